@@ -1,0 +1,158 @@
+// Run-time dispatch of the GEMM and elementwise kernels over instruction-set levels.
+#include "CLatentKernels.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Cache blocking shared by every level: a KC×NR panel of B stays in L1, an MC×KC block of A
+// in L2, a KC×NC block of B in L3. MC is a multiple of every MR below.
+#ifndef LATENT_KC
+#define LATENT_KC 256
+#define LATENT_MC 144
+#endif
+enum { KC = LATENT_KC, MC = LATENT_MC, NC = 4096 };
+
+// MARK: - Per-thread packing workspace
+
+static pthread_key_t workspaceKey;
+static pthread_once_t workspaceOnce = PTHREAD_ONCE_INIT;
+typedef struct { float *data; size_t capacity; } workspace;
+
+static void workspace_free(void *p) {
+    workspace *w = p;
+    free(w->data);
+    free(w);
+}
+static void workspace_make_key(void) { pthread_key_create(&workspaceKey, workspace_free); }
+
+/// A 64-byte-aligned buffer of at least `count` floats, owned by the calling thread and reused
+/// by its later calls (so small products allocate nothing).
+static float *latent_workspace(size_t count) {
+    pthread_once(&workspaceOnce, workspace_make_key);
+    workspace *w = pthread_getspecific(workspaceKey);
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        if (!w) abort();
+        pthread_setspecific(workspaceKey, w);
+    }
+    if (w->capacity < count) {
+        free(w->data);
+        size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
+        w->data = aligned_alloc(64, bytes);
+        if (!w->data) abort();  // out of memory: nothing sensible is left to do
+        w->capacity = count;
+    }
+    return w->data;
+}
+
+// MARK: - The kernels, once per level
+
+#if defined(__x86_64__) || defined(__i386__)
+#define LATENT_X86 1
+#endif
+
+#define SUFFIX _baseline
+#define VL 4
+#define MR 6
+#define MADD(a, b, c) ((a) * (b) + (c))
+#include "gemm_body.h"
+#undef SUFFIX
+#undef VL
+#undef MR
+#undef MADD
+
+#ifdef LATENT_X86
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#define SUFFIX _avx2
+#define VL 8
+#define MR 6
+#define MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+#include "gemm_body.h"
+#undef SUFFIX
+#undef VL
+#undef MR
+#undef MADD
+#pragma clang attribute pop
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
+#define SUFFIX _avx512
+#define VL 16
+#define MR 12
+#define MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+#include "gemm_body.h"
+#undef SUFFIX
+#undef VL
+#undef MR
+#undef MADD
+#pragma clang attribute pop
+#endif
+
+// MARK: - Dispatch
+
+latent_cpu_level latent_cpu_detect(void) {
+#ifdef LATENT_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        return LATENT_CPU_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return LATENT_CPU_AVX2;
+#endif
+    return LATENT_CPU_BASELINE;
+}
+
+bool latent_cpu_level_compiled(latent_cpu_level level) {
+#ifdef LATENT_X86
+    return level >= LATENT_CPU_BASELINE && level <= LATENT_CPU_AVX512;
+#else
+    return level == LATENT_CPU_BASELINE;
+#endif
+}
+
+void latent_gemm_tile(latent_cpu_level level, long *rows, long *columns) {
+    switch (level) {
+    case LATENT_CPU_AVX512: *rows = 12; *columns = 32; return;
+    case LATENT_CPU_AVX2: *rows = 6; *columns = 16; return;
+    default: *rows = 6; *columns = 8; return;
+    }
+}
+
+void latent_sgemm(latent_cpu_level level, bool transA, bool transB, long M, long N, long K,
+                  float alpha, const float *A, long lda, const float *B, long ldb,
+                  float beta, float *C, long ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0 || alpha == 0) {
+        for (long i = 0; i < M; i++)
+            for (long j = 0; j < N; j++) C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];
+        return;
+    }
+    switch (level) {
+#ifdef LATENT_X86
+    case LATENT_CPU_AVX512: sgemm_avx512(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
+    case LATENT_CPU_AVX2: sgemm_avx2(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
+#endif
+    default: sgemm_baseline(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
+    }
+}
+
+void latent_sigmoid(latent_cpu_level level, const float *x, float *y, long n) {
+    switch (level) {
+#ifdef LATENT_X86
+    case LATENT_CPU_AVX512: sigmoid_avx512(x, y, n); return;
+    case LATENT_CPU_AVX2: sigmoid_avx2(x, y, n); return;
+#endif
+    default: sigmoid_baseline(x, y, n); return;
+    }
+}
+
+void latent_adam_update(latent_cpu_level level, float *w, const float *g, float *m, float *v, long n,
+                        float beta1, float beta2, float step, float eps, float decay) {
+    switch (level) {
+#ifdef LATENT_X86
+    case LATENT_CPU_AVX512: adam_avx512(w, g, m, v, n, beta1, beta2, step, eps, decay); return;
+    case LATENT_CPU_AVX2: adam_avx2(w, g, m, v, n, beta1, beta2, step, eps, decay); return;
+#endif
+    default: adam_baseline(w, g, m, v, n, beta1, beta2, step, eps, decay); return;
+    }
+}

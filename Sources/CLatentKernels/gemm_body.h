@@ -1,0 +1,182 @@
+// The GEMM kernel, written once and included by gemm.c once per instruction set with
+// SUFFIX (function-name suffix), VL (floats per vector), MR (rows per micro-tile) and
+// MADD(a, b, c) = a·b + c defined. The including file wraps this text in a
+// `#pragma clang attribute` that gives every function here its target attribute.
+//
+// Algorithm: Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication"
+// (ACM TOMS 2008), in the BLIS loop order: NC columns of B → KC depth → MC rows of A →
+// NR × MR micro-tiles whose MR·2 accumulator vectors stay in registers.
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define FN(name) CAT(name, SUFFIX)
+#define NR (2 * VL)
+
+typedef float FN(vf) __attribute__((vector_size(VL * sizeof(float))));
+#define VF FN(vf)
+
+static inline VF FN(load)(const float *p) { VF v; memcpy(&v, p, sizeof v); return v; }
+static inline void FN(store)(float *p, VF v) { memcpy(p, &v, sizeof v); }
+static inline VF FN(splat)(float x) {
+    VF v;
+    for (int i = 0; i < VL; i++) v[i] = x;  // one broadcast instruction; 0 + x would not fold (−0)
+    return v;
+}
+
+/// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels, zero-padded.
+static void FN(pack_a)(bool trans, const float *A, long lda, long i0, long mc, long p0, long kc,
+                       float *restrict out) {
+    for (long ir = 0; ir < mc; ir += MR) {
+        long rows = mc - ir < MR ? mc - ir : MR;
+        for (long k = 0; k < kc; k++) {
+            float *dst = out + ir * kc + k * MR;
+            for (long r = 0; r < rows; r++) {
+                long i = i0 + ir + r, p = p0 + k;
+                dst[r] = trans ? A[p * lda + i] : A[i * lda + p];
+            }
+            for (long r = rows; r < MR; r++) dst[r] = 0;
+        }
+    }
+}
+
+/// Packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B) into NR-column panels, zero-padded.
+static void FN(pack_b)(bool trans, const float *B, long ldb, long p0, long kc, long j0, long nc,
+                       float *restrict out) {
+    for (long jr = 0; jr < nc; jr += NR) {
+        long cols = nc - jr < NR ? nc - jr : NR;
+        float *panel = out + jr * kc;
+        if (!trans && cols == NR) {
+            for (long k = 0; k < kc; k++) memcpy(panel + k * NR, B + (p0 + k) * ldb + j0 + jr, NR * sizeof(float));
+            continue;
+        }
+        for (long k = 0; k < kc; k++) {
+            float *dst = panel + k * NR;
+            for (long c = 0; c < cols; c++) {
+                long j = j0 + jr + c, p = p0 + k;
+                dst[c] = trans ? B[j * ldb + p] : B[p * ldb + j];
+            }
+            for (long c = cols; c < NR; c++) dst[c] = 0;
+        }
+    }
+}
+
+/// C[0..<mr, 0..<nr] = alpha·(a·b) + beta·C for one micro-tile; beta == 0 never reads C.
+static void FN(micro)(long kc, const float *restrict a, const float *restrict b,
+                      float *restrict C, long ldc, float alpha, float beta, long mr, long nr) {
+    VF acc[MR][2];
+    for (int r = 0; r < MR; r++) { acc[r][0] = (VF){}; acc[r][1] = (VF){}; }
+    for (long k = 0; k < kc; k++) {
+        VF b0 = FN(load)(b + k * NR), b1 = FN(load)(b + k * NR + VL);
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < MR; r++) {
+            VF ar = FN(splat)(a[k * MR + r]);
+            acc[r][0] = MADD(ar, b0, acc[r][0]);
+            acc[r][1] = MADD(ar, b1, acc[r][1]);
+        }
+    }
+    VF va = FN(splat)(alpha), vb = FN(splat)(beta);
+    if (mr == MR && nr == NR) {
+        for (int r = 0; r < MR; r++) {
+            float *row = C + r * ldc;
+            if (beta == 0) {
+                FN(store)(row, va * acc[r][0]);
+                FN(store)(row + VL, va * acc[r][1]);
+            } else {
+                FN(store)(row, va * acc[r][0] + vb * FN(load)(row));
+                FN(store)(row + VL, va * acc[r][1] + vb * FN(load)(row + VL));
+            }
+        }
+        return;
+    }
+    float tile[MR * NR];
+    for (int r = 0; r < MR; r++) {
+        FN(store)(tile + r * NR, va * acc[r][0]);
+        FN(store)(tile + r * NR + VL, va * acc[r][1]);
+    }
+    for (long r = 0; r < mr; r++)
+        for (long c = 0; c < nr; c++) {
+            float *out = C + r * ldc + c;
+            *out = beta == 0 ? tile[r * NR + c] : tile[r * NR + c] + beta * *out;
+        }
+}
+
+static void FN(sgemm)(bool transA, bool transB, long M, long N, long K, float alpha,
+                      const float *A, long lda, const float *B, long ldb,
+                      float beta, float *C, long ldc) {
+    long kcMax = K < KC ? K : KC;
+    long ncMax = ((N < NC ? N : NC) + NR - 1) / NR * NR;
+    long mcMax = ((M < MC ? M : MC) + MR - 1) / MR * MR;
+    float *packedB = latent_workspace((size_t)(kcMax * ncMax + kcMax * mcMax));
+    float *packedA = packedB + kcMax * ncMax;
+    for (long jc = 0; jc < N; jc += NC) {
+        long nc = N - jc < NC ? N - jc : NC;
+        for (long pc = 0; pc < K; pc += KC) {
+            long kc = K - pc < KC ? K - pc : KC;
+            // Later depth blocks add onto what the first one wrote.
+            float betaBlock = pc == 0 ? beta : 1.0f;
+            FN(pack_b)(transB, B, ldb, pc, kc, jc, nc, packedB);
+            for (long ic = 0; ic < M; ic += MC) {
+                long mc = M - ic < MC ? M - ic : MC;
+                FN(pack_a)(transA, A, lda, ic, mc, pc, kc, packedA);
+                for (long jr = 0; jr < nc; jr += NR) {
+                    long nr = nc - jr < NR ? nc - jr : NR;
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        long mr = mc - ir < MR ? mc - ir : MR;
+                        FN(micro)(kc, packedA + ir * kc, packedB + jr * kc,
+                                  C + (ic + ir) * ldc + jc + jr, ldc, alpha, betaBlock, mr, nr);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// y = σ(x) with exp(−|x|) from a degree-6 polynomial on the reduced argument (range
+/// reduction x = n·ln2 + r, |r| ≤ ln2/2), relative error below 2e-7; σ(−x) = 1 − σ(x).
+static void FN(sigmoid)(const float *x, float *y, long n) {
+    typedef int FN(vi) __attribute__((vector_size(VL * sizeof(int))));
+    long i = 0;
+    for (; i + VL <= n; i += VL) {
+        VF v = FN(load)(x + i);
+        // exp(-87) is still a normal float, so the exponent bits below stay in range.
+        VF t = __builtin_elementwise_min(__builtin_elementwise_abs(v), FN(splat)(87.0f));
+        VF nf = __builtin_elementwise_floor(t * -1.44269504088896341f + 0.5f);  // round(-|x| / ln 2)
+        VF r = MADD(nf, FN(splat)(-0.693145751953125f), -t);
+        r = MADD(nf, FN(splat)(-1.428606765330187045e-06f), r);
+        VF p = FN(splat)(1.9875691500e-4f);
+        p = MADD(p, r, FN(splat)(1.3981999507e-3f));
+        p = MADD(p, r, FN(splat)(8.3334519073e-3f));
+        p = MADD(p, r, FN(splat)(4.1665795894e-2f));
+        p = MADD(p, r, FN(splat)(1.6666665459e-1f));
+        p = MADD(p, r, FN(splat)(5.0000001201e-1f));
+        p = MADD(p * r, r, r) + 1.0f;
+        FN(vi) bits = (__builtin_convertvector(nf, FN(vi)) + 127) << 23;
+        VF scale; memcpy(&scale, &bits, sizeof scale);
+        VF e = p * scale;                      // exp(-|x|)
+        VF s = 1.0f / (1.0f + e);              // σ(|x|)
+        VF flipped = e * s;                    // σ(-|x|) = e / (1 + e)
+        FN(vi) negative = v < 0, si, fi;
+        memcpy(&si, &s, sizeof si);
+        memcpy(&fi, &flipped, sizeof fi);
+        FN(vi) chosen = (negative & fi) | (~negative & si);
+        VF out; memcpy(&out, &chosen, sizeof out);
+        FN(store)(y + i, out);
+    }
+    for (; i < n; i++) y[i] = 1.0f / (1.0f + expf(-x[i]));
+}
+
+static void FN(adam)(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+                     long n, float beta1, float beta2, float step, float eps, float decay) {
+    for (long i = 0; i < n; i++) {
+        float wi = w[i] - decay * w[i];
+        float mi = beta1 * m[i] + (1 - beta1) * g[i];
+        float vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+        m[i] = mi;
+        v[i] = vi;
+        w[i] = wi - step * mi / (sqrtf(vi) + eps);
+    }
+}
+
+#undef VF
+#undef NR
+#undef FN

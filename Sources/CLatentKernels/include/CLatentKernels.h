@@ -1,0 +1,74 @@
+// CLatentKernels: the hot loops of Latent, written once in C vector extensions and
+// compiled per instruction set with function target attributes (no global CPU flags).
+#ifndef CLATENTKERNELS_H
+#define CLATENTKERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set levels of the built-in kernels, from the most portable to the fastest.
+typedef enum {
+    LATENT_CPU_BASELINE = 0, ///< SSE2 on x86-64, NEON on arm64, scalar code elsewhere.
+    LATENT_CPU_AVX2 = 1,     ///< AVX2 with FMA3.
+    LATENT_CPU_AVX512 = 2    ///< AVX-512 Foundation.
+} latent_cpu_level;
+
+/// The fastest level this CPU and operating system support.
+latent_cpu_level latent_cpu_detect(void);
+
+/// Whether this build holds kernels for `level` (false for x86 levels on other architectures).
+bool latent_cpu_level_compiled(latent_cpu_level level);
+
+/// Micro-tile of the GEMM kernel at `level`: rows (MR) and columns (NR).
+void latent_gemm_tile(latent_cpu_level level, long *rows, long *columns);
+
+/// C = alpha·op(A)·op(B) + beta·C on row-major matrices, single-threaded.
+/// op(A) is M×K (A is K×M when transA), op(B) is K×N (B is N×K when transB), C is M×N.
+/// When beta == 0, C is not read (it may hold NaN). The caller must pass a level for which
+/// `latent_cpu_level_compiled` is true and that the CPU supports.
+/// Results do not depend on how a caller splits C into row or column blocks: every element's
+/// sum runs over k in the same order.
+void latent_sgemm(latent_cpu_level level, bool transA, bool transB,
+                  long M, long N, long K, float alpha,
+                  const float *A, long lda, const float *B, long ldb,
+                  float beta, float *C, long ldc);
+
+// MARK: - System BLAS, loaded at run time
+
+/// CBLAS's sgemm signature (row-major = 101, no-trans = 111, trans = 112).
+typedef void (*latent_cblas_sgemm_fn)(int order, int transA, int transB, int M, int N, int K,
+                                      float alpha, const float *A, int lda, const float *B, int ldb,
+                                      float beta, float *C, int ldc);
+
+/// A system BLAS opened with dlopen.
+typedef struct {
+    void *handle;
+    latent_cblas_sgemm_fn sgemm;
+    bool threads_set_to_one;
+} latent_blas;
+
+/// Opens `path` (a file path or a soname such as "libopenblas.so.0"), finds cblas_sgemm and
+/// sets the library's own threading to one thread. Returns false and writes a message into
+/// `error` (at most `error_size` bytes) when the library does not load or lacks cblas_sgemm.
+bool latent_blas_open(const char *path, latent_blas *blas, char *error, size_t error_size);
+
+// MARK: - Elementwise kernels
+
+/// y = 1 / (1 + exp(-x)), n elements; x and y may alias.
+void latent_sigmoid(latent_cpu_level level, const float *x, float *y, long n);
+
+/// One Adam step on n parameters (Kingma & Ba 2015, Algorithm 1, with bias corrections
+/// folded into `step_size` = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) and `epsilon_hat` = ε·√(1−β₂ᵗ)), and
+/// decoupled weight decay θ ← θ − decay·θ applied first (AdamW; pass 0 for Adam).
+void latent_adam_update(latent_cpu_level level, float *parameters, const float *gradient,
+                        float *first_moment, float *second_moment, long n,
+                        float beta1, float beta2, float step_size, float epsilon_hat, float decay);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

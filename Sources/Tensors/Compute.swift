@@ -1,0 +1,89 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Where matrix products run.
+public enum GEMMBackend: Sendable, CustomStringConvertible {
+    /// The built-in C kernel at an instruction-set level (always available).
+    case builtIn(CPULevel)
+    /// A system BLAS loaded at run time.
+    case systemBLAS(SystemBLAS)
+    /// Apple's Accelerate framework (Apple platforms only).
+    case accelerate
+
+    /// The preferred backend on this machine: Accelerate on Apple platforms, else an installed
+    /// system BLAS, else the built-in kernel at the detected CPU level.
+    public static var preferred: GEMMBackend {
+        #if canImport(Accelerate)
+        return .accelerate
+        #else
+        if let blas = SystemBLAS.findInstalled() { return .systemBLAS(blas) }
+        return .builtIn(.detected)
+        #endif
+    }
+
+    /// The built-in kernel at `level`, checked against this CPU and build.
+    public static func builtIn(checking level: CPULevel) throws -> GEMMBackend {
+        guard CPULevel.supported.contains(level) else {
+            throw TensorError.unsupportedCPULevel(
+                "CPU level \(level) is not available here (supported: \(CPULevel.supported.map(\.description).joined(separator: ", ")))")
+        }
+        return .builtIn(level)
+    }
+
+    public var description: String {
+        switch self {
+        case .builtIn(let level): "built-in kernel (\(level))"
+        case .systemBLAS(let blas): "system BLAS (\(blas.path))"
+        case .accelerate: "Accelerate"
+        }
+    }
+}
+
+/// Settings of the numeric core: which GEMM backend runs products and how many threads split
+/// large kernels.
+///
+/// One value per process, set explicitly by the program (the CLI's `--threads`), read by every
+/// kernel. Results do not depend on `threads` for the built-in kernel: work is split by output
+/// blocks, never along a sum.
+public struct ComputeSettings: Sendable {
+    /// The backend for matrix products.
+    public var backend: GEMMBackend
+    /// Threads for large kernels (at least 1).
+    public var threads: Int
+    /// The level of the built-in elementwise kernels (sigmoid, Adam), also used by GEMM when
+    /// the backend is built in.
+    public var cpuLevel: CPULevel
+
+    public init(backend: GEMMBackend = .preferred, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                cpuLevel: CPULevel = .detected) {
+        self.backend = backend
+        self.threads = max(1, threads)
+        self.cpuLevel = cpuLevel
+    }
+
+    private static let storage = Mutex(ComputeSettings())
+
+    /// The settings in force for this process.
+    public static var current: ComputeSettings {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+
+    /// Runs `body` with `settings` in force, restoring the previous ones afterwards.
+    /// Meant for tests and benchmarks that compare backends in one process.
+    public static func withSettings<R>(_ settings: ComputeSettings, _ body: () throws -> R) rethrows -> R {
+        let saved = current
+        current = settings
+        defer { current = saved }
+        return try body()
+    }
+}
+
+/// Runs `body(part)` for `parts` parts, in parallel when `parts > 1`.
+///
+/// `DispatchQueue.concurrentPerform` costs about a microsecond per fork-join.
+func parallelFor(_ parts: Int, _ body: @Sendable (Int) -> Void) {
+    if parts <= 1 { body(0); return }
+    DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+}

@@ -1,0 +1,44 @@
+import CLatentKernels
+import Foundation
+
+extension Tensor {
+    /// eˣ
+    public func exp() -> Tensor { mapped { Foundation.exp($0) } }
+    /// ln x
+    public func log() -> Tensor { mapped { Foundation.log($0) } }
+    /// ln(1 + x), accurate for small x.
+    public func log1p() -> Tensor { mapped { Foundation.log1p($0) } }
+    /// √x
+    public func sqrt() -> Tensor { mapped { $0.squareRoot() } }
+    /// x²
+    public func squared() -> Tensor { mapped { $0 * $0 } }
+    /// |x|
+    public func abs() -> Tensor { mapped { Swift.abs($0) } }
+    /// tanh x
+    public func tanh() -> Tensor { mapped { Foundation.tanh($0) } }
+    /// σ(x) = 1 / (1 + e⁻ˣ), by the vectorised kernel (relative error below 1e-6).
+    public func sigmoid() -> Tensor {
+        var result = self
+        let level = ComputeSettings.current.cpuLevel
+        result.withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            latent_sigmoid(level.kernelLevel, base, base, p.count)
+        }
+        return result
+    }
+    /// softplus(x) = ln(1 + eˣ), computed as max(x, 0) + ln(1 + e^−|x|) so it never overflows.
+    public func softplus() -> Tensor { mapped { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) } }
+    /// max(x, 0)
+    public func relu() -> Tensor { mapped { Swift.max($0, 0) } }
+    /// x for x > 0, slope·x otherwise.
+    public func leakyRelu(slope: Float) -> Tensor { mapped { $0 > 0 ? $0 : slope * $0 } }
+    /// x for x > 0, α(eˣ − 1) otherwise (Clevert et al. 2016).
+    public func elu(alpha: Float = 1) -> Tensor { mapped { $0 > 0 ? $0 : alpha * Foundation.expm1($0) } }
+    /// Values limited to `[lower, upper]`.
+    public func clamped(to lower: Float, _ upper: Float) -> Tensor {
+        precondition(lower <= upper, "clamped(to: \(lower), \(upper)): lower bound above upper bound")
+        return mapped { Swift.min(Swift.max($0, lower), upper) }
+    }
+    /// xᵖ
+    public func pow(_ exponent: Float) -> Tensor { mapped { Foundation.pow($0, exponent) } }
+}

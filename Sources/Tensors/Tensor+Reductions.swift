@@ -1,0 +1,117 @@
+extension Tensor {
+    /// Σ of every value, accumulated in Double.
+    public func sum() -> Float { Float(sumInDouble()) }
+
+    /// Σ of every value in Double, for metrics over many samples.
+    public func sumInDouble() -> Double {
+        scalars.withUnsafeBufferPointer { p in
+            var total = 0.0
+            for value in p { total += Double(value) }
+            return total
+        }
+    }
+
+    /// Mean of every value (accumulated in Double).
+    public func mean() -> Float {
+        precondition(count > 0, "mean of an empty tensor (shape \(shape))")
+        return Float(sumInDouble() / Double(count))
+    }
+
+    /// Splits the shape around `axis` into (outer, length, inner) extents.
+    private func around(_ axis: Int, _ operation: String) -> (outer: Int, length: Int, inner: Int, shape: [Int]) {
+        precondition(axis >= 0 && axis < rank, "\(operation): axis \(axis) is out of range for shape \(shape)")
+        var reduced = shape
+        reduced.remove(at: axis)
+        return (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *), reduced)
+    }
+
+    /// Reduces along `axis` (which disappears from the shape) with a Double accumulator.
+    @inline(__always)
+    private func reduce(alongAxis axis: Int, _ operation: String, initial: Double,
+                        _ combine: (Double, Float) -> Double, _ finish: (Double, Int) -> Float) -> Tensor {
+        let (outer, length, inner, reducedShape) = around(axis, operation)
+        var accumulators = [Double](repeating: initial, count: outer * inner)
+        scalars.withUnsafeBufferPointer { x in
+            accumulators.withUnsafeMutableBufferPointer { acc in
+                for o in 0..<outer {
+                    for l in 0..<length {
+                        let row = (o * length + l) * inner
+                        for i in 0..<inner { acc[o * inner + i] = combine(acc[o * inner + i], x[row + i]) }
+                    }
+                }
+            }
+        }
+        return Tensor(uncheckedShape: reducedShape, scalars: accumulators.map { finish($0, length) })
+    }
+
+    /// Σ along `axis`; the axis is removed (`[n, d]` along 0 gives `[d]`).
+    public func sum(alongAxis axis: Int) -> Tensor {
+        reduce(alongAxis: axis, "sum", initial: 0, { $0 + Double($1) }, { total, _ in Float(total) })
+    }
+
+    /// Mean along `axis`; the axis is removed.
+    public func mean(alongAxis axis: Int) -> Tensor {
+        precondition(axis < rank && shape[axis] > 0, "mean along axis \(axis) of an empty axis (shape \(shape))")
+        return reduce(alongAxis: axis, "mean", initial: 0, { $0 + Double($1) }, { total, n in Float(total / Double(n)) })
+    }
+
+    /// Maximum along `axis`; the axis is removed.
+    public func max(alongAxis axis: Int) -> Tensor {
+        reduce(alongAxis: axis, "max", initial: -.infinity, { Swift.max($0, Double($1)) }, { m, _ in Float(m) })
+    }
+
+    /// Minimum along `axis`; the axis is removed.
+    public func min(alongAxis axis: Int) -> Tensor {
+        reduce(alongAxis: axis, "min", initial: .infinity, { Swift.min($0, Double($1)) }, { m, _ in Float(m) })
+    }
+
+    /// The largest value.
+    public func max() -> Float {
+        precondition(count > 0, "max of an empty tensor (shape \(shape))")
+        return scalars.max()!
+    }
+
+    /// The smallest value.
+    public func min() -> Float {
+        precondition(count > 0, "min of an empty tensor (shape \(shape))")
+        return scalars.min()!
+    }
+
+    /// log Σ exp along `axis`, computed stably as m + log Σ exp(x − m) with m the maximum.
+    public func logSumExp(alongAxis axis: Int) -> Tensor {
+        let (outer, length, inner, reducedShape) = around(axis, "logSumExp")
+        precondition(length > 0, "logSumExp along an empty axis (shape \(shape))")
+        let maxima = max(alongAxis: axis)
+        var result = [Float](repeating: 0, count: outer * inner)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let m = maxima.scalars[o * inner + i]
+                guard m.isFinite else { result[o * inner + i] = m; continue }
+                var total = 0.0
+                for l in 0..<length { total += Foundation.exp(Double(scalars[(o * length + l) * inner + i] - m)) }
+                result[o * inner + i] = m + Float(Foundation.log(total))
+            }
+        }
+        return Tensor(uncheckedShape: reducedShape, scalars: result)
+    }
+
+    /// Index of the largest value in each row of a matrix (the first one on ties).
+    public func argmaxPerRow() -> [Int] { argPerRow("argmaxPerRow") { $0 > $1 } }
+
+    /// Index of the smallest value in each row of a matrix (the first one on ties).
+    public func argminPerRow() -> [Int] { argPerRow("argminPerRow") { $0 < $1 } }
+
+    private func argPerRow(_ operation: String, _ better: (Float, Float) -> Bool) -> [Int] {
+        precondition(rank == 2 && shape[1] > 0, "\(operation) needs a matrix with at least one column, got shape \(shape)")
+        let columns = shape[1]
+        return (0..<shape[0]).map { row in
+            var best = 0
+            for column in 1..<columns where better(scalars[row * columns + column], scalars[row * columns + best]) {
+                best = column
+            }
+            return best
+        }
+    }
+}
+
+import Foundation
