@@ -17,7 +17,7 @@ public enum CPULevel: Int, Sendable, CaseIterable, Comparable, Codable, CustomSt
         allCases.filter { $0 <= detected && latent_cpu_level_compiled($0.kernelLevel) }
     }
 
-    var kernelLevel: latent_cpu_level { latent_cpu_level(rawValue: UInt32(rawValue)) }
+    package var kernelLevel: latent_cpu_level { latent_cpu_level(rawValue: UInt32(rawValue)) }
 
     public static func < (a: CPULevel, b: CPULevel) -> Bool { a.rawValue < b.rawValue }
 

@@ -69,15 +69,6 @@ public struct ComputeSettings: Sendable {
         get { storage.withLock { $0 } }
         set { storage.withLock { $0 = newValue } }
     }
-
-    /// Runs `body` with `settings` in force, restoring the previous ones afterwards.
-    /// Meant for tests and benchmarks that compare backends in one process.
-    public static func withSettings<R>(_ settings: ComputeSettings, _ body: () throws -> R) rethrows -> R {
-        let saved = current
-        current = settings
-        defer { current = saved }
-        return try body()
-    }
 }
 
 /// Runs `body(part)` for `parts` parts, in parallel when `parts > 1`.

@@ -16,12 +16,12 @@ let parallelGEMMThreshold = 1 << 18
 public func gemm(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB: Bool = false,
                  alpha: Float = 1, beta: Float = 0, into c: inout Tensor,
                  settings: ComputeSettings = .current) {
-    precondition(a.rank == 2 && b.rank == 2 && c.rank == 2,
+    require(a.rank == 2 && b.rank == 2 && c.rank == 2,
                  "gemm needs matrices, got shapes \(a.shape), \(b.shape), \(c.shape)")
     let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (kb, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
-    precondition(k == kb, "gemm: inner dimensions differ: op(A) is \(m)×\(k) (shape \(a.shape)\(transposeA ? "ᵀ" : "")), op(B) is \(kb)×\(n) (shape \(b.shape)\(transposeB ? "ᵀ" : ""))")
-    precondition(c.shape == [m, n], "gemm: output shape \(c.shape) does not match op(A)·op(B) = [\(m), \(n)]")
+    require(k == kb, "gemm: inner dimensions differ: op(A) is \(m)×\(k) (shape \(a.shape)\(transposeA ? "ᵀ" : "")), op(B) is \(kb)×\(n) (shape \(b.shape)\(transposeB ? "ᵀ" : ""))")
+    require(c.shape == [m, n], "gemm: output shape \(c.shape) does not match op(A)·op(B) = [\(m), \(n)]")
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
@@ -34,12 +34,13 @@ public func gemm(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB:
 }
 
 /// The matrix product op(A)·op(B) as a new tensor.
-public func matmul(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB: Bool = false) -> Tensor {
-    precondition(a.rank == 2 && b.rank == 2, "matmul needs matrices, got shapes \(a.shape) and \(b.shape)")
+public func matmul(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB: Bool = false,
+                   settings: ComputeSettings = .current) -> Tensor {
+    require(a.rank == 2 && b.rank == 2, "matmul needs matrices, got shapes \(a.shape) and \(b.shape)")
     let m = transposeA ? a.shape[1] : a.shape[0]
     let n = transposeB ? b.shape[0] : b.shape[1]
     var c = Tensor(uncheckedShape: [m, n], scalars: [Float](repeating: 0, count: m * n))
-    gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c)
+    gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c, settings: settings)
     return c
 }
 

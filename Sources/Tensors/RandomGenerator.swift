@@ -56,7 +56,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 
     /// Uniform integer in 0..<upperBound without modulo bias (Lemire 2019).
     public mutating func nextInt(below upperBound: Int) -> Int {
-        precondition(upperBound > 0, "nextInt(below:) needs a positive bound, got \(upperBound)")
+        require(upperBound > 0, "nextInt(below:) needs a positive bound, got \(upperBound)")
         let bound = UInt64(upperBound)
         var product = next().multipliedFullWidth(by: bound)
         if product.low < bound {
@@ -84,14 +84,14 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     /// The sample indices of one epoch split into mini-batches of `size` (the last may be
     /// shorter), shuffled when `shuffled`.
     public mutating func batches(count: Int, size: Int, shuffled: Bool = true) -> [[Int]] {
-        precondition(size > 0, "batch size must be positive, got \(size)")
+        require(size > 0, "batch size must be positive, got \(size)")
         let order = shuffled ? permutation(count) : Array(0..<count)
         return stride(from: 0, to: count, by: size).map { Array(order[$0..<Swift.min($0 + size, count)]) }
     }
 
     /// `count` distinct indices from 0..<population, in random order.
     public mutating func sample(_ count: Int, from population: Int) -> [Int] {
-        precondition(count <= population, "cannot draw \(count) distinct indices from \(population)")
+        require(count <= population, "cannot draw \(count) distinct indices from \(population)")
         return Array(permutation(population).prefix(count))
     }
 

@@ -30,7 +30,7 @@ extension Tensor {
             return Tensor(uncheckedShape: shape, scalars: result)
         }
         guard let resultShape = broadcastShape(shape, other.shape) else {
-            preconditionFailure("\(operation): shapes \(shape) and \(other.shape) cannot be broadcast together")
+            fatalError("\(operation): shapes \(shape) and \(other.shape) cannot be broadcast together")
         }
         let rank = resultShape.count
         let stridesA = broadcastStrides(shape, rank: rank, result: resultShape)
@@ -71,7 +71,7 @@ extension Tensor {
     /// by the gradients of every broadcasting operation.
     public func summed(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
-        precondition(broadcastShape(target, shape) == shape, "cannot sum shape \(shape) down to \(target)")
+        require(broadcastShape(target, shape) == shape, "cannot sum shape \(shape) down to \(target)")
         var result = self
         // Leading axes that broadcasting added.
         while result.rank > target.count { result = result.sum(alongAxis: 0) }

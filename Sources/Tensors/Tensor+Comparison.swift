@@ -14,7 +14,7 @@ extension Tensor {
 
     /// The largest |a − b| over all positions (shapes must match).
     public func maxAbsoluteDifference(_ other: Tensor) -> Float {
-        precondition(shape == other.shape, "maxAbsoluteDifference: shapes \(shape) and \(other.shape) do not match")
+        require(shape == other.shape, "maxAbsoluteDifference: shapes \(shape) and \(other.shape) do not match")
         return zip(scalars, other.scalars).reduce(0) { Swift.max($0, Swift.abs($1.0 - $1.1)) }
     }
 }

@@ -1,8 +1,8 @@
 extension Tensor {
     /// Rows `range` of a tensor (along its first axis), as a new tensor.
     public func rows(_ range: Range<Int>) -> Tensor {
-        precondition(rank >= 1, "rows(_:) needs at least one axis, got a scalar")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[0],
+        require(rank >= 1, "rows(_:) needs at least one axis, got a scalar")
+        require(range.lowerBound >= 0 && range.upperBound <= shape[0],
                      "rows \(range) are outside shape \(shape)")
         let width = columns
         var newShape = shape
@@ -17,13 +17,13 @@ extension Tensor {
 
     /// The rows at `indices`, in that order (repeats allowed): mini-batches and subsets.
     public func gatherRows(_ indices: [Int]) -> Tensor {
-        precondition(rank >= 1, "gatherRows needs at least one axis, got a scalar")
+        require(rank >= 1, "gatherRows needs at least one axis, got a scalar")
         let width = columns
         var result = [Float](repeating: 0, count: indices.count * width)
         scalars.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { out in
                 for (position, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < shape[0], "gatherRows: row \(index) is outside shape \(shape)")
+                    require(index >= 0 && index < shape[0], "gatherRows: row \(index) is outside shape \(shape)")
                     let from = source.baseAddress! + index * width
                     (out.baseAddress! + position * width).update(from: from, count: width)
                 }
@@ -36,15 +36,15 @@ extension Tensor {
 
     /// Joins tensors along `axis`; all other extents must agree.
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concatenate needs at least one tensor")
+        require(!tensors.isEmpty, "concatenate needs at least one tensor")
         let first = tensors[0]
-        precondition(axis >= 0 && axis < first.rank, "concatenate: axis \(axis) is out of range for shape \(first.shape)")
+        require(axis >= 0 && axis < first.rank, "concatenate: axis \(axis) is out of range for shape \(first.shape)")
         for tensor in tensors {
             var a = tensor.shape, b = first.shape
-            precondition(a.count == b.count, "concatenate: shapes \(first.shape) and \(tensor.shape) differ in rank")
+            require(a.count == b.count, "concatenate: shapes \(first.shape) and \(tensor.shape) differ in rank")
             a[axis] = 0
             b[axis] = 0
-            precondition(a == b, "concatenate along axis \(axis): shapes \(first.shape) and \(tensor.shape) do not match")
+            require(a == b, "concatenate along axis \(axis): shapes \(first.shape) and \(tensor.shape) do not match")
         }
         let outer = first.shape[..<axis].reduce(1, *)
         let inner = first.shape[(axis + 1)...].reduce(1, *)
@@ -63,7 +63,7 @@ extension Tensor {
 
     /// The transpose of a matrix, copied in cache-sized blocks.
     public func transposed() -> Tensor {
-        precondition(rank == 2, "transposed() needs a matrix, got shape \(shape)")
+        require(rank == 2, "transposed() needs a matrix, got shape \(shape)")
         let (m, n) = (shape[0], shape[1])
         var result = [Float](repeating: 0, count: count)
         let block = 32
@@ -83,8 +83,8 @@ extension Tensor {
 
     /// Columns `range` of a matrix.
     public func columns(_ range: Range<Int>) -> Tensor {
-        precondition(rank == 2, "columns(_:) needs a matrix, got shape \(shape)")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[1], "columns \(range) are outside shape \(shape)")
+        require(rank == 2, "columns(_:) needs a matrix, got shape \(shape)")
+        require(range.lowerBound >= 0 && range.upperBound <= shape[1], "columns \(range) are outside shape \(shape)")
         var result = [Float]()
         result.reserveCapacity(shape[0] * range.count)
         for row in 0..<shape[0] { result.append(contentsOf: scalars[(row * shape[1] + range.lowerBound)..<(row * shape[1] + range.upperBound)]) }

@@ -16,10 +16,10 @@ extension Tensor {
     public func abs() -> Tensor { mapped { Swift.abs($0) } }
     /// tanh x
     public func tanh() -> Tensor { mapped { Foundation.tanh($0) } }
-    /// σ(x) = 1 / (1 + e⁻ˣ), by the vectorised kernel (relative error below 1e-6).
-    public func sigmoid() -> Tensor {
+    /// σ(x) = 1 / (1 + e⁻ˣ), by the vectorised kernel at `level` (relative error below 1e-6).
+    public func sigmoid(level: CPULevel = ComputeSettings.current.cpuLevel) -> Tensor {
+        require(CPULevel.supported.contains(level), "sigmoid: CPU level \(level) is not supported here")
         var result = self
-        let level = ComputeSettings.current.cpuLevel
         result.withUnsafeMutableBufferPointer { p in
             guard let base = p.baseAddress else { return }
             latent_sigmoid(level.kernelLevel, base, base, p.count)
@@ -36,7 +36,7 @@ extension Tensor {
     public func elu(alpha: Float = 1) -> Tensor { mapped { $0 > 0 ? $0 : alpha * Foundation.expm1($0) } }
     /// Values limited to `[lower, upper]`.
     public func clamped(to lower: Float, _ upper: Float) -> Tensor {
-        precondition(lower <= upper, "clamped(to: \(lower), \(upper)): lower bound above upper bound")
+        require(lower <= upper, "clamped(to: \(lower), \(upper)): lower bound above upper bound")
         return mapped { Swift.min(Swift.max($0, lower), upper) }
     }
     /// xᵖ

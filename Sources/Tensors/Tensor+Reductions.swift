@@ -13,13 +13,13 @@ extension Tensor {
 
     /// Mean of every value (accumulated in Double).
     public func mean() -> Float {
-        precondition(count > 0, "mean of an empty tensor (shape \(shape))")
+        require(count > 0, "mean of an empty tensor (shape \(shape))")
         return Float(sumInDouble() / Double(count))
     }
 
     /// Splits the shape around `axis` into (outer, length, inner) extents.
     private func around(_ axis: Int, _ operation: String) -> (outer: Int, length: Int, inner: Int, shape: [Int]) {
-        precondition(axis >= 0 && axis < rank, "\(operation): axis \(axis) is out of range for shape \(shape)")
+        require(axis >= 0 && axis < rank, "\(operation): axis \(axis) is out of range for shape \(shape)")
         var reduced = shape
         reduced.remove(at: axis)
         return (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *), reduced)
@@ -51,7 +51,7 @@ extension Tensor {
 
     /// Mean along `axis`; the axis is removed.
     public func mean(alongAxis axis: Int) -> Tensor {
-        precondition(axis < rank && shape[axis] > 0, "mean along axis \(axis) of an empty axis (shape \(shape))")
+        require(axis < rank && shape[axis] > 0, "mean along axis \(axis) of an empty axis (shape \(shape))")
         return reduce(alongAxis: axis, "mean", initial: 0, { $0 + Double($1) }, { total, n in Float(total / Double(n)) })
     }
 
@@ -67,20 +67,20 @@ extension Tensor {
 
     /// The largest value.
     public func max() -> Float {
-        precondition(count > 0, "max of an empty tensor (shape \(shape))")
+        require(count > 0, "max of an empty tensor (shape \(shape))")
         return scalars.max()!
     }
 
     /// The smallest value.
     public func min() -> Float {
-        precondition(count > 0, "min of an empty tensor (shape \(shape))")
+        require(count > 0, "min of an empty tensor (shape \(shape))")
         return scalars.min()!
     }
 
     /// log Σ exp along `axis`, computed stably as m + log Σ exp(x − m) with m the maximum.
     public func logSumExp(alongAxis axis: Int) -> Tensor {
         let (outer, length, inner, reducedShape) = around(axis, "logSumExp")
-        precondition(length > 0, "logSumExp along an empty axis (shape \(shape))")
+        require(length > 0, "logSumExp along an empty axis (shape \(shape))")
         let maxima = max(alongAxis: axis)
         var result = [Float](repeating: 0, count: outer * inner)
         for o in 0..<outer {
@@ -102,7 +102,7 @@ extension Tensor {
     public func argminPerRow() -> [Int] { argPerRow("argminPerRow") { $0 < $1 } }
 
     private func argPerRow(_ operation: String, _ better: (Float, Float) -> Bool) -> [Int] {
-        precondition(rank == 2 && shape[1] > 0, "\(operation) needs a matrix with at least one column, got shape \(shape)")
+        require(rank == 2 && shape[1] > 0, "\(operation) needs a matrix with at least one column, got shape \(shape)")
         let columns = shape[1]
         return (0..<shape[0]).map { row in
             var best = 0

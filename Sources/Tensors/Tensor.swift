@@ -52,7 +52,7 @@ public struct Tensor: Sendable, Equatable, Hashable {
     public init(_ rows: [[Float]]) {
         let columns = rows.first?.count ?? 0
         for (index, row) in rows.enumerated() where row.count != columns {
-            preconditionFailure("Tensor rows are ragged: row 0 has \(columns) values, row \(index) has \(row.count)")
+            fatalError("Tensor rows are ragged: row 0 has \(columns) values, row \(index) has \(row.count)")
         }
         self.init(uncheckedShape: [rows.count, columns], scalars: rows.flatMap { $0 })
     }
@@ -77,7 +77,7 @@ public struct Tensor: Sendable, Equatable, Hashable {
 
     /// The single value of a tensor with one element.
     public var scalar: Float {
-        precondition(count == 1, "scalar needs a tensor of one element, got shape \(shape)")
+        require(count == 1, "scalar needs a tensor of one element, got shape \(shape)")
         return scalars[0]
     }
 
@@ -88,8 +88,8 @@ public struct Tensor: Sendable, Equatable, Hashable {
     }
 
     private func flatIndex(_ row: Int, _ column: Int) -> Int {
-        precondition(rank == 2, "[row, column] needs a matrix, got shape \(shape)")
-        precondition(row >= 0 && row < shape[0] && column >= 0 && column < shape[1],
+        require(rank == 2, "[row, column] needs a matrix, got shape \(shape)")
+        require(row >= 0 && row < shape[0] && column >= 0 && column < shape[1],
                      "index [\(row), \(column)] is outside shape \(shape)")
         return row * shape[1] + column
     }
@@ -97,7 +97,7 @@ public struct Tensor: Sendable, Equatable, Hashable {
     /// The same values under a new shape with the same number of elements.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         let count = Tensor.checkedCount(newShape)
-        precondition(count == self.count, "cannot reshape \(shape) (\(self.count) values) to \(newShape) (\(count) values)")
+        require(count == self.count, "cannot reshape \(shape) (\(self.count) values) to \(newShape) (\(count) values)")
         return Tensor(uncheckedShape: newShape, scalars: scalars)
     }
 
@@ -123,7 +123,7 @@ public struct Tensor: Sendable, Equatable, Hashable {
     }
 
     static func checkedCount(_ shape: [Int]) -> Int {
-        do { return try elementCount(of: shape) } catch { preconditionFailure("\(error)") }
+        do { return try elementCount(of: shape) } catch { fatalError("\(error)") }
     }
 }
 

@@ -45,7 +45,7 @@ public final class Variable {
     public func backward(seed: Tensor? = nil) {
         guard requiresGradient else { return }
         let start = seed ?? Tensor.ones(value.shape)
-        precondition(start.shape == value.shape, "backward: seed shape \(start.shape) does not match value shape \(value.shape)")
+        require(start.shape == value.shape, "backward: seed shape \(start.shape) does not match value shape \(value.shape)")
         let order = topologicalOrder()
         // Interior gradients live only for this pass; leaves accumulate across passes.
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): start]
@@ -58,7 +58,7 @@ public final class Variable {
             if node === self { node.gradient = g }
             for (parent, parentGradient) in zip(node.parents, pullback(g)) {
                 guard parent.requiresGradient, let parentGradient else { continue }
-                precondition(parentGradient.shape == parent.value.shape,
+                require(parentGradient.shape == parent.value.shape,
                              "pullback produced gradient of shape \(parentGradient.shape) for a value of shape \(parent.value.shape)")
                 let key = ObjectIdentifier(parent)
                 if var existing = pending[key] {

@@ -1,0 +1,72 @@
+import Tensors
+
+/// Elementwise nonlinearities of a layer.
+public enum Activation: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+    /// f(x) = x
+    case linear
+    /// f(x) = 1 / (1 + e⁻ˣ): the logistic units of Kramer (1991) and Hinton & Salakhutdinov (2006).
+    case sigmoid
+    /// f(x) = tanh x
+    case tanh
+    /// f(x) = max(x, 0)
+    case relu
+    /// f(x) = x for x > 0, ``leakyReluSlope``·x otherwise.
+    case leakyRelu = "leaky-relu"
+    /// f(x) = x for x > 0, eˣ − 1 otherwise (Clevert, Unterthiner & Hochreiter 2016, α = 1).
+    case elu
+    /// f(x) = ln(1 + eˣ)
+    case softplus
+
+    /// The negative-side slope of ``leakyRelu`` (Maas, Hannun & Ng 2013).
+    public static let leakyReluSlope: Float = 0.01
+
+    public var description: String { rawValue }
+
+    /// f applied to a tensor (no graph).
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        switch self {
+        case .linear: x
+        case .sigmoid: x.sigmoid()
+        case .tanh: x.tanh()
+        case .relu: x.relu()
+        case .leakyRelu: x.leakyRelu(slope: Self.leakyReluSlope)
+        case .elu: x.elu()
+        case .softplus: x.softplus()
+        }
+    }
+
+    /// f applied to a Variable, recording its derivative.
+    public func callAsFunction(_ x: Variable) -> Variable {
+        switch self {
+        case .linear: x
+        case .sigmoid: x.sigmoid()
+        case .tanh: x.tanh()
+        case .relu: x.relu()
+        case .leakyRelu: x.leakyRelu(slope: Self.leakyReluSlope)
+        case .elu: x.elu()
+        case .softplus: x.softplus()
+        }
+    }
+
+    /// f′(x) given x and y = f(x), in place of `gradient` (g ← g·f′): the form the fused dense
+    /// layer needs, where y is at hand and x may not be.
+    func multiplyDerivative(_ gradient: inout Tensor, output y: Tensor) {
+        let slope = Self.leakyReluSlope
+        y.withUnsafeBufferPointer { y in
+            gradient.withUnsafeMutableBufferPointer { g in
+                switch self {
+                case .linear: break
+                case .sigmoid: for i in g.indices { g[i] *= y[i] * (1 - y[i]) }
+                case .tanh: for i in g.indices { g[i] *= 1 - y[i] * y[i] }
+                case .relu: for i in g.indices where y[i] <= 0 { g[i] = 0 }
+                case .leakyRelu: for i in g.indices where y[i] <= 0 { g[i] *= slope }
+                case .elu: for i in g.indices where y[i] <= 0 { g[i] *= y[i] + 1 }
+                // softplus′(x) = σ(x) = 1 − e^(−y)
+                case .softplus: for i in g.indices { g[i] *= -Foundation.expm1(-y[i]) }
+                }
+            }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,30 @@
+import Tensors
+
+/// How a layer's weights start.
+///
+/// The lecture's warning (Hinton & Salakhutdinov 2006): with large initial weights deep
+/// autoencoders find poor local minima, with small ones the early gradients vanish.
+public enum Initializer: String, Codable, Sendable, CaseIterable {
+    /// N(0, ``smallNormalDeviation``²), as in Hinton's RBM code (`0.1*randn`).
+    case smallNormal = "small-normal"
+    /// Glorot & Bengio (2010), eq. 16: U(−a, a) with a = √(6 / (fan_in + fan_out)).
+    case xavier
+    /// He et al. (2015), eq. 10: N(0, 2 / fan_in), for ReLU layers.
+    case he
+
+    /// The standard deviation of ``smallNormal``.
+    public static let smallNormalDeviation: Float = 0.1
+
+    /// A weight matrix `[outputs, inputs]`.
+    public func weights(inputs: Int, outputs: Int, using generator: inout RandomGenerator) -> Tensor {
+        switch self {
+        case .smallNormal:
+            return .randomNormal([outputs, inputs], standardDeviation: Self.smallNormalDeviation, using: &generator)
+        case .xavier:
+            let bound = (6 / Float(inputs + outputs)).squareRoot()
+            return .randomUniform([outputs, inputs], lower: -bound, upper: bound, using: &generator)
+        case .he:
+            return .randomNormal([outputs, inputs], standardDeviation: (2 / Float(inputs)).squareRoot(), using: &generator)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Dispatch
+import Tensors
+
+/// Where a training run stands, reported after every mini-batch.
+public struct TrainingProgress: Sendable {
+    /// 1-based epoch and its count.
+    public let epoch: Int, epochs: Int
+    /// 1-based batch within the epoch and the epoch's batch count.
+    public let batch: Int, batches: Int
+    /// The mean loss of this epoch's batches so far.
+    public let loss: Float
+    /// Samples processed per second since the run started.
+    public let samplesPerSecond: Double
+    /// Seconds since the run started.
+    public let elapsedSeconds: Double
+    /// Seconds left at the current speed.
+    public let estimatedSecondsRemaining: Double
+
+    /// Whether this report closes an epoch.
+    public var isEpochEnd: Bool { batch == batches }
+}
+
+/// Errors that stop training.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// The loss became NaN or infinite.
+    case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
+
+    public var description: String {
+        switch self {
+        case let .nonFiniteLoss(epoch, batch, value):
+            "loss became \(value) at epoch \(epoch), batch \(batch); lower the learning rate or check the data for extreme values"
+        }
+    }
+}
+
+/// The one mini-batch training loop: each epoch shuffles the samples with the seeded generator,
+/// cuts them into batches, and calls `step` on each; progress goes to a callback (the library
+/// never prints).
+public struct TrainingLoop: Codable, Sendable, Equatable {
+    /// Passes over the data.
+    public var epochs: Int
+    /// Samples per mini-batch (the last batch of an epoch may be smaller).
+    public var batchSize: Int
+    /// Whether each epoch visits the samples in a fresh random order.
+    public var shuffle: Bool
+
+    public init(epochs: Int, batchSize: Int, shuffle: Bool = true) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+    }
+
+    /// Runs the loop over the rows of `samples`.
+    ///
+    /// - Parameters:
+    ///   - step: trains on one batch (its rows and their indices into `samples`) and returns
+    ///     the batch loss.
+    ///   - progress: called after every batch.
+    /// - Returns: the mean batch loss of each epoch.
+    /// - Throws: ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` as soon as a step returns
+    ///   NaN or infinity, and whatever `step` throws.
+    @discardableResult
+    public func run(samples: Tensor, using generator: inout RandomGenerator,
+                    progress: (TrainingProgress) -> Void = { _ in },
+                    step: (_ batch: Tensor, _ indices: [Int]) throws -> Float) throws -> [Float] {
+        require(epochs >= 0 && batchSize > 0, "TrainingLoop needs epochs ≥ 0 and batchSize > 0, got \(epochs), \(batchSize)")
+        require(samples.rank >= 1 && samples.shape[0] > 0, "TrainingLoop needs at least one sample, got shape \(samples.shape)")
+        let n = samples.shape[0]
+        let start = DispatchTime.now().uptimeNanoseconds
+        var processed = 0
+        var history: [Float] = []
+        for epoch in 1...max(epochs, 1) where epochs > 0 {
+            let batches = generator.batches(count: n, size: batchSize, shuffled: shuffle)
+            var total = 0.0
+            for (index, indices) in batches.enumerated() {
+                let loss = try step(samples.gatherRows(indices), indices)
+                guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: loss) }
+                total += Double(loss)
+                processed += indices.count
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let speed = Double(processed) / max(elapsed, 1e-9)
+                let remaining = Double(epochs * n - processed) / speed
+                progress(TrainingProgress(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count,
+                                          loss: Float(total / Double(index + 1)), samplesPerSecond: speed,
+                                          elapsedSeconds: elapsed, estimatedSecondsRemaining: remaining))
+            }
+            history.append(Float(total / Double(batches.count)))
+        }
+        return history
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// The eigendecomposition A = V·diag(λ)·Vᵀ of a real symmetric matrix, eigenvalues in
+/// descending order.
+///
+/// Householder tridiagonalisation (Golub & Van Loan, Matrix Computations, 4th ed., Alg. 8.3.1)
+/// followed by the implicit QL algorithm with Wilkinson-style shifts (Bowdler, Martin, Reinsch
+/// & Wilkinson 1968, "tql2"), all in Double. The eigenvectors are kept as rows so that every
+/// plane rotation updates two contiguous rows.
+public struct SymmetricEigendecomposition: Sendable {
+    /// λ₁ ≥ λ₂ ≥ … ≥ λₙ.
+    public let eigenvalues: [Double]
+    /// `n × n`; row i is the unit eigenvector of λᵢ.
+    public let eigenvectors: Matrix
+
+    /// Decomposes the symmetric matrix `a` (only its symmetry is assumed, not checked beyond
+    /// shape; the lower triangle is mirrored from the upper).
+    /// - Throws: ``TensorError/notFactorizable(_:)`` when `a` is not square, holds NaN or
+    ///   infinity, or QL fails to converge.
+    public init(_ a: Matrix) throws {
+        guard a.rows == a.columns else {
+            throw TensorError.notFactorizable("symmetric eigendecomposition needs a square matrix, got \(a.rows)×\(a.columns)")
+        }
+        try a.checkFinite("symmetric eigendecomposition")
+        let n = a.rows
+        var work = a
+        for i in 0..<n { for j in 0..<i { work[i, j] = work[j, i] } }
+        var d = [Double](repeating: 0, count: n), e = [Double](repeating: 0, count: n)
+        var z = Matrix.identity(n)
+        if n > 0 {
+            Self.tridiagonalize(&work, &d, &e, &z)
+            try Self.ql(&d, &e, &z)
+        }
+        let order = (0..<n).sorted { d[$0] > d[$1] }
+        var sorted = Matrix(rows: n, columns: n, values: [Double](repeating: 0, count: n * n))
+        for (row, source) in order.enumerated() {
+            sorted.values.replaceSubrange((row * n)..<((row + 1) * n), with: z.values[(source * n)..<((source + 1) * n)])
+        }
+        eigenvalues = order.map { d[$0] }
+        eigenvectors = sorted
+    }
+
+    /// Decomposes a symmetric Float32 tensor.
+    public init(_ a: Tensor) throws {
+        guard a.rank == 2 else { throw TensorError.notFactorizable("symmetric eigendecomposition needs a matrix, got shape \(a.shape)") }
+        try self.init(Matrix(a))
+    }
+
+    /// A = Q·T·Qᵀ with T tridiagonal (diagonal d, off-diagonal e[i] between i and i+1) and
+    /// z = Qᵀ. Step k reflects row k's tail to α·e₁ and applies the reflection to both sides of
+    /// the trailing block as one symmetric rank-2 update: B ← B − v·wᵀ − w·vᵀ with p = βBv,
+    /// w = p − (β/2)(vᵀp)v.
+    private static func tridiagonalize(_ a: inout Matrix, _ d: inout [Double], _ e: inout [Double], _ z: inout Matrix) {
+        let n = a.rows
+        var betas = [Double](repeating: 0, count: n)
+        var p = [Double](repeating: 0, count: n)
+        a.values.withUnsafeMutableBufferPointer { buffer in
+            let a = buffer.baseAddress!
+            for k in 0..<max(n - 2, 0) {
+                let m = n - k - 1
+                let v = a + k * n + k + 1  // row k right of the diagonal: v is stored there
+                let (beta, alpha) = householder(v, m)
+                d[k] = a[k * n + k]
+                e[k] = beta == 0 ? v[0] : alpha
+                betas[k] = beta
+                guard beta != 0 else { continue }
+                var vp = 0.0
+                for i in 0..<m {
+                    let row = a + (k + 1 + i) * n + k + 1
+                    var s = 0.0
+                    for j in 0..<m { s += row[j] * v[j] }
+                    p[i] = beta * s
+                    vp += v[i] * p[i]
+                }
+                let half = 0.5 * beta * vp
+                for i in 0..<m { p[i] -= half * v[i] }
+                for i in 0..<m {
+                    let row = a + (k + 1 + i) * n + k + 1
+                    let vi = v[i], wi = p[i]
+                    for j in 0..<m { row[j] -= vi * p[j] + wi * v[j] }
+                }
+            }
+            if n >= 2 {
+                d[n - 2] = a[(n - 2) * n + n - 2]
+                e[n - 2] = a[(n - 2) * n + n - 1]
+            }
+            d[n - 1] = a[(n - 1) * n + n - 1]
+            e[n - 1] = 0
+            // Qᵀ = H_{n−3}⋯H₀, accumulated right to left so each step touches only the
+            // trailing block where the product differs from the identity.
+            z.values.withUnsafeMutableBufferPointer { zb in
+                let z = zb.baseAddress!
+                for k in stride(from: n - 3, through: 0, by: -1) where betas[k] != 0 {
+                    let m = n - k - 1
+                    let v = UnsafePointer(a + k * n + k + 1)
+                    for i in 0..<m { reflect(z + (k + 1 + i) * n + k + 1, v, betas[k], m) }
+                }
+            }
+        }
+    }
+
+    /// Implicit QL on the tridiagonal (d, e), rotating the rows of z along.
+    private static func ql(_ d: inout [Double], _ e: inout [Double], _ z: inout Matrix) throws {
+        let n = d.count
+        let epsilon = Double.ulpOfOne
+        var shift = 0.0, scale = 0.0
+        let maxIterations = 30 * max(n, 1)
+        var iterations = 0
+        try z.values.withUnsafeMutableBufferPointer { zb in
+            let z = zb.baseAddress!
+            for l in 0..<n {
+                scale = max(scale, abs(d[l]) + abs(e[l]))
+                var m = l
+                while m < n - 1 && abs(e[m]) > epsilon * scale { m += 1 }
+                if m > l {
+                    repeat {
+                        iterations += 1
+                        guard iterations <= maxIterations else {
+                            throw TensorError.notFactorizable("symmetric eigendecomposition: QL did not converge after \(maxIterations) iterations (n = \(n))")
+                        }
+                        // Shift from the leading 2×2 block.
+                        var g = d[l]
+                        var p = (d[l + 1] - g) / (2 * e[l])
+                        var r = hypot(p, 1)
+                        if p < 0 { r = -r }
+                        d[l] = e[l] / (p + r)
+                        d[l + 1] = e[l] * (p + r)
+                        let dl1 = d[l + 1]
+                        var h = g - d[l]
+                        for i in (l + 2)..<max(n, l + 2) { d[i] -= h }
+                        shift += h
+                        // Chase the bulge from m up to l with plane rotations.
+                        p = d[m]
+                        var c = 1.0, c2 = 1.0, c3 = 1.0, s = 0.0, s2 = 0.0
+                        let el1 = e[l + 1]
+                        for i in stride(from: m - 1, through: l, by: -1) {
+                            c3 = c2
+                            c2 = c
+                            s2 = s
+                            g = c * e[i]
+                            h = c * p
+                            r = hypot(p, e[i])
+                            e[i + 1] = s * r
+                            s = e[i] / r
+                            c = p / r
+                            p = c * d[i] - s * g
+                            d[i + 1] = h + s * (c * g + s * d[i])
+                            let upper = z + (i + 1) * n, lower = z + i * n
+                            for k in 0..<n {
+                                let t = upper[k]
+                                upper[k] = s * lower[k] + c * t
+                                lower[k] = c * lower[k] - s * t
+                            }
+                        }
+                        p = -s * s2 * c3 * el1 * e[l] / dl1
+                        e[l] = s * p
+                        d[l] = c * p
+                    } while abs(e[l]) > epsilon * scale
+                }
+                d[l] += shift
+                e[l] = 0
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import CLatentKernels
+import Foundation
+import Testing
+import TestSupport
+import Tensors
+
+/// Every backend present on this machine: the built-in kernel at each supported CPU level, and
+/// a system BLAS when one is installed.
+let backends: [GEMMBackend] = CPULevel.supported.map { GEMMBackend.builtIn($0) } +
+    (SystemBLAS.findInstalled().map { [GEMMBackend.systemBLAS($0)] } ?? [])
+
+/// Awkward sizes: 1, primes, and non-multiples of every tile (6, 12 rows; 8, 16, 32 columns;
+/// 256 depth).
+let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
+    (1, 1, 1), (7, 17, 129), (129, 7, 17), (17, 129, 7), (13, 33, 257), (130, 301, 300), (1, 1000, 3), (61, 1, 513),
+]
+
+@Suite struct GEMMCorrectness {
+    @Test(arguments: backends.indices)
+    func matchesDoubleReference(backendIndex: Int) {
+        let backend = backends[backendIndex]
+        let settings = ComputeSettings(backend: backend, threads: 2)
+        for (m, n, k) in awkwardSizes {
+            for (transposeA, transposeB) in [(false, false), (false, true), (true, false), (true, true)] {
+                let a = randomTensor(transposeA ? [k, m] : [m, k], seed: 1)
+                let b = randomTensor(transposeB ? [n, k] : [k, n], seed: 2)
+                var c = randomTensor([m, n], seed: 3)
+                let expected = referenceGEMM(a, transposeA: transposeA, b, transposeB: transposeB, alpha: 0.75, beta: -0.5, c: c)
+                gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: 0.75, beta: -0.5, into: &c, settings: settings)
+                let error = zip(c.scalars, expected).map { abs(Double($0) - $1) }.max()!
+                // Float32 rounding grows like √k for sums of k products of values in [−1, 1].
+                #expect(error < 1e-5 * Double(k).squareRoot() + 1e-6,
+                        "\(backend): \(m)×\(n)×\(k) transposeA \(transposeA) transposeB \(transposeB): error \(error)")
+            }
+        }
+    }
+
+    @Test(arguments: backends.indices)
+    func betaZeroIgnoresGarbageInC(backendIndex: Int) {
+        let settings = ComputeSettings(backend: backends[backendIndex], threads: 1)
+        let a = randomTensor([9, 5], seed: 4), b = randomTensor([5, 11], seed: 5)
+        var c = Tensor(repeating: .nan, shape: [9, 11])
+        gemm(a, b, into: &c, settings: settings)
+        let finite = c.scalars.allSatisfy { $0.isFinite }
+        #expect(finite)
+    }
+
+    @Test(arguments: CPULevel.supported)
+    func resultsDoNotDependOnThreadCount(level: CPULevel) {
+        let a = randomTensor([300, 200], seed: 6), b = randomTensor([200, 500], seed: 7)
+        let one = matmul(a, b, settings: ComputeSettings(backend: .builtIn(level), threads: 1))
+        for threads in [2, 3, 8] {
+            let many = matmul(a, b, settings: ComputeSettings(backend: .builtIn(level), threads: threads))
+            #expect(one == many, "\(level) with \(threads) threads differs from one thread")
+        }
+    }
+
+    @Test func zeroDepthScalesC() {
+        var c = Tensor([[1, 2], [3, 4]])
+        gemm(Tensor.zeros([2, 0]), Tensor.zeros([0, 2]), beta: 2, into: &c)
+        #expect(c == Tensor([[2, 4], [6, 8]]))
+    }
+
+    @Test func unsupportedLevelIsAnError() {
+        for level in CPULevel.allCases where !CPULevel.supported.contains(level) {
+            #expect(throws: TensorError.self) { try GEMMBackend.builtIn(checking: level) }
+        }
+        #expect(throws: Never.self) { try GEMMBackend.builtIn(checking: .baseline) }
+    }
+
+    @Test func missingBLASLibraryIsAClearError() {
+        do {
+            _ = try SystemBLAS(path: "/nonexistent/libopenblas.so.0")
+            Issue.record("loading a missing library succeeded")
+        } catch {
+            #expect("\(error)".contains("/nonexistent/libopenblas.so.0"))
+        }
+        // A library that loads but is no BLAS.
+        #expect(throws: TensorError.self) { try SystemBLAS(path: "libz.so.1") }
+    }
+
+    @Test func innerDimensionMismatchStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = matmul(Tensor.zeros([2, 3]), Tensor.zeros([4, 2]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("[2, 3]") && message.contains("[4, 2]"), "message was: \(message)")
+    }
+}

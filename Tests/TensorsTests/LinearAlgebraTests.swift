@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TestSupport
+import Tensors
+
+private func randomSymmetric(_ n: Int, seed: UInt64) -> Matrix {
+    let a = Matrix(randomTensor([n, n], seed: seed))
+    var s = a * a.transposed
+    for i in 0..<n { s[i, i] += 0.1 }
+    return s
+}
+
+private func maxAbs(_ a: Matrix, _ b: Matrix) -> Double { zip(a.values, b.values).map { abs($0 - $1) }.max() ?? 0 }
+
+@Suite struct SymmetricEigen {
+    @Test(arguments: [1, 2, 3, 10, 57])
+    func reconstructsAndIsOrthonormal(n: Int) throws {
+        let a = randomSymmetric(n, seed: UInt64(n))
+        let e = try SymmetricEigendecomposition(a)
+        let v = e.eigenvectors  // rows are eigenvectors
+        var lambda = Matrix(rows: n, columns: n, values: [Double](repeating: 0, count: n * n))
+        for i in 0..<n { lambda[i, i] = e.eigenvalues[i] }
+        let scale = e.eigenvalues.map(abs).max()!
+        #expect(maxAbs(v.transposed * lambda * v, a) < 1e-10 * scale * Double(n))
+        #expect(maxAbs(v * v.transposed, .identity(n)) < 1e-12 * Double(n))
+        #expect(zip(e.eigenvalues, e.eigenvalues.dropFirst()).allSatisfy { $0 >= $1 })
+    }
+
+    @Test func knownSpectrum() throws {
+        // The path graph's Laplacian-like tridiagonal (2, −1): λₖ = 2 − 2cos(kπ/(n+1)).
+        let n = 12
+        var a = Matrix(rows: n, columns: n, values: [Double](repeating: 0, count: n * n))
+        for i in 0..<n { a[i, i] = 2; if i > 0 { a[i, i - 1] = -1; a[i - 1, i] = -1 } }
+        let e = try SymmetricEigendecomposition(a)
+        let expected = (1...n).map { 2 - 2 * cos(Double($0) * .pi / Double(n + 1)) }.sorted(by: >)
+        for (value, reference) in zip(e.eigenvalues, expected) { #expect(abs(value - reference) < 1e-12) }
+    }
+
+    @Test func repeatedEigenvaluesAndZeroMatrix() throws {
+        let e = try SymmetricEigendecomposition(Matrix.identity(5))
+        #expect(e.eigenvalues.allSatisfy { abs($0 - 1) < 1e-15 })
+        let z = try SymmetricEigendecomposition(Matrix(rows: 4, columns: 4, values: [Double](repeating: 0, count: 16)))
+        #expect(z.eigenvalues == [0, 0, 0, 0])
+    }
+
+    @Test func badInputIsAnError() {
+        #expect(throws: TensorError.self) { try SymmetricEigendecomposition(Matrix(rows: 2, columns: 3, values: [Double](repeating: 0, count: 6))) }
+        #expect(throws: TensorError.self) { try SymmetricEigendecomposition(Matrix(rows: 1, columns: 1, values: [.nan])) }
+    }
+}
+
+@Suite struct QR {
+    @Test(arguments: [(1, 1), (5, 3), (40, 40), (200, 17)])
+    func factorsAreOrthonormalAndTriangular(m: Int, n: Int) throws {
+        let a = Matrix(randomTensor([m, n], seed: UInt64(m * n)))
+        let qr = try QRDecomposition(a)
+        #expect(maxAbs(qr.q * qr.r, a) < 1e-12 * Double(m))
+        #expect(maxAbs(qr.q.transposed * qr.q, .identity(n)) < 1e-12 * Double(m))
+        for i in 0..<n {
+            #expect(qr.r[i, i] >= 0)
+            for j in 0..<i { #expect(qr.r[i, j] == 0) }
+        }
+    }
+
+    @Test func rankDeficientColumns() throws {
+        // The second column repeats the first: R₂₂ must vanish, Q·R still equals A.
+        let a = Matrix(rows: 3, columns: 2, values: [1, 1, 2, 2, 3, 3])
+        let qr = try QRDecomposition(a)
+        #expect(abs(qr.r[1, 1]) < 1e-12)
+        #expect(maxAbs(qr.q * qr.r, a) < 1e-12)
+    }
+
+    @Test func wideMatrixIsAnError() {
+        #expect(throws: TensorError.self) { try QRDecomposition(Matrix(rows: 2, columns: 3, values: [Double](repeating: 1, count: 6))) }
+    }
+}
+
+@Suite struct Cholesky {
+    @Test func factorsSolvesAndGivesTheDeterminant() throws {
+        let a = randomSymmetric(8, seed: 21)
+        let c = try CholeskyDecomposition(a)
+        #expect(maxAbs(c.lower * c.lower.transposed, a) < 1e-12)
+        let x = (0..<8).map { Double($0) - 3.5 }
+        let b = (0..<8).map { i in (0..<8).reduce(0.0) { $0 + a[i, $1] * x[$1] } }
+        #expect(zip(c.solve(b), x).allSatisfy { abs($0 - $1) < 1e-9 })
+        let eigen = try SymmetricEigendecomposition(a)
+        #expect(abs(c.logDeterminant - eigen.eigenvalues.map { log($0) }.reduce(0, +)) < 1e-9)
+    }
+
+    @Test func indefiniteMatrixNamesThePivot() {
+        let a = Matrix(rows: 2, columns: 2, values: [1, 2, 2, 1])
+        do {
+            _ = try CholeskyDecomposition(a)
+            Issue.record("an indefinite matrix was factored")
+        } catch {
+            #expect("\(error)".contains("pivot 1"))
+        }
+    }
+}
