@@ -37,25 +37,39 @@ public final class Dense: Layer {
     public var namedParameters: [(name: String, parameter: Variable)] { [("weight", weight), ("bias", bias)] }
 
     /// f(x·Wᵀ + b) without a graph.
-    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input, weight.value, bias.value) }
-
-    private func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor) -> Tensor {
-        require(x.rank == 2 && x.shape[1] == inputs,
-                     "Dense(inputs: \(inputs), outputs: \(outputs)): input shape \(x.shape) is not [n, \(inputs)]")
-        // Start from the broadcast bias so the GEMM adds onto it (β = 1).
-        var y = Tensor.zeros([x.shape[0], outputs]) + b
-        gemm(x, w, transposeB: true, beta: 1, into: &y)
-        return activation(y)
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        require(input.rank == 2 && input.shape[1] == inputs,
+                "Dense(inputs: \(inputs), outputs: \(outputs)): input shape \(input.shape) is not [n, \(inputs)]")
+        return denseForward(input, weight.value, bias.value, activation)
     }
 
+    /// f(x·Wᵀ + b) with its derivatives recorded.
     public func callAsFunction(_ input: Variable) -> Variable {
-        let (x, w, activation) = (input.value, weight.value, self.activation)
-        let y = forward(x, w, bias.value)
-        return Variable(y, parents: [input, weight, bias]) { g in
-            var delta = g
-            activation.multiplyDerivative(&delta, output: y)
-            let gradientX: Tensor? = input.requiresGradient ? matmul(delta, w) : nil
-            return [gradientX, matmul(delta, transposeA: true, x), delta.sum(alongAxis: 0)]
-        }
+        require(input.value.rank == 2 && input.shape[1] == inputs,
+                "Dense(inputs: \(inputs), outputs: \(outputs)): input shape \(input.shape) is not [n, \(inputs)]")
+        return dense(input, weight: weight, bias: bias, activation: activation)
     }
+}
+
+/// y = f(x·Wᵀ + b) as one graph node: `x: n × inputs`, `weight: outputs × inputs`,
+/// `bias: outputs`. The pullback forms δ = g·f′(y) once, then ∂x = δ·W, ∂W = δᵀ·x and
+/// ∂b = Σₙ δ (each product one GEMM; ∂x only when x needs it).
+public func dense(_ x: Variable, weight: Variable, bias: Variable, activation: Activation) -> Variable {
+    let (input, w) = (x.value, weight.value)
+    require(input.rank == 2 && w.rank == 2 && input.shape[1] == w.shape[1] && bias.shape == [w.shape[0]],
+            "dense: input \(input.shape), weight \(w.shape) and bias \(bias.shape) do not fit ([n, i], [o, i], [o])")
+    let y = denseForward(input, w, bias.value, activation)
+    return Variable(y, parents: [x, weight, bias]) { g in
+        var delta = g
+        activation.multiplyDerivative(&delta, output: y)
+        let gradientX: Tensor? = x.requiresGradient ? matmul(delta, w) : nil
+        return [gradientX, matmul(delta, transposeA: true, input), delta.sum(alongAxis: 0)]
+    }
+}
+
+private func denseForward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ activation: Activation) -> Tensor {
+    // Start from the broadcast bias so the GEMM adds onto it (β = 1).
+    var y = Tensor.zeros([x.shape[0], w.shape[0]]) + b
+    gemm(x, w, transposeB: true, beta: 1, into: &y)
+    return activation(y)
 }
