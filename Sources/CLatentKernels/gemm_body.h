@@ -17,6 +17,9 @@ typedef float FN(vf) __attribute__((vector_size(VL * sizeof(float))));
 
 static inline VF FN(load)(const float *p) { VF v; memcpy(&v, p, sizeof v); return v; }
 static inline void FN(store)(float *p, VF v) { memcpy(p, &v, sizeof v); }
+typedef float FN(v4) __attribute__((vector_size(4 * sizeof(float))));
+static inline FN(v4) FN(load4)(const float *p) { FN(v4) v; memcpy(&v, p, sizeof v); return v; }
+static inline void FN(store4)(float *p, FN(v4) v) { memcpy(p, &v, sizeof v); }
 static inline VF FN(splat)(float x) {
     VF v;
     for (int i = 0; i < VL; i++) v[i] = x;  // one broadcast instruction; 0 + x would not fold (−0)
@@ -28,13 +31,22 @@ static void FN(pack_a)(bool trans, const float *A, long lda, long i0, long mc, l
                        float *restrict out) {
     for (long ir = 0; ir < mc; ir += MR) {
         long rows = mc - ir < MR ? mc - ir : MR;
-        for (long k = 0; k < kc; k++) {
-            float *dst = out + ir * kc + k * MR;
-            for (long r = 0; r < rows; r++) {
-                long i = i0 + ir + r, p = p0 + k;
-                dst[r] = trans ? A[p * lda + i] : A[i * lda + p];
+        float *panel = out + ir * kc;
+        if (trans) {
+            // Row p of A holds column p of op(A): copy runs of `rows` contiguous values.
+            for (long k = 0; k < kc; k++) {
+                const float *src = A + (p0 + k) * lda + i0 + ir;
+                for (long r = 0; r < rows; r++) panel[k * MR + r] = src[r];
+                for (long r = rows; r < MR; r++) panel[k * MR + r] = 0;
             }
-            for (long r = rows; r < MR; r++) dst[r] = 0;
+        } else {
+            // Read each row of A contiguously; write it down the panel with stride MR.
+            for (long r = 0; r < rows; r++) {
+                const float *src = A + (i0 + ir + r) * lda + p0;
+                for (long k = 0; k < kc; k++) panel[k * MR + r] = src[k];
+            }
+            for (long r = rows; r < MR; r++)
+                for (long k = 0; k < kc; k++) panel[k * MR + r] = 0;
         }
     }
 }
@@ -45,17 +57,38 @@ static void FN(pack_b)(bool trans, const float *B, long ldb, long p0, long kc, l
     for (long jr = 0; jr < nc; jr += NR) {
         long cols = nc - jr < NR ? nc - jr : NR;
         float *panel = out + jr * kc;
-        if (!trans && cols == NR) {
-            for (long k = 0; k < kc; k++) memcpy(panel + k * NR, B + (p0 + k) * ldb + j0 + jr, NR * sizeof(float));
-            continue;
-        }
-        for (long k = 0; k < kc; k++) {
-            float *dst = panel + k * NR;
-            for (long c = 0; c < cols; c++) {
-                long j = j0 + jr + c, p = p0 + k;
-                dst[c] = trans ? B[j * ldb + p] : B[p * ldb + j];
+        if (trans) {
+            // Row j of B holds column j of op(B): transpose 4×4 blocks in registers.
+            long c = 0;
+            for (; c + 4 <= cols; c += 4) {
+                const float *src = B + (j0 + jr + c) * ldb + p0;
+                long k = 0;
+                for (; k + 4 <= kc; k += 4) {
+                    FN(v4) r0 = FN(load4)(src + k), r1 = FN(load4)(src + ldb + k);
+                    FN(v4) r2 = FN(load4)(src + 2 * ldb + k), r3 = FN(load4)(src + 3 * ldb + k);
+                    FN(v4) t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+                    FN(v4) t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+                    FN(store4)(panel + k * NR + c, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
+                    FN(store4)(panel + (k + 1) * NR + c, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
+                    FN(store4)(panel + (k + 2) * NR + c, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
+                    FN(store4)(panel + (k + 3) * NR + c, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
+                }
+                for (; k < kc; k++)
+                    for (long i = 0; i < 4; i++) panel[k * NR + c + i] = src[i * ldb + k];
             }
-            for (long c = cols; c < NR; c++) dst[c] = 0;
+            for (; c < cols; c++) {
+                const float *src = B + (j0 + jr + c) * ldb + p0;
+                for (long k = 0; k < kc; k++) panel[k * NR + c] = src[k];
+            }
+            for (long c = cols; c < NR; c++)
+                for (long k = 0; k < kc; k++) panel[k * NR + c] = 0;
+        } else {
+            for (long k = 0; k < kc; k++) {
+                const float *src = B + (p0 + k) * ldb + j0 + jr;
+                if (cols == NR) { memcpy(panel + k * NR, src, NR * sizeof(float)); continue; }
+                for (long c = 0; c < cols; c++) panel[k * NR + c] = src[c];
+                for (long c = cols; c < NR; c++) panel[k * NR + c] = 0;
+            }
         }
     }
 }
@@ -64,7 +97,14 @@ static void FN(pack_b)(bool trans, const float *B, long ldb, long p0, long kc, l
 static void FN(micro)(long kc, const float *restrict a, const float *restrict b,
                       float *restrict C, long ldc, float alpha, float beta, long mr, long nr) {
     VF acc[MR][2];
-    for (int r = 0; r < MR; r++) { acc[r][0] = (VF){}; acc[r][1] = (VF){}; }
+    for (int r = 0; r < MR; r++) {
+        acc[r][0] = (VF){};
+        acc[r][1] = (VF){};
+        // The tile of C is needed after the loop: start fetching it now.
+        __builtin_prefetch(C + r * ldc, 1);
+        __builtin_prefetch(C + r * ldc + NR - 1, 1);
+    }
+    _Pragma("clang loop unroll_count(4)")
     for (long k = 0; k < kc; k++) {
         VF b0 = FN(load)(b + k * NR), b1 = FN(load)(b + k * NR + VL);
         _Pragma("clang loop unroll(full)")
@@ -167,13 +207,24 @@ static void FN(sigmoid)(const float *x, float *y, long n) {
 
 static void FN(adam)(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                      long n, float beta1, float beta2, float step, float eps, float decay) {
-    for (long i = 0; i < n; i++) {
-        float wi = w[i] - decay * w[i];
+    // Explicit vectors: sqrtf may set errno, which keeps compilers from vectorising the loop.
+    long i = 0;
+    VF b1 = FN(splat)(beta1), b2 = FN(splat)(beta2), c1 = FN(splat)(1 - beta1), c2 = FN(splat)(1 - beta2);
+    VF vstep = FN(splat)(step), veps = FN(splat)(eps), keep = FN(splat)(1 - decay);
+    for (; i + VL <= n; i += VL) {
+        VF gi = FN(load)(g + i);
+        VF mi = MADD(b1, FN(load)(m + i), c1 * gi);
+        VF vi = MADD(b2, FN(load)(v + i), c2 * gi * gi);
+        FN(store)(m + i, mi);
+        FN(store)(v + i, vi);
+        FN(store)(w + i, keep * FN(load)(w + i) - vstep * mi / (__builtin_elementwise_sqrt(vi) + veps));
+    }
+    for (; i < n; i++) {
         float mi = beta1 * m[i] + (1 - beta1) * g[i];
         float vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
         m[i] = mi;
         v[i] = vi;
-        w[i] = wi - step * mi / (sqrtf(vi) + eps);
+        w[i] = (1 - decay) * w[i] - step * mi / (sqrtf(vi) + eps);
     }
 }
 

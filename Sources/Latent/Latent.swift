@@ -1,0 +1,6 @@
+// `import Latent` brings in the whole library.
+@_exported import NeuralNetworks
+@_exported import Tensors
+
+/// The library's version.
+public let latentVersion = "0.1.0"
