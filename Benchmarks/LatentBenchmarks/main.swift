@@ -75,20 +75,26 @@ var generator = RandomGenerator(seed: 1)
         let optimizer = Adam(parameters: layer.parameters)
         let x = Tensor.randomUniform([128, 784], using: &generator)
         let target = Tensor.randomUniform([128, 1000], using: &generator)
-        let step = medianSeconds(repetitions: repetitions) {
-            optimizer.zeroGradients()
-            let input = Variable(x, requiresGradient: true)
-            let loss = squaredError(layer(input), target)
-            loss.backward()
-            optimizer.step()
-        }
         let w = layer.weight.value
         var y = Tensor.zeros([128, 1000]), dx = Tensor.zeros([128, 784]), dw = Tensor.zeros([1000, 784])
-        let gemms = medianSeconds(repetitions: repetitions) {
-            gemm(x, w, transposeB: true, into: &y, settings: settings)
-            gemm(y, w, into: &dx, settings: settings)
-            gemm(y, transposeA: true, x, into: &dw, settings: settings)
+        // Interleaved: one step, then its three GEMMs, in each round.
+        var steps: [Double] = [], products: [Double] = []
+        for round in -2..<repetitions {
+            let step = medianSeconds(repetitions: 1, warmup: 0) {
+                optimizer.zeroGradients()
+                let input = Variable(x, requiresGradient: true)
+                let loss = squaredError(layer(input), target)
+                loss.backward()
+                optimizer.step()
+            }
+            let gemms = medianSeconds(repetitions: 1, warmup: 0) {
+                gemm(x, w, transposeB: true, into: &y, settings: settings)
+                gemm(y, w, into: &dx, settings: settings)
+                gemm(y, transposeA: true, x, into: &dw, settings: settings)
+            }
+            if round >= 0 { steps.append(step); products.append(gemms) }
         }
+        let (step, gemms) = (median(steps), median(products))
         print(String(format: "Dense(784→1000, sigmoid) step at batch 128, %d thread(s): %.2f ms; its three GEMMs: %.2f ms; ratio %.2f",
                      threads, step * 1000, gemms * 1000, step / gemms))
     }
@@ -96,4 +102,3 @@ var generator = RandomGenerator(seed: 1)
 
 if which == "gemm" || which == "all" { benchmarkGEMM() }
 if which == "dense" || which == "all" { print(""); benchmarkDenseStep() }
-if which == "prof" { profilePieces() }

@@ -48,21 +48,44 @@ public enum Activation: String, Codable, Sendable, CaseIterable, CustomStringCon
         }
     }
 
-    /// f′(x) given x and y = f(x), in place of `gradient` (g ← g·f′): the form the fused dense
-    /// layer needs, where y is at hand and x may not be.
-    func multiplyDerivative(_ gradient: inout Tensor, output y: Tensor) {
-        let slope = Self.leakyReluSlope
-        y.withUnsafeBufferPointer { y in
-            gradient.withUnsafeMutableBufferPointer { g in
+    /// Replaces every value x by f(x), in place (layers that own their output).
+    public func apply(inPlace y: inout Tensor) {
+        switch self {
+        case .linear: return
+        case .sigmoid: y.formSigmoid()
+        default:
+            let slope = Self.leakyReluSlope
+            y.withUnsafeMutableBufferPointer { v in
                 switch self {
-                case .linear: break
-                case .sigmoid: for i in g.indices { g[i] *= y[i] * (1 - y[i]) }
-                case .tanh: for i in g.indices { g[i] *= 1 - y[i] * y[i] }
-                case .relu: for i in g.indices where y[i] <= 0 { g[i] = 0 }
-                case .leakyRelu: for i in g.indices where y[i] <= 0 { g[i] *= slope }
-                case .elu: for i in g.indices where y[i] <= 0 { g[i] *= y[i] + 1 }
-                // softplus′(x) = σ(x) = 1 − e^(−y)
-                case .softplus: for i in g.indices { g[i] *= -Foundation.expm1(-y[i]) }
+                case .tanh: for i in v.indices { v[i] = Foundation.tanh(v[i]) }
+                case .relu: for i in v.indices { v[i] = max(v[i], 0) }
+                case .leakyRelu: for i in v.indices where v[i] < 0 { v[i] *= slope }
+                case .elu: for i in v.indices where v[i] < 0 { v[i] = Foundation.expm1(v[i]) }
+                case .softplus: for i in v.indices { v[i] = max(v[i], 0) + Foundation.log1p(Foundation.exp(-abs(v[i]))) }
+                case .linear, .sigmoid: break
+                }
+            }
+        }
+    }
+
+    /// g·f′(x) given y = f(x), as a new tensor: the form the fused dense layer needs, where y
+    /// is at hand and x may not be.
+    func derivativeProduct(_ gradient: Tensor, output y: Tensor) -> Tensor {
+        if self == .linear { return gradient }
+        let slope = Self.leakyReluSlope
+        return Tensor(shape: y.shape) { out in
+            y.withUnsafeBufferPointer { y in
+                gradient.withUnsafeBufferPointer { g in
+                    switch self {
+                    case .linear: for i in g.indices { out[i] = g[i] }
+                    case .sigmoid: for i in g.indices { out[i] = g[i] * y[i] * (1 - y[i]) }
+                    case .tanh: for i in g.indices { out[i] = g[i] * (1 - y[i] * y[i]) }
+                    case .relu: for i in g.indices { out[i] = y[i] > 0 ? g[i] : 0 }
+                    case .leakyRelu: for i in g.indices { out[i] = y[i] > 0 ? g[i] : g[i] * slope }
+                    case .elu: for i in g.indices { out[i] = y[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
+                    // softplus′(x) = σ(x) = 1 − e^(−y)
+                    case .softplus: for i in g.indices { out[i] = -g[i] * Foundation.expm1(-y[i]) }
+                    }
                 }
             }
         }

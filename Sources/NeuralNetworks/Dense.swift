@@ -60,16 +60,16 @@ public func dense(_ x: Variable, weight: Variable, bias: Variable, activation: A
             "dense: input \(input.shape), weight \(w.shape) and bias \(bias.shape) do not fit ([n, i], [o, i], [o])")
     let y = denseForward(input, w, bias.value, activation)
     return Variable(y, parents: [x, weight, bias]) { g in
-        var delta = g
-        activation.multiplyDerivative(&delta, output: y)
+        let delta = activation.derivativeProduct(g, output: y)
         let gradientX: Tensor? = x.requiresGradient ? matmul(delta, w) : nil
         return [gradientX, matmul(delta, transposeA: true, input), delta.sum(alongAxis: 0)]
     }
 }
 
 private func denseForward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ activation: Activation) -> Tensor {
-    // Start from the broadcast bias so the GEMM adds onto it (β = 1).
-    var y = Tensor.zeros([x.shape[0], w.shape[0]]) + b
+    // Start from copies of the bias so the GEMM adds onto it (β = 1), then apply f in place.
+    var y = Tensor(repeatingRow: b, count: x.shape[0])
     gemm(x, w, transposeB: true, beta: 1, into: &y)
-    return activation(y)
+    activation.apply(inPlace: &y)
+    return y
 }

@@ -111,9 +111,18 @@ public class Adam: Optimizer {
                 g.withUnsafeBufferPointer { g in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            latent_adam_update(level, theta.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!,
-                                               theta.count, beta1, beta2, stepSize, epsilon * correction2,
-                                               learningRate * decoupledWeightDecay)
+                            // Addresses as integers: each chunk touches its own elements only.
+                            let (ut, ug, um, uv) = (UInt(bitPattern: theta.baseAddress), UInt(bitPattern: g.baseAddress),
+                                                    UInt(bitPattern: m.baseAddress), UInt(bitPattern: v.baseAddress))
+                            let (b1, b2, decay) = (beta1, beta2, learningRate * decoupledWeightDecay)
+                            let epsilonHat = epsilon * correction2
+                            forEachChunk(of: theta.count) { range in
+                                func at(_ address: UInt) -> UnsafeMutablePointer<Float> {
+                                    UnsafeMutablePointer<Float>(bitPattern: address)! + range.lowerBound
+                                }
+                                latent_adam_update(level, at(ut), at(ug), at(um), at(uv), range.count,
+                                                   b1, b2, stepSize, epsilonHat, decay)
+                            }
                         }
                     }
                 }

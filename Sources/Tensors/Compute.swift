@@ -71,6 +71,18 @@ public struct ComputeSettings: Sendable {
     }
 }
 
+/// Runs `body` over consecutive ranges that together cover 0..<count, in parallel on the
+/// settings' threads when there is enough work (at least `minimumChunk` elements a thread).
+/// For elementwise kernels whose elements are independent, so results do not depend on the
+/// split.
+public func forEachChunk(of count: Int, minimumChunk: Int = 1 << 15, settings: ComputeSettings = .current,
+                         _ body: @Sendable (Range<Int>) -> Void) {
+    let parts = max(1, min(settings.threads, count / max(minimumChunk, 1)))
+    parallelFor(parts) { part in
+        body((count * part / parts)..<(count * (part + 1) / parts))
+    }
+}
+
 /// Runs `body(part)` for `parts` parts, in parallel when `parts > 1`.
 ///
 /// `DispatchQueue.concurrentPerform` costs about a microsecond per fork-join.

@@ -39,7 +39,8 @@ public func matmul(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transpose
     require(a.rank == 2 && b.rank == 2, "matmul needs matrices, got shapes \(a.shape) and \(b.shape)")
     let m = transposeA ? a.shape[1] : a.shape[0]
     let n = transposeB ? b.shape[0] : b.shape[1]
-    var c = Tensor(uncheckedShape: [m, n], scalars: [Float](repeating: 0, count: m * n))
+    // β = 0 never reads C, so its storage needs no zero-fill.
+    var c = Tensor(shape: [m, n]) { _ in }
     gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c, settings: settings)
     return c
 }

@@ -18,13 +18,18 @@ extension Tensor {
     public func tanh() -> Tensor { mapped { Foundation.tanh($0) } }
     /// σ(x) = 1 / (1 + e⁻ˣ), by the vectorised kernel at `level` (relative error below 1e-6).
     public func sigmoid(level: CPULevel = ComputeSettings.current.cpuLevel) -> Tensor {
-        require(CPULevel.supported.contains(level), "sigmoid: CPU level \(level) is not supported here")
         var result = self
-        result.withUnsafeMutableBufferPointer { p in
+        result.formSigmoid(level: level)
+        return result
+    }
+
+    /// Replaces every value x by σ(x), in place.
+    public mutating func formSigmoid(level: CPULevel = ComputeSettings.current.cpuLevel) {
+        require(CPULevel.supported.contains(level), "sigmoid: CPU level \(level) is not supported here")
+        withUnsafeMutableBufferPointer { p in
             guard let base = p.baseAddress else { return }
             latent_sigmoid(level.kernelLevel, base, base, p.count)
         }
-        return result
     }
     /// softplus(x) = ln(1 + eˣ), computed as max(x, 0) + ln(1 + e^−|x|) so it never overflows.
     public func softplus() -> Tensor { mapped { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) } }

@@ -31,6 +31,28 @@ public struct Tensor: Sendable, Equatable, Hashable {
         self.scalars = scalars
     }
 
+    /// A tensor whose values `initialize` writes (every one of them) into uninitialised
+    /// storage: outputs that a kernel overwrites need no zero-fill first.
+    public init(shape: [Int], unsafeUninitialized initialize: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let count = Tensor.checkedCount(shape)
+        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialize(buffer)
+            initialized = count
+        }
+        self.init(uncheckedShape: shape, scalars: values)
+    }
+
+    /// A matrix of `count` rows, each a copy of the vector `row`.
+    public init(repeatingRow row: Tensor, count: Int) {
+        require(row.rank == 1, "repeatingRow needs a vector, got shape \(row.shape)")
+        let width = row.count
+        self.init(shape: [count, width]) { out in
+            row.withUnsafeBufferPointer { source in
+                for r in 0..<count { (out.baseAddress! + r * width).initialize(from: source.baseAddress!, count: width) }
+            }
+        }
+    }
+
     /// A tensor of `shape` filled with `value`.
     public init(repeating value: Float, shape: [Int]) {
         let count = Tensor.checkedCount(shape)

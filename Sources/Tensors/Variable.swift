@@ -12,8 +12,10 @@ public final class Variable {
     public var gradient: Tensor?
     /// Whether gradients flow to this node (parameters, and anything computed from them).
     public let requiresGradient: Bool
-    private let parents: [Variable]
-    private let pullback: ((Tensor) -> [Tensor?])?
+    /// Set once `backward()` has used this interior node's pullback.
+    private var consumed = false
+    private var parents: [Variable]
+    private var pullback: ((Tensor) -> [Tensor?])?
 
     /// A leaf: a parameter when `requiresGradient`, a constant input otherwise.
     public init(_ value: Tensor, requiresGradient: Bool = false) {
@@ -42,8 +44,15 @@ public final class Variable {
     /// Back-propagates from this node: its gradient is `seed` (ones when nil, the usual choice
     /// for a scalar loss), and every ancestor that requires a gradient receives ∂self/∂ancestor,
     /// added to what it already holds.
+    ///
+    /// The pass consumes the graph, as PyTorch's does by default: each interior node drops its
+    /// pullback and parents once used, releasing the values they captured. Besides freeing memory
+    /// early, this leaves parameter storage uniquely referenced, so optimizers update it in place
+    /// instead of copying it. A second `backward()` through the same graph is a programming
+    /// error and stops with a message.
     public func backward(seed: Tensor? = nil) {
         guard requiresGradient else { return }
+        require(!consumed, "backward: this graph was already back-propagated; build it again (a new forward pass)")
         let start = seed ?? Tensor.ones(value.shape)
         require(start.shape == value.shape, "backward: seed shape \(start.shape) does not match value shape \(value.shape)")
         let order = topologicalOrder()
@@ -56,7 +65,11 @@ public final class Variable {
                 continue
             }
             if node === self { node.gradient = g }
-            for (parent, parentGradient) in zip(node.parents, pullback(g)) {
+            let parents = node.parents
+            node.pullback = nil
+            node.parents = []
+            node.consumed = true
+            for (parent, parentGradient) in zip(parents, pullback(g)) {
                 guard parent.requiresGradient, let parentGradient else { continue }
                 require(parentGradient.shape == parent.value.shape,
                              "pullback produced gradient of shape \(parentGradient.shape) for a value of shape \(parent.value.shape)")

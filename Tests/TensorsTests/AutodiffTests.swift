@@ -96,6 +96,26 @@ let differentiableCases: [DifferentiableCase] = [
         #expect(x.gradient == nil)
     }
 
+    @Test func backwardConsumesTheGraph() async {
+        // Parameters stay uniquely referenced after backward, so in-place updates copy nothing.
+        // Freshly computed storage (a literal's array may be a read-only static one).
+        let w = Variable(randomTensor([2], seed: 1), requiresGradient: true)
+        let loss = (w * w).sum()
+        loss.backward()
+        #expect(w.gradient == w.value * 2)
+        let unique = w.value.withUnsafeBufferPointer { $0.baseAddress }
+        w.value.addInPlace(Tensor([1, 1]))
+        #expect(w.value.withUnsafeBufferPointer { $0.baseAddress } == unique)
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let w = Variable(Tensor([1, 2]), requiresGradient: true)
+            let loss = (w * 3).sum()
+            loss.backward()
+            loss.backward()
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("already back-propagated"), "message was: \(message)")
+    }
+
     @Test func deepChainsDoNotOverflowTheStack() {
         let x = Variable(Tensor([1]), requiresGradient: true)
         var y = x

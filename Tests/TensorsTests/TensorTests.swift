@@ -40,6 +40,20 @@ import Tensors
     }
 }
 
+@Suite struct Chunks {
+    @Test(arguments: [0, 1, 1000, 100_000, 1_000_003])
+    func chunksCoverEveryIndexOnce(count: Int) {
+        let seen = Mutex([Range<Int>]())
+        forEachChunk(of: count, minimumChunk: 1000, settings: ComputeSettings(backend: .builtIn(.baseline), threads: 3)) { range in
+            seen.withLock { $0.append(range) }
+        }
+        let ranges = seen.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+        #expect(ranges.first?.lowerBound ?? 0 == 0 && ranges.last?.upperBound ?? 0 == count)
+        #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        #expect(ranges.count <= 3)
+    }
+}
+
 @Suite struct Broadcasting {
     @Test func rowVectorOverMatrix() {
         let m = Tensor([[1, 2, 3], [4, 5, 6]])
@@ -151,4 +165,5 @@ import Tensors
 }
 
 import Foundation
+import Synchronization
 import TestSupport
