@@ -102,3 +102,17 @@ var generator = RandomGenerator(seed: 1)
 
 if which == "gemm" || which == "all" { benchmarkGEMM() }
 if which == "dense" || which == "all" { print(""); benchmarkDenseStep() }
+
+/// The symmetric eigendecomposition of a 784×784 covariance (PCA on 784-pixel images).
+@MainActor func benchmarkEigen() {
+    let data = Tensor.randomUniform([2000, 784], using: &generator)
+    let centred = data - data.mean(alongAxis: 0)
+    let covariance = matmul(centred, transposeA: true, centred) / 1999
+    let matrix = Matrix(covariance)
+    let seconds = medianSeconds(repetitions: max(3, repetitions / 4), warmup: 1) {
+        _ = try! SymmetricEigendecomposition(matrix)
+    }
+    print(String(format: "Symmetric eigendecomposition 784×784 (values and vectors): %.3f s", seconds))
+}
+
+if which == "eigen" || which == "all" { print(""); benchmarkEigen() }

@@ -57,7 +57,7 @@ static float *latent_workspace(size_t count) {
 #define VL 4
 #define MR 6
 #define MADD(a, b, c) ((a) * (b) + (c))
-#include "gemm_body.h"
+#include "kernels_body.h"
 #undef SUFFIX
 #undef VL
 #undef MR
@@ -69,7 +69,7 @@ static float *latent_workspace(size_t count) {
 #define VL 8
 #define MR 6
 #define MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
-#include "gemm_body.h"
+#include "kernels_body.h"
 #undef SUFFIX
 #undef VL
 #undef MR
@@ -81,7 +81,7 @@ static float *latent_workspace(size_t count) {
 #define VL 16
 #define MR 12
 #define MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
-#include "gemm_body.h"
+#include "kernels_body.h"
 #undef SUFFIX
 #undef VL
 #undef MR
@@ -155,4 +155,34 @@ void latent_adam_update(latent_cpu_level level, float *w, const float *g, float 
 #endif
     default: adam_baseline(w, g, m, v, n, beta1, beta2, step, eps, decay); return;
     }
+}
+
+#ifdef LATENT_X86
+#define DISPATCH(call)                                          \
+    switch (level) {                                            \
+    case LATENT_CPU_AVX512: return call##_avx512;               \
+    case LATENT_CPU_AVX2: return call##_avx2;                   \
+    default: return call##_baseline;                            \
+    }
+#else
+#define DISPATCH(call) return call##_baseline;
+#endif
+
+typedef double (*ddot_fn)(const double *, const double *, long);
+typedef void (*daxpy2_fn)(double, const double *, double, const double *, double *, long);
+typedef void (*drot_fn)(double *, double *, long, double, double);
+static ddot_fn ddot_for(latent_cpu_level level) { DISPATCH(ddot) }
+static daxpy2_fn daxpy2_for(latent_cpu_level level) { DISPATCH(daxpy2) }
+static drot_fn drot_for(latent_cpu_level level) { DISPATCH(drot) }
+
+double latent_ddot(latent_cpu_level level, const double *x, const double *y, long n) {
+    return ddot_for(level)(x, y, n);
+}
+
+void latent_daxpy2(latent_cpu_level level, double a, const double *x, double b, const double *y, double *z, long n) {
+    daxpy2_for(level)(a, x, b, y, z, n);
+}
+
+void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c, double s) {
+    drot_for(level)(x, y, n, c, s);
 }

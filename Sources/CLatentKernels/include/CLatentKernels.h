@@ -68,6 +68,18 @@ void latent_adam_update(latent_cpu_level level, float *parameters, const float *
                         float *first_moment, float *second_moment, long n,
                         float beta1, float beta2, float step_size, float epsilon_hat, float decay);
 
+// MARK: - Double-precision vector kernels (factorisations)
+
+/// Σ xᵢ·yᵢ (summed in vector lanes, so the order differs from a plain loop; it is fixed for a
+/// given level and n).
+double latent_ddot(latent_cpu_level level, const double *x, const double *y, long n);
+
+/// z ← z + a·x + b·y
+void latent_daxpy2(latent_cpu_level level, double a, const double *x, double b, const double *y, double *z, long n);
+
+/// The plane rotation (x, y) ← (c·x − s·y, s·x + c·y).
+void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c, double s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,5 @@
+import CLatentKernels
+
 /// A dense row-major matrix of Doubles: the working precision of the factorisations, which
 /// take Float32 tensors in and give Float32 tensors back where callers want them.
 public struct Matrix: Sendable, Equatable {
@@ -67,11 +69,10 @@ public struct Matrix: Sendable, Equatable {
 /// Applies the Householder reflection I − β·v·vᵀ to `x` (both of length `count`):
 /// x ← x − β(v·x)v.
 @inline(__always)
-func reflect(_ x: UnsafeMutablePointer<Double>, _ v: UnsafePointer<Double>, _ beta: Double, _ count: Int) {
-    var dot = 0.0
-    for i in 0..<count { dot += v[i] * x[i] }
-    let scale = beta * dot
-    for i in 0..<count { x[i] -= scale * v[i] }
+func reflect(_ x: UnsafeMutablePointer<Double>, _ v: UnsafePointer<Double>, _ beta: Double, _ count: Int,
+             _ level: latent_cpu_level) {
+    let scale = beta * latent_ddot(level, v, x, count)
+    latent_daxpy2(level, -scale, v, 0, v, x, count)
 }
 
 /// The Householder vector of `x` (length `count`), written over `x`: returns (β, α) with

@@ -1,3 +1,5 @@
+import CLatentKernels
+
 /// The thin QR decomposition A = Q·R of an m×n matrix with m ≥ n: Q is m×n with orthonormal
 /// columns, R is n×n upper triangular with a non-negative diagonal.
 ///
@@ -12,6 +14,7 @@ public struct QRDecomposition: Sendable {
     /// - Throws: ``TensorError/notFactorizable(_:)`` when m < n or A holds NaN or infinity.
     public init(_ a: Matrix) throws {
         let (m, n) = (a.rows, a.columns)
+        let level = ComputeSettings.current.cpuLevel.kernelLevel
         guard m >= n else { throw TensorError.notFactorizable("thin QR needs at least as many rows as columns, got \(m)×\(n)") }
         try a.checkFinite("QR decomposition")
         var w = a.transposed  // row j = column j of A
@@ -26,7 +29,7 @@ public struct QRDecomposition: Sendable {
                 r[j, j] = beta == 0 ? v[0] : alpha
                 for l in (j + 1)..<max(n, j + 1) {
                     let column = w + l * m + j
-                    if beta != 0 { reflect(column, v, beta, m - j) }
+                    if beta != 0 { reflect(column, v, beta, m - j, level) }
                     r[j, l] = column[0]
                 }
             }
@@ -38,7 +41,7 @@ public struct QRDecomposition: Sendable {
             qt.values.withUnsafeMutableBufferPointer { qb in
                 for j in stride(from: n - 1, through: 0, by: -1) where betas[j] != 0 {
                     let v = wb.baseAddress! + j * m + j
-                    for i in 0..<n { reflect(qb.baseAddress! + i * m + j, v, betas[j], m - j) }
+                    for i in 0..<n { reflect(qb.baseAddress! + i * m + j, v, betas[j], m - j, level) }
                 }
             }
         }

@@ -1,3 +1,4 @@
+import CLatentKernels
 import Foundation
 
 /// The eigendecomposition A = V·diag(λ)·Vᵀ of a real symmetric matrix, eigenvalues in
@@ -52,6 +53,7 @@ public struct SymmetricEigendecomposition: Sendable {
     /// w = p − (β/2)(vᵀp)v.
     private static func tridiagonalize(_ a: inout Matrix, _ d: inout [Double], _ e: inout [Double], _ z: inout Matrix) {
         let n = a.rows
+        let level = ComputeSettings.current.cpuLevel.kernelLevel
         var betas = [Double](repeating: 0, count: n)
         var p = [Double](repeating: 0, count: n)
         a.values.withUnsafeMutableBufferPointer { buffer in
@@ -66,18 +68,15 @@ public struct SymmetricEigendecomposition: Sendable {
                 guard beta != 0 else { continue }
                 var vp = 0.0
                 for i in 0..<m {
-                    let row = a + (k + 1 + i) * n + k + 1
-                    var s = 0.0
-                    for j in 0..<m { s += row[j] * v[j] }
-                    p[i] = beta * s
+                    p[i] = beta * latent_ddot(level, a + (k + 1 + i) * n + k + 1, v, m)
                     vp += v[i] * p[i]
                 }
                 let half = 0.5 * beta * vp
                 for i in 0..<m { p[i] -= half * v[i] }
-                for i in 0..<m {
-                    let row = a + (k + 1 + i) * n + k + 1
-                    let vi = v[i], wi = p[i]
-                    for j in 0..<m { row[j] -= vi * p[j] + wi * v[j] }
+                p.withUnsafeBufferPointer { w in
+                    for i in 0..<m {
+                        latent_daxpy2(level, -v[i], w.baseAddress!, -w[i], v, a + (k + 1 + i) * n + k + 1, m)
+                    }
                 }
             }
             if n >= 2 {
@@ -93,7 +92,7 @@ public struct SymmetricEigendecomposition: Sendable {
                 for k in stride(from: n - 3, through: 0, by: -1) where betas[k] != 0 {
                     let m = n - k - 1
                     let v = UnsafePointer(a + k * n + k + 1)
-                    for i in 0..<m { reflect(z + (k + 1 + i) * n + k + 1, v, betas[k], m) }
+                    for i in 0..<m { reflect(z + (k + 1 + i) * n + k + 1, v, betas[k], m, level) }
                 }
             }
         }
@@ -102,6 +101,7 @@ public struct SymmetricEigendecomposition: Sendable {
     /// Implicit QL on the tridiagonal (d, e), rotating the rows of z along.
     private static func ql(_ d: inout [Double], _ e: inout [Double], _ z: inout Matrix) throws {
         let n = d.count
+        let level = ComputeSettings.current.cpuLevel.kernelLevel
         let epsilon = Double.ulpOfOne
         var shift = 0.0, scale = 0.0
         let maxIterations = 30 * max(n, 1)
@@ -145,12 +145,7 @@ public struct SymmetricEigendecomposition: Sendable {
                             c = p / r
                             p = c * d[i] - s * g
                             d[i + 1] = h + s * (c * g + s * d[i])
-                            let upper = z + (i + 1) * n, lower = z + i * n
-                            for k in 0..<n {
-                                let t = upper[k]
-                                upper[k] = s * lower[k] + c * t
-                                lower[k] = c * lower[k] - s * t
-                            }
+                            latent_drot(level, z + i * n, z + (i + 1) * n, n, c, s)
                         }
                         p = -s * s2 * c3 * el1 * e[l] / dl1
                         e[l] = s * p

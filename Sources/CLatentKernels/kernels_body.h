@@ -1,4 +1,4 @@
-// The GEMM kernel, written once and included by gemm.c once per instruction set with
+// The kernels, written once and included by gemm.c once per instruction set with
 // SUFFIX (function-name suffix), VL (floats per vector), MR (rows per micro-tile) and
 // MADD(a, b, c) = a·b + c defined. The including file wraps this text in a
 // `#pragma clang attribute` that gives every function here its target attribute.
@@ -228,6 +228,63 @@ static void FN(adam)(float *restrict w, const float *restrict g, float *restrict
     }
 }
 
+// MARK: Double-precision vector kernels of the factorisations (Householder, plane rotations)
+
+typedef double FN(vd) __attribute__((vector_size(VL * sizeof(float))));
+#define VD FN(vd)
+#define DL (VL / 2)
+static inline VD FN(loadd)(const double *p) { VD v; memcpy(&v, p, sizeof v); return v; }
+static inline void FN(stored)(double *p, VD v) { memcpy(p, &v, sizeof v); }
+static inline VD FN(splatd)(double x) {
+    VD v;
+    for (int i = 0; i < DL; i++) v[i] = x;
+    return v;
+}
+
+/// Σ x·y with four vector accumulators, so the sum is not one chain of dependent additions.
+static double FN(ddot)(const double *x, const double *y, long n) {
+    VD a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    long i = 0;
+    for (; i + 4 * DL <= n; i += 4 * DL) {
+        a0 = MADD(FN(loadd)(x + i), FN(loadd)(y + i), a0);
+        a1 = MADD(FN(loadd)(x + i + DL), FN(loadd)(y + i + DL), a1);
+        a2 = MADD(FN(loadd)(x + i + 2 * DL), FN(loadd)(y + i + 2 * DL), a2);
+        a3 = MADD(FN(loadd)(x + i + 3 * DL), FN(loadd)(y + i + 3 * DL), a3);
+    }
+    VD a = (a0 + a1) + (a2 + a3);
+    double sum = 0;
+    for (int l = 0; l < DL; l++) sum += a[l];
+    for (; i < n; i++) sum += x[i] * y[i];
+    return sum;
+}
+
+/// z ← z + a·x + b·y
+static void FN(daxpy2)(double a, const double *x, double b, const double *y, double *z, long n) {
+    VD va = FN(splatd)(a), vb = FN(splatd)(b);
+    long i = 0;
+    for (; i + DL <= n; i += DL)
+        FN(stored)(z + i, MADD(va, FN(loadd)(x + i), MADD(vb, FN(loadd)(y + i), FN(loadd)(z + i))));
+    for (; i < n; i++) z[i] += a * x[i] + b * y[i];
+}
+
+/// (x, y) ← (c·x − s·y, s·x + c·y)
+static void FN(drot)(double *x, double *y, long n, double c, double s) {
+    VD vc = FN(splatd)(c), vs = FN(splatd)(s);
+    long i = 0;
+    for (; i + DL <= n; i += DL) {
+        VD xi = FN(loadd)(x + i), yi = FN(loadd)(y + i);
+        FN(stored)(x + i, vc * xi - vs * yi);
+        FN(stored)(y + i, vs * xi + vc * yi);
+    }
+    for (; i < n; i++) {
+        double xi = x[i], yi = y[i];
+        x[i] = c * xi - s * yi;
+        y[i] = s * xi + c * yi;
+    }
+}
+
+#undef DL
+#undef VD
 #undef VF
 #undef NR
 #undef FN
