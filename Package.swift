@@ -41,5 +41,6 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CLatentKernels", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors", "TestSupport"]),
+        .testTarget(name: "LatentTests", dependencies: ["Latent"]),
     ]
 )
