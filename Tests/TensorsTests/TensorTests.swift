@@ -54,6 +54,32 @@ import Tensors
     }
 }
 
+@Suite struct BadShapes {
+    @Test func emptyReductionsStopWithTheShape() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([0, 3]).mean()
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("empty") && message.contains("[0, 3]"), "message was: \(message)")
+    }
+
+    @Test func raggedRowsStopWithBothLengths() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor([[1, 2], [3]])
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("ragged") && message.contains("row 1 has 1"), "message was: \(message)")
+    }
+
+    @Test func reshapeToAnotherCountStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).reshaped([4, 2])
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("[2, 3]") && message.contains("[4, 2]"), "message was: \(message)")
+    }
+}
+
 @Suite struct Broadcasting {
     @Test func rowVectorOverMatrix() {
         let m = Tensor([[1, 2, 3], [4, 5, 6]])

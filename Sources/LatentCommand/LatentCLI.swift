@@ -3,7 +3,7 @@ import Foundation
 import Latent
 
 @main
-struct LatentCommand: ParsableCommand {
+struct LatentCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latent",
         abstract: "Learn latent spaces: dimensionality reduction and generative modelling with autoencoders.",
