@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layering (../shared/DESIGN.md): imports point down only.
-//   latent (LatentCommand) → Latent → NeuralNetworks → Tensors → CLatentKernels
+// Layering: imports point down only.
+//   latent (LatentCommand) → Latent → {DataFormats, NeuralNetworks} → Tensors → CLatentKernels
 let package = Package(
     name: "Latent",
     platforms: [.macOS(.v14)],
@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         .target(
@@ -24,8 +25,14 @@ let package = Package(
             dependencies: ["CLatentKernels"],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
+        .systemLibrary(name: "CLatentZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
-        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks"]),
+        .target(
+            name: "DataFormats",
+            dependencies: ["Tensors", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Resources/fashion-mnist-mini")]
+        ),
+        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats"]),
         .executableTarget(
             name: "LatentCommand",
             dependencies: [
@@ -41,6 +48,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CLatentKernels", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors", "TestSupport"]),
+        .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Tensors", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
     ]
 )

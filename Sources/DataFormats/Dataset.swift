@@ -1,0 +1,84 @@
+import Tensors
+
+/// Samples with optional labels: what every reader returns and every method consumes.
+///
+/// `samples: n × D` (one row per sample, Float32). Images keep their `sampleShape`
+/// (e.g. `[28, 28]`) so figures can draw them; labels are class indices into `classNames`.
+public struct Dataset: Sendable, Equatable {
+    /// `n × D`
+    public var samples: Tensor
+    /// One class index per sample, when the data are labelled.
+    public var labels: [Int]?
+    /// Names of the classes, indexed by label.
+    public var classNames: [String]?
+    /// The shape of one sample before flattening (`[28, 28]` for MNIST), when it has one.
+    public var sampleShape: [Int]?
+    /// Where the data came from (a path or a built-in name), for messages and reports.
+    public var name: String
+
+    public init(samples: Tensor, labels: [Int]? = nil, classNames: [String]? = nil,
+                sampleShape: [Int]? = nil, name: String = "data") throws {
+        guard samples.rank == 2 else {
+            throw DataFormatError(name, nil, "samples must be a matrix n × D, got shape \(samples.shape)")
+        }
+        if let labels, labels.count != samples.shape[0] {
+            throw DataFormatError(name, nil, "\(labels.count) labels for \(samples.shape[0]) samples")
+        }
+        if let sampleShape, sampleShape.reduce(1, *) != samples.shape[1] {
+            throw DataFormatError(name, nil, "sample shape \(sampleShape) does not hold \(samples.shape[1]) features")
+        }
+        if let labels, let classNames, let bad = labels.first(where: { $0 < 0 || $0 >= classNames.count }) {
+            throw DataFormatError(name, nil, "label \(bad) has no class name (\(classNames.count) classes)")
+        }
+        self.samples = samples
+        self.labels = labels
+        self.classNames = classNames
+        self.sampleShape = sampleShape
+        self.name = name
+    }
+
+    /// n
+    public var count: Int { samples.shape[0] }
+    /// D
+    public var features: Int { samples.shape[1] }
+
+    /// The samples (and labels) at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> Dataset {
+        var result = self
+        result.samples = samples.gatherRows(indices)
+        result.labels = labels.map { labels in indices.map { labels[$0] } }
+        return result
+    }
+
+    /// The first `count` samples.
+    public func prefix(_ count: Int) -> Dataset { subset(Array(0..<min(count, self.count))) }
+
+    /// The samples in a random order drawn from `generator`.
+    public func shuffled(using generator: inout RandomGenerator) -> Dataset {
+        subset(generator.permutation(count))
+    }
+
+    /// A random split into a training part holding `trainingFraction` of the samples and a
+    /// test part holding the rest.
+    public func split(trainingFraction: Double, using generator: inout RandomGenerator) throws -> (training: Dataset, test: Dataset) {
+        guard trainingFraction > 0, trainingFraction < 1 else {
+            throw DataFormatError(name, nil, "training fraction must lie strictly between 0 and 1, got \(trainingFraction)")
+        }
+        let order = generator.permutation(count)
+        let cut = Int((Double(count) * trainingFraction).rounded())
+        return (subset(Array(order[..<cut])), subset(Array(order[cut...])))
+    }
+
+    /// Indices of `perClass` samples of each class, the first ones in file order: a stratified
+    /// subset that does not depend on a random draw.
+    public func stratifiedIndices(perClass: Int) throws -> [Int] {
+        guard let labels else { throw DataFormatError(name, nil, "a stratified subset needs labels") }
+        var taken: [Int: Int] = [:]
+        var indices: [Int] = []
+        for (index, label) in labels.enumerated() where taken[label, default: 0] < perClass {
+            taken[label, default: 0] += 1
+            indices.append(index)
+        }
+        return indices
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Tensors
+
+/// What a data SPEC names: a file, a built-in data set with an optional split, or a synthetic
+/// manifold with parameters (`fashion-mnist:test`, `swiss-roll?n=2000&noise=0.05&seed=1`,
+/// `data/table.csv`).
+public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
+    /// File formats recognised by extension.
+    public enum FileFormat: String, Sendable, CaseIterable {
+        case csv, tsv, npy, npz, idx
+    }
+
+    /// Splits of built-in data sets.
+    public enum Split: String, Sendable, CaseIterable {
+        case train, test
+    }
+
+    case file(path: String, format: FileFormat)
+    case fashionMNIST(Split)
+    case fashionMNISTMini(Split)
+    case synthetic(SyntheticManifold, parameters: [String: Double])
+
+    /// Parses a SPEC.
+    public init(parsing text: String) throws {
+        let (head, query) = text.split(separator: "?", maxSplits: 1).map(String.init).splitFirst
+        let (name, split) = head.split(separator: ":", maxSplits: 1).map(String.init).splitFirst
+        if let manifold = SyntheticManifold(rawValue: name) {
+            guard split == nil else { throw DataFormatError(text, nil, "synthetic data have no splits; use ?seed=N for another draw") }
+            var parameters: [String: Double] = [:]
+            for pair in (query ?? "").split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let number = Double(parts[1]) else {
+                    throw DataFormatError(text, nil, "parameter '\(pair)' is not NAME=NUMBER")
+                }
+                parameters[parts[0]] = number
+            }
+            self = .synthetic(manifold, parameters: parameters)
+            return
+        }
+        if name == "fashion-mnist" || name == "fashion-mnist-mini" {
+            guard query == nil else { throw DataFormatError(text, nil, "\(name) takes no parameters") }
+            let chosen = try split.map { value in
+                guard let split = Split(rawValue: value) else { throw DataFormatError(text, nil, "unknown split '\(value)' (train or test)") }
+                return split
+            } ?? .train
+            self = name == "fashion-mnist" ? .fashionMNIST(chosen) : .fashionMNISTMini(chosen)
+            return
+        }
+        let lower = text.lowercased()
+        let format: FileFormat
+        if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") { format = .csv }
+        else if lower.hasSuffix(".tsv") { format = .tsv }
+        else if lower.hasSuffix(".npy") { format = .npy }
+        else if lower.hasSuffix(".npz") { format = .npz }
+        else if lower.contains("idx") || lower.hasSuffix(".gz") { format = .idx }
+        else {
+            throw DataFormatError(text, nil, "unknown data: not a built-in name (\(DatasetSpec.builtInNames.joined(separator: ", "))) nor a file ending in .csv, .tsv, .npy, .npz or an IDX name")
+        }
+        self = .file(path: text, format: format)
+    }
+
+    /// The names SPECs accept besides file paths.
+    public static var builtInNames: [String] {
+        ["fashion-mnist:train", "fashion-mnist:test", "fashion-mnist-mini:train", "fashion-mnist-mini:test"]
+            + SyntheticManifold.allCases.map(\.rawValue)
+    }
+
+    public var description: String {
+        switch self {
+        case .file(let path, _): path
+        case .fashionMNIST(let split): "fashion-mnist:\(split.rawValue)"
+        case .fashionMNISTMini(let split): "fashion-mnist-mini:\(split.rawValue)"
+        case .synthetic(let manifold, let parameters):
+            parameters.isEmpty ? manifold.rawValue
+                : manifold.rawValue + "?" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        }
+    }
+}
+
+extension Array where Element == String {
+    /// The first element and the second, if any.
+    fileprivate var splitFirst: (String, String?) { (self.first ?? "", self.count > 1 ? self[1] : nil) }
+}

@@ -1,0 +1,256 @@
+import Tensors
+
+/// NumPy's `.npy` format, versions 1.0, 2.0 and 3.0
+/// (numpy.lib.format: magic `\x93NUMPY`, version, header length as UInt16 LE (1.0) or UInt32 LE
+/// (2.0, 3.0), a Python dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (n, d), }`
+/// padded with spaces and a newline, then the raw values).
+public enum NPY {
+    /// Reads a `.npy` file.
+    public static func read(_ path: String, options: ReadOptions = .init()) throws -> NumericArray {
+        try parse(try FileIO.read(path), file: path, options: options)
+    }
+
+    /// Parses the bytes of a `.npy` file. Supported element types: float16/32/64, signed and
+    /// unsigned integers of 1, 2, 4 and 8 bytes, and booleans, in either byte order, C or
+    /// Fortran order.
+    public static func parse(_ bytes: [UInt8], file: String, options: ReadOptions = .init()) throws -> NumericArray {
+        var reader = ByteReader(bytes, file: file)
+        let magic = try reader.readBytes(6, "the magic string")
+        guard Array(magic) == [0x93] + Array("NUMPY".utf8) else { throw reader.error("not a NumPy .npy file (bad magic string)", at: 0) }
+        let major = try reader.readUInt8("the version"), minor = try reader.readUInt8("the version")
+        let headerLength: Int
+        switch major {
+        case 1: headerLength = Int(try reader.readLittleEndian(2, "the header length"))
+        case 2, 3: headerLength = Int(try reader.readLittleEndian(4, "the header length"))
+        default: throw reader.error("unsupported .npy version \(major).\(minor)", at: 6)
+        }
+        guard headerLength <= reader.remaining else {
+            throw reader.error("header claims \(headerLength) bytes, only \(reader.remaining) remain")
+        }
+        let headerStart = reader.offset
+        let headerBytes = try reader.readBytes(headerLength, "the header")
+        guard let text = String(bytes: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1) else {
+            throw reader.error("header is not text", at: headerStart)
+        }
+        let header = try Header(parsing: text, file: file, offset: headerStart)
+        let dtype = try ElementType(header.descr, file: file, offset: headerStart)
+        guard let count = checkedProduct(header.shape), !count.multipliedReportingOverflow(by: dtype.width).overflow else {
+            throw reader.error("shape \(header.shape) overflows", at: headerStart)
+        }
+        let needed = count * dtype.width
+        guard needed == reader.remaining else {
+            throw reader.error(needed > reader.remaining
+                ? "file ends early: shape \(header.shape) of \(header.descr) needs \(needed) bytes of data, \(reader.remaining) remain"
+                : "\(reader.remaining - needed) bytes after the \(needed) bytes that shape \(header.shape) needs")
+        }
+        var scalars = [Float](repeating: 0, count: count)
+        var integers: [Int]? = dtype.isInteger && header.shape.count == 1 ? [Int](repeating: 0, count: count) : nil
+        let start = reader.offset
+        bytes.withUnsafeBufferPointer { b in
+            dtype.decode(b.baseAddress! + start, count: count, into: &scalars, integers: &integers)
+        }
+        if header.fortranOrder && header.shape.count > 1 {
+            scalars = fortranToC(scalars, shape: header.shape)
+        }
+        try options.checkFinite(scalars, shape: header.shape, file: file)
+        return NumericArray(shape: header.shape, scalars: scalars, integers: integers)
+    }
+
+    /// The bytes of a `.npy` file (version 1.0, or 2.0 for huge headers) holding `tensor` as
+    /// little-endian float32 in C order.
+    public static func encode(_ tensor: Tensor) -> [UInt8] {
+        let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        // Pad so the data start on a 64-byte boundary, as NumPy does; the header ends in \n.
+        let prefix = header.utf8.count + 1 + 10 <= 65_535 ? 10 : 12
+        let total = (prefix + header.utf8.count + 1 + 63) / 64 * 64
+        header += String(repeating: " ", count: total - prefix - header.utf8.count - 1) + "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8)
+        let length = header.utf8.count
+        if prefix == 10 {
+            bytes += [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)]
+        } else {
+            bytes += [2, 0] + withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)
+        }
+        bytes += Array(header.utf8)
+        tensor.withUnsafeBufferPointer { values in
+            values.withMemoryRebound(to: UInt8.self) { raw in
+                // Float32 is little-endian on every platform Latent runs on.
+                bytes.append(contentsOf: raw)
+            }
+        }
+        return bytes
+    }
+
+    /// Writes `tensor` to a `.npy` file, atomically.
+    public static func write(_ tensor: Tensor, to path: String) throws {
+        try FileIO.writeAtomically(encode(tensor), to: path)
+    }
+
+    // MARK: - Header
+
+    struct Header {
+        var descr = "", fortranOrder = false, shape: [Int] = []
+
+        /// Parses the dict literal with a small tokenizer (strings, True/False, integer tuples).
+        init(parsing text: String, file: String, offset: Int) throws {
+            func fail(_ why: String) -> DataFormatError { DataFormatError(file, .byte(offset), "malformed .npy header: \(why)") }
+            var fields: [String: String] = [:]
+            let scalars = Array(text.unicodeScalars)
+            var i = 0
+            func skipSpace() { while i < scalars.count, scalars[i] == " " || scalars[i] == "\n" || scalars[i] == "\t" { i += 1 } }
+            func quoted() throws -> String {
+                let quote = scalars[i]
+                i += 1
+                let start = i
+                while i < scalars.count, scalars[i] != quote { i += 1 }
+                guard i < scalars.count else { throw fail("unterminated string") }
+                defer { i += 1 }
+                return String(String.UnicodeScalarView(scalars[start..<i]))
+            }
+            skipSpace()
+            guard i < scalars.count, scalars[i] == "{" else { throw fail("expected '{'") }
+            i += 1
+            while true {
+                skipSpace()
+                guard i < scalars.count else { throw fail("unterminated dict") }
+                if scalars[i] == "}" { break }
+                guard scalars[i] == "'" || scalars[i] == "\"" else { throw fail("expected a quoted key") }
+                let key = try quoted()
+                skipSpace()
+                guard i < scalars.count, scalars[i] == ":" else { throw fail("expected ':' after '\(key)'") }
+                i += 1
+                skipSpace()
+                guard i < scalars.count else { throw fail("missing value for '\(key)'") }
+                let value: String
+                if scalars[i] == "'" || scalars[i] == "\"" {
+                    value = try quoted()
+                } else {
+                    let open = scalars[i] == "(" || scalars[i] == "["
+                    let start = i
+                    if open {
+                        while i < scalars.count, scalars[i] != ")" && scalars[i] != "]" { i += 1 }
+                        guard i < scalars.count else { throw fail("unterminated tuple") }
+                        i += 1
+                    } else {
+                        while i < scalars.count, scalars[i] != "," && scalars[i] != "}" { i += 1 }
+                    }
+                    value = String(String.UnicodeScalarView(scalars[start..<i])).trimmingSpaces
+                }
+                fields[key] = value
+                skipSpace()
+                if i < scalars.count, scalars[i] == "," { i += 1 }
+            }
+            guard let descr = fields["descr"] else { throw fail("no 'descr'") }
+            guard let order = fields["fortran_order"], order == "True" || order == "False" else { throw fail("no 'fortran_order' True/False") }
+            guard let shapeText = fields["shape"], shapeText.first == "(" else { throw fail("no 'shape' tuple") }
+            var shape: [Int] = []
+            for part in shapeText.dropFirst().dropLast().split(separator: ",") {
+                let trimmed = String(part).trimmingSpaces
+                if trimmed.isEmpty { continue }
+                guard let dimension = Int(trimmed.hasSuffix("L") ? String(trimmed.dropLast()) : trimmed), dimension >= 0 else {
+                    throw fail("bad dimension '\(trimmed)' in shape \(shapeText)")
+                }
+                shape.append(dimension)
+            }
+            self.descr = descr
+            self.fortranOrder = order == "True"
+            self.shape = shape
+        }
+    }
+
+    // MARK: - Element types
+
+    struct ElementType {
+        enum Kind { case float, signed, unsigned, boolean }
+        let kind: Kind, width: Int, bigEndian: Bool
+        var isInteger: Bool { kind != .float }
+
+        init(_ descr: String, file: String, offset: Int) throws {
+            let unknown = DataFormatError(file, .byte(offset), "unsupported dtype '\(descr)' (expected float16/32/64, [u]int8/16/32/64 or bool)")
+            var text = Substring(descr)
+            var big = false
+            if let order = text.first, "<>|=".contains(order) {
+                big = order == ">"
+                text = text.dropFirst()
+            }
+            guard let code = text.first, let width = Int(text.dropFirst()) else { throw unknown }
+            switch (code, width) {
+            case ("f", 2), ("f", 4), ("f", 8): kind = .float
+            case ("i", 1), ("i", 2), ("i", 4), ("i", 8): kind = .signed
+            case ("u", 1), ("u", 2), ("u", 4), ("u", 8): kind = .unsigned
+            case ("b", 1): kind = .boolean
+            default: throw unknown
+            }
+            self.width = width
+            self.bigEndian = big && width > 1
+        }
+
+        func decode(_ p: UnsafePointer<UInt8>, count: Int, into scalars: inout [Float], integers: inout [Int]?) {
+            func raw(_ i: Int) -> UInt64 {
+                var value: UInt64 = 0
+                if bigEndian {
+                    for k in 0..<width { value = value << 8 | UInt64(p[i * width + k]) }
+                } else {
+                    for k in stride(from: width - 1, through: 0, by: -1) { value = value << 8 | UInt64(p[i * width + k]) }
+                }
+                return value
+            }
+            if kind == .float && width == 4 && !bigEndian {
+                // The common case: a straight copy.
+                scalars.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: p, count: count * 4)) }
+                return
+            }
+            for i in 0..<count {
+                let bits = raw(i)
+                let value: Float
+                var integer = 0
+                switch (kind, width) {
+                case (.float, 2): value = Float(Float16(bitPattern: UInt16(bits)))
+                case (.float, 4): value = Float(bitPattern: UInt32(bits))
+                case (.float, 8): value = Float(Double(bitPattern: bits))
+                case (.signed, _):
+                    let shift = UInt64(64 - 8 * width)
+                    integer = Int(Int64(bitPattern: bits << shift) >> Int64(shift))
+                    value = Float(integer)
+                default:
+                    integer = Int(truncatingIfNeeded: bits)
+                    value = Float(bits)
+                }
+                scalars[i] = value
+                integers?[i] = integer
+            }
+        }
+    }
+
+    /// Reorders values stored in Fortran (column-major) order into C order.
+    static func fortranToC(_ values: [Float], shape: [Int]) -> [Float] {
+        let rank = shape.count
+        var fortranStrides = [Int](repeating: 1, count: rank)
+        for axis in 1..<rank { fortranStrides[axis] = fortranStrides[axis - 1] * shape[axis - 1] }
+        var result = [Float](repeating: 0, count: values.count)
+        var index = [Int](repeating: 0, count: rank)
+        for flat in 0..<values.count {
+            var source = 0
+            for axis in 0..<rank { source += index[axis] * fortranStrides[axis] }
+            result[flat] = values[source]
+            var axis = rank - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return result
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let first = s.first, first == " " || first == "\n" || first == "\t" || first == "\r" { s = s.dropFirst() }
+        while let last = s.last, last == " " || last == "\n" || last == "\t" || last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,45 @@
+import Tensors
+
+/// An n-dimensional array read from a file, converted to Float32, with its integer values
+/// kept exactly when the file stored integers (labels).
+public struct NumericArray: Sendable, Equatable {
+    /// Extent along each axis, C order.
+    public let shape: [Int]
+    /// The values in C (row-major) order.
+    public let scalars: [Float]
+    /// The exact values when the file stored integers in a vector (labels), C order.
+    public let integers: [Int]?
+
+    /// The array as a tensor of its own shape.
+    public var tensor: Tensor { try! Tensor(shape: shape, scalars: scalars) }
+
+    /// The array as samples `n × D`: a vector becomes one column, higher ranks flatten all
+    /// axes after the first.
+    public func matrix(file: String) throws -> Tensor {
+        switch shape.count {
+        case 1: return try Tensor(shape: [shape[0], 1], scalars: scalars)
+        case 0: throw DataFormatError(file, nil, "a scalar is not a data matrix")
+        default: return try Tensor(shape: [shape[0], shape.dropFirst().reduce(1, *)], scalars: scalars)
+        }
+    }
+}
+
+/// Options every reader of numeric data takes.
+public struct ReadOptions: Sendable, Equatable {
+    /// Accept NaN and infinite values instead of rejecting the file at the first one.
+    public var allowNonFinite: Bool
+
+    public init(allowNonFinite: Bool = false) { self.allowNonFinite = allowNonFinite }
+
+    /// Throws at the first NaN or infinity unless allowed, naming its position.
+    func checkFinite(_ values: [Float], shape: [Int], file: String) throws {
+        guard !allowNonFinite, let index = values.firstIndex(where: { !$0.isFinite }) else { return }
+        var rest = index, position: [Int] = []
+        for extent in shape.reversed() where extent > 0 {
+            position.insert(rest % extent, at: 0)
+            rest /= extent
+        }
+        throw DataFormatError(file, .entry("element \(position)"),
+                              "non-finite value \(values[index]) (pass allowNonFinite / --allow-non-finite to accept)")
+    }
+}

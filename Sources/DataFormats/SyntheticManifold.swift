@@ -1,0 +1,123 @@
+import Foundation
+import Tensors
+
+/// Synthetic data on known manifolds, each with its true latent coordinates, so tests can
+/// check that a method recovers them.
+public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
+    /// A rolled 2-D sheet in 3-D: t ~ U(1.5π, 4.5π), h ~ U(0, 21); x = (t cos t, h, t sin t).
+    /// Latent: (t, h).
+    case swissRoll = "swiss-roll"
+    /// An S-shaped sheet in 3-D: t ~ U(−1.5π, 1.5π), h ~ U(0, 2); x = (sin t, h, sign(t)(cos t − 1)).
+    /// Latent: (t, h).
+    case sCurve = "s-curve"
+    /// A closed curve: θ ~ U(0, 2π); x = radius·(cos θ, sin θ). Latent: θ. A continuous 1-D
+    /// encoder must tear it somewhere.
+    case circle
+    /// A helix in 3-D: t ~ U(0, 2π·turns); x = (cos t, sin t, t / 2π). Latent: t.
+    case helix
+    /// Two interleaved half circles in 2-D (labels 0 and 1): θ ~ U(0, π); (cos θ, sin θ) and
+    /// (1 − cos θ, ½ − sin θ). Latent: θ.
+    case twoMoons = "two-moons"
+    /// Isotropic Gaussian clusters of unit variance in `dimension` dimensions around `centers`
+    /// centres drawn uniformly from [−10, 10]^dimension (labels: the cluster). Latent: the
+    /// cluster's index.
+    case blobs
+    /// A noisy open curve in the spirit of Kramer's (1991) examples: t ~ U(−1, 1);
+    /// x = (t, 0.8 sin πt) in 2-D, and (t, 0.8 sin πt, 0.8 cos πt) in 3-D. Latent: t.
+    case kramerCurve = "kramer-curve"
+
+    /// Parameters and their defaults: n (samples), noise (standard deviation of Gaussian noise
+    /// added to every coordinate), seed, and one or two shape parameters.
+    public var parameterDefaults: [String: Double] {
+        var defaults: [String: Double] = ["n": 1000, "noise": 0, "seed": 0]
+        switch self {
+        case .circle: defaults["radius"] = 1
+        case .helix: defaults["turns"] = 2
+        case .blobs: defaults["centers"] = 3; defaults["dimension"] = 2
+        case .kramerCurve: defaults["dimension"] = 2; defaults["noise"] = 0.05
+        default: break
+        }
+        return defaults
+    }
+
+    /// Draws the data set with `parameters` (missing ones take their defaults).
+    /// - Returns: the samples (with labels for two-moons and blobs) and the true latent
+    ///   coordinates, `n × k`.
+    public func generate(_ parameters: [String: Double] = [:]) throws -> (dataset: Dataset, latent: Tensor) {
+        let defaults = parameterDefaults
+        if let unknown = parameters.keys.first(where: { defaults[$0] == nil }) {
+            throw DataFormatError(rawValue, nil, "unknown parameter '\(unknown)' (known: \(defaults.keys.sorted().joined(separator: ", ")))")
+        }
+        let value = { (key: String) in parameters[key] ?? defaults[key]! }
+        let n = Int(value("n")), noise = Float(value("noise"))
+        guard n > 0, value("n") == value("n").rounded(), n <= 10_000_000 else { throw DataFormatError(rawValue, nil, "n must be a whole number in 1…10 000 000, got \(value("n"))") }
+        guard noise >= 0 else { throw DataFormatError(rawValue, nil, "noise must be non-negative, got \(noise)") }
+        guard value("seed") >= 0, value("seed") == value("seed").rounded() else { throw DataFormatError(rawValue, nil, "seed must be a non-negative whole number") }
+        var generator = RandomGenerator(seed: UInt64(value("seed")))
+        var rows: [[Float]] = [], latent: [[Float]] = [], labels: [Int]? = nil
+        let uniform = { (g: inout RandomGenerator, low: Float, high: Float) in low + (high - low) * g.nextUniform() }
+        switch self {
+        case .swissRoll:
+            for _ in 0..<n {
+                let t = uniform(&generator, 1.5 * .pi, 4.5 * .pi), h = uniform(&generator, 0, 21)
+                rows.append([t * cos(t), h, t * sin(t)])
+                latent.append([t, h])
+            }
+        case .sCurve:
+            for _ in 0..<n {
+                let t = uniform(&generator, -1.5 * .pi, 1.5 * .pi), h = uniform(&generator, 0, 2)
+                rows.append([sin(t), h, (t < 0 ? -1 : 1) * (cos(t) - 1)])
+                latent.append([t, h])
+            }
+        case .circle:
+            let radius = Float(value("radius"))
+            guard radius > 0 else { throw DataFormatError(rawValue, nil, "radius must be positive") }
+            for _ in 0..<n {
+                let theta = uniform(&generator, 0, 2 * .pi)
+                rows.append([radius * cos(theta), radius * sin(theta)])
+                latent.append([theta])
+            }
+        case .helix:
+            let turns = Float(value("turns"))
+            guard turns > 0 else { throw DataFormatError(rawValue, nil, "turns must be positive") }
+            for _ in 0..<n {
+                let t = uniform(&generator, 0, 2 * .pi * turns)
+                rows.append([cos(t), sin(t), t / (2 * .pi)])
+                latent.append([t])
+            }
+        case .twoMoons:
+            labels = []
+            for i in 0..<n {
+                let theta = uniform(&generator, 0, .pi)
+                let moon = i % 2
+                rows.append(moon == 0 ? [cos(theta), sin(theta)] : [1 - cos(theta), 0.5 - sin(theta)])
+                latent.append([theta])
+                labels!.append(moon)
+            }
+        case .blobs:
+            let k = Int(value("centers")), d = Int(value("dimension"))
+            guard k > 0, d > 0 else { throw DataFormatError(rawValue, nil, "centers and dimension must be positive") }
+            let centres = (0..<k).map { _ in (0..<d).map { _ in uniform(&generator, -10, 10) } }
+            labels = []
+            for i in 0..<n {
+                let c = i % k
+                rows.append(centres[c].map { $0 + Float(generator.nextNormal()) })
+                latent.append([Float(c)])
+                labels!.append(c)
+            }
+        case .kramerCurve:
+            let d = Int(value("dimension"))
+            guard d == 2 || d == 3 else { throw DataFormatError(rawValue, nil, "dimension must be 2 or 3, got \(d)") }
+            for _ in 0..<n {
+                let t = uniform(&generator, -1, 1)
+                rows.append(d == 2 ? [t, 0.8 * sin(.pi * t)] : [t, 0.8 * sin(.pi * t), 0.8 * cos(.pi * t)])
+                latent.append([t])
+            }
+        }
+        var samples = Tensor(rows)
+        if noise > 0 { samples = samples + Tensor.randomNormal(samples.shape, standardDeviation: noise, using: &generator) }
+        let classNames = self == .twoMoons ? ["upper", "lower"] : nil
+        let dataset = try Dataset(samples: samples, labels: labels, classNames: classNames, name: rawValue)
+        return (dataset, Tensor(latent))
+    }
+}

@@ -1,0 +1,109 @@
+import DataFormats
+import Foundation
+import Testing
+import Tensors
+
+@Suite struct Synthetic {
+    @Test(arguments: SyntheticManifold.allCases)
+    func shapesAndSeededDeterminism(manifold: SyntheticManifold) throws {
+        let (a, latentA) = try manifold.generate(["n": 200, "seed": 4, "noise": 0.1])
+        let (b, _) = try manifold.generate(["n": 200, "seed": 4, "noise": 0.1])
+        let (c, _) = try manifold.generate(["n": 200, "seed": 5, "noise": 0.1])
+        #expect(a.count == 200 && latentA.shape[0] == 200)
+        #expect(a.samples == b.samples && a.samples != c.samples)
+    }
+
+    @Test func latentCoordinatesGenerateTheSamples() throws {
+        let (roll, t) = try SyntheticManifold.swissRoll.generate(["n": 50])
+        for i in 0..<50 {
+            #expect(abs(roll.samples[i, 0] - t[i, 0] * cos(t[i, 0])) < 1e-4 && roll.samples[i, 1] == t[i, 1])
+        }
+        let (circle, theta) = try SyntheticManifold.circle.generate(["n": 50, "radius": 2])
+        for i in 0..<50 { #expect(abs(circle.samples[i, 1] - 2 * sin(theta[i, 0])) < 1e-5) }
+        let (curve, s) = try SyntheticManifold.kramerCurve.generate(["n": 20, "noise": 0, "dimension": 3])
+        #expect(curve.features == 3 && curve.samples.columns(0..<1) == s)
+        let (blobs, _) = try SyntheticManifold.blobs.generate(["n": 30, "centers": 3, "dimension": 5])
+        #expect(blobs.features == 5 && Set(blobs.labels!) == [0, 1, 2])
+    }
+
+    @Test func badParameters() {
+        #expect(errorText { _ = try SyntheticManifold.circle.generate(["turns": 2]) }.contains("unknown parameter 'turns'"))
+        #expect(errorText { _ = try SyntheticManifold.circle.generate(["n": 0]) }.contains("n must be"))
+        #expect(errorText { _ = try SyntheticManifold.helix.generate(["noise": -1]) }.contains("noise must be non-negative"))
+    }
+}
+
+@Suite struct Specs {
+    @Test func parsesEveryKind() throws {
+        #expect(try DatasetSpec(parsing: "fashion-mnist:test") == .fashionMNIST(.test))
+        #expect(try DatasetSpec(parsing: "fashion-mnist-mini") == .fashionMNISTMini(.train))
+        #expect(try DatasetSpec(parsing: "swiss-roll?n=2000&noise=0.05&seed=1") == .synthetic(.swissRoll, parameters: ["n": 2000, "noise": 0.05, "seed": 1]))
+        #expect(try DatasetSpec(parsing: "data/table.CSV") == .file(path: "data/table.CSV", format: .csv))
+        #expect(try DatasetSpec(parsing: "x/train-images-idx3-ubyte.gz") == .file(path: "x/train-images-idx3-ubyte.gz", format: .idx))
+        let loaded = try DatasetLoader().load("two-moons?n=10")
+        #expect(loaded.count == 10 && loaded.classNames == ["upper", "lower"])
+    }
+
+    @Test func rejectsNonsense() {
+        #expect(errorText { _ = try DatasetSpec(parsing: "fashion-mnist:validation") }.contains("unknown split 'validation'"))
+        #expect(errorText { _ = try DatasetSpec(parsing: "circle?n") }.contains("not NAME=NUMBER"))
+        #expect(errorText { _ = try DatasetSpec(parsing: "mystery") }.contains("unknown data"))
+        #expect(errorText { _ = try DatasetSpec(parsing: "circle:train") }.contains("no splits"))
+    }
+
+    @Test func externalLabelsMustMatchTheSamples() throws {
+        let folder = temporaryFolder()
+        try NPY.write(fixtureBase, to: folder + "/x.npy")
+        try IDX.write(Tensor([1, 0]), as: .uint8, to: folder + "/y.idx")
+        let loaded = try DatasetLoader(labelsPath: folder + "/y.idx").load(folder + "/x.npy")
+        #expect(loaded.labels == [1, 0])
+        try IDX.write(Tensor([1, 0, 1]), as: .uint8, to: folder + "/z.idx")
+        #expect(errorText { _ = try DatasetLoader(labelsPath: folder + "/z.idx").load(folder + "/x.npy") }.contains("3 labels for the 2 samples"))
+    }
+
+    @Test func catalogListsEveryBuiltInName() {
+        let names = DatasetLoader().catalog().map(\.name)
+        #expect(names == DatasetSpec.builtInNames)
+    }
+}
+
+@Suite struct DatasetOperations {
+    let data = try! Dataset(samples: Tensor((0..<10).map { [Float($0), Float($0 * $0)] }), labels: (0..<10).map { $0 % 2 },
+                            classNames: ["even", "odd"], name: "toy")
+
+    @Test func splitsAreDisjointAndComplete() throws {
+        var generator = RandomGenerator(seed: 1)
+        let (train, test) = try data.split(trainingFraction: 0.7, using: &generator)
+        #expect(train.count == 7 && test.count == 3)
+        let rows = Set((train.samples.scalars + test.samples.scalars).enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+        #expect(rows.count == 10)
+        #expect(train.labels!.enumerated().allSatisfy { Int(train.samples[$0.offset, 0]) % 2 == $0.element })
+    }
+
+    @Test func stratifiedSubset() throws {
+        #expect(try data.stratifiedIndices(perClass: 2) == [0, 1, 2, 3])
+        #expect(errorText { _ = try Dataset(samples: Tensor([[1]]), labels: [0, 1]) }.contains("2 labels for 1 samples"))
+        #expect(errorText { _ = try Dataset(samples: Tensor([[1]]), labels: [2], classNames: ["a"]) }.contains("label 2 has no class name"))
+    }
+
+    @Test(arguments: FeatureScaling.Kind.allCases)
+    func scalingFitsOneSetAndAppliesToAnother(kind: FeatureScaling.Kind) throws {
+        var generator = RandomGenerator(seed: 2)
+        let train = Tensor.randomNormal([500, 3], mean: 5, standardDeviation: 3, using: &generator)
+        let constant = Tensor.concatenate([train, Tensor(repeating: 4, shape: [500, 1])], alongAxis: 1)
+        let scaling = try FeatureScaling(fitting: constant, kind: kind)
+        let scaled = try scaling.apply(constant)
+        switch kind {
+        case .standardize:
+            #expect(scaled.mean(alongAxis: 0).scalars.allSatisfy { abs($0) < 1e-4 })
+            let variance = scaled.squared().mean(alongAxis: 0).scalars
+            #expect(variance[0..<3].allSatisfy { abs($0 - 1) < 1e-3 } && variance[3] == 0)
+        case .minMax:
+            #expect(scaled.min() == 0 && abs(scaled.max() - 1) < 1e-6)
+        }
+        #expect(try scaling.invert(scaled).isApproximatelyEqual(to: constant, relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
+        let decoded = try JSONDecoder().decode(FeatureScaling.self, from: JSONEncoder().encode(scaling))
+        #expect(decoded == scaling)
+        #expect(errorText { _ = try scaling.apply(Tensor([[1, 2]])) }.contains("do not match"))
+    }
+}
