@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         .target(
             name: "DataFormats",
-            dependencies: ["Tensors", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Tensors", "CLatentKernels", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/fashion-mnist-mini")]
         ),
         .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats"]),

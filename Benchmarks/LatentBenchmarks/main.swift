@@ -1,13 +1,17 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|all] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|all] [--repetitions N]
 import Foundation
 import Latent
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let repetitions = arguments.firstIndex(of: "--repetitions").flatMap { Int(arguments[$0 + 1]) } ?? 21
 let which = arguments.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "all"
+if which == "load-once" {
+    try loadOnce(format: arguments[1], path: arguments[2])
+    exit(0)
+}
 
 /// A GEMM shape of the benchmark: C[m×n] = op(A)·op(B) with inner dimension k.
 struct Shape {
@@ -116,3 +120,5 @@ if which == "dense" || which == "all" { print(""); benchmarkDenseStep() }
 }
 
 if which == "eigen" || which == "all" { print(""); benchmarkEigen() }
+
+if which == "load" || which == "all" { print(""); try benchmarkLoading() }

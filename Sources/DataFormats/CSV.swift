@@ -1,3 +1,7 @@
+import CLatentKernels
+import Dispatch
+import Foundation
+import Synchronization
 import Tensors
 
 /// Options for reading delimited text.
@@ -22,13 +26,16 @@ public struct CSVOptions: Sendable, Equatable {
     public var labelColumn: LabelColumn?
     /// Accept NaN and infinite values (rejected by default, with their line and column).
     public var allowNonFinite: Bool
+    /// Threads for large tables (nil: ``ComputeSettings/current``'s); results do not depend on it.
+    public var threads: Int?
 
     public init(delimiter: UInt8? = nil, header: Header = .automatic, labelColumn: LabelColumn? = nil,
-                allowNonFinite: Bool = false) {
+                allowNonFinite: Bool = false, threads: Int? = nil) {
         self.delimiter = delimiter
         self.header = header
         self.labelColumn = labelColumn
         self.allowNonFinite = allowNonFinite
+        self.threads = threads
     }
 }
 
@@ -39,80 +46,202 @@ public enum CSV {
     public static func read(_ path: String, options: CSVOptions = .init()) throws -> Dataset {
         var options = options
         if options.delimiter == nil { options.delimiter = path.lowercased().hasSuffix(".tsv") ? 9 : UInt8(ascii: ",") }
-        return try parse(try FileIO.read(path), file: path, options: options)
+        return try FileIO.withMappedFile(path) { try parse($0, file: path, options: options) }
     }
 
     /// Parses the bytes of a table. Every failure names the file, line and column.
     public static func parse(_ bytes: [UInt8], file: String, options: CSVOptions = .init()) throws -> Dataset {
+        try bytes.withUnsafeBufferPointer { try parse($0, file: file, options: options) }
+    }
+
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>, file: String, options: CSVOptions) throws -> Dataset {
         let delimiter = options.delimiter ?? UInt8(ascii: ",")
-        return try bytes.withUnsafeBufferPointer { buffer in
+        do {
             var parser = Parser(bytes: buffer, delimiter: delimiter, file: file)
-            var values: [Float] = []
-            var labelTexts: [Substring] = []
-            var names: [String]? = nil
-            var columns = -1, labelIndex: Int? = nil
-            var rows = 0
-            while let record = try parser.nextRecord() {
-                if columns < 0 {
-                    // The first record decides the header and the label column.
-                    columns = record.count
-                    let isHeader: Bool = switch options.header {
-                    case .present: true
-                    case .absent: false
-                    // A label column given by position may hold names; it says nothing of a header.
-                    case .automatic:
-                        record.indices.contains { index in
-                            if case .index(let label)? = options.labelColumn, label == index { return false }
-                            return parser.number(record[index]) == nil
-                        }
-                    }
-                    if isHeader { names = record.indices.map { parser.text(record[$0]) } }
-                    switch options.labelColumn {
-                    case .name(let name)?:
-                        guard let names else { throw DataFormatError(file, .line(1), "label column '\(name)' needs a header row, and the first row is all numbers") }
-                        guard let index = names.firstIndex(of: name) else {
-                            throw DataFormatError(file, .line(1), "no column named '\(name)' (columns: \(names.prefix(10).joined(separator: ", "))\(names.count > 10 ? ", …" : ""))")
-                        }
-                        labelIndex = index
-                    case .index(let index)?:
-                        guard index >= 0 && index < columns else { throw DataFormatError(file, .line(1), "label column \(index) is outside the \(columns) columns") }
-                        labelIndex = index
-                    case nil: break
-                    }
-                    if isHeader { continue }
+            guard let first = try parser.nextRecord() else { throw DataFormatError(file, nil, "no data rows") }
+            // The first record decides the header and the label column.
+            let columns = first.count
+            let isHeader: Bool = switch options.header {
+            case .present: true
+            case .absent: false
+            // A label column given by position may hold names; it says nothing of a header.
+            case .automatic:
+                first.indices.contains { index in
+                    if case .index(let label)? = options.labelColumn, label == index { return false }
+                    return parser.number(first[index]) == nil
                 }
-                guard record.count == columns else {
-                    throw DataFormatError(file, .line(record.line), "\(record.count) fields where the first row has \(columns)")
-                }
-                for index in record.indices {
-                    let field = record[index]
-                    if index == labelIndex {
-                        let label = parser.text(field)
-                        guard !label.isEmpty else { throw DataFormatError(file, .line(field.line, column: index + 1), "missing label") }
-                        labelTexts.append(Substring(label))
-                        continue
-                    }
-                    guard let value = parser.number(field) else {
-                        let text = parser.text(field)
-                        throw DataFormatError(file, .line(field.line, column: index + 1),
-                                              text.isEmpty ? "missing value" : "not a number: '\(text.prefix(40))'")
-                    }
-                    if !value.isFinite && !options.allowNonFinite {
-                        throw DataFormatError(file, .line(field.line, column: index + 1),
-                                              "non-finite value \(value) (pass allowNonFinite / --allow-non-finite to accept)")
-                    }
-                    values.append(value)
-                }
-                rows += 1
             }
-            guard rows > 0 else { throw DataFormatError(file, nil, "no data rows") }
-            let features = columns - (labelIndex == nil ? 0 : 1)
-            let samples = try Tensor(shape: [rows, features], scalars: values)
+            let names = isHeader ? first.indices.map { parser.text(first[$0]) } : nil
+            var labelIndex: Int? = nil
+            switch options.labelColumn {
+            case .name(let name)?:
+                guard let names else { throw DataFormatError(file, .line(1), "label column '\(name)' needs a header row, and the first row is all numbers") }
+                guard let index = names.firstIndex(of: name) else {
+                    throw DataFormatError(file, .line(1), "no column named '\(name)' (columns: \(names.prefix(10).joined(separator: ", "))\(names.count > 10 ? ", …" : ""))")
+                }
+                labelIndex = index
+            case .index(let index)?:
+                guard index >= 0 && index < columns else { throw DataFormatError(file, .line(1), "label column \(index) is outside the \(columns) columns") }
+                labelIndex = index
+            case nil: break
+            }
+            let layout = RowLayout(columns: columns, labelIndex: labelIndex, allowNonFinite: options.allowNonFinite, file: file)
+            var table = Table()
+            if !isHeader { try layout.append(first, from: parser, to: &table) }
+            let rest = parser.position..<buffer.count
+            if !rest.isEmpty && memchr(buffer.baseAddress! + rest.lowerBound, Int32(UInt8(ascii: "\"")), rest.count) == nil {
+                // No quotes: records are lines, so the rest splits into chunks parsed in parallel.
+                let threads = rest.count < 1 << 20 ? 1 : options.threads ?? ComputeSettings.current.threads
+                table = try parseUnquoted(buffer, rest, firstLine: parser.line, delimiter: delimiter, layout: layout, after: table,
+                                          threads: threads)
+            } else {
+                while let record = try parser.nextRecord() { try layout.append(record, from: parser, to: &table) }
+            }
+            guard table.rows > 0 else { throw DataFormatError(file, nil, "no data rows") }
+            let samples = try Tensor(shape: [table.rows, layout.features], scalars: table.values)
             var (labels, classNames): ([Int]?, [String]?) = (nil, nil)
-            if labelIndex != nil { (labels, classNames) = encodeLabels(labelTexts) }
+            if labelIndex != nil { (labels, classNames) = encodeLabels(table.labels) }
             return try Dataset(samples: samples, labels: labels, classNames: classNames, name: file)
         }
     }
+
+    /// Parsed rows: values row-major, and the label column's texts.
+    struct Table {
+        var values: [Float] = []
+        var labels: [Substring] = []
+        var rows = 0
+
+        mutating func append(_ other: Table) {
+            values += other.values
+            labels += other.labels
+            rows += other.rows
+        }
+    }
+
+    /// What every data row must look like, and how its fields become values.
+    struct RowLayout {
+        let columns: Int, labelIndex: Int?, allowNonFinite: Bool, file: String
+        var features: Int { columns - (labelIndex == nil ? 0 : 1) }
+
+        /// The value of a numeric field, or an error naming its line and column.
+        @inline(__always)
+        func value(_ parsed: Float?, line: Int, column: Int, text: () -> String) throws -> Float {
+            guard let value = parsed else {
+                let shown = text()
+                throw DataFormatError(file, .line(line, column: column + 1), shown.isEmpty ? "missing value" : "not a number: '\(shown.prefix(40))'")
+            }
+            if !value.isFinite && !allowNonFinite {
+                throw DataFormatError(file, .line(line, column: column + 1), "non-finite value \(value) (pass allowNonFinite / --allow-non-finite to accept)")
+            }
+            return value
+        }
+
+        func label(_ text: String, line: Int, column: Int) throws -> Substring {
+            guard !text.isEmpty else { throw DataFormatError(file, .line(line, column: column + 1), "missing label") }
+            return Substring(text)
+        }
+
+        func raggedError(_ count: Int, line: Int) -> DataFormatError {
+            DataFormatError(file, .line(line), "\(count) fields where the first row has \(columns)")
+        }
+
+        /// Appends a record scanned by the general (quote-aware) parser.
+        func append(_ record: Record, from parser: Parser, to table: inout Table) throws {
+            guard record.count == columns else { throw raggedError(record.count, line: record.line) }
+            for index in record.indices {
+                let field = record[index]
+                if index == labelIndex {
+                    table.labels.append(try label(parser.text(field), line: field.line, column: index))
+                } else {
+                    table.values.append(try value(parser.number(field), line: field.line, column: index) { parser.text(field) })
+                }
+            }
+            table.rows += 1
+        }
+    }
+
+    /// Parses lines without quotes in `range` into the rows that follow `first`: one chunk per
+    /// thread, split at line boundaries. A first parallel pass counts each chunk's lines and
+    /// rows, so the second writes its values straight into their place in one output array.
+    static func parseUnquoted(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, firstLine: Int, delimiter: UInt8,
+                              layout: RowLayout, after first: Table, threads: Int) throws -> Table {
+        let newline = UInt8(ascii: "\n")
+        var bounds = [range.lowerBound]
+        for part in 1..<max(threads, 1) {
+            var cut = max(range.lowerBound + range.count * part / threads, bounds.last!)
+            while cut < range.upperBound && cut > range.lowerBound && bytes[cut - 1] != newline { cut += 1 }
+            bounds.append(cut)
+        }
+        bounds.append(range.upperBound)
+        let parts = bounds.count - 1
+        let address = UInt(bitPattern: bytes.baseAddress), size = bytes.count
+        @Sendable func view() -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: UnsafePointer<UInt8>(bitPattern: address), count: size) }
+
+        // Pass 1: lines and non-blank lines (rows) per chunk.
+        let cuts = bounds
+        let counts = Mutex([(lines: Int, rows: Int)](repeating: (0, 0), count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var lines = 0, rows = 0
+            latent_count_lines(view().baseAddress!, cuts[part], cuts[part + 1], &lines, &rows)
+            counts.withLock { $0[part] = (lines, rows) }
+        }
+        let perPart = counts.withLock { $0 }
+        var firstLines = [firstLine], firstRows = [first.rows]
+        for part in 0..<parts {
+            firstLines.append(firstLines[part] + perPart[part].lines)
+            firstRows.append(firstRows[part] + perPart[part].rows)
+        }
+        let totalRows = firstRows.last!, features = layout.features
+        let (startLines, startRows) = (firstLines, firstRows)
+
+        // Pass 2: values into place.
+        var labels = [[Substring]](repeating: [], count: parts)
+        let values = try [Float](unsafeUninitializedCapacity: totalRows * features) { buffer, initialized in
+            initialized = 0
+            first.values.withUnsafeBufferPointer { buffer.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+            let out = UInt(bitPattern: buffer.baseAddress)
+            let results = Mutex([Result<[Substring], Error>?](repeating: nil, count: parts))
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let target = UnsafeMutablePointer<Float>(bitPattern: out)! + startRows[part] * features
+                let result = Result {
+                    try parseLines(view(), cuts[part]..<cuts[part + 1], firstLine: startLines[part], delimiter: delimiter,
+                                   layout: layout, rows: startRows[part + 1] - startRows[part], into: target)
+                }
+                results.withLock { $0[part] = result }
+            }
+            for (part, result) in results.withLock({ $0 }).enumerated() { labels[part] = try result!.get() }
+            initialized = totalRows * features
+        }
+        return Table(values: values, labels: first.labels + labels.flatMap { $0 }, rows: totalRows)
+    }
+
+    /// The tight loop over unquoted lines, in C (`latent_parse_csv_lines`); problems come back
+    /// as positions, turned into messages here. Writes `rows × features` values to `out` and
+    /// returns the label column's texts.
+    static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, firstLine: Int, delimiter: UInt8,
+                           layout: RowLayout, rows: Int, into out: UnsafeMutablePointer<Float>) throws -> [Substring] {
+        let p = bytes.baseAddress!
+        var spans = [Int](repeating: 0, count: layout.labelIndex == nil ? 0 : 2 * rows)
+        let result = spans.withUnsafeMutableBufferPointer { spans in
+            latent_parse_csv_lines(p, range.lowerBound, range.upperBound, delimiter, layout.columns, layout.labelIndex ?? -1,
+                                   layout.allowNonFinite, out, spans.baseAddress)
+        }
+        let line = firstLine + result.line, column = result.column
+        let field = String(decoding: UnsafeBufferPointer(start: p + result.field_start, count: result.field_end - result.field_start), as: UTF8.self)
+        switch result.status {
+        case LATENT_CSV_OK: break
+        case LATENT_CSV_RAGGED: throw layout.raggedError(result.fields, line: line)
+        case LATENT_CSV_MISSING_LABEL: _ = try layout.label("", line: line, column: column)
+        case LATENT_CSV_NOT_A_NUMBER: _ = try layout.value(nil, line: line, column: column) { field }
+        default: _ = try layout.value(parseDecimal(p + result.field_start, result.field_end - result.field_start), line: line, column: column) { field }
+        }
+        require(result.rows == rows, "CSV chunk counted \(rows) rows but parsed \(result.rows)")
+        guard layout.labelIndex != nil else { return [] }
+        return (0..<rows).map { row in
+            Substring(String(decoding: UnsafeBufferPointer(start: p + spans[2 * row], count: spans[2 * row + 1] - spans[2 * row]), as: UTF8.self))
+        }
+    }
+
 
     /// Labels that are all non-negative integers stay as they are; any other labels become
     /// indices into their distinct values, sorted (so the mapping does not depend on row order).
@@ -254,5 +383,3 @@ public enum CSV {
         }
     }
 }
-
-import Foundation

@@ -2,14 +2,59 @@ import Foundation
 
 /// Reading whole files and writing them atomically.
 public enum FileIO {
-    /// The bytes of the file at `path`.
+    /// The bytes of the file at `path`, read straight into one array.
     public static func read(_ path: String) throws -> [UInt8] {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataFormatError(path, nil, "no such file") }
-        do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
-        } catch {
-            throw DataFormatError(path, nil, "cannot read: \(error.localizedDescription)")
+        let file = try open(path)
+        defer { fclose(file) }
+        let size = try self.size(of: file, path: path)
+        return try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            if size > 0 { count = try readFully(file, into: UnsafeMutableRawBufferPointer(buffer), path: path) }
         }
+    }
+
+    /// Calls `body` with the file's bytes mapped into memory (read-only, no copy): large text
+    /// files are parsed in place.
+    public static func withMappedFile<R>(_ path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+        let file = try open(path)
+        defer { fclose(file) }
+        let size = try self.size(of: file, path: path)
+        guard size > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fileno(file), 0), address != MAP_FAILED else {
+            throw DataFormatError(path, nil, "cannot map: \(String(cString: strerror(errno)))")
+        }
+        defer { munmap(address, size) }
+        return try body(UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size))
+    }
+
+    /// Opens `path` for reading.
+    static func open(_ path: String) throws -> UnsafeMutablePointer<FILE> {
+        guard FileManager.default.fileExists(atPath: path) else { throw DataFormatError(path, nil, "no such file") }
+        guard let file = fopen(path, "rb") else {
+            throw DataFormatError(path, nil, "cannot read: \(String(cString: strerror(errno)))")
+        }
+        return file
+    }
+
+    /// The size in bytes of an open file.
+    static func size(of file: UnsafeMutablePointer<FILE>, path: String) throws -> Int {
+        var info = stat()
+        guard fstat(fileno(file), &info) == 0 else { throw DataFormatError(path, nil, "cannot read: \(String(cString: strerror(errno)))") }
+        return Int(info.st_size)
+    }
+
+    /// Reads until `buffer` is full or the file ends; returns the bytes read.
+    static func readFully(_ file: UnsafeMutablePointer<FILE>, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let read = fread(buffer.baseAddress! + total, 1, buffer.count - total, file)
+            if read == 0 {
+                if ferror(file) != 0 { throw DataFormatError(path, .byte(total), "read error: \(String(cString: strerror(errno)))") }
+                break
+            }
+            total += read
+        }
+        return total
     }
 
     /// Writes `bytes` to `path` atomically: into a temporary file in the same folder, then

@@ -8,30 +8,33 @@ enum GZip {
     /// The decompressed bytes of every member of a gzip file. The output grows as it is
     /// produced; the size the trailer claims is never trusted for an allocation.
     static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(min(bytes.count * 4, 1 << 30))
         var stream = z_stream()
         // 15 window bits + 32: detect the gzip header automatically.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw DataFormatError(file, nil, "cannot initialise zlib")
         }
         defer { inflateEnd(&stream) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        // Inflate straight into the output, doubling it when full.
+        var output = [UInt8](repeating: 0, count: max(1 << 16, min(bytes.count * 2, 1 << 30)))
+        var produced = 0
         try bytes.withUnsafeBufferPointer { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.avail_in = UInt32(input.count)
             while true {
-                let status: Int32 = chunk.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = UInt32(out.count)
-                    return inflate(&stream, Z_NO_FLUSH)
+                if produced == output.count { output += [UInt8](repeating: 0, count: output.count) }
+                let status: Int32 = output.withUnsafeMutableBufferPointer { out in
+                    let room = min(out.count - produced, Int(UInt32.max))
+                    stream.next_out = out.baseAddress! + produced
+                    stream.avail_out = UInt32(room)
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    produced += room - Int(stream.avail_out)
+                    return status
                 }
-                output.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
                 let consumed = input.count - Int(stream.avail_in)
                 switch status {
                 case Z_STREAM_END:
                     // Concatenated members are one file (RFC 1952 §2.2).
-                    if stream.avail_in > 0 && GZip.isCompressed(Array(input[consumed..<min(consumed + 2, input.count)])) {
+                    if stream.avail_in >= 2 && input[consumed] == 0x1F && input[consumed + 1] == 0x8B {
                         inflateReset(&stream)
                         continue
                     }
@@ -40,12 +43,15 @@ enum GZip {
                     continue
                 case Z_BUF_ERROR where stream.avail_in == 0:
                     throw DataFormatError(file, .byte(consumed), "gzip stream ends early (truncated file)")
+                case Z_BUF_ERROR:
+                    continue  // output full: grown above
                 default:
                     let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
                     throw DataFormatError(file, .byte(consumed), "corrupt gzip data: \(message)")
                 }
             }
         }
+        output.removeLast(output.count - produced)
         return output
     }
 

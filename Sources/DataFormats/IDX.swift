@@ -27,6 +27,12 @@ public enum IDX {
 
     /// Parses the bytes of an IDX file.
     public static func parse(_ raw: [UInt8], file: String, options: ReadOptions = .init()) throws -> (array: NumericArray, type: ElementType) {
+        try parse(raw, file: file, options: options, pixelScale: 1)
+    }
+
+    /// Parses an IDX file; unsigned bytes are divided by `pixelScale` as they are converted
+    /// (one pass, no second copy of a 60 000-image set).
+    static func parse(_ raw: [UInt8], file: String, options: ReadOptions, pixelScale: Float) throws -> (array: NumericArray, type: ElementType) {
         let bytes = GZip.isCompressed(raw) ? try GZip.decompress(raw, file: file) : raw
         var reader = ByteReader(bytes, file: file)
         let zero = try reader.readBytes(2, "the magic number")
@@ -61,7 +67,7 @@ public enum IDX {
                 return value
             }
             switch type {
-            case .uint8: for i in 0..<count { scalars[i] = Float(p[i]) }
+            case .uint8: for i in 0..<count { scalars[i] = Float(p[i]) / pixelScale }
             case .int8: for i in 0..<count { scalars[i] = Float(Int8(bitPattern: p[i])) }
             case .int16: for i in 0..<count { scalars[i] = Float(Int16(bitPattern: UInt16(bigEndian(i, 2)))) }
             case .int32: for i in 0..<count { scalars[i] = Float(Int32(bitPattern: UInt32(bigEndian(i, 4)))) }
@@ -69,7 +75,7 @@ public enum IDX {
             case .float64: for i in 0..<count { scalars[i] = Float(Double(bitPattern: bigEndian(i, 8))) }
             }
             // Exact integers are kept for vectors (labels), not for images.
-            if type != .float32 && type != .float64 && shape.count == 1 {
+            if type != .float32 && type != .float64 && shape.count == 1 && pixelScale == 1 {
                 integers = scalars.map { Int($0) }
             }
         }
@@ -80,13 +86,11 @@ public enum IDX {
     /// Reads images (`n × rows × columns`, or any rank ≥ 2) as samples `n × D`; unsigned-byte
     /// pixels are scaled to [0, 1].
     public static func readImages(_ path: String, options: ReadOptions = .init()) throws -> (samples: Tensor, sampleShape: [Int]) {
-        let (array, type) = try read(path, options: options)
+        let (array, _) = try parse(try FileIO.read(path), file: path, options: options, pixelScale: 255)
         guard array.shape.count >= 2 else {
             throw DataFormatError(path, nil, "expected images (at least 2 dimensions), got shape \(array.shape)")
         }
-        var samples = try array.matrix(file: path)
-        if type == .uint8 { samples = samples / 255 }
-        return (samples, Array(array.shape.dropFirst()))
+        return (try array.matrix(file: path), Array(array.shape.dropFirst()))
     }
 
     /// Reads labels (a vector of integers).

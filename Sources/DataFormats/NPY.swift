@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 
 /// NumPy's `.npy` format, versions 1.0, 2.0 and 3.0
@@ -5,9 +6,43 @@ import Tensors
 /// (2.0, 3.0), a Python dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (n, d), }`
 /// padded with spaces and a newline, then the raw values).
 public enum NPY {
-    /// Reads a `.npy` file.
+    /// Reads a `.npy` file. Little-endian float32 in C order (what Latent and most NumPy code
+    /// write) streams from the file straight into the array's storage, with no second copy.
     public static func read(_ path: String, options: ReadOptions = .init()) throws -> NumericArray {
-        try parse(try FileIO.read(path), file: path, options: options)
+        let file = try FileIO.open(path)
+        defer { fclose(file) }
+        let size = try FileIO.size(of: file, path: path)
+        // Magic, version and length first: then the exact header.
+        var prefix = [UInt8](repeating: 0, count: min(size, 12))
+        _ = try prefix.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: path) }
+        var headerEnd = 0
+        if prefix.count >= 10, prefix[6] == 1 { headerEnd = 10 + Int(prefix[8]) | Int(prefix[9]) << 8 }
+        if prefix.count >= 12, prefix[6] == 2 || prefix[6] == 3 {
+            headerEnd = 12 + (Int(prefix[8]) | Int(prefix[9]) << 8 | Int(prefix[10]) << 16 | Int(prefix[11]) << 24)
+        }
+        guard headerEnd > prefix.count, headerEnd <= size, fseek(file, 0, SEEK_SET) == 0 else {
+            return try parse(try FileIO.read(path), file: path, options: options)
+        }
+        var headerBytes = [UInt8](repeating: 0, count: headerEnd)
+        _ = try headerBytes.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: path) }
+        // Parse the header alone (with no data, only the size check can fail).
+        let header: Header
+        do {
+            let start = prefix[6] == 1 ? 10 : 12
+            header = try Header(parsing: String(decoding: headerBytes[start...], as: UTF8.self), file: path, offset: start)
+        } catch { return try parse(try FileIO.read(path), file: path, options: options) }
+        guard header.descr == "<f4" || header.descr == "=f4", !header.fortranOrder || header.shape.count <= 1,
+              let count = checkedProduct(header.shape), !count.multipliedReportingOverflow(by: 4).overflow,
+              size - headerEnd == count * 4 else {
+            return try parse(try FileIO.read(path), file: path, options: options)
+        }
+        let scalars = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let read = try FileIO.readFully(file, into: UnsafeMutableRawBufferPointer(buffer), path: path)
+            guard read == count * 4 else { throw DataFormatError(path, .byte(headerEnd + read), "file ends early") }
+            initialized = count
+        }
+        try options.checkFinite(scalars, shape: header.shape, file: path)
+        return NumericArray(shape: header.shape, scalars: scalars, integers: nil)
     }
 
     /// Parses the bytes of a `.npy` file. Supported element types: float16/32/64, signed and

@@ -8,7 +8,7 @@ struct LatentCLI: ParsableCommand {
         commandName: "latent",
         abstract: "Learn latent spaces: dimensionality reduction and generative modelling with autoencoders.",
         version: latentVersion,
-        subcommands: [Demo.self, Info.self]
+        subcommands: [Demo.self, Datasets.self, Info.self]
     )
 }
 
@@ -78,7 +78,7 @@ struct Info: ParsableCommand {
             var object: [String: Any] = Dictionary(uniqueKeysWithValues: fields)
             object["threads"] = settings.threads
             object["cpu_levels_supported"] = CPULevel.supported.map(\.description)
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             let width = fields.map(\.0.count).max()!
@@ -100,5 +100,30 @@ struct Demo: ParsableCommand {
         autoencoder. Run `latent info` to see the compute backend.
 
         """.utf8))
+    }
+}
+
+struct Datasets: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the built-in data sets, their sizes and where they are found.")
+
+    @Flag(help: "Print one JSON object on stdout.") var json = false
+
+    func run() throws {
+        let entries = DatasetLoader().catalog()
+        if json {
+            let list: [[String: Any]] = entries.map {
+                ["name": $0.name, "description": $0.description, "size": $0.size, "location": $0.location, "available": $0.available]
+            }
+            let data = try JSONSerialization.data(withJSONObject: ["datasets": list], options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        let nameWidth = entries.map(\.name.count).max()!, sizeWidth = entries.map(\.size.count).max()!
+        for entry in entries {
+            print(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                  + entry.size.padding(toLength: sizeWidth, withPad: " ", startingAt: 0) + "  " + entry.location)
+            print(String(repeating: " ", count: nameWidth + sizeWidth + 4) + entry.description)
+        }
+        print("\nAny of these, or a file (.csv, .tsv, .npy, .npz, IDX), is a data SPEC; synthetic sets take parameters, e.g. swiss-roll?n=2000&noise=0.05&seed=1.")
     }
 }

@@ -64,6 +64,50 @@ import Tensors
     }
 }
 
+/// Tables over 1 MiB without quotes are split into chunks parsed in parallel; with one quote
+/// anywhere they go through the general scanner. Both must agree, and errors in later chunks
+/// must name the right line.
+@Suite struct CSVLargeTables {
+    func table(rows: Int, crlf: Bool, quoteFirstLabel: Bool) -> String {
+        var generator = RandomGenerator(seed: 9)
+        var text = "a,b,c,label\(crlf ? "\r\n" : "\n")"
+        for row in 0..<rows {
+            let values = (0..<3).map { _ in "\(Float(generator.nextNormal()))" }.joined(separator: ",")
+            let label = row == 0 && quoteFirstLabel ? "\"cat\"" : (row % 3 == 0 ? "cat" : "dog")
+            text += values + "," + label + (crlf ? "\r\n" : "\n")
+            if row % 1000 == 999 { text += crlf ? "\r\n" : "\n" }  // blank lines
+        }
+        return text
+    }
+
+    @Test(arguments: [false, true])
+    func parallelChunksMatchTheGeneralScanner(crlf: Bool) throws {
+        let options = CSVOptions(labelColumn: .name("label"), threads: 3)
+        let fast = try CSV.parse(Array(table(rows: 40_000, crlf: crlf, quoteFirstLabel: false).utf8), file: "t.csv", options: options)
+        let general = try CSV.parse(Array(table(rows: 40_000, crlf: crlf, quoteFirstLabel: true).utf8), file: "t.csv", options: options)
+        #expect(fast.samples.shape == [40_000, 3] && fast.samples == general.samples)
+        #expect(fast.labels == general.labels && fast.classNames == ["cat", "dog"])
+    }
+
+    @Test func errorsInLaterChunksNameTheirLine() {
+        var lines = table(rows: 40_000, crlf: false, quoteFirstLabel: false).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Line numbers are 1-based and count the header and blank lines.
+        lines[35_000] = "1,2,x,cat"
+        let text = lines.joined(separator: "\n")
+        let options = CSVOptions(labelColumn: .name("label"), threads: 3)
+        #expect(errorText { _ = try CSV.parse(Array(text.utf8), file: "t.csv", options: options) } == "t.csv: line 35001, column 3: not a number: 'x'")
+        lines[35_000] = "1,2,cat"
+        #expect(errorText { _ = try CSV.parse(Array(lines.joined(separator: "\n").utf8), file: "t.csv", options: options) }
+                == "t.csv: line 35001: 3 fields where the first row has 4")
+        lines[35_000] = "1,2,3,"
+        #expect(errorText { _ = try CSV.parse(Array(lines.joined(separator: "\n").utf8), file: "t.csv", options: options) }
+                == "t.csv: line 35001, column 4: missing label")
+        lines[35_000] = "1,inf,3,dog"
+        #expect(errorText { _ = try CSV.parse(Array(lines.joined(separator: "\n").utf8), file: "t.csv", options: options) }
+                == "t.csv: line 35001, column 2: non-finite value inf (pass allowNonFinite / --allow-non-finite to accept)")
+    }
+}
+
 @Suite struct CSVMalformed {
     func failure(_ text: String, _ options: CSVOptions = .init()) -> String {
         errorText { _ = try CSV.parse(Array(text.utf8), file: "t.csv", options: options) }

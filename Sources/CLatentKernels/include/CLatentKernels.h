@@ -80,6 +80,45 @@ void latent_daxpy2(latent_cpu_level level, double a, const double *x, double b, 
 /// The plane rotation (x, y) ← (c·x − s·y, s·x + c·y).
 void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c, double s);
 
+// MARK: - Text
+
+/// Parses the decimal number in `text[0..<length]` (optional sign, digits with an optional
+/// point, optional exponent; or nan, inf, infinity in any case) into `*value`, rounded as
+/// reading a double and casting to float does. Returns false when the text is not a number.
+bool latent_parse_float(const unsigned char *text, long length, float *value);
+
+/// Counts the lines (newlines) in `text[begin..<end]`, and the non-blank ones among the lines
+/// that the range holds (a final line without a newline counts as a line of content).
+void latent_count_lines(const unsigned char *text, long begin, long end, long *lines, long *rows);
+
+/// What `latent_parse_csv_lines` found.
+typedef enum {
+    LATENT_CSV_OK = 0,
+    LATENT_CSV_NOT_A_NUMBER = 1,   ///< The field at `column` is not a number (empty: missing).
+    LATENT_CSV_RAGGED = 2,         ///< The line has `fields` fields instead of the expected count.
+    LATENT_CSV_NON_FINITE = 3,     ///< NaN or infinity where they are not allowed.
+    LATENT_CSV_MISSING_LABEL = 4   ///< The label field is empty.
+} latent_csv_status;
+
+typedef struct {
+    latent_csv_status status;
+    long rows;          ///< Rows parsed (all of them when status is OK).
+    long line;          ///< 0-based line of the problem within the range.
+    long column;        ///< 0-based column of the problem.
+    long fields;        ///< Fields on the ragged line.
+    long field_start;   ///< Byte range of the offending field.
+    long field_end;
+} latent_csv_result;
+
+/// Parses lines of delimited numbers without quotes in `text[begin..<end]`: fields end at
+/// `delimiter` or the line's end, spaces and tabs around a field are ignored, blank lines are
+/// skipped. Writes each row's `columns` values (minus the label column, when
+/// `label_column` ≥ 0) to `out`, and each label field's byte range to `label_spans` (two per
+/// row). Stops at the first problem.
+latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, long end, unsigned char delimiter,
+                                         long columns, long label_column, bool allow_non_finite,
+                                         float *out, long *label_spans);
+
 #ifdef __cplusplus
 }
 #endif
