@@ -53,8 +53,9 @@ import Tensors
         #expect(file["count"] == Tensor([7]) && file.metadata == ["format_version": "1", "method": "test"])
     }
 
-    @Test func pythonReadsWhatWeWrite() throws {
-        guard let python = pythonWith("safetensors") else { return }
+    @Test(.enabled(if: pythonWith("safetensors") != nil, "needs python3 with safetensors"))
+    func pythonReadsWhatWeWrite() throws {
+        let python = pythonWith("safetensors")!
         let path = temporaryFolder() + "/m.safetensors"
         try model.write(to: path)
         let output = try runPython(python, """
@@ -86,6 +87,31 @@ import Tensors
         #expect(errorText { _ = try SafeTensorsFile.parse(badType, file: "m") }.contains("unsupported dtype C64"))
         #expect(errorText { _ = try SafeTensorsFile.parse(file("{not json", data: 0), file: "m") }.contains("not valid JSON"))
         #expect(errorText { _ = try SafeTensorsFile.parse([1, 2, 3], file: "m") }.contains("file ends early"))
+    }
+}
+
+@Suite struct ModelFiles {
+    struct Configuration: Codable, Equatable { var components = 2; var whiten = false }
+
+    @Test func methodAndConfigurationRoundTrip() throws {
+        let path = temporaryFolder() + "/pca.safetensors"
+        try SafeTensorsFile(method: "pca", configuration: Configuration(), tensors: [("components", fixtureBase)]).write(to: path)
+        let file = try SafeTensorsFile.read(path)
+        #expect(try file.method(file: path, expected: "pca") == "pca")
+        #expect(try file.configuration(Configuration.self, file: path) == Configuration())
+        #expect(try file.tensor("components", shape: [2, 3], file: path) == fixtureBase)
+        #expect(file.metadata["format_version"] == "1")
+    }
+
+    @Test func wrongMethodVersionOrShapeAreClearErrors() throws {
+        let file = try SafeTensorsFile(method: "kmeans", configuration: Configuration(), tensors: [("centroids", fixtureBase)])
+        #expect(errorText { _ = try file.method(file: "m.safetensors", expected: "pca") } == "m.safetensors: __metadata__: holds a kmeans model, not pca")
+        #expect(errorText { _ = try file.tensor("centroids", shape: [3, 3], file: "m") }.contains("has shape [2, 3], expected [3, 3]"))
+        #expect(errorText { _ = try file.tensor("means", file: "m") }.contains("tensor 'means': missing"))
+        var newer = file
+        newer.metadata["format_version"] = "99"
+        #expect(errorText { _ = try newer.method(file: "m") }.contains("newer than this build reads"))
+        #expect(errorText { _ = try SafeTensorsFile().method(file: "m") }.contains("not a Latent model file"))
     }
 }
 

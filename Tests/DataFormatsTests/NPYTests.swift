@@ -49,8 +49,9 @@ import Tensors
         #expect((bytes.count - tensor.count * 4) % 64 == 0)
     }
 
-    @Test func numpyReadsWhatWeWrite() throws {
-        guard let python = pythonWith("numpy") else { return }
+    @Test(.enabled(if: pythonWith("numpy") != nil, "needs python3 with numpy"))
+    func numpyReadsWhatWeWrite() throws {
+        let python = pythonWith("numpy")!
         let path = temporaryFolder() + "/t.npy"
         try NPY.write(fixtureBase, to: path)
         let output = try runPython(python, "import numpy as np; a = np.load('\(path)'); print(a.dtype, a.shape, a.tolist())")

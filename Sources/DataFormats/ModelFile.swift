@@ -1,0 +1,56 @@
+import Foundation
+import Tensors
+
+/// The conventions of Latent's model files on top of safetensors: `__metadata__` holds the
+/// format version, the method's name and its configuration as JSON; tensors are named like
+/// PyTorch state dicts (`encoder.0.weight`).
+extension SafeTensorsFile {
+    /// The version of Latent's model-file layout written by this build.
+    public static let modelFormatVersion = 1
+    /// Metadata keys.
+    public static let formatVersionKey = "format_version", methodKey = "method", configurationKey = "configuration"
+
+    /// A model file for `method` with its `configuration` (any Codable value, stored as JSON).
+    public init(method: String, configuration: some Encodable, tensors: [(name: String, tensor: Tensor)]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(configuration), as: UTF8.self)
+        self.init(tensors: tensors, metadata: [Self.formatVersionKey: String(Self.modelFormatVersion),
+                                               Self.methodKey: method, Self.configurationKey: json])
+    }
+
+    /// The method named in the metadata, checked against `expected` when given.
+    /// - Throws: when the file is no Latent model, comes from a newer format, or holds
+    ///   another method.
+    public func method(file: String, expected: String? = nil) throws -> String {
+        guard let method = metadata[Self.methodKey], let version = metadata[Self.formatVersionKey].flatMap(Int.init) else {
+            throw DataFormatError(file, .entry("__metadata__"), "not a Latent model file (no method or format_version)")
+        }
+        guard version <= Self.modelFormatVersion else {
+            throw DataFormatError(file, .entry("__metadata__"), "model format version \(version) is newer than this build reads (\(Self.modelFormatVersion))")
+        }
+        if let expected, method != expected {
+            throw DataFormatError(file, .entry("__metadata__"), "holds a \(method) model, not \(expected)")
+        }
+        return method
+    }
+
+    /// The configuration stored in the metadata, decoded as `type`.
+    public func configuration<C: Decodable>(_ type: C.Type, file: String) throws -> C {
+        guard let json = metadata[Self.configurationKey] else {
+            throw DataFormatError(file, .entry("__metadata__"), "no configuration")
+        }
+        do { return try JSONDecoder().decode(type, from: Data(json.utf8)) } catch {
+            throw DataFormatError(file, .entry("__metadata__.configuration"), "cannot be read: \(error)")
+        }
+    }
+
+    /// The tensor `name`, which must exist with `shape` when given.
+    public func tensor(_ name: String, shape: [Int]? = nil, file: String) throws -> Tensor {
+        guard let tensor = self[name] else { throw DataFormatError(file, .entry("tensor '\(name)'"), "missing") }
+        if let shape, tensor.shape != shape {
+            throw DataFormatError(file, .entry("tensor '\(name)'"), "has shape \(tensor.shape), expected \(shape)")
+        }
+        return tensor
+    }
+}
