@@ -1,3 +1,4 @@
+import Foundation
 import Latent
 import Testing
 
@@ -26,4 +27,15 @@ import Testing
     // error falls from about 8 towards 6.
     #expect(losses.last! < 0.85 * losses.first!)
     #expect(!latentVersion.isEmpty)
+}
+
+/// The README's data example: load a built-in set, write codes atomically, read them back.
+@Test func readmeDataExampleWorks() throws {
+    let train = try DatasetLoader().load("fashion-mnist-mini:train")
+    #expect(train.samples.shape == [5000, 784] && train.labels?.count == 5000)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latent-readme-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let codes = train.samples.rows(0..<10).columns(0..<2)
+    try NPY.write(codes, to: folder.appendingPathComponent("codes.npy").path)
+    #expect(try NPY.read(folder.appendingPathComponent("codes.npy").path).tensor == codes)
 }
