@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering: imports point down only.
-//   latent (LatentCommand) → Latent → {DataFormats, NeuralNetworks} → Tensors → CLatentKernels
+//   latent (LatentCommand) → Latent → Autoencoders → {DataFormats, NeuralNetworks} → Tensors → CLatentKernels
 let package = Package(
     name: "Latent",
     platforms: [.macOS(.v14)],
@@ -32,7 +32,8 @@ let package = Package(
             dependencies: ["Tensors", "CLatentKernels", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/fashion-mnist-mini")]
         ),
-        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats"]),
+        .target(name: "Autoencoders", dependencies: ["Tensors", "NeuralNetworks", "DataFormats"]),
+        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders"]),
         .executableTarget(
             name: "LatentCommand",
             dependencies: [
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Tensors", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "DataFormats", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
     ]
 )

@@ -1,4 +1,5 @@
 // `import Latent` brings in the whole library.
+@_exported import Autoencoders
 @_exported import DataFormats
 @_exported import NeuralNetworks
 @_exported import Tensors

@@ -1,0 +1,98 @@
+import DataFormats
+import Tensors
+
+/// The one idea of the library: a method is an autoencoder, ENCODE maps a sample to a code,
+/// DECODE maps the code back, and the distortion Σᵢ ‖xᵢ − DECODE(ENCODE(xᵢ))‖² says what was
+/// lost (the lecture's "general principle of autoencoding").
+///
+/// Shapes: `samples: n × D` in, `codes: n × d` out (k-means' code is the cluster index, one
+/// column). A fitted model is immutable; its hyperparameters are a Codable configuration stored
+/// with it, and its learned state is a list of named tensors (PyTorch state-dict names).
+public protocol Autoencoder: Sendable {
+    associatedtype Configuration: Codable, Sendable, Equatable
+
+    /// The name used on the command line and in model files (`pca`, `kmeans`, …).
+    static var methodName: String { get }
+    /// The hyperparameters the model was fitted with.
+    var configuration: Configuration { get }
+    /// D, the width of a sample.
+    var inputSize: Int { get }
+    /// d, the width of a code.
+    var codeSize: Int { get }
+
+    /// ENCODE: `samples: n × D` → `codes: n × d`.
+    func encodeUnchecked(_ samples: Tensor) -> Tensor
+    /// DECODE: `codes: n × d` → `reconstructions: n × D`.
+    func decodeUnchecked(_ codes: Tensor) throws -> Tensor
+
+    /// The learned state as named tensors.
+    var stateTensors: [(name: String, tensor: Tensor)] { get }
+    /// Rebuilds a fitted model from its configuration and state (a loaded model file).
+    init(configuration: Configuration, state: SafeTensorsFile, file: String) throws
+}
+
+/// Errors of the methods: each names what does not fit.
+public struct AutoencoderError: Error, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension Autoencoder {
+    /// ENCODE, checking that `samples` is `n × D`.
+    public func encode(_ samples: Tensor) throws -> Tensor {
+        guard samples.rank == 2, samples.shape[1] == inputSize else {
+            throw AutoencoderError("\(Self.methodName) encodes samples of \(inputSize) features; got shape \(samples.shape)")
+        }
+        return encodeUnchecked(samples)
+    }
+
+    /// DECODE, checking that `codes` is `n × d`.
+    public func decode(_ codes: Tensor) throws -> Tensor {
+        guard codes.rank == 2, codes.shape[1] == codeSize else {
+            throw AutoencoderError("\(Self.methodName) decodes codes of width \(codeSize); got shape \(codes.shape)")
+        }
+        return try decodeUnchecked(codes)
+    }
+
+    /// DECODE(ENCODE(x)).
+    public func reconstruct(_ samples: Tensor) throws -> Tensor { try decode(try encode(samples)) }
+
+    /// Σᵢ ‖xᵢ − DECODE(ENCODE(xᵢ))‖², accumulated in Double.
+    public func distortion(_ samples: Tensor) throws -> Double {
+        squaredErrors(samples, try reconstruct(samples)).reduce(0, +)
+    }
+
+    /// The model file: configuration and state in one safetensors file.
+    public func modelFile() throws -> SafeTensorsFile {
+        try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
+    }
+
+    /// Writes the model to `path` (atomically).
+    public func save(to path: String) throws { try modelFile().write(to: path) }
+
+    /// Reads a model of this method from `path`.
+    public static func load(from path: String) throws -> Self {
+        let file = try SafeTensorsFile.read(path)
+        _ = try file.method(file: path, expected: methodName)
+        return try Self(configuration: file.configuration(Configuration.self, file: path), state: file, file: path)
+    }
+}
+
+/// ‖xᵢ − x̂ᵢ‖² for each row, in Double.
+func squaredErrors(_ x: Tensor, _ y: Tensor) -> [Double] {
+    precondition(x.shape == y.shape, "squaredErrors: shapes \(x.shape) and \(y.shape) differ")
+    let d = x.columns
+    return x.withUnsafeBufferPointer { a in
+        y.withUnsafeBufferPointer { b in
+            (0..<x.rows).map { row in
+                var total = 0.0
+                for j in 0..<d {
+                    let e = Double(a[row * d + j]) - Double(b[row * d + j])
+                    total += e * e
+                }
+                return total
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import DataFormats
+import Foundation
+import Tensors
+
+/// k-means: the discrete autoencoder. ENCODE gives the index of the nearest centroid, DECODE
+/// gives that centroid back; the distortion is the within-cluster sum of squares (inertia).
+///
+/// Lloyd's iterations (Lloyd 1982) from k-means++ seeds (Arthur & Vassilvitskii 2007) in the
+/// greedy variant that tries 2 + ⌊ln k⌋ candidates per seed and keeps the one that lowers the
+/// potential most; several initialisations, the best kept. Squared distances come from one
+/// GEMM per pass: ‖x − c‖² = ‖x‖² − 2x·c + ‖c‖².
+public struct KMeans: Autoencoder {
+    /// Hyperparameters.
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// How the first centroids are chosen.
+        public enum Initialization: String, Codable, Sendable, Equatable, CaseIterable {
+            /// Greedy k-means++.
+            case kMeansPlusPlus = "k-means++"
+            /// k distinct samples uniformly at random.
+            case random
+        }
+
+        /// k
+        public var clusters: Int
+        public var initialization: Initialization
+        /// Independent runs; the one with the least inertia is kept.
+        public var initializations: Int
+        public var maximumIterations: Int
+        /// Lloyd stops when the centroids move less than this, in squared distance summed over
+        /// centroids, relative to the data's mean feature variance (scikit-learn's convention).
+        public var tolerance: Double
+
+        /// Defaults as scikit-learn's, except one initialisation fewer (3): k-means++ seeds make
+        /// more rarely pay.
+        public init(clusters: Int, initialization: Initialization = .kMeansPlusPlus, initializations: Int = 3,
+                    maximumIterations: Int = 300, tolerance: Double = 1e-4) {
+            self.clusters = clusters
+            self.initialization = initialization
+            self.initializations = initializations
+            self.maximumIterations = maximumIterations
+            self.tolerance = tolerance
+        }
+    }
+
+    public static let methodName = "kmeans"
+    public let configuration: Configuration
+    /// `[k, D]`
+    public let centroids: Tensor
+    /// The inertia (distortion on the training data) after each Lloyd iteration of the kept run.
+    public let inertiaHistory: [Double]
+
+    public var inputSize: Int { centroids.shape[1] }
+    public var codeSize: Int { 1 }
+    /// Σᵢ minⱼ ‖xᵢ − cⱼ‖² on the training data.
+    public var inertia: Double { inertiaHistory.last ?? 0 }
+
+    /// Fits k-means to `samples` (`n × D`).
+    /// - Parameter progress: called after each Lloyd iteration with (run, iteration, inertia).
+    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
+                           progress: (_ run: Int, _ iteration: Int, _ inertia: Double) -> Void = { _, _, _ in }) throws -> KMeans {
+        guard samples.rank == 2, samples.shape[0] >= 1 else { throw AutoencoderError("k-means needs samples n × D; got shape \(samples.shape)") }
+        try samples.checkFinite("k-means input")
+        let (n, k) = (samples.shape[0], configuration.clusters)
+        guard k >= 1, k <= n else { throw AutoencoderError("k-means: k = \(k) clusters need between 1 and \(n) (the number of samples)") }
+        guard configuration.initializations >= 1, configuration.maximumIterations >= 1 else {
+            throw AutoencoderError("k-means: initializations and maximumIterations must be at least 1")
+        }
+        let squaredNorms = rowSquaredNorms(samples)
+        let variance = samples.squared().mean(alongAxis: 0) - samples.mean(alongAxis: 0).squared()
+        let threshold = configuration.tolerance * Double(variance.mean())
+        var best: (centroids: Tensor, history: [Double])? = nil
+        for run in 0..<configuration.initializations {
+            var centroids = configuration.initialization == .kMeansPlusPlus
+                ? seedPlusPlus(samples, squaredNorms, k: k, using: &generator)
+                : samples.gatherRows(generator.sample(k, from: n))
+            var history: [Double] = []
+            for iteration in 1...configuration.maximumIterations {
+                let (labels, distances) = assign(samples, squaredNorms, centroids)
+                history.append(distances.reduce(0, +))
+                progress(run, iteration, history.last!)
+                let updated = recomputed(samples, labels: labels, distances: distances, previous: centroids)
+                let shift = (updated - centroids).squared().sumInDouble()
+                centroids = updated
+                if shift <= threshold { break }
+            }
+            // The kept inertia is that of the final centroids.
+            let final = assign(samples, squaredNorms, centroids).distances.reduce(0, +)
+            if final <= history.last! { history.append(final) }
+            if best == nil || history.last! < best!.history.last! { best = (centroids, history) }
+        }
+        return KMeans(configuration: configuration, centroids: best!.centroids, inertiaHistory: best!.history)
+    }
+
+    private init(configuration: Configuration, centroids: Tensor, inertiaHistory: [Double]) {
+        self.configuration = configuration
+        self.centroids = centroids
+        self.inertiaHistory = inertiaHistory
+    }
+
+    /// ‖xᵢ‖² per row, in Double.
+    static func rowSquaredNorms(_ x: Tensor) -> [Double] {
+        squaredErrors(x, Tensor.zeros(x.shape))
+    }
+
+    /// The nearest centroid of each sample and the squared distance to it (clamped at 0:
+    /// the expanded form can go slightly negative in Float32).
+    static func assign(_ samples: Tensor, _ squaredNorms: [Double], _ centroids: Tensor) -> (labels: [Int], distances: [Double]) {
+        let centroidNorms = rowSquaredNorms(centroids)
+        let products = matmul(samples, centroids, transposeB: true)  // n × k
+        let k = centroids.shape[0]
+        var labels = [Int](repeating: 0, count: samples.shape[0]), distances = [Double](repeating: 0, count: samples.shape[0])
+        products.withUnsafeBufferPointer { p in
+            for i in 0..<samples.shape[0] {
+                var bestIndex = 0, bestDistance = Double.infinity
+                for j in 0..<k {
+                    let distance = centroidNorms[j] - 2 * Double(p[i * k + j])
+                    if distance < bestDistance { bestDistance = distance; bestIndex = j }
+                }
+                labels[i] = bestIndex
+                distances[i] = max(bestDistance + squaredNorms[i], 0)
+            }
+        }
+        return (labels, distances)
+    }
+
+    /// The mean of each cluster (in Double). An empty cluster takes the sample farthest from
+    /// its own centroid, which lowers the inertia, so it never rises from one iteration to the
+    /// next.
+    static func recomputed(_ samples: Tensor, labels: [Int], distances: [Double], previous: Tensor) -> Tensor {
+        let (k, d) = (previous.shape[0], samples.shape[1])
+        var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
+        samples.withUnsafeBufferPointer { x in
+            for (i, label) in labels.enumerated() {
+                counts[label] += 1
+                for j in 0..<d { sums[label * d + j] += Double(x[i * d + j]) }
+            }
+        }
+        var result = previous
+        var taken = Set<Int>()
+        let farthest = distances.indices.sorted { distances[$0] > distances[$1] }
+        var next = 0
+        for c in 0..<k {
+            if counts[c] == 0 {
+                while next < farthest.count && taken.contains(farthest[next]) { next += 1 }
+                let donor = farthest[min(next, farthest.count - 1)]
+                taken.insert(donor)
+                for j in 0..<d { result[c, j] = samples[donor, j] }
+            } else {
+                for j in 0..<d { result[c, j] = Float(sums[c * d + j] / Double(counts[c])) }
+            }
+        }
+        return result
+    }
+
+    /// Greedy k-means++ seeding: each new centroid is the best of 2 + ⌊ln k⌋ candidates drawn
+    /// with probability proportional to the squared distance to the nearest centroid so far.
+    static func seedPlusPlus(_ samples: Tensor, _ squaredNorms: [Double], k: Int, using generator: inout RandomGenerator) -> Tensor {
+        let n = samples.shape[0]
+        let trials = 2 + Int(Foundation.log(Double(k)))
+        var chosen = [generator.nextInt(below: n)]
+        var closest = distancesTo(samples, squaredNorms, [chosen[0]])[0]
+        for _ in 1..<k {
+            let potential = closest.reduce(0, +)
+            var candidates: [Int] = []
+            for _ in 0..<trials {
+                // Inverse-CDF sampling on the running sum of squared distances.
+                var target = generator.nextUniformDouble() * potential, index = 0
+                while index < n - 1 && target >= closest[index] { target -= closest[index]; index += 1 }
+                candidates.append(potential > 0 ? index : generator.nextInt(below: n))
+            }
+            let distances = distancesTo(samples, squaredNorms, candidates)
+            var bestCandidate = 0, bestPotential = Double.infinity
+            for (c, candidateDistances) in distances.enumerated() {
+                var total = 0.0
+                for i in 0..<n { total += min(closest[i], candidateDistances[i]) }
+                if total < bestPotential { bestPotential = total; bestCandidate = c }
+            }
+            chosen.append(candidates[bestCandidate])
+            for i in 0..<n { closest[i] = min(closest[i], distances[bestCandidate][i]) }
+        }
+        return samples.gatherRows(chosen)
+    }
+
+    /// Squared distances from every sample to each of the samples `indices`, one GEMM.
+    private static func distancesTo(_ samples: Tensor, _ squaredNorms: [Double], _ indices: [Int]) -> [[Double]] {
+        let products = matmul(samples, samples.gatherRows(indices), transposeB: true)  // n × t
+        let t = indices.count
+        return (0..<t).map { c in
+            (0..<samples.shape[0]).map { i in max(squaredNorms[i] - 2 * Double(products[i, c]) + squaredNorms[indices[c]], 0) }
+        }
+    }
+
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor {
+        let labels = Self.assign(samples, Self.rowSquaredNorms(samples), centroids).labels
+        return try! Tensor(shape: [labels.count, 1], scalars: labels.map(Float.init))
+    }
+
+    /// Each code must be a cluster index 0…k − 1.
+    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor {
+        let k = centroids.shape[0]
+        let indices = try codes.scalars.enumerated().map { row, value in
+            guard value == value.rounded(), value >= 0, value < Float(k) else {
+                throw AutoencoderError("k-means codes are cluster indices 0…\(k - 1); row \(row) holds \(value)")
+            }
+            return Int(value)
+        }
+        return centroids.gatherRows(indices)
+    }
+
+    public var stateTensors: [(name: String, tensor: Tensor)] {
+        [("centroids", centroids), ("inertia_history", Tensor(inertiaHistory.map(Float.init)))]
+    }
+
+    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
+        let centroids = try state.tensor("centroids", file: file)
+        guard centroids.rank == 2, centroids.shape[0] == configuration.clusters else {
+            throw DataFormatError(file, .entry("tensor 'centroids'"), "shape \(centroids.shape) does not hold \(configuration.clusters) centroids")
+        }
+        self.init(configuration: configuration, centroids: centroids,
+                  inertiaHistory: (state["inertia_history"]?.scalars ?? []).map(Double.init))
+    }
+}

@@ -1,0 +1,24 @@
+import DataFormats
+import Tensors
+
+/// Every method by name, for loading model files whose method is not known in advance.
+public enum Methods {
+    /// The methods a model file can hold.
+    public static let all: [any Autoencoder.Type] = [KMeans.self, PCA.self]
+
+    /// Loads the model in `path`, whatever its method.
+    public static func load(from path: String) throws -> any Autoencoder {
+        let file = try SafeTensorsFile.read(path)
+        let name = try file.method(file: path)
+        guard let method = all.first(where: { $0.methodName == name }) else {
+            throw DataFormatError(path, .entry("__metadata__"), "unknown method '\(name)' (known: \(all.map { $0.methodName }.joined(separator: ", ")))")
+        }
+        return try method.init(file: file, path: path)
+    }
+}
+
+extension Autoencoder {
+    fileprivate init(file: SafeTensorsFile, path: String) throws {
+        try self.init(configuration: file.configuration(Configuration.self, file: path), state: file, file: path)
+    }
+}

@@ -1,0 +1,93 @@
+import Autoencoders
+import DataFormats
+import Foundation
+import Testing
+import TestSupport
+import Tensors
+
+/// A method under test: how to fit it on small data.
+struct MethodCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let fit: @Sendable (Tensor, inout RandomGenerator) throws -> any Autoencoder
+    var testDescription: String { name }
+}
+
+let methodCases: [MethodCase] = [
+    MethodCase(name: "kmeans") { x, g in try KMeans.fit(x, configuration: .init(clusters: 4), using: &g) },
+    MethodCase(name: "kmeans random init") { x, g in try KMeans.fit(x, configuration: .init(clusters: 3, initialization: .random), using: &g) },
+    MethodCase(name: "pca exact") { x, g in try PCA.fit(x, configuration: .init(components: .count(2)), using: &g) },
+    MethodCase(name: "pca randomized") { x, g in try PCA.fit(x, configuration: .init(components: .count(2), solver: .randomized), using: &g) },
+    MethodCase(name: "pca whitened") { x, g in try PCA.fit(x, configuration: .init(components: .count(3), whiten: true), using: &g) },
+    MethodCase(name: "pca variance fraction") { x, g in try PCA.fit(x, configuration: .init(components: .varianceFraction(0.9)), using: &g) },
+]
+
+/// Gaussian blobs in 6-D: structure for every method.
+let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers": 4, "dimension": 6, "seed": 3]).dataset.samples
+
+private func temporaryPath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("latent-\(UUID().uuidString)-\(name)").path
+}
+
+/// The suite every method passes.
+@Suite struct Conformance {
+    @Test(arguments: methodCases)
+    func shapes(_ method: MethodCase) throws {
+        var generator = RandomGenerator(seed: 1)
+        let model = try method.fit(conformanceData, &generator)
+        let codes = try model.encode(conformanceData)
+        #expect(codes.shape == [120, model.codeSize] && model.inputSize == 6)
+        #expect(try model.decode(codes).shape == [120, 6])
+        #expect(try model.reconstruct(conformanceData).shape == conformanceData.shape)
+    }
+
+    @Test(arguments: methodCases)
+    func distortionIsTheExplicitSum(_ method: MethodCase) throws {
+        var generator = RandomGenerator(seed: 2)
+        let model = try method.fit(conformanceData, &generator)
+        let reconstructions = try model.reconstruct(conformanceData)
+        var explicit = 0.0
+        for i in 0..<120 { for j in 0..<6 { let e = Double(conformanceData[i, j]) - Double(reconstructions[i, j]); explicit += e * e } }
+        let distortion = try model.distortion(conformanceData)
+        #expect(abs(distortion - explicit) <= 1e-9 * max(explicit, 1))
+        let metrics = try ReconstructionMetrics(model, samples: conformanceData)
+        #expect(abs(metrics.ssePerSample - explicit / 120) <= 1e-9 * max(explicit, 1) && abs(metrics.msePerFeature * 6 - metrics.ssePerSample) < 1e-9)
+    }
+
+    @Test(arguments: methodCases)
+    func sameSeedSameModel(_ method: MethodCase) throws {
+        var a = RandomGenerator(seed: 3), b = RandomGenerator(seed: 3)
+        let first = try method.fit(conformanceData, &a), second = try method.fit(conformanceData, &b)
+        #expect(try first.encode(conformanceData) == second.encode(conformanceData))
+    }
+
+    @Test(arguments: methodCases)
+    func saveAndLoadGiveIdenticalCodes(_ method: MethodCase) throws {
+        var generator = RandomGenerator(seed: 4)
+        let model = try method.fit(conformanceData, &generator)
+        let path = temporaryPath("model.safetensors")
+        try model.modelFile().write(to: path)
+        let loaded = try Methods.load(from: path)
+        #expect(type(of: loaded).methodName == type(of: model).methodName)
+        #expect(try loaded.encode(conformanceData) == model.encode(conformanceData))
+        #expect(try loaded.decode(model.encode(conformanceData)) == model.decode(model.encode(conformanceData)))
+    }
+
+    @Test(arguments: methodCases)
+    func batchEncodingEqualsRowByRow(_ method: MethodCase) throws {
+        var generator = RandomGenerator(seed: 5)
+        let model = try method.fit(conformanceData, &generator)
+        let batch = try model.encode(conformanceData)
+        for i in stride(from: 0, to: 120, by: 17) {
+            let single = try model.encode(conformanceData.rows(i..<(i + 1)))
+            #expect(single.isApproximatelyEqual(to: batch.rows(i..<(i + 1)), relativeTolerance: 1e-5, absoluteTolerance: 1e-5), "row \(i)")
+        }
+    }
+
+    @Test(arguments: methodCases)
+    func wrongWidthsAreClearErrors(_ method: MethodCase) throws {
+        var generator = RandomGenerator(seed: 6)
+        let model = try method.fit(conformanceData, &generator)
+        #expect(throws: AutoencoderError.self) { try model.encode(Tensor.zeros([3, 5])) }
+        #expect(throws: AutoencoderError.self) { try model.decode(Tensor.zeros([3, model.codeSize + 1])) }
+    }
+}
