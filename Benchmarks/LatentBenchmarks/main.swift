@@ -1,7 +1,7 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|all] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|all] [--repetitions N]
 import Foundation
 import Latent
 
@@ -122,3 +122,5 @@ if which == "dense" || which == "all" { print(""); benchmarkDenseStep() }
 if which == "eigen" || which == "all" { print(""); benchmarkEigen() }
 
 if which == "load" || which == "all" { print(""); try benchmarkLoading() }
+
+if which == "classical" { print(""); try benchmarkClassical() }

@@ -1,0 +1,29 @@
+import Foundation
+import Latent
+
+/// PCA-30, PCA-2 and k-means (k = 10) fitted on full Fashion-MNIST train, evaluated on test:
+/// the numbers the classical-methods issue compares with scikit-learn, and the fit times.
+func benchmarkClassical() throws {
+    let loader = DatasetLoader()
+    let train = try loader.load("fashion-mnist:train"), test = try loader.load("fashion-mnist:test")
+    print("Fashion-MNIST: fit on train (60 000 × 784), sse_per_sample on test (10 000)")
+    var generator = RandomGenerator(seed: 0)
+    for (name, configuration) in [("PCA-30 exact", PCA.Configuration(components: .count(30))),
+                                  ("PCA-30 randomized", PCA.Configuration(components: .count(30), solver: .randomized)),
+                                  ("PCA-2 exact", PCA.Configuration(components: .count(2)))] {
+        var model: PCA? = nil
+        let seconds = medianSeconds(repetitions: 3, warmup: 0) { model = try! PCA.fit(train.samples, configuration: configuration, using: &generator) }
+        let metrics = try ReconstructionMetrics(model!, samples: test.samples)
+        print(column(name, 20) + String(format: "fit %.2f s (median of 3)   test sse_per_sample %.3f", seconds, metrics.ssePerSample))
+    }
+    for seed in UInt64(0)..<3 {
+        var generator = RandomGenerator(seed: seed)
+        var iterations = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        let model = try KMeans.fit(train.samples, configuration: .init(clusters: 10, initializations: 1), using: &generator) { _, iteration, _ in iterations = iteration }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let metrics = try ReconstructionMetrics(model, samples: test.samples)
+        print(column("k-means k=10 seed \(seed)", 20) + String(format: "fit %.2f s, %d iterations (%.3f s each)   test sse_per_sample %.3f",
+                                                            seconds, iterations, seconds / Double(iterations), metrics.ssePerSample))
+    }
+}
