@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["Tensors", "CLatentKernels", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/fashion-mnist-mini")]
         ),
-        .target(name: "Autoencoders", dependencies: ["Tensors", "NeuralNetworks", "DataFormats"]),
+        .target(name: "Autoencoders", dependencies: ["CLatentKernels", "Tensors", "NeuralNetworks", "DataFormats"]),
         .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders"]),
         .executableTarget(
             name: "LatentCommand",

@@ -1,4 +1,5 @@
 import DataFormats
+import CLatentKernels
 import Foundation
 import Tensors
 
@@ -129,27 +130,28 @@ public struct KMeans: Autoencoder {
     static func recomputed(_ samples: Tensor, labels: [Int], distances: [Double], previous: Tensor) -> Tensor {
         let (k, d) = (previous.shape[0], samples.shape[1])
         var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
+        let level = ComputeSettings.current.cpuLevel.kernelLevel
         samples.withUnsafeBufferPointer { x in
-            for (i, label) in labels.enumerated() {
-                counts[label] += 1
-                for j in 0..<d { sums[label * d + j] += Double(x[i * d + j]) }
+            labels.withUnsafeBufferPointer { l in
+                sums.withUnsafeMutableBufferPointer { s in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        latent_cluster_sums(level, x.baseAddress!, samples.shape[0], d, l.baseAddress!, s.baseAddress!, c.baseAddress!)
+                    }
+                }
             }
         }
-        var result = previous
-        var taken = Set<Int>()
-        let farthest = distances.indices.sorted { distances[$0] > distances[$1] }
-        var next = 0
-        for c in 0..<k {
-            if counts[c] == 0 {
-                while next < farthest.count && taken.contains(farthest[next]) { next += 1 }
-                let donor = farthest[min(next, farthest.count - 1)]
-                taken.insert(donor)
-                for j in 0..<d { result[c, j] = samples[donor, j] }
-            } else {
-                for j in 0..<d { result[c, j] = Float(sums[c * d + j] / Double(counts[c])) }
+        var result = [Float](repeating: 0, count: k * d)
+        for c in 0..<k where counts[c] > 0 {
+            for j in 0..<d { result[c * d + j] = Float(sums[c * d + j] / Double(counts[c])) }
+        }
+        let empty = (0..<k).filter { counts[$0] == 0 }
+        if !empty.isEmpty {
+            let farthest = distances.indices.sorted { distances[$0] > distances[$1] }
+            for (c, donor) in zip(empty, farthest) {
+                for j in 0..<d { result[c * d + j] = samples[donor, j] }
             }
         }
-        return result
+        return try! Tensor(shape: [k, d], scalars: result)
     }
 
     /// Greedy k-means++ seeding: each new centroid is the best of 2 + ⌊ln k⌋ candidates drawn

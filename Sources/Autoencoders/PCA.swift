@@ -76,11 +76,13 @@ public struct PCA: Autoencoder {
         }
         let mean = samples.mean(alongAxis: 0)
         let centred = samples - mean
-        let totalVariance = centred.squared().sumInDouble() / Double(n - 1)
         var (axes, variances): ([[Double]], [Double])
+        var totalVariance: Double
         switch configuration.solver {
         case .exact:
-            let covariance = matmul(centred, transposeA: true, centred) / Float(n - 1)
+            let covariance = transposedProduct(centred) / Float(n - 1)
+            // The total variance is the covariance's trace.
+            totalVariance = (0..<d).reduce(0.0) { $0 + Double(covariance[$1, $1]) }
             let eigen = try SymmetricEigendecomposition(covariance)
             let ratios = eigen.eigenvalues.map { max($0, 0) / max(totalVariance, .leastNormalMagnitude) }
             let k: Int
@@ -94,6 +96,7 @@ public struct PCA: Autoencoder {
             variances = Array(eigen.eigenvalues.prefix(k)).map { max($0, 0) }
         case .randomized:
             guard case .count(let k) = configuration.components else { preconditionFailure("checked above") }
+            totalVariance = centred.squared().sumInDouble() / Double(n - 1)
             (axes, variances) = try randomizedAxes(centred, k: k, using: &generator)
         }
         // A sign convention makes results reproducible across solvers and platforms.

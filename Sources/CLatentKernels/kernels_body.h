@@ -283,6 +283,23 @@ static void FN(drot)(double *x, double *y, long n, double c, double s) {
     }
 }
 
+/// sums[labels[i]] += x[i] (rows of d floats added into rows of d doubles), counts[labels[i]]++.
+static void FN(cluster_sums)(const float *x, long n, long d, const long *labels, double *sums, long *counts) {
+    typedef float FN(vh) __attribute__((vector_size(VL * sizeof(float) / 2)));
+    for (long i = 0; i < n; i++) {
+        const float *row = x + i * d;
+        double *target = sums + labels[i] * d;
+        counts[labels[i]]++;
+        long j = 0;
+        for (; j + DL <= d; j += DL) {
+            FN(vh) h;
+            memcpy(&h, row + j, sizeof h);
+            FN(stored)(target + j, FN(loadd)(target + j) + __builtin_convertvector(h, VD));
+        }
+        for (; j < d; j++) target[j] += row[j];
+    }
+}
+
 #undef DL
 #undef VD
 #undef VF

@@ -113,3 +113,31 @@ private func runGEMM(_ backend: GEMMBackend, _ transposeA: Bool, _ transposeB: B
         #endif
     }
 }
+
+/// AᵀA for `a: n × D`, computing only the blocks on and above the diagonal (about
+/// (b + 1)/(2b) of the multiply-adds for b blocks) and mirroring the rest: covariance matrices
+/// (PCA) and Gram matrices.
+public func transposedProduct(_ a: Tensor, settings: ComputeSettings = .current) -> Tensor {
+    require(a.rank == 2, "transposedProduct needs a matrix, got shape \(a.shape)")
+    let (n, d) = (a.shape[0], a.shape[1])
+    // Blocks of about 192 columns: fewer and each GEMM packs more than it saves.
+    let blocks = max(1, (d + 191) / 192)
+    let bounds = (0...blocks).map { d * $0 / blocks }
+    var c = Tensor.zeros([d, d])
+    a.withUnsafeBufferPointer { x in
+        c.withUnsafeMutableBufferPointer { out in
+            for i in 0..<blocks {
+                for j in i..<blocks {
+                    let (r0, r1, c0, c1) = (bounds[i], bounds[i + 1], bounds[j], bounds[j + 1])
+                    gemm(transposeA: true, transposeB: false, m: r1 - r0, n: c1 - c0, k: n, alpha: 1,
+                         a: x.baseAddress! + r0, lda: d, b: x.baseAddress! + c0, ldb: d,
+                         beta: 0, c: out.baseAddress! + r0 * d + c0, ldc: d, settings: settings)
+                }
+            }
+            for row in 0..<d {
+                for column in 0..<row { out[row * d + column] = out[column * d + row] }
+            }
+        }
+    }
+    return c
+}

@@ -87,3 +87,14 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
         #expect(message.contains("[2, 3]") && message.contains("[4, 2]"), "message was: \(message)")
     }
 }
+
+@Suite struct TransposedProducts {
+    @Test(arguments: [(5, 3), (100, 191), (300, 400), (1, 785)])
+    func matchesTheFullProduct(n: Int, d: Int) {
+        let a = randomTensor([n, d], seed: UInt64(n + d))
+        let full = matmul(a, transposeA: true, a)
+        let product = transposedProduct(a)
+        #expect(product.isApproximatelyEqual(to: full, relativeTolerance: 1e-5, absoluteTolerance: 1e-5))
+        #expect(product == product.transposed())
+    }
+}

@@ -80,6 +80,11 @@ void latent_daxpy2(latent_cpu_level level, double a, const double *x, double b, 
 /// The plane rotation (x, y) ← (c·x − s·y, s·x + c·y).
 void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c, double s);
 
+/// For each of the n rows of x (n × d floats): sums[labels[i]] += x[i] in double (k × d,
+/// zeroed by the caller) and counts[labels[i]] += 1. The update step of k-means.
+void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, const long *labels,
+                         double *sums, long *counts);
+
 // MARK: - Text
 
 /// Parses the decimal number in `text[0..<length]` (optional sign, digits with an optional
