@@ -86,6 +86,26 @@ func principalCosines(_ a: Tensor, _ b: Tensor) throws -> [Double] {
     }
 }
 
+@Suite struct LinearAutoencoderProperties {
+    /// Baldi & Hornik (1989): gradient descent on a linear autoencoder finds PCA's subspace.
+    @Test func learnsThePrincipalSubspace() throws {
+        var generator = RandomGenerator(seed: 11)
+        // Three strong directions, then a gap.
+        let x = Tensor.randomNormal([512, 8], using: &generator) * Tensor([3, 2.5, 2, 0.3, 0.2, 0.2, 0.1, 0.1])
+            + Tensor.randomNormal([8], using: &generator)
+        let pca = try PCA.fit(x, configuration: .init(components: .count(3)), using: &generator)
+        let model = try LinearAutoencoder.fit(x, configuration: .init(codeSize: 3, epochs: 300, batchSize: 64, learningRate: 0.01),
+                                              using: &generator)
+        // Orthonormalise the decoder's columns, then compare subspaces.
+        let basis = try QRDecomposition(Matrix(model.decoderWeight)).q.transposed.tensor  // 3 × 8
+        let cosines = try principalCosines(pca.components, basis)
+        #expect(cosines.allSatisfy { $0 > 0.999 }, "cosines of principal angles: \(cosines)")
+        let gap = try ReconstructionMetrics(model, samples: x).ssePerSample / ReconstructionMetrics(pca, samples: x).ssePerSample
+        #expect(gap < 1.02, "linear autoencoder error is \(gap)× PCA's")
+        #expect(model.lossHistory.last! < model.lossHistory.first!)
+    }
+}
+
 @Suite struct KMeansProperties {
     @Test(arguments: KMeans.Configuration.Initialization.allCases)
     func inertiaNeverIncreases(initialization: KMeans.Configuration.Initialization) throws {

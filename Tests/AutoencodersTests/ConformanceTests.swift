@@ -19,6 +19,9 @@ let methodCases: [MethodCase] = [
     MethodCase(name: "pca randomized") { x, g in try PCA.fit(x, configuration: .init(components: .count(2), solver: .randomized), using: &g) },
     MethodCase(name: "pca whitened") { x, g in try PCA.fit(x, configuration: .init(components: .count(3), whiten: true), using: &g) },
     MethodCase(name: "pca variance fraction") { x, g in try PCA.fit(x, configuration: .init(components: .varianceFraction(0.9)), using: &g) },
+    MethodCase(name: "linear autoencoder") { x, g in
+        try LinearAutoencoder.fit(x, configuration: .init(codeSize: 2, epochs: 5, batchSize: 32, learningRate: 0.01), using: &g)
+    },
 ]
 
 /// Gaussian blobs in 6-D: structure for every method.

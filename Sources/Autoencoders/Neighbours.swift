@@ -1,0 +1,96 @@
+import Tensors
+
+/// The k nearest rows of `reference` to each row of `queries` (Euclidean), nearest first;
+/// squared distances from GEMM, blocks of queries at a time so memory stays bounded.
+/// - Parameter excludingSelf: skip reference row i for query i (queries == reference).
+func nearestNeighbours(of queries: Tensor, in reference: Tensor, k: Int, excludingSelf: Bool = false) -> [[Int]] {
+    let (m, n) = (queries.shape[0], reference.shape[0])
+    let referenceNorms = KMeans.rowSquaredNorms(reference)
+    let block = max(1, (1 << 22) / max(n, 1))  // about 16 MB of distances at a time
+    var result: [[Int]] = []
+    result.reserveCapacity(m)
+    for start in stride(from: 0, to: m, by: block) {
+        let rows = start..<min(start + block, m)
+        let products = matmul(queries.rows(rows), reference, transposeB: true)
+        products.withUnsafeBufferPointer { p in
+            for (offset, query) in rows.enumerated() {
+                // Keep the k best (distance, index) pairs by insertion into a short sorted list;
+                // ties go to the lower index.
+                var best: [(Double, Int)] = []
+                best.reserveCapacity(k + 1)
+                for j in 0..<n where !(excludingSelf && j == query) {
+                    let distance = referenceNorms[j] - 2 * Double(p[offset * n + j])
+                    if best.count == k, distance >= best[k - 1].0 { continue }
+                    var position = best.count
+                    while position > 0 && best[position - 1].0 > distance { position -= 1 }
+                    best.insert((distance, j), at: position)
+                    if best.count > k { best.removeLast() }
+                }
+                result.append(best.map(\.1))
+            }
+        }
+    }
+    return result
+}
+
+extension ReconstructionMetrics {
+    /// Neighbours used by ``knnAccuracy(codes:labels:referenceCodes:referenceLabels:)`` and
+    /// ``trustworthiness(samples:codes:)``.
+    public static let neighbours = 5
+    /// Samples over which trustworthiness is computed at most (a seeded random subset beyond):
+    /// it needs every pairwise distance.
+    public static let trustworthinessSampleLimit = 2000
+
+    /// The fraction of `codes` whose label the majority of their k = 5 nearest reference codes
+    /// carry; a tie goes to the tied class with the nearest neighbour.
+    public static func knnAccuracy(codes: Tensor, labels: [Int], referenceCodes: Tensor, referenceLabels: [Int]) throws -> Double {
+        guard codes.rank == 2, referenceCodes.rank == 2, codes.shape[1] == referenceCodes.shape[1] else {
+            throw AutoencoderError("kNN accuracy: codes \(codes.shape) and reference codes \(referenceCodes.shape) differ in width")
+        }
+        guard labels.count == codes.shape[0], referenceLabels.count == referenceCodes.shape[0], referenceLabels.count >= neighbours else {
+            throw AutoencoderError("kNN accuracy needs one label per code and at least \(neighbours) reference codes")
+        }
+        let neighbourLists = nearestNeighbours(of: codes, in: referenceCodes, k: neighbours)
+        var correct = 0
+        for (i, list) in neighbourLists.enumerated() {
+            var votes: [Int: Int] = [:]
+            for j in list { votes[referenceLabels[j], default: 0] += 1 }
+            let top = votes.values.max()!
+            // Nearest first: the first neighbour whose class has the top count decides.
+            let predicted = list.map { referenceLabels[$0] }.first { votes[$0] == top }!
+            if predicted == labels[i] { correct += 1 }
+        }
+        return Double(correct) / Double(max(labels.count, 1))
+    }
+
+    /// Trustworthiness (Venna & Kaski 2001; scikit-learn's `trustworthiness`, k = 5):
+    /// T = 1 − 2/(nk(2n − 3k − 1)) Σᵢ Σ_{j ∈ Uᵢ} (r(i, j) − k), where Uᵢ are i's k nearest
+    /// neighbours among the codes that are not among its k nearest in the input space and
+    /// r(i, j) is j's rank among i's input-space neighbours. Beyond
+    /// ``trustworthinessSampleLimit`` samples, computed on a random subset drawn from `generator`.
+    public static func trustworthiness(samples: Tensor, codes: Tensor, using generator: inout RandomGenerator) throws -> Double {
+        guard samples.rank == 2, codes.rank == 2, samples.shape[0] == codes.shape[0] else {
+            throw AutoencoderError("trustworthiness: samples \(samples.shape) and codes \(codes.shape) must have one row each")
+        }
+        var (x, z) = (samples, codes)
+        if samples.shape[0] > trustworthinessSampleLimit {
+            let subset = generator.sample(trustworthinessSampleLimit, from: samples.shape[0]).sorted()
+            (x, z) = (samples.gatherRows(subset), codes.gatherRows(subset))
+        }
+        let n = x.shape[0], k = neighbours
+        guard n > 2 * k + 1 else { throw AutoencoderError("trustworthiness needs more than \(2 * k + 1) samples, got \(n)") }
+        // Full input-space ranks r(i, j): each row of distances sorted (ties by index).
+        let norms = KMeans.rowSquaredNorms(x)
+        let products = matmul(x, x, transposeB: true)
+        let codeNeighbours = nearestNeighbours(of: z, in: z, k: k, excludingSelf: true)
+        var penalty = 0.0
+        var rank = [Int](repeating: 0, count: n)
+        for i in 0..<n {
+            let distances = (0..<n).map { norms[$0] - 2 * Double(products[i, $0]) }
+            let order = (0..<n).filter { $0 != i }.sorted { (distances[$0], $0) < (distances[$1], $1) }
+            for (position, j) in order.enumerated() { rank[j] = position + 1 }
+            for j in codeNeighbours[i] where rank[j] > k { penalty += Double(rank[j] - k) }
+        }
+        return 1 - 2 / (Double(n) * Double(k) * (2 * Double(n) - 3 * Double(k) - 1)) * penalty
+    }
+}
