@@ -53,5 +53,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "DataFormats", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
+        .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent"]),
     ]
 )

@@ -1,0 +1,42 @@
+import Foundation
+import Latent
+
+/// Prints one JSON object on stdout (keys sorted, so output is stable).
+func printJSON(_ object: [String: Any]) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Prints `key  value` lines, aligned.
+func printTable(_ rows: [(String, String)]) {
+    let width = rows.map(\.0.count).max() ?? 0
+    for (key, value) in rows { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+}
+
+/// Array files by extension: `.npy` or `.csv`.
+enum ArrayFile {
+    static func write(_ tensor: Tensor, to path: String, columnPrefix: String) throws {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "npy": try NPY.write(tensor, to: path)
+        case "csv": try CSV.write(tensor, to: path, columnNames: (0..<tensor.columns).map { "\(columnPrefix)\($0)" })
+        default: throw ValidationErrorText("\(path): the output must end in .npy or .csv")
+        }
+    }
+
+    static func read(_ path: String, allowNonFinite: Bool) throws -> Tensor {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "npy": return try NPY.read(path, options: ReadOptions(allowNonFinite: allowNonFinite)).matrix(file: path)
+        case "csv", "tsv": return try CSV.read(path, options: CSVOptions(allowNonFinite: allowNonFinite)).samples
+        default: throw ValidationErrorText("\(path): codes must be a .npy or .csv file")
+        }
+    }
+}
+
+/// An error whose text is the whole message.
+struct ValidationErrorText: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Double values for JSON: NaN and infinity have no JSON form.
+func jsonNumber(_ x: Double) -> Any { x.isFinite ? x : NSNull() }

@@ -1,0 +1,94 @@
+import Foundation
+import Latent
+import Testing
+
+/// Runs the built `latent` executable (it sits beside the test bundle) and returns its exit
+/// status, stdout and stderr.
+func latent(_ arguments: String..., in folder: String) throws -> (status: Int32, output: String, errors: String) {
+    try runLatent(arguments, in: folder)
+}
+
+func runLatent(_ arguments: [String], in folder: String) throws -> (status: Int32, output: String, errors: String) {
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("latent")
+    let candidates = [executable.path] + [".build/release/latent", ".build/debug/latent"].map { FileManager.default.currentDirectoryPath + "/" + $0 }
+    guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable.path])
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    // One thread keeps runs comparable; `datasets` computes nothing and takes no --threads.
+    process.arguments = arguments + (arguments.first == "datasets" ? [] : ["--threads", "1"])
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}
+
+func scratchFolder() -> String {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("latent-cli-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url.path
+}
+
+func json(_ text: String) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+}
+
+@Suite struct CommandLineTool {
+    @Test func fitEvaluateEncodeDecodeRoundTrip() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "pca", "--data", "blobs?n=300&dimension=5&centers=3", "--code-size", "2",
+                             "--output", "m.safetensors", "--json", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let fitted = try json(fit.output)
+        #expect(fitted["method"] as? String == "pca" && fitted["code_size"] as? Int == 2 && fitted["samples"] as? Int == 300)
+        #expect(fit.errors.isEmpty, "--quiet printed: \(fit.errors)")
+        let evaluation = try latent("evaluate", "m.safetensors", "--data", "blobs?n=300&dimension=5&centers=3&seed=1",
+                                    "--reference", "blobs?n=300&dimension=5&centers=3", "--json", "--quiet", in: folder)
+        #expect(evaluation.status == 0, "\(evaluation.errors)")
+        let metrics = try json(evaluation.output)
+        for key in ["samples", "features", "code_size", "sse_per_sample", "mse_per_feature", "knn_accuracy", "trustworthiness"] {
+            #expect(metrics[key] != nil, "evaluate --json lacks \(key)")
+        }
+        #expect(try latent("encode", "m.safetensors", "--data", "blobs?n=300&dimension=5&centers=3", "--output", "codes.npy", in: folder).status == 0)
+        #expect(try latent("decode", "m.safetensors", "--codes", "codes.npy", "--output", "back.csv", in: folder).status == 0)
+        let model = try PCA.load(from: folder + "/m.safetensors")
+        let data = try DatasetLoader().load("blobs?n=300&dimension=5&centers=3")
+        let back = try CSV.read(folder + "/back.csv").samples
+        #expect(back.isApproximatelyEqual(to: try model.reconstruct(data.samples), relativeTolerance: 1e-5, absoluteTolerance: 1e-5))
+    }
+
+    @Test func badInputIsAOneLineErrorWithANonZeroStatus() throws {
+        let folder = scratchFolder()
+        _ = try latent("fit", "kmeans", "--data", "circle?n=50", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder)
+        let cases: [([String], String)] = [
+            (["fit", "kmeans", "--data", "circle?n=5", "--clusters", "6", "--output", "x.safetensors", "--quiet"], "k = 6 clusters need between 1 and 5"),
+            (["fit", "pca", "--data", "circle?n=50", "--code-size", "3", "--output", "x.safetensors", "--quiet"], "at most min(samples, features) = 2"),
+            (["fit", "vae", "--data", "circle", "--output", "x.safetensors"], "not available yet"),
+            (["encode", "k.safetensors", "--data", "swiss-roll?n=10", "--output", "c.npy"], "kmeans encodes samples of 2 features; got shape [10, 3]"),
+            (["evaluate", "missing.safetensors", "--data", "circle"], "missing.safetensors: no such file"),
+            (["fit", "pca", "--data", "nothing.csv", "--code-size", "1", "--output", "x.safetensors", "--quiet"], "nothing.csv: no such file"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runLatent(arguments, in: folder)
+            #expect(result.status != 0, "\(arguments) succeeded")
+            #expect(result.errors.contains(message), "\(arguments): stderr was \(result.errors)")
+        }
+        // Codes of the wrong width.
+        try NPY.write(Tensor.zeros([4, 2]), to: folder + "/wide.npy")
+        let decode = try latent("decode", "k.safetensors", "--codes", "wide.npy", "--output", "x.npy", in: folder)
+        #expect(decode.status != 0 && decode.errors.contains("kmeans decodes codes of width 1; got shape [4, 2]"), "\(decode.errors)")
+    }
+
+    @Test func infoAndDatasetsAnswer() throws {
+        let folder = scratchFolder()
+        let info = try json(try latent("info", "--json", in: folder).output)
+        #expect(info["backend"] != nil && info["threads"] as? Int == 1)
+        let datasets = try latent("datasets", "--json", in: folder)
+        #expect(datasets.status == 0 && datasets.output.contains("fashion-mnist-mini:train"))
+    }
+}
