@@ -26,27 +26,35 @@ static inline VF FN(splat)(float x) {
     return v;
 }
 
-/// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels, zero-padded.
-static void FN(pack_a)(bool trans, const float *A, long lda, long i0, long mc, long p0, long kc,
-                       float *restrict out) {
+/// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of A into MR-row panels, zero-padded: each
+/// row of A is read contiguously and written down its panel with stride MR.
+static void FN(pack_a)(const float *A, long lda, long i0, long mc, long p0, long kc, float *restrict out) {
     for (long ir = 0; ir < mc; ir += MR) {
         long rows = mc - ir < MR ? mc - ir : MR;
         float *panel = out + ir * kc;
-        if (trans) {
-            // Row p of A holds column p of op(A): copy runs of `rows` contiguous values.
-            for (long k = 0; k < kc; k++) {
-                const float *src = A + (p0 + k) * lda + i0 + ir;
-                for (long r = 0; r < rows; r++) panel[k * MR + r] = src[r];
-                for (long r = rows; r < MR; r++) panel[k * MR + r] = 0;
-            }
-        } else {
-            // Read each row of A contiguously; write it down the panel with stride MR.
-            for (long r = 0; r < rows; r++) {
-                const float *src = A + (i0 + ir + r) * lda + p0;
-                for (long k = 0; k < kc; k++) panel[k * MR + r] = src[k];
-            }
-            for (long r = rows; r < MR; r++)
-                for (long k = 0; k < kc; k++) panel[k * MR + r] = 0;
+        for (long r = 0; r < rows; r++) {
+            const float *src = A + (i0 + ir + r) * lda + p0;
+            for (long k = 0; k < kc; k++) panel[k * MR + r] = src[k];
+        }
+        for (long r = rows; r < MR; r++)
+            for (long k = 0; k < kc; k++) panel[k * MR + r] = 0;
+    }
+}
+
+/// Packs op(A) = Aᵀ for rows [i0, i0+mc) × depth [p0, p0+kc): each row p of A is read once,
+/// contiguously, and its values scattered to every panel (the strided alternative reads MR
+/// values per row and jumps a whole row ahead).
+static void FN(pack_a_transposed)(const float *A, long lda, long i0, long mc, long p0, long kc, float *restrict out) {
+    long full = mc / MR * MR;
+    for (long k = 0; k < kc; k++) {
+        const float *src = A + (p0 + k) * lda + i0;
+        for (long ir = 0; ir < full; ir += MR) {
+            float *dst = out + ir * kc + k * MR;
+            for (int r = 0; r < MR; r++) dst[r] = src[ir + r];
+        }
+        if (full < mc) {
+            float *dst = out + full * kc + k * MR;
+            for (long r = 0; r < MR; r++) dst[r] = full + r < mc ? src[full + r] : 0;
         }
     }
 }
@@ -157,7 +165,8 @@ static void FN(sgemm)(bool transA, bool transB, long M, long N, long K, float al
             FN(pack_b)(transB, B, ldb, pc, kc, jc, nc, packedB);
             for (long ic = 0; ic < M; ic += MC) {
                 long mc = M - ic < MC ? M - ic : MC;
-                FN(pack_a)(transA, A, lda, ic, mc, pc, kc, packedA);
+                if (transA) FN(pack_a_transposed)(A, lda, ic, mc, pc, kc, packedA);
+                else FN(pack_a)(A, lda, ic, mc, pc, kc, packedA);
                 for (long jr = 0; jr < nc; jr += NR) {
                     long nr = nc - jr < NR ? nc - jr : NR;
                     for (long ir = 0; ir < mc; ir += MR) {

@@ -16,55 +16,57 @@ public func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
 extension Tensor {
     /// Combines two tensors elementwise under broadcasting.
     ///
-    /// The loop runs over the result's last axis with a stride of 0 or 1 per operand, so the
-    /// common cases (equal shapes, a scalar, a row vector over a matrix) are tight loops.
+    /// The loop runs over the result's rows (its last axis) with a stride of 0 or 1 per
+    /// operand, so the common cases (equal shapes, a scalar, a row vector over a matrix) are
+    /// tight loops; large results are split by rows across ``ComputeSettings/current``'s
+    /// threads, and written into storage that is not zero-filled first.
     @inline(__always)
-    func broadcasting(_ other: Tensor, _ operation: String, _ combine: (Float, Float) -> Float) -> Tensor {
+    func broadcasting(_ other: Tensor, _ operation: String, _ combine: @escaping @Sendable (Float, Float) -> Float) -> Tensor {
+        let resultShape: [Int]
         if shape == other.shape {
-            var result = [Float](repeating: 0, count: count)
-            scalars.withUnsafeBufferPointer { a in
-                other.scalars.withUnsafeBufferPointer { b in
-                    for i in 0..<a.count { result[i] = combine(a[i], b[i]) }
-                }
-            }
-            return Tensor(uncheckedShape: shape, scalars: result)
-        }
-        guard let resultShape = broadcastShape(shape, other.shape) else {
+            resultShape = shape
+        } else if let shape = broadcastShape(shape, other.shape) {
+            resultShape = shape
+        } else {
             fatalError("\(operation): shapes \(shape) and \(other.shape) cannot be broadcast together")
         }
         let rank = resultShape.count
         let stridesA = broadcastStrides(shape, rank: rank, result: resultShape)
         let stridesB = broadcastStrides(other.shape, rank: rank, result: resultShape)
         let total = resultShape.reduce(1, *)
-        var result = [Float](repeating: 0, count: total)
-        guard total > 0 else { return Tensor(uncheckedShape: resultShape, scalars: result) }
         let inner = rank == 0 ? 1 : resultShape[rank - 1]
+        guard total > 0, inner > 0 else { return Tensor(uncheckedShape: resultShape, scalars: []) }
         let sa = rank == 0 ? 0 : stridesA[rank - 1], sb = rank == 0 ? 0 : stridesB[rank - 1]
-        var index = [Int](repeating: 0, count: Swift.max(rank - 1, 0))
-        scalars.withUnsafeBufferPointer { a in
+        let outerShape = Array(resultShape.dropLast())
+        return scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
-                result.withUnsafeMutableBufferPointer { out in
-                    var offset = 0
-                    while offset < total {
-                        var baseA = 0, baseB = 0
-                        for axis in 0..<index.count {
-                            baseA += index[axis] * stridesA[axis]
-                            baseB += index[axis] * stridesB[axis]
-                        }
-                        for j in 0..<inner { out[offset + j] = combine(a[baseA + j * sa], b[baseB + j * sb]) }
-                        offset += inner
-                        var axis = index.count - 1
-                        while axis >= 0 {
-                            index[axis] += 1
-                            if index[axis] < resultShape[axis] { break }
-                            index[axis] = 0
-                            axis -= 1
+                let (ua, ub) = (UInt(bitPattern: a.baseAddress), UInt(bitPattern: b.baseAddress))
+                return Tensor(shape: resultShape) { out in
+                    let uo = UInt(bitPattern: out.baseAddress)
+                    forEachChunk(of: total / inner, minimumChunk: Swift.max(1, (1 << 16) / inner)) { rows in
+                        let a = UnsafePointer<Float>(bitPattern: ua)!, b = UnsafePointer<Float>(bitPattern: ub)!
+                        let out = UnsafeMutablePointer<Float>(bitPattern: uo)!
+                        for row in rows {
+                            // The row's offset in each operand from its multi-index.
+                            var rest = row, baseA = 0, baseB = 0
+                            for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
+                                let index = rest % outerShape[axis]
+                                rest /= outerShape[axis]
+                                baseA += index * stridesA[axis]
+                                baseB += index * stridesB[axis]
+                            }
+                            let target = out + row * inner
+                            switch (sa, sb) {
+                            case (1, 1): for j in 0..<inner { target[j] = combine(a[baseA + j], b[baseB + j]) }
+                            case (1, 0): let y = b[baseB]; for j in 0..<inner { target[j] = combine(a[baseA + j], y) }
+                            case (0, 1): let x = a[baseA]; for j in 0..<inner { target[j] = combine(x, b[baseB + j]) }
+                            default: for j in 0..<inner { target[j] = combine(a[baseA + j * sa], b[baseB + j * sb]) }
+                            }
                         }
                     }
                 }
             }
         }
-        return Tensor(uncheckedShape: resultShape, scalars: result)
     }
 
     /// Sums a broadcast result back down to `target` shape: the adjoint of broadcasting, used
