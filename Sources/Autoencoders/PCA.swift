@@ -75,27 +75,32 @@ public struct PCA: Autoencoder {
             guard configuration.solver == .exact else { throw AutoencoderError("PCA: a variance fraction needs the exact solver (the randomized one sees only k directions)") }
         }
         let mean = samples.mean(alongAxis: 0)
-        let centred = samples - mean
         var (axes, variances): ([[Double]], [Double])
         var totalVariance: Double
         switch configuration.solver {
         case .exact:
-            let covariance = transposedProduct(centred) / Float(n - 1)
+            // Centred block by block: the centred data never exist all at once.
+            let covariance = transposedProduct(samples) { $0 - mean } / Float(n - 1)
             // The total variance is the covariance's trace.
             totalVariance = (0..<d).reduce(0.0) { $0 + Double(covariance[$1, $1]) }
-            let eigen = try SymmetricEigendecomposition(covariance)
-            let ratios = eigen.eigenvalues.map { max($0, 0) / max(totalVariance, .leastNormalMagnitude) }
-            let k: Int
-            switch configuration.components {
-            case .count(let count): k = count
-            case .varianceFraction(let fraction):
-                var cumulative = 0.0
-                k = (ratios.firstIndex { cumulative += $0; return cumulative >= fraction - 1e-12 } ?? (ratios.count - 1)) + 1
+            // Eigenvalues all (for the ratios), eigenvectors for the k kept only.
+            let components = configuration.components
+            let variance = totalVariance
+            let eigen = try SymmetricEigendecomposition(Matrix(covariance)) { eigenvalues in
+                switch components {
+                case .count(let count): return count
+                case .varianceFraction(let fraction):
+                    var cumulative = 0.0
+                    let ratios = eigenvalues.map { max($0, 0) / max(variance, .leastNormalMagnitude) }
+                    return (ratios.firstIndex { cumulative += $0; return cumulative >= fraction - 1e-12 } ?? (ratios.count - 1)) + 1
+                }
             }
+            let k = eigen.eigenvectors.rows
             axes = (0..<k).map { i in Array(eigen.eigenvectors.values[(i * d)..<((i + 1) * d)]) }
             variances = Array(eigen.eigenvalues.prefix(k)).map { max($0, 0) }
         case .randomized:
             guard case .count(let k) = configuration.components else { preconditionFailure("checked above") }
+            let centred = samples - mean
             totalVariance = centred.squared().sumInDouble() / Double(n - 1)
             (axes, variances) = try randomizedAxes(centred, k: k, using: &generator)
         }

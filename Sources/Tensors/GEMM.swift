@@ -114,29 +114,48 @@ private func runGEMM(_ backend: GEMMBackend, _ transposeA: Bool, _ transposeB: B
     }
 }
 
-/// AᵀA for `a: n × D`, computing only the blocks on and above the diagonal (about
-/// (b + 1)/(2b) of the multiply-adds for b blocks) and mirroring the rest: covariance matrices
-/// (PCA) and Gram matrices.
-public func transposedProduct(_ a: Tensor, settings: ComputeSettings = .current) -> Tensor {
+/// AᵀA for `a: n × D`, or Σ_b f(A_b)ᵀf(A_b) over blocks of `rowsPerBlock` rows when a
+/// `transform` f is given (centring for a covariance), so no transformed copy of all of A ever
+/// exists and each block is still in cache when it is packed.
+///
+/// Only the column blocks on and above the diagonal are computed (about (b + 1)/(2b) of the
+/// multiply-adds for b blocks), then mirrored: covariance matrices (PCA) and Gram matrices.
+/// Blocks are summed in a fixed order, so the result does not depend on the thread count.
+public func transposedProduct(_ a: Tensor, rowsPerBlock: Int = 4096, settings: ComputeSettings = .current,
+                              transformingBlocks transform: ((Tensor) -> Tensor)? = nil) -> Tensor {
     require(a.rank == 2, "transposedProduct needs a matrix, got shape \(a.shape)")
     let (n, d) = (a.shape[0], a.shape[1])
-    // Blocks of about 192 columns: fewer and each GEMM packs more than it saves.
+    // Column blocks of about 192: fewer, and each GEMM would pack more than it saves.
     let blocks = max(1, (d + 191) / 192)
     let bounds = (0...blocks).map { d * $0 / blocks }
     var c = Tensor.zeros([d, d])
-    a.withUnsafeBufferPointer { x in
-        c.withUnsafeMutableBufferPointer { out in
-            for i in 0..<blocks {
-                for j in i..<blocks {
-                    let (r0, r1, c0, c1) = (bounds[i], bounds[i + 1], bounds[j], bounds[j + 1])
-                    gemm(transposeA: true, transposeB: false, m: r1 - r0, n: c1 - c0, k: n, alpha: 1,
-                         a: x.baseAddress! + r0, lda: d, b: x.baseAddress! + c0, ldb: d,
-                         beta: 0, c: out.baseAddress! + r0 * d + c0, ldc: d, settings: settings)
+    func accumulate(_ x: Tensor, beta: Float) {
+        let rows = x.shape[0]
+        x.withUnsafeBufferPointer { x in
+            c.withUnsafeMutableBufferPointer { out in
+                for i in 0..<blocks {
+                    for j in i..<blocks {
+                        let (r0, r1, c0, c1) = (bounds[i], bounds[i + 1], bounds[j], bounds[j + 1])
+                        gemm(transposeA: true, transposeB: false, m: r1 - r0, n: c1 - c0, k: rows, alpha: 1,
+                             a: x.baseAddress! + r0, lda: d, b: x.baseAddress! + c0, ldb: d,
+                             beta: beta, c: out.baseAddress! + r0 * d + c0, ldc: d, settings: settings)
+                    }
                 }
             }
-            for row in 0..<d {
-                for column in 0..<row { out[row * d + column] = out[column * d + row] }
-            }
+        }
+    }
+    if let transform {
+        for start in stride(from: 0, to: n, by: max(rowsPerBlock, 1)) {
+            let block = transform(a.rows(start..<min(start + rowsPerBlock, n)))
+            require(block.shape == [min(start + rowsPerBlock, n) - start, d], "transposedProduct: the transform changed a block's shape")
+            accumulate(block, beta: start == 0 ? 0 : 1)
+        }
+    } else if n > 0 {
+        accumulate(a, beta: 0)
+    }
+    c.withUnsafeMutableBufferPointer { out in
+        for row in 0..<d {
+            for column in 0..<row { out[row * d + column] = out[column * d + row] }
         }
     }
     return c

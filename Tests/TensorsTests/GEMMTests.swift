@@ -96,5 +96,8 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
         let product = transposedProduct(a)
         #expect(product.isApproximatelyEqual(to: full, relativeTolerance: 1e-5, absoluteTolerance: 1e-5))
         #expect(product == product.transposed())
+        // Block by block with a transform: the same as transforming all of A first.
+        let shifted = transposedProduct(a, rowsPerBlock: 7) { $0 - 0.5 }
+        #expect(shifted.isApproximatelyEqual(to: matmul(a - 0.5, transposeA: true, a - 0.5), relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
     }
 }

@@ -97,3 +97,40 @@ private func maxAbs(_ a: Matrix, _ b: Matrix) -> Double { zip(a.values, b.values
         }
     }
 }
+
+@Suite struct PartialEigen {
+    @Test(arguments: [(1, 1), (5, 2), (40, 6), (120, 10)])
+    func matchesTheFullDecomposition(n: Int, k: Int) throws {
+        let a = randomSymmetricForPartial(n, seed: UInt64(n))
+        let full = try SymmetricEigendecomposition(a)
+        let partial = try SymmetricEigendecomposition(a, vectors: k)
+        let scale = full.eigenvalues.map(abs).max()!
+        #expect(zip(full.eigenvalues, partial.eigenvalues).allSatisfy { abs($0 - $1) <= 1e-10 * scale })
+        for i in 0..<k {
+            let v = Array(partial.eigenvectors.values[(i * n)..<((i + 1) * n)])
+            // A·v = λv, and the same vector as the full solver's up to sign.
+            let av = (0..<n).map { r in (0..<n).reduce(0.0) { $0 + a[r, $1] * v[$1] } }
+            let residual = zip(av, v).map { abs($0 - partial.eigenvalues[i] * $1) }.max()!
+            #expect(residual < 1e-9 * scale, "vector \(i): residual \(residual)")
+            let reference = Array(full.eigenvectors.values[(i * n)..<((i + 1) * n)])
+            #expect(abs(abs(zip(v, reference).reduce(0) { $0 + $1.0 * $1.1 }) - 1) < 1e-8)
+        }
+    }
+
+    @Test func repeatedEigenvaluesGiveOrthonormalVectors() throws {
+        // diag(3, 3, 3, 1, 1) rotated: a three-fold top eigenvalue.
+        let q = try QRDecomposition(Matrix(randomTensor([5, 5], seed: 4))).q
+        var lambda = Matrix.identity(5)
+        for i in 0..<3 { lambda[i, i] = 3 }
+        let a = q * lambda * q.transposed
+        let partial = try SymmetricEigendecomposition(a, vectors: 3)
+        let v = partial.eigenvectors
+        #expect(zip((v * v.transposed).values, Matrix.identity(3).values).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(partial.eigenvalues.prefix(3).allSatisfy { abs($0 - 3) < 1e-12 })
+    }
+}
+
+private func randomSymmetricForPartial(_ n: Int, seed: UInt64) -> Matrix {
+    let a = Matrix(randomTensor([n, n], seed: seed))
+    return a * a.transposed
+}

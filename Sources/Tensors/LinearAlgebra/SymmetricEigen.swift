@@ -41,6 +41,117 @@ public struct SymmetricEigendecomposition: Sendable {
         eigenvectors = sorted
     }
 
+    /// All eigenvalues, and eigenvectors for the `vectors` largest only: what PCA needs.
+    ///
+    /// After the same tridiagonalisation, the eigenvalues come from QL without rotations
+    /// (O(n²)), each wanted eigenvector of the tridiagonal T from inverse iteration on T − λI
+    /// (LU with partial pivoting, Gram–Schmidt against vectors of nearby eigenvalues), and the
+    /// back-transformation applies the Householder reflections to those vectors alone: the
+    /// strategy of LAPACK's dsyevx (Golub & Van Loan, §8.4.2 and §8.2.2). For k ≪ n this skips
+    /// the O(n³) accumulation of Q and of the rotations.
+    public init(_ a: Matrix, vectors k: Int) throws {
+        try self.init(a, vectorsFor: { _ in k })
+    }
+
+    /// All eigenvalues, and eigenvectors for as many of the largest as `count` says once it has
+    /// seen the eigenvalues (λ₁ ≥ … ≥ λₙ): PCA choosing k by explained variance.
+    public init(_ a: Matrix, vectorsFor count: ([Double]) -> Int) throws {
+        guard a.rows == a.columns else {
+            throw TensorError.notFactorizable("symmetric eigendecomposition needs a square matrix, got \(a.rows)×\(a.columns)")
+        }
+        try a.checkFinite("symmetric eigendecomposition")
+        let n = a.rows
+        var work = a
+        for i in 0..<n { for j in 0..<i { work[i, j] = work[j, i] } }
+        var d = [Double](repeating: 0, count: n), e = [Double](repeating: 0, count: n)
+        var unused = Matrix(rows: 0, columns: 0, values: [])
+        var betas: [Double] = []
+        if n > 0 { betas = Self.tridiagonalize(&work, &d, &e, &unused, accumulate: false) }
+        let (diagonal, offDiagonal) = (d, e)
+        if n > 0 { try Self.ql(&d, &e, &unused, vectors: false) }
+        let values = d.sorted(by: >)
+        let k = count(values)
+        guard k >= 0, k <= n else {
+            throw TensorError.notFactorizable("symmetric eigendecomposition: \(k) eigenvectors requested of a \(n)×\(n) matrix")
+        }
+        var vectors = Matrix(rows: k, columns: n, values: [Double](repeating: 0, count: k * n))
+        let norm = zip(diagonal, offDiagonal).reduce(0.0) { max($0, abs($1.0) + 2 * abs($1.1)) }
+        var found: [[Double]] = []
+        for index in 0..<k {
+            var y = Self.inverseIteration(diagonal, offDiagonal, eigenvalue: values[index], index: index, norm: norm,
+                                          orthogonalTo: zip(values, found).filter { abs($0.0 - values[index]) <= 1e-3 * max(norm, .leastNormalMagnitude) }.map(\.1))
+            found.append(y)
+            // v = H₀H₁⋯H_{n−3}·y: the last reflection first.
+            work.values.withUnsafeBufferPointer { w in
+                y.withUnsafeMutableBufferPointer { v in
+                    let level = ComputeSettings.current.cpuLevel.kernelLevel
+                    for j in stride(from: n - 3, through: 0, by: -1) where betas[j] != 0 {
+                        reflect(v.baseAddress! + j + 1, w.baseAddress! + j * n + j + 1, betas[j], n - j - 1, level)
+                    }
+                }
+            }
+            vectors.values.replaceSubrange((index * n)..<((index + 1) * n), with: y)
+        }
+        eigenvalues = values
+        eigenvectors = vectors
+    }
+
+    /// A unit eigenvector of the tridiagonal (diagonal, offDiagonal) for `eigenvalue`: three
+    /// solves of (T − λI)x = b from a start that differs per index, each followed by
+    /// orthogonalisation against `others` (vectors of eigenvalues in the same cluster).
+    private static func inverseIteration(_ diagonal: [Double], _ offDiagonal: [Double], eigenvalue: Double, index: Int,
+                                         norm: Double, orthogonalTo others: [[Double]]) -> [Double] {
+        let n = diagonal.count
+        guard n > 1 else { return [1] }
+        // LU with partial pivoting of T − λI; U has two superdiagonals.
+        var u0 = [Double](repeating: 0, count: n), u1 = u0, u2 = u0, multipliers = u0
+        var swapped = [Bool](repeating: false, count: n)
+        u0[0] = diagonal[0] - eigenvalue
+        u1[0] = offDiagonal[0]
+        for i in 0..<(n - 1) {
+            let (sub, diag, sup) = (offDiagonal[i], diagonal[i + 1] - eigenvalue, i + 1 < n - 1 ? offDiagonal[i + 1] : 0)
+            if abs(u0[i]) >= abs(sub) {
+                let m = u0[i] == 0 ? 0 : sub / u0[i]
+                multipliers[i] = m
+                u0[i + 1] = diag - m * u1[i]
+                u1[i + 1] = sup - m * u2[i]
+            } else {
+                let m = u0[i] / sub
+                multipliers[i] = m
+                swapped[i] = true
+                let (old1, old2) = (u1[i], u2[i])
+                (u0[i], u1[i], u2[i]) = (sub, diag, sup)
+                u0[i + 1] = old1 - m * diag
+                u1[i + 1] = old2 - m * sup
+            }
+        }
+        // λ is an eigenvalue, so U is (nearly) singular: tiny pivots become ε‖T‖, which makes
+        // each solve amplify the wanted eigenvector enormously.
+        let floor = max(norm, .leastNormalMagnitude) * Double.ulpOfOne
+        for i in 0..<n where abs(u0[i]) < floor { u0[i] = u0[i] < 0 ? -floor : floor }
+        var x = (0..<n).map { 1 + 0.1 * sin(Double(($0 + 1) * (index + 3))) }
+        for _ in 0..<3 {
+            var b = x
+            for i in 0..<(n - 1) {
+                if swapped[i] { b.swapAt(i, i + 1) }
+                b[i + 1] -= multipliers[i] * b[i]
+            }
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                var s = b[i]
+                if i + 1 < n { s -= u1[i] * b[i + 1] }
+                if i + 2 < n { s -= u2[i] * b[i + 2] }
+                b[i] = s / u0[i]
+            }
+            for other in others {
+                let projection = zip(b, other).reduce(0) { $0 + $1.0 * $1.1 }
+                for i in 0..<n { b[i] -= projection * other[i] }
+            }
+            let length = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            x = length > 0 ? b.map { $0 / length } : b
+        }
+        return x
+    }
+
     /// Decomposes a symmetric Float32 tensor.
     public init(_ a: Tensor) throws {
         guard a.rank == 2 else { throw TensorError.notFactorizable("symmetric eigendecomposition needs a matrix, got shape \(a.shape)") }
@@ -51,7 +162,9 @@ public struct SymmetricEigendecomposition: Sendable {
     /// z = Qᵀ. Step k reflects row k's tail to α·e₁ and applies the reflection to both sides of
     /// the trailing block as one symmetric rank-2 update: B ← B − v·wᵀ − w·vᵀ with p = βBv,
     /// w = p − (β/2)(vᵀp)v.
-    private static func tridiagonalize(_ a: inout Matrix, _ d: inout [Double], _ e: inout [Double], _ z: inout Matrix) {
+    @discardableResult
+    private static func tridiagonalize(_ a: inout Matrix, _ d: inout [Double], _ e: inout [Double], _ z: inout Matrix,
+                                       accumulate: Bool = true) -> [Double] {
         let n = a.rows
         let level = ComputeSettings.current.cpuLevel.kernelLevel
         var betas = [Double](repeating: 0, count: n)
@@ -87,6 +200,7 @@ public struct SymmetricEigendecomposition: Sendable {
             e[n - 1] = 0
             // Qᵀ = H_{n−3}⋯H₀, accumulated right to left so each step touches only the
             // trailing block where the product differs from the identity.
+            guard accumulate else { return }
             z.values.withUnsafeMutableBufferPointer { zb in
                 let z = zb.baseAddress!
                 for k in stride(from: n - 3, through: 0, by: -1) where betas[k] != 0 {
@@ -96,10 +210,11 @@ public struct SymmetricEigendecomposition: Sendable {
                 }
             }
         }
+        return betas
     }
 
     /// Implicit QL on the tridiagonal (d, e), rotating the rows of z along.
-    private static func ql(_ d: inout [Double], _ e: inout [Double], _ z: inout Matrix) throws {
+    private static func ql(_ d: inout [Double], _ e: inout [Double], _ z: inout Matrix, vectors: Bool = true) throws {
         let n = d.count
         let level = ComputeSettings.current.cpuLevel.kernelLevel
         let epsilon = Double.ulpOfOne
@@ -107,7 +222,7 @@ public struct SymmetricEigendecomposition: Sendable {
         let maxIterations = 30 * max(n, 1)
         var iterations = 0
         try z.values.withUnsafeMutableBufferPointer { zb in
-            let z = zb.baseAddress!
+            let z = zb.baseAddress
             for l in 0..<n {
                 scale = max(scale, abs(d[l]) + abs(e[l]))
                 var m = l
@@ -145,7 +260,7 @@ public struct SymmetricEigendecomposition: Sendable {
                             c = p / r
                             p = c * d[i] - s * g
                             d[i + 1] = h + s * (c * g + s * d[i])
-                            latent_drot(level, z + i * n, z + (i + 1) * n, n, c, s)
+                            if vectors, let z { latent_drot(level, z + i * n, z + (i + 1) * n, n, c, s) }
                         }
                         p = -s * s2 * c3 * el1 * e[l] / dl1
                         e[l] = s * p
