@@ -21,9 +21,20 @@ public struct KMeans: Autoencoder {
             case random
         }
 
+        /// How the centroids are refined.
+        public enum Algorithm: Codable, Sendable, Equatable {
+            /// Lloyd's iterations over all the data.
+            case lloyd
+            /// Sculley (2010), "Web-scale k-means clustering", Algorithm 1: each step assigns
+            /// one random mini-batch and moves each centroid towards its samples with a
+            /// per-centroid rate 1/(samples seen), for large data; an iteration is one pass.
+            case miniBatch(batchSize: Int)
+        }
+
         /// k
         public var clusters: Int
         public var initialization: Initialization
+        public var algorithm: Algorithm
         /// Independent runs; the one with the least inertia is kept.
         public var initializations: Int
         public var maximumIterations: Int
@@ -33,10 +44,11 @@ public struct KMeans: Autoencoder {
 
         /// Defaults as scikit-learn's, except one initialisation fewer (3): k-means++ seeds make
         /// more rarely pay.
-        public init(clusters: Int, initialization: Initialization = .kMeansPlusPlus, initializations: Int = 3,
-                    maximumIterations: Int = 300, tolerance: Double = 1e-4) {
+        public init(clusters: Int, initialization: Initialization = .kMeansPlusPlus, algorithm: Algorithm = .lloyd,
+                    initializations: Int = 3, maximumIterations: Int = 300, tolerance: Double = 1e-4) {
             self.clusters = clusters
             self.initialization = initialization
+            self.algorithm = algorithm
             self.initializations = initializations
             self.maximumIterations = maximumIterations
             self.tolerance = tolerance
@@ -66,6 +78,9 @@ public struct KMeans: Autoencoder {
         guard configuration.initializations >= 1, configuration.maximumIterations >= 1 else {
             throw AutoencoderError("k-means: initializations and maximumIterations must be at least 1")
         }
+        if case .miniBatch(let size) = configuration.algorithm, size < 1 {
+            throw AutoencoderError("k-means: the mini-batch size must be at least 1, got \(size)")
+        }
         let squaredNorms = rowSquaredNorms(samples)
         let variance = samples.squared().mean(alongAxis: 0) - samples.mean(alongAxis: 0).squared()
         let threshold = configuration.tolerance * Double(variance.mean())
@@ -75,11 +90,19 @@ public struct KMeans: Autoencoder {
                 ? seedPlusPlus(samples, squaredNorms, k: k, using: &generator)
                 : samples.gatherRows(generator.sample(k, from: n))
             var history: [Double] = []
+            var seen = [Int](repeating: 0, count: k)
             for iteration in 1...configuration.maximumIterations {
-                let (labels, distances) = assign(samples, squaredNorms, centroids)
-                history.append(distances.reduce(0, +))
+                let updated: Tensor
+                switch configuration.algorithm {
+                case .lloyd:
+                    let (labels, distances) = assign(samples, squaredNorms, centroids)
+                    history.append(distances.reduce(0, +))
+                    updated = recomputed(samples, labels: labels, distances: distances, previous: centroids)
+                case .miniBatch(let size):
+                    updated = miniBatchPass(samples, squaredNorms, centroids, batchSize: size, seen: &seen, using: &generator)
+                    history.append(assign(samples, squaredNorms, updated).distances.reduce(0, +))
+                }
                 progress(run, iteration, history.last!)
-                let updated = recomputed(samples, labels: labels, distances: distances, previous: centroids)
                 let shift = (updated - centroids).squared().sumInDouble()
                 centroids = updated
                 if shift <= threshold { break }
@@ -152,6 +175,28 @@ public struct KMeans: Autoencoder {
             }
         }
         return try! Tensor(shape: [k, d], scalars: result)
+    }
+
+    /// One pass of mini-batch k-means over the samples in a random order: for each batch, every
+    /// sample moves its nearest centroid c towards it by 1/(samples c has seen).
+    static func miniBatchPass(_ samples: Tensor, _ squaredNorms: [Double], _ previous: Tensor, batchSize: Int,
+                              seen: inout [Int], using generator: inout RandomGenerator) -> Tensor {
+        let d = samples.shape[1]
+        var centroids = previous
+        for batch in generator.batches(count: samples.shape[0], size: batchSize) {
+            let rows = samples.gatherRows(batch)
+            let labels = assign(rows, batch.map { squaredNorms[$0] }, centroids).labels
+            centroids.withUnsafeMutableBufferPointer { c in
+                rows.withUnsafeBufferPointer { x in
+                    for (i, label) in labels.enumerated() {
+                        seen[label] += 1
+                        let rate = 1 / Float(seen[label])
+                        for j in 0..<d { c[label * d + j] += rate * (x[i * d + j] - c[label * d + j]) }
+                    }
+                }
+            }
+        }
+        return centroids
     }
 
     /// Greedy k-means++ seeding: each new centroid is the best of 2 + ⌊ln k⌋ candidates drawn

@@ -131,6 +131,17 @@ func principalCosines(_ a: Tensor, _ b: Tensor) throws -> [Double] {
         #expect(abs(model.inertia / 400 - 3) < 0.5)
     }
 
+    @Test func miniBatchComesCloseToLloyd() throws {
+        let data = try SyntheticManifold.blobs.generate(["n": 2000, "centers": 5, "dimension": 4, "seed": 12]).dataset
+        var generator = RandomGenerator(seed: 13)
+        let lloyd = try KMeans.fit(data.samples, configuration: .init(clusters: 5), using: &generator)
+        let miniBatch = try KMeans.fit(data.samples, configuration: .init(clusters: 5, algorithm: .miniBatch(batchSize: 100), maximumIterations: 20),
+                                       using: &generator)
+        #expect(miniBatch.inertia <= 1.05 * lloyd.inertia, "mini-batch \(miniBatch.inertia) vs Lloyd \(lloyd.inertia)")
+        #expect(errorText { _ = try KMeans.fit(data.samples, configuration: .init(clusters: 5, algorithm: .miniBatch(batchSize: 0)), using: &generator) }
+                .contains("mini-batch size"))
+    }
+
     @Test func emptyClustersAreRepaired() throws {
         // Duplicated points and more clusters than distinct values.
         let x = Tensor([[0, 0], [0, 0], [0, 0], [10, 10], [10, 10], [20, 0]])

@@ -14,6 +14,7 @@ struct MethodCase: CustomTestStringConvertible, Sendable {
 
 let methodCases: [MethodCase] = [
     MethodCase(name: "kmeans") { x, g in try KMeans.fit(x, configuration: .init(clusters: 4), using: &g) },
+    MethodCase(name: "kmeans mini-batch") { x, g in try KMeans.fit(x, configuration: .init(clusters: 4, algorithm: .miniBatch(batchSize: 16)), using: &g) },
     MethodCase(name: "kmeans random init") { x, g in try KMeans.fit(x, configuration: .init(clusters: 3, initialization: .random), using: &g) },
     MethodCase(name: "pca exact") { x, g in try PCA.fit(x, configuration: .init(components: .count(2)), using: &g) },
     MethodCase(name: "pca randomized") { x, g in try PCA.fit(x, configuration: .init(components: .count(2), solver: .randomized), using: &g) },
