@@ -16,6 +16,24 @@ func benchmarkClassical() throws {
         let metrics = try ReconstructionMetrics(model!, samples: test.samples)
         print(column(name, 20) + String(format: "fit %.2f s (median of 3)   test sse_per_sample %.3f", seconds, metrics.ssePerSample))
     }
+    // k-means++ seeding and Lloyd iterations timed apart: one fit of a single iteration,
+    // one of 21 with tolerance 0; their difference over 20 is the time per iteration.
+    for k in [10, 256] {
+        var seeding: [Double] = [], iteration: [Double] = []
+        for seed in UInt64(0)..<3 {
+            func time(_ iterations: Int) throws -> Double {
+                var generator = RandomGenerator(seed: seed)
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try KMeans.fit(train.samples, configuration: .init(clusters: k, initializations: 1, maximumIterations: iterations, tolerance: 0),
+                                   using: &generator)
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }
+            let (one, many) = (try time(1), try time(21))
+            iteration.append((many - one) / 20)
+            seeding.append(one - (many - one) / 20)
+        }
+        print(column("k-means k=\(k)", 20) + String(format: "k-means++ seeding %.3f s, Lloyd iteration %.4f s (medians of 3 seeds)", median(seeding), median(iteration)))
+    }
     for seed in UInt64(0)..<3 {
         var generator = RandomGenerator(seed: seed)
         var iterations = 0

@@ -37,6 +37,7 @@ struct Fit: ParsableCommand {
     @Flag(help: "PCA: scale codes to unit variance.") var whiten = false
     @Option(name: .customLong("init"), help: "k-means: k-means++ or random.") var initialization: KMeans.Configuration.Initialization = .kMeansPlusPlus
     @Option(help: "k-means: independent runs, the best kept.") var initializations: Int = 3
+    @Option(help: "k-means: mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
     @Option(help: "k-means: the most Lloyd iterations per run.") var maxIterations: Int = 300
     @Option(help: "Trained methods: passes over the data.") var epochs: Int?
     @Option(help: "Trained methods: samples per mini-batch.") var batchSize: Int?
@@ -80,7 +81,8 @@ struct Fit: ParsableCommand {
             extra["explained_variance_ratio"] = pca.explainedVarianceRatio.sumInDouble()
             model = pca
         case .kmeans:
-            let configuration = KMeans.Configuration(clusters: clusters!, initialization: initialization, initializations: initializations,
+            let configuration = KMeans.Configuration(clusters: clusters!, initialization: initialization,
+                                                     algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations,
                                                      maximumIterations: maxIterations)
             let kmeans = try KMeans.fit(training.samples, configuration: configuration, using: &generator) { run, iteration, inertia in
                 display.update(String(format: "k-means run %d/%d, iteration %d, inertia per sample %.4f, %@ elapsed", run + 1,

@@ -39,3 +39,18 @@ import Testing
     try NPY.write(codes, to: folder.appendingPathComponent("codes.npy").path)
     #expect(try NPY.read(folder.appendingPathComponent("codes.npy").path).tensor == codes)
 }
+
+/// The README's methods example.
+@Test func readmeMethodsExampleWorks() throws {
+    let data = try DatasetLoader().load("fashion-mnist-mini:train")
+    var generator = RandomGenerator(seed: 0)
+    let pca = try PCA.fit(data.samples, configuration: .init(components: .count(30)), using: &generator)
+    let kmeans = try KMeans.fit(data.samples, configuration: .init(clusters: 10, initializations: 1), using: &generator)
+    let sse = try ReconstructionMetrics(pca, samples: data.samples).ssePerSample
+    #expect(abs(sse - 12.1) < 0.1, "README says ≈ 12.1; got \(sse)")
+    #expect(try pca.encode(data.samples).shape == [5000, 30])
+    #expect(try kmeans.distortion(data.samples) > pca.distortion(data.samples))
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("latent-readme-\(UUID().uuidString).safetensors").path
+    try pca.save(to: path)
+    #expect(try PCA.load(from: path).encode(data.samples) == pca.encode(data.samples))
+}
