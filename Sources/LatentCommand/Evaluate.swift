@@ -46,14 +46,7 @@ struct Evaluate: ParsableCommand {
             }
         }
         display.finish()
-        if json {
-            try printJSON(result.mapValues { ($0 as? Double).map(jsonNumber) ?? $0 })
-        } else {
-            printTable(result.keys.sorted().map { key in
-                let value = result[key]!
-                return (key, (value as? Double).map { String(format: "%.6g", $0) } ?? "\(value)")
-            })
-        }
+        try printResult(result, json: json)
     }
 }
 

@@ -123,13 +123,6 @@ struct Fit: ParsableCommand {
             result["test_sse_per_sample"] = testMetrics.ssePerSample
             result["test_mse_per_feature"] = testMetrics.msePerFeature
         }
-        if json {
-            try printJSON(result.mapValues { ($0 as? Double).map(jsonNumber) ?? $0 })
-        } else {
-            printTable(result.keys.sorted().map { key in
-                let value = result[key]!
-                return (key, (value as? Double).map { String(format: "%.6g", $0) } ?? "\(value)")
-            })
-        }
+        try printResult(result, json: json)
     }
 }

@@ -7,6 +7,19 @@ func printJSON(_ object: [String: Any]) throws {
     print(String(decoding: data, as: UTF8.self))
 }
 
+/// Prints a command's result: one JSON object with `--json`, aligned `key  value` lines
+/// otherwise (numbers to 6 significant digits).
+func printResult(_ result: [String: Any], json: Bool) throws {
+    if json {
+        try printJSON(result.mapValues { ($0 as? Double).map(jsonNumber) ?? $0 })
+    } else {
+        printTable(result.keys.sorted().map { key in
+            let value = result[key]!
+            return (key, (value as? Double).map { String(format: "%.6g", $0) } ?? "\(value)")
+        })
+    }
+}
+
 /// Prints `key  value` lines, aligned.
 func printTable(_ rows: [(String, String)]) {
     let width = rows.map(\.0.count).max() ?? 0

@@ -19,13 +19,8 @@ public struct SymmetricEigendecomposition: Sendable {
     /// - Throws: ``TensorError/notFactorizable(_:)`` when `a` is not square, holds NaN or
     ///   infinity, or QL fails to converge.
     public init(_ a: Matrix) throws {
-        guard a.rows == a.columns else {
-            throw TensorError.notFactorizable("symmetric eigendecomposition needs a square matrix, got \(a.rows)×\(a.columns)")
-        }
-        try a.checkFinite("symmetric eigendecomposition")
+        var work = try Self.symmetrized(a)
         let n = a.rows
-        var work = a
-        for i in 0..<n { for j in 0..<i { work[i, j] = work[j, i] } }
         var d = [Double](repeating: 0, count: n), e = [Double](repeating: 0, count: n)
         var z = Matrix.identity(n)
         if n > 0 {
@@ -56,13 +51,8 @@ public struct SymmetricEigendecomposition: Sendable {
     /// All eigenvalues, and eigenvectors for as many of the largest as `count` says once it has
     /// seen the eigenvalues (λ₁ ≥ … ≥ λₙ): PCA choosing k by explained variance.
     public init(_ a: Matrix, vectorsFor count: ([Double]) -> Int) throws {
-        guard a.rows == a.columns else {
-            throw TensorError.notFactorizable("symmetric eigendecomposition needs a square matrix, got \(a.rows)×\(a.columns)")
-        }
-        try a.checkFinite("symmetric eigendecomposition")
+        var work = try Self.symmetrized(a)
         let n = a.rows
-        var work = a
-        for i in 0..<n { for j in 0..<i { work[i, j] = work[j, i] } }
         var d = [Double](repeating: 0, count: n), e = [Double](repeating: 0, count: n)
         var unused = Matrix(rows: 0, columns: 0, values: [])
         var betas: [Double] = []
@@ -156,6 +146,17 @@ public struct SymmetricEigendecomposition: Sendable {
     public init(_ a: Tensor) throws {
         guard a.rank == 2 else { throw TensorError.notFactorizable("symmetric eigendecomposition needs a matrix, got shape \(a.shape)") }
         try self.init(Matrix(a))
+    }
+
+    /// A checked copy of `a` with the lower triangle mirrored from the upper.
+    private static func symmetrized(_ a: Matrix) throws -> Matrix {
+        guard a.rows == a.columns else {
+            throw TensorError.notFactorizable("symmetric eigendecomposition needs a square matrix, got \(a.rows)×\(a.columns)")
+        }
+        try a.checkFinite("symmetric eigendecomposition")
+        var work = a
+        for i in 0..<a.rows { for j in 0..<i { work[i, j] = work[j, i] } }
+        return work
     }
 
     /// A = Q·T·Qᵀ with T tridiagonal (diagonal d, off-diagonal e[i] between i and i+1) and
