@@ -87,7 +87,7 @@ public struct KMeans: Autoencoder {
         var best: (centroids: Tensor, history: [Double])? = nil
         for run in 0..<configuration.initializations {
             var centroids = configuration.initialization == .kMeansPlusPlus
-                ? seedPlusPlus(samples, squaredNorms, k: k, using: &generator)
+                ? seedPlusPlus(samples, k: k, using: &generator)
                 : samples.gatherRows(generator.sample(k, from: n))
             var history: [Double] = []
             var seen = [Int](repeating: 0, count: k)
@@ -201,11 +201,11 @@ public struct KMeans: Autoencoder {
 
     /// Greedy k-means++ seeding: each new centroid is the best of 2 + ⌊ln k⌋ candidates drawn
     /// with probability proportional to the squared distance to the nearest centroid so far.
-    static func seedPlusPlus(_ samples: Tensor, _ squaredNorms: [Double], k: Int, using generator: inout RandomGenerator) -> Tensor {
+    static func seedPlusPlus(_ samples: Tensor, k: Int, using generator: inout RandomGenerator) -> Tensor {
         let n = samples.shape[0]
-        let trials = 2 + Int(Foundation.log(Double(k)))
+        let trials = min(2 + Int(Foundation.log(Double(k))), 16)
         var chosen = [generator.nextInt(below: n)]
-        var closest = distancesTo(samples, squaredNorms, [chosen[0]])[0]
+        var closest = distancesTo(samples, [chosen[0]])[0]
         for _ in 1..<k {
             let potential = closest.reduce(0, +)
             var candidates: [Int] = []
@@ -215,7 +215,7 @@ public struct KMeans: Autoencoder {
                 while index < n - 1 && target >= closest[index] { target -= closest[index]; index += 1 }
                 candidates.append(potential > 0 ? index : generator.nextInt(below: n))
             }
-            let distances = distancesTo(samples, squaredNorms, candidates)
+            let distances = distancesTo(samples, candidates)
             var bestCandidate = 0, bestPotential = Double.infinity
             for (c, candidateDistances) in distances.enumerated() {
                 var total = 0.0
@@ -228,13 +228,27 @@ public struct KMeans: Autoencoder {
         return samples.gatherRows(chosen)
     }
 
-    /// Squared distances from every sample to each of the samples `indices`, one GEMM.
-    private static func distancesTo(_ samples: Tensor, _ squaredNorms: [Double], _ indices: [Int]) -> [[Double]] {
-        let products = matmul(samples, samples.gatherRows(indices), transposeB: true)  // n × t
-        let t = indices.count
-        return (0..<t).map { c in
-            (0..<samples.shape[0]).map { i in max(squaredNorms[i] - 2 * Double(products[i, c]) + squaredNorms[indices[c]], 0) }
+    /// Squared distances from every sample to each of the samples `indices` (at most 16), by a
+    /// kernel that reads the samples once, split by rows across threads.
+    private static func distancesTo(_ samples: Tensor, _ indices: [Int]) -> [[Double]] {
+        precondition(indices.count <= 16, "distancesTo takes at most 16 centres")
+        let (n, d, t) = (samples.shape[0], samples.shape[1], indices.count)
+        let centres = samples.gatherRows(indices)
+        let level = ComputeSettings.current.cpuLevel.kernelLevel
+        var out = [Float](repeating: 0, count: n * t)
+        samples.withUnsafeBufferPointer { x in
+            centres.withUnsafeBufferPointer { c in
+                out.withUnsafeMutableBufferPointer { o in
+                    let (ux, uc, uo) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: c.baseAddress), UInt(bitPattern: o.baseAddress))
+                    forEachChunk(of: n, minimumChunk: 1024) { rows in
+                        latent_squared_distances(level, UnsafePointer<Float>(bitPattern: ux)! + rows.lowerBound * d, rows.count, d,
+                                                 UnsafePointer<Float>(bitPattern: uc)!, t,
+                                                 UnsafeMutablePointer<Float>(bitPattern: uo)! + rows.lowerBound * t)
+                    }
+                }
+            }
         }
+        return (0..<t).map { j in (0..<n).map { Double(out[$0 * t + j]) } }
     }
 
     public func encodeUnchecked(_ samples: Tensor) -> Tensor {

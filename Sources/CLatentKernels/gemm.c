@@ -190,3 +190,10 @@ static cluster_sums_fn cluster_sums_for(latent_cpu_level level) { DISPATCH(clust
 void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, const long *labels, double *sums, long *counts) {
     cluster_sums_for(level)(x, n, d, labels, sums, counts);
 }
+
+typedef void (*squared_distances_fn)(const float *, long, long, const float *, long, float *);
+static squared_distances_fn squared_distances_for(latent_cpu_level level) { DISPATCH(squared_distances) }
+
+void latent_squared_distances(latent_cpu_level level, const float *x, long n, long d, const float *centres, long t, float *out) {
+    squared_distances_for(level)(x, n, d, centres, t, out);
+}

@@ -237,6 +237,30 @@ static void FN(adam)(float *restrict w, const float *restrict g, float *restrict
     }
 }
 
+/// out[i·t + j] = ‖x_i − c_j‖² for rows of x (n × d) against t ≤ 16 centres (t × d), reading x
+/// once: the distances of k-means++ seeding, where a GEMM would re-pack all of x per step.
+static void FN(squared_distances)(const float *x, long n, long d, const float *c, long t, float *out) {
+    for (long i = 0; i < n; i++) {
+        const float *row = x + i * d;
+        VF acc[16];
+        for (long j = 0; j < t; j++) acc[j] = (VF){};
+        long k = 0;
+        for (; k + VL <= d; k += VL) {
+            VF xv = FN(load)(row + k);
+            for (long j = 0; j < t; j++) {
+                VF diff = xv - FN(load)(c + j * d + k);
+                acc[j] = MADD(diff, diff, acc[j]);
+            }
+        }
+        for (long j = 0; j < t; j++) {
+            float total = 0;
+            for (int l = 0; l < VL; l++) total += acc[j][l];
+            for (long q = k; q < d; q++) { float diff = row[q] - c[j * d + q]; total += diff * diff; }
+            out[i * t + j] = total;
+        }
+    }
+}
+
 // MARK: Double-precision vector kernels of the factorisations (Householder, plane rotations)
 
 typedef double FN(vd) __attribute__((vector_size(VL * sizeof(float))));

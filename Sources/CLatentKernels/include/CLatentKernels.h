@@ -85,6 +85,10 @@ void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c,
 void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, const long *labels,
                          double *sums, long *counts);
 
+/// out[i·t + j] = ‖x_i − c_j‖² for the n rows of x (n × d) and t ≤ 16 centres (t × d), in one
+/// pass over x.
+void latent_squared_distances(latent_cpu_level level, const float *x, long n, long d, const float *centres, long t, float *out);
+
 // MARK: - Text
 
 /// Parses the decimal number in `text[0..<length]` (optional sign, digits with an optional
