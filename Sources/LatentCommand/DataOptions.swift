@@ -21,3 +21,10 @@ struct DataOptions: ParsableArguments {
                       labelsPath: labels, allowNonFinite: allowNonFinite)
     }
 }
+
+/// Where results and progress go: `--json` for one JSON object on stdout, `--quiet` for no
+/// progress on stderr.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object on stdout.") var json = false
+    @Flag(help: "No progress on stderr.") var quiet = false
+}

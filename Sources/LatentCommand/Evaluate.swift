@@ -18,12 +18,11 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Seed of the trustworthiness subsample.") var seed: UInt64 = 0
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
-    @Flag(help: "Print one JSON object on stdout.") var json = false
-    @Flag(help: "No progress on stderr.") var quiet = false
+    @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
-        let display = ProgressDisplay(quiet: quiet)
+        let display = ProgressDisplay(quiet: outputOptions.quiet)
         let loaded = try Methods.load(from: model)
         let dataset = try dataOptions.loader.load(data)
         display.update("evaluating on \(dataset.count) samples", force: true)
@@ -46,7 +45,7 @@ struct Evaluate: ParsableCommand {
             }
         }
         display.finish()
-        try printResult(result, json: json)
+        try printResult(result, json: outputOptions.json)
     }
 }
 

@@ -46,8 +46,7 @@ struct Fit: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
-    @Flag(help: "Print one JSON object on stdout.") var json = false
-    @Flag(help: "No progress on stderr.") var quiet = false
+    @OptionGroup var outputOptions: OutputOptions
 
     func validate() throws {
         guard [.kmeans, .pca, .linearAutoencoder].contains(method) else {
@@ -63,7 +62,7 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
-        let display = ProgressDisplay(quiet: quiet)
+        let display = ProgressDisplay(quiet: outputOptions.quiet)
         let loader = dataOptions.loader
         display.update("loading \(data)", force: true)
         let training = try loader.load(data)
@@ -123,6 +122,6 @@ struct Fit: ParsableCommand {
             result["test_sse_per_sample"] = testMetrics.ssePerSample
             result["test_mse_per_feature"] = testMetrics.msePerFeature
         }
-        try printResult(result, json: json)
+        try printResult(result, json: outputOptions.json)
     }
 }

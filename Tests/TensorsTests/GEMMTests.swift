@@ -101,3 +101,36 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
         #expect(shifted.isApproximatelyEqual(to: matmul(a - 0.5, transposeA: true, a - 0.5), relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
     }
 }
+
+/// The k-means kernels against plain loops, at every level this CPU runs.
+@Suite struct ClusteringKernels {
+    @Test(arguments: CPULevel.supported)
+    func squaredDistancesMatchPlainLoops(level: CPULevel) {
+        let (n, d, t) = (37, 29, 7)
+        let x = randomTensor([n, d], seed: 1), c = randomTensor([t, d], seed: 2)
+        var out = [Float](repeating: 0, count: n * t)
+        latent_squared_distances(level.kernelLevel, x.scalars, n, d, c.scalars, t, &out)
+        for i in 0..<n {
+            for j in 0..<t {
+                let expected = (0..<d).reduce(0.0) { $0 + Double(x[i, $1] - c[j, $1]) * Double(x[i, $1] - c[j, $1]) }
+                #expect(abs(Double(out[i * t + j]) - expected) < 1e-4, "\(level) [\(i), \(j)]")
+            }
+        }
+    }
+
+    @Test(arguments: CPULevel.supported)
+    func clusterSumsMatchPlainLoops(level: CPULevel) {
+        let (n, d, k) = (50, 13, 4)
+        let x = randomTensor([n, d], seed: 3)
+        let labels = (0..<n).map { ($0 * 7) % k }
+        var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
+        latent_cluster_sums(level.kernelLevel, x.scalars, n, d, labels, &sums, &counts)
+        for c in 0..<k {
+            #expect(counts[c] == labels.filter { $0 == c }.count)
+            for j in 0..<d {
+                let expected = (0..<n).filter { labels[$0] == c }.reduce(0.0) { $0 + Double(x[$1, j]) }
+                #expect(abs(sums[c * d + j] - expected) < 1e-9)
+            }
+        }
+    }
+}
