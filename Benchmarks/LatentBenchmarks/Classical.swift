@@ -45,3 +45,30 @@ func benchmarkClassical() throws {
                                                             seconds, iterations, seconds / Double(iterations), metrics.ssePerSample))
     }
 }
+
+/// PCA-30's exact fit on full Fashion-MNIST train, phase by phase, for each GEMM backend:
+/// where the time of `benchmarkClassical`'s fit goes.
+func benchmarkPCAPhases() throws {
+    let train = try DatasetLoader().load("fashion-mnist:train").samples
+    let (n, d) = (train.shape[0], train.shape[1])
+    var backends: [GEMMBackend] = [.builtIn(.detected)]
+    if let blas = SystemBLAS.findInstalled() { backends.append(.systemBLAS(blas)) }
+    print("PCA-30 exact fit on Fashion-MNIST train (\(n) × \(d)), phases (medians of 5):")
+    for backend in backends {
+        let settings = ComputeSettings(backend: backend)
+        var covariance = Tensor.zeros([d, d])
+        let mean = train.mean(alongAxis: 0)
+        let meanSeconds = medianSeconds(repetitions: 5, warmup: 1) { _ = train.mean(alongAxis: 0) }
+        let covarianceSeconds = medianSeconds(repetitions: 5, warmup: 1) {
+            covariance = gramMatrix(train, centredAt: mean, settings: settings)
+        }
+        let matrix = Matrix(covariance / Float(n - 1))
+        let eigenSeconds = medianSeconds(repetitions: 5, warmup: 1) { _ = try! SymmetricEigendecomposition(matrix, vectors: 30) }
+        var generator = RandomGenerator(seed: 0)
+        let fitSeconds = medianSeconds(repetitions: 5, warmup: 1) {
+            _ = try! PCA.fit(train, configuration: .init(components: .count(30)), using: &generator, settings: settings)
+        }
+        print(column("  \(backend)", 46) + String(format: "mean %.3f s, centred Gram %.3f s, eigen (30 vectors) %.3f s; whole fit %.3f s",
+                                                 meanSeconds, covarianceSeconds, eigenSeconds, fitSeconds))
+    }
+}

@@ -124,3 +124,4 @@ if which == "eigen" || which == "all" { print(""); benchmarkEigen() }
 if which == "load" || which == "all" { print(""); try benchmarkLoading() }
 
 if which == "classical" { print(""); try benchmarkClassical() }
+if which == "pca" { print(""); try benchmarkPCAPhases() }

@@ -95,9 +95,9 @@ public struct KMeans: Autoencoder {
                 let updated: Tensor
                 switch configuration.algorithm {
                 case .lloyd:
-                    let (labels, distances) = assign(samples, squaredNorms, centroids)
-                    history.append(distances.reduce(0, +))
-                    updated = recomputed(samples, labels: labels, distances: distances, previous: centroids)
+                    let pass = lloydPass(samples, squaredNorms, centroids)
+                    history.append(pass.distances.reduce(0, +))
+                    updated = means(pass, samples)
                 case .miniBatch(let size):
                     updated = miniBatchPass(samples, squaredNorms, centroids, batchSize: size, seen: &seen, using: &generator)
                     history.append(assign(samples, squaredNorms, updated).distances.reduce(0, +))
@@ -132,49 +132,29 @@ public struct KMeans: Autoencoder {
         let centroidNorms = rowSquaredNorms(centroids)
         let products = matmul(samples, centroids, transposeB: true)  // n × k
         let k = centroids.shape[0]
-        var labels = [Int](repeating: 0, count: samples.shape[0]), distances = [Double](repeating: 0, count: samples.shape[0])
+        let n = samples.shape[0]
+        var labels = [Int](repeating: 0, count: n), distances = [Double](repeating: 0, count: n)
         products.withUnsafeBufferPointer { p in
-            for i in 0..<samples.shape[0] {
-                var bestIndex = 0, bestDistance = Double.infinity
-                for j in 0..<k {
-                    let distance = centroidNorms[j] - 2 * Double(p[i * k + j])
-                    if distance < bestDistance { bestDistance = distance; bestIndex = j }
-                }
-                labels[i] = bestIndex
-                distances[i] = max(bestDistance + squaredNorms[i], 0)
-            }
-        }
-        return (labels, distances)
-    }
-
-    /// The mean of each cluster (in Double). An empty cluster takes the sample farthest from
-    /// its own centroid, which lowers the inertia, so it never rises from one iteration to the
-    /// next.
-    static func recomputed(_ samples: Tensor, labels: [Int], distances: [Double], previous: Tensor) -> Tensor {
-        let (k, d) = (previous.shape[0], samples.shape[1])
-        var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
-        let level = ComputeSettings.current.cpuLevel.kernelLevel
-        samples.withUnsafeBufferPointer { x in
-            labels.withUnsafeBufferPointer { l in
-                sums.withUnsafeMutableBufferPointer { s in
-                    counts.withUnsafeMutableBufferPointer { c in
-                        latent_cluster_sums(level, x.baseAddress!, samples.shape[0], d, l.baseAddress!, s.baseAddress!, c.baseAddress!)
+            labels.withUnsafeMutableBufferPointer { l in
+                distances.withUnsafeMutableBufferPointer { out in
+                    let (up, ul, uo) = (UInt(bitPattern: p.baseAddress), UInt(bitPattern: l.baseAddress), UInt(bitPattern: out.baseAddress))
+                    forEachChunk(of: n, minimumChunk: Swift.max(1, (1 << 15) / k)) { rows in
+                        let p = UnsafePointer<Float>(bitPattern: up)!
+                        let (labels, distances) = (UnsafeMutablePointer<Int>(bitPattern: ul)!, UnsafeMutablePointer<Double>(bitPattern: uo)!)
+                        for i in rows {
+                            var bestIndex = 0, bestDistance = Double.infinity
+                            for j in 0..<k {
+                                let distance = centroidNorms[j] - 2 * Double(p[i * k + j])
+                                if distance < bestDistance { bestDistance = distance; bestIndex = j }
+                            }
+                            labels[i] = bestIndex
+                            distances[i] = Swift.max(bestDistance + squaredNorms[i], 0)
+                        }
                     }
                 }
             }
         }
-        var result = [Float](repeating: 0, count: k * d)
-        for c in 0..<k where counts[c] > 0 {
-            for j in 0..<d { result[c * d + j] = Float(sums[c * d + j] / Double(counts[c])) }
-        }
-        let empty = (0..<k).filter { counts[$0] == 0 }
-        if !empty.isEmpty {
-            let farthest = distances.indices.sorted { distances[$0] > distances[$1] }
-            for (c, donor) in zip(empty, farthest) {
-                for j in 0..<d { result[c * d + j] = samples[donor, j] }
-            }
-        }
-        return try! Tensor(shape: [k, d], scalars: result)
+        return (labels, distances)
     }
 
     /// One pass of mini-batch k-means over the samples in a random order: for each batch, every

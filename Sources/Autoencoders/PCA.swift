@@ -58,12 +58,13 @@ public struct PCA: Autoencoder {
     public var inputSize: Int { components.shape[1] }
     public var codeSize: Int { components.shape[0] }
 
-    /// Fits PCA to `samples` (`n × D`). The generator is used by the randomized solver only.
-    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator) throws -> PCA {
+    /// Fits PCA to `samples` (`n × D`). The generator is used by the randomized solver only;
+    /// `settings` choose the GEMM backend and threads of the covariance.
+    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
+                           settings: ComputeSettings = .current) throws -> PCA {
         guard samples.rank == 2, samples.shape[0] >= 2, samples.shape[1] >= 1 else {
             throw AutoencoderError("PCA needs at least 2 samples of at least 1 feature; got shape \(samples.shape)")
         }
-        try samples.checkFinite("PCA input")
         let (n, d) = (samples.shape[0], samples.shape[1])
         switch configuration.components {
         case .count(let k):
@@ -75,12 +76,15 @@ public struct PCA: Autoencoder {
             guard configuration.solver == .exact else { throw AutoencoderError("PCA: a variance fraction needs the exact solver (the randomized one sees only k directions)") }
         }
         let mean = samples.mean(alongAxis: 0)
+        // Finite floats sum to a finite Double, so a finite mean proves finite data without a
+        // second pass; the full scan runs only to name the offending value.
+        if !mean.scalars.allSatisfy(\.isFinite) { try samples.checkFinite("PCA input") }
         var (axes, variances): ([[Double]], [Double])
         var totalVariance: Double
         switch configuration.solver {
         case .exact:
             // Centred block by block: the centred data never exist all at once.
-            let covariance = transposedProduct(samples) { $0 - mean } / Float(n - 1)
+            let covariance = gramMatrix(samples, centredAt: mean, settings: settings) / Float(n - 1)
             // The total variance is the covariance's trace.
             totalVariance = (0..<d).reduce(0.0) { $0 + Double(covariance[$1, $1]) }
             // Eigenvalues all (for the ratios), eigenvectors for the k kept only.

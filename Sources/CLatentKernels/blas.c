@@ -29,6 +29,7 @@ bool latent_blas_open(const char *path, latent_blas *blas, char *error, size_t e
     }
     blas->handle = handle;
     blas->sgemm = sgemm;
+    blas->ssyrk = (latent_cblas_ssyrk_fn)dlsym(handle, "cblas_ssyrk");
     blas->threads_set_to_one = set;
     return true;
 }

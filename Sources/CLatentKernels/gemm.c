@@ -133,6 +133,20 @@ void latent_sgemm(latent_cpu_level level, bool transA, bool transB, long M, long
     }
 }
 
+typedef void (*ssyrk_fn)(long, long, float, const float *, long, float, float *, long);
+static ssyrk_fn ssyrk_for(latent_cpu_level level);
+
+void latent_ssyrk_upper(latent_cpu_level level, long N, long K, float alpha, const float *A, long lda,
+                        float beta, float *C, long ldc) {
+    if (N <= 0) return;
+    if (K <= 0 || alpha == 0) {
+        for (long i = 0; i < N; i++)
+            for (long j = i; j < N; j++) C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];
+        return;
+    }
+    ssyrk_for(level)(N, K, alpha, A, lda, beta, C, ldc);
+}
+
 void latent_sigmoid(latent_cpu_level level, const float *x, float *y, long n) {
     switch (level) {
 #ifdef LATENT_X86
@@ -169,6 +183,7 @@ typedef double (*ddot_fn)(const double *, const double *, long);
 typedef void (*daxpy2_fn)(double, const double *, double, const double *, double *, long);
 typedef void (*drot_fn)(double *, double *, long, double, double);
 static ddot_fn ddot_for(latent_cpu_level level) { DISPATCH(ddot) }
+static ssyrk_fn ssyrk_for(latent_cpu_level level) { DISPATCH(ssyrk_upper) }
 static daxpy2_fn daxpy2_for(latent_cpu_level level) { DISPATCH(daxpy2) }
 static drot_fn drot_for(latent_cpu_level level) { DISPATCH(drot) }
 
@@ -180,15 +195,24 @@ void latent_daxpy2(latent_cpu_level level, double a, const double *x, double b, 
     daxpy2_for(level)(a, x, b, y, z, n);
 }
 
+typedef void (*dsyr2_symv_fn)(double *, long, double, const double *, double, const double *, const double *, double *);
+static dsyr2_symv_fn dsyr2_symv_for(latent_cpu_level level) { DISPATCH(dsyr2_symv) }
+
+void latent_dsyr2_symv(latent_cpu_level level, double *x, long n, double a, const double *w, double b,
+                       const double *v, const double *u, double *p) {
+    dsyr2_symv_for(level)(x, n, a, w, b, v, u, p);
+}
+
 void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c, double s) {
     drot_for(level)(x, y, n, c, s);
 }
 
-typedef void (*cluster_sums_fn)(const float *, long, long, const long *, double *, long *);
+typedef void (*cluster_sums_fn)(const float *, long, long, long, const long *, double *, long *);
 static cluster_sums_fn cluster_sums_for(latent_cpu_level level) { DISPATCH(cluster_sums) }
 
-void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, const long *labels, double *sums, long *counts) {
-    cluster_sums_for(level)(x, n, d, labels, sums, counts);
+void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, long stride, const long *labels,
+                         double *sums, long *counts) {
+    cluster_sums_for(level)(x, n, d, stride, labels, sums, counts);
 }
 
 typedef void (*squared_distances_fn)(const float *, long, long, const float *, long, float *);

@@ -148,9 +148,11 @@ static void FN(micro)(long kc, const float *restrict a, const float *restrict b,
         }
 }
 
-static void FN(sgemm)(bool transA, bool transB, long M, long N, long K, float alpha,
-                      const float *A, long lda, const float *B, long ldb,
-                      float beta, float *C, long ldc) {
+/// The blocked product behind sgemm and ssyrk. With `upper`, C is square with its diagonal at
+/// C[i][i] and micro-tiles lying wholly below that diagonal are neither packed nor computed.
+static void FN(gemm_blocked)(bool transA, bool transB, long M, long N, long K, float alpha,
+                             const float *A, long lda, const float *B, long ldb,
+                             float beta, float *C, long ldc, bool upper) {
     long kcMax = K < KC ? K : KC;
     long ncMax = ((N < NC ? N : NC) + NR - 1) / NR * NR;
     long mcMax = ((M < MC ? M : MC) + MR - 1) / MR * MR;
@@ -165,12 +167,14 @@ static void FN(sgemm)(bool transA, bool transB, long M, long N, long K, float al
             FN(pack_b)(transB, B, ldb, pc, kc, jc, nc, packedB);
             for (long ic = 0; ic < M; ic += MC) {
                 long mc = M - ic < MC ? M - ic : MC;
+                if (upper && ic > jc + nc - 1) break;
                 if (transA) FN(pack_a_transposed)(A, lda, ic, mc, pc, kc, packedA);
                 else FN(pack_a)(A, lda, ic, mc, pc, kc, packedA);
                 for (long jr = 0; jr < nc; jr += NR) {
                     long nr = nc - jr < NR ? nc - jr : NR;
                     for (long ir = 0; ir < mc; ir += MR) {
                         long mr = mc - ir < MR ? mc - ir : MR;
+                        if (upper && ic + ir > jc + jr + nr - 1) break;
                         FN(micro)(kc, packedA + ir * kc, packedB + jr * kc,
                                   C + (ic + ir) * ldc + jc + jr, ldc, alpha, betaBlock, mr, nr);
                     }
@@ -178,6 +182,19 @@ static void FN(sgemm)(bool transA, bool transB, long M, long N, long K, float al
             }
         }
     }
+}
+
+static void FN(sgemm)(bool transA, bool transB, long M, long N, long K, float alpha,
+                      const float *A, long lda, const float *B, long ldb,
+                      float beta, float *C, long ldc) {
+    FN(gemm_blocked)(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, false);
+}
+
+/// The upper triangle of C = alpha·AᵀA + beta·C for A: K×N (tiles crossing the diagonal are
+/// written whole; entries below it are left undefined).
+static void FN(ssyrk_upper)(long N, long K, float alpha, const float *A, long lda,
+                            float beta, float *C, long ldc) {
+    FN(gemm_blocked)(true, false, N, N, K, alpha, A, lda, A, lda, beta, C, ldc, true);
 }
 
 /// y = σ(x) with exp(−|x|) from a degree-6 polynomial on the reduced argument (range
@@ -300,6 +317,37 @@ static void FN(daxpy2)(double a, const double *x, double b, const double *y, dou
     for (; i < n; i++) z[i] += a * x[i] + b * y[i];
 }
 
+/// One row of a fused tridiagonalisation step on the row's part on and right of the diagonal,
+/// x[0..n): x ← x + a·w + b·v (the previous step's symmetric rank-2 update), then this row's
+/// share of the next product p = B·u with B stored as its upper triangle: p[0] += x·u and
+/// p[j] += x[j]·u[0] for j ≥ 1. Reads and writes x once instead of three passes.
+static void FN(dsyr2_symv)(double *x, long n, double a, const double *w, double b, const double *v,
+                           const double *u, double *p) {
+    if (n <= 0) return;
+    x[0] += a * w[0] + b * v[0];
+    double dot = x[0] * u[0];
+    VD va = FN(splatd)(a), vb = FN(splatd)(b), vu = FN(splatd)(u[0]), a0 = {}, a1 = {};
+    long i = 1;
+    for (; i + 2 * DL <= n; i += 2 * DL) {
+        VD x0 = MADD(va, FN(loadd)(w + i), MADD(vb, FN(loadd)(v + i), FN(loadd)(x + i)));
+        VD x1 = MADD(va, FN(loadd)(w + i + DL), MADD(vb, FN(loadd)(v + i + DL), FN(loadd)(x + i + DL)));
+        FN(stored)(x + i, x0);
+        FN(stored)(x + i + DL, x1);
+        a0 = MADD(x0, FN(loadd)(u + i), a0);
+        a1 = MADD(x1, FN(loadd)(u + i + DL), a1);
+        FN(stored)(p + i, MADD(x0, vu, FN(loadd)(p + i)));
+        FN(stored)(p + i + DL, MADD(x1, vu, FN(loadd)(p + i + DL)));
+    }
+    VD total = a0 + a1;
+    for (int l = 0; l < DL; l++) dot += total[l];
+    for (; i < n; i++) {
+        x[i] += a * w[i] + b * v[i];
+        dot += x[i] * u[i];
+        p[i] += x[i] * u[0];
+    }
+    p[0] += dot;
+}
+
 /// (x, y) ← (c·x − s·y, s·x + c·y)
 static void FN(drot)(double *x, double *y, long n, double c, double s) {
     VD vc = FN(splatd)(c), vs = FN(splatd)(s);
@@ -316,13 +364,14 @@ static void FN(drot)(double *x, double *y, long n, double c, double s) {
     }
 }
 
-/// sums[labels[i]] += x[i] (rows of d floats added into rows of d doubles), counts[labels[i]]++.
-static void FN(cluster_sums)(const float *x, long n, long d, const long *labels, double *sums, long *counts) {
+/// sums[labels[i]] += x[i] (d floats of rows `stride` apart, added into doubles of rows `stride`
+/// apart), and counts[labels[i]]++ unless counts is NULL.
+static void FN(cluster_sums)(const float *x, long n, long d, long stride, const long *labels, double *sums, long *counts) {
     typedef float FN(vh) __attribute__((vector_size(VL * sizeof(float) / 2)));
     for (long i = 0; i < n; i++) {
-        const float *row = x + i * d;
-        double *target = sums + labels[i] * d;
-        counts[labels[i]]++;
+        const float *row = x + i * stride;
+        double *target = sums + labels[i] * stride;
+        if (counts) counts[labels[i]]++;
         long j = 0;
         for (; j + DL <= d; j += DL) {
             FN(vh) h;

@@ -82,14 +82,14 @@ public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alp
     }
 }
 
-private func tile(for backend: GEMMBackend) -> (rows: Int, columns: Int) {
+func tile(for backend: GEMMBackend) -> (rows: Int, columns: Int) {
     guard case .builtIn(let level) = backend else { return (16, 64) }
     var rows = 0, columns = 0
     latent_gemm_tile(level.kernelLevel, &rows, &columns)
     return (rows, columns)
 }
 
-private func runGEMM(_ backend: GEMMBackend, _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
+func runGEMM(_ backend: GEMMBackend, _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
                      _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
     switch backend {
@@ -112,51 +112,4 @@ private func runGEMM(_ backend: GEMMBackend, _ transposeA: Bool, _ transposeB: B
         latent_sgemm(CPULevel.detected.kernelLevel, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         #endif
     }
-}
-
-/// AᵀA for `a: n × D`, or Σ_b f(A_b)ᵀf(A_b) over blocks of `rowsPerBlock` rows when a
-/// `transform` f is given (centring for a covariance), so no transformed copy of all of A ever
-/// exists and each block is still in cache when it is packed.
-///
-/// Only the column blocks on and above the diagonal are computed (about (b + 1)/(2b) of the
-/// multiply-adds for b blocks), then mirrored: covariance matrices (PCA) and Gram matrices.
-/// Blocks are summed in a fixed order, so the result does not depend on the thread count.
-public func transposedProduct(_ a: Tensor, rowsPerBlock: Int = 4096, settings: ComputeSettings = .current,
-                              transformingBlocks transform: ((Tensor) -> Tensor)? = nil) -> Tensor {
-    require(a.rank == 2, "transposedProduct needs a matrix, got shape \(a.shape)")
-    let (n, d) = (a.shape[0], a.shape[1])
-    // Column blocks of about 192: fewer, and each GEMM would pack more than it saves.
-    let blocks = max(1, (d + 191) / 192)
-    let bounds = (0...blocks).map { d * $0 / blocks }
-    var c = Tensor.zeros([d, d])
-    func accumulate(_ x: Tensor, beta: Float) {
-        let rows = x.shape[0]
-        x.withUnsafeBufferPointer { x in
-            c.withUnsafeMutableBufferPointer { out in
-                for i in 0..<blocks {
-                    for j in i..<blocks {
-                        let (r0, r1, c0, c1) = (bounds[i], bounds[i + 1], bounds[j], bounds[j + 1])
-                        gemm(transposeA: true, transposeB: false, m: r1 - r0, n: c1 - c0, k: rows, alpha: 1,
-                             a: x.baseAddress! + r0, lda: d, b: x.baseAddress! + c0, ldb: d,
-                             beta: beta, c: out.baseAddress! + r0 * d + c0, ldc: d, settings: settings)
-                    }
-                }
-            }
-        }
-    }
-    if let transform {
-        for start in stride(from: 0, to: n, by: max(rowsPerBlock, 1)) {
-            let block = transform(a.rows(start..<min(start + rowsPerBlock, n)))
-            require(block.shape == [min(start + rowsPerBlock, n) - start, d], "transposedProduct: the transform changed a block's shape")
-            accumulate(block, beta: start == 0 ? 0 : 1)
-        }
-    } else if n > 0 {
-        accumulate(a, beta: 0)
-    }
-    c.withUnsafeMutableBufferPointer { out in
-        for row in 0..<d {
-            for column in 0..<row { out[row * d + column] = out[column * d + row] }
-        }
-    }
-    return c
 }

@@ -43,4 +43,14 @@ public final class SystemBLAS: Sendable, CustomStringConvertible {
         blas.sgemm(rowMajor, transposeA ? transpose : noTranspose, transposeB ? transpose : noTranspose,
                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// The upper triangle of C ← α·AᵀA + β·C; false (and nothing done) when the library has
+    /// no cblas_ssyrk or the sizes exceed CBLAS's 32-bit integers.
+    func ssyrkUpper(n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        guard let ssyrk = blas.ssyrk, max(n, k, lda, ldc) < Int(Int32.max) else { return false }
+        let rowMajor: Int32 = 101, upper: Int32 = 121, transpose: Int32 = 112
+        ssyrk(rowMajor, upper, transpose, Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
+        return true
+    }
 }

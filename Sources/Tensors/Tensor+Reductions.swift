@@ -26,17 +26,29 @@ extension Tensor {
     }
 
     /// Reduces along `axis` (which disappears from the shape) with a Double accumulator.
-    @inline(__always)
-    private func reduce(alongAxis axis: Int, _ operation: String, initial: Double,
-                        _ combine: (Double, Float) -> Double, _ finish: (Double, Int) -> Float) -> Tensor {
+    /// Generic over the reduction so that each one is specialised and its loop vectorised (a
+    /// closure called per element inside the parallel body is not inlined).
+    private func reduce<R: AxisReduction>(alongAxis axis: Int, _ operation: String, _: R.Type,
+                                          _ finish: (Double, Int) -> Float) -> Tensor {
+        let initial = R.initial
         let (outer, length, inner, reducedShape) = around(axis, operation)
         var accumulators = [Double](repeating: initial, count: outer * inner)
         scalars.withUnsafeBufferPointer { x in
             accumulators.withUnsafeMutableBufferPointer { acc in
-                for o in 0..<outer {
-                    for l in 0..<length {
-                        let row = (o * length + l) * inner
-                        for i in 0..<inner { acc[o * inner + i] = combine(acc[o * inner + i], x[row + i]) }
+                let (ux, ua) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: acc.baseAddress))
+                // Threads take disjoint ranges of outputs and each output is summed in index
+                // order, so the result does not depend on the thread count.
+                forEachChunk(of: outer * inner, minimumChunk: Swift.max(1, (1 << 16) / Swift.max(length, 1))) { outputs in
+                    guard let x = UnsafePointer<Float>(bitPattern: ux), let acc = UnsafeMutablePointer<Double>(bitPattern: ua) else { return }
+                    var j = outputs.lowerBound
+                    while j < outputs.upperBound {
+                        let (o, first) = j.quotientAndRemainder(dividingBy: inner)
+                        let last = Swift.min(inner, first + outputs.upperBound - j)
+                        for l in 0..<length {
+                            let row = (o * length + l) * inner
+                            for i in first..<last { acc[o * inner + i] = R.combine(acc[o * inner + i], x[row + i]) }
+                        }
+                        j += last - first
                     }
                 }
             }
@@ -46,23 +58,23 @@ extension Tensor {
 
     /// Σ along `axis`; the axis is removed (`[n, d]` along 0 gives `[d]`).
     public func sum(alongAxis axis: Int) -> Tensor {
-        reduce(alongAxis: axis, "sum", initial: 0, { $0 + Double($1) }, { total, _ in Float(total) })
+        reduce(alongAxis: axis, "sum", SumReduction.self, { total, _ in Float(total) })
     }
 
     /// Mean along `axis`; the axis is removed.
     public func mean(alongAxis axis: Int) -> Tensor {
         require(axis < rank && shape[axis] > 0, "mean along axis \(axis) of an empty axis (shape \(shape))")
-        return reduce(alongAxis: axis, "mean", initial: 0, { $0 + Double($1) }, { total, n in Float(total / Double(n)) })
+        return reduce(alongAxis: axis, "mean", SumReduction.self, { total, n in Float(total / Double(n)) })
     }
 
     /// Maximum along `axis`; the axis is removed.
     public func max(alongAxis axis: Int) -> Tensor {
-        reduce(alongAxis: axis, "max", initial: -.infinity, { Swift.max($0, Double($1)) }, { m, _ in Float(m) })
+        reduce(alongAxis: axis, "max", MaxReduction.self, { m, _ in Float(m) })
     }
 
     /// Minimum along `axis`; the axis is removed.
     public func min(alongAxis axis: Int) -> Tensor {
-        reduce(alongAxis: axis, "min", initial: .infinity, { Swift.min($0, Double($1)) }, { m, _ in Float(m) })
+        reduce(alongAxis: axis, "min", MinReduction.self, { m, _ in Float(m) })
     }
 
     /// The largest value.
@@ -115,3 +127,24 @@ extension Tensor {
 }
 
 import Foundation
+
+/// An associative reduction with a Double accumulator.
+private protocol AxisReduction {
+    static var initial: Double { get }
+    static func combine(_ accumulator: Double, _ value: Float) -> Double
+}
+
+private enum SumReduction: AxisReduction {
+    static var initial: Double { 0 }
+    @inline(__always) static func combine(_ accumulator: Double, _ value: Float) -> Double { accumulator + Double(value) }
+}
+
+private enum MaxReduction: AxisReduction {
+    static var initial: Double { -.infinity }
+    @inline(__always) static func combine(_ accumulator: Double, _ value: Float) -> Double { Swift.max(accumulator, Double(value)) }
+}
+
+private enum MinReduction: AxisReduction {
+    static var initial: Double { .infinity }
+    @inline(__always) static func combine(_ accumulator: Double, _ value: Float) -> Double { Swift.min(accumulator, Double(value)) }
+}

@@ -88,17 +88,55 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
     }
 }
 
-@Suite struct TransposedProducts {
+@Suite struct GramMatrices {
     @Test(arguments: [(5, 3), (100, 191), (300, 400), (1, 785)])
     func matchesTheFullProduct(n: Int, d: Int) {
         let a = randomTensor([n, d], seed: UInt64(n + d))
         let full = matmul(a, transposeA: true, a)
-        let product = transposedProduct(a)
+        let product = gramMatrix(a)
         #expect(product.isApproximatelyEqual(to: full, relativeTolerance: 1e-5, absoluteTolerance: 1e-5))
         #expect(product == product.transposed())
-        // Block by block with a transform: the same as transforming all of A first.
-        let shifted = transposedProduct(a, rowsPerBlock: 7) { $0 - 0.5 }
-        #expect(shifted.isApproximatelyEqual(to: matmul(a - 0.5, transposeA: true, a - 0.5), relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
+        // Centred block by block: the same as centring all of A first.
+        let mean = a.mean(alongAxis: 0)
+        let centred = gramMatrix(a, centredAt: mean, rowsPerBlock: 7)
+        #expect(centred.isApproximatelyEqual(to: matmul(a - mean, transposeA: true, a - mean), relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
+    }
+
+    /// The built-in syrk computes the same elements as the built-in GEMM, bit for bit, at every
+    /// level and for any thread count (bands of the triangle change with the count).
+    @Test(arguments: CPULevel.supported)
+    func builtInIsBitIdenticalToGEMMForAnyThreadCount(level: CPULevel) {
+        let a = randomTensor([517, 301], seed: 9)
+        let mean = a.mean(alongAxis: 0)
+        let reference = matmul(a - mean, transposeA: true, a - mean, settings: ComputeSettings(backend: .builtIn(level), threads: 1))
+        for threads in [1, 2, 3, 8] {
+            let settings = ComputeSettings(backend: .builtIn(level), threads: threads)
+            let gram = gramMatrix(a, centredAt: mean, rowsPerBlock: 1000, settings: settings)
+            for i in 0..<301 {
+                for j in i..<301 where gram[i, j] != reference[i, j] {
+                    Issue.record("threads \(threads): C[\(i), \(j)] = \(gram[i, j]), GEMM gives \(reference[i, j])")
+                    return
+                }
+            }
+        }
+    }
+
+    /// Data far from the origin: centring first keeps the covariance accurate where XᵀX − nμμᵀ
+    /// would lose every digit in Float32.
+    @Test func largeOffsetsDoNotCancel() {
+        let noise = randomTensor([400, 3], seed: 4)
+        let shifted = noise + 10_000
+        let gram = gramMatrix(shifted, centredAt: shifted.mean(alongAxis: 0))
+        let expected = gramMatrix(noise, centredAt: noise.mean(alongAxis: 0))
+        #expect(gram.isApproximatelyEqual(to: expected, relativeTolerance: 1e-2, absoluteTolerance: 1e-2))
+    }
+
+    @Test func bandsSplitTheTriangleEvenly() {
+        let bounds = bandBoundaries(784, parts: 2, unit: 16)
+        #expect(bounds.first == 0 && bounds.last == 784 && bounds.count == 3)
+        // The first band's triangle holds about half of the whole one's area.
+        let first = Double(bounds[1] * bounds[1]), whole = Double(784 * 784)
+        #expect(abs(first / whole - 0.5) < 0.05)
     }
 }
 
@@ -124,7 +162,7 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
         let x = randomTensor([n, d], seed: 3)
         let labels = (0..<n).map { ($0 * 7) % k }
         var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
-        latent_cluster_sums(level.kernelLevel, x.scalars, n, d, labels, &sums, &counts)
+        latent_cluster_sums(level.kernelLevel, x.scalars, n, d, d, labels, &sums, &counts)
         for c in 0..<k {
             #expect(counts[c] == labels.filter { $0 == c }.count)
             for j in 0..<d {

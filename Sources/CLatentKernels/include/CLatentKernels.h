@@ -37,6 +37,13 @@ void latent_sgemm(latent_cpu_level level, bool transA, bool transB,
                   const float *A, long lda, const float *B, long ldb,
                   float beta, float *C, long ldc);
 
+/// The upper triangle of C = alpha·AᵀA + beta·C for A: K×N (row-major, leading dimension lda)
+/// and C: N×N, single-threaded: the micro-tiles on and above the diagonal of the same blocked
+/// product as `latent_sgemm`, so each computed element equals sgemm's bit for bit. Entries below
+/// the diagonal are unspecified.
+void latent_ssyrk_upper(latent_cpu_level level, long N, long K, float alpha, const float *A, long lda,
+                        float beta, float *C, long ldc);
+
 // MARK: - System BLAS, loaded at run time
 
 /// CBLAS's sgemm signature (row-major = 101, no-trans = 111, trans = 112).
@@ -44,10 +51,15 @@ typedef void (*latent_cblas_sgemm_fn)(int order, int transA, int transB, int M, 
                                       float alpha, const float *A, int lda, const float *B, int ldb,
                                       float beta, float *C, int ldc);
 
+/// CBLAS's ssyrk signature (upper = 121, trans = 112: C = alpha·AᵀA + beta·C).
+typedef void (*latent_cblas_ssyrk_fn)(int order, int uplo, int trans, int N, int K, float alpha,
+                                      const float *A, int lda, float beta, float *C, int ldc);
+
 /// A system BLAS opened with dlopen.
 typedef struct {
     void *handle;
     latent_cblas_sgemm_fn sgemm;
+    latent_cblas_ssyrk_fn ssyrk;  ///< NULL when the library lacks it.
     bool threads_set_to_one;
 } latent_blas;
 
@@ -77,12 +89,19 @@ double latent_ddot(latent_cpu_level level, const double *x, const double *y, lon
 /// z ← z + a·x + b·y
 void latent_daxpy2(latent_cpu_level level, double a, const double *x, double b, const double *y, double *z, long n);
 
+/// One row of a fused Householder tridiagonalisation step on a row's upper part x[0..n):
+/// x ← x + a·w + b·v, then p[0] += x·u and p[j] += x[j]·u[0] for j ≥ 1.
+void latent_dsyr2_symv(latent_cpu_level level, double *x, long n, double a, const double *w, double b,
+                       const double *v, const double *u, double *p);
+
 /// The plane rotation (x, y) ← (c·x − s·y, s·x + c·y).
 void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c, double s);
 
-/// For each of the n rows of x (n × d floats): sums[labels[i]] += x[i] in double (k × d,
-/// zeroed by the caller) and counts[labels[i]] += 1. The update step of k-means.
-void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, const long *labels,
+/// For each of the n rows of x (d floats of rows `stride` apart): sums[labels[i]] += x[i] in
+/// double (rows `stride` apart, zeroed by the caller) and counts[labels[i]] += 1 unless counts
+/// is NULL. The update step of k-means; callers split the columns across threads, which keeps
+/// every sum in row order.
+void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, long stride, const long *labels,
                          double *sums, long *counts);
 
 /// out[i·t + j] = ‖x_i − c_j‖² for the n rows of x (n × d) and t ≤ 16 centres (t × d), in one
