@@ -22,36 +22,56 @@ struct Fit: ParsableCommand {
         abstract: "Fit a method to data and save the model.",
         discussion: "Progress goes to stderr, results to stdout (one JSON object with --json).")
 
-    @Argument(help: "kmeans, pca or linear-autoencoder (nonlinear-pca, deep-autoencoder, vae, … arrive with later releases).")
+    @Argument(help: "kmeans, pca, linear-autoencoder or nonlinear-pca (deep-autoencoder, vae, … arrive with later releases).")
     var method: MethodName
 
     @Option(help: "Training data: a file or a built-in name (see `latent datasets`).") var data: String
     @Option(help: "Test data, evaluated after fitting.") var test: String?
     @Option(help: "Where to write the model (.safetensors).") var output: String
 
-    @Option(help: "Code width: PCA components, or the linear autoencoder's code size.") var codeSize: Int?
+    @Option(help: "Code width: PCA components, the autoencoders' code size, nonlinear PCA's factors.") var codeSize: Int?
     @Option(help: "k-means: the number of clusters.") var clusters: Int?
     @Option(help: "PCA: keep the fewest components that explain this fraction of the variance (instead of --code-size).")
     var varianceFraction: Double?
     @Option(help: "PCA: exact or randomized.") var solver: PCA.Configuration.Solver = .exact
     @Flag(help: "PCA: scale codes to unit variance.") var whiten = false
-    @Option(name: .customLong("init"), help: "k-means: k-means++ or random.") var initialization: KMeans.Configuration.Initialization = .kMeansPlusPlus
+    @Option(name: .customLong("init"), help: "k-means: k-means++ or random (default k-means++); networks: small-normal, xavier or he (default xavier).")
+    var initialization: InitName?
     @Option(help: "k-means: independent runs, the best kept.") var initializations: Int = 3
     @Option(help: "k-means: mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
     @Option(help: "k-means: the most Lloyd iterations per run.") var maxIterations: Int = 300
-    @Option(help: "Trained methods: passes over the data.") var epochs: Int?
-    @Option(help: "Trained methods: samples per mini-batch.") var batchSize: Int?
-    @Option(help: "Trained methods: Adam's step size.") var learningRate: Float?
+    @Option(help: "Nonlinear PCA: width of the mapping and demapping layers. (default: 32)") var hidden: Int?
+    @Option(help: "Nonlinear PCA: the bottleneck's activation, linear or sigmoid. (default: linear)") var bottleneck: BottleneckName?
+    @Option(help: "Nonlinear PCA: simultaneous (one network) or sequential (one factor at a time, on residuals). (default: simultaneous)")
+    var extraction: NonlinearPCA.Configuration.Extraction?
+    @OptionGroup var trainingOptions: TrainingOptions
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
 
+    static let available: [MethodName] = [.kmeans, .pca, .linearAutoencoder, .nonlinearPCA]
+
     func validate() throws {
-        guard [.kmeans, .pca, .linearAutoencoder].contains(method) else {
-            throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: kmeans, pca, linear-autoencoder)")
+        guard Self.available.contains(method) else {
+            throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: \(Self.available.map(\.rawValue).joined(separator: ", ")))")
         }
+        if method != .nonlinearPCA, hidden != nil || bottleneck != nil || extraction != nil {
+            throw ValidationError("--hidden, --bottleneck and --extraction are options of nonlinear-pca")
+        }
+        if method == .linearAutoencoder, trainingOptions.usesAdvancedOptions {
+            throw ValidationError("linear-autoencoder takes --epochs, --batch-size and --learning-rate only (Adam, no held-out data or checkpoints)")
+        }
+        if [.kmeans, .pca].contains(method), trainingOptions.usesAdvancedOptions || trainingOptions.epochs != nil || trainingOptions.batchSize != nil || trainingOptions.learningRate != nil {
+            throw ValidationError("\(method.rawValue) is not trained by gradient descent: the training options do not apply")
+        }
+        if let initialization {
+            if method == .kmeans, initialization.kMeans == nil { throw ValidationError("k-means starts from k-means++ or random, not \(initialization.rawValue)") }
+            if method == .nonlinearPCA, initialization.network == nil { throw ValidationError("network weights start from small-normal, xavier or he, not \(initialization.rawValue)") }
+            if [.pca, .linearAutoencoder].contains(method) { throw ValidationError("--init does not apply to \(method.rawValue)") }
+        }
+        if method == .nonlinearPCA, codeSize == nil { throw ValidationError("nonlinear-pca needs --code-size (the number of factors)") }
         if method != .kmeans, clusters != nil { throw ValidationError("--clusters is for kmeans; use --code-size") }
         if method == .kmeans, codeSize != nil { throw ValidationError("k-means codes are cluster indices; give the number of clusters with --clusters") }
         if method == .pca, (codeSize == nil) == (varianceFraction == nil) { throw ValidationError("pca needs exactly one of --code-size and --variance-fraction") }
@@ -80,7 +100,7 @@ struct Fit: ParsableCommand {
             extra["explained_variance_ratio"] = pca.explainedVarianceRatio.sumInDouble()
             model = pca
         case .kmeans:
-            let configuration = KMeans.Configuration(clusters: clusters!, initialization: initialization,
+            let configuration = KMeans.Configuration(clusters: clusters!, initialization: initialization?.kMeans ?? .kMeansPlusPlus,
                                                      algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations,
                                                      maximumIterations: maxIterations)
             let kmeans = try KMeans.fit(training.samples, configuration: configuration, using: &generator) { run, iteration, inertia in
@@ -90,8 +110,8 @@ struct Fit: ParsableCommand {
             extra["iterations"] = kmeans.inertiaHistory.count
             model = kmeans
         case .linearAutoencoder:
-            let configuration = LinearAutoencoder.Configuration(codeSize: codeSize!, epochs: epochs ?? 50, batchSize: batchSize ?? 128,
-                                                                learningRate: learningRate ?? 1e-3)
+            let configuration = LinearAutoencoder.Configuration(codeSize: codeSize!, epochs: trainingOptions.epochs ?? 50, batchSize: trainingOptions.batchSize ?? 128,
+                                                                learningRate: trainingOptions.learningRate ?? 1e-3)
             var epochEnds: [Double] = []
             let trained = try LinearAutoencoder.fit(training.samples, configuration: configuration, using: &generator) { p in
                 if p.isEpochEnd { epochEnds.append(p.elapsedSeconds) }
@@ -103,8 +123,23 @@ struct Fit: ParsableCommand {
             extra["seconds_per_epoch"] = perEpoch.isEmpty ? 0 : perEpoch[perEpoch.count / 2]
             extra["final_loss"] = Double(trained.lossHistory.last ?? .nan)
             model = trained
+        case .nonlinearPCA:
+            let defaults = NonlinearPCA.Configuration(components: codeSize!)
+            let configuration = NonlinearPCA.Configuration(
+                components: codeSize!, mappingWidth: hidden ?? defaults.mappingWidth, bottleneck: bottleneck?.activation ?? defaults.bottleneck,
+                extraction: extraction ?? defaults.extraction, initializer: initialization?.network ?? defaults.initializer,
+                training: try trainingOptions.configuration(over: defaults.training))
+            let checkpoints = try trainingOptions.checkpoints(besideModel: output)
+            let nlpca = try withCheckpointContext(checkpoints) {
+                try NonlinearPCA.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                    display.update(trainingProgressLine(p), force: p.isEpochEnd)
+                }
+            }
+            extra.merge(trainingSummary(nlpca.records)) { first, _ in first }
+            if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
+            model = nlpca
         default:
-            throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: kmeans, pca, linear-autoencoder)")
+            throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: \(Self.available.map(\.rawValue).joined(separator: ", ")))")
         }
         let seconds = Date().timeIntervalSince(start)
         try model.save(to: output)
@@ -123,5 +158,51 @@ struct Fit: ParsableCommand {
             result["test_mse_per_feature"] = testMetrics.msePerFeature
         }
         try printResult(result, json: outputOptions.json)
+    }
+}
+
+/// Initialisations by name: k-means' seeding or a network's weights.
+enum InitName: String, ExpressibleByArgument, CaseIterable {
+    case kMeansPlusPlus = "k-means++", random
+    case smallNormal = "small-normal", xavier, he
+
+    var kMeans: KMeans.Configuration.Initialization? {
+        switch self {
+        case .kMeansPlusPlus: .kMeansPlusPlus
+        case .random: .random
+        default: nil
+        }
+    }
+
+    var network: Initializer? {
+        switch self {
+        case .smallNormal: .smallNormal
+        case .xavier: .xavier
+        case .he: .he
+        default: nil
+        }
+    }
+}
+
+/// `--json` keys of a trained method: epochs run, median seconds per epoch, final losses, and
+/// whether early stopping ended a stage.
+func trainingSummary(_ records: [TrainingRecord]) -> [String: Any] {
+    var summary: [String: Any] = [
+        "epochs": records.map(\.trainLoss.count).reduce(0, +),
+        "seconds_per_epoch": medianSeconds(records.flatMap(\.secondsPerEpoch)),
+        "stopped_early": records.contains { $0.stoppedEarly },
+    ]
+    if let last = records.last {
+        summary["final_loss"] = Double(last.trainLoss.last ?? .nan)
+        if let heldOut = last.heldOutLoss.last { summary["final_held_out_loss"] = Double(heldOut) }
+    }
+    return summary
+}
+
+/// Runs `body`; a training error then says where the last good checkpoint is.
+func withCheckpointContext<T>(_ checkpoints: CheckpointPolicy?, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as TrainingError {
+        guard let checkpoints, FileManager.default.fileExists(atPath: checkpoints.path) else { throw error }
+        throw ValidationErrorText("\(error); the last good checkpoint is \(checkpoints.path) (resume with --resume)")
     }
 }

@@ -10,6 +10,28 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Applies one update from the current gradients (parameters without one are skipped).
     func step()
+    /// The per-parameter state (moments, velocities) and step count, for checkpoints.
+    var state: OptimizerState { get }
+    /// Continues from a saved state; throws when its tensors do not fit these parameters.
+    func restore(_ state: OptimizerState) throws
+}
+
+/// An optimizer's learned state: its step count and its state tensors in a fixed order
+/// (for Adam, all first moments then all second moments).
+public struct OptimizerState: Sendable, Equatable {
+    public var steps: Int
+    public var tensors: [Tensor]
+    public init(steps: Int, tensors: [Tensor]) {
+        self.steps = steps
+        self.tensors = tensors
+    }
+
+    /// Checks that `tensors` has the shapes `expected`, naming the first that differs.
+    func check(against expected: [[Int]], _ optimizer: String) throws {
+        guard tensors.map(\.shape) == expected else {
+            throw TrainingError.checkpointMismatch("\(optimizer) state holds shapes \(tensors.map(\.shape)), the parameters need \(expected)")
+        }
+    }
 }
 
 extension Optimizer {
@@ -33,6 +55,9 @@ public final class SGD: Optimizer {
             p.value.addInPlace(g, scale: -learningRate)
         }
     }
+
+    public var state: OptimizerState { OptimizerState(steps: 0, tensors: []) }
+    public func restore(_ state: OptimizerState) throws { try state.check(against: [], "SGD") }
 }
 
 /// SGD with momentum and L2 weight decay (Polyak 1964; the rule of Hinton's RBM and
@@ -70,6 +95,12 @@ public final class Momentum: Optimizer {
             }
         }
     }
+
+    public var state: OptimizerState { OptimizerState(steps: 0, tensors: velocities) }
+    public func restore(_ state: OptimizerState) throws {
+        try state.check(against: parameters.map(\.shape), "momentum")
+        velocities = state.tensors
+    }
 }
 
 /// Adam (Kingma & Ba 2015, Algorithm 1), and AdamW's decoupled weight decay
@@ -97,6 +128,14 @@ public class Adam: Optimizer {
         self.decoupledWeightDecay = decoupledWeightDecay
         firstMoments = parameters.map { .zeros($0.shape) }
         secondMoments = parameters.map { .zeros($0.shape) }
+    }
+
+    public var state: OptimizerState { OptimizerState(steps: steps, tensors: firstMoments + secondMoments) }
+    public func restore(_ state: OptimizerState) throws {
+        try state.check(against: parameters.map(\.shape) + parameters.map(\.shape), "Adam")
+        steps = state.steps
+        firstMoments = Array(state.tensors.prefix(parameters.count))
+        secondMoments = Array(state.tensors.suffix(parameters.count))
     }
 
     public func step() {

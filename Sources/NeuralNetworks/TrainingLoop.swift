@@ -15,6 +15,12 @@ public struct TrainingProgress: Sendable {
     public let elapsedSeconds: Double
     /// Seconds left at the current speed.
     public let estimatedSecondsRemaining: Double
+    /// The held-out loss, on reports that close an epoch of a run with held-out data.
+    public var heldOutLoss: Float? = nil
+    /// The learning rate of this epoch (0 where the caller's step chooses its own).
+    public var learningRate: Float = 0
+    /// The stage of a multi-stage fit ("fine-tuning", "rbm 1/4", …); empty for one stage.
+    public var phase: String = ""
 
     /// Whether this report closes an epoch.
     public var isEpochEnd: Bool { batch == batches }
@@ -24,11 +30,17 @@ public struct TrainingProgress: Sendable {
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss became NaN or infinite.
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
+    /// A hyperparameter is out of range.
+    case invalidConfiguration(String)
+    /// A checkpoint does not belong to this run (other parameters, shapes or stage).
+    case checkpointMismatch(String)
 
     public var description: String {
         switch self {
         case let .nonFiniteLoss(epoch, batch, value):
             "loss became \(value) at epoch \(epoch), batch \(batch); lower the learning rate or check the data for extreme values"
+        case let .invalidConfiguration(message): message
+        case let .checkpointMismatch(message): "checkpoint does not match this run: \(message)"
         }
     }
 }

@@ -23,6 +23,13 @@ let methodCases: [MethodCase] = [
     MethodCase(name: "linear autoencoder") { x, g in
         try LinearAutoencoder.fit(x, configuration: .init(codeSize: 2, epochs: 5, batchSize: 32, learningRate: 0.01), using: &g)
     },
+    MethodCase(name: "nonlinear pca") { x, g in
+        try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, training: .init(epochs: 5, batchSize: 32)), using: &g)
+    },
+    MethodCase(name: "nonlinear pca sequential, sigmoid bottleneck") { x, g in
+        try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, bottleneck: .sigmoid, extraction: .sequential,
+                                                     training: .init(epochs: 3, batchSize: 32)), using: &g)
+    },
 ]
 
 /// Gaussian blobs in 6-D: structure for every method.

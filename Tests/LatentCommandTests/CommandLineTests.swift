@@ -84,6 +84,34 @@ func json(_ text: String) throws -> [String: Any] {
         #expect(decode.status != 0 && decode.errors.contains("kmeans decodes codes of width 1; got shape [4, 2]"), "\(decode.errors)")
     }
 
+    /// A trained method end to end: progress per epoch on stderr, checkpoints beside the model,
+    /// `--resume` giving the same model as the uninterrupted run, `evaluate` on the result.
+    @Test func nonlinearPCATrainsCheckpointsAndResumes() throws {
+        let folder = scratchFolder()
+        let arguments = ["fit", "nonlinear-pca", "--data", "kramer-curve?n=300", "--code-size", "1", "--hidden", "8", "--epochs", "4",
+                         "--lr-schedule", "cosine", "--early-stopping", "3", "--checkpoint-every", "2"]
+        let fit = try runLatent(arguments + ["--output", "a.safetensors", "--json"], in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let result = try json(fit.output)
+        #expect(result["epochs"] as? Int == 4 && result["final_held_out_loss"] != nil && result["seconds_per_epoch"] != nil)
+        #expect(fit.errors.contains("epoch 4/4") && fit.errors.contains("held-out"), "progress was: \(fit.errors)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/a.checkpoint.safetensors"))
+        // Resuming the finished run's checkpoint under another model name reproduces the model.
+        try FileManager.default.copyItem(atPath: folder + "/a.checkpoint.safetensors", toPath: folder + "/b.checkpoint.safetensors")
+        let resumed = try runLatent(arguments + ["--output", "b.safetensors", "--resume", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        let (a, b) = (try NonlinearPCA.load(from: folder + "/a.safetensors"), try NonlinearPCA.load(from: folder + "/b.safetensors"))
+        #expect(a.stateTensors.map(\.tensor) == b.stateTensors.map(\.tensor))
+        let evaluation = try latent("evaluate", "a.safetensors", "--data", "kramer-curve?n=100&seed=4", "--json", in: folder)
+        #expect(evaluation.status == 0, "\(evaluation.errors)")
+        #expect(try json(evaluation.output)["sse_per_sample"] != nil)
+        // Options of other methods, or another configuration on resume, are one-line errors.
+        let wrong = try runLatent(["fit", "pca", "--data", "circle?n=50", "--code-size", "1", "--epochs", "3", "--output", "x.safetensors"], in: folder)
+        #expect(wrong.status != 0 && wrong.errors.contains("not trained by gradient descent"))
+        let other = try runLatent(arguments.map { $0 == "8" ? "9" : $0 } + ["--output", "a.safetensors", "--resume", "--quiet"], in: folder)
+        #expect(other.status != 0 && other.errors.contains("another configuration"), "\(other.errors)")
+    }
+
     @Test func infoAndDatasetsAnswer() throws {
         let folder = scratchFolder()
         let info = try json(try latent("info", "--json", in: folder).output)

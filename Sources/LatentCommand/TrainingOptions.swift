@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+extension OptimizerKind: ExpressibleByArgument {}
+extension NonlinearPCA.Configuration.Extraction: ExpressibleByArgument {}
+
+/// Learning-rate schedules by name on the command line.
+enum ScheduleName: String, ExpressibleByArgument, CaseIterable {
+    case constant, step, cosine
+}
+
+/// Bottleneck activations Kramer allows.
+enum BottleneckName: String, ExpressibleByArgument, CaseIterable {
+    case linear, sigmoid
+    var activation: Activation { self == .linear ? .linear : .sigmoid }
+}
+
+/// The options of gradient-trained methods (DESIGN.md's common options), turned into a
+/// ``TrainingConfiguration`` over each method's defaults.
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Trained methods: passes over the data.") var epochs: Int?
+    @Option(help: "Trained methods: samples per mini-batch.") var batchSize: Int?
+    @Option(help: "Trained methods: the initial step size.") var learningRate: Float?
+    @Option(help: "Trained methods: adam, momentum or sgd. (default: adam)") var optimizer: OptimizerKind?
+    @Option(help: "With --optimizer momentum: μ. (default: 0.9)") var momentum: Float?
+    @Option(help: "Learning-rate schedule: constant, step (×factor every N epochs) or cosine. (default: constant)")
+    var lrSchedule: ScheduleName?
+    @Option(help: "Step schedule: epochs between reductions. (default: 10)") var lrStepEvery: Int?
+    @Option(help: "Step schedule: the factor of each reduction. (default: 0.5)") var lrStepFactor: Float?
+    @Option(help: "Cosine schedule: the final rate as a fraction of the first. (default: 0.01)") var lrMinimumFraction: Float?
+    @Option(help: "Fraction of the training data held out for a per-epoch held-out loss. (default: 0.05)") var heldOut: Double?
+    @Option(help: "Stop when the held-out loss has not improved for this many epochs; keep the best weights.")
+    var earlyStopping: Int?
+    @Option(help: "Write a checkpoint every N epochs, beside --output (MODEL.checkpoint.safetensors).")
+    var checkpointEvery: Int?
+    @Flag(help: "Continue from the checkpoint beside --output (same options): the result equals an uninterrupted run.")
+    var resume = false
+
+    /// Whether any option beyond epochs, batch size and learning rate was given.
+    var usesAdvancedOptions: Bool {
+        optimizer != nil || momentum != nil || lrSchedule != nil || lrStepEvery != nil || lrStepFactor != nil
+            || lrMinimumFraction != nil || heldOut != nil || earlyStopping != nil || checkpointEvery != nil || resume
+    }
+
+    /// The method's `defaults` with the given options applied.
+    func configuration(over defaults: TrainingConfiguration) throws -> TrainingConfiguration {
+        var c = defaults
+        if let epochs { c.epochs = epochs }
+        if let batchSize { c.batchSize = batchSize }
+        if let learningRate { c.learningRate = learningRate }
+        if let optimizer { c.optimizer = optimizer }
+        if let momentum { c.momentum = momentum }
+        if let heldOut { c.heldOutFraction = heldOut }
+        if let earlyStopping { c.earlyStoppingPatience = earlyStopping }
+        if (lrStepEvery != nil || lrStepFactor != nil) && lrSchedule != .step { throw ValidationError("--lr-step-every and --lr-step-factor need --lr-schedule step") }
+        if lrMinimumFraction != nil && lrSchedule != .cosine { throw ValidationError("--lr-minimum-fraction needs --lr-schedule cosine") }
+        switch lrSchedule {
+        case nil: break
+        case .constant: c.schedule = .constant
+        case .step:
+            guard case let .step(every, factor) = LearningRateSchedule.defaultStep else { preconditionFailure() }
+            c.schedule = .step(every: lrStepEvery ?? every, factor: lrStepFactor ?? factor)
+        case .cosine:
+            guard case let .cosine(minimum) = LearningRateSchedule.defaultCosine else { preconditionFailure() }
+            c.schedule = .cosine(minimumFraction: lrMinimumFraction ?? minimum)
+        }
+        do { try c.validate() } catch { throw ValidationErrorText("\(error)") }
+        return c
+    }
+
+    /// Checkpoints beside `model`, when asked for.
+    func checkpoints(besideModel model: String) throws -> CheckpointPolicy? {
+        if let every = checkpointEvery, every < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        guard checkpointEvery != nil || resume else { return nil }
+        return CheckpointPolicy(path: CheckpointPolicy.path(besideModel: model), every: checkpointEvery ?? Int.max, resume: resume)
+    }
+}
+
+/// One progress line of a trained method on stderr: stage, epoch, batch, loss, held-out loss,
+/// learning rate, speed and ETA. Epoch ends are always shown.
+func trainingProgressLine(_ p: TrainingProgress) -> String {
+    let phase = p.phase.isEmpty ? "" : "\(p.phase): "
+    var text = String(format: "%@epoch %d/%d, batch %d/%d, loss %.4f", phase, p.epoch, p.epochs, p.batch, p.batches, p.loss)
+    if let heldOut = p.heldOutLoss { text += String(format: ", held-out %.4f", heldOut) }
+    if p.learningRate > 0 { text += String(format: ", lr %.2g", p.learningRate) }
+    return text + String(format: ", %.0f samples/s, ETA %@", p.samplesPerSecond, formatDuration(p.estimatedSecondsRemaining))
+}
+
+/// The median of per-epoch seconds (0 when none ran).
+func medianSeconds(_ seconds: [Double]) -> Double {
+    let sorted = seconds.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}

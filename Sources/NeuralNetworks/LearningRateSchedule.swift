@@ -1,0 +1,58 @@
+import Foundation
+
+/// How the learning rate changes from epoch to epoch.
+///
+/// Schedules are functions of the epoch index alone (no hidden state), so a run resumed from a
+/// checkpoint continues with exactly the rates of an uninterrupted one.
+public enum LearningRateSchedule: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// η in every epoch.
+    case constant
+    /// η·factor^⌊epoch / every⌋: multiply by `factor` after each `every` epochs.
+    case step(every: Int, factor: Float)
+    /// Cosine annealing (Loshchilov & Hutter 2017, eq. 5, without restarts):
+    /// η_t = η_min + ½(η − η_min)(1 + cos(π·t/T)) with η_min = `minimumFraction`·η, t the
+    /// 0-based epoch and T the number of epochs.
+    case cosine(minimumFraction: Float)
+
+    /// Defaults of the step schedule: halve every 10 epochs.
+    public static let defaultStep = LearningRateSchedule.step(every: 10, factor: 0.5)
+    /// Default of the cosine schedule: anneal to 1 % of the initial rate.
+    public static let defaultCosine = LearningRateSchedule.cosine(minimumFraction: 0.01)
+
+    /// The rate of 0-based `epoch` out of `epochs`, starting from `base`.
+    public func rate(base: Float, epoch: Int, epochs: Int) -> Float {
+        switch self {
+        case .constant:
+            return base
+        case .step(let every, let factor):
+            return base * Foundation.pow(factor, Float(epoch / max(every, 1)))
+        case .cosine(let minimumFraction):
+            let minimum = base * minimumFraction
+            let progress = Double(epoch) / Double(max(epochs, 1))
+            return minimum + (base - minimum) * Float(0.5 * (1 + cos(Double.pi * progress)))
+        }
+    }
+
+    /// Checks the parameters; throws a message naming the bad one.
+    public func validate() throws {
+        switch self {
+        case .constant: break
+        case .step(let every, let factor):
+            guard every >= 1, factor > 0, factor <= 1 else {
+                throw TrainingError.invalidConfiguration("step schedule needs every ≥ 1 epoch and a factor in (0, 1], got every \(every), factor \(factor)")
+            }
+        case .cosine(let minimumFraction):
+            guard minimumFraction >= 0, minimumFraction <= 1 else {
+                throw TrainingError.invalidConfiguration("cosine schedule needs a minimum fraction in [0, 1], got \(minimumFraction)")
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .constant: "constant"
+        case .step(let every, let factor): "step (×\(factor) every \(every) epochs)"
+        case .cosine(let minimumFraction): "cosine (to \(minimumFraction)×)"
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Dispatch
+import Tensors
+
+/// What a training run did: per-epoch losses, the epoch whose weights were kept, timing.
+public struct TrainingRecord: Codable, Sendable, Equatable {
+    /// Mean batch loss of each epoch.
+    public var trainLoss: [Float]
+    /// Held-out loss after each epoch (empty without held-out data).
+    public var heldOutLoss: [Float]
+    /// 1-based epoch whose weights the model keeps (the last one unless early stopping chose).
+    public var keptEpoch: Int
+    /// Whether early stopping ended the run before its last epoch.
+    public var stoppedEarly: Bool
+    /// Wall-clock seconds of each epoch run in this process (not those before a resume).
+    public var secondsPerEpoch: [Double]
+
+    public init(trainLoss: [Float] = [], heldOutLoss: [Float] = [], keptEpoch: Int = 0, stoppedEarly: Bool = false,
+                secondsPerEpoch: [Double] = []) {
+        self.trainLoss = trainLoss
+        self.heldOutLoss = heldOutLoss
+        self.keptEpoch = keptEpoch
+        self.stoppedEarly = stoppedEarly
+        self.secondsPerEpoch = secondsPerEpoch
+    }
+}
+
+/// Run-time controls of training that are not hyperparameters: progress reports, checkpoints,
+/// and the checkpoint to resume from.
+public struct TrainingHooks {
+    /// Called after every mini-batch (and once more with the held-out loss at each epoch's end).
+    /// An error it throws stops training and is rethrown: the way to interrupt a run, whose
+    /// last checkpoint then remains to resume from.
+    public var progress: (TrainingProgress) throws -> Void
+    /// Write a checkpoint after every this many epochs (nil: never).
+    public var checkpointEvery: Int?
+    /// Persists a checkpoint; called only after epochs whose losses were all finite, so the file
+    /// always holds the last good state.
+    public var saveCheckpoint: ((TrainingCheckpoint) throws -> Void)?
+    /// Continue from this checkpoint when its phase is the run's.
+    public var resume: TrainingCheckpoint?
+
+    public init(progress: @escaping (TrainingProgress) throws -> Void = { _ in }, checkpointEvery: Int? = nil,
+                saveCheckpoint: ((TrainingCheckpoint) throws -> Void)? = nil, resume: TrainingCheckpoint? = nil) {
+        self.progress = progress
+        self.checkpointEvery = checkpointEvery
+        self.saveCheckpoint = saveCheckpoint
+        self.resume = resume
+    }
+
+    /// No reports, no checkpoints.
+    public static var none: TrainingHooks { TrainingHooks() }
+}
+
+/// Mini-batch gradient training of a list of named parameters: shuffled batches from a seeded
+/// generator, a learning-rate schedule, a held-out loss per epoch, early stopping that keeps the
+/// best epoch's weights, checkpoints that resume exactly, and an error naming the epoch and batch
+/// where the loss stops being finite.
+public struct Trainer {
+    public let configuration: TrainingConfiguration
+    /// The stage name of a multi-stage fit, carried in progress reports and checkpoints.
+    public let phase: String
+
+    public init(_ configuration: TrainingConfiguration, phase: String = "") {
+        self.configuration = configuration
+        self.phase = phase
+    }
+
+    /// Trains `parameters` on the rows of `samples`.
+    ///
+    /// - Parameters:
+    ///   - loss: the batch loss as a graph (a mean per sample), minimised.
+    ///   - heldOutLoss: the same loss on plain tensors (no graph), per sample, for `heldOut`.
+    /// - Returns: the record; the parameters hold the kept epoch's values.
+    public func run(parameters: [(name: String, parameter: Variable)], samples: Tensor, heldOut: Tensor?,
+                    using generator: inout RandomGenerator, hooks: TrainingHooks = .none,
+                    loss: (Tensor) -> Variable, heldOutLoss: (Tensor) -> Double) throws -> TrainingRecord {
+        try configuration.validate()
+        require(samples.rank == 2 && samples.shape[0] > 0, "Trainer needs samples n × D with n ≥ 1, got shape \(samples.shape)")
+        let variables = parameters.map(\.parameter), names = parameters.map(\.name)
+        let optimizer = configuration.makeOptimizer(variables)
+        let epochs = configuration.epochs, n = samples.shape[0]
+        var record = TrainingRecord()
+        var best: (epoch: Int, loss: Float, values: [Tensor])? = nil
+        var startEpoch = 0
+        if let checkpoint = hooks.resume, checkpoint.metadata.phase == phase {
+            try restore(checkpoint, into: parameters, optimizer: optimizer)
+            generator = checkpoint.metadata.generator
+            startEpoch = checkpoint.metadata.epochsCompleted
+            record.trainLoss = checkpoint.metadata.trainLoss
+            record.heldOutLoss = checkpoint.metadata.heldOutLoss
+            let bestEpoch = checkpoint.metadata.bestEpoch
+            if bestEpoch > 0, bestEpoch <= record.heldOutLoss.count, !checkpoint.bestParameters.isEmpty {
+                best = (bestEpoch, record.heldOutLoss[bestEpoch - 1], checkpoint.bestParameters)
+            }
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var processed = 0
+        var stopped = startEpoch >= epochs
+        if let patience = configuration.earlyStoppingPatience, let best, startEpoch - best.epoch >= patience { stopped = true }
+        var epoch = startEpoch
+        while !stopped && epoch < epochs {
+            let epochStart = DispatchTime.now().uptimeNanoseconds
+            let rate = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: epochs)
+            optimizer.learningRate = rate
+            let batches = generator.batches(count: n, size: configuration.batchSize)
+            var total = 0.0
+            let number = epoch + 1
+            func report(batch: Int, heldOutLoss: Float? = nil) throws {
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let speed = Double(processed) / max(elapsed, 1e-9)
+                var p = TrainingProgress(epoch: number, epochs: epochs, batch: batch, batches: batches.count,
+                                         loss: Float(total / Double(max(batch, 1))), samplesPerSecond: speed, elapsedSeconds: elapsed,
+                                         estimatedSecondsRemaining: Double((epochs - startEpoch) * n - processed) / max(speed, 1e-9))
+                p.heldOutLoss = heldOutLoss
+                p.learningRate = rate
+                p.phase = phase
+                try hooks.progress(p)
+            }
+            for (index, indices) in batches.enumerated() {
+                optimizer.zeroGradients()
+                let value = loss(samples.gatherRows(indices))
+                let scalar = value.value.scalar
+                guard scalar.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: scalar) }
+                value.backward()
+                optimizer.step()
+                total += Double(scalar)
+                processed += indices.count
+                try report(batch: index + 1)
+            }
+            epoch += 1
+            record.trainLoss.append(Float(total / Double(batches.count)))
+            if let heldOut {
+                let value = Float(heldOutLoss(heldOut))
+                guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches.count, value: value) }
+                record.heldOutLoss.append(value)
+                try report(batch: batches.count, heldOutLoss: value)
+                if let patience = configuration.earlyStoppingPatience {
+                    if best == nil || value < best!.loss {
+                        best = (epoch, value, variables.map(\.value))
+                    } else if epoch - best!.epoch >= patience {
+                        stopped = true
+                    }
+                }
+            }
+            record.secondsPerEpoch.append(Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9)
+            if let every = hooks.checkpointEvery, let save = hooks.saveCheckpoint, every > 0, epoch % every == 0 || stopped || epoch == epochs {
+                try save(checkpoint(names: names, variables: variables, optimizer: optimizer, generator: generator,
+                                    record: record, best: best, epochsCompleted: epoch))
+            }
+        }
+        record.stoppedEarly = stopped && epoch < epochs
+        record.keptEpoch = epoch
+        if let best, configuration.earlyStoppingPatience != nil {
+            for (variable, value) in zip(variables, best.values) { variable.value = value }
+            record.keptEpoch = best.epoch
+        }
+        return record
+    }
+
+    private func checkpoint(names: [String], variables: [Variable], optimizer: any Optimizer, generator: RandomGenerator,
+                            record: TrainingRecord, best: (epoch: Int, loss: Float, values: [Tensor])?, epochsCompleted: Int) -> TrainingCheckpoint {
+        let state = optimizer.state
+        return TrainingCheckpoint(
+            metadata: .init(phase: phase, epochsCompleted: epochsCompleted, generator: generator, trainLoss: record.trainLoss,
+                            heldOutLoss: record.heldOutLoss, bestEpoch: best?.epoch ?? 0, optimizerSteps: state.steps,
+                            parameterNames: names),
+            parameters: variables.map(\.value), bestParameters: best?.values ?? [], optimizerTensors: state.tensors)
+    }
+
+    private func restore(_ checkpoint: TrainingCheckpoint, into parameters: [(name: String, parameter: Variable)],
+                         optimizer: any Optimizer) throws {
+        guard checkpoint.metadata.parameterNames == parameters.map(\.name) else {
+            throw TrainingError.checkpointMismatch("it holds parameters \(checkpoint.metadata.parameterNames), this network has \(parameters.map(\.name))")
+        }
+        for ((name, variable), value) in zip(parameters, checkpoint.parameters) where variable.shape != value.shape {
+            throw TrainingError.checkpointMismatch("parameter '\(name)' has shape \(value.shape) there, \(variable.shape) here")
+        }
+        guard checkpoint.metadata.epochsCompleted <= configuration.epochs else {
+            throw TrainingError.checkpointMismatch("it has \(checkpoint.metadata.epochsCompleted) epochs done, more than the \(configuration.epochs) configured")
+        }
+        try optimizer.restore(OptimizerState(steps: checkpoint.metadata.optimizerSteps, tensors: checkpoint.optimizerTensors))
+        for ((_, variable), value) in zip(parameters, checkpoint.parameters) { variable.value = value }
+    }
+}

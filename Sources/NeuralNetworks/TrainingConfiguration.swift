@@ -1,0 +1,83 @@
+import Tensors
+
+/// Which optimizer a training run uses.
+public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+    /// Adam (Kingma & Ba 2015) with the paper's β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+    case adam
+    /// SGD with momentum (`TrainingConfiguration.momentum`), as in Hinton's fine-tuning code.
+    case momentum
+    /// Plain SGD.
+    case sgd
+}
+
+/// The hyperparameters of gradient training shared by every trained method: logged with the run
+/// and stored in the model file.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// Passes over the training data.
+    public var epochs: Int
+    /// Samples per mini-batch (the last batch of an epoch may be smaller).
+    public var batchSize: Int
+    /// The initial step size η.
+    public var learningRate: Float
+    public var optimizer: OptimizerKind
+    /// μ for ``OptimizerKind/momentum``.
+    public var momentum: Float
+    public var schedule: LearningRateSchedule
+    /// The fraction of the training samples held out (a seeded random subset) to report a
+    /// held-out loss per epoch and to drive early stopping; 0 trains on all of them.
+    public var heldOutFraction: Double
+    /// Stop when the held-out loss has not improved for this many epochs, and keep the best
+    /// epoch's weights; nil trains for all `epochs`.
+    public var earlyStoppingPatience: Int?
+
+    /// Default held-out fraction: 5 % (3 000 of Fashion-MNIST's 60 000 training images).
+    public static let defaultHeldOutFraction = 0.05
+
+    public init(epochs: Int, batchSize: Int = 128, learningRate: Float = 1e-3, optimizer: OptimizerKind = .adam,
+                momentum: Float = 0.9, schedule: LearningRateSchedule = .constant,
+                heldOutFraction: Double = TrainingConfiguration.defaultHeldOutFraction, earlyStoppingPatience: Int? = nil) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.schedule = schedule
+        self.heldOutFraction = heldOutFraction
+        self.earlyStoppingPatience = earlyStoppingPatience
+    }
+
+    /// Throws a message naming the first hyperparameter out of range.
+    public func validate() throws {
+        guard epochs >= 1 else { throw TrainingError.invalidConfiguration("epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw TrainingError.invalidConfiguration("batch size must be at least 1, got \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else { throw TrainingError.invalidConfiguration("learning rate must be positive, got \(learningRate)") }
+        guard momentum >= 0, momentum < 1 else { throw TrainingError.invalidConfiguration("momentum must lie in [0, 1), got \(momentum)") }
+        guard heldOutFraction >= 0, heldOutFraction < 1 else {
+            throw TrainingError.invalidConfiguration("held-out fraction must lie in [0, 1), got \(heldOutFraction)")
+        }
+        if let patience = earlyStoppingPatience {
+            guard patience >= 1 else { throw TrainingError.invalidConfiguration("early-stopping patience must be at least 1 epoch, got \(patience)") }
+            guard heldOutFraction > 0 else { throw TrainingError.invalidConfiguration("early stopping needs held-out data (a held-out fraction above 0)") }
+        }
+        try schedule.validate()
+    }
+
+    /// The optimizer over `parameters`, at the initial learning rate.
+    public func makeOptimizer(_ parameters: [Variable]) -> any Optimizer {
+        switch optimizer {
+        case .adam: Adam(parameters: parameters, learningRate: learningRate)
+        case .momentum: Momentum(parameters: parameters, learningRate: learningRate, momentum: momentum)
+        case .sgd: SGD(parameters: parameters, learningRate: learningRate)
+        }
+    }
+
+    /// Splits `samples` (`n × D`) into training rows and held-out rows (a seeded random
+    /// subset of ⌊fraction·n⌋ rows, at least 1 when the fraction is positive and n ≥ 2).
+    public func holdOut(_ samples: Tensor, using generator: inout RandomGenerator) -> (training: Tensor, heldOut: Tensor?) {
+        let n = samples.shape[0]
+        let count = heldOutFraction > 0 && n >= 2 ? min(n - 1, max(1, Int(heldOutFraction * Double(n)))) : 0
+        guard count > 0 else { return (samples, nil) }
+        let order = generator.permutation(n)
+        return (samples.gatherRows(Array(order[count...]).sorted()), samples.gatherRows(Array(order[..<count]).sorted()))
+    }
+}
