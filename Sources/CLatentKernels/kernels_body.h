@@ -255,24 +255,48 @@ static void FN(adam)(float *restrict w, const float *restrict g, float *restrict
 }
 
 /// out[i·t + j] = ‖x_i − c_j‖² for rows of x (n × d) against t ≤ 16 centres (t × d), reading x
-/// once: the distances of k-means++ seeding, where a GEMM would re-pack all of x per step.
+/// once from memory: the distances of k-means++ seeding and of Lloyd iterations with few
+/// clusters, where a GEMM would re-pack all of x per pass. Centres go in groups of four with
+/// their accumulators in registers (a loop over a run-time count would keep them in memory);
+/// the row is re-read from L1 for each group.
 static void FN(squared_distances)(const float *x, long n, long d, const float *c, long t, float *out) {
     for (long i = 0; i < n; i++) {
         const float *row = x + i * d;
-        VF acc[16];
-        for (long j = 0; j < t; j++) acc[j] = (VF){};
-        long k = 0;
-        for (; k + VL <= d; k += VL) {
-            VF xv = FN(load)(row + k);
-            for (long j = 0; j < t; j++) {
-                VF diff = xv - FN(load)(c + j * d + k);
-                acc[j] = MADD(diff, diff, acc[j]);
+        long j = 0;
+        for (; j + 4 <= t; j += 4) {
+            const float *c0 = c + j * d, *c1 = c0 + d, *c2 = c1 + d, *c3 = c2 + d;
+            VF a0 = {}, a1 = {}, a2 = {}, a3 = {};
+            long k = 0;
+            for (; k + VL <= d; k += VL) {
+                VF xv = FN(load)(row + k);
+                VF e0 = xv - FN(load)(c0 + k), e1 = xv - FN(load)(c1 + k);
+                VF e2 = xv - FN(load)(c2 + k), e3 = xv - FN(load)(c3 + k);
+                a0 = MADD(e0, e0, a0);
+                a1 = MADD(e1, e1, a1);
+                a2 = MADD(e2, e2, a2);
+                a3 = MADD(e3, e3, a3);
             }
+            float total[4] = {0, 0, 0, 0};
+            for (int l = 0; l < VL; l++) { total[0] += a0[l]; total[1] += a1[l]; total[2] += a2[l]; total[3] += a3[l]; }
+            for (; k < d; k++) {
+                float e0 = row[k] - c0[k], e1 = row[k] - c1[k], e2 = row[k] - c2[k], e3 = row[k] - c3[k];
+                total[0] += e0 * e0; total[1] += e1 * e1; total[2] += e2 * e2; total[3] += e3 * e3;
+            }
+            for (int q = 0; q < 4; q++) out[i * t + j + q] = total[q];
         }
-        for (long j = 0; j < t; j++) {
+        for (; j < t; j++) {
+            const float *cj = c + j * d;
+            VF a0 = {}, a1 = {};
+            long k = 0;
+            for (; k + 2 * VL <= d; k += 2 * VL) {
+                VF e0 = FN(load)(row + k) - FN(load)(cj + k), e1 = FN(load)(row + k + VL) - FN(load)(cj + k + VL);
+                a0 = MADD(e0, e0, a0);
+                a1 = MADD(e1, e1, a1);
+            }
+            VF a = a0 + a1;
             float total = 0;
-            for (int l = 0; l < VL; l++) total += acc[j][l];
-            for (long q = k; q < d; q++) { float diff = row[q] - c[j * d + q]; total += diff * diff; }
+            for (int l = 0; l < VL; l++) total += a[l];
+            for (; k < d; k++) { float e = row[k] - cj[k]; total += e * e; }
             out[i * t + j] = total;
         }
     }

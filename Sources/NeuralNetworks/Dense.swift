@@ -40,7 +40,7 @@ public final class Dense: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         require(input.rank == 2 && input.shape[1] == inputs,
                 "Dense(inputs: \(inputs), outputs: \(outputs)): input shape \(input.shape) is not [n, \(inputs)]")
-        return denseForward(input, weight.value, bias.value, activation)
+        return affine(input, weight.value, bias: bias.value, activation: activation)
     }
 
     /// f(x·Wᵀ + b) with its derivatives recorded.
@@ -58,7 +58,7 @@ public func dense(_ x: Variable, weight: Variable, bias: Variable, activation: A
     let (input, w) = (x.value, weight.value)
     require(input.rank == 2 && w.rank == 2 && input.shape[1] == w.shape[1] && bias.shape == [w.shape[0]],
             "dense: input \(input.shape), weight \(w.shape) and bias \(bias.shape) do not fit ([n, i], [o, i], [o])")
-    let y = denseForward(input, w, bias.value, activation)
+    let y = affine(input, w, bias: bias.value, activation: activation)
     return Variable(y, parents: [x, weight, bias]) { g in
         let delta = activation.derivativeProduct(g, output: y)
         let gradientX: Tensor? = x.requiresGradient ? matmul(delta, w) : nil
@@ -66,10 +66,12 @@ public func dense(_ x: Variable, weight: Variable, bias: Variable, activation: A
     }
 }
 
-private func denseForward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ activation: Activation) -> Tensor {
-    // Start from copies of the bias so the GEMM adds onto it (β = 1), then apply f in place.
-    var y = Tensor(repeatingRow: b, count: x.shape[0])
-    gemm(x, w, transposeB: true, beta: 1, into: &y)
+/// f(x·Wᵀ + b) (or f(x·W + b) with `transposeWeight: false`) without a graph, as one GEMM onto
+/// copies of the bias with f applied in place: the forward pass of ``Dense``, and the
+/// conditional means of an RBM. Shapes: `x: n × i`, `weight: o × i` (or `i × o`), `bias: o`.
+public func affine(_ x: Tensor, _ weight: Tensor, transposeWeight: Bool = true, bias: Tensor, activation: Activation) -> Tensor {
+    var y = Tensor(repeatingRow: bias, count: x.shape[0])
+    gemm(x, weight, transposeB: transposeWeight, beta: 1, into: &y)
     activation.apply(inPlace: &y)
     return y
 }

@@ -24,6 +24,18 @@ public struct TrainingProgress: Sendable {
 
     /// Whether this report closes an epoch.
     public var isEpochEnd: Bool { batch == batches }
+
+    public init(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, samplesPerSecond: Double,
+                elapsedSeconds: Double, estimatedSecondsRemaining: Double) {
+        self.epoch = epoch
+        self.epochs = epochs
+        self.batch = batch
+        self.batches = batches
+        self.loss = loss
+        self.samplesPerSecond = samplesPerSecond
+        self.elapsedSeconds = elapsedSeconds
+        self.estimatedSecondsRemaining = estimatedSecondsRemaining
+    }
 }
 
 /// Errors that stop training.

@@ -26,6 +26,12 @@ let methodCases: [MethodCase] = [
     MethodCase(name: "nonlinear pca") { x, g in
         try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, training: .init(epochs: 5, batchSize: 32)), using: &g)
     },
+    MethodCase(name: "rbm gaussian-visible") { x, g in
+        try RBM.fit(x, configuration: .init(hiddenUnits: 3, visible: .gaussian, epochs: 2, batchSize: 32), using: &g)
+    },
+    MethodCase(name: "rbm linear-hidden, CD-2") { x, g in
+        try RBM.fit(x, configuration: .init(hiddenUnits: 2, visible: .gaussian, hidden: .gaussian, epochs: 2, batchSize: 32, gibbsSteps: 2), using: &g)
+    },
     MethodCase(name: "nonlinear pca sequential, sigmoid bottleneck") { x, g in
         try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, bottleneck: .sigmoid, extraction: .sequential,
                                                      training: .init(epochs: 3, batchSize: 32)), using: &g)
