@@ -32,6 +32,14 @@ let methodCases: [MethodCase] = [
     MethodCase(name: "rbm linear-hidden, CD-2") { x, g in
         try RBM.fit(x, configuration: .init(hiddenUnits: 2, visible: .gaussian, hidden: .gaussian, epochs: 2, batchSize: 32, gibbsSteps: 2), using: &g)
     },
+    MethodCase(name: "deep autoencoder, RBM pretraining") { x, g in
+        try DeepAutoencoder.fit(x, configuration: .init(hidden: [8, 4], codeSize: 2, outputActivation: .linear, loss: .squaredError,
+                                                        pretrainingEpochs: 1, pretrainingBatchSize: 32, training: .init(epochs: 2, batchSize: 32)), using: &g)
+    },
+    MethodCase(name: "deep autoencoder, relu from He init") { x, g in
+        try DeepAutoencoder.fit(x, configuration: .init(hidden: [8], codeSize: 2, hiddenActivation: .relu, outputActivation: .linear, loss: .squaredError,
+                                                        pretraining: .none, initializer: .he, training: .init(epochs: 2, batchSize: 32)), using: &g)
+    },
     MethodCase(name: "nonlinear pca sequential, sigmoid bottleneck") { x, g in
         try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, bottleneck: .sigmoid, extraction: .sequential,
                                                      training: .init(epochs: 3, batchSize: 32)), using: &g)

@@ -1,0 +1,235 @@
+import DataFormats
+import NeuralNetworks
+import Tensors
+
+/// The deep autoencoder of Hinton & Salakhutdinov (Science 313, 2006): an encoder of dense
+/// layers D → h₁ → … → h_L → d and its mirror image as decoder, pretrained greedily as a stack
+/// of RBMs (each trained on the hidden probabilities of the one below, the top one with linear
+/// code units), unrolled (decoder weights start as the transposed encoder weights, then are
+/// untied) and fine-tuned by backpropagation of the reconstruction error. Without pretraining
+/// the weights start from an ``Initializer`` instead: the lecture's comparison (large initial
+/// weights find poor minima, small ones make early gradients vanish).
+///
+/// ENCODE is the encoder (`n × D` → `n × d`), DECODE the decoder (`n × d` → `n × D`), with
+/// activations chosen per role: hidden layers, the code layer, the output layer.
+public struct DeepAutoencoder: Autoencoder {
+    /// Hyperparameters.
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// How the weights start.
+        public enum Pretraining: String, Codable, Sendable, CaseIterable {
+            /// Greedy layer-wise RBM pretraining (the paper's).
+            case rbm
+            /// From ``Configuration/initializer``.
+            case none
+        }
+
+        /// Encoder hidden widths h₁ … h_L (the paper's 1000, 500, 250); the decoder mirrors them.
+        public var hidden: [Int]
+        /// d
+        public var codeSize: Int
+        public var hiddenActivation: Activation
+        public var codeActivation: Activation
+        public var outputActivation: Activation
+        /// bce (with a sigmoid output, computed from logits) or mse.
+        public var loss: Loss
+        public var pretraining: Pretraining
+        /// Epochs of each RBM (the paper's code: 10).
+        public var pretrainingEpochs: Int
+        /// Mini-batch size of the RBMs (the paper's: 100).
+        public var pretrainingBatchSize: Int
+        /// Initial weights without pretraining.
+        public var initializer: Initializer
+        /// Fine-tuning (or, without pretraining, all training).
+        public var training: TrainingConfiguration
+
+        /// The paper's widths.
+        public static let paperHidden = [1000, 500, 250]
+        /// Default fine-tuning: Adam at 1e-3 on batches of 128 for 20 epochs.
+        public static let defaultTraining = TrainingConfiguration(epochs: 20, batchSize: 128, learningRate: 1e-3)
+
+        public init(hidden: [Int] = paperHidden, codeSize: Int = 30, hiddenActivation: Activation = .sigmoid,
+                    codeActivation: Activation = .linear, outputActivation: Activation = .sigmoid, loss: Loss = .binaryCrossEntropy,
+                    pretraining: Pretraining = .rbm, pretrainingEpochs: Int = 10, pretrainingBatchSize: Int = 100,
+                    initializer: Initializer = .xavier, training: TrainingConfiguration = defaultTraining) {
+            self.hidden = hidden
+            self.codeSize = codeSize
+            self.hiddenActivation = hiddenActivation
+            self.codeActivation = codeActivation
+            self.outputActivation = outputActivation
+            self.loss = loss
+            self.pretraining = pretraining
+            self.pretrainingEpochs = pretrainingEpochs
+            self.pretrainingBatchSize = pretrainingBatchSize
+            self.initializer = initializer
+            self.training = training
+        }
+
+        /// Encoder widths D → h₁ → … → d and decoder widths d → … → D.
+        func widths(features: Int) -> (encoder: [Int], decoder: [Int]) {
+            let encoder = [features] + hidden + [codeSize]
+            return (encoder, encoder.reversed())
+        }
+        var encoderActivations: [Activation] { Array(repeating: hiddenActivation, count: hidden.count) + [codeActivation] }
+        var decoderActivations: [Activation] { Array(repeating: hiddenActivation, count: hidden.count) + [outputActivation] }
+
+        func validate(features: Int) throws {
+            guard codeSize >= 1, hidden.allSatisfy({ $0 >= 1 }) else {
+                throw AutoencoderError("deep autoencoder: widths must be positive, got hidden \(hidden) and code size \(codeSize)")
+            }
+            if loss == .binaryCrossEntropy, outputActivation != .sigmoid {
+                throw AutoencoderError("deep autoencoder: the bce loss needs a sigmoid output (got \(outputActivation)); use --loss mse")
+            }
+            if pretraining == .rbm {
+                guard hiddenActivation == .sigmoid, [.linear, .sigmoid].contains(codeActivation) else {
+                    throw AutoencoderError("deep autoencoder: RBM pretraining needs sigmoid hidden units and a linear or sigmoid code (got \(hiddenActivation), \(codeActivation)); use --pretrain none")
+                }
+                guard pretrainingEpochs >= 1, pretrainingBatchSize >= 1 else {
+                    throw AutoencoderError("deep autoencoder: pretraining epochs and batch size must be at least 1")
+                }
+            }
+            do { try training.validate() } catch { throw AutoencoderError("deep autoencoder: \(error)") }
+        }
+    }
+
+    public static let methodName = "deep-autoencoder"
+    public let configuration: Configuration
+    public let encoder: LayerStack
+    public let decoder: LayerStack
+    /// The fine-tuning record.
+    public let record: TrainingRecord?
+    /// Each RBM's reconstruction error per epoch (empty without pretraining).
+    public let pretrainingErrors: [[Float]]
+
+    public var inputSize: Int { encoder.widths.first ?? 0 }
+    public var codeSize: Int { configuration.codeSize }
+
+    /// Pretrains (when configured), unrolls and fine-tunes on `samples` (`n × D`).
+    ///
+    /// Checkpoints are written during fine-tuning (pretraining takes minutes and is not
+    /// checkpointed); a resumed run skips pretraining, since every weight, the optimizer state
+    /// and the generator come from the checkpoint, and continues fine-tuning exactly.
+    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
+                           checkpoints: CheckpointPolicy? = nil,
+                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> DeepAutoencoder {
+        guard samples.rank == 2, samples.shape[0] >= 2, samples.shape[1] >= 1 else {
+            throw AutoencoderError("deep autoencoder needs at least 2 samples n × D; got shape \(samples.shape)")
+        }
+        try samples.checkFinite("deep autoencoder input")
+        try configuration.validate(features: samples.shape[1])
+        if configuration.loss == .binaryCrossEntropy, samples.min() < 0 || samples.max() > 1 {
+            throw AutoencoderError("deep autoencoder: the bce loss needs data in [0, 1] (found \(samples.min())…\(samples.max())); scale the data or use --loss mse")
+        }
+        let widths = configuration.widths(features: samples.shape[1])
+        let resumed = try checkpoints.flatMap { $0.resume ? try CheckpointFile.read($0.path, method: methodName, configuration: configuration) : nil }
+        let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
+
+        // Pretraining, or a fresh start.
+        var pretrainingErrors: [[Float]] = []
+        var encoderLayers: [Dense], decoderLayers: [Dense]
+        // A resumed run takes every weight from its checkpoint: pretraining would be overwritten.
+        if resumed == nil, configuration.pretraining == .rbm {
+            let rbms = try pretrain(training, configuration: configuration, using: &generator, progress: progress)
+            pretrainingErrors = rbms.map(\.reconstructionError)
+            let unrolled = unroll(rbms, configuration: configuration)
+            (encoderLayers, decoderLayers) = (unrolled.encoder.trainable(), unrolled.decoder.trainable())
+        } else {
+            encoderLayers = LayerStack.trainable(widths: widths.encoder, activations: configuration.encoderActivations,
+                                                 initializer: configuration.initializer, using: &generator)
+            decoderLayers = LayerStack.trainable(widths: widths.decoder, activations: configuration.decoderActivations,
+                                                 initializer: configuration.initializer, using: &generator)
+        }
+        // With bce the last layer emits logits during training; the sigmoid is in the loss.
+        let logits = configuration.loss == .binaryCrossEntropy
+        var trainingDecoder = decoderLayers
+        if logits, let last = decoderLayers.last {
+            trainingDecoder[trainingDecoder.count - 1] = Dense(weight: last.weight.value, bias: last.bias.value, activation: .linear)
+        }
+        let parameters = namedParameters(encoderLayers, "encoder") + namedParameters(trainingDecoder, "decoder")
+        let hooks = TrainingHooks(progress: progress, checkpointEvery: checkpoints?.every,
+                                  saveCheckpoint: checkpoints.map { policy in { checkpoint in
+                                      try CheckpointFile(completed: [], training: checkpoint)
+                                          .write(to: policy.path, method: methodName, configuration: configuration)
+                                  } },
+                                  resume: resumed?.training)
+        let loss = configuration.loss
+        let record = try Trainer(configuration.training, phase: configuration.pretraining == .rbm ? "fine-tuning" : "").run(
+            parameters: parameters, samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
+            loss: { batch in
+                let code = encoderLayers.reduce(Variable(batch)) { $1($0) }
+                return loss(trainingDecoder.reduce(code) { $1($0) }, batch)
+            },
+            heldOutLoss: { rows in
+                let output = LayerStack(trainingDecoder)(LayerStack(encoderLayers)(rows))
+                return Double(loss(Variable(output), rows).value.scalar)
+            })
+        let decoder = LayerStack(trainingDecoder.enumerated().map { index, layer in
+            Dense(weight: layer.weight.value, bias: layer.bias.value, activation: configuration.decoderActivations[index])
+        })
+        return DeepAutoencoder(configuration: configuration, encoder: LayerStack(encoderLayers), decoder: decoder,
+                               record: record, pretrainingErrors: pretrainingErrors)
+    }
+
+    /// Unrolling (Hinton & Salakhutdinov 2006, Fig. 1): the encoder is the RBMs' recognition
+    /// weights bottom up (Wᵢ, cᵢ), the decoder their generative weights top down (Wᵢᵀ, bᵢ);
+    /// the two halves are untied from here on. Activations follow the configuration's roles.
+    public static func unroll(_ rbms: [RBM], configuration: Configuration) -> (encoder: LayerStack, decoder: LayerStack) {
+        let encoder = zip(rbms, configuration.encoderActivations).map { rbm, activation in
+            LayerStack.Layer(weight: rbm.weight, bias: rbm.hiddenBias, activation: activation)
+        }
+        let decoder = zip(rbms.reversed(), configuration.decoderActivations).map { rbm, activation in
+            LayerStack.Layer(weight: rbm.weight.transposed(), bias: rbm.visibleBias, activation: activation)
+        }
+        return (LayerStack(layers: encoder), LayerStack(layers: decoder))
+    }
+
+    /// Greedy layer-wise pretraining: RBM i learns the hidden probabilities of RBM i − 1; the
+    /// first has Bernoulli visible units (data in [0, 1]) or Gaussian ones, the top one Gaussian
+    /// (linear) hidden units when the code is linear (Hinton & Salakhutdinov 2006, Fig. 1).
+    public static func pretrain(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
+                         progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> [RBM] {
+        let widths = configuration.widths(features: samples.shape[1]).encoder
+        var input = samples, rbms: [RBM] = []
+        let binaryData = samples.min() >= 0 && samples.max() <= 1
+        for layer in 0..<(widths.count - 1) {
+            let top = layer == widths.count - 2
+            let rbmConfiguration = RBM.Configuration(
+                hiddenUnits: widths[layer + 1], visible: layer == 0 && !binaryData ? .gaussian : .bernoulli,
+                hidden: top && configuration.codeActivation == .linear ? .gaussian : .bernoulli,
+                epochs: configuration.pretrainingEpochs, batchSize: configuration.pretrainingBatchSize)
+            let phase = "rbm \(layer + 1)/\(widths.count - 1)"
+            let rbm = try RBM.fit(input, configuration: rbmConfiguration, using: &generator) { p in
+                var p = p
+                p.phase = phase
+                try progress(p)
+            }
+            rbms.append(rbm)
+            input = rbm.encodeUnchecked(input)
+        }
+        return rbms
+    }
+
+    private init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, record: TrainingRecord?, pretrainingErrors: [[Float]]) {
+        self.configuration = configuration
+        self.encoder = encoder
+        self.decoder = decoder
+        self.record = record
+        self.pretrainingErrors = pretrainingErrors
+    }
+
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(samples) }
+    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { decoder(codes) }
+
+    public var stateTensors: [(name: String, tensor: Tensor)] {
+        encoder.namedTensors("encoder") + decoder.namedTensors("decoder")
+    }
+
+    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
+        let first = try state.tensor("encoder.0.weight", file: file)
+        guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
+        let widths = configuration.widths(features: first.shape[1])
+        self.init(configuration: configuration,
+                  encoder: try LayerStack.load("encoder", widths: widths.encoder, activations: configuration.encoderActivations, from: state, file: file),
+                  decoder: try LayerStack.load("decoder", widths: widths.decoder, activations: configuration.decoderActivations, from: state, file: file),
+                  record: nil, pretrainingErrors: [])
+    }
+}
