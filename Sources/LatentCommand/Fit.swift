@@ -22,7 +22,7 @@ struct Fit: ParsableCommand {
         abstract: "Fit a method to data and save the model.",
         discussion: "Progress goes to stderr, results to stdout (one JSON object with --json).")
 
-    @Argument(help: "kmeans, pca, linear-autoencoder or nonlinear-pca (deep-autoencoder, vae, … arrive with later releases).")
+    @Argument(help: "kmeans, pca, linear-autoencoder, nonlinear-pca or deep-autoencoder (vae, … arrive with later releases).")
     var method: MethodName
 
     @Option(help: "Training data: a file or a built-in name (see `latent datasets`).") var data: String
@@ -40,10 +40,12 @@ struct Fit: ParsableCommand {
     @Option(help: "k-means: independent runs, the best kept.") var initializations: Int = 3
     @Option(help: "k-means: mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
     @Option(help: "k-means: the most Lloyd iterations per run.") var maxIterations: Int = 300
-    @Option(help: "Nonlinear PCA: width of the mapping and demapping layers. (default: 32)") var hidden: Int?
+    @Option(help: "Hidden widths: the deep autoencoder's encoder (e.g. 1000,500,250; default), or nonlinear PCA's mapping layer (one width; default 32).")
+    var hidden: Widths?
     @Option(help: "Nonlinear PCA: the bottleneck's activation, linear or sigmoid. (default: linear)") var bottleneck: BottleneckName?
     @Option(help: "Nonlinear PCA: simultaneous (one network) or sequential (one factor at a time, on residuals). (default: simultaneous)")
     var extraction: NonlinearPCA.Configuration.Extraction?
+    @OptionGroup var deep: DeepOptions
     @OptionGroup var trainingOptions: TrainingOptions
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
 
@@ -51,15 +53,18 @@ struct Fit: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
 
-    static let available: [MethodName] = [.kmeans, .pca, .linearAutoencoder, .nonlinearPCA]
+    static let available: [MethodName] = [.kmeans, .pca, .linearAutoencoder, .nonlinearPCA, .deepAutoencoder]
 
     func validate() throws {
         guard Self.available.contains(method) else {
             throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: \(Self.available.map(\.rawValue).joined(separator: ", ")))")
         }
-        if method != .nonlinearPCA, hidden != nil || bottleneck != nil || extraction != nil {
-            throw ValidationError("--hidden, --bottleneck and --extraction are options of nonlinear-pca")
+        if method != .nonlinearPCA, bottleneck != nil || extraction != nil {
+            throw ValidationError("--bottleneck and --extraction are options of nonlinear-pca")
         }
+        if ![.nonlinearPCA, .deepAutoencoder].contains(method), hidden != nil { throw ValidationError("--hidden is an option of nonlinear-pca and deep-autoencoder") }
+        if method == .nonlinearPCA, let hidden, hidden.values.count != 1 { throw ValidationError("nonlinear-pca has one mapping layer: give one width to --hidden") }
+        if method != .deepAutoencoder, deep.isUsed { throw ValidationError("--activation, --code-activation, --output-activation, --loss and --pretrain… are options of deep-autoencoder") }
         if method == .linearAutoencoder, trainingOptions.usesAdvancedOptions {
             throw ValidationError("linear-autoencoder takes --epochs, --batch-size and --learning-rate only (Adam, no held-out data or checkpoints)")
         }
@@ -68,10 +73,13 @@ struct Fit: ParsableCommand {
         }
         if let initialization {
             if method == .kmeans, initialization.kMeans == nil { throw ValidationError("k-means starts from k-means++ or random, not \(initialization.rawValue)") }
-            if method == .nonlinearPCA, initialization.network == nil { throw ValidationError("network weights start from small-normal, xavier or he, not \(initialization.rawValue)") }
+            if [.nonlinearPCA, .deepAutoencoder].contains(method), initialization.network == nil { throw ValidationError("network weights start from small-normal, xavier or he, not \(initialization.rawValue)") }
             if [.pca, .linearAutoencoder].contains(method) { throw ValidationError("--init does not apply to \(method.rawValue)") }
         }
         if method == .nonlinearPCA, codeSize == nil { throw ValidationError("nonlinear-pca needs --code-size (the number of factors)") }
+        if method == .deepAutoencoder, initialization != nil, (deep.pretrain ?? .rbm) == .rbm {
+            throw ValidationError("--init sets the starting weights without pretraining: add --pretrain none")
+        }
         if method != .kmeans, clusters != nil { throw ValidationError("--clusters is for kmeans; use --code-size") }
         if method == .kmeans, codeSize != nil { throw ValidationError("k-means codes are cluster indices; give the number of clusters with --clusters") }
         if method == .pca, (codeSize == nil) == (varianceFraction == nil) { throw ValidationError("pca needs exactly one of --code-size and --variance-fraction") }
@@ -126,7 +134,7 @@ struct Fit: ParsableCommand {
         case .nonlinearPCA:
             let defaults = NonlinearPCA.Configuration(components: codeSize!)
             let configuration = NonlinearPCA.Configuration(
-                components: codeSize!, mappingWidth: hidden ?? defaults.mappingWidth, bottleneck: bottleneck?.activation ?? defaults.bottleneck,
+                components: codeSize!, mappingWidth: hidden?.values[0] ?? defaults.mappingWidth, bottleneck: bottleneck?.activation ?? defaults.bottleneck,
                 extraction: extraction ?? defaults.extraction, initializer: initialization?.network ?? defaults.initializer,
                 training: try trainingOptions.configuration(over: defaults.training))
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
@@ -138,6 +146,26 @@ struct Fit: ParsableCommand {
             extra.merge(trainingSummary(nlpca.records)) { first, _ in first }
             if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
             model = nlpca
+        case .deepAutoencoder:
+            let defaults = DeepAutoencoder.Configuration()
+            let configuration = DeepAutoencoder.Configuration(
+                hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize,
+                hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
+                outputActivation: deep.outputActivation ?? defaults.outputActivation, loss: deep.loss ?? defaults.loss,
+                pretraining: deep.pretrain ?? defaults.pretraining, pretrainingEpochs: deep.pretrainEpochs ?? defaults.pretrainingEpochs,
+                pretrainingBatchSize: deep.pretrainBatchSize ?? defaults.pretrainingBatchSize,
+                initializer: initialization?.network ?? defaults.initializer,
+                training: try trainingOptions.configuration(over: defaults.training))
+            let checkpoints = try trainingOptions.checkpoints(besideModel: output)
+            let deepModel = try withCheckpointContext(checkpoints) {
+                try DeepAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                    display.update(trainingProgressLine(p), force: p.isEpochEnd)
+                }
+            }
+            extra.merge(trainingSummary(deepModel.record.map { [$0] } ?? [])) { first, _ in first }
+            if !deepModel.pretrainingErrors.isEmpty { extra["pretraining_reconstruction_error"] = deepModel.pretrainingErrors.map { Double($0.last ?? .nan) } }
+            if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
+            model = deepModel
         default:
             throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: \(Self.available.map(\.rawValue).joined(separator: ", ")))")
         }

@@ -3,6 +3,36 @@ import Foundation
 import Latent
 
 extension OptimizerKind: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {}
+extension DeepAutoencoder.Configuration.Pretraining: ExpressibleByArgument {}
+
+/// Layer widths as a comma-separated list: `1000,500,250`.
+struct Widths: ExpressibleByArgument {
+    let values: [Int]
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+        values = parts.map { $0! }
+    }
+}
+
+/// The deep autoencoder's options (DESIGN.md): activations per role, loss, pretraining.
+struct DeepOptions: ParsableArguments {
+    @Option(help: "Deep autoencoder: hidden units' activation. (default: sigmoid)") var activation: Activation?
+    @Option(help: "Deep autoencoder: the code layer's activation. (default: linear)") var codeActivation: Activation?
+    @Option(help: "Deep autoencoder: the output layer's activation. (default: sigmoid)") var outputActivation: Activation?
+    @Option(help: "Deep autoencoder: bce (sigmoid output, data in [0, 1]) or mse. (default: bce)") var loss: Loss?
+    @Option(help: "Deep autoencoder: rbm (greedy RBM pretraining, then fine-tuning) or none. (default: rbm)")
+    var pretrain: DeepAutoencoder.Configuration.Pretraining?
+    @Option(help: "Deep autoencoder: epochs of each RBM. (default: 10)") var pretrainEpochs: Int?
+    @Option(help: "Deep autoencoder: mini-batch size of the RBMs. (default: 100)") var pretrainBatchSize: Int?
+
+    var isUsed: Bool {
+        activation != nil || codeActivation != nil || outputActivation != nil || loss != nil || pretrain != nil
+            || pretrainEpochs != nil || pretrainBatchSize != nil
+    }
+}
 extension NonlinearPCA.Configuration.Extraction: ExpressibleByArgument {}
 
 /// Learning-rate schedules by name on the command line.

@@ -112,6 +112,31 @@ func json(_ text: String) throws -> [String: Any] {
         #expect(other.status != 0 && other.errors.contains("another configuration"), "\(other.errors)")
     }
 
+    @Test func deepAutoencoderFitsWithPretrainingAndEvaluates() throws {
+        let folder = scratchFolder()
+        let fit = try runLatent(["fit", "deep-autoencoder", "--data", "fashion-mnist-mini:train", "--test", "fashion-mnist-mini:test",
+                                 "--hidden", "32,16", "--code-size", "2", "--pretrain-epochs", "1", "--epochs", "1",
+                                 "--output", "deep.safetensors", "--json"], in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let result = try json(fit.output)
+        #expect(result["code_size"] as? Int == 2 && result["test_sse_per_sample"] != nil && result["pretraining_reconstruction_error"] != nil)
+        #expect(fit.errors.contains("rbm 1/3") && fit.errors.contains("fine-tuning: epoch 1/1"), "progress was: \(fit.errors)")
+        let evaluation = try latent("evaluate", "deep.safetensors", "--data", "fashion-mnist-mini:test", "--reference", "fashion-mnist-mini:train",
+                                    "--json", "--quiet", in: folder)
+        #expect(evaluation.status == 0, "\(evaluation.errors)")
+        #expect(try json(evaluation.output)["knn_accuracy"] != nil)
+        let cases: [([String], String)] = [
+            (["--hidden", "32,x"], "--hidden"),
+            (["--activation", "relu"], "RBM pretraining needs sigmoid hidden units"),
+            (["--init", "he"], "add --pretrain none"),
+            (["--loss", "bce", "--output-activation", "linear"], "bce loss needs a sigmoid output"),
+        ]
+        for (extra, message) in cases {
+            let result = try runLatent(["fit", "deep-autoencoder", "--data", "fashion-mnist-mini:test", "--output", "x.safetensors", "--quiet"] + extra, in: folder)
+            #expect(result.status != 0 && result.errors.contains(message), "\(extra): \(result.errors)")
+        }
+    }
+
     @Test func infoAndDatasetsAnswer() throws {
         let folder = scratchFolder()
         let info = try json(try latent("info", "--json", in: folder).output)
