@@ -38,6 +38,7 @@ let package = Package(
             name: "LatentCommand",
             dependencies: [
                 "Latent",
+                "CLatentKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,10 +1,12 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|all] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|all] [--repetitions N]
 import Foundation
 import Latent
+import CLatentKernels
 
+latent_keep_freed_memory()  // as the `latent` executable does
 let arguments = Array(CommandLine.arguments.dropFirst())
 let repetitions = arguments.firstIndex(of: "--repetitions").flatMap { Int(arguments[$0 + 1]) } ?? 21
 let which = arguments.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "all"
@@ -125,3 +127,4 @@ if which == "load" || which == "all" { print(""); try benchmarkLoading() }
 
 if which == "classical" { print(""); try benchmarkClassical() }
 if which == "pca" { print(""); try benchmarkPCAPhases() }
+if which == "train" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10)) }

@@ -157,6 +157,13 @@ void latent_sigmoid(latent_cpu_level level, const float *x, float *y, long n) {
     }
 }
 
+typedef double (*bce_fn)(const float *, const float *, float *, long);
+static bce_fn bce_for(latent_cpu_level level);
+
+double latent_bce_logits(latent_cpu_level level, const float *logits, const float *targets, float *residual, long n) {
+    return bce_for(level)(logits, targets, residual, n);
+}
+
 void latent_adam_update(latent_cpu_level level, float *w, const float *g, float *m, float *v, long n,
                         float beta1, float beta2, float step, float eps, float decay) {
     switch (level) {
@@ -184,6 +191,7 @@ typedef void (*daxpy2_fn)(double, const double *, double, const double *, double
 typedef void (*drot_fn)(double *, double *, long, double, double);
 static ddot_fn ddot_for(latent_cpu_level level) { DISPATCH(ddot) }
 static ssyrk_fn ssyrk_for(latent_cpu_level level) { DISPATCH(ssyrk_upper) }
+static bce_fn bce_for(latent_cpu_level level) { DISPATCH(bce_logits) }
 static daxpy2_fn daxpy2_for(latent_cpu_level level) { DISPATCH(daxpy2) }
 static drot_fn drot_for(latent_cpu_level level) { DISPATCH(drot) }
 

@@ -10,6 +10,11 @@ struct LatentCLI: ParsableCommand {
         version: latentVersion,
         subcommands: [Demo.self, Fit.self, Evaluate.self, Encode.self, Decode.self, Datasets.self, Info.self]
     )
+
+    static func main() {
+        configureAllocator()
+        main(nil)
+    }
 }
 
 /// Options every command that computes shares.

@@ -1,3 +1,4 @@
+import CLatentKernels
 import Foundation
 import Tensors
 
@@ -59,19 +60,19 @@ public func squaredError(_ output: Variable, _ target: Tensor) -> Variable {
 /// targets t ∈ [0, 1], never overflowing; ∂/∂z = (σ(z) − t)/n.
 public func binaryCrossEntropy(logits: Variable, targets: Tensor) -> Variable {
     checkMatrices(logits.shape, targets.shape, "binaryCrossEntropy")
-    let z = logits.value
-    var total = 0.0
-    z.withUnsafeBufferPointer { z in
+    // One vectorised pass gives the sum and the residual σ(z) − t the pullback scales.
+    var residual = Tensor(shape: targets.shape) { _ in }
+    let level = ComputeSettings.current.cpuLevel.kernelLevel
+    let total = logits.value.withUnsafeBufferPointer { z in
         targets.withUnsafeBufferPointer { t in
-            for i in z.indices {
-                let zi = Double(z[i])
-                total += max(zi, 0) - zi * Double(t[i]) + Foundation.log1p(Foundation.exp(-abs(zi)))
+            residual.withUnsafeMutableBufferPointer { r in
+                latent_bce_logits(level, z.baseAddress!, t.baseAddress!, r.baseAddress!, z.count)
             }
         }
     }
     let n = Float(targets.shape[0])
     return Variable(Tensor(Float(total / Double(n))), parents: [logits]) { g in
-        [(z.sigmoid() - targets) * (g.scalar / n)]
+        [residual * (g.scalar / n)]
     }
 }
 

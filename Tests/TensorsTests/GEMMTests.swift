@@ -172,3 +172,25 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
         }
     }
 }
+
+/// The binary cross-entropy kernel against Double formulas, at every level, over the whole range
+/// of logits (including overflow territory for a naive formula).
+@Suite struct LossKernels {
+    @Test(arguments: CPULevel.supported)
+    func binaryCrossEntropyMatchesDouble(level: CPULevel) {
+        var generator = RandomGenerator(seed: 5)
+        let n = 1003
+        let z = (0..<n).map { i -> Float in i < 6 ? [-100, -20, -1e-3, 0, 20, 100][i] : Float(generator.nextNormal() * 6) }
+        let t = (0..<n).map { _ in generator.nextUniform() }
+        var residual = [Float](repeating: .nan, count: n)
+        let total = latent_bce_logits(level.kernelLevel, z, t, &residual, n)
+        var expected = 0.0
+        for i in 0..<n {
+            let (zi, ti) = (Double(z[i]), Double(t[i]))
+            expected += max(zi, 0) - zi * ti + log1p(exp(-abs(zi)))
+            let sigma = 1 / (1 + exp(-zi))
+            #expect(abs(Double(residual[i]) - (sigma - ti)) < 1e-6, "residual at z = \(zi)")
+        }
+        #expect(abs(total - expected) <= 1e-6 * expected, "\(total) vs \(expected)")
+    }
+}

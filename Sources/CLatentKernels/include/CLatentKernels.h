@@ -68,10 +68,20 @@ typedef struct {
 /// `error` (at most `error_size` bytes) when the library does not load or lacks cblas_sgemm.
 bool latent_blas_open(const char *path, latent_blas *blas, char *error, size_t error_size);
 
+// MARK: - Allocator
+
+/// Makes glibc's malloc keep freed blocks of up to 32 MiB for reuse instead of unmapping them (a
+/// no-op elsewhere). Process-wide: for executables to call at start-up, never the library.
+void latent_keep_freed_memory(void);
+
 // MARK: - Elementwise kernels
 
 /// y = 1 / (1 + exp(-x)), n elements; x and y may alias.
 void latent_sigmoid(latent_cpu_level level, const float *x, float *y, long n);
+
+/// Σ max(z, 0) − z·t + ln(1 + e^{−|z|}) over n logits z and targets t (binary cross-entropy,
+/// never overflowing), with residual[i] = σ(zᵢ) − tᵢ written in the same pass.
+double latent_bce_logits(latent_cpu_level level, const float *logits, const float *targets, float *residual, long n);
 
 /// One Adam step on n parameters (Kingma & Ba 2015, Algorithm 1, with bias corrections
 /// folded into `step_size` = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) and `epsilon_hat` = ε·√(1−β₂ᵗ)), and
