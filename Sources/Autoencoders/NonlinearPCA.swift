@@ -25,8 +25,10 @@ public struct NonlinearPCA: Autoencoder {
 
         /// f, the bottleneck width (number of nonlinear factors).
         public var components: Int
-        /// Nodes of the mapping layer (and of the demapping layer).
+        /// Nodes of the mapping layer.
         public var mappingWidth: Int
+        /// Nodes of the demapping layer; nil: as many as the mapping layer (Kramer's choice).
+        public var demappingWidth: Int?
         /// The bottleneck's activation: linear (Kramer's choice) or sigmoid.
         public var bottleneck: Activation
         public var extraction: Extraction
@@ -39,22 +41,23 @@ public struct NonlinearPCA: Autoencoder {
         /// few hundred to a few thousand points).
         public static let defaultTraining = TrainingConfiguration(epochs: 300, batchSize: 64, learningRate: 3e-3)
 
-        public init(components: Int, mappingWidth: Int = defaultMappingWidth, bottleneck: Activation = .linear,
+        public init(components: Int, mappingWidth: Int = defaultMappingWidth, demappingWidth: Int? = nil, bottleneck: Activation = .linear,
                     extraction: Extraction = .simultaneous, initializer: Initializer = .xavier,
                     training: TrainingConfiguration = defaultTraining) {
             self.components = components
             self.mappingWidth = mappingWidth
+            self.demappingWidth = demappingWidth
             self.bottleneck = bottleneck
             self.extraction = extraction
             self.initializer = initializer
             self.training = training
         }
 
-        /// One network per stage: widths D → M → width → M → D.
+        /// One network per stage: widths D → M → width → M′ → D.
         func stageWidths(features: Int) -> [(encoder: [Int], decoder: [Int])] {
             let width = extraction == .simultaneous ? components : 1
             let stages = extraction == .simultaneous ? 1 : components
-            return Array(repeating: ([features, mappingWidth, width], [width, mappingWidth, features]), count: stages)
+            return Array(repeating: ([features, mappingWidth, width], [width, demappingWidth ?? mappingWidth, features]), count: stages)
         }
         var encoderActivations: [Activation] { [.sigmoid, bottleneck] }
         static let decoderActivations: [Activation] = [.sigmoid, .linear]
@@ -93,7 +96,9 @@ public struct NonlinearPCA: Autoencoder {
         guard configuration.components >= 1, configuration.components <= d else {
             throw AutoencoderError("nonlinear PCA: \(configuration.components) components requested; it needs 1…\(d) (the number of features)")
         }
-        guard configuration.mappingWidth >= 1 else { throw AutoencoderError("nonlinear PCA: the mapping width must be at least 1, got \(configuration.mappingWidth)") }
+        guard configuration.mappingWidth >= 1, (configuration.demappingWidth ?? 1) >= 1 else {
+            throw AutoencoderError("nonlinear PCA: the mapping and demapping widths must be at least 1, got \(configuration.mappingWidth) and \(configuration.demappingWidth ?? configuration.mappingWidth)")
+        }
         guard [.linear, .sigmoid].contains(configuration.bottleneck) else {
             throw AutoencoderError("nonlinear PCA: the bottleneck is linear or sigmoid (Kramer 1991), not \(configuration.bottleneck)")
         }

@@ -40,7 +40,7 @@ struct Fit: ParsableCommand {
     @Option(help: "k-means: independent runs, the best kept.") var initializations: Int = 3
     @Option(help: "k-means: mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
     @Option(help: "k-means: the most Lloyd iterations per run.") var maxIterations: Int = 300
-    @Option(help: "Hidden widths: the deep autoencoder's encoder (e.g. 1000,500,250; default), or nonlinear PCA's mapping layer (one width; default 32).")
+    @Option(help: "Hidden widths: the deep autoencoder's encoder (default 1000,500,250), or nonlinear PCA's mapping and demapping layers (M or M,M′; default 32).")
     var hidden: Widths?
     @Option(help: "Nonlinear PCA: the bottleneck's activation, linear or sigmoid. (default: linear)") var bottleneck: BottleneckName?
     @Option(help: "Nonlinear PCA: simultaneous (one network) or sequential (one factor at a time, on residuals). (default: simultaneous)")
@@ -63,7 +63,9 @@ struct Fit: ParsableCommand {
             throw ValidationError("--bottleneck and --extraction are options of nonlinear-pca")
         }
         if ![.nonlinearPCA, .deepAutoencoder].contains(method), hidden != nil { throw ValidationError("--hidden is an option of nonlinear-pca and deep-autoencoder") }
-        if method == .nonlinearPCA, let hidden, hidden.values.count != 1 { throw ValidationError("nonlinear-pca has one mapping layer: give one width to --hidden") }
+        if method == .nonlinearPCA, let hidden, hidden.values.count > 2 {
+            throw ValidationError("nonlinear-pca has a mapping and a demapping layer: give --hidden M or M,M′")
+        }
         if method != .deepAutoencoder, deep.isUsed { throw ValidationError("--activation, --code-activation, --output-activation, --loss and --pretrain… are options of deep-autoencoder") }
         if method == .linearAutoencoder, trainingOptions.usesAdvancedOptions {
             throw ValidationError("linear-autoencoder takes --epochs, --batch-size and --learning-rate only (Adam, no held-out data or checkpoints)")
@@ -134,7 +136,7 @@ struct Fit: ParsableCommand {
         case .nonlinearPCA:
             let defaults = NonlinearPCA.Configuration(components: codeSize!)
             let configuration = NonlinearPCA.Configuration(
-                components: codeSize!, mappingWidth: hidden?.values[0] ?? defaults.mappingWidth, bottleneck: bottleneck?.activation ?? defaults.bottleneck,
+                components: codeSize!, mappingWidth: hidden?.values[0] ?? defaults.mappingWidth, demappingWidth: hidden?.values.dropFirst().first, bottleneck: bottleneck?.activation ?? defaults.bottleneck,
                 extraction: extraction ?? defaults.extraction, initializer: initialization?.network ?? defaults.initializer,
                 training: try trainingOptions.configuration(over: defaults.training))
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)

@@ -24,7 +24,7 @@ let methodCases: [MethodCase] = [
         try LinearAutoencoder.fit(x, configuration: .init(codeSize: 2, epochs: 5, batchSize: 32, learningRate: 0.01), using: &g)
     },
     MethodCase(name: "nonlinear pca") { x, g in
-        try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, training: .init(epochs: 5, batchSize: 32)), using: &g)
+        try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, demappingWidth: 6, training: .init(epochs: 5, batchSize: 32)), using: &g)
     },
     MethodCase(name: "rbm gaussian-visible") { x, g in
         try RBM.fit(x, configuration: .init(hiddenUnits: 3, visible: .gaussian, epochs: 2, batchSize: 32), using: &g)

@@ -111,7 +111,8 @@ private func temporaryPath(_ name: String) -> String {
         var generator = RandomGenerator(seed: 0)
         let cases: [(NonlinearPCA.Configuration, String)] = [
             (.init(components: 3), "1…2"),
-            (.init(components: 1, mappingWidth: 0), "mapping width"),
+            (.init(components: 1, mappingWidth: 0), "mapping and demapping widths"),
+            (.init(components: 1, demappingWidth: 0), "mapping and demapping widths"),
             (.init(components: 1, bottleneck: .relu), "linear or sigmoid"),
             (.init(components: 1, training: .init(epochs: 0)), "epochs"),
             (.init(components: 1, training: .init(epochs: 2, heldOutFraction: 0, earlyStoppingPatience: 2)), "held-out"),
