@@ -13,16 +13,19 @@ public struct LinearAutoencoder: Autoencoder {
     public struct Configuration: Codable, Sendable, Equatable {
         /// d
         public var codeSize: Int
-        public var epochs: Int
-        public var batchSize: Int
-        /// Adam's step size.
-        public var learningRate: Float
+        public var training: TrainingConfiguration
 
-        public init(codeSize: Int, epochs: Int = 50, batchSize: Int = 128, learningRate: Float = 1e-3) {
+        /// Default training: Adam at 1e-3 on batches of 128 for 50 epochs, all data used.
+        public static let defaultTraining = TrainingConfiguration(epochs: 50, batchSize: 128, learningRate: 1e-3, heldOutFraction: 0)
+
+        public init(codeSize: Int, training: TrainingConfiguration = defaultTraining) {
             self.codeSize = codeSize
-            self.epochs = epochs
-            self.batchSize = batchSize
-            self.learningRate = learningRate
+            self.training = training
+        }
+
+        /// The configuration of `epochs` passes with Adam at `learningRate` on batches of `batchSize`.
+        public init(codeSize: Int, epochs: Int, batchSize: Int = 128, learningRate: Float = 1e-3) {
+            self.init(codeSize: codeSize, training: TrainingConfiguration(epochs: epochs, batchSize: batchSize, learningRate: learningRate, heldOutFraction: 0))
         }
     }
 
@@ -32,45 +35,50 @@ public struct LinearAutoencoder: Autoencoder {
     public let encoderWeight: Tensor, encoderBias: Tensor
     /// W_d `[D, d]`, b_d `[D]`
     public let decoderWeight: Tensor, decoderBias: Tensor
+    /// The training record (per-epoch losses, timing); `lossHistory` is its training loss.
+    public let record: TrainingRecord
     /// The mean training loss (squared error per sample) of each epoch.
-    public let lossHistory: [Float]
+    public var lossHistory: [Float] { record.trainLoss }
 
     public var inputSize: Int { encoderWeight.shape[1] }
     public var codeSize: Int { encoderWeight.shape[0] }
 
-    /// Trains on `samples` (`n × D`) with Adam on mini-batches; Xavier-initialised weights.
+    /// Trains on `samples` (`n × D`) from Xavier-initialised weights with the configured
+    /// optimizer, schedule, held-out data and early stopping; checkpoints as for every trained method.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           progress: (TrainingProgress) -> Void = { _ in }) throws -> LinearAutoencoder {
+                           checkpoints: CheckpointPolicy? = nil,
+                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> LinearAutoencoder {
         guard samples.rank == 2, samples.shape[0] >= 1 else { throw AutoencoderError("linear autoencoder needs samples n × D; got shape \(samples.shape)") }
         try samples.checkFinite("linear autoencoder input")
         let d = samples.shape[1], k = configuration.codeSize
         guard k >= 1, k <= d else { throw AutoencoderError("linear autoencoder: code size \(k) must lie in 1…\(d) (the number of features)") }
-        guard configuration.epochs >= 1, configuration.batchSize >= 1, configuration.learningRate > 0 else {
-            throw AutoencoderError("linear autoencoder: epochs, batch size and learning rate must be positive")
-        }
+        do { try configuration.training.validate() } catch { throw AutoencoderError("linear autoencoder: \(error)") }
+        let resumed = try checkpoints.flatMap { $0.resume ? try CheckpointFile.read($0.path, method: methodName, configuration: configuration) : nil }
+        let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
         let encoder = Dense(inputs: d, outputs: k, initializer: .xavier, using: &generator)
         let decoder = Dense(inputs: k, outputs: d, initializer: .xavier, using: &generator)
-        let optimizer = Adam(parameters: encoder.parameters + decoder.parameters, learningRate: configuration.learningRate)
-        let history = try TrainingLoop(epochs: configuration.epochs, batchSize: configuration.batchSize)
-            .run(samples: samples, using: &generator, progress: progress) { batch, _ in
-                optimizer.zeroGradients()
-                let loss = squaredError(decoder(encoder(Variable(batch))), batch)
-                loss.backward()
-                optimizer.step()
-                return loss.value.scalar
-            }
+        let hooks = TrainingHooks(progress: progress, checkpointEvery: checkpoints?.every,
+                                  saveCheckpoint: checkpoints.map { policy in { checkpoint in
+                                      try CheckpointFile(completed: [], training: checkpoint).write(to: policy.path, method: methodName, configuration: configuration)
+                                  } },
+                                  resume: resumed?.training)
+        let record = try Trainer(configuration.training).run(
+            parameters: namedParameters([encoder], "encoder") + namedParameters([decoder], "decoder"),
+            samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
+            loss: { batch in squaredError(decoder(encoder(Variable(batch))), batch) },
+            heldOutLoss: { rows in squaredErrors(rows, decoder(encoder(rows))).reduce(0, +) / Double(rows.shape[0]) })
         return LinearAutoencoder(configuration: configuration, encoderWeight: encoder.weight.value, encoderBias: encoder.bias.value,
-                                 decoderWeight: decoder.weight.value, decoderBias: decoder.bias.value, lossHistory: history)
+                                 decoderWeight: decoder.weight.value, decoderBias: decoder.bias.value, record: record)
     }
 
     private init(configuration: Configuration, encoderWeight: Tensor, encoderBias: Tensor, decoderWeight: Tensor,
-                 decoderBias: Tensor, lossHistory: [Float]) {
+                 decoderBias: Tensor, record: TrainingRecord) {
         self.configuration = configuration
         self.encoderWeight = encoderWeight
         self.encoderBias = encoderBias
         self.decoderWeight = decoderWeight
         self.decoderBias = decoderBias
-        self.lossHistory = lossHistory
+        self.record = record
     }
 
     public func encodeUnchecked(_ samples: Tensor) -> Tensor { Dense(weight: encoderWeight, bias: encoderBias)(samples) }
@@ -92,6 +100,6 @@ public struct LinearAutoencoder: Autoencoder {
                   encoderBias: try state.tensor("encoder.0.bias", shape: [k], file: file),
                   decoderWeight: try state.tensor("decoder.0.weight", shape: [d, k], file: file),
                   decoderBias: try state.tensor("decoder.0.bias", shape: [d], file: file),
-                  lossHistory: state["loss_history"]?.scalars ?? [])
+                  record: TrainingRecord(trainLoss: state["loss_history"]?.scalars ?? []))
     }
 }

@@ -67,9 +67,6 @@ struct Fit: ParsableCommand {
             throw ValidationError("nonlinear-pca has a mapping and a demapping layer: give --hidden M or M,M′")
         }
         if method != .deepAutoencoder, deep.isUsed { throw ValidationError("--activation, --code-activation, --output-activation, --loss and --pretrain… are options of deep-autoencoder") }
-        if method == .linearAutoencoder, trainingOptions.usesAdvancedOptions {
-            throw ValidationError("linear-autoencoder takes --epochs, --batch-size and --learning-rate only (Adam, no held-out data or checkpoints)")
-        }
         if [.kmeans, .pca].contains(method), trainingOptions.usesAdvancedOptions || trainingOptions.epochs != nil || trainingOptions.batchSize != nil || trainingOptions.learningRate != nil {
             throw ValidationError("\(method.rawValue) is not trained by gradient descent: the training options do not apply")
         }
@@ -120,18 +117,16 @@ struct Fit: ParsableCommand {
             extra["iterations"] = kmeans.inertiaHistory.count
             model = kmeans
         case .linearAutoencoder:
-            let configuration = LinearAutoencoder.Configuration(codeSize: codeSize!, epochs: trainingOptions.epochs ?? 50, batchSize: trainingOptions.batchSize ?? 128,
-                                                                learningRate: trainingOptions.learningRate ?? 1e-3)
-            var epochEnds: [Double] = []
-            let trained = try LinearAutoencoder.fit(training.samples, configuration: configuration, using: &generator) { p in
-                if p.isEpochEnd { epochEnds.append(p.elapsedSeconds) }
-                display.update(String(format: "epoch %d/%d, batch %d/%d, loss %.4f, %.0f samples/s, ETA %@", p.epoch, p.epochs, p.batch,
-                                      p.batches, p.loss, p.samplesPerSecond, formatDuration(p.estimatedSecondsRemaining)), force: p.isEpochEnd)
+            let configuration = LinearAutoencoder.Configuration(
+                codeSize: codeSize!, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining))
+            let checkpoints = try trainingOptions.checkpoints(besideModel: output)
+            let trained = try withCheckpointContext(checkpoints) {
+                try LinearAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                    display.update(trainingProgressLine(p), force: p.isEpochEnd)
+                }
             }
-            let perEpoch = zip(epochEnds, [0] + epochEnds).map { $0 - $1 }.sorted()
-            extra["epochs"] = configuration.epochs
-            extra["seconds_per_epoch"] = perEpoch.isEmpty ? 0 : perEpoch[perEpoch.count / 2]
-            extra["final_loss"] = Double(trained.lossHistory.last ?? .nan)
+            extra.merge(trainingSummary([trained.record])) { first, _ in first }
+            if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
             model = trained
         case .nonlinearPCA:
             let defaults = NonlinearPCA.Configuration(components: codeSize!)
