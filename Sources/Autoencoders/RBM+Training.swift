@@ -32,9 +32,11 @@ extension RBM {
     /// ∂W = (p₀ᵀv₀ − pₖᵀvₖ)/n, ∂b = mean(v₀ − vₖ), ∂c = mean(p₀ − pₖ).
     public static func gradient(_ data: Tensor, _ phases: ContrastiveDivergencePhases) -> (weight: Tensor, visibleBias: Tensor, hiddenBias: Tensor) {
         let n = Float(data.shape[0])
-        var weight = matmul(phases.positiveHidden, transposeA: true, data)
-        gemm(phases.negativeHidden, transposeA: true, phases.negativeVisible, alpha: -1, beta: 1, into: &weight)
-        return (weight / n, (data - phases.negativeVisible).sum(alongAxis: 0) / n,
+        // 1/n rides on the GEMMs' α: no extra pass over the H × D gradient.
+        var weight = Tensor(shape: [phases.positiveHidden.shape[1], data.shape[1]]) { _ in }
+        gemm(phases.positiveHidden, transposeA: true, data, alpha: 1 / n, beta: 0, into: &weight)
+        gemm(phases.negativeHidden, transposeA: true, phases.negativeVisible, alpha: -1 / n, beta: 1, into: &weight)
+        return (weight, (data - phases.negativeVisible).sum(alongAxis: 0) / n,
                 (phases.positiveHidden - phases.negativeHidden).sum(alongAxis: 0) / n)
     }
 
@@ -109,9 +111,15 @@ extension RBM {
         parameter.withUnsafeMutableBufferPointer { theta in
             step.withUnsafeMutableBufferPointer { s in
                 gradient.withUnsafeBufferPointer { g in
-                    for i in theta.indices {
-                        s[i] = momentum * s[i] + rate * (g[i] - decay * theta[i])
-                        theta[i] += s[i]
+                    // Elementwise, so splitting across threads cannot change the result.
+                    let (ut, us, ug) = (UInt(bitPattern: theta.baseAddress), UInt(bitPattern: s.baseAddress), UInt(bitPattern: g.baseAddress))
+                    forEachChunk(of: theta.count) { range in
+                        let theta = UnsafeMutablePointer<Float>(bitPattern: ut)!, s = UnsafeMutablePointer<Float>(bitPattern: us)!
+                        let g = UnsafePointer<Float>(bitPattern: ug)!
+                        for i in range {
+                            s[i] = momentum * s[i] + rate * (g[i] - decay * theta[i])
+                            theta[i] += s[i]
+                        }
                     }
                 }
             }
