@@ -88,6 +88,15 @@ extension RBM {
             let model = RBM(configuration: configuration, weight: weight, visibleBias: visibleBias, hiddenBias: hiddenBias)
             let energy = model.freeEnergy(monitor)
             energies.append(Float(energy.reduce(0, +) / Double(energy.count)))
+            // The epoch's closing report adds the free energy of the monitored rows.
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            var report = TrainingProgress(epoch: epoch, epochs: configuration.epochs, batch: batches.count, batches: batches.count,
+                                          loss: errors.last!, samplesPerSecond: Double(processed) / max(elapsed, 1e-9), elapsedSeconds: elapsed,
+                                          estimatedSecondsRemaining: Double(configuration.epochs * n - processed) / max(Double(processed) / max(elapsed, 1e-9), 1e-9))
+            report.learningRate = configuration.learningRate
+            report.phase = "rbm \(d)→\(h)"
+            report.epochMetrics = ["free energy": energies.last!]
+            try progress(report)
         }
         return RBM(configuration: configuration, weight: weight, visibleBias: visibleBias, hiddenBias: hiddenBias,
                    reconstructionError: errors, freeEnergy: energies)

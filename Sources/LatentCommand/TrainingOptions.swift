@@ -113,6 +113,7 @@ func trainingProgressLine(_ p: TrainingProgress) -> String {
     let phase = p.phase.isEmpty ? "" : "\(p.phase): "
     var text = String(format: "%@epoch %d/%d, batch %d/%d, loss %.4f", phase, p.epoch, p.epochs, p.batch, p.batches, p.loss)
     if let heldOut = p.heldOutLoss { text += String(format: ", held-out %.4f", heldOut) }
+    for (name, value) in p.epochMetrics.sorted(by: { $0.key < $1.key }) { text += String(format: ", %@ %.4g", name, value) }
     if p.learningRate > 0 { text += String(format: ", lr %.2g", p.learningRate) }
     return text + String(format: ", %.0f samples/s, ETA %@", p.samplesPerSecond, formatDuration(p.estimatedSecondsRemaining))
 }

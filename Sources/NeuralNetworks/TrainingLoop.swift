@@ -21,6 +21,9 @@ public struct TrainingProgress: Sendable {
     public var learningRate: Float = 0
     /// The stage of a multi-stage fit ("fine-tuning", "rbm 1/4", …); empty for one stage.
     public var phase: String = ""
+    /// Further per-epoch figures of a method, on the report that closes an epoch (an RBM's
+    /// "free energy"), by name.
+    public var epochMetrics: [String: Float] = [:]
 
     /// Whether this report closes an epoch.
     public var isEpochEnd: Bool { batch == batches }

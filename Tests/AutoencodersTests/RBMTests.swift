@@ -47,7 +47,11 @@ import Tensors
     @Test func learnsImages() throws {
         let images = try DatasetLoader().load("fashion-mnist-mini:train").samples.rows(0..<600)
         var generator = RandomGenerator(seed: 1)
-        let rbm = try RBM.fit(images, configuration: .init(hiddenUnits: 64, epochs: 6), using: &generator)
+        var reported: [Float] = []
+        let rbm = try RBM.fit(images, configuration: .init(hiddenUnits: 64, epochs: 6), using: &generator) { p in
+            if let energy = p.epochMetrics["free energy"] { reported.append(energy) }
+        }
+        #expect(reported == rbm.freeEnergy, "the free energy is reported once per epoch")
         #expect(rbm.reconstructionError.count == 6 && rbm.freeEnergy.count == 6)
         #expect(rbm.reconstructionError.last! < 0.6 * rbm.reconstructionError.first!, "\(rbm.reconstructionError)")
         let noise = Tensor.randomUniform([600, 784], using: &generator) * (2 * images.mean())
