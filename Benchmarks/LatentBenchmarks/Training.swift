@@ -13,8 +13,15 @@ func trainingFlopsPerSample(_ widths: [Int]) -> Double {
 /// a linear code and the bce loss, Adam, batches of 128, over full Fashion-MNIST train; and one
 /// CD-1 epoch of the first RBM (784 → 1000, batches of 100). Speed in samples per second and
 /// useful GFLOP/s (the products of forward and backward passes).
-func benchmarkTraining(epochs: Int) throws {
+func benchmarkTraining(epochs: Int, autoencoder: Bool = true) throws {
     let train = try DatasetLoader().load("fashion-mnist:train").samples
+    let n = train.shape[0]
+    if autoencoder { try benchmarkAutoencoderEpoch(train, epochs: epochs) }
+    try benchmarkRBMEpoch(train, epochs: epochs)
+    print(String(format: "Peak memory of this process (VmHWM): %.0f MiB", peakMemoryMiB()))
+}
+
+func benchmarkAutoencoderEpoch(_ train: Tensor, epochs: Int) throws {
     let n = train.shape[0]
     let configuration = DeepAutoencoder.Configuration(pretraining: .none, initializer: .smallNormal,
                                                       training: .init(epochs: epochs, batchSize: 128, heldOutFraction: 0))
@@ -26,6 +33,10 @@ func benchmarkTraining(epochs: Int) throws {
     print(String(format: "Deep autoencoder 784-1000-500-250-30 (sigmoid, bce, Adam, batch 128), %d thread(s): epoch %.2f s (median of %d; all: %@), %.0f samples/s, %.1f GFLOP/s useful",
                  ComputeSettings.current.threads, median(perEpoch), perEpoch.count, perEpoch.map { String(format: "%.2f", $0) }.joined(separator: ", "),
                  Double(n) / median(perEpoch), flops / median(perEpoch) / 1e9))
+}
+
+func benchmarkRBMEpoch(_ train: Tensor, epochs: Int) throws {
+    let n = train.shape[0]
     var rbmTimes: [Double] = []
     for seed in 0..<UInt64(max(epochs, 1)) {
         var generator = RandomGenerator(seed: seed)
@@ -37,5 +48,4 @@ func benchmarkTraining(epochs: Int) throws {
     let rbmFlops = 5 * 2 * 784 * 1000 * Double(n)
     print(String(format: "RBM 784→1000 CD-1 epoch (batch 100, free energy of 1 000 rows included): %.2f s (median of %d), %.1f GFLOP/s",
                  median(rbmTimes), rbmTimes.count, rbmFlops / median(rbmTimes) / 1e9))
-    print(String(format: "Peak memory of this process (VmHWM): %.0f MiB", peakMemoryMiB()))
 }
