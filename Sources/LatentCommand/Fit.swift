@@ -228,6 +228,6 @@ func trainingSummary(_ records: [TrainingRecord]) -> [String: Any] {
 func withCheckpointContext<T>(_ checkpoints: CheckpointPolicy?, _ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as TrainingError {
         guard let checkpoints, FileManager.default.fileExists(atPath: checkpoints.path) else { throw error }
-        throw ValidationErrorText("\(error); the last good checkpoint is \(checkpoints.path) (resume with --resume)")
+        throw ValidationErrorText("\(error); the last good state stays in \(checkpoints.path)")
     }
 }
