@@ -89,6 +89,7 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
+        let interruption = InterruptionMonitor()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let loader = dataOptions.loader
         display.update("loading \(data)", force: true)
@@ -122,6 +123,7 @@ struct Fit: ParsableCommand {
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let trained = try withCheckpointContext(checkpoints) {
                 try LinearAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                    try interruption.check()
                     display.update(trainingProgressLine(p), force: p.isEpochEnd)
                 }
             }
@@ -137,6 +139,7 @@ struct Fit: ParsableCommand {
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let nlpca = try withCheckpointContext(checkpoints) {
                 try NonlinearPCA.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                    try interruption.check()
                     display.update(trainingProgressLine(p), force: p.isEpochEnd)
                 }
             }
@@ -156,6 +159,7 @@ struct Fit: ParsableCommand {
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let deepModel = try withCheckpointContext(checkpoints) {
                 try DeepAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                    try interruption.check()
                     display.update(trainingProgressLine(p), force: p.isEpochEnd)
                 }
             }
@@ -224,10 +228,15 @@ func trainingSummary(_ records: [TrainingRecord]) -> [String: Any] {
     return summary
 }
 
-/// Runs `body`; a training error then says where the last good checkpoint is.
+/// Runs `body`; a training error or Ctrl-C then says where the last good checkpoint is.
 func withCheckpointContext<T>(_ checkpoints: CheckpointPolicy?, _ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as TrainingError {
         guard let checkpoints, FileManager.default.fileExists(atPath: checkpoints.path) else { throw error }
         throw ValidationErrorText("\(error); the last good state stays in \(checkpoints.path)")
+    } catch is InterruptionMonitor.Interrupted {
+        guard let checkpoints, FileManager.default.fileExists(atPath: checkpoints.path) else {
+            throw ValidationErrorText("interrupted; no checkpoint was written (use --checkpoint-every N to be able to resume)")
+        }
+        throw ValidationErrorText("interrupted; continue from the last checkpoint (\(checkpoints.path)) by repeating the command with --resume")
     }
 }

@@ -143,6 +143,43 @@ func json(_ text: String) throws -> [String: Any] {
         }
     }
 
+    /// Ctrl-C stops training after the current batch; the run then resumes from its last
+    /// checkpoint to the model of an uninterrupted run.
+    @Test func ctrlCInterruptsAndResumeFinishes() throws {
+        let folder = scratchFolder()
+        let arguments = ["fit", "deep-autoencoder", "--data", "fashion-mnist-mini:train", "--hidden", "64", "--code-size", "8",
+                         "--pretrain", "none", "--epochs", "40", "--checkpoint-every", "1"]
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("latent")
+        let candidates = [executable.path, FileManager.default.currentDirectoryPath + "/.build/release/latent"]
+        let path = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments + ["--output", "a.safetensors", "--threads", "1"]  // as runLatent runs the others
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        var text = ""
+        while !text.contains("epoch 3/40") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        process.interrupt()
+        text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(text.contains("interrupted; continue from the last checkpoint"), "stderr was: \(text.suffix(400))")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/a.safetensors"))
+        let resumed = try runLatent(arguments + ["--output", "a.safetensors", "--resume", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        let full = try runLatent(arguments + ["--output", "b.safetensors", "--quiet"], in: folder)
+        #expect(full.status == 0, "\(full.errors)")
+        let (a, b) = (try DeepAutoencoder.load(from: folder + "/a.safetensors"), try DeepAutoencoder.load(from: folder + "/b.safetensors"))
+        #expect(a.stateTensors.map(\.tensor) == b.stateTensors.map(\.tensor))
+    }
+
     @Test func infoAndDatasetsAnswer() throws {
         let folder = scratchFolder()
         let info = try json(try latent("info", "--json", in: folder).output)
