@@ -23,6 +23,15 @@ public struct DeepAutoencoder: Autoencoder {
             case none
         }
 
+        /// How inputs are scaled before the network sees them.
+        public enum InputScaling: String, Codable, Sendable, CaseIterable {
+            /// As given: pixels in [0, 1], the paper's case (Bernoulli visible units, bce).
+            case none
+            /// Per feature to mean 0 and variance 1 (real-valued data: unit-variance Gaussian
+            /// visible units, mse, a linear output); undone by DECODE.
+            case standardize
+        }
+
         /// Encoder hidden widths h₁ … h_L (the paper's 1000, 500, 250); the decoder mirrors them.
         public var hidden: [Int]
         /// d
@@ -41,6 +50,7 @@ public struct DeepAutoencoder: Autoencoder {
         public var initializer: Initializer
         /// Fine-tuning (or, without pretraining, all training).
         public var training: TrainingConfiguration
+        public var inputScaling: InputScaling
 
         /// The paper's widths.
         public static let paperHidden = [1000, 500, 250]
@@ -50,7 +60,7 @@ public struct DeepAutoencoder: Autoencoder {
         public init(hidden: [Int] = paperHidden, codeSize: Int = 30, hiddenActivation: Activation = .sigmoid,
                     codeActivation: Activation = .linear, outputActivation: Activation = .sigmoid, loss: Loss = .binaryCrossEntropy,
                     pretraining: Pretraining = .rbm, pretrainingEpochs: Int = 10, pretrainingBatchSize: Int = 100,
-                    initializer: Initializer = .xavier, training: TrainingConfiguration = defaultTraining) {
+                    initializer: Initializer = .xavier, training: TrainingConfiguration = defaultTraining, inputScaling: InputScaling = .none) {
             self.hidden = hidden
             self.codeSize = codeSize
             self.hiddenActivation = hiddenActivation
@@ -62,6 +72,7 @@ public struct DeepAutoencoder: Autoencoder {
             self.pretrainingBatchSize = pretrainingBatchSize
             self.initializer = initializer
             self.training = training
+            self.inputScaling = inputScaling
         }
 
         /// Encoder widths D → h₁ → … → d and decoder widths d → … → D.
@@ -75,6 +86,9 @@ public struct DeepAutoencoder: Autoencoder {
         func validate(features: Int) throws {
             guard codeSize >= 1, hidden.allSatisfy({ $0 >= 1 }) else {
                 throw AutoencoderError("deep autoencoder: widths must be positive, got hidden \(hidden) and code size \(codeSize)")
+            }
+            if inputScaling == .standardize, loss == .binaryCrossEntropy || outputActivation == .sigmoid {
+                throw AutoencoderError("deep autoencoder: standardised inputs take negative values: use --loss mse with a linear output activation")
             }
             if loss == .binaryCrossEntropy, outputActivation != .sigmoid {
                 throw AutoencoderError("deep autoencoder: the bce loss needs a sigmoid output (got \(outputActivation)); use --loss mse")
@@ -95,6 +109,9 @@ public struct DeepAutoencoder: Autoencoder {
     public let configuration: Configuration
     public let encoder: LayerStack
     public let decoder: LayerStack
+    /// Per-feature mean and scale applied before ENCODE and undone after DECODE (0 and 1 without
+    /// ``Configuration/InputScaling/standardize``), `[D]` each.
+    public let inputMean: Tensor, inputScale: Tensor
     /// The fine-tuning record.
     public let record: TrainingRecord?
     /// Each RBM's reconstruction error per epoch (empty without pretraining).
@@ -121,7 +138,11 @@ public struct DeepAutoencoder: Autoencoder {
         }
         let widths = configuration.widths(features: samples.shape[1])
         let resumed = try checkpoints.flatMap { $0.resume ? try CheckpointFile.read($0.path, method: methodName, configuration: configuration) : nil }
-        let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
+        let d = samples.shape[1]
+        let (mean, scale) = configuration.inputScaling == .standardize
+            ? NonlinearPCA.standardization(samples) : (Tensor.zeros([d]), Tensor.ones([d]))
+        let scaled = configuration.inputScaling == .standardize ? (samples - mean) / scale : samples
+        let (training, heldOut) = configuration.training.holdOut(scaled, using: &generator)
 
         // Pretraining, or a fresh start.
         var pretrainingErrors: [[Float]] = []
@@ -166,7 +187,7 @@ public struct DeepAutoencoder: Autoencoder {
             Dense(weight: layer.weight.value, bias: layer.bias.value, activation: configuration.decoderActivations[index])
         })
         return DeepAutoencoder(configuration: configuration, encoder: LayerStack(encoderLayers), decoder: decoder,
-                               record: record, pretrainingErrors: pretrainingErrors)
+                               inputMean: mean, inputScale: scale, record: record, pretrainingErrors: pretrainingErrors)
     }
 
     /// Unrolling (Hinton & Salakhutdinov 2006, Fig. 1): the encoder is the RBMs' recognition
@@ -208,28 +229,40 @@ public struct DeepAutoencoder: Autoencoder {
         return rbms
     }
 
-    private init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, record: TrainingRecord?, pretrainingErrors: [[Float]]) {
+    private init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, inputMean: Tensor, inputScale: Tensor,
+                 record: TrainingRecord?, pretrainingErrors: [[Float]]) {
         self.configuration = configuration
         self.encoder = encoder
         self.decoder = decoder
+        self.inputMean = inputMean
+        self.inputScale = inputScale
         self.record = record
         self.pretrainingErrors = pretrainingErrors
     }
 
-    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(samples) }
-    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { decoder(codes) }
+    private var standardizes: Bool { configuration.inputScaling == .standardize }
+
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(standardizes ? (samples - inputMean) / inputScale : samples) }
+    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor {
+        standardizes ? decoder(codes) * inputScale + inputMean : decoder(codes)
+    }
 
     public var stateTensors: [(name: String, tensor: Tensor)] {
         encoder.namedTensors("encoder") + decoder.namedTensors("decoder")
+            + (standardizes ? [("input_mean", inputMean), ("input_scale", inputScale)] : [])
     }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
         let first = try state.tensor("encoder.0.weight", file: file)
         guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
         let widths = configuration.widths(features: first.shape[1])
+        let d = first.shape[1]
+        let standardizes = configuration.inputScaling == .standardize
         self.init(configuration: configuration,
                   encoder: try LayerStack.load("encoder", widths: widths.encoder, activations: configuration.encoderActivations, from: state, file: file),
                   decoder: try LayerStack.load("decoder", widths: widths.decoder, activations: configuration.decoderActivations, from: state, file: file),
+                  inputMean: standardizes ? try state.tensor("input_mean", shape: [d], file: file) : .zeros([d]),
+                  inputScale: standardizes ? try state.tensor("input_scale", shape: [d], file: file) : .ones([d]),
                   record: nil, pretrainingErrors: [])
     }
 }

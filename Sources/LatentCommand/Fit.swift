@@ -148,14 +148,20 @@ struct Fit: ParsableCommand {
             model = nlpca
         case .deepAutoencoder:
             let defaults = DeepAutoencoder.Configuration()
+            // Data in [0, 1] get the paper's defaults; other real-valued data are standardised and
+            // fitted with mse through a linear output (each can still be set explicitly).
+            let unitRange = training.samples.min() >= 0 && training.samples.max() <= 1
+            let loss = deep.loss ?? (unitRange ? defaults.loss : .squaredError)
             let configuration = DeepAutoencoder.Configuration(
                 hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize,
                 hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
-                outputActivation: deep.outputActivation ?? defaults.outputActivation, loss: deep.loss ?? defaults.loss,
+                outputActivation: deep.outputActivation ?? (loss == .binaryCrossEntropy || (unitRange && deep.inputScaling != .standardize) ? .sigmoid : .linear),
+                loss: loss,
                 pretraining: deep.pretrain ?? defaults.pretraining, pretrainingEpochs: deep.pretrainEpochs ?? defaults.pretrainingEpochs,
                 pretrainingBatchSize: deep.pretrainBatchSize ?? defaults.pretrainingBatchSize,
                 initializer: initialization?.network ?? defaults.initializer,
-                training: try trainingOptions.configuration(over: defaults.training))
+                training: try trainingOptions.configuration(over: defaults.training),
+                inputScaling: deep.inputScaling ?? (unitRange || loss == .binaryCrossEntropy ? .none : .standardize))
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let deepModel = try withCheckpointContext(checkpoints) {
                 try DeepAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in

@@ -34,7 +34,8 @@ let methodCases: [MethodCase] = [
     },
     MethodCase(name: "deep autoencoder, RBM pretraining") { x, g in
         try DeepAutoencoder.fit(x, configuration: .init(hidden: [8, 4], codeSize: 2, outputActivation: .linear, loss: .squaredError,
-                                                        pretrainingEpochs: 1, pretrainingBatchSize: 32, training: .init(epochs: 2, batchSize: 32)), using: &g)
+                                                        pretrainingEpochs: 1, pretrainingBatchSize: 32, training: .init(epochs: 2, batchSize: 32),
+                                                        inputScaling: .standardize), using: &g)
     },
     MethodCase(name: "deep autoencoder, relu from He init") { x, g in
         try DeepAutoencoder.fit(x, configuration: .init(hidden: [8], codeSize: 2, hiddenActivation: .relu, outputActivation: .linear, loss: .squaredError,

@@ -71,6 +71,22 @@ private let images = try! DatasetLoader().load("fashion-mnist-mini:train").sampl
         #expect(resumed.stateTensors.map(\.tensor) == uninterrupted.stateTensors.map(\.tensor))
     }
 
+    /// Real-valued data far from [0, 1]: standardised inputs (unit-variance Gaussian visible
+    /// units for the first RBM), mse and a linear output beat PCA-2 on the swiss roll, and
+    /// DECODE returns data in the original units.
+    @Test func standardisedRealValuedDataBeatPCA() throws {
+        let data = try SyntheticManifold.swissRoll.generate(["n": 1000, "seed": 4]).dataset.samples
+        let configuration = DeepAutoencoder.Configuration(hidden: [32, 16], codeSize: 2, outputActivation: .linear, loss: .squaredError,
+                                                          pretrainingEpochs: 3, training: .init(epochs: 150, batchSize: 50, learningRate: 3e-3),
+                                                          inputScaling: .standardize)
+        var generator = RandomGenerator(seed: 5)
+        let model = try DeepAutoencoder.fit(data, configuration: configuration, using: &generator)
+        let pca = try PCA.fit(data, configuration: .init(components: .count(2)), using: &generator)
+        let (deep, linear) = (try model.distortion(data), try pca.distortion(data))
+        #expect(deep < 0.5 * linear, "deep \(deep), PCA-2 \(linear)")
+        #expect(model.inputScale.scalars.allSatisfy { $0 > 1 }, "the swiss roll's features have standard deviations above 1")
+    }
+
     @Test func badRequestsAreClearErrors() throws {
         var generator = RandomGenerator(seed: 0)
         let cases: [(DeepAutoencoder.Configuration, Tensor, String)] = [
@@ -79,6 +95,7 @@ private let images = try! DatasetLoader().load("fashion-mnist-mini:train").sampl
             (.init(hiddenActivation: .relu), images, "RBM pretraining needs sigmoid hidden units"),
             (.init(hidden: [4], codeSize: 2), images * 3, "needs data in [0, 1]"),
             (.init(hidden: [4], codeSize: 2, training: .init(epochs: 0)), images, "epochs"),
+            (.init(hidden: [4], codeSize: 2, loss: .squaredError, inputScaling: .standardize), images, "standardised inputs take negative values"),
         ]
         for (configuration, data, message) in cases {
             let text = errorText { _ = try DeepAutoencoder.fit(data, configuration: configuration, using: &generator) }
