@@ -129,6 +129,11 @@ public struct KMeans: Autoencoder {
     /// The nearest centroid of each sample and the squared distance to it (clamped at 0:
     /// the expanded form can go slightly negative in Float32).
     static func assign(_ samples: Tensor, _ squaredNorms: [Double], _ centroids: Tensor) -> (labels: [Int], distances: [Double]) {
+        // Few centroids: the Lloyd pass's direct distances, so ENCODE agrees with training on ties.
+        if centroids.shape[0] <= directDistanceLimit {
+            let pass = lloydPass(samples, squaredNorms, centroids)
+            return (pass.labels, pass.distances)
+        }
         let centroidNorms = rowSquaredNorms(centroids)
         let products = matmul(samples, centroids, transposeB: true)  // n × k
         let k = centroids.shape[0]
