@@ -1,4 +1,5 @@
 import DataFormats
+import Foundation
 import NeuralNetworks
 import Tensors
 
@@ -80,6 +81,12 @@ public struct DeepAutoencoder: Autoencoder {
             let encoder = [features] + hidden + [codeSize]
             return (encoder, encoder.reversed())
         }
+        /// The configuration of RBM `layer` of the stack (`widths`: the encoder's).
+        func rbm(_ layer: Int, widths: [Int], binaryData: Bool) -> RBM.Configuration {
+            RBM.Configuration(hiddenUnits: widths[layer + 1], visible: layer == 0 && !binaryData ? .gaussian : .bernoulli,
+                              hidden: layer == widths.count - 2 && codeActivation == .linear ? .gaussian : .bernoulli,
+                              epochs: pretrainingEpochs, batchSize: pretrainingBatchSize)
+        }
         var encoderActivations: [Activation] { Array(repeating: hiddenActivation, count: hidden.count) + [codeActivation] }
         var decoderActivations: [Activation] { Array(repeating: hiddenActivation, count: hidden.count) + [outputActivation] }
 
@@ -122,9 +129,10 @@ public struct DeepAutoencoder: Autoencoder {
 
     /// Pretrains (when configured), unrolls and fine-tunes on `samples` (`n × D`).
     ///
-    /// Checkpoints are written during fine-tuning (pretraining takes minutes and is not
-    /// checkpointed); a resumed run skips pretraining, since every weight, the optimizer state
-    /// and the generator come from the checkpoint, and continues fine-tuning exactly.
+    /// Checkpoints are written after each RBM but the last, and during fine-tuning; a resumed
+    /// run continues exactly: pretraining from the next RBM (the finished ones and the generator
+    /// come from the checkpoint), or fine-tuning (every weight, the optimizer state and the
+    /// generator come from it, so pretraining is skipped).
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> DeepAutoencoder {
@@ -148,8 +156,24 @@ public struct DeepAutoencoder: Autoencoder {
         var pretrainingErrors: [[Float]] = []
         var encoderLayers: [Dense], decoderLayers: [Dense]
         // A resumed run takes every weight from its checkpoint: pretraining would be overwritten.
-        if resumed == nil, configuration.pretraining == .rbm {
-            let rbms = try pretrain(training, configuration: configuration, using: &generator, progress: progress)
+        let rbmCount = widths.encoder.count - 1
+        let resumesPretraining = resumed?.training.metadata.phase.hasPrefix("pretraining") ?? false
+        if configuration.pretraining == .rbm, resumed == nil || resumesPretraining {
+            // A pretraining checkpoint holds the RBMs so far and the generator after the last one.
+            let binaryData = training.min() >= 0 && training.max() <= 1
+            let finished = try resumed.map { try finishedRBMs($0, configuration: configuration, features: d, binaryData: binaryData) } ?? []
+            if resumesPretraining, let resumed { generator = resumed.training.metadata.generator }
+            let rbms = try pretrain(training, configuration: configuration, using: &generator, finished: finished,
+                                    afterEach: { rbms, generator in
+                                        guard let policy = checkpoints, rbms.count < rbmCount else { return }
+                                        let metadata = TrainingCheckpoint.Metadata(
+                                            phase: pretrainingPhase(rbms.count, of: rbmCount), epochsCompleted: 0, generator: generator,
+                                            trainLoss: [], heldOutLoss: [], bestEpoch: 0, optimizerSteps: 0, parameterNames: [])
+                                        try CheckpointFile(completed: rbmTensors(rbms),
+                                                           training: TrainingCheckpoint(metadata: metadata, parameters: [], bestParameters: [], optimizerTensors: []))
+                                            .write(to: policy.path, method: methodName, configuration: configuration)
+                                    },
+                                    progress: progress)
             pretrainingErrors = rbms.map(\.reconstructionError)
             let unrolled = unroll(rbms, configuration: configuration)
             (encoderLayers, decoderLayers) = (unrolled.encoder.trainable(), unrolled.decoder.trainable())
@@ -206,17 +230,23 @@ public struct DeepAutoencoder: Autoencoder {
     /// Greedy layer-wise pretraining: RBM i learns the hidden probabilities of RBM i − 1; the
     /// first has Bernoulli visible units (data in [0, 1]) or Gaussian ones, the top one Gaussian
     /// (linear) hidden units when the code is linear (Hinton & Salakhutdinov 2006, Fig. 1).
+    ///
+    /// - Parameters:
+    ///   - finished: RBMs already trained (from a checkpoint): the stack continues above them.
+    ///   - afterEach: called with the stack so far and the generator after each new RBM.
     public static func pretrain(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                         progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> [RBM] {
+                                finished: [RBM] = [], afterEach: ([RBM], RandomGenerator) throws -> Void = { _, _ in },
+                                progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> [RBM] {
         let widths = configuration.widths(features: samples.shape[1]).encoder
         var input = samples, rbms: [RBM] = []
         let binaryData = samples.min() >= 0 && samples.max() <= 1
         for layer in 0..<(widths.count - 1) {
-            let top = layer == widths.count - 2
-            let rbmConfiguration = RBM.Configuration(
-                hiddenUnits: widths[layer + 1], visible: layer == 0 && !binaryData ? .gaussian : .bernoulli,
-                hidden: top && configuration.codeActivation == .linear ? .gaussian : .bernoulli,
-                epochs: configuration.pretrainingEpochs, batchSize: configuration.pretrainingBatchSize)
+            if layer < finished.count {
+                rbms.append(finished[layer])
+                input = finished[layer].encodeUnchecked(input)
+                continue
+            }
+            let rbmConfiguration = configuration.rbm(layer, widths: widths, binaryData: binaryData)
             let phase = "rbm \(layer + 1)/\(widths.count - 1)"
             let rbm = try RBM.fit(input, configuration: rbmConfiguration, using: &generator) { p in
                 var p = p
@@ -225,8 +255,31 @@ public struct DeepAutoencoder: Autoencoder {
             }
             rbms.append(rbm)
             input = rbm.encodeUnchecked(input)
+            try afterEach(rbms, generator)
         }
         return rbms
+    }
+
+    /// The phase name of the checkpoint written after `count` of `total` RBMs.
+    static func pretrainingPhase(_ count: Int, of total: Int) -> String { "pretraining: \(count)/\(total) RBMs" }
+
+    /// The RBMs of a pretraining checkpoint, named `rbm.I.…` among its finished tensors; their
+    /// configurations follow from the stack's (`binaryData`: whether the data lie in [0, 1]).
+    static func finishedRBMs(_ file: CheckpointFile, configuration: Configuration, features: Int, binaryData: Bool) throws -> [RBM] {
+        let state = SafeTensorsFile(tensors: file.completed)
+        let widths = configuration.widths(features: features).encoder
+        var rbms: [RBM] = []
+        while rbms.count < widths.count - 1, state["rbm.\(rbms.count).weight"] != nil {
+            let prefix = "rbm.\(rbms.count)."
+            let tensors = SafeTensorsFile(tensors: state.tensors.filter { $0.name.hasPrefix(prefix) }.map { (String($0.name.dropFirst(prefix.count)), $0.tensor) })
+            rbms.append(try RBM(configuration: configuration.rbm(rbms.count, widths: widths, binaryData: binaryData), state: tensors, file: "checkpoint"))
+        }
+        return rbms
+    }
+
+    /// Tensors of finished RBMs for a pretraining checkpoint.
+    static func rbmTensors(_ rbms: [RBM]) -> [(name: String, tensor: Tensor)] {
+        rbms.enumerated().flatMap { index, rbm in rbm.stateTensors.map { ("rbm.\(index).\($0.name)", $0.tensor) } }
     }
 
     private init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, inputMean: Tensor, inputScale: Tensor,

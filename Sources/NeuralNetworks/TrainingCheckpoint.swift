@@ -20,6 +20,18 @@ public struct TrainingCheckpoint: Sendable {
         public var optimizerSteps: Int
         /// Names of the parameters, in order.
         public var parameterNames: [String]
+
+        public init(phase: String, epochsCompleted: Int, generator: RandomGenerator, trainLoss: [Float], heldOutLoss: [Float],
+                    bestEpoch: Int, optimizerSteps: Int, parameterNames: [String]) {
+            self.phase = phase
+            self.epochsCompleted = epochsCompleted
+            self.generator = generator
+            self.trainLoss = trainLoss
+            self.heldOutLoss = heldOutLoss
+            self.bestEpoch = bestEpoch
+            self.optimizerSteps = optimizerSteps
+            self.parameterNames = parameterNames
+        }
     }
 
     public var metadata: Metadata
