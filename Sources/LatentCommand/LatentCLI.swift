@@ -92,22 +92,6 @@ struct Info: ParsableCommand {
     }
 }
 
-struct Demo: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fit every method on bundled data and write a report comparing them.")
-
-    @Option(help: "Folder for the report.") var output: String = "latent-demo"
-
-    func run() throws {
-        // The demo needs the data, classical and deep-autoencoder layers, which have not landed.
-        FileHandle.standardError.write(Data("""
-        latent demo: not yet available. The numeric core (tensors, GEMM, autodiff, layers,
-        optimizers) is in place; the demo arrives with the datasets, k-means/PCA and the deep
-        autoencoder. Run `latent info` to see the compute backend.
-
-        """.utf8))
-    }
-}
-
 struct Datasets: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the built-in data sets, their sizes and where they are found.")
 

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+/// The main job: every method fitted to the bundled Fashion-MNIST subset (or the full set with
+/// `--full`), compared on the test images in Hinton & Salakhutdinov's unit (squared error per
+/// image) and, for 2-D codes, by kNN accuracy. Models go to `--output`; the figures and the
+/// HTML report of the lecture's comparisons are the next step (see the issues).
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit every method on bundled data and compare them.",
+        discussion: "Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes on fashion-mnist-mini, prints test errors and kNN accuracies, and saves the models.")
+
+    @Option(help: "Folder for the fitted models.") var output: String = "latent-demo"
+    @Flag(help: "Use full Fashion-MNIST (60 000 + 10 000 images; tens of minutes) instead of the bundled subset.") var full = false
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
+    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    /// One row of the comparison.
+    struct Row {
+        let name: String, codeSize: Int, sse: Double, knn: Double?, seconds: Double
+    }
+
+    func run() throws {
+        ComputeSettings.current = try compute.settings()
+        let display = ProgressDisplay(quiet: outputOptions.quiet)
+        let name = full ? "fashion-mnist" : "fashion-mnist-mini"
+        let loader = DatasetLoader()
+        display.update("loading \(name)", force: true)
+        let train = try loader.load("\(name):train"), test = try loader.load("\(name):test")
+        display.finish("loaded \(name): \(train.count) training and \(test.count) test images of \(train.features) pixels")
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let start = Date()
+        var rows: [Row] = []
+        // The deep networks' budget: the defaults on the full set; fewer epochs on the subset so the
+        // demo stays within a few minutes on two cores.
+        let (pretrainEpochs, fineTuneEpochs) = full ? (10, 20) : (10, 40)
+
+        func fit(_ label: String, file: String, codeSize: Int, _ body: (inout RandomGenerator, @escaping (TrainingProgress) throws -> Void) throws -> any Autoencoder) throws {
+            var generator = RandomGenerator(seed: seed)
+            let began = Date()
+            display.update("\(label): fitting", force: true)
+            let model = try body(&generator) { p in
+                display.update("\(label): " + trainingProgressLine(p), force: p.isEpochEnd)
+            }
+            let seconds = Date().timeIntervalSince(began)
+            try model.save(to: (output as NSString).appendingPathComponent(file))
+            let metrics = try ReconstructionMetrics(model, samples: test.samples)
+            var knn: Double? = nil
+            if codeSize == 2, let labels = test.labels, let trainLabels = train.labels {
+                knn = try ReconstructionMetrics.knnAccuracy(codes: model.encode(test.samples), labels: labels,
+                                                            referenceCodes: model.encode(train.samples), referenceLabels: trainLabels)
+            }
+            rows.append(Row(name: label, codeSize: codeSize, sse: metrics.ssePerSample, knn: knn, seconds: seconds))
+            display.finish(String(format: "%@: test error %.3f per image (%@)", label, metrics.ssePerSample, formatDuration(seconds)))
+        }
+
+        for k in [30, 2] {
+            try fit("PCA-\(k)", file: "pca-\(k).safetensors", codeSize: k) { g, _ in
+                try PCA.fit(train.samples, configuration: .init(components: .count(k)), using: &g)
+            }
+        }
+        try fit("k-means (k = 10)", file: "kmeans-10.safetensors", codeSize: 1) { g, _ in
+            try KMeans.fit(train.samples, configuration: .init(clusters: 10), using: &g)
+        }
+        try fit("nonlinear PCA, f = 2", file: "nonlinear-pca-2.safetensors", codeSize: 2) { g, progress in
+            try NonlinearPCA.fit(train.samples, configuration: .init(components: 2, mappingWidth: 64,
+                                                                     training: .init(epochs: fineTuneEpochs, batchSize: 64, learningRate: 1e-3)),
+                                 using: &g, progress: progress)
+        }
+        for k in [30, 2] {
+            try fit("deep autoencoder 784-1000-500-250-\(k)", file: "deep-autoencoder-\(k).safetensors", codeSize: k) { g, progress in
+                var configuration = DeepAutoencoder.Configuration(codeSize: k, pretrainingEpochs: pretrainEpochs)
+                configuration.training.epochs = fineTuneEpochs
+                return try DeepAutoencoder.fit(train.samples, configuration: configuration, using: &g, progress: progress)
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        if outputOptions.json {
+            try printJSON([
+                "data": name, "output": output, "seconds": seconds,
+                "methods": rows.map { row -> [String: Any] in
+                    var entry: [String: Any] = ["method": row.name, "code_size": row.codeSize, "test_sse_per_sample": row.sse, "seconds": row.seconds]
+                    if let knn = row.knn { entry["knn_accuracy"] = knn }
+                    return entry
+                },
+            ])
+            return
+        }
+        print("Test error on \(test.count) \(name) images (squared error per image, Hinton & Salakhutdinov's unit);")
+        print("kNN accuracy (k = 5) of 2-D test codes against the training codes:\n")
+        print(column("method", 42) + column("code", 6) + column("test error", 12) + column("kNN", 8) + "fit time")
+        for row in rows {
+            print(column(row.name, 42) + column("\(row.codeSize)", 6) + column(String(format: "%.3f", row.sse), 12)
+                  + column(row.knn.map { String(format: "%.3f", $0) } ?? "", 8) + formatDuration(row.seconds))
+        }
+        print("\nModels in \(output)/ (`latent evaluate MODEL --data \(name):test` reads them); total \(formatDuration(seconds)).")
+    }
+}
+
+/// Pads `text` to `width` columns.
+func column(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+}
