@@ -26,7 +26,7 @@ let package = Package(
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
         .systemLibrary(name: "CLatentZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
+        .target(name: "NeuralNetworks", dependencies: ["CLatentKernels", "Tensors"]),
         .target(
             name: "DataFormats",
             dependencies: ["Tensors", "CLatentKernels", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -30,6 +30,27 @@ public struct CheckpointPolicy: Sendable {
     }
 }
 
+extension CheckpointPolicy {
+    /// The checkpoint to resume from when `policy` asks for one (checked against `method` and
+    /// `configuration`), else nil.
+    static func resumed<C: Codable & Equatable>(_ policy: CheckpointPolicy?, method: String, configuration: C) throws -> CheckpointFile? {
+        guard let policy, policy.resume else { return nil }
+        return try CheckpointFile.read(policy.path, method: method, configuration: configuration)
+    }
+
+    /// The trainer's hooks for a method: progress, checkpoints every `policy.every` epochs holding
+    /// `completed()` tensors of finished stages besides the trainer's state, and the resumed state.
+    static func hooks<C: Codable & Equatable>(_ policy: CheckpointPolicy?, method: String, configuration: C, resumed: CheckpointFile?,
+                                              completed: @escaping () -> [(name: String, tensor: Tensor)] = { [] },
+                                              progress: @escaping (TrainingProgress) throws -> Void) -> TrainingHooks {
+        TrainingHooks(progress: progress, checkpointEvery: policy?.every,
+                      saveCheckpoint: policy.map { policy in { checkpoint in
+                          try CheckpointFile(completed: completed(), training: checkpoint).write(to: policy.path, method: method, configuration: configuration)
+                      } },
+                      resume: resumed?.training)
+    }
+}
+
 /// The contents of a checkpoint file.
 struct CheckpointFile {
     static let checkpointKey = "checkpoint", completedPrefix = "completed."

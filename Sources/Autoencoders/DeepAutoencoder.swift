@@ -1,5 +1,4 @@
 import DataFormats
-import Foundation
 import NeuralNetworks
 import Tensors
 
@@ -112,6 +111,21 @@ public struct DeepAutoencoder: Autoencoder {
         }
     }
 
+    /// Whether every value of `samples` lies in [0, 1] (pixels: Bernoulli units, bce, a sigmoid output).
+    static func liesInUnitInterval(_ samples: Tensor) -> Bool { samples.min() >= 0 && samples.max() <= 1 }
+
+    /// The choices that depend on the data, where the caller leaves them open: data in [0, 1]
+    /// get the paper's bce, no scaling and a sigmoid output; other real-valued data mse,
+    /// standardised inputs and a linear output. A bce loss keeps the inputs unscaled (its
+    /// targets must lie in [0, 1]), and standardised inputs take a linear output.
+    public static func dataDefaults(for samples: Tensor, loss: Loss? = nil, inputScaling: Configuration.InputScaling? = nil)
+        -> (loss: Loss, inputScaling: Configuration.InputScaling, outputActivation: Activation) {
+        let unit = liesInUnitInterval(samples)
+        let loss = loss ?? (unit ? .binaryCrossEntropy : .squaredError)
+        let scaling = inputScaling ?? (unit || loss == .binaryCrossEntropy ? .none : .standardize)
+        return (loss, scaling, loss == .binaryCrossEntropy || (unit && scaling == .none) ? .sigmoid : .linear)
+    }
+
     public static let methodName = "deep-autoencoder"
     public let configuration: Configuration
     public let encoder: LayerStack
@@ -141,11 +155,11 @@ public struct DeepAutoencoder: Autoencoder {
         }
         try samples.checkFinite("deep autoencoder input")
         try configuration.validate(features: samples.shape[1])
-        if configuration.loss == .binaryCrossEntropy, samples.min() < 0 || samples.max() > 1 {
+        if configuration.loss == .binaryCrossEntropy, !liesInUnitInterval(samples) {
             throw AutoencoderError("deep autoencoder: the bce loss needs data in [0, 1] (found \(samples.min())…\(samples.max())); scale the data or use --loss mse")
         }
         let widths = configuration.widths(features: samples.shape[1])
-        let resumed = try checkpoints.flatMap { $0.resume ? try CheckpointFile.read($0.path, method: methodName, configuration: configuration) : nil }
+        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let d = samples.shape[1]
         let (mean, scale) = configuration.inputScaling == .standardize
             ? NonlinearPCA.standardization(samples) : (Tensor.zeros([d]), Tensor.ones([d]))
@@ -160,10 +174,10 @@ public struct DeepAutoencoder: Autoencoder {
         let resumesPretraining = resumed?.training.metadata.phase.hasPrefix("pretraining") ?? false
         if configuration.pretraining == .rbm, resumed == nil || resumesPretraining {
             // A pretraining checkpoint holds the RBMs so far and the generator after the last one.
-            let binaryData = training.min() >= 0 && training.max() <= 1
+            let binaryData = liesInUnitInterval(training)
             let finished = try resumed.map { try finishedRBMs($0, configuration: configuration, features: d, binaryData: binaryData) } ?? []
             if resumesPretraining, let resumed { generator = resumed.training.metadata.generator }
-            let rbms = try pretrain(training, configuration: configuration, using: &generator, finished: finished,
+            let rbms = try pretrain(training, configuration: configuration, using: &generator, binaryData: binaryData, finished: finished,
                                     afterEach: { rbms, generator in
                                         guard let policy = checkpoints, rbms.count < rbmCount else { return }
                                         let metadata = TrainingCheckpoint.Metadata(
@@ -190,12 +204,7 @@ public struct DeepAutoencoder: Autoencoder {
             trainingDecoder[trainingDecoder.count - 1] = Dense(weight: last.weight.value, bias: last.bias.value, activation: .linear)
         }
         let parameters = namedParameters(encoderLayers, "encoder") + namedParameters(trainingDecoder, "decoder")
-        let hooks = TrainingHooks(progress: progress, checkpointEvery: checkpoints?.every,
-                                  saveCheckpoint: checkpoints.map { policy in { checkpoint in
-                                      try CheckpointFile(completed: [], training: checkpoint)
-                                          .write(to: policy.path, method: methodName, configuration: configuration)
-                                  } },
-                                  resume: resumed?.training)
+        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
         let loss = configuration.loss
         let record = try Trainer(configuration.training, phase: configuration.pretraining == .rbm ? "fine-tuning" : "").run(
             parameters: parameters, samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
@@ -232,14 +241,15 @@ public struct DeepAutoencoder: Autoencoder {
     /// (linear) hidden units when the code is linear (Hinton & Salakhutdinov 2006, Fig. 1).
     ///
     /// - Parameters:
+    ///   - binaryData: whether `samples` lie in [0, 1] (Bernoulli visible units), when known.
     ///   - finished: RBMs already trained (from a checkpoint): the stack continues above them.
     ///   - afterEach: called with the stack so far and the generator after each new RBM.
     public static func pretrain(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                                finished: [RBM] = [], afterEach: ([RBM], RandomGenerator) throws -> Void = { _, _ in },
+                                binaryData: Bool? = nil, finished: [RBM] = [], afterEach: ([RBM], RandomGenerator) throws -> Void = { _, _ in },
                                 progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> [RBM] {
         let widths = configuration.widths(features: samples.shape[1]).encoder
         var input = samples, rbms: [RBM] = []
-        let binaryData = samples.min() >= 0 && samples.max() <= 1
+        let binaryData = binaryData ?? liesInUnitInterval(samples)
         for layer in 0..<(widths.count - 1) {
             if layer < finished.count {
                 rbms.append(finished[layer])

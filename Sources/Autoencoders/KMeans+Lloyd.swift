@@ -76,7 +76,7 @@ extension KMeans {
                                                     distances[start + r] = Swift.max(k <= directDistanceLimit ? bestDistance : bestDistance + squaredNorms[start + r], 0)
                                                 }
                                             }
-                                            latent_cluster_sums(level, chunk, rows, d, d, labels + start, sums, counts)
+                                            latent_cluster_sums(level, chunk, rows, d, labels + start, sums, counts)
                                         }
                                     }
                                 }

@@ -53,20 +53,16 @@ public struct LinearAutoencoder: Autoencoder {
         let d = samples.shape[1], k = configuration.codeSize
         guard k >= 1, k <= d else { throw AutoencoderError("linear autoencoder: code size \(k) must lie in 1…\(d) (the number of features)") }
         do { try configuration.training.validate() } catch { throw AutoencoderError("linear autoencoder: \(error)") }
-        let resumed = try checkpoints.flatMap { $0.resume ? try CheckpointFile.read($0.path, method: methodName, configuration: configuration) : nil }
+        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
         let encoder = Dense(inputs: d, outputs: k, initializer: .xavier, using: &generator)
         let decoder = Dense(inputs: k, outputs: d, initializer: .xavier, using: &generator)
-        let hooks = TrainingHooks(progress: progress, checkpointEvery: checkpoints?.every,
-                                  saveCheckpoint: checkpoints.map { policy in { checkpoint in
-                                      try CheckpointFile(completed: [], training: checkpoint).write(to: policy.path, method: methodName, configuration: configuration)
-                                  } },
-                                  resume: resumed?.training)
+        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
         let record = try Trainer(configuration.training).run(
             parameters: namedParameters([encoder], "encoder") + namedParameters([decoder], "decoder"),
             samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
             loss: { batch in squaredError(decoder(encoder(Variable(batch))), batch) },
-            heldOutLoss: { rows in squaredErrors(rows, decoder(encoder(rows))).reduce(0, +) / Double(rows.shape[0]) })
+            heldOutLoss: { rows in ReconstructionMetrics(samples: rows, reconstructions: decoder(encoder(rows))).ssePerSample })
         return LinearAutoencoder(configuration: configuration, encoderWeight: encoder.weight.value, encoderBias: encoder.bias.value,
                                  decoderWeight: decoder.weight.value, decoderBias: decoder.bias.value, record: record)
     }

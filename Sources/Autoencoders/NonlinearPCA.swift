@@ -106,7 +106,7 @@ public struct NonlinearPCA: Autoencoder {
 
         let (mean, scale) = standardization(samples)
         let standardized = (samples - mean) / scale
-        let resumed = try checkpoints.flatMap { $0.resume ? try CheckpointFile.read($0.path, method: methodName, configuration: configuration) : nil }
+        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         var (training, heldOut) = configuration.training.holdOut(standardized, using: &generator)
         var stages: [Stage] = [], records: [TrainingRecord] = []
         let shapes = configuration.stageWidths(features: d)
@@ -123,12 +123,8 @@ public struct NonlinearPCA: Autoencoder {
             } else {
                 let parameters = namedParameters(encoder, "stage.\(index).encoder") + namedParameters(decoder, "stage.\(index).decoder")
                 let finished = stages
-                let hooks = TrainingHooks(progress: progress, checkpointEvery: checkpoints?.every,
-                                          saveCheckpoint: checkpoints.map { policy in { checkpoint in
-                                              try CheckpointFile(completed: finished.enumerated().flatMap { stageTensors($1, $0) }, training: checkpoint)
-                                                  .write(to: policy.path, method: methodName, configuration: configuration)
-                                          } },
-                                          resume: resumed?.training)
+                let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed,
+                                                   completed: { finished.enumerated().flatMap { stageTensors($1, $0) } }, progress: progress)
                 let record = try Trainer(configuration.training, phase: phase).run(
                     parameters: parameters, samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
                     loss: { batch in
@@ -137,7 +133,7 @@ public struct NonlinearPCA: Autoencoder {
                         return squaredError(decoder.reduce(code) { $1($0) }, batch)
                     },
                     heldOutLoss: { rows in
-                        squaredErrors(rows, LayerStack(decoder)(LayerStack(encoder)(rows))).reduce(0, +) / Double(rows.shape[0])
+                        ReconstructionMetrics(samples: rows, reconstructions: LayerStack(decoder)(LayerStack(encoder)(rows))).ssePerSample
                     })
                 records.append(record)
             }

@@ -61,6 +61,14 @@ extension RBM {
             let momentum = epoch <= configuration.momentumSwitchEpoch ? configuration.initialMomentum : configuration.finalMomentum
             let batches = generator.batches(count: n, size: configuration.batchSize)
             var total = 0.0
+            func report(batch: Int, of count: Int, loss: Float, metrics: [String: Float] = [:]) throws {
+                var p = TrainingProgress(epoch: epoch, epochs: configuration.epochs, batch: batch, batches: count, loss: loss, processed: processed,
+                                         total: configuration.epochs * n, elapsedSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                p.learningRate = configuration.learningRate
+                p.phase = "rbm \(d)→\(h)"
+                p.epochMetrics = metrics
+                try progress(p)
+            }
             for (index, indices) in batches.enumerated() {
                 let data = samples.gatherRows(indices)
                 let phases = Self.phases(data, weight: weight, visibleBias: visibleBias, hiddenBias: hiddenBias, configuration: configuration) {
@@ -75,28 +83,14 @@ extension RBM {
                 momentumStep(&hiddenBias, &hiddenStep, g.hiddenBias, momentum: momentum, rate: configuration.learningRate, decay: 0)
                 total += error
                 processed += indices.count
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let speed = Double(processed) / max(elapsed, 1e-9)
-                var report = TrainingProgress(epoch: epoch, epochs: configuration.epochs, batch: index + 1, batches: batches.count,
-                                              loss: Float(total / Double(index + 1)), samplesPerSecond: speed, elapsedSeconds: elapsed,
-                                              estimatedSecondsRemaining: Double(configuration.epochs * n - processed) / max(speed, 1e-9))
-                report.learningRate = configuration.learningRate
-                report.phase = "rbm \(d)→\(h)"
-                try progress(report)
+                try report(batch: index + 1, of: batches.count, loss: Float(total / Double(index + 1)))
             }
             errors.append(Float(total / Double(batches.count)))
             let model = RBM(configuration: configuration, weight: weight, visibleBias: visibleBias, hiddenBias: hiddenBias)
             let energy = model.freeEnergy(monitor)
             energies.append(Float(energy.reduce(0, +) / Double(energy.count)))
             // The epoch's closing report adds the free energy of the monitored rows.
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            var report = TrainingProgress(epoch: epoch, epochs: configuration.epochs, batch: batches.count, batches: batches.count,
-                                          loss: errors.last!, samplesPerSecond: Double(processed) / max(elapsed, 1e-9), elapsedSeconds: elapsed,
-                                          estimatedSecondsRemaining: Double(configuration.epochs * n - processed) / max(Double(processed) / max(elapsed, 1e-9), 1e-9))
-            report.learningRate = configuration.learningRate
-            report.phase = "rbm \(d)→\(h)"
-            report.epochMetrics = ["free energy": energies.last!]
-            try progress(report)
+            try report(batch: batches.count, of: batches.count, loss: errors.last!, metrics: ["free energy": energies.last!])
         }
         return RBM(configuration: configuration, weight: weight, visibleBias: visibleBias, hiddenBias: hiddenBias,
                    reconstructionError: errors, freeEnergy: energies)

@@ -215,12 +215,11 @@ void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c,
     drot_for(level)(x, y, n, c, s);
 }
 
-typedef void (*cluster_sums_fn)(const float *, long, long, long, const long *, double *, long *);
+typedef void (*cluster_sums_fn)(const float *, long, long, const long *, double *, long *);
 static cluster_sums_fn cluster_sums_for(latent_cpu_level level) { DISPATCH(cluster_sums) }
 
-void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, long stride, const long *labels,
-                         double *sums, long *counts) {
-    cluster_sums_for(level)(x, n, d, stride, labels, sums, counts);
+void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, const long *labels, double *sums, long *counts) {
+    cluster_sums_for(level)(x, n, d, labels, sums, counts);
 }
 
 typedef void (*squared_distances_fn)(const float *, long, long, const float *, long, float *);

@@ -433,14 +433,13 @@ static void FN(drot)(double *x, double *y, long n, double c, double s) {
     }
 }
 
-/// sums[labels[i]] += x[i] (d floats of rows `stride` apart, added into doubles of rows `stride`
-/// apart), and counts[labels[i]]++ unless counts is NULL.
-static void FN(cluster_sums)(const float *x, long n, long d, long stride, const long *labels, double *sums, long *counts) {
+/// sums[labels[i]] += x[i] (rows of d floats added into rows of d doubles), counts[labels[i]]++.
+static void FN(cluster_sums)(const float *x, long n, long d, const long *labels, double *sums, long *counts) {
     typedef float FN(vh) __attribute__((vector_size(VL * sizeof(float) / 2)));
     for (long i = 0; i < n; i++) {
-        const float *row = x + i * stride;
-        double *target = sums + labels[i] * stride;
-        if (counts) counts[labels[i]]++;
+        const float *row = x + i * d;
+        double *target = sums + labels[i] * d;
+        counts[labels[i]]++;
         long j = 0;
         for (; j + DL <= d; j += DL) {
             FN(vh) h;

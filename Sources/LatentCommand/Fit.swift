@@ -89,7 +89,6 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
-        let interruption = InterruptionMonitor()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let loader = dataOptions.loader
         display.update("loading \(data)", force: true)
@@ -97,6 +96,14 @@ struct Fit: ParsableCommand {
         let testing = try test.map { try loader.load($0) }
         display.finish("loaded \(data): \(training.count) samples × \(training.features) features")
         var generator = RandomGenerator(seed: seed)
+        // Trained methods stop on Ctrl-C after the current batch; PCA and k-means keep the default
+        // (the process ends at once), so the handler is installed only for them.
+        let trained = [.linearAutoencoder, .nonlinearPCA, .deepAutoencoder].contains(method)
+        let interruption = trained ? InterruptionMonitor() : nil
+        func reportTraining(_ p: TrainingProgress) throws {
+            try interruption?.check()
+            display.update(trainingProgressLine(p), force: p.isEpochEnd)
+        }
         let start = Date()
         var extra: [String: Any] = [:]
         let model: any Autoencoder
@@ -123,8 +130,7 @@ struct Fit: ParsableCommand {
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let trained = try withCheckpointContext(checkpoints) {
                 try LinearAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
-                    try interruption.check()
-                    display.update(trainingProgressLine(p), force: p.isEpochEnd)
+                    try reportTraining(p)
                 }
             }
             extra.merge(trainingSummary([trained.record])) { first, _ in first }
@@ -139,8 +145,7 @@ struct Fit: ParsableCommand {
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let nlpca = try withCheckpointContext(checkpoints) {
                 try NonlinearPCA.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
-                    try interruption.check()
-                    display.update(trainingProgressLine(p), force: p.isEpochEnd)
+                    try reportTraining(p)
                 }
             }
             extra.merge(trainingSummary(nlpca.records)) { first, _ in first }
@@ -148,25 +153,20 @@ struct Fit: ParsableCommand {
             model = nlpca
         case .deepAutoencoder:
             let defaults = DeepAutoencoder.Configuration()
-            // Data in [0, 1] get the paper's defaults; other real-valued data are standardised and
-            // fitted with mse through a linear output (each can still be set explicitly).
-            let unitRange = training.samples.min() >= 0 && training.samples.max() <= 1
-            let loss = deep.loss ?? (unitRange ? defaults.loss : .squaredError)
+            let fromData = DeepAutoencoder.dataDefaults(for: training.samples, loss: deep.loss, inputScaling: deep.inputScaling)
             let configuration = DeepAutoencoder.Configuration(
                 hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize,
                 hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
-                outputActivation: deep.outputActivation ?? (loss == .binaryCrossEntropy || (unitRange && deep.inputScaling != .standardize) ? .sigmoid : .linear),
-                loss: loss,
+                outputActivation: deep.outputActivation ?? fromData.outputActivation, loss: fromData.loss,
                 pretraining: deep.pretrain ?? defaults.pretraining, pretrainingEpochs: deep.pretrainEpochs ?? defaults.pretrainingEpochs,
                 pretrainingBatchSize: deep.pretrainBatchSize ?? defaults.pretrainingBatchSize,
                 initializer: initialization?.network ?? defaults.initializer,
                 training: try trainingOptions.configuration(over: defaults.training),
-                inputScaling: deep.inputScaling ?? (unitRange || loss == .binaryCrossEntropy ? .none : .standardize))
+                inputScaling: fromData.inputScaling)
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let deepModel = try withCheckpointContext(checkpoints) {
                 try DeepAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
-                    try interruption.check()
-                    display.update(trainingProgressLine(p), force: p.isEpochEnd)
+                    try reportTraining(p)
                 }
             }
             extra.merge(trainingSummary(deepModel.record.map { [$0] } ?? [])) { first, _ in first }

@@ -93,11 +93,9 @@ struct TrainingOptions: ParsableArguments {
         case nil: break
         case .constant: c.schedule = .constant
         case .step:
-            guard case let .step(every, factor) = LearningRateSchedule.defaultStep else { preconditionFailure() }
-            c.schedule = .step(every: lrStepEvery ?? every, factor: lrStepFactor ?? factor)
+            c.schedule = .step(every: lrStepEvery ?? LearningRateSchedule.defaultStepEvery, factor: lrStepFactor ?? LearningRateSchedule.defaultStepFactor)
         case .cosine:
-            guard case let .cosine(minimum) = LearningRateSchedule.defaultCosine else { preconditionFailure() }
-            c.schedule = .cosine(minimumFraction: lrMinimumFraction ?? minimum)
+            c.schedule = .cosine(minimumFraction: lrMinimumFraction ?? LearningRateSchedule.defaultMinimumFraction)
         }
         do { try c.validate() } catch { throw ValidationErrorText("\(error)") }
         return c

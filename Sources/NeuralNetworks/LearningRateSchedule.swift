@@ -15,9 +15,11 @@ public enum LearningRateSchedule: Codable, Sendable, Equatable, CustomStringConv
     case cosine(minimumFraction: Float)
 
     /// Defaults of the step schedule: halve every 10 epochs.
-    public static let defaultStep = LearningRateSchedule.step(every: 10, factor: 0.5)
+    public static let defaultStepEvery = 10, defaultStepFactor: Float = 0.5
     /// Default of the cosine schedule: anneal to 1 % of the initial rate.
-    public static let defaultCosine = LearningRateSchedule.cosine(minimumFraction: 0.01)
+    public static let defaultMinimumFraction: Float = 0.01
+    public static let defaultStep = LearningRateSchedule.step(every: defaultStepEvery, factor: defaultStepFactor)
+    public static let defaultCosine = LearningRateSchedule.cosine(minimumFraction: defaultMinimumFraction)
 
     /// The rate of 0-based `epoch` out of `epochs`, starting from `base`.
     public func rate(base: Float, epoch: Int, epochs: Int) -> Float {

@@ -106,11 +106,9 @@ public struct Trainer {
             var total = 0.0
             let number = epoch + 1
             func report(batch: Int, heldOutLoss: Float? = nil) throws {
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let speed = Double(processed) / max(elapsed, 1e-9)
                 var p = TrainingProgress(epoch: number, epochs: epochs, batch: batch, batches: batches.count,
-                                         loss: Float(total / Double(max(batch, 1))), samplesPerSecond: speed, elapsedSeconds: elapsed,
-                                         estimatedSecondsRemaining: Double((epochs - startEpoch) * n - processed) / max(speed, 1e-9))
+                                         loss: Float(total / Double(max(batch, 1))), processed: processed, total: (epochs - startEpoch) * n,
+                                         elapsedSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 p.heldOutLoss = heldOutLoss
                 p.learningRate = rate
                 p.phase = phase

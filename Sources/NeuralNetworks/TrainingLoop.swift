@@ -28,6 +28,14 @@ public struct TrainingProgress: Sendable {
     /// Whether this report closes an epoch.
     public var isEpochEnd: Bool { batch == batches }
 
+    /// A report after `processed` of the run's `total` samples, `elapsedSeconds` in: the speed is
+    /// their ratio and the estimate assumes it holds for the rest.
+    public init(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, processed: Int, total: Int, elapsedSeconds: Double) {
+        let speed = Double(processed) / max(elapsedSeconds, 1e-9)
+        self.init(epoch: epoch, epochs: epochs, batch: batch, batches: batches, loss: loss, samplesPerSecond: speed,
+                  elapsedSeconds: elapsedSeconds, estimatedSecondsRemaining: Double(total - processed) / max(speed, 1e-9))
+    }
+
     public init(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, samplesPerSecond: Double,
                 elapsedSeconds: Double, estimatedSecondsRemaining: Double) {
         self.epoch = epoch
@@ -104,12 +112,9 @@ public struct TrainingLoop: Codable, Sendable, Equatable {
                 guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: loss) }
                 total += Double(loss)
                 processed += indices.count
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let speed = Double(processed) / max(elapsed, 1e-9)
-                let remaining = Double(epochs * n - processed) / speed
                 progress(TrainingProgress(epoch: epoch, epochs: epochs, batch: index + 1, batches: batches.count,
-                                          loss: Float(total / Double(index + 1)), samplesPerSecond: speed,
-                                          elapsedSeconds: elapsed, estimatedSecondsRemaining: remaining))
+                                          loss: Float(total / Double(index + 1)), processed: processed, total: epochs * n,
+                                          elapsedSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
             }
             history.append(Float(total / Double(batches.count)))
         }

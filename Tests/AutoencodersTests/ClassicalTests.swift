@@ -169,3 +169,25 @@ func eye(_ n: Int) -> Tensor { Tensor(shape: [n, n]) { $0 / n == $0 % n ? 1 : 0 
 func errorText(_ body: () throws -> Void) -> String {
     do { try body(); return "" } catch { return "\(error)" }
 }
+
+/// ENCODE of k-means is the nearest centroid, for few centroids (a direct distance kernel) and
+/// many (distances through GEMM): checked against brute force in Double.
+@Suite struct KMeansAssignment {
+    @Test(arguments: [5, 20])
+    func encodeIsTheNearestCentroid(clusters: Int) throws {
+        let data = try SyntheticManifold.blobs.generate(["n": 600, "centers": 8, "dimension": 7, "seed": 9]).dataset.samples
+        var generator = RandomGenerator(seed: 1)
+        let model = try KMeans.fit(data, configuration: .init(clusters: clusters, initializations: 1), using: &generator)
+        let codes = try model.encode(data)
+        var mismatches = 0
+        for i in 0..<600 {
+            let distances = (0..<clusters).map { c in (0..<7).reduce(0.0) { $0 + pow(Double(data[i, $1] - model.centroids[c, $1]), 2) } }
+            let best = distances.indices.min { distances[$0] < distances[$1] }!
+            // Float32 rounding may only swap near-ties.
+            if Int(codes[i, 0]) != best, distances[Int(codes[i, 0])] - distances[best] > 1e-4 * distances[best] { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        // The inertia is the distortion of the training data.
+        #expect(abs(model.inertia - (try model.distortion(data))) <= 1e-6 * model.inertia)
+    }
+}

@@ -90,6 +90,16 @@ private let images = try! DatasetLoader().load("fashion-mnist-mini:train").sampl
         #expect(model.inputScale.scalars.allSatisfy { $0 > 1 }, "the swiss roll's features have standard deviations above 1")
     }
 
+    @Test func dataChooseTheOpenDefaults() throws {
+        let pixels = images.rows(0..<10), real = images.rows(0..<10) * 4 - 1
+        #expect(DeepAutoencoder.dataDefaults(for: pixels) == (.binaryCrossEntropy, .none, .sigmoid))
+        #expect(DeepAutoencoder.dataDefaults(for: real) == (.squaredError, .standardize, .linear))
+        #expect(DeepAutoencoder.dataDefaults(for: pixels, loss: .squaredError) == (.squaredError, .none, .sigmoid))
+        #expect(DeepAutoencoder.dataDefaults(for: pixels, inputScaling: .standardize) == (.binaryCrossEntropy, .standardize, .sigmoid))
+        #expect(DeepAutoencoder.dataDefaults(for: pixels, loss: .squaredError, inputScaling: .standardize) == (.squaredError, .standardize, .linear))
+        #expect(DeepAutoencoder.dataDefaults(for: real, loss: .binaryCrossEntropy) == (.binaryCrossEntropy, .none, .sigmoid))
+    }
+
     @Test func badRequestsAreClearErrors() throws {
         var generator = RandomGenerator(seed: 0)
         let cases: [(DeepAutoencoder.Configuration, Tensor, String)] = [

@@ -108,6 +108,20 @@ func json(_ text: String) throws -> [String: Any] {
         // Options of other methods, or another configuration on resume, are one-line errors.
         let wrong = try runLatent(["fit", "pca", "--data", "circle?n=50", "--code-size", "1", "--epochs", "3", "--output", "x.safetensors"], in: folder)
         #expect(wrong.status != 0 && wrong.errors.contains("not trained by gradient descent"))
+        let base = ["fit", "nonlinear-pca", "--data", "circle?n=50", "--code-size", "1", "--output", "x.safetensors", "--quiet"]
+        let badOptions: [([String], String)] = [
+            (["--lr-step-every", "3"], "need --lr-schedule step"),
+            (["--lr-schedule", "cosine", "--lr-minimum-fraction", "2"], "minimum fraction in [0, 1]"),
+            (["--held-out", "1"], "held-out fraction must lie in [0, 1)"),
+            (["--held-out", "0", "--early-stopping", "2"], "early stopping needs held-out data"),
+            (["--checkpoint-every", "0"], "--checkpoint-every must be at least 1"),
+            (["--loss", "mse"], "options of deep-autoencoder"),
+            (["--hidden", "4,4,4"], "give --hidden M or M,M′"),
+        ]
+        for (extra, message) in badOptions {
+            let result = try runLatent(base + extra, in: folder)
+            #expect(result.status != 0 && result.errors.contains(message), "\(extra): \(result.errors)")
+        }
         let other = try runLatent(arguments.map { $0 == "8" ? "9" : $0 } + ["--output", "a.safetensors", "--resume", "--quiet"], in: folder)
         #expect(other.status != 0 && other.errors.contains("another configuration"), "\(other.errors)")
         // A diverging run stops with the epoch and batch, and points at the last good checkpoint.

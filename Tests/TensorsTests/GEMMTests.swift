@@ -162,7 +162,7 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
         let x = randomTensor([n, d], seed: 3)
         let labels = (0..<n).map { ($0 * 7) % k }
         var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
-        latent_cluster_sums(level.kernelLevel, x.scalars, n, d, d, labels, &sums, &counts)
+        latent_cluster_sums(level.kernelLevel, x.scalars, n, d, labels, &sums, &counts)
         for c in 0..<k {
             #expect(counts[c] == labels.filter { $0 == c }.count)
             for j in 0..<d {

@@ -193,3 +193,28 @@ import Tensors
 import Foundation
 import Synchronization
 import TestSupport
+
+/// Reductions along an axis on tensors large enough to be split across threads: each output
+/// is summed over the axis in order, so they equal a plain loop exactly.
+@Suite struct LargeAxisReductions {
+    @Test(arguments: [[300, 2000], [2000, 300], [3, 400, 500]])
+    func matchPlainLoops(shape: [Int]) {
+        let x = randomTensor(shape, seed: UInt64(shape.count))
+        for axis in shape.indices {
+            let outer = shape[..<axis].reduce(1, *), length = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+            var sums = [Double](repeating: 0, count: outer * inner), maxima = [Float](repeating: -.infinity, count: outer * inner)
+            for o in 0..<outer {
+                for l in 0..<length {
+                    for i in 0..<inner {
+                        let value = x.scalars[(o * length + l) * inner + i]
+                        sums[o * inner + i] += Double(value)
+                        maxima[o * inner + i] = max(maxima[o * inner + i], value)
+                    }
+                }
+            }
+            #expect(x.sum(alongAxis: axis).scalars == sums.map { Float($0) }, "sum along \(axis) of \(shape)")
+            #expect(x.mean(alongAxis: axis).scalars == sums.map { Float($0 / Double(length)) }, "mean along \(axis) of \(shape)")
+            #expect(x.max(alongAxis: axis).scalars == maxima, "max along \(axis) of \(shape)")
+        }
+    }
+}

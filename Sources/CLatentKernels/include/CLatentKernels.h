@@ -107,11 +107,9 @@ void latent_dsyr2_symv(latent_cpu_level level, double *x, long n, double a, cons
 /// The plane rotation (x, y) ← (c·x − s·y, s·x + c·y).
 void latent_drot(latent_cpu_level level, double *x, double *y, long n, double c, double s);
 
-/// For each of the n rows of x (d floats of rows `stride` apart): sums[labels[i]] += x[i] in
-/// double (rows `stride` apart, zeroed by the caller) and counts[labels[i]] += 1 unless counts
-/// is NULL. The update step of k-means; callers split the columns across threads, which keeps
-/// every sum in row order.
-void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, long stride, const long *labels,
+/// For each of the n rows of x (n × d floats): sums[labels[i]] += x[i] in double (k × d,
+/// zeroed by the caller) and counts[labels[i]] += 1. The update step of k-means.
+void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d, const long *labels,
                          double *sums, long *counts);
 
 /// out[i·t + j] = ‖x_i − c_j‖² for the n rows of x (n × d) and t ≤ 16 centres (t × d), in one
