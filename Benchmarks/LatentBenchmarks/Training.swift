@@ -15,7 +15,6 @@ func trainingFlopsPerSample(_ widths: [Int]) -> Double {
 /// useful GFLOP/s (the products of forward and backward passes).
 func benchmarkTraining(epochs: Int, autoencoder: Bool = true) throws {
     let train = try DatasetLoader().load("fashion-mnist:train").samples
-    let n = train.shape[0]
     if autoencoder { try benchmarkAutoencoderEpoch(train, epochs: epochs) }
     try benchmarkRBMEpoch(train, epochs: epochs)
     print(String(format: "Peak memory of this process (VmHWM): %.0f MiB", peakMemoryMiB()))
@@ -25,27 +24,90 @@ func benchmarkAutoencoderEpoch(_ train: Tensor, epochs: Int) throws {
     let n = train.shape[0]
     let configuration = DeepAutoencoder.Configuration(pretraining: .none, initializer: .smallNormal,
                                                       training: .init(epochs: epochs, batchSize: 128, heldOutFraction: 0))
-    var generator = RandomGenerator(seed: 0)
-    let model = try DeepAutoencoder.fit(train, configuration: configuration, using: &generator)
-    let perEpoch = model.record!.secondsPerEpoch
     let widths = [784] + configuration.hidden + [configuration.codeSize] + configuration.hidden.reversed() + [784]
     let flops = trainingFlopsPerSample(widths) * Double(n)
-    print(String(format: "Deep autoencoder 784-1000-500-250-30 (sigmoid, bce, Adam, batch 128), %d thread(s): epoch %.2f s (median of %d; all: %@), %.0f samples/s, %.1f GFLOP/s useful",
-                 ComputeSettings.current.threads, median(perEpoch), perEpoch.count, perEpoch.map { String(format: "%.2f", $0) }.joined(separator: ", "),
-                 Double(n) / median(perEpoch), flops / median(perEpoch) / 1e9))
+    // Each backend in turn, in two interleaved rounds, so that the machine's drifting load falls on both.
+    let backends = gemmBackends()
+    var perEpoch = [[Double]](repeating: [], count: backends.count)
+    let original = ComputeSettings.current
+    for _ in 0..<2 {
+        for (index, backend) in backends.enumerated() {
+            ComputeSettings.current = ComputeSettings(backend: backend, threads: original.threads)
+            var generator = RandomGenerator(seed: 0)
+            let model = try DeepAutoencoder.fit(train, configuration: configuration, using: &generator)
+            perEpoch[index] += model.record!.secondsPerEpoch
+        }
+    }
+    ComputeSettings.current = original
+    for (backend, times) in zip(backends, perEpoch) {
+        print(String(format: "Deep autoencoder 784-1000-500-250-30 (sigmoid, bce, Adam, batch 128), %@, %d thread(s): epoch %.2f s (median of %d; all: %@), %.0f samples/s, %.1f GFLOP/s useful",
+                     backend.description, original.threads, median(times), times.count, times.map { String(format: "%.2f", $0) }.joined(separator: ", "),
+                     Double(n) / median(times), flops / median(times) / 1e9))
+    }
+    benchmarkEpochGEMMFloor(widths: widths, samples: n, batchSize: 128)
+}
+
+/// The time one epoch's matrix products alone take (every forward, weight-gradient and
+/// input-gradient product of every step, at the training's shapes), for each backend: a floor
+/// under the epoch that no work outside the GEMM can beat.
+func benchmarkEpochGEMMFloor(widths: [Int], samples n: Int, batchSize: Int, steps: Int = 60) {
+    var generator = RandomGenerator(seed: 2)
+    let layers = zip(widths, widths.dropFirst()).map { (inputs: $0, outputs: $1) }
+    let weights = layers.map { Tensor.randomUniform([$0.outputs, $0.inputs], using: &generator) }
+    let activations = widths.map { Tensor.randomUniform([batchSize, $0], using: &generator) }
+    let backends = gemmBackends()
+    let batches = (n + batchSize - 1) / batchSize
+    let flops = trainingFlopsPerSample(widths) * Double(n)
+    for backend in backends {
+        let settings = ComputeSettings(backend: backend)
+        var times: [Double] = []
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps {
+                for (index, layer) in layers.enumerated() {
+                    var output = Tensor(shape: [batchSize, layer.outputs]) { _ in }
+                    gemm(activations[index], weights[index], transposeB: true, into: &output, settings: settings)
+                    var weightGradient = Tensor(shape: [layer.outputs, layer.inputs]) { _ in }
+                    gemm(activations[index + 1], transposeA: true, activations[index], into: &weightGradient, settings: settings)
+                    if index > 0 {
+                        var inputGradient = Tensor(shape: [batchSize, layer.inputs]) { _ in }
+                        gemm(activations[index + 1], weights[index], into: &inputGradient, settings: settings)
+                    }
+                }
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 * Double(batches) / Double(steps))
+        }
+        print(String(format: "  its products alone (%@, %d threads): %.2f s per epoch (median of %d), %.1f GFLOP/s",
+                     backend.description, settings.threads, median(times), times.count, flops / median(times) / 1e9))
+    }
 }
 
 func benchmarkRBMEpoch(_ train: Tensor, epochs: Int) throws {
     let n = train.shape[0]
-    var rbmTimes: [Double] = []
+    let backends = gemmBackends()
+    var times = [[Double]](repeating: [], count: backends.count)
+    let original = ComputeSettings.current
     for seed in 0..<UInt64(max(epochs, 1)) {
-        var generator = RandomGenerator(seed: seed)
-        let start = DispatchTime.now().uptimeNanoseconds
-        _ = try RBM.fit(train, configuration: .init(hiddenUnits: 1000, epochs: 1), using: &generator)
-        rbmTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        for (index, backend) in backends.enumerated() {
+            ComputeSettings.current = ComputeSettings(backend: backend, threads: original.threads)
+            var generator = RandomGenerator(seed: seed)
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try RBM.fit(train, configuration: .init(hiddenUnits: 1000, epochs: 1), using: &generator)
+            times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
     }
+    ComputeSettings.current = original
     // Per sample: v·Wᵀ, h·W, v′·Wᵀ and the two statistics products, 2·784·1000 each.
     let rbmFlops = 5 * 2 * 784 * 1000 * Double(n)
-    print(String(format: "RBM 784→1000 CD-1 epoch (batch 100, free energy of 1 000 rows included): %.2f s (median of %d), %.1f GFLOP/s",
-                 median(rbmTimes), rbmTimes.count, rbmFlops / median(rbmTimes) / 1e9))
+    for (backend, rbmTimes) in zip(backends, times) {
+        print(String(format: "RBM 784→1000 CD-1 epoch (batch 100, free energy of 1 000 rows included), %@: %.2f s (median of %d), %.1f GFLOP/s",
+                     backend.description, median(rbmTimes), rbmTimes.count, rbmFlops / median(rbmTimes) / 1e9))
+    }
+}
+
+/// The built-in kernel at this CPU's level, then the system BLAS when one is installed.
+func gemmBackends() -> [GEMMBackend] {
+    var backends: [GEMMBackend] = [.builtIn(CPULevel.detected)]
+    if let blas = SystemBLAS.findInstalled() { backends.append(.systemBLAS(blas)) }
+    return backends
 }

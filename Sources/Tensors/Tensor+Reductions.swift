@@ -129,7 +129,7 @@ extension Tensor {
 import Foundation
 
 /// An associative reduction with a Double accumulator.
-private protocol AxisReduction {
+private protocol AxisReduction: SendableMetatype {
     static var initial: Double { get }
     static func combine(_ accumulator: Double, _ value: Float) -> Double
 }
