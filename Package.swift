@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering: imports point down only.
-//   latent (LatentCommand) → Latent → Autoencoders → {DataFormats, NeuralNetworks} → Tensors → CLatentKernels
+//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, NeuralNetworks} → Tensors → CLatentKernels
 let package = Package(
     name: "Latent",
     platforms: [.macOS(.v14)],
@@ -33,7 +33,8 @@ let package = Package(
             resources: [.copy("Resources/fashion-mnist-mini")]
         ),
         .target(name: "Autoencoders", dependencies: ["CLatentKernels", "Tensors", "NeuralNetworks", "DataFormats"]),
-        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders"]),
+        .target(name: "Figures", dependencies: ["Tensors", "DataFormats", "Autoencoders", "CLatentZlib"]),
+        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "Figures"]),
         .executableTarget(
             name: "LatentCommand",
             dependencies: [
@@ -53,6 +54,8 @@ let package = Package(
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Tensors", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "DataFormats", "NeuralNetworks", "Tensors", "TestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
+                    resources: [.copy("Golden")]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
         .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent"]),
     ]

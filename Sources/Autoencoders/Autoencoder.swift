@@ -1,4 +1,5 @@
 import DataFormats
+import Foundation
 import Tensors
 
 /// The one idea of the library: a method is an autoencoder, ENCODE maps a sample to a code,
@@ -29,6 +30,10 @@ public protocol Autoencoder: Sendable {
     var stateTensors: [(name: String, tensor: Tensor)] { get }
     /// Rebuilds a fitted model from its configuration and state (a loaded model file).
     init(configuration: Configuration, state: SafeTensorsFile, file: String) throws
+
+    /// Per-epoch losses of each training stage, for methods trained by epochs (nil for the
+    /// closed-form ones); saved with the model.
+    var trainingHistory: TrainingHistory? { get }
 }
 
 /// Errors of the methods: each names what does not fit.
@@ -63,9 +68,18 @@ extension Autoencoder {
         squaredErrors(samples, try reconstruct(samples)).reduce(0, +)
     }
 
-    /// The model file: configuration and state in one safetensors file.
+    /// Closed-form methods have no training history.
+    public var trainingHistory: TrainingHistory? { nil }
+
+    /// The model file: configuration, state and training history in one safetensors file.
     public func modelFile() throws -> SafeTensorsFile {
-        try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
+        var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
+        if let trainingHistory {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            file.metadata[TrainingHistory.metadataKey] = String(decoding: try encoder.encode(trainingHistory), as: UTF8.self)
+        }
+        return file
     }
 
     /// Writes the model to `path` (atomically).

@@ -134,9 +134,9 @@ public struct DeepAutoencoder: Autoencoder {
     /// ``Configuration/InputScaling/standardize``), `[D]` each.
     public let inputMean: Tensor, inputScale: Tensor
     /// The fine-tuning record.
-    public let record: TrainingRecord?
+    public private(set) var record: TrainingRecord?
     /// Each RBM's reconstruction error per epoch (empty without pretraining).
-    public let pretrainingErrors: [[Float]]
+    public private(set) var pretrainingErrors: [[Float]]
 
     public var inputSize: Int { encoder.widths.first ?? 0 }
     public var codeSize: Int { configuration.codeSize }
@@ -327,5 +327,21 @@ public struct DeepAutoencoder: Autoencoder {
                   inputMean: standardizes ? try state.tensor("input_mean", shape: [d], file: file) : .zeros([d]),
                   inputScale: standardizes ? try state.tensor("input_scale", shape: [d], file: file) : .ones([d]),
                   record: nil, pretrainingErrors: [])
+        if let history = try TrainingHistory.read(from: state, path: file) {
+            record = history.stage(Self.fineTuningStage)?.record
+            pretrainingErrors = history.stages.filter { $0.name.hasPrefix(Self.pretrainingStagePrefix) }.map(\.record.trainLoss)
+        }
+    }
+
+    static let fineTuningStage = "fine-tuning", pretrainingStagePrefix = "pretraining RBM"
+
+    /// The pretraining RBMs' reconstruction errors, then fine-tuning.
+    public var trainingHistory: TrainingHistory? {
+        let rbms = pretrainingErrors.enumerated().map { index, errors in
+            TrainingHistory.Stage(name: "\(Self.pretrainingStagePrefix) \(index + 1)", loss: "squared reconstruction error per sample",
+                                  record: TrainingRecord(trainLoss: errors))
+        }
+        let fineTuning = record.map { [TrainingHistory.Stage(name: Self.fineTuningStage, loss: "\(configuration.loss.displayName) per sample", record: $0)] } ?? []
+        return rbms.isEmpty && fineTuning.isEmpty ? nil : TrainingHistory(stages: rbms + fineTuning)
     }
 }

@@ -96,6 +96,11 @@ public struct LinearAutoencoder: Autoencoder {
                   encoderBias: try state.tensor("encoder.0.bias", shape: [k], file: file),
                   decoderWeight: try state.tensor("decoder.0.weight", shape: [d, k], file: file),
                   decoderBias: try state.tensor("decoder.0.bias", shape: [d], file: file),
-                  record: TrainingRecord(trainLoss: state["loss_history"]?.scalars ?? []))
+                  record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record
+                      ?? TrainingRecord(trainLoss: state["loss_history"]?.scalars ?? []))
+    }
+
+    public var trainingHistory: TrainingHistory? {
+        TrainingHistory(stages: [.init(name: "training", loss: "squared error per sample", record: record)])
     }
 }

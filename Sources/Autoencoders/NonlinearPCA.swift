@@ -75,7 +75,7 @@ public struct NonlinearPCA: Autoencoder {
     public let inputMean: Tensor, inputScale: Tensor
     public let stages: [Stage]
     /// Each stage's training record.
-    public let records: [TrainingRecord]
+    public private(set) var records: [TrainingRecord]
 
     public var inputSize: Int { inputMean.shape[0] }
     public var codeSize: Int { configuration.components }
@@ -217,5 +217,13 @@ public struct NonlinearPCA: Autoencoder {
         }
         self.init(configuration: configuration, inputMean: mean, inputScale: try state.tensor("input_scale", shape: [d], file: file),
                   stages: stages, records: [])
+        records = try TrainingHistory.read(from: state, path: file)?.stages.map(\.record) ?? []
+    }
+
+    /// One stage per extracted factor (sequential), or one for all (simultaneous).
+    public var trainingHistory: TrainingHistory? {
+        records.isEmpty ? nil : TrainingHistory(stages: records.enumerated().map { index, record in
+            .init(name: records.count == 1 ? "training" : "factor \(index + 1)", loss: "squared error per sample, standardised inputs", record: record)
+        })
     }
 }

@@ -121,6 +121,13 @@ public struct RBM: Autoencoder {
     public func encodeUnchecked(_ samples: Tensor) -> Tensor { LayerStack(layers: [encoderLayer])(samples) }
     public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { LayerStack(layers: [decoderLayer])(codes) }
 
+    /// CD-k's reconstruction error per epoch, with the free energy of the monitored rows.
+    public var trainingHistory: TrainingHistory? {
+        reconstructionError.isEmpty ? nil : TrainingHistory(stages: [
+            .init(name: "contrastive divergence", loss: "squared reconstruction error per sample", record: TrainingRecord(trainLoss: reconstructionError)),
+        ])
+    }
+
     /// F(v) per sample, with p(v) ∝ e^{−F(v)}: the hidden units summed out.
     /// Bernoulli hidden: −Σⱼ softplus(cⱼ + Wⱼv); Gaussian hidden: −Σⱼ (cⱼ + Wⱼv)²/2 (constants
     /// dropped); plus −bᵀv for Bernoulli visible units or ‖v − b‖²/2 for Gaussian ones.

@@ -9,6 +9,8 @@ extension SafeTensorsFile {
     public static let modelFormatVersion = 1
     /// Metadata keys.
     public static let formatVersionKey = "format_version", methodKey = "method", configurationKey = "configuration"
+    /// The optional metadata key of the command line that fitted the model (written by the CLI).
+    public static let commandKey = "command"
 
     /// A model file for `method` with its `configuration` (any Codable value, stored as JSON).
     public init(method: String, configuration: some Encodable, tensors: [(name: String, tensor: Tensor)]) throws {

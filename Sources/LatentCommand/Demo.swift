@@ -4,23 +4,19 @@ import Latent
 
 /// The main job: every method fitted to the bundled Fashion-MNIST subset (or the full set with
 /// `--full`), compared on the test images in Hinton & Salakhutdinov's unit (squared error per
-/// image) and, for 2-D codes, by kNN accuracy. Models go to `--output`; the figures and the
-/// HTML report of the lecture's comparisons are the next step (see the issues).
+/// image) and, for 2-D codes, by kNN accuracy. Models, figures and the HTML report of the
+/// lecture's comparisons (Hinton & Salakhutdinov's Figs. 2 and 3) go to `--output`.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit every method on bundled data and compare them.",
-        discussion: "Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes on fashion-mnist-mini, prints test errors and kNN accuracies, and saves the models.")
+        discussion: "Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes on fashion-mnist-mini, prints test errors and kNN accuracies, saves the models, and writes an HTML report (OUTPUT/index.html) with the error table, reconstructions side by side and the 2-D codes as scatter plots.")
 
-    @Option(help: "Folder for the fitted models.") var output: String = "latent-demo"
+    @Option(help: "Folder for the fitted models and the report.") var output: String = "latent-demo"
     @Flag(help: "Use full Fashion-MNIST (60 000 + 10 000 images; tens of minutes) instead of the bundled subset.") var full = false
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
 
-    /// One row of the comparison.
-    struct Row {
-        let name: String, codeSize: Int, sse: Double, knn: Double?, seconds: Double
-    }
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
@@ -32,7 +28,7 @@ struct Demo: ParsableCommand {
         display.finish("loaded \(name): \(train.count) training and \(test.count) test images of \(train.features) pixels")
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let start = Date()
-        var rows: [Row] = []
+        var rows: [Report.Entry] = []
         // The deep networks' budget: the defaults on the full set; fewer epochs on the subset so the
         // demo stays within a few minutes on two cores.
         let (pretrainEpochs, fineTuneEpochs) = full ? (10, 20) : (10, 40)
@@ -42,7 +38,7 @@ struct Demo: ParsableCommand {
             let began = Date()
             display.update("\(label): fitting", force: true)
             let model = try body(&generator) { p in
-                display.update("\(label): " + trainingProgressLine(p), force: p.isEpochEnd)
+                display.update("\(label): " + trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
             }
             let seconds = Date().timeIntervalSince(began)
             try model.save(to: (output as NSString).appendingPathComponent(file))
@@ -52,7 +48,7 @@ struct Demo: ParsableCommand {
                 knn = try ReconstructionMetrics.knnAccuracy(codes: model.encode(test.samples), labels: labels,
                                                             referenceCodes: model.encode(train.samples), referenceLabels: trainLabels)
             }
-            rows.append(Row(name: label, codeSize: codeSize, sse: metrics.ssePerSample, knn: knn, seconds: seconds))
+            rows.append(Report.Entry(name: label, model: model, testError: metrics.ssePerSample, knnAccuracy: knn, seconds: seconds))
             display.finish(String(format: "%@: test error %.3f per image (%@)", label, metrics.ssePerSample, formatDuration(seconds)))
         }
 
@@ -76,13 +72,16 @@ struct Demo: ParsableCommand {
                 return try DeepAutoencoder.fit(train.samples, configuration: configuration, using: &g, progress: progress)
             }
         }
+        display.update("writing the report", force: true)
+        let page = try Report.comparison(rows, train: train, test: test, command: invocation()).write(to: output)
+        display.finish()
         let seconds = Date().timeIntervalSince(start)
         if outputOptions.json {
             try printJSON([
-                "data": name, "output": output, "seconds": seconds,
+                "data": name, "output": output, "report": page, "seconds": seconds,
                 "methods": rows.map { row -> [String: Any] in
-                    var entry: [String: Any] = ["method": row.name, "code_size": row.codeSize, "test_sse_per_sample": row.sse, "seconds": row.seconds]
-                    if let knn = row.knn { entry["knn_accuracy"] = knn }
+                    var entry: [String: Any] = ["method": row.name, "code_size": row.model.codeSize, "test_sse_per_sample": row.testError, "seconds": row.seconds]
+                    if let knn = row.knnAccuracy { entry["knn_accuracy"] = knn }
                     return entry
                 },
             ])
@@ -92,10 +91,11 @@ struct Demo: ParsableCommand {
         print("kNN accuracy (k = 5) of 2-D test codes against the training codes:\n")
         print(column("method", 42) + column("code", 6) + column("test error", 12) + column("kNN", 8) + "fit time")
         for row in rows {
-            print(column(row.name, 42) + column("\(row.codeSize)", 6) + column(String(format: "%.3f", row.sse), 12)
-                  + column(row.knn.map { String(format: "%.3f", $0) } ?? "", 8) + formatDuration(row.seconds))
+            print(column(row.name, 42) + column("\(row.model.codeSize)", 6) + column(String(format: "%.3f", row.testError), 12)
+                  + column(row.knnAccuracy.map { String(format: "%.3f", $0) } ?? "", 8) + formatDuration(row.seconds))
         }
-        print("\nModels in \(output)/ (`latent evaluate MODEL --data \(name):test` reads them); total \(formatDuration(seconds)).")
+        print("\nReport: \(page)")
+        print("Models in \(output)/ (`latent evaluate MODEL --data \(name):test` reads them); total \(formatDuration(seconds)).")
     }
 }
 

@@ -102,7 +102,7 @@ struct Fit: ParsableCommand {
         let interruption = trained ? InterruptionMonitor() : nil
         func reportTraining(_ p: TrainingProgress) throws {
             try interruption?.check()
-            display.update(trainingProgressLine(p), force: p.isEpochEnd)
+            display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
         }
         let start = Date()
         var extra: [String: Any] = [:]
@@ -177,7 +177,9 @@ struct Fit: ParsableCommand {
             throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: \(Self.available.map(\.rawValue).joined(separator: ", ")))")
         }
         let seconds = Date().timeIntervalSince(start)
-        try model.save(to: output)
+        var file = try model.modelFile()
+        file.metadata[SafeTensorsFile.commandKey] = invocation()
+        try file.write(to: output)
         display.finish("fitted \(method.rawValue) in \(formatDuration(seconds)); model written to \(output)")
         let trainMetrics = try ReconstructionMetrics(model, samples: training.samples)
         var result: [String: Any] = [

@@ -53,3 +53,12 @@ struct ValidationErrorText: Error, CustomStringConvertible {
 
 /// Double values for JSON: NaN and infinity have no JSON form.
 func jsonNumber(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
+
+/// This process's command line as a shell would take it back: `latent` and its arguments,
+/// each quoted when it holds anything but safe characters.
+func invocation(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%")
+    return (["latent"] + arguments.map { argument in
+        !argument.isEmpty && argument.allSatisfy(safe.contains) ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }).joined(separator: " ")
+}

@@ -14,18 +14,28 @@ final class ProgressDisplay {
         self.interval = interval
     }
 
-    /// Shows `text` unless shown too recently (always when `force`).
-    func update(_ text: String, force: Bool = false) {
+    /// Shows `text` unless shown too recently (always when `force`); on a terminal a bar of
+    /// `fraction` (done over total, when known) leads the line.
+    func update(_ text: String, fraction: Double? = nil, force: Bool = false) {
         guard !quiet else { return }
         let now = Date()
         guard force || now.timeIntervalSince(lastPrinted) >= (isTerminal ? 0.1 : interval) else { return }
         lastPrinted = now
         if isTerminal {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+            let bar = fraction.map { Self.bar($0) + " " } ?? ""
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(bar)\(text)".utf8))
             lineOpen = true
         } else {
             FileHandle.standardError.write(Data("\(text)\n".utf8))
         }
+    }
+
+    /// `[#####·····]  50%`: `width` cells filled in proportion to `fraction` (clamped to [0, 1]).
+    static func bar(_ fraction: Double, width: Int = 20) -> String {
+        let done = fraction.isFinite ? min(max(fraction, 0), 1) : 0
+        let filled = Int((done * Double(width)).rounded(.down))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "·", count: width - filled) + "]"
+            + String(format: " %3.0f%%", done * 100)
     }
 
     /// Ends the in-place line, if any, and prints `text` on its own line.

@@ -111,6 +111,12 @@ struct TrainingOptions: ParsableArguments {
 
 /// One progress line of a trained method on stderr: stage, epoch, batch, loss, held-out loss,
 /// learning rate, speed and ETA. Epoch ends are always shown.
+/// The share of a training stage done: finished epochs and batches over all of them.
+func trainingFraction(_ p: TrainingProgress) -> Double {
+    guard p.epochs > 0, p.batches > 0 else { return 0 }
+    return (Double(p.epoch - 1) + Double(p.batch) / Double(p.batches)) / Double(p.epochs)
+}
+
 func trainingProgressLine(_ p: TrainingProgress) -> String {
     let phase = p.phase.isEmpty ? "" : "\(p.phase): "
     var text = String(format: "%@epoch %d/%d, batch %d/%d, loss %.4f", phase, p.epoch, p.epochs, p.batch, p.batches, p.loss)

@@ -11,6 +11,14 @@ public enum Loss: String, Codable, Sendable, CaseIterable {
     /// −Σⱼ [xⱼ log σ(zⱼ) + (1 − xⱼ) log(1 − σ(zⱼ))] from logits z, mean over samples.
     case binaryCrossEntropy = "bce"
 
+    /// The loss's name in words, for axis labels and reports.
+    public var displayName: String {
+        switch self {
+        case .squaredError: "squared error"
+        case .binaryCrossEntropy: "binary cross-entropy"
+        }
+    }
+
     /// The loss of `output` against `target` (`n × d` each). For ``binaryCrossEntropy``
     /// `output` holds logits, so the sigmoid and the logarithm combine stably.
     public func callAsFunction(_ output: Variable, _ target: Tensor) -> Variable {

@@ -96,6 +96,9 @@ private func temporaryPath(_ name: String) -> String {
         #expect(type(of: loaded).methodName == type(of: model).methodName)
         #expect(try loaded.encode(conformanceData) == model.encode(conformanceData))
         #expect(try loaded.decode(model.encode(conformanceData)) == model.decode(model.encode(conformanceData)))
+        // Trained methods keep their per-epoch losses in the file; closed-form ones have none.
+        #expect(loaded.trainingHistory == model.trainingHistory)
+        #expect((model.trainingHistory == nil) == (model is KMeans || model is PCA))
     }
 
     @Test(arguments: methodCases)

@@ -145,6 +145,14 @@ func json(_ text: String) throws -> [String: Any] {
                                     "--json", "--quiet", in: folder)
         #expect(evaluation.status == 0, "\(evaluation.errors)")
         #expect(try json(evaluation.output)["knn_accuracy"] != nil)
+        // The report reads the training history and the fitting command from the model file.
+        let report = try latent("report", "deep.safetensors", "--data", "fashion-mnist-mini:test", "--output", "report", "--json", "--quiet", in: folder)
+        #expect(report.status == 0, "\(report.errors)")
+        #expect(try json(report.output)["figures"] as? Int == 4)  // fine-tuning, pretraining, reconstructions, codes
+        let page = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
+        #expect(page.contains("latent fit deep-autoencoder --data fashion-mnist-mini:train") && page.contains("training-2.svg"))
+        let mismatch = try latent("report", "deep.safetensors", "--data", "circle?n=20", "--output", "r2", "--quiet", in: folder)
+        #expect(mismatch.status != 0 && mismatch.errors.contains("has 2 features per sample; the model deep.safetensors takes 784"), "\(mismatch.errors)")
         let cases: [([String], String)] = [
             (["--hidden", "32,x"], "--hidden"),
             (["--activation", "relu"], "RBM pretraining needs sigmoid hidden units"),

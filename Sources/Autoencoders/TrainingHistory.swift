@@ -1,0 +1,39 @@
+import DataFormats
+import Foundation
+import NeuralNetworks
+
+/// What a trained model remembers of its training: per stage (an RBM of the pretraining,
+/// fine-tuning, a factor of sequential nonlinear PCA) its per-epoch losses. Saved as JSON in
+/// the model file's metadata, so a report drawn from a saved model shows its curves.
+public struct TrainingHistory: Codable, Sendable, Equatable {
+    /// One stage of training and its record.
+    public struct Stage: Codable, Sendable, Equatable {
+        public var name: String
+        /// What `record.trainLoss` measures ("bce per sample", "reconstruction error per sample").
+        public var loss: String
+        public var record: TrainingRecord
+
+        public init(name: String, loss: String, record: TrainingRecord) {
+            (self.name, self.loss, self.record) = (name, loss, record)
+        }
+    }
+
+    public var stages: [Stage]
+
+    public init(stages: [Stage]) { self.stages = stages }
+
+    /// The metadata key of a model file that holds the history.
+    public static let metadataKey = "training_history"
+
+    /// The history stored in a model file, or nil when it holds none.
+    /// - Throws: when the stored history cannot be read.
+    public static func read(from file: SafeTensorsFile, path: String) throws -> TrainingHistory? {
+        guard let json = file.metadata[metadataKey] else { return nil }
+        do { return try JSONDecoder().decode(TrainingHistory.self, from: Data(json.utf8)) } catch {
+            throw DataFormatError(path, .entry("__metadata__.\(metadataKey)"), "cannot be read: \(error)")
+        }
+    }
+
+    /// The stage called `name`, if any.
+    public func stage(_ name: String) -> Stage? { stages.first { $0.name == name } }
+}

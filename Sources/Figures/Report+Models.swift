@@ -1,0 +1,137 @@
+import Autoencoders
+import DataFormats
+import Foundation
+import NeuralNetworks
+import Tensors
+
+/// Reports built from fitted models: one model on a dataset (`latent report`), or several
+/// compared side by side (`latent demo`).
+extension Report {
+    /// How many examples the reconstruction grids show.
+    public static let exampleCount = 12
+    /// At most this many codes are drawn in a scatter plot (a seeded, class-balanced choice).
+    public static let scatterLimit = 2000
+
+    /// Example rows for reconstruction grids: one sample of each class in turn (the first of
+    /// its class in the data), or the first rows when the data has no labels.
+    public static func exampleIndices(_ data: Dataset, count: Int = exampleCount) -> [Int] {
+        guard let labels = data.labels else { return Array(0..<min(count, data.count)) }
+        var byClass: [Int: [Int]] = [:]
+        for (index, label) in labels.enumerated() { byClass[label, default: []].append(index) }
+        let classes = byClass.keys.sorted()
+        var chosen: [Int] = [], round = 0
+        while chosen.count < min(count, data.count) {
+            for label in classes where chosen.count < count && round < byClass[label]!.count { chosen.append(byClass[label]![round]) }
+            round += 1
+        }
+        return chosen
+    }
+
+    /// The image shape [height, width] of `data`'s samples, when they are grey images.
+    public static func imageShape(_ data: Dataset) -> [Int]? {
+        guard let shape = data.sampleShape else { return nil }
+        let spatial = shape.count == 3 && shape[2] == 1 ? Array(shape.prefix(2)) : shape
+        return spatial.count == 2 && spatial[0] * spatial[1] == data.features ? spatial : nil
+    }
+
+    /// Rows of `data` for a scatter plot: all of them up to ``scatterLimit``, else an evenly
+    /// spaced subset (deterministic, every class kept in proportion).
+    static func scatterIndices(_ data: Dataset) -> [Int] {
+        data.count <= scatterLimit ? Array(0..<data.count) : (0..<scatterLimit).map { $0 * data.count / scatterLimit }
+    }
+
+    /// A scatter plot of `model`'s codes of `data`, projected to a plane when d > 2.
+    public static func codeScatter(_ model: any Autoencoder, data: Dataset, title: String) throws -> ScatterPlot {
+        let rows = scatterIndices(data)
+        let subset = data.subset(rows)
+        let plane = try CodePlane.project(try model.encode(subset.samples))
+        return try ScatterPlot(codes: plane.points, labels: subset.labels, classNames: data.classNames, title: title,
+                               xLabel: plane.xLabel, yLabel: plane.yLabel)
+    }
+
+    /// Line charts of a training history: the stages that end in a model (fine-tuning,
+    /// training, factors) with their held-out loss, and the pretraining stages together.
+    public static func trainingCharts(_ history: TrainingHistory, title: String) throws -> [LineChart] {
+        let pretraining = history.stages.filter { $0.name.hasPrefix("pretraining") }
+        let main = history.stages.filter { !$0.name.hasPrefix("pretraining") && !$0.record.trainLoss.isEmpty }
+        var charts: [LineChart] = []
+        if !main.isEmpty {
+            let series = main.flatMap { stage -> [LineChart.Series] in
+                let prefix = main.count > 1 ? "\(stage.name): " : ""
+                var lines = [LineChart.Series(name: prefix + "training", values: stage.record.trainLoss.map(Double.init))]
+                if !stage.record.heldOutLoss.isEmpty {
+                    lines.append(.init(name: prefix + "held out", values: stage.record.heldOutLoss.map(Double.init), dashed: true))
+                }
+                return lines
+            }
+            charts.append(try LineChart(title: "\(title): \(main.count == 1 ? main[0].name : "training")", yLabel: main[0].loss, series: series))
+        }
+        if !pretraining.isEmpty {
+            charts.append(try LineChart(title: "\(title): RBM pretraining", yLabel: pretraining[0].loss,
+                                        series: pretraining.map { .init(name: $0.name.replacingOccurrences(of: "pretraining ", with: ""),
+                                                                        values: $0.record.trainLoss.map(Double.init)) }))
+        }
+        return charts
+    }
+
+    /// The report of one model on `data`: configuration, metrics, training curves,
+    /// reconstructions, codes, and the commands that made the model and the report.
+    public static func model(_ model: any Autoencoder, named name: String, data: Dataset, fitCommand: String?, reportCommand: String) throws -> Report {
+        let method = type(of: model).methodName
+        var report = Report(title: "\(method) model \(name) on \(data.name)")
+        let metrics = try ReconstructionMetrics(model, samples: data.samples)
+        report.add(.paragraph("A \(method) model with codes of \(model.codeSize) dimensions for samples of \(model.inputSize) features, evaluated on \(data.count) samples of \(data.name)."))
+        report.add(.heading("Metrics"))
+        report.add(.table(header: ["measure", "value"], rows: [
+            ["samples", "\(metrics.samples)"], ["features", "\(metrics.features)"], ["code size", "\(model.codeSize)"],
+            ["distortion Σ‖x − x̂‖²", String(format: "%.6g", metrics.distortion)],
+            ["squared error per sample", String(format: "%.4f", metrics.ssePerSample)],
+            ["mean squared error per feature", String(format: "%.6f", metrics.msePerFeature)],
+        ]))
+        if let history = model.trainingHistory {
+            report.add(.heading("Training"))
+            for (index, chart) in try trainingCharts(history, title: method).enumerated() {
+                report.add(.figure(file: "training-\(index + 1).svg", svg: chart.svg(), caption: chart.caption))
+            }
+        }
+        if let shape = imageShape(data) {
+            let examples = data.subset(exampleIndices(data))
+            let grid = try ImageGrid(title: "Originals and reconstructions", rows: [
+                .init(label: "original", images: examples.samples),
+                .init(label: method, images: try model.reconstruct(examples.samples)),
+            ], imageShape: shape)
+            report.add(.heading("Reconstructions"))
+            report.add(.figure(file: "reconstructions.svg", svg: try grid.svg(), caption: "Top: samples of \(data.name), one per class in turn; below: DECODE(ENCODE(x))."))
+            if let kmeans = model as? KMeans {
+                let centroids = kmeans.centroids
+                let rows = stride(from: 0, to: centroids.shape[0], by: exampleCount).map { start in
+                    ImageGrid.Row(label: "clusters \(start + 1)–\(min(start + exampleCount, centroids.shape[0]))",
+                                  images: centroids.rows(start..<min(start + exampleCount, centroids.shape[0])))
+                }
+                let centreGrid = try ImageGrid(title: "Cluster centres", rows: rows, imageShape: shape)
+                report.add(.figure(file: "centroids.svg", svg: try centreGrid.svg(), caption: "DECODE of each cluster index: the centroids."))
+            }
+        }
+        if model.codeSize >= 2 {
+            report.add(.heading("Codes"))
+            let scatter = try codeScatter(model, data: data, title: "Codes of \(data.name)")
+            report.add(.figure(file: "codes.svg", svg: scatter.svg(), caption: model.codeSize == 2
+                ? "ENCODE(x) of up to \(scatterLimit) samples, coloured by class."
+                : "ENCODE(x) of up to \(scatterLimit) samples projected on the codes' first two principal components, coloured by class."))
+        }
+        report.add(.heading("Configuration"))
+        report.add(.code(try prettyConfiguration(model)))
+        report.add(.heading("Reproduce"))
+        if let fitCommand { report.add(.paragraph("The model was fitted by:")); report.add(.code(fitCommand)) }
+        report.add(.paragraph("This report was written by:"))
+        report.add(.code(reportCommand))
+        return report
+    }
+}
+
+/// The configuration of `model` as indented JSON with sorted keys.
+func prettyConfiguration<Model: Autoencoder>(_ model: Model) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(model.configuration), as: UTF8.self)
+}

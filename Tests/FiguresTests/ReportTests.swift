@@ -1,0 +1,87 @@
+import Autoencoders
+import DataFormats
+import Foundation
+import Tensors
+import Testing
+import TestSupport
+import Figures
+
+@Suite struct ReportTests {
+    /// A PCA-2 model of the bundled subset's test split and its report, written to a fresh folder.
+    static func writtenReport() throws -> (folder: String, report: Report) {
+        let data = try DatasetLoader().load("fashion-mnist-mini:test").prefix(400)
+        var generator = RandomGenerator(seed: 0)
+        let model = try PCA.fit(data.samples, configuration: .init(components: .count(2)), using: &generator)
+        let report = try Report.model(model, named: "pca-2.safetensors", data: data, fitCommand: "latent fit pca …", reportCommand: "latent report …")
+        let folder = temporaryFolder()
+        try report.write(to: folder)
+        return (folder, report)
+    }
+
+    @Test func modelReportWritesEveryFigureItNames() throws {
+        let (folder, report) = try Self.writtenReport()
+        let page = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
+        let figures = report.blocks.compactMap { block -> String? in if case .figure(let file, _, _) = block { file } else { nil } }
+        #expect(figures.contains("reconstructions.svg") && figures.contains("codes.svg"))
+        for file in figures {
+            #expect(FileManager.default.fileExists(atPath: folder + "/" + file), "\(file) missing")
+            #expect(page.contains("src=\"\(file)\""), "\(file) not on the page")
+        }
+        #expect(page.contains("latent fit pca …") && page.contains("squared error per sample"))
+    }
+
+    @Test func trainingChartsFollowTheHistory() throws {
+        let history = TrainingHistory(stages: [
+            .init(name: "pretraining RBM 1", loss: "squared reconstruction error per sample", record: .init(trainLoss: [3, 2])),
+            .init(name: "fine-tuning", loss: "binary cross-entropy per sample", record: .init(trainLoss: [5, 4, 3], heldOutLoss: [6, 5, 4])),
+        ])
+        let charts = try Report.trainingCharts(history, title: "m")
+        #expect(charts.map(\.series.count) == [2, 1])
+        #expect(charts[0].caption == "Binary cross-entropy per sample per epoch; dashed: held-out data.")
+        #expect(charts[1].caption == "Squared reconstruction error per sample per epoch.")
+    }
+
+    @Test func figureNamesMustBePlainAndDistinct() {
+        var report = Report(title: "t")
+        report.add(.figure(file: "../escape.svg", svg: "<svg/>", caption: ""))
+        #expect(throws: FigureError("report figure file \"../escape.svg\" must be a plain file name other than index.html")) {
+            try report.write(to: temporaryFolder())
+        }
+        var twice = Report(title: "t")
+        twice.add(.figure(file: "a.svg", svg: "<svg/>", caption: ""))
+        twice.add(.figure(file: "a.svg", svg: "<svg/>", caption: ""))
+        #expect(throws: FigureError("two report figures are named \"a.svg\"")) { try twice.write(to: temporaryFolder()) }
+    }
+
+    @Test func pageTextIsEscaped() {
+        var report = Report(title: "<b>")
+        report.add(.table(header: ["a&b"], rows: [["<script>"]]))
+        let html = report.html()
+        #expect(html.contains("&lt;b&gt;") && html.contains("a&amp;b") && html.contains("&lt;script&gt;") && !html.contains("<script>"))
+    }
+
+    /// Opens the report in headless Chromium: every image must load (checked from a page that
+    /// frames the report) and the browser's console must stay silent.
+    @Test(.enabled(if: executablePath("chromium") != nil, "needs chromium (installed by .ci/run)"))
+    func reportOpensInARealBrowser() throws {
+        let (folder, report) = try Self.writtenReport()
+        let figures = report.blocks.filter { if case .figure = $0 { true } else { false } }.count
+        let checker = """
+            <!DOCTYPE html><html><body><iframe id="report" src="index.html" width="1200" height="900"></iframe><script>
+            document.getElementById('report').addEventListener('load', (event) => {
+              const images = Array.from(event.target.contentDocument.images);
+              const broken = images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'));
+              document.body.setAttribute('data-result', images.length + ' images, broken: [' + broken.join(',') + ']');
+            });
+            </script></body></html>
+            """
+        try FileIO.writeAtomically(Array(checker.utf8), to: folder + "/check.html")
+        let browser = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000", "--dump-dom"]
+        let checked = try runProcess("chromium", browser + ["--allow-file-access-from-files", "file://\(folder)/check.html"])
+        #expect(checked.output.contains("data-result=\"\(figures) images, broken: []\""), "\(checked.output.suffix(400))")
+        let opened = try runProcess("chromium", browser + ["--enable-logging=stderr", "--v=0", "file://\(folder)/index.html"])
+        let console = opened.errors.split(separator: "\n").filter { $0.contains(":CONSOLE") }
+        #expect(console.isEmpty, "console messages: \(console)")
+        #expect(opened.output.contains("<h1>pca model pca-2.safetensors"))
+    }
+}
