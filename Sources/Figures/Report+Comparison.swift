@@ -46,6 +46,18 @@ extension Report {
                                caption: "Top row: test images, one per class in turn. Below: DECODE(ENCODE(x)) by each method. With the same code size, the deep autoencoder keeps the shapes that PCA blurs."))
         }
 
+        if let shape = imageShape(test), let best = entries.filter({ $0.model.codeSize >= 2 }).min(by: { $0.testError < $1.testError }) {
+            let examples = test.subset(exampleIndices(test))
+            let pairs = min(4, examples.count / 2)
+            if pairs >= 1 {
+                let strips = try ImageGrid.interpolation(best.model, from: examples.samples.rows(0..<pairs), to: examples.samples.rows(pairs..<(2 * pairs)),
+                                                         labels: (0..<pairs).map { pairName(examples, $0, pairs + $0) }, imageShape: shape)
+                report.add(.heading("Between the codes"))
+                report.add(.figure(file: "interpolations.svg", svg: try strips.svg(),
+                                   caption: "\(best.name), the most accurate method here: DECODE of codes on the straight line from one test image's code to another's."))
+            }
+        }
+
         let planar = entries.filter { $0.model.codeSize == 2 }
         if !planar.isEmpty {
             report.add(.heading("Two-dimensional codes (Hinton & Salakhutdinov, Fig. 3)"))

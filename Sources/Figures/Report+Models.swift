@@ -102,6 +102,17 @@ extension Report {
             ], imageShape: shape)
             report.add(.heading("Reconstructions"))
             report.add(.figure(file: "reconstructions.svg", svg: try grid.svg(), caption: "Top: samples of \(data.name), one per class in turn; below: DECODE(ENCODE(x))."))
+            if model.codeSize >= 2, !(model is KMeans), examples.count >= 2 {
+                let pairs = min(4, examples.count / 2)
+                let (from, to) = (examples.samples.rows(0..<pairs), examples.samples.rows(pairs..<(2 * pairs)))
+                let names = (0..<pairs).map { pairName(examples, $0, pairs + $0) }
+                let strips = try ImageGrid.interpolation(model, from: from, to: to, labels: names, imageShape: shape)
+                report.add(.figure(file: "interpolations.svg", svg: try strips.svg(),
+                                   caption: "DECODE of codes on the straight line from one sample's code to another's."))
+                let traversal = try ImageGrid.traversal(model, codes: try model.encode(data.subset(scatterIndices(data)).samples), imageShape: shape)
+                report.add(.figure(file: "traversals.svg", svg: try traversal.svg(),
+                                   caption: "DECODE of codes moved along one axis from the codes' mean, the others held at their means."))
+            }
             if let kmeans = model as? KMeans {
                 let centroids = kmeans.centroids
                 let rows = stride(from: 0, to: centroids.shape[0], by: exampleCount).map { start in
@@ -134,4 +145,10 @@ func prettyConfiguration<Model: Autoencoder>(_ model: Model) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     return String(decoding: try encoder.encode(model.configuration), as: UTF8.self)
+}
+
+/// "A → B" with the class names of rows `a` and `b` of `data`, or their row numbers.
+func pairName(_ data: Dataset, _ a: Int, _ b: Int) -> String {
+    guard let labels = data.labels, let names = data.classNames, labels[a] < names.count, labels[b] < names.count else { return "\(a + 1) → \(b + 1)" }
+    return "\(names[labels[a]]) → \(names[labels[b]])"
 }

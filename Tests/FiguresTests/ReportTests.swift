@@ -85,3 +85,26 @@ import Figures
         #expect(opened.output.contains("<h1>pca model pca-2.safetensors"))
     }
 }
+
+@Suite struct DecodedGridTests {
+    /// PCA-2 on the bundled images: DECODE is affine, so the strip's middle image is the mean of
+    /// its ends' reconstructions, and a traversal's middle column decodes the codes' mean.
+    @Test func interpolationAndTraversalDecodeTheRightCodes() throws {
+        let data = try DatasetLoader().load("fashion-mnist-mini:test").prefix(300)
+        var generator = RandomGenerator(seed: 1)
+        let model = try PCA.fit(data.samples, configuration: .init(components: .count(2)), using: &generator)
+        let (a, b) = (data.samples.rows(0..<1), data.samples.rows(1..<2))
+        let strip = try ImageGrid.interpolation(model, from: a, to: b, labels: ["a → b"], steps: 3, imageShape: [28, 28])
+        let middle = strip.rows[0].images.rows(1..<2)
+        let expected = (try model.reconstruct(a) + model.reconstruct(b)) * 0.5
+        #expect(middle.isApproximatelyEqual(to: expected, relativeTolerance: 1e-4, absoluteTolerance: 1e-4))
+        #expect(strip.rows[0].images.rows(0..<1).isApproximatelyEqual(to: try model.reconstruct(a), relativeTolerance: 1e-4, absoluteTolerance: 1e-4))
+        let codes = try model.encode(data.samples)
+        let traversal = try ImageGrid.traversal(model, codes: codes, steps: 5, imageShape: [28, 28])
+        #expect(traversal.rows.count == 2)
+        let centre = try model.decode(codes.mean(alongAxis: 0).reshaped([1, 2]))
+        for row in traversal.rows {
+            #expect(row.images.rows(2..<3).isApproximatelyEqual(to: centre, relativeTolerance: 1e-4, absoluteTolerance: 1e-4))
+        }
+    }
+}

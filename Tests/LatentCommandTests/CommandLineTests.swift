@@ -148,7 +148,7 @@ func json(_ text: String) throws -> [String: Any] {
         // The report reads the training history and the fitting command from the model file.
         let report = try latent("report", "deep.safetensors", "--data", "fashion-mnist-mini:test", "--output", "report", "--json", "--quiet", in: folder)
         #expect(report.status == 0, "\(report.errors)")
-        #expect(try json(report.output)["figures"] as? Int == 4)  // fine-tuning, pretraining, reconstructions, codes
+        #expect(try json(report.output)["figures"] as? Int == 6)  // fine-tuning, pretraining, reconstructions, interpolations, traversals, codes
         let page = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
         #expect(page.contains("latent fit deep-autoencoder --data fashion-mnist-mini:train") && page.contains("training-2.svg"))
         let mismatch = try latent("report", "deep.safetensors", "--data", "circle?n=20", "--output", "r2", "--quiet", in: folder)
