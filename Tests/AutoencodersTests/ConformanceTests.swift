@@ -50,10 +50,6 @@ let methodCases: [MethodCase] = [
 /// Gaussian blobs in 6-D: structure for every method.
 let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers": 4, "dimension": 6, "seed": 3]).dataset.samples
 
-private func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("latent-\(UUID().uuidString)-\(name)").path
-}
-
 /// The suite every method passes.
 @Suite struct Conformance {
     @Test(arguments: methodCases)

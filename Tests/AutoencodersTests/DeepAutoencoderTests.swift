@@ -4,10 +4,7 @@ import Foundation
 import NeuralNetworks
 import Testing
 import Tensors
-
-private func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("latent-\(UUID().uuidString)-\(name)").path
-}
+import TestSupport
 
 /// 800 bundled Fashion-MNIST images, pixels in [0, 1].
 private let images = try! DatasetLoader().load("fashion-mnist-mini:train").samples.rows(0..<800)

@@ -4,6 +4,7 @@ import Foundation
 import NeuralNetworks
 import Testing
 import Tensors
+import TestSupport
 
 /// Spearman's rank correlation of two equally long sequences (no ties expected).
 func rankCorrelation(_ a: [Float], _ b: [Float]) -> Double {
@@ -17,10 +18,6 @@ func rankCorrelation(_ a: [Float], _ b: [Float]) -> Double {
     let covariance = zip(ra, rb).reduce(0) { $0 + ($1.0 - mean) * ($1.1 - mean) }
     let variance = ra.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
     return covariance / variance
-}
-
-private func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("latent-\(UUID().uuidString)-\(name)").path
 }
 
 @Suite struct KramerNonlinearPCA {

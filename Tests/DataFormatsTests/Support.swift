@@ -1,17 +1,11 @@
 import DataFormats
 import Foundation
 import Tensors
+@_exported import TestSupport
 
 /// The path of a committed fixture file.
 func fixture(_ name: String) -> String {
     Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(name).path
-}
-
-/// A fresh temporary folder for files a test writes.
-func temporaryFolder() -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("latent-tests-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url.path
 }
 
 /// Runs `body` and returns the error it throws as text ("" when it throws nothing).

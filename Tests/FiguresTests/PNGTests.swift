@@ -9,13 +9,6 @@ func golden(_ name: String) -> String {
     Bundle.module.resourceURL!.appendingPathComponent("Golden").appendingPathComponent(name).path
 }
 
-/// A fresh temporary folder for files a test writes.
-func temporaryFolder() -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("latent-figures-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url.path
-}
-
 @Suite struct PNGTests {
     @Test func greyImageMatchesIndependentGolden() throws {
         // The golden file was written by Python's struct and zlib (stored blocks), not by this encoder.
