@@ -121,26 +121,12 @@ import Tensors
     }
 }
 
-/// The path of a python3 that can import `module`, or nil (the test then checks nothing more).
-func pythonWith(_ module: String) -> String? {
-    for candidate in ["/usr/bin/env"] {
-        if (try? runPython(candidate, "import \(module)")) != nil { return candidate }
-    }
-    return nil
-}
+/// The python3 launcher when it can import `module`, or nil (the test then checks nothing more).
+func pythonWith(_ module: String) -> String? { pythonCanImport(module) ? "python3" : nil }
 
 /// Runs a Python snippet and returns its standard output; throws when it fails.
 func runPython(_ launcher: String, _ code: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: launcher)
-    process.arguments = ["python3", "-c", code]
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    _ = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw DataFormatError("python3", nil, "exit \(process.terminationStatus)") }
-    return String(decoding: data, as: UTF8.self)
+    let result = try runProcess(launcher, ["-c", code])
+    guard result.status == 0 else { throw DataFormatError("python3", nil, "exit \(result.status): \(result.errors)") }
+    return result.output
 }
