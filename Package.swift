@@ -33,7 +33,7 @@ let package = Package(
             resources: [.copy("Resources/fashion-mnist-mini")]
         ),
         .target(name: "Autoencoders", dependencies: ["CLatentKernels", "Tensors", "NeuralNetworks", "DataFormats"]),
-        .target(name: "Figures", dependencies: ["Tensors", "DataFormats", "Autoencoders", "CLatentZlib"]),
+        .target(name: "Figures", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "CLatentZlib"]),
         .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "Figures"]),
         .executableTarget(
             name: "LatentCommand",

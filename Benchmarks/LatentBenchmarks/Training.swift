@@ -63,6 +63,7 @@ func benchmarkEpochGEMMFloor(widths: [Int], samples n: Int, batchSize: Int, step
         var times: [Double] = []
         for _ in 0..<5 {
             let start = DispatchTime.now().uptimeNanoseconds
+            // Outputs are allocated per product, as training does (without zero-filling).
             for _ in 0..<steps {
                 for (index, layer) in layers.enumerated() {
                     var output = Tensor(shape: [batchSize, layer.outputs]) { _ in }

@@ -134,9 +134,9 @@ public struct DeepAutoencoder: Autoencoder {
     /// ``Configuration/InputScaling/standardize``), `[D]` each.
     public let inputMean: Tensor, inputScale: Tensor
     /// The fine-tuning record.
-    public private(set) var record: TrainingRecord?
+    public let record: TrainingRecord?
     /// Each RBM's reconstruction error per epoch (empty without pretraining).
-    public private(set) var pretrainingErrors: [[Float]]
+    public let pretrainingErrors: [[Float]]
 
     public var inputSize: Int { encoder.widths.first ?? 0 }
     public var codeSize: Int { configuration.codeSize }
@@ -326,20 +326,24 @@ public struct DeepAutoencoder: Autoencoder {
                   decoder: try LayerStack.load("decoder", widths: widths.decoder, activations: configuration.decoderActivations, from: state, file: file),
                   inputMean: standardizes ? try state.tensor("input_mean", shape: [d], file: file) : .zeros([d]),
                   inputScale: standardizes ? try state.tensor("input_scale", shape: [d], file: file) : .ones([d]),
-                  record: nil, pretrainingErrors: [])
-        if let history = try TrainingHistory.read(from: state, path: file) {
-            record = history.stage(Self.fineTuningStage)?.record
-            pretrainingErrors = history.stages.filter { $0.name.hasPrefix(Self.pretrainingStagePrefix) }.map(\.record.trainLoss)
-        }
+                  history: try TrainingHistory.read(from: state, path: file))
     }
 
-    static let fineTuningStage = "fine-tuning", pretrainingStagePrefix = "pretraining RBM"
+    /// A loaded model with the record and pretraining errors its file's history holds.
+    private init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, inputMean: Tensor, inputScale: Tensor,
+                 history: TrainingHistory?) {
+        self.init(configuration: configuration, encoder: encoder, decoder: decoder, inputMean: inputMean, inputScale: inputScale,
+                  record: history?.stage(Self.fineTuningStage)?.record,
+                  pretrainingErrors: history?.stages.filter(\.isPretraining).map(\.record.trainLoss) ?? [])
+    }
+
+    static let fineTuningStage = "fine-tuning"
 
     /// The pretraining RBMs' reconstruction errors, then fine-tuning.
     public var trainingHistory: TrainingHistory? {
         let rbms = pretrainingErrors.enumerated().map { index, errors in
-            TrainingHistory.Stage(name: "\(Self.pretrainingStagePrefix) \(index + 1)", loss: "squared reconstruction error per sample",
-                                  record: TrainingRecord(trainLoss: errors))
+            TrainingHistory.Stage(name: "RBM \(index + 1)", loss: "squared reconstruction error per sample",
+                                  record: TrainingRecord(trainLoss: errors), isPretraining: true)
         }
         let fineTuning = record.map { [TrainingHistory.Stage(name: Self.fineTuningStage, loss: "\(configuration.loss.displayName) per sample", record: $0)] } ?? []
         return rbms.isEmpty && fineTuning.isEmpty ? nil : TrainingHistory(stages: rbms + fineTuning)

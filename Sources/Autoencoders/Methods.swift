@@ -8,7 +8,11 @@ public enum Methods {
 
     /// Loads the model in `path`, whatever its method.
     public static func load(from path: String) throws -> any Autoencoder {
-        let file = try SafeTensorsFile.read(path)
+        try load(try SafeTensorsFile.read(path), path: path)
+    }
+
+    /// The model in an already read model `file`, whatever its method; `path` names it in errors.
+    public static func load(_ file: SafeTensorsFile, path: String) throws -> any Autoencoder {
         let name = try file.method(file: path)
         guard let method = all.first(where: { $0.methodName == name }) else {
             throw DataFormatError(path, .entry("__metadata__"), "unknown method '\(name)' (known: \(all.map { $0.methodName }.joined(separator: ", ")))")

@@ -75,7 +75,7 @@ public struct NonlinearPCA: Autoencoder {
     public let inputMean: Tensor, inputScale: Tensor
     public let stages: [Stage]
     /// Each stage's training record.
-    public private(set) var records: [TrainingRecord]
+    public let records: [TrainingRecord]
 
     public var inputSize: Int { inputMean.shape[0] }
     public var codeSize: Int { configuration.components }
@@ -216,8 +216,7 @@ public struct NonlinearPCA: Autoencoder {
                                                       from: state, file: file))
         }
         self.init(configuration: configuration, inputMean: mean, inputScale: try state.tensor("input_scale", shape: [d], file: file),
-                  stages: stages, records: [])
-        records = try TrainingHistory.read(from: state, path: file)?.stages.map(\.record) ?? []
+                  stages: stages, records: try TrainingHistory.read(from: state, path: file)?.stages.map(\.record) ?? [])
     }
 
     /// One stage per extracted factor (sequential), or one for all (simultaneous).

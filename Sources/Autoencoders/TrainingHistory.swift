@@ -9,12 +9,15 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
     /// One stage of training and its record.
     public struct Stage: Codable, Sendable, Equatable {
         public var name: String
-        /// What `record.trainLoss` measures ("bce per sample", "reconstruction error per sample").
+        /// What `record.trainLoss` measures ("binary cross-entropy per sample", …).
         public var loss: String
         public var record: TrainingRecord
+        /// Whether the stage prepared the model for a later one (an RBM of greedy pretraining)
+        /// rather than training the model itself.
+        public var isPretraining: Bool
 
-        public init(name: String, loss: String, record: TrainingRecord) {
-            (self.name, self.loss, self.record) = (name, loss, record)
+        public init(name: String, loss: String, record: TrainingRecord, isPretraining: Bool = false) {
+            (self.name, self.loss, self.record, self.isPretraining) = (name, loss, record, isPretraining)
         }
     }
 

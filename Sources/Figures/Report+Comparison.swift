@@ -44,14 +44,8 @@ extension Report {
             report.add(.heading("Reconstructions (Hinton & Salakhutdinov, Fig. 2)"))
             report.add(.figure(file: "reconstructions.svg", svg: try grid.svg(),
                                caption: "Top row: test images, one per class in turn. Below: DECODE(ENCODE(x)) by each method. With the same code size, the deep autoencoder keeps the shapes that PCA blurs."))
-        }
-
-        if let shape = imageShape(test), let best = entries.filter({ $0.model.codeSize >= 2 }).min(by: { $0.testError < $1.testError }) {
-            let examples = test.subset(exampleIndices(test))
-            let pairs = min(4, examples.count / 2)
-            if pairs >= 1 {
-                let strips = try ImageGrid.interpolation(best.model, from: examples.samples.rows(0..<pairs), to: examples.samples.rows(pairs..<(2 * pairs)),
-                                                         labels: (0..<pairs).map { pairName(examples, $0, pairs + $0) }, imageShape: shape)
+            if let best = entries.filter({ $0.model.codeSize >= 2 }).min(by: { $0.testError < $1.testError }),
+               let strips = try interpolationStrips(best.model, examples: examples, imageShape: shape) {
                 report.add(.heading("Between the codes"))
                 report.add(.figure(file: "interpolations.svg", svg: try strips.svg(),
                                    caption: "\(best.name), the most accurate method here: DECODE of codes on the straight line from one test image's code to another's."))
@@ -61,8 +55,9 @@ extension Report {
         let planar = entries.filter { $0.model.codeSize == 2 }
         if !planar.isEmpty {
             report.add(.heading("Two-dimensional codes (Hinton & Salakhutdinov, Fig. 3)"))
+            let sample = scatterSample(test)
             for (index, entry) in planar.enumerated() {
-                let scatter = try codeScatter(entry.model, data: test, title: entry.name)
+                let scatter = try codeScatter(try entry.model.encode(sample.samples), of: sample, title: entry.name)
                 let accuracy = entry.knnAccuracy.map { String(format: " kNN accuracy %.3f.", $0) } ?? ""
                 report.add(.figure(file: "codes-\(index + 1).svg", svg: scatter.svg(width: 460, height: 380),
                                    caption: "ENCODE(x) of test images, coloured by class.\(accuracy)"))

@@ -34,26 +34,34 @@ extension Report {
         return spatial.count == 2 && spatial[0] * spatial[1] == data.features ? spatial : nil
     }
 
-    /// Rows of `data` for a scatter plot: all of them up to ``scatterLimit``, else an evenly
-    /// spaced subset (deterministic, every class kept in proportion).
-    static func scatterIndices(_ data: Dataset) -> [Int] {
-        data.count <= scatterLimit ? Array(0..<data.count) : (0..<scatterLimit).map { $0 * data.count / scatterLimit }
+    /// The samples a scatter plot draws: all of `data` up to ``scatterLimit`` rows, else an
+    /// evenly spaced subset (deterministic, every class kept in proportion).
+    public static func scatterSample(_ data: Dataset) -> Dataset {
+        data.count <= scatterLimit ? data : data.subset((0..<scatterLimit).map { $0 * data.count / scatterLimit })
     }
 
-    /// A scatter plot of `model`'s codes of `data`, projected to a plane when d > 2.
-    public static func codeScatter(_ model: any Autoencoder, data: Dataset, title: String) throws -> ScatterPlot {
-        let rows = scatterIndices(data)
-        let subset = data.subset(rows)
-        let plane = try CodePlane.project(try model.encode(subset.samples))
-        return try ScatterPlot(codes: plane.points, labels: subset.labels, classNames: data.classNames, title: title,
+    /// A scatter plot of `codes` (`n × d`, the codes of `samples`' rows), projected to a plane
+    /// when d > 2 and coloured by `samples`' labels.
+    public static func codeScatter(_ codes: Tensor, of samples: Dataset, title: String) throws -> ScatterPlot {
+        let plane = try CodePlane.project(codes)
+        return try ScatterPlot(codes: plane.points, labels: samples.labels, classNames: samples.classNames, title: title,
                                xLabel: plane.xLabel, yLabel: plane.yLabel)
+    }
+
+    /// Interpolation strips between the first and second halves of `examples` (at most four
+    /// pairs), rows named by the pairs' classes; nil with fewer than two examples.
+    static func interpolationStrips(_ model: any Autoencoder, examples: Dataset, imageShape: [Int]) throws -> ImageGrid? {
+        let pairs = min(4, examples.count / 2)
+        guard pairs >= 1 else { return nil }
+        return try ImageGrid.interpolation(model, from: examples.samples.rows(0..<pairs), to: examples.samples.rows(pairs..<(2 * pairs)),
+                                           labels: (0..<pairs).map { pairName(examples, $0, pairs + $0) }, imageShape: imageShape)
     }
 
     /// Line charts of a training history: the stages that end in a model (fine-tuning,
     /// training, factors) with their held-out loss, and the pretraining stages together.
     public static func trainingCharts(_ history: TrainingHistory, title: String) throws -> [LineChart] {
-        let pretraining = history.stages.filter { $0.name.hasPrefix("pretraining") }
-        let main = history.stages.filter { !$0.name.hasPrefix("pretraining") && !$0.record.trainLoss.isEmpty }
+        let pretraining = history.stages.filter(\.isPretraining)
+        let main = history.stages.filter { !$0.isPretraining && !$0.record.trainLoss.isEmpty }
         var charts: [LineChart] = []
         if !main.isEmpty {
             let series = main.flatMap { stage -> [LineChart.Series] in
@@ -68,8 +76,7 @@ extension Report {
         }
         if !pretraining.isEmpty {
             charts.append(try LineChart(title: "\(title): RBM pretraining", yLabel: pretraining[0].loss,
-                                        series: pretraining.map { .init(name: $0.name.replacingOccurrences(of: "pretraining ", with: ""),
-                                                                        values: $0.record.trainLoss.map(Double.init)) }))
+                                        series: pretraining.map { .init(name: $0.name, values: $0.record.trainLoss.map(Double.init)) }))
         }
         return charts
     }
@@ -94,6 +101,9 @@ extension Report {
                 report.add(.figure(file: "training-\(index + 1).svg", svg: chart.svg(), caption: chart.caption))
             }
         }
+        // The codes of the scatter sample serve the traversal and the scatter plot.
+        let sample = scatterSample(data)
+        let codes = try model.encode(sample.samples)
         if let shape = imageShape(data) {
             let examples = data.subset(exampleIndices(data))
             let grid = try ImageGrid(title: "Originals and reconstructions", rows: [
@@ -102,14 +112,13 @@ extension Report {
             ], imageShape: shape)
             report.add(.heading("Reconstructions"))
             report.add(.figure(file: "reconstructions.svg", svg: try grid.svg(), caption: "Top: samples of \(data.name), one per class in turn; below: DECODE(ENCODE(x))."))
-            if model.codeSize >= 2, !(model is KMeans), examples.count >= 2 {
-                let pairs = min(4, examples.count / 2)
-                let (from, to) = (examples.samples.rows(0..<pairs), examples.samples.rows(pairs..<(2 * pairs)))
-                let names = (0..<pairs).map { pairName(examples, $0, pairs + $0) }
-                let strips = try ImageGrid.interpolation(model, from: from, to: to, labels: names, imageShape: shape)
+            // k-means' code is a cluster index (d = 1): nothing lies between two codes.
+            if model.codeSize >= 2, let strips = try interpolationStrips(model, examples: examples, imageShape: shape) {
                 report.add(.figure(file: "interpolations.svg", svg: try strips.svg(),
                                    caption: "DECODE of codes on the straight line from one sample's code to another's."))
-                let traversal = try ImageGrid.traversal(model, codes: try model.encode(data.subset(scatterIndices(data)).samples), imageShape: shape)
+            }
+            if model.codeSize >= 2, codes.shape[0] >= 2 {
+                let traversal = try ImageGrid.traversal(model, codes: codes, imageShape: shape)
                 report.add(.figure(file: "traversals.svg", svg: try traversal.svg(),
                                    caption: "DECODE of codes moved along one axis from the codes' mean, the others held at their means."))
             }
@@ -125,7 +134,7 @@ extension Report {
         }
         if model.codeSize >= 2 {
             report.add(.heading("Codes"))
-            let scatter = try codeScatter(model, data: data, title: "Codes of \(data.name)")
+            let scatter = try codeScatter(codes, of: sample, title: "Codes of \(data.name)")
             report.add(.figure(file: "codes.svg", svg: scatter.svg(), caption: model.codeSize == 2
                 ? "ENCODE(x) of up to \(scatterLimit) samples, coloured by class."
                 : "ENCODE(x) of up to \(scatterLimit) samples projected on the codes' first two principal components, coloured by class."))

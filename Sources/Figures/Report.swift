@@ -70,7 +70,13 @@ public struct Report: Sendable {
     /// name or two figures share one.
     @discardableResult
     public func write(to folder: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+            throw FigureError("cannot write the report into \(folder): a file of that name exists")
+        }
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw FigureError("cannot create the report folder \(folder): \((error as NSError).localizedDescription)")
+        }
         var names = Set<String>()
         for case .figure(let file, let svg, _) in blocks {
             guard !file.isEmpty, !file.contains("/"), file != "index.html", !file.hasPrefix(".") else {

@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let file = try SafeTensorsFile.read(model)
-        let loaded = try Methods.load(from: model)
+        let loaded = try Methods.load(file, path: model)
         let dataset = try dataOptions.loader.load(data)
         guard dataset.features == loaded.inputSize else {
             throw ValidationErrorText("\(data) has \(dataset.features) features per sample; the model \(model) takes \(loaded.inputSize)")

@@ -22,7 +22,7 @@ import Figures
         let (folder, report) = try Self.writtenReport()
         let page = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
         let figures = report.blocks.compactMap { block -> String? in if case .figure(let file, _, _) = block { file } else { nil } }
-        #expect(figures.contains("reconstructions.svg") && figures.contains("codes.svg"))
+        #expect(figures == ["reconstructions.svg", "interpolations.svg", "traversals.svg", "codes.svg"])
         for file in figures {
             #expect(FileManager.default.fileExists(atPath: folder + "/" + file), "\(file) missing")
             #expect(page.contains("src=\"\(file)\""), "\(file) not on the page")
@@ -30,9 +30,21 @@ import Figures
         #expect(page.contains("latent fit pca …") && page.contains("squared error per sample"))
     }
 
+    /// k-means' codes are cluster indices: its report draws the centroids, no code plane.
+    @Test func kMeansReportDrawsCentroids() throws {
+        let data = try DatasetLoader().load("fashion-mnist-mini:test").prefix(300)
+        var generator = RandomGenerator(seed: 0)
+        let model = try KMeans.fit(data.samples, configuration: .init(clusters: 14, initializations: 1), using: &generator)
+        let report = try Report.model(model, named: "k", data: data, fitCommand: nil, reportCommand: "latent report …")
+        let figures = report.blocks.compactMap { block -> String? in if case .figure(let file, _, _) = block { file } else { nil } }
+        #expect(figures == ["reconstructions.svg", "centroids.svg"])
+        guard case .figure(_, let svg, _) = report.blocks.first(where: { if case .figure("centroids.svg", _, _) = $0 { true } else { false } }) else { return }
+        #expect(svg.contains(">clusters 1–12</text>") && svg.contains(">clusters 13–14</text>"))
+    }
+
     @Test func trainingChartsFollowTheHistory() throws {
         let history = TrainingHistory(stages: [
-            .init(name: "pretraining RBM 1", loss: "squared reconstruction error per sample", record: .init(trainLoss: [3, 2])),
+            .init(name: "RBM 1", loss: "squared reconstruction error per sample", record: .init(trainLoss: [3, 2]), isPretraining: true),
             .init(name: "fine-tuning", loss: "binary cross-entropy per sample", record: .init(trainLoss: [5, 4, 3], heldOutLoss: [6, 5, 4])),
         ])
         let charts = try Report.trainingCharts(history, title: "m")
@@ -47,6 +59,9 @@ import Figures
         #expect(throws: FigureError("report figure file \"../escape.svg\" must be a plain file name other than index.html")) {
             try report.write(to: temporaryFolder())
         }
+        let file = temporaryFolder() + "/taken"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data()))
+        #expect(throws: FigureError("cannot write the report into \(file): a file of that name exists")) { try Report(title: "t").write(to: file) }
         var twice = Report(title: "t")
         twice.add(.figure(file: "a.svg", svg: "<svg/>", caption: ""))
         twice.add(.figure(file: "a.svg", svg: "<svg/>", caption: ""))

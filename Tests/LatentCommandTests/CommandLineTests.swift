@@ -8,12 +8,18 @@ func latent(_ arguments: String..., in folder: String) throws -> (status: Int32,
     try runLatent(arguments, in: folder)
 }
 
-func runLatent(_ arguments: [String], in folder: String) throws -> (status: Int32, output: String, errors: String) {
+/// The path of the built `latent` executable.
+func latentExecutable() throws -> String {
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("latent")
     let candidates = [executable.path] + [".build/release/latent", ".build/debug/latent"].map { FileManager.default.currentDirectoryPath + "/" + $0 }
     guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable.path])
     }
+    return path
+}
+
+func runLatent(_ arguments: [String], in folder: String) throws -> (status: Int32, output: String, errors: String) {
+    let path = try latentExecutable()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     // One thread keeps runs comparable; `datasets` computes nothing and takes no --threads.
@@ -200,6 +206,37 @@ func json(_ text: String) throws -> [String: Any] {
         #expect(full.status == 0, "\(full.errors)")
         let (a, b) = (try DeepAutoencoder.load(from: folder + "/a.safetensors"), try DeepAutoencoder.load(from: folder + "/b.safetensors"))
         #expect(a.stateTensors.map(\.tensor) == b.stateTensors.map(\.tensor))
+    }
+
+    /// The model file keeps the command that fitted it, quoted so a shell takes it back.
+    @Test func fitRecordsItsCommandLine() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "pca", "--data", "blobs?n=60&dimension=3&centers=2", "--code-size", "2", "--output", "m.safetensors", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let file = try SafeTensorsFile.read(folder + "/m.safetensors")
+        #expect(file.metadata[SafeTensorsFile.commandKey]
+                == "latent fit pca --data 'blobs?n=60&dimension=3&centers=2' --code-size 2 --output m.safetensors --quiet --threads 1")
+    }
+
+    /// On a terminal (a pseudo-terminal from `script`), training progress is one line rewritten
+    /// in place, led by a bar that ends full.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs util-linux's script"))
+    func progressOnATerminalIsABar() throws {
+        let folder = scratchFolder()
+        let command = "\(try latentExecutable()) fit nonlinear-pca --data kramer-curve --code-size 1 --epochs 2 --output m.safetensors --threads 1"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text.suffix(400))")
+        #expect(text.contains("\r\u{1B}[K[##########··········]  50% epoch 1/2"), "\(text.prefix(400))")
+        #expect(text.contains("[####################] 100% epoch 2/2"))
     }
 
     @Test func infoAndDatasetsAnswer() throws {

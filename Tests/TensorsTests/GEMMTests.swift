@@ -194,3 +194,18 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
         #expect(abs(total - expected) <= 1e-6 * expected, "\(total) vs \(expected)")
     }
 }
+
+@Suite struct BackendChoice {
+    /// With AVX2+FMA the built-in kernel is preferred (as fast as OpenBLAS on training shapes,
+    /// results independent of the thread count); below that, a system BLAS when installed.
+    @Test func autoPrefersTheBuiltInKernelFromAVX2() {
+        #if !canImport(Accelerate)
+        switch (GEMMBackend.preferred, CPULevel.detected >= .avx2, SystemBLAS.findInstalled()) {
+        case (.builtIn(let level), true, _): #expect(level == CPULevel.detected)
+        case (.systemBLAS, false, .some): break
+        case (.builtIn, false, nil): break
+        case (let backend, let fast, let blas): Issue.record("preferred \(backend) with AVX2 \(fast), system BLAS \(String(describing: blas))")
+        }
+        #endif
+    }
+}
