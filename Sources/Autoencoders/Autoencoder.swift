@@ -93,6 +93,16 @@ extension Autoencoder {
     }
 }
 
+/// Checks what every `fit` needs of its samples: a matrix n × D with at least `minimumCount`
+/// rows and one column, all values finite; the error names `method` and the shape.
+func checkTrainingSamples(_ samples: Tensor, method: String, minimumCount: Int = 1) throws {
+    guard samples.rank == 2, samples.shape[0] >= minimumCount, samples.shape[1] >= 1 else {
+        let count = minimumCount == 1 ? "samples" : "at least \(minimumCount) samples"
+        throw AutoencoderError("\(method) needs \(count) n × D; got shape \(samples.shape)")
+    }
+    try samples.checkFinite("\(method) input")
+}
+
 /// ‖xᵢ − x̂ᵢ‖² for each row, in Double.
 func squaredErrors(_ x: Tensor, _ y: Tensor) -> [Double] {
     precondition(x.shape == y.shape, "squaredErrors: shapes \(x.shape) and \(y.shape) differ")

@@ -150,10 +150,7 @@ public struct DeepAutoencoder: Autoencoder {
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> DeepAutoencoder {
-        guard samples.rank == 2, samples.shape[0] >= 2, samples.shape[1] >= 1 else {
-            throw AutoencoderError("deep autoencoder needs at least 2 samples n × D; got shape \(samples.shape)")
-        }
-        try samples.checkFinite("deep autoencoder input")
+        try checkTrainingSamples(samples, method: "deep autoencoder", minimumCount: 2)
         try configuration.validate(features: samples.shape[1])
         if configuration.loss == .binaryCrossEntropy, !liesInUnitInterval(samples) {
             throw AutoencoderError("deep autoencoder: the bce loss needs data in [0, 1] (found \(samples.min())…\(samples.max())); scale the data or use --loss mse")

@@ -71,8 +71,7 @@ public struct KMeans: Autoencoder {
     /// - Parameter progress: called after each Lloyd iteration with (run, iteration, inertia).
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            progress: (_ run: Int, _ iteration: Int, _ inertia: Double) -> Void = { _, _, _ in }) throws -> KMeans {
-        guard samples.rank == 2, samples.shape[0] >= 1 else { throw AutoencoderError("k-means needs samples n × D; got shape \(samples.shape)") }
-        try samples.checkFinite("k-means input")
+        try checkTrainingSamples(samples, method: "k-means")
         let (n, k) = (samples.shape[0], configuration.clusters)
         guard k >= 1, k <= n else { throw AutoencoderError("k-means: k = \(k) clusters need between 1 and \(n) (the number of samples)") }
         guard configuration.initializations >= 1, configuration.maximumIterations >= 1 else {

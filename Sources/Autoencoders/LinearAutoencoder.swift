@@ -48,8 +48,7 @@ public struct LinearAutoencoder: Autoencoder {
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> LinearAutoencoder {
-        guard samples.rank == 2, samples.shape[0] >= 1 else { throw AutoencoderError("linear autoencoder needs samples n × D; got shape \(samples.shape)") }
-        try samples.checkFinite("linear autoencoder input")
+        try checkTrainingSamples(samples, method: "linear autoencoder")
         let d = samples.shape[1], k = configuration.codeSize
         guard k >= 1, k <= d else { throw AutoencoderError("linear autoencoder: code size \(k) must lie in 1…\(d) (the number of features)") }
         do { try configuration.training.validate() } catch { throw AutoencoderError("linear autoencoder: \(error)") }

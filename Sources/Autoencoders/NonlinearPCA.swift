@@ -88,10 +88,7 @@ public struct NonlinearPCA: Autoencoder {
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> NonlinearPCA {
-        guard samples.rank == 2, samples.shape[0] >= 2, samples.shape[1] >= 1 else {
-            throw AutoencoderError("nonlinear PCA needs at least 2 samples n × D; got shape \(samples.shape)")
-        }
-        try samples.checkFinite("nonlinear PCA input")
+        try checkTrainingSamples(samples, method: "nonlinear PCA", minimumCount: 2)
         let d = samples.shape[1]
         guard configuration.components >= 1, configuration.components <= d else {
             throw AutoencoderError("nonlinear PCA: \(configuration.components) components requested; it needs 1…\(d) (the number of features)")

@@ -46,8 +46,7 @@ extension RBM {
     /// after every batch carry the epoch's mean reconstruction error so far as `loss`.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            progress: (TrainingProgress) throws -> Void = { _ in }) throws -> RBM {
-        guard samples.rank == 2, samples.shape[0] >= 1 else { throw AutoencoderError("RBM needs samples n × D; got shape \(samples.shape)") }
-        try samples.checkFinite("RBM input")
+        try checkTrainingSamples(samples, method: "RBM")
         try configuration.validate(features: samples.shape[1])
         let (n, d, h) = (samples.shape[0], samples.shape[1], configuration.hiddenUnits)
         var weight = Initializer.smallNormal.weights(inputs: d, outputs: h, using: &generator)

@@ -108,6 +108,23 @@ let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers"
         }
     }
 
+    /// Samples that are no matrix, hold no rows, or hold NaN are refused with a message that
+    /// shows the shape, or says the input is not finite.
+    @Test(arguments: methodCases)
+    func badSamplesAreClearErrors(_ method: MethodCase) throws {
+        var generator = RandomGenerator(seed: 7)
+        for (samples, expected) in [(Tensor.zeros([6]), "[6]"), (Tensor.zeros([0, 6]), "[0, 6]")] {
+            do { _ = try method.fit(samples, &generator); Issue.record("\(method.name) fitted samples of shape \(samples.shape)") } catch {
+                #expect("\(error)".contains(expected), "\(method.name): \(error)")
+            }
+        }
+        var poisoned = conformanceData
+        poisoned.withUnsafeMutableBufferPointer { $0[7] = .nan }
+        do { _ = try method.fit(poisoned, &generator); Issue.record("\(method.name) fitted samples holding NaN") } catch {
+            #expect("\(error)".contains("input") && "\(error)".lowercased().contains("nan"), "\(method.name): \(error)")
+        }
+    }
+
     @Test(arguments: methodCases)
     func wrongWidthsAreClearErrors(_ method: MethodCase) throws {
         var generator = RandomGenerator(seed: 6)
