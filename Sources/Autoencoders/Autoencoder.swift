@@ -34,6 +34,10 @@ public protocol Autoencoder: Sendable {
     /// Per-epoch losses of each training stage, for methods trained by epochs (nil for the
     /// closed-form ones); saved with the model.
     var trainingHistory: TrainingHistory? { get }
+
+    /// Whether a code is a cluster index (a discrete code, measured by clustering scores)
+    /// rather than a point of a continuous latent space.
+    static var codesAreClusterIndices: Bool { get }
 }
 
 /// Errors of the methods: each names what does not fit.
@@ -71,6 +75,9 @@ extension Autoencoder {
     /// Closed-form methods have no training history.
     public var trainingHistory: TrainingHistory? { nil }
 
+    /// Codes are points of a continuous latent space unless a method says otherwise.
+    public static var codesAreClusterIndices: Bool { false }
+
     /// The model file: configuration, state and training history in one safetensors file.
     public func modelFile() throws -> SafeTensorsFile {
         var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
@@ -89,6 +96,7 @@ extension Autoencoder {
     public static func load(from path: String) throws -> Self {
         let file = try SafeTensorsFile.read(path)
         _ = try file.method(file: path, expected: methodName)
+        try file.checkFinite(file: path)
         return try Self(configuration: file.configuration(Configuration.self, file: path), state: file, file: path)
     }
 }

@@ -56,6 +56,8 @@ public struct KMeans: Autoencoder {
     }
 
     public static let methodName = "kmeans"
+    /// The code is the index of the nearest centroid.
+    public static let codesAreClusterIndices = true
     public let configuration: Configuration
     /// `[k, D]`
     public let centroids: Tensor

@@ -14,6 +14,7 @@ public enum Methods {
     /// The model in an already read model `file`, whatever its method; `path` names it in errors.
     public static func load(_ file: SafeTensorsFile, path: String) throws -> any Autoencoder {
         let name = try file.method(file: path)
+        try file.checkFinite(file: path)
         guard let method = all.first(where: { $0.methodName == name }) else {
             throw DataFormatError(path, .entry("__metadata__"), "unknown method '\(name)' (known: \(all.map { $0.methodName }.joined(separator: ", ")))")
         }

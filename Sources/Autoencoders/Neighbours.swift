@@ -42,22 +42,29 @@ extension ReconstructionMetrics {
     public static let trustworthinessSampleLimit = 2000
 
     /// The fraction of `codes` whose label the majority of their k = 5 nearest reference codes
-    /// carry; a tie goes to the tied class with the nearest neighbour.
-    public static func knnAccuracy(codes: Tensor, labels: [Int], referenceCodes: Tensor, referenceLabels: [Int]) throws -> Double {
+    /// carry. A tie between classes goes to the smallest label, as scikit-learn's
+    /// `KNeighborsClassifier` (uniform weights) breaks it. With `leaveOneOut`, `codes` and
+    /// `referenceCodes` are the same set and each code's own row is not among its neighbours
+    /// (else every code would vote for itself).
+    public static func knnAccuracy(codes: Tensor, labels: [Int], referenceCodes: Tensor, referenceLabels: [Int],
+                                   leaveOneOut: Bool = false) throws -> Double {
         guard codes.rank == 2, referenceCodes.rank == 2, codes.shape[1] == referenceCodes.shape[1] else {
             throw AutoencoderError("kNN accuracy: codes \(codes.shape) and reference codes \(referenceCodes.shape) differ in width")
         }
-        guard labels.count == codes.shape[0], referenceLabels.count == referenceCodes.shape[0], referenceLabels.count >= neighbours else {
-            throw AutoencoderError("kNN accuracy needs one label per code and at least \(neighbours) reference codes")
+        let needed = neighbours + (leaveOneOut ? 1 : 0)
+        guard labels.count == codes.shape[0], referenceLabels.count == referenceCodes.shape[0], referenceLabels.count >= needed else {
+            throw AutoencoderError("kNN accuracy needs one label per code and at least \(needed) reference codes")
         }
-        let neighbourLists = nearestNeighbours(of: codes, in: referenceCodes, k: neighbours)
+        guard !leaveOneOut || codes.shape == referenceCodes.shape else {
+            throw AutoencoderError("leave-one-out kNN accuracy needs the codes and reference codes of one set; got \(codes.shape) and \(referenceCodes.shape)")
+        }
+        let neighbourLists = nearestNeighbours(of: codes, in: referenceCodes, k: neighbours, excludingSelf: leaveOneOut)
         var correct = 0
         for (i, list) in neighbourLists.enumerated() {
             var votes: [Int: Int] = [:]
             for j in list { votes[referenceLabels[j], default: 0] += 1 }
             let top = votes.values.max()!
-            // Nearest first: the first neighbour whose class has the top count decides.
-            let predicted = list.map { referenceLabels[$0] }.first { votes[$0] == top }!
+            let predicted = votes.filter { $0.value == top }.keys.min()!
             if predicted == labels[i] { correct += 1 }
         }
         return Double(correct) / Double(max(labels.count, 1))

@@ -151,9 +151,20 @@ static inline bool fast_number(const unsigned char *q, const unsigned char *limi
     return true;
 }
 
+/// Whether a field's text marks a missing value: empty, NA, N/A, null, NULL or ? (as pandas
+/// and the UCI repository write them; nan parses as a number and is NaN already).
+static bool is_missing_marker(const unsigned char *text, long length) {
+    if (length == 0) return true;
+    if (length == 1) return text[0] == '?';
+    if (length == 2) return strncasecmp((const char *)text, "na", 2) == 0;
+    if (length == 3) return strncasecmp((const char *)text, "n/a", 3) == 0;
+    if (length == 4) return strncasecmp((const char *)text, "null", 4) == 0;
+    return false;
+}
+
 latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, long end, unsigned char delimiter,
-                                         long columns, long label_column, bool allow_non_finite,
-                                         float *out, long *label_spans) {
+                                         long columns, const unsigned char *roles, bool allow_non_finite,
+                                         bool missing_as_nan, float *out, long *label_spans, long *id_spans) {
     latent_csv_result result = {LATENT_CSV_OK, 0, 0, 0, 0, 0, 0};
     const unsigned char *limit = text + end;
     long written = 0, line = 0, position = begin;
@@ -170,12 +181,13 @@ latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, 
                     for (long i = start; i < content_end; i++) fields += text[i] == delimiter;
                     return (latent_csv_result){LATENT_CSV_RAGGED, result.rows, line, column, fields, start, content_end};
                 }
+                unsigned char role = roles[column];
                 long a = start;
                 while (a < content_end && is_blank(text[a])) a++;
                 long field_end;
                 const unsigned char *after;
                 float value;
-                if (column != label_column && fast_number(text + a, limit, &after, &value)) {
+                if (role == LATENT_CSV_FEATURE && fast_number(text + a, limit, &after, &value)) {
                     // The number must fill the field, up to blanks.
                     long b = (long)(after - text);
                     long c = b;
@@ -192,19 +204,23 @@ latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, 
                 while (field_end < content_end && text[field_end] != delimiter) field_end++;
                 long b = field_end;
                 while (b > a && is_blank(text[b - 1])) b--;
-                if (column == label_column) {
+                if (role == LATENT_CSV_LABEL || role == LATENT_CSV_ID) {
                     if (a == b)
                         return field_problem(LATENT_CSV_MISSING_LABEL, result.rows, line, column, a, b, text, position,
                                              content_end, delimiter, columns);
-                    label_spans[2 * result.rows] = a;
-                    label_spans[2 * result.rows + 1] = b;
-                } else {
-                    if (!latent_parse_float(text + a, b - a, &value))
-                        return field_problem(LATENT_CSV_NOT_A_NUMBER, result.rows, line, column, a, b, text, position,
-                                             content_end, delimiter, columns);
-                    if (!allow_non_finite && !isfinite(value))
+                    long *spans = role == LATENT_CSV_LABEL ? label_spans : id_spans;
+                    spans[2 * result.rows] = a;
+                    spans[2 * result.rows + 1] = b;
+                } else if (role == LATENT_CSV_FEATURE) {
+                    if (!latent_parse_float(text + a, b - a, &value)) {
+                        if (!missing_as_nan || !is_missing_marker(text + a, b - a))
+                            return field_problem(LATENT_CSV_NOT_A_NUMBER, result.rows, line, column, a, b, text, position,
+                                                 content_end, delimiter, columns);
+                        value = NAN;
+                    } else if (!allow_non_finite && !isfinite(value) && !(missing_as_nan && isnan(value))) {
                         return field_problem(LATENT_CSV_NON_FINITE, result.rows, line, column, a, b, text, position,
                                              content_end, delimiter, columns);
+                    }
                     out[written++] = value;
                 }
                 column++;
@@ -220,6 +236,8 @@ latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, 
     }
     return result;
 }
+
+bool latent_csv_is_missing_marker(const unsigned char *text, long length) { return is_missing_marker(text, length); }
 
 void latent_count_lines(const unsigned char *text, long begin, long end, long *lines, long *rows) {
     long newlines = 0, content = 0, line_start = begin;

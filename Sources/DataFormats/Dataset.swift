@@ -15,6 +15,14 @@ public struct Dataset: Sendable, Equatable {
     public var sampleShape: [Int]?
     /// Where the data came from (a path or a built-in name), for messages and reports.
     public var name: String
+    /// The features' names, when the file has them (a CSV header), one per column of `samples`.
+    public var featureNames: [String]?
+    /// An id per sample (a table's index column), when the file has them.
+    public var ids: [String]?
+    /// What the reader decided that the user should know: a header row of numbers taken as
+    /// names, an index column dropped, missing values filled. The command line shows them on
+    /// stderr; the library never prints.
+    public var notes: [String] = []
 
     public init(samples: Tensor, labels: [Int]? = nil, classNames: [String]? = nil,
                 sampleShape: [Int]? = nil, name: String = "data") throws {
@@ -28,6 +36,7 @@ public struct Dataset: Sendable, Equatable {
             throw DataFormatError(name, nil, "sample shape \(sampleShape) does not hold \(samples.shape[1]) features")
         }
         if let labels, let classNames, let bad = labels.first(where: { $0 < 0 || $0 >= classNames.count }) {
+            // Labels with class names are indices into them; labels without are any integers.
             throw DataFormatError(name, nil, "label \(bad) has no class name (\(classNames.count) classes)")
         }
         self.samples = samples
@@ -47,6 +56,7 @@ public struct Dataset: Sendable, Equatable {
         var result = self
         result.samples = samples.gatherRows(indices)
         result.labels = labels.map { labels in indices.map { labels[$0] } }
+        result.ids = ids.map { ids in indices.map { ids[$0] } }
         return result
     }
 

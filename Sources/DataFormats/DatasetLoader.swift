@@ -1,16 +1,24 @@
 import Foundation
 import Tensors
 
-/// Loads any SPEC into a ``Dataset``.
+/// Loads any SPEC into a ``Dataset``, with its labels numbered the same way in every file.
 public struct DatasetLoader: Sendable {
     /// Where the full Fashion-MNIST lives (Debian's `dataset-fashion-mnist`).
     public var fashionMNISTDirectory: String
-    /// How CSV and TSV files are read.
+    /// How CSV and TSV files are read; `csv.labelColumn` chooses the column of a CSV labels
+    /// file instead when `labelsPath` is given.
     public var csv: CSVOptions
-    /// A labels file (IDX, NPY or CSV) for data whose format holds none.
+    /// A labels file (IDX, NPY, or CSV/TSV with one column, or several and a label column) for
+    /// data whose format holds none.
     public var labelsPath: String?
     /// Accept NaN and infinity in data files.
     public var allowNonFinite: Bool
+    /// What becomes of missing values.
+    public var missing: MissingValues
+    /// The classes of a fitted model (``SafeTensorsFile/classNames``): labels that are names are
+    /// numbered by their place in this list, and a name outside it is an error. Without it,
+    /// names are numbered in sorted order. Integer labels stay integers either way.
+    public var knownClasses: [String]?
 
     public static let defaultFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 
@@ -19,11 +27,13 @@ public struct DatasetLoader: Sendable {
                                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
     public init(fashionMNISTDirectory: String = DatasetLoader.defaultFashionMNISTDirectory, csv: CSVOptions = .init(),
-                labelsPath: String? = nil, allowNonFinite: Bool = false) {
+                labelsPath: String? = nil, allowNonFinite: Bool = false, missing: MissingValues = .error, knownClasses: [String]? = nil) {
         self.fashionMNISTDirectory = fashionMNISTDirectory
         self.csv = csv
         self.labelsPath = labelsPath
         self.allowNonFinite = allowNonFinite
+        self.missing = missing
+        self.knownClasses = knownClasses
     }
 
     /// Parses and loads `spec`.
@@ -31,11 +41,15 @@ public struct DatasetLoader: Sendable {
 
     /// Loads `spec`.
     public func load(_ spec: DatasetSpec) throws -> Dataset {
-        let options = ReadOptions(allowNonFinite: allowNonFinite)
+        let options = ReadOptions(allowNonFinite: allowNonFinite || missing.readsMissingAsNaN)
+        let labelColumnGoesToData = labelsPath == nil
+        if csv.labelColumn != nil, labelColumnGoesToData, !spec.hasColumns {
+            throw DataFormatError(spec.description, nil, "--label-column picks a column of a CSV or TSV table (or of a CSV --labels file); \(spec.description) has no columns")
+        }
         var dataset: Dataset
         switch spec {
         case .synthetic(let manifold, let parameters):
-            return try manifold.generate(parameters).dataset
+            dataset = try manifold.generate(parameters).dataset
         case .fashionMNIST(let split):
             dataset = try loadMNISTLayout(directory: fashionMNISTDirectory, split: split, name: spec.description, missing: """
                 full Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist \
@@ -51,50 +65,76 @@ public struct DatasetLoader: Sendable {
             case .csv, .tsv:
                 var csv = self.csv
                 csv.allowNonFinite = csv.allowNonFinite || allowNonFinite
-                if csv.delimiter == nil { csv.delimiter = format == .tsv ? 9 : UInt8(ascii: ",") }
+                csv.missingAsNaN = csv.missingAsNaN || missing.readsMissingAsNaN
+                csv.knownClasses = csv.knownClasses ?? knownClasses
+                if !labelColumnGoesToData { csv.labelColumn = nil }
+                if csv.delimiter == nil, format == .tsv { csv.delimiter = 9 }
                 dataset = try CSV.read(path, options: csv)
             case .npy:
-                dataset = try Dataset(samples: try NPY.read(path, options: options).matrix(file: path), name: path)
+                dataset = try Dataset(samples: try Self.samples(try NPY.read(path, options: options), file: path), name: path)
             case .npz:
-                let arrays = try NPZ.read(path, options: options)
-                let sampleNames = ["samples", "x", "data", "X"], labelNames = ["labels", "y", "targets"]
-                guard let samples = arrays.first(where: { sampleNames.contains($0.name) }) ?? arrays.first(where: { !labelNames.contains($0.name) }) else {
-                    throw DataFormatError(path, nil, "no sample array (named samples, x or data)")
-                }
-                let labels = arrays.first { labelNames.contains($0.name) }
-                dataset = try Dataset(samples: samples.array.matrix(file: path), name: path)
-                if let labels {
-                    guard let integers = labels.array.integers else { throw DataFormatError(path, .entry(labels.name), "labels must be a vector of integers") }
-                    dataset.labels = integers
-                }
+                dataset = try loadNPZ(path, options: options)
             case .idx:
                 let (samples, shape) = try IDX.readImages(path, options: options)
                 dataset = try Dataset(samples: samples, sampleShape: shape, name: path)
             }
         }
         if let labelsPath {
-            let labels = try Self.readLabels(labelsPath)
+            let (labels, classNames) = try readLabels(labelsPath)
             guard labels.count == dataset.count else {
                 throw DataFormatError(labelsPath, nil, "\(labels.count) labels for the \(dataset.count) samples of \(dataset.name)")
             }
-            dataset.labels = labels
+            (dataset.labels, dataset.classNames) = (labels, classNames)
         }
+        if let knownClasses { dataset = try dataset.aligningClasses(to: knownClasses, extendable: false) }
         try dataset.validateLabels()
+        return try missing.apply(to: dataset)
+    }
+
+    /// Samples from a NumPy array: uint8 arrays are pixels and become x / 255, as IDX images do,
+    /// so the same images read the same from either container.
+    static func samples(_ array: NumericArray, file: String) throws -> Tensor {
+        let matrix = try array.matrix(file: file)
+        return array.isUnsignedBytes && array.shape.count > 1 ? matrix / IDX.pixelScale : matrix
+    }
+
+    /// An NPZ archive: samples under `samples`, `x`, `data` or `X` (else the first array that
+    /// is no label array), labels under `labels`, `y`, `target` or `targets`.
+    private func loadNPZ(_ path: String, options: ReadOptions) throws -> Dataset {
+        let arrays = try NPZ.read(path, options: options)
+        let sampleNames = ["samples", "x", "data", "X"], labelNames = ["labels", "y", "target", "targets"]
+        guard let samples = arrays.first(where: { sampleNames.contains($0.name) }) ?? arrays.first(where: { !labelNames.contains($0.name) }) else {
+            throw DataFormatError(path, nil, "no sample array (named samples, x or data)")
+        }
+        var dataset = try Dataset(samples: Self.samples(samples.array, file: path), name: path)
+        if let labels = arrays.first(where: { labelNames.contains($0.name) }) {
+            guard let integers = labels.array.wholeNumbers else {
+                throw DataFormatError(path, .entry(labels.name), "labels must be a vector of whole numbers, got shape \(labels.array.shape)\(labels.array.shape.count == 1 ? " holding fractions" : "")")
+            }
+            dataset.labels = integers
+        }
         return dataset
     }
 
-    /// Labels from an IDX, NPY or one-column CSV file.
-    static func readLabels(_ path: String) throws -> [Int] {
-        let lower = path.lowercased()
+    /// Labels from an IDX, NPY, or CSV/TSV/TXT file (plain or .gz): a table of one column, or
+    /// of several with `csv.labelColumn` naming the one to use; text labels become class names.
+    func readLabels(_ path: String) throws -> (labels: [Int], classNames: [String]?) {
+        var lower = path.lowercased()
+        if lower.hasSuffix(".gz") { lower.removeLast(3) }
         if lower.hasSuffix(".npy") {
-            guard let labels = try NPY.read(path).integers else { throw DataFormatError(path, nil, "labels must be a vector of integers") }
-            return labels
+            let array = try NPY.read(path)
+            guard let labels = array.wholeNumbers else {
+                throw DataFormatError(path, nil, "labels must be a vector of whole numbers, got shape \(array.shape)")
+            }
+            return (labels, nil)
         }
-        if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") {
-            let table = try CSV.read(path, options: CSVOptions(header: .automatic, labelColumn: .index(0)))
-            return table.labels ?? []
+        guard lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") else {
+            if csv.labelColumn != nil { throw DataFormatError(path, nil, "--label-column picks a column of a CSV labels file; this is no table") }
+            return (try IDX.readLabels(path), nil)
         }
-        return try IDX.readLabels(path)
+        let column = try CSV.readLabelColumn(path, column: csv.labelColumn, header: csv.header, delimiter: csv.delimiter)
+        let encoded = try ClassLabels.encode(column.texts, knownClasses: knownClasses, file: path, where: { .line(column.lines[$0]) })
+        return (encoded.labels, encoded.classNames)
     }
 
     private func loadMNISTLayout(directory: String, split: DatasetSpec.Split, name: String, missing: String) throws -> Dataset {

@@ -46,7 +46,9 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
             self = name == "fashion-mnist" ? .fashionMNIST(chosen) : .fashionMNISTMini(chosen)
             return
         }
-        let lower = text.lowercased()
+        var lower = text.lowercased()
+        // gzip-compressed tables and arrays are named by what the archive holds.
+        if lower.hasSuffix(".gz"), [".csv.gz", ".txt.gz", ".tsv.gz", ".npy.gz"].contains(where: lower.hasSuffix) { lower.removeLast(3) }
         let format: FileFormat
         if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") { format = .csv }
         else if lower.hasSuffix(".tsv") { format = .tsv }
@@ -54,9 +56,15 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         else if lower.hasSuffix(".npz") { format = .npz }
         else if lower.contains("idx") || lower.hasSuffix(".gz") { format = .idx }
         else {
-            throw DataFormatError(text, nil, "unknown data: not a built-in name (\(DatasetSpec.builtInNames.joined(separator: ", "))) nor a file ending in .csv, .tsv, .npy, .npz or an IDX name")
+            throw DataFormatError(text, nil, "unknown data: not a built-in name (\(DatasetSpec.builtInNames.joined(separator: ", "))) nor a file ending in .csv, .tsv, .npy (each also .gz), .npz or an IDX name")
         }
         self = .file(path: text, format: format)
+    }
+
+    /// Whether the data are a table whose columns options can name (CSV or TSV).
+    public var hasColumns: Bool {
+        if case .file(_, let format) = self { return format == .csv || format == .tsv }
+        return false
     }
 
     /// The names SPECs accept besides file paths.

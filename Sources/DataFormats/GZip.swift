@@ -1,13 +1,13 @@
 import CLatentZlib
 
-/// gzip (RFC 1952) decompression through zlib, for `.gz` inputs.
-enum GZip {
+/// gzip (RFC 1952) through zlib, for `.gz` inputs and outputs.
+public enum GZip {
     /// Whether `bytes` start with the gzip magic number 1f 8b.
-    static func isCompressed(_ bytes: [UInt8]) -> Bool { bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B }
+    public static func isCompressed(_ bytes: [UInt8]) -> Bool { bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B }
 
     /// The decompressed bytes of every member of a gzip file. The output grows as it is
     /// produced; the size the trailer claims is never trusted for an allocation.
-    static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
+    public static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
         var stream = z_stream()
         // 15 window bits + 32: detect the gzip header automatically.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -56,7 +56,7 @@ enum GZip {
     }
 
     /// gzip-compressed `bytes` (for writing `.gz` files and in tests).
-    static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         var stream = z_stream()
         // 15 window bits + 16: write a gzip header and trailer.
         deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))

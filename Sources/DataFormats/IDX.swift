@@ -20,6 +20,10 @@ public enum IDX {
         }
     }
 
+    /// Unsigned-byte images are divided by this as they are read, to lie in [0, 1] (NPY's
+    /// uint8 arrays are read the same way).
+    public static let pixelScale: Float = 255
+
     /// Reads an IDX file (gzip-compressed or not, detected from its first bytes).
     public static func read(_ path: String, options: ReadOptions = .init()) throws -> (array: NumericArray, type: ElementType) {
         try parse(try FileIO.read(path), file: path, options: options)
@@ -86,7 +90,7 @@ public enum IDX {
     /// Reads images (`n × rows × columns`, or any rank ≥ 2) as samples `n × D`; unsigned-byte
     /// pixels are scaled to [0, 1].
     public static func readImages(_ path: String, options: ReadOptions = .init()) throws -> (samples: Tensor, sampleShape: [Int]) {
-        let (array, _) = try parse(try FileIO.read(path), file: path, options: options, pixelScale: 255)
+        let (array, _) = try parse(try FileIO.read(path), file: path, options: options, pixelScale: pixelScale)
         guard array.shape.count >= 2 else {
             throw DataFormatError(path, nil, "expected images (at least 2 dimensions), got shape \(array.shape)")
         }

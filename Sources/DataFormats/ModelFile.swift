@@ -11,6 +11,34 @@ extension SafeTensorsFile {
     public static let formatVersionKey = "format_version", methodKey = "method", configurationKey = "configuration"
     /// The optional metadata key of the command line that fitted the model (written by the CLI).
     public static let commandKey = "command"
+    /// The optional metadata key of the class names the training labels had (a JSON array),
+    /// so that every later file's labels are numbered the same way.
+    public static let classNamesKey = "class_names"
+
+    /// The optional metadata key of the training data's feature names (a JSON array: a CSV
+    /// header), so that decoded tables carry the same column names.
+    public static let featureNamesKey = "feature_names"
+
+    /// The class names of the training data, when the model was fitted on named classes.
+    public func classNames(file: String) throws -> [String]? { try stringList(Self.classNamesKey, file: file) }
+
+    /// The feature names of the training data, when its file named them.
+    public func featureNames(file: String) throws -> [String]? { try stringList(Self.featureNamesKey, file: file) }
+
+    /// Records the class names and feature names of the training data (nil ones are left out).
+    public mutating func setNames(classes: [String]?, features: [String]?) throws {
+        for (key, names) in [(Self.classNamesKey, classes), (Self.featureNamesKey, features)] {
+            metadata[key] = try names.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        }
+    }
+
+    private func stringList(_ key: String, file: String) throws -> [String]? {
+        guard let json = metadata[key] else { return nil }
+        guard let names = try? JSONDecoder().decode([String].self, from: Data(json.utf8)) else {
+            throw DataFormatError(file, .entry("__metadata__.\(key)"), "is not a JSON array of strings")
+        }
+        return names
+    }
 
     /// A model file for `method` with its `configuration` (any Codable value, stored as JSON).
     public init(method: String, configuration: some Encodable, tensors: [(name: String, tensor: Tensor)]) throws {
@@ -35,6 +63,21 @@ extension SafeTensorsFile {
             throw DataFormatError(file, .entry("__metadata__"), "holds a \(method) model, not \(expected)")
         }
         return method
+    }
+
+    /// Throws when a tensor holds NaN or infinity, naming the tensor and the element: a model
+    /// with such a weight would encode and decode to NaN without any other sign.
+    public func checkFinite(file: String) throws {
+        for (name, tensor) in tensors {
+            guard let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) else { continue }
+            var rest = index, position: [Int] = []
+            for extent in tensor.shape.reversed() where extent > 0 {
+                position.insert(rest % extent, at: 0)
+                rest /= extent
+            }
+            throw DataFormatError(file, .entry("tensor '\(name)'"),
+                                  "holds the non-finite value \(tensor.scalars[index]) at element \(position); the model cannot be used")
+        }
     }
 
     /// The configuration stored in the metadata, decoded as `type`.

@@ -6,15 +6,25 @@ import Tensors
 /// (2.0, 3.0), a Python dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (n, d), }`
 /// padded with spaces and a newline, then the raw values).
 public enum NPY {
-    /// Reads a `.npy` file. Little-endian float32 in C order (what Latent and most NumPy code
+    /// The six bytes every `.npy` file starts with.
+    static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+
+    /// Reads a `.npy` file (or a gzip-compressed `.npy.gz`). Little-endian float32 in C order (what Latent and most NumPy code
     /// write) streams from the file straight into the array's storage, with no second copy.
     public static func read(_ path: String, options: ReadOptions = .init()) throws -> NumericArray {
+        if path.lowercased().hasSuffix(".gz") {
+            let raw = try FileIO.read(path)
+            guard GZip.isCompressed(raw) else { throw DataFormatError(path, .byte(0), "not a gzip file, though its name ends in .gz") }
+            return try parse(try GZip.decompress(raw, file: path), file: path, options: options)
+        }
         let file = try FileIO.open(path)
         defer { fclose(file) }
         let size = try FileIO.size(of: file, path: path)
         // Magic, version and length first: then the exact header.
         var prefix = [UInt8](repeating: 0, count: min(size, 12))
         _ = try prefix.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: path) }
+        // Anything short of the exact magic string goes to `parse`, which says what is wrong.
+        guard prefix.count >= 6, Array(prefix[0..<6]) == magic else { return try parse(try FileIO.read(path), file: path, options: options) }
         var headerEnd = 0
         if prefix.count >= 10, prefix[6] == 1 { headerEnd = 10 + Int(prefix[8]) | Int(prefix[9]) << 8 }
         if prefix.count >= 12, prefix[6] == 2 || prefix[6] == 3 {
@@ -51,7 +61,7 @@ public enum NPY {
     public static func parse(_ bytes: [UInt8], file: String, options: ReadOptions = .init()) throws -> NumericArray {
         var reader = ByteReader(bytes, file: file)
         let magic = try reader.readBytes(6, "the magic string")
-        guard Array(magic) == [0x93] + Array("NUMPY".utf8) else { throw reader.error("not a NumPy .npy file (bad magic string)", at: 0) }
+        guard Array(magic) == Self.magic else { throw reader.error("not a NumPy .npy file (bad magic string)", at: 0) }
         let major = try reader.readUInt8("the version"), minor = try reader.readUInt8("the version")
         let headerLength: Int
         switch major {
@@ -88,7 +98,8 @@ public enum NPY {
             scalars = fortranToC(scalars, shape: header.shape)
         }
         try options.checkFinite(scalars, shape: header.shape, file: file)
-        return NumericArray(shape: header.shape, scalars: scalars, integers: integers)
+        return NumericArray(shape: header.shape, scalars: scalars, integers: integers,
+                            isUnsignedBytes: dtype.kind == .unsigned && dtype.width == 1)
     }
 
     /// The bytes of a `.npy` file (version 1.0, or 2.0 for huge headers) holding `tensor` as
@@ -100,7 +111,7 @@ public enum NPY {
         let prefix = header.utf8.count + 1 + 10 <= 65_535 ? 10 : 12
         let total = (prefix + header.utf8.count + 1 + 63) / 64 * 64
         header += String(repeating: " ", count: total - prefix - header.utf8.count - 1) + "\n"
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8)
+        var bytes: [UInt8] = magic
         let length = header.utf8.count
         if prefix == 10 {
             bytes += [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)]

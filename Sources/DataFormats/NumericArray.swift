@@ -9,6 +9,21 @@ public struct NumericArray: Sendable, Equatable {
     public let scalars: [Float]
     /// The exact values when the file stored integers in a vector (labels), C order.
     public let integers: [Int]?
+    /// Whether the file stored unsigned bytes (uint8: pixels 0…255, as IDX images are).
+    public let isUnsignedBytes: Bool
+
+    public init(shape: [Int], scalars: [Float], integers: [Int]?, isUnsignedBytes: Bool = false) {
+        (self.shape, self.scalars, self.integers, self.isUnsignedBytes) = (shape, scalars, integers, isUnsignedBytes)
+    }
+
+    /// The labels the array holds, when it is a vector of whole numbers (integers, or floats
+    /// such as 2.0, as scikit-learn stores some targets).
+    public var wholeNumbers: [Int]? {
+        guard shape.count == 1 else { return nil }
+        if let integers { return integers }
+        guard scalars.allSatisfy({ $0.isFinite && $0 == $0.rounded() && abs($0) < 1.6e7 }) else { return nil }
+        return scalars.map { Int($0) }
+    }
 
     /// The array as a tensor of its own shape.
     public var tensor: Tensor { try! Tensor(shape: shape, scalars: scalars) }

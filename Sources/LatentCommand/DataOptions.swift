@@ -1,13 +1,35 @@
 import ArgumentParser
+import Foundation
 import Latent
 
-/// Options that say how to read data SPECs.
+extension CSVOptions.Header: ExpressibleByArgument {}
+extension MissingValues: ExpressibleByArgument {}
+
+/// Options that say how to read data SPECs: columns, labels, delimiters, missing values.
 struct DataOptions: ParsableArguments {
-    @Option(help: "The CSV column holding labels (by header name).")
+    @Option(help: "The column holding labels: by header name, or by 0-based position (of the data table, or of a CSV --labels file).")
     var labelColumn: String?
 
-    @Option(help: "A labels file (IDX, NPY or one-column CSV) for data that carry none.")
+    @Option(help: "A labels file for --data (IDX, NPY, or CSV/TSV: one column, or several and --label-column).")
     var labels: String?
+
+    @Option(help: "CSV/TSV: whether the first row names the columns: yes, no or auto (a header when a field is not a number, or when the row reads 0, 1, …, D−1 as pandas writes it).")
+    var header: CSVOptions.Header = .automatic
+
+    @Option(help: "CSV/TSV: a column of sample ids (pandas' index), by name or 0-based position: not a feature.")
+    var indexColumn: String?
+
+    @Option(help: "CSV/TSV: columns to leave out, by name or 0-based position, separated by commas.")
+    var dropColumns: String?
+
+    @Option(help: "CSV/TSV: the only columns to use as features, by name or 0-based position, separated by commas.")
+    var columns: String?
+
+    @Option(help: "CSV/TSV: the field separator, one character or 'tab' (default: tab for .tsv, else a comma, or ; or tab when the first line holds one and no comma).")
+    var delimiter: String?
+
+    @Option(help: "Missing values (empty, NA, N/A, null, ?, nan): error, drop-rows, mean or median (of the column).")
+    var missing: MissingValues = .error
 
     @Flag(help: "Accept NaN and infinite values in data files (rejected by default).")
     var allowNonFinite = false
@@ -15,10 +37,45 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Where full Fashion-MNIST is installed.")
     var fashionMNISTDirectory: String = DatasetLoader.defaultFashionMNISTDirectory
 
-    var loader: DatasetLoader {
-        DatasetLoader(fashionMNISTDirectory: fashionMNISTDirectory,
-                      csv: CSVOptions(labelColumn: labelColumn.map { .name($0) }, allowNonFinite: allowNonFinite),
-                      labelsPath: labels, allowNonFinite: allowNonFinite)
+    func validate() throws {
+        _ = try delimiterByte()
+    }
+
+    /// The delimiter option as a byte.
+    func delimiterByte() throws -> UInt8? {
+        guard let delimiter else { return nil }
+        switch delimiter {
+        case "tab", "\\t", "\t": return 9
+        default:
+            guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != UInt8(ascii: "\""), byte != 10, byte != 13 else {
+                throw ValidationError("--delimiter takes one character (or 'tab'), not '\(delimiter)'")
+            }
+            return byte
+        }
+    }
+
+    /// A loader for one SPEC: `labels` is its labels file (the data's, test's or reference's),
+    /// `knownClasses` the model's classes.
+    func loader(labels: String?, knownClasses: [String]? = nil) throws -> DatasetLoader {
+        func columnList(_ text: String?) -> [CSVOptions.Column]? {
+            text.map { $0.split(separator: ",").map { .nameOrIndex($0.trimmingCharacters(in: .whitespaces)) } }
+        }
+        let csv = CSVOptions(delimiter: try delimiterByte(), header: header, labelColumn: labelColumn.map { .nameOrIndex($0) },
+                             indexColumn: indexColumn.map { .nameOrIndex($0) }, dropColumns: columnList(dropColumns) ?? [],
+                             columns: columnList(columns), allowNonFinite: allowNonFinite)
+        return DatasetLoader(fashionMNISTDirectory: fashionMNISTDirectory, csv: csv, labelsPath: labels,
+                             allowNonFinite: allowNonFinite, missing: missing, knownClasses: knownClasses)
+    }
+
+    /// The loader of `--data`.
+    var loader: DatasetLoader { get throws { try loader(labels: labels) } }
+
+    /// Loads `spec` and says on stderr what the reader decided (a header row or index column
+    /// dropped, missing values filled): the user should never have to guess.
+    func load(_ spec: String, labels: String?, knownClasses: [String]? = nil) throws -> Dataset {
+        let dataset = try loader(labels: labels, knownClasses: knownClasses).load(spec)
+        for note in dataset.notes { FileHandle.standardError.write(Data("note: \(dataset.name): \(note)\n".utf8)) }
+        return dataset
     }
 }
 

@@ -9,12 +9,16 @@ struct Evaluate: ParsableCommand {
             Reports samples, features, code_size, distortion, sse_per_sample (Hinton & Salakhutdinov's per-image \
             squared error) and mse_per_feature; with --reference, trustworthiness (k = 5, on at most 2000 samples \
             drawn with --seed) and, when both sets carry labels, knn_accuracy (k = 5, neighbours among the \
-            reference set's codes).
+            reference set's codes; leave-one-out when the reference is the data itself; ties to the smallest \
+            class, as scikit-learn breaks them). Models whose codes are cluster indices (k-means) report \
+            adjusted_rand_index, normalized_mutual_information and purity against the data's labels instead. \
+            Labels that are class names are numbered as the model's training data numbered them.
             """)
 
     @Argument(help: "A model file written by `latent fit`.") var model: String
     @Option(help: "The data to evaluate on.") var data: String
     @Option(help: "Reference data for knn_accuracy and trustworthiness (usually the training set).") var reference: String?
+    @Option(help: "A labels file for --reference (IDX, NPY or CSV/TSV).") var referenceLabels: String?
     @Option(help: "Seed of the trustworthiness subsample.") var seed: UInt64 = 0
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
@@ -23,8 +27,11 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
-        let loaded = try Methods.load(from: model)
-        let dataset = try dataOptions.loader.load(data)
+        let file = try SafeTensorsFile.read(model)
+        let loaded = try Methods.load(file, path: model)
+        let knownClasses = try file.classNames(file: model)
+        var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: knownClasses)
+        try checkWidth(dataset, of: loaded, model: model)
         display.update("evaluating on \(dataset.count) samples", force: true)
         let codes = try loaded.encode(dataset.samples)
         let metrics = ReconstructionMetrics(samples: dataset.samples, reconstructions: try loaded.decode(codes))
@@ -33,54 +40,146 @@ struct Evaluate: ParsableCommand {
             "code_size": loaded.codeSize, "distortion": metrics.distortion, "sse_per_sample": metrics.ssePerSample,
             "mse_per_feature": metrics.msePerFeature,
         ]
+        try checkFinite(result, model: model)
+        if type(of: loaded).codesAreClusterIndices, let labels = dataset.labels {
+            let scores = try ClusteringMetrics(clusters: codes.scalars.map { Int($0) }, classes: labels)
+            result["adjusted_rand_index"] = scores.adjustedRandIndex
+            result["normalized_mutual_information"] = scores.normalizedMutualInformation
+            result["purity"] = scores.purity
+        }
         if let reference {
-            let referenceSet = try dataOptions.loader.load(reference)
+            var referenceSet = try dataOptions.load(reference, labels: referenceLabels, knownClasses: knownClasses)
+            try checkWidth(referenceSet, of: loaded, model: model)
+            try alignLabels(&dataset, &referenceSet)
             var generator = RandomGenerator(seed: seed)
             display.update("trustworthiness", force: true)
             result["trustworthiness"] = try ReconstructionMetrics.trustworthiness(samples: dataset.samples, codes: codes, using: &generator)
-            if let labels = dataset.labels, let referenceLabels = referenceSet.labels {
-                display.update("kNN accuracy against \(referenceSet.count) reference codes", force: true)
+            if !type(of: loaded).codesAreClusterIndices, let labels = dataset.labels, let referenceLabels = referenceSet.labels {
+                // The same set on both sides: each sample must not be its own neighbour.
+                let leaveOneOut = reference == data || referenceSet.samples == dataset.samples
+                display.update("kNN accuracy against \(referenceSet.count) reference codes\(leaveOneOut ? " (leave-one-out)" : "")", force: true)
                 result["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(
-                    codes: codes, labels: labels, referenceCodes: try loaded.encode(referenceSet.samples), referenceLabels: referenceLabels)
+                    codes: codes, labels: labels, referenceCodes: leaveOneOut ? codes : try loaded.encode(referenceSet.samples),
+                    referenceLabels: referenceLabels, leaveOneOut: leaveOneOut)
+                result["knn_leave_one_out"] = leaveOneOut
             }
         }
         display.finish()
         try printResult(result, json: outputOptions.json)
     }
+
+    /// Numbers the labels of both sets the same way: by class name when both have names (the
+    /// data's names joined to the reference's), as they are when both are integers.
+    private func alignLabels(_ data: inout Dataset, _ reference: inout Dataset) throws {
+        guard data.labels != nil, reference.labels != nil else { return }
+        switch (data.classNames, reference.classNames) {
+        case (nil, nil): return
+        case (let names?, nil), (nil, let names?):
+            let named = data.classNames != nil ? data.name : reference.name
+            throw ValidationErrorText("the labels of \(named) are class names (\(names.prefix(3).joined(separator: ", "))…) but those of \(data.classNames != nil ? reference.name : data.name) are integers: they cannot be compared")
+        case (_, let names?):
+            data = try data.aligningClasses(to: names, extendable: true)
+        }
+    }
+}
+
+/// Refuses data whose width is not the model's input width, naming both.
+func checkWidth(_ dataset: Dataset, of model: any Autoencoder, model path: String) throws {
+    guard dataset.features == model.inputSize else {
+        throw ValidationErrorText("\(dataset.name) has \(dataset.features) features per sample; the model \(path) takes \(model.inputSize)")
+    }
+}
+
+/// Refuses a result holding NaN or infinity: a model or data that gives one is broken, and a
+/// `null` in the output with exit status 0 would hide it.
+func checkFinite(_ result: [String: Any], model: String) throws {
+    let bad = result.filter { ($0.value as? Double).map { !$0.isFinite } ?? false }.keys.sorted()
+    guard bad.isEmpty else {
+        throw ValidationErrorText("\(model): \(bad.joined(separator: ", ")) came out non-finite; the model's outputs overflow on these data")
+    }
+}
+
+/// Refuses to write `output` over one of the command's inputs.
+func checkOutput(_ output: String, isNotAnyOf inputs: [String]) throws {
+    func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+    if let input = inputs.first(where: { resolved($0) == resolved(output) }) {
+        throw ValidationErrorText("--output \(output) is the input \(input); refusing to overwrite it")
+    }
 }
 
 struct Encode: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write the codes of data (.npy or .csv).")
+    static let configuration = CommandConfiguration(
+        abstract: "Write the codes of data (.npy or .csv).",
+        discussion: "A message goes to stderr (--quiet silences it); --json prints one JSON object on stdout.")
 
     @Argument(help: "A model file written by `latent fit`.") var model: String
     @Option(help: "The data to encode.") var data: String
     @Option(help: "Where to write the codes: .npy or .csv.") var output: String
+    @Flag(help: "CSV output: add the data's ids (from --index-column) and labels as columns beside the codes.") var withLabels = false
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
-        let loaded = try Methods.load(from: model)
-        let codes = try loaded.encode(try dataOptions.loader.load(data).samples)
-        try ArrayFile.write(codes, to: output, columnPrefix: "z")
-        print("wrote \(codes.shape[0]) codes of width \(codes.shape[1]) to \(output)")
+        try checkOutput(output, isNotAnyOf: [model, data] + [dataOptions.labels].compactMap { $0 })
+        let file = try SafeTensorsFile.read(model)
+        let loaded = try Methods.load(file, path: model)
+        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model))
+        try checkWidth(dataset, of: loaded, model: model)
+        let codes = try loaded.encode(dataset.samples)
+        try codes.checkFinite("the codes of \(data) by \(model)")
+        if withLabels {
+            guard (output as NSString).pathExtension.lowercased() == "csv" else {
+                throw ValidationErrorText("--with-labels writes columns beside the codes: give a .csv --output")
+            }
+            guard dataset.labels != nil || dataset.ids != nil else {
+                throw ValidationErrorText("--with-labels: \(data) has no labels or ids (use --label-column, --labels or --index-column)")
+            }
+            try CSV.write(codes, to: output, columnNames: (0..<codes.columns).map { "z\($0)" }, labels: dataset.labels,
+                          classNames: dataset.classNames, ids: dataset.ids)
+        } else {
+            try ArrayFile.write(codes, to: output, columnNames: (0..<codes.columns).map { "z\($0)" })
+        }
+        report(["output": output, "samples": codes.shape[0], "code_size": codes.shape[1]],
+               message: "wrote \(codes.shape[0]) codes of width \(codes.shape[1]) to \(output)", options: outputOptions)
     }
 }
 
 struct Decode: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write the reconstructions of codes (.npy or .csv).")
+    static let configuration = CommandConfiguration(
+        abstract: "Write the reconstructions of codes (.npy or .csv).",
+        discussion: """
+            CSV output names its columns as the training data's header named them, when it had one. A message goes \
+            to stderr (--quiet silences it); --json prints one JSON object on stdout.
+            """)
 
     @Argument(help: "A model file written by `latent fit`.") var model: String
     @Option(help: "Codes: a .npy or .csv file.") var codes: String
     @Option(help: "Where to write the decoded samples: .npy or .csv.") var output: String
     @Flag(help: "Accept NaN and infinite values in the codes file.") var allowNonFinite = false
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
-        let loaded = try Methods.load(from: model)
+        try checkOutput(output, isNotAnyOf: [model, codes])
+        let file = try SafeTensorsFile.read(model)
+        let loaded = try Methods.load(file, path: model)
         let decoded = try loaded.decode(try ArrayFile.read(codes, allowNonFinite: allowNonFinite))
-        try ArrayFile.write(decoded, to: output, columnPrefix: "x")
-        print("wrote \(decoded.shape[0]) samples of \(decoded.shape[1]) features to \(output)")
+        let names = try file.featureNames(file: model).flatMap { $0.count == decoded.columns ? $0 : nil }
+        try ArrayFile.write(decoded, to: output, columnNames: names ?? (0..<decoded.columns).map { "x\($0)" })
+        report(["output": output, "samples": decoded.shape[0], "features": decoded.shape[1]],
+               message: "wrote \(decoded.shape[0]) samples of \(decoded.shape[1]) features to \(output)", options: outputOptions)
+    }
+}
+
+/// Prints a written file's summary: JSON on stdout with `--json`, else a line on stderr
+/// (none with `--quiet`).
+func report(_ result: [String: Any], message: String, options: OutputOptions) {
+    if options.json {
+        try? printJSON(result)
+    } else if !options.quiet {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }

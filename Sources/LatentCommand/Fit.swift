@@ -27,6 +27,7 @@ struct Fit: ParsableCommand {
 
     @Option(help: "Training data: a file or a built-in name (see `latent datasets`).") var data: String
     @Option(help: "Test data, evaluated after fitting.") var test: String?
+    @Option(help: "A labels file for --test (IDX, NPY or CSV/TSV).") var testLabels: String?
     @Option(help: "Where to write the model (.safetensors).") var output: String
 
     @Option(help: "Code width: PCA components, the autoencoders' code size, nonlinear PCA's factors.") var codeSize: Int?
@@ -84,16 +85,20 @@ struct Fit: ParsableCommand {
         if method == .pca, (codeSize == nil) == (varianceFraction == nil) { throw ValidationError("pca needs exactly one of --code-size and --variance-fraction") }
         if method == .linearAutoencoder, codeSize == nil { throw ValidationError("linear-autoencoder needs --code-size") }
         if method == .kmeans, clusters == nil { throw ValidationError("kmeans needs --clusters") }
+        if testLabels != nil, test == nil { throw ValidationError("--test-labels needs --test") }
         if !output.lowercased().hasSuffix(".safetensors") { throw ValidationError("--output must end in .safetensors") }
     }
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
-        let loader = dataOptions.loader
         display.update("loading \(data)", force: true)
-        let training = try loader.load(data)
-        let testing = try test.map { try loader.load($0) }
+        let training = try dataOptions.load(data, labels: dataOptions.labels)
+        // The test set's class names are numbered as the training set's.
+        let testing = try test.map { try dataOptions.load($0, labels: testLabels, knownClasses: training.classNames) }
+        if let testing, testing.features != training.features {
+            throw ValidationErrorText("\(testing.name) has \(testing.features) features per sample; \(training.name) has \(training.features)")
+        }
         display.finish("loaded \(data): \(training.count) samples × \(training.features) features")
         var generator = RandomGenerator(seed: seed)
         // Trained methods stop on Ctrl-C after the current batch; PCA and k-means keep the default
@@ -179,6 +184,7 @@ struct Fit: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         var file = try model.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()
+        try file.setNames(classes: training.classNames, features: training.featureNames)
         try file.write(to: output)
         display.finish("fitted \(method.rawValue) in \(formatDuration(seconds)); model written to \(output)")
         let trainMetrics = try ReconstructionMetrics(model, samples: training.samples)

@@ -28,10 +28,10 @@ func printTable(_ rows: [(String, String)]) {
 
 /// Array files by extension: `.npy` or `.csv`.
 enum ArrayFile {
-    static func write(_ tensor: Tensor, to path: String, columnPrefix: String) throws {
+    static func write(_ tensor: Tensor, to path: String, columnNames: [String]) throws {
         switch (path as NSString).pathExtension.lowercased() {
         case "npy": try NPY.write(tensor, to: path)
-        case "csv": try CSV.write(tensor, to: path, columnNames: (0..<tensor.columns).map { "\(columnPrefix)\($0)" })
+        case "csv": try CSV.write(tensor, to: path, columnNames: columnNames)
         default: throw ValidationErrorText("\(path): the output must end in .npy or .csv")
         }
     }

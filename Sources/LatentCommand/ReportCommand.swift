@@ -26,10 +26,8 @@ struct ReportCommand: ParsableCommand {
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
-        let dataset = try dataOptions.loader.load(data)
-        guard dataset.features == loaded.inputSize else {
-            throw ValidationErrorText("\(data) has \(dataset.features) features per sample; the model \(model) takes \(loaded.inputSize)")
-        }
+        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model))
+        try checkWidth(dataset, of: loaded, model: model)
         display.update("drawing the report of \(model) on \(dataset.count) samples", force: true)
         let report = try Report.model(loaded, named: (model as NSString).lastPathComponent, data: dataset,
                                       fitCommand: file.metadata[SafeTensorsFile.commandKey], reportCommand: invocation())

@@ -97,6 +97,24 @@ let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers"
         #expect((model.trainingHistory == nil) == (model is KMeans || model is PCA))
     }
 
+    /// A model file whose weights hold NaN or infinity is refused on loading, naming the
+    /// tensor, instead of encoding everything to NaN.
+    @Test(arguments: methodCases)
+    func nonFiniteWeightsAreRefusedOnLoading(_ method: MethodCase) throws {
+        var generator = RandomGenerator(seed: 8)
+        var file = try method.fit(conformanceData, &generator).modelFile()
+        let victim = file.tensors.count - 1
+        let name = file.tensors[victim].name
+        file.tensors[victim].tensor.withUnsafeMutableBufferPointer { $0[$0.count - 1] = .infinity }
+        let path = temporaryPath("poisoned.safetensors")
+        try file.write(to: path)
+        for load in [{ _ = try Methods.load(from: path) }, { _ = try SafeTensorsFile.read(path).checkFinite(file: path) }] {
+            do { try load(); Issue.record("\(method.name): a model holding infinity loaded") } catch {
+                #expect("\(error)".contains("tensor '\(name)'") && "\(error)".contains("inf"), "\(method.name): \(error)")
+            }
+        }
+    }
+
     @Test(arguments: methodCases)
     func batchEncodingEqualsRowByRow(_ method: MethodCase) throws {
         var generator = RandomGenerator(seed: 5)

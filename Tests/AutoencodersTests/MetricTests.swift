@@ -40,11 +40,49 @@ import Tensors
         let codes = Tensor([[0.1], [1.9], [8.4]])
         #expect(try ReconstructionMetrics.knnAccuracy(codes: codes, labels: [1, 1, 2], referenceCodes: reference, referenceLabels: referenceLabels) == 1)
         #expect(try ReconstructionMetrics.knnAccuracy(codes: codes, labels: [0, 1, 2], referenceCodes: reference, referenceLabels: referenceLabels) == 2.0 / 3)
-        // A 2–2–1 tie goes to the class of the nearest neighbour: at 2.6 the neighbours are
-        // 3 (1), 2 (1), 4 (1), 1 (0), 5 (2) → no tie; with labels 0 1 1 0 2 … it is.
-        let tied = [9, 1, 0, 1, 0, 2, 2, 2, 2]
-        // Neighbours of 2.4: 2 (0), 3 (1), 1 (1), 4 (0), 0 (9): classes 0 and 1 tie at 2; 2 is nearest → 0.
+        // A 2–2–1 tie goes to the smallest class, as scikit-learn's KNeighborsClassifier breaks
+        // it, not to the class of the nearest neighbour.
+        let tied = [9, 0, 1, 0, 1, 2, 2, 2, 2]
+        // Neighbours of 2.4: 2 (1), 3 (0), 1 (0), 4 (1), 0 (9): classes 0 and 1 tie at 2; the nearest is 1; 0 wins.
         #expect(try ReconstructionMetrics.knnAccuracy(codes: Tensor([[2.4]]), labels: [0], referenceCodes: reference, referenceLabels: tied) == 1)
+    }
+
+    /// Leave-one-out accuracy on one set equals, point by point, the accuracy of each point
+    /// against the set without it; without leaving out, every point votes for itself.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func leaveOneOutEqualsRemovingThePoint(seed: UInt64) throws {
+        var generator = RandomGenerator(seed: seed)
+        let n = 30
+        let codes = Tensor.randomNormal([n, 2], using: &generator)
+        let labels = (0..<n).map { _ in Int(generator.next() % 3) }
+        var correct = 0
+        for i in 0..<n {
+            let others = (0..<n).filter { $0 != i }
+            correct += Int(try ReconstructionMetrics.knnAccuracy(codes: codes.rows(i..<(i + 1)), labels: [labels[i]],
+                                                                 referenceCodes: codes.gatherRows(others), referenceLabels: others.map { labels[$0] }))
+        }
+        let leaveOneOut = try ReconstructionMetrics.knnAccuracy(codes: codes, labels: labels, referenceCodes: codes, referenceLabels: labels, leaveOneOut: true)
+        #expect(leaveOneOut == Double(correct) / Double(n))
+        // Labels that are unique to each point: left out, no neighbour shares one.
+        let unique = Array(0..<n)
+        #expect(try ReconstructionMetrics.knnAccuracy(codes: codes, labels: unique, referenceCodes: codes, referenceLabels: unique, leaveOneOut: true) == 0)
+    }
+
+    /// Scores against scikit-learn 1.9.1 (`adjusted_rand_score`, `normalized_mutual_info_score`)
+    /// on a hand-made contingency, and the exact cases.
+    @Test func clusteringScoresMatchScikitLearn() throws {
+        let clusters = [0, 0, 0, 1, 1, 1, 2, 2, 2, 2], classes = [0, 0, 1, 1, 1, 2, 2, 2, 0, 0]
+        let scores = try ClusteringMetrics(clusters: clusters, classes: classes)
+        #expect(abs(scores.adjustedRandIndex - 0.09090909090909091) < 1e-12)
+        #expect(abs(scores.normalizedMutualInformation - 0.3946483716358942) < 1e-12)
+        #expect(scores.purity == 0.6)
+        // Relabelled clusters are the same partition: every score is perfect.
+        let same = try ClusteringMetrics(clusters: classes.map { ($0 + 5) * 3 }, classes: classes)
+        #expect(abs(same.adjustedRandIndex - 1) < 1e-12 && abs(same.normalizedMutualInformation - 1) < 1e-12 && same.purity == 1)
+        // One cluster says nothing of three classes.
+        let lumped = try ClusteringMetrics(clusters: [Int](repeating: 7, count: 10), classes: classes)
+        #expect(lumped.adjustedRandIndex == 0 && lumped.normalizedMutualInformation == 0 && lumped.purity == 0.4)
+        #expect(throws: AutoencoderError.self) { try ClusteringMetrics(clusters: [0, 1], classes: [0]) }
     }
 
     @Test func badShapesAreErrors() {

@@ -114,7 +114,7 @@ import Tensors
     }
 
     @Test func missingValueNamesLineAndColumn() {
-        #expect(failure("a,b\n1,2\n3,\n") == "t.csv: line 3, column 2: missing value")
+        #expect(failure("a,b\n1,2\n3,\n") == "t.csv: line 3, column 2: missing value (--missing drop-rows|mean|median handles missing values)")
         #expect(failure("a,b\n1,NA\n").contains("line 2, column 2: not a number: 'NA'"))
     }
 

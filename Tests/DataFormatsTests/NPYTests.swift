@@ -77,6 +77,16 @@ import Tensors
         #expect(errorText { _ = try NPY.parse(bytes, file: "t.npy") }.contains("t.npy: byte 0: not a NumPy"))
     }
 
+    /// The file reader's fast path for float32 must check the magic as exactly as `parse` does.
+    @Test(arguments: [(5, UInt8(ascii: "X")), (0, 0x92), (1, UInt8(ascii: "n"))])
+    func wrongMagicInAFile(position: Int, byte: UInt8) throws {
+        var bytes = good
+        bytes[position] = byte
+        let path = temporaryFolder() + "/t.npy"
+        try FileIO.writeAtomically(bytes, to: path)
+        #expect(errorText { _ = try NPY.read(path) }.contains("byte 0: not a NumPy .npy file"))
+    }
+
     @Test func headerLongerThanTheFile() {
         var bytes = good
         bytes[8] = 0xFF

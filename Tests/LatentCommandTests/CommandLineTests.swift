@@ -75,7 +75,7 @@ func json(_ text: String) throws -> [String: Any] {
             (["fit", "kmeans", "--data", "circle?n=5", "--clusters", "6", "--output", "x.safetensors", "--quiet"], "k = 6 clusters need between 1 and 5"),
             (["fit", "pca", "--data", "circle?n=50", "--code-size", "3", "--output", "x.safetensors", "--quiet"], "at most min(samples, features) = 2"),
             (["fit", "vae", "--data", "circle", "--output", "x.safetensors"], "not available yet"),
-            (["encode", "k.safetensors", "--data", "swiss-roll?n=10", "--output", "c.npy"], "kmeans encodes samples of 2 features; got shape [10, 3]"),
+            (["encode", "k.safetensors", "--data", "swiss-roll?n=10", "--output", "c.npy"], "swiss-roll has 3 features per sample; the model k.safetensors takes 2"),
             (["evaluate", "missing.safetensors", "--data", "circle"], "missing.safetensors: no such file"),
             (["fit", "pca", "--data", "nothing.csv", "--code-size", "1", "--output", "x.safetensors", "--quiet"], "nothing.csv: no such file"),
         ]

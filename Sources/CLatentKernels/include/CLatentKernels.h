@@ -146,14 +146,27 @@ typedef struct {
     long field_end;
 } latent_csv_result;
 
+/// What a column of a table holds, for `latent_parse_csv_lines`.
+enum {
+    LATENT_CSV_FEATURE = 0,   ///< A number, written to `out`.
+    LATENT_CSV_LABEL = 1,     ///< A label: its byte range goes to `label_spans`; empty is an error.
+    LATENT_CSV_SKIP = 2,      ///< Dropped unread.
+    LATENT_CSV_ID = 3         ///< A sample id: its byte range goes to `id_spans`; empty is an error.
+};
+
 /// Parses lines of delimited numbers without quotes in `text[begin..<end]`: fields end at
 /// `delimiter` or the line's end, spaces and tabs around a field are ignored, blank lines are
-/// skipped. Writes each row's `columns` values (minus the label column, when
-/// `label_column` ≥ 0) to `out`, and each label field's byte range to `label_spans` (two per
-/// row). Stops at the first problem.
+/// skipped. `roles` says what each of the `columns` fields is (LATENT_CSV_FEATURE, …): each
+/// row's feature values go to `out`, the label field's byte range to `label_spans` and the id
+/// field's to `id_spans` (two per row). With `missing_as_nan`, a feature field that marks a
+/// missing value (see `latent_csv_is_missing_marker`) or reads nan becomes NaN. Stops at the
+/// first problem.
 latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, long end, unsigned char delimiter,
-                                         long columns, long label_column, bool allow_non_finite,
-                                         float *out, long *label_spans);
+                                         long columns, const unsigned char *roles, bool allow_non_finite,
+                                         bool missing_as_nan, float *out, long *label_spans, long *id_spans);
+
+/// Whether `text[0..<length]` marks a missing value: empty, NA, N/A, null (any case) or ?.
+bool latent_csv_is_missing_marker(const unsigned char *text, long length);
 
 #ifdef __cplusplus
 }
