@@ -43,7 +43,8 @@ struct Axes {
 
 /// A legend: one marker or line sample and a name per entry, stacked from (x, y).
 struct Legend {
-    enum Key { case marker(MarkerShape, Color), line(Color, dashed: Bool) }
+    /// A marker, a line sample, or nothing (a line of text).
+    enum Key { case marker(MarkerShape, Color), line(Color, dashed: Bool), none }
 
     let entries: [(name: String, key: Key)]
 
@@ -56,6 +57,7 @@ struct Legend {
             switch entry.key {
             case .marker(let shape, let color): svg.marker(shape, x: x + 8, y: row - 4, size: 4.5, fill: color)
             case .line(let color, let dashed): svg.polyline([(x, row - 4), (x + 18, row - 4)], stroke: color, width: 2, dashed: dashed)
+            case .none: break
             }
             svg.text(entry.name, x: x + 24, y: row, size: 11)
         }

@@ -135,9 +135,9 @@ extension Report {
         if model.codeSize >= 2 {
             report.add(.heading("Codes"))
             let scatter = try codeScatter(codes, of: sample, title: "Codes of \(data.name)")
-            report.add(.figure(file: "codes.svg", svg: scatter.svg(), caption: model.codeSize == 2
-                ? "ENCODE(x) of up to \(scatterLimit) samples, coloured by class."
-                : "ENCODE(x) of up to \(scatterLimit) samples projected on the codes' first two principal components, coloured by class."))
+            report.add(.figure(file: "codes.svg", svg: scatter.svg(), caption: (model.codeSize == 2
+                ? "ENCODE(x) of up to \(scatterLimit) samples"
+                : "ENCODE(x) of up to \(scatterLimit) samples projected on the codes' first two principal components") + scatter.colouringCaption))
         }
         report.add(.heading("Configuration"))
         report.add(.code(try prettyConfiguration(model)))

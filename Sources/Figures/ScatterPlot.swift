@@ -4,8 +4,26 @@ import Tensors
 /// learned (Hinton & Salakhutdinov 2006, Fig. 3: PCA's codes beside the autoencoder's).
 ///
 /// Markers shrink and fade as the sample count grows, so dense classes stay visible and no
-/// class hides another; classes beyond the palette's eight colours change marker shape.
+/// class hides another; classes beyond the palette's eight colours change marker shape. The
+/// legend lists the classes present. Beyond ``maximumLegendClasses`` classes, integer labels
+/// (a year, a regression target) are drawn on a colour scale with a colour bar, and class names
+/// are left uncoloured with a note saying why: nothing drawn grows with a label's value.
 public struct ScatterPlot: Sendable {
+    /// The most classes that get a marker and a legend entry each.
+    public static let maximumLegendClasses = 20
+
+    /// How the points are coloured.
+    public enum Colouring: Sendable, Equatable {
+        /// One colour: no labels.
+        case single
+        /// A marker per class, and a legend of the classes present.
+        case classes
+        /// Integer labels on a sequential colour scale from `low` to `high`, with a colour bar.
+        case scale(low: Int, high: Int)
+        /// Too many named classes to tell apart: one colour, and the reason.
+        case omitted(reason: String)
+    }
+
     public var title: String
     public var xLabel: String, yLabel: String
     /// The points, `n × 2`.
@@ -26,7 +44,9 @@ public struct ScatterPlot: Sendable {
             guard labels.count == codes.shape[0] else {
                 throw FigureError("a scatter plot needs one label per code: \(codes.shape[0]) codes, \(labels.count) labels")
             }
-            guard labels.allSatisfy({ $0 >= 0 }) else { throw FigureError("scatter-plot labels must be class indices ≥ 0") }
+            if let classNames, let bad = labels.first(where: { $0 < 0 || $0 >= classNames.count }) {
+                throw FigureError("label \(bad) has no class name (\(classNames.count) classes)")
+            }
         }
         points = codes.shape[1] == 2 ? codes : codes.columns(0..<2)
         (self.labels, self.classNames, self.title, self.xLabel, self.yLabel) = (labels, classNames, title, xLabel, yLabel)
@@ -41,26 +61,98 @@ public struct ScatterPlot: Sendable {
         }
     }
 
+    /// The colouring the labels call for (see the type's summary).
+    public var colouring: Colouring {
+        guard let labels, !labels.isEmpty else { return .single }
+        let present = Set(labels)
+        if present.count <= Self.maximumLegendClasses { return .classes }
+        if classNames == nil { return .scale(low: labels.min()!, high: labels.max()!) }
+        return .omitted(reason: "\(present.count) classes are too many to colour apart; points are drawn in one colour")
+    }
+
+    /// The marker of each class present: by class index when the classes have names (so a
+    /// class keeps its colour in every plot of a data set), else by rank among the labels present.
+    func classMarkers() -> [Int: (color: Color, shape: MarkerShape)] {
+        let present = Set(labels ?? []).sorted()
+        guard classNames == nil else { return Dictionary(uniqueKeysWithValues: present.map { ($0, Palette.marker(forClass: $0)) }) }
+        return Dictionary(uniqueKeysWithValues: present.enumerated().map { ($1, Palette.marker(forClass: $0)) })
+    }
+
     /// The figure as SVG, `width × height` units.
     public func svg(width: Double = 520, height: Double = 420) -> String {
         let count = points.shape[0]
         let values = points.scalars
         let xs = (0..<count).map { Double(values[2 * $0]) }, ys = (0..<count).map { Double(values[2 * $0 + 1]) }
-        let classes = labels.map { ($0.max() ?? -1) + 1 } ?? 0
-        let legend = Legend(entries: (0..<classes).map { index in
-            let marker = Palette.marker(forClass: index)
-            let name = classNames.flatMap { index < $0.count ? $0[index] : nil } ?? "class \(index)"
-            return (name, .marker(marker.shape, marker.color))
-        })
+        let colouring = self.colouring
+        let markers = colouring == .classes ? classMarkers() : [:]
+        var legend = Legend(entries: [])
+        switch colouring {
+        case .classes:
+            legend = Legend(entries: markers.keys.sorted().map { label in
+                let name = classNames.map { $0[label] } ?? "\(label)"
+                return (name, .marker(markers[label]!.shape, markers[label]!.color))
+            })
+        case .omitted:
+            legend = Legend(entries: [("\(Set(labels ?? []).count) classes:", .none), ("too many to", .none), ("colour apart", .none)])
+        case .single, .scale: break
+        }
+        let colourBarWidth = 70.0
         var svg = SVGDocument(width: width, height: height)
-        let axes = Axes(width: width, height: height, legendWidth: legend.width, xValues: xs, yValues: ys, padding: 0.03)
+        let axes = Axes(width: width, height: height, legendWidth: colouring.isScale ? colourBarWidth : legend.width,
+                        xValues: xs, yValues: ys, padding: 0.03)
         axes.draw(in: &svg, title: title, xLabel: xLabel, yLabel: yLabel)
         let style = Self.markerStyle(count: count)
         for index in 0..<count where xs[index].isFinite && ys[index].isFinite {
-            let marker = labels.map { Palette.marker(forClass: $0[index]) } ?? (Palette.categorical[4], .circle)
+            var marker: (color: Color, shape: MarkerShape) = (Palette.categorical[4], .circle)
+            switch colouring {
+            case .classes: marker = markers[labels![index]]!
+            case .scale(let low, let high):
+                marker.color = Palette.sequential(high > low ? Double(labels![index] - low) / Double(high - low) : 0.5)
+            case .single, .omitted: break
+            }
             svg.marker(marker.shape, x: axes.x(xs[index]), y: axes.y(ys[index]), size: style.size, fill: marker.color, opacity: style.opacity)
         }
-        legend.draw(in: &svg, x: axes.right + 12, y: axes.top + 10)
+        if case .scale(let low, let high) = colouring {
+            ColourBar(lowLabel: "\(low)", highLabel: "\(high)", title: "label").draw(in: &svg, x: axes.right + 14, top: axes.top + 6,
+                                                                                height: min(180, axes.bottom - axes.top - 12))
+        } else {
+            legend.draw(in: &svg, x: axes.right + 12, y: axes.top + 10)
+        }
         return svg.text
+    }
+}
+
+extension ScatterPlot {
+    /// How the points are coloured, as the end of a figure's caption.
+    public var colouringCaption: String {
+        switch colouring {
+        case .single: "."
+        case .classes: ", coloured by class."
+        case .scale(let low, let high): ", coloured by label value from \(low) to \(high) (\(Set(labels ?? []).count) distinct values; colour bar at the right)."
+        case .omitted(let reason): ". " + reason.prefix(1).uppercased() + reason.dropFirst() + "."
+        }
+    }
+}
+
+extension ScatterPlot.Colouring {
+    var isScale: Bool { if case .scale = self { true } else { false } }
+}
+
+/// A vertical bar of the sequential palette from `low` (bottom) to `high` (top), labelled at
+/// both ends: the key of a colour scale.
+struct ColourBar {
+    let lowLabel: String, highLabel: String, title: String
+    static let steps = 32
+
+    func draw(in svg: inout SVGDocument, x: Double, top: Double, height: Double) {
+        svg.text(title, x: x, y: top - 2, size: 11)
+        let step = height / Double(Self.steps)
+        for index in 0..<Self.steps {
+            // The top step is the high end.
+            let value = 1 - (Double(index) + 0.5) / Double(Self.steps)
+            svg.rect(x: x, y: top + 6 + Double(index) * step, width: 14, height: step + 0.5, fill: Palette.sequential(value))
+        }
+        svg.text(highLabel, x: x + 19, y: top + 6 + 4, size: 11)
+        svg.text(lowLabel, x: x + 19, y: top + 6 + height + 4, size: 11)
     }
 }

@@ -45,6 +45,29 @@ import Figures
 }
 
 @Suite struct FigurePropertyTests {
+    /// Labels that are large integers (a year, an id, a regression target) or many classes:
+    /// the legend lists the classes present, many integers become a colour bar, and nothing
+    /// drawn grows with a label's value.
+    @Test func legendsListTheClassesPresentAndNeverGrowWithALabel() throws {
+        let codes = try Tensor(shape: [4, 2], scalars: [0, 0, 1, 1, 2, 0, 3, 1])
+        let few = try ScatterPlot(codes: codes, labels: [3_000_000_000, 7, 3_000_000_000, -4], title: "few")
+        #expect(few.colouring == .classes)
+        let svg = few.svg()
+        #expect(svg.contains(">3000000000</text>") && svg.contains(">-4</text>") && svg.contains(">7</text>"))
+        #expect(svg.utf8.count < 10_000)
+        var generator = RandomGenerator(seed: 1)
+        let points = Tensor.randomNormal([347, 2], using: &generator)
+        let targets = (0..<347).map { 25 + $0 }
+        let many = try ScatterPlot(codes: points, labels: targets, title: "diabetes")
+        #expect(many.colouring == .scale(low: 25, high: 371))
+        let scaled = many.svg()
+        #expect(scaled.contains(">371</text>") && scaled.contains(">25</text>") && !scaled.contains(">26</text>"))
+        let named = try ScatterPlot(codes: points, labels: (0..<347).map { $0 % 30 }, classNames: (0..<30).map { "c\($0)" }, title: "named")
+        guard case .omitted(let reason) = named.colouring else { Issue.record("30 named classes were coloured: \(named.colouring)"); return }
+        #expect(reason.contains("30 classes") && named.colouringCaption.contains("30 classes are too many"))
+        #expect(!named.svg().contains(">c29</text>"))
+    }
+
     @Test func textIsEscaped() {
         var svg = SVGDocument(width: 10, height: 10)
         svg.text("a < b & \"c\"", x: 0, y: 0)
