@@ -38,6 +38,9 @@ public protocol Autoencoder: Sendable {
     /// Whether a code is a cluster index (a discrete code, measured by clustering scores)
     /// rather than a point of a continuous latent space.
     static var codesAreClusterIndices: Bool { get }
+
+    /// The model file: configuration, state, training history (and what wrappers add).
+    func modelFile() throws -> SafeTensorsFile
 }
 
 /// Errors of the methods: each names what does not fit.
@@ -97,6 +100,9 @@ extension Autoencoder {
         let file = try SafeTensorsFile.read(path)
         _ = try file.method(file: path, expected: methodName)
         try file.checkFinite(file: path)
+        if file.metadata[SafeTensorsFile.scalingKey] != nil, !(Self.self is any ScaledModel.Type) {
+            throw DataFormatError(path, .entry("__metadata__"), "holds a \(methodName) model that scales its inputs: load it with Methods.load(from:) or Scaled<\(Self.self)>.load(from:)")
+        }
         return try Self(configuration: file.configuration(Configuration.self, file: path), state: file, file: path)
     }
 }

@@ -13,8 +13,8 @@ static const double powers_of_ten[23] = {
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-static bool parse_special(const unsigned char *text, long length, float *value) {
-    float sign = 1;
+static bool parse_special(const unsigned char *text, long length, double *value) {
+    double sign = 1;
     if (length > 0 && (text[0] == '-' || text[0] == '+')) {
         sign = text[0] == '-' ? -1 : 1;
         text++;
@@ -33,6 +33,13 @@ static bool parse_special(const unsigned char *text, long length, float *value) 
 // below 2^53 scaled by 10^±e, e ≤ 22, is one correctly rounded double operation on exact
 // operands. Everything else goes to strtod.
 bool latent_parse_float(const unsigned char *text, long length, float *value) {
+    double x;
+    if (!latent_parse_double(text, length, &x)) return false;
+    *value = (float)x;
+    return true;
+}
+
+bool latent_parse_double(const unsigned char *text, long length, double *value) {
     if (length <= 0) return false;
     long i = 0;
     bool negative = false;
@@ -65,7 +72,7 @@ bool latent_parse_float(const unsigned char *text, long length, float *value) {
     if (mantissa < (1ULL << 53) && exponent >= -22 && exponent <= 22) {
         double x = (double)mantissa;
         x = exponent < 0 ? x / powers_of_ten[-exponent] : x * powers_of_ten[exponent];
-        *value = (float)(negative ? -x : x);
+        *value = negative ? -x : x;
         return true;
     }
     char buffer[512];
@@ -75,7 +82,7 @@ bool latent_parse_float(const unsigned char *text, long length, float *value) {
     char *end = NULL;
     double x = strtod(buffer, &end);
     if (end != buffer + length) return false;
-    *value = (float)x;
+    *value = x;
     return true;
 }
 
@@ -115,7 +122,7 @@ static const uint64_t small_powers[9] = {1, 10, 100, 1000, 10000, 100000, 100000
 
 /// Parses `[sign]digits[.digits]` at `q` with the fast path; returns false (caller falls back
 /// to the general parser) for anything else, for more than 19 digits, or near `limit`.
-static inline bool fast_number(const unsigned char *q, const unsigned char *limit, const unsigned char **after, float *value) {
+static inline bool fast_number(const unsigned char *q, const unsigned char *limit, const unsigned char **after, double *value) {
     bool negative = false;
     if (q < limit && (*q == '-' || *q == '+')) { negative = *q == '-'; q++; }
     uint64_t mantissa = 0, chunk;
@@ -146,7 +153,7 @@ static inline bool fast_number(const unsigned char *q, const unsigned char *limi
     if (!any || (q < limit && (*q | 0x20) == 'e') || mantissa >= (1ULL << 53) || exponent < -22) return false;
     double x = (double)mantissa;
     if (exponent < 0) x /= powers_of_ten[-exponent];
-    *value = (float)(negative ? -x : x);
+    *value = negative ? -x : x;
     *after = q;
     return true;
 }
@@ -163,8 +170,9 @@ static bool is_missing_marker(const unsigned char *text, long length) {
 }
 
 latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, long end, unsigned char delimiter,
-                                         long columns, const unsigned char *roles, bool allow_non_finite,
-                                         bool missing_as_nan, float *out, long *label_spans, long *id_spans) {
+                                         long columns, const unsigned char *roles, const double *origin,
+                                         bool allow_non_finite, bool missing_as_nan, float *out, long *label_spans,
+                                         long *id_spans) {
     latent_csv_result result = {LATENT_CSV_OK, 0, 0, 0, 0, 0, 0};
     const unsigned char *limit = text + end;
     long written = 0, line = 0, position = begin;
@@ -174,7 +182,7 @@ latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, 
         long content_end = line_end;
         if (content_end > position && text[content_end - 1] == '\r') content_end--;
         if (content_end > position) {
-            long column = 0, start = position;
+            long column = 0, start = position, feature = 0;
             for (;;) {
                 if (column >= columns) {
                     long fields = column + 1;
@@ -186,14 +194,16 @@ latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, 
                 while (a < content_end && is_blank(text[a])) a++;
                 long field_end;
                 const unsigned char *after;
-                float value;
+                double value;
                 if (role == LATENT_CSV_FEATURE && fast_number(text + a, limit, &after, &value)) {
                     // The number must fill the field, up to blanks.
                     long b = (long)(after - text);
                     long c = b;
                     while (c < content_end && is_blank(text[c])) c++;
                     if (c == content_end || text[c] == delimiter) {
-                        out[written++] = value;
+                        // Measured from the origin in double, so a large offset keeps the digits after it.
+                        out[written++] = (float)(origin ? value - origin[feature] : value);
+                        feature++;
                         column++;
                         if (c >= content_end) break;
                         start = c + 1;
@@ -212,16 +222,19 @@ latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, 
                     spans[2 * result.rows] = a;
                     spans[2 * result.rows + 1] = b;
                 } else if (role == LATENT_CSV_FEATURE) {
-                    if (!latent_parse_float(text + a, b - a, &value)) {
+                    if (!latent_parse_double(text + a, b - a, &value)) {
                         if (!missing_as_nan || !is_missing_marker(text + a, b - a))
                             return field_problem(LATENT_CSV_NOT_A_NUMBER, result.rows, line, column, a, b, text, position,
                                                  content_end, delimiter, columns);
                         value = NAN;
-                    } else if (!allow_non_finite && !isfinite(value) && !(missing_as_nan && isnan(value))) {
+                    }
+                    float stored = (float)(origin ? value - origin[feature] : value);
+                    // A value beyond float's range is infinite once stored: refused like inf itself.
+                    if (!allow_non_finite && !isfinite(stored) && !(missing_as_nan && isnan(value)))
                         return field_problem(LATENT_CSV_NON_FINITE, result.rows, line, column, a, b, text, position,
                                              content_end, delimiter, columns);
-                    }
-                    out[written++] = value;
+                    out[written++] = stored;
+                    feature++;
                 }
                 column++;
                 if (field_end >= content_end) break;

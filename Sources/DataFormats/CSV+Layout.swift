@@ -120,6 +120,7 @@ extension CSV {
         }
         result.samples = dataset.samples.columns(1..<d)
         result.featureNames = dataset.featureNames.map { Array($0.dropFirst()) }
+        result.origin = dataset.origin.map { Array($0.dropFirst()) }
         result.notes.append("column 0 (no name; values 0, 1, …, \(dataset.count - 1)) is pandas' index: dropped from the features (--index-column 0 keeps it as ids)")
         return result
     }

@@ -92,6 +92,15 @@ extension CSV {
             return parseDecimal(bytes.baseAddress! + start, end - start)
         }
 
+        /// The field as the Double it reads, spaces around it ignored; nil when it is not one.
+        func double(_ field: Field) -> Double? {
+            var (start, end) = (field.start, field.end)
+            while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+            while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
+            guard !field.quoted || !containsQuote(start, end) else { return nil }
+            return parseDecimalDouble(bytes.baseAddress! + start, end - start)
+        }
+
         /// Whether the field marks a missing value (empty, NA, N/A, null, ?), spaces ignored.
         func isMissing(_ field: Field) -> Bool {
             var (start, end) = (field.start, field.end)

@@ -35,7 +35,22 @@ public enum CSV {
         let (isHeader, headerNote) = decideHeader(first, parser: parser, options: options)
         let names = isHeader ? first.indices.map { parser.text(first[$0]) } : nil
         let roles = try roles(count: columns, names: names, options: options, file: file)
-        let layout = RowLayout(roles: roles, allowNonFinite: options.allowNonFinite, missingAsNaN: options.missingAsNaN, file: file)
+        var origin: [Double]? = nil
+        if let requested = options.origin {
+            // The first data row decides an automatic origin (a copy of the scanner peeks at it).
+            var peek = parser
+            let firstData = isHeader ? try peek.nextRecord() : first
+            let values = firstData.map { record in
+                record.indices.filter { $0 < roles.count && roles[$0] == .feature }.map { peek.double(record[$0]) ?? 0 }
+            } ?? []
+            var requested = requested
+            // A first column with no name may be pandas' index, dropped below: it is read from zero.
+            if case .given(let given) = requested, given.count == values.count - 1, names?.first == "", roles.first == .feature {
+                requested = .given([0] + given)
+            }
+            origin = values.isEmpty ? nil : try requested.resolve(firstRow: values, file: file)
+        }
+        let layout = RowLayout(roles: roles, origin: origin, allowNonFinite: options.allowNonFinite, missingAsNaN: options.missingAsNaN, file: file)
         var table = Table()
         if !isHeader { try layout.append(first, from: parser, to: &table) }
         let rest = parser.position..<buffer.count
@@ -50,6 +65,7 @@ public enum CSV {
         guard table.rows > 0 else { throw DataFormatError(file, nil, "no data rows") }
         let samples = try Tensor(shape: [table.rows, layout.features], scalars: table.values)
         var dataset = try Dataset(samples: samples, name: file)
+        dataset.origin = origin
         if layout.labelIndex != nil {
             let column = layout.labelIndex! + 1
             (dataset.labels, dataset.classNames) = try ClassLabels.encode(
@@ -71,12 +87,12 @@ public enum CSV {
 
     /// What every data row must look like, and how its fields become values.
     struct RowLayout {
-        let roles: [Role], allowNonFinite: Bool, missingAsNaN: Bool, file: String
+        let roles: [Role], origin: [Double]?, allowNonFinite: Bool, missingAsNaN: Bool, file: String
         let features: Int, labelIndex: Int?, idIndex: Int?
         var columns: Int { roles.count }
 
-        init(roles: [Role], allowNonFinite: Bool, missingAsNaN: Bool, file: String) {
-            (self.roles, self.allowNonFinite, self.missingAsNaN, self.file) = (roles, allowNonFinite, missingAsNaN, file)
+        init(roles: [Role], origin: [Double]?, allowNonFinite: Bool, missingAsNaN: Bool, file: String) {
+            (self.roles, self.origin, self.allowNonFinite, self.missingAsNaN, self.file) = (roles, origin, allowNonFinite, missingAsNaN, file)
             features = roles.count { $0 == .feature }
             labelIndex = roles.firstIndex(of: .label)
             idIndex = roles.firstIndex(of: .id)
@@ -108,6 +124,7 @@ public enum CSV {
         /// Appends a record scanned by the general (quote-aware) parser.
         func append(_ record: Record, from parser: Parser, to table: inout Table) throws {
             guard record.count == columns else { throw raggedError(record.count, line: record.line) }
+            var feature = 0
             for index in record.indices {
                 let field = record[index]
                 switch roles[index] {
@@ -115,8 +132,11 @@ public enum CSV {
                 case .id: table.ids.append(try label(parser.text(field), line: field.line, column: index))
                 case .skip: break
                 case .feature:
-                    let parsed = parser.number(field) ?? (missingAsNaN && parser.isMissing(field) ? Float.nan : nil)
+                    // Measured from the origin in Double, as the C scanner does.
+                    let read = parser.double(field) ?? (missingAsNaN && parser.isMissing(field) ? Double.nan : nil)
+                    let parsed = read.map { Float($0 - (origin?[feature] ?? 0)) }
                     table.values.append(try value(parsed, line: field.line, column: index) { parser.text(field) })
+                    feature += 1
                 }
             }
             table.rows += 1
@@ -189,8 +209,10 @@ public enum CSV {
         let roles = layout.roles.map(\.rawValue)
         let result = labelSpans.withUnsafeMutableBufferPointer { labelSpans in
             idSpans.withUnsafeMutableBufferPointer { idSpans in
-                latent_parse_csv_lines(p, range.lowerBound, range.upperBound, delimiter, layout.columns, roles, layout.allowNonFinite,
-                                       layout.missingAsNaN, out, labelSpans.baseAddress, idSpans.baseAddress)
+                withOptionalBuffer(layout.origin) { origin in
+                    latent_parse_csv_lines(p, range.lowerBound, range.upperBound, delimiter, layout.columns, roles, origin,
+                                           layout.allowNonFinite, layout.missingAsNaN, out, labelSpans.baseAddress, idSpans.baseAddress)
+                }
             }
         }
         let line = firstLine + result.line, column = result.column
@@ -210,6 +232,12 @@ public enum CSV {
             }
         }
         return (texts(labelSpans), texts(idSpans))
+    }
+
+    /// Calls `body` with the address of `values`' storage, or nil.
+    private static func withOptionalBuffer<R>(_ values: [Double]?, _ body: (UnsafePointer<Double>?) -> R) -> R {
+        guard let values else { return body(nil) }
+        return values.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// The bytes of a CSV table: a header row, then one row per sample; an `id` column first

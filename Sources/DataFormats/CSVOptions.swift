@@ -48,6 +48,9 @@ public struct CSVOptions: Sendable, Equatable {
     /// Read missing values (empty, NA, N/A, null, ?, nan) as NaN instead of refusing them;
     /// ``MissingValues`` then decides what becomes of them.
     public var missingAsNaN: Bool
+    /// Where feature values are measured from (subtracted in Double before they become Float32;
+    /// nil: zero). The table's ``Dataset/origin`` says which was used.
+    public var origin: Origin?
     /// Accept NaN and infinite values (rejected by default, with their line and column).
     public var allowNonFinite: Bool
     /// Threads for large tables (nil: ``ComputeSettings/current``'s); results do not depend on it.
@@ -55,7 +58,7 @@ public struct CSVOptions: Sendable, Equatable {
 
     public init(delimiter: UInt8? = nil, header: Header = .automatic, labelColumn: Column? = nil, indexColumn: Column? = nil,
                 dropColumns: [Column] = [], columns: [Column]? = nil, knownClasses: [String]? = nil, missingAsNaN: Bool = false,
-                allowNonFinite: Bool = false, threads: Int? = nil) {
+                origin: Origin? = nil, allowNonFinite: Bool = false, threads: Int? = nil) {
         self.delimiter = delimiter
         self.header = header
         self.labelColumn = labelColumn
@@ -64,6 +67,7 @@ public struct CSVOptions: Sendable, Equatable {
         self.columns = columns
         self.knownClasses = knownClasses
         self.missingAsNaN = missingAsNaN
+        self.origin = origin
         self.allowNonFinite = allowNonFinite
         self.threads = threads
     }

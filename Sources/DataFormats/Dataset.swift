@@ -17,6 +17,9 @@ public struct Dataset: Sendable, Equatable {
     public var name: String
     /// The features' names, when the file has them (a CSV header), one per column of `samples`.
     public var featureNames: [String]?
+    /// The point per feature the samples are measured from, when the reader subtracted one in
+    /// Double (``Origin``): the file's values are `samples + origin`. Nil means zero.
+    public var origin: [Double]?
     /// An id per sample (a table's index column), when the file has them.
     public var ids: [String]?
     /// What the reader decided that the user should know: a header row of numbers taken as

@@ -19,6 +19,11 @@ public struct DatasetLoader: Sendable {
     /// numbered by their place in this list, and a name outside it is an error. Without it,
     /// names are numbered in sorted order. Integer labels stay integers either way.
     public var knownClasses: [String]?
+    /// Where feature values are measured from (nil: zero). `.automatic` keeps the precision of
+    /// columns far from zero (their first value is subtracted in Double while reading CSV,
+    /// float64 and wide-integer files); `.given` reads later files as a model's training data
+    /// were read. The loaded ``Dataset/origin`` says which point was used.
+    public var origin: Origin?
 
     public static let defaultFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 
@@ -27,13 +32,15 @@ public struct DatasetLoader: Sendable {
                                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
     public init(fashionMNISTDirectory: String = DatasetLoader.defaultFashionMNISTDirectory, csv: CSVOptions = .init(),
-                labelsPath: String? = nil, allowNonFinite: Bool = false, missing: MissingValues = .error, knownClasses: [String]? = nil) {
+                labelsPath: String? = nil, allowNonFinite: Bool = false, missing: MissingValues = .error, knownClasses: [String]? = nil,
+                origin: Origin? = nil) {
         self.fashionMNISTDirectory = fashionMNISTDirectory
         self.csv = csv
         self.labelsPath = labelsPath
         self.allowNonFinite = allowNonFinite
         self.missing = missing
         self.knownClasses = knownClasses
+        self.origin = origin
     }
 
     /// Parses and loads `spec`.
@@ -41,7 +48,7 @@ public struct DatasetLoader: Sendable {
 
     /// Loads `spec`.
     public func load(_ spec: DatasetSpec) throws -> Dataset {
-        let options = ReadOptions(allowNonFinite: allowNonFinite || missing.readsMissingAsNaN)
+        let options = ReadOptions(allowNonFinite: allowNonFinite || missing.readsMissingAsNaN, origin: origin)
         let labelColumnGoesToData = labelsPath == nil
         if csv.labelColumn != nil, labelColumnGoesToData, !spec.hasColumns {
             throw DataFormatError(spec.description, nil, "--label-column picks a column of a CSV or TSV table (or of a CSV --labels file); \(spec.description) has no columns")
@@ -69,9 +76,12 @@ public struct DatasetLoader: Sendable {
                 csv.knownClasses = csv.knownClasses ?? knownClasses
                 if !labelColumnGoesToData { csv.labelColumn = nil }
                 if csv.delimiter == nil, format == .tsv { csv.delimiter = 9 }
+                csv.origin = csv.origin ?? origin
                 dataset = try CSV.read(path, options: csv)
             case .npy:
-                dataset = try Dataset(samples: try Self.samples(try NPY.read(path, options: options), file: path), name: path)
+                let array = try NPY.read(path, options: options)
+                dataset = try Dataset(samples: try Self.samples(array, file: path), name: path)
+                dataset.origin = array.origin
             case .npz:
                 dataset = try loadNPZ(path, options: options)
             case .idx:
@@ -87,6 +97,7 @@ public struct DatasetLoader: Sendable {
             (dataset.labels, dataset.classNames) = (labels, classNames)
         }
         if let knownClasses { dataset = try dataset.aligningClasses(to: knownClasses, extendable: false) }
+        if case .given(let wanted)? = origin { dataset = try dataset.measured(from: wanted) }
         try dataset.validateLabels()
         return try missing.apply(to: dataset)
     }
@@ -107,6 +118,7 @@ public struct DatasetLoader: Sendable {
             throw DataFormatError(path, nil, "no sample array (named samples, x or data)")
         }
         var dataset = try Dataset(samples: Self.samples(samples.array, file: path), name: path)
+        dataset.origin = samples.array.origin
         if let labels = arrays.first(where: { labelNames.contains($0.name) }) {
             guard let integers = labels.array.wholeNumbers else {
                 throw DataFormatError(path, .entry(labels.name), "labels must be a vector of whole numbers, got shape \(labels.array.shape)\(labels.array.shape.count == 1 ? " holding fractions" : "")")
@@ -150,6 +162,23 @@ public struct DatasetLoader: Sendable {
 }
 
 extension Dataset {
+    /// The same data measured from `wanted` instead of their own origin (the difference
+    /// subtracted in Double): what a reader that could not subtract it while reading leaves.
+    public func measured(from wanted: [Double]) throws -> Dataset {
+        guard wanted.count == features else {
+            throw DataFormatError(name, nil, "has \(features) features per sample; the model takes \(wanted.count)")
+        }
+        let current = origin ?? [Double](repeating: 0, count: features)
+        guard current != wanted else { return self }
+        var result = self
+        let d = features
+        result.samples.withUnsafeMutableBufferPointer { values in
+            for index in values.indices { values[index] = Float(Double(values[index]) + current[index % d] - wanted[index % d]) }
+        }
+        result.origin = wanted.allSatisfy { $0 == 0 } ? nil : wanted
+        return result
+    }
+
     /// Re-checks labels after they were attached.
     func validateLabels() throws {
         _ = try Dataset(samples: samples, labels: labels, classNames: classNames, sampleShape: sampleShape, name: name)

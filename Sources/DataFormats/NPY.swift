@@ -91,15 +91,25 @@ public enum NPY {
         var scalars = [Float](repeating: 0, count: count)
         var integers: [Int]? = dtype.isInteger && header.shape.count == 1 ? [Int](repeating: 0, count: count) : nil
         let start = reader.offset
-        bytes.withUnsafeBufferPointer { b in
-            dtype.decode(b.baseAddress! + start, count: count, into: &scalars, integers: &integers)
-        }
-        if header.fortranOrder && header.shape.count > 1 {
-            scalars = fortranToC(scalars, shape: header.shape)
+        var origin: [Double]? = nil
+        if let requested = options.origin, dtype.width >= 4, !(dtype.kind == .float && dtype.width == 4), count > 0, !header.shape.isEmpty {
+            // Wider than Float32 holds: measured from the origin in Double first.
+            var doubles = bytes.withUnsafeBufferPointer { dtype.decodeDoubles($0.baseAddress! + start, count: count) }
+            if header.fortranOrder && header.shape.count > 1 { doubles = fortranToC(doubles, shape: header.shape) }
+            let columns = count / header.shape[0]
+            origin = try requested.resolve(firstRow: Array(doubles[0..<columns]), file: file)
+            for i in 0..<count { scalars[i] = Float(doubles[i] - (origin?[i % columns] ?? 0)) }
+        } else {
+            bytes.withUnsafeBufferPointer { b in
+                dtype.decode(b.baseAddress! + start, count: count, into: &scalars, integers: &integers)
+            }
+            if header.fortranOrder && header.shape.count > 1 {
+                scalars = fortranToC(scalars, shape: header.shape)
+            }
         }
         try options.checkFinite(scalars, shape: header.shape, file: file)
         return NumericArray(shape: header.shape, scalars: scalars, integers: integers,
-                            isUnsignedBytes: dtype.kind == .unsigned && dtype.width == 1)
+                            isUnsignedBytes: dtype.kind == .unsigned && dtype.width == 1, origin: origin)
     }
 
     /// The bytes of a `.npy` file (version 1.0, or 2.0 for huge headers) holding `tensor` as
@@ -232,6 +242,27 @@ public enum NPY {
             self.bigEndian = big && width > 1
         }
 
+        /// The values as Double (exact for float64 and integers below 2⁵³).
+        func decodeDoubles(_ p: UnsafePointer<UInt8>, count: Int) -> [Double] {
+            (0..<count).map { i in
+                var bits: UInt64 = 0
+                if bigEndian {
+                    for k in 0..<width { bits = bits << 8 | UInt64(p[i * width + k]) }
+                } else {
+                    for k in stride(from: width - 1, through: 0, by: -1) { bits = bits << 8 | UInt64(p[i * width + k]) }
+                }
+                switch (kind, width) {
+                case (.float, 2): return Double(Float16(bitPattern: UInt16(bits)))
+                case (.float, 4): return Double(Float(bitPattern: UInt32(bits)))
+                case (.float, _): return Double(bitPattern: bits)
+                case (.signed, _):
+                    let shift = UInt64(64 - 8 * width)
+                    return Double(Int64(bitPattern: bits << shift) >> Int64(shift))
+                default: return Double(bits)
+                }
+            }
+        }
+
         func decode(_ p: UnsafePointer<UInt8>, count: Int, into scalars: inout [Float], integers: inout [Int]?) {
             func raw(_ i: Int) -> UInt64 {
                 var value: UInt64 = 0
@@ -270,11 +301,11 @@ public enum NPY {
     }
 
     /// Reorders values stored in Fortran (column-major) order into C order.
-    static func fortranToC(_ values: [Float], shape: [Int]) -> [Float] {
+    static func fortranToC<Scalar: Numeric>(_ values: [Scalar], shape: [Int]) -> [Scalar] {
         let rank = shape.count
         var fortranStrides = [Int](repeating: 1, count: rank)
         for axis in 1..<rank { fortranStrides[axis] = fortranStrides[axis - 1] * shape[axis - 1] }
-        var result = [Float](repeating: 0, count: values.count)
+        var result = [Scalar](repeating: 0, count: values.count)
         var index = [Int](repeating: 0, count: rank)
         for flat in 0..<values.count {
             var source = 0

@@ -1,62 +1,124 @@
 import Tensors
 
 /// A per-feature affine map x ↦ (x − offset) / scale, fitted on one set and applied to others
-/// (and stored with the models that use it).
+/// (and stored with the models that use it), computed in Double.
+///
+/// Samples may be measured from an `origin` that a reader subtracted in Double before the
+/// values became Float32 (``DatasetLoader/origin``): a column offset by 10⁸ keeps its signal
+/// only that way. `offset` is stored relative to the origin, so applying the scaling to samples
+/// read from the same origin involves only small numbers.
 public struct FeatureScaling: Codable, Sendable, Equatable {
     /// How a scaling is fitted.
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        /// Zero mean and unit variance per feature.
+        /// No scaling: the map only keeps the origin the samples were read from.
+        case none
+        /// Zero mean and unit variance per feature (scikit-learn's `StandardScaler`).
         case standardize
-        /// Each feature mapped onto [0, 1] by its minimum and maximum.
+        /// Each feature mapped onto [0, 1] by its minimum and maximum (`MinMaxScaler`).
         case minMax = "min-max"
+        /// The median subtracted and the interquartile range divided by (`RobustScaler`):
+        /// outliers do not set the scale.
+        case robust
     }
 
     public let kind: Kind
-    /// Subtracted per feature (the mean, or the minimum).
-    public let offset: [Float]
-    /// Divided by per feature (the standard deviation, or the range); constant features get 1
-    /// so they map to 0 instead of dividing by zero.
-    public let scale: [Float]
+    /// The point the samples are measured from (subtracted by the reader), per feature.
+    public let origin: [Double]
+    /// Subtracted per feature, relative to `origin` (the mean, minimum or median).
+    public let offset: [Double]
+    /// Divided by per feature (the standard deviation, range or interquartile range); constant
+    /// features get 1, so they map to 0 instead of dividing by zero.
+    public let scale: [Double]
 
-    /// Fits the scaling to the columns of `samples` (`n × D`), in Double.
-    public init(fitting samples: Tensor, kind: Kind) throws {
+    /// D
+    public var features: Int { scale.count }
+
+    /// Whether the map does anything: a scaling, or an origin other than zero.
+    public var isIdentity: Bool { kind == .none && origin.allSatisfy { $0 == 0 } }
+
+    /// Fits the scaling to the columns of `samples` (`n × D`, measured from `origin`: zero by
+    /// default), in Double.
+    public init(fitting samples: Tensor, origin: [Double]? = nil, kind: Kind) throws {
         guard samples.rank == 2, samples.shape[0] > 0 else {
             throw TensorError.invalidShape(samples.shape, "scaling needs a non-empty matrix n × D")
         }
         let (n, d) = (samples.shape[0], samples.shape[1])
-        var offset = [Float](repeating: 0, count: d), scale = [Float](repeating: 1, count: d)
-        switch kind {
-        case .standardize:
-            let mean = samples.mean(alongAxis: 0)
-            let centred = samples - mean
-            let variance = centred.squared().sum(alongAxis: 0) / Float(n)
-            for j in 0..<d {
-                offset[j] = mean.scalars[j]
-                let deviation = variance.scalars[j].squareRoot()
-                scale[j] = deviation > 0 ? deviation : 1
-            }
-        case .minMax:
-            let low = samples.min(alongAxis: 0), high = samples.max(alongAxis: 0)
-            for j in 0..<d {
-                offset[j] = low.scalars[j]
-                let range = high.scalars[j] - low.scalars[j]
-                scale[j] = range > 0 ? range : 1
-            }
+        let origin = origin ?? [Double](repeating: 0, count: d)
+        guard origin.count == d else {
+            throw TensorError.invalidShape(samples.shape, "an origin of \(origin.count) values does not match \(d) features")
         }
-        self.kind = kind
-        self.offset = offset
-        self.scale = scale
+        var offset = [Double](repeating: 0, count: d), scale = [Double](repeating: 1, count: d)
+        let values = samples.scalars
+        for j in 0..<d where kind != .none {
+            let column = (0..<n).map { Double(values[$0 * d + j]) }
+            var spread: Double
+            switch kind {
+            case .none: spread = 1
+            case .standardize:
+                let mean = column.reduce(0, +) / Double(n)
+                offset[j] = mean
+                spread = (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
+            case .minMax:
+                offset[j] = column.min()!
+                spread = column.max()! - offset[j]
+            case .robust:
+                let sorted = column.sorted()
+                offset[j] = Self.quantile(sorted, 0.5)
+                spread = Self.quantile(sorted, 0.75) - Self.quantile(sorted, 0.25)
+            }
+            scale[j] = spread > 0 && spread.isFinite ? spread : 1
+        }
+        (self.kind, self.origin, self.offset, self.scale) = (kind, origin, offset, scale)
     }
 
-    /// (x − offset) / scale for each row of `samples`.
+    /// The `q`-quantile of sorted values, interpolated linearly (NumPy's default).
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        let position = q * Double(sorted.count - 1)
+        let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+        return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+    }
+
+    /// ``quantile(_:_:)``, for tests.
+    public static func quantileForTesting(_ sorted: [Double], _ q: Double) -> Double { quantile(sorted, q) }
+
+    /// (x − offset) / scale for each row of `samples` (measured from `origin`).
     public func apply(_ samples: Tensor) throws -> Tensor {
-        try samples.checkShape([samples.shape.first ?? 0, offset.count], "feature scaling fitted on \(offset.count) features")
-        return (samples - Tensor(offset)) / Tensor(scale)
+        try samples.checkShape([samples.shape.first ?? 0, features], "feature scaling fitted on \(features) features")
+        return map(samples) { x, j in (x - offset[j]) / scale[j] }
     }
 
-    /// x·scale + offset: back to the original units.
+    /// x·scale + offset: back to the units of the samples (measured from `origin`).
     public func invert(_ scaled: Tensor) throws -> Tensor {
-        try scaled.checkShape([scaled.shape.first ?? 0, offset.count], "feature scaling fitted on \(offset.count) features")
-        return scaled * Tensor(scale) + Tensor(offset)
+        try scaled.checkShape([scaled.shape.first ?? 0, features], "feature scaling fitted on \(features) features")
+        return map(scaled) { z, j in z * scale[j] + offset[j] }
+    }
+
+    /// The rows of `samples` measured from zero instead of `origin` (for writing values out).
+    public func addingOrigin(_ samples: Tensor) throws -> Tensor {
+        try samples.checkShape([samples.shape.first ?? 0, features], "feature scaling fitted on \(features) features")
+        return map(samples) { x, j in x + origin[j] }
+    }
+
+    private func map(_ tensor: Tensor, _ body: (Double, Int) -> Double) -> Tensor {
+        let d = features
+        var result = tensor
+        result.withUnsafeMutableBufferPointer { values in
+            for index in values.indices { values[index] = Float(body(Double(values[index]), index % d)) }
+        }
+        return result
+    }
+
+    /// The columns' variances in Double, for the hint that features of very different spread
+    /// would dominate a method without scaling.
+    public static func columnVariances(_ samples: Tensor) -> [Double] {
+        guard samples.rank == 2, samples.shape[0] > 0 else { return [] }
+        let (n, d) = (samples.shape[0], samples.shape[1])
+        var mean = [Double](repeating: 0, count: d), squares = [Double](repeating: 0, count: d)
+        samples.withUnsafeBufferPointer { values in
+            for row in 0..<n { for j in 0..<d { mean[j] += Double(values[row * d + j]) } }
+            for j in 0..<d { mean[j] /= Double(n) }
+            for row in 0..<n { for j in 0..<d { let e = Double(values[row * d + j]) - mean[j]; squares[j] += e * e } }
+        }
+        return squares.map { $0 / Double(n) }
     }
 }

@@ -56,7 +56,7 @@ struct DataOptions: ParsableArguments {
 
     /// A loader for one SPEC: `labels` is its labels file (the data's, test's or reference's),
     /// `knownClasses` the model's classes.
-    func loader(labels: String?, knownClasses: [String]? = nil) throws -> DatasetLoader {
+    func loader(labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil) throws -> DatasetLoader {
         func columnList(_ text: String?) -> [CSVOptions.Column]? {
             text.map { $0.split(separator: ",").map { .nameOrIndex($0.trimmingCharacters(in: .whitespaces)) } }
         }
@@ -64,7 +64,7 @@ struct DataOptions: ParsableArguments {
                              indexColumn: indexColumn.map { .nameOrIndex($0) }, dropColumns: columnList(dropColumns) ?? [],
                              columns: columnList(columns), allowNonFinite: allowNonFinite)
         return DatasetLoader(fashionMNISTDirectory: fashionMNISTDirectory, csv: csv, labelsPath: labels,
-                             allowNonFinite: allowNonFinite, missing: missing, knownClasses: knownClasses)
+                             allowNonFinite: allowNonFinite, missing: missing, knownClasses: knownClasses, origin: origin)
     }
 
     /// The loader of `--data`.
@@ -72,11 +72,16 @@ struct DataOptions: ParsableArguments {
 
     /// Loads `spec` and says on stderr what the reader decided (a header row or index column
     /// dropped, missing values filled): the user should never have to guess.
-    func load(_ spec: String, labels: String?, knownClasses: [String]? = nil) throws -> Dataset {
-        let dataset = try loader(labels: labels, knownClasses: knownClasses).load(spec)
+    func load(_ spec: String, labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil) throws -> Dataset {
+        let dataset = try loader(labels: labels, knownClasses: knownClasses, origin: origin).load(spec)
         for note in dataset.notes { FileHandle.standardError.write(Data("note: \(dataset.name): \(note)\n".utf8)) }
         return dataset
     }
+}
+
+/// The origin a model's data are read from: its scaling's (zero when it scales nothing).
+func readingOrigin(of model: any Autoencoder) -> Origin {
+    .given((model as? any ScaledModel)?.scaling.origin ?? Array(repeating: 0, count: model.inputSize))
 }
 
 /// Where results and progress go: `--json` for one JSON object on stdout, `--quiet` for no

@@ -30,7 +30,7 @@ struct Evaluate: ParsableCommand {
         let file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
         let knownClasses = try file.classNames(file: model)
-        var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: knownClasses)
+        var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: knownClasses, origin: readingOrigin(of: loaded))
         try checkWidth(dataset, of: loaded, model: model)
         display.update("evaluating on \(dataset.count) samples", force: true)
         let codes = try loaded.encode(dataset.samples)
@@ -48,7 +48,7 @@ struct Evaluate: ParsableCommand {
             result["purity"] = scores.purity
         }
         if let reference {
-            var referenceSet = try dataOptions.load(reference, labels: referenceLabels, knownClasses: knownClasses)
+            var referenceSet = try dataOptions.load(reference, labels: referenceLabels, knownClasses: knownClasses, origin: readingOrigin(of: loaded))
             try checkWidth(referenceSet, of: loaded, model: model)
             try alignLabels(&dataset, &referenceSet)
             var generator = RandomGenerator(seed: seed)
@@ -125,7 +125,8 @@ struct Encode: ParsableCommand {
         try checkOutput(output, isNotAnyOf: [model, data] + [dataOptions.labels].compactMap { $0 })
         let file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
-        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model))
+        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model),
+                                           origin: readingOrigin(of: loaded))
         try checkWidth(dataset, of: loaded, model: model)
         let codes = try loaded.encode(dataset.samples)
         try codes.checkFinite("the codes of \(data) by \(model)")
@@ -166,7 +167,9 @@ struct Decode: ParsableCommand {
         try checkOutput(output, isNotAnyOf: [model, codes])
         let file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
-        let decoded = try loaded.decode(try ArrayFile.read(codes, allowNonFinite: allowNonFinite))
+        var decoded = try loaded.decode(try ArrayFile.read(codes, allowNonFinite: allowNonFinite))
+        // Back to the user's units: the origin the training data were read from is added in Double.
+        if let scaling = (loaded as? any ScaledModel)?.scaling { decoded = try scaling.addingOrigin(decoded) }
         let names = try file.featureNames(file: model).flatMap { $0.count == decoded.columns ? $0 : nil }
         try ArrayFile.write(decoded, to: output, columnNames: names ?? (0..<decoded.columns).map { "x\($0)" })
         report(["output": output, "samples": decoded.shape[0], "features": decoded.shape[1]],

@@ -30,6 +30,9 @@ struct Fit: ParsableCommand {
     @Option(help: "A labels file for --test (IDX, NPY or CSV/TSV).") var testLabels: String?
     @Option(help: "Where to write the model (.safetensors).") var output: String
 
+    @Option(help: ArgumentHelp("Per-feature scaling, stored in the model and undone by decoding: none, standardize, min-max or robust (median and interquartile range).",
+                               discussion: "Default: none for pca, kmeans, linear-autoencoder and nonlinear-pca (which standardises inside), standardize for deep-autoencoder on data outside [0, 1]."))
+    var scale: FeatureScaling.Kind?
     @Option(help: "Code width: PCA components, the autoencoders' code size, nonlinear PCA's factors.") var codeSize: Int?
     @Option(help: "k-means: the number of clusters.") var clusters: Int?
     @Option(help: "PCA: keep the fewest components that explain this fraction of the variance (instead of --code-size).")
@@ -93,12 +96,14 @@ struct Fit: ParsableCommand {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         display.update("loading \(data)", force: true)
-        let training = try dataOptions.load(data, labels: dataOptions.labels)
-        // The test set's class names are numbered as the training set's.
-        let testing = try test.map { try dataOptions.load($0, labels: testLabels, knownClasses: training.classNames) }
-        if let testing, testing.features != training.features {
-            throw ValidationErrorText("\(testing.name) has \(testing.features) features per sample; \(training.name) has \(training.features)")
-        }
+        // Columns far from zero are read relative to their first value, in Double.
+        let training = try dataOptions.load(data, labels: dataOptions.labels, origin: .automatic)
+        // The test set's class names are numbered as the training set's, its values measured from the same origin.
+        let testing = try test.map { try dataOptions.load($0, labels: testLabels, knownClasses: training.classNames,
+                                                          origin: .given(training.origin ?? Array(repeating: 0, count: training.features))) }
+        let scaling = try FeatureScaling(fitting: training.samples, origin: training.origin, kind: scaleKind(for: training.samples))
+        if scale == nil, [.pca, .kmeans].contains(method) { hintAtScaling(training) }
+        let samples = try scaling.apply(training.samples)
         display.finish("loaded \(data): \(training.count) samples × \(training.features) features")
         var generator = RandomGenerator(seed: seed)
         // Trained methods stop on Ctrl-C after the current batch; PCA and k-means keep the default
@@ -111,36 +116,36 @@ struct Fit: ParsableCommand {
         }
         let start = Date()
         var extra: [String: Any] = [:]
-        let model: any Autoencoder
+        let fitted: any Autoencoder
         switch method {
         case .pca:
             display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
             let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
-            let pca = try PCA.fit(training.samples, configuration: .init(components: components, solver: solver, whiten: whiten), using: &generator)
+            let pca = try PCA.fit(samples, configuration: .init(components: components, solver: solver, whiten: whiten), using: &generator)
             extra["explained_variance_ratio"] = pca.explainedVarianceRatio.sumInDouble()
-            model = pca
+            fitted = pca
         case .kmeans:
             let configuration = KMeans.Configuration(clusters: clusters!, initialization: initialization?.kMeans ?? .kMeansPlusPlus,
                                                      algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations,
                                                      maximumIterations: maxIterations)
-            let kmeans = try KMeans.fit(training.samples, configuration: configuration, using: &generator) { run, iteration, inertia in
+            let kmeans = try KMeans.fit(samples, configuration: configuration, using: &generator) { run, iteration, inertia in
                 display.update(String(format: "k-means run %d/%d, iteration %d, inertia per sample %.4f, %@ elapsed", run + 1,
-                                      configuration.initializations, iteration, inertia / Double(training.count), formatDuration(Date().timeIntervalSince(start))))
+                                      configuration.initializations, iteration, inertia / Double(samples.rows), formatDuration(Date().timeIntervalSince(start))))
             }
             extra["iterations"] = kmeans.inertiaHistory.count
-            model = kmeans
+            fitted = kmeans
         case .linearAutoencoder:
             let configuration = LinearAutoencoder.Configuration(
                 codeSize: codeSize!, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining))
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let trained = try withCheckpointContext(checkpoints) {
-                try LinearAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                try LinearAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
                     try reportTraining(p)
                 }
             }
             extra.merge(trainingSummary([trained.record])) { first, _ in first }
             if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
-            model = trained
+            fitted = trained
         case .nonlinearPCA:
             let defaults = NonlinearPCA.Configuration(components: codeSize!)
             let configuration = NonlinearPCA.Configuration(
@@ -149,16 +154,17 @@ struct Fit: ParsableCommand {
                 training: try trainingOptions.configuration(over: defaults.training))
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let nlpca = try withCheckpointContext(checkpoints) {
-                try NonlinearPCA.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                try NonlinearPCA.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
                     try reportTraining(p)
                 }
             }
             extra.merge(trainingSummary(nlpca.records)) { first, _ in first }
             if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
-            model = nlpca
+            fitted = nlpca
         case .deepAutoencoder:
             let defaults = DeepAutoencoder.Configuration()
-            let fromData = DeepAutoencoder.dataDefaults(for: training.samples, loss: deep.loss, inputScaling: deep.inputScaling)
+            // Scaling happens in front of the network (--scale), so the network itself scales nothing.
+            let fromData = DeepAutoencoder.dataDefaults(for: samples, loss: deep.loss, inputScaling: DeepAutoencoder.Configuration.InputScaling.none)
             let configuration = DeepAutoencoder.Configuration(
                 hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize,
                 hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
@@ -170,18 +176,19 @@ struct Fit: ParsableCommand {
                 inputScaling: fromData.inputScaling)
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let deepModel = try withCheckpointContext(checkpoints) {
-                try DeepAutoencoder.fit(training.samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                try DeepAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
                     try reportTraining(p)
                 }
             }
             extra.merge(trainingSummary(deepModel.record.map { [$0] } ?? [])) { first, _ in first }
             if !deepModel.pretrainingErrors.isEmpty { extra["pretraining_reconstruction_error"] = deepModel.pretrainingErrors.map { Double($0.last ?? .nan) } }
             if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
-            model = deepModel
+            fitted = deepModel
         default:
             throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: \(Self.available.map(\.rawValue).joined(separator: ", ")))")
         }
         let seconds = Date().timeIntervalSince(start)
+        let model = try scaled(fitted, by: scaling)
         var file = try model.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.setNames(classes: training.classNames, features: training.featureNames)
@@ -191,7 +198,7 @@ struct Fit: ParsableCommand {
         var result: [String: Any] = [
             "method": method.rawValue, "model": output, "samples": training.count, "features": training.features,
             "code_size": model.codeSize, "seconds": seconds, "sse_per_sample": trainMetrics.ssePerSample,
-            "mse_per_feature": trainMetrics.msePerFeature,
+            "mse_per_feature": trainMetrics.msePerFeature, "scale": scaling.kind.rawValue,
         ]
         result.merge(extra) { first, _ in first }
         if let testing {
@@ -202,6 +209,32 @@ struct Fit: ParsableCommand {
         }
         try printResult(result, json: outputOptions.json)
     }
+}
+
+extension Fit {
+    /// `--scale`, or the method's default: standardize for the deep autoencoder on data outside
+    /// [0, 1] (its RBMs then have Gaussian visible units and its loss is mse), else none.
+    func scaleKind(for samples: Tensor) -> FeatureScaling.Kind {
+        if let scale { return scale }
+        guard method == .deepAutoencoder else { return .none }
+        return DeepAutoencoder.dataDefaults(for: samples).inputScaling == .standardize ? .standardize : .none
+    }
+
+    /// Says on stderr when columns' variances differ by more than 10³ and no --scale was given:
+    /// PCA's components and k-means' distances would then follow the widest columns alone.
+    func hintAtScaling(_ training: Dataset) {
+        let all = FeatureScaling.columnVariances(training.samples)
+        let variances = all.filter { $0 > 0 }
+        guard let low = variances.min(), let high = variances.max(), high > Self.varianceRatioHint * low else { return }
+        let widest = all.firstIndex(of: high)!
+        let name = training.featureNames.map { " ('\($0[widest])')" } ?? ""
+        let text = "hint: column variances range from \(String(format: "%.3g", low)) to \(String(format: "%.3g", high)) (column \(widest)\(name) is the widest); "
+            + "\(method.rawValue) without scaling follows the widest columns; --scale standardize weighs every column alike\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// The ratio of column variances above which `fit` suggests scaling.
+    static let varianceRatioHint = 1e3
 }
 
 /// Initialisations by name: k-means' seeding or a network's weights.

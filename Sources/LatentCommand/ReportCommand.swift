@@ -26,7 +26,8 @@ struct ReportCommand: ParsableCommand {
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
-        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model))
+        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model),
+                                           origin: readingOrigin(of: loaded))
         try checkWidth(dataset, of: loaded, model: model)
         display.update("drawing the report of \(model) on \(dataset.count) samples", force: true)
         let report = try Report.model(loaded, named: (model as NSString).lastPathComponent, data: dataset,

@@ -6,7 +6,7 @@ extension OptimizerKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension DeepAutoencoder.Configuration.Pretraining: ExpressibleByArgument {}
-extension DeepAutoencoder.Configuration.InputScaling: ExpressibleByArgument {}
+extension FeatureScaling.Kind: ExpressibleByArgument {}
 
 /// Layer widths as a comma-separated list: `1000,500,250`.
 struct Widths: ExpressibleByArgument {
@@ -25,15 +25,13 @@ struct DeepOptions: ParsableArguments {
     @Option(help: "Deep autoencoder: the output layer's activation. (default: sigmoid for data in [0, 1], else linear)")
     var outputActivation: Activation?
     @Option(help: "Deep autoencoder: bce (sigmoid output, data in [0, 1]) or mse. (default: bce for data in [0, 1], else mse)") var loss: Loss?
-    @Option(help: "Deep autoencoder: none or standardize (per feature, undone by decoding). (default: none for data in [0, 1], else standardize)")
-    var inputScaling: DeepAutoencoder.Configuration.InputScaling?
     @Option(help: "Deep autoencoder: rbm (greedy RBM pretraining, then fine-tuning) or none. (default: rbm)")
     var pretrain: DeepAutoencoder.Configuration.Pretraining?
     @Option(help: "Deep autoencoder: epochs of each RBM. (default: 10)") var pretrainEpochs: Int?
     @Option(help: "Deep autoencoder: mini-batch size of the RBMs. (default: 100)") var pretrainBatchSize: Int?
 
     var isUsed: Bool {
-        activation != nil || codeActivation != nil || outputActivation != nil || loss != nil || inputScaling != nil || pretrain != nil
+        activation != nil || codeActivation != nil || outputActivation != nil || loss != nil || pretrain != nil
             || pretrainEpochs != nil || pretrainBatchSize != nil
     }
 }

@@ -94,16 +94,52 @@ import Tensors
         let scaling = try FeatureScaling(fitting: constant, kind: kind)
         let scaled = try scaling.apply(constant)
         switch kind {
+        case .none:
+            #expect(scaled == constant && scaling.isIdentity)
         case .standardize:
             #expect(scaled.mean(alongAxis: 0).scalars.allSatisfy { abs($0) < 1e-4 })
             let variance = scaled.squared().mean(alongAxis: 0).scalars
             #expect(variance[0..<3].allSatisfy { abs($0 - 1) < 1e-3 } && variance[3] == 0)
         case .minMax:
             #expect(scaled.min() == 0 && abs(scaled.max() - 1) < 1e-6)
+        case .robust:
+            // The median maps to 0 and the quartiles 1 apart; the constant column to 0.
+            for j in 0..<3 {
+                let column = (0..<500).map { Double(scaled[$0, j]) }.sorted()
+                #expect(abs(FeatureScaling.quantileForTesting(column, 0.5)) < 1e-6)
+                #expect(abs(FeatureScaling.quantileForTesting(column, 0.75) - FeatureScaling.quantileForTesting(column, 0.25) - 1) < 1e-5)
+            }
+            #expect(scaled.columns(3..<4).scalars.allSatisfy { $0 == 0 })
         }
         #expect(try scaling.invert(scaled).isApproximatelyEqual(to: constant, relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
         let decoded = try JSONDecoder().decode(FeatureScaling.self, from: JSONEncoder().encode(scaling))
         #expect(decoded == scaling)
         #expect(errorText { _ = try scaling.apply(Tensor([[1, 2]])) }.contains("do not match"))
+    }
+
+    /// NumPy's quantiles (linear interpolation): np.quantile([1, 2, 4, 8, 16], [.25, .5, .75]) = 2, 4, 8;
+    /// np.quantile([1, 2, 3, 10], [.25, .75]) = 1.75, 4.75.
+    @Test func robustScalingUsesNumPyQuantiles() throws {
+        let scaling = try FeatureScaling(fitting: Tensor([[1], [2], [4], [8], [16]]), kind: .robust)
+        #expect(scaling.offset == [4] && scaling.scale == [6])
+        let even = try FeatureScaling(fitting: Tensor([[1], [2], [3], [10]]), kind: .robust)
+        #expect(even.offset == [2.5] && even.scale == [3])
+    }
+
+    /// Values far from zero keep their signal: read relative to their first value in Double.
+    @Test func originKeepsThePrecisionOfLargeOffsets() throws {
+        let rows = (0..<50).map { i in (100_000_000.0 + Double(i) * 0.01, Double(i) * 0.01) }
+        let text = "a,b\n" + rows.map { String(format: "%.6f,%.6f", $0.0, $0.1) }.joined(separator: "\n")
+        let plain = try CSV.parse(Array(text.utf8), file: "t.csv")
+        let measured = try CSV.parse(Array(text.utf8), file: "t.csv", options: CSVOptions(origin: .automatic))
+        #expect(plain.origin == nil && measured.origin == [100_000_000, 0])
+        // In Float32, 10⁸ + 0.01·i rounds to multiples of 8: the column's signal is gone.
+        #expect(Set(plain.samples.columns(0..<1).scalars).count <= 2)
+        for i in 0..<50 { #expect(abs(Double(measured.samples[i, 0]) - Double(i) * 0.01) < 1e-6) }
+        // A later file read from the same origin, and a Dataset moved to another.
+        let again = try CSV.parse(Array(text.utf8), file: "t.csv", options: CSVOptions(origin: .given([100_000_000, 0])))
+        #expect(again.samples == measured.samples)
+        let moved = try measured.measured(from: [99_999_999, 0])
+        #expect(abs(moved.samples[3, 0] - 1.03) < 1e-6)
     }
 }

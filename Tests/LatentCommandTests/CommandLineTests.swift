@@ -75,7 +75,7 @@ func json(_ text: String) throws -> [String: Any] {
             (["fit", "kmeans", "--data", "circle?n=5", "--clusters", "6", "--output", "x.safetensors", "--quiet"], "k = 6 clusters need between 1 and 5"),
             (["fit", "pca", "--data", "circle?n=50", "--code-size", "3", "--output", "x.safetensors", "--quiet"], "at most min(samples, features) = 2"),
             (["fit", "vae", "--data", "circle", "--output", "x.safetensors"], "not available yet"),
-            (["encode", "k.safetensors", "--data", "swiss-roll?n=10", "--output", "c.npy"], "swiss-roll has 3 features per sample; the model k.safetensors takes 2"),
+            (["encode", "k.safetensors", "--data", "swiss-roll?n=10", "--output", "c.npy"], "swiss-roll: has 3 features per sample; the model takes 2"),
             (["evaluate", "missing.safetensors", "--data", "circle"], "missing.safetensors: no such file"),
             (["fit", "pca", "--data", "nothing.csv", "--code-size", "1", "--output", "x.safetensors", "--quiet"], "nothing.csv: no such file"),
         ]
@@ -158,7 +158,7 @@ func json(_ text: String) throws -> [String: Any] {
         let page = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
         #expect(page.contains("latent fit deep-autoencoder --data fashion-mnist-mini:train") && page.contains("training-2.svg"))
         let mismatch = try latent("report", "deep.safetensors", "--data", "circle?n=20", "--output", "r2", "--quiet", in: folder)
-        #expect(mismatch.status != 0 && mismatch.errors.contains("has 2 features per sample; the model deep.safetensors takes 784"), "\(mismatch.errors)")
+        #expect(mismatch.status != 0 && mismatch.errors.contains("has 2 features per sample; the model takes 784"), "\(mismatch.errors)")
         let cases: [([String], String)] = [
             (["--hidden", "32,x"], "--hidden"),
             (["--activation", "relu"], "RBM pretraining needs sigmoid hidden units"),

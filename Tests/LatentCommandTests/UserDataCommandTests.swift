@@ -99,4 +99,85 @@ import Testing
             #expect(result.status != 0 && result.errors.contains("tensor '\(name)'") && result.errors.contains("non-finite"), "\(command): \(result.errors)")
         }
     }
+
+    /// A column offset by 10⁸ keeps its signal: PCA's codes match those computed in Double from
+    /// the file's values (they correlated 0.33–0.72 when values became Float32 before centring).
+    @Test(arguments: ["table.csv", "table.npy"])
+    func dataFarFromZeroKeepTheirPrecision(name: String) throws {
+        let folder = scratchFolder()
+        var generator = RandomGenerator(seed: 4)
+        let rows: [[Double]] = (0..<200).map { _ in
+            let t = generator.nextNormal(), e = 0.3 * generator.nextNormal()
+            return [(1e8 + 3 * t + e) * 1e6, (2 * t - e) * 1e6].map { $0.rounded() / 1e6 }
+        }
+        if name.hasSuffix(".csv") {
+            let text = "a,b\n" + rows.map { String(format: "%.6f,%.6f", $0[0], $0[1]) }.joined(separator: "\n") + "\n"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
+        } else {
+            try Data(float64NPY(rows)).write(to: URL(fileURLWithPath: folder + "/" + name))
+        }
+        let fit = try latent("fit", "pca", "--data", name, "--code-size", "1", "--output", "p.safetensors", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        #expect(try latent("encode", "p.safetensors", "--data", name, "--output", "codes.csv", "--quiet", in: folder).status == 0)
+        let codes = try String(contentsOfFile: folder + "/codes.csv", encoding: .utf8).split(separator: "\n").dropFirst().map { Double($0)! }
+        // PCA-1 in Double: the leading eigenvector of the 2 × 2 covariance.
+        let mean = [0, 1].map { j in rows.map { $0[j] }.reduce(0, +) / 200 }
+        let centred = rows.map { [$0[0] - mean[0], $0[1] - mean[1]] }
+        let (saa, sab, sbb) = (centred.map { $0[0] * $0[0] }.reduce(0, +), centred.map { $0[0] * $0[1] }.reduce(0, +), centred.map { $0[1] * $0[1] }.reduce(0, +))
+        let angle = 0.5 * atan2(2 * sab, saa - sbb)
+        let exact = centred.map { $0[0] * cos(angle) + $0[1] * sin(angle) }
+        let correlation = pearson(codes, exact)
+        #expect(abs(correlation) > 0.9999, "codes correlate \(correlation) with PCA in Double")
+        // Decoding returns the file's units, offset included.
+        #expect(try latent("decode", "p.safetensors", "--codes", "codes.csv", "--output", "back.npy", "--quiet", in: folder).status == 0)
+        let back = try NPY.read(folder + "/back.npy").scalars
+        #expect(abs(Double(back[0]) - rows[0][0]) < 64 && abs(Double(back[1]) - rows[0][1]) < 5)
+    }
+
+    /// --scale is stored in the model: ENCODE scales, DECODE returns the original units, and
+    /// PCA on columns of very different spread says so when no scaling was chosen.
+    @Test(arguments: [FeatureScaling.Kind.standardize, .minMax, .robust])
+    func scalingIsStoredAndUndone(kind: FeatureScaling.Kind) throws {
+        let folder = scratchFolder()
+        var generator = RandomGenerator(seed: 5)
+        let rows = (0..<100).map { _ in [1000 * generator.nextNormal(), 0.01 * generator.nextNormal(), generator.nextNormal()] }
+        let text = "wide,narrow,unit\n" + rows.map { $0.map { String(format: "%.9g", $0) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/t.csv"))
+        let unscaled = try latent("fit", "pca", "--data", "t.csv", "--code-size", "1", "--output", "u.safetensors", in: folder)
+        #expect(unscaled.errors.contains("hint: column variances range from") && unscaled.errors.contains("'wide'"), "\(unscaled.errors)")
+        let fit = try latent("fit", "pca", "--data", "t.csv", "--scale", kind.rawValue, "--code-size", "3", "--output", "s.safetensors", "--json", in: folder)
+        #expect(fit.status == 0 && !fit.errors.contains("hint"), "\(fit.errors)")
+        #expect(try json(fit.output)["scale"] as? String == kind.rawValue)
+        let file = try SafeTensorsFile.read(folder + "/s.safetensors")
+        #expect(try file.scaling(file: "s")?.kind == kind)
+        // All three components: reconstruction is exact up to Float32, in the original units.
+        let evaluation = try json(try latent("evaluate", "s.safetensors", "--data", "t.csv", "--json", in: folder).output)
+        #expect((evaluation["sse_per_sample"] as! Double) < 1e-6 * 1e6)
+        _ = try latent("encode", "s.safetensors", "--data", "t.csv", "--output", "z.npy", "--quiet", in: folder)
+        _ = try latent("decode", "s.safetensors", "--codes", "z.npy", "--output", "x.csv", "--quiet", in: folder)
+        let back = try CSV.read(folder + "/x.csv")
+        #expect(back.featureNames == ["wide", "narrow", "unit"])
+        for i in [0, 50, 99] { for j in 0..<3 { #expect(abs(Double(back.samples[i, j]) - rows[i][j]) <= 1e-4 * max(1, abs(rows[i][j]))) } }
+        // The scaled model's codes are the PCA of the scaled columns: the narrow column counts.
+        let library = try Methods.load(from: folder + "/s.safetensors")
+        #expect(library is any ScaledModel)
+    }
+}
+
+/// Pearson's correlation of two equally long series.
+func pearson(_ x: [Double], _ y: [Double]) -> Double {
+    let (mx, my) = (x.reduce(0, +) / Double(x.count), y.reduce(0, +) / Double(y.count))
+    let sxy = zip(x, y).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+    let sxx = x.map { ($0 - mx) * ($0 - mx) }.reduce(0, +), syy = y.map { ($0 - my) * ($0 - my) }.reduce(0, +)
+    return sxy / (sxx * syy).squareRoot()
+}
+
+/// A float64 `.npy` file of `rows` (as `np.save` writes it).
+func float64NPY(_ rows: [[Double]]) -> [UInt8] {
+    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows.count), \(rows[0].count)), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)] + Array(header.utf8)
+    for value in rows.joined() { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+    return bytes
 }

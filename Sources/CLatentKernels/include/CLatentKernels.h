@@ -123,6 +123,9 @@ void latent_squared_distances(latent_cpu_level level, const float *x, long n, lo
 /// reading a double and casting to float does. Returns false when the text is not a number.
 bool latent_parse_float(const unsigned char *text, long length, float *value);
 
+/// `latent_parse_float`'s number as the double it reads, before any rounding to float.
+bool latent_parse_double(const unsigned char *text, long length, double *value);
+
 /// Counts the lines (newlines) in `text[begin..<end]`, and the non-blank ones among the lines
 /// that the range holds (a final line without a newline counts as a line of content).
 void latent_count_lines(const unsigned char *text, long begin, long end, long *lines, long *rows);
@@ -157,13 +160,15 @@ enum {
 /// Parses lines of delimited numbers without quotes in `text[begin..<end]`: fields end at
 /// `delimiter` or the line's end, spaces and tabs around a field are ignored, blank lines are
 /// skipped. `roles` says what each of the `columns` fields is (LATENT_CSV_FEATURE, …): each
-/// row's feature values go to `out`, the label field's byte range to `label_spans` and the id
+/// row's feature values go to `out` (minus `origin[feature]`, in double, unless `origin` is
+/// NULL), the label field's byte range to `label_spans` and the id
 /// field's to `id_spans` (two per row). With `missing_as_nan`, a feature field that marks a
 /// missing value (see `latent_csv_is_missing_marker`) or reads nan becomes NaN. Stops at the
 /// first problem.
 latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, long end, unsigned char delimiter,
-                                         long columns, const unsigned char *roles, bool allow_non_finite,
-                                         bool missing_as_nan, float *out, long *label_spans, long *id_spans);
+                                         long columns, const unsigned char *roles, const double *origin,
+                                         bool allow_non_finite, bool missing_as_nan, float *out, long *label_spans,
+                                         long *id_spans);
 
 /// Whether `text[0..<length]` marks a missing value: empty, NA, N/A, null (any case) or ?.
 bool latent_csv_is_missing_marker(const unsigned char *text, long length);
