@@ -55,7 +55,16 @@ public struct DeepAutoencoder: Autoencoder {
         /// The paper's widths.
         public static let paperHidden = [1000, 500, 250]
         /// Default fine-tuning: Adam at 1e-3 on batches of 128 for 20 epochs.
-        public static let defaultTraining = TrainingConfiguration(epochs: 20, batchSize: 128, learningRate: 1e-3)
+        public static let defaultTraining = TrainingConfiguration(epochs: 20, batchSize: 128, learningRate: 1e-3, minimumSteps: 3_000)
+
+        /// Hidden widths for `features` inputs when none are given: the paper's 1000-500-250
+        /// for images of 784 pixels or more, else those widths scaled by D / 784 (at least 16
+        /// and 4 × the code size each), so a table of 13 columns gets 17-16-16, not a network of
+        /// 1.2 million weights for 178 samples.
+        public static func defaultHidden(features: Int, codeSize: Int) -> [Int] {
+            guard features < 784 else { return paperHidden }
+            return paperHidden.map { max(Int((Double($0) * Double(features) / 784).rounded()), 4 * codeSize, 16) }
+        }
 
         public init(hidden: [Int] = paperHidden, codeSize: Int = 30, hiddenActivation: Activation = .sigmoid,
                     codeActivation: Activation = .linear, outputActivation: Activation = .sigmoid, loss: Loss = .binaryCrossEntropy,

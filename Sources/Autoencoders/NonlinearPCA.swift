@@ -39,7 +39,7 @@ public struct NonlinearPCA: Autoencoder {
         public static let defaultMappingWidth = 32
         /// Default training: Adam at 3e-3, 300 epochs of batches of 64 (small data: curves of a
         /// few hundred to a few thousand points).
-        public static let defaultTraining = TrainingConfiguration(epochs: 300, batchSize: 64, learningRate: 3e-3)
+        public static let defaultTraining = TrainingConfiguration(epochs: 300, batchSize: 64, learningRate: 3e-3, minimumSteps: 5_000)
 
         public init(components: Int, mappingWidth: Int = defaultMappingWidth, demappingWidth: Int? = nil, bottleneck: Activation = .linear,
                     extraction: Extraction = .simultaneous, initializer: Initializer = .xavier,

@@ -37,7 +37,12 @@ public struct Scaled<Base: Autoencoder>: Autoencoder, ScaledModel {
     public var configuration: Configuration { base.configuration }
     public var inputSize: Int { base.inputSize }
     public var codeSize: Int { base.codeSize }
-    public var trainingHistory: TrainingHistory? { base.trainingHistory }
+    /// The method's history, each loss labelled with the scaling its inputs had.
+    public var trainingHistory: TrainingHistory? {
+        guard var history = base.trainingHistory, scaling.kind != .none else { return base.trainingHistory }
+        for index in history.stages.indices { history.stages[index].loss += " (inputs scaled: \(scaling.kind.rawValue))" }
+        return history
+    }
     public var stateTensors: [(name: String, tensor: Tensor)] { base.stateTensors }
 
     public func encodeUnchecked(_ samples: Tensor) -> Tensor {

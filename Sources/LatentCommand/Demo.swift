@@ -69,6 +69,8 @@ struct Demo: ParsableCommand {
             try fit("deep autoencoder 784-1000-500-250-\(k)", file: "deep-autoencoder-\(k).safetensors", codeSize: k) { g, progress in
                 var configuration = DeepAutoencoder.Configuration(codeSize: k, pretrainingEpochs: pretrainEpochs)
                 configuration.training.epochs = fineTuneEpochs
+                // The paper's schedule counts epochs (20 of 60 000 images); the demo keeps it.
+                configuration.training.minimumSteps = nil
                 return try DeepAutoencoder.fit(train.samples, configuration: configuration, using: &g, progress: progress)
             }
         }

@@ -143,7 +143,6 @@ struct Fit: ParsableCommand {
                     try reportTraining(p)
                 }
             }
-            extra.merge(trainingSummary([trained.record])) { first, _ in first }
             if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
             fitted = trained
         case .nonlinearPCA:
@@ -158,7 +157,6 @@ struct Fit: ParsableCommand {
                     try reportTraining(p)
                 }
             }
-            extra.merge(trainingSummary(nlpca.records)) { first, _ in first }
             if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
             fitted = nlpca
         case .deepAutoencoder:
@@ -166,7 +164,8 @@ struct Fit: ParsableCommand {
             // Scaling happens in front of the network (--scale), so the network itself scales nothing.
             let fromData = DeepAutoencoder.dataDefaults(for: samples, loss: deep.loss, inputScaling: DeepAutoencoder.Configuration.InputScaling.none)
             let configuration = DeepAutoencoder.Configuration(
-                hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize,
+                hidden: hidden?.values ?? DeepAutoencoder.Configuration.defaultHidden(features: samples.columns, codeSize: codeSize ?? defaults.codeSize),
+                codeSize: codeSize ?? defaults.codeSize,
                 hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
                 outputActivation: deep.outputActivation ?? fromData.outputActivation, loss: fromData.loss,
                 pretraining: deep.pretrain ?? defaults.pretraining, pretrainingEpochs: deep.pretrainEpochs ?? defaults.pretrainingEpochs,
@@ -180,7 +179,6 @@ struct Fit: ParsableCommand {
                     try reportTraining(p)
                 }
             }
-            extra.merge(trainingSummary(deepModel.record.map { [$0] } ?? [])) { first, _ in first }
             if !deepModel.pretrainingErrors.isEmpty { extra["pretraining_reconstruction_error"] = deepModel.pretrainingErrors.map { Double($0.last ?? .nan) } }
             if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
             fitted = deepModel
@@ -189,6 +187,15 @@ struct Fit: ParsableCommand {
         }
         let seconds = Date().timeIntervalSince(start)
         let model = try scaled(fitted, by: scaling)
+        if let history = model.trainingHistory {
+            extra.merge(trainingSummary(history)) { first, _ in first }
+            if let last = history.stages.last(where: { !$0.isPretraining }), let (drop, epochs) = last.record.stillFalling() {
+                let text = String(format: "hint: the %@ loss still fell %.1f %% over the last %d epochs: training has not converged; "
+                                  + "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate would lower the error\n",
+                                  last.record.heldOutLoss.isEmpty ? "training" : "held-out", 100 * drop, epochs)
+                FileHandle.standardError.write(Data(text.utf8))
+            }
+        }
         var file = try model.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.setNames(classes: training.classNames, features: training.featureNames)
@@ -260,17 +267,25 @@ enum InitName: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// `--json` keys of a trained method: epochs run, median seconds per epoch, final losses, and
-/// whether early stopping ended a stage.
-func trainingSummary(_ records: [TrainingRecord]) -> [String: Any] {
+/// `--json` keys of a trained method: epochs run, median seconds per epoch, whether early
+/// stopping ended a stage, the training loss and what it measures (`training_loss`: its units
+/// are those the network saw, scaled when the inputs were; `sse_per_sample` is in the data's
+/// own units), and the epoch whose weights the model keeps with its held-out loss.
+func trainingSummary(_ history: TrainingHistory) -> [String: Any] {
+    let stages = history.stages.filter { !$0.isPretraining }
+    let records = stages.map(\.record)
     var summary: [String: Any] = [
         "epochs": records.map(\.trainLoss.count).reduce(0, +),
         "seconds_per_epoch": medianSeconds(records.flatMap(\.secondsPerEpoch)),
         "stopped_early": records.contains { $0.stoppedEarly },
     ]
-    if let last = records.last {
-        summary["final_loss"] = Double(last.trainLoss.last ?? .nan)
-        if let heldOut = last.heldOutLoss.last { summary["final_held_out_loss"] = Double(heldOut) }
+    if let last = stages.last {
+        summary["training_loss"] = last.loss
+        summary["final_loss"] = Double(last.record.trainLoss.last ?? .nan)
+        if let heldOut = last.record.heldOutLoss.last { summary["final_held_out_loss"] = Double(heldOut) }
+        let kept = last.record.keptEpoch > 0 ? last.record.keptEpoch : last.record.trainLoss.count
+        summary["best_epoch"] = kept
+        if kept >= 1, kept <= last.record.heldOutLoss.count { summary["best_held_out_loss"] = Double(last.record.heldOutLoss[kept - 1]) }
     }
     return summary
 }

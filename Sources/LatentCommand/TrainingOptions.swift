@@ -51,7 +51,9 @@ enum BottleneckName: String, ExpressibleByArgument, CaseIterable {
 /// The options of gradient-trained methods (DESIGN.md's common options), turned into a
 /// ``TrainingConfiguration`` over each method's defaults.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Trained methods: passes over the data.") var epochs: Int?
+    @Option(help: "Trained methods: passes over the data (at least; see --minimum-steps).") var epochs: Int?
+    @Option(help: "Trained methods: at least this many optimiser steps, adding epochs on small data; 0 counts epochs alone. (default: the method's, see README)")
+    var minimumSteps: Int?
     @Option(help: "Trained methods: samples per mini-batch.") var batchSize: Int?
     @Option(help: "Trained methods: the initial step size.") var learningRate: Float?
     @Option(help: "Trained methods: adam, momentum or sgd. (default: adam)") var optimizer: OptimizerKind?
@@ -71,14 +73,16 @@ struct TrainingOptions: ParsableArguments {
 
     /// Whether any option beyond epochs, batch size and learning rate was given.
     var usesAdvancedOptions: Bool {
-        optimizer != nil || momentum != nil || lrSchedule != nil || lrStepEvery != nil || lrStepFactor != nil
+        optimizer != nil || minimumSteps != nil || momentum != nil || lrSchedule != nil || lrStepEvery != nil || lrStepFactor != nil
             || lrMinimumFraction != nil || heldOut != nil || earlyStopping != nil || checkpointEvery != nil || resume
     }
 
     /// The method's `defaults` with the given options applied.
     func configuration(over defaults: TrainingConfiguration) throws -> TrainingConfiguration {
         var c = defaults
-        if let epochs { c.epochs = epochs }
+        // Epochs asked for are run as asked, unless a minimum of steps is asked for too.
+        if let epochs { c.epochs = epochs; c.minimumSteps = nil }
+        if let minimumSteps { c.minimumSteps = minimumSteps == 0 ? nil : minimumSteps }
         if let batchSize { c.batchSize = batchSize }
         if let learningRate { c.learningRate = learningRate }
         if let optimizer { c.optimizer = optimizer }

@@ -78,12 +78,12 @@ public struct Trainer {
         require(samples.rank == 2 && samples.shape[0] > 0, "Trainer needs samples n × D with n ≥ 1, got shape \(samples.shape)")
         let variables = parameters.map(\.parameter), names = parameters.map(\.name)
         let optimizer = configuration.makeOptimizer(variables)
-        let epochs = configuration.epochs, n = samples.shape[0]
+        let n = samples.shape[0], epochs = configuration.epochs(forSamples: n)
         var record = TrainingRecord()
         var best: (epoch: Int, loss: Float, values: [Tensor])? = nil
         var startEpoch = 0
         if let checkpoint = hooks.resume, checkpoint.metadata.phase == phase {
-            try restore(checkpoint, into: parameters, optimizer: optimizer)
+            try restore(checkpoint, into: parameters, optimizer: optimizer, epochs: epochs)
             generator = checkpoint.metadata.generator
             startEpoch = checkpoint.metadata.epochsCompleted
             record.trainLoss = checkpoint.metadata.trainLoss
@@ -166,15 +166,15 @@ public struct Trainer {
     }
 
     private func restore(_ checkpoint: TrainingCheckpoint, into parameters: [(name: String, parameter: Variable)],
-                         optimizer: any Optimizer) throws {
+                         optimizer: any Optimizer, epochs: Int) throws {
         guard checkpoint.metadata.parameterNames == parameters.map(\.name) else {
             throw TrainingError.checkpointMismatch("it holds parameters \(checkpoint.metadata.parameterNames), this network has \(parameters.map(\.name))")
         }
         for ((name, variable), value) in zip(parameters, checkpoint.parameters) where variable.shape != value.shape {
             throw TrainingError.checkpointMismatch("parameter '\(name)' has shape \(value.shape) there, \(variable.shape) here")
         }
-        guard checkpoint.metadata.epochsCompleted <= configuration.epochs else {
-            throw TrainingError.checkpointMismatch("it has \(checkpoint.metadata.epochsCompleted) epochs done, more than the \(configuration.epochs) configured")
+        guard checkpoint.metadata.epochsCompleted <= epochs else {
+            throw TrainingError.checkpointMismatch("it has \(checkpoint.metadata.epochsCompleted) epochs done, more than the \(epochs) configured")
         }
         try optimizer.restore(OptimizerState(steps: checkpoint.metadata.optimizerSteps, tensors: checkpoint.optimizerTensors))
         for ((_, variable), value) in zip(parameters, checkpoint.parameters) { variable.value = value }

@@ -29,13 +29,18 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Stop when the held-out loss has not improved for this many epochs, and keep the best
     /// epoch's weights; nil trains for all `epochs`.
     public var earlyStoppingPatience: Int?
+    /// Train for at least this many optimiser steps, adding epochs when `epochs` passes over a
+    /// small data set would take fewer (20 epochs of 178 samples in batches of 128 are 40
+    /// steps: too few to learn anything); nil counts epochs alone.
+    public var minimumSteps: Int?
 
     /// Default held-out fraction: 5 % (3 000 of Fashion-MNIST's 60 000 training images).
     public static let defaultHeldOutFraction = 0.05
 
     public init(epochs: Int, batchSize: Int = 128, learningRate: Float = 1e-3, optimizer: OptimizerKind = .adam,
                 momentum: Float = 0.9, schedule: LearningRateSchedule = .constant,
-                heldOutFraction: Double = TrainingConfiguration.defaultHeldOutFraction, earlyStoppingPatience: Int? = nil) {
+                heldOutFraction: Double = TrainingConfiguration.defaultHeldOutFraction, earlyStoppingPatience: Int? = nil,
+                minimumSteps: Int? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -44,11 +49,21 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.schedule = schedule
         self.heldOutFraction = heldOutFraction
         self.earlyStoppingPatience = earlyStoppingPatience
+        self.minimumSteps = minimumSteps
+    }
+
+    /// The epochs a run over `samples` training rows takes: `epochs`, or more when
+    /// `minimumSteps` asks for more optimiser steps than they make.
+    public func epochs(forSamples samples: Int) -> Int {
+        guard let minimumSteps, samples > 0 else { return epochs }
+        let stepsPerEpoch = (samples + batchSize - 1) / batchSize
+        return max(epochs, (minimumSteps + stepsPerEpoch - 1) / stepsPerEpoch)
     }
 
     /// Throws a message naming the first hyperparameter out of range.
     public func validate() throws {
         guard epochs >= 1 else { throw TrainingError.invalidConfiguration("epochs must be at least 1, got \(epochs)") }
+        if let minimumSteps, minimumSteps < 0 { throw TrainingError.invalidConfiguration("minimum steps must not be negative, got \(minimumSteps)") }
         guard batchSize >= 1 else { throw TrainingError.invalidConfiguration("batch size must be at least 1, got \(batchSize)") }
         guard learningRate > 0, learningRate.isFinite else { throw TrainingError.invalidConfiguration("learning rate must be positive, got \(learningRate)") }
         guard momentum >= 0, momentum < 1 else { throw TrainingError.invalidConfiguration("momentum must lie in [0, 1), got \(momentum)") }
