@@ -71,7 +71,11 @@ public enum CSV {
             (dataset.labels, dataset.classNames) = try ClassLabels.encode(
                 table.labels, knownClasses: options.knownClasses, file: file, where: { .entry("data row \($0 + 1), column \(column)") })
         }
-        if layout.idIndex != nil { dataset.ids = table.ids.map(String.init) }
+        if let idIndex = layout.idIndex {
+            dataset.ids = table.ids.map(String.init)
+            dataset.idName = names?[idIndex]
+        }
+        if let labelIndex = layout.labelIndex { dataset.labelName = names?[labelIndex] }
         if let names { dataset.featureNames = roles.indices.filter { roles[$0] == .feature }.map { names[$0] } }
         if let headerNote { dataset.notes.append(headerNote) }
         return try droppingPandasIndex(dataset, names: names, roles: roles, options: options)
@@ -244,11 +248,12 @@ public enum CSV {
     /// when `ids` are given, and the label column (named `labelColumnName`) last, holding class
     /// names when given.
     public static func encode(_ samples: Tensor, columnNames: [String]? = nil, labels: [Int]? = nil,
-                              classNames: [String]? = nil, ids: [String]? = nil, labelColumnName: String = "label") -> [UInt8] {
+                              classNames: [String]? = nil, ids: [String]? = nil, labelColumnName: String = "label",
+                              idColumnName: String = "id") -> [UInt8] {
         let d = samples.columns
         var out = ""
         let names = columnNames ?? (0..<d).map { "x\($0)" }
-        out += ((ids == nil ? [] : ["id"]) + names + (labels == nil ? [] : [labelColumnName])).map(quoteIfNeeded).joined(separator: ",") + "\n"
+        out += ((ids == nil ? [] : [idColumnName]) + names + (labels == nil ? [] : [labelColumnName])).map(quoteIfNeeded).joined(separator: ",") + "\n"
         for row in 0..<samples.rows {
             var fields = ids.map { [quoteIfNeeded($0[row])] } ?? []
             fields += (0..<d).map { "\(samples.scalars[row * d + $0])" }
@@ -260,8 +265,10 @@ public enum CSV {
 
     /// Writes a CSV table atomically.
     public static func write(_ samples: Tensor, to path: String, columnNames: [String]? = nil, labels: [Int]? = nil,
-                             classNames: [String]? = nil, ids: [String]? = nil) throws {
-        try FileIO.writeAtomically(encode(samples, columnNames: columnNames, labels: labels, classNames: classNames, ids: ids), to: path)
+                             classNames: [String]? = nil, ids: [String]? = nil, labelColumnName: String = "label",
+                             idColumnName: String = "id") throws {
+        try FileIO.writeAtomically(encode(samples, columnNames: columnNames, labels: labels, classNames: classNames, ids: ids,
+                                          labelColumnName: labelColumnName, idColumnName: idColumnName), to: path)
     }
 
     private static func quoteIfNeeded(_ field: String) -> String {

@@ -20,6 +20,9 @@ public struct Dataset: Sendable, Equatable {
     /// The point per feature the samples are measured from, when the reader subtracted one in
     /// Double (``Origin``): the file's values are `samples + origin`. Nil means zero.
     public var origin: [Double]?
+    /// The header names of the label and id columns, when the table named them (outputs that
+    /// write labels or ids beside codes keep the names).
+    public var labelName: String?, idName: String?
     /// An id per sample (a table's index column), when the file has them.
     public var ids: [String]?
     /// What the reader decided that the user should know: a header row of numbers taken as

@@ -138,7 +138,8 @@ struct Encode: ParsableCommand {
                 throw ValidationErrorText("--with-labels: \(data) has no labels or ids (use --label-column, --labels or --index-column)")
             }
             try CSV.write(codes, to: output, columnNames: (0..<codes.columns).map { "z\($0)" }, labels: dataset.labels,
-                          classNames: dataset.classNames, ids: dataset.ids)
+                          classNames: dataset.classNames, ids: dataset.ids, labelColumnName: dataset.labelName ?? "label",
+                          idColumnName: dataset.idName ?? "id")
         } else {
             try ArrayFile.write(codes, to: output, columnNames: (0..<codes.columns).map { "z\($0)" })
         }

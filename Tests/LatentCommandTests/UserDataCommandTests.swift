@@ -181,3 +181,58 @@ func float64NPY(_ rows: [[Double]]) -> [UInt8] {
     for value in rows.joined() { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
     return bytes
 }
+
+/// Trained methods with their defaults on small tables of very different column scales, as
+/// users bring them (178 rows of 13 columns, like wine): they learn.
+@Suite struct DefaultsThatLearn {
+    /// 178 samples of 13 correlated columns with spreads from 0.01 to 300 and offsets up to 750.
+    func wineLikeTable(in folder: String) throws -> (path: String, totalVariance: Double) {
+        var generator = RandomGenerator(seed: 9)
+        let spreads = [300.0, 20, 12, 5, 3, 2, 1, 0.8, 0.5, 0.3, 0.1, 0.05, 0.01]
+        let offsets = [750.0, 100, 20, 13, 2, 2.4, 2, 0.36, 1.6, 5, 1, 2.6, 0.3]
+        let rows = (0..<178).map { _ -> [Double] in
+            let factors = (0..<3).map { _ in generator.nextNormal() }
+            return (0..<13).map { j in offsets[j] + spreads[j] * (0.8 * factors[j % 3] + 0.6 * generator.nextNormal()) }
+        }
+        let text = (0..<13).map { "c\($0)" }.joined(separator: ",") + "\n"
+            + rows.map { $0.map { String(format: "%.6g", $0) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/wine.csv"))
+        let parsed = try CSV.read(folder + "/wine.csv")
+        return (folder + "/wine.csv", FeatureScaling.columnVariances(parsed.samples).reduce(0, +))
+    }
+
+    func sse(_ output: String) throws -> Double {
+        (try JSONSerialization.jsonObject(with: Data(output.utf8)) as! [String: Any])["sse_per_sample"] as! Double
+    }
+
+    @Test func everyTrainedMethodBeatsTheMeanAndTheLinearAutoencoderMatchesPCA() throws {
+        let folder = scratchFolder()
+        let (path, meanPredictor) = try wineLikeTable(in: folder)
+        let pca = try sse(try latent("fit", "pca", "--data", path, "--code-size", "2", "--output", "p.safetensors", "--json", "--quiet", in: folder).output)
+        for method in ["linear-autoencoder", "nonlinear-pca", "deep-autoencoder"] {
+            let fit = try latent("fit", method, "--data", path, "--code-size", "2", "--output", "m.safetensors", "--json", "--quiet", in: folder)
+            #expect(fit.status == 0, "\(method): \(fit.errors)")
+            let error = try sse(fit.output)
+            // Nonlinear PCA and the deep autoencoder standardise (every column weighs alike), so
+            // in raw units they need not reach PCA-2, which follows the widest column.
+            #expect(error < 0.5 * meanPredictor, "\(method): \(error) against the mean predictor's \(meanPredictor)")
+            if method == "linear-autoencoder" { #expect(error <= 1.02 * pca, "linear autoencoder \(error) against PCA-2 \(pca)") }
+        }
+    }
+
+    /// fit --json names what the loss measures, the epoch whose weights the model keeps and its
+    /// held-out loss; a run that ends while the loss still falls says so on stderr.
+    @Test func lossesSayWhatTheyMeasureAndWhichEpochWasKept() throws {
+        let folder = scratchFolder()
+        let (path, _) = try wineLikeTable(in: folder)
+        let early = try latent("fit", "nonlinear-pca", "--data", path, "--code-size", "1", "--hidden", "4", "--epochs", "400",
+                               "--learning-rate", "0.05", "--held-out", "0.3", "--early-stopping", "5", "--output", "m.safetensors", "--json", "--quiet", in: folder)
+        let result = try JSONSerialization.jsonObject(with: Data(early.output.utf8)) as! [String: Any]
+        #expect((result["training_loss"] as? String)?.contains("standardised") == true)
+        let best = result["best_epoch"] as! Int, epochs = result["epochs"] as! Int
+        #expect(result["stopped_early"] as? Bool == true && best == epochs - 5, "\(result)")
+        #expect((result["best_held_out_loss"] as! Double) <= (result["final_held_out_loss"] as! Double))
+        let short = try latent("fit", "linear-autoencoder", "--data", path, "--code-size", "2", "--epochs", "8", "--output", "l.safetensors", "--quiet", in: folder)
+        #expect(short.errors.contains("hint: the training loss still fell"), "\(short.errors)")
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Latent
+import Testing
+import TestSupport
+
+/// The README's "Your own data" examples, run as written: every `latent …` line of the
+/// section's code blocks, through a shell, on small files this test writes under the names the
+/// README uses.
+@Suite struct ReadmeUserData {
+    /// The `latent` command lines of the README section headed `## Your own data`.
+    static func commands() throws -> [String] {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        guard let start = text.range(of: "## Your own data\n") else { return [] }
+        let section = text[start.upperBound...].prefix { _ in true }
+        let body = section.components(separatedBy: "\n## ").first ?? ""
+        var commands: [String] = [], inCode = false
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") { inCode.toggle(); continue }
+            if inCode, line.hasPrefix("latent ") { commands.append(String(line)) }
+        }
+        return commands
+    }
+
+    /// The files the examples name: flowers with species (semicolons), cells with their types
+    /// in a labels file, and a wine-like table of very different column spreads.
+    func writeFiles(in folder: String) throws {
+        var generator = RandomGenerator(seed: 11)
+        func table(_ rows: Int, _ names: [String], centres: [[Double]], spread: Double) -> [([Double], Int)] {
+            (0..<rows).map { i in
+                let label = i % names.count
+                return (centres[label].map { $0 + spread * generator.nextNormal() }, label)
+            }
+        }
+        let species = ["setosa", "versicolor", "virginica"]
+        let centres = [[5.0, 3.4, 1.5, 0.2], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.6, 2.0]]
+        for (name, rows, kept) in [("flowers-train.csv", 90, [0, 1, 2]), ("flowers-test.csv", 40, [2, 1])] {
+            let lines = table(rows, species, centres: centres, spread: 0.25).filter { kept.contains($0.1) }.map { row in
+                row.0.map { String(format: "%.2f", $0) }.joined(separator: ";") + ";" + species[row.1]
+            }
+            try (["sepal length;sepal width;petal length;petal width;species"] + lines).joined(separator: "\n")
+                .write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let cells = table(120, ["B", "T", "NK"], centres: [[0, 0, 5, 1], [4, 1, 0, 0], [0, 5, 1, 3]], spread: 0.7)
+        try NPY.write(try Tensor(shape: [120, 4], scalars: cells.flatMap { $0.0.map(Float.init) }), to: folder + "/cells.npy")
+        try (["cell type"] + cells.map { ["B", "T", "NK"][$0.1] }).joined(separator: "\n").write(toFile: folder + "/cell-types.csv", atomically: true, encoding: .utf8)
+        let wine = (0..<150).map { i -> String in
+            let t = generator.nextNormal()
+            return [13 + 0.8 * t, 2.3 + 1.1 * generator.nextNormal(), 100 + 14 * t + 3 * generator.nextNormal(),
+                    750 + 300 * t + 50 * generator.nextNormal(), 0.36 + 0.12 * generator.nextNormal()]
+                .map { String(format: "%.4f", $0) }.joined(separator: ",") + ",\(i % 3)"
+        }
+        try (["alcohol,malic acid,magnesium,proline,nonflavanoid phenols,target"] + wine).joined(separator: "\n")
+            .write(toFile: folder + "/wine.csv", atomically: true, encoding: .utf8)
+    }
+
+    @Test func everyCommandRunsAsWritten() throws {
+        let commands = try Self.commands()
+        #expect(commands.count >= 8, "the README section lost its examples: \(commands)")
+        let folder = scratchFolder()
+        try writeFiles(in: folder)
+        let binaries = URL(fileURLWithPath: try latentExecutable()).deletingLastPathComponent().path
+        var stderr: [String] = []
+        for command in commands {
+            let result = try runProcess("/bin/sh", ["-c", "cd '\(folder)' && PATH='\(binaries)':\"$PATH\" \(command) --threads 1"])
+            #expect(result.status == 0, "\(command): \(result.errors)")
+            stderr.append(result.errors)
+        }
+        // What the README says the examples show.
+        #expect(stderr.joined().contains("hint: column variances range"), "no scaling hint for the raw wine table")
+        let decoded = try CSV.read(folder + "/wine-decoded.csv")
+        #expect(decoded.featureNames == ["alcohol", "malic acid", "magnesium", "proline", "nonflavanoid phenols"])
+        let codes = try String(contentsOfFile: folder + "/flower-codes.csv", encoding: .utf8)
+        #expect(codes.hasPrefix("z0,z1,species\n") && codes.contains(",virginica\n") && !codes.contains("setosa"))
+    }
+}
