@@ -12,14 +12,19 @@ import Tensors
 public struct CheckpointPolicy: Sendable {
     /// The checkpoint file.
     public var path: String
-    /// Epochs between checkpoints.
-    public var every: Int
+    /// Epochs between checkpoints; nil writes one only when the run is interrupted (its
+    /// progress callback throws), so that it can always resume.
+    public var every: Int?
+    /// Skip a periodic checkpoint while the last one is younger than this many seconds (the
+    /// last epoch's is always written). 0 writes every one.
+    public var minimumInterval: Double
     /// Continue from `path` (which must exist) instead of starting afresh.
     public var resume: Bool
 
-    public init(path: String, every: Int, resume: Bool = false) {
+    public init(path: String, every: Int?, minimumInterval: Double = 0, resume: Bool = false) {
         self.path = path
         self.every = every
+        self.minimumInterval = minimumInterval
         self.resume = resume
     }
 
@@ -43,7 +48,7 @@ extension CheckpointPolicy {
     static func hooks<C: Codable & Equatable>(_ policy: CheckpointPolicy?, method: String, configuration: C, resumed: CheckpointFile?,
                                               completed: @escaping () -> [(name: String, tensor: Tensor)] = { [] },
                                               progress: @escaping (TrainingProgress) throws -> Void) -> TrainingHooks {
-        TrainingHooks(progress: progress, checkpointEvery: policy?.every,
+        TrainingHooks(progress: progress, checkpointEvery: policy?.every, checkpointMinimumInterval: policy?.minimumInterval ?? 0,
                       saveCheckpoint: policy.map { policy in { checkpoint in
                           try CheckpointFile(completed: completed(), training: checkpoint).write(to: policy.path, method: method, configuration: configuration)
                       } },

@@ -185,7 +185,7 @@ public struct DeepAutoencoder: Autoencoder {
             if resumesPretraining, let resumed { generator = resumed.training.metadata.generator }
             let rbms = try pretrain(training, configuration: configuration, using: &generator, binaryData: binaryData, finished: finished,
                                     afterEach: { rbms, generator in
-                                        guard let policy = checkpoints, rbms.count < rbmCount else { return }
+                                        guard let policy = checkpoints, policy.every != nil, rbms.count < rbmCount else { return }
                                         let metadata = TrainingCheckpoint.Metadata(
                                             phase: pretrainingPhase(rbms.count, of: rbmCount), epochsCompleted: 0, generator: generator,
                                             trainLoss: [], heldOutLoss: [], bestEpoch: 0, optimizerSteps: 0, parameterNames: [])

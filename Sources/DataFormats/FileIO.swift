@@ -57,6 +57,39 @@ public enum FileIO {
         return total
     }
 
+    /// Writes to `path` atomically what `body` hands to the writer it gets, in pieces and with
+    /// no copy of the whole file in memory: into a temporary file in the same folder, then
+    /// renamed over the destination.
+    public static func writeAtomically(to path: String, _ body: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw DataFormatError(path, nil, "cannot write: folder \(folder.path) does not exist")
+        }
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        guard let file = fopen(temporary, "wb") else {
+            throw DataFormatError(path, nil, "cannot write: \(String(cString: strerror(errno)))")
+        }
+        do {
+            try body { piece in
+                guard piece.count == 0 || fwrite(piece.baseAddress!, 1, piece.count, file) == piece.count else {
+                    throw DataFormatError(path, nil, "cannot write: \(String(cString: strerror(errno)))")
+                }
+            }
+            guard fclose(file) == 0 else {
+                throw DataFormatError(path, nil, "cannot write: \(String(cString: strerror(errno)))")
+            }
+            guard rename(temporary, path) == 0 else {
+                throw DataFormatError(path, nil, "cannot write: rename failed (\(String(cString: strerror(errno))))")
+            }
+        } catch {
+            _ = fclose(file)
+            unlink(temporary)
+            throw error
+        }
+    }
+
     /// Writes `bytes` to `path` atomically: into a temporary file in the same folder, then
     /// renamed over the destination, so readers never see a half-written file and a failed
     /// write leaves the old file intact.

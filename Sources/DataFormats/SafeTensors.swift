@@ -110,9 +110,9 @@ public struct SafeTensorsFile: Sendable, Equatable {
 
     // MARK: - Writing
 
-    /// The bytes of the file: F32 tensors in order, the header's keys sorted, padded with
-    /// spaces to a multiple of 8 bytes so the data are aligned.
-    public func encode() throws -> [UInt8] {
+    /// The header of the file (its 8-byte length and the JSON, padded with spaces to a multiple
+    /// of 8 bytes so the data are aligned; keys sorted) and the size of the data after it.
+    func encodedHeader() throws -> (header: [UInt8], dataSize: Int) {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
@@ -125,9 +125,14 @@ public struct SafeTensorsFile: Sendable, Equatable {
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])
         json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
-        var bytes = withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init)
-        bytes.reserveCapacity(8 + json.count + offset)
-        bytes += json
+        return (withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init) + json, offset)
+    }
+
+    /// The bytes of the file: F32 tensors in order after the header.
+    public func encode() throws -> [UInt8] {
+        let (header, dataSize) = try encodedHeader()
+        var bytes = header
+        bytes.reserveCapacity(header.count + dataSize)
         for (_, tensor) in tensors {
             tensor.withUnsafeBufferPointer { values in
                 values.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
@@ -136,9 +141,16 @@ public struct SafeTensorsFile: Sendable, Equatable {
         return bytes
     }
 
-    /// Writes the file atomically.
+    /// Writes the file atomically, each tensor straight from its storage (no copy of the whole
+    /// file in memory: a checkpoint of a large network costs one pass over its bytes).
     public func write(to path: String) throws {
-        try FileIO.writeAtomically(try encode(), to: path)
+        let (header, _) = try encodedHeader()
+        try FileIO.writeAtomically(to: path) { write in
+            try header.withUnsafeBytes { try write($0) }
+            for (_, tensor) in tensors {
+                try tensor.withUnsafeBufferPointer { try write(UnsafeRawBufferPointer($0)) }
+            }
+        }
     }
 
     // MARK: - Element types

@@ -143,7 +143,7 @@ struct Fit: ParsableCommand {
                     try reportTraining(p)
                 }
             }
-            if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
+            if trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
             fitted = trained
         case .nonlinearPCA:
             let defaults = NonlinearPCA.Configuration(components: codeSize!)
@@ -157,7 +157,7 @@ struct Fit: ParsableCommand {
                     try reportTraining(p)
                 }
             }
-            if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
+            if trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
             fitted = nlpca
         case .deepAutoencoder:
             let defaults = DeepAutoencoder.Configuration()
@@ -180,7 +180,7 @@ struct Fit: ParsableCommand {
                 }
             }
             if !deepModel.pretrainingErrors.isEmpty { extra["pretraining_reconstruction_error"] = deepModel.pretrainingErrors.map { Double($0.last ?? .nan) } }
-            if let checkpoints, trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
+            if trainingOptions.checkpointEvery != nil { extra["checkpoint"] = checkpoints.path }
             fitted = deepModel
         default:
             throw ValidationErrorText("latent fit \(method.rawValue): not available yet in this build (available: \(Self.available.map(\.rawValue).joined(separator: ", ")))")
@@ -297,7 +297,7 @@ func withCheckpointContext<T>(_ checkpoints: CheckpointPolicy?, _ body: () throw
         throw ValidationErrorText("\(error); the last good state stays in \(checkpoints.path)")
     } catch is InterruptionMonitor.Interrupted {
         guard let checkpoints, FileManager.default.fileExists(atPath: checkpoints.path) else {
-            throw ValidationErrorText("interrupted; no checkpoint was written (use --checkpoint-every N to be able to resume)")
+            throw ValidationErrorText("interrupted before any checkpoint was written (during RBM pretraining, only --checkpoint-every N writes them, after each RBM)")
         }
         throw ValidationErrorText("interrupted; continue from the last checkpoint (\(checkpoints.path)) by repeating the command with --resume")
     }

@@ -66,15 +66,17 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Fraction of the training data held out for a per-epoch held-out loss. (default: 0.05)") var heldOut: Double?
     @Option(help: "Stop when the held-out loss has not improved for this many epochs; keep the best weights.")
     var earlyStopping: Int?
-    @Option(help: "Write a checkpoint every N epochs, beside --output (MODEL.checkpoint.safetensors).")
+    @Option(help: "Write a checkpoint every N epochs, beside --output (MODEL.checkpoint.safetensors); Ctrl-C writes one anyway.")
     var checkpointEvery: Int?
+    @Option(help: "With --checkpoint-every: skip a checkpoint while the last one is younger than this many seconds (the last epoch's is always written); 0 writes every one. (default: 10)")
+    var checkpointInterval: Double?
     @Flag(help: "Continue from the checkpoint beside --output (same options): the result equals an uninterrupted run.")
     var resume = false
 
     /// Whether any option beyond epochs, batch size and learning rate was given.
     var usesAdvancedOptions: Bool {
         optimizer != nil || minimumSteps != nil || momentum != nil || lrSchedule != nil || lrStepEvery != nil || lrStepFactor != nil
-            || lrMinimumFraction != nil || heldOut != nil || earlyStopping != nil || checkpointEvery != nil || resume
+            || lrMinimumFraction != nil || heldOut != nil || earlyStopping != nil || checkpointEvery != nil || checkpointInterval != nil || resume
     }
 
     /// The method's `defaults` with the given options applied.
@@ -103,11 +105,19 @@ struct TrainingOptions: ParsableArguments {
         return c
     }
 
-    /// Checkpoints beside `model`, when asked for.
-    func checkpoints(besideModel model: String) throws -> CheckpointPolicy? {
+    /// The default of `--checkpoint-interval`, in seconds.
+    static let defaultCheckpointInterval = 10.0
+
+    /// Checkpoints beside `model`: every `--checkpoint-every` epochs (at most one per
+    /// `--checkpoint-interval` seconds), and always one when Ctrl-C interrupts the run.
+    func checkpoints(besideModel model: String) throws -> CheckpointPolicy {
         if let every = checkpointEvery, every < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
-        guard checkpointEvery != nil || resume else { return nil }
-        return CheckpointPolicy(path: CheckpointPolicy.path(besideModel: model), every: checkpointEvery ?? Int.max, resume: resume)
+        if let interval = checkpointInterval {
+            guard interval >= 0, interval.isFinite else { throw ValidationError("--checkpoint-interval must be a number of seconds ≥ 0") }
+            guard checkpointEvery != nil else { throw ValidationError("--checkpoint-interval needs --checkpoint-every") }
+        }
+        return CheckpointPolicy(path: CheckpointPolicy.path(besideModel: model), every: checkpointEvery,
+                                minimumInterval: checkpointInterval ?? Self.defaultCheckpointInterval, resume: resume)
     }
 }
 

@@ -28,11 +28,16 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
 /// and the checkpoint to resume from.
 public struct TrainingHooks {
     /// Called after every mini-batch (and once more with the held-out loss at each epoch's end).
-    /// An error it throws stops training and is rethrown: the way to interrupt a run, whose
-    /// last checkpoint then remains to resume from.
+    /// An error it throws stops training and is rethrown: the way to interrupt a run. With
+    /// `saveCheckpoint`, the state after the last finished batch is saved first, so the run
+    /// resumes from there exactly, whether or not periodic checkpoints were asked for.
     public var progress: (TrainingProgress) throws -> Void
-    /// Write a checkpoint after every this many epochs (nil: never).
+    /// Write a checkpoint after every this many epochs (nil: only when interrupted).
     public var checkpointEvery: Int?
+    /// Skip a periodic checkpoint when the last one is younger than this many seconds (the last
+    /// epoch's is always written): checkpoints then cost a bounded share of a run whose epochs
+    /// are short. 0 writes every one asked for.
+    public var checkpointMinimumInterval: Double = 0
     /// Persists a checkpoint; called only after epochs whose losses were all finite, so the file
     /// always holds the last good state.
     public var saveCheckpoint: ((TrainingCheckpoint) throws -> Void)?
@@ -40,9 +45,11 @@ public struct TrainingHooks {
     public var resume: TrainingCheckpoint?
 
     public init(progress: @escaping (TrainingProgress) throws -> Void = { _ in }, checkpointEvery: Int? = nil,
-                saveCheckpoint: ((TrainingCheckpoint) throws -> Void)? = nil, resume: TrainingCheckpoint? = nil) {
+                checkpointMinimumInterval: Double = 0, saveCheckpoint: ((TrainingCheckpoint) throws -> Void)? = nil,
+                resume: TrainingCheckpoint? = nil) {
         self.progress = progress
         self.checkpointEvery = checkpointEvery
+        self.checkpointMinimumInterval = checkpointMinimumInterval
         self.saveCheckpoint = saveCheckpoint
         self.resume = resume
     }
@@ -82,10 +89,14 @@ public struct Trainer {
         var record = TrainingRecord()
         var best: (epoch: Int, loss: Float, values: [Tensor])? = nil
         var startEpoch = 0
+        // Inside an interrupted epoch: its batches done and their loss sum.
+        var resumedBatches = 0, resumedLossSum = 0.0
         if let checkpoint = hooks.resume, checkpoint.metadata.phase == phase {
             try restore(checkpoint, into: parameters, optimizer: optimizer, epochs: epochs)
             generator = checkpoint.metadata.generator
             startEpoch = checkpoint.metadata.epochsCompleted
+            resumedBatches = checkpoint.metadata.batchesCompleted ?? 0
+            resumedLossSum = checkpoint.metadata.epochLossSum ?? 0
             record.trainLoss = checkpoint.metadata.trainLoss
             record.heldOutLoss = checkpoint.metadata.heldOutLoss
             let bestEpoch = checkpoint.metadata.bestEpoch
@@ -98,12 +109,23 @@ public struct Trainer {
         var stopped = startEpoch >= epochs
         if let patience = configuration.earlyStoppingPatience, let best, startEpoch - best.epoch >= patience { stopped = true }
         var epoch = startEpoch
+        var lastCheckpoint: UInt64? = nil  // the first periodic checkpoint is always written
+        func save(epochsCompleted: Int, generator: RandomGenerator, batchesCompleted: Int? = nil, lossSum: Double? = nil) throws {
+            guard let save = hooks.saveCheckpoint else { return }
+            var state = checkpoint(names: names, variables: variables, optimizer: optimizer, generator: generator,
+                                   record: record, best: best, epochsCompleted: epochsCompleted)
+            (state.metadata.batchesCompleted, state.metadata.epochLossSum) = (batchesCompleted, lossSum)
+            try save(state)
+            lastCheckpoint = DispatchTime.now().uptimeNanoseconds
+        }
         while !stopped && epoch < epochs {
             let epochStart = DispatchTime.now().uptimeNanoseconds
             let rate = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: epochs)
             optimizer.learningRate = rate
+            let epochGenerator = generator
             let batches = generator.batches(count: n, size: configuration.batchSize)
-            var total = 0.0
+            let skipped = epoch == startEpoch ? resumedBatches : 0
+            var total = epoch == startEpoch ? resumedLossSum : 0.0
             let number = epoch + 1
             func report(batch: Int, heldOutLoss: Float? = nil) throws {
                 var p = TrainingProgress(epoch: number, epochs: epochs, batch: batch, batches: batches.count,
@@ -114,7 +136,7 @@ public struct Trainer {
                 p.phase = phase
                 try hooks.progress(p)
             }
-            for (index, indices) in batches.enumerated() {
+            for (index, indices) in batches.enumerated() where index >= skipped {
                 optimizer.zeroGradients()
                 let value = loss(samples.gatherRows(indices))
                 let scalar = value.value.scalar
@@ -123,15 +145,20 @@ public struct Trainer {
                 optimizer.step()
                 total += Double(scalar)
                 processed += indices.count
-                try report(batch: index + 1)
+                do { try report(batch: index + 1) } catch {
+                    // Interrupted after this batch: keep the state so that the run resumes here.
+                    try save(epochsCompleted: epoch, generator: epochGenerator, batchesCompleted: index + 1, lossSum: total)
+                    throw error
+                }
             }
             epoch += 1
             record.trainLoss.append(Float(total / Double(batches.count)))
+            var heldOutValue: Float? = nil
             if let heldOut {
                 let value = Float(heldOutLoss(heldOut))
                 guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches.count, value: value) }
                 record.heldOutLoss.append(value)
-                try report(batch: batches.count, heldOutLoss: value)
+                heldOutValue = value
                 if let patience = configuration.earlyStoppingPatience {
                     if best == nil || value < best!.loss {
                         best = (epoch, value, variables.map(\.value))
@@ -141,9 +168,19 @@ public struct Trainer {
                 }
             }
             record.secondsPerEpoch.append(Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9)
-            if let every = hooks.checkpointEvery, let save = hooks.saveCheckpoint, every > 0, epoch % every == 0 || stopped || epoch == epochs {
-                try save(checkpoint(names: names, variables: variables, optimizer: optimizer, generator: generator,
-                                    record: record, best: best, epochsCompleted: epoch))
+            var saved = false
+            if let every = hooks.checkpointEvery, every > 0, epoch % every == 0 || stopped || epoch == epochs {
+                let age = lastCheckpoint.map { Double(DispatchTime.now().uptimeNanoseconds - $0) / 1e9 } ?? .infinity
+                if stopped || epoch == epochs || age >= hooks.checkpointMinimumInterval {
+                    try save(epochsCompleted: epoch, generator: generator)
+                    saved = hooks.saveCheckpoint != nil
+                }
+            }
+            if heldOutValue != nil {
+                do { try report(batch: batches.count, heldOutLoss: heldOutValue) } catch {
+                    if !saved { try save(epochsCompleted: epoch, generator: generator) }
+                    throw error
+                }
             }
         }
         record.stoppedEarly = stopped && epoch < epochs

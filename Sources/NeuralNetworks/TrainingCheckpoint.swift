@@ -20,6 +20,12 @@ public struct TrainingCheckpoint: Sendable {
         public var optimizerSteps: Int
         /// Names of the parameters, in order.
         public var parameterNames: [String]
+        /// Batches of epoch `epochsCompleted + 1` already trained, when the run stopped inside
+        /// an epoch (an interruption); `generator` is then the one that drew that epoch's
+        /// batches, so they are drawn again alike. Nil or 0 at an epoch's end.
+        public var batchesCompleted: Int?
+        /// The sum of those batches' losses (the epoch's mean loss continues from it).
+        public var epochLossSum: Double?
 
         public init(phase: String, epochsCompleted: Int, generator: RandomGenerator, trainLoss: [Float], heldOutLoss: [Float],
                     bestEpoch: Int, optimizerSteps: Int, parameterNames: [String]) {

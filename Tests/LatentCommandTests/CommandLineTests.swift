@@ -171,12 +171,14 @@ func json(_ text: String) throws -> [String: Any] {
         }
     }
 
-    /// Ctrl-C stops training after the current batch; the run then resumes from its last
-    /// checkpoint to the model of an uninterrupted run.
-    @Test func ctrlCInterruptsAndResumeFinishes() throws {
+    /// Ctrl-C stops training after the current batch and writes a checkpoint of that state,
+    /// whether or not periodic checkpoints were asked for; the run then resumes from it to the
+    /// model of an uninterrupted run.
+    @Test(arguments: [["--checkpoint-every", "1"], []])
+    func ctrlCInterruptsAndResumeFinishes(checkpointOptions: [String]) throws {
         let folder = scratchFolder()
         let arguments = ["fit", "deep-autoencoder", "--data", "fashion-mnist-mini:train", "--hidden", "64", "--code-size", "8",
-                         "--pretrain", "none", "--epochs", "40", "--checkpoint-every", "1"]
+                         "--pretrain", "none", "--epochs", "40"] + checkpointOptions
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("latent")
         let candidates = [executable.path, FileManager.default.currentDirectoryPath + "/.build/release/latent"]
         let path = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })

@@ -109,22 +109,39 @@ private func train(_ layers: [Dense], _ configuration: TrainingConfiguration, sa
         var saved: [TrainingCheckpoint] = []
         let interrupted = problem(seed: 7).layers
         generator = RandomGenerator(seed: 8)
-        let hooks = TrainingHooks(progress: { if $0.epoch == 6 { throw Interrupt() } }, checkpointEvery: 2, saveCheckpoint: { saved.append($0) })
+        // Interrupted after the third batch of epoch 6: the periodic checkpoints of epochs 2 and 4,
+        // then the state inside epoch 6.
+        let hooks = TrainingHooks(progress: { if $0.epoch == 6 && $0.batch == 3 { throw Interrupt() } }, checkpointEvery: 2, saveCheckpoint: { saved.append($0) })
         #expect(throws: Interrupt.self) { _ = try train(interrupted, configuration, samples: rows, heldOut: nil, generator: &generator, hooks: hooks) }
-        #expect(saved.map(\.metadata.epochsCompleted) == [2, 4])
+        #expect(saved.map(\.metadata.epochsCompleted) == [2, 4, 5])
+        #expect(saved.map { $0.metadata.batchesCompleted ?? 0 } == [0, 0, 3])
 
-        // The checkpoint survives its file form (tensors by name, metadata as JSON).
-        let stored = saved.last!
-        let json = try JSONEncoder().encode(stored.metadata)
-        let tensors = Dictionary(uniqueKeysWithValues: stored.tensors.map { ($0.name, $0.tensor) })
-        let restored = try TrainingCheckpoint(metadata: JSONDecoder().decode(TrainingCheckpoint.Metadata.self, from: json)) { tensors[$0] }
+        // From the last periodic checkpoint and from inside the interrupted epoch alike.
+        for stored in saved.suffix(2) {
+            // The checkpoint survives its file form (tensors by name, metadata as JSON).
+            let json = try JSONEncoder().encode(stored.metadata)
+            let tensors = Dictionary(uniqueKeysWithValues: stored.tensors.map { ($0.name, $0.tensor) })
+            let restored = try TrainingCheckpoint(metadata: JSONDecoder().decode(TrainingCheckpoint.Metadata.self, from: json)) { tensors[$0] }
 
-        let resumed = problem(seed: 99).layers  // other starting weights: all come from the checkpoint
-        generator = RandomGenerator(seed: 12345)
-        let record = try train(resumed, configuration, samples: rows, heldOut: nil, generator: &generator, hooks: TrainingHooks(resume: restored))
-        #expect(named(resumed).map(\.parameter.value) == named(reference).map(\.parameter.value))
-        #expect(record.trainLoss == full.trainLoss)
-        #expect(generator == after)
+            let resumed = problem(seed: 99).layers  // other starting weights: all come from the checkpoint
+            generator = RandomGenerator(seed: 12345)
+            let record = try train(resumed, configuration, samples: rows, heldOut: nil, generator: &generator, hooks: TrainingHooks(resume: restored))
+            #expect(named(resumed).map(\.parameter.value) == named(reference).map(\.parameter.value))
+            #expect(record.trainLoss == full.trainLoss)
+            #expect(generator == after)
+        }
+    }
+
+    /// Periodic checkpoints younger than the minimum interval are skipped; the first and the last
+    /// epoch's are always written.
+    @Test func checkpointsRespectTheirMinimumInterval() throws {
+        let (layers, x, y) = problem(seed: 3)
+        var saved: [Int] = []
+        var generator = RandomGenerator(seed: 1)
+        _ = try train(layers, .init(epochs: 6, heldOutFraction: 0), samples: Tensor.concatenate([x, y], alongAxis: 1), heldOut: nil,
+                      generator: &generator, hooks: TrainingHooks(checkpointEvery: 1, checkpointMinimumInterval: 3600,
+                                                                  saveCheckpoint: { saved.append($0.metadata.epochsCompleted) }))
+        #expect(saved == [1, 6])
     }
 
     @Test func mismatchedCheckpointsAreRefused() throws {
