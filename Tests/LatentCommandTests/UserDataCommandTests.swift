@@ -236,3 +236,23 @@ func float64NPY(_ rows: [[Double]]) -> [UInt8] {
         #expect(short.errors.contains("hint: the training loss still fell"), "\(short.errors)")
     }
 }
+
+/// Reports on tables whose labels are large integers or many values: nothing drawn grows with
+/// a label's value.
+@Suite struct ReportsOfUserTables {
+    @Test(arguments: [(25, 371, "colour bar"), (3_000_000_000, 3_000_000_002, "class")])
+    func reportOfLargeIntegerLabels(low: Int, high: Int, expected: String) throws {
+        let folder = scratchFolder()
+        var generator = RandomGenerator(seed: 3)
+        let labels = (0..<400).map { low + $0 % (high - low + 1) }
+        let rows = labels.map { label in (0..<4).map { _ in String(format: "%.4f", generator.nextNormal()) }.joined(separator: ",") + ",\(label)" }
+        try (["a,b,c,d,target"] + rows).joined(separator: "\n").write(toFile: folder + "/t.csv", atomically: true, encoding: .utf8)
+        _ = try latent("fit", "pca", "--data", "t.csv", "--label-column", "target", "--code-size", "2", "--output", "p.safetensors", "--quiet", in: folder)
+        let report = try latent("report", "p.safetensors", "--data", "t.csv", "--label-column", "target", "--output", "r", "--quiet", in: folder)
+        #expect(report.status == 0, "\(report.errors)")
+        let page = try String(contentsOfFile: folder + "/r/index.html", encoding: .utf8)
+        let codes = try String(contentsOfFile: folder + "/r/codes.svg", encoding: .utf8)
+        #expect(codes.utf8.count < 200_000 && codes.contains(">\(high)</text>"))
+        #expect(expected == "class" ? page.contains("coloured by class") : page.contains("colour bar"), "\(page.prefix(2000))")
+    }
+}
