@@ -83,29 +83,28 @@ extension CSV {
             return nil
         }
 
-        /// The field as a number, spaces around it ignored; nil when it is not one.
-        func number(_ field: Field) -> Float? {
+        /// The bytes of the field without the spaces and tabs around them.
+        private func trimmed(_ field: Field) -> (start: Int, end: Int) {
             var (start, end) = (field.start, field.end)
             while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
             while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
-            guard !field.quoted || !containsQuote(start, end) else { return nil }
-            return parseDecimal(bytes.baseAddress! + start, end - start)
+            return (start, end)
         }
+
+        /// The field as a number (the Double it reads, rounded to Float as NumPy's float64 →
+        /// float32 cast rounds), spaces around it ignored; nil when it is not one.
+        func number(_ field: Field) -> Float? { double(field).map(Float.init) }
 
         /// The field as the Double it reads, spaces around it ignored; nil when it is not one.
         func double(_ field: Field) -> Double? {
-            var (start, end) = (field.start, field.end)
-            while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-            while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
+            let (start, end) = trimmed(field)
             guard !field.quoted || !containsQuote(start, end) else { return nil }
             return parseDecimalDouble(bytes.baseAddress! + start, end - start)
         }
 
         /// Whether the field marks a missing value (empty, NA, N/A, null, ?), spaces ignored.
         func isMissing(_ field: Field) -> Bool {
-            var (start, end) = (field.start, field.end)
-            while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-            while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
+            let (start, end) = trimmed(field)
             return latent_csv_is_missing_marker(bytes.baseAddress! + start, end - start)
         }
 
