@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
-        .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent"]),
+        .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),
     ]
 )

@@ -23,10 +23,16 @@ public enum GEMMBackend: Sendable, CustomStringConvertible {
         #if canImport(Accelerate)
         return .accelerate
         #else
-        if CPULevel.detected >= .avx2 { return .builtIn(.detected) }
-        if let blas = SystemBLAS.findInstalled() { return .systemBLAS(blas) }
-        return .builtIn(.detected)
+        return preferred(cpu: .detected, installedBLAS: SystemBLAS.findInstalled)
         #endif
+    }
+
+    /// The choice ``preferred`` makes off Apple platforms, for a CPU at `cpu` and the system
+    /// BLAS `installedBLAS` finds (asked only when the CPU lacks AVX2).
+    public static func preferred(cpu: CPULevel, installedBLAS: () -> SystemBLAS?) -> GEMMBackend {
+        if cpu >= .avx2 { return .builtIn(cpu) }
+        if let blas = installedBLAS() { return .systemBLAS(blas) }
+        return .builtIn(cpu)
     }
 
     /// The built-in kernel at `level`, checked against this CPU and build.

@@ -6,12 +6,13 @@ public struct ProcessResult: Sendable {
     public let output: String, errors: String
 }
 
-/// Runs `executable` (a path, or a name looked up on PATH) with `arguments` and waits for it;
-/// throws only when it cannot start.
-public func runProcess(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
+/// Runs `executable` (a path, or a name looked up on PATH) with `arguments`, in `folder` when
+/// given, and waits for it, reading both output streams at once; throws only when it cannot start.
+public func runProcess(_ executable: String, _ arguments: [String], in folder: String? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
     process.arguments = executable.contains("/") ? arguments : [executable] + arguments
+    if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
     let output = Pipe(), errors = Pipe()
     process.standardOutput = output
     process.standardError = errors

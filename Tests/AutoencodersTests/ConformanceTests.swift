@@ -41,6 +41,16 @@ let methodCases: [MethodCase] = [
         try DeepAutoencoder.fit(x, configuration: .init(hidden: [8], codeSize: 2, hiddenActivation: .relu, outputActivation: .linear, loss: .squaredError,
                                                         pretraining: .none, initializer: .he, training: .init(epochs: 2, batchSize: 32)), using: &g)
     },
+    // Any method behind the scaling stored with it (--scale): encode scales, decode undoes it.
+    MethodCase(name: "pca behind robust scaling") { x, g in
+        let scaling = try FeatureScaling(fitting: x, kind: .robust)
+        return try scaled(try PCA.fit(try scaling.apply(x), configuration: .init(components: .count(2)), using: &g), by: scaling)
+    },
+    MethodCase(name: "linear autoencoder behind standardization") { x, g in
+        let scaling = try FeatureScaling(fitting: x, kind: .standardize)
+        return try scaled(try LinearAutoencoder.fit(try scaling.apply(x), configuration: .init(codeSize: 2, epochs: 5, batchSize: 32, learningRate: 0.01),
+                                                    using: &g), by: scaling)
+    },
     MethodCase(name: "nonlinear pca sequential, sigmoid bottleneck") { x, g in
         try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, bottleneck: .sigmoid, extraction: .sequential,
                                                      training: .init(epochs: 3, batchSize: 32)), using: &g)
@@ -94,7 +104,9 @@ let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers"
         #expect(try loaded.decode(model.encode(conformanceData)) == model.decode(model.encode(conformanceData)))
         // Trained methods keep their per-epoch losses in the file; closed-form ones have none.
         #expect(loaded.trainingHistory == model.trainingHistory)
-        #expect((model.trainingHistory == nil) == (model is KMeans || model is PCA))
+        let unscaled = (model as? any ScaledModel)?.unscaled ?? model
+        #expect((model.trainingHistory == nil) == (unscaled is KMeans || unscaled is PCA))
+        #expect((loaded as? any ScaledModel)?.scaling == (model as? any ScaledModel)?.scaling)
     }
 
     /// A model file whose weights hold NaN or infinity is refused on loading, naming the

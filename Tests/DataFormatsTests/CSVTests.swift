@@ -52,12 +52,17 @@ import Tensors
 
     @Test(arguments: [[0, 3], [1, 1], [50, 7]])
     func roundTrips(shape: [Int]) throws {
-        guard shape[0] > 0 else { return }
         var generator = RandomGenerator(seed: 5)
         let samples = Tensor.randomNormal(shape, using: &generator)
         let labels = (0..<shape[0]).map { $0 % 3 }
         let path = temporaryFolder() + "/t.csv"
         try CSV.write(samples, to: path, labels: labels, classNames: ["a", "b,c", "d\"e"])
+        // No rows: the header alone, which reads back as a clear error rather than an empty table.
+        guard shape[0] > 0 else {
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "x0,x1,x2,label\n")
+            #expect(errorText { _ = try CSV.read(path, options: CSVOptions(labelColumn: .name("label"))) }.contains("no data rows"))
+            return
+        }
         let back = try CSV.read(path, options: CSVOptions(labelColumn: .name("label")))
         #expect(back.samples == samples)
         #expect(back.labels.map { $0.map { back.classNames![$0] } } == labels.map { ["a", "b,c", "d\"e"][$0] })

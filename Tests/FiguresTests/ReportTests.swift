@@ -38,7 +38,8 @@ import Figures
         let report = try Report.model(model, named: "k", data: data, fitCommand: nil, reportCommand: "latent report …")
         let figures = report.blocks.compactMap { block -> String? in if case .figure(let file, _, _) = block { file } else { nil } }
         #expect(figures == ["reconstructions.svg", "centroids.svg"])
-        guard case .figure(_, let svg, _) = report.blocks.first(where: { if case .figure("centroids.svg", _, _) = $0 { true } else { false } }) else { return }
+        let centroids = try #require(report.blocks.first { if case .figure("centroids.svg", _, _) = $0 { true } else { false } })
+        guard case .figure(_, let svg, _) = centroids else { Issue.record("not a figure: \(centroids)"); return }
         #expect(svg.contains(">clusters 1–12</text>") && svg.contains(">clusters 13–14</text>"))
     }
 

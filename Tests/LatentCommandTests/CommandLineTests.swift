@@ -1,6 +1,7 @@
 import Foundation
 import Latent
 import Testing
+import TestSupport
 
 /// Runs the built `latent` executable (it sits beside the test bundle) and returns its exit
 /// status, stdout and stderr.
@@ -19,19 +20,10 @@ func latentExecutable() throws -> String {
 }
 
 func runLatent(_ arguments: [String], in folder: String) throws -> (status: Int32, output: String, errors: String) {
-    let path = try latentExecutable()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
     // One thread keeps runs comparable; `datasets` computes nothing and takes no --threads.
-    process.arguments = arguments + (arguments.first == "datasets" ? [] : ["--threads", "1"])
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    // Both streams are read at once (TestSupport), so a chatty child never blocks on a full pipe.
+    let result = try runProcess(try latentExecutable(), arguments + (arguments.first == "datasets" ? [] : ["--threads", "1"]), in: folder)
+    return (result.status, result.output, result.errors)
 }
 
 func scratchFolder() -> String {

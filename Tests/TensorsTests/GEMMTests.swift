@@ -197,15 +197,29 @@ let awkwardSizes: [(m: Int, n: Int, k: Int)] = [
 
 @Suite struct BackendChoice {
     /// With AVX2+FMA the built-in kernel is preferred (as fast as OpenBLAS on training shapes,
-    /// results independent of the thread count); below that, a system BLAS when installed.
-    @Test func autoPrefersTheBuiltInKernelFromAVX2() {
-        #if !canImport(Accelerate)
-        switch (GEMMBackend.preferred, CPULevel.detected >= .avx2, SystemBLAS.findInstalled()) {
-        case (.builtIn(let level), true, _): #expect(level == CPULevel.detected)
-        case (.systemBLAS, false, .some): break
-        case (.builtIn, false, nil): break
-        case (let backend, let fast, let blas): Issue.record("preferred \(backend) with AVX2 \(fast), system BLAS \(String(describing: blas))")
+    /// results independent of the thread count); below that, a system BLAS when installed, else
+    /// the built-in kernel. The choice is checked for every CPU level, with and without a BLAS.
+    @Test(arguments: CPULevel.allCases, [false, true])
+    func autoPrefersTheBuiltInKernelFromAVX2(level: CPULevel, withBLAS: Bool) throws {
+        // A real library: CI installs OpenBLAS; elsewhere, without one, the case is moot.
+        let blas = withBLAS ? SystemBLAS.findInstalled() : nil
+        if withBLAS && blas == nil {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("CI must install OpenBLAS (libopenblas0-pthread)") }
+            return
         }
+        var asked = false
+        let choice = GEMMBackend.preferred(cpu: level, installedBLAS: { asked = true; return blas })
+        switch (choice, level >= .avx2, blas) {
+        case (.builtIn(let chosen), true, _): #expect(chosen == level && !asked)
+        case (.systemBLAS(let chosen), false, let installed?): #expect(chosen === installed)
+        case (.builtIn(let chosen), false, nil): #expect(chosen == level)
+        default: Issue.record("\(level) with BLAS \(String(describing: blas)): chose \(choice)")
+        }
+    }
+
+    @Test func thisMachineGetsTheChoiceForItsCPU() {
+        #if !canImport(Accelerate)
+        #expect(GEMMBackend.preferred.description == GEMMBackend.preferred(cpu: .detected, installedBLAS: SystemBLAS.findInstalled).description)
         #endif
     }
 }
