@@ -35,10 +35,6 @@ public protocol Autoencoder: Sendable {
     /// closed-form ones); saved with the model.
     var trainingHistory: TrainingHistory? { get }
 
-    /// Whether a code is a cluster index (a discrete code, measured by clustering scores)
-    /// rather than a point of a continuous latent space.
-    static var codesAreClusterIndices: Bool { get }
-
     /// The model file: configuration, state, training history (and what wrappers add).
     func modelFile() throws -> SafeTensorsFile
 }
@@ -77,9 +73,6 @@ extension Autoencoder {
 
     /// Closed-form methods have no training history.
     public var trainingHistory: TrainingHistory? { nil }
-
-    /// Codes are points of a continuous latent space unless a method says otherwise.
-    public static var codesAreClusterIndices: Bool { false }
 
     /// The model file: configuration, state and training history in one safetensors file.
     public func modelFile() throws -> SafeTensorsFile {

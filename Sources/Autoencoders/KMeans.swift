@@ -56,8 +56,6 @@ public struct KMeans: Autoencoder {
     }
 
     public static let methodName = "kmeans"
-    /// The code is the index of the nearest centroid.
-    public static let codesAreClusterIndices = true
     public let configuration: Configuration
     /// `[k, D]`
     public let centroids: Tensor
@@ -266,4 +264,9 @@ public struct KMeans: Autoencoder {
         self.init(configuration: configuration, centroids: centroids,
                   inertiaHistory: (state["inertia_history"]?.scalars ?? []).map(Double.init))
     }
+}
+
+extension KMeans: DiscreteCodes {
+    /// k: the code is the index of the nearest centroid.
+    public var codeCount: Int { centroids.shape[0] }
 }

@@ -20,7 +20,6 @@ public protocol ScaledModel {
 public struct Scaled<Base: Autoencoder>: Autoencoder, ScaledModel {
     public typealias Configuration = Base.Configuration
     public static var methodName: String { Base.methodName }
-    public static var codesAreClusterIndices: Bool { Base.codesAreClusterIndices }
 
     public let base: Base
     public let scaling: FeatureScaling

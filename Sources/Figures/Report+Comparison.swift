@@ -44,7 +44,7 @@ extension Report {
             report.add(.heading("Reconstructions (Hinton & Salakhutdinov, Fig. 2)"))
             report.add(.figure(file: "reconstructions.svg", svg: try grid.svg(),
                                caption: "Top row: test images, one per class in turn. Below: DECODE(ENCODE(x)) by each method. With the same code size, the deep autoencoder keeps the shapes that PCA blurs."))
-            if let best = entries.filter({ $0.model.codeSize >= 2 }).min(by: { $0.testError < $1.testError }),
+            if let best = entries.filter({ !($0.model is any DiscreteCodes) }).min(by: { $0.testError < $1.testError }),
                let strips = try interpolationStrips(best.model, examples: examples, imageShape: shape) {
                 report.add(.heading("Between the codes"))
                 report.add(.figure(file: "interpolations.svg", svg: try strips.svg(),

@@ -112,18 +112,20 @@ extension Report {
             ], imageShape: shape)
             report.add(.heading("Reconstructions"))
             report.add(.figure(file: "reconstructions.svg", svg: try grid.svg(), caption: "Top: samples of \(data.name), one per class in turn; below: DECODE(ENCODE(x))."))
-            // k-means' code is a cluster index (d = 1): nothing lies between two codes.
-            if model.codeSize >= 2, let strips = try interpolationStrips(model, examples: examples, imageShape: shape) {
+            // A discrete code (k-means' cluster index): nothing lies between two codes.
+            let discrete = model as? any DiscreteCodes
+            if discrete == nil, let strips = try interpolationStrips(model, examples: examples, imageShape: shape) {
                 report.add(.figure(file: "interpolations.svg", svg: try strips.svg(),
                                    caption: "DECODE of codes on the straight line from one sample's code to another's."))
             }
-            if model.codeSize >= 2, codes.shape[0] >= 2 {
+            if discrete == nil, codes.shape[0] >= 2 {
                 let traversal = try ImageGrid.traversal(model, codes: codes, imageShape: shape)
                 report.add(.figure(file: "traversals.svg", svg: try traversal.svg(),
                                    caption: "DECODE of codes moved along one axis from the codes' mean, the others held at their means."))
             }
-            if let kmeans = model as? KMeans {
-                let centroids = kmeans.centroids
+            if let discrete {
+                // DECODE of every code: the prototypes, in the data's units.
+                let centroids = try model.decode(try Tensor(shape: [discrete.codeCount, 1], scalars: (0..<discrete.codeCount).map(Float.init)))
                 let rows = stride(from: 0, to: centroids.shape[0], by: exampleCount).map { start in
                     ImageGrid.Row(label: "clusters \(start + 1)–\(min(start + exampleCount, centroids.shape[0]))",
                                   images: centroids.rows(start..<min(start + exampleCount, centroids.shape[0])))
@@ -132,12 +134,15 @@ extension Report {
                 report.add(.figure(file: "centroids.svg", svg: try centreGrid.svg(), caption: "DECODE of each cluster index: the centroids."))
             }
         }
-        if model.codeSize >= 2 {
+        if !(model is any DiscreteCodes) {
             report.add(.heading("Codes"))
             let scatter = try codeScatter(codes, of: sample, title: "Codes of \(data.name)")
-            report.add(.figure(file: "codes.svg", svg: scatter.svg(), caption: (model.codeSize == 2
-                ? "ENCODE(x) of up to \(scatterLimit) samples"
-                : "ENCODE(x) of up to \(scatterLimit) samples projected on the codes' first two principal components") + scatter.colouringCaption))
+            let drawn = switch model.codeSize {
+            case 1: "ENCODE(x) of up to \(scatterLimit) samples, on one axis"
+            case 2: "ENCODE(x) of up to \(scatterLimit) samples"
+            default: "ENCODE(x) of up to \(scatterLimit) samples projected on the codes' first two principal components"
+            }
+            report.add(.figure(file: "codes.svg", svg: scatter.svg(), caption: drawn + scatter.colouringCaption))
         }
         report.add(.heading("Configuration"))
         report.add(.code(try prettyConfiguration(model)))

@@ -41,7 +41,7 @@ struct Evaluate: ParsableCommand {
             "mse_per_feature": metrics.msePerFeature,
         ]
         try checkFinite(result, model: model)
-        if type(of: loaded).codesAreClusterIndices, let labels = dataset.labels {
+        if loaded is any DiscreteCodes, let labels = dataset.labels {
             let scores = try ClusteringMetrics(clusters: codes.scalars.map { Int($0) }, classes: labels)
             result["adjusted_rand_index"] = scores.adjustedRandIndex
             result["normalized_mutual_information"] = scores.normalizedMutualInformation
@@ -54,7 +54,7 @@ struct Evaluate: ParsableCommand {
             var generator = RandomGenerator(seed: seed)
             display.update("trustworthiness", force: true)
             result["trustworthiness"] = try ReconstructionMetrics.trustworthiness(samples: dataset.samples, codes: codes, using: &generator)
-            if !type(of: loaded).codesAreClusterIndices, let labels = dataset.labels, let referenceLabels = referenceSet.labels {
+            if !(loaded is any DiscreteCodes), let labels = dataset.labels, let referenceLabels = referenceSet.labels {
                 // The same set on both sides: each sample must not be its own neighbour.
                 let leaveOneOut = reference == data || referenceSet.samples == dataset.samples
                 display.update("kNN accuracy against \(referenceSet.count) reference codes\(leaveOneOut ? " (leave-one-out)" : "")", force: true)

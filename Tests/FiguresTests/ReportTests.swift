@@ -43,6 +43,28 @@ import Figures
         #expect(svg.contains(">clusters 1–12</text>") && svg.contains(">clusters 13–14</text>"))
     }
 
+    /// Reports ask for capabilities, not types: k-means behind a scaling is still discrete (its
+    /// centroids drawn by DECODE, in the data's units), and a continuous 1-D code gets its
+    /// interpolations, traversals and code plot.
+    @Test func reportsFollowCapabilities() throws {
+        let data = try DatasetLoader().load("fashion-mnist-mini:test").prefix(200)
+        var generator = RandomGenerator(seed: 0)
+        let scaling = try FeatureScaling(fitting: data.samples, kind: .minMax)
+        let kmeans = try scaled(try KMeans.fit(try scaling.apply(data.samples), configuration: .init(clusters: 5, initializations: 1), using: &generator),
+                                by: scaling)
+        #expect((kmeans as? any DiscreteCodes)?.codeCount == 5)
+        let discrete = try Report.model(kmeans, named: "k", data: data, fitCommand: nil, reportCommand: "latent report …")
+        #expect(figureFiles(discrete) == ["reconstructions.svg", "centroids.svg"])
+        let pca = try PCA.fit(data.samples, configuration: .init(components: .count(1)), using: &generator)
+        #expect(!(pca is any DiscreteCodes))
+        let continuous = try Report.model(pca, named: "p", data: data, fitCommand: nil, reportCommand: "latent report …")
+        #expect(figureFiles(continuous) == ["reconstructions.svg", "interpolations.svg", "traversals.svg", "codes.svg"])
+    }
+
+    func figureFiles(_ report: Report) -> [String] {
+        report.blocks.compactMap { block -> String? in if case .figure(let file, _, _) = block { file } else { nil } }
+    }
+
     @Test func trainingChartsFollowTheHistory() throws {
         let history = TrainingHistory(stages: [
             .init(name: "RBM 1", loss: "squared reconstruction error per sample", record: .init(trainLoss: [3, 2]), isPretraining: true),
