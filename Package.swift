@@ -26,26 +26,25 @@ let package = Package(
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
         .systemLibrary(name: "CLatentZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "NeuralNetworks", dependencies: ["CLatentKernels", "Tensors"]),
+        .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         .target(
             name: "DataFormats",
-            dependencies: ["Tensors", "CLatentKernels", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Tensors", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/fashion-mnist-mini")]
         ),
-        .target(name: "Autoencoders", dependencies: ["CLatentKernels", "Tensors", "NeuralNetworks", "DataFormats"]),
+        .target(name: "Autoencoders", dependencies: ["Tensors", "NeuralNetworks", "DataFormats"]),
         .target(name: "Figures", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "CLatentZlib"]),
         .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "Figures"]),
         .executableTarget(
             name: "LatentCommand",
             dependencies: [
                 "Latent",
-                "CLatentKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "LatentBenchmarks",
-            dependencies: ["Latent", "CLatentKernels"],
+            dependencies: ["Latent"],
             path: "Benchmarks/LatentBenchmarks"
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"]),

@@ -4,9 +4,8 @@
 //   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|all] [--repetitions N]
 import Foundation
 import Latent
-import CLatentKernels
 
-latent_keep_freed_memory()  // as the `latent` executable does
+Kernels.keepFreedMemory()  // as the `latent` executable does
 let arguments = Array(CommandLine.arguments.dropFirst())
 let repetitions = arguments.firstIndex(of: "--repetitions").flatMap { Int(arguments[$0 + 1]) } ?? 21
 let which = arguments.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "all"

@@ -1,4 +1,3 @@
-import CLatentKernels
 import Dispatch
 import Tensors
 
@@ -35,7 +34,7 @@ extension KMeans {
         let centroidNorms = rowSquaredNorms(centroids)
         let settings = ComputeSettings.current
         let single = ComputeSettings(backend: settings.backend, threads: 1, cpuLevel: settings.cpuLevel)
-        let level = settings.cpuLevel.kernelLevel
+        let level = settings.cpuLevel
         let workers = Swift.max(1, Swift.min(settings.threads, blocks, n * d * k / (1 << 18) + 1))
         samples.withUnsafeBufferPointer { x in
             centroids.withUnsafeBufferPointer { c in
@@ -60,7 +59,7 @@ extension KMeans {
                                             scores.withUnsafeMutableBufferPointer { scores in
                                                 let s = scores.baseAddress!
                                                 if k <= directDistanceLimit {
-                                                    latent_squared_distances(level, chunk, rows, d, c, k, s)
+                                                    Kernels.squaredDistances(level: level, samples: chunk, rows: rows, features: d, centres: c, centreCount: k, into: s)
                                                 } else {
                                                     gemm(transposeA: false, transposeB: true, m: rows, n: k, k: d, alpha: 1, a: chunk, lda: d,
                                                          b: c, ldb: d, beta: 0, c: s, ldc: k, settings: single)
@@ -76,7 +75,7 @@ extension KMeans {
                                                     distances[start + r] = Swift.max(k <= directDistanceLimit ? bestDistance : bestDistance + squaredNorms[start + r], 0)
                                                 }
                                             }
-                                            latent_cluster_sums(level, chunk, rows, d, labels + start, sums, counts)
+                                            Kernels.clusterSums(level: level, samples: chunk, rows: rows, features: d, labels: labels + start, sums: sums, counts: counts)
                                         }
                                     }
                                 }

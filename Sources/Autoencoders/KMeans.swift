@@ -1,5 +1,4 @@
 import DataFormats
-import CLatentKernels
 import Foundation
 import Tensors
 
@@ -218,16 +217,16 @@ public struct KMeans: Autoencoder {
         precondition(indices.count <= 16, "distancesTo takes at most 16 centres")
         let (n, d, t) = (samples.shape[0], samples.shape[1], indices.count)
         let centres = samples.gatherRows(indices)
-        let level = ComputeSettings.current.cpuLevel.kernelLevel
+        let level = ComputeSettings.current.cpuLevel
         var out = [Float](repeating: 0, count: n * t)
         samples.withUnsafeBufferPointer { x in
             centres.withUnsafeBufferPointer { c in
                 out.withUnsafeMutableBufferPointer { o in
                     let (ux, uc, uo) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: c.baseAddress), UInt(bitPattern: o.baseAddress))
                     forEachChunk(of: n, minimumChunk: 1024) { rows in
-                        latent_squared_distances(level, UnsafePointer<Float>(bitPattern: ux)! + rows.lowerBound * d, rows.count, d,
-                                                 UnsafePointer<Float>(bitPattern: uc)!, t,
-                                                 UnsafeMutablePointer<Float>(bitPattern: uo)! + rows.lowerBound * t)
+                        Kernels.squaredDistances(level: level, samples: UnsafePointer<Float>(bitPattern: ux)! + rows.lowerBound * d, rows: rows.count,
+                                                 features: d, centres: UnsafePointer<Float>(bitPattern: uc)!, centreCount: t,
+                                                 into: UnsafeMutablePointer<Float>(bitPattern: uo)! + rows.lowerBound * t)
                     }
                 }
             }

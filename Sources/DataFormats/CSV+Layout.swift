@@ -1,10 +1,8 @@
-import CLatentKernels
+import Tensors
 
 extension CSV {
-    /// What a column of a table holds (the values are `latent_parse_csv_lines`'s roles).
-    enum Role: UInt8, Sendable {
-        case feature = 0, label = 1, skip = 2, id = 3
-    }
+    /// What a column of a table holds: a feature, the label, an id, or skipped.
+    typealias Role = TextKernels.Role
 
     /// The delimiter for a table whose options name none: a comma, unless the first line holds
     /// no comma but a semicolon (common where the decimal mark is a comma) or a tab.

@@ -1,5 +1,5 @@
-import CLatentKernels
 import Foundation
+import Tensors
 
 extension CSV {
     /// A field: its bytes (without the surrounding quotes), whether it was quoted, its line.
@@ -105,7 +105,7 @@ extension CSV {
         /// Whether the field marks a missing value (empty, NA, N/A, null, ?), spaces ignored.
         func isMissing(_ field: Field) -> Bool {
             let (start, end) = trimmed(field)
-            return latent_csv_is_missing_marker(bytes.baseAddress! + start, end - start)
+            return TextKernels.isMissingMarker(bytes.baseAddress! + start, count: end - start)
         }
 
         private func containsQuote(_ start: Int, _ end: Int) -> Bool {

@@ -1,4 +1,3 @@
-import CLatentKernels
 import Dispatch
 import Foundation
 import Synchronization
@@ -168,8 +167,7 @@ public enum CSV {
         let cuts = bounds
         let counts = Mutex([(lines: Int, rows: Int)](repeating: (0, 0), count: parts))
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            var lines = 0, rows = 0
-            latent_count_lines(view().baseAddress!, cuts[part], cuts[part + 1], &lines, &rows)
+            let (lines, rows) = TextKernels.countLines(view().baseAddress!, cuts[part]..<cuts[part + 1])
             counts.withLock { $0[part] = (lines, rows) }
         }
         let perPart = counts.withLock { $0 }
@@ -202,7 +200,7 @@ public enum CSV {
         return Table(values: values, labels: first.labels + texts.flatMap(\.labels), ids: first.ids + texts.flatMap(\.ids), rows: totalRows)
     }
 
-    /// The tight loop over unquoted lines, in C (`latent_parse_csv_lines`); problems come back
+    /// The tight loop over unquoted lines, in C (``TextKernels/scanLines``); problems come back
     /// as positions, turned into messages here. Writes `rows × features` values to `out` and
     /// returns the label and id columns' texts.
     static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, firstLine: Int, delimiter: UInt8,
@@ -210,23 +208,20 @@ public enum CSV {
         let p = bytes.baseAddress!
         var labelSpans = [Int](repeating: 0, count: layout.labelIndex == nil ? 0 : 2 * rows)
         var idSpans = [Int](repeating: 0, count: layout.idIndex == nil ? 0 : 2 * rows)
-        let roles = layout.roles.map(\.rawValue)
         let result = labelSpans.withUnsafeMutableBufferPointer { labelSpans in
             idSpans.withUnsafeMutableBufferPointer { idSpans in
-                withOptionalBuffer(layout.origin) { origin in
-                    latent_parse_csv_lines(p, range.lowerBound, range.upperBound, delimiter, layout.columns, roles, origin,
-                                           layout.allowNonFinite, layout.missingAsNaN, out, labelSpans.baseAddress, idSpans.baseAddress)
-                }
+                TextKernels.scanLines(p, range, delimiter: delimiter, roles: layout.roles, origin: layout.origin, allowNonFinite: layout.allowNonFinite,
+                                      missingAsNaN: layout.missingAsNaN, into: out, labelSpans: labelSpans.baseAddress, idSpans: idSpans.baseAddress)
             }
         }
         let line = firstLine + result.line, column = result.column
-        let field = String(decoding: UnsafeBufferPointer(start: p + result.field_start, count: result.field_end - result.field_start), as: UTF8.self)
+        let field = String(decoding: UnsafeBufferPointer(start: p + result.fieldStart, count: result.fieldEnd - result.fieldStart), as: UTF8.self)
         switch result.status {
-        case LATENT_CSV_OK: break
-        case LATENT_CSV_RAGGED: throw layout.raggedError(result.fields, line: line)
-        case LATENT_CSV_MISSING_LABEL: _ = try layout.label("", line: line, column: column)
-        case LATENT_CSV_NOT_A_NUMBER: _ = try layout.value(nil, line: line, column: column) { field }
-        default: _ = try layout.value(parseDecimal(p + result.field_start, result.field_end - result.field_start), line: line, column: column) { field }
+        case .ok: break
+        case .ragged: throw layout.raggedError(result.fields, line: line)
+        case .missingLabel: _ = try layout.label("", line: line, column: column)
+        case .notANumber: _ = try layout.value(nil, line: line, column: column) { field }
+        case .nonFinite: _ = try layout.value(parseDecimal(p + result.fieldStart, result.fieldEnd - result.fieldStart), line: line, column: column) { field }
         }
         require(result.rows == rows, "CSV chunk counted \(rows) rows but parsed \(result.rows)")
         func texts(_ spans: [Int]) -> [Substring] {
@@ -236,12 +231,6 @@ public enum CSV {
             }
         }
         return (texts(labelSpans), texts(idSpans))
-    }
-
-    /// Calls `body` with the address of `values`' storage, or nil.
-    private static func withOptionalBuffer<R>(_ values: [Double]?, _ body: (UnsafePointer<Double>?) -> R) -> R {
-        guard let values else { return body(nil) }
-        return values.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// The bytes of a CSV table: a header row, then one row per sample; an `id` column first

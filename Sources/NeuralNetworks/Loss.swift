@@ -1,4 +1,3 @@
-import CLatentKernels
 import Foundation
 import Tensors
 
@@ -70,11 +69,11 @@ public func binaryCrossEntropy(logits: Variable, targets: Tensor) -> Variable {
     checkMatrices(logits.shape, targets.shape, "binaryCrossEntropy")
     // One vectorised pass gives the sum and the residual σ(z) − t the pullback scales.
     var residual = Tensor(shape: targets.shape) { _ in }
-    let level = ComputeSettings.current.cpuLevel.kernelLevel
+    let level = ComputeSettings.current.cpuLevel
     let total = logits.value.withUnsafeBufferPointer { z in
         targets.withUnsafeBufferPointer { t in
             residual.withUnsafeMutableBufferPointer { r in
-                latent_bce_logits(level, z.baseAddress!, t.baseAddress!, r.baseAddress!, z.count)
+                Kernels.binaryCrossEntropy(level: level, logits: z.baseAddress!, targets: t.baseAddress!, residual: r.baseAddress!, count: z.count)
             }
         }
     }

@@ -1,4 +1,3 @@
-import CLatentKernels
 import Tensors
 
 /// Updates parameters from their gradients. Optimizers hold per-parameter state, created for
@@ -143,7 +142,7 @@ public class Adam: Optimizer {
         let t = Float(steps)
         let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
         let stepSize = learningRate * correction2 / (1 - Foundation.pow(beta1, t))
-        let level = ComputeSettings.current.cpuLevel.kernelLevel
+        let level = ComputeSettings.current.cpuLevel
         for (index, p) in parameters.enumerated() {
             guard let g = p.gradient else { continue }
             p.value.withUnsafeMutableBufferPointer { theta in
@@ -159,8 +158,8 @@ public class Adam: Optimizer {
                                 func at(_ address: UInt) -> UnsafeMutablePointer<Float> {
                                     UnsafeMutablePointer<Float>(bitPattern: address)! + range.lowerBound
                                 }
-                                latent_adam_update(level, at(ut), at(ug), at(um), at(uv), range.count,
-                                                   b1, b2, stepSize, epsilonHat, decay)
+                                Kernels.adamUpdate(level: level, parameters: at(ut), gradient: at(ug), firstMoment: at(um), secondMoment: at(uv),
+                                                   count: range.count, beta1: b1, beta2: b2, stepSize: stepSize, epsilonHat: epsilonHat, decay: decay)
                             }
                         }
                     }
