@@ -66,12 +66,12 @@ func benchmarkEpochGEMMFloor(widths: [Int], samples n: Int, batchSize: Int, step
             // Outputs are allocated per product, as training does (without zero-filling).
             for _ in 0..<steps {
                 for (index, layer) in layers.enumerated() {
-                    var output = Tensor(shape: [batchSize, layer.outputs]) { _ in }
+                    var output = Tensor.uninitialized([batchSize, layer.outputs])
                     gemm(activations[index], weights[index], transposeB: true, into: &output, settings: settings)
-                    var weightGradient = Tensor(shape: [layer.outputs, layer.inputs]) { _ in }
+                    var weightGradient = Tensor.uninitialized([layer.outputs, layer.inputs])
                     gemm(activations[index + 1], transposeA: true, activations[index], into: &weightGradient, settings: settings)
                     if index > 0 {
-                        var inputGradient = Tensor(shape: [batchSize, layer.inputs]) { _ in }
+                        var inputGradient = Tensor.uninitialized([batchSize, layer.inputs])
                         gemm(activations[index + 1], weights[index], into: &inputGradient, settings: settings)
                     }
                 }

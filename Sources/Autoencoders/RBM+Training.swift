@@ -33,7 +33,7 @@ extension RBM {
     public static func gradient(_ data: Tensor, _ phases: ContrastiveDivergencePhases) -> (weight: Tensor, visibleBias: Tensor, hiddenBias: Tensor) {
         let n = Float(data.shape[0])
         // 1/n rides on the GEMMs' α: no extra pass over the H × D gradient.
-        var weight = Tensor(shape: [phases.positiveHidden.shape[1], data.shape[1]]) { _ in }
+        var weight = Tensor.uninitialized([phases.positiveHidden.shape[1], data.shape[1]])
         gemm(phases.positiveHidden, transposeA: true, data, alpha: 1 / n, beta: 0, into: &weight)
         gemm(phases.negativeHidden, transposeA: true, phases.negativeVisible, alpha: -1 / n, beta: 1, into: &weight)
         return (weight, (data - phases.negativeVisible).sum(alongAxis: 0) / n,

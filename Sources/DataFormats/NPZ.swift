@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 import ZIPFoundation
 
 /// NumPy's `.npz` format: a zip archive of `.npy` files (stored or deflated), read and written
@@ -48,5 +49,3 @@ public enum NPZ {
         try FileIO.writeAtomically([UInt8](data), to: path)
     }
 }
-
-import Tensors

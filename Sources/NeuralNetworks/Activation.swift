@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 
 /// Elementwise nonlinearities of a layer.
@@ -91,5 +92,3 @@ public enum Activation: String, Codable, Sendable, CaseIterable, CustomStringCon
         }
     }
 }
-
-import Foundation

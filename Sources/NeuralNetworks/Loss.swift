@@ -68,7 +68,7 @@ public func squaredError(_ output: Variable, _ target: Tensor) -> Variable {
 public func binaryCrossEntropy(logits: Variable, targets: Tensor) -> Variable {
     checkMatrices(logits.shape, targets.shape, "binaryCrossEntropy")
     // One vectorised pass gives the sum and the residual σ(z) − t the pullback scales.
-    var residual = Tensor(shape: targets.shape) { _ in }
+    var residual = Tensor.uninitialized(targets.shape)
     let level = ComputeSettings.current.cpuLevel
     let total = logits.value.withUnsafeBufferPointer { z in
         targets.withUnsafeBufferPointer { t in

@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 
 /// Updates parameters from their gradients. Optimizers hold per-parameter state, created for
@@ -192,5 +193,3 @@ public func clipGradients(_ parameters: [Variable], maxNorm: Float) -> Float {
     }
     return norm
 }
-
-import Foundation

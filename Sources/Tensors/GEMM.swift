@@ -40,7 +40,7 @@ public func matmul(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transpose
     let m = transposeA ? a.shape[1] : a.shape[0]
     let n = transposeB ? b.shape[0] : b.shape[1]
     // β = 0 never reads C, so its storage needs no zero-fill.
-    var c = Tensor(shape: [m, n]) { _ in }
+    var c = Tensor.uninitialized([m, n])
     gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c, settings: settings)
     return c
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Tensor {
     /// Σ of every value, accumulated in Double.
     public func sum() -> Float { Float(sumInDouble()) }
@@ -125,8 +127,6 @@ extension Tensor {
         }
     }
 }
-
-import Foundation
 
 /// An associative reduction with a Double accumulator.
 private protocol AxisReduction: SendableMetatype {

@@ -42,6 +42,12 @@ public struct Tensor: Sendable, Equatable, Hashable {
         self.init(uncheckedShape: shape, scalars: values)
     }
 
+    /// Storage of `shape` whose values are undefined until written: for the output of a kernel
+    /// that overwrites every value (a product with β = 0), which then needs no zero-fill.
+    public static func uninitialized(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, unsafeUninitialized: { _ in })
+    }
+
     /// A matrix of `count` rows, each a copy of the vector `row`.
     public init(repeatingRow row: Tensor, count: Int) {
         require(row.rank == 1, "repeatingRow needs a vector, got shape \(row.shape)")

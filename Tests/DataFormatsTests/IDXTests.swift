@@ -1,6 +1,7 @@
 import DataFormats
-import Testing
+import Foundation
 import Tensors
+import Testing
 
 @Suite struct IDXFiles {
     @Test(arguments: IDX.ElementType.allCases)
@@ -105,5 +106,3 @@ import Tensors
         return try! FileIO.read(path)
     }
 }
-
-import Foundation

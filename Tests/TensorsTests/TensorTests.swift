@@ -1,5 +1,8 @@
-import Testing
+import Foundation
+import Synchronization
 import Tensors
+import TestSupport
+import Testing
 
 @Suite struct TensorConstruction {
     @Test func shapeAndCountMustAgree() {
@@ -189,10 +192,6 @@ import Tensors
         #expect(!Tensor([Float.nan]).isApproximatelyEqual(to: Tensor([Float.nan])))
     }
 }
-
-import Foundation
-import Synchronization
-import TestSupport
 
 /// Reductions along an axis on tensors large enough to be split across threads: each output
 /// is summed over the axis in order, so they equal a plain loop exactly.
