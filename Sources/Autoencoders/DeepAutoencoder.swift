@@ -46,6 +46,21 @@ public struct DeepAutoencoder: Autoencoder {
         public var pretrainingEpochs: Int
         /// Mini-batch size of the RBMs (the paper's: 100).
         public var pretrainingBatchSize: Int
+        /// The RBMs' learning rate; nil takes Hinton's: 0.1 between binary units, 0.001 where
+        /// the visible or hidden units are Gaussian.
+        public var pretrainingLearningRate: Float?
+        /// The RBMs' momentum: initial, then final from `pretrainingMomentumSwitchEpoch` on;
+        /// nil takes Hinton's 0.5, then 0.9 after 5 epochs.
+        public var pretrainingMomentum: PretrainingMomentum?
+
+        /// A momentum schedule of RBM training: `initial` for the first `switchEpoch` epochs,
+        /// then `final`.
+        public struct PretrainingMomentum: Codable, Sendable, Equatable {
+            public var initial: Float, final: Float, switchEpoch: Int
+            public init(initial: Float, final: Float, switchEpoch: Int) {
+                (self.initial, self.final, self.switchEpoch) = (initial, final, switchEpoch)
+            }
+        }
         /// Initial weights without pretraining.
         public var initializer: Initializer
         /// Fine-tuning (or, without pretraining, all training).
@@ -91,9 +106,14 @@ public struct DeepAutoencoder: Autoencoder {
         }
         /// The configuration of RBM `layer` of the stack (`widths`: the encoder's).
         func rbm(_ layer: Int, widths: [Int], binaryData: Bool) -> RBM.Configuration {
-            RBM.Configuration(hiddenUnits: widths[layer + 1], visible: layer == 0 && !binaryData ? .gaussian : .bernoulli,
-                              hidden: layer == widths.count - 2 && codeActivation == .linear ? .gaussian : .bernoulli,
-                              epochs: pretrainingEpochs, batchSize: pretrainingBatchSize)
+            let defaults = RBM.Configuration(hiddenUnits: 1)
+            let momentum = pretrainingMomentum
+            return RBM.Configuration(hiddenUnits: widths[layer + 1], visible: layer == 0 && !binaryData ? .gaussian : .bernoulli,
+                                     hidden: layer == widths.count - 2 && codeActivation == .linear ? .gaussian : .bernoulli,
+                                     epochs: pretrainingEpochs, batchSize: pretrainingBatchSize, learningRate: pretrainingLearningRate,
+                                     initialMomentum: momentum?.initial ?? defaults.initialMomentum,
+                                     finalMomentum: momentum?.final ?? defaults.finalMomentum,
+                                     momentumSwitchEpoch: momentum?.switchEpoch ?? defaults.momentumSwitchEpoch)
         }
         var encoderActivations: [Activation] { Array(repeating: hiddenActivation, count: hidden.count) + [codeActivation] }
         var decoderActivations: [Activation] { Array(repeating: hiddenActivation, count: hidden.count) + [outputActivation] }
@@ -114,6 +134,13 @@ public struct DeepAutoencoder: Autoencoder {
                 }
                 guard pretrainingEpochs >= 1, pretrainingBatchSize >= 1 else {
                     throw AutoencoderError("deep autoencoder: pretraining epochs and batch size must be at least 1")
+                }
+                if let rate = pretrainingLearningRate, !(rate > 0 && rate.isFinite) {
+                    throw AutoencoderError("deep autoencoder: the pretraining learning rate must be positive, got \(rate)")
+                }
+                if let momentum = pretrainingMomentum,
+                   !((0..<1).contains(momentum.initial) && (0..<1).contains(momentum.final) && momentum.switchEpoch >= 0) {
+                    throw AutoencoderError("deep autoencoder: pretraining momenta must lie in [0, 1) and the switch epoch be ≥ 0, got \(momentum.initial), \(momentum.final) after \(momentum.switchEpoch)")
                 }
             }
             do { try training.validate() } catch { throw AutoencoderError("deep autoencoder: \(error)") }

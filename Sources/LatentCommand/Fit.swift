@@ -80,6 +80,11 @@ struct Fit: ParsableCommand {
             if [.pca, .linearAutoencoder].contains(method) { throw ValidationError("--init does not apply to \(method.rawValue)") }
         }
         if method == .nonlinearPCA, codeSize == nil { throw ValidationError("nonlinear-pca needs --code-size (the number of factors)") }
+        if method == .deepAutoencoder, deep.pretrain == DeepAutoencoder.Configuration.Pretraining.none,
+           deep.pretrainEpochs != nil || deep.pretrainBatchSize != nil || deep.pretrainLearningRate != nil || deep.pretrainMomentum != nil
+            || deep.pretrainMomentumSwitch != nil {
+            throw ValidationError("the --pretrain-… options set RBM pretraining, which --pretrain none turns off")
+        }
         if method == .deepAutoencoder, initialization != nil, (deep.pretrain ?? .rbm) == .rbm {
             throw ValidationError("--init sets the starting weights without pretraining: add --pretrain none")
         }
@@ -163,7 +168,7 @@ struct Fit: ParsableCommand {
             let defaults = DeepAutoencoder.Configuration()
             // Scaling happens in front of the network (--scale), so the network itself scales nothing.
             let fromData = DeepAutoencoder.dataDefaults(for: samples, loss: deep.loss, inputScaling: DeepAutoencoder.Configuration.InputScaling.none)
-            let configuration = DeepAutoencoder.Configuration(
+            var configuration = DeepAutoencoder.Configuration(
                 hidden: hidden?.values ?? DeepAutoencoder.Configuration.defaultHidden(features: samples.columns, codeSize: codeSize ?? defaults.codeSize),
                 codeSize: codeSize ?? defaults.codeSize,
                 hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
@@ -173,6 +178,13 @@ struct Fit: ParsableCommand {
                 initializer: initialization?.network ?? defaults.initializer,
                 training: try trainingOptions.configuration(over: defaults.training),
                 inputScaling: fromData.inputScaling)
+            configuration.pretrainingLearningRate = deep.pretrainLearningRate
+            if deep.pretrainMomentum != nil || deep.pretrainMomentumSwitch != nil {
+                let hinton = RBM.Configuration(hiddenUnits: 1)
+                configuration.pretrainingMomentum = .init(initial: deep.pretrainMomentum?.values[0] ?? hinton.initialMomentum,
+                                                          final: deep.pretrainMomentum?.values[1] ?? hinton.finalMomentum,
+                                                          switchEpoch: deep.pretrainMomentumSwitch ?? hinton.momentumSwitchEpoch)
+            }
             let checkpoints = try trainingOptions.checkpoints(besideModel: output)
             let deepModel = try withCheckpointContext(checkpoints) {
                 try DeepAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in

@@ -10,6 +10,16 @@ extension FeatureScaling.Kind: ExpressibleByArgument {}
 
 /// Layer widths as a comma-separated list: `1000,500,250`.
 struct Widths: ExpressibleByArgument {
+    /// Two numbers separated by a comma: `0.5,0.9`.
+    struct Floats: ExpressibleByArgument {
+        let values: [Float]
+        init?(argument: String) {
+            let parts = argument.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, parts.allSatisfy({ $0 != nil }) else { return nil }
+            values = parts.map { $0! }
+        }
+    }
+
     let values: [Int]
     init?(argument: String) {
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -29,10 +39,15 @@ struct DeepOptions: ParsableArguments {
     var pretrain: DeepAutoencoder.Configuration.Pretraining?
     @Option(help: "Deep autoencoder: epochs of each RBM. (default: 10)") var pretrainEpochs: Int?
     @Option(help: "Deep autoencoder: mini-batch size of the RBMs. (default: 100)") var pretrainBatchSize: Int?
+    @Option(help: "Deep autoencoder: the RBMs' learning rate. (default: 0.1 between binary units, 0.001 with Gaussian ones)")
+    var pretrainLearningRate: Float?
+    @Option(help: "Deep autoencoder: the RBMs' momentum, INITIAL,FINAL. (default: 0.5,0.9)") var pretrainMomentum: Widths.Floats?
+    @Option(help: "Deep autoencoder: epochs of the RBMs' initial momentum. (default: 5)") var pretrainMomentumSwitch: Int?
 
     var isUsed: Bool {
         activation != nil || codeActivation != nil || outputActivation != nil || loss != nil || pretrain != nil
-            || pretrainEpochs != nil || pretrainBatchSize != nil
+            || pretrainEpochs != nil || pretrainBatchSize != nil || pretrainLearningRate != nil || pretrainMomentum != nil
+            || pretrainMomentumSwitch != nil
     }
 }
 extension NonlinearPCA.Configuration.Extraction: ExpressibleByArgument {}

@@ -202,6 +202,31 @@ func json(_ text: String) throws -> [String: Any] {
         #expect(a.stateTensors.map(\.tensor) == b.stateTensors.map(\.tensor))
     }
 
+    /// RBM pretraining's learning rate and momentum schedule come from the command line, are
+    /// stored in the model's configuration, change the pretrained RBMs, and are refused where
+    /// nothing is pretrained.
+    @Test func pretrainingRatesAndMomentumAreOptions() throws {
+        let folder = scratchFolder()
+        let base = ["fit", "deep-autoencoder", "--data", "blobs?n=300&dimension=6&centers=3", "--hidden", "8", "--code-size", "2",
+                    "--pretrain-epochs", "3", "--epochs", "2", "--json", "--quiet"]
+        let plain = try runLatent(base + ["--output", "a.safetensors"], in: folder)
+        let tuned = try runLatent(base + ["--pretrain-learning-rate", "0.05", "--pretrain-momentum", "0.3,0.7", "--pretrain-momentum-switch", "1",
+                                          "--output", "b.safetensors"], in: folder)
+        #expect(plain.status == 0 && tuned.status == 0, "\(plain.errors) \(tuned.errors)")
+        let configuration = try Scaled<DeepAutoencoder>.load(from: folder + "/b.safetensors").configuration
+        #expect(configuration.pretrainingLearningRate == 0.05)
+        #expect(configuration.pretrainingMomentum == .init(initial: 0.3, final: 0.7, switchEpoch: 1))
+        #expect(try Scaled<DeepAutoencoder>.load(from: folder + "/a.safetensors").configuration.pretrainingMomentum == nil)
+        let errors = { (text: String) in try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any] }
+        #expect(try errors(plain.output)["pretraining_reconstruction_error"] as? [Double] != errors(tuned.output)["pretraining_reconstruction_error"] as? [Double])
+        for (extra, message) in [(["--pretrain", "none", "--pretrain-learning-rate", "0.1"], "--pretrain none turns off"),
+                                 (["--pretrain-momentum", "0.5"], "--pretrain-momentum"),
+                                 (["--pretrain-momentum", "0.5,1.5"], "momenta must lie in [0, 1)")] {
+            let result = try runLatent(base + extra + ["--output", "c.safetensors"], in: folder)
+            #expect(result.status != 0 && result.errors.contains(message), "\(extra): \(result.errors)")
+        }
+    }
+
     /// The model file keeps the command that fitted it, quoted so a shell takes it back.
     @Test func fitRecordsItsCommandLine() throws {
         let folder = scratchFolder()
