@@ -13,6 +13,9 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     public var stoppedEarly: Bool
     /// Wall-clock seconds of each epoch run in this process (not those before a resume).
     public var secondsPerEpoch: [Double]
+    /// Mean batch value of each loss term per epoch, by name, for steps with several terms
+    /// (reconstruction and KL, critic and generator); `trainLoss` is the first term's.
+    public var terms: [String: [Float]]?
 
     public init(trainLoss: [Float] = [], heldOutLoss: [Float] = [], keptEpoch: Int = 0, stoppedEarly: Bool = false,
                 secondsPerEpoch: [Double] = []) {
@@ -72,7 +75,7 @@ public struct Trainer {
         self.phase = phase
     }
 
-    /// Trains `parameters` on the rows of `samples`.
+    /// Trains `parameters` on the rows of `samples` by one loss (a ``LossStep``).
     ///
     /// - Parameters:
     ///   - loss: the batch loss as a graph (a mean per sample), minimised.
@@ -80,25 +83,46 @@ public struct Trainer {
     /// - Returns: the record; the parameters hold the kept epoch's values.
     public func run(parameters: [(name: String, parameter: Variable)], samples: Tensor, heldOut: Tensor?,
                     using generator: inout RandomGenerator, hooks: TrainingHooks = .none,
-                    loss: (Tensor) -> Variable, heldOutLoss: (Tensor) -> Double) throws -> TrainingRecord {
+                    loss: @escaping (Tensor) -> Variable, heldOutLoss: @escaping (Tensor) -> Double) throws -> TrainingRecord {
+        try run(LossStep(parameters: parameters, loss: loss, heldOutLoss: heldOutLoss), samples: samples, heldOut: heldOut,
+                using: &generator, hooks: hooks)
+    }
+
+    /// Trains `step`'s parameter groups on the rows of `samples`, one optimizer per group.
+    /// - Returns: the record; the parameters hold the kept epoch's values.
+    public func run(_ step: some TrainingStep, samples: Tensor, heldOut: Tensor?,
+                    using generator: inout RandomGenerator, hooks: TrainingHooks = .none) throws -> TrainingRecord {
         try configuration.validate()
         require(samples.rank == 2 && samples.shape[0] > 0, "Trainer needs samples n × D with n ≥ 1, got shape \(samples.shape)")
+        let groups = step.groups, termNames = step.lossTerms
+        require(!groups.isEmpty && !termNames.isEmpty, "a training step needs at least one parameter group and one loss term")
+        // One group keeps its parameters' own names; several are prefixed by their group's.
+        let parameters = groups.flatMap { group in
+            group.parameters.map { (name: groups.count == 1 ? $0.name : "\(group.name).\($0.name)", parameter: $0.parameter) }
+        }
         let variables = parameters.map(\.parameter), names = parameters.map(\.name)
-        let optimizer = configuration.makeOptimizer(variables)
+        let optimizers = groups.map { configuration.makeOptimizer($0.parameters.map(\.parameter)) }
         let n = samples.shape[0], epochs = configuration.epochs(forSamples: n)
         var record = TrainingRecord()
+        var termSeries = [[Float]](repeating: [], count: termNames.count)
         var best: (epoch: Int, loss: Float, values: [Tensor])? = nil
         var startEpoch = 0
-        // Inside an interrupted epoch: its batches done and their loss sum.
-        var resumedBatches = 0, resumedLossSum = 0.0
+        // Inside an interrupted epoch: its batches done, their loss sums, the generator that drew its batches.
+        var resumedBatches = 0, resumedSums = [Double](repeating: 0, count: termNames.count)
+        var resumedEpochGenerator: RandomGenerator? = nil
         if let checkpoint = hooks.resume, checkpoint.metadata.phase == phase {
-            try restore(checkpoint, into: parameters, optimizer: optimizer, epochs: epochs)
+            try restore(checkpoint, into: parameters, optimizers: optimizers, epochs: epochs)
             generator = checkpoint.metadata.generator
             startEpoch = checkpoint.metadata.epochsCompleted
             resumedBatches = checkpoint.metadata.batchesCompleted ?? 0
-            resumedLossSum = checkpoint.metadata.epochLossSum ?? 0
+            resumedSums = checkpoint.metadata.termSums ?? [checkpoint.metadata.epochLossSum ?? 0]
+            resumedSums += [Double](repeating: 0, count: max(0, termNames.count - resumedSums.count))
+            resumedEpochGenerator = checkpoint.metadata.epochGenerator
             record.trainLoss = checkpoint.metadata.trainLoss
             record.heldOutLoss = checkpoint.metadata.heldOutLoss
+            termSeries = termNames.enumerated().map { index, name in
+                index == 0 ? record.trainLoss : checkpoint.metadata.termLosses?[name] ?? []
+            }
             let bestEpoch = checkpoint.metadata.bestEpoch
             if bestEpoch > 0, bestEpoch <= record.heldOutLoss.count, !checkpoint.bestParameters.isEmpty {
                 best = (bestEpoch, record.heldOutLoss[bestEpoch - 1], checkpoint.bestParameters)
@@ -110,52 +134,64 @@ public struct Trainer {
         if let patience = configuration.earlyStoppingPatience, let best, startEpoch - best.epoch >= patience { stopped = true }
         var epoch = startEpoch
         var lastCheckpoint: UInt64? = nil  // the first periodic checkpoint is always written
-        func save(epochsCompleted: Int, generator: RandomGenerator, batchesCompleted: Int? = nil, lossSum: Double? = nil) throws {
+        func save(epochsCompleted: Int, generator: RandomGenerator, epochGenerator: RandomGenerator? = nil,
+                  batchesCompleted: Int? = nil, sums: [Double]? = nil) throws {
             guard let save = hooks.saveCheckpoint else { return }
-            var state = checkpoint(names: names, variables: variables, optimizer: optimizer, generator: generator,
+            var state = checkpoint(names: names, variables: variables, optimizers: optimizers, generator: generator,
                                    record: record, best: best, epochsCompleted: epochsCompleted)
-            (state.metadata.batchesCompleted, state.metadata.epochLossSum) = (batchesCompleted, lossSum)
+            state.metadata.batchesCompleted = batchesCompleted
+            state.metadata.epochLossSum = sums?.first
+            state.metadata.epochGenerator = epochGenerator
+            if termNames.count > 1 {
+                state.metadata.termSums = sums
+                state.metadata.termLosses = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).dropFirst().map { ($0, $1) })
+            }
             try save(state)
             lastCheckpoint = DispatchTime.now().uptimeNanoseconds
         }
         while !stopped && epoch < epochs {
             let epochStart = DispatchTime.now().uptimeNanoseconds
             let rate = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: epochs)
-            optimizer.learningRate = rate
-            let epochGenerator = generator
-            let batches = generator.batches(count: n, size: configuration.batchSize)
-            let skipped = epoch == startEpoch ? resumedBatches : 0
-            var total = epoch == startEpoch ? resumedLossSum : 0.0
+            for (optimizer, group) in zip(optimizers, groups) { optimizer.learningRate = rate * group.learningRateScale }
+            let resuming = epoch == startEpoch && resumedBatches > 0
+            // The epoch's batches come from the generator at its start; a step's noise draws follow.
+            var epochGenerator = resuming ? resumedEpochGenerator ?? generator : generator
+            let epochStartGenerator = epochGenerator
+            let batches = epochGenerator.batches(count: n, size: configuration.batchSize)
+            if !resuming || resumedEpochGenerator == nil { generator = epochGenerator }
+            let skipped = resuming ? resumedBatches : 0
+            var sums = resuming ? resumedSums : [Double](repeating: 0, count: termNames.count)
             let number = epoch + 1
             func report(batch: Int, heldOutLoss: Float? = nil) throws {
+                let done = Double(max(batch, 1))
                 var p = TrainingProgress(epoch: number, epochs: epochs, batch: batch, batches: batches.count,
-                                         loss: Float(total / Double(max(batch, 1))), processed: processed, total: (epochs - startEpoch) * n,
+                                         loss: Float(sums[0] / done), processed: processed, total: (epochs - startEpoch) * n,
                                          elapsedSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 p.heldOutLoss = heldOutLoss
                 p.learningRate = rate
                 p.phase = phase
+                if termNames.count > 1 { p.terms = Dictionary(uniqueKeysWithValues: zip(termNames, sums).map { ($0, Float($1 / done)) }) }
                 try hooks.progress(p)
             }
             for (index, indices) in batches.enumerated() where index >= skipped {
-                optimizer.zeroGradients()
-                let value = loss(samples.gatherRows(indices))
-                let scalar = value.value.scalar
-                guard scalar.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: scalar) }
-                value.backward()
-                optimizer.step()
-                total += Double(scalar)
+                let values = step.train(samples.gatherRows(indices), optimizers: optimizers, using: &generator)
+                guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: values[0]) }
+                for (term, value) in values.enumerated() where term < sums.count { sums[term] += Double(value) }
                 processed += indices.count
                 do { try report(batch: index + 1) } catch {
                     // Interrupted after this batch: keep the state so that the run resumes here.
-                    try save(epochsCompleted: epoch, generator: epochGenerator, batchesCompleted: index + 1, lossSum: total)
+                    try save(epochsCompleted: epoch, generator: generator, epochGenerator: epochStartGenerator,
+                             batchesCompleted: index + 1, sums: sums)
                     throw error
                 }
             }
             epoch += 1
-            record.trainLoss.append(Float(total / Double(batches.count)))
+            for term in termSeries.indices { termSeries[term].append(Float(sums[term] / Double(batches.count))) }
+            record.trainLoss = termSeries[0]
+            if termNames.count > 1 { record.terms = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).map { ($0, $1) }) }
             var heldOutValue: Float? = nil
             if let heldOut {
-                let value = Float(heldOutLoss(heldOut))
+                let value = Float(step.heldOutLoss(heldOut))
                 guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches.count, value: value) }
                 record.heldOutLoss.append(value)
                 heldOutValue = value
@@ -192,18 +228,22 @@ public struct Trainer {
         return record
     }
 
-    private func checkpoint(names: [String], variables: [Variable], optimizer: any Optimizer, generator: RandomGenerator,
+    private func checkpoint(names: [String], variables: [Variable], optimizers: [any Optimizer], generator: RandomGenerator,
                             record: TrainingRecord, best: (epoch: Int, loss: Float, values: [Tensor])?, epochsCompleted: Int) -> TrainingCheckpoint {
-        let state = optimizer.state
-        return TrainingCheckpoint(
-            metadata: .init(phase: phase, epochsCompleted: epochsCompleted, generator: generator, trainLoss: record.trainLoss,
-                            heldOutLoss: record.heldOutLoss, bestEpoch: best?.epoch ?? 0, optimizerSteps: state.steps,
-                            parameterNames: names),
-            parameters: variables.map(\.value), bestParameters: best?.values ?? [], optimizerTensors: state.tensors)
+        let states = optimizers.map(\.state)
+        var metadata = TrainingCheckpoint.Metadata(
+            phase: phase, epochsCompleted: epochsCompleted, generator: generator, trainLoss: record.trainLoss,
+            heldOutLoss: record.heldOutLoss, bestEpoch: best?.epoch ?? 0, optimizerSteps: states[0].steps, parameterNames: names)
+        if states.count > 1 {
+            metadata.groupOptimizerSteps = states.map(\.steps)
+            metadata.groupOptimizerTensorCounts = states.map(\.tensors.count)
+        }
+        return TrainingCheckpoint(metadata: metadata, parameters: variables.map(\.value), bestParameters: best?.values ?? [],
+                                  optimizerTensors: states.flatMap(\.tensors))
     }
 
     private func restore(_ checkpoint: TrainingCheckpoint, into parameters: [(name: String, parameter: Variable)],
-                         optimizer: any Optimizer, epochs: Int) throws {
+                         optimizers: [any Optimizer], epochs: Int) throws {
         guard checkpoint.metadata.parameterNames == parameters.map(\.name) else {
             throw TrainingError.checkpointMismatch("it holds parameters \(checkpoint.metadata.parameterNames), this network has \(parameters.map(\.name))")
         }
@@ -213,7 +253,16 @@ public struct Trainer {
         guard checkpoint.metadata.epochsCompleted <= epochs else {
             throw TrainingError.checkpointMismatch("it has \(checkpoint.metadata.epochsCompleted) epochs done, more than the \(epochs) configured")
         }
-        try optimizer.restore(OptimizerState(steps: checkpoint.metadata.optimizerSteps, tensors: checkpoint.optimizerTensors))
+        let steps = checkpoint.metadata.groupOptimizerSteps ?? [checkpoint.metadata.optimizerSteps]
+        let counts = checkpoint.metadata.groupOptimizerTensorCounts ?? [checkpoint.optimizerTensors.count]
+        guard steps.count == optimizers.count, counts.count == optimizers.count, counts.reduce(0, +) == checkpoint.optimizerTensors.count else {
+            throw TrainingError.checkpointMismatch("it holds the state of \(steps.count) optimizers, this run has \(optimizers.count)")
+        }
+        var offset = 0
+        for (index, optimizer) in optimizers.enumerated() {
+            try optimizer.restore(OptimizerState(steps: steps[index], tensors: Array(checkpoint.optimizerTensors[offset..<(offset + counts[index])])))
+            offset += counts[index]
+        }
         for ((_, variable), value) in zip(parameters, checkpoint.parameters) { variable.value = value }
     }
 }

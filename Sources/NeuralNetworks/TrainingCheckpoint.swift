@@ -26,6 +26,17 @@ public struct TrainingCheckpoint: Sendable {
         public var batchesCompleted: Int?
         /// The sum of those batches' losses (the epoch's mean loss continues from it).
         public var epochLossSum: Double?
+        /// Inside an epoch: the generator that drew its batches (`generator` is then the one
+        /// after the finished batches, which a step's noise draws may have advanced).
+        public var epochGenerator: RandomGenerator?
+        /// Steps with several loss terms: every term's series but the first (which is
+        /// `trainLoss`), and inside an epoch the sums of every term so far.
+        public var termLosses: [String: [Float]]?
+        public var termSums: [Double]?
+        /// Steps with several parameter groups: each group's optimizer step count and the number
+        /// of its tensors among the checkpoint's optimizer tensors, in group order.
+        public var groupOptimizerSteps: [Int]?
+        public var groupOptimizerTensorCounts: [Int]?
 
         public init(phase: String, epochsCompleted: Int, generator: RandomGenerator, trainLoss: [Float], heldOutLoss: [Float],
                     bestEpoch: Int, optimizerSteps: Int, parameterNames: [String]) {

@@ -1,0 +1,70 @@
+import Tensors
+
+/// Parameters that one optimizer updates: a group of a ``TrainingStep`` (an encoder and its
+/// decoder; an adversarial critic; one domain of a translator).
+public struct ParameterGroup {
+    public var name: String
+    public var parameters: [(name: String, parameter: Variable)]
+    /// Multiplies the configured learning rate (and its schedule) for this group's optimizer.
+    public var learningRateScale: Float
+
+    public init(name: String, parameters: [(name: String, parameter: Variable)], learningRateScale: Float = 1) {
+        self.name = name
+        self.parameters = parameters
+        self.learningRateScale = learningRateScale
+    }
+}
+
+/// One step of training on a batch: the forward pass, the named loss terms and the updates.
+///
+/// The ``Trainer`` owns everything around it: epochs, shuffling, schedules, held-out loss,
+/// early stopping, progress, checkpoints and interruption. A step may draw noise from the
+/// generator it is handed (the run's, which checkpoints save, so a resumed run draws the same),
+/// and may step its groups' optimizers in any order or several times (a critic and an encoder
+/// take turns).
+public protocol TrainingStep {
+    /// The parameter groups, each stepped by its own optimizer, made from the configuration.
+    var groups: [ParameterGroup] { get }
+    /// The names of the loss terms ``train(_:optimizers:using:)`` returns; the first is the
+    /// objective that held-out evaluation, early stopping and the non-finite check follow.
+    var lossTerms: [String] { get }
+    /// Trains on one batch (`rows × D`): computes the losses, fills the gradients and steps
+    /// `optimizers` (one per group, in `groups` order). Returns the batch's loss terms, means
+    /// per sample, in `lossTerms` order.
+    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Float]
+    /// The objective on held-out samples, per sample, without a graph.
+    func heldOutLoss(_ samples: Tensor) -> Double
+}
+
+/// The step of one loss over one group of parameters: zero the gradients, build the loss graph,
+/// backpropagate, update. What every method trained by one objective uses.
+public struct LossStep: TrainingStep {
+    public let groups: [ParameterGroup]
+    public let lossTerms: [String]
+    let loss: (Tensor) -> Variable
+    let heldOut: (Tensor) -> Double
+
+    /// - Parameters:
+    ///   - loss: the batch loss as a graph (a mean per sample), minimised.
+    ///   - heldOutLoss: the same loss on plain tensors (no graph), per sample.
+    public init(parameters: [(name: String, parameter: Variable)], term: String = "loss",
+                loss: @escaping (Tensor) -> Variable, heldOutLoss: @escaping (Tensor) -> Double) {
+        groups = [ParameterGroup(name: "parameters", parameters: parameters)]
+        lossTerms = [term]
+        self.loss = loss
+        heldOut = heldOutLoss
+    }
+
+    public func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Float] {
+        optimizers[0].zeroGradients()
+        let value = loss(batch)
+        let scalar = value.value.scalar
+        // A non-finite loss is not propagated into the weights; the trainer stops on it.
+        guard scalar.isFinite else { return [scalar] }
+        value.backward()
+        optimizers[0].step()
+        return [scalar]
+    }
+
+    public func heldOutLoss(_ samples: Tensor) -> Double { heldOut(samples) }
+}
