@@ -46,13 +46,14 @@ public struct LossStep: TrainingStep {
 
     /// - Parameters:
     ///   - loss: the batch loss as a graph (a mean per sample), minimised.
-    ///   - heldOutLoss: the same loss on plain tensors (no graph), per sample.
+    ///   - heldOutLoss: the same loss on plain tensors (no graph), per sample; by default the
+    ///     graph's value on the held-out samples.
     public init(parameters: [(name: String, parameter: Variable)], term: String = "loss",
-                loss: @escaping (Tensor) -> Variable, heldOutLoss: @escaping (Tensor) -> Double) {
+                loss: @escaping (Tensor) -> Variable, heldOutLoss: ((Tensor) -> Double)? = nil) {
         groups = [ParameterGroup(name: "parameters", parameters: parameters)]
         lossTerms = [term]
         self.loss = loss
-        heldOut = heldOutLoss
+        heldOut = heldOutLoss ?? { Double(loss($0).value.scalar) }
     }
 
     public func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Float] {

@@ -12,19 +12,16 @@ import Testing
                               Dense(inputs: 16, outputs: 2, using: &generator)])
     let decoder = Sequential([Dense(inputs: 2, outputs: 16, activation: .tanh, using: &generator),
                               Dense(inputs: 16, outputs: 8, using: &generator)])
-    let optimizer = Adam(parameters: encoder.parameters + decoder.parameters, learningRate: 1e-3)
-
-    let losses = try TrainingLoop(epochs: 20, batchSize: 64).run(samples: data, using: &generator) { batch, _ in
-        optimizer.zeroGradients()
-        let loss = squaredError(decoder(encoder(Variable(batch))), batch)
-        loss.backward()
-        optimizer.step()
-        return loss.value.scalar
+    let step = LossStep(parameters: encoder.namedParameters + decoder.namedParameters) { batch in
+        squaredError(decoder(encoder(Variable(batch))), batch)                    // ‖x − DECODE(ENCODE(x))‖²
     }
+    let training = TrainingConfiguration(epochs: 20, batchSize: 64, learningRate: 1e-3)     // Adam
+    let record = try Trainer(training).run(step, samples: data, heldOut: nil, using: &generator)
     let codes = encoder(data)
     #expect(codes.shape == [1000, 2])
     // Two of eight independent unit-variance features fit in a 2-D code at best: the per-sample
     // error falls from about 8 towards 6.
+    let losses = record.trainLoss
     #expect(losses.last! < 0.85 * losses.first!)
     #expect(!latentVersion.isEmpty)
 }
