@@ -13,7 +13,13 @@ struct LatentCLI: ParsableCommand {
 
     static func main() {
         configureAllocator()
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `latent fit NAME` with a name no method has: say which methods there are.
+        if arguments.first == "fit", let name = arguments.dropFirst().first, !name.hasPrefix("-"), name != "help",
+           !FitMethods.names.contains(name) {
+            exit(withError: ValidationErrorText("latent fit \(name): no such method in this build (methods: \(FitMethods.names.joined(separator: ", ")))"))
+        }
+        main(arguments)
     }
 }
 

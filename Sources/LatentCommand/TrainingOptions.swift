@@ -43,12 +43,6 @@ struct DeepOptions: ParsableArguments {
     var pretrainLearningRate: Float?
     @Option(help: "Deep autoencoder: the RBMs' momentum, INITIAL,FINAL. (default: 0.5,0.9)") var pretrainMomentum: Widths.Floats?
     @Option(help: "Deep autoencoder: epochs of the RBMs' initial momentum. (default: 5)") var pretrainMomentumSwitch: Int?
-
-    var isUsed: Bool {
-        activation != nil || codeActivation != nil || outputActivation != nil || loss != nil || pretrain != nil
-            || pretrainEpochs != nil || pretrainBatchSize != nil || pretrainLearningRate != nil || pretrainMomentum != nil
-            || pretrainMomentumSwitch != nil
-    }
 }
 extension NonlinearPCA.Configuration.Extraction: ExpressibleByArgument {}
 
@@ -87,12 +81,6 @@ struct TrainingOptions: ParsableArguments {
     var checkpointInterval: Double?
     @Flag(help: "Continue from the checkpoint beside --output (same options): the result equals an uninterrupted run.")
     var resume = false
-
-    /// Whether any option beyond epochs, batch size and learning rate was given.
-    var usesAdvancedOptions: Bool {
-        optimizer != nil || minimumSteps != nil || momentum != nil || lrSchedule != nil || lrStepEvery != nil || lrStepFactor != nil
-            || lrMinimumFraction != nil || heldOut != nil || earlyStopping != nil || checkpointEvery != nil || checkpointInterval != nil || resume
-    }
 
     /// The method's `defaults` with the given options applied.
     func configuration(over defaults: TrainingConfiguration) throws -> TrainingConfiguration {

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+/// `latent fit pca`: principal components by the exact or randomized eigensolver.
+struct FitPCA: FitMethod {
+    static let configuration = CommandConfiguration(
+        commandName: "pca", abstract: "Principal component analysis: the optimal linear autoencoder (closed form).")
+
+    @OptionGroup var common: FitOptions
+    @Option(help: "Components to keep.") var codeSize: Int?
+    @Option(help: "Keep the fewest components that explain this fraction of the variance (instead of --code-size).")
+    var varianceFraction: Double?
+    @Option(help: "exact or randomized.") var solver: PCA.Configuration.Solver = .exact
+    @Flag(help: "Scale codes to unit variance.") var whiten = false
+
+    func validate() throws {
+        if (codeSize == nil) == (varianceFraction == nil) { throw ValidationError("pca needs exactly one of --code-size and --variance-fraction") }
+    }
+
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+        context.display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
+        let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
+        let pca = try PCA.fit(context.samples, configuration: .init(components: components, solver: solver, whiten: whiten), using: &generator)
+        return (pca, ["explained_variance_ratio": pca.explainedVarianceRatio.sumInDouble()])
+    }
+}
+
+/// `latent fit kmeans`: k-means clustering, the autoencoder with a discrete code.
+struct FitKMeans: FitMethod {
+    static let configuration = CommandConfiguration(
+        commandName: "kmeans", abstract: "k-means clustering: the code is the nearest centroid's index (Lloyd, or mini-batch).")
+
+    @OptionGroup var common: FitOptions
+    @Option(help: "The number of clusters.") var clusters: Int
+    @Option(name: .customLong("init"), help: "k-means++ or random. (default: k-means++)") var initialization: KMeans.Configuration.Initialization = .kMeansPlusPlus
+    @Option(help: "Independent runs, the best kept.") var initializations: Int = 3
+    @Option(help: "Mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
+    @Option(help: "The most Lloyd iterations per run.") var maxIterations: Int = 300
+
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+        let configuration = KMeans.Configuration(clusters: clusters, initialization: initialization,
+                                                 algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations,
+                                                 maximumIterations: maxIterations)
+        let rows = context.samples.rows
+        let kmeans = try KMeans.fit(context.samples, configuration: configuration, using: &generator) { run, iteration, inertia in
+            context.display.update(String(format: "k-means run %d/%d, iteration %d, inertia per sample %.4f, %@ elapsed", run + 1,
+                                          configuration.initializations, iteration, inertia / Double(rows),
+                                          formatDuration(Date().timeIntervalSince(context.start))))
+        }
+        return (kmeans, ["iterations": kmeans.inertiaHistory.count])
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+extension PCA.Configuration.Solver: ExpressibleByArgument {}
+extension KMeans.Configuration.Initialization: ExpressibleByArgument {}
+
+/// The options every `latent fit METHOD` takes: data, test data, output, scaling, seed, how to
+/// read data, compute and output settings.
+struct FitOptions: ParsableArguments {
+    @Option(help: "Training data: a file or a built-in name (see `latent datasets`).") var data: String
+    @Option(help: "Test data, evaluated after fitting.") var test: String?
+    @Option(help: "A labels file for --test (IDX, NPY or CSV/TSV).") var testLabels: String?
+    @Option(help: "Where to write the model (.safetensors).") var output: String
+    @Option(help: ArgumentHelp("Per-feature scaling, stored in the model and undone by decoding: none, standardize, min-max or robust (median and interquartile range).",
+                               discussion: "Default: none, except standardize for deep-autoencoder on data outside [0, 1]."))
+    var scale: FeatureScaling.Kind?
+    @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        if testLabels != nil, test == nil { throw ValidationError("--test-labels needs --test") }
+        if !output.lowercased().hasSuffix(".safetensors") { throw ValidationError("--output must end in .safetensors") }
+    }
+}
+
+/// What a method's fit gets from the shared command: the scaled training samples, the run's
+/// generator, progress reporting (with Ctrl-C for trained methods), and where the model goes.
+struct FitContext {
+    let samples: Tensor
+    let output: String
+    let display: ProgressDisplay
+    let start: Date
+    /// Reports a training progress line; throws when Ctrl-C asked to stop.
+    let reportTraining: (TrainingProgress) throws -> Void
+}
+
+/// A method of `latent fit`: its name, its options and how it fits; the shared command does the
+/// rest (loading, scaling, saving, metrics, output).
+protocol FitMethod: ParsableCommand {
+    /// The options every fit shares.
+    var common: FitOptions { get }
+    /// Whether the method trains by epochs (Ctrl-C then stops it after the current batch).
+    static var trained: Bool { get }
+    /// The scaling to use when `--scale` is not given, for the raw training samples.
+    func defaultScale(for samples: Tensor) -> FeatureScaling.Kind
+    /// Fits the method to `context.samples`; returns the model and extra result keys.
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any])
+}
+
+extension FitMethod {
+    static var trained: Bool { false }
+    func defaultScale(for samples: Tensor) -> FeatureScaling.Kind { .none }
+    /// The method's name on the command line.
+    static var methodName: String { configuration.commandName ?? "" }
+
+    func run() throws {
+        let common = self.common
+        ComputeSettings.current = try common.compute.settings()
+        let display = ProgressDisplay(quiet: common.outputOptions.quiet)
+        display.update("loading \(common.data)", force: true)
+        // Columns far from zero are read relative to their first value, in Double.
+        let training = try common.dataOptions.load(common.data, labels: common.dataOptions.labels, origin: .automatic)
+        // The test set's class names are numbered as the training set's, its values measured from the same origin.
+        let testing = try common.test.map {
+            try common.dataOptions.load($0, labels: common.testLabels, knownClasses: training.classNames,
+                                        origin: .given(training.origin ?? Array(repeating: 0, count: training.features)))
+        }
+        let scaling = try FeatureScaling(fitting: training.samples, origin: training.origin, kind: common.scale ?? defaultScale(for: training.samples))
+        if common.scale == nil, !Self.trained { hintAtScaling(training) }
+        let samples = try scaling.apply(training.samples)
+        display.finish("loaded \(common.data): \(training.count) samples × \(training.features) features")
+        var generator = RandomGenerator(seed: common.seed)
+        // Trained methods stop on Ctrl-C after the current batch; the others keep the default
+        // (the process ends at once), so the handler is installed only for them.
+        let interruption = Self.trained ? InterruptionMonitor() : nil
+        let start = Date()
+        let context = FitContext(samples: samples, output: common.output, display: display, start: start) { p in
+            try interruption?.check()
+            display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+        }
+        var (fitted, extra) = try fit(context, using: &generator)
+        let seconds = Date().timeIntervalSince(start)
+        let model = try scaled(fitted, by: scaling)
+        if let history = model.trainingHistory {
+            extra.merge(trainingSummary(history)) { first, _ in first }
+            if let last = history.stages.last(where: { !$0.isPretraining }), let (drop, epochs) = last.record.stillFalling() {
+                let text = String(format: "hint: the %@ loss still fell %.1f %% over the last %d epochs: training has not converged; "
+                                  + "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate would lower the error\n",
+                                  last.record.heldOutLoss.isEmpty ? "training" : "held-out", 100 * drop, epochs)
+                FileHandle.standardError.write(Data(text.utf8))
+            }
+        }
+        var file = try model.modelFile()
+        file.metadata[SafeTensorsFile.commandKey] = invocation()
+        try file.setNames(classes: training.classNames, features: training.featureNames)
+        try file.write(to: common.output)
+        display.finish("fitted \(Self.methodName) in \(formatDuration(seconds)); model written to \(common.output)")
+        let trainMetrics = try ReconstructionMetrics(model, samples: training.samples)
+        var result: [String: Any] = [
+            "method": Self.methodName, "model": common.output, "samples": training.count, "features": training.features,
+            "code_size": model.codeSize, "seconds": seconds, "sse_per_sample": trainMetrics.ssePerSample,
+            "mse_per_feature": trainMetrics.msePerFeature, "scale": scaling.kind.rawValue,
+        ]
+        result.merge(extra) { first, _ in first }
+        if let testing {
+            let testMetrics = try ReconstructionMetrics(model, samples: testing.samples)
+            result["test_samples"] = testing.count
+            result["test_sse_per_sample"] = testMetrics.ssePerSample
+            result["test_mse_per_feature"] = testMetrics.msePerFeature
+        }
+        try printResult(result, json: common.outputOptions.json)
+    }
+
+    /// Says on stderr when columns' variances differ by more than 10³ and no --scale was given:
+    /// PCA's components and k-means' distances would then follow the widest columns alone.
+    func hintAtScaling(_ training: Dataset) {
+        let all = FeatureScaling.columnVariances(training.samples)
+        let variances = all.filter { $0 > 0 }
+        guard let low = variances.min(), let high = variances.max(), high > varianceRatioHint * low else { return }
+        let widest = all.firstIndex(of: high)!
+        let name = training.featureNames.map { " ('\($0[widest])')" } ?? ""
+        let text = "hint: column variances range from \(String(format: "%.3g", low)) to \(String(format: "%.3g", high)) (column \(widest)\(name) is the widest); "
+            + "\(Self.methodName) without scaling follows the widest columns; --scale standardize weighs every column alike\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// The ratio of column variances above which `fit` suggests scaling.
+let varianceRatioHint = 1e3
+
+/// Runs a trained method's fit with checkpoints beside the model: the checkpoint's path joins
+/// the result when periodic checkpoints were asked for.
+func fitWithCheckpoints<M: Autoencoder>(_ options: TrainingOptions, output: String,
+                                        _ body: (CheckpointPolicy) throws -> M) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    let checkpoints = try options.checkpoints(besideModel: output)
+    let model = try withCheckpointContext(checkpoints) { try body(checkpoints) }
+    return (model, options.checkpointEvery != nil ? ["checkpoint": checkpoints.path] : [:])
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+extension Initializer: ExpressibleByArgument {}
+
+/// `latent fit linear-autoencoder`: a linear autoencoder trained by gradient descent.
+struct FitLinearAutoencoder: FitMethod {
+    static let configuration = CommandConfiguration(
+        commandName: "linear-autoencoder", abstract: "A linear autoencoder trained by gradient descent; its minima span PCA's subspace.")
+    static let trained = true
+
+    @OptionGroup var common: FitOptions
+    @Option(help: "Code width.") var codeSize: Int
+    @OptionGroup var trainingOptions: TrainingOptions
+
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+        let configuration = LinearAutoencoder.Configuration(
+            codeSize: codeSize, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining))
+        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+            try LinearAutoencoder.fit(context.samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
+                                      progress: context.reportTraining)
+        }
+    }
+}
+
+/// `latent fit nonlinear-pca`: Kramer's (1991) five-layer network.
+struct FitNonlinearPCA: FitMethod {
+    static let configuration = CommandConfiguration(
+        commandName: "nonlinear-pca",
+        abstract: "Kramer's nonlinear PCA (1991): input → sigmoid mapping layer → bottleneck of f factors → sigmoid demapping layer → output.")
+    static let trained = true
+
+    @OptionGroup var common: FitOptions
+    @Option(help: "The number of factors f (the bottleneck's width).") var codeSize: Int
+    @Option(help: "Widths of the mapping and demapping layers: M or M,M′. (default: 32)") var hidden: Widths?
+    @Option(help: "The bottleneck's activation, linear or sigmoid. (default: linear)") var bottleneck: BottleneckName?
+    @Option(help: "simultaneous (one network) or sequential (one factor at a time, on residuals). (default: simultaneous)")
+    var extraction: NonlinearPCA.Configuration.Extraction?
+    @Option(name: .customLong("init"), help: "small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
+    @OptionGroup var trainingOptions: TrainingOptions
+
+    func validate() throws {
+        if let hidden, hidden.values.count > 2 { throw ValidationError("nonlinear-pca has a mapping and a demapping layer: give --hidden M or M,M′") }
+    }
+
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+        let defaults = NonlinearPCA.Configuration(components: codeSize)
+        let configuration = NonlinearPCA.Configuration(
+            components: codeSize, mappingWidth: hidden?.values[0] ?? defaults.mappingWidth, demappingWidth: hidden?.values.dropFirst().first,
+            bottleneck: bottleneck?.activation ?? defaults.bottleneck, extraction: extraction ?? defaults.extraction,
+            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training))
+        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+            try NonlinearPCA.fit(context.samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
+                                 progress: context.reportTraining)
+        }
+    }
+}
+
+/// `latent fit deep-autoencoder`: Hinton & Salakhutdinov's (2006) deep autoencoder.
+struct FitDeepAutoencoder: FitMethod {
+    static let configuration = CommandConfiguration(
+        commandName: "deep-autoencoder",
+        abstract: "Hinton & Salakhutdinov's deep autoencoder (Science 2006): RBM pretraining, unrolling, fine-tuning.")
+    static let trained = true
+
+    @OptionGroup var common: FitOptions
+    @Option(help: "Code width. (default: 30)") var codeSize: Int?
+    @Option(help: "The encoder's hidden widths; the decoder mirrors them. (default: 1000,500,250, scaled down below 784 features)")
+    var hidden: Widths?
+    @Option(name: .customLong("init"), help: "With --pretrain none: small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
+    @OptionGroup var deep: DeepOptions
+    @OptionGroup var trainingOptions: TrainingOptions
+
+    /// Standardize on data outside [0, 1] (its RBMs then have Gaussian visible units and its
+    /// loss is mse), else none.
+    func defaultScale(for samples: Tensor) -> FeatureScaling.Kind {
+        DeepAutoencoder.dataDefaults(for: samples).inputScaling == .standardize ? .standardize : .none
+    }
+
+    func validate() throws {
+        if deep.pretrain == DeepAutoencoder.Configuration.Pretraining.none,
+           deep.pretrainEpochs != nil || deep.pretrainBatchSize != nil || deep.pretrainLearningRate != nil || deep.pretrainMomentum != nil
+            || deep.pretrainMomentumSwitch != nil {
+            throw ValidationError("the --pretrain-… options set RBM pretraining, which --pretrain none turns off")
+        }
+        if initialization != nil, (deep.pretrain ?? .rbm) == .rbm {
+            throw ValidationError("--init sets the starting weights without pretraining: add --pretrain none")
+        }
+    }
+
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+        let samples = context.samples
+        let defaults = DeepAutoencoder.Configuration()
+        // Scaling happens in front of the network (--scale), so the network itself scales nothing.
+        let fromData = DeepAutoencoder.dataDefaults(for: samples, loss: deep.loss, inputScaling: DeepAutoencoder.Configuration.InputScaling.none)
+        var configuration = DeepAutoencoder.Configuration(
+            hidden: hidden?.values ?? DeepAutoencoder.Configuration.defaultHidden(features: samples.columns, codeSize: codeSize ?? defaults.codeSize),
+            codeSize: codeSize ?? defaults.codeSize,
+            hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
+            outputActivation: deep.outputActivation ?? fromData.outputActivation, loss: fromData.loss,
+            pretraining: deep.pretrain ?? defaults.pretraining, pretrainingEpochs: deep.pretrainEpochs ?? defaults.pretrainingEpochs,
+            pretrainingBatchSize: deep.pretrainBatchSize ?? defaults.pretrainingBatchSize,
+            initializer: initialization ?? defaults.initializer,
+            training: try trainingOptions.configuration(over: defaults.training),
+            inputScaling: fromData.inputScaling)
+        configuration.pretrainingLearningRate = deep.pretrainLearningRate
+        if deep.pretrainMomentum != nil || deep.pretrainMomentumSwitch != nil {
+            let hinton = RBM.Configuration(hiddenUnits: 1)
+            configuration.pretrainingMomentum = .init(initial: deep.pretrainMomentum?.values[0] ?? hinton.initialMomentum,
+                                                      final: deep.pretrainMomentum?.values[1] ?? hinton.finalMomentum,
+                                                      switchEpoch: deep.pretrainMomentumSwitch ?? hinton.momentumSwitchEpoch)
+        }
+        var pretrainingErrors: [[Float]] = []
+        var result = try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+            let model = try DeepAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
+                                                progress: context.reportTraining)
+            pretrainingErrors = model.pretrainingErrors
+            return model
+        }
+        if !pretrainingErrors.isEmpty { result.extra["pretraining_reconstruction_error"] = pretrainingErrors.map { Double($0.last ?? .nan) } }
+        return result
+    }
+}
