@@ -19,7 +19,18 @@ struct MethodCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 }
 
-let methodCases: [MethodCase] = [
+/// Every registered method's own example fit, on standardised data: a method added to the
+/// registry is tested here without editing the suite.
+let registryCases: [MethodCase] = Methods.examples.map { method in
+    MethodCase(name: "\(method.methodName) (registry example)") { x, g in
+        let scaling = try FeatureScaling(fitting: x, kind: .standardize)
+        func fit<M: ExampleFit>(_ type: M.Type) throws -> any Autoencoder { try M.exampleFit(try scaling.apply(x), using: &g) }
+        return try scaled(try fit(method), by: scaling)
+    }
+}
+
+/// The registry's cases, and variants of the methods' options.
+let methodCases: [MethodCase] = registryCases + [
     MethodCase(name: "kmeans") { x, g in try KMeans.fit(x, configuration: .init(clusters: 4), using: &g) },
     MethodCase(name: "kmeans mini-batch") { x, g in try KMeans.fit(x, configuration: .init(clusters: 4, algorithm: .miniBatch(batchSize: 16)), using: &g) },
     MethodCase(name: "kmeans random init") { x, g in try KMeans.fit(x, configuration: .init(clusters: 3, initialization: .random), using: &g) },
@@ -74,6 +85,11 @@ let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers"
 
 /// The suite every method passes.
 @Suite struct Conformance {
+    /// Every method the library registers has an example fit, so the suite covers it.
+    @Test func everyRegisteredMethodIsCovered() {
+        #expect(Methods.examples.map { $0.methodName } == Methods.all.map { $0.methodName })
+    }
+
     @Test(arguments: methodCases)
     func shapes(_ method: MethodCase) throws {
         var generator = RandomGenerator(seed: 1)

@@ -1,0 +1,57 @@
+import NeuralNetworks
+import Tensors
+
+/// A method that can fit itself to a small data set with a small configuration of its own:
+/// what the conformance suite runs for every method of ``Methods/all``, so that a registered
+/// method is tested without editing the suite.
+public protocol ExampleFit: Autoencoder {
+    /// Fits a small model to `samples` (a few hundred rows, standardised features) in well
+    /// under a second.
+    static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> Self
+}
+
+extension Methods {
+    /// Training short enough for examples and tests, long enough to learn small structured data:
+    /// five epochs of batches of 32, at least 400 steps, Adam at 10⁻².
+    public static let exampleTraining = TrainingConfiguration(epochs: 5, batchSize: 32, learningRate: 0.01, minimumSteps: 400)
+
+    /// The registered methods that can fit an example of themselves (every one, as a test checks).
+    public static var examples: [any ExampleFit.Type] { all.compactMap { $0 as? any ExampleFit.Type } }
+}
+
+extension KMeans: ExampleFit {
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> KMeans {
+        try fit(samples, configuration: .init(clusters: min(4, samples.shape[0])), using: &generator)
+    }
+}
+
+extension PCA: ExampleFit {
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> PCA {
+        try fit(samples, configuration: .init(components: .count(min(2, samples.shape[1]))), using: &generator)
+    }
+}
+
+extension LinearAutoencoder: ExampleFit {
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> LinearAutoencoder {
+        try fit(samples, configuration: .init(codeSize: min(2, samples.shape[1]), training: Methods.exampleTraining), using: &generator)
+    }
+}
+
+extension NonlinearPCA: ExampleFit {
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> NonlinearPCA {
+        try fit(samples, configuration: .init(components: 2, mappingWidth: 8, demappingWidth: 6, training: Methods.exampleTraining), using: &generator)
+    }
+}
+
+extension RBM: ExampleFit {
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> RBM {
+        try fit(samples, configuration: .init(hiddenUnits: 3, visible: .gaussian, epochs: 60, batchSize: 32, learningRate: 0.01), using: &generator)
+    }
+}
+
+extension DeepAutoencoder: ExampleFit {
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> DeepAutoencoder {
+        try fit(samples, configuration: .init(hidden: [8, 4], codeSize: 2, outputActivation: .linear, loss: .squaredError, pretrainingEpochs: 1,
+                                               pretrainingBatchSize: 32, training: Methods.exampleTraining), using: &generator)
+    }
+}
