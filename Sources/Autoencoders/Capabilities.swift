@@ -1,3 +1,5 @@
+import Tensors
+
 /// What a model can do beyond ENCODE and DECODE, asked by figures and the command line instead
 /// of asking for a concrete type (DESIGN: capabilities, not downcasts).
 
@@ -12,4 +14,37 @@ public protocol DiscreteCodes {
 
 extension Scaled: DiscreteCodes where Base: DiscreteCodes {
     public var codeCount: Int { base.codeCount }
+}
+
+/// A model whose encoder is a distribution, q(z | x) = N(μ(x), diag σ²(x)) (the VAE's
+/// recognition model; Kingma & Welling 2014, eq. 9). ENCODE returns μ.
+public protocol ProbabilisticEncoder {
+    /// μ and log σ² of q(z | x) for `samples` (`n × D`): `n × d` each.
+    func posterior(_ samples: Tensor) throws -> (mean: Tensor, logVariance: Tensor)
+}
+
+extension ProbabilisticEncoder {
+    /// One draw z = μ + σ ⊙ ε, ε ~ N(0, I), from q(z | x) for each sample (`n × d`).
+    public func encodeSample(_ samples: Tensor, using generator: inout RandomGenerator) throws -> Tensor {
+        let (mean, logVariance) = try posterior(samples)
+        return mean + (logVariance * 0.5).exp() * Tensor.randomNormal(mean.shape, using: &generator)
+    }
+}
+
+/// A model that draws new samples: codes from a density p(z) (the VAE's prior), decoded.
+public protocol GenerativeModel {
+    /// `count` new samples (`count × D`), DECODE of codes z ~ p(z) drawn with `generator`.
+    func sample(count: Int, using generator: inout RandomGenerator) throws -> Tensor
+}
+
+extension Scaled: ProbabilisticEncoder where Base: ProbabilisticEncoder {
+    public func posterior(_ samples: Tensor) throws -> (mean: Tensor, logVariance: Tensor) {
+        try base.posterior(try scaling.apply(samples))
+    }
+}
+
+extension Scaled: GenerativeModel where Base: GenerativeModel {
+    public func sample(count: Int, using generator: inout RandomGenerator) throws -> Tensor {
+        try scaling.invert(try base.sample(count: count, using: &generator))
+    }
 }

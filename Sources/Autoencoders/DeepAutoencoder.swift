@@ -148,7 +148,6 @@ public struct DeepAutoencoder: Autoencoder {
     }
 
     /// Whether every value of `samples` lies in [0, 1] (pixels: Bernoulli units, bce, a sigmoid output).
-    static func liesInUnitInterval(_ samples: Tensor) -> Bool { samples.min() >= 0 && samples.max() <= 1 }
 
     /// The choices that depend on the data, where the caller leaves them open: data in [0, 1]
     /// get the paper's bce, no scaling and a sigmoid output; other real-valued data mse,
@@ -179,10 +178,11 @@ public struct DeepAutoencoder: Autoencoder {
 
     /// Pretrains (when configured), unrolls and fine-tunes on `samples` (`n × D`).
     ///
-    /// Checkpoints are written after each RBM but the last, and during fine-tuning; a resumed
-    /// run continues exactly: pretraining from the next RBM (the finished ones and the generator
-    /// come from the checkpoint), or fine-tuning (every weight, the optimizer state and the
-    /// generator come from it, so pretraining is skipped).
+    /// Checkpoints are written during each RBM's training and during fine-tuning, and when the
+    /// progress callback interrupts; a resumed run continues exactly: inside the RBM it stopped
+    /// in (the RBMs below it come from the checkpoint, the running one's weights, momenta and
+    /// generator too), or in fine-tuning (every weight, the optimizer state and the generator
+    /// come from it, so pretraining is skipped).
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> DeepAutoencoder {
@@ -201,58 +201,48 @@ public struct DeepAutoencoder: Autoencoder {
 
         // Pretraining, or a fresh start.
         var pretrainingErrors: [[Float]] = []
-        var encoderLayers: [Dense], decoderLayers: [Dense]
+        let encoder: Sequential<Dense>, decoder: Sequential<Dense>
         // A resumed run takes every weight from its checkpoint: pretraining would be overwritten.
-        let rbmCount = widths.encoder.count - 1
-        let resumesPretraining = resumed?.training.metadata.phase.hasPrefix("pretraining") ?? false
+        let resumedPhase = resumed?.training.metadata.phase
+        let resumesPretraining = resumedPhase?.hasPrefix(rbmPhasePrefix) ?? false
+        if let resumedPhase, !resumesPretraining, resumedPhase != fineTuningPhase(configuration) {
+            throw AutoencoderError("cannot resume: the checkpoint's stage '\(resumedPhase)' is not one of this run's (RBM pretraining or fine-tuning); it was written by another version; start afresh without --resume")
+        }
         if configuration.pretraining == .rbm, resumed == nil || resumesPretraining {
-            // A pretraining checkpoint holds the RBMs so far and the generator after the last one.
+            // A pretraining checkpoint holds the finished RBMs and the running one's trainer state.
             let binaryData = liesInUnitInterval(training)
             let finished = try resumed.map { try finishedRBMs($0, configuration: configuration, features: d, binaryData: binaryData) } ?? []
-            if resumesPretraining, let resumed { generator = resumed.training.metadata.generator }
             let rbms = try pretrain(training, configuration: configuration, using: &generator, binaryData: binaryData, finished: finished,
-                                    afterEach: { rbms, generator in
-                                        guard let policy = checkpoints, policy.every != nil, rbms.count < rbmCount else { return }
-                                        let metadata = TrainingCheckpoint.Metadata(
-                                            phase: pretrainingPhase(rbms.count, of: rbmCount), epochsCompleted: 0, generator: generator,
-                                            trainLoss: [], heldOutLoss: [], bestEpoch: 0, optimizerSteps: 0, parameterNames: [])
-                                        try CheckpointFile(completed: rbmTensors(rbms),
-                                                           training: TrainingCheckpoint(metadata: metadata, parameters: [], bestParameters: [], optimizerTensors: []))
-                                            .write(to: policy.path, method: methodName, configuration: configuration)
-                                    },
-                                    progress: progress)
+                                    hooks: { finished in
+                                        CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed,
+                                                               completed: { rbmTensors(finished) }, progress: progress)
+                                    })
             pretrainingErrors = rbms.map(\.reconstructionError)
             let unrolled = unroll(rbms, configuration: configuration)
-            (encoderLayers, decoderLayers) = (unrolled.encoder.trainable(), unrolled.decoder.trainable())
+            (encoder, decoder) = (unrolled.encoder.trainable(), unrolled.decoder.trainable())
         } else {
-            encoderLayers = LayerStack.trainable(widths: widths.encoder, activations: configuration.encoderActivations,
-                                                 initializer: configuration.initializer, using: &generator)
-            decoderLayers = LayerStack.trainable(widths: widths.decoder, activations: configuration.decoderActivations,
-                                                 initializer: configuration.initializer, using: &generator)
+            encoder = LayerStack.trainable(widths: widths.encoder, activations: configuration.encoderActivations,
+                                           initializer: configuration.initializer, using: &generator)
+            decoder = LayerStack.trainable(widths: widths.decoder, activations: configuration.decoderActivations,
+                                           initializer: configuration.initializer, using: &generator)
         }
         // With bce the last layer emits logits during training; the sigmoid is in the loss.
         let logits = configuration.loss == .binaryCrossEntropy
-        var trainingDecoder = decoderLayers
-        if logits, let last = decoderLayers.last {
-            trainingDecoder[trainingDecoder.count - 1] = Dense(weight: last.weight.value, bias: last.bias.value, activation: .linear)
-        }
-        let parameters = namedParameters(encoderLayers, "encoder") + namedParameters(trainingDecoder, "decoder")
+        let trainingDecoder = !logits ? decoder : Sequential(decoder.layers.enumerated().map { index, layer in
+            index < decoder.layers.count - 1 ? layer : Dense(weight: layer.weight.value, bias: layer.bias.value, activation: .linear)
+        })
+        let parameters = encoder.namedParameters(prefix: "encoder") + trainingDecoder.namedParameters(prefix: "decoder")
         let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
         let loss = configuration.loss
-        let record = try Trainer(configuration.training, phase: configuration.pretraining == .rbm ? "fine-tuning" : "").run(
+        let record = try Trainer(configuration.training, phase: fineTuningPhase(configuration)).run(
             parameters: parameters, samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
-            loss: { batch in
-                let code = encoderLayers.reduce(Variable(batch)) { $1($0) }
-                return loss(trainingDecoder.reduce(code) { $1($0) }, batch)
-            },
-            heldOutLoss: { rows in
-                let output = LayerStack(trainingDecoder)(LayerStack(encoderLayers)(rows))
-                return Double(loss(Variable(output), rows).value.scalar)
-            })
-        let decoder = LayerStack(trainingDecoder.enumerated().map { index, layer in
-            Dense(weight: layer.weight.value, bias: layer.bias.value, activation: configuration.decoderActivations[index])
+            loss: { batch in loss(trainingDecoder(encoder(Variable(batch))), batch) },
+            heldOutLoss: { rows in Double(loss(Variable(trainingDecoder(encoder(rows))), rows).value.scalar) })
+        let fitted = LayerStack(trainingDecoder)
+        let decoderStack = LayerStack(layers: zip(fitted.layers, configuration.decoderActivations).map {
+            LayerStack.Layer(weight: $0.weight, bias: $0.bias, activation: $1)
         })
-        return DeepAutoencoder(configuration: configuration, encoder: LayerStack(encoderLayers), decoder: decoder,
+        return DeepAutoencoder(configuration: configuration, encoder: LayerStack(encoder), decoder: decoderStack,
                                inputMean: mean, inputScale: scale, record: record, pretrainingErrors: pretrainingErrors)
     }
 
@@ -272,14 +262,15 @@ public struct DeepAutoencoder: Autoencoder {
     /// Greedy layer-wise pretraining: RBM i learns the hidden probabilities of RBM i − 1; the
     /// first has Bernoulli visible units (data in [0, 1]) or Gaussian ones, the top one Gaussian
     /// (linear) hidden units when the code is linear (Hinton & Salakhutdinov 2006, Fig. 1).
+    /// Each RBM trains on the ``Trainer`` in phase "rbm I/L".
     ///
     /// - Parameters:
     ///   - binaryData: whether `samples` lie in [0, 1] (Bernoulli visible units), when known.
     ///   - finished: RBMs already trained (from a checkpoint): the stack continues above them.
-    ///   - afterEach: called with the stack so far and the generator after each new RBM.
+    ///   - hooks: the trainer's hooks for the next RBM, given the RBMs finished below it.
     public static func pretrain(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                                binaryData: Bool? = nil, finished: [RBM] = [], afterEach: ([RBM], RandomGenerator) throws -> Void = { _, _ in },
-                                progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> [RBM] {
+                                binaryData: Bool? = nil, finished: [RBM] = [],
+                                hooks: ([RBM]) -> TrainingHooks = { _ in .none }) throws -> [RBM] {
         let widths = configuration.widths(features: samples.shape[1]).encoder
         var input = samples, rbms: [RBM] = []
         let binaryData = binaryData ?? liesInUnitInterval(samples)
@@ -289,22 +280,17 @@ public struct DeepAutoencoder: Autoencoder {
                 input = finished[layer].encodeUnchecked(input)
                 continue
             }
-            let rbmConfiguration = configuration.rbm(layer, widths: widths, binaryData: binaryData)
-            let phase = "rbm \(layer + 1)/\(widths.count - 1)"
-            let rbm = try RBM.fit(input, configuration: rbmConfiguration, using: &generator) { p in
-                var p = p
-                p.phase = phase
-                try progress(p)
-            }
+            let rbm = try RBM.fit(input, configuration: configuration.rbm(layer, widths: widths, binaryData: binaryData), using: &generator,
+                                  phase: "\(rbmPhasePrefix)\(layer + 1)/\(widths.count - 1)", hooks: hooks(rbms))
             rbms.append(rbm)
             input = rbm.encodeUnchecked(input)
-            try afterEach(rbms, generator)
         }
         return rbms
     }
 
-    /// The phase name of the checkpoint written after `count` of `total` RBMs.
-    static func pretrainingPhase(_ count: Int, of total: Int) -> String { "pretraining: \(count)/\(total) RBMs" }
+    /// The phases of a fit: "rbm I/L" for each RBM, then "fine-tuning" ("" without pretraining).
+    static let rbmPhasePrefix = "rbm "
+    static func fineTuningPhase(_ configuration: Configuration) -> String { configuration.pretraining == .rbm ? "fine-tuning" : "" }
 
     /// The RBMs of a pretraining checkpoint, named `rbm.I.…` among its finished tensors; their
     /// configurations follow from the stack's (`binaryData`: whether the data lie in [0, 1]).

@@ -3,7 +3,8 @@ import NeuralNetworks
 import Tensors
 
 /// The trained values of a stack of dense layers, y = f_L(⋯f₁(x·W₁ᵀ + b₁)⋯): what a fitted
-/// network method keeps. Immutable; training works on ``Dense`` layers made from it.
+/// network method keeps. Immutable and Sendable; training works on a `Sequential<Dense>`
+/// made from it (``trainable()``), and a snapshot of that network is the fitted stack.
 public struct LayerStack: Sendable, Equatable {
     /// One layer's values: `weight: outputs × inputs`, `bias: outputs`.
     public struct Layer: Sendable, Equatable {
@@ -14,23 +15,23 @@ public struct LayerStack: Sendable, Equatable {
 
     public let layers: [Layer]
 
-    /// A snapshot of trained layers.
-    public init(_ layers: [Dense]) {
-        self.layers = layers.map { Layer(weight: $0.weight.value, bias: $0.bias.value, activation: $0.activation) }
+    /// A snapshot of a trained network.
+    public init(_ network: Sequential<Dense>) {
+        layers = network.layers.map { Layer(weight: $0.weight.value, bias: $0.bias.value, activation: $0.activation) }
     }
 
     init(layers: [Layer]) { self.layers = layers }
 
     /// Fresh layers of widths `widths[0] → widths[1] → …` with the given activations.
     static func trainable(widths: [Int], activations: [Activation], initializer: Initializer,
-                          using generator: inout RandomGenerator) -> [Dense] {
-        zip(zip(widths, widths.dropFirst()), activations).map { pair, activation in
+                          using generator: inout RandomGenerator) -> Sequential<Dense> {
+        Sequential(zip(zip(widths, widths.dropFirst()), activations).map { pair, activation in
             Dense(inputs: pair.0, outputs: pair.1, activation: activation, initializer: initializer, using: &generator)
-        }
+        })
     }
 
-    /// Layers to train further, starting from these values.
-    func trainable() -> [Dense] { layers.map { Dense(weight: $0.weight, bias: $0.bias, activation: $0.activation) } }
+    /// A network to train further, starting from these values.
+    func trainable() -> Sequential<Dense> { Sequential(layers.map { Dense(weight: $0.weight, bias: $0.bias, activation: $0.activation) }) }
 
     /// The stack applied to `x` (`n × inputs`), without a graph.
     public func callAsFunction(_ x: Tensor) -> Tensor {
@@ -53,9 +54,4 @@ public struct LayerStack: Sendable, Equatable {
 
     /// Widths from input to output.
     var widths: [Int] { layers.isEmpty ? [] : [layers[0].weight.shape[1]] + layers.map { $0.weight.shape[0] } }
-}
-
-/// Named parameters of trainable layers, `PREFIX.I.weight|bias`.
-func namedParameters(_ layers: [Dense], _ prefix: String) -> [(name: String, parameter: Variable)] {
-    layers.enumerated().flatMap { i, layer in [("\(prefix).\(i).weight", layer.weight), ("\(prefix).\(i).bias", layer.bias)] }
 }

@@ -78,7 +78,7 @@ public struct LinearAutoencoder: Autoencoder {
         let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
         let weighting = Variable(weight)
         let record = try Trainer(configuration.training).run(
-            parameters: namedParameters([encoder], "encoder") + namedParameters([decoder], "decoder"),
+            parameters: encoder.namedParameters(prefix: "encoder.0") + decoder.namedParameters(prefix: "decoder.0"),
             samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
             loss: { batch in squaredError(decoder(encoder(Variable(batch))) * weighting, batch * weight) },
             heldOutLoss: { rows in ReconstructionMetrics(samples: rows * weight, reconstructions: decoder(encoder(rows)) * weight).ssePerSample })

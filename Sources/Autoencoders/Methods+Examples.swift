@@ -55,3 +55,12 @@ extension DeepAutoencoder: ExampleFit {
                                                pretrainingBatchSize: 32, training: Methods.exampleTraining), using: &generator)
     }
 }
+
+extension VariationalAutoencoder: ExampleFit {
+    /// A Gaussian decoder of variance 0.1 on standardised features: reconstruction outweighs
+    /// the KL term enough for a 2-D code to carry the data's structure.
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> VariationalAutoencoder {
+        try fit(samples, configuration: .init(hidden: [16], codeSize: 2, activation: .tanh, likelihood: .gaussian, outputVariance: 0.1,
+                                               initializer: .xavier, training: Methods.exampleTraining), using: &generator)
+    }
+}

@@ -118,20 +118,14 @@ public struct NonlinearPCA: Autoencoder {
                let finished = try finishedStage(index, resumed, widths: widths, configuration: configuration) {
                 (encoder, decoder) = (finished.encoder.trainable(), finished.decoder.trainable())
             } else {
-                let parameters = namedParameters(encoder, "stage.\(index).encoder") + namedParameters(decoder, "stage.\(index).decoder")
+                let parameters = encoder.namedParameters(prefix: "stage.\(index).encoder") + decoder.namedParameters(prefix: "stage.\(index).decoder")
                 let finished = stages
                 let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed,
                                                    completed: { finished.enumerated().flatMap { stageTensors($1, $0) } }, progress: progress)
                 let record = try Trainer(configuration.training, phase: phase).run(
                     parameters: parameters, samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
-                    loss: { batch in
-                        let input = Variable(batch)
-                        let code = encoder.reduce(input) { $1($0) }
-                        return squaredError(decoder.reduce(code) { $1($0) }, batch)
-                    },
-                    heldOutLoss: { rows in
-                        ReconstructionMetrics(samples: rows, reconstructions: LayerStack(decoder)(LayerStack(encoder)(rows))).ssePerSample
-                    })
+                    loss: { batch in squaredError(decoder(encoder(Variable(batch))), batch) },
+                    heldOutLoss: { rows in ReconstructionMetrics(samples: rows, reconstructions: decoder(encoder(rows))).ssePerSample })
                 records.append(record)
             }
             let stage = Stage(encoder: LayerStack(encoder), decoder: LayerStack(decoder))

@@ -17,7 +17,7 @@ struct Fit: ParsableCommand {
 /// The command line's registry of methods: one fit command per method the library registers
 /// (``Methods/all``), matched by name (a test checks that both lists name the same methods).
 enum FitMethods {
-    static let all: [any FitMethod.Type] = [FitKMeans.self, FitPCA.self, FitLinearAutoencoder.self, FitNonlinearPCA.self, FitDeepAutoencoder.self]
+    static let all: [any FitMethod.Type] = [FitKMeans.self, FitPCA.self, FitLinearAutoencoder.self, FitNonlinearPCA.self, FitDeepAutoencoder.self, FitVariationalAutoencoder.self]
 
     /// The methods' names on the command line.
     static var names: [String] { all.map { $0.configuration.commandName ?? "" } }
@@ -53,7 +53,7 @@ func withCheckpointContext<T>(_ checkpoints: CheckpointPolicy?, _ body: () throw
         throw ValidationErrorText("\(error); the last good state stays in \(checkpoints.path)")
     } catch is InterruptionMonitor.Interrupted {
         guard let checkpoints, FileManager.default.fileExists(atPath: checkpoints.path) else {
-            throw ValidationErrorText("interrupted before any checkpoint was written (during RBM pretraining, only --checkpoint-every N writes them, after each RBM)")
+            throw ValidationErrorText("interrupted before any checkpoint was written")
         }
         throw ValidationErrorText("interrupted; continue from the last checkpoint (\(checkpoints.path)) by repeating the command with --resume")
     }

@@ -135,7 +135,7 @@ func trainingFraction(_ p: TrainingProgress) -> Double {
 func trainingProgressLine(_ p: TrainingProgress) -> String {
     let phase = p.phase.isEmpty ? "" : "\(p.phase): "
     var text = String(format: "%@epoch %d/%d, batch %d/%d, loss %.4f", phase, p.epoch, p.epochs, p.batch, p.batches, p.loss)
-    for (name, value) in p.terms.sorted(by: { $0.key < $1.key }) { text += String(format: ", %@ %.4f", name, value) }
+    for (name, value) in p.terms.dropFirst() { text += String(format: ", %@ %.4f", name, value) }
     if let heldOut = p.heldOutLoss { text += String(format: ", held-out %.4f", heldOut) }
     for (name, value) in p.epochMetrics.sorted(by: { $0.key < $1.key }) { text += String(format: ", %@ %.4g", name, value) }
     if p.learningRate > 0 { text += String(format: ", lr %.2g", p.learningRate) }

@@ -11,6 +11,9 @@ public enum Initializer: String, Codable, Sendable, CaseIterable {
     case xavier
     /// He et al. (2015), eq. 10: N(0, 2 / fan_in), for ReLU layers.
     case he
+    /// U(−1/√fan_in, 1/√fan_in): PyTorch's default for `nn.Linear` weights (He et al.'s uniform
+    /// rule with a = √5), with which its examples (the VAE's) are tuned.
+    case fanInUniform = "fan-in-uniform"
 
     /// The standard deviation of ``smallNormal``.
     public static let smallNormalDeviation: Float = 0.1
@@ -25,6 +28,9 @@ public enum Initializer: String, Codable, Sendable, CaseIterable {
             return .randomUniform([outputs, inputs], lower: -bound, upper: bound, using: &generator)
         case .he:
             return .randomNormal([outputs, inputs], standardDeviation: (2 / Float(inputs)).squareRoot(), using: &generator)
+        case .fanInUniform:
+            let bound = 1 / Float(inputs).squareRoot()
+            return .randomUniform([outputs, inputs], lower: -bound, upper: bound, using: &generator)
         }
     }
 }

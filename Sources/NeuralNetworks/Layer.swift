@@ -16,18 +16,25 @@ extension Layer {
     public var parameters: [Variable] { namedParameters.map(\.parameter) }
 }
 
-/// Layers applied one after another, named `0`, `1`, … as in `torch.nn.Sequential`.
-public final class Sequential: Layer {
-    public let layers: [any Layer]
+extension Layer {
+    /// The parameters named `PREFIX.NAME`, as a PyTorch module registered under `prefix` names them.
+    public func namedParameters(prefix: String) -> [(name: String, parameter: Variable)] {
+        namedParameters.map { ("\(prefix).\($0.name)", $0.parameter) }
+    }
+}
 
-    public init(_ layers: [any Layer]) { self.layers = layers }
+/// Layers applied one after another, named `0`, `1`, … as in `torch.nn.Sequential`: the
+/// trainable network of every method (`Sequential<Dense>` for the perceptrons), whose values
+/// a fitted model keeps as a snapshot.
+public final class Sequential<Element: Layer>: Layer {
+    public let layers: [Element]
+
+    public init(_ layers: [Element]) { self.layers = layers }
 
     public func callAsFunction(_ input: Variable) -> Variable { layers.reduce(input) { $1($0) } }
     public func callAsFunction(_ input: Tensor) -> Tensor { layers.reduce(input) { $1($0) } }
 
     public var namedParameters: [(name: String, parameter: Variable)] {
-        layers.enumerated().flatMap { index, layer in
-            layer.namedParameters.map { ("\(index).\($0.name)", $0.parameter) }
-        }
+        layers.enumerated().flatMap { index, layer in layer.namedParameters(prefix: "\(index)") }
     }
 }

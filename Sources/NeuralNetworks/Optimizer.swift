@@ -39,19 +39,23 @@ extension Optimizer {
     public func zeroGradients() { for p in parameters { p.zeroGradient() } }
 }
 
-/// Plain stochastic gradient descent: θ ← θ − η·g.
+/// Plain stochastic gradient descent with an optional L2 weight cost: θ ← θ − η·(g + λθ).
 public final class SGD: Optimizer {
     public let parameters: [Variable]
     public var learningRate: Float
+    /// λ
+    public let weightDecay: Float
 
-    public init(parameters: [Variable], learningRate: Float) {
+    public init(parameters: [Variable], learningRate: Float, weightDecay: Float = 0) {
         self.parameters = parameters
         self.learningRate = learningRate
+        self.weightDecay = weightDecay
     }
 
     public func step() {
         for p in parameters {
             guard let g = p.gradient else { continue }
+            if weightDecay != 0 { p.value *= 1 - learningRate * weightDecay }
             p.value.addInPlace(g, scale: -learningRate)
         }
     }
@@ -86,9 +90,15 @@ public final class Momentum: Optimizer {
             p.value.withUnsafeMutableBufferPointer { theta in
                 g.withUnsafeBufferPointer { g in
                     velocities[index].withUnsafeMutableBufferPointer { v in
-                        for i in theta.indices {
-                            v[i] = mu * v[i] - eta * (g[i] + lambda * theta[i])
-                            theta[i] += v[i]
+                        // Elementwise, so splitting across threads cannot change the result.
+                        let (ut, ug, uv) = (UInt(bitPattern: theta.baseAddress), UInt(bitPattern: g.baseAddress), UInt(bitPattern: v.baseAddress))
+                        forEachChunk(of: theta.count) { range in
+                            let theta = UnsafeMutablePointer<Float>(bitPattern: ut)!, v = UnsafeMutablePointer<Float>(bitPattern: uv)!
+                            let g = UnsafePointer<Float>(bitPattern: ug)!
+                            for i in range {
+                                v[i] = mu * v[i] - eta * (g[i] + lambda * theta[i])
+                                theta[i] += v[i]
+                            }
                         }
                     }
                 }

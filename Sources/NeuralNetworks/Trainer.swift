@@ -16,6 +16,9 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     /// Mean batch value of each loss term per epoch, by name, for steps with several terms
     /// (reconstruction and KL, critic and generator); `trainLoss` is the first term's.
     public var terms: [String: [Float]]?
+    /// A step's figures at each epoch's end beyond its losses (``TrainingStep/epochMetrics()``),
+    /// by name; nil for steps without any.
+    public var metrics: [String: [Float]]?
 
     public init(trainLoss: [Float] = [], heldOutLoss: [Float] = [], keptEpoch: Int = 0, stoppedEarly: Bool = false,
                 secondsPerEpoch: [Double] = []) {
@@ -92,6 +95,7 @@ public struct Trainer {
     /// - Returns: the record; the parameters hold the kept epoch's values.
     public func run(_ step: some TrainingStep, samples: Tensor, heldOut: Tensor?,
                     using generator: inout RandomGenerator, hooks: TrainingHooks = .none) throws -> TrainingRecord {
+        var step = step
         try configuration.validate()
         require(samples.rank == 2 && samples.shape[0] > 0, "Trainer needs samples n × D with n ≥ 1, got shape \(samples.shape)")
         let groups = step.groups, termNames = step.lossTerms
@@ -101,10 +105,11 @@ public struct Trainer {
             group.parameters.map { (name: groups.count == 1 ? $0.name : "\(group.name).\($0.name)", parameter: $0.parameter) }
         }
         let variables = parameters.map(\.parameter), names = parameters.map(\.name)
-        let optimizers = groups.map { configuration.makeOptimizer($0.parameters.map(\.parameter)) }
+        let optimizers = groups.map { configuration.makeOptimizer($0.parameters.map(\.parameter), weightDecay: $0.weightDecay) }
         let n = samples.shape[0], epochs = configuration.epochs(forSamples: n)
         var record = TrainingRecord()
         var termSeries = [[Float]](repeating: [], count: termNames.count)
+        var metricSeries: [String: [Float]] = [:]
         var best: (epoch: Int, loss: Float, values: [Tensor])? = nil
         var startEpoch = 0
         // Inside an interrupted epoch: its batches done, their loss sums, the generator that drew its batches.
@@ -123,6 +128,8 @@ public struct Trainer {
             termSeries = termNames.enumerated().map { index, name in
                 index == 0 ? record.trainLoss : checkpoint.metadata.termLosses?[name] ?? []
             }
+            metricSeries = checkpoint.metadata.epochMetrics ?? [:]
+            if !metricSeries.isEmpty { record.metrics = metricSeries }
             let bestEpoch = checkpoint.metadata.bestEpoch
             if bestEpoch > 0, bestEpoch <= record.heldOutLoss.count, !checkpoint.bestParameters.isEmpty {
                 best = (bestEpoch, record.heldOutLoss[bestEpoch - 1], checkpoint.bestParameters)
@@ -146,13 +153,19 @@ public struct Trainer {
                 state.metadata.termSums = sums
                 state.metadata.termLosses = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).dropFirst().map { ($0, $1) })
             }
+            if !metricSeries.isEmpty { state.metadata.epochMetrics = metricSeries }
             try save(state)
             lastCheckpoint = DispatchTime.now().uptimeNanoseconds
         }
         while !stopped && epoch < epochs {
             let epochStart = DispatchTime.now().uptimeNanoseconds
+            step.beginEpoch(epoch, of: epochs)
             let rate = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: epochs)
-            for (optimizer, group) in zip(optimizers, groups) { optimizer.learningRate = rate * group.learningRateScale }
+            let momentum = configuration.momentum(atEpoch: epoch)
+            for (optimizer, group) in zip(optimizers, groups) {
+                optimizer.learningRate = rate * group.learningRateScale
+                (optimizer as? Momentum)?.momentum = momentum
+            }
             let resuming = epoch == startEpoch && resumedBatches > 0
             // The epoch's batches come from the generator at its start; a step's noise draws follow.
             var epochGenerator = resuming ? resumedEpochGenerator ?? generator : generator
@@ -162,7 +175,7 @@ public struct Trainer {
             let skipped = resuming ? resumedBatches : 0
             var sums = resuming ? resumedSums : [Double](repeating: 0, count: termNames.count)
             let number = epoch + 1
-            func report(batch: Int, heldOutLoss: Float? = nil) throws {
+            func report(batch: Int, heldOutLoss: Float? = nil, metrics: [String: Float] = [:]) throws {
                 let done = Double(max(batch, 1))
                 var p = TrainingProgress(epoch: number, epochs: epochs, batch: batch, batches: batches.count,
                                          loss: Float(sums[0] / done), processed: processed, total: (epochs - startEpoch) * n,
@@ -170,13 +183,14 @@ public struct Trainer {
                 p.heldOutLoss = heldOutLoss
                 p.learningRate = rate
                 p.phase = phase
-                if termNames.count > 1 { p.terms = Dictionary(uniqueKeysWithValues: zip(termNames, sums).map { ($0, Float($1 / done)) }) }
+                p.epochMetrics = metrics
+                if termNames.count > 1 { p.terms = zip(termNames, sums).map { ($0, Float($1 / done)) } }
                 try hooks.progress(p)
             }
             for (index, indices) in batches.enumerated() where index >= skipped {
                 let values = step.train(samples.gatherRows(indices), optimizers: optimizers, using: &generator)
-                guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: values[0]) }
-                for (term, value) in values.enumerated() where term < sums.count { sums[term] += Double(value) }
+                guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: Float(values[0])) }
+                for (term, value) in values.enumerated() where term < sums.count { sums[term] += value }
                 processed += indices.count
                 do { try report(batch: index + 1) } catch {
                     // Interrupted after this batch: keep the state so that the run resumes here.
@@ -203,6 +217,9 @@ public struct Trainer {
                     }
                 }
             }
+            let metrics = step.epochMetrics()
+            for (name, value) in metrics { metricSeries[name, default: []].append(value) }
+            if !metricSeries.isEmpty { record.metrics = metricSeries }
             record.secondsPerEpoch.append(Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9)
             var saved = false
             if let every = hooks.checkpointEvery, every > 0, epoch % every == 0 || stopped || epoch == epochs {
@@ -212,8 +229,8 @@ public struct Trainer {
                     saved = hooks.saveCheckpoint != nil
                 }
             }
-            if heldOutValue != nil {
-                do { try report(batch: batches.count, heldOutLoss: heldOutValue) } catch {
+            if heldOutValue != nil || !metrics.isEmpty {
+                do { try report(batch: batches.count, heldOutLoss: heldOutValue, metrics: metrics) } catch {
                     if !saved { try save(epochsCompleted: epoch, generator: generator) }
                     throw error
                 }

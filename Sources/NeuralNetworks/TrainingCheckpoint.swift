@@ -33,6 +33,8 @@ public struct TrainingCheckpoint: Sendable {
         /// `trainLoss`), and inside an epoch the sums of every term so far.
         public var termLosses: [String: [Float]]?
         public var termSums: [Double]?
+        /// Steps with figures at epochs' ends (``TrainingStep/epochMetrics()``): their series.
+        public var epochMetrics: [String: [Float]]?
         /// Steps with several parameter groups: each group's optimizer step count and the number
         /// of its tensors among the checkpoint's optimizer tensors, in group order.
         public var groupOptimizerSteps: [Int]?

@@ -22,6 +22,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var optimizer: OptimizerKind
     /// μ for ``OptimizerKind/momentum``.
     public var momentum: Float
+    /// A lower μ for the first epochs, while the gradients are large and noisy (Hinton's RBM
+    /// code: 0.5 for 5 epochs, then 0.9); nil runs at `momentum` throughout.
+    public var momentumWarmup: MomentumWarmup?
     public var schedule: LearningRateSchedule
     /// The fraction of the training samples held out (a seeded random subset) to report a
     /// held-out loss per epoch and to drive early stopping; 0 trains on all of them.
@@ -34,13 +37,29 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// steps: too few to learn anything); nil counts epochs alone.
     public var minimumSteps: Int?
 
+    /// μ for the first `epochs` epochs of a run, before ``TrainingConfiguration/momentum``.
+    public struct MomentumWarmup: Codable, Sendable, Equatable {
+        public var momentum: Float
+        public var epochs: Int
+        public init(momentum: Float, epochs: Int) {
+            self.momentum = momentum
+            self.epochs = epochs
+        }
+    }
+
+    /// μ during 0-based `epoch`.
+    public func momentum(atEpoch epoch: Int) -> Float {
+        guard let momentumWarmup, epoch < momentumWarmup.epochs else { return momentum }
+        return momentumWarmup.momentum
+    }
+
     /// Default held-out fraction: 5 % (3 000 of Fashion-MNIST's 60 000 training images).
     public static let defaultHeldOutFraction = 0.05
 
     public init(epochs: Int, batchSize: Int = 128, learningRate: Float = 1e-3, optimizer: OptimizerKind = .adam,
                 momentum: Float = 0.9, schedule: LearningRateSchedule = .constant,
                 heldOutFraction: Double = TrainingConfiguration.defaultHeldOutFraction, earlyStoppingPatience: Int? = nil,
-                minimumSteps: Int? = nil) {
+                minimumSteps: Int? = nil, momentumWarmup: MomentumWarmup? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -50,6 +69,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.heldOutFraction = heldOutFraction
         self.earlyStoppingPatience = earlyStoppingPatience
         self.minimumSteps = minimumSteps
+        self.momentumWarmup = momentumWarmup
     }
 
     /// The epochs a run over `samples` training rows takes: `epochs`, or more when
@@ -66,7 +86,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if let minimumSteps, minimumSteps < 0 { throw TrainingError.invalidConfiguration("minimum steps must not be negative, got \(minimumSteps)") }
         guard batchSize >= 1 else { throw TrainingError.invalidConfiguration("batch size must be at least 1, got \(batchSize)") }
         guard learningRate > 0, learningRate.isFinite else { throw TrainingError.invalidConfiguration("learning rate must be positive, got \(learningRate)") }
-        guard momentum >= 0, momentum < 1 else { throw TrainingError.invalidConfiguration("momentum must lie in [0, 1), got \(momentum)") }
+        for mu in [momentum] + (momentumWarmup.map { [$0.momentum] } ?? []) where !(mu >= 0 && mu < 1) {
+            throw TrainingError.invalidConfiguration("momentum must lie in [0, 1), got \(mu)")
+        }
+        if let momentumWarmup, momentumWarmup.epochs < 0 {
+            throw TrainingError.invalidConfiguration("momentum warm-up epochs must not be negative, got \(momentumWarmup.epochs)")
+        }
         guard heldOutFraction >= 0, heldOutFraction < 1 else {
             throw TrainingError.invalidConfiguration("held-out fraction must lie in [0, 1), got \(heldOutFraction)")
         }
@@ -77,12 +102,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try schedule.validate()
     }
 
-    /// The optimizer over `parameters`, at the initial learning rate.
-    public func makeOptimizer(_ parameters: [Variable]) -> any Optimizer {
+    /// The optimizer over `parameters`, at the initial learning rate, with weight decay λ
+    /// (an L2 cost for SGD and momentum, AdamW's decoupled decay for Adam).
+    public func makeOptimizer(_ parameters: [Variable], weightDecay: Float = 0) -> any Optimizer {
         switch optimizer {
-        case .adam: Adam(parameters: parameters, learningRate: learningRate)
-        case .momentum: Momentum(parameters: parameters, learningRate: learningRate, momentum: momentum)
-        case .sgd: SGD(parameters: parameters, learningRate: learningRate)
+        case .adam: Adam(parameters: parameters, learningRate: learningRate, decoupledWeightDecay: weightDecay)
+        case .momentum: Momentum(parameters: parameters, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        case .sgd: SGD(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)
         }
     }
 

@@ -24,8 +24,9 @@ public struct TrainingProgress: Sendable {
     /// Further per-epoch figures of a method, on the report that closes an epoch (an RBM's
     /// "free energy"), by name.
     public var epochMetrics: [String: Float] = [:]
-    /// The epoch's mean of each loss term so far, by name, for steps with several terms.
-    public var terms: [String: Float] = [:]
+    /// The epoch's mean of each loss term so far, in the step's order (the first is `loss`),
+    /// for steps with several terms.
+    public var terms: [(name: String, value: Float)] = []
 
     /// Whether this report closes an epoch.
     public var isEpochEnd: Bool { batch == batches }

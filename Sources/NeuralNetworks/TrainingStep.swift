@@ -7,11 +7,16 @@ public struct ParameterGroup {
     public var parameters: [(name: String, parameter: Variable)]
     /// Multiplies the configured learning rate (and its schedule) for this group's optimizer.
     public var learningRateScale: Float
+    /// λ of this group's optimizer: an L2 weight cost added to the gradient (g + λθ) with SGD
+    /// and momentum, the decoupled decay of AdamW with Adam. As PyTorch's per-group
+    /// `weight_decay`: weights decay, biases usually not.
+    public var weightDecay: Float
 
-    public init(name: String, parameters: [(name: String, parameter: Variable)], learningRateScale: Float = 1) {
+    public init(name: String, parameters: [(name: String, parameter: Variable)], learningRateScale: Float = 1, weightDecay: Float = 0) {
         self.name = name
         self.parameters = parameters
         self.learningRateScale = learningRateScale
+        self.weightDecay = weightDecay
     }
 }
 
@@ -30,10 +35,21 @@ public protocol TrainingStep {
     var lossTerms: [String] { get }
     /// Trains on one batch (`rows × D`): computes the losses, fills the gradients and steps
     /// `optimizers` (one per group, in `groups` order). Returns the batch's loss terms, means
-    /// per sample, in `lossTerms` order.
-    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Float]
+    /// per sample, in `lossTerms` order (Double: a step that accumulates in Double keeps it).
+    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double]
     /// The objective on held-out samples, per sample, without a graph.
     func heldOutLoss(_ samples: Tensor) -> Double
+    /// Figures of the parameters at an epoch's end beyond the losses (an RBM's free energy), by
+    /// name: reported with the epoch and kept as series in ``TrainingRecord/metrics``.
+    func epochMetrics() -> [String: Float]
+    /// Called before each epoch (0-based; also before the first epoch of a resumed run) with
+    /// the run's epoch count: for a loss that follows a schedule of epochs (a KL warm-up).
+    mutating func beginEpoch(_ epoch: Int, of epochs: Int)
+}
+
+extension TrainingStep {
+    public func epochMetrics() -> [String: Float] { [:] }
+    public mutating func beginEpoch(_ epoch: Int, of epochs: Int) {}
 }
 
 /// The step of one loss over one group of parameters: zero the gradients, build the loss graph,
@@ -56,15 +72,15 @@ public struct LossStep: TrainingStep {
         heldOut = heldOutLoss ?? { Double(loss($0).value.scalar) }
     }
 
-    public func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Float] {
+    public func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
         optimizers[0].zeroGradients()
         let value = loss(batch)
         let scalar = value.value.scalar
         // A non-finite loss is not propagated into the weights; the trainer stops on it.
-        guard scalar.isFinite else { return [scalar] }
+        guard scalar.isFinite else { return [Double(scalar)] }
         value.backward()
         optimizers[0].step()
-        return [scalar]
+        return [Double(scalar)]
     }
 
     public func heldOutLoss(_ samples: Tensor) -> Double { heldOut(samples) }

@@ -49,7 +49,7 @@ private let images = try! DatasetLoader().load("fashion-mnist-mini:train").sampl
 
     /// Interrupted during pretraining (in the second RBM) or during fine-tuning, a run resumed
     /// from its checkpoint ends with the uninterrupted run's model, bit for bit.
-    @Test(arguments: ["rbm 2/2", "fine-tuning"])
+    @Test(arguments: ["rbm 1/2", "rbm 2/2", "fine-tuning"])
     func resumedRunEqualsTheUninterruptedRun(interruptIn phase: String) throws {
         struct Interrupt: Error {}
         let configuration = DeepAutoencoder.Configuration(hidden: [32], codeSize: 4, pretrainingEpochs: 2,

@@ -1,6 +1,7 @@
 import Autoencoders
 import DataFormats
 import Foundation
+import NeuralNetworks
 import Testing
 import Tensors
 
@@ -28,18 +29,26 @@ import Tensors
             #expect(abs(Double(means[0, 0]) - p0[0]) < 1e-6)
             return Tensor([[1, 0]])
         }
+        // The step's update: the CD gradient (descended) by Hinton's momentum rule, the weight
+        // cost on the weights only.
         let g = RBM.gradient(data, phases)
-        var (stepW, stepB, stepC) = (Tensor.zeros([2, 3]), Tensor.zeros([3]), Tensor.zeros([2]))
-        RBM.momentumStep(&weight, &stepW, g.weight, momentum: 0.5, rate: Float(epsilon), decay: Float(lambda))
-        RBM.momentumStep(&visibleBias, &stepB, g.visibleBias, momentum: 0.5, rate: Float(epsilon), decay: 0)
-        RBM.momentumStep(&hiddenBias, &stepC, g.hiddenBias, momentum: 0.5, rate: Float(epsilon), decay: 0)
+        let (weightVariable, visibleVariable, hiddenVariable) = (Variable(weight, requiresGradient: true), Variable(visibleBias, requiresGradient: true),
+                                                                 Variable(hiddenBias, requiresGradient: true))
+        let weights = Momentum(parameters: [weightVariable], learningRate: Float(epsilon), momentum: 0.5, weightDecay: Float(lambda))
+        let biases = Momentum(parameters: [visibleVariable, hiddenVariable], learningRate: Float(epsilon), momentum: 0.5)
+        (weightVariable.gradient, visibleVariable.gradient, hiddenVariable.gradient) = (g.weight, g.visibleBias, g.hiddenBias)
+        weights.step()
+        biases.step()
+        (weight, visibleBias, hiddenBias) = (weightVariable.value, visibleVariable.value, hiddenVariable.value)
         for j in 0..<2 { for i in 0..<3 { #expect(abs(Double(weight[j, i]) - expectedW[j][i]) < 1e-6) } }
         for i in 0..<3 { #expect(abs(Double(visibleBias.scalars[i]) - expectedB[i]) < 1e-6) }
         for j in 0..<2 { #expect(abs(Double(hiddenBias.scalars[j]) - expectedC[j]) < 1e-6) }
-        // A second step carries momentum: the new step is μ·(first step) + ε(∂ − λW).
-        let first = stepW
-        RBM.momentumStep(&weight, &stepW, g.weight, momentum: 0.5, rate: Float(epsilon), decay: Float(lambda))
-        #expect(abs(stepW[0, 0] - (0.5 * first[0, 0] + Float(epsilon) * (g.weight[0, 0] - Float(lambda) * (weight[0, 0] - stepW[0, 0])))) < 1e-6)
+        // A second step carries momentum: the new step is μ·(first step) + ε(−∂ − λW).
+        let first = weightVariable.value - Tensor(w.map { $0.map(Float.init) })
+        let before = weightVariable.value
+        weights.step()
+        let second = weightVariable.value - before
+        #expect(abs(second[0, 0] - (0.5 * first[0, 0] + Float(epsilon) * (-g.weight[0, 0] - Float(lambda) * before[0, 0]))) < 1e-6)
     }
 
     /// On images, CD-1 lowers the reconstruction error epoch after epoch, and the training data
@@ -48,9 +57,9 @@ import Tensors
         let images = try DatasetLoader().load("fashion-mnist-mini:train").samples.rows(0..<600)
         var generator = RandomGenerator(seed: 1)
         var reported: [Float] = []
-        let rbm = try RBM.fit(images, configuration: .init(hiddenUnits: 64, epochs: 6), using: &generator) { p in
-            if let energy = p.epochMetrics["free energy"] { reported.append(energy) }
-        }
+        let rbm = try RBM.fit(images, configuration: .init(hiddenUnits: 64, epochs: 6), using: &generator, hooks: TrainingHooks { p in
+            if let energy = p.epochMetrics[RBM.freeEnergyMetric] { reported.append(energy) }
+        })
         #expect(reported == rbm.freeEnergy, "the free energy is reported once per epoch")
         #expect(rbm.reconstructionError.count == 6 && rbm.freeEnergy.count == 6)
         #expect(rbm.reconstructionError.last! < 0.6 * rbm.reconstructionError.first!, "\(rbm.reconstructionError)")

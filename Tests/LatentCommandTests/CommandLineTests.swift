@@ -67,7 +67,9 @@ func json(_ text: String) throws -> [String: Any] {
         let cases: [([String], String)] = [
             (["fit", "kmeans", "--data", "circle?n=5", "--clusters", "6", "--output", "x.safetensors", "--quiet"], "k = 6 clusters need between 1 and 5"),
             (["fit", "pca", "--data", "circle?n=50", "--code-size", "3", "--output", "x.safetensors", "--quiet"], "at most min(samples, features) = 2"),
-            (["fit", "vae", "--data", "circle", "--output", "x.safetensors"], "latent fit vae: no such method in this build (methods: kmeans, pca,"),
+            (["fit", "autoencoder", "--data", "circle", "--output", "x.safetensors"], "latent fit autoencoder: no such method in this build (methods: kmeans, pca,"),
+            (["fit", "vae", "--data", "circle", "--output", "x.safetensors", "--beta", "0"], "--beta must be positive"),
+            (["fit", "vae", "--data", "circle", "--output", "x.safetensors", "--likelihood", "bernoulli", "--quiet"], "likelihood needs data in [0, 1]"),
             (["encode", "k.safetensors", "--data", "swiss-roll?n=10", "--output", "c.npy"], "swiss-roll: has 3 features per sample; the model takes 2"),
             (["evaluate", "missing.safetensors", "--data", "circle"], "missing.safetensors: no such file"),
             (["fit", "pca", "--data", "nothing.csv", "--code-size", "1", "--output", "x.safetensors", "--quiet"], "nothing.csv: no such file"),
@@ -238,13 +240,15 @@ func json(_ text: String) throws -> [String: Any] {
             (["fit", "deep-autoencoder", "--data", "circle", "--output", "x.safetensors", "--mini-batch", "8"], "Unknown option '--mini-batch'"),
             (["fit", "kmeans", "--data", "circle", "--output", "x.safetensors", "--clusters", "3", "--hidden", "4"], "Unknown option '--hidden'"),
             (["fit", "pca", "--data", "circle", "--output", "x.safetensors", "--code-size", "1", "--learning-rate", "0.1"], "Unknown option '--learning-rate'"),
-            (["fit", "vae", "--data", "circle"], "no such method in this build"),
+            (["fit", "pca", "--data", "circle", "--output", "x.safetensors", "--code-size", "1", "--beta", "2"], "Unknown option '--beta'"),
+            (["fit", "vae", "--data", "circle", "--output", "x.safetensors", "--output-variance", "0.5"], "--output-variance sets the variance of --likelihood gaussian"),
+            (["fit", "autoencoder", "--data", "circle"], "no such method in this build"),
         ] {
             let result = try runLatent(arguments, in: folder)
             #expect(result.status != 0 && result.errors.contains(message), "\(arguments): \(result.errors)")
         }
         let help = try runLatent(["fit", "--help"], in: folder).output
-        for method in ["kmeans", "pca", "linear-autoencoder", "nonlinear-pca", "deep-autoencoder"] { #expect(help.contains(method), "\(help)") }
+        for method in ["kmeans", "pca", "linear-autoencoder", "nonlinear-pca", "deep-autoencoder", "vae"] { #expect(help.contains(method), "\(help)") }
         let pcaHelp = try runLatent(["fit", "pca", "--help"], in: folder).output
         #expect(pcaHelp.contains("--whiten") && pcaHelp.contains("--scale") && !pcaHelp.contains("--epochs") && !pcaHelp.contains("--hidden"), "\(pcaHelp)")
     }

@@ -43,6 +43,7 @@ import Tensors
         case .smallNormal: Initializer.smallNormalDeviation
         case .xavier: (2 / Float(700)).squareRoot()  // U(−a, a) has variance a²/3
         case .he: (2 / Float(400)).squareRoot()
+        case .fanInUniform: (1 / Float(3 * 400)).squareRoot()  // U(−1/√400, 1/√400)
         }
         #expect(abs(deviation - expected) < 0.02 * expected, "\(initializer): \(deviation) vs \(expected)")
         #expect(abs(w.mean()) < 0.05 * expected)

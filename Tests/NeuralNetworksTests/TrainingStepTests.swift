@@ -22,7 +22,7 @@ private struct AdversarialPair: TrainingStep {
     }
     var lossTerms: [String] { ["critic", "generator"] }
 
-    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Float] {
+    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
         let rows = batch.shape[0]
         // The critic's turn, on fakes from fresh noise.
         optimizers[0].zeroGradients()
@@ -36,7 +36,7 @@ private struct AdversarialPair: TrainingStep {
         let generatorLoss = squaredError(critic(generated), Tensor(repeating: 1, shape: [rows, 1]))
         generatorLoss.backward()
         optimizers[1].step()
-        return [criticLoss.value.scalar, generatorLoss.value.scalar]
+        return [Double(criticLoss.value.scalar), Double(generatorLoss.value.scalar)]
     }
 
     func heldOutLoss(_ samples: Tensor) -> Double {
@@ -108,7 +108,7 @@ private struct FrozenGenerator: TrainingStep {
         return groups
     }
     var lossTerms: [String] { pair.lossTerms }
-    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Float] {
+    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
         pair.train(batch, optimizers: optimizers, using: &generator)
     }
     func heldOutLoss(_ samples: Tensor) -> Double { pair.heldOutLoss(samples) }

@@ -1,0 +1,106 @@
+import Foundation
+import NeuralNetworks
+import Tensors
+
+extension VariationalAutoencoder {
+    /// One step of the reparametrised ELBO (Kingma & Welling 2014, eq. 10, the SGVB estimator
+    /// with L = 1): h = enc(x), μ = W_μh + b_μ, log σ² = W_σh + b_σ, z = μ + σ ⊙ ε with ε ~ N(0, I)
+    /// drawn from the run's generator (so a resumed run draws the same noise), and
+    ///
+    ///     loss = −log p(x | z) + w·KL[N(μ, σ²) ‖ N(0, I)],
+    ///
+    /// KL = −½ Σⱼ (1 + log σⱼ² − μⱼ² − σⱼ²) (appendix B), w the epoch's KL weight. Terms, means
+    /// per sample: `loss`, `reconstruction`, `kl`.
+    struct EvidenceLowerBoundStep: TrainingStep {
+        let configuration: Configuration
+        let encoder: Sequential<Dense>, meanHead: Dense, logVarianceHead: Dense, decoder: Sequential<Dense>
+        /// log σ² of a Gaussian decoder: a parameter when learned, a constant when fixed.
+        let outputLogVariance: Variable?
+        var klWeight: Float
+
+        /// Held-out −ELBO draws its noise from a generator of this seed: the same each epoch.
+        static let heldOutSeed: UInt64 = 0
+
+        var groups: [ParameterGroup] {
+            let variance = configuration.likelihood == .learnedGaussian ? outputLogVariance.map { [("output_log_variance", $0)] } ?? [] : []
+            return [ParameterGroup(name: "parameters", parameters: encoder.namedParameters(prefix: "encoder") + meanHead.namedParameters(prefix: "mean")
+                                   + logVarianceHead.namedParameters(prefix: "log_variance") + decoder.namedParameters(prefix: "decoder") + variance)]
+        }
+
+        var lossTerms: [String] { ["loss", "reconstruction", "kl"] }
+
+        mutating func beginEpoch(_ epoch: Int, of epochs: Int) { klWeight = configuration.klWeight(epoch: epoch) }
+
+        /// Reconstruction and KL terms of `batch` as graphs, with ε from `generator`.
+        func terms(_ batch: Tensor, using generator: inout RandomGenerator) -> (reconstruction: Variable, kl: Variable) {
+            let h = encoder(Variable(batch))
+            let (mean, logVariance) = (meanHead(h), logVarianceHead(h))
+            let epsilon = Tensor.randomNormal(mean.shape, using: &generator)
+            let z = mean + (logVariance * 0.5).exp() * Variable(epsilon)
+            return (configuration.likelihood.negativeLogLikelihood(decoder(z), batch, logVariance: outputLogVariance),
+                    gaussianKL(mean: mean, logVariance: logVariance))
+        }
+
+        func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
+            optimizers[0].zeroGradients()
+            let (reconstruction, kl) = terms(batch, using: &generator)
+            let loss = reconstruction + kl * klWeight
+            let values = [loss, reconstruction, kl].map { Double($0.value.scalar) }
+            // A non-finite loss is not propagated into the weights; the trainer stops on it.
+            guard values[0].isFinite else { return values }
+            loss.backward()
+            optimizers[0].step()
+            return values
+        }
+
+        /// The objective at full weight β, reconstruction + β·KL, with one draw per sample from
+        /// a fixed generator: comparable from epoch to epoch, warm-up or not.
+        func heldOutLoss(_ samples: Tensor) -> Double {
+            var generator = RandomGenerator(seed: Self.heldOutSeed)
+            let (reconstruction, kl) = terms(samples, using: &generator)
+            return Double(reconstruction.value.scalar) + Double(configuration.beta) * Double(kl.value.scalar)
+        }
+
+        /// The fitted model of the current parameters.
+        func model(record: TrainingRecord?) -> VariationalAutoencoder {
+            func snapshot(_ layer: Dense) -> LayerStack.Layer { LayerStack(Sequential([layer])).layers[0] }
+            return VariationalAutoencoder(configuration: configuration, encoder: LayerStack(encoder), meanHead: snapshot(meanHead),
+                                          logVarianceHead: snapshot(logVarianceHead), decoder: LayerStack(decoder),
+                                          outputLogVariance: outputLogVariance?.value, record: record)
+        }
+    }
+
+    /// Trains on `samples` (`n × D`) by the reparametrised ELBO with the configured optimizer,
+    /// schedule, held-out data, early stopping and checkpoints (which resume bit for bit: the
+    /// reparametrisation noise comes from the run's generator).
+    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
+                           checkpoints: CheckpointPolicy? = nil,
+                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> VariationalAutoencoder {
+        try checkTrainingSamples(samples, method: "vae", minimumCount: 2)
+        let features = samples.shape[1]
+        try configuration.validate(features: features)
+        if configuration.likelihood.needsUnitInterval, !liesInUnitInterval(samples) {
+            throw AutoencoderError("vae: the \(configuration.likelihood.rawValue) likelihood needs data in [0, 1] (found \(samples.min())…\(samples.max())); use --scale min-max or --likelihood gaussian")
+        }
+        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
+        let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
+        let widths = Self.widths(configuration, features: features)
+        let activations = Self.activations(configuration)
+        let initializer = configuration.initializer
+        let encoder = LayerStack.trainable(widths: widths.encoder, activations: activations.encoder, initializer: initializer, using: &generator)
+        let last = widths.encoder.last!
+        let meanHead = Dense(inputs: last, outputs: configuration.codeSize, activation: .linear, initializer: initializer, using: &generator)
+        let logVarianceHead = Dense(inputs: last, outputs: configuration.codeSize, activation: .linear, initializer: initializer, using: &generator)
+        let decoder = LayerStack.trainable(widths: widths.decoder, activations: activations.decoder, initializer: initializer, using: &generator)
+        let outputLogVariance: Variable? = switch configuration.likelihood {
+        case .gaussian: Variable(Tensor(repeating: Float(Foundation.log(Double(configuration.outputVariance))), shape: [1, features]))
+        case .learnedGaussian: Variable(.zeros([1, features]), requiresGradient: true)
+        case .bernoulli, .continuousBernoulli: nil
+        }
+        let step = EvidenceLowerBoundStep(configuration: configuration, encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead,
+                                          decoder: decoder, outputLogVariance: outputLogVariance, klWeight: configuration.klWeight(epoch: 0))
+        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
+        let record = try Trainer(configuration.training).run(step, samples: training, heldOut: heldOut, using: &generator, hooks: hooks)
+        return step.model(record: record)
+    }
+}

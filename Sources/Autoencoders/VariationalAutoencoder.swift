@@ -1,0 +1,165 @@
+import DataFormats
+import NeuralNetworks
+import Tensors
+
+/// The variational autoencoder (Kingma & Welling, ICLR 2014): an encoder that maps x to a
+/// distribution q(z | x) = N(μ(x), diag σ²(x)), a decoder that maps z to the parameters of
+/// p(x | z) (a ``Likelihood``), trained by maximising the evidence lower bound
+///
+///     log p(x) ≥ E_q[log p(x | z)] − KL[q(z | x) ‖ N(0, I)]   (eq. 3 and 10),
+///
+/// estimated with one reparametrised draw z = μ + σ ⊙ ε, ε ~ N(0, I) (eq. 10); the KL term
+/// has a closed form for a Gaussian q (appendix B). A weight β on the KL term (Higgins et al.
+/// 2017) and a linear warm-up of it (Sønderby et al. 2016) are options.
+///
+/// The KL term pulls every q(z | x) toward N(0, I), so the prior's draws decode to data
+/// (``GenerativeModel``). ENCODE returns μ(x) (`n × D` → `n × d`); DECODE returns the
+/// likelihood's mean (`n × d` → `n × D`).
+public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, GenerativeModel {
+    /// Hyperparameters.
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// Encoder hidden widths (the PyTorch example's 400); the decoder mirrors them.
+        public var hidden: [Int]
+        /// d, the latent dimension (the PyTorch example's 20).
+        public var codeSize: Int
+        /// The hidden layers' activation (the heads μ, log σ² and the decoder's output are linear).
+        public var activation: Activation
+        public var likelihood: Likelihood
+        /// σ² of the ``Likelihood/gaussian`` decoder.
+        public var outputVariance: Float
+        /// β, the KL term's weight: 1 is the ELBO; > 1 the β-VAE's stronger pull to the prior.
+        public var beta: Float
+        /// The KL weight rises linearly from β/W in the first epoch to β in epoch W; 0 starts at β.
+        public var klWarmupEpochs: Int
+        public var initializer: Initializer
+        public var training: TrainingConfiguration
+
+        /// The PyTorch example's training (`examples/vae`): Adam at 10⁻³, batches of 128, 10
+        /// epochs; 5 % held out as for every trained method.
+        public static let defaultTraining = TrainingConfiguration(epochs: 10, batchSize: 128, learningRate: 1e-3)
+
+        /// Defaults: the PyTorch example's 784-400-20 network with ReLU and a Bernoulli decoder.
+        public init(hidden: [Int] = [400], codeSize: Int = 20, activation: Activation = .relu, likelihood: Likelihood = .bernoulli,
+                    outputVariance: Float = 1, beta: Float = 1, klWarmupEpochs: Int = 0, initializer: Initializer = .fanInUniform,
+                    training: TrainingConfiguration = defaultTraining) {
+            self.hidden = hidden
+            self.codeSize = codeSize
+            self.activation = activation
+            self.likelihood = likelihood
+            self.outputVariance = outputVariance
+            self.beta = beta
+            self.klWarmupEpochs = klWarmupEpochs
+            self.initializer = initializer
+            self.training = training
+        }
+
+        /// Throws a message naming the first hyperparameter out of range.
+        public func validate(features: Int) throws {
+            guard codeSize >= 1 else { throw AutoencoderError("vae: the code size must be at least 1, got \(codeSize)") }
+            guard hidden.allSatisfy({ $0 >= 1 }) else { throw AutoencoderError("vae: hidden widths must be at least 1, got \(hidden)") }
+            guard beta > 0, beta.isFinite else { throw AutoencoderError("vae: β (the KL weight) must be positive, got \(beta)") }
+            guard klWarmupEpochs >= 0 else { throw AutoencoderError("vae: KL warm-up epochs must not be negative, got \(klWarmupEpochs)") }
+            guard outputVariance > 0, outputVariance.isFinite else {
+                throw AutoencoderError("vae: the Gaussian decoder's variance must be positive, got \(outputVariance)")
+            }
+            guard features >= 1 else { throw AutoencoderError("vae: samples need at least 1 feature") }
+            do { try training.validate() } catch { throw AutoencoderError("vae: \(error)") }
+        }
+
+        /// The KL weight in 0-based `epoch`: β·min(1, (epoch + 1)/W).
+        public func klWeight(epoch: Int) -> Float {
+            guard klWarmupEpochs > 0 else { return beta }
+            return beta * Float(min(epoch + 1, klWarmupEpochs)) / Float(klWarmupEpochs)
+        }
+    }
+
+    public static let methodName = "vae"
+    public let configuration: Configuration
+    /// The encoder's hidden layers, D → h₁ → … (named `encoder.I` as in a PyTorch `Sequential`).
+    public let encoder: LayerStack
+    /// The heads μ and log σ² of q(z | x): `[d, h_L]` weights each.
+    public let meanHead: LayerStack.Layer, logVarianceHead: LayerStack.Layer
+    /// z → … → the likelihood's parameters (logits or means), `n × D`.
+    public let decoder: LayerStack
+    /// log σⱼ² of a Gaussian decoder, `[1, D]` (fixed or learned); nil for the Bernoullis.
+    public let outputLogVariance: Tensor?
+    public let record: TrainingRecord?
+
+    public var inputSize: Int { encoder.widths.first ?? meanHead.weight.shape[1] }
+    public var codeSize: Int { configuration.codeSize }
+
+    init(configuration: Configuration, encoder: LayerStack, meanHead: LayerStack.Layer, logVarianceHead: LayerStack.Layer,
+         decoder: LayerStack, outputLogVariance: Tensor?, record: TrainingRecord?) {
+        self.configuration = configuration
+        self.encoder = encoder
+        self.meanHead = meanHead
+        self.logVarianceHead = logVarianceHead
+        self.decoder = decoder
+        self.outputLogVariance = outputLogVariance
+        self.record = record
+    }
+
+    /// Encoder widths D, h₁ … h_L and decoder widths d, h_L … h₁, D.
+    static func widths(_ configuration: Configuration, features: Int) -> (encoder: [Int], decoder: [Int]) {
+        ([features] + configuration.hidden, [configuration.codeSize] + configuration.hidden.reversed() + [features])
+    }
+
+    public func posterior(_ samples: Tensor) throws -> (mean: Tensor, logVariance: Tensor) {
+        try checkInput(samples)
+        let h = encoder(samples)
+        return (LayerStack(layers: [meanHead])(h), LayerStack(layers: [logVarianceHead])(h))
+    }
+
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor { LayerStack(layers: [meanHead])(encoder(samples)) }
+
+    /// The likelihood's mean at each code.
+    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { configuration.likelihood.mean(decoder(codes)) }
+
+    /// DECODE of z ~ N(0, I): new samples, as the lecture's generative use of the decoder.
+    public func sample(count: Int, using generator: inout RandomGenerator) throws -> Tensor {
+        guard count >= 1 else { throw AutoencoderError("vae: the number of samples must be at least 1, got \(count)") }
+        return try decodeUnchecked(Tensor.randomNormal([count, codeSize], using: &generator))
+    }
+
+    private func checkInput(_ samples: Tensor) throws {
+        guard samples.rank == 2, samples.shape[1] == inputSize else {
+            throw AutoencoderError("vae: samples must be n × \(inputSize), got shape \(samples.shape)")
+        }
+    }
+
+    public var stateTensors: [(name: String, tensor: Tensor)] {
+        encoder.namedTensors("encoder") + [("mean.weight", meanHead.weight), ("mean.bias", meanHead.bias),
+                                           ("log_variance.weight", logVarianceHead.weight), ("log_variance.bias", logVarianceHead.bias)]
+            + decoder.namedTensors("decoder") + (outputLogVariance.map { [("output_log_variance", $0)] } ?? [])
+    }
+
+    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
+        let first = try state.tensor(configuration.hidden.isEmpty ? "mean.weight" : "encoder.0.weight", file: file)
+        guard first.rank == 2 else { throw DataFormatError(file, .entry("the first encoder weight"), "has shape \(first.shape), expected [h₁, D]") }
+        let features = first.shape[1]
+        let widths = Self.widths(configuration, features: features)
+        let last = widths.encoder.last!, d = configuration.codeSize
+        func head(_ name: String) throws -> LayerStack.Layer {
+            LayerStack.Layer(weight: try state.tensor("\(name).weight", shape: [d, last], file: file),
+                             bias: try state.tensor("\(name).bias", shape: [d], file: file), activation: .linear)
+        }
+        let activations = Self.activations(configuration)
+        self.init(configuration: configuration,
+                  encoder: try LayerStack.load("encoder", widths: widths.encoder, activations: activations.encoder, from: state, file: file),
+                  meanHead: try head("mean"), logVarianceHead: try head("log_variance"),
+                  decoder: try LayerStack.load("decoder", widths: widths.decoder, activations: activations.decoder, from: state, file: file),
+                  outputLogVariance: configuration.likelihood.hasVariance ? try state.tensor("output_log_variance", shape: [1, features], file: file) : nil,
+                  record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
+    }
+
+    /// The activations of the encoder's hidden layers and of the decoder (its output linear).
+    static func activations(_ configuration: Configuration) -> (encoder: [Activation], decoder: [Activation]) {
+        (Array(repeating: configuration.activation, count: configuration.hidden.count),
+         Array(repeating: configuration.activation, count: configuration.hidden.count) + [.linear])
+    }
+
+    /// The training loss (−ELBO with the KL weight of each epoch) and its two terms.
+    public var trainingHistory: TrainingHistory? {
+        record.map { TrainingHistory(stages: [.init(name: "training", loss: "negative ELBO per sample (nats), reconstruction + β·KL", record: $0)]) }
+    }
+}

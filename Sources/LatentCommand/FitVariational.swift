@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+extension Likelihood: ExpressibleByArgument {}
+
+/// `latent fit vae`: Kingma & Welling's variational autoencoder.
+struct FitVariationalAutoencoder: FitMethod {
+    static let configuration = CommandConfiguration(
+        commandName: "vae",
+        abstract: "The variational autoencoder (Kingma & Welling 2014): q(z|x) = N(μ, σ²), reparametrised sampling, loss = reconstruction + β·KL to N(0, I).")
+    static let trained = true
+
+    @OptionGroup var common: FitOptions
+    @Option(help: "The latent dimension d. (default: 20)") var codeSize: Int?
+    @Option(help: "Encoder hidden widths, mirrored by the decoder: 400 or 512,256. (default: 400)") var hidden: Widths?
+    @Option(help: "The hidden layers' activation. (default: relu)") var activation: Activation?
+    @Option(help: "p(x|z): bernoulli, continuous-bernoulli (data in [0, 1]), gaussian (σ² from --output-variance) or gaussian-learned-variance. (default: bernoulli for data in [0, 1], else gaussian-learned-variance)")
+    var likelihood: Likelihood?
+    @Option(help: "σ² of the gaussian likelihood. (default: 1)") var outputVariance: Float?
+    @Option(help: "β, the KL term's weight (1: the ELBO). (default: 1)") var beta: Float?
+    @Option(help: "Epochs over which the KL weight rises linearly to β. (default: 0, no warm-up)") var klWarmup: Int?
+    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform, PyTorch's)")
+    var initialization: Initializer?
+    @OptionGroup var trainingOptions: TrainingOptions
+
+    func validate() throws {
+        if let beta, !(beta > 0) { throw ValidationError("--beta must be positive, got \(beta)") }
+        if let outputVariance, !(outputVariance > 0) { throw ValidationError("--output-variance must be positive, got \(outputVariance)") }
+        if outputVariance != nil, likelihood != .gaussian { throw ValidationError("--output-variance sets the variance of --likelihood gaussian") }
+        if let klWarmup, klWarmup < 0 { throw ValidationError("--kl-warmup must not be negative") }
+    }
+
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+        let samples = context.samples
+        let unit = samples.min() >= 0 && samples.max() <= 1
+        let defaults = VariationalAutoencoder.Configuration()
+        let configuration = VariationalAutoencoder.Configuration(
+            hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
+            likelihood: likelihood ?? (unit ? .bernoulli : .learnedGaussian), outputVariance: outputVariance ?? defaults.outputVariance,
+            beta: beta ?? defaults.beta, klWarmupEpochs: klWarmup ?? defaults.klWarmupEpochs, initializer: initialization ?? defaults.initializer,
+            training: try trainingOptions.configuration(over: defaults.training))
+        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+            try VariationalAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
+                                           progress: context.reportTraining)
+        }
+    }
+}
