@@ -77,6 +77,8 @@ extension RBM {
             let g = RBM.gradient(batch, phases)
             (weight.gradient, visibleBias.gradient, hiddenBias.gradient) = (g.weight, g.visibleBias, g.hiddenBias)
             for optimizer in optimizers { optimizer.step() }
+            // Freed now, the gradients' buffers are reused by the next batch's.
+            (weight.gradient, visibleBias.gradient, hiddenBias.gradient) = (nil, nil, nil)
             return [error]
         }
 

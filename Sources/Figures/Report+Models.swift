@@ -73,6 +73,14 @@ extension Report {
                 return lines
             }
             charts.append(try LineChart(title: "\(title): \(main.count == 1 ? main[0].name : "training")", yLabel: main[0].loss, series: series))
+            // A loss of several terms (a VAE's reconstruction and KL) gets their curves too; the
+            // term the training curve already shows is left out.
+            for stage in main {
+                let terms = (stage.record.terms ?? [:]).filter { $0.value != stage.record.trainLoss }.sorted { $0.key < $1.key }
+                guard !terms.isEmpty else { continue }
+                charts.append(try LineChart(title: "\(title): \(stage.name), loss terms", yLabel: "mean per sample",
+                                            series: terms.map { .init(name: $0.key, values: $0.value.map(Double.init)) }))
+            }
         }
         if !pretraining.isEmpty {
             charts.append(try LineChart(title: "\(title): RBM pretraining", yLabel: pretraining[0].loss,

@@ -76,6 +76,15 @@ import Figures
         #expect(charts[1].caption == "Squared reconstruction error per sample per epoch.")
     }
 
+    /// A loss of several terms (a VAE's) gets a chart of its terms beside the loss's.
+    @Test func lossTermsGetTheirOwnChart() throws {
+        var stage = TrainingHistory.Stage(name: "training", loss: "negative ELBO", record: .init(trainLoss: [9, 7, 6]))
+        stage.record.terms = ["loss": [9, 7, 6], "reconstruction": [8, 5, 4], "kl": [1, 2, 2]]
+        let charts = try Report.trainingCharts(TrainingHistory(stages: [stage]), title: "vae")
+        #expect(charts.count == 2)
+        #expect(charts[1].series.map(\.name) == ["kl", "reconstruction"] && charts[1].series[1].values == [8, 5, 4])
+    }
+
     @Test func figureNamesMustBePlainAndDistinct() {
         var report = Report(title: "t")
         report.add(.figure(file: "../escape.svg", svg: "<svg/>", caption: ""))
