@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 
 /// What a model can do beyond ENCODE and DECODE, asked by figures and the command line instead
@@ -47,4 +48,27 @@ extension Scaled: GenerativeModel where Base: GenerativeModel {
     public func sample(count: Int, using generator: inout RandomGenerator) throws -> Tensor {
         try scaling.invert(try base.sample(count: count, using: &generator))
     }
+}
+
+/// A model that bounds the likelihood of data: −ELBO and the importance-weighted bound, per
+/// sample in nats (the VAE; Burda et al. 2016).
+public protocol LikelihoodModel {
+    /// −ELBO(xᵢ) for each sample (`samples: n × D`), one reparametrised draw each.
+    func negativeEvidenceLowerBound(_ samples: Tensor, using generator: inout RandomGenerator) throws -> [Double]
+    /// The K-sample importance-weighted bound on −log p(xᵢ) for each sample.
+    func negativeLogLikelihood(_ samples: Tensor, importanceSamples: Int, using generator: inout RandomGenerator) throws -> [Double]
+}
+
+extension Scaled: LikelihoodModel where Base: LikelihoodModel {
+    /// The base model's bound on the scaled data plus Σⱼ log sⱼ: a density of x′ = (x − o)/s is
+    /// one of x divided by the Jacobian ∏ⱼ sⱼ, so the nats are those of the user's units.
+    public func negativeEvidenceLowerBound(_ samples: Tensor, using generator: inout RandomGenerator) throws -> [Double] {
+        try base.negativeEvidenceLowerBound(try scaling.apply(samples), using: &generator).map { $0 + logJacobian }
+    }
+
+    public func negativeLogLikelihood(_ samples: Tensor, importanceSamples: Int, using generator: inout RandomGenerator) throws -> [Double] {
+        try base.negativeLogLikelihood(try scaling.apply(samples), importanceSamples: importanceSamples, using: &generator).map { $0 + logJacobian }
+    }
+
+    private var logJacobian: Double { scaling.scale.reduce(0) { $0 + Foundation.log($1) } }
 }

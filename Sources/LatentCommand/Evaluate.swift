@@ -12,23 +12,37 @@ struct Evaluate: ParsableCommand {
             reference set's codes; leave-one-out when the reference is the data itself; ties to the smallest \
             class, as scikit-learn breaks them). Models whose codes are cluster indices (k-means) report \
             adjusted_rand_index, normalized_mutual_information and purity against the data's labels instead. \
-            Labels that are class names are numbered as the model's training data numbered them.
+            Labels that are class names are numbered as the model's training data numbered them. Models that \
+            bound a likelihood (vae) report negative_elbo_per_sample (nats: one reparametrised draw, KL in closed \
+            form, β = 1) and, with --importance-samples K, nll_per_sample (the K-sample importance-weighted bound of \
+            Burda et al. 2016, tighter as K grows); both draw their noise from --seed.
             """)
 
     @Argument(help: "A model file written by `latent fit`.") var model: String
     @Option(help: "The data to evaluate on.") var data: String
     @Option(help: "Reference data for knn_accuracy and trustworthiness (usually the training set).") var reference: String?
     @Option(help: "A labels file for --reference (IDX, NPY or CSV/TSV).") var referenceLabels: String?
-    @Option(help: "Seed of the trustworthiness subsample.") var seed: UInt64 = 0
+    @Option(help: "Seed of the trustworthiness subsample and of the likelihood bounds' noise.") var seed: UInt64 = 0
+    @Option(help: "K, the draws per sample of the importance-weighted bound on −log p(x) (models with a likelihood: vae).")
+    var importanceSamples: Int?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        if let importanceSamples, importanceSamples < 1 {
+            throw ValidationError("--importance-samples must be at least 1, got \(importanceSamples)")
+        }
+    }
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
+        if importanceSamples != nil, !(loaded is any LikelihoodModel) {
+            throw ValidationErrorText("--importance-samples: \(model) holds a \(type(of: loaded).methodName) model, which has no likelihood (vae has)")
+        }
         let knownClasses = try file.classNames(file: model)
         var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: knownClasses, origin: readingOrigin(of: loaded))
         try checkWidth(dataset, of: loaded, model: model)
@@ -40,6 +54,16 @@ struct Evaluate: ParsableCommand {
             "code_size": loaded.codeSize, "distortion": metrics.distortion, "sse_per_sample": metrics.ssePerSample,
             "mse_per_feature": metrics.msePerFeature,
         ]
+        if let bounded = loaded as? any LikelihoodModel {
+            var generator = RandomGenerator(seed: seed)
+            display.update("negative ELBO", force: true)
+            result["negative_elbo_per_sample"] = mean(try bounded.negativeEvidenceLowerBound(dataset.samples, using: &generator))
+            if let importanceSamples {
+                display.update("importance-weighted bound, K = \(importanceSamples)", force: true)
+                result["nll_per_sample"] = mean(try bounded.negativeLogLikelihood(dataset.samples, importanceSamples: importanceSamples, using: &generator))
+                result["importance_samples"] = importanceSamples
+            }
+        }
         try checkFinite(result, model: model)
         if loaded is any DiscreteCodes, let labels = dataset.labels {
             let scores = try ClusteringMetrics(clusters: codes.scalars.map { Int($0) }, classes: labels)
@@ -82,6 +106,9 @@ struct Evaluate: ParsableCommand {
         }
     }
 }
+
+/// The mean of `values`, in Double.
+func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
 
 /// Refuses data whose width is not the model's input width, naming both.
 func checkWidth(_ dataset: Dataset, of model: any Autoencoder, model path: String) throws {

@@ -69,6 +69,27 @@ import Tensors
         #expect(drawn.shape == [3, 4] && drawn != mean.rows(0..<3))
     }
 
+    /// On a trained model the importance-weighted bound lies below −ELBO and tightens with K
+    /// (Burda et al. 2016, theorem 1): K = 1, 10, 100, means over 200 images; and −ELBO is the
+    /// training loss's β = 1 form (its reconstruction plus closed-form KL).
+    @Test func importanceWeightedBoundTightensWithK() throws {
+        var generator = RandomGenerator(seed: 2)
+        let configuration = VariationalAutoencoder.Configuration(hidden: [64], codeSize: 4,
+                                                                 training: .init(epochs: 6, batchSize: 50, heldOutFraction: 0))
+        let vae = try VariationalAutoencoder.fit(images, configuration: configuration, using: &generator)
+        let test = images.rows(300..<500)
+        func average(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+        let elbo = average(try vae.negativeEvidenceLowerBound(test, using: &generator))
+        let bounds = try [1, 10, 100].map { average(try vae.negativeLogLikelihood(test, importanceSamples: $0, using: &generator)) }
+        #expect(bounds[1] < elbo && bounds[2] < bounds[1] && bounds[1] < bounds[0], "−ELBO \(elbo), K = 1, 10, 100: \(bounds)")
+        // K = 1 estimates −ELBO itself (the KL by one draw instead of in closed form).
+        #expect(abs(bounds[0] - elbo) < 0.02 * elbo, "−ELBO \(elbo), K = 1 \(bounds[0])")
+        // The same seed gives the same bound; K < 1 is refused.
+        var (a, b) = (RandomGenerator(seed: 5), RandomGenerator(seed: 5))
+        #expect(try vae.negativeLogLikelihood(test, importanceSamples: 3, using: &a) == vae.negativeLogLikelihood(test, importanceSamples: 3, using: &b))
+        #expect { _ = try vae.negativeLogLikelihood(test, importanceSamples: 0, using: &a) } throws: { "\($0)".contains("at least 1") }
+    }
+
     /// Interrupted inside an epoch and resumed from its checkpoint, a run (which draws its
     /// reparametrisation noise from the run's generator) ends with the uninterrupted model.
     @Test(arguments: [Likelihood.bernoulli, .learnedGaussian, .continuousBernoulli])
