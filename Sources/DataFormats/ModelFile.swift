@@ -19,6 +19,24 @@ extension SafeTensorsFile {
     /// header), so that decoded tables carry the same column names.
     public static let featureNamesKey = "feature_names"
 
+    /// The optional metadata key of the shape of one training sample (a JSON array: [28, 28] for
+    /// images), so that generated samples can be drawn as images.
+    public static let sampleShapeKey = "sample_shape"
+
+    /// The shape of one training sample, when the data had one (images).
+    public func sampleShape(file: String) throws -> [Int]? {
+        guard let json = metadata[Self.sampleShapeKey] else { return nil }
+        guard let shape = try? JSONDecoder().decode([Int].self, from: Data(json.utf8)), shape.allSatisfy({ $0 >= 1 }) else {
+            throw DataFormatError(file, .entry("__metadata__.\(Self.sampleShapeKey)"), "is not a JSON array of positive integers")
+        }
+        return shape
+    }
+
+    /// Records the shape of one training sample (nothing when nil).
+    public mutating func setSampleShape(_ shape: [Int]?) throws {
+        metadata[Self.sampleShapeKey] = try shape.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+    }
+
     /// The class names of the training data, when the model was fitted on named classes.
     public func classNames(file: String) throws -> [String]? { try stringList(Self.classNamesKey, file: file) }
 

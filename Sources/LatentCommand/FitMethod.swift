@@ -96,6 +96,7 @@ extension FitMethod {
         var file = try model.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.setNames(classes: training.classNames, features: training.featureNames)
+        try file.setSampleShape(training.sampleShape)
         try file.write(to: common.output)
         display.finish("fitted \(Self.methodName) in \(formatDuration(seconds)); model written to \(common.output)")
         let trainMetrics = try ReconstructionMetrics(model, samples: training.samples)

@@ -1,0 +1,260 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+extension GaussianMixture.Covariance: ExpressibleByArgument {}
+
+struct FitDensity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit-density",
+        abstract: "Fit the density of a model's codes and store it in the model file, so that `latent sample` can draw from it.",
+        discussion: """
+            Encodes --data (usually the training data) and fits a Gaussian mixture to the codes by EM: k-means++ \
+            start, scikit-learn's stopping rule (the mean log-likelihood per sample changes by less than --tolerance, \
+            at most --max-iterations), 1e-6 added to the covariances' diagonals; the number of components is \
+            --components, or the one of 1 … --max-components with the lowest BIC. At most --max-samples codes (a \
+            seeded random subset) are used. Models whose codes are cluster indices (kmeans) get the clusters' \
+            frequencies instead. The model file is rewritten atomically with the density in it (tensors \
+            code_density.*), or written to --output. --json prints components, covariance, bic (per size tried), \
+            log_likelihood_per_sample and iterations.
+            """)
+
+    @Argument(help: "A model file written by `latent fit`.") var model: String
+    @Option(help: "The data whose codes to fit (usually the training data).") var data: String
+    @Option(help: "The number of mixture components (default: chosen by BIC).") var components: Int?
+    @Option(help: "The largest number of components BIC tries.") var maxComponents: Int = 10
+    @Option(help: "Covariance matrices: full or diagonal.") var covariance: GaussianMixture.Covariance = .full
+    @Option(help: "EM's iterations at most, per size.") var maxIterations: Int = 100
+    @Option(help: "EM stops when the mean log-likelihood per sample changes by less.") var tolerance: Double = 1e-3
+    @Option(help: "Codes used at most (a seeded random subset of the data beyond).") var maxSamples: Int = 10_000
+    @Option(help: "Seed of the subset and of the k-means++ start.") var seed: UInt64 = 0
+    @Option(help: "Where to write the model with its density (default: over the model file, atomically).") var output: String?
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    var mixtureConfiguration: GaussianMixture.Configuration {
+        GaussianMixture.Configuration(components: components, maximumComponents: maxComponents, covariance: covariance,
+                                      maximumIterations: maxIterations, tolerance: tolerance)
+    }
+
+    func validate() throws {
+        if let components, components < 1 { throw ValidationError("--components must be at least 1, got \(components)") }
+        if maxComponents < 1 { throw ValidationError("--max-components must be at least 1, got \(maxComponents)") }
+        if maxSamples < 1 { throw ValidationError("--max-samples must be at least 1, got \(maxSamples)") }
+        if let output, !output.lowercased().hasSuffix(".safetensors") { throw ValidationError("--output must end in .safetensors") }
+        do { try mixtureConfiguration.validate(samples: Int.max) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() throws {
+        ComputeSettings.current = try compute.settings()
+        let display = ProgressDisplay(quiet: outputOptions.quiet)
+        var file = try SafeTensorsFile.read(model)
+        let loaded = try Methods.load(file, path: model)
+        var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model), origin: readingOrigin(of: loaded))
+        try checkWidth(dataset, of: loaded, model: model)
+        var generator = RandomGenerator(seed: seed)
+        if dataset.count > maxSamples { dataset = dataset.subset(Array(generator.permutation(dataset.count).prefix(maxSamples)).sorted()) }
+        let start = Date()
+        display.update("fitting the code density to \(dataset.count) codes", force: true)
+        let (density, criteria) = try CodeDensity.fit(loaded, samples: dataset.samples, configuration: mixtureConfiguration, using: &generator) { k, run in
+            display.update(String(format: "EM, %d component%@: %d iterations, BIC %.6g", k, k == 1 ? "" : "s", run.logLikelihoods.count,
+                                  run.bayesianInformationCriterion), force: true)
+        }
+        try file.setCodeDensity(density, info: .init(kind: .gaussianMixture, data: data, samples: dataset.count,
+                                                      criteria: criteria.map { [Double($0.components), $0.bic] }))
+        let destination = output ?? model
+        try file.write(to: destination)
+        var result: [String: Any] = ["model": destination, "samples": dataset.count, "seconds": Date().timeIntervalSince(start)]
+        switch density {
+        case .categorical(let probabilities):
+            result["kind"] = "categorical"
+            result["components"] = probabilities.count
+        case .gaussianMixture(let mixture):
+            result["kind"] = "gaussian-mixture"
+            result["components"] = mixture.components
+            result["covariance"] = mixture.covariance.rawValue
+            result["log_likelihood_per_sample"] = mixture.logDensity(try loaded.encode(dataset.samples)).reduce(0, +) / Double(dataset.count)
+            result["bic"] = Dictionary(uniqueKeysWithValues: criteria.map { (String($0.components), jsonNumber($0.bic)) })
+        }
+        display.finish("code density written to \(destination)")
+        if components == nil, let best = criteria.min(by: { $0.bic < $1.bic }), best.components == maxComponents, maxComponents > 1 {
+            FileHandle.standardError.write(Data("hint: BIC was lowest at the largest size tried (\(maxComponents) components); a larger --max-components may fit the codes better\n".utf8))
+        }
+        try printResult(result, json: outputOptions.json)
+    }
+}
+
+/// Where generated codes come from.
+enum CodeSource: String, ExpressibleByArgument, CaseIterable {
+    /// N(0, I): the VAE's prior; through another decoder, the lecture's garbage.
+    case standardNormal = "standard-normal"
+    /// The density stored by `latent fit-density`.
+    case codeDensity = "code-density"
+}
+
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw new samples: codes from a density, decoded (.png grid, .npy or .csv).",
+        discussion: """
+            A VAE draws its codes from its prior N(0, I); any other model from the code density that \
+            `latent fit-density` stored in it (a Gaussian mixture; for kmeans, the clusters' frequencies). \
+            --codes-from chooses: standard-normal decodes N(0, I) draws with any decoder (what a plain \
+            autoencoder makes of them shows why the VAE's KL term is needed), code-density uses the stored \
+            density. A .png output is a grid of images (the training samples' shape, or a square one), values \
+            outside [0, 1] scaled into it; .npy and .csv hold the samples in the data's units. --codes writes the \
+            drawn codes too.
+            """)
+
+    @Argument(help: "A model file written by `latent fit`.") var model: String
+    @Option(help: "How many samples to draw.") var count: Int
+    @Option(help: "Where to write them: .png (an image grid), .npy or .csv.") var output: String
+    @Option(help: "Seed of the draws.") var seed: UInt64 = 0
+    @Option(help: "Where codes come from: standard-normal or code-density (default: the VAE's prior, else the stored density).")
+    var codesFrom: CodeSource?
+    @Option(help: "Images per row of a .png grid (default: about √count).") var columns: Int?
+    @Option(help: "Also write the drawn codes (.npy or .csv).") var codes: String?
+    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let columns, columns < 1 { throw ValidationError("--columns must be at least 1, got \(columns)") }
+        guard ["png", "npy", "csv"].contains((output as NSString).pathExtension.lowercased()) else {
+            throw ValidationError("--output must end in .png, .npy or .csv")
+        }
+    }
+
+    func run() throws {
+        ComputeSettings.current = try compute.settings()
+        try checkOutput(output, isNotAnyOf: [model])
+        let file = try SafeTensorsFile.read(model)
+        let loaded = try Methods.load(file, path: model)
+        let density = try file.codeDensity(file: model)
+        let source = codesFrom ?? (loaded is any GenerativeModel ? .standardNormal : .codeDensity)
+        var generator = RandomGenerator(seed: seed)
+        let drawn: Tensor
+        switch source {
+        case .standardNormal:
+            guard !(loaded is any DiscreteCodes) else {
+                throw ValidationErrorText("--codes-from standard-normal: \(model) holds a \(type(of: loaded).methodName) model, whose codes are cluster indices")
+            }
+            drawn = Tensor.randomNormal([count, loaded.codeSize], using: &generator)
+        case .codeDensity:
+            guard let density else {
+                throw ValidationErrorText("\(model) holds no code density: run `latent fit-density \(model) --data TRAINING-DATA` first\(loaded is any GenerativeModel ? ", or sample its prior with --codes-from standard-normal" : "")")
+            }
+            guard density.codeWidth == loaded.codeSize else {
+                throw ValidationErrorText("\(model): the code density draws codes of width \(density.codeWidth) but the model's codes have width \(loaded.codeSize)")
+            }
+            drawn = try density.sample(count: count, using: &generator)
+        }
+        var samples = try loaded.decode(drawn)
+        if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
+        try samples.checkFinite("the samples decoded by \(model)")
+        try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model) (codes: \(source.rawValue))", columns: columns)
+        if let codes { try ArrayFile.write(drawn, to: codes, columnNames: (0..<drawn.columns).map { "z\($0)" }) }
+        report(["output": output, "samples": count, "features": samples.columns, "codes_from": source.rawValue],
+               message: "wrote \(count) samples (codes from \(source.rawValue)) to \(output)", options: outputOptions)
+    }
+}
+
+/// Writes generated `samples` (`n × D`) to `path`: a .png grid of images in rows of `columns`, or
+/// .npy / .csv (columns named as the training data's).
+func writeSamples(_ samples: Tensor, to path: String, file: SafeTensorsFile, model: String, title: String, columns: Int? = nil) throws {
+    guard (path as NSString).pathExtension.lowercased() == "png" else {
+        let names = try file.featureNames(file: model).flatMap { $0.count == samples.columns ? $0 : nil }
+        try ArrayFile.write(samples, to: path, columnNames: names ?? (0..<samples.columns).map { "x\($0)" })
+        return
+    }
+    let perRow = columns ?? Int(Double(samples.rows).squareRoot().rounded(.up))
+    let rows = stride(from: 0, to: samples.rows, by: perRow).map { start in
+        ImageGrid.Row(label: "", images: samples.rows(start..<min(start + perRow, samples.rows)))
+    }
+    try writeImageGrid(rows, to: path, file: file, model: model, title: title)
+}
+
+/// Writes `rows` of images as a PNG grid, in the training samples' shape (else a square one),
+/// values outside [0, 1] scaled into it by the grid's range.
+func writeImageGrid(_ rows: [ImageGrid.Row], to path: String, file: SafeTensorsFile, model: String, title: String) throws {
+    let features = rows[0].images.columns
+    let shape = try imageShape(features: features, file: file, model: model)
+    var rows = rows
+    let (low, high) = (rows.map { $0.images.min() }.min()!, rows.map { $0.images.max() }.max()!)
+    if low < 0 || high > 1 {
+        let range = high > low ? high - low : 1
+        for index in rows.indices { rows[index].images = (rows[index].images - low) / range }
+    }
+    let png = try ImageGrid(title: title, rows: rows, imageShape: shape).png()
+    try FileIO.writeAtomically(png.encoded(), to: path)
+}
+
+/// [height, width] of one sample as an image: the shape stored with the model, else a square.
+func imageShape(features: Int, file: SafeTensorsFile, model: String) throws -> [Int] {
+    if let shape = try file.sampleShape(file: model) {
+        let spatial = shape.count == 3 && shape[2] == 1 ? Array(shape.prefix(2)) : shape
+        if spatial.count == 2, spatial[0] * spatial[1] == features { return spatial }
+    }
+    let side = Int(Double(features).squareRoot().rounded())
+    guard side * side == features else {
+        throw ValidationErrorText("\(model): samples of \(features) features are not images (no image shape stored, not a square); write .npy or .csv instead")
+    }
+    return [side, side]
+}
+
+struct EvaluateSamples: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate-samples",
+        abstract: "Measure generated samples against real ones: MMD², precision and recall, distance to the training set.",
+        discussion: """
+            Features are the projections on the first --features principal components of the real --data (the test \
+            set), so scores compare across models on the same test set. Reports mmd2 (unbiased estimator, RBF \
+            kernel, bandwidth mmd_bandwidth = the median pairwise distance of the pooled features), precision and \
+            recall (Kynkäänniemi et al. 2019, k = 3 nearest neighbours: the fraction of generated samples inside \
+            some real sample's 3-NN ball, and of real samples inside some generated sample's), and with --training \
+            nearest_training_distance (mean Euclidean distance, in data space, from each generated sample to its \
+            nearest training sample) beside test_nearest_training_distance (the same for the real test samples): \
+            far below it, the generator copies its training data.
+            """)
+
+    @Argument(help: "Generated samples: a .npy or .csv file (from `latent sample`), or any SPEC.") var samples: String
+    @Option(help: "Real samples to compare with (the test set).") var data: String
+    @Option(help: "The training data, for the memorisation distance.") var training: String?
+    @Option(help: "Principal components of --data that make the feature space.") var features: Int = GenerationMetrics.defaultFeatureCount
+    @Option(help: "Seed of the bandwidth's subset.") var seed: UInt64 = 0
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        if features < 1 { throw ValidationError("--features must be at least 1, got \(features)") }
+    }
+
+    func run() throws {
+        ComputeSettings.current = try compute.settings()
+        let display = ProgressDisplay(quiet: outputOptions.quiet)
+        let generated = try dataOptions.load(samples, labels: nil)
+        let test = try dataOptions.load(data, labels: nil)
+        let trainingSet = try training.map { try dataOptions.load($0, labels: nil) }
+        for other in [test] + (trainingSet.map { [$0] } ?? []) where other.features != generated.features {
+            throw ValidationErrorText("\(samples) has \(generated.features) features per sample but \(other.name) has \(other.features)")
+        }
+        display.update("measuring \(generated.count) samples against \(test.count) real ones", force: true)
+        var generator = RandomGenerator(seed: seed)
+        let metrics = try GenerationMetrics(generated: generated.samples, test: test.samples, training: trainingSet?.samples,
+                                            featureCount: features, using: &generator)
+        display.finish()
+        var result: [String: Any] = [
+            "samples": generated.count, "test_samples": test.count, "features": metrics.featureCount,
+            "feature_space": "first \(metrics.featureCount) principal components of \(data)",
+            "mmd2": metrics.maximumMeanDiscrepancy, "mmd_bandwidth": metrics.bandwidth,
+            "precision": metrics.precision, "recall": metrics.recall,
+        ]
+        if let distance = metrics.nearestTrainingDistance, let reference = metrics.testNearestTrainingDistance {
+            result["nearest_training_distance"] = distance
+            result["test_nearest_training_distance"] = reference
+        }
+        try checkFinite(result, model: samples)
+        try printResult(result, json: outputOptions.json)
+    }
+}
