@@ -1,0 +1,109 @@
+import Foundation
+
+import Latent
+import Testing
+import TestSupport
+
+/// `fit-density`, `sample`, `evaluate-samples` and `evaluate --importance-samples`: every model a
+/// generator, generation measured, from the command line.
+@Suite struct GenerationCommands {
+    /// A small VAE: −ELBO and the importance-weighted bound from `evaluate`, prior samples as a
+    /// PNG grid and as NPY, measured against the test set.
+    @Test func vaeBoundsSamplesAndMeasures() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "vae", "--data", "fashion-mnist-mini:train", "--hidden", "64", "--code-size", "4", "--epochs", "3",
+                             "--output", "vae.safetensors", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let evaluation = try latent("evaluate", "vae.safetensors", "--data", "fashion-mnist-mini:test", "--importance-samples", "20",
+                                    "--json", "--quiet", in: folder)
+        #expect(evaluation.status == 0, "\(evaluation.errors)")
+        let bounds = try json(evaluation.output)
+        let (elbo, nll) = (try #require(bounds["negative_elbo_per_sample"] as? Double), try #require(bounds["nll_per_sample"] as? Double))
+        #expect(nll < elbo && nll > 0.8 * elbo, "−ELBO \(elbo), NLL \(nll)")
+        #expect(bounds["importance_samples"] as? Int == 20)
+
+        let grid = try latent("sample", "vae.safetensors", "--count", "12", "--columns", "4", "--output", "prior.png", "--json", in: folder)
+        #expect(grid.status == 0, "\(grid.errors)")
+        #expect(try json(grid.output)["codes_from"] as? String == "standard-normal")
+        let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/prior.png"))
+        // IHDR: width and height, big-endian, at bytes 16 and 20; 4 × 3 images of 28 with gaps of 2.
+        func be32(_ offset: Int) -> Int { png[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        #expect(be32(16) == 4 * 28 + 3 * 2 && be32(20) == 3 * 28 + 2 * 2)
+
+        #expect(try latent("sample", "vae.safetensors", "--count", "200", "--seed", "3", "--output", "prior.npy", in: folder).status == 0)
+        let drawn = try NPY.read(folder + "/prior.npy").matrix(file: "prior.npy")
+        #expect(drawn.shape == [200, 784] && drawn.min() >= 0 && drawn.max() <= 1)
+        let measured = try latent("evaluate-samples", "prior.npy", "--data", "fashion-mnist-mini:test", "--training", "fashion-mnist-mini:train",
+                                  "--json", "--quiet", in: folder)
+        #expect(measured.status == 0, "\(measured.errors)")
+        let metrics = try json(measured.output)
+        for key in ["mmd2", "mmd_bandwidth", "precision", "recall", "nearest_training_distance", "test_nearest_training_distance", "features"] {
+            #expect(metrics[key] != nil, "evaluate-samples --json lacks \(key)")
+        }
+        #expect(metrics["features"] as? Int == 50 && (metrics["precision"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
+    }
+
+    /// PCA becomes a generator once its code density is fitted: the density goes into the model
+    /// file, draws are seeded, and `--codes` writes the codes decoded.
+    @Test func pcaSamplesFromItsCodeDensity() throws {
+        let folder = scratchFolder()
+        #expect(try latent("fit", "pca", "--data", "swiss-roll?n=600", "--code-size", "2", "--output", "pca.safetensors", "--quiet", in: folder).status == 0)
+        let missing = try latent("sample", "pca.safetensors", "--count", "5", "--output", "s.npy", in: folder)
+        #expect(missing.status != 0 && missing.errors.contains("holds no code density: run `latent fit-density pca.safetensors"), "\(missing.errors)")
+        let density = try latent("fit-density", "pca.safetensors", "--data", "swiss-roll?n=600", "--max-components", "4", "--json", "--quiet", in: folder)
+        #expect(density.status == 0, "\(density.errors)")
+        let fitted = try json(density.output)
+        #expect(fitted["kind"] as? String == "gaussian-mixture" && (fitted["bic"] as? [String: Any])?.count == 4)
+        for seed in ["1", "1", "2"] {
+            let run = try latent("sample", "pca.safetensors", "--count", "50", "--seed", seed, "--output", "s\(seed).npy", "--codes", "z\(seed).npy", in: folder)
+            #expect(run.status == 0, "\(run.errors)")
+        }
+        let (first, again, other) = try (["1", "1", "2"].map { try NPY.read(folder + "/s\($0).npy").matrix(file: $0) }).splat3()
+        #expect(first == again && first != other && first.shape == [50, 3])
+        let model = try PCA.load(from: folder + "/pca.safetensors")
+        let codes = try NPY.read(folder + "/z1.npy").matrix(file: "z1.npy")
+        #expect(try model.decode(codes).isApproximatelyEqual(to: first, relativeTolerance: 1e-5, absoluteTolerance: 1e-5))
+        // The file still loads as the same model; the density rides along.
+        #expect(try SafeTensorsFile.read(folder + "/pca.safetensors").codeDensity(file: "pca.safetensors") != nil)
+    }
+
+    /// k-means' code density is its clusters' frequencies: every sample is a centroid.
+    @Test func kmeansSamplesAreItsPrototypes() throws {
+        let folder = scratchFolder()
+        #expect(try latent("fit", "kmeans", "--data", "blobs?n=300&dimension=4&centers=3", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder).status == 0)
+        let density = try latent("fit-density", "k.safetensors", "--data", "blobs?n=300&dimension=4&centers=3", "--json", "--quiet", in: folder)
+        #expect(try json(density.output)["kind"] as? String == "categorical")
+        #expect(try latent("sample", "k.safetensors", "--count", "30", "--output", "s.npy", in: folder).status == 0)
+        let samples = try NPY.read(folder + "/s.npy").matrix(file: "s.npy")
+        let centroids = try KMeans.load(from: folder + "/k.safetensors").centroids
+        let rows = Set((0..<30).map { samples.rows($0..<($0 + 1)).scalars })
+        #expect(rows.isSubset(of: Set((0..<3).map { centroids.rows($0..<($0 + 1)).scalars })) && rows.count > 1)
+    }
+
+    @Test func badRequestsAreClearErrors() throws {
+        let folder = scratchFolder()
+        _ = try latent("fit", "kmeans", "--data", "circle?n=50", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder)
+        _ = try latent("fit", "pca", "--data", "circle?n=50", "--code-size", "1", "--output", "p.safetensors", "--quiet", in: folder)
+        try NPY.write(Tensor.zeros([10, 3]), to: folder + "/three.npy")
+        let cases: [([String], String)] = [
+            (["evaluate", "p.safetensors", "--data", "circle?n=50", "--importance-samples", "0"], "--importance-samples must be at least 1"),
+            (["evaluate", "p.safetensors", "--data", "circle?n=50", "--importance-samples", "5"], "holds a pca model, which has no likelihood"),
+            (["sample", "p.safetensors", "--count", "0", "--output", "s.npy"], "--count must be at least 1"),
+            (["sample", "k.safetensors", "--count", "3", "--codes-from", "standard-normal", "--output", "s.npy"], "whose codes are cluster indices"),
+            (["sample", "p.safetensors", "--count", "3", "--output", "s.png", "--codes-from", "standard-normal"], "are not images"),
+            (["fit-density", "p.safetensors", "--data", "circle?n=50", "--components", "0"], "--components must be at least 1"),
+            (["fit-density", "p.safetensors", "--data", "swiss-roll?n=50"], "has 3 features per sample; the model takes 2"),
+            (["evaluate-samples", "three.npy", "--data", "circle?n=50"], "three.npy has 3 features per sample but circle has 2"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runLatent(arguments, in: folder)
+            #expect(result.status != 0, "\(arguments) succeeded")
+            #expect(result.errors.contains(message), "\(arguments): stderr was \(result.errors)")
+        }
+    }
+}
+
+extension Array {
+    /// The first three elements as a tuple.
+    fileprivate func splat3() -> (Element, Element, Element) { (self[0], self[1], self[2]) }
+}
