@@ -51,13 +51,19 @@ func benchmarkAutoencoderEpoch(_ train: Tensor, epochs: Int) throws {
 /// input-gradient product of every step, at the training's shapes), for each backend: a floor
 /// under the epoch that no work outside the GEMM can beat.
 func benchmarkEpochGEMMFloor(widths: [Int], samples n: Int, batchSize: Int, steps: Int = 60) {
+    let layers = zip(widths, widths.dropFirst()).enumerated().map { (inputs: $1.0, outputs: $1.1, inputGradient: $0 > 0) }
+    benchmarkEpochGEMMFloor(layers: layers, samples: n, batchSize: batchSize, steps: steps)
+}
+
+/// The same for any list of dense layers, each with or without its input's gradient.
+func benchmarkEpochGEMMFloor(layers: [(inputs: Int, outputs: Int, inputGradient: Bool)], samples n: Int, batchSize: Int, steps: Int = 60) {
     var generator = RandomGenerator(seed: 2)
-    let layers = zip(widths, widths.dropFirst()).map { (inputs: $0, outputs: $1) }
     let weights = layers.map { Tensor.randomUniform([$0.outputs, $0.inputs], using: &generator) }
-    let activations = widths.map { Tensor.randomUniform([batchSize, $0], using: &generator) }
+    let inputs = layers.map { Tensor.randomUniform([batchSize, $0.inputs], using: &generator) }
+    let outputs = layers.map { Tensor.randomUniform([batchSize, $0.outputs], using: &generator) }
     let backends = gemmBackends()
     let batches = (n + batchSize - 1) / batchSize
-    let flops = trainingFlopsPerSample(widths) * Double(n)
+    let flops = Double(n) * 2 * layers.reduce(0.0) { $0 + Double($1.inputs * $1.outputs) * ($1.inputGradient ? 3 : 2) }
     for backend in backends {
         let settings = ComputeSettings(backend: backend)
         var times: [Double] = []
@@ -67,12 +73,12 @@ func benchmarkEpochGEMMFloor(widths: [Int], samples n: Int, batchSize: Int, step
             for _ in 0..<steps {
                 for (index, layer) in layers.enumerated() {
                     var output = Tensor.uninitialized([batchSize, layer.outputs])
-                    gemm(activations[index], weights[index], transposeB: true, into: &output, settings: settings)
+                    gemm(inputs[index], weights[index], transposeB: true, into: &output, settings: settings)
                     var weightGradient = Tensor.uninitialized([layer.outputs, layer.inputs])
-                    gemm(activations[index + 1], transposeA: true, activations[index], into: &weightGradient, settings: settings)
-                    if index > 0 {
+                    gemm(outputs[index], transposeA: true, inputs[index], into: &weightGradient, settings: settings)
+                    if layer.inputGradient {
                         var inputGradient = Tensor.uninitialized([batchSize, layer.inputs])
-                        gemm(activations[index + 1], weights[index], into: &inputGradient, settings: settings)
+                        gemm(outputs[index], weights[index], into: &inputGradient, settings: settings)
                     }
                 }
             }
@@ -111,4 +117,19 @@ func gemmBackends() -> [GEMMBackend] {
     var backends: [GEMMBackend] = [.builtIn(CPULevel.detected)]
     if let blas = SystemBLAS.findInstalled() { backends.append(.systemBLAS(blas)) }
     return backends
+}
+
+/// The VAE of PyTorch's `examples/vae` (784-400-20, ReLU, Bernoulli decoder, Adam 10⁻³, batches of
+/// 128) on full Fashion-MNIST train: epoch time (compare `Benchmarks/reference/vae_reference.py`)
+/// and the floor of its matrix products.
+func benchmarkVAEEpoch(epochs: Int) throws {
+    let train = try DatasetLoader().load("fashion-mnist:train").samples
+    let configuration = VariationalAutoencoder.Configuration(training: .init(epochs: epochs, batchSize: 128, learningRate: 1e-3, heldOutFraction: 0))
+    var generator = RandomGenerator(seed: 1)
+    let model = try VariationalAutoencoder.fit(train, configuration: configuration, using: &generator)
+    let times = model.record!.secondsPerEpoch
+    print(String(format: "VAE 784-400-20 (ReLU, Bernoulli, Adam, batch 128), %@, %d thread(s): epoch %.3f s (median of %d; all: %@)",
+                 ComputeSettings.current.backend.description, ComputeSettings.current.threads, median(times), times.count,
+                 times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+    benchmarkEpochGEMMFloor(layers: [(784, 400, false), (400, 40, true), (20, 400, true), (400, 784, true)], samples: train.rows, batchSize: 128)
 }

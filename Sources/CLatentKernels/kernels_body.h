@@ -91,11 +91,15 @@ static void FN(pack_b)(bool trans, const float *B, long ldb, long p0, long kc, l
             for (long c = cols; c < NR; c++)
                 for (long k = 0; k < kc; k++) panel[k * NR + c] = 0;
         } else {
-            for (long k = 0; k < kc; k++) {
-                const float *src = B + (p0 + k) * ldb + j0 + jr;
-                if (cols == NR) { memcpy(panel + k * NR, src, NR * sizeof(float)); continue; }
-                for (long c = 0; c < cols; c++) panel[k * NR + c] = src[c];
-                for (long c = cols; c < NR; c++) panel[k * NR + c] = 0;
+            if (cols == NR) {
+                for (long k = 0; k < kc; k++) memcpy(panel + k * NR, B + (p0 + k) * ldb + j0 + jr, NR * sizeof(float));
+            } else {
+                // An edge panel: zero it whole once, not its padding row by row (a memset call each).
+                memset(panel, 0, (size_t)(kc * NR) * sizeof(float));
+                for (long k = 0; k < kc; k++) {
+                    const float *src = B + (p0 + k) * ldb + j0 + jr;
+                    for (long c = 0; c < cols; c++) panel[k * NR + c] = src[c];
+                }
             }
         }
     }

@@ -74,18 +74,25 @@ public enum Activation: String, Codable, Sendable, CaseIterable, CustomStringCon
     func derivativeProduct(_ gradient: Tensor, output y: Tensor) -> Tensor {
         if self == .linear { return gradient }
         let slope = Self.leakyReluSlope
+        let activation = self
         return Tensor(shape: y.shape) { out in
             y.withUnsafeBufferPointer { y in
                 gradient.withUnsafeBufferPointer { g in
-                    switch self {
-                    case .linear: for i in g.indices { out[i] = g[i] }
-                    case .sigmoid: for i in g.indices { out[i] = g[i] * y[i] * (1 - y[i]) }
-                    case .tanh: for i in g.indices { out[i] = g[i] * (1 - y[i] * y[i]) }
-                    case .relu: for i in g.indices { out[i] = y[i] > 0 ? g[i] : 0 }
-                    case .leakyRelu: for i in g.indices { out[i] = y[i] > 0 ? g[i] : g[i] * slope }
-                    case .elu: for i in g.indices { out[i] = y[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
-                    // softplus′(x) = σ(x) = 1 − e^(−y)
-                    case .softplus: for i in g.indices { out[i] = -g[i] * Foundation.expm1(-y[i]) }
+                    let (uy, ug, uo) = (UInt(bitPattern: y.baseAddress), UInt(bitPattern: g.baseAddress), UInt(bitPattern: out.baseAddress))
+                    // Elements are independent: split across threads (a hidden layer's batch is ~10⁵).
+                    forEachChunk(of: g.count, minimumChunk: 1 << 14) { range in
+                        guard let y = UnsafePointer<Float>(bitPattern: uy), let g = UnsafePointer<Float>(bitPattern: ug),
+                              let out = UnsafeMutablePointer<Float>(bitPattern: uo) else { return }
+                        switch activation {
+                        case .linear: for i in range { out[i] = g[i] }
+                        case .sigmoid: for i in range { out[i] = g[i] * y[i] * (1 - y[i]) }
+                        case .tanh: for i in range { out[i] = g[i] * (1 - y[i] * y[i]) }
+                        case .relu: for i in range { out[i] = y[i] > 0 ? g[i] : 0 }
+                        case .leakyRelu: for i in range { out[i] = y[i] > 0 ? g[i] : g[i] * slope }
+                        case .elu: for i in range { out[i] = y[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
+                        // softplus′(x) = σ(x) = 1 − e^(−y)
+                        case .softplus: for i in range { out[i] = -g[i] * Foundation.expm1(-y[i]) }
+                        }
                     }
                 }
             }

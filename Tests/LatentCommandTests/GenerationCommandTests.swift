@@ -80,6 +80,40 @@ import TestSupport
         #expect(rows.isSubset(of: Set((0..<3).map { centroids.rows($0..<($0 + 1)).scalars })) && rows.count > 1)
     }
 
+    /// Interpolations, traversals and attribute vectors decode the codes they say: rows of the
+    /// NPY output equal DECODE of `LatentSpace`'s codes, computed here from the model.
+    @Test func latentSpaceWalksDecodeTheirCodes() throws {
+        let folder = scratchFolder()
+        #expect(try latent("fit", "pca", "--data", "blobs?n=300&dimension=5&centers=3", "--code-size", "3", "--output", "p.safetensors", "--quiet", in: folder).status == 0)
+        let data = try DatasetLoader().load("blobs?n=300&dimension=5&centers=3")
+        let model = try PCA.load(from: folder + "/p.safetensors")
+        let codes = try model.encode(data.samples)
+        func code(_ i: Int) -> Tensor { codes.rows(i..<(i + 1)) }
+        func written(_ name: String) throws -> Tensor { try NPY.read(folder + "/" + name).matrix(file: name) }
+
+        #expect(try latent("interpolate", "p.safetensors", "--data", "blobs?n=300&dimension=5&centers=3", "--from", "4,9", "--to", "7,2",
+                           "--steps", "5", "--output", "i.npy", in: folder).status == 0)
+        let expected = Tensor.concatenate([try LatentSpace.interpolate(from: code(4), to: code(7), steps: 5, path: .linear),
+                                           try LatentSpace.interpolate(from: code(9), to: code(2), steps: 5, path: .linear)])
+        #expect(try written("i.npy").isApproximatelyEqual(to: try model.decode(expected), relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
+
+        let traverse = try latent("traverse", "p.safetensors", "--data", "blobs?n=300&dimension=5&centers=3", "--sample", "3", "--dimensions", "2",
+                                  "--steps", "3", "--range", "1", "--output", "t.npy", "--json", in: folder)
+        #expect(traverse.status == 0, "\(traverse.errors)")
+        let deviation = ((codes - codes.mean(alongAxis: 0)).squared().mean(alongAxis: 0)).sqrt().scalars[1]
+        let swept = try LatentSpace.traverse(code(3), dimension: 1, offsets: [-deviation, 0, deviation])
+        #expect(try written("t.npy").isApproximatelyEqual(to: try model.decode(swept), relativeTolerance: 1e-4, absoluteTolerance: 1e-4))
+
+        #expect(try latent("attribute", "p.safetensors", "--data", "blobs?n=300&dimension=5&centers=3", "--with", "0", "--without", "2",
+                           "--samples", "5", "--strengths", "0,1", "--output", "a.npy", in: folder).status == 0)
+        let vector = try LatentSpace.attributeVector(codes: codes, labels: data.labels!, with: 0, without: 2)
+        let moved = try model.decode(try LatentSpace.apply(vector, to: code(5), strengths: [0, 1]))
+        #expect(try written("a.npy").isApproximatelyEqual(to: moved, relativeTolerance: 1e-4, absoluteTolerance: 1e-4))
+        // The grid of a VAE-less image model is refused only when samples are not images.
+        let png = try latent("interpolate", "p.safetensors", "--data", "blobs?n=300&dimension=5&centers=3", "--from", "1", "--to", "2", "--output", "i.png", in: folder)
+        #expect(png.status != 0 && png.errors.contains("are not images"))
+    }
+
     @Test func badRequestsAreClearErrors() throws {
         let folder = scratchFolder()
         _ = try latent("fit", "kmeans", "--data", "circle?n=50", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder)
@@ -94,6 +128,12 @@ import TestSupport
             (["fit-density", "p.safetensors", "--data", "circle?n=50", "--components", "0"], "--components must be at least 1"),
             (["fit-density", "p.safetensors", "--data", "swiss-roll?n=50"], "has 3 features per sample; the model takes 2"),
             (["evaluate-samples", "three.npy", "--data", "circle?n=50"], "three.npy has 3 features per sample but circle has 2"),
+            (["interpolate", "k.safetensors", "--data", "circle?n=50", "--from", "1", "--to", "2", "--output", "i.npy"], "its codes are cluster indices"),
+            (["interpolate", "p.safetensors", "--data", "circle?n=50", "--from", "1,2", "--to", "2", "--output", "i.npy"], "--from names 2 samples but --to names 1"),
+            (["interpolate", "p.safetensors", "--data", "circle?n=50", "--from", "1", "--to", "50", "--output", "i.npy"], "sample 50 does not exist: circle has samples 0 … 49"),
+            (["traverse", "p.safetensors", "--data", "circle?n=50", "--dimensions", "4", "--output", "t.npy"], "code dimension 4 does not exist (1 … 1)"),
+            (["attribute", "p.safetensors", "--data", "circle?n=50", "--with", "0", "--without", "1", "--samples", "1", "--output", "a.npy"], "has no labels"),
+            (["attribute", "p.safetensors", "--data", "blobs?n=30&dimension=2&centers=2", "--with", "5", "--without", "1", "--samples", "1", "--output", "a.npy"], "--with 5: no such class in blobs (labels: 0, 1)"),
         ]
         for (arguments, message) in cases {
             let result = try runLatent(arguments, in: folder)

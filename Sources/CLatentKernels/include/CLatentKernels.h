@@ -74,6 +74,15 @@ bool latent_blas_open(const char *path, latent_blas *blas, char *error, size_t e
 /// no-op elsewhere). Process-wide: for executables to call at start-up, never the library.
 void latent_keep_freed_memory(void);
 
+/// A part of a parallel region: `fn(context, part)`.
+typedef void (*latent_task_fn)(void *context, long part);
+
+/// Runs fn(context, 0) … fn(context, parts − 1), spread over a pool of worker threads and the
+/// caller, and returns when all have finished. Workers spin for a moment before sleeping, so
+/// back-to-back regions start without a wake-up. A region started while another runs (from a
+/// worker, or another thread) runs on its caller, part by part.
+void latent_parallel_run(long parts, latent_task_fn fn, void *context);
+
 // MARK: - Elementwise kernels
 
 /// y = 1 / (1 + exp(-x)), n elements; x and y may alias.
