@@ -4,25 +4,22 @@ import Tensors
 /// Grids drawn by decoding chosen codes: what a decoder makes of points between and around the
 /// codes of real samples.
 extension ImageGrid {
-    /// Interpolation strips: for each pair (a, b) of samples, DECODE((1 − t)·ENCODE(a) +
-    /// t·ENCODE(b)) for `steps` values of t from 0 to 1, one row per pair.
+    /// Interpolation strips: for each pair (a, b) of samples, DECODE of `steps` codes from
+    /// ENCODE(a) to ENCODE(b) along `path` (``LatentSpace/interpolate(from:to:steps:path:)``),
+    /// one row per pair.
     ///
     /// `from` and `to` are samples `m × D`, row i of one paired with row i of the other.
     public static func interpolation(_ model: any Autoencoder, from: Tensor, to: Tensor, labels: [String], steps: Int = 10,
-                                     imageShape: [Int]) throws -> ImageGrid {
+                                     path: LatentSpace.Path = .linear, imageShape: [Int]) throws -> ImageGrid {
         guard from.shape == to.shape, from.rank == 2, labels.count == from.shape[0], steps >= 2 else {
             throw FigureError("interpolation needs two sample sets of one shape, a label per pair and ≥ 2 steps; got \(from.shape), \(to.shape), \(labels.count) labels, \(steps) steps")
         }
         let (start, end) = (try model.encode(from), try model.encode(to))
         let rows = try (0..<from.shape[0]).map { pair in
-            let (a, b) = (start.rows(pair..<(pair + 1)), end.rows(pair..<(pair + 1)))
-            let codes = Tensor.concatenate((0..<steps).map { step in
-                let t = Float(step) / Float(steps - 1)
-                return a * (1 - t) + b * t
-            })
+            let codes = try LatentSpace.interpolate(from: start.rows(pair..<(pair + 1)), to: end.rows(pair..<(pair + 1)), steps: steps, path: path)
             return Row(label: labels[pair], images: try model.decode(codes))
         }
-        return try ImageGrid(title: "Decoded codes between two samples", rows: rows, imageShape: imageShape)
+        return try ImageGrid(title: "Decoded codes between two samples (\(path.rawValue))", rows: rows, imageShape: imageShape)
     }
 
     /// Traversals: one row per code dimension (at most `dimensions`), that coordinate swept

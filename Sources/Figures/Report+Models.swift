@@ -50,11 +50,12 @@ extension Report {
 
     /// Interpolation strips between the first and second halves of `examples` (at most four
     /// pairs), rows named by the pairs' classes; nil with fewer than two examples.
-    static func interpolationStrips(_ model: any Autoencoder, examples: Dataset, imageShape: [Int]) throws -> ImageGrid? {
+    static func interpolationStrips(_ model: any Autoencoder, examples: Dataset, path: LatentSpace.Path = .linear,
+                                    imageShape: [Int]) throws -> ImageGrid? {
         let pairs = min(4, examples.count / 2)
         guard pairs >= 1 else { return nil }
         return try ImageGrid.interpolation(model, from: examples.samples.rows(0..<pairs), to: examples.samples.rows(pairs..<(2 * pairs)),
-                                           labels: (0..<pairs).map { pairName(examples, $0, pairs + $0) }, imageShape: imageShape)
+                                           labels: (0..<pairs).map { pairName(examples, $0, pairs + $0) }, path: path, imageShape: imageShape)
     }
 
     /// Line charts of a training history: the stages that end in a model (fine-tuning,
@@ -91,7 +92,8 @@ extension Report {
 
     /// The report of one model on `data`: configuration, metrics, training curves,
     /// reconstructions, codes, and the commands that made the model and the report.
-    public static func model(_ model: any Autoencoder, named name: String, data: Dataset, fitCommand: String?, reportCommand: String) throws -> Report {
+    public static func model(_ model: any Autoencoder, named name: String, data: Dataset, codeDensity: CodeDensity? = nil,
+                             fitCommand: String?, reportCommand: String) throws -> Report {
         let method = type(of: model).methodName
         var report = Report(title: "\(method) model \(name) on \(data.name)")
         let metrics = try ReconstructionMetrics(model, samples: data.samples)
@@ -122,9 +124,15 @@ extension Report {
             report.add(.figure(file: "reconstructions.svg", svg: try grid.svg(), caption: "Top: samples of \(data.name), one per class in turn; below: DECODE(ENCODE(x))."))
             // A discrete code (k-means' cluster index): nothing lies between two codes.
             let discrete = model as? any DiscreteCodes
-            if discrete == nil, let strips = try interpolationStrips(model, examples: examples, imageShape: shape) {
+            let gaussian = model is any ProbabilisticEncoder
+            if discrete == nil, let strips = try interpolationStrips(model, examples: examples, path: gaussian ? .spherical : .linear, imageShape: shape) {
                 report.add(.figure(file: "interpolations.svg", svg: try strips.svg(),
-                                   caption: "DECODE of codes on the straight line from one sample's code to another's."))
+                                   caption: gaussian ? "DECODE of codes on the great circle from one sample's code to another's (spherical interpolation, for Gaussian codes)."
+                                                     : "DECODE of codes on the straight line from one sample's code to another's."))
+            }
+            if let grid = try sampleGrid(model, codeDensity: codeDensity, imageShape: shape) {
+                report.add(.heading("Samples"))
+                report.add(.figure(file: "samples.svg", svg: try grid.grid.svg(), caption: grid.caption))
             }
             if discrete == nil, codes.shape[0] >= 2 {
                 let traversal = try ImageGrid.traversal(model, codes: codes, imageShape: shape)

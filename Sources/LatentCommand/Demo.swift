@@ -9,7 +9,15 @@ import Latent
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit every method on bundled data and compare them.",
-        discussion: "Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes on fashion-mnist-mini, prints test errors and kNN accuracies, saves the models, and writes an HTML report (OUTPUT/index.html) with the error table, reconstructions side by side and the 2-D codes as scatter plots.")
+        discussion: """
+            Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes and the \
+            VAE (784-400-20) on fashion-mnist-mini, prints test errors and kNN accuracies, then draws new images: the \
+            VAE's prior samples, the deep autoencoder's decoder on the same N(0, I) codes, and Gaussian mixtures fitted \
+            to the deep autoencoder's and PCA's codes, each measured against the test images (MMD², precision, recall, \
+            distance to the training set). Saves the models (with their code densities) and writes an HTML report \
+            (OUTPUT/index.html): the error table, reconstructions side by side, the 2-D codes as scatter plots, the \
+            samples, a spherical interpolation and an attribute vector.
+            """)
 
     @Option(help: "Folder for the fitted models and the report.") var output: String = "latent-demo"
     @Flag(help: "Use full Fashion-MNIST (60 000 + 10 000 images; tens of minutes) instead of the bundled subset.") var full = false
@@ -29,9 +37,12 @@ struct Demo: ParsableCommand {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let start = Date()
         var rows: [Report.Entry] = []
+        var files: [String: String] = [:]
         // The deep networks' budget: the defaults on the full set; fewer epochs on the subset so the
         // demo stays within a few minutes on two cores.
         let (pretrainEpochs, fineTuneEpochs) = full ? (10, 20) : (10, 40)
+        // The PyTorch example's 10 epochs of 60 000 images; as many steps on the subset.
+        let vaeEpochs = full ? 10 : 100
 
         func fit(_ label: String, file: String, codeSize: Int, _ body: (inout RandomGenerator, @escaping (TrainingProgress) throws -> Void) throws -> any Autoencoder) throws {
             var generator = RandomGenerator(seed: seed)
@@ -48,6 +59,7 @@ struct Demo: ParsableCommand {
                 knn = try ReconstructionMetrics.knnAccuracy(codes: model.encode(test.samples), labels: labels,
                                                             referenceCodes: model.encode(train.samples), referenceLabels: trainLabels)
             }
+            files[label] = file
             rows.append(Report.Entry(name: label, model: model, testError: metrics.ssePerSample, knnAccuracy: knn, seconds: seconds))
             display.finish(String(format: "%@: test error %.3f per image (%@)", label, metrics.ssePerSample, formatDuration(seconds)))
         }
@@ -74,8 +86,20 @@ struct Demo: ParsableCommand {
                 return try DeepAutoencoder.fit(train.samples, configuration: configuration, using: &g, progress: progress)
             }
         }
+        try fit("VAE 784-400-20", file: "vae-20.safetensors", codeSize: 20) { g, progress in
+            try VariationalAutoencoder.fit(train.samples, configuration: .init(training: .init(epochs: vaeEpochs, batchSize: 128, learningRate: 1e-3)),
+                                           using: &g, progress: progress)
+        }
+        let vae = rows.last!.model as! VariationalAutoencoder
+        let generation = DemoGeneration(train: train, test: test, seed: seed, display: display)
+        let others = ["deep autoencoder 784-1000-500-250-30", "PCA-30"].map { name in
+            (name: name, model: rows.first { $0.name == name }!.model, file: files[name]!)
+        }
+        let samplers = try generation.samplers(vae: vae, others: others, folder: output)
         display.update("writing the report", force: true)
-        let page = try Report.comparison(rows, train: train, test: test, command: invocation()).write(to: output)
+        var report = try Report.comparison(rows, train: train, test: test, command: invocation())
+        try report.addGeneration(samplers, test: test, interpolation: try generation.interpolation(vae), attribute: try generation.attributeGrid(vae))
+        let page = try report.write(to: output)
         display.finish()
         let seconds = Date().timeIntervalSince(start)
         if outputOptions.json {
@@ -86,6 +110,12 @@ struct Demo: ParsableCommand {
                     if let knn = row.knnAccuracy { entry["knn_accuracy"] = knn }
                     return entry
                 },
+                "samplers": samplers.map { sampler -> [String: Any] in
+                    let m = sampler.metrics
+                    return ["sampler": sampler.name, "samples": sampler.samples.rows, "mmd2": m.maximumMeanDiscrepancy, "precision": m.precision,
+                            "recall": m.recall, "nearest_training_distance": m.nearestTrainingDistance.map(jsonNumber) ?? NSNull(),
+                            "test_nearest_training_distance": m.testNearestTrainingDistance.map(jsonNumber) ?? NSNull()]
+                },
             ])
             return
         }
@@ -95,6 +125,13 @@ struct Demo: ParsableCommand {
         for row in rows {
             print(column(row.name, 42) + column("\(row.model.codeSize)", 6) + column(String(format: "%.3f", row.testError), 12)
                   + column(row.knnAccuracy.map { String(format: "%.3f", $0) } ?? "", 8) + formatDuration(row.seconds))
+        }
+        print("\nNew images: \(test.count) samples per sampler against the \(test.count) test images (features: the test set's first \(samplers[0].metrics.featureCount) principal components):\n")
+        print(column("sampler", 64) + column("MMD²", 9) + column("precision", 11) + column("recall", 8) + "distance to training set")
+        for sampler in samplers {
+            let m = sampler.metrics
+            print(column(sampler.name, 64) + column(String(format: "%.4f", m.maximumMeanDiscrepancy), 9) + column(String(format: "%.3f", m.precision), 11)
+                  + column(String(format: "%.3f", m.recall), 8) + String(format: "%.2f (test images %.2f)", m.nearestTrainingDistance ?? .nan, m.testNearestTrainingDistance ?? .nan))
         }
         print("\nReport: \(page)")
         print("Models in \(output)/ (`latent evaluate MODEL --data \(name):test` reads them); total \(formatDuration(seconds)).")

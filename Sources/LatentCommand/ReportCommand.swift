@@ -10,7 +10,7 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Writes DIR/index.html and its SVG figures (opens offline in any browser): the model's metrics on the data, \
             its training curves (loss per epoch, held-out loss dashed), originals above reconstructions when the samples \
-            are images, the codes as a scatter plot coloured by class (projected on their first two principal components \
+            are images, new samples (a VAE's prior draws, and draws from the code density `latent fit-density` stored), the codes as a scatter plot coloured by class (projected on their first two principal components \
             when d > 2), k-means centroids, the configuration, and the commands that fitted the model and wrote the report.
             """)
 
@@ -31,7 +31,7 @@ struct ReportCommand: ParsableCommand {
         try checkWidth(dataset, of: loaded, model: model)
         display.update("drawing the report of \(model) on \(dataset.count) samples", force: true)
         let report = try Report.model(loaded, named: (model as NSString).lastPathComponent, data: dataset,
-                                      fitCommand: file.metadata[SafeTensorsFile.commandKey], reportCommand: invocation())
+                                      codeDensity: try file.codeDensity(file: model), fitCommand: file.metadata[SafeTensorsFile.commandKey], reportCommand: invocation())
         let page = try report.write(to: output)
         display.finish()
         let figures = report.blocks.filter { if case .figure = $0 { true } else { false } }.count

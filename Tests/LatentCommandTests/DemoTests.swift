@@ -1,4 +1,5 @@
 import Foundation
+import Latent
 import Testing
 
 /// The README's main job, run whole: every method fitted to the bundled subset, the lecture's
@@ -11,7 +12,7 @@ import Testing
         #expect(demo.status == 0, "\(demo.errors)")
         let result = try json(demo.output)
         let methods = try #require(result["methods"] as? [[String: Any]])
-        #expect(methods.count == 6)
+        #expect(methods.count == 7)
         func entry(_ name: String) throws -> [String: Any] { try #require(methods.first { $0["method"] as? String == name }, "\(name) missing") }
         let (pca30, pca2) = (try entry("PCA-30"), try entry("PCA-2"))
         let (deep30, deep2) = (try entry("deep autoencoder 784-1000-500-250-30"), try entry("deep autoencoder 784-1000-500-250-2"))
@@ -20,11 +21,25 @@ import Testing
         #expect((deep30["test_sse_per_sample"] as! Double) < (pca30["test_sse_per_sample"] as! Double))
         #expect((deep2["test_sse_per_sample"] as! Double) < (pca2["test_sse_per_sample"] as! Double))
         #expect((deep2["knn_accuracy"] as! Double) > (pca2["knn_accuracy"] as! Double) + 0.05)
+        // The lecture's generative contrast: N(0, I) codes through the plain autoencoder's decoder
+        // measure clearly worse than the VAE's prior samples and than a mixture of its own codes.
+        let samplers = try #require(result["samplers"] as? [[String: Any]])
+        func sampler(_ name: String) throws -> (mmd: Double, precision: Double) {
+            let entry = try #require(samplers.first { ($0["sampler"] as? String)?.hasPrefix(name) == true }, "\(name) missing")
+            return (entry["mmd2"] as! Double, entry["precision"] as! Double)
+        }
+        let prior = try sampler("VAE: prior N(0, I)")
+        let garbage = try sampler("deep autoencoder 784-1000-500-250-30: N(0, I) codes")
+        let mixture = try sampler("deep autoencoder 784-1000-500-250-30: mixture of")
+        #expect(garbage.mmd > 3 * prior.mmd && garbage.mmd > 3 * mixture.mmd, "MMD²: \(garbage.mmd) vs \(prior.mmd), \(mixture.mmd)")
+        #expect(garbage.precision + 0.2 < prior.precision && garbage.precision + 0.2 < mixture.precision)
+        #expect(try SafeTensorsFile.read(folder + "/out/deep-autoencoder-30.safetensors").codeDensity(file: "deep-autoencoder-30") != nil)
         let page = try String(contentsOfFile: folder + "/out/index.html", encoding: .utf8)
-        for figure in ["errors.svg", "reconstructions.svg", "codes-1.svg", "codes-3.svg", "training-1.svg"] {
+        for figure in ["errors.svg", "reconstructions.svg", "codes-1.svg", "codes-3.svg", "training-1.svg", "samples.svg",
+                       "interpolations-vae.svg", "attribute.svg"] {
             #expect(page.contains("src=\"\(figure)\"") && FileManager.default.fileExists(atPath: folder + "/out/" + figure), "\(figure)")
         }
-        for model in ["pca-30", "pca-2", "kmeans-10", "nonlinear-pca-2", "deep-autoencoder-30", "deep-autoencoder-2"] {
+        for model in ["pca-30", "pca-2", "kmeans-10", "nonlinear-pca-2", "deep-autoencoder-30", "deep-autoencoder-2", "vae-20"] {
             #expect(FileManager.default.fileExists(atPath: folder + "/out/\(model).safetensors"), "\(model)")
         }
     }

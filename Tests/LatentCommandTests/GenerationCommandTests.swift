@@ -41,6 +41,13 @@ import TestSupport
             #expect(metrics[key] != nil, "evaluate-samples --json lacks \(key)")
         }
         #expect(metrics["features"] as? Int == 50 && (metrics["precision"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
+        // The report of a VAE shows its prior samples and its loss terms.
+        #expect(try latent("report", "vae.safetensors", "--data", "fashion-mnist-mini:test", "--output", "report", "--quiet", in: folder).status == 0)
+        let page = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
+        #expect(page.contains("src=\"samples.svg\"") && page.contains("src=\"training-2.svg\""))
+        #expect(try String(contentsOfFile: folder + "/report/samples.svg", encoding: .utf8).contains("prior N(0, I)"))
+        let terms = try String(contentsOfFile: folder + "/report/training-2.svg", encoding: .utf8)
+        #expect(terms.contains("loss terms") && terms.contains("kl") && terms.contains("reconstruction"))
     }
 
     /// PCA becomes a generator once its code density is fitted: the density goes into the model
