@@ -22,6 +22,8 @@ extension Scaled: DiscreteCodes where Base: DiscreteCodes {
 public protocol ProbabilisticEncoder {
     /// μ and log σ² of q(z | x) for `samples` (`n × D`): `n × d` each.
     func posterior(_ samples: Tensor) throws -> (mean: Tensor, logVariance: Tensor)
+    /// One draw of each sample's code, z = μ + σ ⊙ ε, ε ~ N(0, I).
+    func encodeSample(_ samples: Tensor, using generator: inout RandomGenerator) throws -> Tensor
 }
 
 extension ProbabilisticEncoder {
@@ -41,6 +43,27 @@ public protocol GenerativeModel {
 extension Scaled: ProbabilisticEncoder where Base: ProbabilisticEncoder {
     public func posterior(_ samples: Tensor) throws -> (mean: Tensor, logVariance: Tensor) {
         try base.posterior(try scaling.apply(samples))
+    }
+
+    public func encodeSample(_ samples: Tensor, using generator: inout RandomGenerator) throws -> Tensor {
+        try base.encodeSample(try scaling.apply(samples), using: &generator)
+    }
+}
+
+/// A model conditioned on a class label (the conditional VAE): the last `conditionClasses`
+/// columns of its inputs and of its codes hold the label one-hot, and DECODE passes them on, so
+/// ENCODE, DECODE and the distortion keep their shapes and meaning.
+public protocol ConditionalModel {
+    /// C, the number of classes.
+    var conditionClasses: Int { get }
+    /// `count` new samples of class `label` (`count × (D + C)`).
+    func sample(count: Int, label: Int, using generator: inout RandomGenerator) throws -> Tensor
+}
+
+extension Scaled: ConditionalModel where Base: ConditionalModel {
+    public var conditionClasses: Int { base.conditionClasses }
+    public func sample(count: Int, label: Int, using generator: inout RandomGenerator) throws -> Tensor {
+        try scaling.invert(try base.sample(count: count, label: label, using: &generator))
     }
 }
 

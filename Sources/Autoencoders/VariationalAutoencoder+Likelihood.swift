@@ -10,11 +10,12 @@ extension VariationalAutoencoder: LikelihoodModel {
     /// −ELBO(x) = −E_q[log p(x | z)] + KL[q(z | x) ‖ N(0, I)] per sample, in nats: the
     /// reconstruction term from one reparametrised draw, the KL term in closed form (Kingma &
     /// Welling 2014, eq. 10 and appendix B), β = 1 whatever the training's β, since only then is
-    /// it a bound on −log p(x). `samples: n × D`.
+    /// it a bound on −log p(x) (for a conditional VAE, on −log p(x | y)). `samples: n × D`.
     public func negativeEvidenceLowerBound(_ samples: Tensor, using generator: inout RandomGenerator) throws -> [Double] {
         let (mean, logVariance) = try posterior(samples)
         let z = mean + (logVariance * 0.5).exp() * Tensor.randomNormal(mean.shape, using: &generator)
-        let reconstruction = configuration.likelihood.negativeLogLikelihoodPerSample(decoder(z), samples, logVariance: outputLogVariance)
+        let reconstruction = configuration.likelihood.negativeLogLikelihoodPerSample(decoder(withLabelColumns(z, of: samples)), dataColumns(samples),
+                                                                                    logVariance: outputLogVariance)
         let kl = rowSums((logVariance.exp() + mean.squared() - logVariance - 1) * 0.5)
         return zip(reconstruction, kl).map { $0 + $1 }
     }
@@ -43,7 +44,8 @@ extension VariationalAutoencoder: LikelihoodModel {
             for _ in 0..<importanceSamples {
                 let epsilon = Tensor.randomNormal(mean.shape, using: &generator)
                 let z = mean + deviation * epsilon
-                let reconstruction = configuration.likelihood.negativeLogLikelihoodPerSample(decoder(z), block, logVariance: outputLogVariance)
+                let reconstruction = configuration.likelihood.negativeLogLikelihoodPerSample(decoder(withLabelColumns(z, of: block)), dataColumns(block),
+                                                                                            logVariance: outputLogVariance)
                 let (zNorms, epsilonNorms) = (rowSums(z.squared()), rowSums(epsilon.squared()))
                 for i in 0..<block.rows {
                     let logWeight = -reconstruction[i] - 0.5 * zNorms[i] + 0.5 * epsilonNorms[i] + halfLogDeterminant[i]
@@ -53,6 +55,13 @@ extension VariationalAutoencoder: LikelihoodModel {
             result += logSum.map { Foundation.log(Double(importanceSamples)) - $0 }
         }
         return result
+    }
+}
+
+extension VariationalAutoencoder {
+    /// x without a conditional VAE's label columns.
+    func dataColumns(_ samples: Tensor) -> Tensor {
+        configuration.conditionClasses == 0 ? samples : samples.columns(0..<(samples.columns - configuration.conditionClasses))
     }
 }
 

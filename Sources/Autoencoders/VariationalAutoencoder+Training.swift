@@ -31,13 +31,18 @@ extension VariationalAutoencoder {
 
         mutating func beginEpoch(_ epoch: Int, of epochs: Int) { klWeight = configuration.klWeight(epoch: epoch) }
 
-        /// Reconstruction and KL terms of `batch` as graphs, with ε from `generator`.
+        /// Reconstruction and KL terms of `batch` as graphs, with ε from `generator`. A
+        /// conditional VAE's batch ends in the label columns: the encoder reads them with x, the
+        /// decoder reads them beside z, and the reconstruction is of x alone.
         func terms(_ batch: Tensor, using generator: inout RandomGenerator) -> (reconstruction: Variable, kl: Variable) {
+            let c = configuration.conditionClasses
             let h = encoder(Variable(batch))
             let (mean, logVariance) = (meanHead(h), logVarianceHead(h))
             let epsilon = Tensor.randomNormal(mean.shape, using: &generator)
             let z = mean + (logVariance * 0.5).exp() * Variable(epsilon)
-            return (configuration.likelihood.negativeLogLikelihood(decoder(z), batch, logVariance: outputLogVariance),
+            let (code, data) = c == 0 ? (z, batch)
+                : (Variable.concatenate([z, Variable(batch.columns((batch.columns - c)..<batch.columns))], alongAxis: 1), batch.columns(0..<(batch.columns - c)))
+            return (configuration.likelihood.negativeLogLikelihood(decoder(code), data, logVariance: outputLogVariance),
                     gaussianKL(mean: mean, logVariance: logVariance))
         }
 
@@ -70,17 +75,24 @@ extension VariationalAutoencoder {
         }
     }
 
-    /// Trains on `samples` (`n × D`) by the reparametrised ELBO with the configured optimizer,
-    /// schedule, held-out data, early stopping and checkpoints (which resume bit for bit: the
-    /// reparametrisation noise comes from the run's generator).
+    /// Trains on `samples` (`n × D`; for a conditional VAE `n × (D + C)`, the label one-hot last:
+    /// ``conditioned(_:labels:classes:)``) by the reparametrised ELBO with the configured
+    /// optimizer, schedule, held-out data, early stopping and checkpoints (which resume bit for
+    /// bit: the reparametrisation noise comes from the run's generator).
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> VariationalAutoencoder {
         try checkTrainingSamples(samples, method: "vae", minimumCount: 2)
-        let features = samples.shape[1]
+        let c = configuration.conditionClasses
+        guard c >= 0, samples.shape[1] > c else {
+            throw AutoencoderError("vae: a conditional VAE of \(c) classes needs samples of at least \(c + 1) columns (features, then the label one-hot); got \(samples.shape)")
+        }
+        let features = samples.shape[1] - c
         try configuration.validate(features: features)
-        if configuration.likelihood.needsUnitInterval, !liesInUnitInterval(samples) {
-            throw AutoencoderError("vae: the \(configuration.likelihood.rawValue) likelihood needs data in [0, 1] (found \(samples.min())…\(samples.max())); use --scale min-max or --likelihood gaussian")
+        if c > 0 { try checkLabelColumns(samples, classes: c) }
+        let data = c > 0 ? samples.columns(0..<features) : samples
+        if configuration.likelihood.needsUnitInterval, !liesInUnitInterval(data) {
+            throw AutoencoderError("vae: the \(configuration.likelihood.rawValue) likelihood needs data in [0, 1] (found \(data.min())…\(data.max())); use --scale min-max or --likelihood gaussian")
         }
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)

@@ -33,6 +33,9 @@ public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, Generat
         public var klWarmupEpochs: Int
         public var initializer: Initializer
         public var training: TrainingConfiguration
+        /// C, the classes of a conditional VAE (Sohn et al. 2015): the label, one-hot, joins the
+        /// encoder's input and the decoder's code. 0 for the plain VAE.
+        public var conditionClasses: Int
 
         /// The PyTorch example's training (`examples/vae`): Adam at 10⁻³, batches of 128, 10
         /// epochs; 5 % held out as for every trained method.
@@ -41,7 +44,7 @@ public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, Generat
         /// Defaults: the PyTorch example's 784-400-20 network with ReLU and a Bernoulli decoder.
         public init(hidden: [Int] = [400], codeSize: Int = 20, activation: Activation = .relu, likelihood: Likelihood = .bernoulli,
                     outputVariance: Float = 1, beta: Float = 1, klWarmupEpochs: Int = 0, initializer: Initializer = .fanInUniform,
-                    training: TrainingConfiguration = defaultTraining) {
+                    training: TrainingConfiguration = defaultTraining, conditionClasses: Int = 0) {
             self.hidden = hidden
             self.codeSize = codeSize
             self.activation = activation
@@ -51,6 +54,21 @@ public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, Generat
             self.klWarmupEpochs = klWarmupEpochs
             self.initializer = initializer
             self.training = training
+            self.conditionClasses = conditionClasses
+        }
+
+        /// Decodes a stored configuration; files from before conditional VAEs have no
+        /// `conditionClasses` and are plain VAEs.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(hidden: try container.decode([Int].self, forKey: .hidden), codeSize: try container.decode(Int.self, forKey: .codeSize),
+                      activation: try container.decode(Activation.self, forKey: .activation),
+                      likelihood: try container.decode(Likelihood.self, forKey: .likelihood),
+                      outputVariance: try container.decode(Float.self, forKey: .outputVariance), beta: try container.decode(Float.self, forKey: .beta),
+                      klWarmupEpochs: try container.decode(Int.self, forKey: .klWarmupEpochs),
+                      initializer: try container.decode(Initializer.self, forKey: .initializer),
+                      training: try container.decode(TrainingConfiguration.self, forKey: .training),
+                      conditionClasses: try container.decodeIfPresent(Int.self, forKey: .conditionClasses) ?? 0)
         }
 
         /// Throws a message naming the first hyperparameter out of range.
@@ -58,6 +76,7 @@ public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, Generat
             guard codeSize >= 1 else { throw AutoencoderError("vae: the code size must be at least 1, got \(codeSize)") }
             guard hidden.allSatisfy({ $0 >= 1 }) else { throw AutoencoderError("vae: hidden widths must be at least 1, got \(hidden)") }
             guard beta > 0, beta.isFinite else { throw AutoencoderError("vae: β (the KL weight) must be positive, got \(beta)") }
+            guard conditionClasses >= 0 else { throw AutoencoderError("vae: the number of condition classes must not be negative, got \(conditionClasses)") }
             guard klWarmupEpochs >= 0 else { throw AutoencoderError("vae: KL warm-up epochs must not be negative, got \(klWarmupEpochs)") }
             guard outputVariance > 0, outputVariance.isFinite else {
                 throw AutoencoderError("vae: the Gaussian decoder's variance must be positive, got \(outputVariance)")
@@ -85,8 +104,12 @@ public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, Generat
     public let outputLogVariance: Tensor?
     public let record: TrainingRecord?
 
+    /// D + C: a sample's features, then (conditional VAE) its label one-hot.
     public var inputSize: Int { encoder.widths.first ?? meanHead.weight.shape[1] }
-    public var codeSize: Int { configuration.codeSize }
+    /// d + C: the latent code, then (conditional VAE) the label one-hot it carries.
+    public var codeSize: Int { configuration.codeSize + configuration.conditionClasses }
+    /// D, the features of a sample without its label columns.
+    public var dataWidth: Int { inputSize - configuration.conditionClasses }
 
     init(configuration: Configuration, encoder: LayerStack, meanHead: LayerStack.Layer, logVarianceHead: LayerStack.Layer,
          decoder: LayerStack, outputLogVariance: Tensor?, record: TrainingRecord?) {
@@ -99,26 +122,47 @@ public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, Generat
         self.record = record
     }
 
-    /// Encoder widths D, h₁ … h_L and decoder widths d, h_L … h₁, D.
+    /// Encoder widths D + C, h₁ … h_L and decoder widths d + C, h_L … h₁, D (C = 0 unless conditional).
     static func widths(_ configuration: Configuration, features: Int) -> (encoder: [Int], decoder: [Int]) {
-        ([features] + configuration.hidden, [configuration.codeSize] + configuration.hidden.reversed() + [features])
+        let c = configuration.conditionClasses
+        return ([features + c] + configuration.hidden, [configuration.codeSize + c] + configuration.hidden.reversed() + [features])
     }
 
+    /// μ and log σ² of the latent part (`n × d`; a conditional VAE's label columns are not in them).
     public func posterior(_ samples: Tensor) throws -> (mean: Tensor, logVariance: Tensor) {
         try checkInput(samples)
         let h = encoder(samples)
         return (LayerStack(layers: [meanHead])(h), LayerStack(layers: [logVarianceHead])(h))
     }
 
-    public func encodeUnchecked(_ samples: Tensor) -> Tensor { LayerStack(layers: [meanHead])(encoder(samples)) }
+    /// μ(x), then the label columns of a conditional VAE.
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor { withLabelColumns(LayerStack(layers: [meanHead])(encoder(samples)), of: samples) }
 
-    /// The likelihood's mean at each code.
-    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { configuration.likelihood.mean(decoder(codes)) }
+    /// One draw z ~ q(z | x), then the label columns of a conditional VAE.
+    public func encodeSample(_ samples: Tensor, using generator: inout RandomGenerator) throws -> Tensor {
+        let (mean, logVariance) = try posterior(samples)
+        return withLabelColumns(mean + (logVariance * 0.5).exp() * Tensor.randomNormal(mean.shape, using: &generator), of: samples)
+    }
 
-    /// DECODE of z ~ N(0, I): new samples, as the lecture's generative use of the decoder.
+    /// The likelihood's mean at each code (then the code's label columns, for a conditional VAE).
+    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { withLabelColumns(configuration.likelihood.mean(decoder(codes)), of: codes) }
+
+    /// DECODE of z ~ N(0, I): new samples, as the lecture's generative use of the decoder (a
+    /// conditional VAE draws each sample's class uniformly).
     public func sample(count: Int, using generator: inout RandomGenerator) throws -> Tensor {
         guard count >= 1 else { throw AutoencoderError("vae: the number of samples must be at least 1, got \(count)") }
-        return try decodeUnchecked(Tensor.randomNormal([count, codeSize], using: &generator))
+        let c = configuration.conditionClasses
+        let latent = Tensor.randomNormal([count, configuration.codeSize], using: &generator)
+        guard c > 0 else { return try decodeUnchecked(latent) }
+        let labels = (0..<count).map { _ in generator.nextInt(below: c) }
+        return try decodeUnchecked(Tensor.concatenate([latent, try Self.oneHot(labels, classes: c)], alongAxis: 1))
+    }
+
+    /// `output` followed by the last C columns of `source` (nothing to add when C = 0).
+    func withLabelColumns(_ output: Tensor, of source: Tensor) -> Tensor {
+        let c = configuration.conditionClasses
+        guard c > 0 else { return output }
+        return Tensor.concatenate([output, source.columns((source.columns - c)..<source.columns)], alongAxis: 1)
     }
 
     private func checkInput(_ samples: Tensor) throws {
@@ -135,8 +179,10 @@ public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, Generat
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
         let first = try state.tensor(configuration.hidden.isEmpty ? "mean.weight" : "encoder.0.weight", file: file)
-        guard first.rank == 2 else { throw DataFormatError(file, .entry("the first encoder weight"), "has shape \(first.shape), expected [h₁, D]") }
-        let features = first.shape[1]
+        guard first.rank == 2, first.shape[1] > configuration.conditionClasses else {
+            throw DataFormatError(file, .entry("the first encoder weight"), "has shape \(first.shape), expected [h₁, D + \(configuration.conditionClasses)]")
+        }
+        let features = first.shape[1] - configuration.conditionClasses
         let widths = Self.widths(configuration, features: features)
         let last = widths.encoder.last!, d = configuration.codeSize
         func head(_ name: String) throws -> LayerStack.Layer {

@@ -71,6 +71,17 @@ public struct FeatureScaling: Codable, Sendable, Equatable {
         (self.kind, self.origin, self.offset, self.scale) = (kind, origin, offset, scale)
     }
 
+    private init(kind: Kind, origin: [Double], offset: [Double], scale: [Double]) {
+        (self.kind, self.origin, self.offset, self.scale) = (kind, origin, offset, scale)
+    }
+
+    /// This scaling followed by `count` columns left as they are (a conditional model's label
+    /// one-hot columns, which must stay 0 and 1).
+    public func appendingIdentity(_ count: Int) -> FeatureScaling {
+        let zeros = [Double](repeating: 0, count: count)
+        return FeatureScaling(kind: kind, origin: origin + zeros, offset: offset + zeros, scale: scale + [Double](repeating: 1, count: count))
+    }
+
     /// The `q`-quantile of sorted values, interpolated linearly (NumPy's default).
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)

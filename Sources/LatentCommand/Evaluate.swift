@@ -47,8 +47,10 @@ struct Evaluate: ParsableCommand {
         var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: knownClasses, origin: readingOrigin(of: loaded))
         try checkWidth(dataset, of: loaded, model: model)
         display.update("evaluating on \(dataset.count) samples", force: true)
-        let codes = try loaded.encode(dataset.samples)
-        let metrics = ReconstructionMetrics(samples: dataset.samples, reconstructions: try loaded.decode(codes))
+        let input = try modelInput(dataset, for: loaded)
+        let codes = try loaded.encode(input)
+        // A conditional model's label columns come back as they went in: they add nothing to the error.
+        let metrics = ReconstructionMetrics(samples: dataset.samples, reconstructions: try loaded.decode(codes).columns(0..<dataset.features))
         var result: [String: Any] = [
             "model": model, "method": type(of: loaded).methodName, "samples": metrics.samples, "features": metrics.features,
             "code_size": loaded.codeSize, "distortion": metrics.distortion, "sse_per_sample": metrics.ssePerSample,
@@ -57,10 +59,10 @@ struct Evaluate: ParsableCommand {
         if let bounded = loaded as? any LikelihoodModel {
             var generator = RandomGenerator(seed: seed)
             display.update("negative ELBO", force: true)
-            result["negative_elbo_per_sample"] = mean(try bounded.negativeEvidenceLowerBound(dataset.samples, using: &generator))
+            result["negative_elbo_per_sample"] = mean(try bounded.negativeEvidenceLowerBound(input, using: &generator))
             if let importanceSamples {
                 display.update("importance-weighted bound, K = \(importanceSamples)", force: true)
-                result["nll_per_sample"] = mean(try bounded.negativeLogLikelihood(dataset.samples, importanceSamples: importanceSamples, using: &generator))
+                result["nll_per_sample"] = mean(try bounded.negativeLogLikelihood(input, importanceSamples: importanceSamples, using: &generator))
                 result["importance_samples"] = importanceSamples
             }
         }
@@ -83,7 +85,7 @@ struct Evaluate: ParsableCommand {
                 let leaveOneOut = reference == data || referenceSet.samples == dataset.samples
                 display.update("kNN accuracy against \(referenceSet.count) reference codes\(leaveOneOut ? " (leave-one-out)" : "")", force: true)
                 result["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(
-                    codes: codes, labels: labels, referenceCodes: leaveOneOut ? codes : try loaded.encode(referenceSet.samples),
+                    codes: codes, labels: labels, referenceCodes: leaveOneOut ? codes : try loaded.encode(try modelInput(referenceSet, for: loaded)),
                     referenceLabels: referenceLabels, leaveOneOut: leaveOneOut)
                 result["knn_leave_one_out"] = leaveOneOut
             }
@@ -107,13 +109,20 @@ struct Evaluate: ParsableCommand {
     }
 }
 
+/// Names of a model's code columns: z0, z1, …, then y0, y1, … for a conditional model's label one-hot.
+func codeColumnNames(_ model: any Autoencoder) -> [String] {
+    let classes = conditionColumns(of: model)
+    return (0..<(model.codeSize - classes)).map { "z\($0)" } + (0..<classes).map { "y\($0)" }
+}
+
 /// The mean of `values`, in Double.
 func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
 
 /// Refuses data whose width is not the model's input width, naming both.
 func checkWidth(_ dataset: Dataset, of model: any Autoencoder, model path: String) throws {
-    guard dataset.features == model.inputSize else {
-        throw ValidationErrorText("\(dataset.name) has \(dataset.features) features per sample; the model \(path) takes \(model.inputSize)")
+    let features = model.inputSize - conditionColumns(of: model)
+    guard dataset.features == features else {
+        throw ValidationErrorText("\(dataset.name) has \(dataset.features) features per sample; the model \(path) takes \(features)")
     }
 }
 
@@ -155,7 +164,7 @@ struct Encode: ParsableCommand {
         let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model),
                                            origin: readingOrigin(of: loaded))
         try checkWidth(dataset, of: loaded, model: model)
-        let codes = try loaded.encode(dataset.samples)
+        let codes = try loaded.encode(try modelInput(dataset, for: loaded))
         try codes.checkFinite("the codes of \(data) by \(model)")
         if withLabels {
             guard (output as NSString).pathExtension.lowercased() == "csv" else {
@@ -164,11 +173,11 @@ struct Encode: ParsableCommand {
             guard dataset.labels != nil || dataset.ids != nil else {
                 throw ValidationErrorText("--with-labels: \(data) has no labels or ids (use --label-column, --labels or --index-column)")
             }
-            try CSV.write(codes, to: output, columnNames: (0..<codes.columns).map { "z\($0)" }, labels: dataset.labels,
+            try CSV.write(codes, to: output, columnNames: codeColumnNames(loaded), labels: dataset.labels,
                           classNames: dataset.classNames, ids: dataset.ids, labelColumnName: dataset.labelName ?? "label",
                           idColumnName: dataset.idName ?? "id")
         } else {
-            try ArrayFile.write(codes, to: output, columnNames: (0..<codes.columns).map { "z\($0)" })
+            try ArrayFile.write(codes, to: output, columnNames: codeColumnNames(loaded))
         }
         report(["output": output, "samples": codes.shape[0], "code_size": codes.shape[1]],
                message: "wrote \(codes.shape[0]) codes of width \(codes.shape[1]) to \(output)", options: outputOptions)
@@ -198,6 +207,8 @@ struct Decode: ParsableCommand {
         var decoded = try loaded.decode(try ArrayFile.read(codes, allowNonFinite: allowNonFinite))
         // Back to the user's units: the origin the training data were read from is added in Double.
         if let scaling = (loaded as? any ScaledModel)?.scaling { decoded = try scaling.addingOrigin(decoded) }
+        // A conditional model's codes end in the label one-hot, which DECODE passes on: not a feature.
+        decoded = decoded.columns(0..<(decoded.columns - conditionColumns(of: loaded)))
         let names = try file.featureNames(file: model).flatMap { $0.count == decoded.columns ? $0 : nil }
         try ArrayFile.write(decoded, to: output, columnNames: names ?? (0..<decoded.columns).map { "x\($0)" })
         report(["output": output, "samples": decoded.shape[0], "features": decoded.shape[1]],

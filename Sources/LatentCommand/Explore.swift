@@ -27,6 +27,7 @@ struct ExploreOptions: ParsableArguments {
         try checkOutput(output, isNotAnyOf: [model, data])
         let file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
+        try refuseConditional(loaded, path: model, "interpolate, traverse and attribute")
         guard !(loaded is any DiscreteCodes) else {
             throw ValidationErrorText("\(model) holds a \(type(of: loaded).methodName) model: its codes are cluster indices, with nothing between them to walk through")
         }

@@ -30,6 +30,9 @@ struct FitOptions: ParsableArguments {
 /// generator, progress reporting (with Ctrl-C for trained methods), and where the model goes.
 struct FitContext {
     let samples: Tensor
+    /// The training labels and class names, when the data has labels.
+    let labels: [Int]?
+    let classNames: [String]?
     let output: String
     let display: ProgressDisplay
     let start: Date
@@ -77,13 +80,16 @@ extension FitMethod {
         // (the process ends at once), so the handler is installed only for them.
         let interruption = Self.trained ? InterruptionMonitor() : nil
         let start = Date()
-        let context = FitContext(samples: samples, output: common.output, display: display, start: start) { p in
+        let context = FitContext(samples: samples, labels: training.labels, classNames: training.classNames, output: common.output,
+                                 display: display, start: start) { p in
             try interruption?.check()
             display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
         }
         var (fitted, extra) = try fit(context, using: &generator)
         let seconds = Date().timeIntervalSince(start)
-        let model = try scaled(fitted, by: scaling)
+        // A conditional model's label columns pass unscaled.
+        let classes = conditionColumns(of: fitted)
+        let model = try scaled(fitted, by: classes > 0 ? scaling.appendingIdentity(classes) : scaling)
         if let history = model.trainingHistory {
             extra.merge(trainingSummary(history)) { first, _ in first }
             if let last = history.stages.last(where: { !$0.isPretraining }), let (drop, epochs) = last.record.stillFalling() {
@@ -99,7 +105,7 @@ extension FitMethod {
         try file.setSampleShape(training.sampleShape)
         try file.write(to: common.output)
         display.finish("fitted \(Self.methodName) in \(formatDuration(seconds)); model written to \(common.output)")
-        let trainMetrics = try ReconstructionMetrics(model, samples: training.samples)
+        let trainMetrics = try ReconstructionMetrics(samples: training.samples, reconstructions: try reconstructions(training, by: model))
         var result: [String: Any] = [
             "method": Self.methodName, "model": common.output, "samples": training.count, "features": training.features,
             "code_size": model.codeSize, "seconds": seconds, "sse_per_sample": trainMetrics.ssePerSample,
@@ -107,7 +113,7 @@ extension FitMethod {
         ]
         result.merge(extra) { first, _ in first }
         if let testing {
-            let testMetrics = try ReconstructionMetrics(model, samples: testing.samples)
+            let testMetrics = try ReconstructionMetrics(samples: testing.samples, reconstructions: try reconstructions(testing, by: model))
             result["test_samples"] = testing.count
             result["test_sse_per_sample"] = testMetrics.ssePerSample
             result["test_mse_per_feature"] = testMetrics.msePerFeature
@@ -127,6 +133,11 @@ extension FitMethod {
             + "\(Self.methodName) without scaling follows the widest columns; --scale standardize weighs every column alike\n"
         FileHandle.standardError.write(Data(text.utf8))
     }
+}
+
+/// DECODE(ENCODE(x)) of `dataset`'s samples (a conditional model's label columns dropped).
+func reconstructions(_ dataset: Dataset, by model: any Autoencoder) throws -> Tensor {
+    try model.reconstruct(try modelInput(dataset, for: model)).columns(0..<dataset.features)
 }
 
 /// The ratio of column variances above which `fit` suggests scaling.

@@ -22,6 +22,8 @@ struct FitVariationalAutoencoder: FitMethod {
     @Option(help: "Epochs over which the KL weight rises linearly to β. (default: 0, no warm-up)") var klWarmup: Int?
     @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform, PyTorch's)")
     var initialization: Initializer?
+    @Flag(help: "A conditional VAE: the label, one-hot, joins the encoder's input and the decoder's code (`latent sample --class NAME` then draws a class). Needs labels.")
+    var conditionOnLabels = false
     @OptionGroup var trainingOptions: TrainingOptions
 
     func validate() throws {
@@ -32,14 +34,22 @@ struct FitVariationalAutoencoder: FitMethod {
     }
 
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
-        let samples = context.samples
+        var samples = context.samples
         let unit = samples.min() >= 0 && samples.max() <= 1
+        var classes = 0
+        if conditionOnLabels {
+            guard let labels = context.labels else {
+                throw ValidationErrorText("--condition-on-labels: \(common.data) has no labels (use --label-column or --labels)")
+            }
+            classes = context.classNames?.count ?? (labels.max() ?? 0) + 1
+            samples = try VariationalAutoencoder.conditioned(samples, labels: labels, classes: classes)
+        }
         let defaults = VariationalAutoencoder.Configuration()
         let configuration = VariationalAutoencoder.Configuration(
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
             likelihood: likelihood ?? (unit ? .bernoulli : .learnedGaussian), outputVariance: outputVariance ?? defaults.outputVariance,
             beta: beta ?? defaults.beta, klWarmupEpochs: klWarmup ?? defaults.klWarmupEpochs, initializer: initialization ?? defaults.initializer,
-            training: try trainingOptions.configuration(over: defaults.training))
+            training: try trainingOptions.configuration(over: defaults.training), conditionClasses: classes)
         return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
             try VariationalAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                            progress: context.reportTraining)

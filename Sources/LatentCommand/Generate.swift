@@ -51,6 +51,7 @@ struct FitDensity: ParsableCommand {
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         var file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
+        try refuseConditional(loaded, path: model, "fit-density")
         var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model), origin: readingOrigin(of: loaded))
         try checkWidth(dataset, of: loaded, model: model)
         var generator = RandomGenerator(seed: seed)
@@ -112,6 +113,7 @@ struct Sample: ParsableCommand {
     @Option(help: "Seed of the draws.") var seed: UInt64 = 0
     @Option(help: "Where codes come from: standard-normal or code-density (default: the VAE's prior, else the stored density).")
     var codesFrom: CodeSource?
+    @Option(name: .customLong("class"), help: "A conditional VAE: the class to draw (a class name, or an integer label).") var className: String?
     @Option(help: "Images per row of a .png grid (default: about √count).") var columns: Int?
     @Option(help: "Also write the drawn codes (.npy or .csv).") var codes: String?
     @OptionGroup var compute: ComputeOptions
@@ -133,13 +135,51 @@ struct Sample: ParsableCommand {
         let density = try file.codeDensity(file: model)
         let source = codesFrom ?? (loaded is any GenerativeModel ? .standardNormal : .codeDensity)
         var generator = RandomGenerator(seed: seed)
+        let classes = conditionColumns(of: loaded)
+        if let className {
+            guard classes > 0, let conditional = loaded as? any ConditionalModel else {
+                throw ValidationErrorText("--class: \(model) holds a model that is not conditioned on labels (fit one with `latent fit vae --condition-on-labels`)")
+            }
+            let names = try file.classNames(file: model)
+            let label: Int
+            if let names {
+                guard let index = names.firstIndex(of: className) else {
+                    throw ValidationErrorText("--class \(className): no such class in \(model) (classes: \(names.joined(separator: ", ")))")
+                }
+                label = index
+            } else {
+                guard let index = Int(className), index >= 0, index < classes else {
+                    throw ValidationErrorText("--class \(className): no such class in \(model) (labels: 0 … \(classes - 1))")
+                }
+                label = index
+            }
+            if codesFrom == .codeDensity { throw ValidationErrorText("--class draws from the prior of a conditional VAE; --codes-from code-density does not apply") }
+            var samples = try conditional.sample(count: count, label: label, using: &generator)
+            if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
+            samples = samples.columns(0..<(samples.columns - classes))
+            try samples.checkFinite("the samples decoded by \(model)")
+            try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model), class \(className)", columns: columns)
+            report(["output": output, "samples": count, "features": samples.columns, "codes_from": "standard-normal", "class": className],
+                   message: "wrote \(count) samples of class \(className) to \(output)", options: outputOptions)
+            return
+        }
+        if classes > 0, source == .codeDensity {
+            throw ValidationErrorText("\(model) is a conditional VAE: it draws from its prior (--codes-from standard-normal, the default), each sample's class at random unless --class names one")
+        }
         let drawn: Tensor
         switch source {
         case .standardNormal:
             guard !(loaded is any DiscreteCodes) else {
                 throw ValidationErrorText("--codes-from standard-normal: \(model) holds a \(type(of: loaded).methodName) model, whose codes are cluster indices")
             }
-            drawn = Tensor.randomNormal([count, loaded.codeSize], using: &generator)
+            if classes > 0 {
+                // A conditional VAE: latent draws beside labels drawn uniformly, as its prior sampler draws them.
+                let latent = Tensor.randomNormal([count, loaded.codeSize - classes], using: &generator)
+                let labels = (0..<count).map { _ in generator.nextInt(below: classes) }
+                drawn = Tensor.concatenate([latent, try VariationalAutoencoder.oneHot(labels, classes: classes)], alongAxis: 1)
+            } else {
+                drawn = Tensor.randomNormal([count, loaded.codeSize], using: &generator)
+            }
         case .codeDensity:
             guard let density else {
                 throw ValidationErrorText("\(model) holds no code density: run `latent fit-density \(model) --data TRAINING-DATA` first\(loaded is any GenerativeModel ? ", or sample its prior with --codes-from standard-normal" : "")")
@@ -151,9 +191,10 @@ struct Sample: ParsableCommand {
         }
         var samples = try loaded.decode(drawn)
         if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
+        samples = samples.columns(0..<(samples.columns - classes))
         try samples.checkFinite("the samples decoded by \(model)")
         try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model) (codes: \(source.rawValue))", columns: columns)
-        if let codes { try ArrayFile.write(drawn, to: codes, columnNames: (0..<drawn.columns).map { "z\($0)" }) }
+        if let codes { try ArrayFile.write(drawn, to: codes, columnNames: codeColumnNames(loaded)) }
         report(["output": output, "samples": count, "features": samples.columns, "codes_from": source.rawValue],
                message: "wrote \(count) samples (codes from \(source.rawValue)) to \(output)", options: outputOptions)
     }

@@ -26,6 +26,7 @@ struct ReportCommand: ParsableCommand {
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let file = try SafeTensorsFile.read(model)
         let loaded = try Methods.load(file, path: model)
+        try refuseConditional(loaded, path: model, "report")
         let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model),
                                            origin: readingOrigin(of: loaded))
         try checkWidth(dataset, of: loaded, model: model)

@@ -92,11 +92,13 @@ import Tensors
 
     /// Interrupted inside an epoch and resumed from its checkpoint, a run (which draws its
     /// reparametrisation noise from the run's generator) ends with the uninterrupted model.
-    @Test(arguments: [Likelihood.bernoulli, .learnedGaussian, .continuousBernoulli])
-    func resumedRunEqualsTheUninterruptedRun(_ likelihood: Likelihood) throws {
+    @Test(arguments: [(Likelihood.bernoulli, 0), (.learnedGaussian, 0), (.continuousBernoulli, 0), (.bernoulli, 10)])
+    func resumedRunEqualsTheUninterruptedRun(_ likelihood: Likelihood, classes: Int) throws {
         struct Interrupt: Error {}
         let configuration = VariationalAutoencoder.Configuration(hidden: [16], codeSize: 3, likelihood: likelihood, klWarmupEpochs: 2,
-                                                                 training: .init(epochs: 3, batchSize: 64))
+                                                                 training: .init(epochs: 3, batchSize: 64), conditionClasses: classes)
+        let images = classes == 0 ? self.images
+            : try VariationalAutoencoder.conditioned(self.images, labels: (0..<self.images.rows).map { $0 % classes }, classes: classes)
         var generator = RandomGenerator(seed: 4)
         let uninterrupted = try VariationalAutoencoder.fit(images, configuration: configuration, using: &generator)
         let path = temporaryPath("vae.checkpoint.safetensors")
@@ -112,6 +114,49 @@ import Tensors
                                                      checkpoints: CheckpointPolicy(path: path, every: nil, resume: true))
         #expect(resumed.stateTensors.map(\.tensor) == uninterrupted.stateTensors.map(\.tensor))
         #expect(resumed.record?.terms == uninterrupted.record?.terms)
+    }
+
+    /// A conditional VAE draws the class it is given: the mean of its samples of each class lies
+    /// nearest that class's mean image; its codes carry the label one-hot that DECODE passes
+    /// on; it survives its model file; and it resumes bit for bit.
+    @Test func conditionalVAEDrawsTheClassItIsGiven() throws {
+        let data = try DatasetLoader().load("fashion-mnist-mini:train")
+        let (x, labels) = (data.samples.rows(0..<2000), Array(data.labels!.prefix(2000)))
+        let input = try VariationalAutoencoder.conditioned(x, labels: labels, classes: 10)
+        #expect(input.shape == [2000, 794])
+        let configuration = VariationalAutoencoder.Configuration(hidden: [128], codeSize: 2, training: .init(epochs: 40, batchSize: 64, heldOutFraction: 0),
+                                                                 conditionClasses: 10)
+        var generator = RandomGenerator(seed: 3)
+        let cvae = try VariationalAutoencoder.fit(input, configuration: configuration, using: &generator)
+        #expect(cvae.inputSize == 794 && cvae.codeSize == 12 && cvae.dataWidth == 784)
+        let codes = try cvae.encode(input.rows(0..<5))
+        #expect(codes.columns(2..<12) == input.rows(0..<5).columns(784..<794))
+        #expect(try cvae.decode(codes).columns(784..<794) == codes.columns(2..<12))
+        let means = (0..<10).map { c in x.gatherRows(labels.indices.filter { labels[$0] == c }).mean(alongAxis: 0) }
+        // At the prior's mode z = 0, the decoder draws each class: its image points in the
+        // direction of that class's mean image (cosine similarity, blind to the blur that dims
+        // decoded means). At least 6 of the 10 classes, where chance is 1 (P(≥ 6) = 10⁻⁴ by chance):
+        // the label steers the decoder, though the code also carries some class information, as
+        // the encoder sees x.
+        let modes = try cvae.decode(Tensor.concatenate([Tensor.zeros([10, 2]), try VariationalAutoencoder.oneHot(Array(0..<10), classes: 10)], alongAxis: 1))
+        var right = 0
+        for c in 0..<10 {
+            let mode = modes.rows(c..<(c + 1)).columns(0..<784).reshaped([784])
+            let similarities: [Double] = means.map { mean in
+                Double((mode * mean).sum()) / (Double(mode.squared().sum()) * Double(mean.squared().sum())).squareRoot()
+            }
+            if similarities.indices.max(by: { similarities[$0] < similarities[$1] }) == c { right += 1 }
+        }
+        #expect(right >= 6, "the decoded mode of \(right) of 10 classes is most like its class's mean image")
+        _ = try cvae.sample(count: 3, label: 4, using: &generator)
+        let path = temporaryPath("cvae.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try cvae.save(to: path)
+        let loaded = try VariationalAutoencoder.load(from: path)
+        #expect(try loaded.encode(input.rows(0..<5)) == codes && loaded.configuration.conditionClasses == 10)
+        #expect { _ = try cvae.sample(count: 2, label: 10, using: &generator) } throws: { "\($0)".contains("class 10 does not exist") }
+        #expect { _ = try VariationalAutoencoder.fit(x, configuration: configuration, using: &generator) } throws: { "\($0)".contains("label one-hot") }
+        #expect { _ = try VariationalAutoencoder.conditioned(x, labels: [0, 1], classes: 10) } throws: { "\($0)".contains("a label for each sample") }
     }
 
     @Test func badRequestsAreClearErrors() throws {
