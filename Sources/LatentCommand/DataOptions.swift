@@ -102,6 +102,22 @@ func modelInput(_ dataset: Dataset, for model: any Autoencoder) throws -> Tensor
     return try VariationalAutoencoder.conditioned(dataset.samples, labels: labels, classes: classes)
 }
 
+extension DataOptions {
+    /// `spec` read for the model in `file` (at `path`): its labels numbered as the model's
+    /// training data numbered them, its values measured from the same origin, and its width checked.
+    func load(_ spec: String, labels: String?, for model: any Autoencoder, in file: SafeTensorsFile, path: String) throws -> Dataset {
+        let dataset = try load(spec, labels: labels, knownClasses: try file.classNames(file: path), origin: readingOrigin(of: model))
+        try checkWidth(dataset, of: model, model: path)
+        return dataset
+    }
+}
+
+/// The model file at `path` and the model in it.
+func readModel(_ path: String) throws -> (file: SafeTensorsFile, model: any Autoencoder) {
+    let file = try SafeTensorsFile.read(path)
+    return (file, try Methods.load(file, path: path))
+}
+
 /// Refuses a conditional model in a command that does not condition (`what` says which).
 func refuseConditional(_ model: any Autoencoder, path: String, _ what: String) throws {
     guard conditionColumns(of: model) == 0 else {

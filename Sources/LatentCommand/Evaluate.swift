@@ -38,14 +38,11 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
-        let file = try SafeTensorsFile.read(model)
-        let loaded = try Methods.load(file, path: model)
+        let (file, loaded) = try readModel(model)
         if importanceSamples != nil, !(loaded is any LikelihoodModel) {
             throw ValidationErrorText("--importance-samples: \(model) holds a \(type(of: loaded).methodName) model, which has no likelihood (vae has)")
         }
-        let knownClasses = try file.classNames(file: model)
-        var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: knownClasses, origin: readingOrigin(of: loaded))
-        try checkWidth(dataset, of: loaded, model: model)
+        var dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
         display.update("evaluating on \(dataset.count) samples", force: true)
         let input = try modelInput(dataset, for: loaded)
         let codes = try loaded.encode(input)
@@ -74,8 +71,7 @@ struct Evaluate: ParsableCommand {
             result["purity"] = scores.purity
         }
         if let reference {
-            var referenceSet = try dataOptions.load(reference, labels: referenceLabels, knownClasses: knownClasses, origin: readingOrigin(of: loaded))
-            try checkWidth(referenceSet, of: loaded, model: model)
+            var referenceSet = try dataOptions.load(reference, labels: referenceLabels, for: loaded, in: file, path: model)
             try alignLabels(&dataset, &referenceSet)
             var generator = RandomGenerator(seed: seed)
             display.update("trustworthiness", force: true)
@@ -159,11 +155,8 @@ struct Encode: ParsableCommand {
     func run() throws {
         ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, data] + [dataOptions.labels].compactMap { $0 })
-        let file = try SafeTensorsFile.read(model)
-        let loaded = try Methods.load(file, path: model)
-        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model),
-                                           origin: readingOrigin(of: loaded))
-        try checkWidth(dataset, of: loaded, model: model)
+        let (file, loaded) = try readModel(model)
+        let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
         let codes = try loaded.encode(try modelInput(dataset, for: loaded))
         try codes.checkFinite("the codes of \(data) by \(model)")
         if withLabels {
@@ -202,8 +195,7 @@ struct Decode: ParsableCommand {
     func run() throws {
         ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, codes])
-        let file = try SafeTensorsFile.read(model)
-        let loaded = try Methods.load(file, path: model)
+        let (file, loaded) = try readModel(model)
         var decoded = try loaded.decode(try ArrayFile.read(codes, allowNonFinite: allowNonFinite))
         // Back to the user's units: the origin the training data were read from is added in Double.
         if let scaling = (loaded as? any ScaledModel)?.scaling { decoded = try scaling.addingOrigin(decoded) }

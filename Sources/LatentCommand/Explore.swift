@@ -25,14 +25,12 @@ struct ExploreOptions: ParsableArguments {
     func load() throws -> (model: any Autoencoder, file: SafeTensorsFile, data: Dataset) {
         ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, data])
-        let file = try SafeTensorsFile.read(model)
-        let loaded = try Methods.load(file, path: model)
+        let (file, loaded) = try readModel(model)
         try refuseConditional(loaded, path: model, "interpolate, traverse and attribute")
         guard !(loaded is any DiscreteCodes) else {
             throw ValidationErrorText("\(model) holds a \(type(of: loaded).methodName) model: its codes are cluster indices, with nothing between them to walk through")
         }
-        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model), origin: readingOrigin(of: loaded))
-        try checkWidth(dataset, of: loaded, model: model)
+        let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
         return (loaded, file, dataset)
     }
 

@@ -105,7 +105,7 @@ extension FitMethod {
         try file.setSampleShape(training.sampleShape)
         try file.write(to: common.output)
         display.finish("fitted \(Self.methodName) in \(formatDuration(seconds)); model written to \(common.output)")
-        let trainMetrics = try ReconstructionMetrics(samples: training.samples, reconstructions: try reconstructions(training, by: model))
+        let trainMetrics = ReconstructionMetrics(samples: training.samples, reconstructions: try reconstructions(training, by: model))
         var result: [String: Any] = [
             "method": Self.methodName, "model": common.output, "samples": training.count, "features": training.features,
             "code_size": model.codeSize, "seconds": seconds, "sse_per_sample": trainMetrics.ssePerSample,
@@ -113,7 +113,7 @@ extension FitMethod {
         ]
         result.merge(extra) { first, _ in first }
         if let testing {
-            let testMetrics = try ReconstructionMetrics(samples: testing.samples, reconstructions: try reconstructions(testing, by: model))
+            let testMetrics = ReconstructionMetrics(samples: testing.samples, reconstructions: try reconstructions(testing, by: model))
             result["test_samples"] = testing.count
             result["test_sse_per_sample"] = testMetrics.ssePerSample
             result["test_mse_per_feature"] = testMetrics.msePerFeature

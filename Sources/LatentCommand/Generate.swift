@@ -49,11 +49,9 @@ struct FitDensity: ParsableCommand {
     func run() throws {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
-        var file = try SafeTensorsFile.read(model)
-        let loaded = try Methods.load(file, path: model)
+        var (file, loaded) = try readModel(model)
         try refuseConditional(loaded, path: model, "fit-density")
-        var dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model), origin: readingOrigin(of: loaded))
-        try checkWidth(dataset, of: loaded, model: model)
+        var dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
         var generator = RandomGenerator(seed: seed)
         if dataset.count > maxSamples { dataset = dataset.subset(Array(generator.permutation(dataset.count).prefix(maxSamples)).sorted()) }
         let start = Date()
@@ -130,8 +128,7 @@ struct Sample: ParsableCommand {
     func run() throws {
         ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model])
-        let file = try SafeTensorsFile.read(model)
-        let loaded = try Methods.load(file, path: model)
+        let (file, loaded) = try readModel(model)
         let density = try file.codeDensity(file: model)
         let source = codesFrom ?? (loaded is any GenerativeModel ? .standardNormal : .codeDensity)
         var generator = RandomGenerator(seed: seed)

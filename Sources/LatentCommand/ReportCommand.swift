@@ -24,12 +24,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
-        let file = try SafeTensorsFile.read(model)
-        let loaded = try Methods.load(file, path: model)
+        let (file, loaded) = try readModel(model)
         try refuseConditional(loaded, path: model, "report")
-        let dataset = try dataOptions.load(data, labels: dataOptions.labels, knownClasses: try file.classNames(file: model),
-                                           origin: readingOrigin(of: loaded))
-        try checkWidth(dataset, of: loaded, model: model)
+        let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
         display.update("drawing the report of \(model) on \(dataset.count) samples", force: true)
         let report = try Report.model(loaded, named: (model as NSString).lastPathComponent, data: dataset,
                                       codeDensity: try file.codeDensity(file: model), fitCommand: file.metadata[SafeTensorsFile.commandKey], reportCommand: invocation())
