@@ -148,6 +148,8 @@ struct Encode: ParsableCommand {
     @Option(help: "The data to encode.") var data: String
     @Option(help: "Where to write the codes: .npy or .csv.") var output: String
     @Flag(help: "CSV output: add the data's ids (from --index-column) and labels as columns beside the codes.") var withLabels = false
+    @Flag(help: "A VAE: write one draw z = μ + σ·ε of q(z|x) per sample instead of μ.") var draw = false
+    @Option(help: "Seed of --draw's noise.") var seed: UInt64 = 0
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -157,7 +159,17 @@ struct Encode: ParsableCommand {
         try checkOutput(output, isNotAnyOf: [model, data] + [dataOptions.labels].compactMap { $0 })
         let (file, loaded) = try readModel(model)
         let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
-        let codes = try loaded.encode(try modelInput(dataset, for: loaded))
+        let input = try modelInput(dataset, for: loaded)
+        let codes: Tensor
+        if draw {
+            guard let probabilistic = loaded as? any ProbabilisticEncoder else {
+                throw ValidationErrorText("--draw: \(model) holds a \(type(of: loaded).methodName) model, whose encoder is not a distribution (vae's is)")
+            }
+            var generator = RandomGenerator(seed: seed)
+            codes = try probabilistic.encodeSample(input, using: &generator)
+        } else {
+            codes = try loaded.encode(input)
+        }
         try codes.checkFinite("the codes of \(data) by \(model)")
         if withLabels {
             guard (output as NSString).pathExtension.lowercased() == "csv" else {

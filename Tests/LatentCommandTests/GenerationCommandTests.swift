@@ -41,6 +41,13 @@ import TestSupport
             #expect(metrics[key] != nil, "evaluate-samples --json lacks \(key)")
         }
         #expect(metrics["features"] as? Int == 50 && (metrics["precision"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
+        // ENCODE returns μ; --draw a sample of q(z|x), seeded.
+        for (name, extra) in [("mu", [String]()), ("z1", ["--draw", "--seed", "1"]), ("z1b", ["--draw", "--seed", "1"]), ("z2", ["--draw", "--seed", "2"])] {
+            #expect(try runLatent(["encode", "vae.safetensors", "--data", "fashion-mnist-mini:test", "--output", "\(name).npy"] + extra, in: folder).status == 0)
+        }
+        let (mu, z1, z1b, z2) = try (["mu", "z1", "z1b", "z2"].map { try NPY.read(folder + "/\($0).npy").matrix(file: $0) }).splat4()
+        #expect(z1 == z1b && z1 != z2 && z1 != mu && mu.shape == [1000, 4])
+        #expect((z1 - mu).abs().mean() < 1 && (z1 - mu).abs().mean() > 0.01)
         // The report of a VAE shows its prior samples and its loss terms.
         #expect(try latent("report", "vae.safetensors", "--data", "fashion-mnist-mini:test", "--output", "report", "--quiet", in: folder).status == 0)
         let page = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
@@ -165,6 +172,7 @@ import TestSupport
             (["evaluate", "p.safetensors", "--data", "circle?n=50", "--importance-samples", "5"], "holds a pca model, which has no likelihood"),
             (["sample", "p.safetensors", "--count", "0", "--output", "s.npy"], "--count must be at least 1"),
             (["sample", "p.safetensors", "--count", "2", "--class", "1", "--output", "s.npy"], "is not conditioned on labels"),
+            (["encode", "p.safetensors", "--data", "circle?n=50", "--draw", "--output", "c.npy"], "whose encoder is not a distribution"),
             (["sample", "k.safetensors", "--count", "3", "--codes-from", "standard-normal", "--output", "s.npy"], "whose codes are cluster indices"),
             (["sample", "p.safetensors", "--count", "3", "--output", "s.png", "--codes-from", "standard-normal"], "are not images"),
             (["fit-density", "p.safetensors", "--data", "circle?n=50", "--components", "0"], "--components must be at least 1"),
@@ -188,4 +196,6 @@ import TestSupport
 extension Array {
     /// The first three elements as a tuple.
     fileprivate func splat3() -> (Element, Element, Element) { (self[0], self[1], self[2]) }
+    /// The first four elements as a tuple.
+    fileprivate func splat4() -> (Element, Element, Element, Element) { (self[0], self[1], self[2], self[3]) }
 }
