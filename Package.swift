@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering: imports point down only.
-//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, NeuralNetworks} → Tensors → CLatentKernels
+//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, NeuralNetworks, DistributionMatching} → Tensors → CLatentKernels
 let package = Package(
     name: "Latent",
     platforms: [.macOS(.v14)],
@@ -32,9 +32,10 @@ let package = Package(
             dependencies: ["Tensors", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/fashion-mnist-mini")]
         ),
-        .target(name: "Autoencoders", dependencies: ["Tensors", "NeuralNetworks", "DataFormats"]),
+        .target(name: "DistributionMatching", dependencies: ["Tensors"]),
+        .target(name: "Autoencoders", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "DistributionMatching"]),
         .target(name: "Figures", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "CLatentZlib"]),
-        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "Figures"]),
+        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "DistributionMatching", "Autoencoders", "Figures"]),
         .executableTarget(
             name: "LatentCommand",
             dependencies: [
@@ -57,6 +58,7 @@ let package = Package(
                     exclude: ["RecordedModels"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
                     resources: [.copy("Golden")]),
+        .testTarget(name: "DistributionMatchingTests", dependencies: ["DistributionMatching", "Tensors", "TestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
         .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),
     ]

@@ -1,3 +1,4 @@
+import DistributionMatching
 import Foundation
 import Tensors
 
@@ -46,8 +47,8 @@ public struct GenerationMetrics: Sendable, Equatable {
         let pca = try PCA.fit(test, configuration: .init(components: .count(k)), using: &generator)
         let (real, fake) = (pca.encodeUnchecked(test), pca.encodeUnchecked(generated))
         self.featureCount = k
-        bandwidth = Self.medianDistance(Tensor.concatenate([real, fake]), using: &generator)
-        maximumMeanDiscrepancy = Self.unbiasedMMD2(fake, real, bandwidth: bandwidth)
+        bandwidth = medianPairwiseDistance(Tensor.concatenate([real, fake]), limit: Self.bandwidthSampleLimit, using: &generator)
+        maximumMeanDiscrepancy = try MaximumMeanDiscrepancy.squared(fake, real, kernel: .gaussian(bandwidth: bandwidth))
         (precision, recall) = Self.precisionAndRecall(real: real, generated: fake, k: Self.neighbours)
         if let training {
             nearestTrainingDistance = Self.nearestDistances(of: generated, in: training).reduce(0, +) / Double(generated.rows)
@@ -55,38 +56,6 @@ public struct GenerationMetrics: Sendable, Equatable {
         } else {
             (nearestTrainingDistance, testNearestTrainingDistance) = (nil, nil)
         }
-    }
-
-    /// The median of the pairwise distances among the rows of `points` (a seeded subset of
-    /// ``bandwidthSampleLimit`` rows when there are more); 1 when all coincide.
-    public static func medianDistance(_ points: Tensor, using generator: inout RandomGenerator) -> Double {
-        var subset = points
-        if points.rows > bandwidthSampleLimit { subset = points.gatherRows(Array(generator.permutation(points.rows).prefix(bandwidthSampleLimit))) }
-        var distances: [Double] = []
-        forEachSquaredDistance(subset, subset) { i, row in
-            for j in (i + 1)..<max(row.count, i + 1) { distances.append(row[j].squareRoot()) }
-        }
-        guard !distances.isEmpty else { return 1 }
-        distances.sort()
-        let median = distances[distances.count / 2]
-        return median > 0 ? median : 1
-    }
-
-    /// The unbiased estimate of MMD²(P, Q) from x ~ P (`m × d`) and y ~ Q (`n × d`) (Gretton et
-    /// al. 2012, eq. 3): Σ_{i≠j} k(xᵢ, xⱼ)/(m(m−1)) + Σ_{i≠j} k(yᵢ, yⱼ)/(n(n−1)) − 2 Σᵢⱼ k(xᵢ, yⱼ)/(mn),
-    /// k(a, b) = exp(−‖a − b‖²/(2σ²)). Can be slightly negative when P = Q.
-    public static func unbiasedMMD2(_ x: Tensor, _ y: Tensor, bandwidth: Double) -> Double {
-        let scale = -1 / (2 * bandwidth * bandwidth)
-        func kernelSum(_ a: Tensor, _ b: Tensor, skipDiagonal: Bool) -> Double {
-            var total = 0.0
-            forEachSquaredDistance(a, b) { i, row in
-                for (j, squared) in row.enumerated() where !(skipDiagonal && i == j) { total += Foundation.exp(scale * squared) }
-            }
-            return total
-        }
-        let (m, n) = (Double(x.rows), Double(y.rows))
-        return kernelSum(x, x, skipDiagonal: true) / (m * (m - 1)) + kernelSum(y, y, skipDiagonal: true) / (n * (n - 1))
-            - 2 * kernelSum(x, y, skipDiagonal: false) / (m * n)
     }
 
     /// Improved precision and recall (Kynkäänniemi et al. 2019, eq. 1–3): each sample's ball
@@ -122,24 +91,5 @@ public struct GenerationMetrics: Sendable, Equatable {
         result.reserveCapacity(queries.rows)
         forEachSquaredDistance(queries, reference) { _, row in result.append(row.min()!.squareRoot()) }
         return result
-    }
-}
-
-/// Calls `body(i, row)` for each row i of `a` in order, `row` holding ‖aᵢ − bⱼ‖² for every row j
-/// of `b` (Double, from GEMM on blocks of `a`, never negative).
-func forEachSquaredDistance(_ a: Tensor, _ b: Tensor, _ body: (Int, [Double]) -> Void) {
-    let (aNorms, bNorms) = (KMeans.rowSquaredNorms(a), KMeans.rowSquaredNorms(b))
-    let n = b.rows
-    let block = max(1, (1 << 22) / max(n, 1))
-    var row = [Double](repeating: 0, count: n)
-    for start in stride(from: 0, to: a.rows, by: block) {
-        let rows = start..<min(start + block, a.rows)
-        let products = matmul(a.rows(rows), b, transposeB: true)
-        products.withUnsafeBufferPointer { p in
-            for (offset, i) in rows.enumerated() {
-                for j in 0..<n { row[j] = Swift.max(aNorms[i] + bNorms[j] - 2 * Double(p[offset * n + j]), 0) }
-                body(i, row)
-            }
-        }
     }
 }

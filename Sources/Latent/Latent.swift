@@ -1,6 +1,7 @@
 // `import Latent` brings in the whole library.
 @_exported import Autoencoders
 @_exported import DataFormats
+@_exported import DistributionMatching
 @_exported import Figures
 @_exported import NeuralNetworks
 @_exported import Tensors
