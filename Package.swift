@@ -58,7 +58,7 @@ let package = Package(
                     exclude: ["RecordedModels"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "DistributionMatchingTests", dependencies: ["DistributionMatching", "Tensors", "TestSupport"]),
+        .testTarget(name: "DistributionMatchingTests", dependencies: ["DistributionMatching", "DataFormats", "Tensors", "TestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
         .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),
     ]

@@ -1,0 +1,73 @@
+import DataFormats
+import DistributionMatching
+import Foundation
+import Testing
+import Tensors
+
+@Suite struct OptimalTransportTests {
+    static func points(_ n: Int, _ d: Int, shift: Float = 0, seed: UInt64) -> Tensor {
+        var generator = RandomGenerator(seed: seed)
+        return Tensor.randomNormal([n, d], using: &generator) + shift
+    }
+
+    /// On tiny sets the Hungarian assignment is the best of all n! permutations.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func exactDistanceIsTheBestPermutation(_ seed: UInt64) throws {
+        let (x, y) = (Self.points(6, 2, seed: seed), Self.points(6, 2, shift: 0.7, seed: seed + 10))
+        let (distance, assignment) = try EarthMovers.exact(x, y)
+        func cost(_ i: Int, _ j: Int) -> Double { (0..<2).reduce(0.0) { $0 + pow(Double(x[i, $1]) - Double(y[j, $1]), 2) } }
+        var best = Double.infinity
+        func search(_ prefix: [Int]) {
+            if prefix.count == 6 { best = min(best, prefix.enumerated().reduce(0.0) { $0 + cost($1.0, $1.1) } / 6); return }
+            for j in 0..<6 where !prefix.contains(j) { search(prefix + [j]) }
+        }
+        search([])
+        // The cost matrix comes from GEMM in Float: agreement to its precision.
+        #expect(abs(distance - best) < 1e-6 * best && Set(assignment).count == 6)
+        #expect(abs(assignment.enumerated().reduce(0.0) { $0 + cost($1.0, $1.1) } / 6 - distance) < 1e-6 * best)
+    }
+
+    /// As ε → 0 the plan's transport cost tends to the exact EMD (from above); one dimension
+    /// checks both against the sorted-sample formula.
+    @Test func sinkhornConvergesToTheExactDistance() throws {
+        let (x, y) = (Self.points(40, 3, seed: 4), Self.points(40, 3, shift: 1, seed: 5))
+        let exact = try EarthMovers.exact(x, y).distance
+        var previous = Double.infinity
+        for epsilon in [1.0, 0.1, 0.01, 0.001] {
+            let result = try Sinkhorn.solve(x, y, configuration: .init(epsilon: epsilon, tolerance: 1e-5))
+            #expect(result.converged && result.marginalError < 1e-5, "ε \(epsilon): error \(result.marginalError) after \(result.iterations)")
+            // A plan of (nearly) the right marginals costs at least the optimum; less entropy, less cost.
+            #expect(result.transportCost >= exact * (1 - 1e-5) && result.transportCost <= previous + 1e-9)
+            previous = result.transportCost
+        }
+        #expect(abs(previous - exact) < 1e-4 * exact, "Sinkhorn at ε = 0.001: \(previous), exact \(exact)")
+        let (a, b) = (Self.points(30, 1, seed: 6), Self.points(30, 1, shift: 2, seed: 7))
+        let line = try Wasserstein.oneDimensional(a.scalars.map(Double.init), b.scalars.map(Double.init))
+        #expect(abs(try EarthMovers.exact(a, b).distance - line * line) < 1e-9)
+    }
+
+    /// At ε = 10⁻³ on image-scale costs (squared distances in the tens between Fashion-MNIST
+    /// images), exp(−C/ε) underflows to 0 and the plain iteration divides by zero; the log domain
+    /// converges to the exact distance.
+    @Test func logDomainSurvivesTinyEpsilonOnImages() throws {
+        let images = try DatasetLoader().load("fashion-mnist-mini:train").samples
+        let (x, y) = (images.rows(0..<25), images.rows(25..<50))
+        let exact = try EarthMovers.exact(x, y).distance
+        #expect(exact > 20, "image-scale costs: \(exact)")
+        #expect(Foundation.exp(-exact / 1e-3) == 0)  // what the plain kernel would hold
+        let result = try Sinkhorn.solve(x, y, configuration: .init(epsilon: 1e-3, tolerance: 1e-6))
+        #expect(result.converged && result.transportCost.isFinite && result.value.isFinite)
+        #expect(abs(result.transportCost - exact) < 1e-4 * exact, "Sinkhorn \(result.transportCost), exact \(exact)")
+    }
+
+    /// The Sinkhorn divergence is 0 for equal sets, positive otherwise, and grows with a shift.
+    @Test func divergenceIsDebiased() throws {
+        let x = Self.points(30, 2, seed: 8)
+        let configuration = Sinkhorn.Configuration(epsilon: 0.1, tolerance: 1e-8)
+        #expect(abs(try Sinkhorn.divergence(x, x, configuration: configuration).value) < 1e-6)
+        let values = try [0.5, 1.0, 2.0].map { try Sinkhorn.divergence(x, Self.points(30, 2, shift: Float($0), seed: 9), configuration: configuration).value }
+        #expect(values.allSatisfy { $0 > 0 } && values[0] < values[1] && values[1] < values[2], "\(values)")
+        #expect { _ = try Sinkhorn.solve(x, x, configuration: .init(epsilon: 0)) } throws: { "\($0)".contains("ε must be positive") }
+        #expect { _ = try EarthMovers.exact(x, x.rows(0..<10)) } throws: { "\($0)".contains("equal size") }
+    }
+}
