@@ -8,6 +8,10 @@ enum DistanceMetric: String, ExpressibleByArgument, CaseIterable {
     case mmd
     /// The sliced Wasserstein distance SW₂.
     case sliced
+    /// Entropic OT by Sinkhorn in the log domain, debiased (the Sinkhorn divergence).
+    case sinkhorn
+    /// The exact earth mover's distance (equal sizes: an assignment).
+    case emd
 }
 
 /// The kernels of `--metric mmd`.
@@ -21,7 +25,7 @@ extension MaximumMeanDiscrepancy.Estimator: ExpressibleByArgument {}
 
 struct Distance: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure how far apart two sets of samples (or their codes) are: MMD² or sliced Wasserstein.",
+        abstract: "Measure how far apart two sets of samples (or their codes) are: MMD², sliced Wasserstein, Sinkhorn or the exact EMD.",
         discussion: """
             A and B are data SPECs of one width (or, with --encode MODEL, data the model encodes: the distance is \
             then between the two sets of codes). --metric mmd: MMD² (Gretton et al. 2012) with --kernel gaussian \
@@ -29,8 +33,12 @@ struct Distance: ParsableCommand {
             median times 0.5, 1 and 2) or imq (the WAE paper's inverse multiquadric, C = 2·d × {0.1 … 10}), \
             --estimator unbiased (can be slightly negative when the sets agree) or biased; --permutations B adds \
             a permutation test's p_value = (1 + count)/(1 + B). --metric sliced: SW₂ over --projections random \
-            directions (ground cost |a − b|², squared Euclidean as POT's ot.dist). --json prints distance, metric \
-            and the parameters used. At most --max-samples rows of each set are used (a seeded subset).
+            directions (ground cost |a − b|², squared Euclidean as POT's ot.dist). --metric sinkhorn: the Sinkhorn \
+            divergence S_ε = OT_ε(A, B) − ½OT_ε(A, A) − ½OT_ε(B, B) (Feydy et al. 2019) at --epsilon (in the ground \
+            cost's units), log-domain iterations with ε-scaling until the marginal error is below --tolerance; also \
+            transport_cost, the plan's ⟨P, C⟩ (POT's sinkhorn2), iterations and marginal_error. --metric emd: the \
+            exact earth mover's distance (Hungarian algorithm; sets of equal size, at most 10 000). --json prints \
+            distance, metric and the parameters used. At most --max-samples rows of each set are used (a seeded subset).
             """)
 
     @Argument(help: "The first set: a data SPEC.") var first: String
@@ -41,6 +49,8 @@ struct Distance: ParsableCommand {
     @Option(help: "mmd: unbiased or biased.") var estimator: MaximumMeanDiscrepancy.Estimator = .unbiased
     @Option(help: "mmd: permutations of a two-sample test (0: no test).") var permutations: Int = 0
     @Option(help: "sliced: random directions.") var projections: Int = 50
+    @Option(help: "sinkhorn: ε, the entropic regularisation, in the ground cost's units.") var epsilon: Double = 0.05
+    @Option(help: "sinkhorn: stop when the plan's marginal error (L1) falls below this.") var tolerance: Double = 1e-6
     @Option(help: "Measure between the codes of this model instead of the samples.") var encode: String?
     @Option(help: "Rows of each set used at most (a seeded subset beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subsets, the bandwidth's subset, the directions and the permutations.") var seed: UInt64 = 0
@@ -54,6 +64,8 @@ struct Distance: ParsableCommand {
         if projections < 1 { throw ValidationError("--projections must be at least 1, got \(projections)") }
         if maxSamples < 2 { throw ValidationError("--max-samples must be at least 2, got \(maxSamples)") }
         if metric != .mmd, bandwidth != nil || permutations > 0 { throw ValidationError("--bandwidth and --permutations apply to --metric mmd") }
+        if !(epsilon > 0 && epsilon.isFinite) { throw ValidationError("--epsilon must be positive, got \(epsilon)") }
+        if !(tolerance > 0) { throw ValidationError("--tolerance must be positive, got \(tolerance)") }
     }
 
     func run() throws {
@@ -92,6 +104,22 @@ struct Distance: ParsableCommand {
         case .sliced:
             result["distance"] = try Wasserstein.sliced(a, b, projections: projections, using: &generator)
             result["projections"] = projections
+            result["ground_cost"] = "squared Euclidean"
+        case .sinkhorn:
+            let configuration = Sinkhorn.Configuration(epsilon: epsilon, tolerance: tolerance)
+            let (value, crossed) = try Sinkhorn.divergence(a, b, configuration: configuration)
+            result["distance"] = value
+            result["epsilon"] = epsilon
+            result["transport_cost"] = crossed.transportCost
+            result["iterations"] = crossed.iterations
+            result["marginal_error"] = crossed.marginalError
+            result["converged"] = crossed.converged
+            result["ground_cost"] = "squared Euclidean"
+            if !crossed.converged {
+                FileHandle.standardError.write(Data("warning: Sinkhorn stopped after \(crossed.iterations) iterations with marginal error \(crossed.marginalError) (tolerance \(tolerance)); a larger --epsilon converges faster\n".utf8))
+            }
+        case .emd:
+            result["distance"] = try EarthMovers.exact(a, b).distance
             result["ground_cost"] = "squared Euclidean"
         }
         display.finish()

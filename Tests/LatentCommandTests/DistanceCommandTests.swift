@@ -26,7 +26,15 @@ import TestSupport
         #expect(abs((try json(sliced.output)["distance"] as! Double) - value) < 1e-12)
         #expect(try json(sliced.output)["ground_cost"] as? String == "squared Euclidean")
 
-        // Between codes: the model encodes both sets first.
+        // Sinkhorn and the exact EMD: the library's numbers, with what the iterations reached.
+        let sinkhorn = try latent("distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--epsilon", "0.1", "--json", "--quiet", in: folder)
+        #expect(sinkhorn.status == 0, "\(sinkhorn.errors)")
+        let divergence = try Sinkhorn.divergence(a, b, configuration: .init(epsilon: 0.1))
+        let reported = try json(sinkhorn.output)
+        #expect(abs((reported["distance"] as! Double) - divergence.value) < 1e-9 && reported["converged"] as? Bool == true)
+        #expect(reported["iterations"] as? Int == divergence.crossed.iterations && (reported["marginal_error"] as! Double) < 1e-6)
+        let emd = try latent("distance", "a.npy", "a.npy", "--metric", "emd", "--json", in: folder)
+        #expect((try json(emd.output)["distance"] as! Double) < 1e-5)  // a set against itself; distances from Float GEMM
         #expect(try latent("fit", "pca", "--data", "a.npy", "--code-size", "2", "--output", "p.safetensors", "--quiet", in: folder).status == 0)
         let codes = try latent("distance", "a.npy", "b.npy", "--encode", "p.safetensors", "--kernel", "imq", "--json", "--quiet", in: folder)
         let pca = try PCA.load(from: folder + "/p.safetensors")
@@ -38,7 +46,9 @@ import TestSupport
             (["distance", "a.npy", "circle"], "a.npy has 3 features per sample but circle has 2"),
             (["distance", "a.npy", "b.npy", "--bandwidth", "0"], "--bandwidth must be positive"),
             (["distance", "a.npy", "b.npy", "--metric", "sliced", "--projections", "0"], "--projections must be at least 1"),
-            (["distance", "a.npy", "b.npy", "--metric", "sinkhorn"], "sinkhorn"),
+            (["distance", "a.npy", "b.npy", "--metric", "emd"], "equal size"),
+            (["distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--epsilon", "0"], "--epsilon must be positive"),
+            (["distance", "a.npy", "b.npy", "--metric", "wasserstein"], "wasserstein"),
         ]
         for (arguments, message) in cases {
             let result = try runLatent(arguments, in: folder)
