@@ -2,6 +2,7 @@ import DataFormats
 import DistributionMatching
 import Foundation
 import Testing
+import TestSupport
 import Tensors
 
 @Suite struct OptimalTransportTests {
@@ -69,5 +70,22 @@ import Tensors
         #expect(values.allSatisfy { $0 > 0 } && values[0] < values[1] && values[1] < values[2], "\(values)")
         #expect { _ = try Sinkhorn.solve(x, x, configuration: .init(epsilon: 0)) } throws: { "\($0)".contains("ε must be positive") }
         #expect { _ = try EarthMovers.exact(x, x.rows(0..<10)) } throws: { "\($0)".contains("equal size") }
+    }
+}
+
+@Suite struct SinkhornLossTests {
+    /// The envelope-theorem gradient of OT_ε and of the debiased divergence matches finite
+    /// differences of the converged values (ε large enough to converge tightly).
+    @Test(arguments: [false, true])
+    func gradientsMatchFiniteDifferences(_ debiased: Bool) throws {
+        let (x, y) = (randomTensor([6, 2], lower: -1, upper: 1, seed: 11), randomTensor([5, 2], lower: -0.5, upper: 1.5, seed: 12))
+        let configuration = Sinkhorn.Configuration(epsilon: 0.5, tolerance: 1e-11, maximumIterations: 100_000)
+        let check = checkGradients([x, y], step: 1e-2, relativeTolerance: 2e-2) { inputs in
+            try! Sinkhorn.loss(inputs[0], inputs[1], configuration: configuration, debiased: debiased)
+        }
+        #expect(check.passed, "debiased \(debiased): \(check)")
+        let value = try Sinkhorn.loss(Variable(x), Variable(y), configuration: configuration, debiased: debiased).value.scalar
+        let expected = debiased ? try Sinkhorn.divergence(x, y, configuration: configuration).value : try Sinkhorn.solve(x, y, configuration: configuration).value
+        #expect(abs(Double(value) - expected) < 1e-5 * max(1, abs(expected)))
     }
 }
