@@ -1,6 +1,7 @@
 import DistributionMatching
 import Foundation
 import Testing
+import TestSupport
 import Tensors
 
 @Suite struct WassersteinTests {
@@ -57,5 +58,37 @@ import Tensors
         #expect(try Wasserstein.sliced(x, shifted, using: &g3) == Wasserstein.sliced(x, shifted, using: &g4))
         #expect { _ = try Wasserstein.sliced(x, x.columns(0..<2), using: &g3) } throws: { "\($0)".contains("one width") }
         #expect { _ = try Wasserstein.sliced(x, x, projections: 0, using: &g3) } throws: { "\($0)".contains("at least 1 projection") }
+    }
+}
+
+@Suite struct SlicedLossTests {
+    /// The sliced loss is SW₂² of `sliced` with the same directions, and its gradient matches
+    /// finite differences (sets of equal and of unequal sizes; no ties, so sorting is locally fixed).
+    @Test(arguments: [5, 7])
+    func slicedLossIsDifferentiable(_ m: Int) throws {
+        // The sorted orders must not change within the finite-difference step: take the first
+        // seed whose projected values (within x, within y and across) all stay well apart.
+        var generator = RandomGenerator(seed: 5)
+        let directions = Wasserstein.unitDirections(8, dimension: 3, using: &generator)
+        func gap(_ x: Tensor, _ y: Tensor) -> Float {
+            let projected = matmul(Tensor.concatenate([x, y]), directions, transposeB: true)
+            var gap = Float.infinity
+            for k in 0..<8 {
+                let values = (0..<projected.rows).map { projected[$0, k] }.sorted()
+                for (a, b) in zip(values, values.dropFirst()) { gap = min(gap, b - a) }
+            }
+            return gap
+        }
+        let seed = try #require((UInt64(21)..<UInt64(121)).first { seed in
+            gap(randomTensor([5, 3], lower: -1, upper: 1, seed: seed), randomTensor([m, 3], lower: -0.5, upper: 1.5, seed: seed + 1000)) > 5e-3
+        })
+        let (x, y) = (randomTensor([5, 3], lower: -1, upper: 1, seed: seed), randomTensor([m, 3], lower: -0.5, upper: 1.5, seed: seed + 1000))
+        let check = checkGradients([x, y], step: 1e-3) { try! Wasserstein.slicedLoss($0[0], $0[1], directions: directions) }
+        #expect(check.passed, "\(check)")
+        var again = RandomGenerator(seed: 5)
+        let sliced = try Wasserstein.sliced(x, y, projections: 8, using: &again)
+        let loss = try Wasserstein.slicedLoss(Variable(x), Variable(y), directions: directions).value.scalar
+        #expect(abs(Double(loss) - sliced * sliced) < 1e-5)
+        #expect { _ = try Wasserstein.slicedLoss(Variable(x), Variable(y), directions: directions.columns(0..<2)) } throws: { "\($0)".contains("P × d directions") }
     }
 }
