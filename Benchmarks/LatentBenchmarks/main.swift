@@ -1,7 +1,7 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|all] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|transport|all] [--repetitions N]
 import Foundation
 import Latent
 
@@ -127,5 +127,6 @@ if which == "load" || which == "all" { print(""); try benchmarkLoading() }
 if which == "classical" { print(""); try benchmarkClassical() }
 if which == "pca" { print(""); try benchmarkPCAPhases() }
 if which == "train" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10)) }
+if which == "transport" { print(""); try benchmarkTransport(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-transport") }
 if which == "vae" { print(""); try benchmarkVAEEpoch(epochs: max(3, repetitions / 4)) }
 if which == "rbm" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10), autoencoder: false) }

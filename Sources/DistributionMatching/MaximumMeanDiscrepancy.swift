@@ -62,19 +62,60 @@ public enum MaximumMeanDiscrepancy {
         try kernel.validate()
         let (n, m) = (Double(x.rows), Double(y.rows))
         let unbiased = estimator == .unbiased
-        let (xx, yy) = (kernelSum(x, x, kernel, skipDiagonal: unbiased), kernelSum(y, y, kernel, skipDiagonal: unbiased))
-        let xy = kernelSum(x, y, kernel, skipDiagonal: false)
+        let (xx, yy) = (withinSetSum(x, kernel, includingDiagonal: !unbiased), withinSetSum(y, kernel, includingDiagonal: !unbiased))
+        let xy = kernelSum(x, y, kernel, upperTriangle: false)
         return unbiased ? xx / (n * (n - 1)) + yy / (m * (m - 1)) - 2 * xy / (n * m) : xx / (n * n) + yy / (m * m) - 2 * xy / (n * m)
     }
 
-    /// Σᵢⱼ k(aᵢ, bⱼ), leaving out i = j when `skipDiagonal` (a and b the same set).
-    static func kernelSum(_ a: Tensor, _ b: Tensor, _ kernel: Kernel, skipDiagonal: Bool) -> Double {
+    /// Σ_{i≠j} k(xᵢ, xⱼ) = 2 Σ_{i<j}, plus n·k(0) for the diagonal when asked.
+    static func withinSetSum(_ x: Tensor, _ kernel: Kernel, includingDiagonal: Bool) -> Double {
+        2 * kernelSum(x, x, kernel, upperTriangle: true) + (includingDiagonal ? Double(x.rows) * kernel.value(squaredDistance: 0) : 0)
+    }
+
+    /// Σᵢⱼ k(aᵢ, bⱼ), or with `upperTriangle` (a and b the same set) Σ_{i<j}, which needs half
+    /// the products. Distances come from GEMM by
+    /// blocks of rows; the kernel values of a block are summed across threads in fixed groups of
+    /// rows, added in order, so the sum does not depend on the thread count.
+    static func kernelSum(_ a: Tensor, _ b: Tensor, _ kernel: Kernel, upperTriangle: Bool) -> Double {
+        let (aNorms, bNorms) = (rowSquaredNorms(a), rowSquaredNorms(b))
+        let m = b.rows
+        let block = Swift.max(rowsPerGroup, (1 << 22) / Swift.max(m, 1) / rowsPerGroup * rowsPerGroup)
         var total = 0.0
-        forEachSquaredDistance(a, b) { i, row in
-            for (j, r) in row.enumerated() where !(skipDiagonal && i == j) { total += kernel.value(squaredDistance: r) }
+        for start in stride(from: 0, to: a.rows, by: block) {
+            let rows = start..<Swift.min(start + block, a.rows)
+            // Same set: only columns from this block's first row on can lie above the diagonal.
+            let first = upperTriangle ? start : 0
+            let width = m - first
+            let products = matmul(a.rows(rows), upperTriangle ? b.rows(first..<m) : b, transposeB: true)
+            let groups = (rows.count + rowsPerGroup - 1) / rowsPerGroup
+            var partial = [Double](repeating: 0, count: groups)
+            products.withUnsafeBufferPointer { p in
+                partial.withUnsafeMutableBufferPointer { out in
+                    let (up, uo) = (UInt(bitPattern: p.baseAddress), UInt(bitPattern: out.baseAddress))
+                    forEachChunk(of: groups, minimumChunk: 1) { range in
+                        let (p, out) = (UnsafePointer<Float>(bitPattern: up)!, UnsafeMutablePointer<Double>(bitPattern: uo)!)
+                        for group in range {
+                            var sum = 0.0
+                            for offset in (group * rowsPerGroup)..<Swift.min((group + 1) * rowsPerGroup, rows.count) {
+                                let i = rows.lowerBound + offset
+                                for column in (upperTriangle ? i + 1 - first : 0)..<width {
+                                    let j = first + column
+                                    let r = Swift.max(aNorms[i] + bNorms[j] - 2 * Double(p[offset * width + column]), 0)
+                                    sum += kernel.value(squaredDistance: r)
+                                }
+                            }
+                            out[group] = sum
+                        }
+                    }
+                }
+            }
+            for value in partial { total += value }
         }
         return total
     }
+
+    /// Rows whose kernel values one task sums.
+    static let rowsPerGroup = 16
 
     /// The Gaussian kernel of the median heuristic: σ = the median distance among the pooled rows.
     public static func medianGaussian(_ x: Tensor, _ y: Tensor, using generator: inout RandomGenerator) -> Kernel {
