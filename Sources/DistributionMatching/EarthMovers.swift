@@ -32,34 +32,52 @@ public enum EarthMovers {
     /// augmenting paths with dual potentials u, v kept feasible (uᵢ + vⱼ ≤ Cᵢⱼ), one row added
     /// at a time.
     static func hungarian(_ cost: [Double], n: Int) -> [Int] {
-        // 1-based with a virtual column 0, as in the classical formulation.
+        // 1-based with a virtual column 0, as in the classical formulation; the O(n³) inner loop
+        // runs on raw buffers (no bounds checks, no copy-on-write checks).
         var u = [Double](repeating: 0, count: n + 1), v = [Double](repeating: 0, count: n + 1)
         var matchedRow = [Int](repeating: 0, count: n + 1)  // matchedRow[j]: the row assigned to column j
         var way = [Int](repeating: 0, count: n + 1)
-        for row in 1...n {
-            matchedRow[0] = row
-            var column0 = 0
-            var minimum = [Double](repeating: .infinity, count: n + 1)
-            var used = [Bool](repeating: false, count: n + 1)
-            repeat {
-                used[column0] = true
-                let i0 = matchedRow[column0]
-                var delta = Double.infinity, column1 = 0
-                for j in 1...n where !used[j] {
-                    let reduced = cost[(i0 - 1) * n + (j - 1)] - u[i0] - v[j]
-                    if reduced < minimum[j] { minimum[j] = reduced; way[j] = column0 }
-                    if minimum[j] < delta { delta = minimum[j]; column1 = j }
+        var minimum = [Double](repeating: .infinity, count: n + 1)
+        var used = [Bool](repeating: false, count: n + 1)
+        cost.withUnsafeBufferPointer { cost in
+            u.withUnsafeMutableBufferPointer { u in
+                v.withUnsafeMutableBufferPointer { v in
+                    matchedRow.withUnsafeMutableBufferPointer { matchedRow in
+                        way.withUnsafeMutableBufferPointer { way in
+                            minimum.withUnsafeMutableBufferPointer { minimum in
+                                used.withUnsafeMutableBufferPointer { used in
+                                    for row in 1...n {
+                                        matchedRow[0] = row
+                                        var column0 = 0
+                                        for j in 0...n { minimum[j] = .infinity; used[j] = false }
+                                        repeat {
+                                            used[column0] = true
+                                            let i0 = matchedRow[column0]
+                                            let costRow = cost.baseAddress! + (i0 - 1) * n - 1  // costRow[j] = C[i0 − 1][j − 1]
+                                            let ui0 = u[i0]
+                                            var delta = Double.infinity, column1 = 0
+                                            for j in 1...n where !used[j] {
+                                                let reduced = costRow[j] - ui0 - v[j]
+                                                if reduced < minimum[j] { minimum[j] = reduced; way[j] = column0 }
+                                                if minimum[j] < delta { delta = minimum[j]; column1 = j }
+                                            }
+                                            for j in 0...n {
+                                                if used[j] { u[matchedRow[j]] += delta; v[j] -= delta } else { minimum[j] -= delta }
+                                            }
+                                            column0 = column1
+                                        } while matchedRow[column0] != 0
+                                        repeat {
+                                            let previous = way[column0]
+                                            matchedRow[column0] = matchedRow[previous]
+                                            column0 = previous
+                                        } while column0 != 0
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                for j in 0...n {
-                    if used[j] { u[matchedRow[j]] += delta; v[j] -= delta } else { minimum[j] -= delta }
-                }
-                column0 = column1
-            } while matchedRow[column0] != 0
-            repeat {
-                let previous = way[column0]
-                matchedRow[column0] = matchedRow[previous]
-                column0 = previous
-            } while column0 != 0
+            }
         }
         var assignment = [Int](repeating: 0, count: n)
         for j in 1...n { assignment[matchedRow[j] - 1] = j - 1 }
