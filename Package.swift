@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Tensors", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         // RecordedModels/ is read from the source tree (#filePath) and rewritten there on request: not a bundle resource.
-        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "DataFormats", "NeuralNetworks", "Tensors", "TestSupport"],
+        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "DataFormats", "DistributionMatching", "NeuralNetworks", "Tensors", "TestSupport"],
                     exclude: ["RecordedModels"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
                     resources: [.copy("Golden")]),

@@ -64,3 +64,11 @@ extension VariationalAutoencoder: ExampleFit {
                                                initializer: .xavier, training: Methods.exampleTraining), using: &generator)
     }
 }
+
+extension WassersteinAutoencoder: ExampleFit {
+    /// Squared error on standardised features, a 2-D code, the MMD penalty at λ = 1.
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> WassersteinAutoencoder {
+        try fit(samples, configuration: .init(hidden: [16], codeSize: 2, activation: .tanh, loss: .squaredError, lambda: 1,
+                                               initializer: .xavier, training: Methods.exampleTraining), using: &generator)
+    }
+}

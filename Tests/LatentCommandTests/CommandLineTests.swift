@@ -242,13 +242,16 @@ func json(_ text: String) throws -> [String: Any] {
             (["fit", "pca", "--data", "circle", "--output", "x.safetensors", "--code-size", "1", "--learning-rate", "0.1"], "Unknown option '--learning-rate'"),
             (["fit", "pca", "--data", "circle", "--output", "x.safetensors", "--code-size", "1", "--beta", "2"], "Unknown option '--beta'"),
             (["fit", "vae", "--data", "circle", "--output", "x.safetensors", "--output-variance", "0.5"], "--output-variance sets the variance of --likelihood gaussian"),
+            (["fit", "wasserstein-autoencoder", "--data", "circle", "--output", "x.safetensors", "--beta", "2"], "Unknown option '--beta'"),
+            (["fit", "wasserstein-autoencoder", "--data", "circle", "--output", "x.safetensors", "--projections", "8"], "--projections sets the directions of --penalty sliced"),
+            (["fit", "wasserstein-autoencoder", "--data", "circle", "--output", "x.safetensors", "--lambda=-1"], "--lambda must be a finite number ≥ 0"),
             (["fit", "autoencoder", "--data", "circle"], "no such method in this build"),
         ] {
             let result = try runLatent(arguments, in: folder)
             #expect(result.status != 0 && result.errors.contains(message), "\(arguments): \(result.errors)")
         }
         let help = try runLatent(["fit", "--help"], in: folder).output
-        for method in ["kmeans", "pca", "linear-autoencoder", "nonlinear-pca", "deep-autoencoder", "vae"] { #expect(help.contains(method), "\(help)") }
+        for method in ["kmeans", "pca", "linear-autoencoder", "nonlinear-pca", "deep-autoencoder", "vae", "wasserstein-autoencoder"] { #expect(help.contains(method), "\(help)") }
         let pcaHelp = try runLatent(["fit", "pca", "--help"], in: folder).output
         #expect(pcaHelp.contains("--whiten") && pcaHelp.contains("--scale") && !pcaHelp.contains("--epochs") && !pcaHelp.contains("--hidden"), "\(pcaHelp)")
     }

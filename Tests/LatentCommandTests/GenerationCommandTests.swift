@@ -162,6 +162,22 @@ import TestSupport
         }
     }
 
+    /// The WAE from the command line: its prior draws through `sample`, its penalty term in
+    /// the progress and the --json summary.
+    @Test func wassersteinAutoencoderFitsAndSamples() throws {
+        let folder = scratchFolder()
+        for penalty in ["mmd", "sliced", "sinkhorn"] {
+            let fit = try latent("fit", "wasserstein-autoencoder", "--data", "fashion-mnist-mini:test", "--hidden", "32", "--code-size", "3",
+                                 "--penalty", penalty, "--epochs", "2", "--output", "w-\(penalty).safetensors", "--json", "--quiet", in: folder)
+            #expect(fit.status == 0, "\(penalty): \(fit.errors)")
+            #expect(try json(fit.output)["training_loss"] as? String == "squared error per sample + λ·\(penalty) penalty")
+        }
+        let sample = try latent("sample", "w-mmd.safetensors", "--count", "6", "--output", "s.npy", "--json", in: folder)
+        #expect(sample.status == 0, "\(sample.errors)")
+        #expect(try json(sample.output)["codes_from"] as? String == "standard-normal")
+        #expect(try NPY.read(folder + "/s.npy").matrix(file: "s.npy").shape == [6, 784])
+    }
+
     @Test func badRequestsAreClearErrors() throws {
         let folder = scratchFolder()
         _ = try latent("fit", "kmeans", "--data", "circle?n=50", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder)

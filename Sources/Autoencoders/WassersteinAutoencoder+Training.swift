@@ -1,0 +1,82 @@
+import DistributionMatching
+import NeuralNetworks
+import Tensors
+
+extension WassersteinAutoencoder {
+    /// One step of WAE training (Tolstikhin et al. 2018, algorithm 2): codes z = Q(x) of the
+    /// batch, as many prior draws z̃ ~ N(0, σ²I) from the run's generator (so a resumed run draws
+    /// the same), and loss = c(x, G(z)) + λ·D(z, z̃). Terms, means per sample: `loss`,
+    /// `reconstruction`, `penalty`.
+    struct Step: TrainingStep {
+        let configuration: Configuration
+        let encoder: Sequential<Dense>, decoder: Sequential<Dense>
+        /// Held-out losses draw their prior samples from a generator of this seed: the same each epoch.
+        static let heldOutSeed: UInt64 = 0
+
+        var groups: [ParameterGroup] {
+            [ParameterGroup(name: "parameters", parameters: encoder.namedParameters(prefix: "encoder") + decoder.namedParameters(prefix: "decoder"))]
+        }
+
+        var lossTerms: [String] { ["loss", "reconstruction", "penalty"] }
+
+        func terms(_ batch: Tensor, using generator: inout RandomGenerator) throws -> (reconstruction: Variable, penalty: Variable) {
+            let z = encoder(Variable(batch))
+            let prior = Variable(Tensor.randomNormal(z.shape, standardDeviation: configuration.priorVariance.squareRoot(), using: &generator))
+            let penalty: Variable = switch configuration.penalty {
+            case .mmd:
+                MaximumMeanDiscrepancy.loss(z, prior, kernel: .waeInverseMultiquadric(dimension: configuration.codeSize, priorVariance: Double(configuration.priorVariance)))
+            case .sliced:
+                try Wasserstein.slicedLoss(z, prior, directions: Wasserstein.unitDirections(configuration.projections, dimension: configuration.codeSize, using: &generator))
+            case .sinkhorn:
+                try Sinkhorn.loss(z, prior, configuration: .init(epsilon: configuration.epsilon, tolerance: 1e-4, maximumIterations: 1000))
+            }
+            return (configuration.loss(decoder(z), batch), penalty)
+        }
+
+        func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
+            optimizers[0].zeroGradients()
+            // A failed Sinkhorn solve (non-finite codes) is a non-finite loss: the trainer stops on it.
+            guard let (reconstruction, penalty) = try? terms(batch, using: &generator) else { return [.nan, .nan, .nan] }
+            let loss = reconstruction + penalty * configuration.lambda
+            let values = [loss, reconstruction, penalty].map { Double($0.value.scalar) }
+            guard values[0].isFinite else { return values }
+            loss.backward()
+            optimizers[0].step()
+            return values
+        }
+
+        func heldOutLoss(_ samples: Tensor) -> Double {
+            var generator = RandomGenerator(seed: Self.heldOutSeed)
+            guard let (reconstruction, penalty) = try? terms(samples, using: &generator) else { return .nan }
+            return Double(reconstruction.value.scalar) + Double(configuration.lambda) * Double(penalty.value.scalar)
+        }
+    }
+
+    /// Trains on `samples` (`n × D`) with the configured optimizer, schedule, held-out data,
+    /// early stopping and checkpoints (which resume bit for bit).
+    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
+                           checkpoints: CheckpointPolicy? = nil,
+                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> WassersteinAutoencoder {
+        try checkTrainingSamples(samples, method: methodName, minimumCount: 2)
+        try configuration.validate(features: samples.columns)
+        if configuration.loss == .binaryCrossEntropy, !liesInUnitInterval(samples) {
+            throw AutoencoderError("wasserstein-autoencoder: the bce loss needs data in [0, 1] (found \(samples.min())…\(samples.max())); scale the data or use --loss mse")
+        }
+        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
+        let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
+        let layout = configuration.layout(features: samples.columns)
+        let encoder = LayerStack.trainable(widths: layout.encoder, activations: layout.encoderActivations, initializer: configuration.initializer, using: &generator)
+        // With bce the last layer emits logits during training; the sigmoid is in the loss.
+        var trainingActivations = layout.decoderActivations
+        if configuration.loss == .binaryCrossEntropy { trainingActivations[trainingActivations.count - 1] = .linear }
+        let decoder = LayerStack.trainable(widths: layout.decoder, activations: trainingActivations, initializer: configuration.initializer, using: &generator)
+        let step = Step(configuration: configuration, encoder: encoder, decoder: decoder)
+        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
+        let record = try Trainer(configuration.training).run(step, samples: training, heldOut: heldOut, using: &generator, hooks: hooks)
+        let fitted = LayerStack(decoder)
+        let decoderStack = LayerStack(layers: zip(fitted.layers, layout.decoderActivations).map {
+            LayerStack.Layer(weight: $0.weight, bias: $0.bias, activation: $1)
+        })
+        return WassersteinAutoencoder(configuration: configuration, encoder: LayerStack(encoder), decoder: decoderStack, record: record)
+    }
+}

@@ -1,0 +1,130 @@
+import DataFormats
+import DistributionMatching
+import NeuralNetworks
+import Tensors
+
+/// The Wasserstein autoencoder (Tolstikhin, Bousquet, Gelly & Schölkopf, ICLR 2018): a
+/// deterministic encoder and decoder trained on
+///
+///     E c(x, G(Q(x))) + λ·D(Q_Z, P_Z)        (eq. 4),
+///
+/// a reconstruction cost plus a penalty that pulls the distribution of the codes Q_Z (not each
+/// sample's code, as a VAE's KL does) toward the prior P_Z = N(0, σ²I). The penalty is estimated
+/// on each batch against as many prior draws: MMD² with the inverse multiquadric kernel
+/// (WAE-MMD, algorithm 2; λ = 10 as in the paper's MNIST setup), the sliced Wasserstein distance
+/// SW₂², or the Sinkhorn divergence. Prior draws decoded are new samples (``GenerativeModel``).
+/// ENCODE `n × D` → `n × d`, DECODE `n × d` → `n × D`.
+public struct WassersteinAutoencoder: Autoencoder, GenerativeModel {
+    /// The divergence between the batch's codes and prior draws.
+    public enum Penalty: String, Codable, Sendable, CaseIterable {
+        /// Unbiased MMD², inverse multiquadric kernel with C = 2·d·σ² × {0.1 … 10} (the paper's).
+        case mmd
+        /// SW₂² over ``Configuration/projections`` directions drawn anew each batch.
+        case sliced
+        /// The Sinkhorn divergence at ``Configuration/epsilon`` (log domain, envelope gradients).
+        case sinkhorn
+    }
+
+    /// Hyperparameters.
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// Encoder hidden widths; the decoder mirrors them (the VAE example's 400 by default).
+        public var hidden: [Int]
+        public var codeSize: Int
+        public var activation: Activation
+        /// The reconstruction cost c: squared error of a linear output (the paper's c(x, y) =
+        /// ‖x − y‖², the default: λ = 10 is weighed against it) or binary cross-entropy of a
+        /// sigmoid output (data in [0, 1]; its hundreds of nats per image outweigh λ = 10 by far,
+        /// so a larger λ is needed for the codes to match the prior).
+        public var loss: Loss
+        public var penalty: Penalty
+        /// λ, the penalty's weight.
+        public var lambda: Float
+        /// σ² of the prior N(0, σ²I).
+        public var priorVariance: Float
+        /// Directions per batch of the sliced penalty.
+        public var projections: Int
+        /// ε of the Sinkhorn penalty, in squared code units.
+        public var epsilon: Double
+        public var initializer: Initializer
+        public var training: TrainingConfiguration
+
+        /// The VAE example's training: Adam at 10⁻³, batches of 128, 10 epochs.
+        public static let defaultTraining = TrainingConfiguration(epochs: 10, batchSize: 128, learningRate: 1e-3)
+
+        public init(hidden: [Int] = [400], codeSize: Int = 20, activation: Activation = .relu, loss: Loss = .squaredError,
+                    penalty: Penalty = .mmd, lambda: Float = 10, priorVariance: Float = 1, projections: Int = 50, epsilon: Double = 0.1,
+                    initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
+            self.hidden = hidden
+            self.codeSize = codeSize
+            self.activation = activation
+            self.loss = loss
+            self.penalty = penalty
+            self.lambda = lambda
+            self.priorVariance = priorVariance
+            self.projections = projections
+            self.epsilon = epsilon
+            self.initializer = initializer
+            self.training = training
+        }
+
+        /// Throws a message naming the first hyperparameter out of range.
+        public func validate(features: Int) throws {
+            guard codeSize >= 1 else { throw AutoencoderError("wasserstein-autoencoder: the code size must be at least 1, got \(codeSize)") }
+            guard hidden.allSatisfy({ $0 >= 1 }) else { throw AutoencoderError("wasserstein-autoencoder: hidden widths must be at least 1, got \(hidden)") }
+            guard lambda >= 0, lambda.isFinite else { throw AutoencoderError("wasserstein-autoencoder: λ must be a finite number ≥ 0, got \(lambda)") }
+            guard priorVariance > 0, priorVariance.isFinite else { throw AutoencoderError("wasserstein-autoencoder: the prior variance must be positive, got \(priorVariance)") }
+            guard projections >= 1 else { throw AutoencoderError("wasserstein-autoencoder: the sliced penalty needs at least 1 projection, got \(projections)") }
+            guard epsilon > 0, epsilon.isFinite else { throw AutoencoderError("wasserstein-autoencoder: Sinkhorn's ε must be positive, got \(epsilon)") }
+            guard features >= 1 else { throw AutoencoderError("wasserstein-autoencoder: samples need at least 1 feature") }
+            guard training.batchSize >= 2 else { throw AutoencoderError("wasserstein-autoencoder: the penalty compares a batch's codes with prior draws: batches need at least 2 samples") }
+            do { try training.validate() } catch { throw AutoencoderError("wasserstein-autoencoder: \(error)") }
+        }
+
+        /// The output layer's activation: sigmoid for cross-entropy, linear for squared error.
+        var outputActivation: Activation { loss == .binaryCrossEntropy ? .sigmoid : .linear }
+
+        /// Encoder widths D, h… , d and decoder widths d, …h, D with their activations.
+        func layout(features: Int) -> (encoder: [Int], decoder: [Int], encoderActivations: [Activation], decoderActivations: [Activation]) {
+            ([features] + hidden + [codeSize], [codeSize] + hidden.reversed() + [features],
+             Array(repeating: activation, count: hidden.count) + [.linear], Array(repeating: activation, count: hidden.count) + [outputActivation])
+        }
+    }
+
+    public static let methodName = "wasserstein-autoencoder"
+    public let configuration: Configuration
+    public let encoder: LayerStack, decoder: LayerStack
+    public let record: TrainingRecord?
+
+    public var inputSize: Int { encoder.widths.first ?? 0 }
+    public var codeSize: Int { configuration.codeSize }
+
+    init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, record: TrainingRecord?) {
+        (self.configuration, self.encoder, self.decoder, self.record) = (configuration, encoder, decoder, record)
+    }
+
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(samples) }
+    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { decoder(codes) }
+
+    /// DECODE of z ~ N(0, σ²I).
+    public func sample(count: Int, using generator: inout RandomGenerator) throws -> Tensor {
+        guard count >= 1 else { throw AutoencoderError("wasserstein-autoencoder: the number of samples must be at least 1, got \(count)") }
+        return try decodeUnchecked(Tensor.randomNormal([count, codeSize], standardDeviation: configuration.priorVariance.squareRoot(), using: &generator))
+    }
+
+    public var stateTensors: [(name: String, tensor: Tensor)] { encoder.namedTensors("encoder") + decoder.namedTensors("decoder") }
+
+    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
+        let first = try state.tensor("encoder.0.weight", file: file)
+        guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
+        let layout = configuration.layout(features: first.shape[1])
+        self.init(configuration: configuration,
+                  encoder: try LayerStack.load("encoder", widths: layout.encoder, activations: layout.encoderActivations, from: state, file: file),
+                  decoder: try LayerStack.load("decoder", widths: layout.decoder, activations: layout.decoderActivations, from: state, file: file),
+                  record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
+    }
+
+    /// The loss (reconstruction + λ·penalty) and its two terms.
+    public var trainingHistory: TrainingHistory? {
+        record.map { TrainingHistory(stages: [.init(name: "training", loss: "\(configuration.loss.displayName) per sample + λ·\(configuration.penalty.rawValue) penalty", record: $0)]) }
+    }
+}

@@ -1,0 +1,73 @@
+import Autoencoders
+import DataFormats
+import DistributionMatching
+import Foundation
+import NeuralNetworks
+import Testing
+import TestSupport
+import Tensors
+
+@Suite struct WassersteinAutoencoders {
+    let images = try! DatasetLoader().load("fashion-mnist-mini:train").samples.rows(0..<1000)
+
+    /// On images the WAE learns to reconstruct, and its penalty is what makes the codes'
+    /// distribution match the prior: with λ = 10 the codes' MMD² to prior draws is far below
+    /// that of the same network trained with λ = 0; prior draws decode to images.
+    @Test func penaltyPullsTheCodesToThePrior() throws {
+        func train(lambda: Float) throws -> WassersteinAutoencoder {
+            var generator = RandomGenerator(seed: 1)
+            return try WassersteinAutoencoder.fit(images, configuration: .init(hidden: [64], codeSize: 4, loss: .squaredError, lambda: lambda,
+                                                                              training: .init(epochs: 8, batchSize: 50, heldOutFraction: 0.1)),
+                                                  using: &generator)
+        }
+        let (wae, plain) = (try train(lambda: 10), try train(lambda: 0))
+        let record = try #require(wae.record)
+        #expect(record.trainLoss.last! < 0.8 * record.trainLoss.first!, "\(record.trainLoss)")
+        let (reconstruction, penalty) = (try #require(record.terms?["reconstruction"]), try #require(record.terms?["penalty"]))
+        for epoch in record.trainLoss.indices { #expect(abs(record.trainLoss[epoch] - (reconstruction[epoch] + 10 * penalty[epoch])) < 1e-3 * record.trainLoss[epoch]) }
+        var generator = RandomGenerator(seed: 2)
+        let prior = Tensor.randomNormal([1000, 4], using: &generator)
+        let kernel = MaximumMeanDiscrepancy.Kernel.waeInverseMultiquadric(dimension: 4)
+        let (matched, unmatched) = (try MaximumMeanDiscrepancy.squared(try wae.encode(images), prior, kernel: kernel),
+                                    try MaximumMeanDiscrepancy.squared(try plain.encode(images), prior, kernel: kernel))
+        #expect(matched < 0.2 * unmatched, "MMD² of codes to the prior: λ = 10 \(matched), λ = 0 \(unmatched)")
+        let samples = try wae.sample(count: 16, using: &generator)
+        #expect(samples.shape == [16, 784])
+        #expect(try wae.encode(images.rows(0..<5)) == wae.encode(images.rows(0..<5)))
+    }
+
+    /// Interrupted inside an epoch and resumed, a run (prior draws and directions from the run's
+    /// generator) ends with the uninterrupted model, for every penalty.
+    @Test(arguments: WassersteinAutoencoder.Penalty.allCases)
+    func resumedRunEqualsTheUninterruptedRun(_ penalty: WassersteinAutoencoder.Penalty) throws {
+        struct Interrupt: Error {}
+        let configuration = WassersteinAutoencoder.Configuration(hidden: [16], codeSize: 3, penalty: penalty, lambda: 5, projections: 8, epsilon: 0.5,
+                                                                 training: .init(epochs: 2, batchSize: 64))
+        let data = images.rows(0..<400)
+        var generator = RandomGenerator(seed: 4)
+        let uninterrupted = try WassersteinAutoencoder.fit(data, configuration: configuration, using: &generator)
+        let path = temporaryPath("wae-\(penalty).checkpoint.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        generator = RandomGenerator(seed: 4)
+        #expect(throws: Interrupt.self) {
+            _ = try WassersteinAutoencoder.fit(data, configuration: configuration, using: &generator, checkpoints: CheckpointPolicy(path: path, every: nil)) { p in
+                if p.epoch == 2, p.batch == 2 { throw Interrupt() }
+            }
+        }
+        generator = RandomGenerator(seed: 4)
+        let resumed = try WassersteinAutoencoder.fit(data, configuration: configuration, using: &generator,
+                                                     checkpoints: CheckpointPolicy(path: path, every: nil, resume: true))
+        #expect(resumed.stateTensors.map(\.tensor) == uninterrupted.stateTensors.map(\.tensor))
+        #expect(resumed.record?.terms == uninterrupted.record?.terms)
+    }
+
+    @Test func badRequestsAreClearErrors() throws {
+        var generator = RandomGenerator(seed: 0)
+        for (configuration, message) in [(WassersteinAutoencoder.Configuration(lambda: -1), "λ"), (.init(codeSize: 0), "code size"),
+                                         (.init(priorVariance: 0), "prior variance"), (.init(epsilon: 0), "ε"),
+                                         (.init(training: .init(epochs: 1, batchSize: 1)), "at least 2 samples")] {
+            #expect { _ = try WassersteinAutoencoder.fit(images, configuration: configuration, using: &generator) } throws: { "\($0)".contains(message) }
+        }
+        #expect { _ = try WassersteinAutoencoder.fit(images * 3, configuration: .init(loss: .binaryCrossEntropy), using: &generator) } throws: { "\($0)".contains("[0, 1]") }
+    }
+}
