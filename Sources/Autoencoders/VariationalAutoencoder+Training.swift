@@ -49,13 +49,7 @@ extension VariationalAutoencoder {
         func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
             optimizers[0].zeroGradients()
             let (reconstruction, kl) = terms(batch, using: &generator)
-            let loss = reconstruction + kl * klWeight
-            let values = [loss, reconstruction, kl].map { Double($0.value.scalar) }
-            // A non-finite loss is not propagated into the weights; the trainer stops on it.
-            guard values[0].isFinite else { return values }
-            loss.backward()
-            optimizers[0].step()
-            return values
+            return descend(on: [reconstruction + kl * klWeight, reconstruction, kl], with: optimizers[0])
         }
 
         /// The objective at full weight β, reconstruction + β·KL, with one draw per sample from

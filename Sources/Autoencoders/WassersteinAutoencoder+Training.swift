@@ -37,12 +37,7 @@ extension WassersteinAutoencoder {
             optimizers[0].zeroGradients()
             // A failed Sinkhorn solve (non-finite codes) is a non-finite loss: the trainer stops on it.
             guard let (reconstruction, penalty) = try? terms(batch, using: &generator) else { return [.nan, .nan, .nan] }
-            let loss = reconstruction + penalty * configuration.lambda
-            let values = [loss, reconstruction, penalty].map { Double($0.value.scalar) }
-            guard values[0].isFinite else { return values }
-            loss.backward()
-            optimizers[0].step()
-            return values
+            return descend(on: [reconstruction + penalty * configuration.lambda, reconstruction, penalty], with: optimizers[0])
         }
 
         func heldOutLoss(_ samples: Tensor) -> Double {

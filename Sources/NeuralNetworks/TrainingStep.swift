@@ -74,14 +74,19 @@ public struct LossStep: TrainingStep {
 
     public func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
         optimizers[0].zeroGradients()
-        let value = loss(batch)
-        let scalar = value.value.scalar
-        // A non-finite loss is not propagated into the weights; the trainer stops on it.
-        guard scalar.isFinite else { return [Double(scalar)] }
-        value.backward()
-        optimizers[0].step()
-        return [Double(scalar)]
+        return descend(on: [loss(batch)], with: optimizers[0])
     }
 
     public func heldOutLoss(_ samples: Tensor) -> Double { heldOut(samples) }
+}
+
+/// One descent step on `terms[0]`, the loss (the other terms are reported beside it): the terms'
+/// values, and, when the loss is finite, its gradient back-propagated and `optimizer` stepped.
+/// A non-finite loss is not propagated into the weights; the trainer stops on it.
+public func descend(on terms: [Variable], with optimizer: any Optimizer) -> [Double] {
+    let values = terms.map { Double($0.value.scalar) }
+    guard let loss = terms.first, values[0].isFinite else { return values }
+    loss.backward()
+    optimizer.step()
+    return values
 }
