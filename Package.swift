@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["Tensors", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/fashion-mnist-mini")]
         ),
-        .target(name: "DistributionMatching", dependencies: ["Tensors"]),
+        .target(name: "DistributionMatching", dependencies: ["Tensors", "NeuralNetworks"]),
         .target(name: "Autoencoders", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "DistributionMatching"]),
         .target(name: "Figures", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "CLatentZlib"]),
         .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "DistributionMatching", "Autoencoders", "Figures"]),
@@ -58,7 +58,7 @@ let package = Package(
                     exclude: ["RecordedModels"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "DistributionMatchingTests", dependencies: ["DistributionMatching", "DataFormats", "Tensors", "TestSupport"]),
+        .testTarget(name: "DistributionMatchingTests", dependencies: ["DistributionMatching", "DataFormats", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
         .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),
     ]

@@ -37,6 +37,33 @@ public enum Activation: String, Codable, Sendable, CaseIterable, CustomStringCon
     }
 
     /// f applied to a Variable, recording its derivative.
+    /// `positive` where a > 0, else `negative`.
+    static func step(_ a: Tensor, positive: Float, negative: Float) -> Tensor {
+        Tensor(shape: a.shape) { out in
+            a.withUnsafeBufferPointer { x in for i in x.indices { out[i] = x[i] > 0 ? positive : negative } }
+        }
+    }
+
+    /// σ′(a) as a graph of the pre-activation `a`: what an exact input gradient of a network is
+    /// made of, so that a penalty on that gradient can itself be differentiated (WGAN-GP). For
+    /// the piecewise-linear units σ′ is piecewise constant, and a constant here.
+    public func derivative(at a: Variable) -> Variable {
+        let slope = Self.leakyReluSlope
+        switch self {
+        case .linear: return Variable(Tensor(repeating: 1, shape: a.shape))
+        case .sigmoid:
+            let s = a.sigmoid()
+            return s * (1 - s)
+        case .tanh: return 1 - a.tanh().squared()
+        case .relu: return Variable(Self.step(a.value, positive: 1, negative: 0))
+        case .leakyRelu: return Variable(Self.step(a.value, positive: 1, negative: slope))
+        case .elu:
+            let positive = Self.step(a.value, positive: 1, negative: 0)
+            return Variable(positive) + Variable(1 - positive) * a.exp()
+        case .softplus: return a.sigmoid()
+        }
+    }
+
     public func callAsFunction(_ x: Variable) -> Variable {
         switch self {
         case .linear: x

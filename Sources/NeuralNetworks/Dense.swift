@@ -25,6 +25,14 @@ public final class Dense: Layer {
         self.activation = activation
     }
 
+    /// A layer whose parameters are the given Variables (shared with another graph, or checked
+    /// against finite differences).
+    public init(weight: Variable, bias: Variable, activation: Activation = .linear) {
+        require(weight.shape.count == 2 && bias.shape == [weight.shape[0]],
+                     "Dense: weight \(weight.shape) and bias \(bias.shape) do not fit ([outputs, inputs] and [outputs])")
+        (self.weight, self.bias, self.activation) = (weight, bias, activation)
+    }
+
     /// A layer with the given parameters (loaded models, unrolled RBMs).
     public init(weight: Tensor, bias: Tensor, activation: Activation = .linear) {
         require(weight.rank == 2 && bias.shape == [weight.shape[0]],
