@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering: imports point down only.
-//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, NeuralNetworks, DistributionMatching} → Tensors → CLatentKernels
+//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → Tensors → CLatentKernels
 let package = Package(
     name: "Latent",
     platforms: [.macOS(.v14)],
