@@ -7,6 +7,7 @@ extension Sinkhorn {
     /// so ∂OT_ε/∂xᵢ = Σⱼ Pᵢⱼ·2(xᵢ − yⱼ), one pass over the final plan instead of back-propagation
     /// through every iteration; memory stays O(n·m). With `debiased` false, OT_ε(x, y) alone.
     public static func loss(_ x: Variable, _ y: Variable, configuration: Configuration, debiased: Bool = true) throws -> Variable {
+        if debiased { for n in [x.shape[0], y.shape[0]] { try checkCostMemory(n, n) } }
         let crossed = try solve(x.value, y.value, configuration: configuration)
         let cross = try node(crossed, x, y)
         guard debiased else { return cross }

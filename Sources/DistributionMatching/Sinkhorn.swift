@@ -65,6 +65,17 @@ public enum Sinkhorn {
         }
     }
 
+    /// The most memory the cost matrix may take (bytes; it is kept in Float32, n·m values).
+    public static let costMemoryLimit = 4_000_000_000
+
+    /// Refuses sets whose cost matrix would not fit in ``costMemoryLimit``.
+    static func checkCostMemory(_ n: Int, _ m: Int) throws {
+        let (count, overflow) = n.multipliedReportingOverflow(by: m)
+        guard !overflow, count <= costMemoryLimit / MemoryLayout<Float>.size else {
+            throw MatchingError("Sinkhorn keeps the \(n) × \(m) cost matrix: \(overflow ? "too many" : "\(count * MemoryLayout<Float>.size / 1_000_000) MB"), more than the \(costMemoryLimit / 1_000_000) MB allowed: subsample the sets (--max-samples)")
+        }
+    }
+
     /// Iterations between measurements of the marginal error (a measurement costs as much as
     /// half an iteration).
     static let checkEvery = 5
@@ -85,6 +96,7 @@ public enum Sinkhorn {
             throw MatchingError("Sinkhorn compares sets of one width: got shapes \(x.shape) and \(y.shape)")
         }
         try configuration.validate()
+        try checkCostMemory(x.rows, y.rows)
         try x.checkFinite("the first set")
         try y.checkFinite("the second set")
         return iterate(cost: costMatrix(x, y), n: x.rows, m: y.rows, configuration: configuration)
@@ -179,6 +191,7 @@ public enum Sinkhorn {
     /// al. 2019, eq. 3): debiased, so S_ε(α, α) = 0, and never negative when the iterations
     /// converge; it tends to OT as ε → 0 and to an MMD as ε → ∞.
     public static func divergence(_ x: Tensor, _ y: Tensor, configuration: Configuration) throws -> (value: Double, crossed: Result) {
+        for n in [x.rows, y.rows] { try checkCostMemory(n, n) }
         let crossed = try solve(x, y, configuration: configuration)
         let (xx, yy) = (symmetric(costMatrix(x, x), n: x.rows, configuration: configuration),
                         symmetric(costMatrix(y, y), n: y.rows, configuration: configuration))

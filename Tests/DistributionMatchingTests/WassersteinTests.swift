@@ -58,6 +58,7 @@ import Tensors
         #expect(try Wasserstein.sliced(x, shifted, using: &g3) == Wasserstein.sliced(x, shifted, using: &g4))
         #expect { _ = try Wasserstein.sliced(x, x.columns(0..<2), using: &g3) } throws: { "\($0)".contains("one width") }
         #expect { _ = try Wasserstein.sliced(x, x, projections: 0, using: &g3) } throws: { "\($0)".contains("at least 1 projection") }
+        #expect { _ = try Wasserstein.sliced(x, x, projections: 500_000_000, using: &g3) } throws: { "\($0)".contains("use fewer projections or subsample") }
     }
 }
 

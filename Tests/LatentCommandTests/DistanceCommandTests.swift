@@ -46,6 +46,7 @@ import TestSupport
             (["distance", "a.npy", "circle"], "a.npy has 3 features per sample but circle has 2"),
             (["distance", "a.npy", "b.npy", "--bandwidth", "0"], "--bandwidth must be positive"),
             (["distance", "a.npy", "b.npy", "--metric", "sliced", "--projections", "0"], "--projections must be at least 1"),
+            (["distance", "a.npy", "b.npy", "--metric", "sliced", "--projections", "4000000000000000000"], "use fewer projections or subsample"),
             (["distance", "a.npy", "b.npy", "--metric", "emd"], "equal size"),
             (["distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--epsilon", "0"], "--epsilon must be positive"),
             (["distance", "a.npy", "b.npy", "--metric", "wasserstein"], "wasserstein"),
