@@ -72,3 +72,11 @@ extension WassersteinAutoencoder: ExampleFit {
                                                initializer: .xavier, training: Methods.exampleTraining), using: &generator)
     }
 }
+
+extension AdversarialAutoencoder: ExampleFit {
+    /// Squared error on standardised features, a 2-D code matched to N(0, I) by a small critic.
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> AdversarialAutoencoder {
+        try fit(samples, configuration: .init(hidden: [16], codeSize: 2, activation: .tanh, loss: .squaredError, criticHidden: [16],
+                                               initializer: .xavier, training: Methods.exampleTraining), using: &generator)
+    }
+}

@@ -4,7 +4,8 @@ import Tensors
 /// Every method by name, for loading model files whose method is not known in advance.
 public enum Methods {
     /// The methods a model file can hold.
-    public static let all: [any Autoencoder.Type] = [KMeans.self, PCA.self, LinearAutoencoder.self, NonlinearPCA.self, RBM.self, DeepAutoencoder.self, VariationalAutoencoder.self, WassersteinAutoencoder.self]
+    public static let all: [any Autoencoder.Type] = [KMeans.self, PCA.self, LinearAutoencoder.self, NonlinearPCA.self, RBM.self, DeepAutoencoder.self, VariationalAutoencoder.self, WassersteinAutoencoder.self,
+                                                       AdversarialAutoencoder.self]
 
     /// Loads the model in `path`, whatever its method.
     public static func load(from path: String) throws -> any Autoencoder {

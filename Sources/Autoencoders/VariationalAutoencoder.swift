@@ -15,7 +15,7 @@ import Tensors
 /// The KL term pulls every q(z | x) toward N(0, I), so the prior's draws decode to data
 /// (``GenerativeModel``). ENCODE returns μ(x) (`n × D` → `n × d`); DECODE returns the
 /// likelihood's mean (`n × d` → `n × D`).
-public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, GenerativeModel {
+public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, GenerativeModel, PriorModel {
     /// Hyperparameters.
     public struct Configuration: Codable, Sendable, Equatable {
         /// Encoder hidden widths (the PyTorch example's 400); the decoder mirrors them.
@@ -108,6 +108,8 @@ public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, Generat
     public var inputSize: Int { encoder.widths.first ?? meanHead.weight.shape[1] }
     /// d + C: the latent code, then (conditional VAE) the label one-hot it carries.
     public var codeSize: Int { configuration.codeSize + configuration.conditionClasses }
+    /// N(0, I), the prior the KL term pulls toward (of the code's first d columns when conditional).
+    public var prior: CodePrior { .normal(variance: 1) }
     /// D, the features of a sample without its label columns.
     public var dataWidth: Int { inputSize - configuration.conditionClasses }
 

@@ -14,7 +14,7 @@ import Tensors
 /// (WAE-MMD, algorithm 2; λ = 10 as in the paper's MNIST setup), the sliced Wasserstein distance
 /// SW₂², or the Sinkhorn divergence. Prior draws decoded are new samples (``GenerativeModel``).
 /// ENCODE `n × D` → `n × d`, DECODE `n × d` → `n × D`.
-public struct WassersteinAutoencoder: Autoencoder, GenerativeModel {
+public struct WassersteinAutoencoder: Autoencoder, GenerativeModel, PriorModel {
     /// The divergence between the batch's codes and prior draws.
     public enum Penalty: String, Codable, Sendable, CaseIterable {
         /// Unbiased MMD², inverse multiquadric kernel with C = 2·d·σ² × {0.1 … 10} (the paper's).
@@ -97,6 +97,7 @@ public struct WassersteinAutoencoder: Autoencoder, GenerativeModel {
 
     public var inputSize: Int { encoder.widths.first ?? 0 }
     public var codeSize: Int { configuration.codeSize }
+    public var prior: CodePrior { .normal(variance: configuration.priorVariance) }
 
     init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, record: TrainingRecord?) {
         (self.configuration, self.encoder, self.decoder, self.record) = (configuration, encoder, decoder, record)

@@ -17,7 +17,8 @@ struct Fit: ParsableCommand {
 /// The command line's registry of methods: one fit command per method the library registers
 /// (``Methods/all``), matched by name (a test checks that both lists name the same methods).
 enum FitMethods {
-    static let all: [any FitMethod.Type] = [FitKMeans.self, FitPCA.self, FitLinearAutoencoder.self, FitNonlinearPCA.self, FitDeepAutoencoder.self, FitVariationalAutoencoder.self, FitWassersteinAutoencoder.self]
+    static let all: [any FitMethod.Type] = [FitKMeans.self, FitPCA.self, FitLinearAutoencoder.self, FitNonlinearPCA.self, FitDeepAutoencoder.self, FitVariationalAutoencoder.self, FitWassersteinAutoencoder.self,
+                                         FitAdversarialAutoencoder.self]
 
     /// The methods' names on the command line.
     static var names: [String] { all.map { $0.configuration.commandName ?? "" } }

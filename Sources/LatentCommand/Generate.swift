@@ -86,7 +86,10 @@ struct FitDensity: ParsableCommand {
 
 /// Where generated codes come from.
 enum CodeSource: String, ExpressibleByArgument, CaseIterable {
-    /// N(0, I): the VAE's prior; through another decoder, the lecture's garbage.
+    /// The model's own prior p(z): the VAE's N(0, I), the WAE's N(0, σ²I), the AAE's N(0, σ²I) or
+    /// mixture.
+    case prior
+    /// N(0, I) through any decoder: through a plain autoencoder's, the lecture's garbage.
     case standardNormal = "standard-normal"
     /// The density stored by `latent fit-density`.
     case codeDensity = "code-density"
@@ -96,11 +99,11 @@ struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw new samples: codes from a density, decoded (.png grid, .npy or .csv).",
         discussion: """
-            A VAE draws its codes from its prior N(0, I); any other model from the code density that \
-            `latent fit-density` stored in it (a Gaussian mixture; for kmeans, the clusters' frequencies). \
-            --codes-from chooses: standard-normal decodes N(0, I) draws with any decoder (what a plain \
-            autoencoder makes of them shows why the VAE's KL term is needed), code-density uses the stored \
-            density. A .png output is a grid of images (the training samples' shape, or a square one), values \
+            A model trained toward a prior (VAE, WAE, AAE) draws its codes from it; any other model from the \
+            code density that `latent fit-density` stored in it (a Gaussian mixture; for kmeans, the clusters' \
+            frequencies). --codes-from chooses: prior is the model's own p(z), standard-normal decodes N(0, I) \
+            draws with any decoder (what a plain autoencoder makes of them shows why the VAE's KL term is \
+            needed), code-density uses the stored density. A .png output is a grid of images (the training samples' shape, or a square one), values \
             outside [0, 1] scaled into it; .npy and .csv hold the samples in the data's units. --codes writes the \
             drawn codes too.
             """)
@@ -109,9 +112,10 @@ struct Sample: ParsableCommand {
     @Option(help: "How many samples to draw.") var count: Int
     @Option(help: "Where to write them: .png (an image grid), .npy or .csv.") var output: String
     @Option(help: "Seed of the draws.") var seed: UInt64 = 0
-    @Option(help: "Where codes come from: standard-normal or code-density (default: the VAE's prior, else the stored density).")
+    @Option(help: "Where codes come from: prior, standard-normal or code-density (default: the model's prior, else the stored density).")
     var codesFrom: CodeSource?
-    @Option(name: .customLong("class"), help: "A conditional VAE: the class to draw (a class name, or an integer label).") var className: String?
+    @Option(name: .customLong("class"), help: "A conditional VAE, or an adversarial autoencoder with labelled components: the class to draw (a class name, or an integer label).")
+    var className: String?
     @Option(help: "Images per row of a .png grid (default: about √count).") var columns: Int?
     @Option(help: "Also write the drawn codes (.npy or .csv).") var codes: String?
     @OptionGroup var compute: ComputeOptions
@@ -130,56 +134,60 @@ struct Sample: ParsableCommand {
         try checkOutput(output, isNotAnyOf: [model])
         let (file, loaded) = try readModel(model)
         let density = try file.codeDensity(file: model)
-        let source = codesFrom ?? (loaded is any GenerativeModel ? .standardNormal : .codeDensity)
+        let prior = (loaded as? any PriorModel)?.prior
+        let source = codesFrom ?? (prior != nil ? .prior : .codeDensity)
         var generator = RandomGenerator(seed: seed)
         let classes = conditionColumns(of: loaded)
+        let labelledPrior = (loaded as? any PriorModel)?.labelledComponents == true
         if let className {
-            guard classes > 0, let conditional = loaded as? any ConditionalModel else {
-                throw ValidationErrorText("--class: \(model) holds a model that is not conditioned on labels (fit one with `latent fit vae --condition-on-labels`)")
+            let count = classes > 0 ? classes : labelledPrior ? prior?.components ?? 0 : 0
+            guard count > 0 else {
+                throw ValidationErrorText("--class: \(model) holds a model that is not conditioned on labels (fit one with `latent fit vae --condition-on-labels` or `latent fit adversarial-autoencoder --labelled-components`)")
             }
-            let names = try file.classNames(file: model)
-            let label: Int
-            if let names {
-                guard let index = names.firstIndex(of: className) else {
-                    throw ValidationErrorText("--class \(className): no such class in \(model) (classes: \(names.joined(separator: ", ")))")
-                }
-                label = index
+            if codes != nil, classes > 0 { throw ValidationErrorText("--codes: a conditional VAE's class samples are drawn inside the model; --codes applies to an adversarial autoencoder's components") }
+            if let codesFrom, codesFrom != .prior { throw ValidationErrorText("--class draws from the model's prior; --codes-from \(codesFrom.rawValue) does not apply") }
+            let label = try classIndex(className, names: try file.classNames(file: model), classes: count, model: model)
+            var samples: Tensor
+            if let conditional = loaded as? any ConditionalModel, classes > 0 {
+                samples = try conditional.sample(count: self.count, label: label, using: &generator)
+                if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
+                samples = samples.columns(0..<(samples.columns - classes))
             } else {
-                guard let index = Int(className), index >= 0, index < classes else {
-                    throw ValidationErrorText("--class \(className): no such class in \(model) (labels: 0 … \(classes - 1))")
-                }
-                label = index
+                guard let prior else { throw ValidationErrorText("--class: \(model) has no prior to draw from") }
+                let drawn = prior.draw(components: Array(repeating: label, count: self.count), dimension: loaded.codeSize, using: &generator)
+                samples = try loaded.decode(drawn)
+                if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
+                if let codes { try ArrayFile.write(drawn, to: codes, columnNames: codeColumnNames(loaded)) }
             }
-            if codesFrom == .codeDensity { throw ValidationErrorText("--class draws from the prior of a conditional VAE; --codes-from code-density does not apply") }
-            var samples = try conditional.sample(count: count, label: label, using: &generator)
-            if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
-            samples = samples.columns(0..<(samples.columns - classes))
             try samples.checkFinite("the samples decoded by \(model)")
             try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model), class \(className)", columns: columns)
-            report(["output": output, "samples": count, "features": samples.columns, "codes_from": "standard-normal", "class": className],
-                   message: "wrote \(count) samples of class \(className) to \(output)", options: outputOptions)
+            report(["output": output, "samples": self.count, "features": samples.columns, "codes_from": "prior", "class": className],
+                   message: "wrote \(self.count) samples of class \(className) to \(output)", options: outputOptions)
             return
         }
         if classes > 0, source == .codeDensity {
-            throw ValidationErrorText("\(model) is a conditional VAE: it draws from its prior (--codes-from standard-normal, the default), each sample's class at random unless --class names one")
+            throw ValidationErrorText("\(model) is a conditional VAE: it draws from its prior (--codes-from prior, the default), each sample's class at random unless --class names one")
         }
         let drawn: Tensor
         switch source {
-        case .standardNormal:
+        case .prior, .standardNormal:
             guard !(loaded is any DiscreteCodes) else {
-                throw ValidationErrorText("--codes-from standard-normal: \(model) holds a \(type(of: loaded).methodName) model, whose codes are cluster indices")
+                throw ValidationErrorText("--codes-from \(source.rawValue): \(model) holds a \(type(of: loaded).methodName) model, whose codes are cluster indices")
             }
+            let density: CodePrior = source == .standardNormal ? .normal(variance: 1) : try prior ?? {
+                throw ValidationErrorText("--codes-from prior: \(model) holds a \(type(of: loaded).methodName) model, which was not trained toward a prior; use --codes-from standard-normal or code-density")
+            }()
             if classes > 0 {
                 // A conditional VAE: latent draws beside labels drawn uniformly, as its prior sampler draws them.
-                let latent = Tensor.randomNormal([count, loaded.codeSize - classes], using: &generator)
+                let latent = density.draw(count: count, dimension: loaded.codeSize - classes, using: &generator)
                 let labels = (0..<count).map { _ in generator.nextInt(below: classes) }
                 drawn = Tensor.concatenate([latent, try VariationalAutoencoder.oneHot(labels, classes: classes)], alongAxis: 1)
             } else {
-                drawn = Tensor.randomNormal([count, loaded.codeSize], using: &generator)
+                drawn = density.draw(count: count, dimension: loaded.codeSize, using: &generator)
             }
         case .codeDensity:
             guard let density else {
-                throw ValidationErrorText("\(model) holds no code density: run `latent fit-density \(model) --data TRAINING-DATA` first\(loaded is any GenerativeModel ? ", or sample its prior with --codes-from standard-normal" : "")")
+                throw ValidationErrorText("\(model) holds no code density: run `latent fit-density \(model) --data TRAINING-DATA` first\(prior != nil ? ", or sample its prior with --codes-from prior" : "")")
             }
             guard density.codeWidth == loaded.codeSize else {
                 throw ValidationErrorText("\(model): the code density draws codes of width \(density.codeWidth) but the model's codes have width \(loaded.codeSize)")
@@ -295,4 +303,19 @@ struct EvaluateSamples: ParsableCommand {
         try checkFinite(result, model: samples)
         try printResult(result, json: outputOptions.json)
     }
+}
+
+/// The index of class `name` (a class name stored in `model`, else an integer label below `classes`).
+func classIndex(_ name: String, names: [String]?, classes: Int, model: String) throws -> Int {
+    if let names {
+        if let index = names.firstIndex(of: name) { return index }
+        guard let index = Int(name), index >= 0, index < names.count else {
+            throw ValidationErrorText("--class \(name): no such class in \(model) (classes: \(names.joined(separator: ", ")), or labels 0 … \(names.count - 1))")
+        }
+        return index
+    }
+    guard let index = Int(name), index >= 0, index < classes else {
+        throw ValidationErrorText("--class \(name): no such class in \(model) (labels: 0 … \(classes - 1))")
+    }
+    return index
 }

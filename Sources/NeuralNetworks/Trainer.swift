@@ -100,10 +100,13 @@ public struct Trainer {
         require(samples.rank == 2 && samples.shape[0] > 0, "Trainer needs samples n × D with n ≥ 1, got shape \(samples.shape)")
         let groups = step.groups, termNames = step.lossTerms
         require(!groups.isEmpty && !termNames.isEmpty, "a training step needs at least one parameter group and one loss term")
-        // One group keeps its parameters' own names; several are prefixed by their group's.
+        // One group keeps its parameters' own names; several are prefixed by their group's. A
+        // parameter in two groups (an encoder stepped by the reconstruction's optimizer and by
+        // the generator's) is one variable: checkpointed once, under its first group's name.
+        var seen = Set<ObjectIdentifier>()
         let parameters = groups.flatMap { group in
             group.parameters.map { (name: groups.count == 1 ? $0.name : "\(group.name).\($0.name)", parameter: $0.parameter) }
-        }
+        }.filter { seen.insert(ObjectIdentifier($0.parameter)).inserted }
         let variables = parameters.map(\.parameter), names = parameters.map(\.name)
         let optimizers = groups.map { configuration.makeOptimizer($0.parameters.map(\.parameter), weightDecay: $0.weightDecay) }
         let n = samples.shape[0], epochs = configuration.epochs(forSamples: n)

@@ -245,13 +245,20 @@ func json(_ text: String) throws -> [String: Any] {
             (["fit", "wasserstein-autoencoder", "--data", "circle", "--output", "x.safetensors", "--beta", "2"], "Unknown option '--beta'"),
             (["fit", "wasserstein-autoencoder", "--data", "circle", "--output", "x.safetensors", "--projections", "8"], "--projections sets the directions of --penalty sliced"),
             (["fit", "wasserstein-autoencoder", "--data", "circle", "--output", "x.safetensors", "--lambda=-1"], "--lambda must be a finite number ≥ 0"),
+            (["fit", "adversarial-autoencoder", "--data", "circle", "--output", "x.safetensors", "--components", "5"], "--components sets the components of --prior mixture"),
+            (["fit", "adversarial-autoencoder", "--data", "circle", "--output", "x.safetensors", "--labelled-components", "--prior", "normal"], "it needs --prior mixture"),
+            (["fit", "adversarial-autoencoder", "--data", "circle", "--output", "x.safetensors", "--labelled-components"], "circle has no labels"),
+            (["fit", "adversarial-autoencoder", "--data", "circle", "--output", "x.safetensors", "--gradient-penalty", "5"], "--gradient-penalty sets λ of --adversarial-loss wgan-gp"),
+            (["fit", "adversarial-autoencoder", "--data", "circle", "--output", "x.safetensors", "--critic-steps", "0"], "--critic-steps must be at least 1"),
+            (["fit", "adversarial-autoencoder", "--data", "circle", "--output", "x.safetensors", "--prior", "mixture", "--code-size", "1"], "at least 2 dimensions"),
+            (["fit", "adversarial-autoencoder", "--data", "fashion-mnist-mini:test", "--output", "x.safetensors", "--labelled-components", "--components", "3"], "has 10 classes, --components says 3"),
             (["fit", "autoencoder", "--data", "circle"], "no such method in this build"),
         ] {
             let result = try runLatent(arguments, in: folder)
             #expect(result.status != 0 && result.errors.contains(message), "\(arguments): \(result.errors)")
         }
         let help = try runLatent(["fit", "--help"], in: folder).output
-        for method in ["kmeans", "pca", "linear-autoencoder", "nonlinear-pca", "deep-autoencoder", "vae", "wasserstein-autoencoder"] { #expect(help.contains(method), "\(help)") }
+        for method in ["kmeans", "pca", "linear-autoencoder", "nonlinear-pca", "deep-autoencoder", "vae", "wasserstein-autoencoder", "adversarial-autoencoder"] { #expect(help.contains(method), "\(help)") }
         let pcaHelp = try runLatent(["fit", "pca", "--help"], in: folder).output
         #expect(pcaHelp.contains("--whiten") && pcaHelp.contains("--scale") && !pcaHelp.contains("--epochs") && !pcaHelp.contains("--hidden"), "\(pcaHelp)")
     }

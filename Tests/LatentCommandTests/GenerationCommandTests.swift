@@ -24,7 +24,7 @@ import TestSupport
 
         let grid = try latent("sample", "vae.safetensors", "--count", "12", "--columns", "4", "--output", "prior.png", "--json", in: folder)
         #expect(grid.status == 0, "\(grid.errors)")
-        #expect(try json(grid.output)["codes_from"] as? String == "standard-normal")
+        #expect(try json(grid.output)["codes_from"] as? String == "prior")
         let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/prior.png"))
         // IHDR: width and height, big-endian, at bytes 16 and 20; 4 × 3 images of 28 with gaps of 2.
         func be32(_ offset: Int) -> Int { png[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) } }
@@ -174,8 +174,33 @@ import TestSupport
         }
         let sample = try latent("sample", "w-mmd.safetensors", "--count", "6", "--output", "s.npy", "--json", in: folder)
         #expect(sample.status == 0, "\(sample.errors)")
-        #expect(try json(sample.output)["codes_from"] as? String == "standard-normal")
+        #expect(try json(sample.output)["codes_from"] as? String == "prior")
         #expect(try NPY.read(folder + "/s.npy").matrix(file: "s.npy").shape == [6, 784])
+    }
+
+    /// The AAE from the command line: its critic's and generator's terms in --json; with
+    /// labelled components, `sample --class` (by name or label) draws that class's component and
+    /// `--codes` shows the draws around its mean; prior draws differ from N(0, I) draws.
+    @Test func adversarialAutoencoderFitsAndSamplesAClass() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "adversarial-autoencoder", "--data", "fashion-mnist-mini:test", "--hidden", "32", "--code-size", "3",
+                             "--labelled-components", "--critic-hidden", "16", "--epochs", "2", "--output", "a.safetensors", "--json", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        #expect(try json(fit.output)["training_loss"] as? String == "squared error per sample; critic and generator non-saturating losses")
+        for name in ["Trouser", "1"] {
+            let sample = try latent("sample", "a.safetensors", "--count", "200", "--class", name, "--output", "t.npy", "--codes", "z.npy", "--json", in: folder)
+            #expect(sample.status == 0, "\(sample.errors)")
+            #expect(try json(sample.output)["class"] as? String == name)
+            #expect(try NPY.read(folder + "/t.npy").matrix(file: "t.npy").shape == [200, 784])
+        }
+        let codes = try NPY.read(folder + "/z.npy").matrix(file: "z.npy")
+        let mean = codes.mean(alongAxis: 0).scalars, expected = CodePrior.mixture(components: 10, radius: 4).mean(component: 1, dimension: 3)
+        for j in 0..<3 { #expect(abs(mean[j] - expected[j]) < 0.3, "\(mean) against \(expected)") }
+        let plain = try latent("fit", "adversarial-autoencoder", "--data", "fashion-mnist-mini:test", "--hidden", "32", "--code-size", "3",
+                               "--adversarial-loss", "wgan-gp", "--critic-steps", "2", "--epochs", "1", "--output", "p.safetensors", "--quiet", in: folder)
+        #expect(plain.status == 0, "\(plain.errors)")
+        let refused = try runLatent(["sample", "p.safetensors", "--count", "2", "--class", "1", "--output", "s.npy"], in: folder)
+        #expect(refused.status != 0 && refused.errors.contains("--labelled-components"), "\(refused.errors)")
     }
 
     @Test func badRequestsAreClearErrors() throws {

@@ -1,0 +1,166 @@
+import DataFormats
+import DistributionMatching
+import NeuralNetworks
+import Tensors
+
+/// The adversarial autoencoder (Makhzani, Shlens, Jaitly, Goodfellow & Frey, ICLR workshop 2016):
+/// a deterministic encoder and decoder whose codes are made indistinguishable from draws of a
+/// prior p(z) by a critic, as a GAN's generator is (§2, eq. 1 played on codes):
+///
+///     min_Q,G max_D  E_x c(x, G(Q(x)))  +  E_z~p log D(z) + E_x log(1 − D(Q(x))).
+///
+/// Each batch makes three updates (§2): the reconstruction phase (encoder and decoder descend on
+/// c), then the regularisation phase: the critic learns to tell prior draws from codes, and the
+/// encoder, as the generator, learns to fool it. The prior is N(0, σ²I) or a mixture of Gaussians;
+/// with labels, each sample's prior draw comes from its class's component and the critic sees
+/// the label beside the code (§2.3, "incorporating label information in the adversarial
+/// regularization"), so each class fills its own component. Prior draws decoded are new samples.
+/// ENCODE `n × D` → `n × d`, DECODE `n × d` → `n × D`.
+public struct AdversarialAutoencoder: Autoencoder, GenerativeModel, PriorModel {
+    /// Hyperparameters.
+    public struct Configuration: Codable, Sendable, Equatable {
+        /// Encoder hidden widths; the decoder mirrors them (the VAE example's 400 by default, so
+        /// the three generative autoencoders compare at one architecture).
+        public var hidden: [Int]
+        public var codeSize: Int
+        public var activation: Activation
+        /// The reconstruction cost: squared error of a linear output (the default) or binary
+        /// cross-entropy of a sigmoid output (data in [0, 1]).
+        public var loss: Loss
+        /// p(z), which the codes are made to match.
+        public var prior: CodePrior
+        /// One mixture component per class (Makhzani's supervised prior, §2.3): each sample's
+        /// prior draw comes from its class's component and the critic sees the label one-hot
+        /// beside the code. Training then needs a label for each sample, 0 ≤ label < K.
+        public var labelledComponents: Bool
+        /// The critic's hidden widths (a linear output on top).
+        public var criticHidden: [Int]
+        public var criticActivation: Activation
+        /// How the critic and the encoder play.
+        public var adversarialLoss: AdversarialLoss
+        /// WGAN-GP's gradient-penalty weight λ (Gulrajani et al.: 10).
+        public var gradientPenalty: Float
+        /// Critic updates per batch, each against fresh prior draws: 1 is Makhzani's schedule;
+        /// WGAN-GP's critic must be near its optimum for its gradient to mean a distance, and
+        /// Gulrajani et al. take 5 (n_critic, algorithm 1).
+        public var criticSteps: Int
+        /// The critic's and the generator phase's learning rates, relative to the reconstruction's.
+        /// 0.1 by default: with Adam each phase moves the encoder by steps of the same size
+        /// whatever its loss's scale, and at the reconstruction's rate the game's noisy steps
+        /// undo what reconstruction learns (full Fashion-MNIST, 10 epochs: test squared error
+        /// 18.95 at 1 against 10.40 at 0.1; codes' MMD² to prior draws 0.090 against 0.0048).
+        public var criticLearningRateScale: Float
+        public var generatorLearningRateScale: Float
+        public var initializer: Initializer
+        public var training: TrainingConfiguration
+
+        /// The VAE example's training: Adam at 10⁻³, batches of 128, 10 epochs.
+        public static let defaultTraining = TrainingConfiguration(epochs: 10, batchSize: 128, learningRate: 1e-3)
+
+        public init(hidden: [Int] = [400], codeSize: Int = 20, activation: Activation = .relu, loss: Loss = .squaredError,
+                    prior: CodePrior = .normal(variance: 1), labelledComponents: Bool = false, criticHidden: [Int] = [400, 400], criticActivation: Activation = .leakyRelu,
+                    adversarialLoss: AdversarialLoss = .nonSaturating, gradientPenalty: Float = 10, criticSteps: Int = 1,
+                    criticLearningRateScale: Float = 0.1, generatorLearningRateScale: Float = 0.1,
+                    initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
+            self.hidden = hidden
+            self.codeSize = codeSize
+            self.activation = activation
+            self.loss = loss
+            self.prior = prior
+            self.labelledComponents = labelledComponents
+            self.criticHidden = criticHidden
+            self.criticActivation = criticActivation
+            self.adversarialLoss = adversarialLoss
+            self.gradientPenalty = gradientPenalty
+            self.criticSteps = criticSteps
+            self.criticLearningRateScale = criticLearningRateScale
+            self.generatorLearningRateScale = generatorLearningRateScale
+            self.initializer = initializer
+            self.training = training
+        }
+
+        /// Throws a message naming the first hyperparameter out of range.
+        public func validate(features: Int) throws {
+            let name = AdversarialAutoencoder.methodName
+            guard codeSize >= 1 else { throw AutoencoderError("\(name): the code size must be at least 1, got \(codeSize)") }
+            guard hidden.allSatisfy({ $0 >= 1 }) else { throw AutoencoderError("\(name): hidden widths must be at least 1, got \(hidden)") }
+            guard !criticHidden.isEmpty, criticHidden.allSatisfy({ $0 >= 1 }) else {
+                throw AutoencoderError("\(name): the critic needs at least one hidden layer of width ≥ 1, got \(criticHidden)")
+            }
+            guard gradientPenalty >= 0, gradientPenalty.isFinite else { throw AutoencoderError("\(name): the gradient penalty must be a finite number ≥ 0, got \(gradientPenalty)") }
+            guard criticSteps >= 1 else { throw AutoencoderError("\(name): the critic needs at least 1 update per batch, got \(criticSteps)") }
+            for (scale, what) in [(criticLearningRateScale, "critic"), (generatorLearningRateScale, "generator")] {
+                guard scale > 0, scale.isFinite else { throw AutoencoderError("\(name): the \(what)'s learning-rate scale must be positive, got \(scale)") }
+            }
+            do { try prior.validate(codeSize: codeSize) } catch { throw AutoencoderError("\(name): \(error)") }
+            if labelledComponents, case .normal = prior {
+                throw AutoencoderError("\(name): labelled components need a mixture prior (one component per class)")
+            }
+            guard features >= 1 else { throw AutoencoderError("\(name): samples need at least 1 feature") }
+            guard training.batchSize >= 2 else { throw AutoencoderError("\(name): the critic compares a batch's codes with prior draws: batches need at least 2 samples") }
+            do { try training.validate() } catch { throw AutoencoderError("\(name): \(error)") }
+        }
+
+        /// The output layer's activation: sigmoid for cross-entropy, linear for squared error.
+        var outputActivation: Activation { loss == .binaryCrossEntropy ? .sigmoid : .linear }
+
+        /// Encoder widths D, h…, d and decoder widths d, …h, D with their activations.
+        func layout(features: Int) -> (encoder: [Int], decoder: [Int], encoderActivations: [Activation], decoderActivations: [Activation]) {
+            ([features] + hidden + [codeSize], [codeSize] + hidden.reversed() + [features],
+             Array(repeating: activation, count: hidden.count) + [.linear], Array(repeating: activation, count: hidden.count) + [outputActivation])
+        }
+    }
+
+    public static let methodName = "adversarial-autoencoder"
+    public let configuration: Configuration
+    public let encoder: LayerStack, decoder: LayerStack
+    public let record: TrainingRecord?
+
+    public var inputSize: Int { encoder.widths.first ?? 0 }
+    public var codeSize: Int { configuration.codeSize }
+
+    init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, record: TrainingRecord?) {
+        (self.configuration, self.encoder, self.decoder, self.record) = (configuration, encoder, decoder, record)
+    }
+
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(samples) }
+    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { decoder(codes) }
+
+    public var prior: CodePrior { configuration.prior }
+    public var labelledComponents: Bool { configuration.labelledComponents }
+
+    /// DECODE of z ~ p(z) (a mixture's components drawn uniformly).
+    public func sample(count: Int, using generator: inout RandomGenerator) throws -> Tensor {
+        guard count >= 1 else { throw AutoencoderError("\(Self.methodName): the number of samples must be at least 1, got \(count)") }
+        return try decodeUnchecked(prior.draw(count: count, dimension: codeSize, using: &generator))
+    }
+
+    /// DECODE of draws from component `component` of a mixture prior: with labelled components,
+    /// new samples of that class.
+    public func sample(count: Int, component: Int, using generator: inout RandomGenerator) throws -> Tensor {
+        guard count >= 1 else { throw AutoencoderError("\(Self.methodName): the number of samples must be at least 1, got \(count)") }
+        guard component >= 0, component < prior.components else {
+            throw AutoencoderError("\(Self.methodName): component \(component) of a prior with \(prior.components) component\(prior.components == 1 ? "" : "s")")
+        }
+        return try decodeUnchecked(prior.draw(components: Array(repeating: component, count: count), dimension: codeSize, using: &generator))
+    }
+
+    public var stateTensors: [(name: String, tensor: Tensor)] { encoder.namedTensors("encoder") + decoder.namedTensors("decoder") }
+
+    /// The critic is not stored: ENCODE, DECODE and sampling do not need it (checkpoints keep it,
+    /// so a resumed run goes on with it).
+    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
+        let first = try state.tensor("encoder.0.weight", file: file)
+        guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
+        let layout = configuration.layout(features: first.shape[1])
+        self.init(configuration: configuration,
+                  encoder: try LayerStack.load("encoder", widths: layout.encoder, activations: layout.encoderActivations, from: state, file: file),
+                  decoder: try LayerStack.load("decoder", widths: layout.decoder, activations: layout.decoderActivations, from: state, file: file),
+                  record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
+    }
+
+    /// The reconstruction loss (the trainer's objective) and the critic's and generator's losses.
+    public var trainingHistory: TrainingHistory? {
+        record.map { TrainingHistory(stages: [.init(name: "training", loss: "\(configuration.loss.displayName) per sample; critic and generator \(configuration.adversarialLoss.rawValue) losses", record: $0)]) }
+    }
+}

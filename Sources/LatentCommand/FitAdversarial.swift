@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+extension AdversarialLoss: ExpressibleByArgument {}
+
+/// The shape of an adversarial autoencoder's prior, as the command line names it.
+enum PriorShape: String, ExpressibleByArgument, CaseIterable {
+    /// N(0, σ²I).
+    case normal
+    /// Gaussians on a circle (CodePrior.mixture).
+    case mixture
+}
+
+/// `latent fit adversarial-autoencoder`: Makhzani et al.'s AAE.
+struct FitAdversarialAutoencoder: FitMethod {
+    static let configuration = CommandConfiguration(
+        commandName: "adversarial-autoencoder",
+        abstract: "The adversarial autoencoder (Makhzani et al. 2016): a deterministic autoencoder whose codes a critic cannot tell from prior draws (N(0, σ²I) or a mixture, one component per class with --labelled-components).")
+    static let trained = true
+
+    @OptionGroup var common: FitOptions
+    @Option(help: "The code size d. (default: 20)") var codeSize: Int?
+    @Option(help: "Encoder hidden widths, mirrored by the decoder: 400 or 512,256. (default: 400)") var hidden: Widths?
+    @Option(help: "The hidden layers' activation. (default: relu)") var activation: Activation?
+    @Option(help: "Reconstruction cost: mse (linear output) or bce (sigmoid output, data in [0, 1]). (default: mse)") var loss: Loss?
+    @Option(help: "p(z): normal (N(0, σ²I)) or mixture (Gaussians on a circle in the code's first two coordinates). (default: normal)")
+    var prior: PriorShape?
+    @Option(help: "σ² of --prior normal. (default: 1)") var priorVariance: Float?
+    @Option(help: "Components of --prior mixture. (default: the number of classes with --labelled-components, else 10)") var components: Int?
+    @Option(help: "The radius of the circle of --prior mixture's means. (default: 4)") var radius: Float?
+    @Flag(help: "One mixture component per class (Makhzani's supervised prior): each sample's prior draw comes from its class's component, the critic sees the label, and `latent sample --class NAME` draws a class. Needs labels; implies --prior mixture.")
+    var labelledComponents = false
+    @Option(help: "The critic's hidden widths. (default: 400,400)") var criticHidden: Widths?
+    @Option(help: "How critic and encoder play: non-saturating (the GAN's), least-squares or wgan-gp. (default: non-saturating)")
+    var adversarialLoss: AdversarialLoss?
+    @Option(help: "λ of wgan-gp's gradient penalty. (default: 10)") var gradientPenalty: Float?
+    @Option(help: "Critic updates per batch, each against fresh prior draws (Gulrajani et al. take 5 for wgan-gp). (default: 1)") var criticSteps: Int?
+    @Option(help: "The critic's learning rate relative to --learning-rate. (default: 0.1)") var criticLearningRate: Float?
+    @Option(help: "The generator phase's learning rate relative to --learning-rate. (default: 0.1)") var generatorLearningRate: Float?
+    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
+    @OptionGroup var trainingOptions: TrainingOptions
+
+    func validate() throws {
+        if let priorVariance, !(priorVariance > 0 && priorVariance.isFinite) { throw ValidationError("--prior-variance must be positive, got \(priorVariance)") }
+        if priorVariance != nil, prior == .mixture || labelledComponents { throw ValidationError("--prior-variance sets σ² of --prior normal") }
+        if labelledComponents, prior == .normal { throw ValidationError("--labelled-components puts one mixture component per class: it needs --prior mixture (the default with it)") }
+        let mixture = prior == .mixture || labelledComponents
+        if components != nil, !mixture { throw ValidationError("--components sets the components of --prior mixture") }
+        if radius != nil, !mixture { throw ValidationError("--radius sets the circle of --prior mixture") }
+        if let components, components < 2 { throw ValidationError("--components must be at least 2, got \(components)") }
+        if let radius, !(radius > 0 && radius.isFinite) { throw ValidationError("--radius must be positive, got \(radius)") }
+        if gradientPenalty != nil, adversarialLoss != .wassersteinGradientPenalty { throw ValidationError("--gradient-penalty sets λ of --adversarial-loss wgan-gp") }
+        if let criticSteps, criticSteps < 1 { throw ValidationError("--critic-steps must be at least 1, got \(criticSteps)") }
+        for (value, name) in [(criticLearningRate, "--critic-learning-rate"), (generatorLearningRate, "--generator-learning-rate")] {
+            if let value, !(value > 0 && value.isFinite) { throw ValidationError("\(name) must be positive, got \(value)") }
+        }
+    }
+
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+        let samples = context.samples
+        var labels: [Int]? = nil
+        var count = components ?? 10
+        if labelledComponents {
+            guard let given = context.labels else {
+                throw ValidationErrorText("--labelled-components: \(common.data) has no labels (use --label-column or --labels)")
+            }
+            let classes = context.classNames?.count ?? (given.max() ?? 0) + 1
+            if let components, components != classes {
+                throw ValidationErrorText("--labelled-components puts one component per class: \(common.data) has \(classes) classes, --components says \(components)")
+            }
+            (labels, count) = (given, classes)
+        }
+        let defaults = AdversarialAutoencoder.Configuration()
+        let codePrior: CodePrior = prior == .mixture || labelledComponents
+            ? .mixture(components: count, radius: radius ?? CodePrior.defaultRadius) : .normal(variance: priorVariance ?? 1)
+        let configuration = AdversarialAutoencoder.Configuration(
+            hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
+            loss: loss ?? defaults.loss, prior: codePrior, labelledComponents: labelledComponents,
+            criticHidden: criticHidden?.values ?? defaults.criticHidden, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
+            gradientPenalty: gradientPenalty ?? defaults.gradientPenalty, criticSteps: criticSteps ?? defaults.criticSteps,
+            criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale,
+            generatorLearningRateScale: generatorLearningRate ?? defaults.generatorLearningRateScale, initializer: initialization ?? defaults.initializer,
+            training: try trainingOptions.configuration(over: defaults.training))
+        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+            try AdversarialAutoencoder.fit(samples, labels: labels, configuration: configuration, using: &generator, checkpoints: checkpoints,
+                                           progress: context.reportTraining)
+        }
+    }
+}
