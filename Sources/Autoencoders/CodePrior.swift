@@ -77,11 +77,11 @@ public enum CodePrior: Codable, Sendable, Equatable {
         return codes
     }
 
-    /// Words for reports: "N(0, I)", "a mixture of 10 Gaussians".
+    /// Words for reports: "N(0, I)", "mixture of 10 Gaussians".
     public var description: String {
         switch self {
         case .normal(let variance): variance == 1 ? "N(0, I)" : "N(0, \(variance)·I)"
-        case .mixture(let components, _): "a mixture of \(components) Gaussians"
+        case .mixture(let components, _): "mixture of \(components) Gaussians"
         }
     }
 }

@@ -20,4 +20,24 @@ public enum CodePlane {
             return (try pca.encode(codes), "principal component 1 of the codes", "principal component 2 of the codes")
         }
     }
+
+    /// `codes` (`n × d`) and `others` (`m × d`, prior draws) in one plane: the plane of
+    /// ``project(_:)`` for the codes, the others projected by the same map, so both are drawn
+    /// on common axes.
+    public static func project(_ codes: Tensor, with others: Tensor) throws -> (points: Tensor, others: Tensor, xLabel: String, yLabel: String) {
+        guard others.rank == 2, others.shape[1] == codes.shape[1] else {
+            throw FigureError("points drawn with codes of width \(codes.shape[1]) must have that width; got shape \(others.shape)")
+        }
+        switch codes.shape[1] {
+        case 1, 2:
+            let (points, x, y) = try project(codes)
+            let otherPoints = codes.shape[1] == 2 ? others : Tensor.concatenate([others, Tensor.zeros([others.shape[0], 1])], alongAxis: 1)
+            return (points, otherPoints, x, y)
+        default:
+            guard codes.shape[0] >= 2 else { return (codes.columns(0..<2), others.columns(0..<2), "code 1", "code 2") }
+            var generator = RandomGenerator(seed: 0)
+            let pca = try PCA.fit(codes, configuration: .init(components: .count(2)), using: &generator)
+            return (try pca.encode(codes), try pca.encode(others), "principal component 1 of the codes", "principal component 2 of the codes")
+        }
+    }
 }

@@ -14,9 +14,10 @@ extension Report {
     static func sampleGrid(_ model: any Autoencoder, codeDensity: CodeDensity?, imageShape: [Int]) throws -> (grid: ImageGrid, caption: String)? {
         var rows: [ImageGrid.Row] = []
         var generator = RandomGenerator(seed: sampleSeed)
+        let prior = (model as? any PriorModel)?.prior
         if let generative = model as? any GenerativeModel {
             let drawn = try generative.sample(count: 2 * exampleCount, using: &generator)
-            rows += [.init(label: "prior N(0, I)", images: drawn.rows(0..<exampleCount)), .init(label: "", images: drawn.rows(exampleCount..<(2 * exampleCount)))]
+            rows += [.init(label: "prior \(prior?.description ?? "")", images: drawn.rows(0..<exampleCount)), .init(label: "", images: drawn.rows(exampleCount..<(2 * exampleCount)))]
         }
         if let codeDensity {
             let drawn = try model.decode(try codeDensity.sample(count: 2 * exampleCount, using: &generator))
@@ -24,7 +25,7 @@ extension Report {
         }
         guard !rows.isEmpty else { return nil }
         return (try ImageGrid(title: "New samples", rows: rows, imageShape: imageShape),
-                "DECODE of codes drawn \(model is any GenerativeModel ? "from the prior N(0, I)" : "")\(model is any GenerativeModel && codeDensity != nil ? " and " : "")\(codeDensity != nil ? "from the code density fitted by `latent fit-density`" : ""): images no one drew.")
+                "DECODE of codes drawn \(model is any GenerativeModel ? "from the prior (\(prior?.description ?? "p(z)"))" : "")\(model is any GenerativeModel && codeDensity != nil ? " and " : "")\(codeDensity != nil ? "from the code density fitted by `latent fit-density`" : ""): images no one drew.")
     }
 
     /// One way of drawing new samples, and how they measure against the test set.

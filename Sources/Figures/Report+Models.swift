@@ -48,6 +48,20 @@ extension Report {
                                xLabel: plane.xLabel, yLabel: plane.yLabel)
     }
 
+    /// For a model trained toward a prior, its codes drawn over as many draws of the prior (in
+    /// the codes' plane): how well the KL term, the WAE's penalty or the AAE's critic matched
+    /// them. Nil for other models, and for a conditional VAE (whose code holds the label too).
+    static func codesOverPrior(_ model: any Autoencoder, codes: Tensor, of samples: Dataset, drawn: String) throws -> (plot: ScatterPlot, caption: String)? {
+        guard let prior = (model as? any PriorModel)?.prior, ((model as? any ConditionalModel)?.conditionClasses ?? 0) == 0 else { return nil }
+        var generator = RandomGenerator(seed: sampleSeed)
+        let draws = prior.draw(count: codes.shape[0], dimension: codes.shape[1], using: &generator)
+        let plane = try CodePlane.project(codes, with: draws)
+        var plot = try ScatterPlot(codes: plane.points, labels: samples.labels, classNames: samples.classNames,
+                                   title: "Codes over draws of the prior", xLabel: plane.xLabel, yLabel: plane.yLabel)
+        plot.background = (plane.others, "prior draws")
+        return (plot, "\(drawn), over as many draws of the prior (\(prior.description)) in grey, in the same plane: where codes and prior disagree, decoded prior draws fall where no training sample led the decoder" + plot.colouringCaption)
+    }
+
     /// Interpolation strips between the first and second halves of `examples` (at most four
     /// pairs), rows named by the pairs' classes; nil with fewer than two examples.
     static func interpolationStrips(_ model: any Autoencoder, examples: Dataset, path: LatentSpace.Path = .linear,
@@ -159,6 +173,9 @@ extension Report {
             default: "ENCODE(x) of up to \(scatterLimit) samples projected on the codes' first two principal components"
             }
             report.add(.figure(file: "codes.svg", svg: scatter.svg(), caption: drawn + scatter.colouringCaption))
+            if let overPrior = try codesOverPrior(model, codes: codes, of: sample, drawn: drawn) {
+                report.add(.figure(file: "codes-prior.svg", svg: overPrior.plot.svg(), caption: overPrior.caption))
+            }
         }
         report.add(.heading("Configuration"))
         report.add(.code(try prettyConfiguration(model)))

@@ -32,6 +32,9 @@ public struct ScatterPlot: Sendable {
     public var labels: [Int]?
     /// A name per class index, shown in the legend (else "class 0", "class 1", …).
     public var classNames: [String]?
+    /// Points drawn beneath the codes in grey (`m × 2`), named in the legend: draws of a prior
+    /// that the codes were trained to match.
+    public var background: (points: Tensor, name: String)?
 
     /// A plot of the first two columns of `codes` (`n × d`, d ≥ 2; see ``principalPlane(_:)``
     /// for codes of more dimensions). Throws when the shapes or labels do not fit.
@@ -83,6 +86,8 @@ public struct ScatterPlot: Sendable {
         let count = points.shape[0]
         let values = points.scalars
         let xs = (0..<count).map { Double(values[2 * $0]) }, ys = (0..<count).map { Double(values[2 * $0 + 1]) }
+        let under = background?.points.scalars ?? []
+        let (underXs, underYs) = (stride(from: 0, to: under.count, by: 2).map { Double(under[$0]) }, stride(from: 1, to: under.count, by: 2).map { Double(under[$0]) })
         let colouring = self.colouring
         let markers = colouring == .classes ? classMarkers() : [:]
         var legend = Legend(entries: [])
@@ -96,11 +101,16 @@ public struct ScatterPlot: Sendable {
             legend = Legend(entries: [("\(Set(labels ?? []).count) classes:", .none), ("too many to", .none), ("colour apart", .none)])
         case .single, .scale: break
         }
+        if let background { legend = Legend(entries: legend.entries + [(background.name, .marker(.circle, Self.backgroundColor))]) }
         let colourBarWidth = 70.0
         var svg = SVGDocument(width: width, height: height)
         let axes = Axes(width: width, height: height, legendWidth: colouring.isScale ? colourBarWidth : legend.width,
-                        xValues: xs, yValues: ys, padding: 0.03)
+                        xValues: xs + underXs, yValues: ys + underYs, padding: 0.03)
         axes.draw(in: &svg, title: title, xLabel: xLabel, yLabel: yLabel)
+        let underStyle = Self.markerStyle(count: underXs.count)
+        for index in underXs.indices where underXs[index].isFinite && underYs[index].isFinite {
+            svg.marker(.circle, x: axes.x(underXs[index]), y: axes.y(underYs[index]), size: underStyle.size, fill: Self.backgroundColor, opacity: underStyle.opacity)
+        }
         let style = Self.markerStyle(count: count)
         for index in 0..<count where xs[index].isFinite && ys[index].isFinite {
             var marker: (color: Color, shape: MarkerShape) = (Palette.categorical[4], .circle)
@@ -123,6 +133,9 @@ public struct ScatterPlot: Sendable {
 }
 
 extension ScatterPlot {
+    /// The grey of background points: visible under the codes, never mistaken for a class.
+    static let backgroundColor = Color(hex: 0xBBBBBB)
+
     /// How the points are coloured, as the end of a figure's caption.
     public var colouringCaption: String {
         switch colouring {

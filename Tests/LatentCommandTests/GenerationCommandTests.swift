@@ -55,6 +55,10 @@ import TestSupport
         #expect(try String(contentsOfFile: folder + "/report/samples.svg", encoding: .utf8).contains("prior N(0, I)"))
         let terms = try String(contentsOfFile: folder + "/report/training-2.svg", encoding: .utf8)
         #expect(terms.contains("loss terms") && terms.contains("kl") && terms.contains("reconstruction"))
+        // Its codes are drawn over as many prior draws: 1 000 grey points, named in the legend.
+        let overPrior = try String(contentsOfFile: folder + "/report/codes-prior.svg", encoding: .utf8)
+        #expect(overPrior.contains("prior draws") && overPrior.components(separatedBy: "fill=\"#bbbbbb\"").count - 1 == 1000 + 1)
+        #expect(page.contains("over as many draws of the prior (N(0, I))"))
     }
 
     /// PCA becomes a generator once its code density is fitted: the density goes into the model

@@ -253,6 +253,7 @@ func float64NPY(_ rows: [[Double]]) -> [UInt8] {
         let page = try String(contentsOfFile: folder + "/r/index.html", encoding: .utf8)
         let codes = try String(contentsOfFile: folder + "/r/codes.svg", encoding: .utf8)
         #expect(codes.utf8.count < 200_000 && codes.contains(">\(high)</text>"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/r/codes-prior.svg"), "PCA has no prior to draw its codes over")
         #expect(expected == "class" ? page.contains("coloured by class") : page.contains("colour bar"), "\(page.prefix(2000))")
     }
 }
