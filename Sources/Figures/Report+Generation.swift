@@ -59,4 +59,23 @@ extension Report {
         }
         if let attribute { add(.figure(file: "attribute.svg", svg: try attribute.grid.svg(), caption: attribute.caption)) }
     }
+
+    /// For each named model trained toward a prior, its codes of `data` drawn over as many prior
+    /// draws (`codes-prior-1.svg`, …): how closely the KL term or the critic matched them.
+    public mutating func addCodesOverPrior(_ models: [(name: String, model: any Autoencoder)], data: Dataset) throws {
+        let sample = Self.scatterSample(data)
+        var figures: [(plot: ScatterPlot, caption: String)] = []
+        for (name, model) in models {
+            let codes = try model.encode(sample.samples)
+            let drawn = "\(name): ENCODE(x) of \(sample.count) samples of \(data.name)\(codes.shape[1] > 2 ? " projected on the codes' first two principal components" : "")"
+            guard var figure = try Self.codesOverPrior(model, codes: codes, of: sample, drawn: drawn) else { continue }
+            figure.plot.title = "\(name): codes over prior draws"
+            figures.append(figure)
+        }
+        guard !figures.isEmpty else { return }
+        add(.heading("Codes and the prior"))
+        for (index, figure) in figures.enumerated() {
+            add(.figure(file: "codes-prior-\(index + 1).svg", svg: figure.plot.svg(), caption: figure.caption))
+        }
+    }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Latent
 
-/// The demo's second half, the lecture's generative turn: the VAE's prior samples beside what the
-/// plain deep autoencoder's decoder makes of the same N(0, I) codes, and beside a Gaussian
-/// mixture fitted to that autoencoder's own codes; all measured against the test images.
+/// The demo's second half, the lecture's generative turn: the VAE's and the adversarial
+/// autoencoder's prior samples beside what the plain deep autoencoder's decoder makes of the same
+/// N(0, I) codes, and beside a Gaussian mixture fitted to that autoencoder's own codes; all
+/// measured against the test images.
 struct DemoGeneration {
     /// The attribute shown: Pullover − T-shirt/top, which adds sleeves, applied to T-shirts.
     static let attribute = (with: "Pullover", without: "T-shirt/top", appliedTo: "T-shirt/top")
@@ -17,7 +18,7 @@ struct DemoGeneration {
 
     /// Samples of each sampler (as many as test images), measured; the code densities are
     /// stored in the models' files in `folder`.
-    func samplers(vae: VariationalAutoencoder, others: [(name: String, model: any Autoencoder, file: String)], folder: String) throws -> [Report.Sampler] {
+    func samplers(vae: VariationalAutoencoder, aae: AdversarialAutoencoder, others: [(name: String, model: any Autoencoder, file: String)], folder: String) throws -> [Report.Sampler] {
         var generator = RandomGenerator(seed: seed)
         let count = test.count
         func measured(_ name: String, _ samples: Tensor) throws -> Report.Sampler {
@@ -26,7 +27,8 @@ struct DemoGeneration {
             return Report.Sampler(name: name, samples: samples,
                                   metrics: try GenerationMetrics(generated: samples, test: test.samples, training: train.samples, using: &metricGenerator))
         }
-        var result = [try measured("VAE: prior N(0, I)", try vae.sample(count: count, using: &generator))]
+        var result = [try measured("VAE: prior N(0, I)", try vae.sample(count: count, using: &generator)),
+                      try measured("AAE: prior N(0, I)", try aae.sample(count: count, using: &generator))]
         for (name, model, file) in others {
             let normal = try model.decode(Tensor.randomNormal([count, model.codeSize], using: &generator))
             result.append(try measured("\(name): N(0, I) codes", normal))

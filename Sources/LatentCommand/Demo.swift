@@ -10,13 +10,13 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit every method on bundled data and compare them.",
         discussion: """
-            Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes and the \
-            VAE (784-400-20) on fashion-mnist-mini, prints test errors and kNN accuracies, then draws new images: the \
-            VAE's prior samples, the deep autoencoder's decoder on the same N(0, I) codes, and Gaussian mixtures fitted \
+            Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes, the \
+            VAE and the adversarial autoencoder (784-400-20) on fashion-mnist-mini, prints test errors and kNN accuracies, \
+            then draws new images: the VAE's and the AAE's prior samples, the deep autoencoder's decoder on the same N(0, I) codes, and Gaussian mixtures fitted \
             to the deep autoencoder's and PCA's codes, each measured against the test images (MMD², precision, recall, \
             distance to the training set). Saves the models (with their code densities) and writes an HTML report \
             (OUTPUT/index.html): the error table, reconstructions side by side, the 2-D codes as scatter plots, the \
-            samples, a spherical interpolation and an attribute vector.
+            samples, a spherical interpolation, an attribute vector, and the VAE's and AAE's codes over prior draws.
             """)
 
     @Option(help: "Folder for the fitted models and the report.") var output: String = "latent-demo"
@@ -91,14 +91,21 @@ struct Demo: ParsableCommand {
                                            using: &g, progress: progress)
         }
         let vae = rows.last!.model as! VariationalAutoencoder
+        // The adversarial autoencoder at the VAE's network and budget: its critic, not a KL term, matches the codes to N(0, I).
+        try fit("AAE 784-400-20", file: "aae-20.safetensors", codeSize: 20) { g, progress in
+            try AdversarialAutoencoder.fit(train.samples, configuration: .init(training: .init(epochs: vaeEpochs, batchSize: 128, learningRate: 1e-3)),
+                                           using: &g, progress: progress)
+        }
+        let aae = rows.last!.model as! AdversarialAutoencoder
         let generation = DemoGeneration(train: train, test: test, seed: seed, display: display)
         let others = ["deep autoencoder 784-1000-500-250-30", "PCA-30"].map { name in
             (name: name, model: rows.first { $0.name == name }!.model, file: files[name]!)
         }
-        let samplers = try generation.samplers(vae: vae, others: others, folder: output)
+        let samplers = try generation.samplers(vae: vae, aae: aae, others: others, folder: output)
         display.update("writing the report", force: true)
         var report = try Report.comparison(rows, train: train, test: test, command: invocation())
         try report.addGeneration(samplers, test: test, interpolation: try generation.interpolation(vae), attribute: try generation.attributeGrid(vae))
+        try report.addCodesOverPrior([("VAE", vae), ("AAE", aae)], data: test)
         let page = try report.write(to: output)
         display.finish()
         let seconds = Date().timeIntervalSince(start)

@@ -12,7 +12,7 @@ import Testing
         #expect(demo.status == 0, "\(demo.errors)")
         let result = try json(demo.output)
         let methods = try #require(result["methods"] as? [[String: Any]])
-        #expect(methods.count == 7)
+        #expect(methods.count == 8)
         func entry(_ name: String) throws -> [String: Any] { try #require(methods.first { $0["method"] as? String == name }, "\(name) missing") }
         let (pca30, pca2) = (try entry("PCA-30"), try entry("PCA-2"))
         let (deep30, deep2) = (try entry("deep autoencoder 784-1000-500-250-30"), try entry("deep autoencoder 784-1000-500-250-2"))
@@ -33,13 +33,18 @@ import Testing
         let mixture = try sampler("deep autoencoder 784-1000-500-250-30: mixture of")
         #expect(garbage.mmd > 3 * prior.mmd && garbage.mmd > 3 * mixture.mmd, "MMD²: \(garbage.mmd) vs \(prior.mmd), \(mixture.mmd)")
         #expect(garbage.precision + 0.2 < prior.precision && garbage.precision + 0.2 < mixture.precision)
+        // The adversarial autoencoder: its critic, not a KL term, made N(0, I) its codes' law, and
+        // it reconstructs better than the VAE of the same network (the WAE paper's claim).
+        let adversarial = try sampler("AAE: prior N(0, I)")
+        #expect(garbage.mmd > 3 * adversarial.mmd, "MMD²: \(garbage.mmd) vs the AAE's \(adversarial.mmd)")
+        #expect((try entry("AAE 784-400-20")["test_sse_per_sample"] as! Double) < (try entry("VAE 784-400-20")["test_sse_per_sample"] as! Double))
         #expect(try SafeTensorsFile.read(folder + "/out/deep-autoencoder-30.safetensors").codeDensity(file: "deep-autoencoder-30") != nil)
         let page = try String(contentsOfFile: folder + "/out/index.html", encoding: .utf8)
         for figure in ["errors.svg", "reconstructions.svg", "codes-1.svg", "codes-3.svg", "training-1.svg", "samples.svg",
-                       "interpolations-vae.svg", "attribute.svg"] {
+                       "interpolations-vae.svg", "attribute.svg", "codes-prior-1.svg", "codes-prior-2.svg"] {
             #expect(page.contains("src=\"\(figure)\"") && FileManager.default.fileExists(atPath: folder + "/out/" + figure), "\(figure)")
         }
-        for model in ["pca-30", "pca-2", "kmeans-10", "nonlinear-pca-2", "deep-autoencoder-30", "deep-autoencoder-2", "vae-20"] {
+        for model in ["pca-30", "pca-2", "kmeans-10", "nonlinear-pca-2", "deep-autoencoder-30", "deep-autoencoder-2", "vae-20", "aae-20"] {
             #expect(FileManager.default.fileExists(atPath: folder + "/out/\(model).safetensors"), "\(model)")
         }
     }
