@@ -108,21 +108,13 @@ extension AdversarialAutoencoder {
         }
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let (training, heldOut) = configuration.training.holdOut(rows, using: &generator)
-        let layout = configuration.layout(features: samples.columns)
-        let encoder = LayerStack.trainable(widths: layout.encoder, activations: layout.encoderActivations, initializer: configuration.initializer, using: &generator)
-        // With bce the last layer emits logits during training; the sigmoid is in the loss.
-        var trainingActivations = layout.decoderActivations
-        if configuration.loss == .binaryCrossEntropy { trainingActivations[trainingActivations.count - 1] = .linear }
-        let decoder = LayerStack.trainable(widths: layout.decoder, activations: trainingActivations, initializer: configuration.initializer, using: &generator)
+        let (encoder, decoder) = configuration.network.trainable(features: samples.columns, initializer: configuration.initializer, using: &generator)
         let critic = Critic(inputs: configuration.codeSize + labelColumns, hidden: configuration.criticHidden, activation: configuration.criticActivation,
                             initializer: configuration.initializer, using: &generator)
         let step = Step(configuration: configuration, encoder: encoder, decoder: decoder, critic: critic, labelColumns: labelColumns)
         let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
         let record = try Trainer(configuration.training).run(step, samples: training, heldOut: heldOut, using: &generator, hooks: hooks)
-        let fitted = LayerStack(decoder)
-        let decoderStack = LayerStack(layers: zip(fitted.layers, layout.decoderActivations).map {
-            LayerStack.Layer(weight: $0.weight, bias: $0.bias, activation: $1)
-        })
-        return AdversarialAutoencoder(configuration: configuration, encoder: LayerStack(encoder), decoder: decoderStack, record: record)
+        let fitted = configuration.network.fitted(encoder: encoder, decoder: decoder)
+        return AdversarialAutoencoder(configuration: configuration, encoder: fitted.encoder, decoder: fitted.decoder, record: record)
     }
 }

@@ -101,14 +101,8 @@ public struct AdversarialAutoencoder: Autoencoder, GenerativeModel, PriorModel {
             do { try training.validate() } catch { throw AutoencoderError("\(name): \(error)") }
         }
 
-        /// The output layer's activation: sigmoid for cross-entropy, linear for squared error.
-        var outputActivation: Activation { loss == .binaryCrossEntropy ? .sigmoid : .linear }
-
-        /// Encoder widths D, h…, d and decoder widths d, …h, D with their activations.
-        func layout(features: Int) -> (encoder: [Int], decoder: [Int], encoderActivations: [Activation], decoderActivations: [Activation]) {
-            ([features] + hidden + [codeSize], [codeSize] + hidden.reversed() + [features],
-             Array(repeating: activation, count: hidden.count) + [.linear], Array(repeating: activation, count: hidden.count) + [outputActivation])
-        }
+        /// The encoder and its mirrored decoder.
+        var network: MirroredNetwork { MirroredNetwork(hidden: hidden, codeSize: codeSize, activation: activation, loss: loss) }
     }
 
     public static let methodName = "adversarial-autoencoder"
@@ -150,12 +144,8 @@ public struct AdversarialAutoencoder: Autoencoder, GenerativeModel, PriorModel {
     /// The critic is not stored: ENCODE, DECODE and sampling do not need it (checkpoints keep it,
     /// so a resumed run goes on with it).
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let first = try state.tensor("encoder.0.weight", file: file)
-        guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
-        let layout = configuration.layout(features: first.shape[1])
-        self.init(configuration: configuration,
-                  encoder: try LayerStack.load("encoder", widths: layout.encoder, activations: layout.encoderActivations, from: state, file: file),
-                  decoder: try LayerStack.load("decoder", widths: layout.decoder, activations: layout.decoderActivations, from: state, file: file),
+        let (encoder, decoder) = try configuration.network.load(from: state, file: file)
+        self.init(configuration: configuration, encoder: encoder, decoder: decoder,
                   record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
     }
 

@@ -59,19 +59,11 @@ extension WassersteinAutoencoder {
         }
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
-        let layout = configuration.layout(features: samples.columns)
-        let encoder = LayerStack.trainable(widths: layout.encoder, activations: layout.encoderActivations, initializer: configuration.initializer, using: &generator)
-        // With bce the last layer emits logits during training; the sigmoid is in the loss.
-        var trainingActivations = layout.decoderActivations
-        if configuration.loss == .binaryCrossEntropy { trainingActivations[trainingActivations.count - 1] = .linear }
-        let decoder = LayerStack.trainable(widths: layout.decoder, activations: trainingActivations, initializer: configuration.initializer, using: &generator)
+        let (encoder, decoder) = configuration.network.trainable(features: samples.columns, initializer: configuration.initializer, using: &generator)
         let step = Step(configuration: configuration, encoder: encoder, decoder: decoder)
         let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
         let record = try Trainer(configuration.training).run(step, samples: training, heldOut: heldOut, using: &generator, hooks: hooks)
-        let fitted = LayerStack(decoder)
-        let decoderStack = LayerStack(layers: zip(fitted.layers, layout.decoderActivations).map {
-            LayerStack.Layer(weight: $0.weight, bias: $0.bias, activation: $1)
-        })
-        return WassersteinAutoencoder(configuration: configuration, encoder: LayerStack(encoder), decoder: decoderStack, record: record)
+        let fitted = configuration.network.fitted(encoder: encoder, decoder: decoder)
+        return WassersteinAutoencoder(configuration: configuration, encoder: fitted.encoder, decoder: fitted.decoder, record: record)
     }
 }

@@ -1,0 +1,46 @@
+import DataFormats
+import NeuralNetworks
+import Tensors
+
+/// The deterministic encoder D → h… → d and its mirror image d → …h → D that the Wasserstein
+/// and adversarial autoencoders share: hidden layers of one activation, a linear code, and an
+/// output that suits the reconstruction cost (linear for squared error, sigmoid for
+/// cross-entropy, whose training network emits logits and leaves the sigmoid to the loss).
+struct MirroredNetwork {
+    let hidden: [Int], codeSize: Int, activation: Activation, loss: Loss
+
+    /// The output layer's activation: sigmoid for cross-entropy, linear for squared error.
+    var outputActivation: Activation { loss == .binaryCrossEntropy ? .sigmoid : .linear }
+
+    /// Encoder widths D, h…, d and decoder widths d, …h, D with their activations.
+    func layout(features: Int) -> (encoder: [Int], decoder: [Int], encoderActivations: [Activation], decoderActivations: [Activation]) {
+        ([features] + hidden + [codeSize], [codeSize] + hidden.reversed() + [features],
+         Array(repeating: activation, count: hidden.count) + [.linear], Array(repeating: activation, count: hidden.count) + [outputActivation])
+    }
+
+    /// Fresh trainable networks for samples of `features` (the decoder emitting logits with bce).
+    func trainable(features: Int, initializer: Initializer, using generator: inout RandomGenerator) -> (encoder: Sequential<Dense>, decoder: Sequential<Dense>) {
+        let layout = layout(features: features)
+        let encoder = LayerStack.trainable(widths: layout.encoder, activations: layout.encoderActivations, initializer: initializer, using: &generator)
+        var trainingActivations = layout.decoderActivations
+        if loss == .binaryCrossEntropy { trainingActivations[trainingActivations.count - 1] = .linear }
+        let decoder = LayerStack.trainable(widths: layout.decoder, activations: trainingActivations, initializer: initializer, using: &generator)
+        return (encoder, decoder)
+    }
+
+    /// Snapshots of trained networks, the decoder's output activation restored.
+    func fitted(encoder: Sequential<Dense>, decoder: Sequential<Dense>) -> (encoder: LayerStack, decoder: LayerStack) {
+        let stack = LayerStack(decoder)
+        let activations = Array(repeating: activation, count: hidden.count) + [outputActivation]
+        return (LayerStack(encoder), LayerStack(layers: zip(stack.layers, activations).map { LayerStack.Layer(weight: $0.weight, bias: $0.bias, activation: $1) }))
+    }
+
+    /// The networks stored in a model file (`encoder.*`, `decoder.*`); D from the first weight.
+    func load(from state: SafeTensorsFile, file: String) throws -> (encoder: LayerStack, decoder: LayerStack) {
+        let first = try state.tensor("encoder.0.weight", file: file)
+        guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
+        let layout = layout(features: first.shape[1])
+        return (try LayerStack.load("encoder", widths: layout.encoder, activations: layout.encoderActivations, from: state, file: file),
+                try LayerStack.load("decoder", widths: layout.decoder, activations: layout.decoderActivations, from: state, file: file))
+    }
+}
