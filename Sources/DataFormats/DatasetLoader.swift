@@ -24,6 +24,9 @@ public struct DatasetLoader: Sendable {
     /// float64 and wide-integer files); `.given` reads later files as a model's training data
     /// were read. The loaded ``Dataset/origin`` says which point was used.
     public var origin: Origin?
+    /// Read a matrix file's columns as the samples: NPY, NPZ and SciPy sparse `.npz` files that
+    /// store features as rows and samples as columns (single-cell data: genes × cells).
+    public var transpose: Bool = false
 
     public static let defaultFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 
@@ -53,6 +56,11 @@ public struct DatasetLoader: Sendable {
         if csv.labelColumn != nil, labelColumnGoesToData, !spec.hasColumns {
             throw DataFormatError(spec.description, nil, "--label-column picks a column of a CSV or TSV table (or of a CSV --labels file); \(spec.description) has no columns")
         }
+        if transpose {
+            guard case .file(_, let format) = spec, format == .npy || format == .npz else {
+                throw DataFormatError(spec.description, nil, "--transpose reads the columns of an NPY or NPZ matrix as samples; \(spec.description) is no such file")
+            }
+        }
         var dataset: Dataset
         switch spec {
         case .synthetic(let manifold, let parameters):
@@ -79,8 +87,8 @@ public struct DatasetLoader: Sendable {
                 csv.origin = csv.origin ?? origin
                 dataset = try CSV.read(path, options: csv)
             case .npy:
-                let array = try NPY.read(path, options: options)
-                dataset = try Dataset(samples: try Self.samples(array, file: path), name: path)
+                let array = try NPY.read(path, options: transpose ? .init(allowNonFinite: options.allowNonFinite) : options)
+                dataset = try Dataset(samples: try Self.samples(array, file: path, transpose: transpose), name: path)
                 dataset.origin = array.origin
             case .npz:
                 dataset = try loadNPZ(path, options: options)
@@ -104,20 +112,28 @@ public struct DatasetLoader: Sendable {
 
     /// Samples from a NumPy array: uint8 arrays are pixels and become x / 255, as IDX images do,
     /// so the same images read the same from either container.
-    static func samples(_ array: NumericArray, file: String) throws -> Tensor {
-        let matrix = try array.matrix(file: file)
+    static func samples(_ array: NumericArray, file: String, transpose: Bool = false) throws -> Tensor {
+        var matrix = try array.matrix(file: file)
+        if transpose {
+            guard array.shape.count == 2 else { throw DataFormatError(file, nil, "--transpose needs a matrix, got shape \(array.shape)") }
+            matrix = matrix.transposed()
+        }
         return array.isUnsignedBytes && array.shape.count > 1 ? matrix / IDX.pixelScale : matrix
     }
 
     /// An NPZ archive: samples under `samples`, `x`, `data` or `X` (else the first array that
     /// is no label array), labels under `labels`, `y`, `target` or `targets`.
     private func loadNPZ(_ path: String, options: ReadOptions) throws -> Dataset {
-        let arrays = try NPZ.read(path, options: options)
+        let entries = try NPZ.entries(path)
+        if SparseNPZ.isSparse(entries.map(\.name)) {
+            return try Dataset(samples: try SparseNPZ.read(entries: entries, path: path, transpose: transpose), name: path)
+        }
+        let arrays: [(name: String, array: NumericArray)] = try entries.map { ($0.name, try NPY.parse($0.bytes, file: "\(path)[\($0.name).npy]", options: transpose ? .init(allowNonFinite: options.allowNonFinite) : options)) }
         let sampleNames = ["samples", "x", "data", "X"], labelNames = ["labels", "y", "target", "targets"]
         guard let samples = arrays.first(where: { sampleNames.contains($0.name) }) ?? arrays.first(where: { !labelNames.contains($0.name) }) else {
             throw DataFormatError(path, nil, "no sample array (named samples, x or data)")
         }
-        var dataset = try Dataset(samples: Self.samples(samples.array, file: path), name: path)
+        var dataset = try Dataset(samples: Self.samples(samples.array, file: path, transpose: transpose), name: path)
         dataset.origin = samples.array.origin
         if let labels = arrays.first(where: { labelNames.contains($0.name) }) {
             guard let integers = labels.array.wholeNumbers else {

@@ -60,6 +60,35 @@ public enum NPY {
     /// Fortran order.
     public static func parse(_ bytes: [UInt8], file: String, options: ReadOptions = .init()) throws -> NumericArray {
         var reader = ByteReader(bytes, file: file)
+        let (header, headerStart) = try readHeader(&reader)
+        let dtype = try ElementType(header.descr, file: file, offset: headerStart)
+        guard let count = checkedProduct(header.shape), !count.multipliedReportingOverflow(by: dtype.width).overflow else {
+            throw reader.error("shape \(header.shape) overflows", at: headerStart)
+        }
+        let needed = count * dtype.width
+        guard needed == reader.remaining else {
+            throw reader.error(needed > reader.remaining
+                ? "file ends early: shape \(header.shape) of \(header.descr) needs \(needed) bytes of data, \(reader.remaining) remain"
+                : "\(reader.remaining - needed) bytes after the \(needed) bytes that shape \(header.shape) needs")
+        }
+        return try decode(bytes, from: reader.offset, header: header, dtype: dtype, count: count, file: file, options: options)
+    }
+
+    /// The text an `.npy` file holds as a NumPy bytes scalar (dtype `|Sn`, shape ()): how
+    /// SciPy's `save_npz` stores a sparse matrix's `format`.
+    public static func parseByteString(_ bytes: [UInt8], file: String) throws -> String {
+        var reader = ByteReader(bytes, file: file)
+        let (header, headerStart) = try readHeader(&reader)
+        guard header.shape.isEmpty, header.descr.hasPrefix("|S") || header.descr.hasPrefix("S"),
+              let width = Int(header.descr.drop { $0 == "|" || $0 == "S" }), width == reader.remaining else {
+            throw reader.error("expected a bytes scalar (dtype |Sn, shape ()), got dtype '\(header.descr)' and shape \(header.shape)", at: headerStart)
+        }
+        let text = try reader.readBytes(width, "the string")
+        return String(decoding: text.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    /// Reads the magic string, version and header dict; returns the header and where it began.
+    private static func readHeader(_ reader: inout ByteReader) throws -> (header: Header, offset: Int) {
         let magic = try reader.readBytes(6, "the magic string")
         guard Array(magic) == Self.magic else { throw reader.error("not a NumPy .npy file (bad magic string)", at: 0) }
         let major = try reader.readUInt8("the version"), minor = try reader.readUInt8("the version")
@@ -77,20 +106,14 @@ public enum NPY {
         guard let text = String(bytes: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1) else {
             throw reader.error("header is not text", at: headerStart)
         }
-        let header = try Header(parsing: text, file: file, offset: headerStart)
-        let dtype = try ElementType(header.descr, file: file, offset: headerStart)
-        guard let count = checkedProduct(header.shape), !count.multipliedReportingOverflow(by: dtype.width).overflow else {
-            throw reader.error("shape \(header.shape) overflows", at: headerStart)
-        }
-        let needed = count * dtype.width
-        guard needed == reader.remaining else {
-            throw reader.error(needed > reader.remaining
-                ? "file ends early: shape \(header.shape) of \(header.descr) needs \(needed) bytes of data, \(reader.remaining) remain"
-                : "\(reader.remaining - needed) bytes after the \(needed) bytes that shape \(header.shape) needs")
-        }
+        return (try Header(parsing: text, file: reader.file, offset: headerStart), headerStart)
+    }
+
+    /// The array of `count` elements of `dtype` that starts at byte `start` of `bytes`.
+    private static func decode(_ bytes: [UInt8], from start: Int, header: Header, dtype: ElementType, count: Int,
+                               file: String, options: ReadOptions) throws -> NumericArray {
         var scalars = [Float](repeating: 0, count: count)
         var integers: [Int]? = dtype.isInteger && header.shape.count == 1 ? [Int](repeating: 0, count: count) : nil
-        let start = reader.offset
         var origin: [Double]? = nil
         if let requested = options.origin, dtype.width >= 4, !(dtype.kind == .float && dtype.width == 4), count > 0, !header.shape.isEmpty {
             // Wider than Float32 holds: measured from the origin in Double first.

@@ -7,12 +7,20 @@ import ZIPFoundation
 public enum NPZ {
     /// The arrays of an `.npz` file by name (without the `.npy` suffix), in archive order.
     public static func read(_ path: String, options: ReadOptions = .init()) throws -> [(name: String, array: NumericArray)] {
+        try entries(path).map { entry in
+            (entry.name, try NPY.parse(entry.bytes, file: "\(path)[\(entry.name).npy]", options: options))
+        }
+    }
+
+    /// The raw `.npy` files of an `.npz` archive by name (without the `.npy` suffix), in archive
+    /// order: for readers of arrays that are not numeric (SciPy's sparse `format`).
+    public static func entries(_ path: String) throws -> [(name: String, bytes: [UInt8])] {
         guard FileManager.default.fileExists(atPath: path) else { throw DataFormatError(path, nil, "no such file") }
         let archive: Archive
         do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
             throw DataFormatError(path, nil, "not a readable zip archive (\(error))")
         }
-        var arrays: [(name: String, array: NumericArray)] = []
+        var result: [(name: String, bytes: [UInt8])] = []
         for entry in archive where entry.type == .file {
             var bytes: [UInt8] = []
             do {
@@ -20,22 +28,26 @@ public enum NPZ {
             } catch {
                 throw DataFormatError(path, .entry(entry.path), "cannot extract (\(error))")
             }
-            let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
-            arrays.append((name, try NPY.parse(bytes, file: "\(path)[\(entry.path)]", options: options)))
+            result.append((entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path, bytes))
         }
-        guard !arrays.isEmpty else { throw DataFormatError(path, nil, "archive holds no arrays") }
-        return arrays
+        guard !result.isEmpty else { throw DataFormatError(path, nil, "archive holds no arrays") }
+        return result
     }
 
     /// Writes tensors as an `.npz` archive (`np.savez` layout; deflated when `compressed`, as
     /// `np.savez_compressed`), atomically.
     public static func write(_ arrays: [(name: String, tensor: Tensors.Tensor)], to path: String, compressed: Bool = false) throws {
+        try write(entries: arrays.map { ($0.name, NPY.encode($0.tensor)) }, to: path, compressed: compressed)
+    }
+
+    /// Writes `.npy` files given as bytes (`name` without the suffix) as an `.npz` archive, atomically.
+    public static func write(entries: [(name: String, bytes: [UInt8])], to path: String, compressed: Bool = false) throws {
         let archive: Archive
         do { archive = try Archive(data: Data(), accessMode: .create) } catch {
             throw DataFormatError(path, nil, "cannot create an archive (\(error))")
         }
-        for (name, tensor) in arrays {
-            let data = Data(NPY.encode(tensor))
+        for (name, bytes) in entries {
+            let data = Data(bytes)
             do {
                 try archive.addEntry(with: name + ".npy", type: .file, uncompressedSize: Int64(data.count),
                                      compressionMethod: compressed ? .deflate : .none) { position, size in

@@ -34,6 +34,9 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Accept NaN and infinite values in data files (rejected by default).")
     var allowNonFinite = false
 
+    @Flag(help: "NPY/NPZ (also SciPy sparse .npz): the file's columns are the samples (features as rows, as single-cell matrices store genes × cells).")
+    var transpose = false
+
     @Option(help: "Where full Fashion-MNIST is installed.")
     var fashionMNISTDirectory: String = DatasetLoader.defaultFashionMNISTDirectory
 
@@ -63,8 +66,10 @@ struct DataOptions: ParsableArguments {
         let csv = CSVOptions(delimiter: try delimiterByte(), header: header, labelColumn: labelColumn.map { .nameOrIndex($0) },
                              indexColumn: indexColumn.map { .nameOrIndex($0) }, dropColumns: columnList(dropColumns) ?? [],
                              columns: columnList(columns), allowNonFinite: allowNonFinite)
-        return DatasetLoader(fashionMNISTDirectory: fashionMNISTDirectory, csv: csv, labelsPath: labels,
-                             allowNonFinite: allowNonFinite, missing: missing, knownClasses: knownClasses, origin: origin)
+        var loader = DatasetLoader(fashionMNISTDirectory: fashionMNISTDirectory, csv: csv, labelsPath: labels,
+                                   allowNonFinite: allowNonFinite, missing: missing, knownClasses: knownClasses, origin: origin)
+        loader.transpose = transpose
+        return loader
     }
 
     /// The loader of `--data`.
