@@ -30,7 +30,7 @@ let package = Package(
         .target(
             name: "DataFormats",
             dependencies: ["Tensors", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-            resources: [.copy("Resources/fashion-mnist-mini")]
+            resources: [.copy("Resources/fashion-mnist-mini"), .copy("Resources/sci-car")]
         ),
         .target(name: "DistributionMatching", dependencies: ["Tensors", "NeuralNetworks"]),
         .target(name: "Autoencoders", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "DistributionMatching"]),

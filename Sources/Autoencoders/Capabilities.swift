@@ -95,3 +95,32 @@ extension Scaled: LikelihoodModel where Base: LikelihoodModel {
 
     private var logJacobian: Double { scaling.scale.reduce(0) { $0 + Foundation.log($1) } }
 }
+
+/// A model of several domains sharing one latent space (the translator): each domain has its
+/// own ENCODE and DECODE, and a sample of one domain is translated into another by decoding its
+/// code there. The ``Autoencoder`` view is the first domain's.
+public protocol MultiDomainModel {
+    /// The domains' names, in order.
+    var domainNames: [String] { get }
+    /// D of domain `domain`.
+    func inputSize(domain: Int) -> Int
+    /// ENCODE of domain `domain`'s samples into the shared space.
+    func encode(_ samples: Tensor, domain: Int) throws -> Tensor
+    /// DECODE of shared codes into domain `domain`.
+    func decode(_ codes: Tensor, domain: Int) throws -> Tensor
+}
+
+extension MultiDomainModel {
+    /// DECODE_to(ENCODE_from(samples)).
+    public func translate(_ samples: Tensor, from: Int, to: Int) throws -> Tensor {
+        try decode(try encode(samples, domain: from), domain: to)
+    }
+
+    /// The index of the domain called `name`; the error lists the domains there are.
+    public func domainIndex(named name: String) throws -> Int {
+        guard let index = domainNames.firstIndex(of: name) else {
+            throw AutoencoderError("no domain '\(name)' in this model (domains: \(domainNames.joined(separator: ", ")))")
+        }
+        return index
+    }
+}

@@ -80,3 +80,14 @@ extension AdversarialAutoencoder: ExampleFit {
                                                initializer: .xavier, training: Methods.exampleTraining), using: &generator)
     }
 }
+
+extension Translator: ExampleFit {
+    /// Two domains of the same samples, paired and all anchors: the samples themselves, and
+    /// their features in reverse order, doubled; a 2-D code matched by MMD.
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> Translator {
+        let mirrored = samples.transposed().gatherRows(Array((0..<samples.columns).reversed())).transposed() * 2
+        return try fit(.paired([samples, mirrored]), configuration: .init(
+            domains: [.init(name: "original", hidden: [16]), .init(name: "mirrored", hidden: [16])], codeSize: 2, activation: .tanh,
+            matcher: .mmd, anchorFraction: 1, initializer: .xavier, training: .init(epochs: 5, batchSize: 32, learningRate: 0.01, heldOutFraction: 0, minimumSteps: 400)), using: &generator)
+    }
+}

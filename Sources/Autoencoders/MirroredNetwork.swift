@@ -35,12 +35,14 @@ struct MirroredNetwork {
         return (LayerStack(encoder), LayerStack(layers: zip(stack.layers, activations).map { LayerStack.Layer(weight: $0.weight, bias: $0.bias, activation: $1) }))
     }
 
-    /// The networks stored in a model file (`encoder.*`, `decoder.*`); D from the first weight.
-    func load(from state: SafeTensorsFile, file: String) throws -> (encoder: LayerStack, decoder: LayerStack) {
-        let first = try state.tensor("encoder.0.weight", file: file)
-        guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
+    /// The networks stored in a model file (`encoder.*`, `decoder.*`, after `prefix.` when
+    /// given); D from the first weight.
+    func load(from state: SafeTensorsFile, prefix: String? = nil, file: String) throws -> (encoder: LayerStack, decoder: LayerStack) {
+        let (encoderName, decoderName) = prefix.map { ("\($0).encoder", "\($0).decoder") } ?? ("encoder", "decoder")
+        let first = try state.tensor("\(encoderName).0.weight", file: file)
+        guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor '\(encoderName).0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
         let layout = layout(features: first.shape[1])
-        return (try LayerStack.load("encoder", widths: layout.encoder, activations: layout.encoderActivations, from: state, file: file),
-                try LayerStack.load("decoder", widths: layout.decoder, activations: layout.decoderActivations, from: state, file: file))
+        return (try LayerStack.load(encoderName, widths: layout.encoder, activations: layout.encoderActivations, from: state, file: file),
+                try LayerStack.load(decoderName, widths: layout.decoder, activations: layout.decoderActivations, from: state, file: file))
     }
 }

@@ -53,6 +53,9 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// n
+    /// Each sample's part in the data set's own split (sci-car's test cells), when it has one.
+    public var split: [DatasetSpec.Split]?
+
     public var count: Int { samples.shape[0] }
     /// D
     public var features: Int { samples.shape[1] }
@@ -63,6 +66,7 @@ public struct Dataset: Sendable, Equatable {
         result.samples = samples.gatherRows(indices)
         result.labels = labels.map { labels in indices.map { labels[$0] } }
         result.ids = ids.map { ids in indices.map { ids[$0] } }
+        result.split = split.map { split in indices.map { split[$0] } }
         return result
     }
 

@@ -70,6 +70,8 @@ public struct DatasetLoader: Sendable {
                 full Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist \
                 (expected in \(fashionMNISTDirectory)), or use fashion-mnist-mini:\(split.rawValue), bundled with Latent
                 """)
+        case .sciCAR(let modality):
+            dataset = try SciCAR.load(modality, name: spec.description)
         case .fashionMNISTMini(let split):
             guard let directory = Bundle.module.resourceURL?.appendingPathComponent("fashion-mnist-mini").path else {
                 throw DataFormatError(spec.description, nil, "the bundled data are missing from this build")
@@ -230,6 +232,12 @@ extension DatasetLoader {
             entries.append(DatasetCatalogEntry(
                 name: "fashion-mnist-mini:\(split.rawValue)", description: "stratified Fashion-MNIST subset bundled with Latent",
                 size: split == .train ? "5000 × 784" : "1000 × 784", location: bundled ?? "missing from this build", available: bundled != nil))
+        }
+        for modality in SciCAR.Modality.allCases {
+            entries.append(DatasetCatalogEntry(
+                name: "sci-car:\(modality.rawValue)",
+                description: "sci-CAR A549 cells (Yang et al. 2021): log(1 + counts) of \(modality == .rna ? "2 613 genes" : "815 chromatin regions"), paired by row with sci-car:\(modality == .rna ? "atac" : "rna"); labels: hours of treatment; split: 1 534 train / 340 test cells",
+                size: modality == .rna ? "1874 × 2613" : "1874 × 815", location: SciCAR.directory ?? "missing from this build", available: SciCAR.directory != nil))
         }
         for manifold in SyntheticManifold.allCases {
             let defaults = manifold.parameterDefaults

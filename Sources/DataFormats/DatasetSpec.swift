@@ -18,6 +18,8 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     case file(path: String, format: FileFormat)
     case fashionMNIST(Split)
     case fashionMNISTMini(Split)
+    /// One modality of the bundled sci-CAR cells (``SciCAR``).
+    case sciCAR(SciCAR.Modality)
     case synthetic(SyntheticManifold, parameters: [String: Double])
 
     /// Parses a SPEC.
@@ -46,6 +48,14 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
             self = name == "fashion-mnist" ? .fashionMNIST(chosen) : .fashionMNISTMini(chosen)
             return
         }
+        if name == "sci-car" {
+            guard query == nil else { throw DataFormatError(text, nil, "sci-car takes no parameters") }
+            guard let value = split, let modality = SciCAR.Modality(rawValue: value) else {
+                throw DataFormatError(text, nil, "sci-car has two modalities: sci-car:rna and sci-car:atac (its train/test split comes with them)")
+            }
+            self = .sciCAR(modality)
+            return
+        }
         var lower = text.lowercased()
         // gzip-compressed tables and arrays are named by what the archive holds.
         if lower.hasSuffix(".gz"), [".csv.gz", ".txt.gz", ".tsv.gz", ".npy.gz"].contains(where: lower.hasSuffix) { lower.removeLast(3) }
@@ -69,7 +79,7 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
 
     /// The names SPECs accept besides file paths.
     public static var builtInNames: [String] {
-        ["fashion-mnist:train", "fashion-mnist:test", "fashion-mnist-mini:train", "fashion-mnist-mini:test"]
+        ["fashion-mnist:train", "fashion-mnist:test", "fashion-mnist-mini:train", "fashion-mnist-mini:test", "sci-car:rna", "sci-car:atac"]
             + SyntheticManifold.allCases.map(\.rawValue)
     }
 
@@ -78,6 +88,7 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         case .file(let path, _): path
         case .fashionMNIST(let split): "fashion-mnist:\(split.rawValue)"
         case .fashionMNISTMini(let split): "fashion-mnist-mini:\(split.rawValue)"
+        case .sciCAR(let modality): "sci-car:\(modality.rawValue)"
         case .synthetic(let manifold, let parameters):
             parameters.isEmpty ? manifold.rawValue
                 : manifold.rawValue + "?" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")

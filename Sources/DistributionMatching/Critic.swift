@@ -87,4 +87,16 @@ public enum AdversarialLoss: String, Codable, Sendable, CaseIterable {
         case .wassersteinGradientPenalty: -critic(fake).mean()
         }
     }
+
+    /// The loss of `real` samples (`n × d`) that a generator wants to pass as fake, mean over
+    /// samples: the other side of a symmetric game in which both sets move toward each other
+    /// (the translator's reference domain; the paper's flipped labels). Non-saturating:
+    /// softplus(D(real)); least squares: ½D(real)²; WGAN: D(real).
+    public func reversedGeneratorLoss(_ critic: Critic, real: Variable) -> Variable {
+        switch self {
+        case .nonSaturating: critic(real).softplus().mean()
+        case .leastSquares: critic(real).squared().mean() * 0.5
+        case .wassersteinGradientPenalty: critic(real).mean()
+        }
+    }
 }

@@ -11,7 +11,7 @@ struct Fit: ParsableCommand {
             Progress goes to stderr, results to stdout (one JSON object with --json). `latent fit METHOD --help` \
             shows the options of one method.
             """,
-        subcommands: FitMethods.all)
+        subcommands: FitMethods.all + [FitTranslator.self])
 }
 
 /// The command line's registry of methods: one fit command per method the library registers
@@ -20,8 +20,9 @@ enum FitMethods {
     static let all: [any FitMethod.Type] = [FitKMeans.self, FitPCA.self, FitLinearAutoencoder.self, FitNonlinearPCA.self, FitDeepAutoencoder.self, FitVariationalAutoencoder.self, FitWassersteinAutoencoder.self,
                                          FitAdversarialAutoencoder.self]
 
-    /// The methods' names on the command line.
-    static var names: [String] { all.map { $0.configuration.commandName ?? "" } }
+    /// The methods' names on the command line (the translator's command takes domains, not one
+    /// data set, so it is not a ``FitMethod``).
+    static var names: [String] { all.map { $0.configuration.commandName ?? "" } + [FitTranslator.configuration.commandName ?? ""] }
 }
 
 /// `--json` keys of a trained method: epochs run, median seconds per epoch, whether early

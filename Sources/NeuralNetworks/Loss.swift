@@ -91,3 +91,10 @@ public func gaussianKL(mean: Variable, logVariance: Variable) -> Variable {
     let perElement = (1 + logVariance - mean.squared() - logVariance.exp())
     return perElement.sum() * (-0.5 / n)
 }
+
+/// The cross-entropy of softmax(`logits`) against one-hot `targets` (`n × C` each), mean over
+/// samples: (1/n) Σᵢ [log Σ_c exp zᵢc − Σ_c tᵢc zᵢc], stable through the log-sum-exp.
+public func softmaxCrossEntropy(logits: Variable, targets: Tensor) -> Variable {
+    checkMatrices(logits.shape, targets.shape, "softmaxCrossEntropy")
+    return (logits.logSumExp(alongAxis: 1).sum() - (logits * Variable(targets)).sum()) / Float(targets.shape[0])
+}

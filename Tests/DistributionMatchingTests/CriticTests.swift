@@ -45,6 +45,10 @@ import Tensors
             loss.generatorLoss(critic(Array(inputs.prefix(4))), fake: inputs[4])
         }
         #expect(generatorCheck.passed, "\(loss) generator: \(generatorCheck)")
+        let reversedCheck = checkGradients(weights + [real], step: 1e-3) { inputs in
+            loss.reversedGeneratorLoss(critic(Array(inputs.prefix(4))), real: inputs[4])
+        }
+        #expect(reversedCheck.passed, "\(loss) reversed generator: \(reversedCheck)")
     }
 
     /// Trained on two separated sets, the critic tells them apart (each loss): its mean score of

@@ -27,6 +27,24 @@ import Tensors
         #expect(check.passed, "\(check)")
     }
 
+    /// Softmax cross-entropy: the mean of −log softmax at the true class, finite at extreme
+    /// logits, and its gradient (softmax − one-hot)/n matches finite differences.
+    @Test func softmaxCrossEntropyOfOneHotTargets() throws {
+        let logits = output * 3
+        let targets = try Tensor(shape: [4, 3], scalars: [1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0])
+        let loss = softmaxCrossEntropy(logits: Variable(logits), targets: targets).value.scalar
+        var naive = 0.0
+        for (row, label) in [0, 2, 1, 0].enumerated() {
+            let z = (0..<3).map { Double(logits[row, $0]) }
+            naive += log(z.map(exp).reduce(0, +)) - z[label]
+        }
+        #expect(abs(Double(loss) - naive / 4) < 1e-5)
+        let check = checkGradients([logits]) { softmaxCrossEntropy(logits: $0[0], targets: targets) }
+        #expect(check.passed, "\(check)")
+        let extreme = softmaxCrossEntropy(logits: Variable(Tensor([[1000, -1000, 0]])), targets: Tensor([[0, 1, 0]])).value.scalar
+        #expect(abs(extreme - 2000) < 1e-2)
+    }
+
     @Test func binaryCrossEntropyStaysFiniteAtExtremeLogits() {
         let logits = Tensor([[1000, -1000, 0]])
         let loss = binaryCrossEntropy(logits: Variable(logits), targets: Tensor([[0, 1, 0.5]])).value.scalar

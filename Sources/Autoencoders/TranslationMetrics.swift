@@ -1,0 +1,100 @@
+import Foundation
+import Tensors
+
+/// How well a translator lines up two domains, measured on held-out pairs (row i of A and row i
+/// of B are the same object).
+public struct TranslationMetrics: Sendable {
+    /// The paper's pairing score at each k (Yang et al. 2021): the share of objects i for which
+    /// the A-code nearest to B's code B(i) is among the k nearest A-codes of A(i), A(i) included
+    /// (L1 distances). Chance is about k / n.
+    public var pairingScores: [Int: Double]
+    /// The same with the domains' roles exchanged (the B-code nearest to A(i), among B(i)'s).
+    public var reversePairingScores: [Int: Double]
+    /// FOSCTTM (Liu et al. 2019; scGLUE's metric): for each object, the fraction of the other
+    /// domain's samples closer to it than its true match (Euclidean), averaged over objects and
+    /// both directions. 0 is perfect, 0.5 chance.
+    public var foscttm: Double
+    /// The number of pairs measured.
+    public var pairs: Int
+
+    /// The k values of the paper's figures.
+    public static let pairingNeighbours = [5, 50]
+
+    /// Metrics of paired codes `a` and `b` (`n × d` each, row i of one paired with row i of the other).
+    public init(codesA a: Tensor, codesB b: Tensor, neighbours: [Int] = TranslationMetrics.pairingNeighbours) throws {
+        guard a.rank == 2, a.shape == b.shape, a.rows >= 2 else {
+            throw AutoencoderError("translation metrics need paired codes n × d of one shape with n ≥ 2; got \(a.shape) and \(b.shape)")
+        }
+        pairs = a.rows
+        pairingScores = Self.pairingScores(a, b, neighbours: neighbours)
+        reversePairingScores = Self.pairingScores(b, a, neighbours: neighbours)
+        foscttm = (Self.foscttm(a, b) + Self.foscttm(b, a)) / 2
+    }
+
+    /// For each row i: how many reference rows j lie strictly closer to query i than `target(i)`
+    /// does, by `distance`, computed in parallel over fixed blocks of rows (so the result does
+    /// not depend on the thread count).
+    static func perRow(_ n: Int, _ body: @escaping @Sendable (Int) -> Double) -> [Double] {
+        let blocks = min(n, 64)
+        let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let out = results
+        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+            for i in stride(from: block, to: n, by: blocks) { out[i] = body(i) }
+        }
+        return Array(results)
+    }
+
+    static func l1(_ x: UnsafeBufferPointer<Float>, _ i: Int, _ y: UnsafeBufferPointer<Float>, _ j: Int, _ d: Int) -> Double {
+        var sum: Float = 0
+        for c in 0..<d { sum += Swift.abs(x[i * d + c] - y[j * d + c]) }
+        return Double(sum)
+    }
+
+    static func squaredEuclidean(_ x: UnsafeBufferPointer<Float>, _ i: Int, _ y: UnsafeBufferPointer<Float>, _ j: Int, _ d: Int) -> Double {
+        var sum: Float = 0
+        for c in 0..<d { let t = x[i * d + c] - y[j * d + c]; sum += t * t }
+        return Double(sum)
+    }
+
+    /// The pairing score of A against B at each k (see ``pairingScores``). A tie with the
+    /// nearest A-code counts as a match only when fewer than k A-codes are strictly closer.
+    static func pairingScores(_ a: Tensor, _ b: Tensor, neighbours: [Int]) -> [Int: Double] {
+        let (n, d) = (a.rows, a.columns)
+        let (sa, sb) = (a.scalars, b.scalars)
+        // The rank of B(i)'s nearest A-code among A(i)'s neighbours: how many A-codes are closer to A(i).
+        let ranks = perRow(n) { i in
+            sa.withUnsafeBufferPointer { x in
+                sb.withUnsafeBufferPointer { y in
+                    var nearest = 0, best = Double.infinity
+                    for j in 0..<n {
+                        let distance = l1(y, i, x, j, d)
+                        if distance < best { (best, nearest) = (distance, j) }
+                    }
+                    let radius = l1(x, i, x, nearest, d)
+                    var closer = 0
+                    for j in 0..<n where l1(x, i, x, j, d) < radius { closer += 1 }
+                    return Double(closer)
+                }
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: neighbours.map { k in (k, Double(ranks.filter { $0 < Double(k) }.count) / Double(n)) })
+    }
+
+    /// The mean over rows i of A of the fraction of B's rows closer to A(i) than B(i).
+    static func foscttm(_ a: Tensor, _ b: Tensor) -> Double {
+        let (n, d) = (a.rows, a.columns)
+        let (sa, sb) = (a.scalars, b.scalars)
+        let fractions = perRow(n) { i in
+            sa.withUnsafeBufferPointer { x in
+                sb.withUnsafeBufferPointer { y in
+                    let own = squaredEuclidean(x, i, y, i, d)
+                    var closer = 0
+                    for j in 0..<n where j != i && squaredEuclidean(x, i, y, j, d) < own { closer += 1 }
+                    return Double(closer) / Double(n - 1)
+                }
+            }
+        }
+        return fractions.reduce(0, +) / Double(n)
+    }
+}

@@ -1,0 +1,253 @@
+import DataFormats
+import DistributionMatching
+import NeuralNetworks
+import Tensors
+
+extension Translator {
+    /// The training samples of every domain, with what ties them together.
+    public struct Samples {
+        /// Each domain's samples (`n_k × D_k`), in the user's units.
+        public var domains: [Tensor]
+        /// Each domain's labels (one per sample), needed when the configuration has classes.
+        public var labels: [[Int]]?
+        /// Known pairs: `partners[k − 1][i]` is the row of domain k paired with row i of the
+        /// first domain, or −1. Nil when no pairs are known.
+        public var partners: [[Int]]?
+
+        public init(domains: [Tensor], labels: [[Int]]? = nil, partners: [[Int]]? = nil) {
+            (self.domains, self.labels, self.partners) = (domains, labels, partners)
+        }
+
+        /// Domains whose rows are pairs in order (row i of each is the same object).
+        public static func paired(_ domains: [Tensor], labels: [[Int]]? = nil) -> Samples {
+            let n = domains.first?.rows ?? 0
+            return Samples(domains: domains, labels: labels, partners: domains.dropFirst().map { _ in Array(0..<n) })
+        }
+    }
+
+    /// One batch of translator training (Yang et al. 2021, the paper's code's 1:1 alternation):
+    /// the critics step on the batch's codes (held fixed), then every domain's autoencoder and
+    /// the classifier step on
+    ///
+    ///     Σ_k rec_k / D_k + λ_m·matching + λ_c·cross-entropy + λ_a·anchor distance.
+    ///
+    /// The trainer's rows are row indices of the first domain (so epochs run over it); the
+    /// other domains' batches are drawn from the run's generator, each domain shuffled on its
+    /// own so that no pairing leaks into training beyond the anchors.
+    struct Step: TrainingStep {
+        let configuration: Configuration
+        let data: [Tensor]
+        let oneHot: [Tensor]?
+        let partners: [[Int]]
+        let anchors: [Bool]
+        let encoders: [Sequential<Dense>], decoders: [Sequential<Dense>]
+        let classifier: Sequential<Dense>?
+        let critics: [Critic]
+
+        var groups: [ParameterGroup] {
+            var groups = zip(configuration.domains, zip(encoders, decoders)).map { domain, pair in
+                ParameterGroup(name: domain.name, parameters: pair.0.namedParameters(prefix: "encoder") + pair.1.namedParameters(prefix: "decoder"))
+            }
+            if let classifier { groups.append(ParameterGroup(name: "classifier", parameters: classifier.namedParameters(prefix: "classifier"))) }
+            for (domain, critic) in zip(configuration.domains.dropFirst(), critics) {
+                groups.append(ParameterGroup(name: "critic-\(domain.name)", parameters: critic.namedParameters, learningRateScale: configuration.criticLearningRateScale))
+            }
+            return groups
+        }
+
+        var autoencoderGroupCount: Int { configuration.domains.count + (classifier == nil ? 0 : 1) }
+
+        var lossTerms: [String] {
+            ["loss", "reconstruction", "matching"] + (classifier == nil ? [] : ["classifier"]) + (anchors.contains(true) ? ["anchor"] : [])
+                + (critics.isEmpty ? [] : ["critic"])
+        }
+
+        /// Rows of every domain for a batch of first-domain rows: the others drawn uniformly
+        /// without replacement (all of a domain smaller than the batch).
+        func batchRows(_ first: [Int], using generator: inout RandomGenerator) -> [[Int]] {
+            [first] + data.dropFirst().map { domain in
+                let n = domain.rows, size = min(first.count, n)
+                var pool = Array(0..<n)
+                for i in 0..<size { pool.swapAt(i, i + generator.nextInt(below: n - i)) }
+                return Array(pool.prefix(size))
+            }
+        }
+
+        /// What critic k sees of codes: the codes, with their classes beside them when conditional.
+        func criticInput(_ codes: Variable, domain: Int, rows: [Int]) -> Variable {
+            guard configuration.classConditionalCritic, let oneHot else { return codes }
+            return Variable.concatenate([codes, Variable(oneHot[domain].gatherRows(rows))], alongAxis: 1)
+        }
+
+        func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
+            let rows = batchRows(batch.scalars.map { Int($0) }, using: &generator)
+            let inputs = zip(data, rows).map { $0.gatherRows($1) }
+            var criticValue = 0.0
+            if !critics.isEmpty {
+                let codes = zip(encoders, inputs).map { Variable($0(Variable($1)).value) }
+                for k in 1..<data.count {
+                    let count = min(rows[0].count, rows[k].count)
+                    let optimizer = optimizers[autoencoderGroupCount + k - 1]
+                    optimizer.zeroGradients()
+                    let loss = configuration.adversarialLoss.criticLoss(
+                        critics[k - 1], real: criticInput(codes[0].rows(0..<count), domain: 0, rows: Array(rows[0].prefix(count))),
+                        fake: criticInput(codes[k].rows(0..<count), domain: k, rows: Array(rows[k].prefix(count))), using: &generator)
+                    criticValue += descend(on: [loss], with: optimizer)[0] / Double(data.count - 1)
+                }
+            }
+            for optimizer in optimizers.prefix(autoencoderGroupCount) { optimizer.zeroGradients() }
+            let codes = zip(encoders, inputs).map { $0(Variable($1)) }
+            var reconstruction = Variable(Tensor(0))
+            for k in data.indices {
+                reconstruction = reconstruction + configuration.domains[k].loss(decoders[k](codes[k]), inputs[k]) / Float(data[k].columns)
+            }
+            var matching = Variable(Tensor(0))
+            for k in 1..<data.count {
+                switch configuration.matcher {
+                case .critic:
+                    let count = min(rows[0].count, rows[k].count)
+                    let critic = critics[k - 1], game = configuration.adversarialLoss
+                    matching = matching + game.generatorLoss(critic, fake: criticInput(codes[k].rows(0..<count), domain: k, rows: Array(rows[k].prefix(count))))
+                        + game.reversedGeneratorLoss(critic, real: criticInput(codes[0].rows(0..<count), domain: 0, rows: Array(rows[0].prefix(count))))
+                case .mmd:
+                    // Multi-scale RBF around the batch's median distance: the codes' scale is
+                    // free here (no prior fixes it), so the bandwidths follow it.
+                    var pooled = generator
+                    let median = medianPairwiseDistance(Tensor.concatenate([codes[0].value, codes[k].value]), limit: 256, using: &pooled)
+                    let sigma = median > 0 && median.isFinite ? median : 1
+                    matching = matching + MaximumMeanDiscrepancy.loss(codes[0], codes[k], kernel: .multiScaleGaussian(bandwidths: [sigma / 2, sigma, sigma * 2]))
+                case .sinkhorn:
+                    guard let divergence = try? Sinkhorn.loss(codes[0], codes[k], configuration: .init(epsilon: configuration.epsilon, tolerance: 1e-4, maximumIterations: 1000)) else {
+                        return [Double](repeating: .nan, count: lossTerms.count)
+                    }
+                    matching = matching + divergence
+                }
+            }
+            var total = reconstruction + matching * configuration.matchWeight
+            var terms = [reconstruction, matching]
+            if let classifier, let oneHot {
+                let logits = classifier(Variable.concatenate(codes, alongAxis: 0))
+                let targets = Tensor.concatenate(zip(oneHot, rows).map { $0.gatherRows($1) }, alongAxis: 0)
+                let crossEntropy = softmaxCrossEntropy(logits: logits, targets: targets)
+                total = total + crossEntropy * configuration.classifierWeight
+                terms.append(crossEntropy)
+            }
+            if anchors.contains(true) {
+                let anchored = rows[0].enumerated().filter { anchors[$0.element] }
+                var anchor = Variable(Tensor(0))
+                if !anchored.isEmpty {
+                    let mine = codes[0].gatherRows(anchored.map(\.offset))
+                    for k in 1..<data.count {
+                        let theirs = encoders[k](Variable(data[k].gatherRows(anchored.map { partners[k - 1][$0.element] })))
+                        let difference = mine - theirs
+                        let distance = configuration.anchorDistance == .l1 ? difference.abs() : difference.squared()
+                        anchor = anchor + distance.sum() / Float(anchored.count)
+                    }
+                }
+                total = total + anchor * configuration.anchorWeight
+                terms.append(anchor)
+            }
+            var values = terms.map { Double($0.value.scalar) }
+            let loss = Double(total.value.scalar)
+            if loss.isFinite {
+                total.backward()
+                for optimizer in optimizers.prefix(autoencoderGroupCount) { optimizer.step() }
+            }
+            values.insert(loss, at: 0)
+            if !critics.isEmpty { values.append(criticValue) }
+            return values
+        }
+
+        /// The reconstruction of the first domain's `rows` (indices), per feature.
+        func heldOutLoss(_ samples: Tensor) -> Double {
+            let x = data[0].gatherRows(samples.scalars.map { Int($0) })
+            return Double((configuration.domains[0].loss(decoders[0](encoders[0](Variable(x))), x) / Float(data[0].columns)).value.scalar)
+        }
+    }
+
+    /// Trains one autoencoder per domain in one shared latent space (see ``Translator``), with
+    /// the configured optimizer, schedule and checkpoints (which resume bit for bit). Each
+    /// domain's scaling is fitted to its samples and stored.
+    public static func fit(_ samples: Samples, configuration: Configuration, using generator: inout RandomGenerator,
+                           checkpoints: CheckpointPolicy? = nil,
+                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> Translator {
+        try configuration.validate()
+        let count = configuration.domains.count
+        guard samples.domains.count == count else {
+            throw AutoencoderError("translator: the configuration has \(count) domains, the data \(samples.domains.count)")
+        }
+        for (domain, x) in zip(configuration.domains, samples.domains) {
+            try checkTrainingSamples(x, method: "translator (domain \(domain.name))", minimumCount: 2)
+            if domain.loss == .binaryCrossEntropy, domain.scaling == .none, !liesInUnitInterval(x) {
+                throw AutoencoderError("translator: domain \(domain.name): the bce loss needs data in [0, 1] (found \(x.min())…\(x.max())); scale it (min-max) or use mse")
+            }
+        }
+        var oneHot: [Tensor]? = nil
+        if configuration.classes > 0 {
+            guard let labels = samples.labels, labels.count == count else {
+                throw AutoencoderError("translator: a latent classifier of \(configuration.classes) classes needs the labels of every domain")
+            }
+            oneHot = try zip(configuration.domains, zip(labels, samples.domains)).map { domain, pair in
+                guard pair.0.count == pair.1.rows else {
+                    throw AutoencoderError("translator: domain \(domain.name) has \(pair.1.rows) samples but \(pair.0.count) labels")
+                }
+                if let bad = pair.0.firstIndex(where: { $0 < 0 || $0 >= configuration.classes }) {
+                    throw AutoencoderError("translator: domain \(domain.name): label \(pair.0[bad]) of sample \(bad) is outside 0 … \(configuration.classes - 1)")
+                }
+                return try VariationalAutoencoder.oneHot(pair.0, classes: configuration.classes)
+            }
+        }
+        let n = samples.domains[0].rows
+        var partners = samples.partners ?? []
+        if !partners.isEmpty {
+            guard partners.count == count - 1 else { throw AutoencoderError("translator: pairs must name a partner in each of the \(count - 1) other domains") }
+            for (k, list) in partners.enumerated() {
+                guard list.count == n else {
+                    throw AutoencoderError("translator: pairs: \(list.count) partners in domain \(configuration.domains[k + 1].name) for the \(n) samples of \(configuration.domains[0].name)")
+                }
+                if let bad = list.firstIndex(where: { $0 < -1 || $0 >= samples.domains[k + 1].rows }) {
+                    throw AutoencoderError("translator: pairs: sample \(bad) of \(configuration.domains[0].name) pairs with row \(list[bad]) of \(configuration.domains[k + 1].name), which has \(samples.domains[k + 1].rows) samples")
+                }
+            }
+        } else if configuration.anchorFraction > 0 {
+            throw AutoencoderError("translator: an anchor fraction of \(configuration.anchorFraction) needs known pairs")
+        }
+        let scalings = try zip(configuration.domains, samples.domains).map { try FeatureScaling(fitting: $1, kind: $0.scaling) }
+        let data = try zip(scalings, samples.domains).map { try $0.apply($1) }
+        // The anchors: a seeded share of the first domain's samples paired in every domain.
+        let pairedRows = (0..<n).filter { i in partners.allSatisfy { $0[i] >= 0 } && !partners.isEmpty }
+        var anchors = [Bool](repeating: false, count: n)
+        var order = pairedRows
+        generator.shuffle(&order)
+        for i in order.prefix(Int((configuration.anchorFraction * Double(pairedRows.count)).rounded())) { anchors[i] = true }
+        if partners.isEmpty { partners = Array(repeating: [], count: count - 1) }
+
+        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
+        var encoders: [Sequential<Dense>] = [], decoders: [Sequential<Dense>] = []
+        for k in 0..<count {
+            let (encoder, decoder) = configuration.network(k).trainable(features: data[k].columns, initializer: configuration.initializer, using: &generator)
+            encoders.append(encoder)
+            decoders.append(decoder)
+        }
+        let classifier = configuration.classes > 0
+            ? LayerStack.trainable(widths: [configuration.codeSize, configuration.classes], activations: [.linear], initializer: configuration.initializer, using: &generator)
+            : nil
+        let criticInputs = configuration.codeSize + (configuration.classConditionalCritic ? configuration.classes : 0)
+        let critics = configuration.matcher == .critic
+            ? (1..<count).map { _ in Critic(inputs: criticInputs, hidden: configuration.criticHidden, initializer: configuration.initializer, using: &generator) }
+            : []
+        let step = Step(configuration: configuration, data: data, oneHot: oneHot, partners: partners, anchors: anchors,
+                        encoders: encoders, decoders: decoders, classifier: classifier, critics: critics)
+        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
+        let indices = try Tensor(shape: [n, 1], scalars: (0..<n).map(Float.init))
+        let record = try Trainer(configuration.training).run(step, samples: indices, heldOut: nil, using: &generator, hooks: hooks)
+        var fittedEncoders: [LayerStack] = [], fittedDecoders: [LayerStack] = []
+        for k in 0..<count {
+            let fitted = configuration.network(k).fitted(encoder: encoders[k], decoder: decoders[k])
+            fittedEncoders.append(fitted.encoder)
+            fittedDecoders.append(fitted.decoder)
+        }
+        return Translator(configuration: configuration, encoders: fittedEncoders, decoders: fittedDecoders,
+                          classifier: classifier.map { LayerStack($0) }, scalings: scalings, record: record)
+    }
+}

@@ -1,0 +1,247 @@
+import DataFormats
+import DistributionMatching
+import Foundation
+import NeuralNetworks
+import Tensors
+
+/// Multi-domain translation through one shared latent space (Yang, Belyaeva, Venkatachalapathy,
+/// Damodaran, Katcoff, Radhakrishnan, Shivashankar & Uhler, "Multi-domain translation between
+/// single-cell imaging and sequencing data using autoencoders", Nature Communications 12:31,
+/// 2021): one autoencoder per domain, their codes made to coincide by distribution matching, a
+/// latent classifier that keeps classes lined up, and an anchor loss on known pairs. A sample of
+/// domain A is translated to domain B by DECODE_B(ENCODE_A(x)).
+///
+/// The first domain is the reference: with the adversarial matcher, a critic per other domain
+/// tells the reference's codes from that domain's, and both encoders learn to fool it (the
+/// paper's flipped labels). As an ``Autoencoder`` the model is its first domain's: ENCODE
+/// `n × D₁` → `n × d`, DECODE back; ``MultiDomainModel`` reaches every domain.
+public struct Translator: Autoencoder, MultiDomainModel {
+    /// One domain's network and reconstruction cost.
+    public struct Domain: Codable, Sendable, Equatable {
+        /// The domain's name (`rna`, `atac`): letters, digits, `-` and `_`.
+        public var name: String
+        /// Encoder hidden widths; the decoder mirrors them.
+        public var hidden: [Int]
+        /// The reconstruction cost, per feature (a mean over the domain's features, so domains
+        /// of different widths weigh alike, as the paper's mean-squared-error loss does).
+        public var loss: Loss
+        /// The scaling fitted to this domain's training samples, stored with the model.
+        public var scaling: FeatureScaling.Kind
+
+        public init(name: String, hidden: [Int] = [512], loss: Loss = .squaredError, scaling: FeatureScaling.Kind = .none) {
+            (self.name, self.hidden, self.loss, self.scaling) = (name, hidden, loss, scaling)
+        }
+    }
+
+    /// How the domains' codes are made to coincide.
+    public enum Matcher: String, Codable, Sendable, CaseIterable {
+        /// An adversarial critic per non-reference domain (the paper's discriminator).
+        case critic
+        /// Unbiased MMD² with an RBF kernel at ½, 1 and 2 × the batch's median distance (the
+        /// codes' scale is free, so the bandwidths follow it; a fixed kernel such as the WAE's,
+        /// made for N(0, I) codes, left the classes of a toy problem unaligned).
+        case mmd
+        /// The Sinkhorn divergence at ``Configuration/epsilon``.
+        case sinkhorn
+    }
+
+    /// The distance between the codes of an anchor pair.
+    public enum AnchorDistance: String, Codable, Sendable, CaseIterable {
+        /// Σⱼ |zᴬⱼ − zᴮⱼ| (the paper's).
+        case l1
+        /// Σⱼ (zᴬⱼ − zᴮⱼ)².
+        case squared
+    }
+
+    /// Hyperparameters.
+    public struct Configuration: Codable, Sendable, Equatable {
+        public var domains: [Domain]
+        public var codeSize: Int
+        public var activation: Activation
+        public var matcher: Matcher
+        /// λ of the matching term.
+        public var matchWeight: Float
+        /// The critic's game (``Matcher/critic``).
+        public var adversarialLoss: AdversarialLoss
+        /// The critic sees each code's class beside it, so it matches class by class (needs labels).
+        public var classConditionalCritic: Bool
+        public var criticHidden: [Int]
+        public var criticLearningRateScale: Float
+        /// ε of ``Matcher/sinkhorn``, in squared code units.
+        public var epsilon: Double
+        /// Classes of the latent classifier (0: none). Labels of every domain's samples train one
+        /// linear softmax classifier on the shared codes.
+        public var classes: Int
+        /// λ of the classifier's cross-entropy.
+        public var classifierWeight: Float
+        /// λ of the anchor loss.
+        public var anchorWeight: Float
+        public var anchorDistance: AnchorDistance
+        /// The fraction of the known pairs the model may see as anchors (0 … 1).
+        public var anchorFraction: Double
+        public var initializer: Initializer
+        public var training: TrainingConfiguration
+
+        /// Adam at 10⁻³, batches of 64, 100 epochs; nothing held out (a test split is kept apart
+        /// by the caller instead).
+        public static let defaultTraining = TrainingConfiguration(epochs: 100, batchSize: 64, learningRate: 1e-3, heldOutFraction: 0)
+
+        public init(domains: [Domain], codeSize: Int = 50, activation: Activation = .relu, matcher: Matcher = .critic, matchWeight: Float = 1,
+                    adversarialLoss: AdversarialLoss = .nonSaturating, classConditionalCritic: Bool = false, criticHidden: [Int] = [256, 256],
+                    criticLearningRateScale: Float = 1, epsilon: Double = 0.1, classes: Int = 0, classifierWeight: Float = 1,
+                    anchorWeight: Float = 1, anchorDistance: AnchorDistance = .l1, anchorFraction: Double = 0,
+                    initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
+            self.domains = domains
+            self.codeSize = codeSize
+            self.activation = activation
+            self.matcher = matcher
+            self.matchWeight = matchWeight
+            self.adversarialLoss = adversarialLoss
+            self.classConditionalCritic = classConditionalCritic
+            self.criticHidden = criticHidden
+            self.criticLearningRateScale = criticLearningRateScale
+            self.epsilon = epsilon
+            self.classes = classes
+            self.classifierWeight = classifierWeight
+            self.anchorWeight = anchorWeight
+            self.anchorDistance = anchorDistance
+            self.anchorFraction = anchorFraction
+            self.initializer = initializer
+            self.training = training
+        }
+
+        /// Throws a message naming the first hyperparameter out of range.
+        public func validate() throws {
+            func fail(_ message: String) -> AutoencoderError { AutoencoderError("translator: \(message)") }
+            guard domains.count >= 2 else { throw fail("needs at least 2 domains, got \(domains.count)") }
+            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+            for domain in domains {
+                guard !domain.name.isEmpty, domain.name.allSatisfy(allowed.contains) else {
+                    throw fail("domain name '\(domain.name)' must be letters, digits, - and _")
+                }
+                guard domain.hidden.allSatisfy({ $0 >= 1 }) else { throw fail("domain \(domain.name): hidden widths must be at least 1, got \(domain.hidden)") }
+            }
+            guard Set(domains.map(\.name)).count == domains.count else { throw fail("domain names must differ: \(domains.map(\.name))") }
+            guard codeSize >= 1 else { throw fail("the code size must be at least 1, got \(codeSize)") }
+            for (value, name) in [(matchWeight, "matching weight"), (classifierWeight, "classifier weight"), (anchorWeight, "anchor weight")] {
+                guard value >= 0, value.isFinite else { throw fail("the \(name) must be a finite number ≥ 0, got \(value)") }
+            }
+            guard (0...1).contains(anchorFraction) else { throw fail("the anchor fraction must lie in 0 … 1, got \(anchorFraction)") }
+            guard epsilon > 0, epsilon.isFinite else { throw fail("Sinkhorn's ε must be positive, got \(epsilon)") }
+            guard classes >= 0 else { throw fail("classes must not be negative") }
+            if classConditionalCritic {
+                guard matcher == .critic else { throw fail("a class-conditional critic needs the critic matcher") }
+                guard classes >= 2 else { throw fail("a class-conditional critic needs labels of at least 2 classes") }
+            }
+            guard !criticHidden.isEmpty, criticHidden.allSatisfy({ $0 >= 1 }) else { throw fail("the critic needs hidden widths ≥ 1, got \(criticHidden)") }
+            guard criticLearningRateScale > 0, criticLearningRateScale.isFinite else { throw fail("the critic's learning-rate scale must be positive") }
+            guard training.batchSize >= 2 else { throw fail("matching compares batches of codes: batches need at least 2 samples") }
+            guard training.heldOutFraction == 0, training.earlyStoppingPatience == nil else {
+                throw fail("samples of several domains are held out by a test split, not by --held-out or early stopping")
+            }
+            do { try training.validate() } catch { throw fail("\(error)") }
+        }
+
+        /// The encoder and mirrored decoder of domain `index`.
+        func network(_ index: Int) -> MirroredNetwork {
+            MirroredNetwork(hidden: domains[index].hidden, codeSize: codeSize, activation: activation, loss: domains[index].loss)
+        }
+    }
+
+    public static let methodName = "translator"
+    public let configuration: Configuration
+    public let encoders: [LayerStack], decoders: [LayerStack]
+    /// The latent classifier (codes → class logits), when trained with classes.
+    public let classifier: LayerStack?
+    /// Each domain's input scaling (fitted to its training samples).
+    public let scalings: [FeatureScaling]
+    public let record: TrainingRecord?
+
+    public var domainNames: [String] { configuration.domains.map(\.name) }
+    public var inputSize: Int { inputSize(domain: 0) }
+    public var codeSize: Int { configuration.codeSize }
+    public func inputSize(domain: Int) -> Int { encoders[domain].widths.first ?? 0 }
+
+    init(configuration: Configuration, encoders: [LayerStack], decoders: [LayerStack], classifier: LayerStack?, scalings: [FeatureScaling], record: TrainingRecord?) {
+        (self.configuration, self.encoders, self.decoders, self.classifier, self.scalings, self.record) = (configuration, encoders, decoders, classifier, scalings, record)
+    }
+
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoders[0](try! scalings[0].apply(samples)) }
+    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor { try scalings[0].invert(decoders[0](codes)) }
+
+    /// ENCODE of domain `domain`'s samples (`n × D_domain`, in the user's units) into the shared space.
+    public func encode(_ samples: Tensor, domain: Int) throws -> Tensor {
+        try checkDomain(domain)
+        guard samples.rank == 2, samples.shape[1] == inputSize(domain: domain) else {
+            throw AutoencoderError("translator: domain \(domainNames[domain]) takes samples of \(inputSize(domain: domain)) features; got shape \(samples.shape)")
+        }
+        return encoders[domain](try scalings[domain].apply(samples))
+    }
+
+    /// DECODE of shared codes (`n × d`) into domain `domain`, in its units.
+    public func decode(_ codes: Tensor, domain: Int) throws -> Tensor {
+        try checkDomain(domain)
+        guard codes.rank == 2, codes.shape[1] == codeSize else {
+            throw AutoencoderError("translator decodes codes of width \(codeSize); got shape \(codes.shape)")
+        }
+        return try scalings[domain].invert(decoders[domain](codes))
+    }
+
+    /// Class probabilities of shared codes (`n × C`), from the latent classifier.
+    public func classProbabilities(_ codes: Tensor) throws -> Tensor {
+        guard let classifier else { throw AutoencoderError("translator: this model was trained without labels, so it has no latent classifier") }
+        let logits = classifier(codes)
+        return (logits - logits.logSumExp(alongAxis: 1).reshaped([logits.rows, 1])).exp()
+    }
+
+    private func checkDomain(_ domain: Int) throws {
+        guard configuration.domains.indices.contains(domain) else {
+            throw AutoencoderError("translator: no domain \(domain) (domains: \(domainNames.joined(separator: ", ")))")
+        }
+    }
+
+    public var stateTensors: [(name: String, tensor: Tensor)] {
+        zip(domainNames, zip(encoders, decoders)).flatMap { name, pair in
+            pair.0.namedTensors("\(name).encoder") + pair.1.namedTensors("\(name).decoder")
+        } + (classifier?.namedTensors("classifier") ?? [])
+    }
+
+    /// The metadata key of the domains' scalings (a JSON array, one per domain).
+    public static let scalingsKey = "domain_scalings"
+
+    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
+        do { try configuration.validate() } catch { throw DataFormatError(file, .entry("__metadata__.configuration"), "\(error)") }
+        var encoders: [LayerStack] = [], decoders: [LayerStack] = []
+        for (index, domain) in configuration.domains.enumerated() {
+            let (encoder, decoder) = try configuration.network(index).load(from: state, prefix: domain.name, file: file)
+            encoders.append(encoder)
+            decoders.append(decoder)
+        }
+        var classifier: LayerStack? = nil
+        if configuration.classes > 0 {
+            classifier = try LayerStack.load("classifier", widths: [configuration.codeSize, configuration.classes], activations: [.linear], from: state, file: file)
+        }
+        guard let json = state.metadata[Self.scalingsKey],
+              let scalings = try? JSONDecoder().decode([FeatureScaling].self, from: Data(json.utf8)), scalings.count == configuration.domains.count else {
+            throw DataFormatError(file, .entry("__metadata__.\(Self.scalingsKey)"), "missing or unreadable: a translator stores one scaling per domain")
+        }
+        for (index, scaling) in scalings.enumerated() where scaling.features != encoders[index].widths.first {
+            throw DataFormatError(file, .entry("__metadata__.\(Self.scalingsKey)"), "domain \(configuration.domains[index].name): a scaling of \(scaling.features) features for an encoder of \(encoders[index].widths.first ?? 0) inputs")
+        }
+        self.init(configuration: configuration, encoders: encoders, decoders: decoders, classifier: classifier, scalings: scalings,
+                  record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
+    }
+
+    public func modelFile() throws -> SafeTensorsFile {
+        var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let trainingHistory { file.metadata[TrainingHistory.metadataKey] = String(decoding: try encoder.encode(trainingHistory), as: UTF8.self) }
+        file.metadata[Self.scalingsKey] = String(decoding: try encoder.encode(scalings), as: UTF8.self)
+        return file
+    }
+
+    public var trainingHistory: TrainingHistory? {
+        record.map { TrainingHistory(stages: [.init(name: "training", loss: "reconstruction per feature, summed over domains, + λ·\(configuration.matcher.rawValue) matching\(configuration.classes > 0 ? " + λ·classifier" : "")\(configuration.anchorFraction > 0 ? " + λ·anchor" : "")", record: $0)]) }
+    }
+}

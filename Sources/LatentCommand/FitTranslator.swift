@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+extension Translator.Matcher: ExpressibleByArgument {}
+extension Translator.AnchorDistance: ExpressibleByArgument {}
+
+/// `latent fit translator`: Yang et al.'s multi-domain translator.
+struct FitTranslator: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "translator",
+        abstract: "Multi-domain translation (Yang et al. 2021): an autoencoder per domain, one shared latent space aligned by a critic, MMD or Sinkhorn, a latent classifier and anchor pairs.",
+        discussion: """
+            Each --domain NAME=SPEC is one domain (the first is the reference the others are matched to). Rows pair up by \
+            --pairs (rows: row i of every domain is one object, the default when the domains have as many samples; none; or \
+            a CSV whose header names the domains and whose rows give each object's row in them). --test-split keeps pairs \
+            apart for evaluation (default: the data's own split, as sci-car's 340 test cells; none; a fraction; or a file of \
+            the first domain's test rows). The fit reports the held-out pairing scores, FOSCTTM, translation errors and kNN \
+            accuracy across domains.
+            Example: latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier --anchor-fraction 1 --output t.safetensors
+            """)
+
+    @Option(name: .customLong("domain"), help: "NAME=SPEC, once per domain (at least two; the first is the reference).") var domains: [String] = []
+    @Option(help: "Where to write the model (.safetensors).") var output: String
+    @Option(help: "rows, none, or a CSV file of pairs. (default: rows when every domain has as many samples, else none)") var pairs: String?
+    @Option(help: "none, a fraction (0 … 1), or a file of the first domain's test rows. (default: the data's own split, else none)") var testSplit: String?
+    @Option(help: "NAME=FILE: a labels file for one domain (else its SPEC's labels).") var domainLabels: [String] = []
+    @Option(help: "The shared code size d. (default: 50)") var codeSize: Int?
+    @Option(help: "Encoder hidden widths, mirrored by the decoder: 512 or 512,256 for every domain, NAME=WIDTHS for one. (default: 512)")
+    var hidden: [String] = []
+    @Option(help: "Reconstruction cost: mse or bce, for every domain or NAME=LOSS for one. (default: mse)") var loss: [String] = []
+    @Option(help: "Per-feature scaling fitted to each domain's training samples: none, standardize, min-max or robust; NAME=KIND for one domain. (default: none)")
+    var scale: [String] = []
+    @Option(help: "The hidden layers' activation. (default: relu)") var activation: Activation?
+    @Option(help: "How codes are aligned: critic (adversarial), mmd or sinkhorn. (default: critic)") var matcher: Translator.Matcher?
+    @Option(help: "λ of the matching term. (default: 1)") var matchWeight: Float?
+    @Option(help: "--matcher critic: non-saturating, least-squares or wgan-gp. (default: non-saturating)") var adversarialLoss: AdversarialLoss?
+    @Flag(help: "--matcher critic: the critic sees each code's class (needs labels and --latent-classifier's classes).") var classConditionalCritic = false
+    @Option(help: "--matcher critic: the critic's hidden widths. (default: 256,256)") var criticHidden: Widths?
+    @Option(help: "--matcher critic: its learning rate relative to --learning-rate. (default: 1)") var criticLearningRate: Float?
+    @Option(help: "--matcher sinkhorn: ε in squared code units. (default: 0.1)") var epsilon: Double?
+    @Flag(help: "Train a latent classifier on every domain's labels (shared by the domains).") var latentClassifier = false
+    @Option(help: "λ of the classifier's cross-entropy. (default: 1)") var classifierWeight: Float?
+    @Option(help: "The fraction of training pairs used as anchors, 0 … 1. (default: 0)") var anchorFraction: Double?
+    @Option(help: "λ of the anchor loss. (default: 1)") var anchorWeight: Float?
+    @Option(help: "l1 or squared distance between an anchor pair's codes. (default: l1)") var anchorDistance: Translator.AnchorDistance?
+    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
+    @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
+    @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        if !output.lowercased().hasSuffix(".safetensors") { throw ValidationError("--output must end in .safetensors") }
+        if dataOptions.labels != nil { throw ValidationError("--labels names one data set's labels; a translator takes --domain-labels NAME=FILE") }
+        if classConditionalCritic, !latentClassifier { throw ValidationError("--class-conditional-critic needs --latent-classifier (its classes)") }
+        if classifierWeight != nil, !latentClassifier { throw ValidationError("--classifier-weight sets λ of --latent-classifier") }
+        if let matcher, matcher != .critic, adversarialLoss != nil || classConditionalCritic || criticHidden != nil || criticLearningRate != nil {
+            throw ValidationError("--adversarial-loss, --class-conditional-critic, --critic-hidden and --critic-learning-rate set --matcher critic")
+        }
+        if epsilon != nil, matcher != .sinkhorn { throw ValidationError("--epsilon sets ε of --matcher sinkhorn") }
+        if let anchorFraction, !(0...1).contains(anchorFraction) { throw ValidationError("--anchor-fraction must lie in 0 … 1, got \(anchorFraction)") }
+        if trainingOptions.heldOut != nil || trainingOptions.earlyStopping != nil {
+            throw ValidationError("a translator holds data out by --test-split; --held-out and --early-stopping do not apply")
+        }
+    }
+
+    func run() throws {
+        ComputeSettings.current = try compute.settings()
+        let display = ProgressDisplay(quiet: outputOptions.quiet)
+        let data = try DomainData.load(domains, labels: domainLabels, pairs: pairs, testSplit: testSplit, options: dataOptions, seed: seed, display: display)
+        let names = data.names
+        let (trainingSets, partners) = data.training()
+        let defaults = Translator.Configuration(domains: [])
+        let widths = try Named.perDomain(hidden, domains: names, option: "--hidden").map { text in
+            try text.map { text in try Widths(argument: text).map(\.values) ?? { throw ValidationErrorText("--hidden \(text): widths are positive integers separated by commas") }() }
+        }
+        let losses = try Named.perDomain(loss, domains: names, option: "--loss").map { text in
+            try text.map { text in try Loss(argument: text) ?? { throw ValidationErrorText("--loss \(text): mse or bce") }() }
+        }
+        let scalings = try Named.perDomain(scale, domains: names, option: "--scale").map { text in
+            try text.map { text in try FeatureScaling.Kind(argument: text) ?? { throw ValidationErrorText("--scale \(text): none, standardize, min-max or robust") }() }
+        }
+        var classes = 0
+        var labels: [[Int]]? = nil
+        if latentClassifier {
+            let given = try zip(names, trainingSets).map { name, set in
+                try set.labels ?? { throw ValidationErrorText("--latent-classifier: domain \(name) has no labels (--domain-labels \(name)=FILE)") }()
+            }
+            classes = max(data.sets[0].classNames?.count ?? 0, (given.flatMap { $0 }.max() ?? 0) + 1)
+            labels = given
+        }
+        let configuration = Translator.Configuration(
+            domains: names.indices.map { .init(name: names[$0], hidden: widths[$0] ?? [512], loss: losses[$0] ?? .squaredError, scaling: scalings[$0] ?? .none) },
+            codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation, matcher: matcher ?? defaults.matcher,
+            matchWeight: matchWeight ?? defaults.matchWeight, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
+            classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,
+            criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale, epsilon: epsilon ?? defaults.epsilon,
+            classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, anchorWeight: anchorWeight ?? defaults.anchorWeight,
+            anchorDistance: anchorDistance ?? defaults.anchorDistance, anchorFraction: anchorFraction ?? defaults.anchorFraction,
+            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
+        var generator = RandomGenerator(seed: seed)
+        let interruption = InterruptionMonitor()
+        let start = Date()
+        let checkpoints = try trainingOptions.checkpoints(besideModel: output)
+        let model = try withCheckpointContext(checkpoints) {
+            try Translator.fit(.init(domains: trainingSets.map(\.samples), labels: labels, partners: partners), configuration: configuration,
+                               using: &generator, checkpoints: checkpoints) { p in
+                try interruption.check()
+                display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var file = try model.modelFile()
+        file.metadata[SafeTensorsFile.commandKey] = invocation()
+        try file.setNames(classes: data.sets[0].classNames, features: nil)
+        try file.write(to: output)
+        display.finish("fitted translator in \(formatDuration(seconds)); model written to \(output)")
+        var result: [String: Any] = ["method": "translator", "model": output, "domains": names, "code_size": model.codeSize, "seconds": seconds,
+                                     "samples": Dictionary(uniqueKeysWithValues: zip(names, trainingSets.map(\.count))),
+                                     "test_samples": Dictionary(uniqueKeysWithValues: zip(names, data.testRows.map(\.count))),
+                                     "anchors": Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded())]
+        if let history = model.trainingHistory { result.merge(trainingSummary(history)) { first, _ in first } }
+        if checkpoints.every != nil { result["checkpoint"] = checkpoints.path }
+        result.merge(try translationReport(model, sets: data.sets, pairs: { data.testPairs($0) })) { first, _ in first }
+        try printResult(result, json: outputOptions.json)
+    }
+}
+
+/// The translator's measures on held-out pairs between the first domain and each other one
+/// (`pairs(k)`: aligned rows of each): pairing scores at k = 5 and 50 both ways, FOSCTTM, the
+/// squared error per sample of translations against the true partners both ways, and the kNN
+/// accuracy of classes read from the first domain's codes on the other's. Nested under
+/// `alignment` by domain; with two domains also at the top level.
+func translationReport(_ model: Translator, sets: [Dataset], pairs: (Int) -> (first: [Int], other: [Int])?) throws -> [String: Any] {
+    var alignment: [String: Any] = [:]
+    let names = model.domainNames
+    for k in 1..<names.count {
+        guard let (first, other) = pairs(k) else { continue }
+        let (a, b) = (sets[0].samples.gatherRows(first), sets[k].samples.gatherRows(other))
+        let (codesA, codesB) = (try model.encode(a, domain: 0), try model.encode(b, domain: k))
+        let metrics = try TranslationMetrics(codesA: codesA, codesB: codesB)
+        func sse(_ x: Tensor, _ y: Tensor) -> Double { Double(((x - y).squared()).sum()) / Double(x.rows) }
+        var entry: [String: Any] = [
+            "pairs": first.count,
+            "pairing_score": Dictionary(uniqueKeysWithValues: metrics.pairingScores.map { ("\($0.key)", $0.value) }),
+            "reverse_pairing_score": Dictionary(uniqueKeysWithValues: metrics.reversePairingScores.map { ("\($0.key)", $0.value) }),
+            "foscttm": metrics.foscttm,
+            "translation_sse_per_sample": ["\(names[0])_to_\(names[k])": sse(try model.decode(codesA, domain: k), b),
+                                           "\(names[k])_to_\(names[0])": sse(try model.decode(codesB, domain: 0), a)],
+        ]
+        if let labelsA = sets[0].labels, let labelsB = sets[k].labels {
+            entry["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(codes: codesB, labels: other.map { labelsB[$0] },
+                                                                          referenceCodes: codesA, referenceLabels: first.map { labelsA[$0] })
+        }
+        alignment[names[k]] = entry
+    }
+    guard !alignment.isEmpty else { return [:] }
+    var result: [String: Any] = ["alignment": alignment]
+    if names.count == 2, let only = alignment[names[1]] as? [String: Any] { result.merge(only) { first, _ in first } }
+    return result
+}

@@ -1,0 +1,140 @@
+import Autoencoders
+import DataFormats
+import DistributionMatching
+import Foundation
+import NeuralNetworks
+import Testing
+import TestSupport
+import Tensors
+
+/// Two views of one latent cause: z ∈ ℝ² in three classes (blobs), domain A = z·W_A (10
+/// features) and B = tanh(z·W_B) (8 features), plus noise: row i of A and of B are one object.
+struct TwoViews {
+    let a: Tensor, b: Tensor, labels: [Int]
+
+    init(count: Int, seed: UInt64) {
+        var generator = RandomGenerator(seed: seed)
+        let labels = (0..<count).map { $0 % 3 }
+        let centres: [[Float]] = [[2, 0], [-1, 1.7], [-1, -1.7]]
+        let z = try! Tensor(shape: [count, 2], scalars: labels.flatMap { centres[$0] }) + Tensor.randomNormal([count, 2], standardDeviation: 0.6, using: &generator)
+        let wa = Tensor.randomNormal([2, 10], using: &generator), wb = Tensor.randomNormal([2, 8], using: &generator)
+        a = matmul(z, wa) + Tensor.randomNormal([count, 10], standardDeviation: 0.05, using: &generator)
+        b = matmul(z, wb).tanh() + Tensor.randomNormal([count, 8], standardDeviation: 0.05, using: &generator)
+        self.labels = labels
+    }
+}
+
+@Suite struct Translators {
+    let data = TwoViews(count: 800, seed: 1)
+    var trainA: Tensor { data.a.rows(0..<600) }
+    var trainB: Tensor { data.b.rows(0..<600) }
+    var testA: Tensor { data.a.rows(600..<800) }
+    var testB: Tensor { data.b.rows(600..<800) }
+
+    static func configuration(_ anchors: Double, matcher: Translator.Matcher = .critic, classes: Int = 0, epochs: Int = 60) -> Translator.Configuration {
+        Translator.Configuration(domains: [.init(name: "a", hidden: [32]), .init(name: "b", hidden: [32])], codeSize: 2, activation: .tanh,
+                                 matcher: matcher, criticHidden: [32], classes: classes, anchorFraction: anchors,
+                                 training: .init(epochs: epochs, batchSize: 50, learningRate: 3e-3, heldOutFraction: 0))
+    }
+
+    /// With every pair an anchor the translator recovers the relation between the views:
+    /// translations of held-out A samples land near their true B partners (far nearer than B's
+    /// mean), FOSCTTM is small and the pairing score far above chance.
+    @Test func recoversAKnownRelationFromAnchors() throws {
+        var generator = RandomGenerator(seed: 2)
+        let model = try Translator.fit(.paired([trainA, trainB]), configuration: Self.configuration(1), using: &generator)
+        let translated = try model.translate(testA, from: 0, to: 1)
+        let error = (translated - testB).squared().sum() / 200
+        let baseline = (testB - testB.mean(alongAxis: 0)).squared().sum() / 200
+        #expect(error < 0.25 * baseline, "translation error \(error) against predicting B's mean \(baseline)")
+        let metrics = try TranslationMetrics(codesA: model.encode(testA, domain: 0), codesB: model.encode(testB, domain: 1))
+        #expect(metrics.foscttm < 0.1, "\(metrics)")
+        #expect(metrics.pairingScores[50]! > 0.6, "\(metrics)")
+    }
+
+    /// Without any anchor, distribution matching and the latent classifier alone line the
+    /// domains up: held-out pairs score far above chance (k = 50 of 200: 0.25), for every matcher,
+    /// and the codes' classes agree across domains (kNN from A's codes to B's).
+    @Test(arguments: Translator.Matcher.allCases)
+    func alignsWithoutAnchorsByMatchingAndClasses(_ matcher: Translator.Matcher) throws {
+        var generator = RandomGenerator(seed: 3)
+        let labels = Array(data.labels.prefix(600))
+        let model = try Translator.fit(.init(domains: [trainA, trainB], labels: [labels, labels]),
+                                       configuration: Self.configuration(0, matcher: matcher, classes: 3, epochs: 150), using: &generator)
+        let (codesA, codesB) = (try model.encode(testA, domain: 0), try model.encode(testB, domain: 1))
+        let metrics = try TranslationMetrics(codesA: codesA, codesB: codesB)
+        #expect(metrics.pairingScores[50]! > 0.6 && metrics.foscttm < 0.2, "\(matcher): \(metrics)")
+        let testLabels = Array(data.labels.suffix(200))
+        let transfer = try ReconstructionMetrics.knnAccuracy(codes: codesB, labels: testLabels, referenceCodes: codesA, referenceLabels: testLabels)
+        #expect(transfer > 0.8, "\(matcher): kNN accuracy from A's codes to B's \(transfer)")
+        // The latent classifier reads each domain's classes off the shared codes.
+        let probabilities = try model.classProbabilities(codesB)
+        let predicted = (0..<200).map { r in (0..<3).max { probabilities[r, $0] < probabilities[r, $1] }! }
+        #expect(Double(zip(predicted, testLabels).filter { $0 == $1 }.count) / 200 > 0.8)
+    }
+
+    /// Interrupted inside an epoch and resumed, a run with four parameter groups (two domains,
+    /// the classifier, the critic) and anchors ends with the uninterrupted model, bit for bit.
+    @Test func resumedRunEqualsTheUninterruptedRun() throws {
+        struct Interrupt: Error {}
+        let configuration = Self.configuration(0.5, classes: 3, epochs: 3)
+        let labels = Array(data.labels.prefix(300))
+        let samples = Translator.Samples(domains: [trainA.rows(0..<300), trainB.rows(0..<300)], labels: [labels, labels],
+                                         partners: [Array(0..<300)])
+        var generator = RandomGenerator(seed: 4)
+        let uninterrupted = try Translator.fit(samples, configuration: configuration, using: &generator)
+        let path = temporaryPath("translator.checkpoint.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        generator = RandomGenerator(seed: 4)
+        #expect(throws: Interrupt.self) {
+            _ = try Translator.fit(samples, configuration: configuration, using: &generator, checkpoints: CheckpointPolicy(path: path, every: nil)) { p in
+                if p.epoch == 2, p.batch == 3 { throw Interrupt() }
+            }
+        }
+        generator = RandomGenerator(seed: 4)
+        let resumed = try Translator.fit(samples, configuration: configuration, using: &generator, checkpoints: CheckpointPolicy(path: path, every: nil, resume: true))
+        #expect(resumed.stateTensors.map(\.tensor) == uninterrupted.stateTensors.map(\.tensor))
+        #expect(resumed.record?.terms == uninterrupted.record?.terms)
+        #expect(Set(uninterrupted.record?.terms?.keys.map { $0 } ?? []) == ["loss", "reconstruction", "matching", "classifier", "anchor", "critic"])
+    }
+
+    /// A saved translator loads with every domain's networks and scaling.
+    @Test func saveAndLoadKeepEveryDomain() throws {
+        var generator = RandomGenerator(seed: 5)
+        var configuration = Self.configuration(1, epochs: 2)
+        configuration.domains[1].scaling = .standardize
+        let model = try Translator.fit(.paired([trainA, trainB * 10 + 3]), configuration: configuration, using: &generator)
+        let path = temporaryPath("translator.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        let loaded = try #require(try Methods.load(from: path) as? Translator)
+        #expect(loaded.domainNames == ["a", "b"] && loaded.scalings == model.scalings)
+        #expect(try loaded.translate(testA, from: 0, to: 1) == model.translate(testA, from: 0, to: 1))
+        #expect(try loaded.encode(testB * 10 + 3, domain: 1) == model.encode(testB * 10 + 3, domain: 1))
+        #expect { _ = try loaded.encode(testA, domain: 1) } throws: { "\($0)".contains("domain b takes samples of 8 features; got shape [200, 10]") }
+        #expect { _ = try loaded.domainIndex(named: "c") } throws: { "\($0)".contains("no domain 'c' in this model (domains: a, b)") }
+    }
+
+    @Test func badRequestsAreClearErrors() throws {
+        var generator = RandomGenerator(seed: 0)
+        let labels = Array(data.labels.prefix(600))
+        let cases: [(Translator.Configuration, Translator.Samples, String)] = [
+            (.init(domains: [.init(name: "a")]), .paired([trainA]), "at least 2 domains"),
+            (.init(domains: [.init(name: "a"), .init(name: "a")]), .paired([trainA, trainB]), "domain names must differ"),
+            (.init(domains: [.init(name: "a"), .init(name: "b c")]), .paired([trainA, trainB]), "must be letters, digits"),
+            (Self.configuration(0.5), .init(domains: [trainA, trainB]), "needs known pairs"),
+            (Self.configuration(0.5), .init(domains: [trainA, trainB.rows(0..<500)], partners: [Array(0..<600)]), "sample 500 of a pairs with row 500 of b, which has 500 samples"),
+            (Self.configuration(0.5), .init(domains: [trainA, trainB], partners: [Array(0..<500)]), "500 partners in domain b for the 600 samples of a"),
+            (Self.configuration(0, classes: 3), .init(domains: [trainA, trainB]), "needs the labels of every domain"),
+            (Self.configuration(0, classes: 3), .init(domains: [trainA, trainB], labels: [labels, Array(labels.prefix(10))]), "domain b has 600 samples but 10 labels"),
+            (Self.configuration(0, classes: 2), .init(domains: [trainA, trainB], labels: [labels, labels]), "label 2 of sample 2 is outside 0 … 1"),
+            (Self.configuration(1.5), .paired([trainA, trainB]), "anchor fraction must lie in 0 … 1"),
+        ]
+        for (configuration, samples, message) in cases {
+            #expect { _ = try Translator.fit(samples, configuration: configuration, using: &generator) } throws: { "\($0)".contains(message) }
+        }
+        var heldOut = Self.configuration(0)
+        heldOut.training.heldOutFraction = 0.1
+        #expect { _ = try Translator.fit(.paired([trainA, trainB]), configuration: heldOut, using: &generator) } throws: { "\($0)".contains("held out by a test split") }
+    }
+}
