@@ -1,8 +1,9 @@
 import Foundation
 import Tensors
 
-/// How well a translator lines up two domains, measured on held-out pairs (row i of A and row i
-/// of B are the same object).
+/// How well a translator lines up two domains, measured on pairs (row i of A and row i of B are
+/// the same object): each query pair (the held-out ones) is scored against every pair as a
+/// candidate, as the paper scores its test cells among all cells (chance ≈ k / all pairs).
 public struct TranslationMetrics: Sendable {
     /// The paper's pairing score at each k (Yang et al. 2021): the share of objects i for which
     /// the A-code nearest to B's code B(i) is among the k nearest A-codes of A(i), A(i) included
@@ -14,21 +15,26 @@ public struct TranslationMetrics: Sendable {
     /// domain's samples closer to it than its true match (Euclidean), averaged over objects and
     /// both directions. 0 is perfect, 0.5 chance.
     public var foscttm: Double
-    /// The number of pairs measured.
-    public var pairs: Int
+    /// The number of pairs scored (queries), and of candidates they are scored among.
+    public var pairs: Int, candidates: Int
 
     /// The k values of the paper's figures.
     public static let pairingNeighbours = [5, 50]
 
-    /// Metrics of paired codes `a` and `b` (`n × d` each, row i of one paired with row i of the other).
-    public init(codesA a: Tensor, codesB b: Tensor, neighbours: [Int] = TranslationMetrics.pairingNeighbours) throws {
+    /// Metrics of paired codes `a` and `b` (`n × d` each, row i of one paired with row i of the
+    /// other), scoring the rows `queries` (all rows by default) among all n.
+    public init(codesA a: Tensor, codesB b: Tensor, queries: [Int]? = nil, neighbours: [Int] = TranslationMetrics.pairingNeighbours) throws {
         guard a.rank == 2, a.shape == b.shape, a.rows >= 2 else {
             throw AutoencoderError("translation metrics need paired codes n × d of one shape with n ≥ 2; got \(a.shape) and \(b.shape)")
         }
-        pairs = a.rows
-        pairingScores = Self.pairingScores(a, b, neighbours: neighbours)
-        reversePairingScores = Self.pairingScores(b, a, neighbours: neighbours)
-        foscttm = (Self.foscttm(a, b) + Self.foscttm(b, a)) / 2
+        let queries = queries ?? Array(0..<a.rows)
+        guard !queries.isEmpty, queries.allSatisfy({ (0..<a.rows).contains($0) }) else {
+            throw AutoencoderError("translation metrics: queries must be rows 0 … \(a.rows - 1), at least one")
+        }
+        (pairs, candidates) = (queries.count, a.rows)
+        pairingScores = Self.pairingScores(a, b, queries: queries, neighbours: neighbours)
+        reversePairingScores = Self.pairingScores(b, a, queries: queries, neighbours: neighbours)
+        foscttm = (Self.foscttm(a, b, queries: queries) + Self.foscttm(b, a, queries: queries)) / 2
     }
 
     /// For each row i: how many reference rows j lie strictly closer to query i than `target(i)`
@@ -59,12 +65,13 @@ public struct TranslationMetrics: Sendable {
 
     /// The pairing score of A against B at each k (see ``pairingScores``). A tie with the
     /// nearest A-code counts as a match only when fewer than k A-codes are strictly closer.
-    static func pairingScores(_ a: Tensor, _ b: Tensor, neighbours: [Int]) -> [Int: Double] {
+    static func pairingScores(_ a: Tensor, _ b: Tensor, queries: [Int], neighbours: [Int]) -> [Int: Double] {
         let (n, d) = (a.rows, a.columns)
         let (sa, sb) = (a.scalars, b.scalars)
         // The rank of B(i)'s nearest A-code among A(i)'s neighbours: how many A-codes are closer to A(i).
-        let ranks = perRow(n) { i in
-            sa.withUnsafeBufferPointer { x in
+        let ranks = perRow(queries.count) { q in
+            let i = queries[q]
+            return sa.withUnsafeBufferPointer { x in
                 sb.withUnsafeBufferPointer { y in
                     var nearest = 0, best = Double.infinity
                     for j in 0..<n {
@@ -78,15 +85,16 @@ public struct TranslationMetrics: Sendable {
                 }
             }
         }
-        return Dictionary(uniqueKeysWithValues: neighbours.map { k in (k, Double(ranks.filter { $0 < Double(k) }.count) / Double(n)) })
+        return Dictionary(uniqueKeysWithValues: neighbours.map { k in (k, Double(ranks.filter { $0 < Double(k) }.count) / Double(queries.count)) })
     }
 
-    /// The mean over rows i of A of the fraction of B's rows closer to A(i) than B(i).
-    static func foscttm(_ a: Tensor, _ b: Tensor) -> Double {
+    /// The mean over query rows i of A of the fraction of B's rows closer to A(i) than B(i).
+    static func foscttm(_ a: Tensor, _ b: Tensor, queries: [Int]) -> Double {
         let (n, d) = (a.rows, a.columns)
         let (sa, sb) = (a.scalars, b.scalars)
-        let fractions = perRow(n) { i in
-            sa.withUnsafeBufferPointer { x in
+        let fractions = perRow(queries.count) { q in
+            let i = queries[q]
+            return sa.withUnsafeBufferPointer { x in
                 sb.withUnsafeBufferPointer { y in
                     let own = squaredEuclidean(x, i, y, i, d)
                     var closer = 0
@@ -95,6 +103,6 @@ public struct TranslationMetrics: Sendable {
                 }
             }
         }
-        return fractions.reduce(0, +) / Double(n)
+        return fractions.reduce(0, +) / Double(queries.count)
     }
 }

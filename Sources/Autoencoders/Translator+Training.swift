@@ -29,7 +29,7 @@ extension Translator {
     /// the critics step on the batch's codes (held fixed), then every domain's autoencoder and
     /// the classifier step on
     ///
-    ///     Σ_k rec_k / D_k + λ_m·matching + λ_c·cross-entropy + λ_a·anchor distance.
+    ///     Σ_k rec_k / D_k + λ_m·matching + λ_c·cross-entropy + λ_a·anchor distance + λ_z·Σ_k mean ‖z‖².
     ///
     /// The trainer's rows are row indices of the first domain (so epochs run over it); the
     /// other domains' batches are drawn from the run's generator, each domain shuffled on its
@@ -59,6 +59,7 @@ extension Translator {
 
         var lossTerms: [String] {
             ["loss", "reconstruction", "matching"] + (classifier == nil ? [] : ["classifier"]) + (anchors.contains(true) ? ["anchor"] : [])
+                + (configuration.codePenalty > 0 ? ["code_norm"] : [])
                 + (critics.isEmpty ? [] : ["critic"])
         }
 
@@ -146,6 +147,11 @@ extension Translator {
                 }
                 total = total + anchor * configuration.anchorWeight
                 terms.append(anchor)
+            }
+            if configuration.codePenalty > 0 {
+                let norm = codes.map { $0.squared().sum() / Float($0.shape[0]) }.reduce(Variable(Tensor(0)), +)
+                total = total + norm * configuration.codePenalty
+                terms.append(norm)
             }
             var values = terms.map { Double($0.value.scalar) }
             let loss = Double(total.value.scalar)

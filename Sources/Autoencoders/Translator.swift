@@ -74,6 +74,11 @@ public struct Translator: Autoencoder, MultiDomainModel {
         public var classes: Int
         /// λ of the classifier's cross-entropy.
         public var classifierWeight: Float
+        /// λ of the codes' mean squared norm, (1/n) Σᵢ ‖zᵢ‖² summed over domains: keeps the
+        /// shared space from drifting while the domains chase each other (Ghosh et al. 2020's
+        /// regularised autoencoders bound their codes the same way; the paper's VAEs do it with
+        /// their KL term).
+        public var codePenalty: Float
         /// λ of the anchor loss.
         public var anchorWeight: Float
         public var anchorDistance: AnchorDistance
@@ -89,7 +94,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
         public init(domains: [Domain], codeSize: Int = 50, activation: Activation = .relu, matcher: Matcher = .critic, matchWeight: Float = 1,
                     adversarialLoss: AdversarialLoss = .nonSaturating, classConditionalCritic: Bool = false, criticHidden: [Int] = [256, 256],
                     criticLearningRateScale: Float = 1, epsilon: Double = 0.1, classes: Int = 0, classifierWeight: Float = 1,
-                    anchorWeight: Float = 1, anchorDistance: AnchorDistance = .l1, anchorFraction: Double = 0,
+                    codePenalty: Float = 0.01, anchorWeight: Float = 1, anchorDistance: AnchorDistance = .l1, anchorFraction: Double = 0,
                     initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
             self.domains = domains
             self.codeSize = codeSize
@@ -103,6 +108,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
             self.epsilon = epsilon
             self.classes = classes
             self.classifierWeight = classifierWeight
+            self.codePenalty = codePenalty
             self.anchorWeight = anchorWeight
             self.anchorDistance = anchorDistance
             self.anchorFraction = anchorFraction
@@ -123,7 +129,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
             }
             guard Set(domains.map(\.name)).count == domains.count else { throw fail("domain names must differ: \(domains.map(\.name))") }
             guard codeSize >= 1 else { throw fail("the code size must be at least 1, got \(codeSize)") }
-            for (value, name) in [(matchWeight, "matching weight"), (classifierWeight, "classifier weight"), (anchorWeight, "anchor weight")] {
+            for (value, name) in [(matchWeight, "matching weight"), (classifierWeight, "classifier weight"), (anchorWeight, "anchor weight"), (codePenalty, "code penalty")] {
                 guard value >= 0, value.isFinite else { throw fail("the \(name) must be a finite number ≥ 0, got \(value)") }
             }
             guard (0...1).contains(anchorFraction) else { throw fail("the anchor fraction must lie in 0 … 1, got \(anchorFraction)") }

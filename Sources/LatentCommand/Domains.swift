@@ -194,11 +194,16 @@ struct DomainData {
         return (sets, renumbered)
     }
 
-    /// Held-out pairs between the first domain and domain `k`: rows of each, aligned.
-    func testPairs(_ k: Int) -> (first: [Int], other: [Int])? {
-        guard let partners, !testRows[0].isEmpty else { return nil }
-        let test = Set(testRows[k])
-        let pairs = testRows[0].compactMap { i in partners[k - 1][i] >= 0 && test.contains(partners[k - 1][i]) ? (i, partners[k - 1][i]) : nil }
-        return pairs.isEmpty ? nil : (pairs.map(\.0), pairs.map(\.1))
+    /// Which pairs are scored: the held-out ones, or all.
+    enum Queries { case test, all }
+
+    /// Every pair between the first domain and domain `k` (rows of each, aligned), and the
+    /// positions among them of the pairs to score; nil without pairs or with nothing to score.
+    func allPairs(_ k: Int, queries: Queries) -> (first: [Int], other: [Int], queries: [Int])? {
+        guard let partners else { return nil }
+        let pairs = partners[k - 1].enumerated().filter { $0.element >= 0 }
+        let test = (Set(testRows[0]), Set(testRows[k]))
+        let scored = pairs.indices.filter { queries == .all || (test.0.contains(pairs[$0].offset) && test.1.contains(pairs[$0].element)) }
+        return scored.isEmpty ? nil : (pairs.map(\.offset), pairs.map(\.element), scored)
     }
 }

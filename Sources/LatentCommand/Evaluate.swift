@@ -19,7 +19,10 @@ struct Evaluate: ParsableCommand {
             """)
 
     @Argument(help: "A model file written by `latent fit`.") var model: String
-    @Option(help: "The data to evaluate on.") var data: String
+    @Option(help: "The data to evaluate on.") var data: String?
+    @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain to evaluate on (instead of --data): reconstruction per domain and, for paired rows, the alignment measures.")
+    var domains: [String] = []
+    @Option(help: "A translator: rows, none or a CSV file of pairs (as `fit translator` takes). (default: rows when the domains have as many samples)") var pairs: String?
     @Option(help: "Reference data for knn_accuracy and trustworthiness (usually the training set).") var reference: String?
     @Option(help: "A labels file for --reference (IDX, NPY or CSV/TSV).") var referenceLabels: String?
     @Option(help: "Seed of the trustworthiness subsample and of the likelihood bounds' noise.") var seed: UInt64 = 0
@@ -30,6 +33,8 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func validate() throws {
+        if (data == nil) == domains.isEmpty { throw ValidationError("give --data, or --domain NAME=SPEC for each domain of a translator") }
+        if pairs != nil, domains.isEmpty { throw ValidationError("--pairs pairs the samples of --domain options") }
         if let importanceSamples, importanceSamples < 1 {
             throw ValidationError("--importance-samples must be at least 1, got \(importanceSamples)")
         }
@@ -42,6 +47,7 @@ struct Evaluate: ParsableCommand {
         if importanceSamples != nil, !(loaded is any LikelihoodModel) {
             throw ValidationErrorText("--importance-samples: \(model) holds a \(type(of: loaded).methodName) model, which has no likelihood (vae has)")
         }
+        guard let data else { return try evaluateDomains(loaded, file: file, display: display) }
         var dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
         display.update("evaluating on \(dataset.count) samples", force: true)
         let input = try modelInput(dataset, for: loaded)
@@ -78,7 +84,7 @@ struct Evaluate: ParsableCommand {
             result["trustworthiness"] = try ReconstructionMetrics.trustworthiness(samples: dataset.samples, codes: codes, using: &generator)
             if !(loaded is any DiscreteCodes), let labels = dataset.labels, let referenceLabels = referenceSet.labels {
                 // The same set on both sides: each sample must not be its own neighbour.
-                let leaveOneOut = reference == data || referenceSet.samples == dataset.samples
+                let leaveOneOut = reference == self.data || referenceSet.samples == dataset.samples
                 display.update("kNN accuracy against \(referenceSet.count) reference codes\(leaveOneOut ? " (leave-one-out)" : "")", force: true)
                 result["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(
                     codes: codes, labels: labels, referenceCodes: leaveOneOut ? codes : try loaded.encode(try modelInput(referenceSet, for: loaded)),
@@ -86,6 +92,33 @@ struct Evaluate: ParsableCommand {
                 result["knn_leave_one_out"] = leaveOneOut
             }
         }
+        display.finish()
+        try printResult(result, json: outputOptions.json)
+    }
+
+    /// A translator on data of each domain: every domain's reconstruction error, and the
+    /// alignment measures on the pairs (see ``translationReport``).
+    private func evaluateDomains(_ loaded: any Autoencoder, file: SafeTensorsFile, display: ProgressDisplay) throws {
+        guard let translator = loaded as? Translator else {
+            throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain (use --data)")
+        }
+        if reference != nil || importanceSamples != nil { throw ValidationErrorText("--reference and --importance-samples take --data, not --domain") }
+        let data = try DomainData.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions, seed: seed, display: display)
+        guard data.names == translator.domainNames else {
+            throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")
+        }
+        var reconstruction: [String: Any] = [:]
+        for (k, set) in data.sets.enumerated() {
+            guard set.features == translator.inputSize(domain: k) else {
+                throw ValidationErrorText("\(set.name) has \(set.features) features per sample; domain \(data.names[k]) of \(model) takes \(translator.inputSize(domain: k))")
+            }
+            display.update("evaluating \(data.names[k]) on \(set.count) samples", force: true)
+            let metrics = ReconstructionMetrics(samples: set.samples, reconstructions: try translator.decode(try translator.encode(set.samples, domain: k), domain: k))
+            reconstruction[data.names[k]] = ["samples": metrics.samples, "features": metrics.features, "sse_per_sample": metrics.ssePerSample, "mse_per_feature": metrics.msePerFeature]
+        }
+        display.update("aligning the domains' codes", force: true)
+        var result: [String: Any] = ["model": model, "method": Translator.methodName, "code_size": translator.codeSize, "reconstruction": reconstruction]
+        result.merge(try translationReport(translator, sets: data.sets, pairs: { data.allPairs($0, queries: .all) })) { first, _ in first }
         display.finish()
         try printResult(result, json: outputOptions.json)
     }
@@ -150,6 +183,7 @@ struct Encode: ParsableCommand {
     @Flag(help: "CSV output: add the data's ids (from --index-column) and labels as columns beside the codes.") var withLabels = false
     @Flag(help: "A VAE: write one draw z = μ + σ·ε of q(z|x) per sample instead of μ.") var draw = false
     @Option(help: "Seed of --draw's noise.") var seed: UInt64 = 0
+    @Option(help: "A translator: the domain the data belong to (default: its first); the codes are in the shared space.") var domain: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -158,7 +192,22 @@ struct Encode: ParsableCommand {
         ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, data] + [dataOptions.labels].compactMap { $0 })
         let (file, loaded) = try readModel(model)
-        let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
+        let dataset: Dataset
+        let codes: Tensor
+        if let domain {
+            if draw { throw ValidationErrorText("--draw draws from a VAE's encoder; a translator's are deterministic") }
+            let (_, translator, data) = try loadDomainData(model: model, data: self.data, domain: domain, options: dataOptions)
+            dataset = data
+            codes = try translator.encode(data.samples, domain: try translator.domainIndex(named: domain))
+        } else {
+            dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
+            codes = try encodeOne(dataset, loaded)
+        }
+        try write(codes, of: dataset, loaded)
+    }
+
+    /// ENCODE of `dataset`, or with --draw one draw of a VAE's q(z | x).
+    func encodeOne(_ dataset: Dataset, _ loaded: any Autoencoder) throws -> Tensor {
         let input = try modelInput(dataset, for: loaded)
         let codes: Tensor
         if draw {
@@ -170,6 +219,11 @@ struct Encode: ParsableCommand {
         } else {
             codes = try loaded.encode(input)
         }
+        return codes
+    }
+
+    /// Writes `codes` (with the data's labels and ids when asked) and reports.
+    func write(_ codes: Tensor, of dataset: Dataset, _ loaded: any Autoencoder) throws {
         try codes.checkFinite("the codes of \(data) by \(model)")
         if withLabels {
             guard (output as NSString).pathExtension.lowercased() == "csv" else {

@@ -41,6 +41,7 @@ struct FitTranslator: ParsableCommand {
     @Option(help: "--matcher sinkhorn: ε in squared code units. (default: 0.1)") var epsilon: Double?
     @Flag(help: "Train a latent classifier on every domain's labels (shared by the domains).") var latentClassifier = false
     @Option(help: "λ of the classifier's cross-entropy. (default: 1)") var classifierWeight: Float?
+    @Option(help: "λ of the codes' mean squared norm, which keeps the shared space from drifting. (default: 0.01)") var codePenalty: Float?
     @Option(help: "The fraction of training pairs used as anchors, 0 … 1. (default: 0)") var anchorFraction: Double?
     @Option(help: "λ of the anchor loss. (default: 1)") var anchorWeight: Float?
     @Option(help: "l1 or squared distance between an anchor pair's codes. (default: l1)") var anchorDistance: Translator.AnchorDistance?
@@ -97,7 +98,7 @@ struct FitTranslator: ParsableCommand {
             matchWeight: matchWeight ?? defaults.matchWeight, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
             classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,
             criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale, epsilon: epsilon ?? defaults.epsilon,
-            classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, anchorWeight: anchorWeight ?? defaults.anchorWeight,
+            classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, codePenalty: codePenalty ?? defaults.codePenalty, anchorWeight: anchorWeight ?? defaults.anchorWeight,
             anchorDistance: anchorDistance ?? defaults.anchorDistance, anchorFraction: anchorFraction ?? defaults.anchorFraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
         var generator = RandomGenerator(seed: seed)
@@ -123,36 +124,40 @@ struct FitTranslator: ParsableCommand {
                                      "anchors": Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded())]
         if let history = model.trainingHistory { result.merge(trainingSummary(history)) { first, _ in first } }
         if checkpoints.every != nil { result["checkpoint"] = checkpoints.path }
-        result.merge(try translationReport(model, sets: data.sets, pairs: { data.testPairs($0) })) { first, _ in first }
+        result.merge(try translationReport(model, sets: data.sets, pairs: { data.allPairs($0, queries: .test) })) { first, _ in first }
         try printResult(result, json: outputOptions.json)
     }
 }
 
-/// The translator's measures on held-out pairs between the first domain and each other one
-/// (`pairs(k)`: aligned rows of each): pairing scores at k = 5 and 50 both ways, FOSCTTM, the
-/// squared error per sample of translations against the true partners both ways, and the kNN
-/// accuracy of classes read from the first domain's codes on the other's. Nested under
+/// The translator's measures on the pairs between the first domain and each other one
+/// (`pairs(k)`: all pairs' rows in each domain, and which of them are queries: the held-out
+/// ones): pairing scores at k = 5 and 50 both ways and FOSCTTM, each query scored among all
+/// pairs (as the paper scores its test cells among all cells); the squared error per sample of
+/// the queries' translations against their true partners both ways; and the kNN accuracy of
+/// the queries' classes read from the first domain's codes on the other's. Nested under
 /// `alignment` by domain; with two domains also at the top level.
-func translationReport(_ model: Translator, sets: [Dataset], pairs: (Int) -> (first: [Int], other: [Int])?) throws -> [String: Any] {
+func translationReport(_ model: Translator, sets: [Dataset], pairs: (Int) -> (first: [Int], other: [Int], queries: [Int])?) throws -> [String: Any] {
     var alignment: [String: Any] = [:]
     let names = model.domainNames
     for k in 1..<names.count {
-        guard let (first, other) = pairs(k) else { continue }
+        guard let (first, other, queries) = pairs(k), !queries.isEmpty else { continue }
         let (a, b) = (sets[0].samples.gatherRows(first), sets[k].samples.gatherRows(other))
         let (codesA, codesB) = (try model.encode(a, domain: 0), try model.encode(b, domain: k))
-        let metrics = try TranslationMetrics(codesA: codesA, codesB: codesB)
+        let metrics = try TranslationMetrics(codesA: codesA, codesB: codesB, queries: queries)
+        let (queryA, queryB) = (a.gatherRows(queries), b.gatherRows(queries))
+        let (queryCodesA, queryCodesB) = (codesA.gatherRows(queries), codesB.gatherRows(queries))
         func sse(_ x: Tensor, _ y: Tensor) -> Double { Double(((x - y).squared()).sum()) / Double(x.rows) }
         var entry: [String: Any] = [
-            "pairs": first.count,
+            "pairs": metrics.pairs, "candidates": metrics.candidates,
             "pairing_score": Dictionary(uniqueKeysWithValues: metrics.pairingScores.map { ("\($0.key)", $0.value) }),
             "reverse_pairing_score": Dictionary(uniqueKeysWithValues: metrics.reversePairingScores.map { ("\($0.key)", $0.value) }),
             "foscttm": metrics.foscttm,
-            "translation_sse_per_sample": ["\(names[0])_to_\(names[k])": sse(try model.decode(codesA, domain: k), b),
-                                           "\(names[k])_to_\(names[0])": sse(try model.decode(codesB, domain: 0), a)],
+            "translation_sse_per_sample": ["\(names[0])_to_\(names[k])": sse(try model.decode(queryCodesA, domain: k), queryB),
+                                           "\(names[k])_to_\(names[0])": sse(try model.decode(queryCodesB, domain: 0), queryA)],
         ]
         if let labelsA = sets[0].labels, let labelsB = sets[k].labels {
-            entry["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(codes: codesB, labels: other.map { labelsB[$0] },
-                                                                          referenceCodes: codesA, referenceLabels: first.map { labelsA[$0] })
+            entry["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(codes: queryCodesB, labels: queries.map { labelsB[other[$0]] },
+                                                                          referenceCodes: queryCodesA, referenceLabels: queries.map { labelsA[first[$0]] })
         }
         alignment[names[k]] = entry
     }

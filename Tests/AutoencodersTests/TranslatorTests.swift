@@ -95,7 +95,7 @@ struct TwoViews {
         let resumed = try Translator.fit(samples, configuration: configuration, using: &generator, checkpoints: CheckpointPolicy(path: path, every: nil, resume: true))
         #expect(resumed.stateTensors.map(\.tensor) == uninterrupted.stateTensors.map(\.tensor))
         #expect(resumed.record?.terms == uninterrupted.record?.terms)
-        #expect(Set(uninterrupted.record?.terms?.keys.map { $0 } ?? []) == ["loss", "reconstruction", "matching", "classifier", "anchor", "critic"])
+        #expect(Set(uninterrupted.record?.terms?.keys.map { $0 } ?? []) == ["loss", "reconstruction", "matching", "classifier", "anchor", "code_norm", "critic"])
     }
 
     /// A saved translator loads with every domain's networks and scaling.

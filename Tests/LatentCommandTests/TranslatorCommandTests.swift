@@ -1,0 +1,85 @@
+import Foundation
+import Latent
+import Testing
+import TestSupport
+
+/// `latent fit translator`, `translate`, `encode --domain` and `evaluate --domain` on two views
+/// of one latent cause written as NPY files (row i of each is one object).
+@Suite struct TranslatorCommands {
+    /// Writes a.npy (10 features, a linear view) and b.npy (8 features, a tanh view) of `count`
+    /// objects in three classes, with labels files.
+    func writeViews(count: Int = 400, in folder: String) throws {
+        var generator = RandomGenerator(seed: 1)
+        let labels = (0..<count).map { $0 % 3 }
+        let centres: [[Float]] = [[2, 0], [-1, 1.7], [-1, -1.7]]
+        let z = try Tensor(shape: [count, 2], scalars: labels.flatMap { centres[$0] }) + Tensor.randomNormal([count, 2], standardDeviation: 0.6, using: &generator)
+        let a = matmul(z, Tensor.randomNormal([2, 10], using: &generator)), b = matmul(z, Tensor.randomNormal([2, 8], using: &generator)).tanh()
+        try NPY.write(a, to: folder + "/a.npy")
+        try NPY.write(b, to: folder + "/b.npy")
+        try NPY.write(try Tensor(shape: [count], scalars: labels.map(Float.init)), to: folder + "/labels.npy")
+    }
+
+    @Test func fitsTranslatesEncodesAndEvaluates() throws {
+        let folder = scratchFolder()
+        try writeViews(in: folder)
+        let fit = try latent("fit", "translator", "--domain", "a=a.npy", "--domain", "b=b.npy", "--domain-labels", "a=labels.npy", "--domain-labels", "b=labels.npy",
+                             "--latent-classifier", "--anchor-fraction", "1", "--test-split", "0.25", "--code-size", "2", "--hidden", "32", "--hidden", "b=16",
+                             "--activation", "tanh", "--critic-hidden", "32", "--epochs", "60", "--batch-size", "50", "--learning-rate", "0.003",
+                             "--output", "t.safetensors", "--json", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let result = try json(fit.output)
+        #expect(result["test_samples"] as? [String: Int] == ["a": 100, "b": 100] && result["samples"] as? [String: Int] == ["a": 300, "b": 300])
+        #expect(result["anchors"] as? Int == 300)
+        let pairing = try #require(result["pairing_score"] as? [String: Double])
+        #expect(pairing["50"]! > 0.7 && (result["foscttm"] as! Double) < 0.15, "\(result)")
+        #expect((result["knn_accuracy"] as! Double) > 0.8)
+        let errors = try #require(result["translation_sse_per_sample"] as? [String: Double])
+        #expect(Set(errors.keys) == ["a_to_b", "b_to_a"])
+
+        let translate = try latent("translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "b", "--output", "ab.npy", "--json", in: folder)
+        #expect(translate.status == 0, "\(translate.errors)")
+        let translated = try NPY.read(folder + "/ab.npy").matrix(file: "ab.npy"), b = try NPY.read(folder + "/b.npy").matrix(file: "b.npy")
+        #expect(translated.shape == [400, 8])
+        #expect((translated - b).squared().sum() < 0.3 * (b - b.mean(alongAxis: 0)).squared().sum())
+        let encode = try latent("encode", "t.safetensors", "--data", "b.npy", "--domain", "b", "--output", "zb.npy", in: folder)
+        #expect(encode.status == 0, "\(encode.errors)")
+        #expect(try NPY.read(folder + "/zb.npy").matrix(file: "zb.npy").shape == [400, 2])
+        let evaluate = try latent("evaluate", "t.safetensors", "--domain", "a=a.npy", "--domain", "b=b.npy", "--json", in: folder)
+        #expect(evaluate.status == 0, "\(evaluate.errors)")
+        let measured = try json(evaluate.output)
+        #expect(measured["pairs"] as? Int == 400 && (measured["reconstruction"] as? [String: Any])?["b"] != nil)
+    }
+
+    @Test func badRequestsAreClearErrors() throws {
+        let folder = scratchFolder()
+        try writeViews(count: 60, in: folder)
+        try NPY.write(Tensor.zeros([50, 8]), to: folder + "/short.npy")
+        try "a,b\n0,1\n5,70\n".write(toFile: folder + "/pairs.csv", atomically: true, encoding: .utf8)
+        try "3\n99\n".write(toFile: folder + "/test.txt", atomically: true, encoding: .utf8)
+        _ = try latent("fit", "translator", "--domain", "a=a.npy", "--domain", "b=b.npy", "--code-size", "2", "--epochs", "1", "--output", "t.safetensors", "--quiet", in: folder)
+        let fit = ["fit", "translator", "--output", "x.safetensors", "--epochs", "1"]
+        let cases: [([String], String)] = [
+            (fit + ["--domain", "a=a.npy"], "at least two --domain NAME=SPEC options"),
+            (fit + ["--domain", "a=a.npy", "--domain", "a=b.npy"], "names must differ"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=short.npy", "--pairs", "rows"], "the domains have a: 60, b: 50 samples"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--pairs", "pairs.csv"], "line 3, column 2: '70' is no row of b (0 … 59)"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--test-split", "test.txt"], "line 2: '99' is no row of a (0 … 59)"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=short.npy", "--anchor-fraction", "0.5"], "needs known pairs"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--latent-classifier"], "domain a has no labels"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--hidden", "c=8"], "--hidden c=8: no domain 'c' (domains: a, b)"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--held-out", "0.1"], "holds data out by --test-split"),
+            (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "c", "--output", "x.npy"], "no domain 'c' in this model (domains: a, b)"),
+            (["translate", "t.safetensors", "--data", "b.npy", "--from", "a", "--to", "b", "--output", "x.npy"], "b.npy has 8 features per sample; domain a of t.safetensors takes 10"),
+            (["encode", "t.safetensors", "--data", "a.npy", "--domain", "z", "--output", "x.npy"], "no domain 'z'"),
+            (["evaluate", "t.safetensors", "--domain", "b=b.npy", "--domain", "a=a.npy"], "has the domains a, b, in that order"),
+            (["evaluate", "t.safetensors"], "give --data, or --domain NAME=SPEC"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runLatent(arguments, in: folder)
+            #expect(result.status != 0 && result.errors.contains(message), "\(arguments): \(result.errors)")
+        }
+        _ = try latent("fit", "pca", "--data", "a.npy", "--code-size", "2", "--output", "p.safetensors", "--quiet", in: folder)
+        let notTranslator = try runLatent(["translate", "p.safetensors", "--data", "a.npy", "--from", "a", "--to", "b", "--output", "x.npy"], in: folder)
+        #expect(notTranslator.errors.contains("which has one domain"), "\(notTranslator.errors)")
+    }
+}
