@@ -142,7 +142,10 @@ extension Translator {
                         let theirs = encoders[k](Variable(data[k].gatherRows(anchored.map { partners[k - 1][$0.element] })))
                         let difference = mine - theirs
                         let distance = configuration.anchorDistance == .l1 ? difference.abs() : difference.squared()
-                        anchor = anchor + distance.sum() / Float(anchored.count)
+                        // A mean over the pairs' code coordinates, as the paper's L1Loss takes
+                        // it: a sum over d coordinates would outweigh the per-feature
+                        // reconstruction d-fold and pull anchored codes together into a collapse.
+                        anchor = anchor + distance.mean()
                     }
                 }
                 total = total + anchor * configuration.anchorWeight

@@ -45,11 +45,12 @@ public struct Translator: Autoencoder, MultiDomainModel {
         case sinkhorn
     }
 
-    /// The distance between the codes of an anchor pair.
+    /// The distance between the codes of an anchor pair, a mean over the d coordinates (as
+    /// PyTorch's `L1Loss`, the paper's, takes it).
     public enum AnchorDistance: String, Codable, Sendable, CaseIterable {
-        /// Σⱼ |zᴬⱼ − zᴮⱼ| (the paper's).
+        /// (1/d) Σⱼ |zᴬⱼ − zᴮⱼ| (the paper's).
         case l1
-        /// Σⱼ (zᴬⱼ − zᴮⱼ)².
+        /// (1/d) Σⱼ (zᴬⱼ − zᴮⱼ)².
         case squared
     }
 

@@ -72,6 +72,8 @@ public struct DatasetLoader: Sendable {
                 """)
         case .sciCAR(let modality):
             dataset = try SciCAR.load(modality, name: spec.description)
+        case .half(let base, let half):
+            dataset = try Self.half(of: try load(base), half, name: spec.description)
         case .fashionMNISTMini(let split):
             guard let directory = Bundle.module.resourceURL?.appendingPathComponent("fashion-mnist-mini").path else {
                 throw DataFormatError(spec.description, nil, "the bundled data are missing from this build")
@@ -110,6 +112,20 @@ public struct DatasetLoader: Sendable {
         if case .given(let wanted)? = origin { dataset = try dataset.measured(from: wanted) }
         try dataset.validateLabels()
         return try missing.apply(to: dataset)
+    }
+
+    /// The top or bottom half of each image (rows 0 ..< h/2 or h/2 ..< h of an h × w sample shape).
+    static func half(of images: Dataset, _ half: DatasetSpec.ImageHalf, name: String) throws -> Dataset {
+        guard let shape = images.sampleShape, shape.count == 2, shape[0] >= 2, shape[0] % 2 == 0 else {
+            throw DataFormatError(name, nil, "half=\(half.rawValue) takes images of an even number of rows; \(images.name) has sample shape \(images.sampleShape ?? [])")
+        }
+        let width = shape[1], rows = shape[0] / 2
+        let start = half == .top ? 0 : rows * width
+        var result = images
+        result.samples = images.samples.columns(start..<(start + rows * width))
+        result.sampleShape = [rows, width]
+        result.name = name
+        return result
     }
 
     /// Samples from a NumPy array: uint8 arrays are pixels and become x / 255, as IDX images do,

@@ -4,7 +4,7 @@ import Tensors
 /// What a data SPEC names: a file, a built-in data set with an optional split, or a synthetic
 /// manifold with parameters (`fashion-mnist:test`, `swiss-roll?n=2000&noise=0.05&seed=1`,
 /// `data/table.csv`).
-public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
+public indirect enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     /// File formats recognised by extension.
     public enum FileFormat: String, Sendable, CaseIterable {
         case csv, tsv, npy, npz, idx
@@ -20,6 +20,14 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     case fashionMNISTMini(Split)
     /// One modality of the bundled sci-CAR cells (``SciCAR``).
     case sciCAR(SciCAR.Modality)
+    /// The top or bottom half of each image of an image data set (`fashion-mnist-mini:train?half=top`):
+    /// two domains of one object with a known pairing, for translation.
+    case half(DatasetSpec, ImageHalf)
+
+    /// Which half of an image.
+    public enum ImageHalf: String, Sendable, CaseIterable {
+        case top, bottom
+    }
     case synthetic(SyntheticManifold, parameters: [String: Double])
 
     /// Parses a SPEC.
@@ -40,7 +48,14 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
             return
         }
         if name == "fashion-mnist" || name == "fashion-mnist-mini" {
-            guard query == nil else { throw DataFormatError(text, nil, "\(name) takes no parameters") }
+            if let query {
+                let parts = query.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, parts[0] == "half", let half = ImageHalf(rawValue: parts[1]) else {
+                    throw DataFormatError(text, nil, "\(name) takes one parameter, half=top or half=bottom (each image's upper or lower 14 rows)")
+                }
+                self = .half(try DatasetSpec(parsing: head), half)
+                return
+            }
             let chosen = try split.map { value in
                 guard let split = Split(rawValue: value) else { throw DataFormatError(text, nil, "unknown split '\(value)' (train or test)") }
                 return split
@@ -89,6 +104,7 @@ public enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         case .fashionMNIST(let split): "fashion-mnist:\(split.rawValue)"
         case .fashionMNISTMini(let split): "fashion-mnist-mini:\(split.rawValue)"
         case .sciCAR(let modality): "sci-car:\(modality.rawValue)"
+        case .half(let base, let half): "\(base.description)?half=\(half.rawValue)"
         case .synthetic(let manifold, let parameters):
             parameters.isEmpty ? manifold.rawValue
                 : manifold.rawValue + "?" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")

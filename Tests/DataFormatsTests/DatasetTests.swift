@@ -44,6 +44,32 @@ import Tensors
         #expect(loaded.count == 10 && loaded.classNames == ["upper", "lower"])
     }
 
+    /// sci-car: both modalities of the same 1 874 cells in the same order (ids agree), log(1 +
+    /// counts) of the bundled sparse counts, the three treatment times as classes (473 / 694 /
+    /// 707 cells) and the paper's 340 test cells.
+    @Test func sciCARIsTwoAlignedModalities() throws {
+        let (rna, atac) = (try DatasetLoader().load("sci-car:rna"), try DatasetLoader().load("sci-car:atac"))
+        #expect(rna.samples.shape == [1874, 2613] && atac.samples.shape == [1874, 815])
+        #expect(rna.ids == atac.ids && rna.labels == atac.labels && rna.split == atac.split)
+        #expect(rna.classNames == ["0 h", "1 h", "3 h"])
+        #expect((0..<3).map { k in rna.labels!.filter { $0 == k }.count } == [473, 694, 707])
+        #expect(rna.split!.filter { $0 == .test }.count == 340)
+        let counts = try SparseNPZ.read(SciCAR.directory! + "/atac.npz", transpose: true)
+        #expect(atac.samples == counts.log1p() && counts.min() >= 0)
+        #expect(errorText { _ = try DatasetSpec(parsing: "sci-car") }.contains("sci-car:rna and sci-car:atac"))
+        #expect(errorText { _ = try DatasetSpec(parsing: "sci-car:rna?n=3") }.contains("takes no parameters"))
+    }
+
+    /// `?half=top|bottom`: the upper and lower 14 rows of each image, which together are the image.
+    @Test func imageHalvesSplitEachImage() throws {
+        let whole = try DatasetLoader().load("fashion-mnist-mini:test")
+        let (top, bottom) = (try DatasetLoader().load("fashion-mnist-mini:test?half=top"), try DatasetLoader().load("fashion-mnist-mini:test?half=bottom"))
+        #expect(top.sampleShape == [14, 28] && bottom.sampleShape == [14, 28] && top.labels == whole.labels)
+        #expect(Tensor.concatenate([top.samples, bottom.samples], alongAxis: 1) == whole.samples)
+        #expect(errorText { _ = try DatasetSpec(parsing: "fashion-mnist:test?half=left") }.contains("half=top or half=bottom"))
+        #expect(errorText { _ = try DatasetLoader().load("circle?n=4").sampleShape == nil ? try DatasetLoader().load(.half(.synthetic(.circle, parameters: ["n": 4]), .top)) : whole }.contains("even number of rows"))
+    }
+
     @Test func rejectsNonsense() {
         #expect(errorText { _ = try DatasetSpec(parsing: "fashion-mnist:validation") }.contains("unknown split 'validation'"))
         #expect(errorText { _ = try DatasetSpec(parsing: "circle?n") }.contains("not NAME=NUMBER"))
