@@ -15,16 +15,23 @@ struct ReportCommand: ParsableCommand {
             """)
 
     @Argument(help: "A model file written by `latent fit`.") var model: String
-    @Option(help: "The data to draw on (usually the test split).") var data: String
+    @Option(help: "The data to draw on (usually the test split).") var data: String?
+    @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain (instead of --data), in the model's order.") var domains: [String] = []
+    @Option(help: "A translator: rows, none or a CSV file of pairs. (default: rows when the domains have as many samples)") var pairs: String?
     @Option(help: "The folder for index.html and its figures (created if missing).") var output: String
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
 
+    func validate() throws {
+        if (data == nil) == domains.isEmpty { throw ValidationError("give --data, or --domain NAME=SPEC for each domain of a translator") }
+    }
+
     func run() throws {
         ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let (file, loaded) = try readModel(model)
+        guard let data else { return try translatorReport(loaded, file: file, display: display) }
         try refuseConditional(loaded, path: model, "report")
         let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
         display.update("drawing the report of \(model) on \(dataset.count) samples", force: true)
@@ -34,5 +41,40 @@ struct ReportCommand: ParsableCommand {
         display.finish()
         let figures = report.blocks.filter { if case .figure = $0 { true } else { false } }.count
         try printResult(["report": page, "figures": figures, "model": model, "samples": dataset.count], json: outputOptions.json)
+    }
+
+    /// A translator's report on data of each domain.
+    func translatorReport(_ loaded: any Autoencoder, file: SafeTensorsFile, display: ProgressDisplay) throws {
+        guard let translator = loaded as? Translator else {
+            throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain (use --data)")
+        }
+        let data = try DomainData.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions, seed: 0, display: display)
+        guard data.names == translator.domainNames else {
+            throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")
+        }
+        for (k, set) in data.sets.enumerated() where set.features != translator.inputSize(domain: k) {
+            throw ValidationErrorText("\(set.name) has \(set.features) features per sample; domain \(data.names[k]) of \(model) takes \(translator.inputSize(domain: k))")
+        }
+        display.update("drawing the report of \(model)", force: true)
+        let measured = try translationReport(translator, sets: data.sets, pairs: { data.allPairs($0, queries: .all) })
+        let alignment = (measured["alignment"] as? [String: [String: Any]]) ?? [:]
+        let table = data.names.dropFirst().map { name -> [String: Double] in
+            guard let entry = alignment[name] else { return [:] }
+            var values: [String: Double] = [:]
+            for (key, label) in [("pairing_score", "pairing"), ("reverse_pairing_score", "reverse pairing")] {
+                for (k, value) in (entry[key] as? [String: Double]) ?? [:] { values["\(label) k=\(k)"] = value }
+            }
+            values["FOSCTTM"] = entry["foscttm"] as? Double
+            values["kNN accuracy"] = entry["knn_accuracy"] as? Double
+            return values
+        }
+        let pairs = (1..<data.names.count).map { k in data.allPairs(k, queries: .all).map { ($0.first, $0.other) } }
+        let report = try Report.translator(translator, named: (model as NSString).lastPathComponent, sets: data.sets, pairs: pairs, alignment: table,
+                                           fitCommand: file.metadata[SafeTensorsFile.commandKey], reportCommand: invocation())
+        let page = try report.write(to: output)
+        display.finish()
+        let figures = report.blocks.filter { if case .figure = $0 { true } else { false } }.count
+        try printResult(["report": page, "figures": figures, "model": model, "samples": Dictionary(uniqueKeysWithValues: zip(data.names, data.sets.map(\.count)))],
+                        json: outputOptions.json)
     }
 }

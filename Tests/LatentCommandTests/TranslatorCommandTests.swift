@@ -50,6 +50,31 @@ import TestSupport
         #expect(measured["pairs"] as? Int == 400 && (measured["reconstruction"] as? [String: Any])?["b"] != nil)
     }
 
+    /// `latent report` of a translator: translations against true partners (predicted against
+    /// true values for profiles, image grids for image halves), the alignment table, and both
+    /// domains' codes by domain and by class.
+    @Test func reportsShowTranslationsAndSharedCodes() throws {
+        let folder = scratchFolder()
+        try writeViews(count: 200, in: folder)
+        _ = try latent("fit", "translator", "--domain", "a=a.npy", "--domain", "b=b.npy", "--code-size", "2", "--epochs", "2", "--output", "t.safetensors", "--quiet", in: folder)
+        let profiles = try latent("report", "t.safetensors", "--domain", "a=a.npy", "--domain", "b=b.npy", "--output", "r", "--json", in: folder)
+        #expect(profiles.status == 0, "\(profiles.errors)")
+        let page = try String(contentsOfFile: folder + "/r/index.html", encoding: .utf8)
+        #expect(page.contains("Alignment") && page.contains("FOSCTTM") && page.contains("src=\"codes-domains.svg\""))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/r")
+        #expect(files.filter { $0.hasPrefix("translations-a-b-") }.count == 4 && files.filter { $0.hasPrefix("translations-b-a-") }.count == 4, "\(files)")
+
+        let halves = ["--domain", "top=fashion-mnist-mini:test?half=top", "--domain", "bottom=fashion-mnist-mini:test?half=bottom"]
+        let fit = try runLatent(["fit", "translator"] + halves + ["--latent-classifier", "--code-size", "4", "--hidden", "32", "--epochs", "2",
+                                                                   "--test-split", "0.2", "--output", "h.safetensors", "--quiet"], in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let images = try runLatent(["report", "h.safetensors"] + halves + ["--output", "hr", "--json"], in: folder)
+        #expect(images.status == 0, "\(images.errors)")
+        let grid = try String(contentsOfFile: folder + "/hr/translations-top-bottom.svg", encoding: .utf8)
+        #expect(grid.contains("top input") && grid.contains("→ bottom") && grid.contains("true bottom"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/hr/codes-classes.svg"))
+    }
+
     @Test func badRequestsAreClearErrors() throws {
         let folder = scratchFolder()
         try writeViews(count: 60, in: folder)
@@ -73,6 +98,8 @@ import TestSupport
             (["encode", "t.safetensors", "--data", "a.npy", "--domain", "z", "--output", "x.npy"], "no domain 'z'"),
             (["evaluate", "t.safetensors", "--domain", "b=b.npy", "--domain", "a=a.npy"], "has the domains a, b, in that order"),
             (["evaluate", "t.safetensors"], "give --data, or --domain NAME=SPEC"),
+            (["report", "t.safetensors", "--output", "r"], "give --data, or --domain NAME=SPEC"),
+            (["report", "t.safetensors", "--domain", "b=b.npy", "--domain", "a=a.npy", "--output", "r"], "has the domains a, b, in that order"),
         ]
         for (arguments, message) in cases {
             let result = try runLatent(arguments, in: folder)

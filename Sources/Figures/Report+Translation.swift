@@ -1,0 +1,114 @@
+import Autoencoders
+import DataFormats
+import Foundation
+import Tensors
+
+/// The report of a translator: how its domains line up, their translations against the true
+/// partners, and both domains' codes in one plane.
+extension Report {
+    /// Features of a profile domain drawn as predicted against true values: the widest-spread ones.
+    public static let translatedFeatureCount = 4
+
+    /// The report of `model` on `sets` (one data set per domain, in the model's order). `pairs`
+    /// gives, for each non-reference domain k, the aligned rows of the pairs to show and
+    /// measure (nil: none known); `alignment` holds the measures already computed, by name.
+    public static func translator(_ model: Translator, named name: String, sets: [Dataset], pairs: [(first: [Int], other: [Int])?],
+                                  alignment: [[String: Double]], fitCommand: String?, reportCommand: String) throws -> Report {
+        let names = model.domainNames
+        var report = Report(title: "translator \(name): \(names.joined(separator: " ↔ "))")
+        report.add(.paragraph("A translator of \(names.count) domains (\(zip(names, sets).map { "\($0): \($1.name), \($1.features) features" }.joined(separator: "; "))) sharing codes of \(model.codeSize) dimensions; \(names[0]) is the reference the others are matched to (\(model.configuration.matcher.rawValue))."))
+        report.add(.heading("Reconstruction"))
+        report.add(.table(header: ["domain", "samples", "squared error per sample", "mean squared error per feature"], rows: try zip(names.indices, sets).map { k, set in
+            let metrics = ReconstructionMetrics(samples: set.samples, reconstructions: try model.decode(try model.encode(set.samples, domain: k), domain: k))
+            return [names[k], "\(set.count)", String(format: "%.4f", metrics.ssePerSample), String(format: "%.6f", metrics.msePerFeature)]
+        }))
+        if alignment.contains(where: { !$0.isEmpty }) {
+            report.add(.heading("Alignment"))
+            report.add(.paragraph("For pairs of \(names[0]) and each other domain: the paper's pairing score at k (an object counts when the \(names[0]) code nearest to its other code is among the k nearest \(names[0]) codes of its own; chance ≈ k / pairs), the same with the roles exchanged, FOSCTTM (the fraction of samples closer than the true match; 0.5 is chance), and the kNN accuracy of classes read from \(names[0])'s codes on the other's."))
+            let keys = alignment.flatMap(\.keys).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.sorted()
+            report.add(.table(header: ["domain"] + keys, rows: zip(names.dropFirst(), alignment).map { name, values in
+                [name] + keys.map { values[$0].map { String(format: "%.3f", $0) } ?? "" }
+            }))
+        }
+        if let history = model.trainingHistory {
+            report.add(.heading("Training"))
+            for (index, chart) in try trainingCharts(history, title: "translator").enumerated() {
+                report.add(.figure(file: "training-\(index + 1).svg", svg: chart.svg(), caption: chart.caption))
+            }
+        }
+        report.add(.heading("Translations"))
+        for k in 1..<names.count {
+            guard let (first, other) = pairs[k - 1], !first.isEmpty else { continue }
+            try addTranslations(&report, model, from: 0, to: k, sets: sets, rows: (first, other))
+            try addTranslations(&report, model, from: k, to: 0, sets: sets, rows: (other, first))
+        }
+        report.add(.heading("Codes"))
+        try addSharedCodes(&report, model, sets: sets)
+        report.add(.heading("Configuration"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        report.add(.code(String(decoding: try encoder.encode(model.configuration), as: UTF8.self)))
+        report.add(.heading("Reproduce"))
+        if let fitCommand { report.add(.paragraph("The model was fitted by:")); report.add(.code(fitCommand)) }
+        report.add(.paragraph("This report was written by:"))
+        report.add(.code(reportCommand))
+        return report
+    }
+
+    /// Inputs of domain `from`, their translations into `to` and the true partners: image grids
+    /// for image domains, else predicted against true values of the widest-spread features.
+    static func addTranslations(_ report: inout Report, _ model: Translator, from: Int, to: Int, sets: [Dataset], rows: (source: [Int], target: [Int])) throws {
+        let names = model.domainNames
+        let shown = min(exampleCount, rows.source.count)
+        if let targetShape = imageShape(sets[to]) {
+            let sources = sets[from].samples.gatherRows(Array(rows.source.prefix(shown)))
+            let truth = sets[to].samples.gatherRows(Array(rows.target.prefix(shown)))
+            var gridRows = [ImageGrid.Row]()
+            let sourceShape = imageShape(sets[from])
+            if sourceShape != nil { gridRows.append(.init(label: "\(names[from]) input", images: sources)) }
+            gridRows += [.init(label: "→ \(names[to])", images: try model.translate(sources, from: from, to: to)),
+                         .init(label: "true \(names[to])", images: truth)]
+            if let sourceShape, sourceShape == targetShape {
+                let grid = try ImageGrid(title: "\(names[from]) → \(names[to])", rows: gridRows, imageShape: targetShape)
+                report.add(.figure(file: "translations-\(names[from])-\(names[to]).svg", svg: try grid.svg(),
+                                   caption: "Inputs of \(names[from]), their translations DECODE_\(names[to])(ENCODE_\(names[from])(x)), and the true \(names[to]) of the same objects."))
+            } else {
+                let grid = try ImageGrid(title: "\(names[from]) → \(names[to])", rows: Array(gridRows.suffix(2)), imageShape: targetShape)
+                report.add(.figure(file: "translations-\(names[from])-\(names[to]).svg", svg: try grid.svg(),
+                                   caption: "Translations of \(names[from]) samples into \(names[to]) above the true \(names[to]) of the same objects."))
+            }
+            return
+        }
+        let sources = sets[from].samples.gatherRows(rows.source), truth = sets[to].samples.gatherRows(rows.target)
+        let translated = try model.translate(sources, from: from, to: to)
+        let variances = FeatureScaling.columnVariances(truth)
+        let features = variances.indices.sorted { variances[$0] > variances[$1] }.prefix(translatedFeatureCount)
+        for feature in features {
+            let points = Tensor.concatenate([truth.columns(feature..<(feature + 1)), translated.columns(feature..<(feature + 1))], alongAxis: 1)
+            let featureName = sets[to].featureNames?[feature] ?? "feature \(feature)"
+            let plot = try ScatterPlot(codes: points, labels: sets[to].labels.map { labels in rows.target.map { labels[$0] } }, classNames: sets[to].classNames,
+                                       title: "\(names[from]) → \(names[to]): \(featureName)", xLabel: "true", yLabel: "translated")
+            report.add(.figure(file: "translations-\(names[from])-\(names[to])-\(feature).svg", svg: plot.svg(),
+                               caption: "\(featureName) of \(names[to]): the translation of each \(names[from]) sample against the true value of its partner (the diagonal is perfect)" + plot.colouringCaption))
+        }
+    }
+
+    /// Every domain's codes (up to ``scatterLimit`` each) in one plane, coloured by domain and,
+    /// when the data have classes, by class.
+    static func addSharedCodes(_ report: inout Report, _ model: Translator, sets: [Dataset]) throws {
+        let names = model.domainNames
+        let samples = sets.map(scatterSample)
+        let codes = try zip(samples.indices, samples).map { try model.encode($1.samples, domain: $0) }
+        let all = Tensor.concatenate(codes, alongAxis: 0)
+        let plane = try CodePlane.project(all)
+        let domains = samples.indices.flatMap { Array(repeating: $0, count: samples[$0].count) }
+        let byDomain = try ScatterPlot(codes: plane.points, labels: domains, classNames: names, title: "Codes by domain", xLabel: plane.xLabel, yLabel: plane.yLabel)
+        report.add(.figure(file: "codes-domains.svg", svg: byDomain.svg(),
+                           caption: "ENCODE of every domain's samples in the shared space\(model.codeSize > 2 ? ", projected on the codes' first two principal components" : ""), coloured by domain: aligned domains overlap."))
+        if samples.allSatisfy({ $0.labels != nil }) {
+            let labels = samples.flatMap { $0.labels! }
+            let byClass = try ScatterPlot(codes: plane.points, labels: labels, classNames: samples[0].classNames, title: "Codes by class", xLabel: plane.xLabel, yLabel: plane.yLabel)
+            report.add(.figure(file: "codes-classes.svg", svg: byClass.svg(), caption: "The same codes coloured by class: each class should fill one region whatever its domain" + byClass.colouringCaption))
+        }
+    }
+}
