@@ -5,11 +5,12 @@ import Tensors
 /// the same object): each query pair (the held-out ones) is scored against every pair as a
 /// candidate, as the paper scores its test cells among all cells (chance ≈ k / all pairs).
 public struct TranslationMetrics: Sendable {
-    /// The paper's pairing score at each k (Yang et al. 2021): the share of objects i for which
-    /// the A-code nearest to B's code B(i) is among the k nearest A-codes of A(i), A(i) included
-    /// (L1 distances). Chance is about k / n.
+    /// The paper's pairing score from A to B at each k (Yang et al. 2021): the share of objects i
+    /// for which the B-code nearest to A's code A(i) is among the k nearest B-codes of B(i),
+    /// B(i) included (L1 distances). Chance is about k / n. (A = RNA, B = ATAC is the paper's
+    /// "RNA → ATAC".)
     public var pairingScores: [Int: Double]
-    /// The same with the domains' roles exchanged (the B-code nearest to A(i), among B(i)'s).
+    /// The same from B to A: the A-code nearest to B(i) among A(i)'s k nearest.
     public var reversePairingScores: [Int: Double]
     /// FOSCTTM (Liu et al. 2019; scGLUE's metric): for each object, the fraction of the other
     /// domain's samples closer to it than its true match (Euclidean), averaged over objects and
@@ -32,8 +33,8 @@ public struct TranslationMetrics: Sendable {
             throw AutoencoderError("translation metrics: queries must be rows 0 … \(a.rows - 1), at least one")
         }
         (pairs, candidates) = (queries.count, a.rows)
-        pairingScores = Self.pairingScores(a, b, queries: queries, neighbours: neighbours)
-        reversePairingScores = Self.pairingScores(b, a, queries: queries, neighbours: neighbours)
+        pairingScores = Self.pairingScores(b, a, queries: queries, neighbours: neighbours)
+        reversePairingScores = Self.pairingScores(a, b, queries: queries, neighbours: neighbours)
         foscttm = (Self.foscttm(a, b, queries: queries) + Self.foscttm(b, a, queries: queries)) / 2
     }
 
@@ -63,8 +64,9 @@ public struct TranslationMetrics: Sendable {
         return Double(sum)
     }
 
-    /// The pairing score of A against B at each k (see ``pairingScores``). A tie with the
-    /// nearest A-code counts as a match only when fewer than k A-codes are strictly closer.
+    /// For each query i, whether the `a`-row nearest to `b`(i) is among the k nearest `a`-rows
+    /// of `a`(i), as a share at each k (``pairingScores`` with `a` = B, `b` = A). A tie with the
+    /// nearest row counts as a match only when fewer than k rows are strictly closer.
     static func pairingScores(_ a: Tensor, _ b: Tensor, queries: [Int], neighbours: [Int]) -> [Int: Double] {
         let (n, d) = (a.rows, a.columns)
         let (sa, sb) = (a.scalars, b.scalars)

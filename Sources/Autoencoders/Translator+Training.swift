@@ -46,9 +46,12 @@ extension Translator {
 
         var groups: [ParameterGroup] {
             var groups = zip(configuration.domains, zip(encoders, decoders)).map { domain, pair in
-                ParameterGroup(name: domain.name, parameters: pair.0.namedParameters(prefix: "encoder") + pair.1.namedParameters(prefix: "decoder"))
+                ParameterGroup(name: domain.name, parameters: pair.0.namedParameters(prefix: "encoder") + pair.1.namedParameters(prefix: "decoder"),
+                               weightDecay: configuration.weightDecay)
             }
-            if let classifier { groups.append(ParameterGroup(name: "classifier", parameters: classifier.namedParameters(prefix: "classifier"))) }
+            if let classifier {
+                groups.append(ParameterGroup(name: "classifier", parameters: classifier.namedParameters(prefix: "classifier"), weightDecay: configuration.weightDecay))
+            }
             for (domain, critic) in zip(configuration.domains.dropFirst(), critics) {
                 groups.append(ParameterGroup(name: "critic-\(domain.name)", parameters: critic.namedParameters, learningRateScale: configuration.criticLearningRateScale))
             }

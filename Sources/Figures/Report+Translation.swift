@@ -24,7 +24,7 @@ extension Report {
         }))
         if alignment.contains(where: { !$0.isEmpty }) {
             report.add(.heading("Alignment"))
-            report.add(.paragraph("For pairs of \(names[0]) and each other domain: the paper's pairing score at k (an object counts when the \(names[0]) code nearest to its other code is among the k nearest \(names[0]) codes of its own; chance ≈ k / pairs), the same with the roles exchanged, FOSCTTM (the fraction of samples closer than the true match; 0.5 is chance), and the kNN accuracy of classes read from \(names[0])'s codes on the other's."))
+            report.add(.paragraph("For pairs of \(names[0]) and each other domain: the paper's pairing score at k from \(names[0]) to the other domain (an object counts when the other domain's code nearest to its \(names[0]) code is among the k nearest other-domain codes of its own; chance ≈ k / pairs), the same the other way, FOSCTTM (the fraction of samples closer than the true match; 0.5 is chance), and the kNN accuracy of classes read from \(names[0])'s codes on the other's."))
             let keys = alignment.flatMap(\.keys).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.sorted()
             report.add(.table(header: ["domain"] + keys, rows: zip(names.dropFirst(), alignment).map { name, values in
                 [name] + keys.map { values[$0].map { String(format: "%.3f", $0) } ?? "" }
@@ -110,5 +110,18 @@ extension Report {
             let byClass = try ScatterPlot(codes: plane.points, labels: labels, classNames: samples[0].classNames, title: "Codes by class", xLabel: plane.xLabel, yLabel: plane.yLabel)
             report.add(.figure(file: "codes-classes.svg", svg: byClass.svg(), caption: "The same codes coloured by class: each class should fill one region whatever its domain" + byClass.colouringCaption))
         }
+    }
+
+    /// A section for another report (the demo's): `model`'s translations between its first two
+    /// domains on the paired `sets` (row i of each the same object, one example per class), and
+    /// the measures given (name → value).
+    public mutating func addTranslation(_ model: Translator, sets: [Dataset], measures: [(name: String, value: String)], summary: String) throws {
+        let names = model.domainNames
+        add(.heading("Translation: \(names[0]) ↔ \(names[1])"))
+        add(.paragraph(summary))
+        if !measures.isEmpty { add(.table(header: ["measure", "value"], rows: measures.map { [$0.name, $0.value] })) }
+        let examples = Self.exampleIndices(sets[0])
+        try Self.addTranslations(&self, model, from: 0, to: 1, sets: sets, rows: (examples, examples))
+        try Self.addTranslations(&self, model, from: 1, to: 0, sets: sets, rows: (examples, examples))
     }
 }

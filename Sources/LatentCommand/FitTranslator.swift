@@ -42,6 +42,7 @@ struct FitTranslator: ParsableCommand {
     @Flag(help: "Train a latent classifier on every domain's labels (shared by the domains).") var latentClassifier = false
     @Option(help: "λ of the classifier's cross-entropy. (default: 1)") var classifierWeight: Float?
     @Option(help: "λ of the codes' mean squared norm, which keeps the shared space from drifting. (default: 0.01)") var codePenalty: Float?
+    @Option(help: "Weight decay of the domains' networks and the classifier (AdamW's with Adam). (default: 0)") var weightDecay: Float?
     @Option(help: "The fraction of training pairs used as anchors, 0 … 1. (default: 0)") var anchorFraction: Double?
     @Option(help: "λ of the anchor loss. (default: 1)") var anchorWeight: Float?
     @Option(help: "l1 or squared distance between an anchor pair's codes. (default: l1)") var anchorDistance: Translator.AnchorDistance?
@@ -98,7 +99,8 @@ struct FitTranslator: ParsableCommand {
             matchWeight: matchWeight ?? defaults.matchWeight, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
             classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,
             criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale, epsilon: epsilon ?? defaults.epsilon,
-            classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, codePenalty: codePenalty ?? defaults.codePenalty, anchorWeight: anchorWeight ?? defaults.anchorWeight,
+            classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, codePenalty: codePenalty ?? defaults.codePenalty,
+            weightDecay: weightDecay ?? defaults.weightDecay, anchorWeight: anchorWeight ?? defaults.anchorWeight,
             anchorDistance: anchorDistance ?? defaults.anchorDistance, anchorFraction: anchorFraction ?? defaults.anchorFraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
         var generator = RandomGenerator(seed: seed)

@@ -39,12 +39,19 @@ import Testing
         #expect(garbage.mmd > 3 * adversarial.mmd, "MMD²: \(garbage.mmd) vs the AAE's \(adversarial.mmd)")
         #expect((try entry("AAE 784-400-20")["test_sse_per_sample"] as! Double) < (try entry("VAE 784-400-20")["test_sse_per_sample"] as! Double))
         #expect(try SafeTensorsFile.read(folder + "/out/deep-autoencoder-30.safetensors").codeDensity(file: "deep-autoencoder-30") != nil)
+        // The translator between the images' halves lines the test images' halves up far beyond
+        // chance (k = 50 of 1 000: 0.05), and its translations land nearer the true bottom halves
+        // than other images' do.
+        let translation = try #require(result["translation"] as? [String: Double])
+        #expect(translation["pairing_score_50"]! > 0.25 && translation["foscttm"]! < 0.2, "\(translation)")
+        #expect(translation["translation_sse_per_sample"]! < 0.5 * translation["random_partner_sse_per_sample"]!, "\(translation)")
         let page = try String(contentsOfFile: folder + "/out/index.html", encoding: .utf8)
         for figure in ["errors.svg", "reconstructions.svg", "codes-1.svg", "codes-3.svg", "training-1.svg", "samples.svg",
-                       "interpolations-vae.svg", "attribute.svg", "codes-prior-1.svg", "codes-prior-2.svg"] {
+                       "interpolations-vae.svg", "attribute.svg", "codes-prior-1.svg", "codes-prior-2.svg",
+                       "translations-top-bottom.svg", "translations-bottom-top.svg"] {
             #expect(page.contains("src=\"\(figure)\"") && FileManager.default.fileExists(atPath: folder + "/out/" + figure), "\(figure)")
         }
-        for model in ["pca-30", "pca-2", "kmeans-10", "nonlinear-pca-2", "deep-autoencoder-30", "deep-autoencoder-2", "vae-20", "aae-20"] {
+        for model in ["pca-30", "pca-2", "kmeans-10", "nonlinear-pca-2", "deep-autoencoder-30", "deep-autoencoder-2", "vae-20", "aae-20", "translator-halves"] {
             #expect(FileManager.default.fileExists(atPath: folder + "/out/\(model).safetensors"), "\(model)")
         }
     }
