@@ -71,32 +71,21 @@ import Tensors
     /// optimizers of the encoder, the prior draws) ends with the uninterrupted model.
     @Test(arguments: [false, true])
     func resumedRunEqualsTheUninterruptedRun(labelled: Bool) throws {
-        struct Interrupt: Error {}
         let configuration = AdversarialAutoencoder.Configuration(
             hidden: [16], codeSize: 3, prior: labelled ? .mixture(components: 10, radius: 4) : .normal(variance: 1), labelledComponents: labelled,
             criticHidden: [8], adversarialLoss: labelled ? .wassersteinGradientPenalty : .nonSaturating, training: .init(epochs: 2, batchSize: 64))
         let (subset, subsetLabels) = (images.rows(0..<400), labelled ? Array(labels.prefix(400)) : nil)
-        var generator = RandomGenerator(seed: 4)
-        let uninterrupted = try AdversarialAutoencoder.fit(subset, labels: subsetLabels, configuration: configuration, using: &generator)
-        let path = temporaryPath("aae-\(labelled).checkpoint.safetensors")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        generator = RandomGenerator(seed: 4)
-        #expect(throws: Interrupt.self) {
-            _ = try AdversarialAutoencoder.fit(subset, labels: subsetLabels, configuration: configuration, using: &generator,
-                                               checkpoints: CheckpointPolicy(path: path, every: nil)) { p in
-                if p.epoch == 2, p.batch == 2 { throw Interrupt() }
+        _ = try expectResumedRunEqualsUninterrupted("aae-\(labelled)") { generator, checkpoints, progress in
+            if let checkpoints, checkpoints.resume {
+                // The encoder is stepped by two optimizers but checkpointed once.
+                let json = try #require(try SafeTensorsFile.read(checkpoints.path).metadata["checkpoint"])
+                let names = try JSONDecoder().decode(TrainingCheckpoint.Metadata.self, from: Data(json.utf8)).parameterNames
+                #expect(Set(names).count == names.count && names.filter { $0.hasPrefix("autoencoder.encoder.") }.count == 4
+                        && !names.contains { $0.hasPrefix("generator.") }, "\(names)")
             }
+            return try AdversarialAutoencoder.fit(subset, labels: subsetLabels, configuration: configuration, using: &generator,
+                                                  checkpoints: checkpoints, progress: progress)
         }
-        // The encoder is stepped by two optimizers but checkpointed once.
-        let json = try #require(try SafeTensorsFile.read(path).metadata["checkpoint"])
-        let names = try JSONDecoder().decode(TrainingCheckpoint.Metadata.self, from: Data(json.utf8)).parameterNames
-        #expect(Set(names).count == names.count && names.filter { $0.hasPrefix("autoencoder.encoder.") }.count == 4
-                && !names.contains { $0.hasPrefix("generator.") }, "\(names)")
-        generator = RandomGenerator(seed: 4)
-        let resumed = try AdversarialAutoencoder.fit(subset, labels: subsetLabels, configuration: configuration, using: &generator,
-                                                     checkpoints: CheckpointPolicy(path: path, every: nil, resume: true))
-        #expect(resumed.stateTensors.map(\.tensor) == uninterrupted.stateTensors.map(\.tensor))
-        #expect(resumed.record?.terms == uninterrupted.record?.terms)
     }
 
     @Test func badRequestsAreClearErrors() throws {
