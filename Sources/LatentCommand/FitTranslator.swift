@@ -135,7 +135,8 @@ struct FitTranslator: ParsableCommand {
 /// (`pairs(k)`: all pairs' rows in each domain, and which of them are queries: the held-out
 /// ones): pairing scores at k = 5 and 50 both ways and FOSCTTM, each query scored among all
 /// pairs (as the paper scores its test cells among all cells); the squared error per sample of
-/// the queries' translations against their true partners both ways; and the kNN accuracy of
+/// the queries' translations against their true partners both ways, beside that of predicting
+/// every feature's mean over all pairs (what knowing nothing of the source scores); and the kNN accuracy of
 /// the queries' classes read from the first domain's codes on the other's. Nested under
 /// `alignment` by domain; with two domains also at the top level.
 func translationReport(_ model: Translator, sets: [Dataset], pairs: (Int) -> (first: [Int], other: [Int], queries: [Int])?) throws -> [String: Any] {
@@ -156,6 +157,9 @@ func translationReport(_ model: Translator, sets: [Dataset], pairs: (Int) -> (fi
             "foscttm": metrics.foscttm,
             "translation_sse_per_sample": ["\(names[0])_to_\(names[k])": sse(try model.decode(queryCodesA, domain: k), queryB),
                                            "\(names[k])_to_\(names[0])": sse(try model.decode(queryCodesB, domain: 0), queryA)],
+            // What knowing nothing of the source scores: each feature's mean over all pairs.
+            "mean_prediction_sse_per_sample": ["\(names[k])": sse(queryB - b.mean(alongAxis: 0).reshaped([1, b.columns]), queryB * 0),
+                                               "\(names[0])": sse(queryA - a.mean(alongAxis: 0).reshaped([1, a.columns]), queryA * 0)],
         ]
         if let labelsA = sets[0].labels, let labelsB = sets[k].labels {
             entry["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(codes: queryCodesB, labels: queries.map { labelsB[other[$0]] },
