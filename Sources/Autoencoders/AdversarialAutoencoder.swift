@@ -154,3 +154,20 @@ public struct AdversarialAutoencoder: Autoencoder, GenerativeModel, PriorModel {
         record.map { TrainingHistory(stages: [.init(name: "training", loss: "\(configuration.loss.displayName) per sample; critic and generator \(configuration.adversarialLoss.rawValue) losses", record: $0)]) }
     }
 }
+
+/// Hyperparameters added after a file was written read as their defaults.
+extension AdversarialAutoencoder.Configuration {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = AdversarialAutoencoder.Configuration()
+        self.init(hidden: try c.decode(.hidden, or: d.hidden), codeSize: try c.decode(.codeSize, or: d.codeSize),
+                  activation: try c.decode(.activation, or: d.activation), loss: try c.decode(.loss, or: d.loss), prior: try c.decode(.prior, or: d.prior),
+                  labelledComponents: try c.decode(.labelledComponents, or: d.labelledComponents), criticHidden: try c.decode(.criticHidden, or: d.criticHidden),
+                  criticActivation: try c.decode(.criticActivation, or: d.criticActivation),
+                  adversarialLoss: try c.decode(.adversarialLoss, or: d.adversarialLoss), gradientPenalty: try c.decode(.gradientPenalty, or: d.gradientPenalty),
+                  criticSteps: try c.decode(.criticSteps, or: d.criticSteps),
+                  criticLearningRateScale: try c.decode(.criticLearningRateScale, or: d.criticLearningRateScale),
+                  generatorLearningRateScale: try c.decode(.generatorLearningRateScale, or: d.generatorLearningRateScale),
+                  initializer: try c.decode(.initializer, or: d.initializer), training: try c.decode(.training, or: d.training))
+    }
+}

@@ -257,3 +257,22 @@ public struct Translator: Autoencoder, MultiDomainModel {
         record.map { TrainingHistory(stages: [.init(name: "training", loss: "reconstruction per feature, summed over domains, + λ·\(configuration.matcher.rawValue) matching\(configuration.classes > 0 ? " + λ·classifier" : "")\(configuration.anchorFraction > 0 ? " + λ·anchor" : "")", record: $0)]) }
     }
 }
+
+/// Hyperparameters added after a file was written read as their defaults.
+extension Translator.Configuration {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Translator.Configuration(domains: [])
+        self.init(domains: try c.decode([Translator.Domain].self, forKey: .domains), codeSize: try c.decode(.codeSize, or: d.codeSize),
+                  activation: try c.decode(.activation, or: d.activation), matcher: try c.decode(.matcher, or: d.matcher),
+                  matchWeight: try c.decode(.matchWeight, or: d.matchWeight), adversarialLoss: try c.decode(.adversarialLoss, or: d.adversarialLoss),
+                  classConditionalCritic: try c.decode(.classConditionalCritic, or: d.classConditionalCritic),
+                  criticHidden: try c.decode(.criticHidden, or: d.criticHidden),
+                  criticLearningRateScale: try c.decode(.criticLearningRateScale, or: d.criticLearningRateScale),
+                  epsilon: try c.decode(.epsilon, or: d.epsilon), classes: try c.decode(.classes, or: d.classes),
+                  classifierWeight: try c.decode(.classifierWeight, or: d.classifierWeight), codePenalty: try c.decode(.codePenalty, or: d.codePenalty),
+                  weightDecay: try c.decode(.weightDecay, or: d.weightDecay), anchorWeight: try c.decode(.anchorWeight, or: d.anchorWeight),
+                  anchorDistance: try c.decode(.anchorDistance, or: d.anchorDistance), anchorFraction: try c.decode(.anchorFraction, or: d.anchorFraction),
+                  initializer: try c.decode(.initializer, or: d.initializer), training: try c.decode(.training, or: d.training))
+    }
+}

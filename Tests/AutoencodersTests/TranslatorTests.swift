@@ -125,4 +125,22 @@ struct TwoViews {
         heldOut.training.heldOutFraction = 0.1
         #expect { _ = try Translator.fit(.paired([trainA, trainB]), configuration: heldOut, using: &generator) } throws: { "\($0)".contains("held out by a test split") }
     }
+
+    /// A configuration written before a hyperparameter existed reads with its default, so
+    /// older model files stay readable (here the translator's code penalty and weight decay, the
+    /// AAE's critic steps).
+    @Test func configurationsWithoutNewerKeysReadAsDefaults() throws {
+        func dropping<C: Codable>(_ keys: [String], from configuration: C) throws -> C {
+            var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as! [String: Any]
+            for key in keys { #expect(object.removeValue(forKey: key) != nil, "\(key)") }
+            return try JSONDecoder().decode(C.self, from: JSONSerialization.data(withJSONObject: object))
+        }
+        var translator = Self.configuration(0.5, classes: 3)
+        translator.anchorWeight = 2
+        let read = try dropping(["codePenalty", "weightDecay"], from: translator)
+        #expect(read == translator && read.codePenalty == 0.01 && read.weightDecay == 0)
+        let adversarial = AdversarialAutoencoder.Configuration(codeSize: 7, criticSteps: 1)
+        #expect(try dropping(["criticSteps"], from: adversarial) == adversarial)
+        #expect(throws: DecodingError.self) { _ = try dropping(["domains"], from: translator) }
+    }
 }
