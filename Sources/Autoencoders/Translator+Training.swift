@@ -100,7 +100,9 @@ extension Translator {
                 }
             }
             for optimizer in optimizers.prefix(autoencoderGroupCount) { optimizer.zeroGradients() }
-            let codes = zip(encoders, inputs).map { $0(Variable($1)) }
+            let noisy = configuration.inputNoise > 0
+                ? inputs.map { $0 + Tensor.randomNormal($0.shape, standardDeviation: configuration.inputNoise, using: &generator) } : inputs
+            let codes = zip(encoders, noisy).map { $0(Variable($1)) }
             var reconstruction = Variable(Tensor(0))
             for k in data.indices {
                 reconstruction = reconstruction + configuration.domains[k].loss(decoders[k](codes[k]), inputs[k]) / Float(data[k].columns)

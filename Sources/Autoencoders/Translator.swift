@@ -84,6 +84,10 @@ public struct Translator: Autoencoder, MultiDomainModel {
         /// L2 cost with SGD): on small data such as sci-car's 1 534 training cells the encoders
         /// otherwise fit the training pairs and not the cells.
         public var weightDecay: Float
+        /// σ of Gaussian noise added to every domain's (scaled) inputs before encoding in
+        /// training, each reconstructing the clean input (Vincent et al. 2008's denoising
+        /// criterion): 0 turns it off.
+        public var inputNoise: Float
         /// λ of the anchor loss.
         public var anchorWeight: Float
         public var anchorDistance: AnchorDistance
@@ -99,7 +103,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
         public init(domains: [Domain], codeSize: Int = 50, activation: Activation = .relu, matcher: Matcher = .critic, matchWeight: Float = 1,
                     adversarialLoss: AdversarialLoss = .nonSaturating, classConditionalCritic: Bool = false, criticHidden: [Int] = [256, 256],
                     criticLearningRateScale: Float = 1, epsilon: Double = 0.1, classes: Int = 0, classifierWeight: Float = 1,
-                    codePenalty: Float = 0.01, weightDecay: Float = 0, anchorWeight: Float = 1, anchorDistance: AnchorDistance = .l1, anchorFraction: Double = 0,
+                    codePenalty: Float = 0.01, weightDecay: Float = 0, inputNoise: Float = 0, anchorWeight: Float = 1, anchorDistance: AnchorDistance = .l1, anchorFraction: Double = 0,
                     initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
             self.domains = domains
             self.codeSize = codeSize
@@ -115,6 +119,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
             self.classifierWeight = classifierWeight
             self.codePenalty = codePenalty
             self.weightDecay = weightDecay
+            self.inputNoise = inputNoise
             self.anchorWeight = anchorWeight
             self.anchorDistance = anchorDistance
             self.anchorFraction = anchorFraction
@@ -135,7 +140,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
             }
             guard Set(domains.map(\.name)).count == domains.count else { throw fail("domain names must differ: \(domains.map(\.name))") }
             guard codeSize >= 1 else { throw fail("the code size must be at least 1, got \(codeSize)") }
-            for (value, name) in [(matchWeight, "matching weight"), (classifierWeight, "classifier weight"), (anchorWeight, "anchor weight"), (codePenalty, "code penalty"), (weightDecay, "weight decay")] {
+            for (value, name) in [(matchWeight, "matching weight"), (classifierWeight, "classifier weight"), (anchorWeight, "anchor weight"), (codePenalty, "code penalty"), (weightDecay, "weight decay"), (inputNoise, "input noise")] {
                 guard value >= 0, value.isFinite else { throw fail("the \(name) must be a finite number ≥ 0, got \(value)") }
             }
             guard (0...1).contains(anchorFraction) else { throw fail("the anchor fraction must lie in 0 … 1, got \(anchorFraction)") }
@@ -271,7 +276,7 @@ extension Translator.Configuration {
                   criticLearningRateScale: try c.decode(.criticLearningRateScale, or: d.criticLearningRateScale),
                   epsilon: try c.decode(.epsilon, or: d.epsilon), classes: try c.decode(.classes, or: d.classes),
                   classifierWeight: try c.decode(.classifierWeight, or: d.classifierWeight), codePenalty: try c.decode(.codePenalty, or: d.codePenalty),
-                  weightDecay: try c.decode(.weightDecay, or: d.weightDecay), anchorWeight: try c.decode(.anchorWeight, or: d.anchorWeight),
+                  weightDecay: try c.decode(.weightDecay, or: d.weightDecay), inputNoise: try c.decode(.inputNoise, or: d.inputNoise), anchorWeight: try c.decode(.anchorWeight, or: d.anchorWeight),
                   anchorDistance: try c.decode(.anchorDistance, or: d.anchorDistance), anchorFraction: try c.decode(.anchorFraction, or: d.anchorFraction),
                   initializer: try c.decode(.initializer, or: d.initializer), training: try c.decode(.training, or: d.training))
     }

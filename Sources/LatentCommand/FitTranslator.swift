@@ -43,6 +43,7 @@ struct FitTranslator: ParsableCommand {
     @Option(help: "λ of the classifier's cross-entropy. (default: 1)") var classifierWeight: Float?
     @Option(help: "λ of the codes' mean squared norm, which keeps the shared space from drifting. (default: 0.01)") var codePenalty: Float?
     @Option(help: "Weight decay of the domains' networks and the classifier (AdamW's with Adam). (default: 0)") var weightDecay: Float?
+    @Option(help: "σ of Gaussian noise added to the scaled inputs in training (denoising). (default: 0)") var inputNoise: Float?
     @Option(help: "The fraction of training pairs used as anchors, 0 … 1. (default: 0)") var anchorFraction: Double?
     @Option(help: "λ of the anchor loss. (default: 1)") var anchorWeight: Float?
     @Option(help: "l1 or squared distance between an anchor pair's codes. (default: l1)") var anchorDistance: Translator.AnchorDistance?
@@ -100,7 +101,7 @@ struct FitTranslator: ParsableCommand {
             classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,
             criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale, epsilon: epsilon ?? defaults.epsilon,
             classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, codePenalty: codePenalty ?? defaults.codePenalty,
-            weightDecay: weightDecay ?? defaults.weightDecay, anchorWeight: anchorWeight ?? defaults.anchorWeight,
+            weightDecay: weightDecay ?? defaults.weightDecay, inputNoise: inputNoise ?? defaults.inputNoise, anchorWeight: anchorWeight ?? defaults.anchorWeight,
             anchorDistance: anchorDistance ?? defaults.anchorDistance, anchorFraction: anchorFraction ?? defaults.anchorFraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
         var generator = RandomGenerator(seed: seed)

@@ -74,9 +74,11 @@ struct TwoViews {
     }
 
     /// Interrupted inside an epoch and resumed, a run with four parameter groups (two domains,
-    /// the classifier, the critic) and anchors ends with the uninterrupted model, bit for bit.
+    /// the classifier, the critic), anchors and input noise ends with the uninterrupted model,
+    /// bit for bit.
     @Test func resumedRunEqualsTheUninterruptedRun() throws {
-        let configuration = Self.configuration(0.5, classes: 3, epochs: 3)
+        var configuration = Self.configuration(0.5, classes: 3, epochs: 3)
+        configuration.inputNoise = 0.1  // noise drawn from the run's generator resumes too
         let labels = Array(data.labels.prefix(300))
         let samples = Translator.Samples(domains: [trainA.rows(0..<300), trainB.rows(0..<300)], labels: [labels, labels],
                                          partners: [Array(0..<300)])
