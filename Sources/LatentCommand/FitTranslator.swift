@@ -5,6 +5,9 @@ import Latent
 extension Translator.Matcher: ExpressibleByArgument {}
 extension Translator.AnchorDistance: ExpressibleByArgument {}
 
+/// The metadata key of a translator's image domains' sample shapes (a JSON object, name → shape).
+let domainSampleShapesKey = "domain_sample_shapes"
+
 /// `latent fit translator`: Yang et al.'s multi-domain translator.
 struct FitTranslator: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -119,6 +122,9 @@ struct FitTranslator: ParsableCommand {
         var file = try model.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.setNames(classes: data.sets[0].classNames, features: nil)
+        try file.setSampleShape(data.sets[0].sampleShape)
+        let shapes = Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.sampleShape.map { (name, $0) } })
+        if !shapes.isEmpty { file.metadata[domainSampleShapesKey] = String(decoding: try JSONEncoder().encode(shapes), as: UTF8.self) }
         try file.write(to: output)
         display.finish("fitted translator in \(formatDuration(seconds)); model written to \(output)")
         var result: [String: Any] = ["method": "translator", "model": output, "domains": names, "code_size": model.codeSize, "seconds": seconds,

@@ -6,16 +6,22 @@ import Latent
 struct Translate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Translate samples of one domain into another through a translator's shared latent space (.npy or .csv).",
-        discussion: "DECODE_to(ENCODE_from(x)), each in its domain's units. --json prints one JSON object on stdout.")
+        discussion: "DECODE_to(ENCODE_from(x)), each in its domain's units; a .png output is a grid of images when the target domain's samples are images. --json prints one JSON object on stdout.")
 
     @Argument(help: "A model file written by `latent fit translator`.") var model: String
     @Option(help: "Samples of the --from domain.") var data: String
     @Option(help: "The domain the samples belong to.") var from: String
     @Option(help: "The domain to translate them into.") var to: String
-    @Option(help: "Where to write the translations: .npy or .csv.") var output: String
+    @Option(help: "Where to write the translations: .npy, .csv, or .png (an image grid, for a domain of images).") var output: String
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        guard ["npy", "csv", "png"].contains((output as NSString).pathExtension.lowercased()) else {
+            throw ValidationError("--output must end in .npy, .csv or .png")
+        }
+    }
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
@@ -24,8 +30,15 @@ struct Translate: ParsableCommand {
         let target = try translator.domainIndex(named: to)
         let translated = try translator.translate(source.samples, from: try translator.domainIndex(named: from), to: target)
         try translated.checkFinite("the translations of \(data) by \(model)")
-        _ = file
-        try ArrayFile.write(translated, to: output, columnNames: (0..<translated.columns).map { "\(to)\($0)" })
+        if (output as NSString).pathExtension.lowercased() == "png" {
+            // The grid takes the target domain's image shape.
+            var shaped = file
+            let shapes = try file.metadata[domainSampleShapesKey].map { try JSONDecoder().decode([String: [Int]].self, from: Data($0.utf8)) }
+            try shaped.setSampleShape(shapes?[to])
+            try writeSamples(translated, to: output, file: shaped, model: model, title: "\(data): \(from) → \(to)")
+        } else {
+            try ArrayFile.write(translated, to: output, columnNames: (0..<translated.columns).map { "\(to)\($0)" })
+        }
         report(["output": output, "samples": translated.rows, "features": translated.columns, "from": from, "to": to],
                message: "wrote \(translated.rows) samples of \(from) translated into \(to) (\(translated.columns) features) to \(output)", options: outputOptions)
     }

@@ -73,6 +73,14 @@ import TestSupport
         let grid = try String(contentsOfFile: folder + "/hr/translations-top-bottom.svg", encoding: .utf8)
         #expect(grid.contains("top input") && grid.contains("→ bottom") && grid.contains("true bottom"))
         #expect(FileManager.default.fileExists(atPath: folder + "/hr/codes-classes.svg"))
+        // Translations of image halves write as an image grid of the target's shape (14 × 28).
+        let png = try runLatent(["translate", "h.safetensors", "--data", "fashion-mnist-mini:test?half=top", "--from", "top", "--to", "bottom",
+                                 "--output", "b.png"], in: folder)
+        #expect(png.status == 0, "\(png.errors)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/b.png"))
+        func be32(_ offset: Int) -> Int { bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        // 1 000 images in 32 rows of 32: cells 28 wide and 14 high make the grid wider than tall.
+        #expect(be32(16) > be32(20), "width \(be32(16)), height \(be32(20)): wider than tall for 14 × 28 halves")
     }
 
     @Test func badRequestsAreClearErrors() throws {
@@ -94,6 +102,8 @@ import TestSupport
             (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--hidden", "c=8"], "--hidden c=8: no domain 'c' (domains: a, b)"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--held-out", "0.1"], "holds data out by --test-split"),
             (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "c", "--output", "x.npy"], "no domain 'c' in this model (domains: a, b)"),
+            (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "b", "--output", "x.png"], "are not images"),
+            (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "b", "--output", "x.txt"], "--output must end in .npy, .csv or .png"),
             (["translate", "t.safetensors", "--data", "b.npy", "--from", "a", "--to", "b", "--output", "x.npy"], "b.npy has 8 features per sample; domain a of t.safetensors takes 10"),
             (["encode", "t.safetensors", "--data", "a.npy", "--domain", "z", "--output", "x.npy"], "no domain 'z'"),
             (["evaluate", "t.safetensors", "--domain", "b=b.npy", "--domain", "a=a.npy"], "has the domains a, b, in that order"),
