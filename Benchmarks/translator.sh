@@ -14,11 +14,12 @@ summary() {  # name, fit JSON
     python3 -c "
 import json, sys
 d = json.load(open('$2'))
-print('$1', 'pairing@5 %.3f @50 %.3f  reverse@50 %.3f  FOSCTTM %.3f  kNN %.3f  translation SSE %s  %.0f s' % (
-    d['pairing_score']['5'], d['pairing_score']['50'], d['reverse_pairing_score']['50'], d['foscttm'], d.get('knn_accuracy', float('nan')),
+print('$1', 'pairing@5 %.3f @50 %.3f  reverse@50 %.3f  centroid@50 %.3f  recall@50 %.3f  FOSCTTM %.3f  kNN %.3f  translation SSE %s  %.0f s' % (
+    d['pairing_score']['5'], d['pairing_score']['50'], d['reverse_pairing_score']['50'], d['centroid_pairing_score']['50'],
+    d['partner_recall']['50'], d['foscttm'], d.get('knn_accuracy', float('nan')),
     ', '.join('%s %.1f' % kv for kv in sorted(d['translation_sse_per_sample'].items())), d['seconds']))"
 }
-for seed in 0 1; do
+for seed in 0 1 2; do
     for anchors in 0 0.1 0.5 1; do
         name=sci-car-anchors-$anchors-seed-$seed
         $latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier \

@@ -91,3 +91,10 @@ extension Translator: ExampleFit {
             matcher: .mmd, anchorFraction: 1, initializer: .xavier, training: .init(epochs: 5, batchSize: 32, learningRate: 0.01, heldOutFraction: 0, minimumSteps: 400)), using: &generator)
     }
 }
+
+extension PrincipalGraph: ExampleFit {
+    /// A principal tree of 8 nodes (ElPiGraph's defaults otherwise).
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> PrincipalGraph {
+        try fit(samples, configuration: .init(topology: .tree, nodes: min(8, samples.rows)), using: &generator)
+    }
+}

@@ -5,7 +5,7 @@ import Tensors
 public enum Methods {
     /// The methods a model file can hold.
     public static let all: [any Autoencoder.Type] = [KMeans.self, PCA.self, LinearAutoencoder.self, NonlinearPCA.self, RBM.self, DeepAutoencoder.self, VariationalAutoencoder.self, WassersteinAutoencoder.self,
-                                                       AdversarialAutoencoder.self, Translator.self]
+                                                       AdversarialAutoencoder.self, Translator.self, PrincipalGraph.self]
 
     /// Loads the model in `path`, whatever its method.
     public static func load(from path: String) throws -> any Autoencoder {

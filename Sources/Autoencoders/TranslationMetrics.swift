@@ -12,6 +12,15 @@ public struct TranslationMetrics: Sendable {
     public var pairingScores: [Int: Double]
     /// The same from B to A: the A-code nearest to B(i) among A(i)'s k nearest.
     public var reversePairingScores: [Int: Double]
+    /// The pairing score from A to B of a translator that maps every sample to the centroid of
+    /// B's codes: the share of objects i for which the B-code nearest to that centroid is among
+    /// the k nearest B-codes of B(i). The pairing score's real floor, far above k / n wherever
+    /// B's codes have hubs (points among the k nearest of many; Radovanović et al., JMLR 11,
+    /// 2010): a translator's score says something about alignment only above it.
+    public var centroidPairingScores: [Int: Double]
+    /// The share of objects i whose true partner B(i) is among the k B-codes nearest to A(i)
+    /// (L1; recall at k, A to B): a hub cannot raise it, chance is k / n.
+    public var partnerRecall: [Int: Double]
     /// FOSCTTM (Liu et al. 2019; scGLUE's metric): for each object, the fraction of the other
     /// domain's samples closer to it than its true match (Euclidean), averaged over objects and
     /// both directions. 0 is perfect, 0.5 chance.
@@ -35,6 +44,8 @@ public struct TranslationMetrics: Sendable {
         (pairs, candidates) = (queries.count, a.rows)
         pairingScores = Self.pairingScores(b, a, queries: queries, neighbours: neighbours)
         reversePairingScores = Self.pairingScores(a, b, queries: queries, neighbours: neighbours)
+        centroidPairingScores = Self.pairingScores(b, Self.centroidRows(b), queries: queries, neighbours: neighbours)
+        partnerRecall = Self.partnerRecall(a, b, queries: queries, neighbours: neighbours)
         foscttm = (Self.foscttm(a, b, queries: queries) + Self.foscttm(b, a, queries: queries)) / 2
     }
 
@@ -83,6 +94,34 @@ public struct TranslationMetrics: Sendable {
                     let radius = l1(x, i, x, nearest, d)
                     var closer = 0
                     for j in 0..<n where l1(x, i, x, j, d) < radius { closer += 1 }
+                    return Double(closer)
+                }
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: neighbours.map { k in (k, Double(ranks.filter { $0 < Double(k) }.count) / Double(queries.count)) })
+    }
+
+    /// `n` copies of the mean row of `codes` (`n × d`).
+    static func centroidRows(_ codes: Tensor) -> Tensor {
+        let (n, d) = (codes.rows, codes.columns)
+        var mean = [Double](repeating: 0, count: d)
+        for (index, value) in codes.scalars.enumerated() { mean[index % d] += Double(value) }
+        let row = mean.map { Float($0 / Double(n)) }
+        return Tensor(shape: [n, d]) { row[$0 % d] }
+    }
+
+    /// For each query i, whether B(i) is among the k `b`-rows nearest to `a`(i) (L1), as a share
+    /// at each k; a tie with B(i) counts as a hit.
+    static func partnerRecall(_ a: Tensor, _ b: Tensor, queries: [Int], neighbours: [Int]) -> [Int: Double] {
+        let (n, d) = (a.rows, a.columns)
+        let (sa, sb) = (a.scalars, b.scalars)
+        let ranks = perRow(queries.count) { q in
+            let i = queries[q]
+            return sa.withUnsafeBufferPointer { x in
+                sb.withUnsafeBufferPointer { y in
+                    let own = l1(x, i, y, i, d)
+                    var closer = 0
+                    for j in 0..<n where l1(x, i, y, j, d) < own { closer += 1 }
                     return Double(closer)
                 }
             }

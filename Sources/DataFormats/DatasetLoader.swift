@@ -261,7 +261,7 @@ extension DatasetLoader {
             let dimension: Int = switch manifold {
             case .swissRoll, .sCurve, .helix: 3
             case .circle, .twoMoons: 2
-            case .blobs, .kramerCurve: Int(defaults["dimension"]!)
+            case .blobs, .kramerCurve, .star: Int(defaults["dimension"]!)
             }
             entries.append(DatasetCatalogEntry(name: manifold.rawValue, description: "synthetic; parameters (defaults): \(parameters)",
                                                size: "n × \(dimension)", location: "generated", available: true))

@@ -25,6 +25,11 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
     /// A noisy open curve in the spirit of Kramer's (1991) examples: t ~ U(−1, 1);
     /// x = (t, 0.8 sin πt) in 2-D, and (t, 0.8 sin πt, 0.8 cos πt) in 3-D. Latent: t.
     case kramerCurve = "kramer-curve"
+    /// Three straight branches from the origin, 120° apart in the plane of the first two of
+    /// `dimension` coordinates: branch b = i mod 3 points along (cos 2πb/3, sin 2πb/3, 0, …),
+    /// t ~ U(0, length). Labels: the branch. Latent: t, the distance from the centre. No
+    /// manifold describes it; a principal tree does.
+    case star
 
     /// Parameters and their defaults: n (samples), noise (standard deviation of Gaussian noise
     /// added to every coordinate), seed, and one or two shape parameters.
@@ -35,6 +40,7 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
         case .helix: defaults["turns"] = 2
         case .blobs: defaults["centers"] = 3; defaults["dimension"] = 2
         case .kramerCurve: defaults["dimension"] = 2; defaults["noise"] = 0.05
+        case .star: defaults["dimension"] = 3; defaults["length"] = 1; defaults["noise"] = 0.03
         default: break
         }
         return defaults
@@ -113,10 +119,22 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
                 rows.append(d == 2 ? [t, 0.8 * sin(.pi * t)] : [t, 0.8 * sin(.pi * t), 0.8 * cos(.pi * t)])
                 latent.append([t])
             }
+        case .star:
+            let d = Int(value("dimension")), length = Float(value("length"))
+            guard d >= 2, Double(d) == value("dimension") else { throw DataFormatError(rawValue, nil, "dimension must be a whole number ≥ 2, got \(value("dimension"))") }
+            guard length > 0 else { throw DataFormatError(rawValue, nil, "length must be positive") }
+            labels = []
+            for i in 0..<n {
+                let branch = i % 3, t = uniform(&generator, 0, length)
+                let angle = 2 * Float.pi * Float(branch) / 3
+                rows.append([t * cos(angle), t * sin(angle)] + [Float](repeating: 0, count: d - 2))
+                latent.append([t])
+                labels!.append(branch)
+            }
         }
         var samples = Tensor(rows)
         if noise > 0 { samples = samples + Tensor.randomNormal(samples.shape, standardDeviation: noise, using: &generator) }
-        let classNames = self == .twoMoons ? ["upper", "lower"] : nil
+        let classNames = self == .twoMoons ? ["upper", "lower"] : (self == .star ? ["branch 0", "branch 1", "branch 2"] : nil)
         let dataset = try Dataset(samples: samples, labels: labels, classNames: classNames, name: rawValue)
         return (dataset, Tensor(latent))
     }

@@ -140,7 +140,9 @@ struct FitTranslator: ParsableCommand {
 
 /// The translator's measures on the pairs between the first domain and each other one
 /// (`pairs(k)`: all pairs' rows in each domain, and which of them are queries: the held-out
-/// ones): pairing scores at k = 5 and 50 both ways and FOSCTTM, each query scored among all
+/// ones): pairing scores at k = 5 and 50 both ways, beside the score of mapping every sample to
+/// the centroid (the score's floor where the codes have hubs), the true partner's recall at k,
+/// and FOSCTTM, each query scored among all
 /// pairs (as the paper scores its test cells among all cells); the squared error per sample of
 /// the queries' translations against their true partners both ways, beside that of predicting
 /// every feature's mean over all pairs (what knowing nothing of the source scores); and the kNN accuracy of
@@ -161,6 +163,8 @@ func translationReport(_ model: Translator, sets: [Dataset], pairs: (Int) -> (fi
             "pairs": metrics.pairs, "candidates": metrics.candidates,
             "pairing_score": Dictionary(uniqueKeysWithValues: metrics.pairingScores.map { ("\($0.key)", $0.value) }),
             "reverse_pairing_score": Dictionary(uniqueKeysWithValues: metrics.reversePairingScores.map { ("\($0.key)", $0.value) }),
+            "centroid_pairing_score": Dictionary(uniqueKeysWithValues: metrics.centroidPairingScores.map { ("\($0.key)", $0.value) }),
+            "partner_recall": Dictionary(uniqueKeysWithValues: metrics.partnerRecall.map { ("\($0.key)", $0.value) }),
             "foscttm": metrics.foscttm,
             "translation_sse_per_sample": ["\(names[0])_to_\(names[k])": sse(try model.decode(queryCodesA, domain: k), queryB),
                                            "\(names[k])_to_\(names[0])": sse(try model.decode(queryCodesB, domain: 0), queryA)],

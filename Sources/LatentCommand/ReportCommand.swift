@@ -61,7 +61,8 @@ struct ReportCommand: ParsableCommand {
         let table = data.names.dropFirst().map { name -> [String: Double] in
             guard let entry = alignment[name] else { return [:] }
             var values: [String: Double] = [:]
-            for (key, label) in [("pairing_score", "pairing"), ("reverse_pairing_score", "reverse pairing")] {
+            for (key, label) in [("pairing_score", "pairing"), ("reverse_pairing_score", "reverse pairing"),
+                                 ("centroid_pairing_score", "pairing of the centroid"), ("partner_recall", "partner recall")] {
                 for (k, value) in (entry[key] as? [String: Double]) ?? [:] { values["\(label) k=\(k)"] = value }
             }
             values["FOSCTTM"] = entry["foscttm"] as? Double
