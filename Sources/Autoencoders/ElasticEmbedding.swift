@@ -113,18 +113,28 @@ public struct ElasticEmbedding: Sendable {
     public static func partition(_ cloud: PointCloud, nodes: Matrix, trimmingRadius: Double?) -> Partition {
         let (n, k) = (cloud.count, nodes.rows)
         let products = matmul(cloud.points, nodes.tensor, transposeB: true)  // n × k
-        let nodeNorms = (0..<k).map { j in (0..<nodes.columns).reduce(0.0) { $0 + nodes[j, $1] * nodes[j, $1] } }
+        // Scores ‖v‖² − 2x·v in Float pick the node; its distance is then kept in Double.
+        let nodeNorms = (0..<k).map { j in Float((0..<nodes.columns).reduce(0.0) { $0 + nodes[j, $1] * nodes[j, $1] }) }
         let limit = trimmingRadius.map { $0 * $0 } ?? .infinity
         var labels = [Int](repeating: 0, count: n), distances = [Double](repeating: 0, count: n)
         products.withUnsafeBufferPointer { p in
-            for i in 0..<n {
-                var best = 0, bestDistance = Double.infinity
-                for j in 0..<k {
-                    let distance = nodeNorms[j] - 2 * Double(p[i * k + j])
-                    if distance < bestDistance { (best, bestDistance) = (j, distance) }
+            nodeNorms.withUnsafeBufferPointer { norms in
+                labels.withUnsafeMutableBufferPointer { labels in
+                    distances.withUnsafeMutableBufferPointer { distances in
+                        cloud.squaredNorms.withUnsafeBufferPointer { squaredNorms in
+                            for i in 0..<n {
+                                let row = p.baseAddress! + i * k
+                                var best = 0, bestScore = Float.infinity
+                                for j in 0..<k {
+                                    let score = norms[j] - 2 * row[j]
+                                    if score < bestScore { (best, bestScore) = (j, score) }
+                                }
+                                let squared = max(0, Double(norms[best]) - 2 * Double(row[best]) + squaredNorms[i])
+                                (labels[i], distances[i]) = squared > limit ? (-1, squared) : (best, squared)
+                            }
+                        }
+                    }
                 }
-                let squared = max(0, bestDistance + cloud.squaredNorms[i])
-                (labels[i], distances[i]) = squared > limit ? (-1, squared) : (best, squared)
             }
         }
         return Partition(nodes: labels, squaredDistances: distances)
@@ -159,9 +169,14 @@ public struct ElasticEmbedding: Sendable {
         var sums = [Double](repeating: 0, count: k * d)
         var counts = [Int](repeating: 0, count: k)
         cloud.points.withUnsafeBufferPointer { x in
-            for (i, node) in partition.nodes.enumerated() where node >= 0 {
-                counts[node] += 1
-                for c in 0..<d { sums[node * d + c] += Double(x[i * d + c]) }
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for (i, node) in partition.nodes.enumerated() where node >= 0 {
+                        counts[node] += 1
+                        let (row, sum) = (x.baseAddress! + i * d, sums.baseAddress! + node * d)
+                        for c in 0..<d { sum[c] += Double(row[c]) }
+                    }
+                }
             }
         }
         guard counts.contains(where: { $0 > 0 }) else {

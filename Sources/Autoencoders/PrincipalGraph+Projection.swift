@@ -181,4 +181,24 @@ extension PrincipalGraph {
             return (Int(value), Double(codes[r, 1]))
         }
     }
+
+    /// A code that DECODE maps onto each node, `k × d`: the node's arc length on curves and
+    /// circles; on trees an edge at the node and the position 0 or 1 there. Through a scaling
+    /// wrapper's DECODE, the nodes in the data's own units.
+    public var nodeCodes: Tensor {
+        switch configuration.topology {
+        case .tree:
+            let incident = (0..<graph.nodeCount).map { node in graph.edges.firstIndex { $0.a == node || $0.b == node }! }
+            return Tensor(shape: [graph.nodeCount, 2]) { index in
+                let (node, column) = (index / 2, index % 2)
+                let e = incident[node]
+                return column == 0 ? Float(e) : (graph.edges[e].a == node ? 0 : 1)
+            }
+        case .curve, .circle:
+            var length = [Double](repeating: 0, count: graph.nodeCount)
+            // A circle's path ends at its first node again: the first arc length wins.
+            for (node, s) in zip(path, arcLengths).reversed() { length[node] = s }
+            return Tensor(shape: [graph.nodeCount, 1]) { Float(length[$0]) }
+        }
+    }
 }

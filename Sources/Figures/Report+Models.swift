@@ -125,6 +125,7 @@ extension Report {
                 report.add(.figure(file: "training-\(index + 1).svg", svg: chart.svg(), caption: chart.caption))
             }
         }
+        try report.addPrincipalGraph(model, data: data)
         // The codes of the scatter sample serve the traversal and the scatter plot.
         let sample = scatterSample(data)
         let codes = try model.encode(sample.samples)

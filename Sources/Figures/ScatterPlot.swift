@@ -35,6 +35,9 @@ public struct ScatterPlot: Sendable {
     /// Points drawn beneath the codes in grey (`m × 2`), named in the legend: draws of a prior
     /// that the codes were trained to match.
     public var background: (points: Tensor, name: String)?
+    /// A graph drawn over the points (`nodes`: `k × 2`, edges between node indices), named in
+    /// the legend: a principal graph over its data.
+    public var graph: (nodes: Tensor, edges: [(Int, Int)], name: String)?
 
     /// A plot of the first two columns of `codes` (`n × d`, d ≥ 2; see ``principalPlane(_:)``
     /// for codes of more dimensions). Throws when the shapes or labels do not fit.
@@ -102,10 +105,13 @@ public struct ScatterPlot: Sendable {
         case .single, .scale: break
         }
         if let background { legend = Legend(entries: legend.entries + [(background.name, .marker(.circle, Self.backgroundColor))]) }
+        let graphNodes = graph?.nodes.scalars ?? []
+        let (nodeXs, nodeYs) = (stride(from: 0, to: graphNodes.count, by: 2).map { Double(graphNodes[$0]) }, stride(from: 1, to: graphNodes.count, by: 2).map { Double(graphNodes[$0]) })
+        if let graph { legend = Legend(entries: legend.entries + [(graph.name, .marker(.circle, Self.graphColor))]) }
         let colourBarWidth = 70.0
         var svg = SVGDocument(width: width, height: height)
         let axes = Axes(width: width, height: height, legendWidth: colouring.isScale ? colourBarWidth : legend.width,
-                        xValues: xs + underXs, yValues: ys + underYs, padding: 0.03)
+                        xValues: xs + underXs + nodeXs, yValues: ys + underYs + nodeYs, padding: 0.03)
         axes.draw(in: &svg, title: title, xLabel: xLabel, yLabel: yLabel)
         let underStyle = Self.markerStyle(count: underXs.count)
         for index in underXs.indices where underXs[index].isFinite && underYs[index].isFinite {
@@ -122,6 +128,14 @@ public struct ScatterPlot: Sendable {
             }
             svg.marker(marker.shape, x: axes.x(xs[index]), y: axes.y(ys[index]), size: style.size, fill: marker.color, opacity: style.opacity)
         }
+        if let graph {
+            for (a, b) in graph.edges where [nodeXs[a], nodeYs[a], nodeXs[b], nodeYs[b]].allSatisfy(\.isFinite) {
+                svg.line(x1: axes.x(nodeXs[a]), y1: axes.y(nodeYs[a]), x2: axes.x(nodeXs[b]), y2: axes.y(nodeYs[b]), stroke: Self.graphColor, width: 1.6)
+            }
+            for index in nodeXs.indices where nodeXs[index].isFinite && nodeYs[index].isFinite {
+                svg.marker(.circle, x: axes.x(nodeXs[index]), y: axes.y(nodeYs[index]), size: 2.6, fill: Self.graphColor)
+            }
+        }
         if case .scale(let low, let high) = colouring {
             ColourBar(lowLabel: "\(low)", highLabel: "\(high)", title: "label").draw(in: &svg, x: axes.right + 14, top: axes.top + 6,
                                                                                 height: min(180, axes.bottom - axes.top - 12))
@@ -135,6 +149,8 @@ public struct ScatterPlot: Sendable {
 extension ScatterPlot {
     /// The grey of background points: visible under the codes, never mistaken for a class.
     static let backgroundColor = Color(hex: 0xBBBBBB)
+    /// The near-black of a graph drawn over the points.
+    static let graphColor = Color(hex: 0x222222)
 
     /// How the points are coloured, as the end of a figure's caption.
     public var colouringCaption: String {

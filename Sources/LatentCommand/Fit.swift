@@ -18,7 +18,7 @@ struct Fit: ParsableCommand {
 /// (``Methods/all``), matched by name (a test checks that both lists name the same methods).
 enum FitMethods {
     static let all: [any FitMethod.Type] = [FitKMeans.self, FitPCA.self, FitLinearAutoencoder.self, FitNonlinearPCA.self, FitDeepAutoencoder.self, FitVariationalAutoencoder.self, FitWassersteinAutoencoder.self,
-                                         FitAdversarialAutoencoder.self]
+                                         FitAdversarialAutoencoder.self, FitPrincipalGraph.self]
 
     /// The methods' names on the command line (the translator's command takes domains, not one
     /// data set, so it is not a ``FitMethod``).
