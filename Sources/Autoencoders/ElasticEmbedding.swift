@@ -108,37 +108,48 @@ public struct ElasticEmbedding: Sendable {
         self.energies = energies
     }
 
-    /// The nearest node of each point, by one GEMM: ‖x − v‖² = ‖x‖² − 2x·v + ‖v‖² (the
-    /// lowest index wins a tie); points farther than R₀ from every node get −1.
+    /// The nearest node of each point by GEMM: ‖x − v‖² = ‖x‖² − 2x·v + ‖v‖², the nodes ranked
+    /// in Float (the lowest index wins a tie) and the distance kept in Double; points farther
+    /// than R₀ from every node get −1. Rows go through in blocks of ``partitionBlock``, each
+    /// block's products (block × k) ranked while they sit in cache.
     public static func partition(_ cloud: PointCloud, nodes: Matrix, trimmingRadius: Double?) -> Partition {
-        let (n, k) = (cloud.count, nodes.rows)
-        let products = matmul(cloud.points, nodes.tensor, transposeB: true)  // n × k
-        // Scores ‖v‖² − 2x·v in Float pick the node; its distance is then kept in Double.
-        let nodeNorms = (0..<k).map { j in Float((0..<nodes.columns).reduce(0.0) { $0 + nodes[j, $1] * nodes[j, $1] }) }
+        let (n, k, d) = (cloud.count, nodes.rows, cloud.dimension)
+        let nodeTensor = nodes.tensor
+        let norms = (0..<k).map { j in Float((0..<d).reduce(0.0) { $0 + nodes[j, $1] * nodes[j, $1] }) }
         let limit = trimmingRadius.map { $0 * $0 } ?? .infinity
         var labels = [Int](repeating: 0, count: n), distances = [Double](repeating: 0, count: n)
-        products.withUnsafeBufferPointer { p in
-            nodeNorms.withUnsafeBufferPointer { norms in
-                labels.withUnsafeMutableBufferPointer { labels in
-                    distances.withUnsafeMutableBufferPointer { distances in
-                        cloud.squaredNorms.withUnsafeBufferPointer { squaredNorms in
-                            for i in 0..<n {
-                                let row = p.baseAddress! + i * k
-                                var best = 0, bestScore = Float.infinity
-                                for j in 0..<k {
-                                    let score = norms[j] - 2 * row[j]
-                                    if score < bestScore { (best, bestScore) = (j, score) }
-                                }
-                                let squared = max(0, Double(norms[best]) - 2 * Double(row[best]) + squaredNorms[i])
-                                (labels[i], distances[i]) = squared > limit ? (-1, squared) : (best, squared)
+        var products = [Float](repeating: 0, count: partitionBlock * k)
+        // One thread per block: a graph's candidates are embedded in parallel already.
+        let serial = ComputeSettings(backend: ComputeSettings.current.backend, threads: 1, cpuLevel: ComputeSettings.current.cpuLevel)
+        cloud.points.withUnsafeBufferPointer { x in
+            nodeTensor.withUnsafeBufferPointer { v in
+              norms.withUnsafeBufferPointer { normsBuffer in
+                let normsPointer = normsBuffer.baseAddress!
+                products.withUnsafeMutableBufferPointer { p in
+                    for start in stride(from: 0, to: n, by: partitionBlock) {
+                        let rows = min(partitionBlock, n - start)
+                        gemm(transposeA: false, transposeB: true, m: rows, n: k, k: d, alpha: 1, a: x.baseAddress! + start * d, lda: d,
+                             b: v.baseAddress!, ldb: d, beta: 0, c: p.baseAddress!, ldc: k, settings: serial)
+                        for r in 0..<rows {
+                            let (i, row) = (start + r, p.baseAddress! + r * k)
+                            var best = 0, bestScore = Float.infinity
+                            for j in 0..<k {
+                                let score = normsPointer[j] - 2 * row[j]
+                                if score < bestScore { (best, bestScore) = (j, score) }
                             }
+                            let squared = max(0, Double(normsPointer[best]) - 2 * Double(row[best]) + cloud.squaredNorms[i])
+                            (labels[i], distances[i]) = squared > limit ? (-1, squared) : (best, squared)
                         }
                     }
                 }
+              }
             }
         }
         return Partition(nodes: labels, squaredDistances: distances)
     }
+
+    /// Rows per block of ``partition(_:nodes:trimmingRadius:)``.
+    static let partitionBlock = 256
 
     /// `partition` (by nodes that have not moved) updated for one more node at `position`:
     /// only the points nearer to it than to their own node change (their squared distances

@@ -15,9 +15,10 @@ extension PrincipalGraph {
     /// steps until the graph has ``Configuration/nodes`` nodes. Each step embeds every candidate
     /// the step's grammar offers (in parallel: they are independent) and keeps the one of least
     /// energy, the lowest-numbered on a tie (Albergante et al. 2020, Algorithm 2). Deterministic:
-    /// PCA's exact solver draws nothing, and the generator is not used.
+    /// PCA's exact solver draws nothing, the generator is not used, and the result does not
+    /// depend on the threads of `settings`, which embed the candidates.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           progress: (GrowthProgress) -> Void = { _ in }) throws -> PrincipalGraph {
+                           settings: ComputeSettings = .current, progress: (GrowthProgress) -> Void = { _ in }) throws -> PrincipalGraph {
         try checkTrainingSamples(samples, method: "principal graph")
         let c = configuration
         let (n, d) = (samples.rows, samples.columns)
@@ -41,7 +42,8 @@ extension PrincipalGraph {
             for grammar in c.cycle {
                 let candidates = graph.candidates(grammar)
                 guard !candidates.isEmpty else { continue }
-                let (operation, next, embedded) = try bestCandidate(candidates, graph: graph, embedding: embedding, cloud: cloud, configuration: c)
+                let (operation, next, embedded) = try bestCandidate(candidates, graph: graph, embedding: embedding, cloud: cloud, configuration: c,
+                                                                    settings: settings)
                 (graph, embedding) = (next, embedded)
                 growth.append(GrowthStep(operation: operation.description, nodes: graph.nodeCount, barcode: graph.barcode, energy: embedding.energy,
                                          iterations: embedding.energies.count, candidates: candidates.count))
@@ -81,14 +83,19 @@ extension PrincipalGraph {
     /// tie). Candidates run in parallel on the compute threads, each on its own; the choice does
     /// not depend on the thread count.
     static func bestCandidate(_ candidates: [ElasticGraph.Operation], graph: ElasticGraph, embedding: ElasticEmbedding, cloud: PointCloud,
-                              configuration c: Configuration) throws -> (ElasticGraph.Operation, ElasticGraph, ElasticEmbedding) {
+                              configuration c: Configuration, settings: ComputeSettings) throws -> (ElasticGraph.Operation, ElasticGraph, ElasticEmbedding) {
         let slots = UnsafeMutableBufferPointer<Result<(ElasticGraph, ElasticEmbedding), Error>?>.allocate(capacity: candidates.count)
         slots.initialize(repeating: nil)
         defer { slots.deinitialize(); slots.deallocate() }
         nonisolated(unsafe) let results = slots
-        forEachChunk(of: candidates.count, minimumChunk: 1) { range in
-            for index in range {
-                results[index] = Result { try embed(candidates[index], graph: graph, parent: embedding, cloud: cloud, configuration: c) }
+        // Interleaved, not in runs: neighbouring candidates cost alike (a run of bisections,
+        // then of new leaves), so every thread gets a share of each kind.
+        let threads = min(settings.threads, candidates.count)
+        forEachChunk(of: threads, minimumChunk: 1, settings: settings) { parts in
+            for part in parts {
+                for index in stride(from: part, to: candidates.count, by: threads) {
+                    results[index] = Result { try embed(candidates[index], graph: graph, parent: embedding, cloud: cloud, configuration: c) }
+                }
             }
         }
         var best: (index: Int, graph: ElasticGraph, embedding: ElasticEmbedding)?

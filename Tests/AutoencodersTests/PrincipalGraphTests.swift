@@ -59,6 +59,16 @@ func circularCorrelation(_ alpha: [Double], _ beta: [Double]) -> Double {
         #expect(abs(pseudotime[0] - 1) < 0.15, "pseudotime of the centre \(pseudotime[0])")
     }
 
+    /// Candidates embedded on 1 thread or on 4 give the same graph, node for node.
+    @Test func theGraphDoesNotDependOnTheThreadCount() throws {
+        let (data, _) = try SyntheticManifold.star.generate(["n": 600, "dimension": 4, "noise": 0.05, "seed": 8])
+        var (one, four) = (RandomGenerator(seed: 1), RandomGenerator(seed: 1))
+        let configuration = PrincipalGraph.Configuration(topology: .tree, nodes: 12)
+        let serial = try PrincipalGraph.fit(data.samples, configuration: configuration, using: &one, settings: ComputeSettings(threads: 1))
+        let parallel = try PrincipalGraph.fit(data.samples, configuration: configuration, using: &four, settings: ComputeSettings(threads: 4))
+        #expect(serial.nodes == parallel.nodes && serial.graph == parallel.graph && serial.growth == parallel.growth)
+    }
+
     /// A swiss roll: a principal curve of 30 nodes follows the roll and errs far less than the
     /// first principal component.
     @Test func aPrincipalCurveFollowsASwissRoll() throws {

@@ -30,6 +30,21 @@ import TestSupport
         #expect(page.contains("graph.svg") && page.contains("growth.svg") && page.contains("1||12"))
     }
 
+    /// The README's "Principal graphs" commands, run as written, show what it says: a tree
+    /// with one branching node on the star.
+    @Test func readmeCommandsRunAsWritten() throws {
+        let commands = try ReadmeUserData.commands(section: "Principal graphs")
+        #expect(commands.count >= 4, "the README section lost its examples: \(commands)")
+        let folder = scratchFolder()
+        let binaries = URL(fileURLWithPath: try latentExecutable()).deletingLastPathComponent().path
+        for command in commands {
+            let result = try runProcess("/bin/sh", ["-c", "cd '\(folder)' && PATH='\(binaries)':\"$PATH\" \(command) --threads 1"])
+            #expect(result.status == 0, "\(command): \(result.errors)")
+            if command.contains("--json") { #expect(try json(result.output)["barcode"] as? String == "1||30", "\(result.output)") }
+        }
+        #expect(FileManager.default.fileExists(atPath: folder + "/tree-report/graph.svg"))
+    }
+
     @Test(arguments: [
         (["--topology", "circle", "--nodes", "2"], "at least 3 initial nodes"),
         (["--topology", "tree", "--nodes", "8", "--lambda", "0"], "λ must be positive"),

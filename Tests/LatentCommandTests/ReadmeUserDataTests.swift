@@ -7,12 +7,12 @@ import TestSupport
 /// section's code blocks, through a shell, on small files this test writes under the names the
 /// README uses.
 @Suite struct ReadmeUserData {
-    /// The `latent` command lines of the README section headed `## Your own data`.
-    static func commands() throws -> [String] {
+    /// The `latent` command lines of the README section headed `## SECTION`.
+    static func commands(section: String = "Your own data") throws -> [String] {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
-        guard let start = text.range(of: "## Your own data\n") else { return [] }
+        guard let start = text.range(of: "## \(section)\n") else { return [] }
         let section = text[start.upperBound...].prefix { _ in true }
         let body = section.components(separatedBy: "\n## ").first ?? ""
         var commands: [String] = [], inCode = false
