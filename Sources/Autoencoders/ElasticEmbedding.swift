@@ -1,7 +1,8 @@
 import Foundation
 import Tensors
 
-/// The terms of an elastic graph's energy (Albergante et al. 2020, Entropy 22:296, eq. 1–3):
+/// The terms of an elastic graph's energy (Albergante et al. 2020, Entropy 22:296, section 2,
+/// "the elastic energy"; Gorban & Zinovyev 2009, "Principal graphs and manifolds"):
 /// U = MSE + U_E + U_R with
 ///   MSE = (1/N) Σᵢ min(‖xᵢ − v_{k(i)}‖², R₀²)  (k(i): the node nearest to xᵢ; R₀ the trimming radius),
 ///   U_E = Σ_edges λ_e ‖v_a − v_b‖²,
@@ -70,8 +71,9 @@ public struct Partition: Sendable, Equatable {
 
 /// One elastic embedding of a fixed graph: the node positions that minimise the energy,
 /// found by alternating the partition of the points with the exact solution of the linear
-/// system for the node positions (Albergante et al. 2020, Algorithm 1; Gorban & Zinovyev 2009,
-/// "Principal graphs and manifolds", eq. 6–7).
+/// system for the node positions: ElPiGraph's base algorithm for a graph of fixed structure
+/// (Albergante et al. 2020, section 2; Gorban & Zinovyev 2009, the splitting algorithm of
+/// elastic maps).
 public struct ElasticEmbedding: Sendable {
     /// The node positions, `k × D` in the point cloud's centred coordinates, in Double.
     public var nodes: Matrix

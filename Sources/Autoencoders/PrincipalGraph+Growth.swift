@@ -14,7 +14,8 @@ extension PrincipalGraph {
     /// trees, ±σ₁; on the ellipse of the first two axes for circles), embedded; then growth
     /// steps until the graph has ``Configuration/nodes`` nodes. Each step embeds every candidate
     /// the step's grammar offers (in parallel: they are independent) and keeps the one of least
-    /// energy, the lowest-numbered on a tie (Albergante et al. 2020, Algorithm 2). Deterministic:
+    /// energy, the lowest-numbered on a tie: ElPiGraph's graph-grammar optimisation (Albergante et
+    /// al. 2020, section 2; Gorban, Sumner & Zinovyev 2007). Deterministic:
     /// PCA's exact solver draws nothing, the generator is not used, and the result does not
     /// depend on the threads of `settings`, which embed the candidates.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,

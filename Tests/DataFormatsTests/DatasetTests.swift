@@ -24,12 +24,21 @@ import Tensors
         #expect(curve.features == 3 && curve.samples.columns(0..<1) == s)
         let (blobs, _) = try SyntheticManifold.blobs.generate(["n": 30, "centers": 3, "dimension": 5])
         #expect(blobs.features == 5 && Set(blobs.labels!) == [0, 1, 2])
+        // The star: point i on branch i mod 3, at distance t along (cos 2πb/3, sin 2πb/3, 0, …).
+        let (star, distance) = try SyntheticManifold.star.generate(["n": 30, "noise": 0, "dimension": 4, "length": 2])
+        #expect(star.features == 4 && star.labels == (0..<30).map { $0 % 3 })
+        for i in 0..<30 {
+            let angle = 2 * Float.pi * Float(i % 3) / 3
+            #expect(abs(star.samples[i, 0] - distance[i, 0] * cos(angle)) < 1e-5 && abs(star.samples[i, 1] - distance[i, 0] * sin(angle)) < 1e-5)
+            #expect(star.samples[i, 2] == 0 && distance[i, 0] >= 0 && distance[i, 0] <= 2)
+        }
     }
 
     @Test func badParameters() {
         #expect(errorText { _ = try SyntheticManifold.circle.generate(["turns": 2]) }.contains("unknown parameter 'turns'"))
         #expect(errorText { _ = try SyntheticManifold.circle.generate(["n": 0]) }.contains("n must be"))
         #expect(errorText { _ = try SyntheticManifold.helix.generate(["noise": -1]) }.contains("noise must be non-negative"))
+        #expect(errorText { _ = try SyntheticManifold.star.generate(["dimension": 1]) }.contains("dimension must be a whole number ≥ 2"))
     }
 }
 
