@@ -75,30 +75,39 @@ public struct TranslationMetrics: Sendable {
         return Double(sum)
     }
 
+    /// `measure(x, y, i)` for each query row i, with x and y the scalars of `a` and `b`, in
+    /// parallel (``perRow(_:_:)``).
+    static func perQuery(_ a: Tensor, _ b: Tensor, queries: [Int],
+                         _ measure: @escaping @Sendable (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, Int) -> Double) -> [Double] {
+        let (sa, sb) = (a.scalars, b.scalars)
+        return perRow(queries.count) { q in
+            sa.withUnsafeBufferPointer { x in sb.withUnsafeBufferPointer { y in measure(x, y, queries[q]) } }
+        }
+    }
+
+    /// The share of `ranks` below each k.
+    static func shares(_ ranks: [Double], below neighbours: [Int]) -> [Int: Double] {
+        Dictionary(uniqueKeysWithValues: neighbours.map { k in (k, Double(ranks.filter { $0 < Double(k) }.count) / Double(ranks.count)) })
+    }
+
     /// For each query i, whether the `a`-row nearest to `b`(i) is among the k nearest `a`-rows
     /// of `a`(i), as a share at each k (``pairingScores`` with `a` = B, `b` = A). A tie with the
     /// nearest row counts as a match only when fewer than k rows are strictly closer.
     static func pairingScores(_ a: Tensor, _ b: Tensor, queries: [Int], neighbours: [Int]) -> [Int: Double] {
         let (n, d) = (a.rows, a.columns)
-        let (sa, sb) = (a.scalars, b.scalars)
         // The rank of B(i)'s nearest A-code among A(i)'s neighbours: how many A-codes are closer to A(i).
-        let ranks = perRow(queries.count) { q in
-            let i = queries[q]
-            return sa.withUnsafeBufferPointer { x in
-                sb.withUnsafeBufferPointer { y in
-                    var nearest = 0, best = Double.infinity
-                    for j in 0..<n {
-                        let distance = l1(y, i, x, j, d)
-                        if distance < best { (best, nearest) = (distance, j) }
-                    }
-                    let radius = l1(x, i, x, nearest, d)
-                    var closer = 0
-                    for j in 0..<n where l1(x, i, x, j, d) < radius { closer += 1 }
-                    return Double(closer)
-                }
+        let ranks = perQuery(a, b, queries: queries) { x, y, i in
+            var nearest = 0, best = Double.infinity
+            for j in 0..<n {
+                let distance = l1(y, i, x, j, d)
+                if distance < best { (best, nearest) = (distance, j) }
             }
+            let radius = l1(x, i, x, nearest, d)
+            var closer = 0
+            for j in 0..<n where l1(x, i, x, j, d) < radius { closer += 1 }
+            return Double(closer)
         }
-        return Dictionary(uniqueKeysWithValues: neighbours.map { k in (k, Double(ranks.filter { $0 < Double(k) }.count) / Double(queries.count)) })
+        return shares(ranks, below: neighbours)
     }
 
     /// `n` copies of the mean row of `codes` (`n × d`).
@@ -114,35 +123,23 @@ public struct TranslationMetrics: Sendable {
     /// at each k; a tie with B(i) counts as a hit.
     static func partnerRecall(_ a: Tensor, _ b: Tensor, queries: [Int], neighbours: [Int]) -> [Int: Double] {
         let (n, d) = (a.rows, a.columns)
-        let (sa, sb) = (a.scalars, b.scalars)
-        let ranks = perRow(queries.count) { q in
-            let i = queries[q]
-            return sa.withUnsafeBufferPointer { x in
-                sb.withUnsafeBufferPointer { y in
-                    let own = l1(x, i, y, i, d)
-                    var closer = 0
-                    for j in 0..<n where l1(x, i, y, j, d) < own { closer += 1 }
-                    return Double(closer)
-                }
-            }
+        let ranks = perQuery(a, b, queries: queries) { x, y, i in
+            let own = l1(x, i, y, i, d)
+            var closer = 0
+            for j in 0..<n where l1(x, i, y, j, d) < own { closer += 1 }
+            return Double(closer)
         }
-        return Dictionary(uniqueKeysWithValues: neighbours.map { k in (k, Double(ranks.filter { $0 < Double(k) }.count) / Double(queries.count)) })
+        return shares(ranks, below: neighbours)
     }
 
     /// The mean over query rows i of A of the fraction of B's rows closer to A(i) than B(i).
     static func foscttm(_ a: Tensor, _ b: Tensor, queries: [Int]) -> Double {
         let (n, d) = (a.rows, a.columns)
-        let (sa, sb) = (a.scalars, b.scalars)
-        let fractions = perRow(queries.count) { q in
-            let i = queries[q]
-            return sa.withUnsafeBufferPointer { x in
-                sb.withUnsafeBufferPointer { y in
-                    let own = squaredEuclidean(x, i, y, i, d)
-                    var closer = 0
-                    for j in 0..<n where j != i && squaredEuclidean(x, i, y, j, d) < own { closer += 1 }
-                    return Double(closer) / Double(n - 1)
-                }
-            }
+        let fractions = perQuery(a, b, queries: queries) { x, y, i in
+            let own = squaredEuclidean(x, i, y, i, d)
+            var closer = 0
+            for j in 0..<n where j != i && squaredEuclidean(x, i, y, j, d) < own { closer += 1 }
+            return Double(closer) / Double(n - 1)
         }
         return fractions.reduce(0, +) / Double(queries.count)
     }
