@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Latent", targets: ["Latent"]),
         .executable(name: "latent", targets: ["LatentCommand"]),
         .executable(name: "latent-benchmarks", targets: ["LatentBenchmarks"]),
+        .executable(name: "latent-fuzz", targets: ["LatentFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,8 @@ let package = Package(
             dependencies: ["Latent"],
             path: "Benchmarks/LatentBenchmarks"
         ),
+        // libFuzzer harnesses; Fuzz/run.sh builds them with coverage, AddressSanitizer and -DFUZZING.
+        .executableTarget(name: "LatentFuzz", dependencies: ["Latent"], path: "Fuzz/LatentFuzz"),
         .target(name: "TestSupport", dependencies: ["Tensors"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CLatentKernels", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors", "TestSupport"]),

@@ -78,10 +78,12 @@ public enum SparseNPZ {
             guard pointers.first == 0, pointers.last == values.count else {
                 throw DataFormatError(path, .entry("indptr"), "must run from 0 to the number of values (\(values.count)), got \(pointers.first ?? 0) … \(pointers.last ?? 0)")
             }
+            // All of indptr is checked before any of it is used: from 0, never decreasing, to
+            // the number of values, so every run of values it marks lies inside data.
+            if let m = (0..<major).first(where: { pointers[$0] > pointers[$0 + 1] }) {
+                throw DataFormatError(path, .entry("indptr"), "decreases at entry \(m + 1) (\(pointers[m]) then \(pointers[m + 1]))")
+            }
             for m in 0..<major {
-                guard pointers[m] <= pointers[m + 1] else {
-                    throw DataFormatError(path, .entry("indptr"), "decreases at entry \(m + 1) (\(pointers[m]) then \(pointers[m + 1]))")
-                }
                 for k in pointers[m]..<pointers[m + 1] {
                     if layout == .csr { (rowOf[k], columnOf[k]) = (m, indices[k]) } else { (rowOf[k], columnOf[k]) = (indices[k], m) }
                 }

@@ -52,6 +52,8 @@ func float32Bytes(_ values: [Float]) -> [UInt8] { values.flatMap { withUnsafeByt
         ("csr", "indptr", nil, "needs an array 'indptr'"),
         ("csr", "indptr", npyBytes(descr: "<i4", shape: [3], payload: int32Bytes([0, 2, 4])), "must have 4 entries for 3 rows"),
         ("csr", "indptr", npyBytes(descr: "<i4", shape: [4], payload: int32Bytes([0, 3, 2, 4])), "decreases at entry 2"),
+        // Found by the sparse-npz fuzz harness: a run past the end of data before the decrease.
+        ("csr", "indptr", npyBytes(descr: "<i4", shape: [4], payload: int32Bytes([0, 9, 2, 4])), "decreases at entry 2"),
         ("csr", "indptr", npyBytes(descr: "<i4", shape: [4], payload: int32Bytes([0, 2, 2, 3])), "must run from 0 to the number of values (4)"),
         ("csr", "indices", npyBytes(descr: "<i4", shape: [4], payload: int32Bytes([0, 2, 1, 4])), "value 3 lies at (2, 4), outside the 3 × 4 matrix"),
         ("csr", "indices", npyBytes(descr: "<i4", shape: [4], payload: int32Bytes([0, -1, 1, 3])), "outside the 3 × 4 matrix"),
