@@ -9,8 +9,13 @@ import Latent
 enum FuzzTarget: String, CaseIterable {
     case csv, npy, npz, sparseNPZ = "sparse-npz", idx, gzip, safetensors, model, spec
 
+    /// The memory limit the harnesses read under (`--memory-limit 256M`): a reader that
+    /// allocates what a header claims beyond it must refuse, not allocate.
+    static let memoryLimit = 256 << 20
+
     /// Runs the harness on one input.
     func run(_ bytes: [UInt8]) {
+        if MemoryBudget.limit != Self.memoryLimit { MemoryBudget.limit = Self.memoryLimit }
         let file = "fuzz-input"
         switch self {
         case .csv:

@@ -54,6 +54,8 @@ public enum SparseNPZ {
         guard rows.multipliedReportingOverflow(by: columns).partialValue <= maximumEntries, !rows.multipliedReportingOverflow(by: columns).overflow else {
             throw DataFormatError(path, .entry("shape"), "\(rows) × \(columns) is too large to read densely (at most \(maximumEntries) entries)")
         }
+        // The dense matrix grows with the shape, which a small file can claim: checked first.
+        try MemoryBudget.check(rows * columns * MemoryLayout<Float>.size, for: "reading the \(rows) × \(columns) matrix densely", file: path, at: .entry("shape"))
         let data = try array("data")
         guard data.shape.count == 1 else { throw DataFormatError(path, .entry("data"), "must be a vector, got shape \(data.shape)") }
         let values = data.scalars

@@ -36,12 +36,21 @@ struct ComputeOptions: ParsableArguments {
                                valueName: "level"))
     var cpuLevel: CPULevelArgument?
 
+    @Option(help: ArgumentHelp("The most memory a file's reader may allocate for what its header announces, e.g. 4G or 500M (default: the memory available to the process).",
+                               valueName: "size"))
+    var memoryLimit: String?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let memoryLimit, MemoryBudget.parse(memoryLimit) == nil {
+            throw ValidationError("--memory-limit takes a size such as 4G, 500M or 1048576 (bytes); got '\(memoryLimit)'")
+        }
     }
 
-    /// The settings these options ask for, checked against this machine.
+    /// The settings these options ask for, checked against this machine; also sets the
+    /// readers' memory limit (``MemoryBudget``) for the command.
     func settings() throws -> ComputeSettings {
+        if let memoryLimit, let bytes = MemoryBudget.parse(memoryLimit) { MemoryBudget.limit = bytes }
         let level = cpuLevel?.level ?? .detected
         guard CPULevel.supported.contains(level) else {
             throw ValidationError("--cpu-level \(level) is not supported by this CPU (supported: \(CPULevel.supported.map(\.description).joined(separator: ", ")))")

@@ -4,19 +4,31 @@ import Testing
 import TestSupport
 import Tensors
 
-/// The bytes of an `.npy` file: a version 1.0 header for `descr` and `shape`, then `payload`.
-func npyBytes(descr: String, shape: [Int], payload: [UInt8]) -> [UInt8] {
-    let shapeText = shape.isEmpty ? "()" : shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
-    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-    header += "\n"
-    let length = UInt16(header.utf8.count)
-    return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + payload
-}
+@Suite struct MemoryLimits {
+    @Test(arguments: [("512", 512), ("300M", 300 << 20), ("4G", 4 << 30), ("1.5GiB", 3 << 29), ("2 kb", 2048), ("7B", 7)])
+    func sizesParse(_ text: String, _ bytes: Int) { #expect(MemoryBudget.parse(text) == bytes) }
 
-func int32Bytes(_ values: [Int]) -> [UInt8] { values.flatMap { withUnsafeBytes(of: Int32($0).littleEndian, Array.init) } }
-func int64Bytes(_ values: [Int]) -> [UInt8] { values.flatMap { withUnsafeBytes(of: Int64($0).littleEndian, Array.init) } }
-func float32Bytes(_ values: [Float]) -> [UInt8] { values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } }
+    @Test func badSizesDoNotParse() {
+        for text in ["", "G", "-1M", "lots", "1e30G", "nan"] { #expect(MemoryBudget.parse(text) == nil, "\(text)") }
+    }
+
+    /// A few hundred bytes that claim a 2²⁰ × 4 matrix (16 MiB dense) are refused under a
+    /// 1 MiB limit before anything that size is allocated, and read under the default.
+    @Test func aSparseHeaderClaimingMoreThanTheLimitIsRefused() throws {
+        let path = try SparseNPZFiles().csr(format: "csc") { arrays in
+            arrays["shape"] = npyBytes(descr: "<i8", shape: [2], payload: int64Bytes([1 << 20, 4]))
+            arrays["indptr"] = npyBytes(descr: "<i4", shape: [5], payload: int32Bytes([0, 0, 0, 0, 0]))
+            arrays["indices"] = npyBytes(descr: "<i4", shape: [0], payload: [])
+            arrays["data"] = npyBytes(descr: "<f4", shape: [0], payload: [])
+        }
+        MemoryBudget.$scoped.withValue(1 << 20) {
+            #expect { _ = try SparseNPZ.read(path) } throws: {
+                "\($0)".contains("shape: reading the 1048576 × 4 matrix densely needs 16.0 MiB, more than the memory limit of 1.0 MiB (raise it with --memory-limit)")
+            }
+        }
+        #expect(try SparseNPZ.read(path).shape == [1 << 20, 4])
+    }
+}
 
 @Suite struct SparseNPZFiles {
     /// The 3 × 4 matrix [[1, 0, 2, 0], [0, 0, 0, 0], [0, 3, 0, 4]] as SciPy's CSR arrays, with

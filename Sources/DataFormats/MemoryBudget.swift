@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+
+/// The most memory a reader may allocate for what a file's header announces: a size read from
+/// a file is checked against it before anything that size is allocated, so a small file that
+/// claims a huge matrix is an error that says so, not an exhausted machine.
+///
+/// The default is the memory available to the process: the cgroup's limit where one is set
+/// (containers, batch systems), else the machine's physical memory. `latent --memory-limit`
+/// sets it for one command.
+public enum MemoryBudget {
+    private static let storage = Mutex<Int?>(nil)
+
+    /// A limit for the current task and the tasks it starts only (`$scoped.withValue(…)`), over
+    /// the process-wide one: what a test or a library caller sets without touching others.
+    @TaskLocal public static var scoped: Int?
+
+    /// The limit in bytes: the scoped one, else the process-wide one, else ``available``.
+    public static var limit: Int {
+        get { scoped ?? storage.withLock { $0 } ?? available }
+        set { storage.withLock { $0 = max(0, newValue) } }
+    }
+
+    /// The memory available to this process: the cgroup v2 (`memory.max`) or v1
+    /// (`memory.limit_in_bytes`) limit when it is below physical memory, else physical memory.
+    public static var available: Int {
+        let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8),
+               let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0, value < physical {
+                return value
+            }
+        }
+        return physical
+    }
+
+    /// Throws unless `bytes` fit within the limit; `what` says what would be allocated.
+    public static func check(_ bytes: Int, for what: String, file: String, at position: FilePosition? = nil) throws {
+        let limit = self.limit
+        guard bytes <= limit else {
+            throw DataFormatError(file, position, "\(what) needs \(format(bytes)), more than the memory limit of \(format(limit)) (raise it with --memory-limit)")
+        }
+    }
+
+    /// `bytes` as "1.5 GiB", "300 MiB", "12 KiB" or "512 bytes".
+    public static func format(_ bytes: Int) -> String {
+        let units = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        for (name, size) in units where bytes >= size { return String(format: "%.1f %@", Double(bytes) / Double(size), name) }
+        return "\(bytes) bytes"
+    }
+
+    /// A size written as bytes or with a unit: `512`, `300M`, `4G`, `1.5GiB` (K, M, G, T in
+    /// powers of 1 024, with or without `iB`/`B`).
+    public static func parse(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let units: [(String, Double)] = [("TIB", 0x1p40), ("GIB", 0x1p30), ("MIB", 0x1p20), ("KIB", 0x1p10), ("TB", 0x1p40), ("GB", 0x1p30), ("MB", 0x1p20),
+                                         ("KB", 0x1p10), ("T", 0x1p40), ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10), ("B", 1)]
+        var (number, scale) = (trimmed, 1.0)
+        if let (suffix, size) = units.first(where: { trimmed.hasSuffix($0.0) }) { (number, scale) = (String(trimmed.dropLast(suffix.count)), size) }
+        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0, value * scale < 0x1p62 else { return nil }
+        return Int(value * scale)
+    }
+}
