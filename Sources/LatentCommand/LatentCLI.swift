@@ -13,6 +13,10 @@ struct LatentCLI: ParsableCommand {
 
     static func main() {
         configureAllocator()
+        // A write past the file-size limit (`ulimit -f`) then fails with EFBIG, which the atomic
+        // writer reports and cleans up after, instead of the signal killing the process with a
+        // half-written temporary file and no message.
+        signal(SIGXFSZ, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
         // `latent fit NAME` with a name no method has: say which methods there are.
         if arguments.first == "fit", let name = arguments.dropFirst().first, !name.hasPrefix("-"), name != "help",

@@ -3,6 +3,22 @@ import Latent
 import Testing
 import TestSupport
 
+/// A save that hits the file-size limit (`ulimit -f`, as a full disk would): the error says
+/// so, the exit status is 1 (no signal), the previous model is intact and no partial file is
+/// left in the folder.
+@Test func aSaveBeyondTheFileSizeLimitFailsCleanly() throws {
+    let folder = scratchFolder()
+    let first = try latent("fit", "pca", "--data", "swiss-roll?n=100", "--code-size", "1", "--output", "m.safetensors", "--quiet", in: folder)
+    #expect(first.status == 0, "\(first.errors)")
+    let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/m.safetensors"))
+    // A PCA of 784 features writes about 10 KiB; the limit is 1 KiB.
+    let command = "ulimit -f 1; '\(try latentExecutable())' fit pca --data fashion-mnist-mini:test --code-size 2 --output m.safetensors --quiet --threads 1"
+    let result = try runProcess("/bin/sh", ["-c", "cd '\(folder)' && \(command)"])
+    #expect(result.status == 1 && result.errors.contains("m.safetensors: cannot write: File too large"), "status \(result.status): \(result.errors)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/m.safetensors")) == before)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["m.safetensors"])
+}
+
 /// `--memory-limit`: a file whose header claims more than the limit is a one-line error naming
 /// the file, the entry and both sizes, with a non-zero exit; a bad size is refused up front.
 @Suite struct MemoryLimitCommand {
