@@ -19,6 +19,38 @@ import TestSupport
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["m.safetensors"])
 }
 
+/// Two processes writing the same `--output` at once, several rounds: each time the file is
+/// one of the two models whole (it loads and equals one writer's own copy) and no temporary
+/// file is left.
+@Test func concurrentWritersNeverTearTheOutput() throws {
+    let folder = scratchFolder()
+    let binary = URL(fileURLWithPath: try latentExecutable())
+    func fit(_ data: String, to output: String) -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["fit", "pca", "--data", data, "--code-size", "2", "--quiet", "--threads", "1", "--output", output]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, FileHandle.nullDevice)
+        return process
+    }
+    let data = ["swiss-roll?n=400&seed=1", "s-curve?n=400&seed=2"]
+    for (index, set) in data.enumerated() {
+        let process = fit(set, to: "own-\(index).safetensors")
+        try process.run()
+        process.waitUntilExit()
+    }
+    let own = try (0..<2).map { try SafeTensorsFile.read(folder + "/own-\($0).safetensors").tensors.map(\.tensor) }
+    for round in 0..<5 {
+        let writers = data.map { fit($0, to: "shared.safetensors") }
+        for writer in writers { try writer.run() }
+        for writer in writers { writer.waitUntilExit() }
+        #expect(writers.allSatisfy { $0.terminationStatus == 0 }, "round \(round)")
+        let shared = try SafeTensorsFile.read(folder + "/shared.safetensors").tensors.map(\.tensor)
+        #expect(own.contains(shared), "round \(round): the output is neither writer's model")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+}
+
 /// `--memory-limit`: a file whose header claims more than the limit is a one-line error naming
 /// the file, the entry and both sizes, with a non-zero exit; a bad size is refused up front.
 @Suite struct MemoryLimitCommand {
