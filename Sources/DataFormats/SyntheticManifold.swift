@@ -46,6 +46,9 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
         return defaults
     }
 
+    /// The most features (and blob centres) a synthetic set may have.
+    public static let maximumDimension: Double = 100_000
+
     /// Draws the data set with `parameters` (missing ones take their defaults).
     /// - Returns: the samples (with labels for two-moons and blobs) and the true latent
     ///   coordinates, `n × k`.
@@ -55,11 +58,25 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
             throw DataFormatError(rawValue, nil, "unknown parameter '\(unknown)' (known: \(defaults.keys.sorted().joined(separator: ", ")))")
         }
         let value = { (key: String) in parameters[key] ?? defaults[key]! }
-        let n = Int(value("n")), noise = Float(value("noise"))
-        guard n > 0, value("n") == value("n").rounded(), n <= 10_000_000 else { throw DataFormatError(rawValue, nil, "n must be a whole number in 1…10 000 000, got \(value("n"))") }
-        guard noise >= 0 else { throw DataFormatError(rawValue, nil, "noise must be non-negative, got \(noise)") }
-        guard value("seed") >= 0, value("seed") == value("seed").rounded() else { throw DataFormatError(rawValue, nil, "seed must be a non-negative whole number") }
-        var generator = RandomGenerator(seed: UInt64(value("seed")))
+        // Every number is checked before it is converted: a value past Int's or UInt64's range
+        // would trap in the conversion (found by the spec fuzz harness: seed=7.7·10²²).
+        func whole(_ key: String, in range: ClosedRange<Double>) throws -> Double {
+            let v = value(key)
+            guard v.isFinite, v == v.rounded(), range.contains(v) else {
+                throw DataFormatError(rawValue, nil, "\(key) must be a whole number in \(String(format: "%.0f", range.lowerBound))…\(String(format: "%.0f", range.upperBound)), got \(v)")
+            }
+            return v
+        }
+        func positive(_ key: String) throws -> Float {
+            guard value(key) > 0, value(key) <= 1e30 else { throw DataFormatError(rawValue, nil, "\(key) must be positive and at most 10³⁰, got \(value(key))") }
+            return Float(value(key))
+        }
+        let n = Int(try whole("n", in: 1...10_000_000)), noise = Float(value("noise"))
+        guard value("noise") >= 0, value("noise") <= 1e30 else { throw DataFormatError(rawValue, nil, "noise must be non-negative and at most 10³⁰, got \(value("noise"))") }
+        var generator = RandomGenerator(seed: UInt64(try whole("seed", in: 0...0x1p64.nextDown)))
+        // The widths a set may have, checked against the memory limit before anything is drawn.
+        let width = self == .blobs || self == .kramerCurve || self == .star ? Int(try whole("dimension", in: 1...Self.maximumDimension)) : 3
+        try MemoryBudget.check(n * width * MemoryLayout<Float>.size, for: "\(n) samples of \(width) features", file: rawValue)
         var rows: [[Float]] = [], latent: [[Float]] = [], labels: [Int]? = nil
         let uniform = { (g: inout RandomGenerator, low: Float, high: Float) in low + (high - low) * g.nextUniform() }
         switch self {
@@ -76,16 +93,14 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
                 latent.append([t, h])
             }
         case .circle:
-            let radius = Float(value("radius"))
-            guard radius > 0 else { throw DataFormatError(rawValue, nil, "radius must be positive") }
+            let radius = try positive("radius")
             for _ in 0..<n {
                 let theta = uniform(&generator, 0, 2 * .pi)
                 rows.append([radius * cos(theta), radius * sin(theta)])
                 latent.append([theta])
             }
         case .helix:
-            let turns = Float(value("turns"))
-            guard turns > 0 else { throw DataFormatError(rawValue, nil, "turns must be positive") }
+            let turns = try positive("turns")
             for _ in 0..<n {
                 let t = uniform(&generator, 0, 2 * .pi * turns)
                 rows.append([cos(t), sin(t), t / (2 * .pi)])
@@ -101,8 +116,7 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
                 labels!.append(moon)
             }
         case .blobs:
-            let k = Int(value("centers")), d = Int(value("dimension"))
-            guard k > 0, d > 0 else { throw DataFormatError(rawValue, nil, "centers and dimension must be positive") }
+            let k = Int(try whole("centers", in: 1...Self.maximumDimension)), d = width
             let centres = (0..<k).map { _ in (0..<d).map { _ in uniform(&generator, -10, 10) } }
             labels = []
             for i in 0..<n {
@@ -112,7 +126,7 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
                 labels!.append(c)
             }
         case .kramerCurve:
-            let d = Int(value("dimension"))
+            let d = width
             guard d == 2 || d == 3 else { throw DataFormatError(rawValue, nil, "dimension must be 2 or 3, got \(d)") }
             for _ in 0..<n {
                 let t = uniform(&generator, -1, 1)
@@ -120,9 +134,8 @@ public enum SyntheticManifold: String, Sendable, CaseIterable, Codable {
                 latent.append([t])
             }
         case .star:
-            let d = Int(value("dimension")), length = Float(value("length"))
-            guard d >= 2, Double(d) == value("dimension") else { throw DataFormatError(rawValue, nil, "dimension must be a whole number ≥ 2, got \(value("dimension"))") }
-            guard length > 0 else { throw DataFormatError(rawValue, nil, "length must be positive") }
+            let (d, length) = (width, try positive("length"))
+            guard d >= 2 else { throw DataFormatError(rawValue, nil, "dimension must be a whole number ≥ 2, got \(value("dimension"))") }
             labels = []
             for i in 0..<n {
                 let branch = i % 3, t = uniform(&generator, 0, length)

@@ -39,6 +39,20 @@ import Tensors
         #expect(errorText { _ = try SyntheticManifold.circle.generate(["n": 0]) }.contains("n must be"))
         #expect(errorText { _ = try SyntheticManifold.helix.generate(["noise": -1]) }.contains("noise must be non-negative"))
         #expect(errorText { _ = try SyntheticManifold.star.generate(["dimension": 1]) }.contains("dimension must be a whole number ≥ 2"))
+        // Numbers past Int's or UInt64's range are errors, not traps in the conversion (the
+        // spec fuzz harness found seed=77777777777777777777771, about 7.7·10²²).
+        #expect(errorText { _ = try SyntheticManifold.blobs.generate(["n": 5, "seed": 7.7e22]) }
+            .contains("seed must be a whole number in 0…18446744073709549568"))
+        #expect(errorText { _ = try SyntheticManifold.circle.generate(["n": 1e30]) }.contains("n must be a whole number in 1…10000000"))
+        #expect(errorText { _ = try SyntheticManifold.blobs.generate(["dimension": 1e30]) }.contains("dimension must be a whole number in 1…100000"))
+        #expect(errorText { _ = try SyntheticManifold.blobs.generate(["centers": -1e300]) }.contains("centers must be a whole number"))
+        #expect(errorText { _ = try SyntheticManifold.circle.generate(["radius": .infinity]) }.contains("radius must be positive and at most 10³⁰"))
+        #expect(errorText { _ = try SyntheticManifold.helix.generate(["noise": .nan]) }.contains("noise must be non-negative"))
+        // What a SPEC asks for is checked against the memory limit before anything is drawn.
+        MemoryBudget.$scoped.withValue(1 << 20) {
+            #expect(errorText { _ = try SyntheticManifold.blobs.generate(["n": 10_000, "dimension": 100]) }
+                .contains("10000 samples of 100 features needs 3.8 MiB, more than the memory limit of 1.0 MiB"))
+        }
     }
 }
 
