@@ -27,9 +27,19 @@ public enum FileIO {
         return try body(UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size))
     }
 
-    /// Opens `path` for reading.
+    /// Opens `path` for reading: a regular file only. A folder, or a pipe, socket or device
+    /// (whose size cannot be checked, and whose opening may block until a writer comes: a FIFO)
+    /// is refused, by the path's type, before anything is opened.
     static func open(_ path: String) throws -> UnsafeMutablePointer<FILE> {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataFormatError(path, nil, "no such file") }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw DataFormatError(path, nil, errno == ENOENT ? "no such file" : "cannot read: \(String(cString: strerror(errno)))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw DataFormatError(path, nil, "is a folder, not a file")
+        default: throw DataFormatError(path, nil, "is not a regular file (a pipe, socket or device): Latent reads files whose size it can check; save the stream to a file first")
+        }
         guard let file = fopen(path, "rb") else {
             throw DataFormatError(path, nil, "cannot read: \(String(cString: strerror(errno)))")
         }
