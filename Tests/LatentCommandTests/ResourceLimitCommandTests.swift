@@ -19,6 +19,23 @@ import TestSupport
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["m.safetensors"])
 }
 
+/// A save onto a full file system (a 64 KiB tmpfs, mounted in a private mount namespace): the
+/// error says so, the exit status is 1, the previous model is intact and nothing else is left.
+@Test func aSaveOntoAFullFileSystemFailsCleanly() throws {
+    let folder = scratchFolder()
+    let first = try latent("fit", "pca", "--data", "swiss-roll?n=100", "--code-size", "1", "--output", "previous.safetensors", "--quiet", in: folder)
+    #expect(first.status == 0, "\(first.errors)")
+    // A PCA of 784 features to 50 components writes about 160 KiB.
+    let script = """
+        set -e; mkdir disk; mount -t tmpfs -o size=64k tmpfs disk; cp previous.safetensors disk/m.safetensors
+        set +e; '\(try latentExecutable())' fit pca --data fashion-mnist-mini:test --code-size 50 --output disk/m.safetensors --quiet --threads 1
+        status=$?; cmp -s previous.safetensors disk/m.safetensors && echo intact; ls -A disk; exit $status
+        """
+    let result = try runProcess("unshare", ["--map-root-user", "--mount", "/bin/sh", "-c", script], in: folder)
+    #expect(result.status == 1 && result.errors.contains("disk/m.safetensors: cannot write: No space left on device"), "status \(result.status): \(result.errors)")
+    #expect(result.output.split(separator: "\n") == ["intact", "m.safetensors"], "\(result.output)")
+}
+
 /// Two processes writing the same `--output` at once, several rounds: each time the file is
 /// one of the two models whole (it loads and equals one writer's own copy) and no temporary
 /// file is left.
