@@ -67,8 +67,15 @@ public struct TrainingHooks {
 /// Mini-batch gradient training of a list of named parameters: shuffled batches from a seeded
 /// generator, a learning-rate schedule, a held-out loss per epoch, early stopping that keeps the
 /// best epoch's weights, checkpoints that resume exactly, and an error naming the epoch and batch
-/// where the loss stops being finite.
+/// where the loss stops being finite or diverges.
 public struct Trainer {
+    /// A batch loss L above L₀ + 100·|L₀|, where L₀ is the first epoch's mean loss (the mean of
+    /// its batches so far, during it), stops the run as diverged. Training that works never comes
+    /// near it (losses fall from L₀); training that diverges passes it within a few steps (a
+    /// deep autoencoder under Adam at a learning rate of 10³ goes from 540 to 10⁶ while every
+    /// loss stays finite). No checkpoint is written past it, so the last one stays good.
+    public static let divergenceFactor = 100.0
+
     public let configuration: TrainingConfiguration
     /// The stage name of a multi-stage fit, carried in progress reports and checkpoints.
     public let phase: String
@@ -193,6 +200,12 @@ public struct Trainer {
             for (index, indices) in batches.enumerated() where index >= skipped {
                 let values = step.train(samples.gatherRows(indices), optimizers: optimizers, using: &generator)
                 guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: Float(values[0])) }
+                // The reference is the first epoch's mean loss (so far, within it): a resumed run
+                // restores both, so it stops exactly where the uninterrupted run would.
+                let reference = record.trainLoss.first.map(Double.init) ?? (index > 0 ? sums[0] / Double(index) : values[0])
+                guard values[0] <= reference + Self.divergenceFactor * abs(reference) else {
+                    throw TrainingError.diverged(epoch: epoch + 1, batch: index + 1, value: Float(values[0]), reference: Float(reference))
+                }
                 for (term, value) in values.enumerated() where term < sums.count { sums[term] += value }
                 processed += indices.count
                 do { try report(batch: index + 1) } catch {

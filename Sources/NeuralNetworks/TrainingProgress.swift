@@ -56,6 +56,10 @@ public struct TrainingProgress: Sendable {
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss became NaN or infinite.
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
+    /// A batch's loss grew past `Trainer.divergenceFactor` times the loss the run started from
+    /// (`reference`): the steps are too large, and the weights are being wrecked while the loss
+    /// stays finite (Adam at a learning rate of 10³ saturates every unit without a NaN).
+    case diverged(epoch: Int, batch: Int, value: Float, reference: Float)
     /// A hyperparameter is out of range.
     case invalidConfiguration(String)
     /// A checkpoint does not belong to this run (other parameters, shapes or stage).
@@ -65,6 +69,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .nonFiniteLoss(epoch, batch, value):
             "loss became \(value) at epoch \(epoch), batch \(batch); lower the learning rate or check the data for extreme values"
+        case let .diverged(epoch, batch, value, reference):
+            "training diverged: the loss grew to \(value) at epoch \(epoch), batch \(batch), from \(reference) at the start; lower the learning rate"
         case let .invalidConfiguration(message): message
         case let .checkpointMismatch(message): "checkpoint does not match this run: \(message)"
         }

@@ -165,4 +165,26 @@ struct FaultInjection {
         // Most kills land: a run that ends before its kill point checks nothing about the kill.
         #expect(killed >= scenario.points.count - 2, "only \(killed) of \(scenario.points.count) kills landed")
     }
+
+    /// A run at a learning rate of 10³ over the output of a good run: an error naming the epoch
+    /// and batch where it diverged, a non-zero exit, and the good run's model and checkpoint
+    /// untouched (the diverging run writes none).
+    @Test(arguments: scenarios)
+    func aDivergingRunStopsAndKeepsTheLastGoodCheckpoint(_ scenario: Scenario) throws {
+        let folder = scratchFolder()
+        try TranslatorCommands().writeViews(count: 600, in: folder)
+        let good = try runLatent(scenario.arguments + Self.checkpointing + ["--quiet"], in: folder)
+        try #require(good.status == 0, "\(good.errors)")
+        let before = try ["m.safetensors", "m.checkpoint.safetensors"].map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
+        let diverging = try runLatent(scenario.arguments + Self.checkpointing + ["--learning-rate", "1000", "--quiet"], in: folder)
+        #expect(diverging.status == 1 && diverging.errors.contains(" at epoch 1, batch ") && diverging.errors.contains("lower the learning rate")
+                && diverging.errors.contains("the last good state stays in m.checkpoint.safetensors"), "\(diverging.errors)")
+        #expect(diverging.errors.split(separator: "\n").count == 1, "not one line: \(diverging.errors)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/m.safetensors")) == before[0])
+        // The checkpoint is the good run's, or (the deep autoencoder) this run's own from before
+        // the stage that diverged (RBM pretraining does not use --learning-rate): finite either way.
+        let checkpoint = try SafeTensorsFile.read(folder + "/m.checkpoint.safetensors")
+        #expect(checkpoint.tensors.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) })
+        if scenario.name != "deep-autoencoder" { #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/m.checkpoint.safetensors")) == before[1]) }
+    }
 }

@@ -94,6 +94,29 @@ private func train(_ layers: [Dense], _ configuration: TrainingConfiguration, sa
         }
     }
 
+    /// A learning rate of 10³ wrecks the weights within a few steps, with every optimizer: the
+    /// run stops with an error naming the epoch and batch (diverged, or not finite under plain
+    /// SGD), before its first checkpoint is written.
+    @Test(arguments: NeuralNetworks.OptimizerKind.allCases)
+    func divergingRunNamesEpochAndBatch(kind: NeuralNetworks.OptimizerKind) throws {
+        let (layers, x, y) = problem(seed: 5)
+        var generator = RandomGenerator(seed: 6)
+        nonisolated(unsafe) var checkpoints = 0
+        let hooks = TrainingHooks(checkpointEvery: 1, saveCheckpoint: { _ in checkpoints += 1 })
+        #expect {
+            _ = try train(layers, .init(epochs: 3, batchSize: 16, learningRate: 1000, optimizer: kind, heldOutFraction: 0),
+                          samples: Tensor.concatenate([x, y], alongAxis: 1), heldOut: nil, generator: &generator, hooks: hooks)
+        } throws: { error in
+            switch error as? TrainingError {
+            case let .diverged(epoch, batch, value, reference)?:
+                return Double(value) > Double(reference) * (1 + Trainer.divergenceFactor) && "\(error)".contains("epoch \(epoch), batch \(batch)")
+            case let .nonFiniteLoss(epoch, batch, _)?: return "\(error)".contains("epoch \(epoch), batch \(batch)")
+            default: return false
+            }
+        }
+        #expect(checkpoints == 0)
+    }
+
     /// A run stopped by its progress callback and resumed from the last checkpoint ends with
     /// the parameters, optimizer state and generator of an uninterrupted run, for every optimizer.
     @Test(arguments: NeuralNetworks.OptimizerKind.allCases)
