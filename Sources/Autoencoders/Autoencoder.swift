@@ -101,13 +101,37 @@ extension Autoencoder {
 }
 
 /// Checks what every `fit` needs of its samples: a matrix n × D with at least `minimumCount`
-/// rows and one column, all values finite; the error names `method` and the shape.
+/// rows and one column, all values finite and within ``largestTrainableMagnitude(samples:)``;
+/// the error names `method`, the shape and, for a bad value, its row and column.
 func checkTrainingSamples(_ samples: Tensor, method: String, minimumCount: Int = 1) throws {
     guard samples.rank == 2, samples.shape[0] >= minimumCount, samples.shape[1] >= 1 else {
         let count = minimumCount == 1 ? "samples" : "at least \(minimumCount) samples"
         throw AutoencoderError("\(method) needs \(count) n × D; got shape \(samples.shape)")
     }
     try samples.checkFinite("\(method) input")
+    try checkTrainableMagnitude(samples, method: method)
+}
+
+/// Refuses samples holding a value beyond ``largestTrainableMagnitude(samples:)``, naming its
+/// row and column.
+func checkTrainableMagnitude(_ samples: Tensor, method: String) throws {
+    let limit = largestTrainableMagnitude(samples: samples.shape[0] * samples.shape[1])
+    let largest = samples.withUnsafeBufferPointer { values in values.indices.max { abs(values[$0]) < abs(values[$1]) } }
+    if let index = largest, case let value = samples.scalars[index], Double(abs(value)) > limit {
+        let (row, column) = index.quotientAndRemainder(dividingBy: samples.shape[1])
+        throw AutoencoderError("\(method) input of shape \(samples.shape): \(value) at row \(row), column \(column) is too large to train on "
+                               + "(beyond ±\(Float(limit)), squared errors summed over the data overflow 32-bit floats); "
+                               + "scale the data first (latent fit --scale standardize, or FeatureScaling)")
+    }
+}
+
+/// The largest magnitude a training sample may hold: sums of squared differences over all
+/// `samples` values (each up to (2M)²) stay below Float's largest finite value, 3.4 × 10³⁸.
+/// For Fashion-MNIST's 60 000 × 784 values that is 1.9 × 10¹³, far beyond any measured
+/// quantity in its own units; 10³⁰ used to give a NaN loss, an infinite eigenvalue or,
+/// worse, a k-means model fitted on infinite distances without an error.
+func largestTrainableMagnitude(samples count: Int) -> Double {
+    (Double(Float.greatestFiniteMagnitude) / (4 * Double(max(count, 1)))).squareRoot()
 }
 
 /// ‖xᵢ − x̂ᵢ‖² for each row, in Double.

@@ -79,6 +79,7 @@ public struct PCA: Autoencoder {
         // Finite floats sum to a finite Double, so a finite mean proves finite data without a
         // second pass; the full scan runs only to name the offending value.
         if !mean.scalars.allSatisfy(\.isFinite) { try samples.checkFinite("PCA input") }
+        try checkTrainableMagnitude(samples, method: "PCA")
         var (axes, variances): ([[Double]], [Double])
         var totalVariance: Double
         switch configuration.solver {

@@ -81,6 +81,10 @@ public indirect enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         else if lower.hasSuffix(".npz") { format = .npz }
         else if lower.contains("idx") || lower.hasSuffix(".gz") { format = .idx }
         else {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: text, isDirectory: &isFolder), isFolder.boolValue {
+                throw DataFormatError(text, nil, "is a folder, not a file: give one data file (.csv, .tsv, .npy, .npz or IDX)")
+            }
             throw DataFormatError(text, nil, "unknown data: not a built-in name (\(DatasetSpec.builtInNames.joined(separator: ", "))) nor a file ending in .csv, .tsv, .npy (each also .gz), .npz or an IDX name")
         }
         self = .file(path: text, format: format)

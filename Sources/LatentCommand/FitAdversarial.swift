@@ -62,10 +62,8 @@ struct FitAdversarialAutoencoder: FitMethod {
         var labels: [Int]? = nil
         var count = components ?? 10
         if labelledComponents {
-            guard let given = context.labels else {
-                throw ValidationErrorText("--labelled-components: \(common.data) has no labels (use --label-column or --labels)")
-            }
-            let classes = context.classNames?.count ?? (given.max() ?? 0) + 1
+            let classes = try context.classCount(for: "--labelled-components", data: common.data)
+            let given = context.labels!
             if let components, components != classes {
                 throw ValidationErrorText("--labelled-components puts one component per class: \(common.data) has \(classes) classes, --components says \(components)")
             }

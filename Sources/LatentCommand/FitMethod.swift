@@ -38,6 +38,29 @@ struct FitContext {
     let start: Date
     /// Reports a training progress line; throws when Ctrl-C asked to stop.
     let reportTraining: (TrainingProgress) throws -> Void
+
+    /// The number of classes of the training labels, for `option` (which needs them).
+    func classCount(for option: String, data: String) throws -> Int {
+        guard let labels else { throw ValidationErrorText("\(option): \(data) has no labels (use --label-column or --labels)") }
+        return try LatentCommand.classCount(of: [labels], names: classNames, for: option)
+    }
+}
+
+/// The number of classes of integer labels (class indices) or of named ones. Integer labels must
+/// number classes from 0, and a label may not exceed the samples' count: what is allocated per
+/// class (one-hot columns, mixture components) then grows with the data, never with a value
+/// read from it (a stray 10⁹ used to ask for a 240 GB one-hot matrix).
+func classCount(of labelSets: [[Int]], names: [String]?, for option: String) throws -> Int {
+    // Named classes are numbered within the names of their files: bounded by the data.
+    if let names { return max(names.count, (labelSets.flatMap { $0 }.max() ?? 0) + 1) }
+    let samples = labelSets.map(\.count).reduce(0, +)
+    for labels in labelSets {
+        if let row = labels.firstIndex(where: { $0 < 0 || $0 >= samples }) {
+            throw ValidationErrorText("\(option): label \(labels[row]) of sample \(row) is not a class index: integer labels number classes "
+                                      + "from 0, and \(samples) samples hold at most \(samples) classes (0 … \(samples - 1)); renumber them, or give them as names")
+        }
+    }
+    return (labelSets.flatMap { $0 }.max() ?? 0) + 1
 }
 
 /// A method of `latent fit`: its name, its options and how it fits; the shared command does the

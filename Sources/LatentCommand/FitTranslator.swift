@@ -94,7 +94,7 @@ struct FitTranslator: ParsableCommand {
             let given = try zip(names, trainingSets).map { name, set in
                 try set.labels ?? { throw ValidationErrorText("--latent-classifier: domain \(name) has no labels (--domain-labels \(name)=FILE)") }()
             }
-            classes = max(data.sets[0].classNames?.count ?? 0, (given.flatMap { $0 }.max() ?? 0) + 1)
+            classes = try classCount(of: given, names: data.sets[0].classNames, for: "--latent-classifier")
             labels = given
         }
         let configuration = Translator.Configuration(

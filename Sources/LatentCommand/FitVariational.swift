@@ -38,11 +38,8 @@ struct FitVariationalAutoencoder: FitMethod {
         let unit = samples.min() >= 0 && samples.max() <= 1
         var classes = 0
         if conditionOnLabels {
-            guard let labels = context.labels else {
-                throw ValidationErrorText("--condition-on-labels: \(common.data) has no labels (use --label-column or --labels)")
-            }
-            classes = context.classNames?.count ?? (labels.max() ?? 0) + 1
-            samples = try VariationalAutoencoder.conditioned(samples, labels: labels, classes: classes)
+            classes = try context.classCount(for: "--condition-on-labels", data: common.data)
+            samples = try VariationalAutoencoder.conditioned(samples, labels: context.labels!, classes: classes)
         }
         let defaults = VariationalAutoencoder.Configuration()
         let configuration = VariationalAutoencoder.Configuration(

@@ -166,8 +166,8 @@ let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers"
         }
     }
 
-    /// Samples that are no matrix, hold no rows, or hold NaN are refused with a message that
-    /// shows the shape, or says the input is not finite.
+    /// Samples that are no matrix, hold no rows, hold NaN or a value too large to square are
+    /// refused with a message that shows the shape, or says what and where the value is.
     @Test(arguments: methodCases)
     func badSamplesAreClearErrors(_ method: MethodCase) throws {
         var generator = RandomGenerator(seed: 7)
@@ -180,6 +180,17 @@ let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers"
         poisoned.withUnsafeMutableBufferPointer { $0[7] = .nan }
         do { _ = try method.fit(poisoned, &generator); Issue.record("\(method.name) fitted samples holding NaN") } catch {
             #expect("\(error)".contains("input") && "\(error)".lowercased().contains("nan"), "\(method.name): \(error)")
+        }
+        // A value whose square overflows Float is refused by position, or (a method that scales
+        // its input first, in Double) fitted into a finite model: never into NaN.
+        var huge = conformanceData
+        huge.withUnsafeMutableBufferPointer { $0[7] = 1e30 }
+        do {
+            let model = try method.fit(huge, &generator)
+            #expect(model.stateTensors.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) }, "\(method.name)")
+            #expect(try model.distortion(huge).isFinite, "\(method.name)")
+        } catch {
+            #expect("\(error)".contains("at row 1, column 1 is too large to train on"), "\(method.name): \(error)")
         }
     }
 

@@ -41,6 +41,26 @@ private func maxAbs(_ a: Matrix, _ b: Matrix) -> Double { zip(a.values, b.values
         #expect(e.eigenvalues.allSatisfy { abs($0 - 1) < 1e-15 })
         let z = try SymmetricEigendecomposition(Matrix(rows: 4, columns: 4, values: [Double](repeating: 0, count: 16)))
         #expect(z.eigenvalues == [0, 0, 0, 0])
+        // The partial solver (PCA's) on a zero matrix, the covariance of constant data, gives
+        // orthonormal unit vectors: it used to give NaN (0/0 in inverse iteration).
+        let partial = try SymmetricEigendecomposition(Matrix(rows: 4, columns: 4, values: [Double](repeating: 0, count: 16)), vectors: 3)
+        #expect(partial.eigenvalues == [0, 0, 0, 0])
+        #expect(maxAbs(partial.eigenvectors * partial.eigenvectors.transposed, .identity(3)) == 0)
+    }
+
+    /// Eigenvectors do not depend on the matrix's scale, from 10⁻¹⁵⁰ to 10¹⁵⁰ (wider than any
+    /// covariance of Float data; past it, Householder's squares leave Double's range).
+    @Test(arguments: [1e-150, 1e-80, 1e-20, 1.0, 1e80, 1e150])
+    func eigenvectorsAreScaleInvariant(scale: Double) throws {
+        let b = Matrix(randomTensor([6, 6], seed: 3))
+        let a = b * b.transposed
+        let reference = try SymmetricEigendecomposition(a, vectors: 3)
+        let scaled = try SymmetricEigendecomposition(Matrix(rows: 6, columns: 6, values: a.values.map { $0 * scale }), vectors: 3)
+        for i in 0..<3 {
+            let dot = (0..<6).reduce(0.0) { $0 + reference.eigenvectors[i, $1] * scaled.eigenvectors[i, $1] }
+            #expect(abs(abs(dot) - 1) < 1e-9, "vector \(i) at scale \(scale): |cos| = \(abs(dot))")
+            #expect(abs(scaled.eigenvalues[i] / scale - reference.eigenvalues[i]) <= 1e-9 * reference.eigenvalues[0])
+        }
     }
 
     @Test func badInputIsAnError() {

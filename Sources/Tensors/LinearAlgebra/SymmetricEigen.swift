@@ -93,6 +93,11 @@ public struct SymmetricEigendecomposition: Sendable {
                                          norm: Double, orthogonalTo others: [[Double]]) -> [Double] {
         let n = diagonal.count
         guard n > 1 else { return [1] }
+        // T = 0 (data with no variance): every vector is an eigenvector; the unit vectors are
+        // orthonormal. Otherwise T/‖T‖ has the same eigenvectors and keeps the solves below
+        // within Double's range however small ‖T‖ is (a floor of ε‖T‖ near 10⁻³⁰⁰ overflowed).
+        guard norm > 0 else { return (0..<n).map { $0 == index % n ? 1 : 0 } }
+        let (diagonal, offDiagonal, eigenvalue) = (diagonal.map { $0 / norm }, offDiagonal.map { $0 / norm }, eigenvalue / norm)
         // LU with partial pivoting of T − λI; U has two superdiagonals.
         var u0 = [Double](repeating: 0, count: n), u1 = u0, u2 = u0, multipliers = u0
         var swapped = [Bool](repeating: false, count: n)
@@ -117,7 +122,7 @@ public struct SymmetricEigendecomposition: Sendable {
         }
         // λ is an eigenvalue, so U is (nearly) singular: tiny pivots become ε‖T‖, which makes
         // each solve amplify the wanted eigenvector enormously.
-        let floor = max(norm, .leastNormalMagnitude) * Double.ulpOfOne
+        let floor = Double.ulpOfOne
         for i in 0..<n where abs(u0[i]) < floor { u0[i] = u0[i] < 0 ? -floor : floor }
         var x = (0..<n).map { 1 + 0.1 * sin(Double(($0 + 1) * (index + 3))) }
         for _ in 0..<3 {
