@@ -177,6 +177,10 @@ public enum CSV {
             firstRows.append(firstRows[part] + perPart[part].rows)
         }
         let totalRows = firstRows.last!, features = layout.features
+        // Known once the rows are counted, before the matrix is allocated.
+        let (cells, overflow) = totalRows.multipliedReportingOverflow(by: features)
+        try MemoryBudget.check(overflow ? .max : cells * MemoryLayout<Float>.size,
+                               for: "the \(totalRows) × \(features) table as 32-bit floats", file: layout.file)
         let (startLines, startRows) = (firstLines, firstRows)
 
         // Pass 2: values into place.

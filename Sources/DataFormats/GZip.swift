@@ -6,7 +6,8 @@ public enum GZip {
     public static func isCompressed(_ bytes: [UInt8]) -> Bool { bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B }
 
     /// The decompressed bytes of every member of a gzip file. The output grows as it is
-    /// produced; the size the trailer claims is never trusted for an allocation.
+    /// produced; the size the trailer claims is never trusted for an allocation, and growth
+    /// past ``MemoryBudget/limit`` is an error (a kilobyte can inflate to gigabytes).
     public static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
         var stream = z_stream()
         // 15 window bits + 32: detect the gzip header automatically.
@@ -15,13 +16,17 @@ public enum GZip {
         }
         defer { inflateEnd(&stream) }
         // Inflate straight into the output, doubling it when full.
-        var output = [UInt8](repeating: 0, count: max(1 << 16, min(bytes.count * 2, 1 << 30)))
+        var output = [UInt8](repeating: 0, count: max(1 << 16, min(bytes.count * 2, 1 << 30, MemoryBudget.limit / 2)))
         var produced = 0
         try bytes.withUnsafeBufferPointer { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.avail_in = UInt32(input.count)
             while true {
-                if produced == output.count { output += [UInt8](repeating: 0, count: output.count) }
+                if produced == output.count {
+                    try MemoryBudget.check(2 * output.count, for: "decompressing (\(MemoryBudget.format(produced)) so far, from \(MemoryBudget.format(bytes.count)))",
+                                           file: file, at: .byte(input.count - Int(stream.avail_in)))
+                    output += [UInt8](repeating: 0, count: output.count)
+                }
                 let status: Int32 = output.withUnsafeMutableBufferPointer { out in
                     let room = min(out.count - produced, Int(UInt32.max))
                     stream.next_out = out.baseAddress! + produced

@@ -61,6 +61,8 @@ public enum IDX {
                 : "\(reader.remaining - needed) bytes after the \(needed) bytes that dimensions \(shape) need")
         }
         let start = reader.offset
+        try MemoryBudget.check(count * MemoryLayout<Float>.size + (rank == 1 ? count * MemoryLayout<Int>.size : 0),
+                               for: "reading the \(shape) array as 32-bit floats", file: reader.file, at: .byte(4))
         var scalars = [Float](repeating: 0, count: count)
         var integers: [Int]? = nil
         bytes.withUnsafeBufferPointer { b in

@@ -41,6 +41,14 @@ public enum NPY {
             let start = prefix[6] == 1 ? 10 : 12
             header = try Header(parsing: String(decoding: headerBytes[start...], as: UTF8.self), file: path, offset: start)
         } catch { return try parse(try FileIO.read(path), file: path, options: options) }
+        // What reading needs, from the header alone: the file's bytes (unless read in place)
+        // and the decoded array, checked before either is allocated.
+        if let dtype = try? ElementType(header.descr, file: path, offset: 0), let count = checkedProduct(header.shape) {
+            let inPlace = (header.descr == "<f4" || header.descr == "=f4") && (!header.fortranOrder || header.shape.count <= 1)
+            let needed = memoryNeeded(count: count, dtype: dtype, header: header, options: options)
+            try MemoryBudget.check(inPlace ? needed : needed.addingReportingOverflow(size).partialValue,
+                                   for: "reading the \(header.shape) array of '\(header.descr)'", file: path, at: .byte(prefix[6] == 1 ? 10 : 12))
+        }
         guard header.descr == "<f4" || header.descr == "=f4", !header.fortranOrder || header.shape.count <= 1,
               let count = checkedProduct(header.shape), !count.multipliedReportingOverflow(by: 4).overflow,
               size - headerEnd == count * 4 else {
@@ -71,7 +79,20 @@ public enum NPY {
                 ? "file ends early: shape \(header.shape) of \(header.descr) needs \(needed) bytes of data, \(reader.remaining) remain"
                 : "\(reader.remaining - needed) bytes after the \(needed) bytes that shape \(header.shape) needs")
         }
+        try MemoryBudget.check(memoryNeeded(count: count, dtype: dtype, header: header, options: options),
+                               for: "reading the \(header.shape) array of '\(header.descr)'", file: file, at: .byte(headerStart))
         return try decode(bytes, from: reader.offset, header: header, dtype: dtype, count: count, file: file, options: options)
+    }
+
+    /// The bytes that decoding `count` elements allocates besides the file's own: 32-bit floats,
+    /// 64-bit integers too for a 1-D integer array (labels), Doubles for wide types measured from
+    /// an origin, a reordered copy for Fortran order. Known from the header before anything is read.
+    static func memoryNeeded(count: Int, dtype: ElementType, header: Header, options: ReadOptions) -> Int {
+        var perElement = MemoryLayout<Float>.size
+        if dtype.isInteger && header.shape.count == 1 { perElement += MemoryLayout<Int>.size }
+        if options.origin != nil, dtype.width >= 4, !(dtype.kind == .float && dtype.width == 4) { perElement += MemoryLayout<Double>.size }
+        if header.fortranOrder && header.shape.count > 1 { perElement += MemoryLayout<Double>.size }
+        return count.multipliedReportingOverflow(by: perElement).overflow ? .max : count * perElement
     }
 
     /// The text an `.npy` file holds as a NumPy bytes scalar (dtype `|Sn`, shape ()): how

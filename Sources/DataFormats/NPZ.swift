@@ -21,10 +21,21 @@ public enum NPZ {
             throw DataFormatError(path, nil, "not a readable zip archive (\(error))")
         }
         var result: [(name: String, bytes: [UInt8])] = []
+        // The sizes the archive declares are checked first; the bytes actually inflated are
+        // counted too, as a crafted archive may declare less than it inflates to.
+        let declared = archive.filter { $0.type == .file }.reduce(0) { $0.addingReportingOverflow(Int(clamping: $1.uncompressedSize)).partialValue }
+        try MemoryBudget.check(declared, for: "extracting the archive's arrays", file: path)
+        var extracted = 0
         for entry in archive where entry.type == .file {
             var bytes: [UInt8] = []
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { chunk in bytes.append(contentsOf: chunk) }
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    extracted += chunk.count
+                    try MemoryBudget.check(extracted, for: "extracting the archive's arrays", file: path, at: .entry(entry.path))
+                    bytes.append(contentsOf: chunk)
+                }
+            } catch let error as DataFormatError {
+                throw error
             } catch {
                 throw DataFormatError(path, .entry(entry.path), "cannot extract (\(error))")
             }

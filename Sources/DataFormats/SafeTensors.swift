@@ -97,6 +97,9 @@ public struct SafeTensorsFile: Sendable, Equatable {
         }
         guard covered == dataLength else { throw DataFormatError(file, .byte(dataStart + covered), "\(dataLength - covered) data bytes belong to no tensor") }
 
+        // Float32 copies of every tensor: at most twice the data for 16-bit types.
+        let decoded = entries.reduce(0) { $0 + ($1.end - $1.begin) / $1.dtype.width * MemoryLayout<Float>.size }
+        try MemoryBudget.check(decoded, for: "decoding the tensors to 32-bit floats", file: file)
         var tensors: [(name: String, tensor: Tensor)] = []
         for entry in entries {
             let count = (entry.end - entry.begin) / entry.dtype.width
