@@ -21,10 +21,14 @@ extension WassersteinAutoencoder {
 
         func terms(_ batch: Tensor, using generator: inout RandomGenerator) throws -> (reconstruction: Variable, penalty: Variable) {
             let z = encoder(Variable(batch))
+            // The unbiased MMD² divides by n(n − 1): a batch of one sample (the last of an epoch,
+            // or a held-out set of one: 5 % of 30) takes the biased estimate, defined for any n.
+            let estimator: MaximumMeanDiscrepancy.Estimator = batch.rows < 2 ? .biased : .unbiased
             let prior = Variable(Tensor.randomNormal(z.shape, standardDeviation: configuration.priorVariance.squareRoot(), using: &generator))
             let penalty: Variable = switch configuration.penalty {
             case .mmd:
-                MaximumMeanDiscrepancy.loss(z, prior, kernel: .waeInverseMultiquadric(dimension: configuration.codeSize, priorVariance: Double(configuration.priorVariance)))
+                MaximumMeanDiscrepancy.loss(z, prior, kernel: .waeInverseMultiquadric(dimension: configuration.codeSize, priorVariance: Double(configuration.priorVariance)),
+                                            estimator: estimator)
             case .sliced:
                 try Wasserstein.slicedLoss(z, prior, directions: Wasserstein.unitDirections(configuration.projections, dimension: configuration.codeSize, using: &generator))
             case .sinkhorn:

@@ -69,12 +69,11 @@ public struct TrainingHooks {
 /// best epoch's weights, checkpoints that resume exactly, and an error naming the epoch and batch
 /// where the loss stops being finite or diverges.
 public struct Trainer {
-    /// A batch loss L above L₀ + 100·|L₀|, where L₀ is the first epoch's mean loss (the mean of
-    /// its batches so far, during it), stops the run as diverged. Training that works never comes
-    /// near it (losses fall from L₀); training that diverges passes it within a few steps (a
-    /// deep autoencoder under Adam at a learning rate of 10³ goes from 540 to 10⁶ while every
-    /// loss stays finite). No checkpoint is written past it, so the last one stays good.
+    /// How far a loss may grow before a run counts as diverged (see ``DivergenceGuard``): past
+    /// 100 times its reference.
     public static let divergenceFactor = 100.0
+    /// The least |reference| the divergence test scales by (see ``DivergenceGuard``).
+    public static let divergenceFloor = 1.0
 
     public let configuration: TrainingConfiguration
     /// The stage name of a multi-stage fit, carried in progress reports and checkpoints.
@@ -145,6 +144,8 @@ public struct Trainer {
                 best = (bestEpoch, record.heldOutLoss[bestEpoch - 1], checkpoint.bestParameters)
             }
         }
+        let divergence = DivergenceGuard(samples: samples, batchSize: configuration.batchSize, step: step,
+                                         resumed: hooks.resume.flatMap { $0.metadata.phase == phase ? $0.metadata.divergenceProbeLoss : nil })
         let start = DispatchTime.now().uptimeNanoseconds
         var processed = 0
         var stopped = startEpoch >= epochs
@@ -164,6 +165,7 @@ public struct Trainer {
                 state.metadata.termLosses = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).dropFirst().map { ($0, $1) })
             }
             if !metricSeries.isEmpty { state.metadata.epochMetrics = metricSeries }
+            state.metadata.divergenceProbeLoss = divergence.probeLoss
             try save(state)
             lastCheckpoint = DispatchTime.now().uptimeNanoseconds
         }
@@ -200,12 +202,9 @@ public struct Trainer {
             for (index, indices) in batches.enumerated() where index >= skipped {
                 let values = step.train(samples.gatherRows(indices), optimizers: optimizers, using: &generator)
                 guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: Float(values[0])) }
-                // The reference is the first epoch's mean loss (so far, within it): a resumed run
-                // restores both, so it stops exactly where the uninterrupted run would.
+                // The first epoch's mean loss (so far, within it): a resumed run restores both.
                 let reference = record.trainLoss.first.map(Double.init) ?? (index > 0 ? sums[0] / Double(index) : values[0])
-                guard values[0] <= reference + Self.divergenceFactor * abs(reference) else {
-                    throw TrainingError.diverged(epoch: epoch + 1, batch: index + 1, value: Float(values[0]), reference: Float(reference))
-                }
+                try divergence.check(values[0], reference: reference, epoch: epoch + 1, batch: index + 1, step: step)
                 for (term, value) in values.enumerated() where term < sums.count { sums[term] += value }
                 processed += indices.count
                 do { try report(batch: index + 1) } catch {
@@ -222,7 +221,7 @@ public struct Trainer {
             var heldOutValue: Float? = nil
             if let heldOut {
                 let value = Float(step.heldOutLoss(heldOut))
-                guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches.count, value: value) }
+                guard value.isFinite else { throw TrainingError.nonFiniteHeldOutLoss(epoch: epoch, value: value) }
                 record.heldOutLoss.append(value)
                 heldOutValue = value
                 if let patience = configuration.earlyStoppingPatience {

@@ -39,6 +39,8 @@ public struct TrainingCheckpoint: Sendable {
         /// of its tensors among the checkpoint's optimizer tensors, in group order.
         public var groupOptimizerSteps: [Int]?
         public var groupOptimizerTensorCounts: [Int]?
+        /// The divergence probe's loss before training (``DivergenceGuard``).
+        public var divergenceProbeLoss: Double?
 
         public init(phase: String, epochsCompleted: Int, generator: RandomGenerator, trainLoss: [Float], heldOutLoss: [Float],
                     bestEpoch: Int, optimizerSteps: Int, parameterNames: [String]) {

@@ -56,9 +56,11 @@ public struct TrainingProgress: Sendable {
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss became NaN or infinite.
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
-    /// A batch's loss grew past `Trainer.divergenceFactor` times the loss the run started from
-    /// (`reference`): the steps are too large, and the weights are being wrecked while the loss
-    /// stays finite (Adam at a learning rate of 10³ saturates every unit without a NaN).
+    /// The held-out loss after an epoch became NaN or infinite.
+    case nonFiniteHeldOutLoss(epoch: Int, value: Float)
+    /// The loss of a fixed probe of training rows grew from `reference` (before training) to
+    /// `value` (after this batch), past ``Trainer/divergenceFactor`` times: the steps are too
+    /// large, and the weights are being wrecked while the loss stays finite (``DivergenceGuard``).
     case diverged(epoch: Int, batch: Int, value: Float, reference: Float)
     /// A hyperparameter is out of range.
     case invalidConfiguration(String)
@@ -67,10 +69,15 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
+        case let .nonFiniteLoss(epoch, batch, value) where epoch == 1 && batch == 1:
+            // Before any step: the learning rate played no part.
+            "the untrained model's loss on the first batch is \(value): the data's values are too large for it; scale them (--scale standardize) or check them for extreme values"
         case let .nonFiniteLoss(epoch, batch, value):
             "loss became \(value) at epoch \(epoch), batch \(batch); lower the learning rate or check the data for extreme values"
+        case let .nonFiniteHeldOutLoss(epoch, value):
+            "the held-out loss became \(value) after epoch \(epoch); lower the learning rate or check the data for extreme values"
         case let .diverged(epoch, batch, value, reference):
-            "training diverged: the loss grew to \(value) at epoch \(epoch), batch \(batch), from \(reference) at the start; lower the learning rate"
+            "training diverged at epoch \(epoch), batch \(batch): the loss of the first batch's samples grew from \(reference) before training to \(value); lower the learning rate"
         case let .invalidConfiguration(message): message
         case let .checkpointMismatch(message): "checkpoint does not match this run: \(message)"
         }

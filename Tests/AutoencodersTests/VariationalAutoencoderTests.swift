@@ -29,6 +29,20 @@ import Tensors
     }
 
     /// The KL weight rises linearly over the warm-up epochs to β.
+    /// Unscaled data (values near ±50) under a learned variance: the first batches' losses
+    /// differ by hundreds of times, as their samples' magnitudes do, without anything going
+    /// wrong; training runs (a rule that compared batches with the first called it diverged).
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func heterogeneousFirstBatchesAreNotDivergence(seed: UInt64) throws {
+        var generator = RandomGenerator(seed: seed)
+        let samples = Tensor.randomNormal([30, 3], standardDeviation: 50, using: &generator)
+        let configuration = VariationalAutoencoder.Configuration(hidden: [8], codeSize: 3, likelihood: .learnedGaussian,
+                                                                 training: .init(epochs: 3, batchSize: 4, heldOutFraction: 0))
+        let model = try VariationalAutoencoder.fit(samples, configuration: configuration, using: &generator)
+        let losses = try #require(model.record?.trainLoss)
+        #expect(losses.count == 3 && losses.allSatisfy(\.isFinite))
+    }
+
     @Test func klWarmupIsLinear() {
         let configuration = VariationalAutoencoder.Configuration(beta: 2, klWarmupEpochs: 4)
         #expect((0..<6).map(configuration.klWeight(epoch:)) == [0.5, 1, 1.5, 2, 2, 2])

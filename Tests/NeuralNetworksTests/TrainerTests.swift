@@ -109,7 +109,8 @@ private func train(_ layers: [Dense], _ configuration: TrainingConfiguration, sa
         } throws: { error in
             switch error as? TrainingError {
             case let .diverged(epoch, batch, value, reference)?:
-                return Double(value) > Double(reference) * (1 + Trainer.divergenceFactor) && "\(error)".contains("epoch \(epoch), batch \(batch)")
+                return Double(value) > Double(reference) + Trainer.divergenceFactor * max(abs(Double(reference)), Trainer.divergenceFloor)
+                    && "\(error)".contains("epoch \(epoch), batch \(batch)")
             case let .nonFiniteLoss(epoch, batch, _)?: return "\(error)".contains("epoch \(epoch), batch \(batch)")
             default: return false
             }
