@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(csv npy npz sparse-npz idx gzip safetensors model spec); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(csv npy npz sparse-npz idx gzip safetensors model checkpoint spec); fi
 # Swift's -sanitize=fuzzer links libFuzzer's own main, which SwiftPM's executables cannot use
 # (they alias main to MODULE_main): the harness has its own main, which calls libFuzzer's
 # driver, so the build instruments for coverage and links the no-main libFuzzer instead.

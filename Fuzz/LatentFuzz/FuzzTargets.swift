@@ -7,7 +7,7 @@ import Latent
 /// it with coverage instrumentation, AddressSanitizer and `-DFUZZING` (main then runs
 /// libFuzzer's driver); an ordinary build replays inputs.
 enum FuzzTarget: String, CaseIterable {
-    case csv, npy, npz, sparseNPZ = "sparse-npz", idx, gzip, safetensors, model, spec
+    case csv, npy, npz, sparseNPZ = "sparse-npz", idx, gzip, safetensors, model, checkpoint, spec
 
     /// The memory limit the harnesses read under (`--memory-limit 256M`): a reader that
     /// allocates what a header claims beyond it must refuse, not allocate.
@@ -38,6 +38,14 @@ enum FuzzTarget: String, CaseIterable {
             guard let parsed = try? SafeTensorsFile.parse(bytes, file: file), let model = try? Methods.load(parsed, path: file),
                   model.inputSize > 0, model.inputSize <= 1 << 16 else { return }
             _ = try? model.reconstruct(Tensor.zeros([1, model.inputSize]))
+        case .checkpoint:
+            // A checkpoint resumed: read, checked against the run's configuration, and restored
+            // (completed RBMs, weights, optimizer state, generators, history) by a resumed fit.
+            withTemporaryFile(bytes) { path in
+                var generator = RandomGenerator(seed: 1)
+                _ = try? DeepAutoencoder.fit(Self.checkpointSamples, configuration: Self.checkpointConfiguration, using: &generator,
+                                             checkpoints: CheckpointPolicy(path: path, every: nil, resume: true))
+            }
         case .npz: withTemporaryFile(bytes) { _ = try? NPZ.read($0) }
         case .sparseNPZ:
             // The arrays of a SciPy sparse file, NPY-encoded and separated by "\n#NPY#\n", in
@@ -54,6 +62,34 @@ enum FuzzTarget: String, CaseIterable {
                !((parameters["dimension"] ?? 3) * (parameters["centers"] ?? 3) > 1e5) || (parameters["dimension"] ?? 3) > 1e5 {
                 _ = try? manifold.generate(parameters)
             }
+        }
+    }
+
+    /// The run whose checkpoints the `checkpoint` harness resumes: a deep autoencoder 4-3-2
+    /// with one epoch of RBM pretraining per layer and two of fine-tuning, on 16 samples.
+    static let checkpointSamples: Tensor = {
+        var generator = RandomGenerator(seed: 0)
+        return Tensor.randomNormal([16, 4], using: &generator).sigmoid()
+    }()
+    static let checkpointConfiguration = DeepAutoencoder.Configuration(
+        hidden: [3], codeSize: 2, pretrainingEpochs: 1, pretrainingBatchSize: 8, training: .init(epochs: 2, batchSize: 8, heldOutFraction: 0))
+
+    /// Writes the seed corpus of the `checkpoint` harness into `folder`: the run's checkpoints
+    /// when stopped after each batch of each stage (`--write-seeds FOLDER`).
+    static func writeCheckpointSeeds(to folder: String) throws {
+        struct Stop: Error {}
+        for stop in 1... {
+            let path = folder + "/stopped-after-\(stop).safetensors"
+            var generator = RandomGenerator(seed: 1), seen = 0
+            do {
+                _ = try DeepAutoencoder.fit(checkpointSamples, configuration: checkpointConfiguration, using: &generator,
+                                            checkpoints: CheckpointPolicy(path: path, every: nil)) { _ in
+                    seen += 1
+                    if seen == stop { throw Stop() }
+                }
+                try? FileManager.default.removeItem(atPath: path)
+                return  // the run ended before `stop` batches: every stopping point is written
+            } catch is Stop {}
         }
     }
 
@@ -86,10 +122,16 @@ func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePo
 @main
 enum LatentFuzz {
     static func main() {
+        if selected == .checkpoint, CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--write-seeds" {
+            do { try FuzzTarget.writeCheckpointSeeds(to: CommandLine.arguments[2]); exit(0) } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8)); exit(1)
+            }
+        }
         guard let target = selected else {
             FileHandle.standardError.write(Data("""
                 usage: LATENT_FUZZ_TARGET=NAME latent-fuzz [libFuzzer options] [CORPUS…]  (built by Fuzz/run.sh)
                        LATENT_FUZZ_TARGET=NAME latent-fuzz FILE…  (an ordinary build replays inputs, once each)
+                       LATENT_FUZZ_TARGET=checkpoint latent-fuzz --write-seeds FOLDER  (the checkpoint harness's seeds)
                 targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))
 
                 """.utf8))

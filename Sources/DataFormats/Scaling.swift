@@ -71,6 +71,24 @@ public struct FeatureScaling: Codable, Sendable, Equatable {
         (self.kind, self.origin, self.offset, self.scale) = (kind, origin, offset, scale)
     }
 
+    /// Decodes a stored scaling, checked: origin, offset and scale of one length, finite, no
+    /// zero scale (a model file whose arrays disagreed indexed past the shorter one: a trap,
+    /// found by the model fuzz harness).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try container.decode(Kind.self, forKey: .kind)
+        let (origin, offset, scale) = (try container.decode([Double].self, forKey: .origin), try container.decode([Double].self, forKey: .offset),
+                                       try container.decode([Double].self, forKey: .scale))
+        guard origin.count == scale.count, offset.count == scale.count else {
+            throw DecodingError.dataCorruptedError(forKey: .scale, in: container,
+                                                   debugDescription: "origin, offset and scale hold \(origin.count), \(offset.count) and \(scale.count) values; they must agree")
+        }
+        guard (origin + offset + scale).allSatisfy(\.isFinite), !scale.contains(0) else {
+            throw DecodingError.dataCorruptedError(forKey: .scale, in: container, debugDescription: "holds a non-finite value or a zero scale")
+        }
+        self.init(kind: kind, origin: origin, offset: offset, scale: scale)
+    }
+
     private init(kind: Kind, origin: [Double], offset: [Double], scale: [Double]) {
         (self.kind, self.origin, self.offset, self.scale) = (kind, origin, offset, scale)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a finished child process left: its exit status and both output streams.
 public struct ProcessResult: Sendable {
@@ -17,15 +18,20 @@ public func runProcess(_ executable: String, _ arguments: [String], in folder: S
     process.standardOutput = output
     process.standardError = errors
     try process.run()
-    // Read both pipes while the child runs, so neither fills and blocks it.
-    nonisolated(unsafe) var errorData = Data()
-    let reader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
+    // Read both pipes while the child runs, so neither fills and blocks it. The lock orders the
+    // reader thread's write before the read here (ThreadSanitizer found the unlocked version).
+    let errorData = Mutex<Data?>(nil)
+    let reader = Thread { let data = errors.fileHandleForReading.readDataToEndOfFile(); errorData.withLock { $0 = data } }
     reader.start()
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    while !reader.isFinished { Thread.sleep(forTimeInterval: 0.001) }
+    var errorText: Data? = nil
+    while errorText == nil {
+        errorText = errorData.withLock { $0 }
+        if errorText == nil { Thread.sleep(forTimeInterval: 0.001) }
+    }
     return ProcessResult(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                         errors: String(decoding: errorData, as: UTF8.self))
+                         errors: String(decoding: errorText!, as: UTF8.self))
 }
 
 /// The full path of `name` on PATH, or nil.

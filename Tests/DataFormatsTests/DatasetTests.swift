@@ -166,6 +166,18 @@ import Tensors
         #expect(errorText { _ = try scaling.apply(Tensor([[1, 2]])) }.contains("do not match"))
     }
 
+    /// A stored scaling whose arrays disagree in length, or hold a non-finite value or a zero
+    /// scale, is refused when decoded (a model file like that trapped: the model fuzz harness,
+    /// `Fuzz/Corpus/model/regression-scaling-lengths.safetensors`).
+    @Test(arguments: [
+        (#"{"kind":"standardize","origin":[0,0,0],"offset":[1,2],"scale":[1,1,1]}"#, "hold 3, 2 and 3 values"),
+        (#"{"kind":"standardize","origin":[0],"offset":[1],"scale":[0]}"#, "zero scale"),
+        (#"{"kind":"none","origin":[0,0],"offset":[0,0],"scale":[1]}"#, "hold 2, 2 and 1 values"),
+    ])
+    func malformedStoredScalingsAreRefused(_ json: String, _ message: String) {
+        #expect { _ = try JSONDecoder().decode(FeatureScaling.self, from: Data(json.utf8)) } throws: { "\($0)".contains(message) }
+    }
+
     /// NumPy's quantiles (linear interpolation): np.quantile([1, 2, 4, 8, 16], [.25, .5, .75]) = 2, 4, 8;
     /// np.quantile([1, 2, 3, 10], [.25, .75]) = 1.75, 4.75.
     @Test func robustScalingUsesNumPyQuantiles() throws {
