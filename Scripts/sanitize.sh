@@ -14,9 +14,12 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do sanitizers+=("$1"); shift; done
 if [ ${#sanitizers[@]} -eq 0 ]; then sanitizers=(address thread); fi
 status=0
 for sanitizer in "${sanitizers[@]}"; do
+    skips=()
     case $sanitizer in
         address) folder=.build-asan ;;
-        thread) folder=.build-tsan ;;
+        # ThreadSanitizer's runtime dies of SIGBUS under `ulimit -f 1` (its own files hit the
+        # limit), so the one test that sets the limit runs under AddressSanitizer only.
+        thread) folder=.build-tsan; skips=(--skip aSaveBeyondTheFileSizeLimitFailsCleanly) ;;
         *) echo "error: unknown sanitizer '$sanitizer' (address or thread)" >&2; exit 2 ;;
     esac
     log=$folder.log
@@ -28,7 +31,7 @@ for sanitizer in "${sanitizers[@]}"; do
     # Linux (see RELIABILITY.md) would drown ours, so ASan checks accesses, not leaks.
     start=$(date +%s)
     if ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-        swift test -c release --skip-build --sanitize="$sanitizer" --build-path "$folder" "$@" >>"$log" 2>&1; then
+        swift test -c release --skip-build --sanitize="$sanitizer" --build-path "$folder" "${skips[@]}" "$@" >>"$log" 2>&1; then
         result=passed
     else
         result=FAILED; status=1
