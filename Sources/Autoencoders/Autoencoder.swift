@@ -114,12 +114,15 @@ func checkTrainingSamples(_ samples: Tensor, method: String, minimumCount: Int =
 
 /// Refuses samples holding a value beyond ``largestTrainableMagnitude(samples:)``, naming its
 /// row and column.
-func checkTrainableMagnitude(_ samples: Tensor, method: String) throws {
-    let limit = largestTrainableMagnitude(samples: samples.shape[0] * samples.shape[1])
+/// `samples` may be a block of rows from `firstRow` of larger data of shape `whole`.
+func checkTrainableMagnitude(_ samples: Tensor, method: String, firstRow: Int = 0, whole: [Int]? = nil) throws {
+    let shape = whole ?? samples.shape
+    let limit = largestTrainableMagnitude(samples: shape[0] * shape[1])
     let largest = samples.withUnsafeBufferPointer { values in values.indices.max { abs(values[$0]) < abs(values[$1]) } }
     if let index = largest, case let value = samples.scalars[index], Double(abs(value)) > limit {
-        let (row, column) = index.quotientAndRemainder(dividingBy: samples.shape[1])
-        throw AutoencoderError("\(method) input of shape \(samples.shape): \(value) at row \(row), column \(column) is too large to train on "
+        var (row, column) = index.quotientAndRemainder(dividingBy: samples.shape[1])
+        row += firstRow
+        throw AutoencoderError("\(method) input of shape \(shape): \(value) at row \(row), column \(column) is too large to train on "
                                + "(beyond ±\(Float(limit)), squared errors summed over the data overflow 32-bit floats); "
                                + "scale the data first (latent fit --scale standardize, or FeatureScaling)")
     }

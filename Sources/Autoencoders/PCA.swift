@@ -42,6 +42,19 @@ public struct PCA: Autoencoder {
             self.solver = solver
             self.whiten = whiten
         }
+
+        /// Throws unless `n` samples of `d` features can give the components asked for.
+        func validate(samples n: Int, features d: Int) throws {
+            switch components {
+            case .count(let k):
+                guard k >= 1, k <= min(n, d) else {
+                    throw AutoencoderError("PCA: \(k) components requested, but at most min(samples, features) = \(min(n, d)) exist")
+                }
+            case .varianceFraction(let fraction):
+                guard fraction > 0, fraction <= 1 else { throw AutoencoderError("PCA: the variance fraction must lie in (0, 1], got \(fraction)") }
+                guard solver == .exact else { throw AutoencoderError("PCA: a variance fraction needs the exact solver (the randomized one sees only k directions)") }
+            }
+        }
     }
 
     public static let methodName = "pca"
@@ -66,49 +79,51 @@ public struct PCA: Autoencoder {
             throw AutoencoderError("PCA needs at least 2 samples of at least 1 feature; got shape \(samples.shape)")
         }
         let (n, d) = (samples.shape[0], samples.shape[1])
-        switch configuration.components {
-        case .count(let k):
-            guard k >= 1, k <= min(n, d) else {
-                throw AutoencoderError("PCA: \(k) components requested, but at most min(samples, features) = \(min(n, d)) exist")
-            }
-        case .varianceFraction(let fraction):
-            guard fraction > 0, fraction <= 1 else { throw AutoencoderError("PCA: the variance fraction must lie in (0, 1], got \(fraction)") }
-            guard configuration.solver == .exact else { throw AutoencoderError("PCA: a variance fraction needs the exact solver (the randomized one sees only k directions)") }
-        }
+        try configuration.validate(samples: n, features: d)
         let mean = samples.mean(alongAxis: 0)
         // Finite floats sum to a finite Double, so a finite mean proves finite data without a
         // second pass; the full scan runs only to name the offending value.
         if !mean.scalars.allSatisfy(\.isFinite) { try samples.checkFinite("PCA input") }
         try checkTrainableMagnitude(samples, method: "PCA")
-        var (axes, variances): ([[Double]], [Double])
-        var totalVariance: Double
         switch configuration.solver {
         case .exact:
             // Centred block by block: the centred data never exist all at once.
-            let covariance = gramMatrix(samples, centredAt: mean, settings: settings) / Float(n - 1)
-            // The total variance is the covariance's trace.
-            totalVariance = (0..<d).reduce(0.0) { $0 + Double(covariance[$1, $1]) }
-            // Eigenvalues all (for the ratios), eigenvectors for the k kept only.
-            let components = configuration.components
-            let variance = totalVariance
-            let eigen = try SymmetricEigendecomposition(Matrix(covariance)) { eigenvalues in
-                switch components {
-                case .count(let count): return count
-                case .varianceFraction(let fraction):
-                    var cumulative = 0.0
-                    let ratios = eigenvalues.map { max($0, 0) / max(variance, .leastNormalMagnitude) }
-                    return (ratios.firstIndex { cumulative += $0; return cumulative >= fraction - 1e-12 } ?? (ratios.count - 1)) + 1
-                }
-            }
-            let k = eigen.eigenvectors.rows
-            axes = (0..<k).map { i in Array(eigen.eigenvectors.values[(i * d)..<((i + 1) * d)]) }
-            variances = Array(eigen.eigenvalues.prefix(k)).map { max($0, 0) }
+            return try fitted(mean: mean, covariance: gramMatrix(samples, centredAt: mean, settings: settings) / Float(n - 1), configuration: configuration)
         case .randomized:
             guard case .count(let k) = configuration.components else { preconditionFailure("checked above") }
             let centred = samples - mean
-            totalVariance = centred.squared().sumInDouble() / Double(n - 1)
-            (axes, variances) = try randomizedAxes(centred, k: k, using: &generator)
+            let totalVariance = centred.squared().sumInDouble() / Double(n - 1)
+            let (axes, variances) = try randomizedAxes(centred, k: k, using: &generator)
+            return try fitted(mean: mean, axes: axes, variances: variances, totalVariance: totalVariance, configuration: configuration)
         }
+    }
+
+    /// The exact fit from the covariance matrix (`D × D`): its eigenvectors of the largest
+    /// eigenvalues, as many as the configuration asks.
+    static func fitted(mean: Tensor, covariance: Tensor, configuration: Configuration) throws -> PCA {
+        let d = covariance.shape[0]
+        // The total variance is the covariance's trace.
+        let totalVariance = (0..<d).reduce(0.0) { $0 + Double(covariance[$1, $1]) }
+        // Eigenvalues all (for the ratios), eigenvectors for the k kept only.
+        let components = configuration.components
+        let eigen = try SymmetricEigendecomposition(Matrix(covariance)) { eigenvalues in
+            switch components {
+            case .count(let count): return count
+            case .varianceFraction(let fraction):
+                var cumulative = 0.0
+                let ratios = eigenvalues.map { max($0, 0) / max(totalVariance, .leastNormalMagnitude) }
+                return (ratios.firstIndex { cumulative += $0; return cumulative >= fraction - 1e-12 } ?? (ratios.count - 1)) + 1
+            }
+        }
+        let k = eigen.eigenvectors.rows
+        let axes = (0..<k).map { i in Array(eigen.eigenvectors.values[(i * d)..<((i + 1) * d)]) }
+        return try fitted(mean: mean, axes: axes, variances: Array(eigen.eigenvalues.prefix(k)).map { max($0, 0) },
+                          totalVariance: totalVariance, configuration: configuration)
+    }
+
+    /// The model of `axes` (unit vectors of D values) and their variances.
+    static func fitted(mean: Tensor, axes: [[Double]], variances: [Double], totalVariance: Double, configuration: Configuration) throws -> PCA {
+        var axes = axes
         // A sign convention makes results reproducible across solvers and platforms.
         for i in axes.indices {
             let largest = axes[i].indices.max { abs(axes[i][$0]) < abs(axes[i][$1]) }!
@@ -117,7 +132,7 @@ public struct PCA: Autoencoder {
         if configuration.whiten, let zero = variances.firstIndex(where: { $0 <= 1e-12 * max(totalVariance, 1e-300) }) {
             throw AutoencoderError("PCA: component \(zero + 1) has zero variance, so it cannot be whitened (use fewer components)")
         }
-        let k = axes.count
+        let (k, d) = (axes.count, mean.count)
         return PCA(configuration: configuration, mean: mean,
                    components: try Tensor(shape: [k, d], scalars: axes.flatMap { $0.map(Float.init) }),
                    explainedVariance: Tensor(variances.map(Float.init)),

@@ -84,6 +84,40 @@ public enum NPY {
         return try decode(bytes, from: reader.offset, header: header, dtype: dtype, count: count, file: file, options: options)
     }
 
+    /// The header of the `.npy` file at `path`, its element type and where its data start,
+    /// read without the data, with the data's size checked against the file's.
+    static func layout(_ path: String) throws -> (header: Header, dtype: ElementType, dataStart: Int) {
+        let file = try FileIO.open(path)
+        defer { fclose(file) }
+        let size = try FileIO.size(of: file, path: path)
+        var prefix = [UInt8](repeating: 0, count: min(size, 12))
+        _ = try prefix.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: path) }
+        var headerEnd = prefix.count
+        if prefix.count >= 10, prefix[6] == 1 { headerEnd = 10 + Int(prefix[8]) | Int(prefix[9]) << 8 }
+        if prefix.count >= 12, prefix[6] == 2 || prefix[6] == 3 {
+            headerEnd = 12 + (Int(prefix[8]) | Int(prefix[9]) << 8 | Int(prefix[10]) << 16 | Int(prefix[11]) << 24)
+        }
+        var bytes = prefix
+        if headerEnd > prefix.count, headerEnd <= size, fseek(file, 0, SEEK_SET) == 0 {
+            bytes = [UInt8](repeating: 0, count: headerEnd)
+            _ = try bytes.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: path) }
+        }
+        // A short or malformed prefix fails here, saying what is wrong.
+        var reader = ByteReader(bytes, file: path)
+        let (header, headerStart) = try readHeader(&reader)
+        let dtype = try ElementType(header.descr, file: path, offset: headerStart)
+        guard let count = checkedProduct(header.shape), !count.multipliedReportingOverflow(by: dtype.width).overflow else {
+            throw DataFormatError(path, .byte(headerStart), "shape \(header.shape) overflows")
+        }
+        let needed = count * dtype.width, remaining = size - reader.offset
+        guard needed == remaining else {
+            throw DataFormatError(path, .byte(reader.offset), needed > remaining
+                ? "file ends early: shape \(header.shape) needs \(needed) bytes of data, \(remaining) remain"
+                : "\(remaining - needed) bytes after the \(needed) bytes that shape \(header.shape) needs")
+        }
+        return (header, dtype, reader.offset)
+    }
+
     /// The bytes that decoding `count` elements allocates besides the file's own: 32-bit floats,
     /// 64-bit integers too for a 1-D integer array (labels), Doubles for wide types measured from
     /// an origin, a reordered copy for Fortran order. Known from the header before anything is read.
@@ -261,7 +295,7 @@ public enum NPY {
 
     // MARK: - Element types
 
-    struct ElementType {
+    struct ElementType: Sendable {
         enum Kind { case float, signed, unsigned, boolean }
         let kind: Kind, width: Int, bigEndian: Bool
         var isInteger: Bool { kind != .float }

@@ -15,49 +15,97 @@ import Accelerate
 /// its band's rectangle above the diagonal by GEMM and its diagonal block by syrk. With the
 /// built-in kernel both use the same micro-kernel and depth order, so the result does not depend
 /// on the thread count.
-public func gramMatrix(_ a: Tensor, centredAt mean: Tensor? = nil, rowsPerBlock: Int = 4096,
+public func gramMatrix(_ a: Tensor, centredAt mean: Tensor? = nil, rowsPerBlock: Int = GramAccumulator.rowsPerBlock,
                        settings: ComputeSettings = .current) -> Tensor {
     require(a.rank == 2, "gramMatrix needs a matrix, got shape \(a.shape)")
     let (n, d) = (a.shape[0], a.shape[1])
-    if let mean { require(mean.shape == [d], "gramMatrix: the mean has shape \(mean.shape), the data \(a.shape)") }
-    var c = Tensor.zeros([d, d])
-    guard n > 0, d > 0 else { return c }
-    let rowsPerBlock = max(1, mean == nil ? n : rowsPerBlock)
-    var block = mean == nil ? Tensor.zeros([0]) : Tensor(shape: [min(rowsPerBlock, n) * d]) { _ in }
-    let bands = bandBoundaries(d, parts: d * d * min(n, rowsPerBlock) < parallelGEMMThreshold ? 1 : settings.threads,
-                               unit: tile(for: settings.backend).columns)
-    for start in stride(from: 0, to: n, by: rowsPerBlock) {
-        let rows = min(rowsPerBlock, n - start)
-        a.withUnsafeBufferPointer { source in
-            if let mean {
+    var gram = GramAccumulator(columns: d, centredAt: mean, settings: settings)
+    // Uncentred, A is used in place as one block; centred, block by block into one buffer.
+    let step = max(1, mean == nil ? n : rowsPerBlock)
+    for start in stride(from: 0, to: n, by: step) { gram.add(rowsOf: a, start..<min(n, start + step)) }
+    return gram.result()
+}
+
+/// The Gram matrix accumulated over blocks of rows, which may come one at a time from data
+/// that are never all in memory (``gramMatrix(_:centredAt:rowsPerBlock:settings:)`` is this over
+/// the blocks of one tensor): the same blocks, in the same order, give the same matrix bit for bit.
+public struct GramAccumulator {
+    /// Rows centred and added at a time: a block's buffer is `rowsPerBlock × D` floats.
+    public static let rowsPerBlock = 4096
+    public let columns: Int
+    let mean: Tensor?
+    let settings: ComputeSettings
+    var c: Tensor
+    var block: Tensor
+    var started = false
+    var bands: [Int]? = nil
+
+    /// An empty sum for rows of `columns` values, centred at `mean` (`columns`) when given.
+    public init(columns d: Int, centredAt mean: Tensor? = nil, settings: ComputeSettings = .current) {
+        if let mean { require(mean.shape == [d], "GramAccumulator: the mean has shape \(mean.shape), the data \(d) columns") }
+        (self.columns, self.mean, self.settings) = (d, mean, settings)
+        c = Tensor.zeros([d, d])
+        block = Tensor.zeros([0])
+    }
+
+    /// Adds the rows `range` of `a` (`n × D`).
+    public mutating func add(rowsOf a: Tensor, _ range: Range<Int>) {
+        require(a.rank == 2 && a.shape[1] == columns && range.upperBound <= a.shape[0], "GramAccumulator: rows \(range) of shape \(a.shape) for \(columns) columns")
+        let (rows, d) = (range.count, columns)
+        guard rows > 0, d > 0 else { return }
+        // The bands follow the first block's size, as gramMatrix's always have.
+        let bands = self.bands ?? bandBoundaries(d, parts: d * d * rows < parallelGEMMThreshold ? 1 : settings.threads, unit: tile(for: settings.backend).columns)
+        self.bands = bands
+        let beta: Float = started ? 1 : 0
+        started = true
+        let settings = self.settings
+        if let mean {
+            if block.count < rows * d { block = Tensor(shape: [rows * d]) { _ in } }
+            a.withUnsafeBufferPointer { source in
                 block.withUnsafeMutableBufferPointer { out in
-                    mean.withUnsafeBufferPointer { mu in centre(source.baseAddress! + start * d, rows: rows, d: d, mean: mu.baseAddress!, into: out.baseAddress!, settings: settings) }
-                }
-            }
-            let beta: Float = start == 0 ? 0 : 1
-            let update = { (x: UnsafePointer<Float>) in
-                c.withUnsafeMutableBufferPointer { out in
-                    let (ux, uc) = (UInt(bitPattern: x), UInt(bitPattern: out.baseAddress!))
-                    parallelFor(bands.count - 1) { band in
-                        let x = UnsafePointer<Float>(bitPattern: ux)!, c = UnsafeMutablePointer<Float>(bitPattern: uc)!
-                        let (c0, c1) = (bands[band], bands[band + 1])
-                        guard c0 < c1 else { return }
-                        if c0 > 0 {
-                            runGEMM(settings.backend, true, false, c0, c1 - c0, rows, 1, x, d, x + c0, d, beta, c + c0, d)
-                        }
-                        runSYRK(settings.backend, c1 - c0, rows, x + c0, d, beta, c + c0 * d + c0, d)
+                    mean.withUnsafeBufferPointer { mu in
+                        centre(source.baseAddress! + range.lowerBound * d, rows: rows, d: d, mean: mu.baseAddress!, into: out.baseAddress!, settings: settings)
                     }
                 }
             }
-            if mean == nil { update(source.baseAddress! + start * d) } else { block.withUnsafeBufferPointer { update($0.baseAddress!) } }
+            block.withUnsafeBufferPointer { x in
+                c.withUnsafeMutableBufferPointer { Self.update($0.baseAddress!, with: x.baseAddress!, rows: rows, d: d, beta: beta, bands: bands, settings: settings) }
+            }
+        } else {
+            a.withUnsafeBufferPointer { source in
+                c.withUnsafeMutableBufferPointer {
+                    Self.update($0.baseAddress!, with: source.baseAddress! + range.lowerBound * d, rows: rows, d: d, beta: beta, bands: bands, settings: settings)
+                }
+            }
         }
     }
-    c.withUnsafeMutableBufferPointer { out in
-        for row in 0..<d {
-            for column in 0..<row { out[row * d + column] = out[column * d + row] }
+
+    /// C ← XᵀX + β·C (upper triangle) for `x: rows × d`, one band of columns per thread.
+    private static func update(_ c: UnsafeMutablePointer<Float>, with x: UnsafePointer<Float>, rows: Int, d: Int, beta: Float,
+                               bands: [Int], settings: ComputeSettings) {
+        let (ux, uc) = (UInt(bitPattern: x), UInt(bitPattern: c))
+        parallelFor(bands.count - 1) { band in
+            let x = UnsafePointer<Float>(bitPattern: ux)!, c = UnsafeMutablePointer<Float>(bitPattern: uc)!
+            let (c0, c1) = (bands[band], bands[band + 1])
+            guard c0 < c1 else { return }
+            if c0 > 0 {
+                runGEMM(settings.backend, true, false, c0, c1 - c0, rows, 1, x, d, x + c0, d, beta, c + c0, d)
+            }
+            runSYRK(settings.backend, c1 - c0, rows, x + c0, d, beta, c + c0 * d + c0, d)
         }
     }
-    return c
+
+    /// The sum so far, both triangles filled: `D × D`.
+    public func result() -> Tensor {
+        var c = self.c
+        let d = columns
+        c.withUnsafeMutableBufferPointer { out in
+            for row in 0..<d {
+                for column in 0..<row { out[row * d + column] = out[column * d + row] }
+            }
+        }
+        return c
+    }
 }
 
 /// Column boundaries splitting the upper triangle of a `d × d` matrix into `parts` bands of

@@ -79,9 +79,9 @@ import TestSupport
                  try (0..<40).map { "\($0 % 3)" }.joined(separator: "\n").write(toFile: folder + "/labels.txt", atomically: true, encoding: .utf8)
                  return data
              }, arguments: pca + ["--labels", "labels.txt"], outcome: .error("labels.txt")),
-        Case(name: "an empty CSV file", write: { folder in FileManager.default.createFile(atPath: folder + "/empty.csv", contents: Data()); return "empty.csv" },
+        Case(name: "an empty CSV file", write: { folder in _ = FileManager.default.createFile(atPath: folder + "/empty.csv", contents: Data()); return "empty.csv" },
              arguments: pca, outcome: .error("empty.csv: no data rows")),
-        Case(name: "an empty NPY file", write: { folder in FileManager.default.createFile(atPath: folder + "/empty.npy", contents: Data()); return "empty.npy" },
+        Case(name: "an empty NPY file", write: { folder in _ = FileManager.default.createFile(atPath: folder + "/empty.npy", contents: Data()); return "empty.npy" },
              arguments: pca, outcome: .error("empty.npy: byte 0: file ends early: the magic string needs 6 bytes, 0 remain")),
         Case(name: "a folder", write: { folder in try FileManager.default.createDirectory(atPath: folder + "/tables", withIntermediateDirectories: false); return "tables" },
              arguments: pca, outcome: .error("tables: is a folder, not a file")),

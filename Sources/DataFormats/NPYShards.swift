@@ -1,0 +1,112 @@
+import Foundation
+import Tensors
+
+/// A data set too large for memory, stored as NPY files (shards) of one width: read in blocks
+/// of rows, never whole, so what is held at once is bounded by the block, not the data.
+///
+/// Shards are `.npy` files of shape `n × D` (or `n`, one feature), C order, any element type
+/// NPY readers take (decoded to Float32 block by block). A folder's shards are taken in the
+/// order of their names (`part-000.npy`, `part-001.npy`, …), which is the order of the rows.
+/// Headers are read and checked when the data set is opened (widths agree, sizes match the
+/// files); values are checked (finite) as blocks are read.
+public struct NPYShards: Sendable {
+    /// One file: its path, rows, and where its data start.
+    public struct Shard: Sendable {
+        public let path: String
+        public let rows: Int
+        let dataStart: Int
+        let dtype: NPY.ElementType
+    }
+
+    /// What the data set was opened from (a folder, or the first shard).
+    public let name: String
+    public let shards: [Shard]
+    /// Features per row, D.
+    public let columns: Int
+    /// Rows over all shards, n.
+    public let rows: Int
+
+    /// The `.npy` files of `folder`, in the order of their names.
+    public init(folder: String) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw DataFormatError(folder, nil, "is not a folder of .npy shards")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.lowercased().hasSuffix(".npy") && !$0.hasPrefix(".") }.sorted()
+        guard !names.isEmpty else { throw DataFormatError(folder, nil, "holds no .npy files (a data set of shards is a folder of .npy files of one width)") }
+        try self.init(paths: names.map { (folder as NSString).appendingPathComponent($0) }, name: folder)
+    }
+
+    /// The shards at `paths`, in that order.
+    public init(paths: [String], name: String) throws {
+        guard !paths.isEmpty else { throw DataFormatError(name, nil, "no shards") }
+        var shards: [Shard] = []
+        var columns: Int? = nil
+        for path in paths {
+            let (header, dtype, dataStart) = try NPY.layout(path)
+            guard !header.fortranOrder || header.shape.count <= 1 else {
+                throw DataFormatError(path, nil, "is in Fortran order; shards are read by rows, so save them in C order (np.ascontiguousarray)")
+            }
+            guard (1...2).contains(header.shape.count) else {
+                throw DataFormatError(path, nil, "has shape \(header.shape); a shard holds rows: n × D, or n values of one feature")
+            }
+            let width = header.shape.count == 2 ? header.shape[1] : 1
+            if let columns, width != columns {
+                throw DataFormatError(path, nil, "has \(width) features per row; the shards before it have \(columns)")
+            }
+            columns = width
+            shards.append(Shard(path: path, rows: header.shape[0], dataStart: dataStart, dtype: dtype))
+        }
+        (self.name, self.shards, self.columns) = (name, shards, columns!)
+        rows = shards.reduce(0) { $0 + $1.rows }
+        guard rows > 0, self.columns > 0 else { throw DataFormatError(name, nil, "the shards hold no values (\(rows) rows × \(self.columns) features)") }
+    }
+
+    /// Calls `body` with consecutive blocks of at most `blockRows` rows (`rows × D`, Float32),
+    /// from the first row to the last; a block may span shards. Holds one block at a time.
+    public func forEachBlock(rows blockRows: Int, _ body: (_ firstRow: Int, _ block: Tensor) throws -> Void) throws {
+        precondition(blockRows > 0, "blocks need at least one row")
+        try MemoryBudget.check(blockRows * columns * (MemoryLayout<Float>.size + 8), for: "a block of \(blockRows) rows × \(columns) features", file: name)
+        var pending: [Float] = []
+        pending.reserveCapacity(min(blockRows, rows) * columns)
+        var first = 0
+        for shard in shards {
+            let file = try FileIO.open(shard.path)
+            defer { fclose(file) }
+            var row = 0
+            while row < shard.rows {
+                let take = min(shard.rows - row, blockRows - pending.count / columns)
+                let count = take * columns
+                guard fseeko(file, off_t(shard.dataStart + row * columns * shard.dtype.width), SEEK_SET) == 0 else {
+                    throw DataFormatError(shard.path, nil, "cannot seek: \(String(cString: strerror(errno)))")
+                }
+                var bytes = [UInt8](repeating: 0, count: count * shard.dtype.width)
+                let read = try bytes.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: shard.path) }
+                guard read == bytes.count else { throw DataFormatError(shard.path, .byte(shard.dataStart + row * columns * shard.dtype.width + read), "file ends early (changed while being read?)") }
+                var values = [Float](repeating: 0, count: count)
+                var integers: [Int]? = nil
+                bytes.withUnsafeBufferPointer { shard.dtype.decode($0.baseAddress!, count: count, into: &values, integers: &integers) }
+                if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw DataFormatError(shard.path, nil, "row \(row + bad / columns), column \(bad % columns): non-finite value \(values[bad])")
+                }
+                pending += values
+                row += take
+                if pending.count == blockRows * columns {
+                    try body(first, try Tensor(shape: [blockRows, columns], scalars: pending))
+                    first += blockRows
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !pending.isEmpty { try body(first, try Tensor(shape: [pending.count / columns, columns], scalars: pending)) }
+    }
+
+    /// All rows in one tensor (`n × D`), for data that fit after all (checked against the memory limit).
+    public func readAll() throws -> Tensor {
+        try MemoryBudget.check(rows * columns * MemoryLayout<Float>.size, for: "reading all \(rows) × \(columns) values of the shards", file: name)
+        var scalars: [Float] = []
+        scalars.reserveCapacity(rows * columns)
+        try forEachBlock(rows: GramAccumulator.rowsPerBlock) { _, block in scalars += block.scalars }
+        return try Tensor(shape: [rows, columns], scalars: scalars)
+    }
+}
