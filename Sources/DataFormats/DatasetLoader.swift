@@ -99,6 +99,10 @@ public struct DatasetLoader: Sendable {
             case .idx:
                 let (samples, shape) = try IDX.readImages(path, options: options)
                 dataset = try Dataset(samples: samples, sampleShape: shape, name: path)
+            case .npyShards:
+                // Commands that need the data in memory read the shards whole (within the memory
+                // limit); `latent fit pca` reads them block by block instead.
+                dataset = try Dataset(samples: try NPYShards(folder: path).readAll(), name: path)
             }
         }
         if let labelsPath {

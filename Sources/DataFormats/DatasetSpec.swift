@@ -8,6 +8,9 @@ public indirect enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     /// File formats recognised by extension.
     public enum FileFormat: String, Sendable, CaseIterable {
         case csv, tsv, npy, npz, idx
+        /// A folder of `.npy` files of one width, rows in the order of the files' names
+        /// (``NPYShards``): data larger than memory.
+        case npyShards = "npy-shards"
     }
 
     /// Splits of built-in data sets.
@@ -83,7 +86,12 @@ public indirect enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         else {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: text, isDirectory: &isFolder), isFolder.boolValue {
-                throw DataFormatError(text, nil, "is a folder, not a file: give one data file (.csv, .tsv, .npy, .npz or IDX)")
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: text)) ?? []
+                guard names.contains(where: { $0.lowercased().hasSuffix(".npy") && !$0.hasPrefix(".") }) else {
+                    throw DataFormatError(text, nil, "is a folder, not a file: give one data file (.csv, .tsv, .npy, .npz or IDX), or a folder of .npy shards")
+                }
+                self = .file(path: text, format: .npyShards)
+                return
             }
             throw DataFormatError(text, nil, "unknown data: not a built-in name (\(DatasetSpec.builtInNames.joined(separator: ", "))) nor a file ending in .csv, .tsv, .npy (each also .gz), .npz or an IDX name")
         }

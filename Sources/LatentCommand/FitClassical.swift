@@ -18,6 +18,12 @@ struct FitPCA: FitMethod {
         if (codeSize == nil) == (varianceFraction == nil) { throw ValidationError("pca needs exactly one of --code-size and --variance-fraction") }
     }
 
+    /// Data in NPY shards are fitted out of core (``PCA/fit(_:configuration:settings:progress:)``);
+    /// anything else in memory.
+    func run() throws {
+        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
+    }
+
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         context.display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
         let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)

@@ -82,7 +82,10 @@ extension FitMethod {
     /// The method's name on the command line.
     static var methodName: String { configuration.commandName ?? "" }
 
-    func run() throws {
+    func run() throws { try fitInMemory() }
+
+    /// Loads the data, scales them, fits, saves the model and reports: what every method does.
+    func fitInMemory() throws {
         let common = self.common
         ComputeSettings.current = try common.compute.settings()
         let display = ProgressDisplay(quiet: common.outputOptions.quiet)

@@ -1,0 +1,39 @@
+import Foundation
+import Latent
+
+extension FitPCA {
+    /// `latent fit pca --data FOLDER` of NPY shards: two passes over blocks for the model, a
+    /// third for its error, never the whole data in memory (peak: one block of 4 096 rows and the
+    /// D × D covariance). Options that need the data in memory are refused.
+    func fitOutOfCore(_ folder: String) throws {
+        ComputeSettings.current = try common.compute.settings()
+        for (given, option) in [(common.scale.map { $0 != .none } ?? false, "--scale"), (common.test != nil, "--test"),
+                                (common.dataOptions.labels != nil, "--labels"), (solver != .exact, "--solver randomized")] where given {
+            throw ValidationErrorText("\(option) is not available for data in shards (\(folder)), which PCA reads block by block; scale the shards beforehand, or evaluate a test set with `latent evaluate`")
+        }
+        let display = ProgressDisplay(quiet: common.outputOptions.quiet)
+        let shards = try NPYShards(folder: folder)
+        display.finish("reading \(folder) block by block: \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
+        let start = Date()
+        let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
+        let pca = try PCA.fit(shards, configuration: .init(components: components, solver: .exact, whiten: whiten)) { done, total in
+            let elapsed = Date().timeIntervalSince(start), fraction = Double(done) / Double(total)
+            display.update(String(format: "PCA out of core: %@ of %d rows read (2 passes), %@ elapsed, ETA %@", "\(done)", total,
+                                  formatDuration(elapsed), formatDuration(elapsed / max(fraction, 1e-9) * (1 - fraction))), fraction: fraction)
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var file = try pca.modelFile()
+        file.metadata[SafeTensorsFile.commandKey] = invocation()
+        try file.write(to: common.output)
+        display.finish("fitted pca out of core in \(formatDuration(seconds)); model written to \(common.output)")
+        // The training error, one more pass: Σ‖x − x̂‖² in Double.
+        var sse = 0.0
+        try shards.forEachBlock(rows: GramAccumulator.rowsPerBlock) { _, block in sse += try pca.distortion(block) }
+        try printResult([
+            "method": "pca", "model": common.output, "samples": shards.rows, "features": shards.columns, "code_size": pca.codeSize,
+            "seconds": seconds, "sse_per_sample": sse / Double(shards.rows), "mse_per_feature": sse / Double(shards.rows * shards.columns),
+            "scale": FeatureScaling.Kind.none.rawValue, "explained_variance_ratio": pca.explainedVarianceRatio.sumInDouble(),
+            "out_of_core": true, "shards": shards.shards.count,
+        ], json: common.outputOptions.json)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Latent
+import Testing
+import TestSupport
+
+/// A folder of NPY shards as `--data`: `latent fit pca` reads it block by block and gets the
+/// in-memory fit's model; other commands read it whole; what PCA out of core cannot do is refused.
+@Test func aFolderOfShardsIsData() throws {
+    let folder = scratchFolder()
+    var generator = RandomGenerator(seed: 4)
+    let samples = matmul(Tensor.randomNormal([9_000, 3], using: &generator), Tensor.randomNormal([3, 12], using: &generator))
+        + Tensor.randomNormal([9_000, 12], standardDeviation: 0.2, using: &generator) + 3
+    try FileManager.default.createDirectory(atPath: folder + "/shards", withIntermediateDirectories: false)
+    for part in 0..<20 {
+        try NPY.write(samples.rows((part * 450)..<((part + 1) * 450)), to: folder + "/shards/part-\(String(format: "%03d", part)).npy")
+    }
+    try NPY.write(samples, to: folder + "/all.npy")
+    let outOfCore = try latent("fit", "pca", "--data", "shards", "--code-size", "3", "--output", "s.safetensors", "--json", in: folder)
+    #expect(outOfCore.status == 0, "\(outOfCore.errors)")
+    let inMemory = try latent("fit", "pca", "--data", "all.npy", "--code-size", "3", "--output", "a.safetensors", "--json", "--quiet", in: folder)
+    let (a, b) = (try json(outOfCore.output), try json(inMemory.output))
+    #expect(a["out_of_core"] as? Bool == true && a["shards"] as? Int == 20 && a["samples"] as? Int == 9_000)
+    for key in ["explained_variance_ratio", "sse_per_sample"] {
+        #expect(abs((a[key] as! Double) - (b[key] as! Double)) <= 1e-5 * (b[key] as! Double), "\(key): \(a[key]!) against \(b[key]!)")
+    }
+    #expect(outOfCore.errors.contains("PCA out of core") && outOfCore.errors.contains("20 shards"), "\(outOfCore.errors)")
+    let evaluate = try latent("evaluate", "s.safetensors", "--data", "shards", "--json", "--quiet", in: folder)
+    #expect(evaluate.status == 0, "\(evaluate.errors)")
+    let evaluated = try json(evaluate.output)["sse_per_sample"] as! Double, fitted = a["sse_per_sample"] as! Double
+    #expect(abs(evaluated - fitted) < 1e-6 * fitted)
+    let kmeans = try latent("fit", "kmeans", "--data", "shards", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder)
+    #expect(kmeans.status == 0, "\(kmeans.errors)")
+    let scaled = try latent("fit", "pca", "--data", "shards", "--code-size", "3", "--scale", "standardize", "--output", "x.safetensors", "--quiet", in: folder)
+    #expect(scaled.status != 0 && scaled.errors.contains("--scale is not available for data in shards"), "\(scaled.errors)")
+    try FileManager.default.createDirectory(atPath: folder + "/empty", withIntermediateDirectories: false)
+    let empty = try latent("fit", "pca", "--data", "empty", "--code-size", "3", "--output", "x.safetensors", "--quiet", in: folder)
+    #expect(empty.status != 0 && empty.errors.contains("empty: is a folder, not a file") && empty.errors.contains("or a folder of .npy shards"), "\(empty.errors)")
+}
