@@ -22,7 +22,8 @@ for sanitizer in "${sanitizers[@]}"; do
         thread) folder=.build-tsan; skips=(--skip aSaveBeyondTheFileSizeLimitFailsCleanly) ;;
         *) echo "error: unknown sanitizer '$sanitizer' (address or thread)" >&2; exit 2 ;;
     esac
-    log=$folder.log
+    mkdir -p "$folder"
+    log=$folder/sanitize.log
     echo "== $sanitizer: building into $folder"
     swift build -c release --build-tests --sanitize="$sanitizer" --build-path "$folder" >"$log" 2>&1 || {
         echo "error: the $sanitizer build failed:" >&2; tail -20 "$log" >&2; exit 1; }
