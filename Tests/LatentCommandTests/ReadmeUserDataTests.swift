@@ -24,7 +24,8 @@ import TestSupport
     }
 
     /// The files the examples name: flowers with species (semicolons), cells with their types
-    /// in a labels file, and a wine-like table of very different column spreads.
+    /// in a labels file, a wine-like table of very different column spreads, and a folder of
+    /// NPY shards.
     func writeFiles(in folder: String) throws {
         var generator = RandomGenerator(seed: 11)
         func table(_ rows: Int, _ names: [String], centres: [[Double]], spread: Double) -> [([Double], Int)] {
@@ -53,6 +54,11 @@ import TestSupport
         }
         try (["alcohol,malic acid,magnesium,proline,nonflavanoid phenols,target"] + wine).joined(separator: "\n")
             .write(toFile: folder + "/wine.csv", atomically: true, encoding: .utf8)
+        // "Data larger than memory": 20 shards of 100 columns, as its NumPy line writes (smaller).
+        try FileManager.default.createDirectory(atPath: folder + "/shards", withIntermediateDirectories: false)
+        for part in 0..<20 {
+            try NPY.write(Tensor.randomUniform([500, 100], using: &generator), to: folder + "/shards/part-\(String(format: "%03d", part)).npy")
+        }
     }
 
     @Test func everyCommandRunsAsWritten() throws {
