@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering: imports point down only.
-//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → Tensors → CLatentKernels
+//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → {Tensors, Collectives} → CLatentKernels
 let package = Package(
     name: "Latent",
     platforms: [.macOS(.v14)],
@@ -27,16 +27,18 @@ let package = Package(
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
         .systemLibrary(name: "CLatentZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
+        // Sums across processes in a fixed order; MPI is loaded at run time (like the system BLAS).
+        .target(name: "Collectives", dependencies: ["CLatentKernels"]),
+        .target(name: "NeuralNetworks", dependencies: ["Tensors", "Collectives"]),
         .target(
             name: "DataFormats",
             dependencies: ["Tensors", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/fashion-mnist-mini"), .copy("Resources/sci-car")]
         ),
         .target(name: "DistributionMatching", dependencies: ["Tensors", "NeuralNetworks"]),
-        .target(name: "Autoencoders", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "DistributionMatching"]),
+        .target(name: "Autoencoders", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching"]),
         .target(name: "Figures", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "CLatentZlib"]),
-        .target(name: "Latent", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "DistributionMatching", "Autoencoders", "Figures"]),
+        .target(name: "Latent", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching", "Autoencoders", "Figures"]),
         .executableTarget(
             name: "LatentCommand",
             dependencies: [
@@ -51,13 +53,13 @@ let package = Package(
         ),
         // libFuzzer harnesses; Fuzz/run.sh builds them with coverage, AddressSanitizer and -DFUZZING.
         .executableTarget(name: "LatentFuzz", dependencies: ["Latent"], path: "Fuzz/LatentFuzz"),
-        .target(name: "TestSupport", dependencies: ["Tensors"]),
+        .target(name: "TestSupport", dependencies: ["Tensors", "Collectives"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CLatentKernels", "TestSupport"]),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Tensors", "TestSupport"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Collectives", "Tensors", "TestSupport"]),
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Tensors", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         // RecordedModels/ is read from the source tree (#filePath) and rewritten there on request: not a bundle resource.
-        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "DataFormats", "DistributionMatching", "NeuralNetworks", "Tensors", "TestSupport"],
+        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "Collectives", "DataFormats", "DistributionMatching", "NeuralNetworks", "Tensors", "TestSupport"],
                     exclude: ["RecordedModels"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
                     resources: [.copy("Golden")]),

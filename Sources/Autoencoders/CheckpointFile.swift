@@ -1,3 +1,4 @@
+import Collectives
 import DataFormats
 import Foundation
 import NeuralNetworks
@@ -20,12 +21,21 @@ public struct CheckpointPolicy: Sendable {
     public var minimumInterval: Double
     /// Continue from `path` (which must exist) instead of starting afresh.
     public var resume: Bool
+    /// Whether this process writes the checkpoint: in a data-parallel run every process
+    /// resumes from the file, and rank 0 alone writes it.
+    public var writes: Bool
+    /// How each batch's gradient is computed: whole, or in parts summed in a fixed order across
+    /// processes (``PartTree``). Like the checkpoints, a matter of how the run is carried out:
+    /// the same parts give the same model for any number of processes.
+    public var parts: PartTree
 
-    public init(path: String, every: Int?, minimumInterval: Double = 0, resume: Bool = false) {
+    public init(path: String, every: Int?, minimumInterval: Double = 0, resume: Bool = false, writes: Bool = true, parts: PartTree = .serial) {
         self.path = path
         self.every = every
         self.minimumInterval = minimumInterval
         self.resume = resume
+        self.writes = writes
+        self.parts = parts
     }
 
     /// The checkpoint beside a model file: `model.safetensors` → `model.checkpoint.safetensors`.
@@ -49,10 +59,10 @@ extension CheckpointPolicy {
                                               completed: @escaping () -> [(name: String, tensor: Tensor)] = { [] },
                                               progress: @escaping (TrainingProgress) throws -> Void) -> TrainingHooks {
         TrainingHooks(progress: progress, checkpointEvery: policy?.every, checkpointMinimumInterval: policy?.minimumInterval ?? 0,
-                      saveCheckpoint: policy.map { policy in { checkpoint in
+                      saveCheckpoint: policy.flatMap { policy in !policy.writes ? nil : { checkpoint in
                           try CheckpointFile(completed: completed(), training: checkpoint).write(to: policy.path, method: method, configuration: configuration)
                       } },
-                      resume: resumed?.training)
+                      resume: resumed?.training, parts: policy?.parts ?? .serial)
     }
 }
 

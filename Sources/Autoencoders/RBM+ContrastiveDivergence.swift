@@ -68,6 +68,8 @@ extension RBM {
         }
 
         public var lossTerms: [String] { ["reconstruction"] }
+        /// The weights' and the biases' gradients come from one pair of phases, before either steps.
+        public var updatesGroupsIndependently: Bool { true }
 
         public func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
             let phases = RBM.phases(batch, weight: weight.value, visibleBias: visibleBias.value, hiddenBias: hiddenBias.value,

@@ -1,5 +1,6 @@
 // `import Latent` brings in the whole library.
 @_exported import Autoencoders
+@_exported import Collectives
 @_exported import DataFormats
 @_exported import DistributionMatching
 @_exported import Figures

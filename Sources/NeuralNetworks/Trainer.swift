@@ -1,3 +1,4 @@
+import Collectives
 import Dispatch
 import Tensors
 
@@ -49,15 +50,20 @@ public struct TrainingHooks {
     public var saveCheckpoint: ((TrainingCheckpoint) throws -> Void)?
     /// Continue from this checkpoint when its phase is the run's.
     public var resume: TrainingCheckpoint?
+    /// How each batch's gradient is computed: whole (``PartTree/serial``), or in parts summed
+    /// in a fixed tree, shared by processes (``DataParallelStep``). Every process runs the same
+    /// trainer; give `saveCheckpoint` to one (rank 0) only.
+    public var parts: PartTree
 
     public init(progress: @escaping (TrainingProgress) throws -> Void = { _ in }, checkpointEvery: Int? = nil,
                 checkpointMinimumInterval: Double = 0, saveCheckpoint: ((TrainingCheckpoint) throws -> Void)? = nil,
-                resume: TrainingCheckpoint? = nil) {
+                resume: TrainingCheckpoint? = nil, parts: PartTree = .serial) {
         self.progress = progress
         self.checkpointEvery = checkpointEvery
         self.checkpointMinimumInterval = checkpointMinimumInterval
         self.saveCheckpoint = saveCheckpoint
         self.resume = resume
+        self.parts = parts
     }
 
     /// No reports, no checkpoints.
@@ -115,6 +121,7 @@ public struct Trainer {
         }.filter { seen.insert(ObjectIdentifier($0.parameter)).inserted }
         let variables = parameters.map(\.parameter), names = parameters.map(\.name)
         let optimizers = groups.map { configuration.makeOptimizer($0.parameters.map(\.parameter), weightDecay: $0.weightDecay) }
+        let split = hooks.parts.isSplit ? try DataParallelStep(step, optimizers: optimizers, tree: hooks.parts) : nil
         let n = samples.shape[0], epochs = configuration.epochs(forSamples: n)
         var record = TrainingRecord()
         var termSeries = [[Float]](repeating: [], count: termNames.count)
@@ -125,6 +132,11 @@ public struct Trainer {
         var resumedBatches = 0, resumedSums = [Double](repeating: 0, count: termNames.count)
         var resumedEpochGenerator: RandomGenerator? = nil
         if let checkpoint = hooks.resume, checkpoint.metadata.phase == phase {
+            let parts = checkpoint.metadata.parts ?? 1
+            guard parts == hooks.parts.parts else {
+                throw TrainingError.checkpointMismatch("its batches were cut into \(parts) part\(parts == 1 ? "" : "s"), this run's into \(hooks.parts.parts); "
+                                                       + "resume with --parts \(parts) (with any number of processes that divides it) to continue it exactly")
+            }
             try restore(checkpoint, into: parameters, optimizers: optimizers, epochs: epochs)
             generator = checkpoint.metadata.generator
             startEpoch = checkpoint.metadata.epochsCompleted
@@ -166,8 +178,20 @@ public struct Trainer {
             }
             if !metricSeries.isEmpty { state.metadata.epochMetrics = metricSeries }
             state.metadata.divergenceProbeLoss = divergence.probeLoss
+            state.metadata.parts = hooks.parts.isSplit ? hooks.parts.parts : nil
             try save(state)
             lastCheckpoint = DispatchTime.now().uptimeNanoseconds
+        }
+        // A report that throws stops the run; across processes every one must stop at the same
+        // batch (or the others would wait for it in the next sum), so they agree each time.
+        let communicator = hooks.parts.communicator
+        func agreeOnStop(_ report: () throws -> Void) throws -> Error? {
+            var failure: Error? = nil
+            do { try report() } catch { failure = error }
+            if communicator.size > 1, try communicator.any(failure != nil), failure == nil {
+                failure = TrainingError.stoppedByAnotherProcess
+            }
+            return failure
         }
         while !stopped && epoch < epochs {
             let epochStart = DispatchTime.now().uptimeNanoseconds
@@ -200,14 +224,16 @@ public struct Trainer {
                 try hooks.progress(p)
             }
             for (index, indices) in batches.enumerated() where index >= skipped {
-                let values = step.train(samples.gatherRows(indices), optimizers: optimizers, using: &generator)
+                let batch = samples.gatherRows(indices)
+                let values = try split?.train(step, batch: batch, using: &generator)
+                    ?? step.train(batch, optimizers: optimizers, using: &generator)
                 guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: Float(values[0])) }
                 // The first epoch's mean loss (so far, within it): a resumed run restores both.
                 let reference = record.trainLoss.first.map(Double.init) ?? (index > 0 ? sums[0] / Double(index) : values[0])
                 try divergence.check(values[0], reference: reference, epoch: epoch + 1, batch: index + 1, step: step)
                 for (term, value) in values.enumerated() where term < sums.count { sums[term] += value }
                 processed += indices.count
-                do { try report(batch: index + 1) } catch {
+                if let error = try agreeOnStop({ try report(batch: index + 1) }) {
                     // Interrupted after this batch: keep the state so that the run resumes here.
                     try save(epochsCompleted: epoch, generator: generator, epochGenerator: epochStartGenerator,
                              batchesCompleted: index + 1, sums: sums)
@@ -245,7 +271,7 @@ public struct Trainer {
                 }
             }
             if heldOutValue != nil || !metrics.isEmpty {
-                do { try report(batch: batches.count, heldOutLoss: heldOutValue, metrics: metrics) } catch {
+                if let error = try agreeOnStop({ try report(batch: batches.count, heldOutLoss: heldOutValue, metrics: metrics) }) {
                     if !saved { try save(epochsCompleted: epoch, generator: generator) }
                     throw error
                 }

@@ -41,6 +41,9 @@ public struct TrainingCheckpoint: Sendable {
         public var groupOptimizerTensorCounts: [Int]?
         /// The divergence probe's loss before training (``DivergenceGuard``).
         public var divergenceProbeLoss: Double?
+        /// The parts each batch was cut into (``PartTree``); nil for one. A run resumes
+        /// exactly only with the same parts.
+        public var parts: Int?
 
         public init(phase: String, epochsCompleted: Int, generator: RandomGenerator, trainLoss: [Float], heldOutLoss: [Float],
                     bestEpoch: Int, optimizerSteps: Int, parameterNames: [String]) {

@@ -66,6 +66,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidConfiguration(String)
     /// A checkpoint does not belong to this run (other parameters, shapes or stage).
     case checkpointMismatch(String)
+    /// Another process of a data-parallel run stopped (interrupted, or an error of its own):
+    /// this one stops after the same batch.
+    case stoppedByAnotherProcess
 
     public var description: String {
         switch self {
@@ -80,6 +83,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "training diverged at epoch \(epoch), batch \(batch): the loss of the first batch's samples grew from \(reference) before training to \(value); lower the learning rate"
         case let .invalidConfiguration(message): message
         case let .checkpointMismatch(message): "checkpoint does not match this run: \(message)"
+        case .stoppedByAnotherProcess: "another process of this run stopped; this one stopped after the same batch"
         }
     }
 }

@@ -45,9 +45,14 @@ public protocol TrainingStep {
     /// Called before each epoch (0-based; also before the first epoch of a resumed run) with
     /// the run's epoch count: for a loss that follows a schedule of epochs (a KL warm-up).
     mutating func beginEpoch(_ epoch: Int, of epochs: Int)
+    /// Whether ``train(_:optimizers:using:)`` computes every group's gradient before stepping
+    /// any, and steps each once: then a batch can be computed in parts whose gradients are
+    /// summed (``DataParallelStep``). By default, when there is one group.
+    var updatesGroupsIndependently: Bool { get }
 }
 
 extension TrainingStep {
+    public var updatesGroupsIndependently: Bool { groups.count == 1 }
     public func epochMetrics() -> [String: Float] { [:] }
     public mutating func beginEpoch(_ epoch: Int, of epochs: Int) {}
 }

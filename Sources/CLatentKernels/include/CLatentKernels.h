@@ -182,6 +182,36 @@ latent_csv_result latent_parse_csv_lines(const unsigned char *text, long begin, 
 /// Whether `text[0..<length]` marks a missing value: empty, NA, N/A, null (any case) or ?.
 bool latent_csv_is_missing_marker(const unsigned char *text, long length);
 
+// MARK: - MPI, loaded at run time
+
+/// An MPI library (Open MPI) opened with dlopen: its entry points and handles, untyped here
+/// because MPI fixes no ABI (see mpi.c).
+typedef struct {
+    void *handle;
+    void *init, *initialized, *finalized, *finalize, *comm_rank, *comm_size, *sendrecv, *abort_run;
+    void *library_version, *set_errhandler, *error_string;
+    void *comm_world, *byte_type, *errors_return;
+} latent_mpi;
+
+/// Opens `path` (a file path or a soname such as "libmpi.so.40") and binds what Latent uses;
+/// false with a message in `error` when it does not load or is not Open MPI.
+bool latent_mpi_open(const char *path, latent_mpi *mpi, char *error, size_t error_size);
+/// The library's own version text (MPI_Get_library_version; callable before initialization).
+bool latent_mpi_library_version(const latent_mpi *mpi, char *text, size_t size);
+/// MPI_Init (unless done), errors returned as codes on MPI_COMM_WORLD, this process's rank
+/// and the world's size; 0 on success, else an MPI error code.
+int latent_mpi_init(const latent_mpi *mpi, int *rank, int *size);
+/// Sends `send_bytes` to `destination` while receiving `receive_bytes` from `source`
+/// (MPI_Sendrecv on bytes, in pieces under 2³¹); 0 on success, else an MPI error code.
+int latent_mpi_exchange(const latent_mpi *mpi, const void *send, long send_bytes, int destination,
+                        void *receive, long receive_bytes, int source, int tag);
+/// The text of an MPI error code.
+void latent_mpi_error_string(const latent_mpi *mpi, int code, char *text, size_t size);
+/// MPI_Abort on MPI_COMM_WORLD: ends every process of the run.
+void latent_mpi_abort(const latent_mpi *mpi, int code);
+/// MPI_Finalize, unless already done; 0 on success.
+int latent_mpi_finalize(const latent_mpi *mpi);
+
 #ifdef __cplusplus
 }
 #endif

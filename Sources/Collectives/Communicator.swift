@@ -1,0 +1,90 @@
+/// Processes of one run that exchange bytes pairwise: the transport under Latent's fixed-order
+/// sums (``Communicator/allReduceSum(_:)``). MPI's world is one (``MPICommunicator``); a lone
+/// process is another (``SingleProcess``).
+public protocol Communicator: AnyObject, Sendable {
+    /// This process's index, 0 ..< `size`; rank 0 writes files and reports.
+    var rank: Int { get }
+    /// The number of processes.
+    var size: Int { get }
+    /// Sends `send` to `partner` while receiving `receive.count` bytes from it (each side sends
+    /// what the other receives).
+    func exchange(_ send: UnsafeRawBufferPointer, with partner: Int, into receive: UnsafeMutableRawBufferPointer) throws
+}
+
+/// Why a collective operation failed.
+public struct CommunicationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The communicator of a process that runs alone: rank 0 of 1.
+public final class SingleProcess: Communicator {
+    public init() {}
+    public var rank: Int { 0 }
+    public var size: Int { 1 }
+    public func exchange(_ send: UnsafeRawBufferPointer, with partner: Int, into receive: UnsafeMutableRawBufferPointer) throws {
+        throw CommunicationError("a single process has no partner (asked for rank \(partner))")
+    }
+}
+
+extension Communicator {
+    /// Replaces `values` on every process by their sum over all processes, added in the fixed
+    /// order of a binary tree over the ranks: ((v₀ + v₁) + (v₂ + v₃)) + …, the same bits on
+    /// every process, and the same as ``PartTree/sum(_:)`` of the ranks' arrays in one process.
+    ///
+    /// Recursive halving then doubling (Rabenseifner 2004; Thakur, Rabenseifner & Gropp 2005):
+    /// at distance d = 1, 2, 4, … each process trades half of its segment with rank ⊕ d and
+    /// keeps the sum of the other half; the sums are then gathered back in reverse. Each process
+    /// sends 2(N − 1)/N of the array in 2 log₂ N exchanges, as a ring all-reduce does, but
+    /// pairing neighbours first makes the additions the tree's.
+    ///
+    /// - Precondition: every process calls it with the same count, and `size` is a power of two.
+    public func allReduceSum<Element: BinaryFloatingPoint>(_ values: UnsafeMutableBufferPointer<Element>) throws {
+        let n = size
+        guard n > 1 else { return }
+        guard n & (n - 1) == 0 else {
+            throw CommunicationError("sums across processes need a power-of-two number of processes (1, 2, 4, …), got \(n)")
+        }
+        let stride = MemoryLayout<Element>.stride
+        var scratch = [Element](repeating: 0, count: values.count / 2 + 1)
+        var segments: [(lower: Range<Int>, upper: Range<Int>, keepsLower: Bool)] = []
+        var segment = 0..<values.count
+        var distance = 1
+        while distance < n {
+            let middle = segment.lowerBound + segment.count / 2
+            let lower = segment.lowerBound..<middle, upper = middle..<segment.upperBound
+            let keepsLower = rank & distance == 0
+            let (kept, given) = keepsLower ? (lower, upper) : (upper, lower)
+            try scratch.withUnsafeMutableBytes { received in
+                try exchange(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(values)[(given.lowerBound * stride)..<(given.upperBound * stride)]),
+                             with: rank ^ distance, into: UnsafeMutableRawBufferPointer(rebasing: received[0..<(kept.count * stride)]))
+            }
+            // Left subtree (lower ranks) + right subtree: the tree's order on every process.
+            for (offset, index) in kept.enumerated() {
+                values[index] = keepsLower ? values[index] + scratch[offset] : scratch[offset] + values[index]
+            }
+            segments.append((lower, upper, keepsLower))
+            segment = kept
+            distance <<= 1
+        }
+        // Gather: each process holds its segment's sum; trade segments back up the tree.
+        let raw = UnsafeMutableRawBufferPointer(values)
+        for (step, (lower, upper, keepsLower)) in segments.enumerated().reversed() {
+            let (kept, missing) = keepsLower ? (lower, upper) : (upper, lower)
+            try exchange(UnsafeRawBufferPointer(rebasing: raw[(kept.lowerBound * stride)..<(kept.upperBound * stride)]), with: rank ^ (1 << step),
+                         into: UnsafeMutableRawBufferPointer(rebasing: raw[(missing.lowerBound * stride)..<(missing.upperBound * stride)]))
+        }
+    }
+
+    /// ``allReduceSum(_:)`` of an array.
+    public func allReduceSum<Element: BinaryFloatingPoint>(_ values: inout [Element]) throws {
+        try values.withUnsafeMutableBufferPointer { try allReduceSum($0) }
+    }
+
+    /// Whether any process passed true (a stop asked for on one, seen by all).
+    public func any(_ flag: Bool) throws -> Bool {
+        var value = [flag ? 1.0 : 0.0]
+        try allReduceSum(&value)
+        return value[0] > 0
+    }
+}

@@ -1,0 +1,79 @@
+/// Sums of a fixed number of parts in a fixed order: what makes a data-parallel result the
+/// same, bit for bit, for any number of processes.
+///
+/// Work (the rows of a batch, of a data set) is cut into `parts` contiguous parts, a power of
+/// two; part p holds rows ⌊p·n/P⌋ ..< ⌊(p+1)·n/P⌋. Their sums (gradients, statistics) are added
+/// in a binary tree over the parts: ((s₀ + s₁) + (s₂ + s₃)) + …. Each of N processes (a power
+/// of two dividing P) takes P/N neighbouring parts, adds them in their subtree, and
+/// ``Communicator/allReduceSum(_:)`` adds the processes' subtrees in the tree above: the same
+/// additions in the same order as one process summing all P parts. Floating-point addition is
+/// not associative, so a different P gives a (slightly) different result; the same P gives the
+/// same bits for N = 1, 2, 4, … P.
+public struct PartTree: Sendable {
+    /// The processes.
+    public let communicator: any Communicator
+    /// P: how many parts the work is cut into.
+    public let parts: Int
+
+    /// - Throws: when `parts` or the communicator's size is not a power of two, or the size
+    ///   does not divide `parts`.
+    public init(_ communicator: any Communicator, parts: Int) throws {
+        guard parts >= 1, parts & (parts - 1) == 0 else {
+            throw CommunicationError("the parts a batch is cut into must be a power of two (1, 2, 4, …), got \(parts)")
+        }
+        let n = communicator.size
+        guard n & (n - 1) == 0, parts % n == 0 else {
+            throw CommunicationError("\(n) processes cannot share \(parts) parts: the number of processes must be a power of two "
+                                     + "that divides the parts (--parts); e.g. --parts \(max(parts, Self.powerOfTwo(atLeast: n)))")
+        }
+        self.communicator = communicator
+        self.parts = parts
+    }
+
+    /// One process, one part: the plain serial computation.
+    public static var serial: PartTree { try! PartTree(SingleProcess(), parts: 1) }
+
+    /// Whether work is split at all (several parts or processes).
+    public var isSplit: Bool { parts > 1 }
+
+    /// The parts this process computes.
+    public var localParts: Range<Int> {
+        let share = parts / communicator.size
+        return (communicator.rank * share)..<((communicator.rank + 1) * share)
+    }
+
+    /// The rows of part `part` of `count` rows.
+    public func rows(ofPart part: Int, count: Int) -> Range<Int> { (part * count / parts)..<((part + 1) * count / parts) }
+
+    /// The rows of `count` this process's parts cover.
+    public func localRows(count: Int) -> Range<Int> {
+        rows(ofPart: localParts.lowerBound, count: count).lowerBound..<rows(ofPart: localParts.upperBound - 1, count: count).upperBound
+    }
+
+    /// The sum over all parts of every process: `local` holds this process's parts' arrays, in
+    /// order, each of the same count; they are added in their subtree (in place, into the
+    /// first), then across processes. Every process gets the same bits.
+    public func sum<Element: BinaryFloatingPoint>(_ local: inout [[Element]]) throws -> [Element] {
+        precondition(local.count == localParts.count, "PartTree.sum: \(local.count) arrays for \(localParts.count) parts")
+        var width = 1
+        while width < local.count {
+            for left in Swift.stride(from: 0, to: local.count, by: 2 * width) {
+                let right = local[left + width]
+                precondition(local[left].count == right.count, "PartTree.sum: parts of \(local[left].count) and \(right.count) values")
+                local[left].withUnsafeMutableBufferPointer { l in
+                    right.withUnsafeBufferPointer { r in for i in 0..<l.count { l[i] = l[i] + r[i] } }
+                }
+            }
+            width <<= 1
+        }
+        var total = local[0]
+        try communicator.allReduceSum(&total)
+        return total
+    }
+
+    static func powerOfTwo(atLeast n: Int) -> Int {
+        var p = 1
+        while p < n { p <<= 1 }
+        return p
+    }
+}

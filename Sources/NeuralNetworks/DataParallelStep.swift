@@ -1,0 +1,112 @@
+import Collectives
+import Tensors
+
+/// A training step computed in parts: each batch is cut into the parts of a ``PartTree``, each
+/// process computes its parts' gradients, the gradients are summed in the tree's fixed order
+/// across processes, and every process applies the same update. The model is then the same,
+/// bit for bit, for any number of processes sharing the same parts.
+///
+/// The batch loss is a mean over its B rows, so the gradient is Σₚ (bₚ / B) ∇Lₚ over parts of
+/// bₚ rows, where Lₚ is the part's own mean (as Goyal et al. 2017 sum per-worker gradients for
+/// one large batch). Noise a step draws (a VAE's ε, an RBM's samples) comes from a generator of
+/// its part's own, seeded from one draw of the run's: the same for any number of processes.
+///
+/// Only steps whose groups are stepped once per batch, each from gradients computed before any
+/// update (``TrainingStep/updatesGroupsIndependently``), can be split: an adversarial step that
+/// trains its critic, then its generator against the updated critic, cannot.
+final class DataParallelStep {
+    let tree: PartTree
+    let collectors: [GradientCollector]
+    let optimizers: [any Optimizer]
+
+    init(_ step: some TrainingStep, optimizers: [any Optimizer], tree: PartTree) throws {
+        guard step.updatesGroupsIndependently else {
+            throw TrainingError.invalidConfiguration("this method's training step updates a group of parameters from another's updated values "
+                                                     + "(a critic, then a generator against it): it cannot be trained in parts or across processes")
+        }
+        self.tree = tree
+        self.optimizers = optimizers
+        collectors = optimizers.map { GradientCollector($0) }
+    }
+
+    /// Trains `step` on `batch` (the whole global batch, `rows × D`; this process computes its
+    /// parts): returns the batch's loss terms, summed over all parts; updates the parameters
+    /// unless the loss is not finite.
+    func train(_ step: some TrainingStep, batch: Tensor, using generator: inout RandomGenerator) throws -> [Double] {
+        let count = batch.shape[0], terms = step.lossTerms.count
+        let seed = generator.next()
+        var gradients: [[Float]] = [], losses: [[Double]] = []
+        for part in tree.localParts {
+            let rows = tree.rows(ofPart: part, count: count)
+            let weight = Double(rows.count) / Double(count)
+            for collector in collectors { collector.begin(scale: Float(weight)) }
+            var values = [Double](repeating: 0, count: terms)
+            if !rows.isEmpty {
+                var partGenerator = RandomGenerator(seed: seed &+ UInt64(part) &* 0x9E37_79B9_7F4A_7C15)
+                let partValues = step.train(batch.rows(rows), optimizers: collectors, using: &partGenerator)
+                for (term, value) in partValues.prefix(terms).enumerated() { values[term] = value * weight }
+            }
+            for collector in collectors where collector.steps > 1 {
+                throw TrainingError.invalidConfiguration("this method's training step updates its parameters \(collector.steps) times per batch "
+                                                         + "(each update depending on the last): it cannot be trained in parts or across processes")
+            }
+            gradients.append(collectors.flatMap(\.gradient))
+            losses.append(values)
+        }
+        let values = try tree.sum(&losses)
+        guard values.allSatisfy(\.isFinite) else { return values }
+        let total = try tree.sum(&gradients)
+        var offset = 0
+        for optimizer in optimizers {
+            for parameter in optimizer.parameters {
+                let size = parameter.value.count
+                parameter.gradient = Tensor(shape: parameter.value.shape) { buffer in
+                    for i in 0..<size { buffer[i] = total[offset + i] }
+                }
+                offset += size
+            }
+            optimizer.step()
+        }
+        return values
+    }
+}
+
+/// Stands in for an optimizer while a part's gradient is computed: its step keeps the
+/// parameters' gradients, times the part's weight, instead of updating them.
+final class GradientCollector: Optimizer {
+    let inner: any Optimizer
+    private(set) var gradient: [Float] = []
+    private(set) var steps = 0
+    private var scale: Float = 1
+
+    init(_ inner: any Optimizer) { self.inner = inner }
+
+    var parameters: [Variable] { inner.parameters }
+    var learningRate: Float {
+        get { inner.learningRate }
+        set { inner.learningRate = newValue }
+    }
+    var state: OptimizerState { inner.state }
+    func restore(_ state: OptimizerState) throws { try inner.restore(state) }
+
+    /// Starts a part whose gradients weigh `scale`: zero until the step.
+    func begin(scale: Float) {
+        self.scale = scale
+        steps = 0
+        gradient = [Float](repeating: 0, count: parameters.reduce(0) { $0 + $1.value.count })
+    }
+
+    func step() {
+        steps += 1
+        var offset = 0
+        for parameter in parameters {
+            let size = parameter.value.count
+            if let g = parameter.gradient {
+                g.withUnsafeBufferPointer { g in
+                    for i in 0..<size { gradient[offset + i] = g[i] * scale }
+                }
+            }
+            offset += size
+        }
+    }
+}
