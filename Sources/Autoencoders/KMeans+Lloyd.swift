@@ -1,3 +1,4 @@
+import Collectives
 import Dispatch
 import Tensors
 
@@ -109,5 +110,47 @@ extension KMeans {
             }
         }
         return try! Tensor(shape: [k, d], scalars: result)
+    }
+}
+
+/// Lloyd's pass with its sums cut into the parts of a ``PartTree``: each process assigns the
+/// rows of its parts (``KMeans/lloydPass(_:_:_:)`` on each), the clusters' sums and counts are
+/// added over the parts in the tree's fixed order, and every process gets every sample's
+/// distance (to report the inertia and refill empty clusters as the serial pass does). The
+/// same parts give the same centroids bit for bit on any number of processes.
+struct PartedLloyd {
+    let parts: PartTree
+    let count: Int
+    /// This process's parts: their rows, squared norms, and where they start.
+    let local: [(rows: Tensor, norms: [Double], first: Int)]
+
+    init(_ samples: Tensor, _ squaredNorms: [Double], parts: PartTree) {
+        self.parts = parts
+        count = samples.shape[0]
+        local = parts.localParts.map { [count] part in
+            let rows = parts.rows(ofPart: part, count: count)
+            return (samples.rows(rows), Array(squaredNorms[rows]), rows.lowerBound)
+        }
+    }
+
+    func pass(_ centroids: Tensor) throws -> LloydPass {
+        let (k, d) = (centroids.shape[0], centroids.shape[1])
+        // Per part: k·D sums, then k counts (exact in Double).
+        var statistics: [[Double]] = []
+        var distances = [Double](repeating: 0, count: count)
+        for part in local {
+            var values = [Double](repeating: 0, count: k * d + k)
+            if part.rows.shape[0] > 0 {
+                let pass = KMeans.lloydPass(part.rows, part.norms, centroids)
+                for i in 0..<(k * d) { values[i] = pass.sums[i] }
+                for j in 0..<k { values[k * d + j] = Double(pass.counts[j]) }
+                for (offset, distance) in pass.distances.enumerated() { distances[part.first + offset] = distance }
+            }
+            statistics.append(values)
+        }
+        let total = try parts.sum(&statistics)
+        // Each process filled its own rows; the others' are 0, and x + 0 = x: everyone's distances, exactly.
+        try parts.communicator.allReduceSum(&distances)
+        return LloydPass(labels: [], distances: distances, sums: Array(total[0..<(k * d)]), counts: total[(k * d)...].map { Int($0) }, clusters: k)
     }
 }

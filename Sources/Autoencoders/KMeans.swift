@@ -1,3 +1,4 @@
+import Collectives
 import DataFormats
 import Foundation
 import Tensors
@@ -68,7 +69,10 @@ public struct KMeans: Autoencoder {
 
     /// Fits k-means to `samples` (`n × D`).
     /// - Parameter progress: called after each Lloyd iteration with (run, iteration, inertia).
+    /// - Parameter parts: Lloyd's sums cut into parts and shared by processes (``PartTree``);
+    ///   each process holds all samples and computes its parts' assignments. Lloyd only.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
+                           parts: PartTree = .serial,
                            progress: (_ run: Int, _ iteration: Int, _ inertia: Double) -> Void = { _, _, _ in }) throws -> KMeans {
         try checkTrainingSamples(samples, method: "k-means")
         let (n, k) = (samples.shape[0], configuration.clusters)
@@ -79,7 +83,11 @@ public struct KMeans: Autoencoder {
         if case .miniBatch(let size) = configuration.algorithm, size < 1 {
             throw AutoencoderError("k-means: the mini-batch size must be at least 1, got \(size)")
         }
+        if parts.isSplit, case .miniBatch = configuration.algorithm {
+            throw AutoencoderError("k-means in parts or across processes runs Lloyd's algorithm (its statistics are sums); mini-batch k-means does not split")
+        }
         let squaredNorms = rowSquaredNorms(samples)
+        let split = parts.isSplit ? PartedLloyd(samples, squaredNorms, parts: parts) : nil
         let variance = samples.squared().mean(alongAxis: 0) - samples.mean(alongAxis: 0).squared()
         let threshold = configuration.tolerance * Double(variance.mean())
         var best: (centroids: Tensor, history: [Double])? = nil
@@ -93,7 +101,7 @@ public struct KMeans: Autoencoder {
                 let updated: Tensor
                 switch configuration.algorithm {
                 case .lloyd:
-                    let pass = lloydPass(samples, squaredNorms, centroids)
+                    let pass = try split?.pass(centroids) ?? lloydPass(samples, squaredNorms, centroids)
                     history.append(pass.distances.reduce(0, +))
                     updated = means(pass, samples)
                 case .miniBatch(let size):

@@ -23,6 +23,8 @@ enum FitMethods {
     /// The methods' names on the command line (the translator's command takes domains, not one
     /// data set, so it is not a ``FitMethod``).
     static var names: [String] { all.map { $0.configuration.commandName ?? "" } + [FitTranslator.configuration.commandName ?? ""] }
+    /// The methods that run in parts and across processes (`--parts`, `mpirun`).
+    static var splitting: [String] { all.filter { $0.splits }.map { $0.configuration.commandName ?? "" } }
 }
 
 /// `--json` keys of a trained method: epochs run, median seconds per epoch, whether early

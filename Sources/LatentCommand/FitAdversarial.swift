@@ -80,7 +80,7 @@ struct FitAdversarialAutoencoder: FitMethod {
             criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale,
             generatorLearningRateScale: generatorLearningRate ?? defaults.generatorLearningRateScale, initializer: initialization ?? defaults.initializer,
             training: try trainingOptions.configuration(over: defaults.training))
-        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try AdversarialAutoencoder.fit(samples, labels: labels, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                            progress: context.reportTraining)
         }

@@ -6,6 +6,7 @@ import Latent
 struct FitPCA: FitMethod {
     static let configuration = CommandConfiguration(
         commandName: "pca", abstract: "Principal component analysis: the optimal linear autoencoder (closed form).")
+    static let splits = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "Components to keep.") var codeSize: Int?
@@ -21,13 +22,22 @@ struct FitPCA: FitMethod {
     /// Data in NPY shards are fitted out of core (``PCA/fit(_:configuration:settings:progress:)``);
     /// anything else in memory.
     func run() throws {
-        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
+        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) {
+            guard ProcessGroup.current.size == 1, (common.parts ?? 1) == 1 else {
+                throw ValidationErrorText("PCA of NPY shards (out of core) runs as one process for now; across processes, give the data as one file")
+            }
+            try fitOutOfCore(folder)
+        } else {
+            try fitInMemory()
+        }
     }
 
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         context.display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
         let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
-        let pca = try PCA.fit(context.samples, configuration: .init(components: components, solver: solver, whiten: whiten), using: &generator)
+        let configuration = PCA.Configuration(components: components, solver: solver, whiten: whiten)
+        let pca = context.parts.isSplit ? try PCA.fit(context.samples, configuration: configuration, parts: context.parts)
+            : try PCA.fit(context.samples, configuration: configuration, using: &generator)
         return (pca, ["explained_variance_ratio": pca.explainedVarianceRatio.sumInDouble()])
     }
 }
@@ -36,6 +46,7 @@ struct FitPCA: FitMethod {
 struct FitKMeans: FitMethod {
     static let configuration = CommandConfiguration(
         commandName: "kmeans", abstract: "k-means clustering: the code is the nearest centroid's index (Lloyd, or mini-batch).")
+    static let splits = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "The number of clusters.") var clusters: Int
@@ -49,7 +60,7 @@ struct FitKMeans: FitMethod {
                                                  algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations,
                                                  maximumIterations: maxIterations)
         let rows = context.samples.rows
-        let kmeans = try KMeans.fit(context.samples, configuration: configuration, using: &generator) { run, iteration, inertia in
+        let kmeans = try KMeans.fit(context.samples, configuration: configuration, using: &generator, parts: context.parts) { run, iteration, inertia in
             context.display.update(String(format: "k-means run %d/%d, iteration %d, inertia per sample %.4f, %@ elapsed", run + 1,
                                           configuration.initializations, iteration, inertia / Double(rows),
                                           formatDuration(Date().timeIntervalSince(context.start))))

@@ -16,6 +16,9 @@ struct FitOptions: ParsableArguments {
                                discussion: "Default: none, except standardize for deep-autoencoder on data outside [0, 1]."))
     var scale: FeatureScaling.Kind?
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("Cut every batch (PCA's and k-means' sums) into this many parts, a power of two, added in a fixed order: the same parts give the same model on any number of processes (mpirun -np N, N dividing it).",
+                               discussion: "Default: one per process."))
+    var parts: Int?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -36,8 +39,12 @@ struct FitContext {
     let output: String
     let display: ProgressDisplay
     let start: Date
+    /// The parts batches and sums are cut into, shared by this run's processes.
+    let parts: PartTree
     /// Reports a training progress line; throws when Ctrl-C asked to stop.
     let reportTraining: (TrainingProgress) throws -> Void
+    /// Whether this process writes files (rank 0 of a data-parallel run, or the only one).
+    var writes: Bool { parts.communicator.rank == 0 }
 
     /// The number of classes of the training labels, for `option` (which needs them).
     func classCount(for option: String, data: String) throws -> Int {
@@ -70,6 +77,8 @@ protocol FitMethod: ParsableCommand {
     var common: FitOptions { get }
     /// Whether the method trains by epochs (Ctrl-C then stops it after the current batch).
     static var trained: Bool { get }
+    /// Whether the method can cut its batches or sums into parts shared by processes (`--parts`, `mpirun`).
+    static var splits: Bool { get }
     /// The scaling to use when `--scale` is not given, for the raw training samples.
     func defaultScale(for samples: Tensor) -> FeatureScaling.Kind
     /// Fits the method to `context.samples`; returns the model and extra result keys.
@@ -78,6 +87,7 @@ protocol FitMethod: ParsableCommand {
 
 extension FitMethod {
     static var trained: Bool { false }
+    static var splits: Bool { false }
     func defaultScale(for samples: Tensor) -> FeatureScaling.Kind { .none }
     /// The method's name on the command line.
     static var methodName: String { configuration.commandName ?? "" }
@@ -88,7 +98,14 @@ extension FitMethod {
     func fitInMemory() throws {
         let common = self.common
         ComputeSettings.current = try common.compute.settings()
-        let display = ProgressDisplay(quiet: common.outputOptions.quiet)
+        let group = ProcessGroup.current
+        let parts = try group.parts(requested: common.parts)
+        if parts.isSplit, !Self.splits {
+            throw ValidationErrorText("\(Self.methodName) does not run in parts or across processes (--parts, mpirun); methods that do: "
+                                      + FitMethods.splitting.joined(separator: ", "))
+        }
+        // Every process fits; rank 0 alone reports, writes and prints.
+        let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
         display.update("loading \(common.data)", force: true)
         // Columns far from zero are read relative to their first value, in Double.
         let training = try common.dataOptions.load(common.data, labels: common.dataOptions.labels, origin: .automatic)
@@ -98,7 +115,7 @@ extension FitMethod {
                                         origin: .given(training.origin ?? Array(repeating: 0, count: training.features)))
         }
         let scaling = try FeatureScaling(fitting: training.samples, origin: training.origin, kind: common.scale ?? defaultScale(for: training.samples))
-        if common.scale == nil, !Self.trained { hintAtScaling(training) }
+        if common.scale == nil, !Self.trained, group.isLeader { hintAtScaling(training) }
         let samples = try scaling.apply(training.samples)
         display.finish("loaded \(common.data): \(training.count) samples × \(training.features) features")
         var generator = RandomGenerator(seed: common.seed)
@@ -107,12 +124,14 @@ extension FitMethod {
         let interruption = Self.trained ? InterruptionMonitor() : nil
         let start = Date()
         let context = FitContext(samples: samples, labels: training.labels, classNames: training.classNames, output: common.output,
-                                 display: display, start: start) { p in
+                                 display: display, start: start, parts: parts) { p in
             try interruption?.check()
             display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
         }
         var (fitted, extra) = try fit(context, using: &generator)
         let seconds = Date().timeIntervalSince(start)
+        guard group.isLeader else { return }
+        if parts.isSplit { extra.merge(["processes": group.size, "parts": parts.parts]) { first, _ in first } }
         // A conditional model's label columns pass unscaled.
         let classes = conditionColumns(of: fitted)
         let model = try scaled(fitted, by: classes > 0 ? scaling.appendingIdentity(classes) : scaling)
@@ -171,9 +190,10 @@ let varianceRatioHint = 1e3
 
 /// Runs a trained method's fit with checkpoints beside the model: the checkpoint's path joins
 /// the result when periodic checkpoints were asked for.
-func fitWithCheckpoints<M: Autoencoder>(_ options: TrainingOptions, output: String,
+func fitWithCheckpoints<M: Autoencoder>(_ options: TrainingOptions, _ context: FitContext,
                                         _ body: (CheckpointPolicy) throws -> M) throws -> (model: any Autoencoder, extra: [String: Any]) {
-    let checkpoints = try options.checkpoints(besideModel: output)
+    var checkpoints = try options.checkpoints(besideModel: context.output)
+    (checkpoints.writes, checkpoints.parts) = (context.writes, context.parts)
     let model = try withCheckpointContext(checkpoints) { try body(checkpoints) }
     return (model, options.checkpointEvery != nil ? ["checkpoint": checkpoints.path] : [:])
 }

@@ -9,6 +9,7 @@ struct FitLinearAutoencoder: FitMethod {
     static let configuration = CommandConfiguration(
         commandName: "linear-autoencoder", abstract: "A linear autoencoder trained by gradient descent; its minima span PCA's subspace.")
     static let trained = true
+    static let splits = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "Code width.") var codeSize: Int
@@ -17,7 +18,7 @@ struct FitLinearAutoencoder: FitMethod {
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         let configuration = LinearAutoencoder.Configuration(
             codeSize: codeSize, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining))
-        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try LinearAutoencoder.fit(context.samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                       progress: context.reportTraining)
         }
@@ -30,6 +31,7 @@ struct FitNonlinearPCA: FitMethod {
         commandName: "nonlinear-pca",
         abstract: "Kramer's nonlinear PCA (1991): input → sigmoid mapping layer → bottleneck of f factors → sigmoid demapping layer → output.")
     static let trained = true
+    static let splits = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "The number of factors f (the bottleneck's width).") var codeSize: Int
@@ -50,7 +52,7 @@ struct FitNonlinearPCA: FitMethod {
             components: codeSize, mappingWidth: hidden?.values[0] ?? defaults.mappingWidth, demappingWidth: hidden?.values.dropFirst().first,
             bottleneck: bottleneck?.activation ?? defaults.bottleneck, extraction: extraction ?? defaults.extraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training))
-        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try NonlinearPCA.fit(context.samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                  progress: context.reportTraining)
         }
@@ -63,6 +65,7 @@ struct FitDeepAutoencoder: FitMethod {
         commandName: "deep-autoencoder",
         abstract: "Hinton & Salakhutdinov's deep autoencoder (Science 2006): RBM pretraining, unrolling, fine-tuning.")
     static let trained = true
+    static let splits = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "Code width. (default: 30)") var codeSize: Int?
@@ -112,7 +115,7 @@ struct FitDeepAutoencoder: FitMethod {
                                                       switchEpoch: deep.pretrainMomentumSwitch ?? hinton.momentumSwitchEpoch)
         }
         var pretrainingErrors: [[Float]] = []
-        var result = try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+        var result = try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             let model = try DeepAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                                 progress: context.reportTraining)
             pretrainingErrors = model.pretrainingErrors

@@ -74,6 +74,9 @@ struct FitTranslator: ParsableCommand {
 
     func run() throws {
         ComputeSettings.current = try compute.settings()
+        guard ProcessGroup.current.size == 1 else {
+            throw ValidationErrorText("the translator does not run across processes (mpirun); methods that do: \(FitMethods.splitting.joined(separator: ", "))")
+        }
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let data = try DomainData.load(domains, labels: domainLabels, pairs: pairs, testSplit: testSplit, options: dataOptions, seed: seed, display: display)
         let names = data.names

@@ -10,6 +10,7 @@ struct FitVariationalAutoencoder: FitMethod {
         commandName: "vae",
         abstract: "The variational autoencoder (Kingma & Welling 2014): q(z|x) = N(μ, σ²), reparametrised sampling, loss = reconstruction + β·KL to N(0, I).")
     static let trained = true
+    static let splits = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "The latent dimension d. (default: 20)") var codeSize: Int?
@@ -47,7 +48,7 @@ struct FitVariationalAutoencoder: FitMethod {
             likelihood: likelihood ?? (unit ? .bernoulli : .learnedGaussian), outputVariance: outputVariance ?? defaults.outputVariance,
             beta: beta ?? defaults.beta, klWarmupEpochs: klWarmup ?? defaults.klWarmupEpochs, initializer: initialization ?? defaults.initializer,
             training: try trainingOptions.configuration(over: defaults.training), conditionClasses: classes)
-        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try VariationalAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                            progress: context.reportTraining)
         }

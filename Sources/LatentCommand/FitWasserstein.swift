@@ -41,7 +41,7 @@ struct FitWassersteinAutoencoder: FitMethod {
             loss: loss ?? defaults.loss, penalty: penalty ?? defaults.penalty, lambda: lambda ?? defaults.lambda,
             priorVariance: priorVariance ?? defaults.priorVariance, projections: projections ?? defaults.projections, epsilon: epsilon ?? defaults.epsilon,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training))
-        return try fitWithCheckpoints(trainingOptions, output: context.output) { checkpoints in
+        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try WassersteinAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints, progress: context.reportTraining)
         }
     }

@@ -23,13 +23,22 @@ struct LatentCLI: ParsableCommand {
            !FitMethods.names.contains(name) {
             exit(withError: ValidationErrorText("latent fit \(name): no such method in this build (methods: \(FitMethods.names.joined(separator: ", ")))"))
         }
+        // Started by mpirun or srun among several processes: join them (data-parallel fits).
+        let environment = ProcessInfo.processInfo.environment
+        if let launched = MPILibrary.launchedProcesses(environment: environment), launched > 1 {
+            guard arguments.first == "fit" else {
+                exit(withError: ValidationErrorText("only `latent fit` runs across processes (mpirun -np N latent fit METHOD …); run `latent \(arguments.first ?? "")` as one process"))
+            }
+            do { ProcessGroup.current = try ProcessGroup.join(launched: launched) } catch { exit(withError: error) }
+        }
         main(arguments)
+        ProcessGroup.current.finish()
     }
 }
 
 /// Options every command that computes shares.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: "Threads for large kernels (default: all cores).")
+    @Option(help: "Threads for large kernels (default: all cores, shared among the processes mpirun starts on a machine).")
     var threads: Int?
 
     @Option(help: ArgumentHelp("Matrix-product backend: auto, builtin, or a BLAS library path or soname.",
@@ -66,7 +75,13 @@ struct ComputeOptions: ParsableArguments {
         default:
             do { backend = .systemBLAS(try SystemBLAS(path: gemm)) } catch { throw ValidationError("--gemm: \(error)") }
         }
-        return ComputeSettings(backend: backend, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, cpuLevel: level)
+        return ComputeSettings(backend: backend, threads: threads ?? Self.defaultThreads(), cpuLevel: level)
+    }
+
+    /// All cores, shared among the processes a launcher started on this machine.
+    static func defaultThreads(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        let processes = MPILibrary.launchedProcesses(environment: environment) == nil ? 1 : MPILibrary.processesOnThisMachine(environment: environment) ?? 1
+        return max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, processes))
     }
 }
 
@@ -82,7 +97,7 @@ enum CPULevelArgument: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the version, the matrix-product backend, the CPU level and the thread count.")
+    static let configuration = CommandConfiguration(abstract: "Show the version, the matrix-product backend, the CPU level, the thread count and whether MPI is available.")
 
     @OptionGroup var compute: ComputeOptions
     @Flag(help: "Print one JSON object on stdout.") var json = false
@@ -90,6 +105,7 @@ struct Info: ParsableCommand {
     func run() throws {
         let settings = try compute.settings()
         let blas = SystemBLAS.findInstalled()
+        let mpi = MPILibrary.findInstalled()
         let fields: [(String, String)] = [
             ("version", latentVersion),
             ("backend", settings.backend.description),
@@ -97,11 +113,13 @@ struct Info: ParsableCommand {
             ("cpu_levels_supported", CPULevel.supported.map(\.description).joined(separator: ",")),
             ("threads", "\(settings.threads)"),
             ("system_blas", blas?.path ?? "none"),
+            ("mpi", mpi?.description ?? "none (mpirun -np N latent fit … needs Open MPI)"),
         ]
         if json {
             var object: [String: Any] = Dictionary(uniqueKeysWithValues: fields)
             object["threads"] = settings.threads
             object["cpu_levels_supported"] = CPULevel.supported.map(\.description)
+            object["mpi"] = mpi?.description ?? NSNull()
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {

@@ -1,0 +1,59 @@
+import Autoencoders
+import Collectives
+import Testing
+import TestSupport
+import Tensors
+
+/// PCA and k-means with their sums cut into parts: the same parts give the same model on 1, 2
+/// or 4 processes (threads here, MPI's processes in the command's tests), close to the serial fit.
+@Suite struct DataParallelFits {
+    static func samples() -> Tensor {
+        var generator = RandomGenerator(seed: 21)
+        let codes = Tensor.randomNormal([2_003, 3], using: &generator)
+        return matmul(codes, Tensor.randomNormal([3, 9], using: &generator)) + Tensor.randomNormal([2_003, 9], standardDeviation: 0.3, using: &generator) + 40
+    }
+
+    @Test(arguments: [2, 4])
+    func pcaInPartsIsTheSameOnAnyNumberOfProcesses(processes: Int) throws {
+        let x = Self.samples()
+        let configuration = PCA.Configuration(components: .count(3))
+        let one = try PCA.fit(x, configuration: configuration, parts: try PartTree(SingleProcess(), parts: 4))
+        let many = try ThreadedProcesses(size: processes).run { communicator in
+            try PCA.fit(x, configuration: configuration, parts: try PartTree(communicator, parts: 4))
+        }
+        for model in many {
+            #expect(model.components.scalars.map(\.bitPattern) == one.components.scalars.map(\.bitPattern))
+            #expect(model.mean.scalars.map(\.bitPattern) == one.mean.scalars.map(\.bitPattern))
+        }
+        var generator = RandomGenerator(seed: 1)
+        let serial = try PCA.fit(x, configuration: configuration, using: &generator)
+        #expect(one.explainedVarianceRatio.scalars.elementsEqual(serial.explainedVarianceRatio.scalars) { abs($0 - $1) < 1e-5 })
+        #expect(zip(one.mean.scalars, serial.mean.scalars).allSatisfy { abs($0 - $1) <= 1e-5 * abs($1) })
+        // The same axes (their signs are fixed: largest entry positive).
+        #expect(zip(one.components.scalars, serial.components.scalars).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    @Test(arguments: [2, 4])
+    func kMeansInPartsIsTheSameOnAnyNumberOfProcesses(processes: Int) throws {
+        let x = Self.samples()
+        let configuration = KMeans.Configuration(clusters: 5, initializations: 2)
+        var generator = RandomGenerator(seed: 3)
+        let one = try KMeans.fit(x, configuration: configuration, using: &generator, parts: try PartTree(SingleProcess(), parts: 4))
+        let many = try ThreadedProcesses(size: processes).run { communicator in
+            var generator = RandomGenerator(seed: 3)
+            return try KMeans.fit(x, configuration: configuration, using: &generator, parts: try PartTree(communicator, parts: 4))
+        }
+        for model in many {
+            #expect(model.centroids.scalars.map(\.bitPattern) == one.centroids.scalars.map(\.bitPattern))
+            #expect(model.inertiaHistory == one.inertiaHistory)
+        }
+        generator = RandomGenerator(seed: 3)
+        let serial = try KMeans.fit(x, configuration: configuration, using: &generator)
+        #expect(abs(one.inertia - serial.inertia) <= 1e-6 * serial.inertia)
+        #expect(throws: AutoencoderError.self) {
+            var g = RandomGenerator(seed: 3)
+            _ = try KMeans.fit(x, configuration: KMeans.Configuration(clusters: 5, algorithm: .miniBatch(batchSize: 100)), using: &g,
+                               parts: try PartTree(SingleProcess(), parts: 2))
+        }
+    }
+}
