@@ -156,4 +156,4 @@ func squaredErrors(_ x: Tensor, _ y: Tensor) -> [Double] {
 }
 
 /// Whether every value lies in [0, 1] (pixels; what Bernoulli units and likelihoods need).
-func liesInUnitInterval(_ samples: Tensor) -> Bool { samples.min() >= 0 && samples.max() <= 1 }
+public func liesInUnitInterval(_ samples: Tensor) -> Bool { samples.min() >= 0 && samples.max() <= 1 }

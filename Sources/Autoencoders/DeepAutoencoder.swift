@@ -155,7 +155,13 @@ public struct DeepAutoencoder: Autoencoder {
     /// targets must lie in [0, 1]), and standardised inputs take a linear output.
     public static func dataDefaults(for samples: Tensor, loss: Loss? = nil, inputScaling: Configuration.InputScaling? = nil)
         -> (loss: Loss, inputScaling: Configuration.InputScaling, outputActivation: Activation) {
-        let unit = liesInUnitInterval(samples)
+        dataDefaults(unitInterval: liesInUnitInterval(samples), loss: loss, inputScaling: inputScaling)
+    }
+
+    /// ``dataDefaults(for:loss:inputScaling:)`` for data whose values do (`unitInterval`) or
+    /// do not all lie in [0, 1]: what a streamed fit knows after a pass over its shards.
+    public static func dataDefaults(unitInterval unit: Bool, loss: Loss? = nil, inputScaling: Configuration.InputScaling? = nil)
+        -> (loss: Loss, inputScaling: Configuration.InputScaling, outputActivation: Activation) {
         let loss = loss ?? (unit ? .binaryCrossEntropy : .squaredError)
         let scaling = inputScaling ?? (unit || loss == .binaryCrossEntropy ? .none : .standardize)
         return (loss, scaling, loss == .binaryCrossEntropy || (unit && scaling == .none) ? .sigmoid : .linear)
@@ -198,7 +204,17 @@ public struct DeepAutoencoder: Autoencoder {
             ? NonlinearPCA.standardization(samples) : (Tensor.zeros([d]), Tensor.ones([d]))
         let scaled = configuration.inputScaling == .standardize ? (samples - mean) / scale : samples
         let (training, heldOut) = configuration.training.holdOut(scaled, using: &generator)
+        return try train(training, heldOut: heldOut, binaryData: liesInUnitInterval(training), inputMean: mean, inputScale: scale,
+                         configuration: configuration, resumed: resumed, using: &generator, checkpoints: checkpoints, progress: progress)
+    }
 
+    /// Pretraining (or a fresh start), unrolling and fine-tuning on rows in memory or streamed,
+    /// already scaled as the configuration asks (`inputMean`, `inputScale` undo it).
+    static func train(_ training: some TrainingRows, heldOut: Tensor?, binaryData: Bool, inputMean mean: Tensor, inputScale scale: Tensor,
+                      configuration: Configuration, resumed: CheckpointFile?, using generator: inout RandomGenerator,
+                      checkpoints: CheckpointPolicy?, progress: @escaping (TrainingProgress) throws -> Void) throws -> DeepAutoencoder {
+        let d = training.columns
+        let widths = configuration.widths(features: d)
         // Pretraining, or a fresh start.
         var pretrainingErrors: [[Float]] = []
         let encoder: Sequential<Dense>, decoder: Sequential<Dense>
@@ -210,9 +226,8 @@ public struct DeepAutoencoder: Autoencoder {
         }
         if configuration.pretraining == .rbm, resumed == nil || resumesPretraining {
             // A pretraining checkpoint holds the finished RBMs and the running one's trainer state.
-            let binaryData = liesInUnitInterval(training)
             let finished = try resumed.map { try finishedRBMs($0, configuration: configuration, features: d, binaryData: binaryData) } ?? []
-            let rbms = try pretrain(training, configuration: configuration, using: &generator, binaryData: binaryData, finished: finished,
+            let rbms = try pretrain(rows: training, configuration: configuration, using: &generator, binaryData: binaryData, finished: finished,
                                     hooks: { finished in
                                         CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed,
                                                                completed: { rbmTensors(finished) }, progress: progress)
@@ -271,19 +286,26 @@ public struct DeepAutoencoder: Autoencoder {
     public static func pretrain(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                                 binaryData: Bool? = nil, finished: [RBM] = [],
                                 hooks: ([RBM]) -> TrainingHooks = { _ in .none }) throws -> [RBM] {
-        let widths = configuration.widths(features: samples.shape[1]).encoder
+        try pretrain(rows: samples, configuration: configuration, using: &generator, binaryData: binaryData ?? liesInUnitInterval(samples),
+                     finished: finished, hooks: hooks)
+    }
+
+    /// Greedy layer-wise pretraining on rows in memory or streamed: a stream feeds each RBM
+    /// its batches through the RBMs below it, as they are read.
+    static func pretrain<Rows: TrainingRows>(rows samples: Rows, configuration: Configuration, using generator: inout RandomGenerator,
+                                             binaryData: Bool, finished: [RBM], hooks: ([RBM]) -> TrainingHooks) throws -> [RBM] {
+        let widths = configuration.widths(features: samples.columns).encoder
         var input = samples, rbms: [RBM] = []
-        let binaryData = binaryData ?? liesInUnitInterval(samples)
         for layer in 0..<(widths.count - 1) {
             if layer < finished.count {
                 rbms.append(finished[layer])
-                input = finished[layer].encodeUnchecked(input)
+                input = input.mapped(columns: widths[layer + 1], finished[layer].encodeUnchecked)
                 continue
             }
-            let rbm = try RBM.fit(input, configuration: configuration.rbm(layer, widths: widths, binaryData: binaryData), using: &generator,
+            let rbm = try RBM.fit(rows: input, configuration: configuration.rbm(layer, widths: widths, binaryData: binaryData), using: &generator,
                                   phase: "\(rbmPhasePrefix)\(layer + 1)/\(widths.count - 1)", hooks: hooks(rbms))
             rbms.append(rbm)
-            input = rbm.encodeUnchecked(input)
+            input = input.mapped(columns: widths[layer + 1], rbm.encodeUnchecked)
         }
         return rbms
     }

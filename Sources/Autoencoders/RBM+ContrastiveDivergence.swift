@@ -126,11 +126,17 @@ extension RBM {
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            phase: String = "", hooks: TrainingHooks = .none) throws -> RBM {
         try checkTrainingSamples(samples, method: "RBM")
-        try configuration.validate(features: samples.shape[1])
-        let (n, d, h) = (samples.shape[0], samples.shape[1], configuration.hiddenUnits)
+        return try fit(rows: samples, configuration: configuration, using: &generator, phase: phase, hooks: hooks)
+    }
+
+    /// Trains an RBM on rows in memory or streamed (``ShardStream``, whose reader checks values).
+    public static func fit(rows samples: some TrainingRows, configuration: Configuration, using generator: inout RandomGenerator,
+                           phase: String = "", hooks: TrainingHooks = .none) throws -> RBM {
+        try configuration.validate(features: samples.columns)
+        let (d, h) = (samples.columns, configuration.hiddenUnits)
         let step = ContrastiveDivergence(configuration: configuration,
                                          weight: Initializer.smallNormal.weights(inputs: d, outputs: h, using: &generator),
-                                         visibleBias: .zeros([d]), hiddenBias: .zeros([h]), monitor: samples.rows(0..<min(n, monitorRows)))
+                                         visibleBias: .zeros([d]), hiddenBias: .zeros([h]), monitor: try samples.leadingRows(monitorRows))
         let record = try Trainer(trainingConfiguration(configuration), phase: phase).run(step, samples: samples, heldOut: nil,
                                                                                        using: &generator, hooks: hooks)
         return step.model(record: record)

@@ -101,6 +101,30 @@ public struct NPYShards: Sendable {
         if !pending.isEmpty { try body(first, try Tensor(shape: [pending.count / columns, columns], scalars: pending)) }
     }
 
+    /// Rows `range` of shard `index` (`rows × D`, Float32), values checked finite.
+    public func rows(_ range: Range<Int>, ofShard index: Int) throws -> Tensor {
+        let shard = shards[index]
+        precondition(range.lowerBound >= 0 && range.upperBound <= shard.rows, "rows \(range) of a shard of \(shard.rows)")
+        let count = range.count * columns
+        try MemoryBudget.check(count * (MemoryLayout<Float>.size + shard.dtype.width), for: "\(range.count) rows × \(columns) features", file: shard.path)
+        let file = try FileIO.open(shard.path)
+        defer { fclose(file) }
+        let offset = shard.dataStart + range.lowerBound * columns * shard.dtype.width
+        guard fseeko(file, off_t(offset), SEEK_SET) == 0 else {
+            throw DataFormatError(shard.path, nil, "cannot seek: \(String(cString: strerror(errno)))")
+        }
+        var bytes = [UInt8](repeating: 0, count: count * shard.dtype.width)
+        let read = try bytes.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: shard.path) }
+        guard read == bytes.count else { throw DataFormatError(shard.path, .byte(offset + read), "file ends early (changed while being read?)") }
+        var values = [Float](repeating: 0, count: count)
+        var integers: [Int]? = nil
+        bytes.withUnsafeBufferPointer { shard.dtype.decode($0.baseAddress!, count: count, into: &values, integers: &integers) }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw DataFormatError(shard.path, nil, "row \(range.lowerBound + bad / columns), column \(bad % columns): non-finite value \(values[bad])")
+        }
+        return try Tensor(shape: [range.count, columns], scalars: values)
+    }
+
     /// All rows in one tensor (`n × D`), for data that fit after all (checked against the memory limit).
     public func readAll() throws -> Tensor {
         try MemoryBudget.check(rows * columns * MemoryLayout<Float>.size, for: "reading all \(rows) × \(columns) values of the shards", file: name)

@@ -30,7 +30,8 @@ enum FitMethods {
 /// `--json` keys of a trained method: epochs run, median seconds per epoch, whether early
 /// stopping ended a stage, the training loss and what it measures (`training_loss`: its units
 /// are those the network saw, scaled when the inputs were; `sse_per_sample` is in the data's
-/// own units), and the epoch whose weights the model keeps with its held-out loss.
+/// own units), the epoch whose weights the model keeps with its held-out loss, and with
+/// batches in parts the share of time their sums took (`summing_share`).
 func trainingSummary(_ history: TrainingHistory) -> [String: Any] {
     let stages = history.stages.filter { !$0.isPretraining }
     let records = stages.map(\.record)
@@ -39,6 +40,12 @@ func trainingSummary(_ history: TrainingHistory) -> [String: Any] {
         "seconds_per_epoch": medianSeconds(records.flatMap(\.secondsPerEpoch)),
         "stopped_early": records.contains { $0.stoppedEarly },
     ]
+    // Batches in parts: the share of training time spent summing gradients (across processes:
+    // exchanging them and waiting for the slowest).
+    let summing = records.compactMap(\.summingSecondsPerEpoch).flatMap { $0 }
+    if !summing.isEmpty {
+        summary["summing_share"] = summing.reduce(0, +) / max(records.filter { $0.summingSecondsPerEpoch != nil }.flatMap(\.secondsPerEpoch).reduce(0, +), 1e-9)
+    }
     if let last = stages.last {
         summary["training_loss"] = last.loss
         summary["final_loss"] = Double(last.record.trainLoss.last ?? .nan)

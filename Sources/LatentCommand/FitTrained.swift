@@ -74,6 +74,9 @@ struct FitDeepAutoencoder: FitMethod {
     @Option(name: .customLong("init"), help: "With --pretrain none: small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
     @OptionGroup var deep: DeepOptions
     @OptionGroup var trainingOptions: TrainingOptions
+    @Option(help: ArgumentHelp("With --data a folder of NPY shards: rows shuffled together as they stream (memory: this many rows).",
+                               discussion: "Default: 16384."))
+    var shuffleBuffer: Int?
 
     /// Standardize on data outside [0, 1] (its RBMs then have Gaussian visible units and its
     /// loss is mse), else none.
@@ -92,13 +95,34 @@ struct FitDeepAutoencoder: FitMethod {
         }
     }
 
+    /// Data in NPY shards are streamed (``fitStreamed(_:)``); anything else is fitted in memory.
+    func run() throws {
+        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitStreamed(folder) } else { try fitInMemory() }
+    }
+
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         let samples = context.samples
-        let defaults = DeepAutoencoder.Configuration()
         // Scaling happens in front of the network (--scale), so the network itself scales nothing.
-        let fromData = DeepAutoencoder.dataDefaults(for: samples, loss: deep.loss, inputScaling: DeepAutoencoder.Configuration.InputScaling.none)
+        let configuration = try self.configuration(features: samples.columns, unitInterval: liesInUnitInterval(samples),
+                                                   inputScaling: DeepAutoencoder.Configuration.InputScaling.none)
+        var pretrainingErrors: [[Float]] = []
+        var result = try fitWithCheckpoints(trainingOptions, context) { checkpoints in
+            let model = try DeepAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
+                                                progress: context.reportTraining)
+            pretrainingErrors = model.pretrainingErrors
+            return model
+        }
+        if !pretrainingErrors.isEmpty { result.extra["pretraining_reconstruction_error"] = pretrainingErrors.map { Double($0.last ?? .nan) } }
+        return result
+    }
+
+    /// The configuration these options ask for, on data of `features` columns whose values do
+    /// (`unitInterval`) or do not all lie in [0, 1]; `inputScaling` nil lets the data decide.
+    func configuration(features: Int, unitInterval: Bool, inputScaling: DeepAutoencoder.Configuration.InputScaling?) throws -> DeepAutoencoder.Configuration {
+        let defaults = DeepAutoencoder.Configuration()
+        let fromData = DeepAutoencoder.dataDefaults(unitInterval: unitInterval, loss: deep.loss, inputScaling: inputScaling)
         var configuration = DeepAutoencoder.Configuration(
-            hidden: hidden?.values ?? DeepAutoencoder.Configuration.defaultHidden(features: samples.columns, codeSize: codeSize ?? defaults.codeSize),
+            hidden: hidden?.values ?? DeepAutoencoder.Configuration.defaultHidden(features: features, codeSize: codeSize ?? defaults.codeSize),
             codeSize: codeSize ?? defaults.codeSize,
             hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
             outputActivation: deep.outputActivation ?? fromData.outputActivation, loss: fromData.loss,
@@ -114,14 +138,6 @@ struct FitDeepAutoencoder: FitMethod {
                                                       final: deep.pretrainMomentum?.values[1] ?? hinton.finalMomentum,
                                                       switchEpoch: deep.pretrainMomentumSwitch ?? hinton.momentumSwitchEpoch)
         }
-        var pretrainingErrors: [[Float]] = []
-        var result = try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            let model = try DeepAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
-                                                progress: context.reportTraining)
-            pretrainingErrors = model.pretrainingErrors
-            return model
-        }
-        if !pretrainingErrors.isEmpty { result.extra["pretraining_reconstruction_error"] = pretrainingErrors.map { Double($0.last ?? .nan) } }
-        return result
+        return configuration
     }
 }

@@ -1,4 +1,5 @@
 import Collectives
+import Dispatch
 import Tensors
 
 /// A training step computed in parts: each batch is cut into the parts of a ``PartTree``, each
@@ -18,6 +19,14 @@ final class DataParallelStep {
     let tree: PartTree
     let collectors: [GradientCollector]
     let optimizers: [any Optimizer]
+    /// Time spent in the sums (across processes: waiting for and exchanging with the others).
+    private var summingNanoseconds: UInt64 = 0
+
+    /// The seconds spent summing since the last call.
+    func takeSummingSeconds() -> Double {
+        defer { summingNanoseconds = 0 }
+        return Double(summingNanoseconds) / 1e9
+    }
 
     init(_ step: some TrainingStep, optimizers: [any Optimizer], tree: PartTree) throws {
         guard step.updatesGroupsIndependently else {
@@ -53,9 +62,11 @@ final class DataParallelStep {
             gradients.append(collectors.flatMap(\.gradient))
             losses.append(values)
         }
+        let start = DispatchTime.now().uptimeNanoseconds
         let values = try tree.sum(&losses)
         guard values.allSatisfy(\.isFinite) else { return values }
         let total = try tree.sum(&gradients)
+        summingNanoseconds += DispatchTime.now().uptimeNanoseconds - start
         var offset = 0
         for optimizer in optimizers {
             for parameter in optimizer.parameters {

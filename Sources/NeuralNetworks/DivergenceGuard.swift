@@ -17,10 +17,10 @@ struct DivergenceGuard {
     let probe: Tensor
     let probeLoss: Double
 
-    /// The probe of `samples` for a run of `batchSize`; its loss from `resumed` when a
-    /// checkpoint holds it, else measured now.
-    init(samples: Tensor, batchSize: Int, step: some TrainingStep, resumed: Double?) {
-        probe = samples.rows(0..<min(batchSize, samples.shape[0]))
+    /// The probe (a run's first `batch size` rows); its loss from `resumed` when a checkpoint
+    /// holds it, else measured now.
+    init(probe: Tensor, step: some TrainingStep, resumed: Double?) {
+        self.probe = probe
         probeLoss = resumed ?? step.heldOutLoss(probe)
     }
 

@@ -20,6 +20,9 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     /// A step's figures at each epoch's end beyond its losses (``TrainingStep/epochMetrics()``),
     /// by name; nil for steps without any.
     public var metrics: [String: [Float]]?
+    /// Wall-clock seconds of each epoch spent summing gradients across parts and processes
+    /// (``DataParallelStep``), in this process; nil when batches were not split.
+    public var summingSecondsPerEpoch: [Double]?
 
     public init(trainLoss: [Float] = [], heldOutLoss: [Float] = [], keptEpoch: Int = 0, stoppedEarly: Bool = false,
                 secondsPerEpoch: [Double] = []) {
@@ -96,20 +99,21 @@ public struct Trainer {
     ///   - loss: the batch loss as a graph (a mean per sample), minimised.
     ///   - heldOutLoss: the same loss on plain tensors (no graph), per sample, for `heldOut`.
     /// - Returns: the record; the parameters hold the kept epoch's values.
-    public func run(parameters: [(name: String, parameter: Variable)], samples: Tensor, heldOut: Tensor?,
+    public func run(parameters: [(name: String, parameter: Variable)], samples: some TrainingRows, heldOut: Tensor?,
                     using generator: inout RandomGenerator, hooks: TrainingHooks = .none,
                     loss: @escaping (Tensor) -> Variable, heldOutLoss: @escaping (Tensor) -> Double) throws -> TrainingRecord {
         try run(LossStep(parameters: parameters, loss: loss, heldOutLoss: heldOutLoss), samples: samples, heldOut: heldOut,
                 using: &generator, hooks: hooks)
     }
 
-    /// Trains `step`'s parameter groups on the rows of `samples`, one optimizer per group.
+    /// Trains `step`'s parameter groups on the rows of `samples` (in memory, or streamed), one
+    /// optimizer per group.
     /// - Returns: the record; the parameters hold the kept epoch's values.
-    public func run(_ step: some TrainingStep, samples: Tensor, heldOut: Tensor?,
+    public func run(_ step: some TrainingStep, samples: some TrainingRows, heldOut: Tensor?,
                     using generator: inout RandomGenerator, hooks: TrainingHooks = .none) throws -> TrainingRecord {
         var step = step
         try configuration.validate()
-        require(samples.rank == 2 && samples.shape[0] > 0, "Trainer needs samples n × D with n ≥ 1, got shape \(samples.shape)")
+        require(samples.rows > 0, "Trainer needs samples n × D with n ≥ 1, got \(samples.rows) rows")
         let groups = step.groups, termNames = step.lossTerms
         require(!groups.isEmpty && !termNames.isEmpty, "a training step needs at least one parameter group and one loss term")
         // One group keeps its parameters' own names; several are prefixed by their group's. A
@@ -122,7 +126,7 @@ public struct Trainer {
         let variables = parameters.map(\.parameter), names = parameters.map(\.name)
         let optimizers = groups.map { configuration.makeOptimizer($0.parameters.map(\.parameter), weightDecay: $0.weightDecay) }
         let split = hooks.parts.isSplit ? try DataParallelStep(step, optimizers: optimizers, tree: hooks.parts) : nil
-        let n = samples.shape[0], epochs = configuration.epochs(forSamples: n)
+        let n = samples.rows, epochs = configuration.epochs(forSamples: n)
         var record = TrainingRecord()
         var termSeries = [[Float]](repeating: [], count: termNames.count)
         var metricSeries: [String: [Float]] = [:]
@@ -156,7 +160,7 @@ public struct Trainer {
                 best = (bestEpoch, record.heldOutLoss[bestEpoch - 1], checkpoint.bestParameters)
             }
         }
-        let divergence = DivergenceGuard(samples: samples, batchSize: configuration.batchSize, step: step,
+        let divergence = try DivergenceGuard(probe: samples.leadingRows(configuration.batchSize), step: step,
                                          resumed: hooks.resume.flatMap { $0.metadata.phase == phase ? $0.metadata.divergenceProbeLoss : nil })
         let start = DispatchTime.now().uptimeNanoseconds
         var processed = 0
@@ -206,14 +210,15 @@ public struct Trainer {
             // The epoch's batches come from the generator at its start; a step's noise draws follow.
             var epochGenerator = resuming ? resumedEpochGenerator ?? generator : generator
             let epochStartGenerator = epochGenerator
-            let batches = epochGenerator.batches(count: n, size: configuration.batchSize)
+            var batches = try samples.epoch(batchSize: configuration.batchSize, using: &epochGenerator)
+            let batchCount = samples.batchCount(batchSize: configuration.batchSize)
             if !resuming || resumedEpochGenerator == nil { generator = epochGenerator }
             let skipped = resuming ? resumedBatches : 0
             var sums = resuming ? resumedSums : [Double](repeating: 0, count: termNames.count)
             let number = epoch + 1
             func report(batch: Int, heldOutLoss: Float? = nil, metrics: [String: Float] = [:]) throws {
                 let done = Double(max(batch, 1))
-                var p = TrainingProgress(epoch: number, epochs: epochs, batch: batch, batches: batches.count,
+                var p = TrainingProgress(epoch: number, epochs: epochs, batch: batch, batches: batchCount,
                                          loss: Float(sums[0] / done), processed: processed, total: (epochs - startEpoch) * n,
                                          elapsedSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 p.heldOutLoss = heldOutLoss
@@ -223,8 +228,12 @@ public struct Trainer {
                 if termNames.count > 1 { p.terms = zip(termNames, sums).map { ($0, Float($1 / done)) } }
                 try hooks.progress(p)
             }
-            for (index, indices) in batches.enumerated() where index >= skipped {
-                let batch = samples.gatherRows(indices)
+            for index in 0..<batchCount {
+                if index < skipped {
+                    try batches.skip()
+                    continue
+                }
+                guard let batch = try batches.next() else { break }
                 let values = try split?.train(step, batch: batch, using: &generator)
                     ?? step.train(batch, optimizers: optimizers, using: &generator)
                 guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: Float(values[0])) }
@@ -232,7 +241,7 @@ public struct Trainer {
                 let reference = record.trainLoss.first.map(Double.init) ?? (index > 0 ? sums[0] / Double(index) : values[0])
                 try divergence.check(values[0], reference: reference, epoch: epoch + 1, batch: index + 1, step: step)
                 for (term, value) in values.enumerated() where term < sums.count { sums[term] += value }
-                processed += indices.count
+                processed += batch.rows
                 if let error = try agreeOnStop({ try report(batch: index + 1) }) {
                     // Interrupted after this batch: keep the state so that the run resumes here.
                     try save(epochsCompleted: epoch, generator: generator, epochGenerator: epochStartGenerator,
@@ -241,7 +250,7 @@ public struct Trainer {
                 }
             }
             epoch += 1
-            for term in termSeries.indices { termSeries[term].append(Float(sums[term] / Double(batches.count))) }
+            for term in termSeries.indices { termSeries[term].append(Float(sums[term] / Double(batchCount))) }
             record.trainLoss = termSeries[0]
             if termNames.count > 1 { record.terms = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).map { ($0, $1) }) }
             var heldOutValue: Float? = nil
@@ -262,6 +271,7 @@ public struct Trainer {
             for (name, value) in metrics { metricSeries[name, default: []].append(value) }
             if !metricSeries.isEmpty { record.metrics = metricSeries }
             record.secondsPerEpoch.append(Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9)
+            if let split { record.summingSecondsPerEpoch = (record.summingSecondsPerEpoch ?? []) + [split.takeSummingSeconds()] }
             var saved = false
             if let every = hooks.checkpointEvery, every > 0, epoch % every == 0 || stopped || epoch == epochs {
                 let age = lastCheckpoint.map { Double(DispatchTime.now().uptimeNanoseconds - $0) / 1e9 } ?? .infinity
@@ -271,7 +281,7 @@ public struct Trainer {
                 }
             }
             if heldOutValue != nil || !metrics.isEmpty {
-                if let error = try agreeOnStop({ try report(batch: batches.count, heldOutLoss: heldOutValue, metrics: metrics) }) {
+                if let error = try agreeOnStop({ try report(batch: batchCount, heldOutLoss: heldOutValue, metrics: metrics) }) {
                     if !saved { try save(epochsCompleted: epoch, generator: generator) }
                     throw error
                 }

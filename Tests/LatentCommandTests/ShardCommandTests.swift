@@ -36,3 +36,27 @@ import TestSupport
     let empty = try latent("fit", "pca", "--data", "empty", "--code-size", "3", "--output", "x.safetensors", "--quiet", in: folder)
     #expect(empty.status != 0 && empty.errors.contains("empty: is a folder, not a file") && empty.errors.contains("or a folder of .npy shards"), "\(empty.errors)")
 }
+
+/// `latent fit deep-autoencoder --data FOLDER` streams every stage from the shards; what needs
+/// the data in memory is refused; two processes fit the model of one with the same parts.
+@Test func aDeepAutoencoderStreamsFromAFolderOfShards() throws {
+    let folder = scratchFolder()
+    var generator = RandomGenerator(seed: 6)
+    let samples = (matmul(Tensor.randomNormal([1_200, 3], using: &generator), Tensor.randomNormal([3, 16], using: &generator)).tanh() + 1) / 2
+    try FileManager.default.createDirectory(atPath: folder + "/shards", withIntermediateDirectories: false)
+    for part in 0..<6 { try NPY.write(samples.rows((part * 200)..<((part + 1) * 200)), to: folder + "/shards/p\(part).npy") }
+    let common = ["fit", "deep-autoencoder", "--data", "shards", "--hidden", "12,6", "--code-size", "3", "--epochs", "4", "--pretrain-epochs", "1",
+                  "--shuffle-buffer", "300", "--seed", "4", "--json"]
+    let one = try runLatent(common + ["--output", "one.safetensors", "--parts", "2"], in: folder)
+    #expect(one.status == 0, "\(one.errors)")
+    let result = try json(one.output)
+    #expect(result["out_of_core"] as? Bool == true && result["shards"] as? Int == 6 && result["shuffle_buffer"] as? Int == 300)
+    #expect(one.errors.contains("streaming shards: 1200 samples × 16 features in 6 shards"), "\(one.errors)")
+    let evaluate = try latent("evaluate", "one.safetensors", "--data", "shards", "--json", "--quiet", in: folder)
+    #expect(abs((try json(evaluate.output)["sse_per_sample"] as! Double) - (result["sse_per_sample"] as! Double)) < 1e-6 * (result["sse_per_sample"] as! Double))
+    let two = try DataParallelCommands.mpirun(2, common + ["--output", "two.safetensors", "--quiet"], in: folder)
+    #expect(two.status == 0, "\(two.errors)")
+    #expect(try DataParallelCommands.tensors(folder + "/one.safetensors") == (try DataParallelCommands.tensors(folder + "/two.safetensors")))
+    let scaled = try runLatent(common + ["--output", "x.safetensors", "--scale", "standardize"], in: folder)
+    #expect(scaled.status != 0 && scaled.errors.contains("--scale is not available for data in shards"), "\(scaled.errors)")
+}

@@ -121,7 +121,7 @@ private func regressionData() -> (x: Tensor, y: Tensor, w: [Float], b: Float) {
         let weight = Variable(Tensor([[0.5, 0.5]]), requiresGradient: true)
         let step = LossStep(parameters: [("w", weight)]) { batch in squaredError(Variable(batch) * weight, batch) }
         _ = try Trainer(TrainingConfiguration(epochs: 2, batchSize: 4, heldOutFraction: 0))
-            .run(step, samples: .ones([10, 2]), heldOut: nil, using: &generator, hooks: TrainingHooks(progress: { reports.append($0) }))
+            .run(step, samples: Tensor.ones([10, 2]), heldOut: nil, using: &generator, hooks: TrainingHooks(progress: { reports.append($0) }))
         #expect(reports.count == 6)
         #expect(reports.filter(\.isEpochEnd).map(\.epoch) == [1, 2])
         #expect(reports.last!.estimatedSecondsRemaining == 0)
