@@ -23,6 +23,8 @@ import TestSupport
         ("kmeans", ["--clusters", "6", "--initializations", "2"]),
         ("deep-autoencoder", ["--hidden", "48,24", "--code-size", "6", "--epochs", "3", "--pretrain-epochs", "1", "--batch-size", "64"]),
         ("vae", ["--code-size", "4", "--hidden", "32", "--epochs", "3", "--batch-size", "64"]),
+        ("linear-autoencoder", ["--code-size", "3", "--epochs", "3", "--batch-size", "64"]),
+        ("nonlinear-pca", ["--code-size", "2", "--hidden", "8", "--extraction", "sequential", "--epochs", "3", "--batch-size", "64"]),
     ]
 
     static func data(in folder: String) throws {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Data-parallel fine-tuning of the deep autoencoder 784-1000-500-250-30 (2.8 M parameters) on
+# Fashion-MNIST (60 000 images; 57 000 trained on), without pretraining, for 1 and 2 processes:
+# samples per second of an epoch and the share of it spent summing gradients, at Hinton's
+# batch of 100 and at 1 000. Each configuration runs REPEATS times (default 3); medians.
+# Needs Open MPI (mpirun) and the Debian package dataset-fashion-mnist.
+# Usage: Benchmarks/data_parallel.sh [REPEATS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product latent >/dev/null
+latent=$(swift build -c release --show-bin-path)/latent
+repeats=${1:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cores=$(nproc)
+run() {  # label, then the command's prefix (empty or mpirun …), then latent's own options
+    local label=$1; shift
+    local prefix=$1; shift
+    for i in $(seq "$repeats"); do
+        # shellcheck disable=SC2086
+        $prefix "$latent" fit deep-autoencoder --data fashion-mnist:train --pretrain none --epochs 2 --seed 1 \
+            --output "$work/m.safetensors" --json --quiet "$@" > "$work/$i.json"
+    done
+    python3 - "$label" "$work" "$repeats" <<'PY'
+import json, statistics, sys
+label, work, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+runs = [json.load(open(f"{work}/{i + 1}.json")) for i in range(repeats)]
+trained = runs[0]["samples"] - round(runs[0]["samples"] * 0.05)
+rate = statistics.median(trained / r["seconds_per_epoch"] for r in runs)
+share = statistics.median(r.get("summing_share", 0) for r in runs)
+step = statistics.median(r["seconds_per_epoch"] for r in runs)
+print(f"{label:<44} {rate:>9.0f} samples/s  epoch {step:6.2f} s  summing {100 * share:5.1f} %")
+PY
+}
+mpirun="mpirun --allow-run-as-root --oversubscribe -np 2"
+for batch in 100 1000; do
+    echo "batch $batch:"
+    run "  1 process, $cores threads" "" --batch-size "$batch" --threads "$cores"
+    run "  1 process, $cores threads, --parts 2" "" --batch-size "$batch" --threads "$cores" --parts 2
+    run "  2 processes × $((cores / 2)) thread(s)" "$mpirun" --batch-size "$batch" --threads "$((cores / 2))"
+    run "  1 process, $((cores / 2)) thread(s)" "" --batch-size "$batch" --threads "$((cores / 2))"
+done
