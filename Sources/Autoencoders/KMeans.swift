@@ -121,7 +121,7 @@ public struct KMeans: Autoencoder {
         return KMeans(configuration: configuration, centroids: best!.centroids, inertiaHistory: best!.history)
     }
 
-    private init(configuration: Configuration, centroids: Tensor, inertiaHistory: [Double]) {
+    init(configuration: Configuration, centroids: Tensor, inertiaHistory: [Double]) {
         self.configuration = configuration
         self.centroids = centroids
         self.inertiaHistory = inertiaHistory
@@ -172,22 +172,27 @@ public struct KMeans: Autoencoder {
     /// sample moves its nearest centroid c towards it by 1/(samples c has seen).
     static func miniBatchPass(_ samples: Tensor, _ squaredNorms: [Double], _ previous: Tensor, batchSize: Int,
                               seen: inout [Int], using generator: inout RandomGenerator) -> Tensor {
-        let d = samples.shape[1]
         var centroids = previous
         for batch in generator.batches(count: samples.shape[0], size: batchSize) {
-            let rows = samples.gatherRows(batch)
-            let labels = assign(rows, batch.map { squaredNorms[$0] }, centroids).labels
-            centroids.withUnsafeMutableBufferPointer { c in
-                rows.withUnsafeBufferPointer { x in
-                    for (i, label) in labels.enumerated() {
-                        seen[label] += 1
-                        let rate = 1 / Float(seen[label])
-                        for j in 0..<d { c[label * d + j] += rate * (x[i * d + j] - c[label * d + j]) }
-                    }
+            miniBatchUpdate(&centroids, samples.gatherRows(batch), batch.map { squaredNorms[$0] }, seen: &seen)
+        }
+        return centroids
+    }
+
+    /// One mini-batch's update (Sculley 2010, Algorithm 1): each row moves its nearest centroid
+    /// towards it by 1 / (the rows that centroid has seen).
+    static func miniBatchUpdate(_ centroids: inout Tensor, _ rows: Tensor, _ squaredNorms: [Double], seen: inout [Int]) {
+        let d = rows.shape[1]
+        let labels = assign(rows, squaredNorms, centroids).labels
+        centroids.withUnsafeMutableBufferPointer { c in
+            rows.withUnsafeBufferPointer { x in
+                for (i, label) in labels.enumerated() {
+                    seen[label] += 1
+                    let rate = 1 / Float(seen[label])
+                    for j in 0..<d { c[label * d + j] += rate * (x[i * d + j] - c[label * d + j]) }
                 }
             }
         }
-        return centroids
     }
 
     /// Greedy k-means++ seeding: each new centroid is the best of 2 + ⌊ln k⌋ candidates drawn

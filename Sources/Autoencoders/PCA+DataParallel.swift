@@ -15,7 +15,7 @@ extension PCA {
             throw AutoencoderError("PCA needs at least 2 samples of at least 1 feature; got shape \(samples.shape)")
         }
         guard configuration.solver == .exact else {
-            throw AutoencoderError("PCA in parts or across processes uses the exact solver (its statistics are sums); the randomized one does not split")
+            throw AutoencoderError("PCA in parts or across processes uses the exact solver (its statistics are sums); the \(configuration.solver.rawValue) one does not split")
         }
         let (n, d) = (samples.shape[0], samples.shape[1])
         try configuration.validate(samples: n, features: d)

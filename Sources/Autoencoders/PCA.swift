@@ -26,6 +26,9 @@ public struct PCA: Autoencoder {
             /// Halko, Martinsson & Tropp (2011), Algorithms 4.4 and 5.1: a range found by
             /// subspace iteration on a Gaussian sketch of k + ``oversampling`` columns.
             case randomized
+            /// Ross et al. (2008): the top k axes updated batch by batch, never a D × D matrix
+            /// (``PCA/fitIncrementally(_:configuration:)``); for data of very many features.
+            case incremental
         }
 
         public var components: Components
@@ -52,7 +55,7 @@ public struct PCA: Autoencoder {
                 }
             case .varianceFraction(let fraction):
                 guard fraction > 0, fraction <= 1 else { throw AutoencoderError("PCA: the variance fraction must lie in (0, 1], got \(fraction)") }
-                guard solver == .exact else { throw AutoencoderError("PCA: a variance fraction needs the exact solver (the randomized one sees only k directions)") }
+                guard solver == .exact else { throw AutoencoderError("PCA: a variance fraction needs the exact solver (the \(solver.rawValue) one sees only k directions)") }
             }
         }
     }
@@ -89,6 +92,8 @@ public struct PCA: Autoencoder {
         case .exact:
             // Centred block by block: the centred data never exist all at once.
             return try fitted(mean: mean, covariance: gramMatrix(samples, centredAt: mean, settings: settings) / Float(n - 1), configuration: configuration)
+        case .incremental:
+            return try fitIncrementally(samples, configuration: configuration)
         case .randomized:
             guard case .count(let k) = configuration.components else { preconditionFailure("checked above") }
             let centred = samples - mean

@@ -39,6 +39,7 @@ extension Communicator {
     /// pairing neighbours first makes the additions the tree's.
     ///
     /// - Precondition: every process calls it with the same count, and `size` is a power of two.
+    @inlinable
     public func allReduceSum<Element: BinaryFloatingPoint>(_ values: UnsafeMutableBufferPointer<Element>) throws {
         let n = size
         guard n > 1 else { return }
@@ -46,7 +47,8 @@ extension Communicator {
             throw CommunicationError("sums across processes need a power-of-two number of processes (1, 2, 4, …), got \(n)")
         }
         let stride = MemoryLayout<Element>.stride
-        var scratch = [Element](repeating: 0, count: values.count / 2 + 1)
+        // Received halves land here before they are added; every byte read is first received.
+        var scratch = [Element](unsafeUninitializedCapacity: values.count / 2 + 1) { _, count in count = values.count / 2 + 1 }
         var segments: [(lower: Range<Int>, upper: Range<Int>, keepsLower: Bool)] = []
         var segment = 0..<values.count
         var distance = 1
@@ -59,9 +61,10 @@ extension Communicator {
                 try exchange(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(values)[(given.lowerBound * stride)..<(given.upperBound * stride)]),
                              with: rank ^ distance, into: UnsafeMutableRawBufferPointer(rebasing: received[0..<(kept.count * stride)]))
             }
-            // Left subtree (lower ranks) + right subtree: the tree's order on every process.
-            for (offset, index) in kept.enumerated() {
-                values[index] = keepsLower ? values[index] + scratch[offset] : scratch[offset] + values[index]
+            // Left subtree (lower ranks) + right subtree; IEEE addition commutes exactly, so
+            // both processes of a pair get the same bits.
+            scratch.withUnsafeBufferPointer { received in
+                addInPlace(UnsafeMutableBufferPointer(rebasing: values[kept]), UnsafeBufferPointer(rebasing: received[0..<kept.count]))
             }
             segments.append((lower, upper, keepsLower))
             segment = kept
@@ -77,6 +80,7 @@ extension Communicator {
     }
 
     /// ``allReduceSum(_:)`` of an array.
+    @inlinable
     public func allReduceSum<Element: BinaryFloatingPoint>(_ values: inout [Element]) throws {
         try values.withUnsafeMutableBufferPointer { try allReduceSum($0) }
     }
@@ -87,4 +91,29 @@ extension Communicator {
         try allReduceSum(&value)
         return value[0] > 0
     }
+}
+
+/// a ← a + b elementwise: concrete loops for Float and Double (a generic one, called through an
+/// existential communicator, is not specialized and runs ten times slower).
+@inlinable
+func addInPlace<Element: BinaryFloatingPoint>(_ a: UnsafeMutableBufferPointer<Element>, _ b: UnsafeBufferPointer<Element>) {
+    precondition(a.count == b.count, "addInPlace: \(a.count) and \(b.count) values")
+    guard let x = a.baseAddress, let y = b.baseAddress else { return }
+    if Element.self == Float.self {
+        addFloats(UnsafeMutableRawPointer(x).assumingMemoryBound(to: Float.self), UnsafeRawPointer(y).assumingMemoryBound(to: Float.self), a.count)
+    } else if Element.self == Double.self {
+        addDoubles(UnsafeMutableRawPointer(x).assumingMemoryBound(to: Double.self), UnsafeRawPointer(y).assumingMemoryBound(to: Double.self), a.count)
+    } else {
+        for i in 0..<a.count { a[i] = a[i] + b[i] }
+    }
+}
+
+@usableFromInline
+func addFloats(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) {
+    for i in 0..<count { a[i] = a[i] + b[i] }
+}
+
+@usableFromInline
+func addDoubles(_ a: UnsafeMutablePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) {
+    for i in 0..<count { a[i] = a[i] + b[i] }
 }

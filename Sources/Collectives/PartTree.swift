@@ -53,22 +53,27 @@ public struct PartTree: Sendable {
     /// The sum over all parts of every process: `local` holds this process's parts' arrays, in
     /// order, each of the same count; they are added in their subtree (in place, into the
     /// first), then across processes. Every process gets the same bits.
+    @inlinable
     public func sum<Element: BinaryFloatingPoint>(_ local: inout [[Element]]) throws -> [Element] {
+        try sumInPlace(&local)
+        return local[0]
+    }
+
+    /// ``sum(_:)`` left in `local[0]` (the other arrays hold partial sums): no copy of the
+    /// arrays, for gradients summed every step.
+    @inlinable
+    public func sumInPlace<Element: BinaryFloatingPoint>(_ local: inout [[Element]]) throws {
         precondition(local.count == localParts.count, "PartTree.sum: \(local.count) arrays for \(localParts.count) parts")
         var width = 1
         while width < local.count {
             for left in Swift.stride(from: 0, to: local.count, by: 2 * width) {
                 let right = local[left + width]
                 precondition(local[left].count == right.count, "PartTree.sum: parts of \(local[left].count) and \(right.count) values")
-                local[left].withUnsafeMutableBufferPointer { l in
-                    right.withUnsafeBufferPointer { r in for i in 0..<l.count { l[i] = l[i] + r[i] } }
-                }
+                local[left].withUnsafeMutableBufferPointer { l in right.withUnsafeBufferPointer { r in addInPlace(l, r) } }
             }
             width <<= 1
         }
-        var total = local[0]
-        try communicator.allReduceSum(&total)
-        return total
+        try local[0].withUnsafeMutableBufferPointer { try communicator.allReduceSum($0) }
     }
 
     static func powerOfTwo(atLeast n: Int) -> Int {

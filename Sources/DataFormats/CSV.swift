@@ -264,6 +264,24 @@ public enum CSV {
                                           labelColumnName: labelColumnName, idColumnName: idColumnName), to: path)
     }
 
+    /// Writes a CSV table (a header row, then the rows) atomically, its rows handed in by `body`
+    /// block by block (each `k × D`), never all in memory.
+    public static func write(to path: String, columnNames: [String], _ body: (_ append: (Tensor) throws -> Void) throws -> Void) throws {
+        try FileIO.writeAtomically(to: path) { write in
+            let header = Array((columnNames.map(quoteIfNeeded).joined(separator: ",") + "\n").utf8)
+            try header.withUnsafeBytes { try write($0) }
+            try withoutActuallyEscaping(write) { write in
+                try body { block in
+                    guard block.rank == 2, block.shape[1] == columnNames.count else {
+                        throw DataFormatError(path, nil, "a block of shape \(block.shape) under \(columnNames.count) columns")
+                    }
+                    let rows = encode(block, columnNames: columnNames).dropFirst(header.count)
+                    try Array(rows).withUnsafeBytes { try write($0) }
+                }
+            }
+        }
+    }
+
     private static func quoteIfNeeded(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""

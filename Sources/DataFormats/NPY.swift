@@ -193,7 +193,40 @@ public enum NPY {
     /// The bytes of a `.npy` file (version 1.0, or 2.0 for huge headers) holding `tensor` as
     /// little-endian float32 in C order.
     public static func encode(_ tensor: Tensor) -> [UInt8] {
-        let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        var bytes = header(shape: tensor.shape)
+        tensor.withUnsafeBufferPointer { values in
+            values.withMemoryRebound(to: UInt8.self) { raw in
+                // Float32 is little-endian on every platform Latent runs on.
+                bytes.append(contentsOf: raw)
+            }
+        }
+        return bytes
+    }
+
+    /// Writes a `.npy` file of float32 rows `rows × columns` atomically, its rows handed in by
+    /// `body` block by block (each `k × columns`), never all in memory.
+    /// - Throws: when the blocks do not add up to `rows` rows of `columns` values.
+    public static func write(rows: Int, columns: Int, to path: String, _ body: (_ append: (Tensor) throws -> Void) throws -> Void) throws {
+        try FileIO.writeAtomically(to: path) { write in
+            try header(shape: [rows, columns]).withUnsafeBytes { try write($0) }
+            var written = 0
+            try withoutActuallyEscaping(write) { write in
+                try body { block in
+                    guard block.rank == 2, block.shape[1] == columns, written + block.shape[0] <= rows else {
+                        throw DataFormatError(path, nil, "a block of shape \(block.shape) does not continue \(written) of \(rows) rows × \(columns)")
+                    }
+                    try block.withUnsafeBufferPointer { try write(UnsafeRawBufferPointer($0)) }
+                    written += block.shape[0]
+                }
+            }
+            guard written == rows else { throw DataFormatError(path, nil, "\(written) rows were written of the \(rows) announced") }
+        }
+    }
+
+    /// The magic, version and header of a `.npy` file of float32 values of `shape` in C order,
+    /// padded so the data start on a 64-byte boundary.
+    static func header(shape dimensions: [Int]) -> [UInt8] {
+        let shape = dimensions.count == 1 ? "(\(dimensions[0]),)" : "(" + dimensions.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
         // Pad so the data start on a 64-byte boundary, as NumPy does; the header ends in \n.
         let prefix = header.utf8.count + 1 + 10 <= 65_535 ? 10 : 12
@@ -207,12 +240,6 @@ public enum NPY {
             bytes += [2, 0] + withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)
         }
         bytes += Array(header.utf8)
-        tensor.withUnsafeBufferPointer { values in
-            values.withMemoryRebound(to: UInt8.self) { raw in
-                // Float32 is little-endian on every platform Latent runs on.
-                bytes.append(contentsOf: raw)
-            }
-        }
         return bytes
     }
 

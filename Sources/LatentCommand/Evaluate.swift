@@ -192,6 +192,9 @@ struct Encode: ParsableCommand {
         ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, data] + [dataOptions.labels].compactMap { $0 })
         let (file, loaded) = try readModel(model)
+        if domain == nil, !withLabels, case .file(let folder, .npyShards) = try DatasetSpec(parsing: data) {
+            return try encodeStreamed(folder, loaded)
+        }
         let dataset: Dataset
         let codes: Tensor
         if let domain {
@@ -204,6 +207,34 @@ struct Encode: ParsableCommand {
             codes = try encodeOne(dataset, loaded)
         }
         try write(codes, of: dataset, loaded)
+    }
+
+    /// The codes of a folder of NPY shards, block by block into the output: memory holds one
+    /// block, whatever the data's size. With --draw, the noise continues from block to block
+    /// as it would over the whole data in memory.
+    func encodeStreamed(_ folder: String, _ loaded: any Autoencoder) throws {
+        guard !(loaded is any ConditionalModel) else {
+            throw ValidationErrorText("\(model) is a conditional model, whose inputs carry labels; shards hold values only: encode them in memory with --labels")
+        }
+        let shards = try NPYShards(folder: folder)
+        guard shards.columns == loaded.inputSize else {
+            throw ValidationErrorText("\(model) takes \(loaded.inputSize) features; the shards in \(folder) have \(shards.columns)")
+        }
+        var generator = RandomGenerator(seed: seed)
+        let probabilistic = loaded as? any ProbabilisticEncoder
+        if draw, probabilistic == nil {
+            throw ValidationErrorText("--draw: \(model) holds a \(type(of: loaded).methodName) model, whose encoder is not a distribution (vae's is)")
+        }
+        let names = codeColumnNames(loaded)
+        try ArrayFile.write(rows: shards.rows, columnNames: names, to: output) { append in
+            try ShardStream(shards).forEachBlock { block in
+                let codes = draw ? try probabilistic!.encodeSample(block, using: &generator) : try loaded.encode(block)
+                try codes.checkFinite("the codes of \(data) by \(model)")
+                try append(codes)
+            }
+        }
+        report(["output": output, "samples": shards.rows, "code_size": names.count, "streamed": true],
+               message: "wrote \(shards.rows) codes of width \(names.count) to \(output), block by block", options: outputOptions)
     }
 
     /// ENCODE of `dataset`, or with --draw one draw of a VAE's q(z | x).

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Latent
 
-/// `latent fit pca`: principal components by the exact or randomized eigensolver.
+/// `latent fit pca`: principal components by the exact, randomized or incremental solver.
 struct FitPCA: FitMethod {
     static let configuration = CommandConfiguration(
         commandName: "pca", abstract: "Principal component analysis: the optimal linear autoencoder (closed form).")
@@ -12,7 +12,7 @@ struct FitPCA: FitMethod {
     @Option(help: "Components to keep.") var codeSize: Int?
     @Option(help: "Keep the fewest components that explain this fraction of the variance (instead of --code-size).")
     var varianceFraction: Double?
-    @Option(help: "exact or randomized.") var solver: PCA.Configuration.Solver = .exact
+    @Option(help: "exact, randomized (Halko et al. 2011) or incremental (Ross et al. 2008: no D × D matrix, for very many features).") var solver: PCA.Configuration.Solver = .exact
     @Flag(help: "Scale codes to unit variance.") var whiten = false
 
     func validate() throws {
@@ -53,7 +53,12 @@ struct FitKMeans: FitMethod {
     @Option(name: .customLong("init"), help: "k-means++ or random. (default: k-means++)") var initialization: KMeans.Configuration.Initialization = .kMeansPlusPlus
     @Option(help: "Independent runs, the best kept.") var initializations: Int = 3
     @Option(help: "Mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
-    @Option(help: "The most Lloyd iterations per run.") var maxIterations: Int = 300
+    @Option(help: "The most Lloyd iterations per run (with data in shards: passes over them).") var maxIterations: Int = 300
+
+    /// Data in NPY shards are streamed by mini-batch k-means (``fitOutOfCore(_:)``); anything else is fitted in memory.
+    func run() throws {
+        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
+    }
 
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         let configuration = KMeans.Configuration(clusters: clusters, initialization: initialization,

@@ -2,13 +2,14 @@ import Foundation
 import Latent
 
 extension FitPCA {
-    /// `latent fit pca --data FOLDER` of NPY shards: two passes over blocks for the model, a
-    /// third for its error, never the whole data in memory (peak: one block of 4 096 rows and the
-    /// D × D covariance). Options that need the data in memory are refused.
+    /// `latent fit pca --data FOLDER` of NPY shards: two passes over blocks for the model (one
+    /// with `--solver incremental`, which never forms the D × D covariance), another for its
+    /// error, never the whole data in memory (peak: one block of 4 096 rows and the D × D
+    /// covariance, or the incremental state). Options that need the data in memory are refused.
     func fitOutOfCore(_ folder: String) throws {
         ComputeSettings.current = try common.compute.settings()
         for (given, option) in [(common.scale.map { $0 != .none } ?? false, "--scale"), (common.test != nil, "--test"),
-                                (common.dataOptions.labels != nil, "--labels"), (solver != .exact, "--solver randomized")] where given {
+                                (common.dataOptions.labels != nil, "--labels"), (solver == .randomized, "--solver randomized")] where given {
             throw ValidationErrorText("\(option) is not available for data in shards (\(folder)), which PCA reads block by block; scale the shards beforehand, or evaluate a test set with `latent evaluate`")
         }
         let display = ProgressDisplay(quiet: common.outputOptions.quiet)
@@ -16,11 +17,14 @@ extension FitPCA {
         display.finish("reading \(folder) block by block: \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
         let start = Date()
         let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
-        let pca = try PCA.fit(shards, configuration: .init(components: components, solver: .exact, whiten: whiten)) { done, total in
+        let configuration = PCA.Configuration(components: components, solver: solver, whiten: whiten)
+        let report = { (done: Int, total: Int) in
             let elapsed = Date().timeIntervalSince(start), fraction = Double(done) / Double(total)
-            display.update(String(format: "PCA out of core: %@ of %d rows read (2 passes), %@ elapsed, ETA %@", "\(done)", total,
-                                  formatDuration(elapsed), formatDuration(elapsed / max(fraction, 1e-9) * (1 - fraction))), fraction: fraction)
+            display.update(String(format: "PCA out of core (%@): %@ of %d rows read, %@ elapsed, ETA %@", solver == .incremental ? "incremental, 1 pass" : "2 passes",
+                                  "\(done)", total, formatDuration(elapsed), formatDuration(elapsed / max(fraction, 1e-9) * (1 - fraction))), fraction: fraction)
         }
+        let pca = solver == .incremental ? try PCA.fitIncrementally(shards, configuration: configuration, progress: report)
+            : try PCA.fit(shards, configuration: configuration, progress: report)
         let seconds = Date().timeIntervalSince(start)
         var file = try pca.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()

@@ -36,6 +36,15 @@ enum ArrayFile {
         }
     }
 
+    /// Writes `rows × columns` values handed in block by block, never all in memory.
+    static func write(rows: Int, columnNames: [String], to path: String, _ body: (_ append: (Tensor) throws -> Void) throws -> Void) throws {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "npy": try NPY.write(rows: rows, columns: columnNames.count, to: path, body)
+        case "csv": try CSV.write(to: path, columnNames: columnNames, body)
+        default: throw ValidationErrorText("\(path): the output must end in .npy or .csv")
+        }
+    }
+
     static func read(_ path: String, allowNonFinite: Bool) throws -> Tensor {
         switch (path as NSString).pathExtension.lowercased() {
         case "npy": return try NPY.read(path, options: ReadOptions(allowNonFinite: allowNonFinite)).matrix(file: path)

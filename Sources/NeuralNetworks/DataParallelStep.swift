@@ -19,14 +19,10 @@ final class DataParallelStep {
     let tree: PartTree
     let collectors: [GradientCollector]
     let optimizers: [any Optimizer]
+    /// One flat gradient (every group's parameters in order) per local part, reused every step.
+    var gradients: [[Float]]
     /// Time spent in the sums (across processes: waiting for and exchanging with the others).
     private var summingNanoseconds: UInt64 = 0
-
-    /// The seconds spent summing since the last call.
-    func takeSummingSeconds() -> Double {
-        defer { summingNanoseconds = 0 }
-        return Double(summingNanoseconds) / 1e9
-    }
 
     init(_ step: some TrainingStep, optimizers: [any Optimizer], tree: PartTree) throws {
         guard step.updatesGroupsIndependently else {
@@ -35,7 +31,18 @@ final class DataParallelStep {
         }
         self.tree = tree
         self.optimizers = optimizers
-        collectors = optimizers.map { GradientCollector($0) }
+        var offset = 0
+        collectors = optimizers.map { optimizer in
+            defer { offset += optimizer.parameters.reduce(0) { $0 + $1.value.count } }
+            return GradientCollector(optimizer, offset: offset)
+        }
+        gradients = Array(repeating: [Float](repeating: 0, count: offset), count: tree.localParts.count)
+    }
+
+    /// The seconds spent summing since the last call.
+    func takeSummingSeconds() -> Double {
+        defer { summingNanoseconds = 0 }
+        return Double(summingNanoseconds) / 1e9
     }
 
     /// Trains `step` on `batch` (the whole global batch, `rows × D`; this process computes its
@@ -44,53 +51,60 @@ final class DataParallelStep {
     func train(_ step: some TrainingStep, batch: Tensor, using generator: inout RandomGenerator) throws -> [Double] {
         let count = batch.shape[0], terms = step.lossTerms.count
         let seed = generator.next()
-        var gradients: [[Float]] = [], losses: [[Double]] = []
-        for part in tree.localParts {
+        var losses: [[Double]] = []
+        for (slot, part) in tree.localParts.enumerated() {
             let rows = tree.rows(ofPart: part, count: count)
             let weight = Double(rows.count) / Double(count)
             for collector in collectors { collector.begin(scale: Float(weight)) }
             var values = [Double](repeating: 0, count: terms)
             if !rows.isEmpty {
                 var partGenerator = RandomGenerator(seed: seed &+ UInt64(part) &* 0x9E37_79B9_7F4A_7C15)
-                let partValues = step.train(batch.rows(rows), optimizers: collectors, using: &partGenerator)
+                let partValues = gradients[slot].withUnsafeMutableBufferPointer { destination in
+                    for collector in collectors { collector.destination = destination }
+                    defer { for collector in collectors { collector.destination = nil } }
+                    return step.train(batch.rows(rows), optimizers: collectors, using: &partGenerator)
+                }
                 for (term, value) in partValues.prefix(terms).enumerated() { values[term] = value * weight }
             }
-            for collector in collectors where collector.steps > 1 {
-                throw TrainingError.invalidConfiguration("this method's training step updates its parameters \(collector.steps) times per batch "
-                                                         + "(each update depending on the last): it cannot be trained in parts or across processes")
+            for collector in collectors {
+                if collector.steps > 1 {
+                    throw TrainingError.invalidConfiguration("this method's training step updates its parameters \(collector.steps) times per batch "
+                                                             + "(each update depending on the last): it cannot be trained in parts or across processes")
+                }
+                // A part that did not step (an empty part, a non-finite loss) adds nothing.
+                if collector.steps == 0 { collector.zero(&gradients[slot]) }
             }
-            gradients.append(collectors.flatMap(\.gradient))
             losses.append(values)
         }
         let start = DispatchTime.now().uptimeNanoseconds
         let values = try tree.sum(&losses)
         guard values.allSatisfy(\.isFinite) else { return values }
-        let total = try tree.sum(&gradients)
+        try tree.sumInPlace(&gradients)
         summingNanoseconds += DispatchTime.now().uptimeNanoseconds - start
-        var offset = 0
-        for optimizer in optimizers {
-            for parameter in optimizer.parameters {
-                let size = parameter.value.count
-                parameter.gradient = Tensor(shape: parameter.value.shape) { buffer in
-                    for i in 0..<size { buffer[i] = total[offset + i] }
-                }
-                offset += size
-            }
-            optimizer.step()
+        gradients[0].withUnsafeBufferPointer { total in
+            for collector in collectors { collector.install(total) }
         }
+        for optimizer in optimizers { optimizer.step() }
         return values
     }
 }
 
-/// Stands in for an optimizer while a part's gradient is computed: its step keeps the
-/// parameters' gradients, times the part's weight, instead of updating them.
+/// Stands in for an optimizer while a part's gradient is computed: its step copies the
+/// parameters' gradients, times the part's weight, into the part's flat gradient at this
+/// group's offset instead of updating them.
 final class GradientCollector: Optimizer {
     let inner: any Optimizer
-    private(set) var gradient: [Float] = []
+    /// Where this group's values start in a flat gradient.
+    let offset: Int
+    /// The part's flat gradient while it is computed.
+    var destination: UnsafeMutableBufferPointer<Float>? = nil
     private(set) var steps = 0
     private var scale: Float = 1
 
-    init(_ inner: any Optimizer) { self.inner = inner }
+    init(_ inner: any Optimizer, offset: Int) {
+        self.inner = inner
+        self.offset = offset
+    }
 
     var parameters: [Variable] { inner.parameters }
     var learningRate: Float {
@@ -100,24 +114,44 @@ final class GradientCollector: Optimizer {
     var state: OptimizerState { inner.state }
     func restore(_ state: OptimizerState) throws { try inner.restore(state) }
 
-    /// Starts a part whose gradients weigh `scale`: zero until the step.
+    /// Starts a part whose gradients weigh `scale`.
     func begin(scale: Float) {
         self.scale = scale
         steps = 0
-        gradient = [Float](repeating: 0, count: parameters.reduce(0) { $0 + $1.value.count })
     }
 
     func step() {
         steps += 1
-        var offset = 0
+        guard let destination else { return }
+        var at = offset
         for parameter in parameters {
             let size = parameter.value.count
             if let g = parameter.gradient {
                 g.withUnsafeBufferPointer { g in
-                    for i in 0..<size { gradient[offset + i] = g[i] * scale }
+                    for i in 0..<size { destination[at + i] = g[i] * scale }
                 }
+            } else {
+                for i in 0..<size { destination[at + i] = 0 }
             }
-            offset += size
+            at += size
+        }
+    }
+
+    /// Zeroes this group's values in `gradient`.
+    func zero(_ gradient: inout [Float]) {
+        let size = parameters.reduce(0) { $0 + $1.value.count }
+        gradient.withUnsafeMutableBufferPointer { for i in offset..<(offset + size) { $0[i] = 0 } }
+    }
+
+    /// Sets the parameters' gradients from the summed flat gradient.
+    func install(_ total: UnsafeBufferPointer<Float>) {
+        var at = offset
+        for parameter in parameters {
+            let size = parameter.value.count, start = at
+            parameter.gradient = Tensor(shape: parameter.value.shape) { buffer in
+                buffer.baseAddress!.update(from: total.baseAddress! + start, count: size)
+            }
+            at += size
         }
     }
 }

@@ -57,3 +57,34 @@ import Tensors
         }
     }
 }
+
+/// Incremental PCA (Ross et al. 2008) against the exact solver: the same axes and variances
+/// on data of a few strong directions, whatever the batch size; ratios of the whole variance.
+@Suite struct IncrementalPCA {
+    @Test(arguments: [7, 64, 1_000])
+    func incrementalAxesMatchTheExactOnes(batchRows: Int) throws {
+        var generator = RandomGenerator(seed: 12)
+        // Four strong directions, then a gap: each update keeps k = 4 directions of k + m + 1,
+        // and what it drops (Ross et al. 2008, §3.2) is small only when the spectrum has a gap.
+        let scales = Tensor([5, 3, 2, 1, 0.15, 0.1])
+        let codes = Tensor.randomNormal([1_500, 6], using: &generator) * scales
+        let basis = try QRDecomposition(Matrix(Tensor.randomNormal([40, 6], using: &generator))).q
+        let x = matmul(codes, Tensor(shape: [6, 40]) { Float(basis.values[($0 % 40) * basis.columns + $0 / 40]) })
+            + Tensor.randomNormal([1_500, 40], standardDeviation: 0.05, using: &generator) + 7
+        let configuration = PCA.Configuration(components: .count(4))
+        var g = RandomGenerator(seed: 1)
+        let exact = try PCA.fit(x, configuration: configuration, using: &g)
+        let incremental = try PCA.fitIncrementally(columns: 40, rows: 1_500, configuration: PCA.Configuration(components: .count(4), solver: .incremental),
+                                                   batchRows: batchRows) { body in
+            for start in stride(from: 0, to: 1_500, by: 333) { try body(x.rows(start..<min(1_500, start + 333))) }
+        }
+        let axisError = zip(incremental.components.scalars, exact.components.scalars).map { abs($0 - $1) }.max()!
+        #expect(axisError < 1e-3, "batches of \(batchRows): axes differ by \(axisError)")
+        #expect(zip(incremental.explainedVariance.scalars, exact.explainedVariance.scalars).allSatisfy { abs($0 - $1) <= 1e-3 * $1 })
+        #expect(zip(incremental.explainedVarianceRatio.scalars, exact.explainedVarianceRatio.scalars).allSatisfy { abs($0 - $1) < 1e-4 })
+        #expect(zip(incremental.mean.scalars, exact.mean.scalars).allSatisfy { abs($0 - $1) < 1e-4 })
+        #expect(throws: AutoencoderError.self) {
+            _ = try PCA.fit(x, configuration: PCA.Configuration(components: .varianceFraction(0.9), solver: .incremental), using: &g)
+        }
+    }
+}

@@ -28,8 +28,32 @@ import TestSupport
     #expect(evaluate.status == 0, "\(evaluate.errors)")
     let evaluated = try json(evaluate.output)["sse_per_sample"] as! Double, fitted = a["sse_per_sample"] as! Double
     #expect(abs(evaluated - fitted) < 1e-6 * fitted)
-    let kmeans = try latent("fit", "kmeans", "--data", "shards", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder)
+    // k-means streams mini-batch passes, then assigns every row exactly; Lloyd would read all the data each iteration.
+    let lloyd = try latent("fit", "kmeans", "--data", "shards", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder)
+    #expect(lloyd.status != 0 && lloyd.errors.contains("add --mini-batch"), "\(lloyd.errors)")
+    let kmeans = try latent("fit", "kmeans", "--data", "shards", "--clusters", "3", "--mini-batch", "256", "--output", "k.safetensors", "--json", "--quiet", in: folder)
     #expect(kmeans.status == 0, "\(kmeans.errors)")
+    let lloydInMemory = try latent("fit", "kmeans", "--data", "all.npy", "--clusters", "3", "--output", "k2.safetensors", "--json", "--quiet", in: folder)
+    let (streamed, lloydSSE) = (try json(kmeans.output)["sse_per_sample"] as! Double, try json(lloydInMemory.output)["sse_per_sample"] as! Double)
+    #expect(streamed <= 1.05 * lloydSSE, "mini-batch k-means of shards: \(streamed) per sample against Lloyd's \(lloydSSE)")
+    let kmeansEvaluated = try json(try latent("evaluate", "k.safetensors", "--data", "shards", "--json", "--quiet", in: folder).output)["sse_per_sample"] as! Double
+    #expect(abs(kmeansEvaluated - streamed) <= 1e-6 * streamed)
+    // Codes of shards stream into the output block by block: the codes of the data in memory.
+    for output in ["codes.npy", "codes.csv"] {
+        let streamedCodes = try latent("encode", "s.safetensors", "--data", "shards", "--output", "streamed-" + output, "--json", in: folder)
+        #expect(streamedCodes.status == 0, "\(streamedCodes.errors)")
+        let report = try json(streamedCodes.output)
+        #expect(report["streamed"] as? Bool == true && report["samples"] as? Int == 9_000)
+        _ = try latent("encode", "s.safetensors", "--data", "all.npy", "--output", output, "--quiet", in: folder)
+        #expect(FileManager.default.contents(atPath: folder + "/streamed-" + output) == FileManager.default.contents(atPath: folder + "/" + output))
+    }
+    // Incremental PCA (no D × D matrix) of the shards: the data in memory's incremental fit, bit for bit, close to the exact one.
+    let incremental = try latent("fit", "pca", "--data", "shards", "--code-size", "3", "--solver", "incremental", "--output", "i.safetensors", "--json", "--quiet", in: folder)
+    #expect(incremental.status == 0, "\(incremental.errors)")
+    _ = try latent("fit", "pca", "--data", "all.npy", "--code-size", "3", "--solver", "incremental", "--output", "i2.safetensors", "--json", "--quiet", in: folder)
+    #expect(try SafeTensorsFile.read(folder + "/i.safetensors").tensors.map(\.tensor.scalars) == (try SafeTensorsFile.read(folder + "/i2.safetensors").tensors.map(\.tensor.scalars)))
+    let ratio = try json(incremental.output)["explained_variance_ratio"] as! Double
+    #expect(abs(ratio - (a["explained_variance_ratio"] as! Double)) < 1e-4, "incremental \(ratio) against exact \(a["explained_variance_ratio"]!)")
     let scaled = try latent("fit", "pca", "--data", "shards", "--code-size", "3", "--scale", "standardize", "--output", "x.safetensors", "--quiet", in: folder)
     #expect(scaled.status != 0 && scaled.errors.contains("--scale is not available for data in shards"), "\(scaled.errors)")
     try FileManager.default.createDirectory(atPath: folder + "/empty", withIntermediateDirectories: false)
