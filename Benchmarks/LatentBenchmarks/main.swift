@@ -2,6 +2,7 @@
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
 //   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|transport|all] [--repetitions N]
+//   mpirun -np 2 latent-benchmarks allreduce     (sums across processes: the cost model's α and β)
 import Foundation
 import Latent
 
@@ -129,4 +130,5 @@ if which == "pca" { print(""); try benchmarkPCAPhases() }
 if which == "train" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10)) }
 if which == "transport" { print(""); try benchmarkTransport(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-transport") }
 if which == "vae" { print(""); try benchmarkVAEEpoch(epochs: max(3, repetitions / 4)) }
+if which == "allreduce" { try benchmarkAllReduce(repetitions: repetitions) }
 if which == "rbm" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10), autoencoder: false) }
