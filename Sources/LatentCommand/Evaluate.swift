@@ -213,7 +213,7 @@ struct Encode: ParsableCommand {
     /// block, whatever the data's size. With --draw, the noise continues from block to block
     /// as it would over the whole data in memory.
     func encodeStreamed(_ folder: String, _ loaded: any Autoencoder) throws {
-        guard !(loaded is any ConditionalModel) else {
+        guard conditionColumns(of: loaded) == 0 else {
             throw ValidationErrorText("\(model) is a conditional model, whose inputs carry labels; shards hold values only: encode them in memory with --labels")
         }
         let shards = try NPYShards(folder: folder)

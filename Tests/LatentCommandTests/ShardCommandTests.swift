@@ -47,6 +47,14 @@ import TestSupport
         _ = try latent("encode", "s.safetensors", "--data", "all.npy", "--output", output, "--quiet", in: folder)
         #expect(FileManager.default.contents(atPath: folder + "/streamed-" + output) == FileManager.default.contents(atPath: folder + "/" + output))
     }
+    // A VAE's draws z = μ + σ·ε continue from block to block as over the whole data.
+    let vae = try latent("fit", "vae", "--data", "all.npy", "--code-size", "2", "--hidden", "8", "--epochs", "1", "--output", "v.safetensors", "--quiet", in: folder)
+    #expect(vae.status == 0, "\(vae.errors)")
+    let drawnStreamed = try latent("encode", "v.safetensors", "--data", "shards", "--draw", "--seed", "3", "--output", "drawn-streamed.npy", "--quiet", in: folder)
+    #expect(drawnStreamed.status == 0, "\(drawnStreamed.errors)")
+    _ = try latent("encode", "v.safetensors", "--data", "all.npy", "--draw", "--seed", "3", "--output", "drawn.npy", "--quiet", in: folder)
+    let drawn = FileManager.default.contents(atPath: folder + "/drawn.npy")
+    #expect(drawn != nil && drawn == FileManager.default.contents(atPath: folder + "/drawn-streamed.npy"))
     // Incremental PCA (no D × D matrix) of the shards: the data in memory's incremental fit, bit for bit, close to the exact one.
     let incremental = try latent("fit", "pca", "--data", "shards", "--code-size", "3", "--solver", "incremental", "--output", "i.safetensors", "--json", "--quiet", in: folder)
     #expect(incremental.status == 0, "\(incremental.errors)")
