@@ -5,10 +5,7 @@
 # batch of 100 and at 1 000. Each configuration runs REPEATS times (default 3); medians.
 # Needs Open MPI (mpirun) and the Debian package dataset-fashion-mnist.
 # Usage: Benchmarks/data_parallel.sh [REPEATS]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product latent >/dev/null
-latent=$(swift build -c release --show-bin-path)/latent
+source "$(dirname "$0")/prelude.sh"
 repeats=${1:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

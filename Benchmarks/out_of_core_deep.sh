@@ -5,10 +5,7 @@
 # fine-tuning under `--memory-limit 500M`; peak resident memory and wall time from GNU time.
 # Needs python3 with NumPy, the Debian package dataset-fashion-mnist and ~2 GB in the work folder.
 # Usage: Benchmarks/out_of_core_deep.sh [WORK-FOLDER]   (default: a temporary folder, removed)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product latent >/dev/null
-latent=$(swift build -c release --show-bin-path)/latent
+source "$(dirname "$0")/prelude.sh"
 work=${1:-$(mktemp -d)}
 mkdir -p "$work/shards"
 python3 - "$work/shards" <<'PY'

@@ -3,10 +3,7 @@
 # and the same rows in one file; peak resident memory and wall time of `latent fit pca` on each
 # (GNU time). Needs python3 with NumPy and ~6 GB free in the work folder.
 # Usage: Benchmarks/out_of_core_pca.sh [WORK-FOLDER]   (default: a temporary folder, removed)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product latent >/dev/null
-latent=$(swift build -c release --show-bin-path)/latent
+source "$(dirname "$0")/prelude.sh"
 work=${1:-$(mktemp -d)}
 mkdir -p "$work/shards"
 python3 - "$work" <<'PY'
