@@ -9,8 +9,9 @@ public final class MPILibrary: Sendable, CustomStringConvertible {
     public let version: String
     nonisolated(unsafe) let mpi: latent_mpi
 
-    /// The sonames tried, in order, when no path is given (Open MPI 3 to 5 keep soname 40).
-    public static let defaultNames = ["libmpi.so.40", "libmpi.so"]
+    /// The names tried, in order, when no path is given (Open MPI 3 to 5 keep soname 40; on
+    /// macOS, Homebrew's `libmpi.40.dylib`).
+    public static let defaultNames = ["libmpi.so.40", "libmpi.so", "libmpi.40.dylib", "/opt/homebrew/lib/libmpi.40.dylib", "/usr/local/lib/libmpi.40.dylib"]
 
     /// Opens the library at `path` (a file path or a soname).
     public init(path: String) throws {
