@@ -29,12 +29,9 @@ final class ProcessGroup: Sendable {
 
     /// Joins MPI's world when a launcher started this process among several (`launched`).
     static func join(launched: Int) throws -> ProcessGroup {
-        let library: MPILibrary
-        do {
-            library = try MPILibrary.findInstalled().map { $0 } ?? { throw CommunicationError("no Open MPI library (tried \(MPILibrary.defaultNames.joined(separator: ", ")))") }()
-        } catch {
-            throw ValidationErrorText("this process is one of \(launched) a launcher (mpirun, srun) started, but MPI cannot be loaded: \(error); "
-                                      + "install Open MPI (Debian: libopenmpi3), or run latent as one process")
+        guard let library = MPILibrary.findInstalled() else {
+            throw ValidationErrorText("this process is one of \(launched) a launcher (mpirun, srun) started, but no Open MPI library loads "
+                                      + "(tried \(MPILibrary.defaultNames.joined(separator: ", "))); install Open MPI (Debian: libopenmpi3), or run latent as one process")
         }
         let world = try MPICommunicator(library: library)
         guard world.size == launched else {
