@@ -125,6 +125,24 @@ public struct NPYShards: Sendable {
         return try Tensor(shape: [range.count, columns], scalars: values)
     }
 
+    /// Calls `body` with the rows `range` (of all shards' rows in order) in consecutive blocks
+    /// of at most `blockRows` rows, each within one shard: a process reads its part of the
+    /// data and nothing else. The blocks depend only on `range` and the shards.
+    public func forEachBlock(in range: Range<Int>, rows blockRows: Int, _ body: (_ firstRow: Int, _ block: Tensor) throws -> Void) throws {
+        precondition(blockRows > 0 && range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) of \(rows) in blocks of \(blockRows)")
+        var first = 0
+        for (index, shard) in shards.enumerated() {
+            let shardRows = first..<(first + shard.rows)
+            let wanted = shardRows.clamped(to: range)
+            for start in stride(from: wanted.lowerBound, to: wanted.upperBound, by: blockRows) {
+                let end = min(wanted.upperBound, start + blockRows)
+                try body(start, try self.rows((start - first)..<(end - first), ofShard: index))
+            }
+            first += shard.rows
+            if first >= range.upperBound { break }
+        }
+    }
+
     /// All rows in one tensor (`n × D`), for data that fit after all (checked against the memory limit).
     public func readAll() throws -> Tensor {
         try MemoryBudget.check(rows * columns * MemoryLayout<Float>.size, for: "reading all \(rows) × \(columns) values of the shards", file: name)

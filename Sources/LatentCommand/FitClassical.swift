@@ -22,14 +22,7 @@ struct FitPCA: FitMethod {
     /// Data in NPY shards are fitted out of core (``PCA/fit(_:configuration:settings:progress:)``);
     /// anything else in memory.
     func run() throws {
-        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) {
-            guard ProcessGroup.current.size == 1, (common.parts ?? 1) == 1 else {
-                throw ValidationErrorText("PCA of NPY shards (out of core) runs as one process for now; across processes, give the data as one file")
-            }
-            try fitOutOfCore(folder)
-        } else {
-            try fitInMemory()
-        }
+        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
     }
 
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {

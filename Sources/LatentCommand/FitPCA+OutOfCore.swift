@@ -12,7 +12,13 @@ extension FitPCA {
                                 (common.dataOptions.labels != nil, "--labels"), (solver == .randomized, "--solver randomized")] where given {
             throw ValidationErrorText("\(option) is not available for data in shards (\(folder)), which PCA reads block by block; scale the shards beforehand, or evaluate a test set with `latent evaluate`")
         }
-        let display = ProgressDisplay(quiet: common.outputOptions.quiet)
+        let group = ProcessGroup.current
+        let parts = try group.parts(requested: common.parts)
+        if parts.isSplit, solver != .exact {
+            throw ValidationErrorText("PCA of shards in parts or across processes (--parts, mpirun) uses the exact solver, whose statistics are sums")
+        }
+        // Every process reads its parts' rows; rank 0 alone reports, writes and prints.
+        let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
         let shards = try NPYShards(folder: folder)
         display.finish("reading \(folder) block by block: \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
         let start = Date()
@@ -23,21 +29,30 @@ extension FitPCA {
             display.update(String(format: "PCA out of core (%@): %@ of %d rows read, %@ elapsed, ETA %@", solver == .incremental ? "incremental, 1 pass" : "2 passes",
                                   "\(done)", total, formatDuration(elapsed), formatDuration(elapsed / max(fraction, 1e-9) * (1 - fraction))), fraction: fraction)
         }
-        let pca = solver == .incremental ? try PCA.fitIncrementally(shards, configuration: configuration, progress: report)
+        let pca = parts.isSplit ? try PCA.fit(shards, configuration: configuration, parts: parts, progress: report)
+            : solver == .incremental ? try PCA.fitIncrementally(shards, configuration: configuration, progress: report)
             : try PCA.fit(shards, configuration: configuration, progress: report)
         let seconds = Date().timeIntervalSince(start)
+        // The training error, one more pass, each process over its parts' rows: Σ‖x − x̂‖² in Double.
+        var sse = [0.0]
+        for part in parts.localParts {
+            try shards.forEachBlock(in: parts.rows(ofPart: part, count: shards.rows), rows: GramAccumulator.rowsPerBlock) { _, block in
+                sse[0] += try pca.distortion(block)
+            }
+        }
+        try parts.communicator.allReduceSum(&sse)
+        guard group.isLeader else { return }
         var file = try pca.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.write(to: common.output)
         display.finish("fitted pca out of core in \(formatDuration(seconds)); model written to \(common.output)")
-        // The training error, one more pass: Σ‖x − x̂‖² in Double.
-        var sse = 0.0
-        try shards.forEachBlock(rows: GramAccumulator.rowsPerBlock) { _, block in sse += try pca.distortion(block) }
-        try printResult([
+        var result: [String: Any] = [
             "method": "pca", "model": common.output, "samples": shards.rows, "features": shards.columns, "code_size": pca.codeSize,
-            "seconds": seconds, "sse_per_sample": sse / Double(shards.rows), "mse_per_feature": sse / Double(shards.rows * shards.columns),
+            "seconds": seconds, "sse_per_sample": sse[0] / Double(shards.rows), "mse_per_feature": sse[0] / Double(shards.rows * shards.columns),
             "scale": FeatureScaling.Kind.none.rawValue, "explained_variance_ratio": pca.explainedVarianceRatio.sumInDouble(),
             "out_of_core": true, "shards": shards.shards.count,
-        ], json: common.outputOptions.json)
+        ]
+        if parts.isSplit { result.merge(["processes": group.size, "parts": parts.parts]) { first, _ in first } }
+        try printResult(result, json: common.outputOptions.json)
     }
 }

@@ -43,6 +43,23 @@ import Tensors
         #expect(try shards.readAll() == matrix)
     }
 
+    /// A range of rows (a process's part) reads those rows and no others, in blocks within shards.
+    @Test(arguments: [0..<10_000, 0..<1, 999..<1000, 1_000..<3_517, 3_400..<9_999, 5_000..<5_000])
+    func aRangeReadsItsRowsOnly(range: Range<Int>) throws {
+        let folder = temporaryFolder()
+        let matrix = randomTensor([10_000, 7], seed: 6)
+        try Self.write(matrix, rowsPerShard: [1, 999, 2500, 17, 3000, 483, 3000], into: folder)
+        let shards = try NPYShards(folder: folder)
+        var read: [Float] = [], next = range.lowerBound
+        try shards.forEachBlock(in: range, rows: 700) { first, block in
+            #expect(first == next && block.shape[0] <= 700)
+            next += block.shape[0]
+            read += block.scalars
+        }
+        #expect(next == range.upperBound)
+        #expect(read == matrix.rows(range).scalars)
+    }
+
     @Test func badShardsAreClearErrors() throws {
         let folder = temporaryFolder()
         #expect { _ = try NPYShards(folder: folder) } throws: { "\($0)".contains("holds no .npy files") }

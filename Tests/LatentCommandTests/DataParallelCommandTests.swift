@@ -54,6 +54,25 @@ import TestSupport
         for (key, values) in a { #expect(values == b[key], "\(name): tensor \(key) differs") }
     }
 
+    /// PCA of shards across processes: each reads only its parts' rows; the model is one
+    /// process's with the same parts.
+    @Test func twoProcessesFitPCAOfShardsReadingTheirPartsOnly() throws {
+        let folder = scratchFolder()
+        var generator = RandomGenerator(seed: 3)
+        let samples = Tensor.randomNormal([3_000, 10], using: &generator) * Tensor.randomUniform([10], lower: 0.5, upper: 3, using: &generator) + 2
+        try FileManager.default.createDirectory(atPath: folder + "/shards", withIntermediateDirectories: false)
+        for part in 0..<7 { try NPY.write(samples.rows((part * 3_000 / 7)..<((part + 1) * 3_000 / 7)), to: folder + "/shards/p\(part).npy") }
+        let common = ["fit", "pca", "--data", "shards", "--code-size", "4", "--json", "--quiet"]
+        let two = try Self.mpirun(2, common + ["--output", "two.safetensors"], in: folder)
+        #expect(two.status == 0, "\(two.errors)")
+        let one = try runLatent(common + ["--output", "one.safetensors", "--parts", "2"], in: folder)
+        #expect(one.status == 0, "\(one.errors)")
+        #expect(try Self.tensors(folder + "/two.safetensors") == (try Self.tensors(folder + "/one.safetensors")))
+        let (a, b) = (try json(two.output), try json(one.output))
+        #expect(a["out_of_core"] as? Bool == true && a["processes"] as? Int == 2)
+        #expect(abs((a["sse_per_sample"] as! Double) - (b["sse_per_sample"] as! Double)) < 1e-9 * (b["sse_per_sample"] as! Double))
+    }
+
     /// A process killed mid-run: mpirun ends the other, which says why; the last checkpoint,
     /// resumed by one process with the same parts, ends at the uninterrupted model bit for bit.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/environ"), "finds the rank to kill through /proc (Linux)"))
