@@ -5,16 +5,17 @@ extension KMeans {
     /// Mini-batch k-means (Sculley 2010) over data streamed from NPY shards, never all in
     /// memory, then an exact assignment pass for the inertia.
     ///
-    /// Seeding: k-means++ on the first shuffled buffer of the stream (`bufferRows` rows drawn
-    /// from shards in a random order), the best of the configuration's initializations by their
-    /// inertia on those rows. Then passes over the stream (``ShardStream``: shards in a drawn
-    /// order, rows shuffled within the buffer) of mini-batch updates, until a pass moves the
-    /// centroids by at most the configuration's tolerance × the seed rows' mean variance, or
-    /// after `maximumIterations` passes. Last, one pass assigns every row to its nearest
-    /// centroid: the inertia the model reports is the exact Σ minⱼ ‖xᵢ − cⱼ‖².
+    /// Seeding: k-means++ (or k random rows, as configured) on the first shuffled buffer of the
+    /// stream (`bufferRows` rows drawn from shards in a random order), the best of the
+    /// configuration's initializations by their inertia on those rows. Then passes over the
+    /// stream (``ShardStream``: shards in a drawn order, rows shuffled within the buffer) of
+    /// mini-batch updates, until a pass moves the centroids by at most the configuration's
+    /// tolerance × the seed rows' mean variance, or after `maximumIterations` passes. Last, one
+    /// pass assigns every row to its nearest centroid: the inertia the model reports is the
+    /// exact Σ minⱼ ‖xᵢ − cⱼ‖².
     ///
-    /// - Parameter progress: after each pass, (pass, rows streamed so far); (0, n) during the
-    ///   assignment pass.
+    /// - Parameter progress: after each pass, its number and how far it moved the centroids
+    ///   (Σ of squared moves).
     public static func fit(_ shards: NPYShards, configuration: Configuration, bufferRows: Int = ShardStream.defaultBufferRows,
                            using generator: inout RandomGenerator, progress: (_ pass: Int, _ shift: Double) throws -> Void = { _, _ in }) throws -> KMeans {
         guard case .miniBatch(let batchSize) = configuration.algorithm, batchSize >= 1 else {
@@ -33,7 +34,9 @@ extension KMeans {
         let seedNorms = rowSquaredNorms(seedRows)
         var best: (centroids: Tensor, inertia: Double)? = nil
         for _ in 0..<configuration.initializations {
-            let centroids = seedPlusPlus(seedRows, k: k, using: &generator)
+            let centroids = configuration.initialization == .kMeansPlusPlus
+                ? seedPlusPlus(seedRows, k: k, using: &generator)
+                : seedRows.gatherRows(generator.sample(k, from: seedRows.rows))
             let inertia = assign(seedRows, seedNorms, centroids).distances.reduce(0, +)
             if best == nil || inertia < best!.inertia { best = (centroids, inertia) }
         }
