@@ -90,6 +90,14 @@ extension VariationalAutoencoder {
         }
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
+        return try train(training, heldOut: heldOut, features: features, configuration: configuration, resumed: resumed, using: &generator,
+                         checkpoints: checkpoints, progress: progress)
+    }
+
+    /// Builds the networks and trains them on rows in memory or streamed.
+    static func train(_ training: some TrainingRows, heldOut: Tensor?, features: Int, configuration: Configuration, resumed: CheckpointFile?,
+                      using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
+                      progress: @escaping (TrainingProgress) throws -> Void) throws -> VariationalAutoencoder {
         let widths = Self.widths(configuration, features: features)
         let activations = Self.activations(configuration)
         let initializer = configuration.initializer

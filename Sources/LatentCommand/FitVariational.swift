@@ -26,6 +26,21 @@ struct FitVariationalAutoencoder: FitMethod {
     @Flag(help: "A conditional VAE: the label, one-hot, joins the encoder's input and the decoder's code (`latent sample --class NAME` then draws a class). Needs labels.")
     var conditionOnLabels = false
     @OptionGroup var trainingOptions: TrainingOptions
+    @Option(help: ArgumentHelp("With --data a folder of NPY shards: rows shuffled together as they stream (memory: this many rows).",
+                               discussion: "Default: 16384."))
+    var shuffleBuffer: Int?
+
+    /// Data in NPY shards are streamed (``fitStreamed(_:method:common:trainingOptions:shuffleBuffer:fit:extra:)``).
+    func run() throws {
+        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
+        if conditionOnLabels { throw ValidationErrorText("--condition-on-labels needs labels, which shards do not hold: give the data as a file with --labels") }
+        try fitStreamed(folder, method: Self.methodName, common: common, trainingOptions: trainingOptions, shuffleBuffer: shuffleBuffer) {
+            shards, range, checkpoints, generator, progress in
+            let configuration = try self.configuration(unitInterval: range.low >= 0 && range.high <= 1, classes: 0)
+            return try VariationalAutoencoder.fit(shards, configuration: configuration, bufferRows: shuffleBuffer ?? ShardStream.defaultBufferRows,
+                                                  using: &generator, checkpoints: checkpoints, progress: progress)
+        }
+    }
 
     func validate() throws {
         if let beta, !(beta > 0) { throw ValidationError("--beta must be positive, got \(beta)") }
@@ -42,15 +57,21 @@ struct FitVariationalAutoencoder: FitMethod {
             classes = try context.classCount(for: "--condition-on-labels", data: common.data)
             samples = try VariationalAutoencoder.conditioned(samples, labels: context.labels!, classes: classes)
         }
-        let defaults = VariationalAutoencoder.Configuration()
-        let configuration = VariationalAutoencoder.Configuration(
-            hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
-            likelihood: likelihood ?? (unit ? .bernoulli : .learnedGaussian), outputVariance: outputVariance ?? defaults.outputVariance,
-            beta: beta ?? defaults.beta, klWarmupEpochs: klWarmup ?? defaults.klWarmupEpochs, initializer: initialization ?? defaults.initializer,
-            training: try trainingOptions.configuration(over: defaults.training), conditionClasses: classes)
+        let configuration = try self.configuration(unitInterval: unit, classes: classes)
         return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try VariationalAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                            progress: context.reportTraining)
         }
+    }
+
+    /// The configuration these options ask for, on data whose values do (`unitInterval`) or do
+    /// not all lie in [0, 1], conditioned on `classes` classes (0: none).
+    func configuration(unitInterval unit: Bool, classes: Int) throws -> VariationalAutoencoder.Configuration {
+        let defaults = VariationalAutoencoder.Configuration()
+        return VariationalAutoencoder.Configuration(
+            hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
+            likelihood: likelihood ?? (unit ? .bernoulli : .learnedGaussian), outputVariance: outputVariance ?? defaults.outputVariance,
+            beta: beta ?? defaults.beta, klWarmupEpochs: klWarmup ?? defaults.klWarmupEpochs, initializer: initialization ?? defaults.initializer,
+            training: try trainingOptions.configuration(over: defaults.training), conditionClasses: classes)
     }
 }

@@ -92,3 +92,25 @@ import TestSupport
     let scaled = try runLatent(common + ["--output", "x.safetensors", "--scale", "standardize"], in: folder)
     #expect(scaled.status != 0 && scaled.errors.contains("--scale is not available for data in shards"), "\(scaled.errors)")
 }
+
+/// `latent fit vae --data FOLDER` streams its batches from the shards; its model evaluates on
+/// the shards to the error it reports; two processes fit the model of one with the same parts.
+@Test func aVAEStreamsFromAFolderOfShards() throws {
+    let folder = scratchFolder()
+    var generator = RandomGenerator(seed: 9)
+    let samples = (matmul(Tensor.randomNormal([1_000, 2], using: &generator), Tensor.randomNormal([2, 12], using: &generator)).tanh() + 1) / 2
+    try FileManager.default.createDirectory(atPath: folder + "/shards", withIntermediateDirectories: false)
+    for part in 0..<4 { try NPY.write(samples.rows((part * 250)..<((part + 1) * 250)), to: folder + "/shards/p\(part).npy") }
+    let common = ["fit", "vae", "--data", "shards", "--hidden", "16", "--code-size", "2", "--epochs", "3", "--shuffle-buffer", "200", "--seed", "1", "--json", "--quiet"]
+    let one = try runLatent(common + ["--output", "one.safetensors", "--parts", "2"], in: folder)
+    #expect(one.status == 0, "\(one.errors)")
+    let result = try json(one.output)
+    #expect(result["out_of_core"] as? Bool == true && result["epochs"] as? Int == 3)
+    let evaluated = try json(try latent("evaluate", "one.safetensors", "--data", "shards", "--json", "--quiet", in: folder).output)["sse_per_sample"] as! Double
+    #expect(abs(evaluated - (result["sse_per_sample"] as! Double)) < 1e-6 * evaluated)
+    let two = try DataParallelCommands.mpirun(2, common + ["--output", "two.safetensors"], in: folder)
+    #expect(two.status == 0, "\(two.errors)")
+    #expect(try DataParallelCommands.tensors(folder + "/one.safetensors") == (try DataParallelCommands.tensors(folder + "/two.safetensors")))
+    let conditional = try runLatent(common + ["--output", "c.safetensors", "--condition-on-labels"], in: folder)
+    #expect(conditional.status != 0 && conditional.errors.contains("shards do not hold"), "\(conditional.errors)")
+}
