@@ -70,9 +70,20 @@ public struct LinearAutoencoder: Autoencoder {
         do { try configuration.training.validate() } catch { throw AutoencoderError("linear autoencoder: \(error)") }
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let (mean, deviation, meanVariance) = preconditioning(samples)
-        let weight = Tensor(deviation.map { Float($0 / meanVariance.squareRoot()) })  // √(σⱼ²/s²)
         let sigma = Tensor(deviation.map(Float.init))
         let (training, heldOut) = configuration.training.holdOut((samples - mean) / sigma, using: &generator)
+        return try train(training, heldOut: heldOut, mean: mean, deviation: deviation, meanVariance: meanVariance, configuration: configuration,
+                         resumed: resumed, using: &generator, checkpoints: checkpoints, progress: progress)
+    }
+
+    /// Trains on preconditioned rows x′ = (x − μ)/σ, in memory or streamed, and folds the maps
+    /// into the weights.
+    static func train(_ training: some TrainingRows, heldOut: Tensor?, mean: Tensor, deviation: [Double], meanVariance: Double,
+                      configuration: Configuration, resumed: CheckpointFile?, using generator: inout RandomGenerator,
+                      checkpoints: CheckpointPolicy?, progress: @escaping (TrainingProgress) throws -> Void) throws -> LinearAutoencoder {
+        let d = training.columns, k = configuration.codeSize
+        let weight = Tensor(deviation.map { Float($0 / meanVariance.squareRoot()) })  // √(σⱼ²/s²)
+        let sigma = Tensor(deviation.map(Float.init))
         let encoder = Dense(inputs: d, outputs: k, initializer: .xavier, using: &generator)
         let decoder = Dense(inputs: k, outputs: d, initializer: .xavier, using: &generator)
         let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
@@ -94,8 +105,12 @@ public struct LinearAutoencoder: Autoencoder {
     /// The column means μ (`[D]`), deviations σ (constant columns get 1) and the mean variance
     /// s² of `samples`, in Double.
     static func preconditioning(_ samples: Tensor) -> (mean: Tensor, deviation: [Double], meanVariance: Double) {
-        let variances = FeatureScaling.columnVariances(samples)
         let means = (0..<samples.columns).map { j in (0..<samples.rows).reduce(0.0) { $0 + Double(samples[$1, j]) } / Double(samples.rows) }
+        return preconditioning(means: means, variances: FeatureScaling.columnVariances(samples))
+    }
+
+    /// The preconditioning of columns of these means and (population) variances.
+    static func preconditioning(means: [Double], variances: [Double]) -> (mean: Tensor, deviation: [Double], meanVariance: Double) {
         let deviations = variances.map { $0 > 0 && $0.isFinite ? $0.squareRoot() : 1 }
         let meanVariance = variances.reduce(0, +) / Double(max(variances.count, 1))
         return (Tensor(means.map(Float.init)), deviations, meanVariance > 0 && meanVariance.isFinite ? meanVariance : 1)

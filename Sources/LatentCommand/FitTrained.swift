@@ -14,10 +14,26 @@ struct FitLinearAutoencoder: FitMethod {
     @OptionGroup var common: FitOptions
     @Option(help: "Code width.") var codeSize: Int
     @OptionGroup var trainingOptions: TrainingOptions
+    @Option(help: ArgumentHelp("With --data a folder of NPY shards: rows shuffled together as they stream (memory: this many rows).",
+                               discussion: "Default: 16384."))
+    var shuffleBuffer: Int?
+
+    /// Data in NPY shards are streamed (``fitStreamed(_:method:common:trainingOptions:shuffleBuffer:fit:extra:)``).
+    func run() throws {
+        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
+        try fitStreamed(folder, method: Self.methodName, common: common, trainingOptions: trainingOptions, shuffleBuffer: shuffleBuffer) {
+            shards, _, checkpoints, generator, progress in
+            try LinearAutoencoder.fit(shards, configuration: try configuration(), bufferRows: shuffleBuffer ?? ShardStream.defaultBufferRows,
+                                      using: &generator, checkpoints: checkpoints, progress: progress)
+        }
+    }
+
+    func configuration() throws -> LinearAutoencoder.Configuration {
+        LinearAutoencoder.Configuration(codeSize: codeSize, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining))
+    }
 
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
-        let configuration = LinearAutoencoder.Configuration(
-            codeSize: codeSize, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining))
+        let configuration = try self.configuration()
         return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try LinearAutoencoder.fit(context.samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                       progress: context.reportTraining)

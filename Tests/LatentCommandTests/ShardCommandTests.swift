@@ -114,3 +114,24 @@ import TestSupport
     let conditional = try runLatent(common + ["--output", "c.safetensors", "--condition-on-labels"], in: folder)
     #expect(conditional.status != 0 && conditional.errors.contains("shards do not hold"), "\(conditional.errors)")
 }
+
+/// `latent fit linear-autoencoder --data FOLDER` streams its batches, preconditioned by moments
+/// from a first pass: its error is that of the fit in memory.
+@Test func aLinearAutoencoderStreamsFromAFolderOfShards() throws {
+    let folder = scratchFolder()
+    var generator = RandomGenerator(seed: 10)
+    let samples = matmul(Tensor.randomNormal([2_000, 3], using: &generator), Tensor.randomNormal([3, 10], standardDeviation: 4, using: &generator))
+        + Tensor.randomNormal([2_000, 10], standardDeviation: 0.3, using: &generator) + 100
+    try FileManager.default.createDirectory(atPath: folder + "/shards", withIntermediateDirectories: false)
+    for part in 0..<5 { try NPY.write(samples.rows((part * 400)..<((part + 1) * 400)), to: folder + "/shards/p\(part).npy") }
+    try NPY.write(samples, to: folder + "/all.npy")
+    let options = ["--code-size", "3", "--epochs", "60", "--seed", "2", "--json", "--quiet"]
+    let streamed = try runLatent(["fit", "linear-autoencoder", "--data", "shards", "--output", "s.safetensors"] + options, in: folder)
+    #expect(streamed.status == 0, "\(streamed.errors)")
+    let inMemory = try runLatent(["fit", "linear-autoencoder", "--data", "all.npy", "--output", "m.safetensors"] + options, in: folder)
+    let (s, m) = try (json(streamed.output)["sse_per_sample"] as! Double, json(inMemory.output)["sse_per_sample"] as! Double)
+    #expect(try json(streamed.output)["out_of_core"] as? Bool == true)
+    // The same epochs reach the same error, whether the batches stream or not (the data's own
+    // variance per sample is ≈ 480: both have learned the three directions' most).
+    #expect(abs(s - m) <= 0.1 * m && s < 10, "streamed \(s), in memory \(m) per sample")
+}
