@@ -45,6 +45,13 @@ public final class MPILibrary: Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// This process's rank among the ones a launcher started (Open MPI's
+    /// `OMPI_COMM_WORLD_RANK`, PMIx's `PMIX_RANK`), known before MPI is initialized; nil when
+    /// no launcher did.
+    public static func launchedRank(environment: [String: String]) -> Int? {
+        environment["OMPI_COMM_WORLD_RANK"].flatMap(Int.init) ?? environment["PMIX_RANK"].flatMap(Int.init)
+    }
+
     /// The processes of `mpirun`'s world sharing this machine (Open MPI's
     /// `OMPI_COMM_WORLD_LOCAL_SIZE`, Slurm's tasks per node), to share its cores; nil if unknown.
     public static func processesOnThisMachine(environment: [String: String]) -> Int? {

@@ -18,21 +18,58 @@ struct LatentCLI: ParsableCommand {
         // half-written temporary file and no message.
         signal(SIGXFSZ, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
+        let environment = ProcessInfo.processInfo.environment
+        let launched = MPILibrary.launchedProcesses(environment: environment) ?? 1
+        let rank = launched > 1 ? MPILibrary.launchedRank(environment: environment) ?? 0 : 0
         // `latent fit NAME` with a name no method has: say which methods there are.
         if arguments.first == "fit", let name = arguments.dropFirst().first, !name.hasPrefix("-"), name != "help",
            !FitMethods.names.contains(name) {
-            exit(withError: ValidationErrorText("latent fit \(name): no such method in this build (methods: \(FitMethods.names.joined(separator: ", ")))"))
+            fail(ValidationErrorText("latent fit \(name): no such method in this build (methods: \(FitMethods.names.joined(separator: ", ")))"),
+                 rank: rank, of: launched)
         }
         // Started by mpirun or srun among several processes: join them (data-parallel fits).
-        let environment = ProcessInfo.processInfo.environment
-        if let launched = MPILibrary.launchedProcesses(environment: environment), launched > 1 {
+        if launched > 1 {
             guard arguments.first == "fit" else {
-                exit(withError: ValidationErrorText("only `latent fit` runs across processes (mpirun -np N latent fit METHOD …); run `latent \(arguments.first ?? "")` as one process"))
+                fail(ValidationErrorText("only `latent fit` runs across processes (mpirun -np N latent fit METHOD …); run `latent \(arguments.first ?? "")` as one process"),
+                     rank: rank, of: launched)
             }
-            do { ProcessGroup.current = try ProcessGroup.join(launched: launched) } catch { exit(withError: error) }
+            do { ProcessGroup.current = try ProcessGroup.join(launched: launched) } catch { fail(error, rank: rank, of: launched) }
         }
-        main(arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            fail(error, rank: rank, of: launched)
+        }
         ProcessGroup.current.finish()
+    }
+}
+
+extension LatentCLI {
+    /// Ends the process after `error` with ArgumentParser's message and exit code.
+    ///
+    /// Among several processes (`mpirun -np N`) each one that fails says so, its rank first
+    /// unless it is rank 0, in a single write: the launcher forwards every process's stderr,
+    /// and a message written in pieces would interleave with the others' character by
+    /// character. Help and version (a clean exit) print once, from rank 0.
+    static func fail(_ error: any Error, rank: Int, of processes: Int) -> Never {
+        let code = exitCode(for: error)
+        guard processes > 1 else { exit(withError: error) }
+        if code.isSuccess {
+            if rank == 0 { exit(withError: error) }
+            Foundation.exit(code.rawValue)
+        }
+        var message = fullMessage(for: error)
+        if rank > 0 { message = "process \(rank) of \(processes): " + message }
+        if !message.hasSuffix("\n") { message += "\n" }
+        let bytes = Array(message.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            written += count
+        }
+        Foundation.exit(code.rawValue)
     }
 }
 

@@ -134,9 +134,15 @@ import TestSupport
         let folder = scratchFolder()
         try Self.data(in: folder)
         let graph = try Self.mpirun(2, ["fit", "principal-graph", "--data", "x.npy", "--topology", "curve", "--nodes", "5", "--output", "g.safetensors"], in: folder)
-        #expect(graph.status != 0 && graph.errors.contains("principal-graph does not run in parts or across processes"), "\(graph.errors)")
+        // Each process says why in one line of its own (mpirun forwards both; pieces written
+        // apart would interleave), rank 1's named.
+        let refusal = "principal-graph does not run in parts or across processes"
+        #expect(graph.status != 0 && graph.errors.contains("Error: \(refusal)") && graph.errors.contains("process 1 of 2: Error: \(refusal)"),
+                "\(graph.errors)")
         let encode = try Self.mpirun(2, ["encode", "none.safetensors", "--data", "x.npy"], in: folder)
-        #expect(encode.status != 0 && encode.errors.contains("only `latent fit` runs across processes"), "\(encode.errors)")
+        let onlyFit = "only `latent fit` runs across processes"
+        #expect(encode.status != 0 && encode.errors.contains("Error: \(onlyFit)") && encode.errors.contains("process 1 of 2: Error: \(onlyFit)"),
+                "\(encode.errors)")
         let three = try Self.mpirun(3, ["fit", "pca", "--data", "x.npy", "--code-size", "2", "--output", "p.safetensors"], in: folder)
         #expect(three.status != 0 && three.errors.contains("power of two"), "\(three.errors)")
         let parts = try latent("fit", "pca", "--data", "x.npy", "--code-size", "2", "--output", "p.safetensors", "--parts", "3", in: folder)
