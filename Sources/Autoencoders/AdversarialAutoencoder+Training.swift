@@ -108,7 +108,16 @@ extension AdversarialAutoencoder {
         }
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let (training, heldOut) = configuration.training.holdOut(rows, using: &generator)
-        let (encoder, decoder) = configuration.network.trainable(features: samples.columns, initializer: configuration.initializer, using: &generator)
+        return try train(training, heldOut: heldOut, features: samples.columns, labelColumns: labelColumns, configuration: configuration,
+                         resumed: resumed, using: &generator, checkpoints: checkpoints, progress: progress)
+    }
+
+    /// The networks and the critic trained on rows (`features` values, then `labelColumns`
+    /// one-hot label columns) in memory or streamed from shards.
+    static func train(_ training: some TrainingRows, heldOut: Tensor?, features: Int, labelColumns: Int, configuration: Configuration,
+                      resumed: CheckpointFile?, using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
+                      progress: @escaping (TrainingProgress) throws -> Void) throws -> AdversarialAutoencoder {
+        let (encoder, decoder) = configuration.network.trainable(features: features, initializer: configuration.initializer, using: &generator)
         let critic = Critic(inputs: configuration.codeSize + labelColumns, hidden: configuration.criticHidden, activation: configuration.criticActivation,
                             initializer: configuration.initializer, using: &generator)
         let step = Step(configuration: configuration, encoder: encoder, decoder: decoder, critic: critic, labelColumns: labelColumns)

@@ -6,6 +6,12 @@ extension DeepAutoencoder {
     /// The most rows held out of streamed data (in memory, for the held-out loss).
     public static let maximumStreamedHeldOutRows = 10_000
 
+    /// The rows a streamed fit of `rows` rows holds out: ⌊f·n⌋ (at least 1) for the training's
+    /// held-out fraction f > 0, at most ``maximumStreamedHeldOutRows``; 0 for f = 0.
+    public static func streamedHeldOutRows(_ training: TrainingConfiguration, rows n: Int) -> Int {
+        training.heldOutFraction > 0 ? Swift.min(maximumStreamedHeldOutRows, Swift.max(1, Int(training.heldOutFraction * Double(n)))) : 0
+    }
+
     /// Fits the deep autoencoder to data streamed from NPY shards (``ShardStream``), never
     /// all in memory: every RBM and the fine-tuning draw their batches from the stream (an
     /// RBM's input through the RBMs below it, batch by batch), so memory holds the network, one
@@ -21,26 +27,29 @@ extension DeepAutoencoder {
         let (n, d) = (shards.rows, shards.columns)
         guard n >= 2 else { throw AutoencoderError("deep autoencoder: needs at least 2 samples, the shards hold \(n)") }
         try configuration.validate(features: d)
-        let heldOutRows = min(maximumStreamedHeldOutRows, configuration.training.heldOutFraction > 0
-                              ? max(1, Int(configuration.training.heldOutFraction * Double(n))) : 0)
-        let data = try ShardStream(shards, heldOutRows: heldOutRows, bufferRows: bufferRows)
-        // One pass over every row (held out too): the range, and the moments to standardize by.
-        var (low, high) = (Float.infinity, -Float.infinity)
-        var sums = [Double](repeating: 0, count: d), squares = [Double](repeating: 0, count: d)
-        let everything = try ShardStream(shards, heldOutRows: 0, bufferRows: bufferRows)
-        try everything.forEachBlock { block in
+        let heldOutRows = streamedHeldOutRows(configuration.training, rows: n)
+        let parts = checkpoints?.parts ?? .serial
+        let data = try ShardStream(shards, heldOutRows: heldOutRows, bufferRows: bufferRows, parts: parts)
+        // One pass over every row (held out too), each process over its parts: the range, and
+        // the moments to standardize by; the parts' sums added in part order.
+        let everything = try ShardStream(shards, heldOutRows: 0, bufferRows: bufferRows, parts: parts)
+        let statistics = try everything.partStatistics(parts, initial: [.infinity, -.infinity] + Array(repeating: 0, count: 2 * d)) { values, block in
             try checkTrainableMagnitude(block, method: "deep autoencoder")
-            low = Swift.min(low, block.min())
-            high = Swift.max(high, block.max())
+            (values[0], values[1]) = (Swift.min(values[0], Double(block.min())), Swift.max(values[1], Double(block.max())))
             block.withUnsafeBufferPointer { x in
                 for row in 0..<block.rows {
                     for j in 0..<d {
                         let value = Double(x[row * d + j])
-                        sums[j] += value
-                        squares[j] += value * value
+                        values[2 + j] += value
+                        values[2 + d + j] += value * value
                     }
                 }
             }
+        }
+        let low = Float(statistics.map { $0[0] }.min()!), high = Float(statistics.map { $0[1] }.max()!)
+        var sums = Array(statistics[0][2..<(2 + d)]), squares = Array(statistics[0][(2 + d)...])
+        for part in statistics.dropFirst() {
+            for j in 0..<d { (sums[j], squares[j]) = (sums[j] + part[2 + j], squares[j] + part[2 + d + j]) }
         }
         if configuration.loss == .binaryCrossEntropy, low < 0 || high > 1 {
             throw AutoencoderError("deep autoencoder: the bce loss needs data in [0, 1] (found \(low)…\(high)); scale the data or use --loss mse")

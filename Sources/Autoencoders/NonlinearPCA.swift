@@ -89,22 +89,22 @@ public struct NonlinearPCA: Autoencoder {
                            checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> NonlinearPCA {
         try checkTrainingSamples(samples, method: "nonlinear PCA", minimumCount: 2)
-        let d = samples.shape[1]
-        guard configuration.components >= 1, configuration.components <= d else {
-            throw AutoencoderError("nonlinear PCA: \(configuration.components) components requested; it needs 1…\(d) (the number of features)")
-        }
-        guard configuration.mappingWidth >= 1, (configuration.demappingWidth ?? 1) >= 1 else {
-            throw AutoencoderError("nonlinear PCA: the mapping and demapping widths must be at least 1, got \(configuration.mappingWidth) and \(configuration.demappingWidth ?? configuration.mappingWidth)")
-        }
-        guard [.linear, .sigmoid].contains(configuration.bottleneck) else {
-            throw AutoencoderError("nonlinear PCA: the bottleneck is linear or sigmoid (Kramer 1991), not \(configuration.bottleneck)")
-        }
-        do { try configuration.training.validate() } catch { throw AutoencoderError("nonlinear PCA: \(error)") }
-
+        try configuration.validate(features: samples.shape[1])
         let (mean, scale) = standardization(samples)
         let standardized = (samples - mean) / scale
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
-        var (training, heldOut) = configuration.training.holdOut(standardized, using: &generator)
+        let (training, heldOut) = configuration.training.holdOut(standardized, using: &generator)
+        return try train(training, heldOut: heldOut, mean: mean, scale: scale, configuration: configuration, resumed: resumed,
+                         using: &generator, checkpoints: checkpoints, progress: progress)
+    }
+
+    /// The stages trained on standardized rows (in memory, or streamed from shards): each on
+    /// what the ones before it leave.
+    static func train(_ standardized: some TrainingRows, heldOut: Tensor?, mean: Tensor, scale: Tensor, configuration: Configuration,
+                      resumed: CheckpointFile?, using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
+                      progress: @escaping (TrainingProgress) throws -> Void) throws -> NonlinearPCA {
+        let d = standardized.columns
+        var (training, heldOut) = (standardized, heldOut)
         var stages: [Stage] = [], records: [TrainingRecord] = []
         let shapes = configuration.stageWidths(features: d)
         for (index, widths) in shapes.enumerated() {
@@ -130,9 +130,9 @@ public struct NonlinearPCA: Autoencoder {
             }
             let stage = Stage(encoder: LayerStack(encoder), decoder: LayerStack(decoder))
             stages.append(stage)
-            // The next factor is extracted from what this one leaves.
+            // The next factor is extracted from what this one leaves (for a stream, batch by batch).
             if index + 1 < shapes.count {
-                training = training - stage.decoder(stage.encoder(training))
+                training = training.mapped(columns: d) { $0 - stage.decoder(stage.encoder($0)) }
                 heldOut = heldOut.map { $0 - stage.decoder(stage.encoder($0)) }
             }
         }
@@ -215,5 +215,21 @@ public struct NonlinearPCA: Autoencoder {
         records.isEmpty ? nil : TrainingHistory(stages: records.enumerated().map { index, record in
             .init(name: records.count == 1 ? "training" : "factor \(index + 1)", loss: "squared error per sample, standardised inputs", record: record)
         })
+    }
+}
+
+extension NonlinearPCA.Configuration {
+    /// Checks this configuration against data of `d` features.
+    func validate(features d: Int) throws {
+        guard components >= 1, components <= d else {
+            throw AutoencoderError("nonlinear PCA: \(components) components requested; it needs 1…\(d) (the number of features)")
+        }
+        guard mappingWidth >= 1, (demappingWidth ?? 1) >= 1 else {
+            throw AutoencoderError("nonlinear PCA: the mapping and demapping widths must be at least 1, got \(mappingWidth) and \(demappingWidth ?? mappingWidth)")
+        }
+        guard [.linear, .sigmoid].contains(bottleneck) else {
+            throw AutoencoderError("nonlinear PCA: the bottleneck is linear or sigmoid (Kramer 1991), not \(bottleneck)")
+        }
+        do { try training.validate() } catch { throw AutoencoderError("nonlinear PCA: \(error)") }
     }
 }

@@ -1,3 +1,4 @@
+import Collectives
 import DataFormats
 import NeuralNetworks
 import Tensors
@@ -11,6 +12,12 @@ import Tensors
 /// a buffer many batches long and shards in random order make batches close to uniform draws.
 /// The last `heldOutRows` rows (in shard order) are held out: not streamed, read into memory for
 /// the held-out loss; shuffle the rows across shards beforehand if their order means something.
+///
+/// In a data-parallel run (``parts`` shared by several processes) each process draws the same
+/// order, shuffling row addresses rather than rows, and reads only its parts' rows of each
+/// batch (``TrainingEpoch/nextShare()``) and, in passes, its parts of the data
+/// (``forEachBlock(in:rows:_:)``): the batches are the same for any number of processes, and
+/// each reads 1/N of them.
 public struct ShardStream: TrainingRows {
     /// Rows a buffer holds by default: 16 384 (51 MB of 784 floats).
     public static let defaultBufferRows = 16_384
@@ -28,9 +35,15 @@ public struct ShardStream: TrainingRows {
     public let bufferRows: Int
     /// Applied to rows as they are given out: a standardization, a stack's lower layers.
     let transform: ((Tensor) -> Tensor)?
+    /// The parts batches and passes are cut into, and the processes sharing them.
+    public let parts: PartTree
 
-    /// Streams `shards`, holding out their last `heldOutRows` rows.
-    public init(_ shards: NPYShards, heldOutRows: Int = 0, bufferRows: Int = defaultBufferRows) throws {
+    /// Whether this process reads only its parts' rows (other processes read the rest).
+    var readsOwnPartsOnly: Bool { parts.communicator.size > 1 }
+
+    /// Streams `shards`, holding out their last `heldOutRows` rows; `parts` shared by several
+    /// processes makes each read only its parts of every batch and pass.
+    public init(_ shards: NPYShards, heldOutRows: Int = 0, bufferRows: Int = defaultBufferRows, parts: PartTree = .serial) throws {
         guard bufferRows >= 1 else { throw AutoencoderError("the shuffle buffer needs at least 1 row, got \(bufferRows)") }
         guard heldOutRows >= 0, heldOutRows < shards.rows else {
             throw AutoencoderError("\(shards.name): cannot hold out \(heldOutRows) of its \(shards.rows) rows")
@@ -43,12 +56,13 @@ public struct ShardStream: TrainingRows {
             if streamed < shard.rows { tail.append((index, streamed..<shard.rows)) }
             remaining -= streamed
         }
-        self.init(shards: shards, pieces: pieces, heldOutPieces: tail, columns: shards.columns, bufferRows: bufferRows, transform: nil)
+        self.init(shards: shards, pieces: pieces, heldOutPieces: tail, columns: shards.columns, bufferRows: bufferRows, transform: nil, parts: parts)
     }
 
     private init(shards: NPYShards, pieces: [(shard: Int, rows: Range<Int>)], heldOutPieces: [(shard: Int, rows: Range<Int>)], columns: Int,
-                 bufferRows: Int, transform: ((Tensor) -> Tensor)?) {
+                 bufferRows: Int, transform: ((Tensor) -> Tensor)?, parts: PartTree) {
         (self.shards, self.pieces, self.heldOutPieces, self.columns, self.bufferRows, self.transform) = (shards, pieces, heldOutPieces, columns, bufferRows, transform)
+        self.parts = parts
         rows = pieces.reduce(0) { $0 + $1.rows.count }
     }
 
@@ -56,7 +70,7 @@ public struct ShardStream: TrainingRows {
     public func mapped(columns: Int, _ transform: @escaping (Tensor) -> Tensor) -> ShardStream {
         let inner = self.transform
         return ShardStream(shards: shards, pieces: pieces, heldOutPieces: heldOutPieces, columns: columns, bufferRows: bufferRows,
-                           transform: inner.map { inner in { transform(inner($0)) } } ?? transform)
+                           transform: inner.map { inner in { transform(inner($0)) } } ?? transform, parts: parts)
     }
 
     /// The held-out rows, in memory, transformed; nil when none are held out.
@@ -89,6 +103,20 @@ public struct ShardStream: TrainingRows {
         return transform?(rows) ?? rows
     }
 
+    /// The transform of rows `offset ..< offset + rows` of a batch of `count` rows, part by
+    /// part when the batch is cut into parts: a matrix product's rows can round differently
+    /// with the number of rows it is computed with (its kernel's tail), so each part's rows
+    /// are transformed alone, the same whether one process holds the whole batch or each holds
+    /// its parts.
+    func transformed(_ rows: Tensor, offset: Int, of count: Int) -> Tensor {
+        guard let transform else { return rows }
+        guard parts.isSplit else { return transform(rows) }
+        let held = offset..<(offset + rows.rows)
+        let pieces = (0..<parts.parts).map { parts.rows(ofPart: $0, count: count).clamped(to: held) }.filter { !$0.isEmpty }
+        guard pieces.count > 1 else { return transform(rows) }
+        return Tensor.concatenate(pieces.map { transform(rows.rows(($0.lowerBound - offset)..<($0.upperBound - offset))) }, alongAxis: 0)
+    }
+
     public func epoch(batchSize: Int, using generator: inout RandomGenerator) throws -> Epoch {
         var shuffle = RandomGenerator(seed: generator.next())
         let order = shuffle.permutation(pieces.count)
@@ -96,7 +124,8 @@ public struct ShardStream: TrainingRows {
     }
 
     /// One epoch: pieces in a drawn order, read into a buffer whose rows are given out in a
-    /// drawn order; what is left of a buffer joins the next fill.
+    /// drawn order; what is left of a buffer joins the next fill. The buffer holds the rows'
+    /// addresses, and their values too unless this process reads only its parts of each batch.
     public struct Epoch: TrainingEpoch {
         let stream: ShardStream
         let batchSize: Int
@@ -105,7 +134,9 @@ public struct ShardStream: TrainingRows {
         var generator: RandomGenerator
         /// The next piece to read (index into `order`) and the next row within it.
         var piece = 0, row = 0
-        /// Up to `capacity` rows of raw values (`filled` rows), given out in `permutation` order from `position`.
+        /// Up to `capacity` rows (`filled`): their addresses and (read ahead) raw values, given
+        /// out in `permutation` order from `position`.
+        var addresses: [NPYShards.RowAddress] = []
         var buffer: [Float] = []
         var filled = 0
         var permutation: [Int] = []
@@ -119,43 +150,68 @@ public struct ShardStream: TrainingRows {
         var exhausted: Bool { piece >= order.count }
 
         public mutating func next() throws -> Tensor? {
-            guard let rows = try nextRaw() else { return nil }
-            return stream.transform?(rows) ?? rows
+            guard let batch = try nextBatch() else { return nil }
+            let rows = stream.readsOwnPartsOnly ? try stream.shards.gatherRows(batch.map { addresses[$0] }) : values(of: batch)
+            return stream.transformed(rows, offset: 0, of: batch.count)
         }
 
-        public mutating func skip() throws { _ = try nextRaw() }
+        /// The batch's rows of this process's parts only, when the other processes read the rest.
+        public mutating func nextShare() throws -> BatchShare? {
+            guard stream.readsOwnPartsOnly else { return try next().map(BatchShare.init(whole:)) }
+            guard let batch = try nextBatch() else { return nil }
+            let local = stream.parts.localRows(count: batch.count)
+            let rows = try stream.shards.gatherRows(batch[local].map { addresses[$0] })
+            return BatchShare(rows: stream.transformed(rows, offset: local.lowerBound, of: batch.count), offset: local.lowerBound, of: batch.count)
+        }
 
-        mutating func nextRaw() throws -> Tensor? {
+        public mutating func skip() throws { _ = try nextBatch() }
+
+        /// The next batch's places in the buffer.
+        mutating func nextBatch() throws -> [Int]? {
             if permutation.count - position < batchSize, !exhausted { try refill() }
             let take = min(batchSize, permutation.count - position)
             guard take > 0 else { return nil }
+            defer { position += take }
+            return Array(permutation[position..<(position + take)])
+        }
+
+        /// The read-ahead values of the buffer's rows `slots`.
+        func values(of slots: [Int]) -> Tensor {
             let d = stream.shards.columns
-            let batch = Tensor(shape: [take, d]) { out in
+            return Tensor(shape: [slots.count, d]) { out in
                 buffer.withUnsafeBufferPointer { source in
-                    for (r, index) in permutation[position..<(position + take)].enumerated() {
+                    for (r, index) in slots.enumerated() {
                         for j in 0..<d { out[r * d + j] = source[index * d + j] }
                     }
                 }
             }
-            position += take
-            return batch
         }
 
         /// Keeps the rows not given out yet, fills the buffer from the pieces, draws a new order.
         mutating func refill() throws {
-            let d = stream.shards.columns
-            if buffer.isEmpty { buffer = [Float](repeating: 0, count: capacity * d) }
+            let d = stream.shards.columns, readsAhead = !stream.readsOwnPartsOnly
+            if addresses.isEmpty {
+                addresses = Array(repeating: NPYShards.RowAddress(shard: 0, row: 0), count: capacity)
+                if readsAhead { buffer = [Float](repeating: 0, count: capacity * d) }
+            }
             let kept = Array(permutation[position...])
-            let rowsKept: [Float] = kept.flatMap { buffer[($0 * d)..<(($0 + 1) * d)] }
-            buffer.replaceSubrange(0..<rowsKept.count, with: rowsKept)
+            let addressesKept = kept.map { addresses[$0] }
+            addresses.replaceSubrange(0..<kept.count, with: addressesKept)
+            if readsAhead {
+                let rowsKept: [Float] = kept.flatMap { buffer[($0 * d)..<(($0 + 1) * d)] }
+                buffer.replaceSubrange(0..<rowsKept.count, with: rowsKept)
+            }
             filled = kept.count
             while filled < capacity, !exhausted {
                 let current = stream.pieces[order[piece]]
                 let take = min(ShardStream.readRows, capacity - filled, current.rows.upperBound - row)
-                let block = try stream.shards.rows(row..<(row + take), ofShard: current.shard)
-                block.withUnsafeBufferPointer { values in
-                    buffer.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<(take * d) { out[filled * d + i] = values[i] }
+                for i in 0..<take { addresses[filled + i] = NPYShards.RowAddress(shard: current.shard, row: row + i) }
+                if readsAhead {
+                    let block = try stream.shards.rows(row..<(row + take), ofShard: current.shard)
+                    block.withUnsafeBufferPointer { values in
+                        buffer.withUnsafeMutableBufferPointer { out in
+                            for i in 0..<(take * d) { out[filled * d + i] = values[i] }
+                        }
                     }
                 }
                 filled += take

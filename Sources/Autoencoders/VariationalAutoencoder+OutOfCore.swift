@@ -18,18 +18,13 @@ extension VariationalAutoencoder {
             throw AutoencoderError("vae: a conditional VAE needs labels, which shards do not hold; train it on data in memory")
         }
         try configuration.validate(features: d)
-        let everything = try ShardStream(shards, bufferRows: bufferRows)
-        var (low, high) = (Float.infinity, -Float.infinity)
-        try everything.forEachBlock { block in
-            try checkTrainableMagnitude(block, method: "vae")
-            (low, high) = (Swift.min(low, block.min()), Swift.max(high, block.max()))
-        }
+        let parts = checkpoints?.parts ?? .serial
+        let (low, high) = try ShardStream(shards, bufferRows: bufferRows, parts: parts).range(parts) { try checkTrainableMagnitude($0, method: "vae") }
         if configuration.likelihood.needsUnitInterval, low < 0 || high > 1 {
             throw AutoencoderError("vae: the \(configuration.likelihood.rawValue) likelihood needs data in [0, 1] (found \(low)…\(high)); scale the shards or use --likelihood gaussian")
         }
-        let heldOutRows = Swift.min(DeepAutoencoder.maximumStreamedHeldOutRows, configuration.training.heldOutFraction > 0
-                                    ? Swift.max(1, Int(configuration.training.heldOutFraction * Double(n))) : 0)
-        let training = try ShardStream(shards, heldOutRows: heldOutRows, bufferRows: bufferRows)
+        let heldOutRows = DeepAutoencoder.streamedHeldOutRows(configuration.training, rows: n)
+        let training = try ShardStream(shards, heldOutRows: heldOutRows, bufferRows: bufferRows, parts: parts)
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         return try train(training, heldOut: try training.heldOut(), features: d, configuration: configuration, resumed: resumed, using: &generator,
                          checkpoints: checkpoints, progress: progress)

@@ -63,7 +63,15 @@ extension WassersteinAutoencoder {
         }
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
-        let (encoder, decoder) = configuration.network.trainable(features: samples.columns, initializer: configuration.initializer, using: &generator)
+        return try train(training, heldOut: heldOut, configuration: configuration, resumed: resumed, using: &generator,
+                         checkpoints: checkpoints, progress: progress)
+    }
+
+    /// The networks trained on rows in memory or streamed from shards.
+    static func train(_ training: some TrainingRows, heldOut: Tensor?, configuration: Configuration, resumed: CheckpointFile?,
+                      using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
+                      progress: @escaping (TrainingProgress) throws -> Void) throws -> WassersteinAutoencoder {
+        let (encoder, decoder) = configuration.network.trainable(features: training.columns, initializer: configuration.initializer, using: &generator)
         let step = Step(configuration: configuration, encoder: encoder, decoder: decoder)
         let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
         let record = try Trainer(configuration.training).run(step, samples: training, heldOut: heldOut, using: &generator, hooks: hooks)

@@ -76,6 +76,22 @@ public struct PartTree: Sendable {
         try local[0].withUnsafeMutableBufferPointer { try communicator.allReduceSum($0) }
     }
 
+    /// Every part's array, on every process: `local` holds this process's parts' arrays (in
+    /// order, of one count), the result all P, in part order, exactly as computed (each placed
+    /// in zeros and summed: adding zeros changes no value). For statistics merged in part order
+    /// whose merge is not a plain sum (means and scatter, extremes), the same for any N.
+    public func gathered(_ local: [[Double]]) throws -> [[Double]] {
+        precondition(local.count == localParts.count, "PartTree.gathered: \(local.count) arrays for \(localParts.count) parts")
+        let width = local.first?.count ?? 0
+        var all = [Double](repeating: 0, count: parts * width)
+        for (slot, part) in localParts.enumerated() {
+            precondition(local[slot].count == width, "PartTree.gathered: parts of \(width) and \(local[slot].count) values")
+            all.replaceSubrange((part * width)..<((part + 1) * width), with: local[slot])
+        }
+        try all.withUnsafeMutableBufferPointer { try communicator.allReduceSum($0) }
+        return (0..<parts).map { Array(all[($0 * width)..<(($0 + 1) * width)]) }
+    }
+
     static func powerOfTwo(atLeast n: Int) -> Int {
         var p = 1
         while p < n { p <<= 1 }

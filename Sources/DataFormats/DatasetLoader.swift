@@ -102,7 +102,7 @@ public struct DatasetLoader: Sendable {
             case .npyShards:
                 // Commands that need the data in memory read the shards whole (within the memory
                 // limit); `latent fit pca` reads them block by block instead.
-                dataset = try Dataset(samples: try NPYShards(folder: path).readAll(), name: path)
+                dataset = try Dataset(samples: try NPYShards(opening: path).readAll(), name: path)
             }
         }
         if let labelsPath {

@@ -8,8 +8,9 @@ public indirect enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     /// File formats recognised by extension.
     public enum FileFormat: String, Sendable, CaseIterable {
         case csv, tsv, npy, npz, idx
-        /// A folder of `.npy` files of one width, rows in the order of the files' names
-        /// (``NPYShards``): data larger than memory.
+        /// A folder of `.npy` files of one width, or a pattern matching them
+        /// (`data/part-*.npy`), rows in the order of the files' names (``NPYShards``): data
+        /// larger than memory.
         case npyShards = "npy-shards"
     }
 
@@ -78,6 +79,10 @@ public indirect enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         // gzip-compressed tables and arrays are named by what the archive holds.
         if lower.hasSuffix(".gz"), [".csv.gz", ".txt.gz", ".tsv.gz", ".npy.gz"].contains(where: lower.hasSuffix) { lower.removeLast(3) }
         let format: FileFormat
+        if NPYShards.isPattern(text) {
+            self = .file(path: text, format: .npyShards)
+            return
+        }
         if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") { format = .csv }
         else if lower.hasSuffix(".tsv") { format = .tsv }
         else if lower.hasSuffix(".npy") { format = .npy }

@@ -25,6 +25,12 @@ public struct NPYShards: Sendable {
     public let columns: Int
     /// Rows over all shards, n.
     public let rows: Int
+    /// Rows read so far, by this value and its copies.
+    private let reads = ReadCount()
+
+    /// Rows read from the files so far (by this data set and its copies, every pass and
+    /// batch counted): what a process of a data-parallel run reads of the data.
+    public var rowsRead: Int { reads.value }
 
     /// The `.npy` files of `folder`, in the order of their names.
     public init(folder: String) throws {
@@ -35,6 +41,34 @@ public struct NPYShards: Sendable {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.lowercased().hasSuffix(".npy") && !$0.hasPrefix(".") }.sorted()
         guard !names.isEmpty else { throw DataFormatError(folder, nil, "holds no .npy files (a data set of shards is a folder of .npy files of one width)") }
         try self.init(paths: names.map { (folder as NSString).appendingPathComponent($0) }, name: folder)
+    }
+
+    /// The shards `location` names: a folder's `.npy` files, or the files a pattern matches
+    /// (`data/part-*.npy`: `*`, `?` and `[…]` as the shell reads them), in the order of their
+    /// names.
+    public init(opening location: String) throws {
+        guard Self.isPattern(location) else {
+            try self.init(folder: location)
+            return
+        }
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        let status = glob(location, 0, nil, &matches)
+        guard status == 0 else {
+            throw DataFormatError(location, nil, status == GLOB_NOMATCH ? "matches no files" : "cannot be listed (glob error \(status))")
+        }
+        let paths = (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+        if let other = paths.first(where: { !$0.lowercased().hasSuffix(".npy") }) {
+            throw DataFormatError(location, nil, "matches \(other), which is not a .npy file")
+        }
+        try self.init(paths: paths, name: location)
+    }
+
+    /// Whether `location` is a pattern of shards (`*`, `?` or `[` in it, ending in `.npy`) rather
+    /// than a path; a file that exists by that very name is a path.
+    public static func isPattern(_ location: String) -> Bool {
+        location.lowercased().hasSuffix(".npy") && location.contains(where: { "*?[".contains($0) })
+            && !FileManager.default.fileExists(atPath: location)
     }
 
     /// The shards at `paths`, in that order.
@@ -90,6 +124,7 @@ public struct NPYShards: Sendable {
                     throw DataFormatError(shard.path, nil, "row \(row + bad / columns), column \(bad % columns): non-finite value \(values[bad])")
                 }
                 pending += values
+                reads.add(take)
                 row += take
                 if pending.count == blockRows * columns {
                     try body(first, try Tensor(shape: [blockRows, columns], scalars: pending))
@@ -105,10 +140,16 @@ public struct NPYShards: Sendable {
     public func rows(_ range: Range<Int>, ofShard index: Int) throws -> Tensor {
         let shard = shards[index]
         precondition(range.lowerBound >= 0 && range.upperBound <= shard.rows, "rows \(range) of a shard of \(shard.rows)")
-        let count = range.count * columns
-        try MemoryBudget.check(count * (MemoryLayout<Float>.size + shard.dtype.width), for: "\(range.count) rows × \(columns) features", file: shard.path)
+        try MemoryBudget.check(range.count * columns * (MemoryLayout<Float>.size + shard.dtype.width), for: "\(range.count) rows × \(columns) features", file: shard.path)
         let file = try FileIO.open(shard.path)
         defer { fclose(file) }
+        return try Tensor(shape: [range.count, columns], scalars: try read(range, ofShard: index, from: file))
+    }
+
+    /// Rows `range` of shard `index` from `file` (the shard, open), decoded and checked finite.
+    func read(_ range: Range<Int>, ofShard index: Int, from file: UnsafeMutablePointer<FILE>) throws -> [Float] {
+        let shard = shards[index]
+        let count = range.count * columns
         let offset = shard.dataStart + range.lowerBound * columns * shard.dtype.width
         guard fseeko(file, off_t(offset), SEEK_SET) == 0 else {
             throw DataFormatError(shard.path, nil, "cannot seek: \(String(cString: strerror(errno)))")
@@ -122,7 +163,8 @@ public struct NPYShards: Sendable {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw DataFormatError(shard.path, nil, "row \(range.lowerBound + bad / columns), column \(bad % columns): non-finite value \(values[bad])")
         }
-        return try Tensor(shape: [range.count, columns], scalars: values)
+        reads.add(range.count)
+        return values
     }
 
     /// Calls `body` with the rows `range` (of all shards' rows in order) in consecutive blocks
@@ -151,4 +193,13 @@ public struct NPYShards: Sendable {
         try forEachBlock(rows: GramAccumulator.rowsPerBlock) { _, block in scalars += block.scalars }
         return try Tensor(shape: [rows, columns], scalars: scalars)
     }
+}
+
+/// A count shared by a value type's copies (the rows an ``NPYShards`` read).
+final class ReadCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+    func add(_ rows: Int) { lock.withLock { count += rows } }
 }

@@ -216,7 +216,7 @@ struct Encode: ParsableCommand {
         guard conditionColumns(of: loaded) == 0 else {
             throw ValidationErrorText("\(model) is a conditional model, whose inputs carry labels; shards hold values only: encode them in memory with --labels")
         }
-        let shards = try NPYShards(folder: folder)
+        let shards = try NPYShards(opening: folder)
         guard shards.columns == loaded.inputSize else {
             throw ValidationErrorText("\(model) takes \(loaded.inputSize) features; the shards in \(folder) have \(shards.columns)")
         }

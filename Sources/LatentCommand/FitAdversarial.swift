@@ -40,6 +40,7 @@ struct FitAdversarialAutoencoder: FitMethod {
     @Option(help: "The generator phase's learning rate relative to --learning-rate. (default: 0.1)") var generatorLearningRate: Float?
     @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var stream: StreamOptions
 
     func validate() throws {
         if let priorVariance, !(priorVariance > 0 && priorVariance.isFinite) { throw ValidationError("--prior-variance must be positive, got \(priorVariance)") }
@@ -69,10 +70,29 @@ struct FitAdversarialAutoencoder: FitMethod {
             }
             (labels, count) = (given, classes)
         }
+        let configuration = try self.configuration(components: count)
+        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
+            try AdversarialAutoencoder.fit(samples, labels: labels, configuration: configuration, using: &generator, checkpoints: checkpoints,
+                                           progress: context.reportTraining)
+        }
+    }
+
+    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``), without labels.
+    func run() throws {
+        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
+        if labelledComponents { throw ValidationErrorText("--labelled-components needs labels, which shards do not hold: give the data as a file with --labels") }
+        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) { shards, _, checkpoints, generator, progress in
+            try AdversarialAutoencoder.fit(shards, configuration: try configuration(components: components ?? 10), bufferRows: stream.bufferRows,
+                                           using: &generator, checkpoints: checkpoints, progress: progress)
+        }
+    }
+
+    /// The configuration these options ask for, a mixture prior having `count` components.
+    func configuration(components count: Int) throws -> AdversarialAutoencoder.Configuration {
         let defaults = AdversarialAutoencoder.Configuration()
         let codePrior: CodePrior = prior == .mixture || labelledComponents
             ? .mixture(components: count, radius: radius ?? CodePrior.defaultRadius) : .normal(variance: priorVariance ?? 1)
-        let configuration = AdversarialAutoencoder.Configuration(
+        return AdversarialAutoencoder.Configuration(
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
             loss: loss ?? defaults.loss, prior: codePrior, labelledComponents: labelledComponents,
             criticHidden: criticHidden?.values ?? defaults.criticHidden, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
@@ -80,9 +100,5 @@ struct FitAdversarialAutoencoder: FitMethod {
             criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale,
             generatorLearningRateScale: generatorLearningRate ?? defaults.generatorLearningRateScale, initializer: initialization ?? defaults.initializer,
             training: try trainingOptions.configuration(over: defaults.training))
-        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            try AdversarialAutoencoder.fit(samples, labels: labels, configuration: configuration, using: &generator, checkpoints: checkpoints,
-                                           progress: context.reportTraining)
-        }
     }
 }

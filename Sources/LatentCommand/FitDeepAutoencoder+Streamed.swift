@@ -6,11 +6,11 @@ extension FitDeepAutoencoder {
     /// batches from the shards through a shuffle buffer (``ShardStream``), never the whole data
     /// in memory; the network standardizes data outside [0, 1] itself (``fitStreamed``).
     func fitStreamed(_ folder: String) throws {
-        try LatentCommand.fitStreamed(folder, method: Self.methodName, common: common, trainingOptions: trainingOptions, shuffleBuffer: shuffleBuffer) {
+        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) {
             shards, range, checkpoints, generator, progress in
             // The range decides the units, the loss and whether the network standardizes.
             let configuration = try self.configuration(features: shards.columns, unitInterval: range.low >= 0 && range.high <= 1, inputScaling: nil)
-            return try DeepAutoencoder.fit(shards, configuration: configuration, bufferRows: shuffleBuffer ?? ShardStream.defaultBufferRows,
+            return try DeepAutoencoder.fit(shards, configuration: configuration, bufferRows: stream.bufferRows,
                                            using: &generator, checkpoints: checkpoints, progress: progress)
         } extra: { model in
             var extra: [String: Any] = ["scale": model.configuration.inputScaling == .standardize ? "standardize (in the network)" : "none"]

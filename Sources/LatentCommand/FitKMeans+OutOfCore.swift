@@ -18,7 +18,7 @@ extension FitKMeans {
             throw ValidationErrorText("mini-batch k-means of shards runs as one process; across processes, Lloyd's algorithm on data in memory")
         }
         let display = ProgressDisplay(quiet: common.outputOptions.quiet)
-        let shards = try NPYShards(folder: folder)
+        let shards = try NPYShards(opening: folder)
         display.finish("streaming \(folder): \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
         let configuration = KMeans.Configuration(clusters: clusters, initialization: initialization, algorithm: .miniBatch(batchSize: miniBatch),
                                                  initializations: initializations, maximumIterations: maxIterations)

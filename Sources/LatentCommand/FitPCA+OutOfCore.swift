@@ -19,7 +19,7 @@ extension FitPCA {
         }
         // Every process reads its parts' rows; rank 0 alone reports, writes and prints.
         let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
-        let shards = try NPYShards(folder: folder)
+        let shards = try NPYShards(opening: folder)
         display.finish("reading \(folder) block by block: \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
         let start = Date()
         let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)

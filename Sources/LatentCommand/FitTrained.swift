@@ -14,16 +14,14 @@ struct FitLinearAutoencoder: FitMethod {
     @OptionGroup var common: FitOptions
     @Option(help: "Code width.") var codeSize: Int
     @OptionGroup var trainingOptions: TrainingOptions
-    @Option(help: ArgumentHelp("With --data a folder of NPY shards: rows shuffled together as they stream (memory: this many rows).",
-                               discussion: "Default: 16384."))
-    var shuffleBuffer: Int?
+    @OptionGroup var stream: StreamOptions
 
-    /// Data in NPY shards are streamed (``fitStreamed(_:method:common:trainingOptions:shuffleBuffer:fit:extra:)``).
+    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
     func run() throws {
         guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
-        try fitStreamed(folder, method: Self.methodName, common: common, trainingOptions: trainingOptions, shuffleBuffer: shuffleBuffer) {
+        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) {
             shards, _, checkpoints, generator, progress in
-            try LinearAutoencoder.fit(shards, configuration: try configuration(), bufferRows: shuffleBuffer ?? ShardStream.defaultBufferRows,
+            try LinearAutoencoder.fit(shards, configuration: try configuration(), bufferRows: stream.bufferRows,
                                       using: &generator, checkpoints: checkpoints, progress: progress)
         }
     }
@@ -57,17 +55,31 @@ struct FitNonlinearPCA: FitMethod {
     var extraction: NonlinearPCA.Configuration.Extraction?
     @Option(name: .customLong("init"), help: "small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var stream: StreamOptions
 
     func validate() throws {
         if let hidden, hidden.values.count > 2 { throw ValidationError("nonlinear-pca has a mapping and a demapping layer: give --hidden M or M,M′") }
     }
 
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
+    func run() throws {
+        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
+        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) { shards, _, checkpoints, generator, progress in
+            try NonlinearPCA.fit(shards, configuration: try configuration(), bufferRows: stream.bufferRows, using: &generator, checkpoints: checkpoints,
+                                 progress: progress)
+        }
+    }
+
+    func configuration() throws -> NonlinearPCA.Configuration {
         let defaults = NonlinearPCA.Configuration(components: codeSize)
-        let configuration = NonlinearPCA.Configuration(
+        return NonlinearPCA.Configuration(
             components: codeSize, mappingWidth: hidden?.values[0] ?? defaults.mappingWidth, demappingWidth: hidden?.values.dropFirst().first,
             bottleneck: bottleneck?.activation ?? defaults.bottleneck, extraction: extraction ?? defaults.extraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training))
+    }
+
+    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+        let configuration = try self.configuration()
         return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try NonlinearPCA.fit(context.samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                  progress: context.reportTraining)
@@ -90,9 +102,7 @@ struct FitDeepAutoencoder: FitMethod {
     @Option(name: .customLong("init"), help: "With --pretrain none: small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
     @OptionGroup var deep: DeepOptions
     @OptionGroup var trainingOptions: TrainingOptions
-    @Option(help: ArgumentHelp("With --data a folder of NPY shards: rows shuffled together as they stream (memory: this many rows).",
-                               discussion: "Default: 16384."))
-    var shuffleBuffer: Int?
+    @OptionGroup var stream: StreamOptions
 
     /// Standardize on data outside [0, 1] (its RBMs then have Gaussian visible units and its
     /// loss is mse), else none.

@@ -26,18 +26,16 @@ struct FitVariationalAutoencoder: FitMethod {
     @Flag(help: "A conditional VAE: the label, one-hot, joins the encoder's input and the decoder's code (`latent sample --class NAME` then draws a class). Needs labels.")
     var conditionOnLabels = false
     @OptionGroup var trainingOptions: TrainingOptions
-    @Option(help: ArgumentHelp("With --data a folder of NPY shards: rows shuffled together as they stream (memory: this many rows).",
-                               discussion: "Default: 16384."))
-    var shuffleBuffer: Int?
+    @OptionGroup var stream: StreamOptions
 
-    /// Data in NPY shards are streamed (``fitStreamed(_:method:common:trainingOptions:shuffleBuffer:fit:extra:)``).
+    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
     func run() throws {
         guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
         if conditionOnLabels { throw ValidationErrorText("--condition-on-labels needs labels, which shards do not hold: give the data as a file with --labels") }
-        try fitStreamed(folder, method: Self.methodName, common: common, trainingOptions: trainingOptions, shuffleBuffer: shuffleBuffer) {
+        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) {
             shards, range, checkpoints, generator, progress in
             let configuration = try self.configuration(unitInterval: range.low >= 0 && range.high <= 1, classes: 0)
-            return try VariationalAutoencoder.fit(shards, configuration: configuration, bufferRows: shuffleBuffer ?? ShardStream.defaultBufferRows,
+            return try VariationalAutoencoder.fit(shards, configuration: configuration, bufferRows: stream.bufferRows,
                                                   using: &generator, checkpoints: checkpoints, progress: progress)
         }
     }

@@ -25,6 +25,7 @@ struct FitWassersteinAutoencoder: FitMethod {
     @Option(help: "ε of --penalty sinkhorn, in squared code units. (default: 0.1)") var epsilon: Double?
     @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var stream: StreamOptions
 
     func validate() throws {
         if let lambda, !(lambda >= 0 && lambda.isFinite) { throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)") }
@@ -33,16 +34,29 @@ struct FitWassersteinAutoencoder: FitMethod {
         if epsilon != nil, penalty != .sinkhorn { throw ValidationError("--epsilon sets ε of --penalty sinkhorn") }
     }
 
+    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
+    func run() throws {
+        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
+        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) { shards, _, checkpoints, generator, progress in
+            try WassersteinAutoencoder.fit(shards, configuration: try configuration(), bufferRows: stream.bufferRows, using: &generator,
+                                           checkpoints: checkpoints, progress: progress)
+        }
+    }
+
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         let samples = context.samples
+        let configuration = try self.configuration()
+        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
+            try WassersteinAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints, progress: context.reportTraining)
+        }
+    }
+
+    func configuration() throws -> WassersteinAutoencoder.Configuration {
         let defaults = WassersteinAutoencoder.Configuration()
-        let configuration = WassersteinAutoencoder.Configuration(
+        return WassersteinAutoencoder.Configuration(
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
             loss: loss ?? defaults.loss, penalty: penalty ?? defaults.penalty, lambda: lambda ?? defaults.lambda,
             priorVariance: priorVariance ?? defaults.priorVariance, projections: projections ?? defaults.projections, epsilon: epsilon ?? defaults.epsilon,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training))
-        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            try WassersteinAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints, progress: context.reportTraining)
-        }
     }
 }

@@ -61,6 +61,11 @@ final class ProcessGroup: Sendable {
     /// Ends MPI (MPI_Finalize) after a command that joined it; nothing otherwise.
     func finish() { mpi?.finalize() }
 
+    /// Each process's `value`, in rank order, on every process.
+    func gathered(_ value: Double) throws -> [Double] {
+        try PartTree(communicator, parts: size).gathered([[value]]).map { $0[0] }
+    }
+
     /// The parts a fit cuts its batches and sums into: `requested`, or one per process.
     func parts(requested: Int?) throws -> PartTree {
         do { return try PartTree(communicator, parts: requested ?? size) } catch {

@@ -45,11 +45,11 @@ final class DataParallelStep {
         return Double(summingNanoseconds) / 1e9
     }
 
-    /// Trains `step` on `batch` (the whole global batch, `rows × D`; this process computes its
-    /// parts): returns the batch's loss terms, summed over all parts; updates the parameters
-    /// unless the loss is not finite.
-    func train(_ step: some TrainingStep, batch: Tensor, using generator: inout RandomGenerator) throws -> [Double] {
-        let count = batch.shape[0], terms = step.lossTerms.count
+    /// Trains `step` on `batch` (the global batch, whole or this process's parts' rows; this
+    /// process computes its parts): returns the batch's loss terms, summed over all parts;
+    /// updates the parameters unless the loss is not finite.
+    func train(_ step: some TrainingStep, batch: BatchShare, using generator: inout RandomGenerator) throws -> [Double] {
+        let count = batch.count, terms = step.lossTerms.count
         let seed = generator.next()
         var losses: [[Double]] = []
         for (slot, part) in tree.localParts.enumerated() {

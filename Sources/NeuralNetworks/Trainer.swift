@@ -233,15 +233,20 @@ public struct Trainer {
                     try batches.skip()
                     continue
                 }
-                guard let batch = try batches.next() else { break }
-                let values = try split?.train(step, batch: batch, using: &generator)
-                    ?? step.train(batch, optimizers: optimizers, using: &generator)
+                guard let batch = try batches.nextShare() else { break }
+                let values: [Double]
+                if let split {
+                    values = try split.train(step, batch: batch, using: &generator)
+                } else {
+                    precondition(batch.isWhole, "a batch read in part (rows \(batch.offset)..<\(batch.offset + batch.rows.rows) of \(batch.count)) needs parts to train on")
+                    values = step.train(batch.rows, optimizers: optimizers, using: &generator)
+                }
                 guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: Float(values[0])) }
                 // The first epoch's mean loss (so far, within it): a resumed run restores both.
                 let reference = record.trainLoss.first.map(Double.init) ?? (index > 0 ? sums[0] / Double(index) : values[0])
                 try divergence.check(values[0], reference: reference, epoch: epoch + 1, batch: index + 1, step: step)
                 for (term, value) in values.enumerated() where term < sums.count { sums[term] += value }
-                processed += batch.rows
+                processed += batch.count
                 if let error = try agreeOnStop({ try report(batch: index + 1) }) {
                     // Interrupted after this batch: keep the state so that the run resumes here.
                     try save(epochsCompleted: epoch, generator: generator, epochGenerator: epochStartGenerator,

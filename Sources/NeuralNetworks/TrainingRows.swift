@@ -27,8 +27,47 @@ public protocol TrainingRows {
 public protocol TrainingEpoch {
     /// The next batch (`rows × D`), or nil after the last.
     mutating func next() throws -> Tensor?
+    /// The next batch as far as this process reads it: the whole batch, or (rows that read
+    /// only this process's parts of each batch: ``BatchShare``) its parts' rows.
+    mutating func nextShare() throws -> BatchShare?
     /// Passes over the next batch without needing its rows (a resumed epoch's finished batches).
     mutating func skip() throws
+}
+
+extension TrainingEpoch {
+    public mutating func nextShare() throws -> BatchShare? { try next().map(BatchShare.init(whole:)) }
+}
+
+/// The rows of one batch that this process holds: the whole batch, or, when each process of a
+/// data-parallel run reads only its parts, the contiguous rows of its parts.
+public struct BatchShare {
+    /// B, the rows of the whole batch.
+    public let count: Int
+    /// Where ``rows`` start within the batch.
+    public let offset: Int
+    /// The rows held: `b × D`, rows `offset ..< offset + b` of the batch.
+    public let rows: Tensor
+
+    /// All of `batch`.
+    public init(whole batch: Tensor) {
+        (count, offset, rows) = (batch.shape[0], 0, batch)
+    }
+
+    /// Rows `offset ..< offset + rows.shape[0]` of a batch of `count` rows.
+    public init(rows: Tensor, offset: Int, of count: Int) {
+        precondition(offset >= 0 && offset + rows.shape[0] <= count, "rows \(offset)..<\(offset + rows.shape[0]) of a batch of \(count)")
+        (self.count, self.offset, self.rows) = (count, offset, rows)
+    }
+
+    /// Whether every row of the batch is held.
+    public var isWhole: Bool { offset == 0 && rows.shape[0] == count }
+
+    /// Rows `range` of the batch, which must lie among those held.
+    public func rows(_ range: Range<Int>) -> Tensor {
+        precondition(range.lowerBound >= offset && range.upperBound <= offset + rows.shape[0],
+                     "rows \(range) of a batch share holding \(offset)..<\(offset + rows.shape[0])")
+        return range == offset..<(offset + rows.shape[0]) ? rows : rows.rows((range.lowerBound - offset)..<(range.upperBound - offset))
+    }
 }
 
 extension TrainingRows {

@@ -1,4 +1,5 @@
 import Autoencoders
+import Collectives
 import DataFormats
 import Foundation
 import NeuralNetworks
@@ -91,6 +92,103 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
             #expect(streamed.inertia <= 1.05 * lloyd.inertia, "mini-batch \(streamed.inertia) against Lloyd \(lloyd.inertia)")
         }
         #expect(abs(try streamed.distortion(samples) - streamed.inertia) <= 1e-6 * streamed.inertia)
+    }
+
+    /// Processes sharing a stream's parts draw the same batches and each reads only its parts'
+    /// rows of each: the shares, put together in rank order, are one process's batches.
+    @Test(arguments: [(2, 0), (4, 13), (4, 0)])
+    func eachProcessReadsOnlyItsPartsOfEveryBatch(processes: Int, heldOut: Int) throws {
+        let sizes = [40, 3, 77, 20], (batchSize, buffer, seed) = (16, 50, UInt64(8))
+        let whole = try epoch(try ShardStream(try indexedShards(sizes), heldOutRows: heldOut, bufferRows: buffer), batchSize: batchSize, seed: seed)
+        let folder = try indexedShards(sizes).name
+        let shares = try ThreadedProcesses(size: processes).run { communicator in
+            // Each process opens the shards itself: its own count of the rows it read.
+            let shards = try NPYShards(folder: folder)
+            let stream = try ShardStream(shards, heldOutRows: heldOut, bufferRows: buffer, parts: try PartTree(communicator, parts: 4))
+            var generator = RandomGenerator(seed: seed)
+            var epoch = try stream.epoch(batchSize: batchSize, using: &generator)
+            var batches: [(offset: Int, count: Int, rows: [Int])] = []
+            while let share = try epoch.nextShare() {
+                batches.append((share.offset, share.count, (0..<share.rows.rows).map { Int(share.rows[$0, 0]) }))
+            }
+            return (batches: batches, rowsRead: shards.rowsRead)
+        }
+        for (index, batch) in whole.enumerated() {
+            let pieces = shares.map { $0.batches[index] }
+            #expect(pieces.allSatisfy { $0.count == batch.count })
+            let offsets: [Int] = (0..<processes).map { rank in (rank * (4 / processes)) * batch.count / 4 }
+            #expect(pieces.map(\.offset) == offsets)
+            #expect(pieces.flatMap(\.rows) == batch)
+        }
+        for share in shares {
+            #expect(share.batches.count == whole.count)
+            #expect(share.rowsRead == share.batches.reduce(0) { $0 + $1.rows.count })
+        }
+        #expect(shares.reduce(0) { $0 + $1.rowsRead } == whole.joined().count)
+    }
+
+    /// A pass in parts (the range, a sum) gives every process every part's result, the same
+    /// for any number of processes sharing the parts, each having read only its own.
+    @Test(arguments: [1, 2, 4])
+    func passesInPartsAreTheSameOnAnyNumberOfProcesses(processes: Int) throws {
+        let folder = try indexedShards([40, 3, 77, 20]).name
+        let results = try ThreadedProcesses(size: processes).run { communicator in
+            let shards = try NPYShards(folder: folder)
+            let stream = try ShardStream(shards, heldOutRows: 9, parts: try PartTree(communicator, parts: 4))
+            let range = try stream.range(stream.parts)
+            let sums = try stream.partStatistics(stream.parts, initial: [0]) { sum, block in sum[0] += Double(block.columns(0..<1).sum()) }
+            return (range.low, range.high, sums.map { $0[0] }, shards.rowsRead, stream.parts.localRows(count: stream.rows).count)
+        }
+        for (low, high, sums, rowsRead, ownRows) in results {
+            #expect(low == 0 && high == 130)
+            // Part p of the 131 streamed rows (indices 0 … 130): rows ⌊131p/4⌋ ..< ⌊131(p+1)/4⌋.
+            let expected: [Double] = (0..<4).map { (p: Int) -> Double in
+                let rows: Range<Int> = (p * 131 / 4)..<((p + 1) * 131 / 4)
+                return Double(rows.reduce(0, +))
+            }
+            #expect(sums == expected)
+            // Two passes over its own parts' rows, nothing else.
+            #expect(ownRows == 131 / processes || ownRows == 131 / processes + 1)
+            #expect(rowsRead == 2 * ownRows)
+        }
+    }
+
+    /// Trained from shards by two processes that each read only their parts (every RBM, the
+    /// fine-tuning, the passes for the range and moments): the model of one process with the
+    /// same parts, bit for bit, and each process read about half as many rows.
+    @Test(arguments: [DeepAutoencoder.Configuration.InputScaling.none, .standardize])
+    func aDeepAutoencoderFromShardsIsTheSameOnTwoProcessesReadingHalf(scaling: DeepAutoencoder.Configuration.InputScaling) throws {
+        var generator = RandomGenerator(seed: 15)
+        let codes = Tensor.randomNormal([600, 2], using: &generator)
+        let samples = (matmul(codes, Tensor.randomNormal([2, 16], using: &generator)).tanh() + 1) / 2
+        let folder = temporaryFolder()
+        for part in 0..<3 { try NPY.write(samples.rows((part * 200)..<((part + 1) * 200)), to: "\(folder)/s\(part).npy") }
+        // Parts of 50 rows: a matrix product's tail rows (an RBM's input through the ones below)
+        // round as they would in a batch of 100 only if each part is mapped alone.
+        var configuration = DeepAutoencoder.Configuration(hidden: [12, 6], codeSize: 3, pretrainingEpochs: 1, pretrainingBatchSize: 100)
+        configuration.inputScaling = scaling
+        if scaling == .standardize { (configuration.loss, configuration.outputActivation) = (.squaredError, .linear) }
+        configuration.training = TrainingConfiguration(epochs: 2, batchSize: 100, learningRate: 0.01, heldOutFraction: 0.1)
+        let checkpoint = temporaryPath("parts.checkpoint.safetensors")
+        let settings = configuration
+        @Sendable func fit(_ communicator: any Communicator) throws -> (weights: [[UInt32]], rowsRead: Int) {
+            let shards = try NPYShards(folder: folder)
+            var generator = RandomGenerator(seed: 4)
+            let policy = CheckpointPolicy(path: checkpoint, every: nil, writes: false, parts: try PartTree(communicator, parts: 2))
+            let model = try DeepAutoencoder.fit(shards, configuration: settings, bufferRows: 100, using: &generator, checkpoints: policy)
+            return ((model.encoder.layers + model.decoder.layers).map { $0.weight.scalars.map(\.bitPattern) }, shards.rowsRead)
+        }
+        let one = try fit(SingleProcess())
+        let two = try ThreadedProcesses(size: 2).run { try fit($0) }
+        // Every process reads a few rows whole: each RBM's monitor (its first rows, at most
+        // RBM.monitorRows), each stage's divergence probe (its first batch) and the held-out
+        // rows; of the rest, its half.
+        let streamed = 540, fixed = 3 * min(RBM.monitorRows, streamed) + 4 * 100 + 60
+        for process in two {
+            let differing = zip(process.weights, one.weights).filter { $0 != $1 }.count
+            #expect(differing == 0, "\(differing) of \(one.weights.count) weight matrices differ from one process's")
+            #expect(process.rowsRead - fixed == (one.rowsRead - fixed) / 2, "read \(process.rowsRead) of one process's \(one.rowsRead)")
+        }
     }
 
     /// A deep autoencoder trained from shards learns, and a run interrupted mid-epoch resumes

@@ -60,6 +60,42 @@ import Tensors
         #expect(read == matrix.rows(range).scalars)
     }
 
+    /// Rows by address (a process's share of a shuffled batch): the rows asked for, in the
+    /// order asked (repeats, neighbours, several shards, a float64 shard), and only they are
+    /// counted as read.
+    @Test(arguments: [[(0, 0)], [(6, 2999), (0, 0), (1, 5), (1, 6), (1, 7), (3, 16), (1, 5)], [(2, 10), (2, 9), (2, 11), (4, 0), (3, 0)], []])
+    func rowsByAddressAreThoseRows(addresses: [(Int, Int)]) throws {
+        let folder = temporaryFolder()
+        let matrix = randomTensor([10_000, 7], seed: 7)
+        let counts = [1, 999, 2500, 17, 3000, 483, 3000]
+        try Self.write(matrix, rowsPerShard: counts, float64: [3], into: folder)
+        let shards = try NPYShards(folder: folder)
+        let starts = counts.indices.map { counts[..<$0].reduce(0, +) }
+        let rows = try shards.gatherRows(addresses.map { NPYShards.RowAddress(shard: $0.0, row: $0.1) })
+        #expect(rows.shape == [addresses.count, 7])
+        #expect(rows.scalars == addresses.flatMap { matrix.rows((starts[$0.0] + $0.1)..<(starts[$0.0] + $0.1 + 1)).scalars })
+        // Neighbours are read once (one read of rows 5 … 7); a repeat costs nothing more.
+        let distinct = Set(addresses.map { "\($0.0):\($0.1)" }).count
+        #expect(shards.rowsRead == distinct)
+    }
+
+    /// A pattern names shards as the shell would (`part-00[1-3].npy`, `*.npy`), in the order of
+    /// their names; a pattern that matches nothing, or matches other files, is an error.
+    @Test func aPatternNamesShards() throws {
+        let folder = temporaryFolder()
+        let matrix = randomTensor([100, 3], seed: 8)
+        try Self.write(matrix, rowsPerShard: [10, 20, 30, 40], into: folder)
+        let some = try NPYShards(opening: folder + "/part-00[1-2].npy")
+        #expect(some.rows == 50 && some.shards.map(\.rows) == [20, 30])
+        #expect(try some.readAll() == matrix.rows(10..<60))
+        #expect(try NPYShards(opening: folder + "/*.npy").readAll() == matrix)
+        #expect(try DatasetSpec(parsing: folder + "/part-*.npy") == .file(path: folder + "/part-*.npy", format: .npyShards))
+        #expect { _ = try NPYShards(opening: folder + "/none-*.npy") } throws: { "\($0)".contains("none-*.npy: matches no files") }
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/notes.NPY.txt"))
+        try FileManager.default.createDirectory(atPath: folder + "/sub.npy", withIntermediateDirectories: false)
+        #expect { _ = try NPYShards(opening: folder + "/*.npy") } throws: { "\($0)".contains("sub.npy") }
+    }
+
     @Test func badShardsAreClearErrors() throws {
         let folder = temporaryFolder()
         #expect { _ = try NPYShards(folder: folder) } throws: { "\($0)".contains("holds no .npy files") }
@@ -72,6 +108,9 @@ import Tensors
         try NPY.write(values, to: folder + "/c.npy")
         let shards = try NPYShards(folder: folder)
         #expect { try shards.forEachBlock(rows: 4) { _, _ in } } throws: { "\($0)".contains("c.npy: row 2, column 1: non-finite value nan") }
+        #expect { _ = try shards.gatherRows([.init(shard: 2, row: 0), .init(shard: 2, row: 2)]) } throws: {
+            "\($0)".contains("c.npy: row 2, column 1: non-finite value nan")
+        }
         let bytes = try FileIO.read(folder + "/c.npy")
         try Data(bytes.dropLast(4)).write(to: URL(fileURLWithPath: folder + "/c.npy"))
         #expect { _ = try NPYShards(folder: folder) } throws: { "\($0)".contains("c.npy") && "\($0)".contains("file ends early") }

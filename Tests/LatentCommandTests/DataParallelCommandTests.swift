@@ -73,6 +73,34 @@ import TestSupport
         #expect(abs((a["sse_per_sample"] as! Double) - (b["sse_per_sample"] as! Double)) < 1e-9 * (b["sse_per_sample"] as! Double))
     }
 
+    static let streamedMethods = [2, 3, 4, 5]
+
+    /// A trained method streamed from shards across processes: each reads only its parts of
+    /// every batch and pass (`rows_read`, one per process, about half of one process's); the
+    /// model is one process's with the same parts, bit for bit.
+    @Test(arguments: streamedMethods)
+    func twoProcessesTrainFromShardsEachReadingItsParts(method index: Int) throws {
+        let (name, options) = Self.methods[index]
+        let folder = scratchFolder()
+        try Self.data(in: folder)
+        let samples = try NPYShards(paths: [folder + "/x.npy"], name: "x.npy").readAll()
+        try FileManager.default.createDirectory(atPath: folder + "/shards", withIntermediateDirectories: false)
+        for part in 0..<5 { try NPY.write(samples.rows((part * 300)..<((part + 1) * 300)), to: folder + "/shards/p\(part).npy") }
+        let common = ["fit", name, "--data", "shards", "--shuffle-buffer", "400", "--json", "--quiet"] + options
+        let two = try Self.mpirun(2, common + ["--output", "two.safetensors"], in: folder)
+        #expect(two.status == 0, "\(two.errors)")
+        let one = try runLatent(common + ["--output", "one.safetensors", "--parts", "2"], in: folder)
+        #expect(one.status == 0, "\(one.errors)")
+        #expect(try Self.tensors(folder + "/two.safetensors") == (try Self.tensors(folder + "/one.safetensors")))
+        let (a, b) = (try json(two.output), try json(one.output))
+        let (shares, whole) = (try #require(a["rows_read"] as? [Int]), try #require(b["rows_read"] as? [Int]))
+        #expect(shares.count == 2 && whole.count == 1)
+        // Besides its half, each process reads a few rows whole (the held-out rows, a
+        // divergence probe, an RBM's monitor): bounded, whatever the data's size.
+        for share in shares { #expect(Double(share) < 0.7 * Double(whole[0]), "rows read: \(shares) by two processes, \(whole) by one") }
+        #expect(a["sse_per_sample"] as? Double == b["sse_per_sample"] as? Double)
+    }
+
     /// A process killed mid-run: mpirun ends the other, which says why; the last checkpoint,
     /// resumed by one process with the same parts, ends at the uninterrupted model bit for bit.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/environ"), "finds the rank to kill through /proc (Linux)"))

@@ -24,6 +24,10 @@ import TestSupport
         #expect(abs((a[key] as! Double) - (b[key] as! Double)) <= 1e-5 * (b[key] as! Double), "\(key): \(a[key]!) against \(b[key]!)")
     }
     #expect(outOfCore.errors.contains("PCA out of core") && outOfCore.errors.contains("20 shards"), "\(outOfCore.errors)")
+    // A pattern names shards too (here the first ten): as the same rows in memory.
+    let half = try latent("fit", "pca", "--data", "shards/part-00*.npy", "--code-size", "3", "--output", "h.safetensors", "--json", "--quiet", in: folder)
+    #expect(half.status == 0, "\(half.errors)")
+    #expect(try json(half.output)["samples"] as? Int == 4_500 && json(half.output)["shards"] as? Int == 10)
     let evaluate = try latent("evaluate", "s.safetensors", "--data", "shards", "--json", "--quiet", in: folder)
     #expect(evaluate.status == 0, "\(evaluate.errors)")
     let evaluated = try json(evaluate.output)["sse_per_sample"] as! Double, fitted = a["sse_per_sample"] as! Double
@@ -134,4 +138,34 @@ import TestSupport
     // The same epochs reach the same error, whether the batches stream or not (the data's own
     // variance per sample is ≈ 480: both have learned the three directions' most).
     #expect(abs(s - m) <= 0.1 * m && s < 10, "streamed \(s), in memory \(m) per sample")
+}
+
+/// Nonlinear PCA (its factors extracted one by one, each from the residuals of those before,
+/// batch by batch), the WAE and the AAE stream from shards too: each reaches the error of its
+/// fit in memory with the same epochs. The WAE and AAE do not split into parts.
+@Test(arguments: [("nonlinear-pca", ["--hidden", "16", "--extraction", "sequential", "--epochs", "20"]),
+                  ("wasserstein-autoencoder", ["--hidden", "32", "--epochs", "60"]),
+                  ("adversarial-autoencoder", ["--hidden", "32", "--epochs", "60"])])
+func moreTrainedMethodsStreamFromAFolderOfShards(method: String, options: [String]) throws {
+    let folder = scratchFolder()
+    var generator = RandomGenerator(seed: 3)
+    let samples = (matmul(Tensor.randomNormal([2_000, 3], using: &generator), Tensor.randomNormal([3, 12], using: &generator)).tanh() + 1) / 2
+    try FileManager.default.createDirectory(atPath: folder + "/shards", withIntermediateDirectories: false)
+    for part in 0..<5 { try NPY.write(samples.rows((part * 400)..<((part + 1) * 400)), to: folder + "/shards/p\(part).npy") }
+    try NPY.write(samples, to: folder + "/all.npy")
+    let common = ["fit", method, "--code-size", "3", "--seed", "2", "--json", "--quiet"] + options
+    let streamed = try runLatent(common + ["--data", "shards", "--output", "s.safetensors"], in: folder)
+    #expect(streamed.status == 0, "\(streamed.errors)")
+    let inMemory = try runLatent(common + ["--data", "all.npy", "--output", "m.safetensors"], in: folder)
+    #expect(inMemory.status == 0, "\(inMemory.errors)")
+    let (s, m) = try (json(streamed.output)["sse_per_sample"] as! Double, json(inMemory.output)["sse_per_sample"] as! Double)
+    #expect(try json(streamed.output)["out_of_core"] as? Bool == true)
+    // The data's variance per sample is ≈ 1.7: both keep 90 % or more of it.
+    #expect(abs(s - m) <= 0.25 * m && s < 0.17, "streamed \(s), in memory \(m) per sample")
+    let evaluated = try json(try latent("evaluate", "s.safetensors", "--data", "shards", "--json", "--quiet", in: folder).output)["sse_per_sample"] as! Double
+    #expect(abs(evaluated - s) < 1e-6 * s)
+    if method != "nonlinear-pca" {
+        let parts = try runLatent(common + ["--data", "shards", "--output", "p.safetensors", "--parts", "2"], in: folder)
+        #expect(parts.status != 0 && parts.errors.contains("\(method) does not run in parts or across processes"), "\(parts.errors)")
+    }
 }
