@@ -11,7 +11,9 @@ func benchmarkAllReduce(repetitions: Int) throws {
         print("allreduce: start it with mpirun -np 2 (or more) to measure sums across processes")
         return
     }
-    guard let library = MPILibrary.findInstalled() else { throw CommunicationError("no Open MPI library found") }
+    guard let library = MPILibrary.findInstalled(environment: environment) else {
+        throw CommunicationError("no MPI library of the launcher's kind found (tried \(MPILibrary.names(for: environment).joined(separator: ", ")))")
+    }
     let world = try MPICommunicator(library: library)
     defer { world.finalize() }
     let counts = [1, 256, 4_096, 65_536, 262_144, 1_048_576, 2_837_314]

@@ -142,7 +142,7 @@ struct Info: ParsableCommand {
     func run() throws {
         let settings = try compute.settings()
         let blas = SystemBLAS.findInstalled()
-        let mpi = MPILibrary.findInstalled()
+        let mpi = MPILibrary.installed().map(\.description).joined(separator: "; ")
         let fields: [(String, String)] = [
             ("version", latentVersion),
             ("backend", settings.backend.description),
@@ -150,13 +150,13 @@ struct Info: ParsableCommand {
             ("cpu_levels_supported", CPULevel.supported.map(\.description).joined(separator: ",")),
             ("threads", "\(settings.threads)"),
             ("system_blas", blas?.path ?? "none"),
-            ("mpi", mpi?.description ?? "none (mpirun -np N latent fit … needs Open MPI)"),
+            ("mpi", mpi.isEmpty ? "none (mpirun -np N latent fit … needs Open MPI or MPICH)" : mpi),
         ]
         if json {
             var object: [String: Any] = Dictionary(uniqueKeysWithValues: fields)
             object["threads"] = settings.threads
             object["cpu_levels_supported"] = CPULevel.supported.map(\.description)
-            object["mpi"] = mpi?.description ?? NSNull()
+            object["mpi"] = mpi.isEmpty ? NSNull() : mpi
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {

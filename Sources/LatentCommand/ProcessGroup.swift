@@ -29,9 +29,11 @@ final class ProcessGroup: Sendable {
 
     /// Joins MPI's world when a launcher started this process among several (`launched`).
     static func join(launched: Int) throws -> ProcessGroup {
-        guard let library = MPILibrary.findInstalled() else {
-            throw ValidationErrorText("this process is one of \(launched) a launcher (mpirun, srun) started, but no Open MPI library loads "
-                                      + "(tried \(MPILibrary.defaultNames.joined(separator: ", "))); install Open MPI (Debian: libopenmpi3), or run latent as one process")
+        let environment = ProcessInfo.processInfo.environment
+        guard let library = MPILibrary.findInstalled(environment: environment) else {
+            throw ValidationErrorText("this process is one of \(launched) a launcher (mpirun, mpiexec, srun) started, but no MPI library of its kind loads "
+                                      + "(tried \(MPILibrary.names(for: environment).joined(separator: ", "))); install the MPI that launched it "
+                                      + "(Debian: libopenmpi3 for Open MPI's mpirun, libmpich12 for MPICH's mpiexec), or run latent as one process")
         }
         let world = try MPICommunicator(library: library)
         guard world.size == launched else {

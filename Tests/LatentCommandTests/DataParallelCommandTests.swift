@@ -8,9 +8,17 @@ import TestSupport
 @Suite(.serialized) struct DataParallelCommands {
     /// mpirun with what a test machine needs: root allowed, more processes than cores.
     static func mpirun(_ processes: Int, _ arguments: [String], in folder: String) throws -> ProcessResult {
-        let mpirun = try #require(executablePath("mpirun"), "mpirun is not installed: apt-get install openmpi-bin libopenmpi-dev")
+        // Open MPI's own name, whichever MPI the `mpirun` alternative points to.
+        let mpirun = try #require(executablePath("mpirun.openmpi") ?? executablePath("mpirun"),
+                                  "mpirun is not installed: apt-get install openmpi-bin libopenmpi-dev")
         return try runProcess(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "\(processes)", try latentExecutable()] + arguments + ["--threads", "1"],
                               in: folder)
+    }
+
+    /// `mpiexec.mpich -n N latent …`: MPICH's Hydra launcher (CI installs MPICH beside Open MPI).
+    static func mpiexecMPICH(_ processes: Int, _ arguments: [String], in folder: String) throws -> ProcessResult {
+        let mpiexec = try #require(executablePath("mpiexec.mpich"), "MPICH is not installed: apt-get install mpich libmpich-dev")
+        return try runProcess(mpiexec, ["-n", "\(processes)", try latentExecutable()] + arguments + ["--threads", "1"], in: folder)
     }
 
     /// The tensors of a model or checkpoint file, by name (the command line in its metadata aside).
@@ -71,6 +79,24 @@ import TestSupport
         let (a, b) = (try json(two.output), try json(one.output))
         #expect(a["out_of_core"] as? Bool == true && a["processes"] as? Int == 2)
         #expect(abs((a["sse_per_sample"] as! Double) - (b["sse_per_sample"] as! Double)) < 1e-9 * (b["sse_per_sample"] as! Double))
+    }
+
+    /// MPICH (its integer handles, Hydra's launcher variables) runs the same fits: two
+    /// processes started by `mpiexec.mpich` fit the model of one with the same parts.
+    @Test(arguments: [0, 1, 2])
+    func twoMPICHProcessesFitTheModelOfOne(method index: Int) throws {
+        let (name, options) = Self.methods[index]
+        let folder = scratchFolder()
+        try Self.data(in: folder)
+        let common = ["fit", name, "--data", "x.npy", "--seed", "5", "--json", "--quiet"] + options
+        let two = try Self.mpiexecMPICH(2, common + ["--output", "two.safetensors"], in: folder)
+        #expect(two.status == 0, "\(two.errors)")
+        let one = try runLatent(common + ["--output", "one.safetensors", "--parts", "2"], in: folder)
+        #expect(one.status == 0, "\(one.errors)")
+        #expect(try Self.tensors(folder + "/two.safetensors") == (try Self.tensors(folder + "/one.safetensors")))
+        #expect(try json(two.output)["processes"] as? Int == 2)
+        let info = try json(try latent("info", "--json", in: folder).output)["mpi"] as? String
+        #expect(info?.contains("MPICH") == true && info?.contains("Open MPI") == true, "\(info ?? "none")")
     }
 
     static let streamedMethods = [2, 3, 4, 5]

@@ -18,7 +18,7 @@ import TestSupport
         var commands: [String] = [], inCode = false
         for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("```") { inCode.toggle(); continue }
-            if inCode, line.hasPrefix("latent ") || line.hasPrefix("mpirun ") { commands.append(String(line)) }
+            if inCode, ["latent ", "mpirun ", "mpiexec "].contains(where: line.hasPrefix) { commands.append(String(line)) }
         }
         return commands
     }
@@ -70,7 +70,11 @@ import TestSupport
         var stderr: [String] = []
         for written in commands {
             // As root, on a test machine of few cores, mpirun needs to be told both are fine.
-            let command = written.hasPrefix("mpirun ") ? "mpirun --allow-run-as-root --oversubscribe " + written.dropFirst("mpirun ".count) : written
+            // `mpirun` is Open MPI's, `mpiexec` MPICH's (Debian names both by their MPI, beside
+            // the alternative that points to one of them).
+            let command = written.hasPrefix("mpirun ")
+                ? "$(command -v mpirun.openmpi || echo mpirun) --allow-run-as-root --oversubscribe " + written.dropFirst("mpirun ".count)
+                : written.hasPrefix("mpiexec ") ? "$(command -v mpiexec.mpich || echo mpiexec) " + written.dropFirst("mpiexec ".count) : written
             let result = try runProcess("/bin/sh", ["-c", "cd '\(folder)' && PATH='\(binaries)':\"$PATH\" \(command) --threads 1"])
             #expect(result.status == 0, "\(command): \(result.errors)")
             stderr.append(result.errors)
@@ -80,8 +84,8 @@ import TestSupport
         let decoded = try CSV.read(folder + "/wine-decoded.csv")
         #expect(decoded.featureNames == ["alcohol", "malic acid", "magnesium", "proline", "nonflavanoid phenols"])
         // "Across processes": two processes and one with the same parts write the same model.
-        let tensors = try ["deep2", "deep1"].map { name in try SafeTensorsFile.read(folder + "/\(name).safetensors").tensors.map { $0.tensor.scalars } }
-        #expect(tensors[0] == tensors[1] && !tensors[0].isEmpty)
+        let tensors = try ["deep2", "deep1", "deep3"].map { name in try SafeTensorsFile.read(folder + "/\(name).safetensors").tensors.map { $0.tensor.scalars } }
+        #expect(tensors[0] == tensors[1] && tensors[2] == tensors[1] && !tensors[0].isEmpty)
         let codes = try String(contentsOfFile: folder + "/flower-codes.csv", encoding: .utf8)
         #expect(codes.hasPrefix("z0,z1,species\n") && codes.contains(",virginica\n") && !codes.contains("setosa"))
     }
