@@ -132,6 +132,8 @@ public struct ShardStream: TrainingRows {
         let capacity: Int
         let order: [Int]
         var generator: RandomGenerator
+        /// Reads this process's rows of each batch (its shards opened once an epoch).
+        let reader: NPYShards.Reader
         /// The next piece to read (index into `order`) and the next row within it.
         var piece = 0, row = 0
         /// Up to `capacity` rows (`filled`): their addresses and (read ahead) raw values, given
@@ -144,6 +146,7 @@ public struct ShardStream: TrainingRows {
 
         init(stream: ShardStream, batchSize: Int, capacity: Int, order: [Int], generator: RandomGenerator) {
             (self.stream, self.batchSize, self.capacity, self.order, self.generator) = (stream, batchSize, capacity, order, generator)
+            reader = NPYShards.Reader(stream.shards)
             row = order.first.map { stream.pieces[$0].rows.lowerBound } ?? 0
         }
 
@@ -151,7 +154,7 @@ public struct ShardStream: TrainingRows {
 
         public mutating func next() throws -> Tensor? {
             guard let batch = try nextBatch() else { return nil }
-            let rows = stream.readsOwnPartsOnly ? try stream.shards.gatherRows(batch.map { addresses[$0] }) : values(of: batch)
+            let rows = stream.readsOwnPartsOnly ? try reader.gatherRows(batch.map { addresses[$0] }) : values(of: batch)
             return stream.transformed(rows, offset: 0, of: batch.count)
         }
 
@@ -160,7 +163,7 @@ public struct ShardStream: TrainingRows {
             guard stream.readsOwnPartsOnly else { return try next().map(BatchShare.init(whole:)) }
             guard let batch = try nextBatch() else { return nil }
             let local = stream.parts.localRows(count: batch.count)
-            let rows = try stream.shards.gatherRows(batch[local].map { addresses[$0] })
+            let rows = try reader.gatherRows(batch[local].map { addresses[$0] })
             return BatchShare(rows: stream.transformed(rows, offset: local.lowerBound, of: batch.count), offset: local.lowerBound, of: batch.count)
         }
 

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reading whole files and writing them atomically.
 public enum FileIO {
@@ -44,6 +49,34 @@ public enum FileIO {
             throw DataFormatError(path, nil, "cannot read: \(String(cString: strerror(errno)))")
         }
         return file
+    }
+
+    /// Opens `path` for reading as a descriptor (for `pread`): a regular file only, as ``open(_:)``.
+    static func openDescriptor(_ path: String) throws -> Int32 {
+        fclose(try open(path))
+        #if canImport(Glibc)
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        #else
+        let descriptor = Darwin.open(path, O_RDONLY | O_CLOEXEC)
+        #endif
+        guard descriptor >= 0 else { throw DataFormatError(path, nil, "cannot read: \(String(cString: strerror(errno)))") }
+        return descriptor
+    }
+
+    /// Reads `buffer.count` bytes at `offset` of `descriptor` (retrying short and interrupted
+    /// reads); returns the bytes read, fewer only where the file ends.
+    static func readFully(_ descriptor: Int32, at offset: Int, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let read = pread(descriptor, buffer.baseAddress! + total, buffer.count - total, off_t(offset + total))
+            if read < 0 {
+                if errno == EINTR { continue }
+                throw DataFormatError(path, .byte(offset + total), "read error: \(String(cString: strerror(errno)))")
+            }
+            if read == 0 { break }
+            total += read
+        }
+        return total
     }
 
     /// The size in bytes of an open file.

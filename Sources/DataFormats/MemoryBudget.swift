@@ -23,7 +23,10 @@ public enum MemoryBudget {
 
     /// The memory available to this process: the cgroup v2 (`memory.max`) or v1
     /// (`memory.limit_in_bytes`) limit when it is below physical memory, else physical memory.
-    public static var available: Int {
+    /// Measured once: checks run for every batch a stream reads.
+    public static var available: Int { measuredAvailable }
+
+    private static let measuredAvailable: Int = {
         let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
             if let text = try? String(contentsOfFile: path, encoding: .utf8),
@@ -32,7 +35,7 @@ public enum MemoryBudget {
             }
         }
         return physical
-    }
+    }()
 
     /// Throws unless `bytes` fit within the limit; `what` says what would be allocated.
     public static func check(_ bytes: Int, for what: String, file: String, at position: FilePosition? = nil) throws {

@@ -368,6 +368,18 @@ public enum NPY {
             }
         }
 
+        /// `count` values at `p` as Float32, written to `out` (integers as their nearest floats).
+        func decode(_ p: UnsafePointer<UInt8>, count: Int, to out: UnsafeMutablePointer<Float>) {
+            if kind == .float && width == 4 && !bigEndian {
+                UnsafeMutableRawPointer(out).copyMemory(from: p, byteCount: count * 4)
+                return
+            }
+            var integers: [Int]? = nil
+            var scalars = [Float](repeating: 0, count: count)
+            decode(p, count: count, into: &scalars, integers: &integers)
+            scalars.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: count) }
+        }
+
         func decode(_ p: UnsafePointer<UInt8>, count: Int, into scalars: inout [Float], integers: inout [Int]?) {
             func raw(_ i: Int) -> UInt64 {
                 var value: UInt64 = 0

@@ -32,6 +32,8 @@ public struct NPYShards: Sendable {
     /// batch counted): what a process of a data-parallel run reads of the data.
     public var rowsRead: Int { reads.value }
 
+    func countRead(_ rows: Int) { reads.add(rows) }
+
     /// The `.npy` files of `folder`, in the order of their names.
     public init(folder: String) throws {
         var isFolder: ObjCBool = false

@@ -77,6 +77,10 @@ import Tensors
         // Neighbours are read once (one read of rows 5 … 7); a repeat costs nothing more.
         let distinct = Set(addresses.map { "\($0.0):\($0.1)" }).count
         #expect(shards.rowsRead == distinct)
+        // A reader keeps its shards open across calls (an epoch's batches): the same rows again.
+        let reader = NPYShards.Reader(shards)
+        for _ in 0..<2 { #expect(try reader.gatherRows(addresses.map { NPYShards.RowAddress(shard: $0.0, row: $0.1) }) == rows) }
+        #expect(shards.rowsRead == 3 * distinct)
     }
 
     /// A pattern names shards as the shell would (`part-00[1-3].npy`, `*.npy`), in the order of
