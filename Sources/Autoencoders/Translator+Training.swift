@@ -36,7 +36,8 @@ extension Translator {
     /// own so that no pairing leaks into training beyond the anchors.
     struct Step: TrainingStep {
         let configuration: Configuration
-        let data: [Tensor]
+        /// Each domain's scaled rows, in memory or read from shards as batches draw them.
+        let data: [any IndexedRows]
         let oneHot: [Tensor]?
         let partners: [[Int]]
         let anchors: [Bool]
@@ -83,9 +84,9 @@ extension Translator {
             return Variable.concatenate([codes, Variable(oneHot[domain].gatherRows(rows))], alongAxis: 1)
         }
 
-        func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double] {
+        func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) throws -> [Double] {
             let rows = batchRows(batch.scalars.map { Int($0) }, using: &generator)
-            let inputs = zip(data, rows).map { $0.gatherRows($1) }
+            let inputs = try zip(data, rows).map { try $0.gatherRows($1) }
             var criticValue = 0.0
             if !critics.isEmpty {
                 let codes = zip(encoders, inputs).map { Variable($0(Variable($1)).value) }
@@ -147,7 +148,7 @@ extension Translator {
                 if !anchored.isEmpty {
                     let mine = codes[0].gatherRows(anchored.map(\.offset))
                     for k in 1..<data.count {
-                        let theirs = encoders[k](Variable(data[k].gatherRows(anchored.map { partners[k - 1][$0.element] })))
+                        let theirs = encoders[k](Variable(try data[k].gatherRows(anchored.map { partners[k - 1][$0.element] })))
                         let difference = mine - theirs
                         let distance = configuration.anchorDistance == .l1 ? difference.abs() : difference.squared()
                         // A mean over the pairs' code coordinates, as the paper's L1Loss takes
@@ -176,8 +177,8 @@ extension Translator {
         }
 
         /// The reconstruction of the first domain's `rows` (indices), per feature.
-        func heldOutLoss(_ samples: Tensor) -> Double {
-            let x = data[0].gatherRows(samples.scalars.map { Int($0) })
+        func heldOutLoss(_ samples: Tensor) throws -> Double {
+            let x = try data[0].gatherRows(samples.scalars.map { Int($0) })
             return Double((configuration.domains[0].loss(decoders[0](encoders[0](Variable(x))), x) / Float(data[0].columns)).value.scalar)
         }
     }
@@ -214,23 +215,39 @@ extension Translator {
                 return try VariationalAutoencoder.oneHot(pair.0, classes: configuration.classes)
             }
         }
-        let n = samples.domains[0].rows
-        var partners = samples.partners ?? []
+        try checkPartners(samples.partners ?? [], counts: samples.domains.map(\.rows), configuration: configuration)
+        let scalings = try zip(configuration.domains, samples.domains).map { try FeatureScaling(fitting: $1, kind: $0.scaling) }
+        let data = try zip(scalings, samples.domains).map { try $0.apply($1) }
+        return try train(data, scalings: scalings, oneHot: oneHot, partners: samples.partners ?? [], configuration: configuration, using: &generator,
+                         checkpoints: checkpoints, progress: progress)
+    }
+
+    /// Checks known pairs (`partners[k − 1][i]`: domain k's row paired with row i of the first
+    /// domain, or −1) against the domains' sample counts; anchors need pairs.
+    static func checkPartners(_ partners: [[Int]], counts: [Int], configuration: Configuration) throws {
+        let count = configuration.domains.count, n = counts[0]
         if !partners.isEmpty {
             guard partners.count == count - 1 else { throw AutoencoderError("translator: pairs must name a partner in each of the \(count - 1) other domains") }
             for (k, list) in partners.enumerated() {
                 guard list.count == n else {
                     throw AutoencoderError("translator: pairs: \(list.count) partners in domain \(configuration.domains[k + 1].name) for the \(n) samples of \(configuration.domains[0].name)")
                 }
-                if let bad = list.firstIndex(where: { $0 < -1 || $0 >= samples.domains[k + 1].rows }) {
-                    throw AutoencoderError("translator: pairs: sample \(bad) of \(configuration.domains[0].name) pairs with row \(list[bad]) of \(configuration.domains[k + 1].name), which has \(samples.domains[k + 1].rows) samples")
+                if let bad = list.firstIndex(where: { $0 < -1 || $0 >= counts[k + 1] }) {
+                    throw AutoencoderError("translator: pairs: sample \(bad) of \(configuration.domains[0].name) pairs with row \(list[bad]) of \(configuration.domains[k + 1].name), which has \(counts[k + 1]) samples")
                 }
             }
         } else if configuration.anchorFraction > 0 {
             throw AutoencoderError("translator: an anchor fraction of \(configuration.anchorFraction) needs known pairs")
         }
-        let scalings = try zip(configuration.domains, samples.domains).map { try FeatureScaling(fitting: $1, kind: $0.scaling) }
-        let data = try zip(scalings, samples.domains).map { try $0.apply($1) }
+    }
+
+    /// The networks trained on each domain's scaled rows (in memory or read from shards by
+    /// index), `partners` (empty: no pairs) giving the anchors.
+    static func train(_ data: [any IndexedRows], scalings: [FeatureScaling], oneHot: [Tensor]?, partners known: [[Int]],
+                      configuration: Configuration, using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
+                      progress: @escaping (TrainingProgress) throws -> Void) throws -> Translator {
+        let count = configuration.domains.count, n = data[0].rows
+        var partners = known
         // The anchors: a seeded share of the first domain's samples paired in every domain.
         let pairedRows = (0..<n).filter { i in partners.allSatisfy { $0[i] >= 0 } && !partners.isEmpty }
         var anchors = [Bool](repeating: false, count: n)

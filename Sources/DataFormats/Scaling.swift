@@ -71,6 +71,15 @@ public struct FeatureScaling: Codable, Sendable, Equatable {
         (self.kind, self.origin, self.offset, self.scale) = (kind, origin, offset, scale)
     }
 
+    /// A scaling of `kind` from statistics gathered elsewhere (a pass over data too large for
+    /// memory): `offset` subtracted and `spread` divided by, per feature, measured from zero; a
+    /// constant feature (spread 0) gets 1, as ``init(fitting:origin:kind:)`` gives it.
+    public init(kind: Kind, offset: [Double], spread: [Double]) {
+        precondition(offset.count == spread.count, "a scaling of \(offset.count) offsets and \(spread.count) spreads")
+        self.init(kind: kind, origin: [Double](repeating: 0, count: offset.count), offset: kind == .none ? offset.map { _ in 0 } : offset,
+                  scale: kind == .none ? spread.map { _ in 1 } : spread.map { $0 > 0 && $0.isFinite ? $0 : 1 })
+    }
+
     /// Decodes a stored scaling, checked: origin, offset and scale of one length, finite, no
     /// zero scale (a model file whose arrays disagreed indexed past the shorter one: a trap,
     /// found by the model fuzz harness).

@@ -78,19 +78,21 @@ struct FitTranslator: ParsableCommand {
             throw ValidationErrorText("the translator does not run across processes (mpirun); methods that do: \(FitMethods.splitting.joined(separator: ", "))")
         }
         let display = ProgressDisplay(quiet: outputOptions.quiet)
+        let named = try domains.map { try Named($0, option: "--domain") }
+        let inShards = try named.map { domain in
+            if case .file(_, .npyShards) = try DatasetSpec(parsing: domain.value) { return true }
+            return false
+        }
+        if inShards.contains(true) {
+            guard !inShards.contains(false) else {
+                throw ValidationErrorText("--domain: \(zip(named, inShards).filter(\.1).map(\.0.name).joined(separator: ", ")) in NPY shards, "
+                                          + "\(zip(named, inShards).filter { !$0.1 }.map(\.0.name).joined(separator: ", ")) not: give every domain in shards (streamed) or none")
+            }
+            return try fitStreamed(named, display: display)
+        }
         let data = try DomainData.load(domains, labels: domainLabels, pairs: pairs, testSplit: testSplit, options: dataOptions, seed: seed, display: display)
         let names = data.names
         let (trainingSets, partners) = data.training()
-        let defaults = Translator.Configuration(domains: [])
-        let widths = try Named.perDomain(hidden, domains: names, option: "--hidden").map { text in
-            try text.map { text in try Widths(argument: text).map(\.values) ?? { throw ValidationErrorText("--hidden \(text): widths are positive integers separated by commas") }() }
-        }
-        let losses = try Named.perDomain(loss, domains: names, option: "--loss").map { text in
-            try text.map { text in try Loss(argument: text) ?? { throw ValidationErrorText("--loss \(text): mse or bce") }() }
-        }
-        let scalings = try Named.perDomain(scale, domains: names, option: "--scale").map { text in
-            try text.map { text in try FeatureScaling.Kind(argument: text) ?? { throw ValidationErrorText("--scale \(text): none, standardize, min-max or robust") }() }
-        }
         var classes = 0
         var labels: [[Int]]? = nil
         if latentClassifier {
@@ -100,16 +102,7 @@ struct FitTranslator: ParsableCommand {
             classes = try classCount(of: given, names: data.sets[0].classNames, for: "--latent-classifier")
             labels = given
         }
-        let configuration = Translator.Configuration(
-            domains: names.indices.map { .init(name: names[$0], hidden: widths[$0] ?? [512], loss: losses[$0] ?? .squaredError, scaling: scalings[$0] ?? .none) },
-            codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation, matcher: matcher ?? defaults.matcher,
-            matchWeight: matchWeight ?? defaults.matchWeight, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
-            classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,
-            criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale, epsilon: epsilon ?? defaults.epsilon,
-            classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, codePenalty: codePenalty ?? defaults.codePenalty,
-            weightDecay: weightDecay ?? defaults.weightDecay, inputNoise: inputNoise ?? defaults.inputNoise, anchorWeight: anchorWeight ?? defaults.anchorWeight,
-            anchorDistance: anchorDistance ?? defaults.anchorDistance, anchorFraction: anchorFraction ?? defaults.anchorFraction,
-            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
+        let configuration = try self.configuration(names: names, classes: classes)
         var generator = RandomGenerator(seed: seed)
         let interruption = InterruptionMonitor()
         let start = Date()
@@ -138,6 +131,31 @@ struct FitTranslator: ParsableCommand {
         if checkpoints.every != nil { result["checkpoint"] = checkpoints.path }
         result.merge(try translationReport(model, sets: data.sets, pairs: { data.allPairs($0, queries: .test) })) { first, _ in first }
         try printResult(result, json: outputOptions.json)
+    }
+
+    /// The configuration these options ask for, for domains `names` and a latent classifier of
+    /// `classes` classes (0: none).
+    func configuration(names: [String], classes: Int) throws -> Translator.Configuration {
+        let defaults = Translator.Configuration(domains: [])
+        let widths = try Named.perDomain(hidden, domains: names, option: "--hidden").map { text in
+            try text.map { text in try Widths(argument: text).map(\.values) ?? { throw ValidationErrorText("--hidden \(text): widths are positive integers separated by commas") }() }
+        }
+        let losses = try Named.perDomain(loss, domains: names, option: "--loss").map { text in
+            try text.map { text in try Loss(argument: text) ?? { throw ValidationErrorText("--loss \(text): mse or bce") }() }
+        }
+        let scalings = try Named.perDomain(scale, domains: names, option: "--scale").map { text in
+            try text.map { text in try FeatureScaling.Kind(argument: text) ?? { throw ValidationErrorText("--scale \(text): none, standardize, min-max or robust") }() }
+        }
+        return Translator.Configuration(
+            domains: names.indices.map { .init(name: names[$0], hidden: widths[$0] ?? [512], loss: losses[$0] ?? .squaredError, scaling: scalings[$0] ?? .none) },
+            codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation, matcher: matcher ?? defaults.matcher,
+            matchWeight: matchWeight ?? defaults.matchWeight, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
+            classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,
+            criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale, epsilon: epsilon ?? defaults.epsilon,
+            classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, codePenalty: codePenalty ?? defaults.codePenalty,
+            weightDecay: weightDecay ?? defaults.weightDecay, inputNoise: inputNoise ?? defaults.inputNoise, anchorWeight: anchorWeight ?? defaults.anchorWeight,
+            anchorDistance: anchorDistance ?? defaults.anchorDistance, anchorFraction: anchorFraction ?? defaults.anchorFraction,
+            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
     }
 }
 

@@ -59,10 +59,10 @@ final class DataParallelStep {
             var values = [Double](repeating: 0, count: terms)
             if !rows.isEmpty {
                 var partGenerator = RandomGenerator(seed: seed &+ UInt64(part) &* 0x9E37_79B9_7F4A_7C15)
-                let partValues = gradients[slot].withUnsafeMutableBufferPointer { destination in
+                let partValues = try gradients[slot].withUnsafeMutableBufferPointer { destination in
                     for collector in collectors { collector.destination = destination }
                     defer { for collector in collectors { collector.destination = nil } }
-                    return step.train(batch.rows(rows), optimizers: collectors, using: &partGenerator)
+                    return try step.train(batch.rows(rows), optimizers: collectors, using: &partGenerator)
                 }
                 for (term, value) in partValues.prefix(terms).enumerated() { values[term] = value * weight }
             }

@@ -19,9 +19,9 @@ struct DivergenceGuard {
 
     /// The probe (a run's first `batch size` rows); its loss from `resumed` when a checkpoint
     /// holds it, else measured now.
-    init(probe: Tensor, step: some TrainingStep, resumed: Double?) {
+    init(probe: Tensor, step: some TrainingStep, resumed: Double?) throws {
         self.probe = probe
-        probeLoss = resumed ?? step.heldOutLoss(probe)
+        probeLoss = try resumed ?? step.heldOutLoss(probe)
     }
 
     /// Whether `loss` passes the bound of `reference`.
@@ -34,7 +34,7 @@ struct DivergenceGuard {
     /// probe confirms it.
     func check(_ loss: Double, reference: Double, epoch: Int, batch: Int, step: some TrainingStep) throws {
         guard probeLoss.isFinite, Self.exceeds(loss, reference) else { return }
-        let now = step.heldOutLoss(probe)
+        let now = try step.heldOutLoss(probe)
         if Self.exceeds(now, probeLoss) {
             throw TrainingError.diverged(epoch: epoch, batch: batch, value: Float(now), reference: Float(probeLoss))
         }

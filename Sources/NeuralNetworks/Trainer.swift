@@ -239,7 +239,7 @@ public struct Trainer {
                     values = try split.train(step, batch: batch, using: &generator)
                 } else {
                     precondition(batch.isWhole, "a batch read in part (rows \(batch.offset)..<\(batch.offset + batch.rows.rows) of \(batch.count)) needs parts to train on")
-                    values = step.train(batch.rows, optimizers: optimizers, using: &generator)
+                    values = try step.train(batch.rows, optimizers: optimizers, using: &generator)
                 }
                 guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: Float(values[0])) }
                 // The first epoch's mean loss (so far, within it): a resumed run restores both.
@@ -260,7 +260,7 @@ public struct Trainer {
             if termNames.count > 1 { record.terms = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).map { ($0, $1) }) }
             var heldOutValue: Float? = nil
             if let heldOut {
-                let value = Float(step.heldOutLoss(heldOut))
+                let value = Float(try step.heldOutLoss(heldOut))
                 guard value.isFinite else { throw TrainingError.nonFiniteHeldOutLoss(epoch: epoch, value: value) }
                 record.heldOutLoss.append(value)
                 heldOutValue = value

@@ -36,9 +36,11 @@ public protocol TrainingStep {
     /// Trains on one batch (`rows × D`): computes the losses, fills the gradients and steps
     /// `optimizers` (one per group, in `groups` order). Returns the batch's loss terms, means
     /// per sample, in `lossTerms` order (Double: a step that accumulates in Double keeps it).
-    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) -> [Double]
+    /// Throws only what reading its rows throws (a step whose batches are row indices into
+    /// data on disk).
+    func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) throws -> [Double]
     /// The objective on held-out samples, per sample, without a graph.
-    func heldOutLoss(_ samples: Tensor) -> Double
+    func heldOutLoss(_ samples: Tensor) throws -> Double
     /// Figures of the parameters at an epoch's end beyond the losses (an RBM's free energy), by
     /// name: reported with the epoch and kept as series in ``TrainingRecord/metrics``.
     func epochMetrics() -> [String: Float]

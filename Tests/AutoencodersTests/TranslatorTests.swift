@@ -89,6 +89,37 @@ struct TwoViews {
     }
 
     /// A saved translator loads with every domain's networks and scaling.
+    /// Domains in NPY shards: batches read by index as they are drawn are the batches of the
+    /// data in memory, so the model is the same, bit for bit (scaling none; anchors from pairs
+    /// by row), for every matcher; a standardizing scaling from the shards' moments pass is the
+    /// in-memory one to float precision. Only the drawn rows are read.
+    @Test(arguments: Translator.Matcher.allCases)
+    func domainsInShardsTrainTheModelOfDomainsInMemory(matcher: Translator.Matcher) throws {
+        let folders = [temporaryFolder(), temporaryFolder()]
+        for (folder, x) in zip(folders, [trainA, trainB]) {
+            for part in 0..<3 { try NPY.write(x.rows((part * 200)..<((part + 1) * 200)), to: "\(folder)/p\(part).npy") }
+        }
+        let configuration = Self.configuration(0.5, matcher: matcher, epochs: 2)
+        var generator = RandomGenerator(seed: 4)
+        let inMemory = try Translator.fit(.paired([trainA, trainB]), configuration: configuration, using: &generator)
+        let shards = try folders.map { try NPYShards(folder: $0) }
+        generator = RandomGenerator(seed: 4)
+        let streamed = try Translator.fit(shards, partners: [Array(0..<600)], configuration: configuration, using: &generator)
+        #expect(streamed.stateTensors.map(\.tensor.scalars) == inMemory.stateTensors.map(\.tensor.scalars))
+        // The moments pass, two epochs of 12 batches of 50 drawn rows, the divergence probe (the
+        // first batch's rows); the other domain's anchors' partners besides.
+        #expect(shards[0].rowsRead == 600 + 2 * 600 + 50 && shards[1].rowsRead > 600 + 2 * 600)
+
+        var scaled = configuration
+        scaled.domains[1].scaling = .standardize
+        generator = RandomGenerator(seed: 4)
+        let a = try Translator.fit(.paired([trainA, trainB]), configuration: scaled, using: &generator)
+        generator = RandomGenerator(seed: 4)
+        let b = try Translator.fit(try folders.map { try NPYShards(folder: $0) }, partners: [Array(0..<600)], configuration: scaled, using: &generator)
+        let (x, y) = (try a.encode(testB, domain: 1).scalars, try b.encode(testB, domain: 1).scalars)
+        #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 1e-3 * max(1, abs($0)) })
+    }
+
     @Test func saveAndLoadKeepEveryDomain() throws {
         var generator = RandomGenerator(seed: 5)
         var configuration = Self.configuration(1, epochs: 2)

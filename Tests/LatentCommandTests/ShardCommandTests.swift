@@ -169,3 +169,33 @@ func moreTrainedMethodsStreamFromAFolderOfShards(method: String, options: [Strin
         #expect(parts.status != 0 && parts.errors.contains("\(method) does not run in parts or across processes"), "\(parts.errors)")
     }
 }
+
+/// `latent fit translator` of domains in NPY shards reads each batch's rows by index as it
+/// draws them: the model of the same domains in memory, bit for bit; what needs the domains in
+/// memory is refused, and so are domains half in shards.
+@Test func aTranslatorTrainsFromDomainsInShards() throws {
+    let folder = scratchFolder()
+    var generator = RandomGenerator(seed: 12)
+    let z = Tensor.randomNormal([600, 2], using: &generator)
+    let a = matmul(z, Tensor.randomNormal([2, 9], using: &generator)), b = matmul(z, Tensor.randomNormal([2, 7], using: &generator)).tanh()
+    for (name, x) in [("a", a), ("b", b)] {
+        try FileManager.default.createDirectory(atPath: "\(folder)/\(name)", withIntermediateDirectories: false)
+        for part in 0..<3 { try NPY.write(x.rows((part * 200)..<((part + 1) * 200)), to: "\(folder)/\(name)/p\(part).npy") }
+        try NPY.write(x, to: "\(folder)/\(name).npy")
+    }
+    let common = ["fit", "translator", "--code-size", "2", "--hidden", "16", "--matcher", "mmd", "--anchor-fraction", "0.5", "--epochs", "3", "--batch-size", "100",
+                  "--seed", "3", "--json", "--quiet"]
+    let streamed = try runLatent(common + ["--domain", "a=a", "--domain", "b=b", "--output", "s.safetensors"], in: folder)
+    #expect(streamed.status == 0, "\(streamed.errors)")
+    let inMemory = try runLatent(common + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--test-split", "none", "--output", "m.safetensors"], in: folder)
+    #expect(inMemory.status == 0, "\(inMemory.errors)")
+    #expect(try DataParallelCommands.tensors(folder + "/s.safetensors") == (try DataParallelCommands.tensors(folder + "/m.safetensors")))
+    let result = try json(streamed.output)
+    #expect(result["out_of_core"] as? Bool == true && result["anchors"] as? Int == 300)
+    let rowsRead = try #require(result["rows_read"] as? [String: Int])
+    #expect(rowsRead["a"] == 600 + 3 * 600 + 100, "\(rowsRead)")  // the moments pass, three epochs, the divergence probe (one batch)
+    let classifier = try runLatent(common + ["--domain", "a=a", "--domain", "b=b", "--latent-classifier", "--output", "x.safetensors"], in: folder)
+    #expect(classifier.status != 0 && classifier.errors.contains("--latent-classifier needs the domains in memory"), "\(classifier.errors)")
+    let mixed = try runLatent(common + ["--domain", "a=a", "--domain", "b=b.npy", "--output", "x.safetensors"], in: folder)
+    #expect(mixed.status != 0 && mixed.errors.contains("give every domain in shards"), "\(mixed.errors)")
+}

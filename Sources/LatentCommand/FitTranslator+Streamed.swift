@@ -1,0 +1,59 @@
+import Foundation
+import Latent
+
+extension FitTranslator {
+    /// `latent fit translator` of domains in NPY shards: each domain's scaling from a pass over
+    /// its shards, then every batch's rows read by index as it is drawn
+    /// (``Translator/fit(_:partners:configuration:using:checkpoints:progress:)``), never a
+    /// domain whole. Pairs by rows or a pairs file; what needs the domains in memory (labels, a
+    /// test split and the report on it) is refused.
+    func fitStreamed(_ named: [Named], display: ProgressDisplay) throws {
+        let names = named.map(\.name)
+        guard names.count >= 2 else { throw ValidationErrorText("a translator needs at least two --domain NAME=SPEC options, got \(names.count)") }
+        guard Set(names).count == names.count else { throw ValidationErrorText("--domain: names must differ, got \(names.joined(separator: ", "))") }
+        for (given, option) in [(!domainLabels.isEmpty, "--domain-labels"), (latentClassifier, "--latent-classifier"),
+                                (testSplit != nil && testSplit != "none", "--test-split")] where given {
+            throw ValidationErrorText("\(option) needs the domains in memory (labels, held-out pairs and their report); domains in NPY shards are streamed: "
+                                      + "give the domains as files, or leave \(option) out")
+        }
+        let shards = try named.map { try NPYShards(opening: $0.value) }
+        for (domain, set) in zip(named, shards) {
+            display.finish("streaming \(domain.name) (\(domain.value)): \(set.rows) samples × \(set.columns) features in \(set.shards.count) shards")
+        }
+        let counts = shards.map(\.rows)
+        var partners: [[Int]]? = nil
+        switch DomainData.Pairing(pairs, counts: counts) {
+        case .none: break
+        case .rows:
+            guard Set(counts).count == 1 else {
+                throw ValidationErrorText("--pairs rows pairs row i of every domain, but the domains have \(zip(names, counts).map { "\($0): \($1)" }.joined(separator: ", ")) samples")
+            }
+            partners = Array(repeating: Array(0..<counts[0]), count: names.count - 1)
+        case .file(let path):
+            partners = try DomainData.readPairs(path, names: names, counts: counts)
+        }
+        let configuration = try self.configuration(names: names, classes: 0)
+        var generator = RandomGenerator(seed: seed)
+        let interruption = InterruptionMonitor()
+        let start = Date()
+        let checkpoints = try trainingOptions.checkpoints(besideModel: output)
+        let model = try withCheckpointContext(checkpoints) {
+            try Translator.fit(shards, partners: partners, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
+                try interruption.check()
+                display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var file = try model.modelFile()
+        file.metadata[SafeTensorsFile.commandKey] = invocation()
+        try file.write(to: output)
+        display.finish("fitted translator from shards in \(formatDuration(seconds)); model written to \(output)")
+        var result: [String: Any] = ["method": "translator", "model": output, "domains": names, "code_size": model.codeSize, "seconds": seconds,
+                                     "samples": Dictionary(uniqueKeysWithValues: zip(names, counts)), "out_of_core": true,
+                                     "rows_read": Dictionary(uniqueKeysWithValues: zip(names, shards.map(\.rowsRead))),
+                                     "anchors": Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded())]
+        if let history = model.trainingHistory { result.merge(trainingSummary(history)) { first, _ in first } }
+        if checkpoints.every != nil { result["checkpoint"] = checkpoints.path }
+        try printResult(result, json: outputOptions.json)
+    }
+}
