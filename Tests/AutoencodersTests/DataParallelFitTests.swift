@@ -1,5 +1,7 @@
 import Autoencoders
 import Collectives
+import DataFormats
+import Foundation
 import Testing
 import TestSupport
 import Tensors
@@ -56,6 +58,42 @@ import Tensors
                                parts: try PartTree(SingleProcess(), parts: 2))
         }
     }
+}
+
+/// Incremental PCA against scikit-learn's `IncrementalPCA` with the same batches, on a
+/// spectrum without a gap (where the incremental axes differ from the exact ones, so agreeing
+/// means following the same algorithm): the same axes, variances and ratios to float precision.
+/// Runs where python3 has scikit-learn (CI installs it).
+@Test(.enabled(if: pythonCanImport("sklearn"), "needs python3 with scikit-learn"), arguments: [50, 128])
+func incrementalPCAIsScikitLearns(batchRows: Int) throws {
+    var generator = RandomGenerator(seed: 31)
+    let scales = Tensor((0..<12).map { Float(4 * pow(0.8, Double($0))) })
+    let x = matmul(Tensor.randomNormal([1_030, 12], using: &generator) * scales, Tensor.randomNormal([12, 20], using: &generator)) + 3
+    let path = temporaryPath("incremental.npy")
+    try NPY.write(x, to: path)
+    let configuration = PCA.Configuration(components: .count(4), solver: .incremental)
+    let ours = try PCA.fitIncrementally(columns: 20, rows: 1_030, configuration: configuration, batchRows: batchRows) { body in try body(x) }
+    let script = """
+        import json, numpy as np
+        from sklearn.decomposition import IncrementalPCA
+        x = np.load('\(path)').astype(np.float64)
+        p = IncrementalPCA(n_components=4, batch_size=\(batchRows)).fit(x)
+        print(json.dumps({"components": p.components_.ravel().tolist(), "variance": p.explained_variance_.tolist(),
+                          "ratio": p.explained_variance_ratio_.tolist(), "mean": p.mean_.tolist()}))
+        """
+    let result = try runProcess("python3", ["-c", script])
+    #expect(result.status == 0, "\(result.errors)")
+    let reference = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: [Double]])
+    let gap = zip(ours.explainedVariance.scalars, try #require(reference["variance"])).map { abs(Double($0) - $1) / $1 }.max()!
+    #expect(gap < 1e-4, "variances differ by \(gap) relative")
+    let axes = zip(ours.components.scalars, try #require(reference["components"])).map { abs(Double($0) - $1) }.max()!
+    #expect(axes < 1e-3, "axes differ by \(axes)")
+    #expect(zip(ours.explainedVarianceRatio.scalars, try #require(reference["ratio"])).allSatisfy { abs(Double($0) - $1) < 1e-5 })
+    #expect(zip(ours.mean.scalars, try #require(reference["mean"])).allSatisfy { abs(Double($0) - $1) < 1e-4 })
+    // The exact axes differ: without a gap, the incremental result is the algorithm's own.
+    var g = RandomGenerator(seed: 1)
+    let exact = try PCA.fit(x, configuration: PCA.Configuration(components: .count(4)), using: &g)
+    #expect(zip(exact.components.scalars, ours.components.scalars).map { abs($0 - $1) }.max()! > 10 * Float(axes))
 }
 
 /// Incremental PCA (Ross et al. 2008) against the exact solver: the same axes and variances
