@@ -8,6 +8,7 @@
 // handles are int constants fixed by its ABI (MPICH 3.1 and later, Intel MPI 5 and later, Cray
 // MPICH, MVAPICH 2: the "MPICH ABI compatibility initiative"), and its functions take ints: each
 // ABI is called through function types of its own, never one through the other's.
+#define _GNU_SOURCE  // RTLD_DEFAULT
 #include "CLatentKernels.h"
 
 #include <dlfcn.h>
@@ -168,3 +169,5 @@ int latent_mpi_finalize(const latent_mpi *mpi) {
     if (((mpi_flag_fn)mpi->finalized)(&flag) == 0 && flag) return 0;
     return ((mpi_void_fn)mpi->finalize)();
 }
+
+bool latent_instrumented_with_address_sanitizer(void) { return dlsym(RTLD_DEFAULT, "__asan_init") != NULL; }

@@ -32,20 +32,20 @@ extension Communicator {
     /// order of a binary tree over the ranks: ((v₀ + v₁) + (v₂ + v₃)) + …, the same bits on
     /// every process, and the same as ``PartTree/sum(_:)`` of the ranks' arrays in one process.
     ///
-    /// Recursive halving then doubling (Rabenseifner 2004; Thakur, Rabenseifner & Gropp 2005):
-    /// at distance d = 1, 2, 4, … each process trades half of its segment with rank ⊕ d and
-    /// keeps the sum of the other half; the sums are then gathered back in reverse. Each process
-    /// sends 2(N − 1)/N of the array in 2 log₂ N exchanges, as a ring all-reduce does, but
-    /// pairing neighbours first makes the additions the tree's.
+    /// For N a power of two, recursive halving then doubling (Rabenseifner 2004; Thakur,
+    /// Rabenseifner & Gropp 2005): at distance d = 1, 2, 4, … each process trades half of its
+    /// segment with rank ⊕ d and keeps the sum of the other half; the sums are then gathered
+    /// back in reverse. Each process sends 2(N − 1)/N of the array in 2 log₂ N exchanges, as a
+    /// ring all-reduce does, but pairing neighbours first makes the additions the tree's. For
+    /// other N, the same tree as a reduction to rank 0 then a broadcast back
+    /// (``treeReduceThenBroadcast(_:)``): 2⌈log₂ N⌉ whole arrays on the busiest process.
     ///
-    /// - Precondition: every process calls it with the same count, and `size` is a power of two.
+    /// - Precondition: every process calls it with the same count.
     @inlinable
     public func allReduceSum<Element: BinaryFloatingPoint>(_ values: UnsafeMutableBufferPointer<Element>) throws {
         let n = size
         guard n > 1 else { return }
-        guard n & (n - 1) == 0 else {
-            throw CommunicationError("sums across processes need a power-of-two number of processes (1, 2, 4, …), got \(n)")
-        }
+        guard n & (n - 1) == 0 else { return try treeReduceThenBroadcast(values) }
         let stride = MemoryLayout<Element>.stride
         // Received halves land here before they are added; every byte read is first received.
         var scratch = [Element](unsafeUninitializedCapacity: values.count / 2 + 1) { _, count in count = values.count / 2 + 1 }
@@ -76,6 +76,36 @@ extension Communicator {
             let (kept, missing) = keepsLower ? (lower, upper) : (upper, lower)
             try exchange(UnsafeRawBufferPointer(rebasing: raw[(kept.lowerBound * stride)..<(kept.upperBound * stride)]), with: rank ^ (1 << step),
                          into: UnsafeMutableRawBufferPointer(rebasing: raw[(missing.lowerBound * stride)..<(missing.upperBound * stride)]))
+        }
+    }
+
+    /// ``allReduceSum(_:)`` for any number of processes: at distance d = 1, 2, 4, … rank r
+    /// (r a multiple of 2d) adds the array of rank r + d (its right subtree, when there is one)
+    /// to its own, the tree of ``PartTree/sum(_:)`` with a missing right subtree skipped; rank 0
+    /// then holds the sum and sends it back down the same tree.
+    @inlinable
+    public func treeReduceThenBroadcast<Element: BinaryFloatingPoint>(_ values: UnsafeMutableBufferPointer<Element>) throws {
+        let n = size
+        guard n > 1 else { return }
+        let raw = UnsafeMutableRawBufferPointer(values), none = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        var scratch = [Element](unsafeUninitializedCapacity: values.count) { _, count in count = values.count }
+        var distance = 1
+        while distance < n {
+            if rank % (2 * distance) == 0, rank + distance < n {
+                try scratch.withUnsafeMutableBytes { try exchange(UnsafeRawBufferPointer(none), with: rank + distance, into: $0) }
+                scratch.withUnsafeBufferPointer { addInPlace(values, $0) }
+            } else if rank % (2 * distance) == distance {
+                try exchange(UnsafeRawBufferPointer(raw), with: rank - distance, into: none)
+            }
+            distance <<= 1
+        }
+        while distance > 1 {
+            distance >>= 1
+            if rank % (2 * distance) == 0, rank + distance < n {
+                try exchange(UnsafeRawBufferPointer(raw), with: rank + distance, into: none)
+            } else if rank % (2 * distance) == distance {
+                try exchange(UnsafeRawBufferPointer(none), with: rank - distance, into: raw)
+            }
         }
     }
 

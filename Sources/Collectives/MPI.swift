@@ -34,13 +34,19 @@ public final class MPILibrary: Sendable, CustomStringConvertible {
             .map { String($0.map { $0 == "\t" ? " " : $0 }) } ?? "" : ""
     }
 
+    /// Whether this build carries AddressSanitizer: MPICH's library (4.0) crashes its runtime
+    /// as it loads, so a sanitizer build never loads it (Open MPI it does).
+    public static let instrumentedWithAddressSanitizer = latent_instrumented_with_address_sanitizer()
+
     /// The names to try for a process a launcher started, by what the launcher set: Open
     /// MPI's `mpirun` (`OMPI_COMM_WORLD_SIZE`) needs Open MPI, MPICH's Hydra (`PMI_SIZE`)
-    /// MPICH's ABI; otherwise (Slurm, no launcher) both, Open MPI first.
+    /// MPICH's ABI; otherwise (Slurm, no launcher) both, Open MPI first. MPICH's names are left
+    /// out of a build with AddressSanitizer.
     public static func names(for environment: [String: String]) -> [String] {
+        let mpich = instrumentedWithAddressSanitizer ? [] : mpichNames
         if environment["OMPI_COMM_WORLD_SIZE"] != nil { return openMPINames }
-        if environment["PMI_SIZE"] != nil { return mpichNames }
-        return defaultNames
+        if environment["PMI_SIZE"] != nil { return mpich }
+        return openMPINames + mpich
     }
 
     /// The first library of ``names(for:)`` that loads, to join; nil when none is installed.
@@ -53,7 +59,7 @@ public final class MPILibrary: Sendable, CustomStringConvertible {
     /// only asked its version.
     public static func installed() -> [MPILibrary] {
         var seen = Set<String>()
-        return defaultNames.compactMap { try? MPILibrary(path: $0, joining: false) }.filter { seen.insert($0.version).inserted }
+        return names(for: [:]).compactMap { try? MPILibrary(path: $0, joining: false) }.filter { seen.insert($0.version).inserted }
     }
 
     public var description: String { version.isEmpty ? path : "\(version) (\(path))" }

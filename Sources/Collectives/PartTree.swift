@@ -1,30 +1,31 @@
 /// Sums of a fixed number of parts in a fixed order: what makes a data-parallel result the
 /// same, bit for bit, for any number of processes.
 ///
-/// Work (the rows of a batch, of a data set) is cut into `parts` contiguous parts, a power of
-/// two; part p holds rows ⌊p·n/P⌋ ..< ⌊(p+1)·n/P⌋. Their sums (gradients, statistics) are added
-/// in a binary tree over the parts: ((s₀ + s₁) + (s₂ + s₃)) + …. Each of N processes (a power
-/// of two dividing P) takes P/N neighbouring parts, adds them in their subtree, and
-/// ``Communicator/allReduceSum(_:)`` adds the processes' subtrees in the tree above: the same
-/// additions in the same order as one process summing all P parts. Floating-point addition is
-/// not associative, so a different P gives a (slightly) different result; the same P gives the
-/// same bits for N = 1, 2, 4, … P.
+/// Work (the rows of a batch, of a data set) is cut into `parts` contiguous parts; part p
+/// holds rows ⌊p·n/P⌋ ..< ⌊(p+1)·n/P⌋. Their sums (gradients, statistics) are added in a binary
+/// tree over the parts, pairing neighbours at distance 1, 2, 4, …: ((s₀ + s₁) + (s₂ + s₃)) + …,
+/// a part with no right neighbour at some distance passed up as it is (P = 6:
+/// ((s₀ + s₁) + (s₂ + s₃)) + (s₄ + s₅)). Each of N processes takes P/N neighbouring parts (N
+/// divides P, and P/N is a power of two, so that they fill a subtree), adds them in their
+/// subtree, and ``Communicator/allReduceSum(_:)`` adds the processes' subtrees in the tree
+/// above: the same additions in the same order as one process summing all P parts.
+/// Floating-point addition is not associative, so a different P gives a (slightly) different
+/// result; the same P gives the same bits for every N that divides it so (P = 12: N = 1, 3, 6,
+/// 12 and 2, 4; one process takes any P).
 public struct PartTree: Sendable {
     /// The processes.
     public let communicator: any Communicator
     /// P: how many parts the work is cut into.
     public let parts: Int
 
-    /// - Throws: when `parts` or the communicator's size is not a power of two, or the size
-    ///   does not divide `parts`.
+    /// - Throws: when `parts` is not positive, or the processes do not share it in subtrees
+    ///   (N divides P and P/N is a power of two).
     public init(_ communicator: any Communicator, parts: Int) throws {
-        guard parts >= 1, parts & (parts - 1) == 0 else {
-            throw CommunicationError("the parts a batch is cut into must be a power of two (1, 2, 4, …), got \(parts)")
-        }
+        guard parts >= 1 else { throw CommunicationError("the parts a batch is cut into must be at least 1, got \(parts)") }
         let n = communicator.size
-        guard n & (n - 1) == 0, parts % n == 0 else {
-            throw CommunicationError("\(n) processes cannot share \(parts) parts: the number of processes must be a power of two "
-                                     + "that divides the parts (--parts); e.g. --parts \(max(parts, Self.powerOfTwo(atLeast: n)))")
+        guard n == 1 || (parts % n == 0 && (parts / n) & (parts / n - 1) == 0) else {
+            throw CommunicationError("\(n) processes cannot share \(parts) parts in equal subtrees: the parts (--parts) must be the number of "
+                                     + "processes times a power of two (\(n), \(2 * n), \(4 * n), …); e.g. --parts \(Self.sharedParts(atLeast: parts, processes: n))")
         }
         self.communicator = communicator
         self.parts = parts
@@ -66,7 +67,7 @@ public struct PartTree: Sendable {
         precondition(local.count == localParts.count, "PartTree.sum: \(local.count) arrays for \(localParts.count) parts")
         var width = 1
         while width < local.count {
-            for left in Swift.stride(from: 0, to: local.count, by: 2 * width) {
+            for left in Swift.stride(from: 0, to: local.count, by: 2 * width) where left + width < local.count {
                 let right = local[left + width]
                 precondition(local[left].count == right.count, "PartTree.sum: parts of \(local[left].count) and \(right.count) values")
                 local[left].withUnsafeMutableBufferPointer { l in right.withUnsafeBufferPointer { r in addInPlace(l, r) } }
@@ -92,9 +93,10 @@ public struct PartTree: Sendable {
         return (0..<parts).map { Array(all[($0 * width)..<(($0 + 1) * width)]) }
     }
 
-    static func powerOfTwo(atLeast n: Int) -> Int {
-        var p = 1
-        while p < n { p <<= 1 }
+    /// The smallest parts count at least `parts` that `n` processes share in subtrees.
+    static func sharedParts(atLeast parts: Int, processes n: Int) -> Int {
+        var p = n
+        while p < parts { p <<= 1 }
         return p
     }
 }

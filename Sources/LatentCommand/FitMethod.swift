@@ -16,7 +16,7 @@ struct FitOptions: ParsableArguments {
                                discussion: "Default: none, except standardize for deep-autoencoder on data outside [0, 1]."))
     var scale: FeatureScaling.Kind?
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
-    @Option(help: ArgumentHelp("Cut every batch (PCA's and k-means' sums) into this many parts, a power of two, added in a fixed order: the same parts give the same model on any number of processes (mpirun -np N, N dividing it).",
+    @Option(help: ArgumentHelp("Cut every batch (PCA's and k-means' sums) into this many parts, added in a fixed order: the same parts give the same model on any number of processes sharing them (mpirun -np N, N dividing them, the parts per process a power of two).",
                                discussion: "Default: one per process."))
     var parts: Int?
     @OptionGroup var dataOptions: DataOptions

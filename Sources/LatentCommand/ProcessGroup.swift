@@ -49,7 +49,7 @@ final class ProcessGroup: Sendable {
     private func sayWhyWhenTerminated() {
         let text = "Error: process \(rank) of \(size) was stopped (SIGTERM): under mpirun, another process of this run failed (see mpirun's message). "
             + "A checkpoint written with --checkpoint-every continues the run: repeat the command with --resume and the same --parts, "
-            + "on any number of processes that divides them\n"
+            + "on any number of processes sharing them (dividing them, a power of two of them each)\n"
         signal(SIGTERM, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
         source.setEventHandler {

@@ -68,7 +68,9 @@ import TestSupport
         try writeFiles(in: folder)
         let binaries = URL(fileURLWithPath: try latentExecutable()).deletingLastPathComponent().path
         var stderr: [String] = []
-        for written in commands {
+        // MPICH's library crashes AddressSanitizer's runtime as it loads: a sanitizer build skips its line.
+        let mpich = !MPILibrary.instrumentedWithAddressSanitizer
+        for written in commands where mpich || !written.hasPrefix("mpiexec ") {
             // As root, on a test machine of few cores, mpirun needs to be told both are fine.
             // `mpirun` is Open MPI's, `mpiexec` MPICH's (Debian names both by their MPI, beside
             // the alternative that points to one of them).
@@ -84,8 +86,8 @@ import TestSupport
         let decoded = try CSV.read(folder + "/wine-decoded.csv")
         #expect(decoded.featureNames == ["alcohol", "malic acid", "magnesium", "proline", "nonflavanoid phenols"])
         // "Across processes": two processes and one with the same parts write the same model.
-        let tensors = try ["deep2", "deep1", "deep3"].map { name in try SafeTensorsFile.read(folder + "/\(name).safetensors").tensors.map { $0.tensor.scalars } }
-        #expect(tensors[0] == tensors[1] && tensors[2] == tensors[1] && !tensors[0].isEmpty)
+        let tensors = try (["deep2", "deep1"] + (mpich ? ["deep3"] : [])).map { name in try SafeTensorsFile.read(folder + "/\(name).safetensors").tensors.map { $0.tensor.scalars } }
+        #expect(tensors.allSatisfy { $0 == tensors[0] } && !tensors[0].isEmpty)
         let codes = try String(contentsOfFile: folder + "/flower-codes.csv", encoding: .utf8)
         #expect(codes.hasPrefix("z0,z1,species\n") && codes.contains(",virginica\n") && !codes.contains("setosa"))
     }

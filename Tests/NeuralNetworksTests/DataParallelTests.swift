@@ -5,17 +5,18 @@ import Testing
 import TestSupport
 import Tensors
 
-/// The sum every process of N must get: the parts' arrays added in the binary tree over them.
+/// The sum every process of N must get: the parts' arrays added in the binary tree over them,
+/// neighbours first, an array without a right neighbour passed up as it is.
 private func treeSum(_ arrays: [[Float]]) -> [Float] {
     var level = arrays
     while level.count > 1 {
-        level = stride(from: 0, to: level.count, by: 2).map { i in zip(level[i], level[i + 1]).map { $0 + $1 } }
+        level = stride(from: 0, to: level.count, by: 2).map { i in i + 1 < level.count ? zip(level[i], level[i + 1]).map { $0 + $1 } : level[i] }
     }
     return level[0]
 }
 
 @Suite struct FixedOrderSums {
-    @Test(arguments: [2, 4, 8], [0, 1, 3, 7, 1000])
+    @Test(arguments: [2, 3, 4, 5, 6, 8], [0, 1, 3, 7, 1000])
     func everyProcessGetsTheTreeSumBitForBit(processes: Int, count: Int) throws {
         // Values of very different magnitudes: another order of additions gives other bits.
         let arrays = (0..<processes).map { rank in
@@ -36,19 +37,37 @@ private func treeSum(_ arrays: [[Float]]) -> [Float] {
         }
     }
 
-    @Test func partsAndProcessesMustBePowersOfTwoThatDivide() throws {
-        #expect(throws: CommunicationError.self) { try PartTree(SingleProcess(), parts: 3) }
+    /// N processes share P parts in equal subtrees: N divides P, and P/N is a power of two
+    /// (one process takes any P).
+    @Test func processesShareThePartsInSubtrees() throws {
         #expect(throws: CommunicationError.self) { try PartTree(SingleProcess(), parts: 0) }
+        #expect(try PartTree(SingleProcess(), parts: 3).localParts == 0..<3)
         let outcomes = try ThreadedProcesses(size: 4).run { communicator in
-            ((try? PartTree(communicator, parts: 2)) == nil, (try? PartTree(communicator, parts: 8))?.localParts)
+            ((try? PartTree(communicator, parts: 2)) == nil, (try? PartTree(communicator, parts: 12)) == nil, (try? PartTree(communicator, parts: 8))?.localParts)
         }
-        #expect(outcomes.allSatisfy { $0.0 })
-        #expect(outcomes.map(\.1) == [0..<2, 2..<4, 4..<6, 6..<8])
+        #expect(outcomes.allSatisfy { $0.0 && $0.1 })
+        #expect(outcomes.map(\.2) == [0..<2, 2..<4, 4..<6, 6..<8])
         let three = try ThreadedProcesses(size: 3).run { communicator in
-            var values: [Float] = [1]
-            return (try? communicator.allReduceSum(&values)) == nil
+            ((try? PartTree(communicator, parts: 9)) == nil, (try? PartTree(communicator, parts: 12))?.localParts)
         }
-        #expect(three.allSatisfy { $0 })
+        #expect(three.allSatisfy { $0.0 })
+        #expect(three.map(\.1) == [0..<4, 4..<8, 8..<12])
+    }
+
+    /// Six parts summed by one, three or six processes: the same bits (the tree with a
+    /// missing right neighbour passed up).
+    @Test(arguments: [1, 3, 6])
+    func sixPartsGiveTheSameSumOnAnyProcessesSharingThem(processes: Int) throws {
+        let arrays = (0..<6).map { part in
+            var generator = RandomGenerator(seed: UInt64(part) + 40)
+            return (0..<500).map { _ in Float(generator.nextNormal()) * pow(10, Float(generator.nextInt(below: 8))) }
+        }
+        let results = try ThreadedProcesses(size: processes).run { communicator in
+            let tree = try PartTree(communicator, parts: 6)
+            var local = tree.localParts.map { arrays[$0] }
+            return try tree.sum(&local)
+        }
+        for result in results { #expect(result.map(\.bitPattern) == treeSum(arrays).map(\.bitPattern)) }
     }
 
     @Test(arguments: [0, 1, 5, 64, 100])
@@ -113,14 +132,17 @@ private func trainInParts(processes: Int, parts: Int, epochs: Int = 4, optimizer
 
 @Suite struct DataParallelTraining {
     @Test(arguments: [NeuralNetworks.OptimizerKind.adam, .sgd])
-    func theSamePartsGiveTheSameModelOnOneTwoOrFourProcesses(optimizer: NeuralNetworks.OptimizerKind) throws {
-        let one = try trainInParts(processes: 1, parts: 4, optimizer: optimizer)[0]
-        for processes in [2, 4] {
-            for rank in try trainInParts(processes: processes, parts: 4, optimizer: optimizer) {
-                #expect(rank.parameters.map { $0.map(\.bitPattern) } == one.parameters.map { $0.map(\.bitPattern) })
-                #expect(rank.record.trainLoss == one.record.trainLoss)
+    func theSamePartsGiveTheSameModelOnAnyProcessesSharingThem(optimizer: NeuralNetworks.OptimizerKind) throws {
+        for (parts, sharing) in [(4, [2, 4]), (6, [3, 6])] {
+            let one = try trainInParts(processes: 1, parts: parts, optimizer: optimizer)[0]
+            for processes in sharing {
+                for rank in try trainInParts(processes: processes, parts: parts, optimizer: optimizer) {
+                    #expect(rank.parameters.map { $0.map(\.bitPattern) } == one.parameters.map { $0.map(\.bitPattern) }, "\(parts) parts on \(processes) processes")
+                    #expect(rank.record.trainLoss == one.record.trainLoss)
+                }
             }
         }
+        let one = try trainInParts(processes: 1, parts: 4, optimizer: optimizer)[0]
         #expect(one.record.trainLoss.last! < one.record.trainLoss.first!)
     }
 

@@ -220,6 +220,9 @@ void latent_mpi_error_string(const latent_mpi *mpi, int code, char *text, size_t
 void latent_mpi_abort(const latent_mpi *mpi, int code);
 /// MPI_Finalize, unless already done; 0 on success.
 int latent_mpi_finalize(const latent_mpi *mpi);
+/// Whether this process carries AddressSanitizer's runtime (a sanitizer build), whose
+/// interceptors MPICH's library crashes when loaded.
+bool latent_instrumented_with_address_sanitizer(void);
 
 #ifdef __cplusplus
 }
