@@ -27,11 +27,16 @@ func benchmarkGather(repetitions: Int, folder: String) throws {
         let reader = NPYShards.Reader(shards)
         for batch in addresses { checksum += try! reader.gatherRows(batch)[0, 0] }
     }
+    let reopened = medianSeconds(repetitions: repetitions, warmup: 1) {
+        // The shards opened again for every batch (NPYShards.gatherRows).
+        for batch in addresses { checksum += try! shards.gatherRows(batch)[0, 0] }
+    }
     let inMemory = medianSeconds(repetitions: repetitions, warmup: 1) {
         for batch in batches { checksum += data.gatherRows(batch)[0, 0] }
     }
     print("Gathering \(share) rows × \(columns) float32 (one process's half of a batch of 100), median of \(repetitions) × \(calls) batches (checksum \(checksum)):")
     print(String(format: "  from 10 shards (NPYShards.Reader)  %8.1f µs per batch  %6.2f µs per row", fromShards / Double(calls) * 1e6, fromShards / Double(calls * share) * 1e6))
+    print(String(format: "  opened for every batch                 %8.1f µs per batch  %6.2f µs per row", reopened / Double(calls) * 1e6, reopened / Double(calls * share) * 1e6))
     print(String(format: "  from memory (Tensor.gatherRows)        %8.1f µs per batch  %6.2f µs per row", inMemory / Double(calls) * 1e6, inMemory / Double(calls * share) * 1e6))
     print(String(format: "  ratio                                  %8.1f×", fromShards / inMemory))
     try? FileManager.default.removeItem(atPath: folder)
