@@ -71,6 +71,22 @@ extension ShardStream {
     }
 }
 
+extension ShardStream {
+    /// The rows a fit from shards trains on: at least 2; a first pass checks every value's
+    /// magnitude and, when the method's loss or likelihood needs it (`unitInterval`: what
+    /// needs it, and the option to use otherwise), that they lie in [0, 1]; the last rows are
+    /// held out as `training` asks (``DeepAutoencoder/streamedHeldOutRows(_:rows:)``).
+    static func training(_ shards: NPYShards, method: String, unitInterval: (what: String, otherwise: String)?, training: TrainingConfiguration,
+                         bufferRows: Int, parts: PartTree = .serial) throws -> ShardStream {
+        guard shards.rows >= 2 else { throw AutoencoderError("\(method): needs at least 2 samples, the shards hold \(shards.rows)") }
+        let (low, high) = try ShardStream(shards, bufferRows: bufferRows, parts: parts).range(parts) { try checkTrainableMagnitude($0, method: method) }
+        if let unitInterval, low < 0 || high > 1 {
+            throw AutoencoderError("\(method): \(unitInterval.what) needs data in [0, 1] (found \(low)…\(high)); scale the shards or use \(unitInterval.otherwise)")
+        }
+        return try ShardStream(shards, heldOutRows: DeepAutoencoder.streamedHeldOutRows(training, rows: shards.rows), bufferRows: bufferRows, parts: parts)
+    }
+}
+
 /// Merges the moments `other` into `state`, both (count, means of `columns` columns, scatter
 /// Σ(x − mean)² of each): Chan, Golub & LeVeque's (1979) update for two sets' union.
 func mergeMoments(_ state: inout [Double], _ other: [Double], columns d: Int) {

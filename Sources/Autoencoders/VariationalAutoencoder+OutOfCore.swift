@@ -12,19 +12,14 @@ extension VariationalAutoencoder {
     public static func fit(_ shards: NPYShards, configuration: Configuration, bufferRows: Int = ShardStream.defaultBufferRows,
                            using generator: inout RandomGenerator, checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> VariationalAutoencoder {
-        let (n, d) = (shards.rows, shards.columns)
-        guard n >= 2 else { throw AutoencoderError("vae: needs at least 2 samples, the shards hold \(n)") }
         guard configuration.conditionClasses == 0 else {
             throw AutoencoderError("vae: a conditional VAE needs labels, which shards do not hold; train it on data in memory")
         }
+        let d = shards.columns
         try configuration.validate(features: d)
-        let parts = checkpoints?.parts ?? .serial
-        let (low, high) = try ShardStream(shards, bufferRows: bufferRows, parts: parts).range(parts) { try checkTrainableMagnitude($0, method: "vae") }
-        if configuration.likelihood.needsUnitInterval, low < 0 || high > 1 {
-            throw AutoencoderError("vae: the \(configuration.likelihood.rawValue) likelihood needs data in [0, 1] (found \(low)…\(high)); scale the shards or use --likelihood gaussian")
-        }
-        let heldOutRows = DeepAutoencoder.streamedHeldOutRows(configuration.training, rows: n)
-        let training = try ShardStream(shards, heldOutRows: heldOutRows, bufferRows: bufferRows, parts: parts)
+        let training = try ShardStream.training(shards, method: "vae",
+                                                unitInterval: configuration.likelihood.needsUnitInterval ? ("the \(configuration.likelihood.rawValue) likelihood", "--likelihood gaussian") : nil,
+                                                training: configuration.training, bufferRows: bufferRows, parts: checkpoints?.parts ?? .serial)
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         return try train(training, heldOut: try training.heldOut(), features: d, configuration: configuration, resumed: resumed, using: &generator,
                          checkpoints: checkpoints, progress: progress)

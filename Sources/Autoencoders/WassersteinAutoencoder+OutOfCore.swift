@@ -11,14 +11,9 @@ extension WassersteinAutoencoder {
     public static func fit(_ shards: NPYShards, configuration: Configuration, bufferRows: Int = ShardStream.defaultBufferRows,
                            using generator: inout RandomGenerator, checkpoints: CheckpointPolicy? = nil,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> WassersteinAutoencoder {
-        let n = shards.rows
-        guard n >= 2 else { throw AutoencoderError("\(methodName): needs at least 2 samples, the shards hold \(n)") }
         try configuration.validate(features: shards.columns)
-        let (low, high) = try ShardStream(shards, bufferRows: bufferRows).range { try checkTrainableMagnitude($0, method: methodName) }
-        if configuration.loss == .binaryCrossEntropy, low < 0 || high > 1 {
-            throw AutoencoderError("\(methodName): the bce loss needs data in [0, 1] (found \(low)…\(high)); scale the shards or use --loss mse")
-        }
-        let training = try ShardStream(shards, heldOutRows: DeepAutoencoder.streamedHeldOutRows(configuration.training, rows: n), bufferRows: bufferRows)
+        let training = try ShardStream.training(shards, method: methodName, unitInterval: configuration.loss == .binaryCrossEntropy ? ("the bce loss", "--loss mse") : nil,
+                                                training: configuration.training, bufferRows: bufferRows)
         let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
         return try train(training, heldOut: try training.heldOut(), configuration: configuration, resumed: resumed, using: &generator,
                          checkpoints: checkpoints, progress: progress)

@@ -74,20 +74,24 @@ struct DomainData {
             display.finish("loaded \(domain.name) (\(domain.value)): \(set.count) samples × \(set.features) features")
             sets.append(set)
         }
-        let counts = sets.map(\.count)
-        var partners: [[Int]]? = nil
+        let partners = try partners(pairs, names: names, counts: sets.map(\.count))
+        let testRows = try split(testSplit, sets: sets, names: names, partners: partners, seed: seed)
+        return DomainData(names: names, sets: sets, partners: partners, testRows: testRows)
+    }
+
+    /// The partners `--pairs` gives domains `names` of `counts` samples (``Pairing``): row i of
+    /// each (`rows`), none, or a pairs file's; nil without pairs.
+    static func partners(_ pairs: String?, names: [String], counts: [Int]) throws -> [[Int]]? {
         switch Pairing(pairs, counts: counts) {
-        case .none: break
+        case .none: return nil
         case .rows:
             guard Set(counts).count == 1 else {
                 throw ValidationErrorText("--pairs rows pairs row i of every domain, but the domains have \(zip(names, counts).map { "\($0): \($1)" }.joined(separator: ", ")) samples")
             }
-            partners = Array(repeating: Array(0..<counts[0]), count: names.count - 1)
+            return Array(repeating: Array(0..<counts[0]), count: names.count - 1)
         case .file(let path):
-            partners = try readPairs(path, names: names, counts: counts)
+            return try readPairs(path, names: names, counts: counts)
         }
-        let testRows = try split(testSplit, sets: sets, names: names, partners: partners, seed: seed)
-        return DomainData(names: names, sets: sets, partners: partners, testRows: testRows)
     }
 
     /// A pairs file: a CSV whose header names domains (the first domain and at least one

@@ -94,16 +94,23 @@ extension FitMethod {
 
     func run() throws { try fitInMemory() }
 
-    /// Loads the data, scales them, fits, saves the model and reports: what every method does.
-    func fitInMemory() throws {
-        let common = self.common
-        ComputeSettings.current = try common.compute.settings()
-        let group = ProcessGroup.current
+    /// The parts `group` cuts this fit's batches (and sums) into (``ProcessGroup/parts(requested:)``);
+    /// refused, when split, for a method that cannot be.
+    func parts(_ group: ProcessGroup) throws -> PartTree {
         let parts = try group.parts(requested: common.parts)
         if parts.isSplit, !Self.splits {
             throw ValidationErrorText("\(Self.methodName) does not run in parts or across processes (--parts, mpirun); methods that do: "
                                       + FitMethods.splitting.joined(separator: ", "))
         }
+        return parts
+    }
+
+    /// Loads the data, scales them, fits, saves the model and reports: what every method does.
+    func fitInMemory() throws {
+        let common = self.common
+        ComputeSettings.current = try common.compute.settings()
+        let group = ProcessGroup.current
+        let parts = try self.parts(group)
         // Every process fits; rank 0 alone reports, writes and prints.
         let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
         display.update("loading \(common.data)", force: true)

@@ -24,11 +24,7 @@ extension FitMethod {
                                       + "(the networks standardize or model data outside [0, 1] themselves), or evaluate a test set with `latent evaluate`")
         }
         let group = ProcessGroup.current
-        let parts = try group.parts(requested: common.parts)
-        if parts.isSplit, !Self.splits {
-            throw ValidationErrorText("\(method) does not run in parts or across processes (--parts, mpirun); methods that do: "
-                                      + FitMethods.splitting.joined(separator: ", "))
-        }
+        let parts = try self.parts(group)
         let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
         let shards = try NPYShards(opening: folder)
         display.finish("streaming \(folder): \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")

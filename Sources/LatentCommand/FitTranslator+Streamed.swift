@@ -21,17 +21,7 @@ extension FitTranslator {
             display.finish("streaming \(domain.name) (\(domain.value)): \(set.rows) samples × \(set.columns) features in \(set.shards.count) shards")
         }
         let counts = shards.map(\.rows)
-        var partners: [[Int]]? = nil
-        switch DomainData.Pairing(pairs, counts: counts) {
-        case .none: break
-        case .rows:
-            guard Set(counts).count == 1 else {
-                throw ValidationErrorText("--pairs rows pairs row i of every domain, but the domains have \(zip(names, counts).map { "\($0): \($1)" }.joined(separator: ", ")) samples")
-            }
-            partners = Array(repeating: Array(0..<counts[0]), count: names.count - 1)
-        case .file(let path):
-            partners = try DomainData.readPairs(path, names: names, counts: counts)
-        }
+        let partners = try DomainData.partners(pairs, names: names, counts: counts)
         let configuration = try self.configuration(names: names, classes: 0)
         var generator = RandomGenerator(seed: seed)
         let interruption = InterruptionMonitor()

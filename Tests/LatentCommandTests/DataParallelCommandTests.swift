@@ -85,16 +85,24 @@ import TestSupport
     /// the model of one process with three parts.
     @Test(arguments: [0, 2])
     func threeProcessesFitTheModelOfOneWithThreeParts(method index: Int) throws {
-        let (name, options) = Self.methods[index]
+        let result = try Self.sameModelAsOneProcess(method: index, processes: 3, launcher: Self.mpirun)
+        #expect(result["processes"] as? Int == 3)
+    }
+
+    /// Fits method `index` with `processes` processes `launcher` starts and with one process
+    /// cut into as many parts: the same model, bit for bit. The processes' result, by field.
+    static func sameModelAsOneProcess(method index: Int, processes: Int,
+                                      launcher: (Int, [String], String) throws -> ProcessResult) throws -> [String: Any] {
+        let (name, options) = methods[index]
         let folder = scratchFolder()
-        try Self.data(in: folder)
+        try data(in: folder)
         let common = ["fit", name, "--data", "x.npy", "--seed", "5", "--json", "--quiet"] + options
-        let three = try Self.mpirun(3, common + ["--output", "three.safetensors"], in: folder)
-        #expect(three.status == 0, "\(three.errors)")
-        let one = try runLatent(common + ["--output", "one.safetensors", "--parts", "3"], in: folder)
+        let many = try launcher(processes, common + ["--output", "many.safetensors"], folder)
+        #expect(many.status == 0, "\(many.errors)")
+        let one = try runLatent(common + ["--output", "one.safetensors", "--parts", "\(processes)"], in: folder)
         #expect(one.status == 0, "\(one.errors)")
-        #expect(try Self.tensors(folder + "/three.safetensors") == (try Self.tensors(folder + "/one.safetensors")))
-        #expect(try json(three.output)["processes"] as? Int == 3)
+        #expect(try tensors(folder + "/many.safetensors") == (try tensors(folder + "/one.safetensors")))
+        return try json(many.output)
     }
 
     /// MPICH (its integer handles, Hydra's launcher variables) runs the same fits: two
@@ -102,16 +110,9 @@ import TestSupport
     @Test(.disabled(if: MPILibrary.instrumentedWithAddressSanitizer, "MPICH's library crashes AddressSanitizer's runtime as it loads"),
           arguments: [0, 1, 2])
     func twoMPICHProcessesFitTheModelOfOne(method index: Int) throws {
-        let (name, options) = Self.methods[index]
+        let result = try Self.sameModelAsOneProcess(method: index, processes: 2, launcher: Self.mpiexecMPICH)
+        #expect(result["processes"] as? Int == 2)
         let folder = scratchFolder()
-        try Self.data(in: folder)
-        let common = ["fit", name, "--data", "x.npy", "--seed", "5", "--json", "--quiet"] + options
-        let two = try Self.mpiexecMPICH(2, common + ["--output", "two.safetensors"], in: folder)
-        #expect(two.status == 0, "\(two.errors)")
-        let one = try runLatent(common + ["--output", "one.safetensors", "--parts", "2"], in: folder)
-        #expect(one.status == 0, "\(one.errors)")
-        #expect(try Self.tensors(folder + "/two.safetensors") == (try Self.tensors(folder + "/one.safetensors")))
-        #expect(try json(two.output)["processes"] as? Int == 2)
         let info = try json(try latent("info", "--json", in: folder).output)["mpi"] as? String
         #expect(info?.contains("MPICH") == true && info?.contains("Open MPI") == true, "\(info ?? "none")")
     }
