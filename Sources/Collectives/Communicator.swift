@@ -86,7 +86,9 @@ extension Communicator {
     @inlinable
     public func treeReduceThenBroadcast<Element: BinaryFloatingPoint>(_ values: UnsafeMutableBufferPointer<Element>) throws {
         let n = size
-        guard n > 1 else { return }
+        // Every process holds the same count: with none, there is nothing to exchange (and an
+        // empty scratch array would write the runtime's shared empty storage from each thread).
+        guard n > 1, !values.isEmpty else { return }
         let raw = UnsafeMutableRawBufferPointer(values), none = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         var scratch = [Element](unsafeUninitializedCapacity: values.count) { _, count in count = values.count }
         var distance = 1
