@@ -16,7 +16,9 @@ public struct GenerationMetrics: Sendable, Equatable {
 
     /// Unbiased MMD² between generated and real features, RBF kernel.
     public let maximumMeanDiscrepancy: Double
-    /// σ of the RBF kernel exp(−‖a − b‖²/(2σ²)): the median pairwise distance of the pooled features.
+    /// σ of the RBF kernel exp(−‖a − b‖²/(2σ²)): the median pairwise distance of the real (test)
+    /// features alone, so that every sampler compared against one test set is measured with one
+    /// kernel and their MMD² values compare (a pooled median would move with each sampler).
     public let bandwidth: Double
     /// The fraction of generated samples inside some real sample's k-NN ball.
     public let precision: Double
@@ -47,7 +49,7 @@ public struct GenerationMetrics: Sendable, Equatable {
         let pca = try PCA.fit(test, configuration: .init(components: .count(k)), using: &generator)
         let (real, fake) = (pca.encodeUnchecked(test), pca.encodeUnchecked(generated))
         self.featureCount = k
-        bandwidth = medianPairwiseDistance(Tensor.concatenate([real, fake]), limit: Self.bandwidthSampleLimit, using: &generator)
+        bandwidth = medianPairwiseDistance(real, limit: Self.bandwidthSampleLimit, using: &generator)
         maximumMeanDiscrepancy = try MaximumMeanDiscrepancy.squared(fake, real, kernel: .gaussian(bandwidth: bandwidth))
         (precision, recall) = Self.precisionAndRecall(real: real, generated: fake, k: Self.neighbours)
         if let training {

@@ -90,6 +90,9 @@ public struct PCA: Autoencoder {
         try checkTrainableMagnitude(samples, method: "PCA")
         switch configuration.solver {
         case .exact:
+            try checkExactMemory(samples: n, features: d)
+            // Wide data (D > n): the n × n Gram matrix instead of the D × D covariance.
+            if d > n { return try fittedDual(samples, mean: mean, configuration: configuration, settings: settings) }
             // Centred block by block: the centred data never exist all at once.
             return try fitted(mean: mean, covariance: gramMatrix(samples, centredAt: mean, settings: settings) / Float(n - 1), configuration: configuration)
         case .incremental:
@@ -110,16 +113,7 @@ public struct PCA: Autoencoder {
         // The total variance is the covariance's trace.
         let totalVariance = (0..<d).reduce(0.0) { $0 + Double(covariance[$1, $1]) }
         // Eigenvalues all (for the ratios), eigenvectors for the k kept only.
-        let components = configuration.components
-        let eigen = try SymmetricEigendecomposition(Matrix(covariance)) { eigenvalues in
-            switch components {
-            case .count(let count): return count
-            case .varianceFraction(let fraction):
-                var cumulative = 0.0
-                let ratios = eigenvalues.map { max($0, 0) / max(totalVariance, .leastNormalMagnitude) }
-                return (ratios.firstIndex { cumulative += $0; return cumulative >= fraction - 1e-12 } ?? (ratios.count - 1)) + 1
-            }
-        }
+        let eigen = try SymmetricEigendecomposition(Matrix(covariance), vectorsFor: configuration.components.count(totalVariance: totalVariance))
         let k = eigen.eigenvectors.rows
         let axes = (0..<k).map { i in Array(eigen.eigenvectors.values[(i * d)..<((i + 1) * d)]) }
         return try fitted(mean: mean, axes: axes, variances: Array(eigen.eigenvalues.prefix(k)).map { max($0, 0) },

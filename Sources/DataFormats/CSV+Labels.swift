@@ -47,7 +47,7 @@ extension CSV {
             var texts: [Substring] = [], lines: [Int] = []
             for row in rows.dropFirst(isHeader ? 1 : 0) {
                 guard row.fields.count == columns else { throw DataFormatError(path, .line(row.line), "\(row.fields.count) fields where the first row has \(columns)") }
-                guard !row.fields[index].isEmpty else { throw DataFormatError(path, .line(row.line, column: index + 1), "missing label") }
+                guard !row.fields[index].isEmpty else { throw DataFormatError(path, .field(line: row.line, column: index, name: names?[index]), "missing label") }
                 texts.append(Substring(row.fields[index]))
                 lines.append(row.line)
             }

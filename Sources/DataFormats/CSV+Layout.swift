@@ -34,26 +34,6 @@ extension CSV {
         return positions
     }
 
-    /// Whether the first record is a header, and a note when a row of numbers was taken as one.
-    ///
-    /// The automatic rule: a header when a field (other than those named by position) is not a
-    /// number, or when the fields (two or more) read 0, 1, …, D − 1, which is what
-    /// `pandas.DataFrame(x).to_csv(index=False)` writes above unnamed columns.
-    static func decideHeader(_ first: Record, parser: Parser, options: CSVOptions) -> (isHeader: Bool, note: String?) {
-        switch options.header {
-        case .present: return (true, nil)
-        case .absent: return (false, nil)
-        case .automatic:
-            let positional = positionalColumns(options)
-            let checked = first.indices.filter { !positional.contains($0) }
-            if checked.contains(where: { parser.number(first[$0]) == nil }) { return (true, nil) }
-            // One column reading 0 is too likely to be data.
-            let pandasNames = checked.count >= 2 && checked.allSatisfy { parser.text(first[$0]) == String($0) }
-            guard pandasNames else { return (false, nil) }
-            return (true, "line 1 reads 0, 1, …, \(first.count - 1) (pandas' default column names): taken as the header, not as data (--header no keeps it as data)")
-        }
-    }
-
     /// The 0-based position of `column` among `count` columns named `names`; `what` says which
     /// option named it, for the error.
     static func position(of column: CSVOptions.Column, names: [String]?, count: Int, what: String, file: String) throws -> Int {
@@ -67,8 +47,13 @@ extension CSV {
             guard let names else {
                 throw DataFormatError(file, .line(1), "\(what) '\(name)' needs a header row, and the first row is all numbers (--header yes reads it as one)")
             }
-            guard let index = names.firstIndex(of: name) else {
+            let indices = names.indices.filter { names[$0] == name }
+            guard let index = indices.first else {
                 throw DataFormatError(file, .line(1), "no column named '\(name)' for the \(what) (columns: \(names.prefix(10).map { "'\($0)'" }.joined(separator: ", "))\(names.count > 10 ? ", …" : ""))")
+            }
+            guard indices.count == 1 else {
+                // Acting on one of them would be a guess.
+                throw DataFormatError(file, .line(1), "the \(what) '\(name)' names \(indices.count) columns, at 0-based positions \(indices.map(String.init).joined(separator: " and ")): name the one meant by its position")
             }
             return index
         }

@@ -65,7 +65,7 @@ extension CSV {
                         position += 1
                         while position < bytes.count, bytes[position] == 32 { position += 1 }
                         guard position >= bytes.count || bytes[position] == delimiter || bytes[position] == newline || bytes[position] == carriage else {
-                            throw DataFormatError(file, .line(line, column: fields.count), "characters after a closing quote")
+                            throw DataFormatError(file, .field(line: line, column: fields.count), "characters after a closing quote")
                         }
                     } else {
                         let start = position

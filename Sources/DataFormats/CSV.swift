@@ -33,9 +33,15 @@ public enum CSV {
         let columns = first.count
         let (isHeader, headerNote) = decideHeader(first, parser: parser, options: options)
         let names = isHeader ? first.indices.map { parser.text(first[$0]) } : nil
-        let roles = try roles(count: columns, names: names, options: options, file: file)
+        var roles = try roles(count: columns, names: names, options: options, file: file)
+        let match = try options.modelFeatures.flatMap { expected in
+            try names.map { try matchFeatures(expected, names: $0, roles: &roles, options: options, file: file) }
+        }
         var origin: [Double]? = nil
-        if let requested = options.origin {
+        if case .given(let given)? = options.origin, let match, given.count == match.order.count {
+            // The model's origin, in the model's order: each value to its column's place in the file.
+            origin = given.allSatisfy { $0 == 0 } ? nil : match.fileOrder(given)
+        } else if let requested = options.origin {
             // The first data row decides an automatic origin (a copy of the scanner peeks at it).
             var peek = parser
             let firstData = isHeader ? try peek.nextRecord() : first
@@ -49,7 +55,13 @@ public enum CSV {
             }
             origin = values.isEmpty ? nil : try requested.resolve(firstRow: values, file: file)
         }
-        let layout = RowLayout(roles: roles, origin: origin, allowNonFinite: options.allowNonFinite, missingAsNaN: options.missingAsNaN, file: file)
+        do {
+            var peek = parser
+            if let firstData = isHeader ? try peek.nextRecord() : first, firstData.count == columns {
+                try checkFeaturesAreNumbers(firstData, parser: peek, roles: roles, names: names, options: options, file: file)
+            }
+        }
+        let layout = RowLayout(roles: roles, origin: origin, allowNonFinite: options.allowNonFinite, missingAsNaN: options.missingAsNaN, file: file, names: names)
         var table = Table()
         if !isHeader { try layout.append(first, from: parser, to: &table) }
         let rest = parser.position..<buffer.count
@@ -66,9 +78,9 @@ public enum CSV {
         var dataset = try Dataset(samples: samples, name: file)
         dataset.origin = origin
         if layout.labelIndex != nil {
-            let column = layout.labelIndex! + 1
+            let column = names == nil ? "label column \(layout.labelIndex!)" : "label column " + describe(layout.labelIndex!, names)
             (dataset.labels, dataset.classNames) = try ClassLabels.encode(
-                table.labels, knownClasses: options.knownClasses, file: file, where: { .entry("data row \($0 + 1), column \(column)") })
+                table.labels, knownClasses: options.knownClasses, file: file, where: { .entry("sample \($0) (0-based), \(column)") })
         }
         if let idIndex = layout.idIndex {
             dataset.ids = table.ids.map(String.init)
@@ -77,6 +89,16 @@ public enum CSV {
         if let labelIndex = layout.labelIndex { dataset.labelName = names?[labelIndex] }
         if let names { dataset.featureNames = roles.indices.filter { roles[$0] == .feature }.map { names[$0] } }
         if let headerNote { dataset.notes.append(headerNote) }
+        if let match, let expected = options.modelFeatures {
+            // The model's features in the model's order; a pandas index was skipped as a column the model does not know.
+            if match.reordered {
+                dataset.samples = dataset.samples.gatherColumns(match.order)
+                dataset.origin = origin.map { origin in match.order.map { origin[$0] } }
+            }
+            dataset.featureNames = expected
+            dataset.notes += match.notes
+            return dataset
+        }
         return try droppingPandasIndex(dataset, names: names, roles: roles, options: options)
     }
 
@@ -91,11 +113,14 @@ public enum CSV {
     /// What every data row must look like, and how its fields become values.
     struct RowLayout {
         let roles: [Role], origin: [Double]?, allowNonFinite: Bool, missingAsNaN: Bool, file: String
+        /// The header's names, for errors.
+        let names: [String]?
         let features: Int, labelIndex: Int?, idIndex: Int?
         var columns: Int { roles.count }
 
-        init(roles: [Role], origin: [Double]?, allowNonFinite: Bool, missingAsNaN: Bool, file: String) {
+        init(roles: [Role], origin: [Double]?, allowNonFinite: Bool, missingAsNaN: Bool, file: String, names: [String]? = nil) {
             (self.roles, self.origin, self.allowNonFinite, self.missingAsNaN, self.file) = (roles, origin, allowNonFinite, missingAsNaN, file)
+            self.names = names
             features = roles.count { $0 == .feature }
             labelIndex = roles.firstIndex(of: .label)
             idIndex = roles.firstIndex(of: .id)
@@ -106,17 +131,17 @@ public enum CSV {
         func value(_ parsed: Float?, line: Int, column: Int, text: () -> String) throws -> Float {
             guard let value = parsed else {
                 let shown = text()
-                throw DataFormatError(file, .line(line, column: column + 1), shown.isEmpty
+                throw DataFormatError(file, .field(line: line, column: column, name: names?[column]), shown.isEmpty
                     ? "missing value (--missing drop-rows|mean|median handles missing values)" : "not a number: '\(shown.prefix(40))'")
             }
             if !value.isFinite && !allowNonFinite && !(missingAsNaN && value.isNaN) {
-                throw DataFormatError(file, .line(line, column: column + 1), "non-finite value \(value) (pass allowNonFinite / --allow-non-finite to accept)")
+                throw DataFormatError(file, .field(line: line, column: column, name: names?[column]), "non-finite value \(value) (pass allowNonFinite / --allow-non-finite to accept)")
             }
             return value
         }
 
         func label(_ text: String, line: Int, column: Int) throws -> Substring {
-            guard !text.isEmpty else { throw DataFormatError(file, .line(line, column: column + 1), roles[column] == .id ? "missing id" : "missing label") }
+            guard !text.isEmpty else { throw DataFormatError(file, .field(line: line, column: column, name: names?[column]), roles[column] == .id ? "missing id" : "missing label") }
             return Substring(text)
         }
 

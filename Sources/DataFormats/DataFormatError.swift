@@ -2,16 +2,20 @@
 public enum FilePosition: Sendable, Equatable, CustomStringConvertible {
     /// A byte offset (binary formats).
     case byte(Int)
-    /// A 1-based line, and optionally a 1-based column (text formats).
-    case line(Int, column: Int? = nil)
+    /// A 1-based line (text formats).
+    case line(Int)
+    /// A field of a table: its 1-based line, its column by the 0-based position that options
+    /// such as `--columns` take, and the column's header name when it has one.
+    case field(line: Int, column: Int, name: String? = nil)
     /// A named part of a container: an NPZ entry, a safetensors tensor, a header field.
     case entry(String)
 
     public var description: String {
         switch self {
         case .byte(let offset): "byte \(offset)"
-        case .line(let line, let column?): "line \(line), column \(column)"
-        case .line(let line, nil): "line \(line)"
+        case .line(let line): "line \(line)"
+        case .field(let line, let column, let name?) where !name.isEmpty: "line \(line), column \(column) ('\(name)')"
+        case .field(let line, let column, _): "line \(line), column \(column)"
         case .entry(let name): name
         }
     }

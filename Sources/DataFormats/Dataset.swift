@@ -29,6 +29,9 @@ public struct Dataset: Sendable, Equatable {
     /// names, an index column dropped, missing values filled. The command line shows them on
     /// stderr; the library never prints.
     public var notes: [String] = []
+    /// The values that filled missing entries under `--missing mean|median` (the file's own
+    /// statistics when fitting, the model's later), for the model to store.
+    public var missingFill: MissingValueFill?
 
     public init(samples: Tensor, labels: [Int]? = nil, classNames: [String]? = nil,
                 sampleShape: [Int]? = nil, name: String = "data") throws {

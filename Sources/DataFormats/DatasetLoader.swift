@@ -15,6 +15,9 @@ public struct DatasetLoader: Sendable {
     public var allowNonFinite: Bool
     /// What becomes of missing values.
     public var missing: MissingValues
+    /// A model's fill values for missing entries (``MissingValueFill``): `mean` and `median`
+    /// use them instead of the file's own statistics.
+    public var missingFill: MissingValueFill?
     /// The classes of a fitted model (``SafeTensorsFile/classNames``): labels that are names are
     /// numbered by their place in this list, and a name outside it is an error. Without it,
     /// names are numbered in sorted order. Integer labels stay integers either way.
@@ -106,16 +109,27 @@ public struct DatasetLoader: Sendable {
             }
         }
         if let labelsPath {
-            let (labels, classNames) = try readLabels(labelsPath)
+            var (labels, classNames) = try readLabels(labelsPath)
+            if labels.count == dataset.count + 1, csv.header == .automatic, Self.isTable(labelsPath) {
+                // One line more than there are samples: the first is a header (pandas writes `0` above an unnamed Series).
+                var headed = self
+                headed.csv.header = .present
+                (labels, classNames) = try headed.readLabels(labelsPath)
+                dataset.notes.append("\(labelsPath) holds one line more than the \(dataset.count) samples: its first line was read as a header (--header no reads it as a label)")
+            }
             guard labels.count == dataset.count else {
                 throw DataFormatError(labelsPath, nil, "\(labels.count) labels for the \(dataset.count) samples of \(dataset.name)")
             }
             (dataset.labels, dataset.classNames) = (labels, classNames)
         }
+        if let expected = csv.modelFeatures, dataset.featureNames == nil, dataset.features == expected.count, expected.count > 1 {
+            dataset.notes.append("no column names: its \(expected.count) columns are taken by position as the model's features (\(ClassLabels.listed(expected)))")
+            dataset.featureNames = expected
+        }
         if let knownClasses { dataset = try dataset.aligningClasses(to: knownClasses, extendable: false) }
         if case .given(let wanted)? = origin { dataset = try dataset.measured(from: wanted) }
         try dataset.validateLabels()
-        return try missing.apply(to: dataset)
+        return try missing.apply(to: dataset, fill: missingFill)
     }
 
     /// The top or bottom half of each image (rows 0 ..< h/2 or h/2 ..< h of an h × w sample shape).
@@ -161,9 +175,16 @@ public struct DatasetLoader: Sendable {
             guard let integers = labels.array.wholeNumbers else {
                 throw DataFormatError(path, .entry(labels.name), "labels must be a vector of whole numbers, got shape \(labels.array.shape)\(labels.array.shape.count == 1 ? " holding fractions" : "")")
             }
-            dataset.labels = integers
+            (dataset.labels, dataset.classNames) = try ClassLabels.encode(integers: integers, knownClasses: knownClasses, file: path, where: { .entry("\(labels.name)[\($0)]") })
         }
         return dataset
+    }
+
+    /// Whether `path` is a delimited-text labels file (CSV, TSV, TXT, plain or .gz).
+    static func isTable(_ path: String) -> Bool {
+        var lower = path.lowercased()
+        if lower.hasSuffix(".gz") { lower.removeLast(3) }
+        return lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt")
     }
 
     /// Labels from an IDX, NPY, or CSV/TSV/TXT file (plain or .gz): a table of one column, or
@@ -176,11 +197,11 @@ public struct DatasetLoader: Sendable {
             guard let labels = array.wholeNumbers else {
                 throw DataFormatError(path, nil, "labels must be a vector of whole numbers, got shape \(array.shape)")
             }
-            return (labels, nil)
+            return try ClassLabels.encode(integers: labels, knownClasses: knownClasses, file: path, where: { .entry("label \($0)") })
         }
         guard lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") else {
             if csv.labelColumn != nil { throw DataFormatError(path, nil, "--label-column picks a column of a CSV labels file; this is no table") }
-            return (try IDX.readLabels(path), nil)
+            return try ClassLabels.encode(integers: try IDX.readLabels(path), knownClasses: knownClasses, file: path, where: { .entry("label \($0)") })
         }
         let column = try CSV.readLabelColumn(path, column: csv.labelColumn, header: csv.header, delimiter: csv.delimiter)
         let encoded = try ClassLabels.encode(column.texts, knownClasses: knownClasses, file: path, where: { .line(column.lines[$0]) })

@@ -5,9 +5,10 @@ import Synchronization
 /// a file is checked against it before anything that size is allocated, so a small file that
 /// claims a huge matrix is an error that says so, not an exhausted machine.
 ///
-/// The default is the memory available to the process: the cgroup's limit where one is set
-/// (containers, batch systems), else the machine's physical memory. `latent --memory-limit`
-/// sets it for one command.
+/// The default is ``defaultShare`` of the memory available to the process: the least of the
+/// cgroup's limit where one is set (containers, batch systems), the machine's physical memory
+/// and the memory the kernel reports available when the process starts, so that no command
+/// takes the whole machine. `latent --memory-limit` sets it for one command.
 public enum MemoryBudget {
     private static let storage = Mutex<Int?>(nil)
 
@@ -15,34 +16,51 @@ public enum MemoryBudget {
     /// the process-wide one: what a test or a library caller sets without touching others.
     @TaskLocal public static var scoped: Int?
 
-    /// The limit in bytes: the scoped one, else the process-wide one, else ``available``.
+    /// The share of ``available`` memory that the default limit allows: the rest is left to
+    /// what is not counted (buffers of the runtime, the other processes that share the machine).
+    public static let defaultShare = 0.8
+
+    /// The limit in bytes: the scoped one, else the process-wide one, else ``defaultShare`` of ``available``.
     public static var limit: Int {
-        get { scoped ?? storage.withLock { $0 } ?? available }
+        get { scoped ?? storage.withLock { $0 } ?? Int(Double(available) * defaultShare) }
         set { storage.withLock { $0 = max(0, newValue) } }
     }
 
-    /// The memory available to this process: the cgroup v2 (`memory.max`) or v1
-    /// (`memory.limit_in_bytes`) limit when it is below physical memory, else physical memory.
-    /// Measured once: checks run for every batch a stream reads.
+    /// The memory available to this process: the least of the cgroup v2 (`memory.max`) or v1
+    /// (`memory.limit_in_bytes`) limit, physical memory, and Linux's `MemAvailable` (what can be
+    /// allocated without swapping, other processes' memory left alone). Measured once: checks
+    /// run for every batch a stream reads.
     public static var available: Int { measuredAvailable }
 
     private static let measuredAvailable: Int = {
-        let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        var available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
             if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0, value < physical {
-                return value
+               let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0, value < available {
+                available = value
+                break
             }
         }
-        return physical
+        if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+           let kibibytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }), kibibytes > 0 {
+            available = min(available, kibibytes << 10)
+        }
+        return available
     }()
+
+    /// Whether `bytes` exceed the limit.
+    public static func exceeds(_ bytes: Int) -> Bool { bytes > limit }
+
+    /// The sentence that refuses an allocation of `bytes` for `what`.
+    public static func refusal(_ bytes: Int, for what: String) -> String {
+        "\(what) needs \(format(bytes)), more than the memory limit of \(format(limit)) (raise it with --memory-limit)"
+    }
 
     /// Throws unless `bytes` fit within the limit; `what` says what would be allocated.
     public static func check(_ bytes: Int, for what: String, file: String, at position: FilePosition? = nil) throws {
         let limit = self.limit
-        guard bytes <= limit else {
-            throw DataFormatError(file, position, "\(what) needs \(format(bytes)), more than the memory limit of \(format(limit)) (raise it with --memory-limit)")
-        }
+        guard bytes <= limit else { throw DataFormatError(file, position, refusal(bytes, for: what)) }
     }
 
     /// `bytes` as "1.5 GiB", "300 MiB", "12 KiB" or "512 bytes".

@@ -23,6 +23,25 @@ extension SafeTensorsFile {
     /// images), so that generated samples can be drawn as images.
     public static let sampleShapeKey = "sample_shape"
 
+    /// The optional metadata key of the values that fill missing entries (``MissingValueFill``
+    /// as JSON), fitted on the training data.
+    public static let missingValuesKey = "missing_values"
+
+    /// The fill values for missing entries, when the model was fitted with `--missing mean|median`.
+    public func missingFill(file: String) throws -> MissingValueFill? {
+        guard let json = metadata[Self.missingValuesKey] else { return nil }
+        guard let fill = try? JSONDecoder().decode(MissingValueFill.self, from: Data(json.utf8)), fill.policy == .mean || fill.policy == .median,
+              fill.values.allSatisfy(\.isFinite) else {
+            throw DataFormatError(file, .entry("__metadata__.\(Self.missingValuesKey)"), "is not a fill policy (mean or median) with finite values")
+        }
+        return fill
+    }
+
+    /// Records the fill values for missing entries (nothing when nil).
+    public mutating func setMissingFill(_ fill: MissingValueFill?) throws {
+        metadata[Self.missingValuesKey] = try fill.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+    }
+
     /// The shape of one training sample, when the data had one (images).
     public func sampleShape(file: String) throws -> [Int]? {
         guard let json = metadata[Self.sampleShapeKey] else { return nil }

@@ -109,6 +109,11 @@ public struct FeatureScaling: Codable, Sendable, Equatable {
         return FeatureScaling(kind: kind, origin: origin + zeros, offset: offset + zeros, scale: scale + [Double](repeating: 1, count: count))
     }
 
+    /// The scaling of the first `count` features alone.
+    public func prefix(_ count: Int) -> FeatureScaling {
+        FeatureScaling(kind: kind, origin: Array(origin.prefix(count)), offset: Array(offset.prefix(count)), scale: Array(scale.prefix(count)))
+    }
+
     /// The `q`-quantile of sorted values, interpolated linearly (NumPy's default).
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)

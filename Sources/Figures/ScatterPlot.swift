@@ -67,12 +67,22 @@ public struct ScatterPlot: Sendable {
         }
     }
 
+    /// The value each label stands for when the labels are whole numbers: the label itself, or
+    /// the number its class is named by (classes 10, 20, 30 are named so); nil for names.
+    var labelValues: [Int]? {
+        guard let labels else { return nil }
+        guard let classNames else { return labels }
+        let values = classNames.map { Int($0) }
+        guard !values.contains(nil) else { return nil }
+        return labels.map { values[$0]! }
+    }
+
     /// The colouring the labels call for (see the type's summary).
     public var colouring: Colouring {
         guard let labels, !labels.isEmpty else { return .single }
         let present = Set(labels)
         if present.count <= Self.maximumLegendClasses { return .classes }
-        if classNames == nil { return .scale(low: labels.min()!, high: labels.max()!) }
+        if let values = labelValues { return .scale(low: values.min()!, high: values.max()!) }
         return .omitted(reason: "\(present.count) classes are too many to colour apart; points are drawn in one colour")
     }
 
@@ -93,6 +103,7 @@ public struct ScatterPlot: Sendable {
         let (underXs, underYs) = (stride(from: 0, to: under.count, by: 2).map { Double(under[$0]) }, stride(from: 1, to: under.count, by: 2).map { Double(under[$0]) })
         let colouring = self.colouring
         let markers = colouring == .classes ? classMarkers() : [:]
+        let valueOfLabel = labelValues
         var legend = Legend(entries: [])
         switch colouring {
         case .classes:
@@ -123,7 +134,7 @@ public struct ScatterPlot: Sendable {
             switch colouring {
             case .classes: marker = markers[labels![index]]!
             case .scale(let low, let high):
-                marker.color = Palette.sequential(high > low ? Double(labels![index] - low) / Double(high - low) : 0.5)
+                marker.color = Palette.sequential(high > low ? Double(valueOfLabel![index] - low) / Double(high - low) : 0.5)
             case .single, .omitted: break
             }
             svg.marker(marker.shape, x: axes.x(xs[index]), y: axes.y(ys[index]), size: style.size, fill: marker.color, opacity: style.opacity)

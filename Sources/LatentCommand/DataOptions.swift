@@ -28,8 +28,9 @@ struct DataOptions: ParsableArguments {
     @Option(help: "CSV/TSV: the field separator, one character or 'tab' (default: tab for .tsv, else a comma, or ; or tab when the first line holds one and no comma).")
     var delimiter: String?
 
-    @Option(help: "Missing values (empty, NA, N/A, null, ?, nan): error, drop-rows, mean or median (of the column).")
-    var missing: MissingValues = .error
+    @Option(help: ArgumentHelp("Missing values (empty, NA, N/A, null, ?, nan): error, drop-rows, mean or median (of the column).",
+                               discussion: "Default: error; for a model fitted with mean or median, its training data's values fill the gaps."))
+    var missing: MissingValues?
 
     @Flag(help: "Accept NaN and infinite values in data files (rejected by default).")
     var allowNonFinite = false
@@ -59,17 +60,31 @@ struct DataOptions: ParsableArguments {
 
     /// A loader for one SPEC: `labels` is its labels file (the data's, test's or reference's),
     /// `knownClasses` the model's classes.
-    func loader(labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil) throws -> DatasetLoader {
+    func loader(labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil, modelFeatures: [String]? = nil,
+                missingFill: MissingValueFill? = nil) throws -> DatasetLoader {
         func columnList(_ text: String?) -> [CSVOptions.Column]? {
             text.map { $0.split(separator: ",").map { .nameOrIndex($0.trimmingCharacters(in: .whitespaces)) } }
         }
         let csv = CSVOptions(delimiter: try delimiterByte(), header: header, labelColumn: labelColumn.map { .nameOrIndex($0) },
                              indexColumn: indexColumn.map { .nameOrIndex($0) }, dropColumns: columnList(dropColumns) ?? [],
-                             columns: columnList(columns), allowNonFinite: allowNonFinite)
+                             columns: columnList(columns), allowNonFinite: allowNonFinite, modelFeatures: modelFeatures)
         var loader = DatasetLoader(fashionMNISTDirectory: fashionMNISTDirectory, csv: csv, labelsPath: labels,
-                                   allowNonFinite: allowNonFinite, missing: missing, knownClasses: knownClasses, origin: origin)
+                                   allowNonFinite: allowNonFinite, missing: try missingPolicy(modelFill: missingFill), knownClasses: knownClasses, origin: origin)
         loader.transpose = transpose
+        loader.missingFill = missingFill
         return loader
+    }
+
+    /// What becomes of missing values: `--missing`, else the policy a model was fitted with
+    /// (`modelFill`), else an error. Filling by the file's own statistics when a model knows
+    /// none of its training data's would make a sample's code depend on its neighbours: refused.
+    func missingPolicy(modelFill: MissingValueFill?, forModel: Bool = false) throws -> MissingValues {
+        guard let missing else { return modelFill?.policy ?? .error }
+        if forModel, modelFill == nil, missing == .mean || missing == .median {
+            throw ValidationErrorText("--missing \(missing.rawValue): the model was fitted without fill values (fit it with --missing mean or median to store its training data's); "
+                                      + "--missing drop-rows leaves out the samples that miss values")
+        }
+        return missing
     }
 
     /// The loader of `--data`.
@@ -77,8 +92,9 @@ struct DataOptions: ParsableArguments {
 
     /// Loads `spec` and says on stderr what the reader decided (a header row or index column
     /// dropped, missing values filled): the user should never have to guess.
-    func load(_ spec: String, labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil) throws -> Dataset {
-        let dataset = try loader(labels: labels, knownClasses: knownClasses, origin: origin).load(spec)
+    func load(_ spec: String, labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil, modelFeatures: [String]? = nil,
+              missingFill: MissingValueFill? = nil) throws -> Dataset {
+        let dataset = try loader(labels: labels, knownClasses: knownClasses, origin: origin, modelFeatures: modelFeatures, missingFill: missingFill).load(spec)
         for note in dataset.notes { FileHandle.standardError.write(Data("note: \(dataset.name): \(note)\n".utf8)) }
         return dataset
     }
@@ -111,7 +127,11 @@ extension DataOptions {
     /// `spec` read for the model in `file` (at `path`): its labels numbered as the model's
     /// training data numbered them, its values measured from the same origin, and its width checked.
     func load(_ spec: String, labels: String?, for model: any Autoencoder, in file: SafeTensorsFile, path: String) throws -> Dataset {
-        let dataset = try load(spec, labels: labels, knownClasses: try file.classNames(file: path), origin: readingOrigin(of: model))
+        // Columns are matched to the model's features by name when both have names.
+        let fill = try file.missingFill(file: path)
+        _ = try missingPolicy(modelFill: fill, forModel: true)
+        let dataset = try load(spec, labels: labels, knownClasses: try file.classNames(file: path), origin: readingOrigin(of: model),
+                               modelFeatures: try file.featureNames(file: path), missingFill: fill)
         try checkWidth(dataset, of: model, model: path)
         return dataset
     }

@@ -114,7 +114,7 @@ struct DomainData {
                 let domain = names.firstIndex(of: header[column])!
                 if fields[column].isEmpty { return nil }
                 guard let value = Int(fields[column]), value >= 0, value < counts[domain] else {
-                    throw ValidationErrorText("--pairs \(path): line \(number + 1), column \(column + 1): '\(fields[column])' is no row of \(names[domain]) (0 … \(counts[domain] - 1))")
+                    throw ValidationErrorText("--pairs \(path): line \(number + 1), column \(column): '\(fields[column])' is no row of \(names[domain]) (0 … \(counts[domain] - 1))")
                 }
                 return value
             }

@@ -25,6 +25,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "A translator: rows, none or a CSV file of pairs (as `fit translator` takes). (default: rows when the domains have as many samples)") var pairs: String?
     @Option(help: "Reference data for knn_accuracy and trustworthiness (usually the training set).") var reference: String?
     @Option(help: "A labels file for --reference (IDX, NPY or CSV/TSV).") var referenceLabels: String?
+    @Option(help: ArgumentHelp("The space trustworthiness measures input neighbourhoods in: model (the samples as the model saw them, after its --scale) or data (the file's units).",
+                               discussion: "Default: model."))
+    var metricSpace: MetricSpace = .model
     @Option(help: "Seed of the trustworthiness subsample and of the likelihood bounds' noise.") var seed: UInt64 = 0
     @Option(help: "K, the draws per sample of the importance-weighted bound on −log p(x) (models with a likelihood: vae).")
     var importanceSamples: Int?
@@ -81,7 +84,8 @@ struct Evaluate: ParsableCommand {
             try alignLabels(&dataset, &referenceSet)
             var generator = RandomGenerator(seed: seed)
             display.update("trustworthiness", force: true)
-            result["trustworthiness"] = try ReconstructionMetrics.trustworthiness(samples: dataset.samples, codes: codes, using: &generator)
+            let neighbourhoods = metricSpace == .model ? try modelSpaceSamples(dataset, of: loaded) : dataset.samples
+            result["trustworthiness"] = try ReconstructionMetrics.trustworthiness(samples: neighbourhoods, codes: codes, using: &generator)
             if !(loaded is any DiscreteCodes), let labels = dataset.labels, let referenceLabels = referenceSet.labels {
                 // The same set on both sides: each sample must not be its own neighbour.
                 let leaveOneOut = reference == self.data || referenceSet.samples == dataset.samples
@@ -92,6 +96,17 @@ struct Evaluate: ParsableCommand {
                 result["knn_leave_one_out"] = leaveOneOut
             }
         }
+        var spaces = ["sse_per_sample": "data", "mse_per_feature": "data", "distortion": "data"]
+        if let scaled = loaded as? any ScaledModel, scaled.scaling.kind != .none {
+            // The error as the model was trained to lower it, beside the one in the file's units.
+            let scaledSamples = try modelSpaceSamples(dataset, of: loaded)
+            let scaledReconstructions = try scaled.scaling.apply(try loaded.decode(codes).columns(0..<dataset.features), features: dataset.features)
+            result["sse_per_sample_model_space"] = ReconstructionMetrics(samples: scaledSamples, reconstructions: scaledReconstructions).ssePerSample
+            spaces["sse_per_sample_model_space"] = modelSpaceName(loaded)
+        }
+        if result["trustworthiness"] != nil { spaces["trustworthiness"] = metricSpace == .model ? modelSpaceName(loaded) : "data" }
+        if result["negative_elbo_per_sample"] != nil { spaces["negative_elbo_per_sample"] = modelSpaceName(loaded) }
+        result["metric_spaces"] = spaces
         display.finish()
         try printResult(result, json: outputOptions.json)
     }
@@ -127,6 +142,16 @@ struct Evaluate: ParsableCommand {
     /// data's names joined to the reference's), as they are when both are integers.
     private func alignLabels(_ data: inout Dataset, _ reference: inout Dataset) throws {
         guard data.labels != nil, reference.labels != nil else { return }
+        // Whole-number classes (10, 20, 30 become names) meet integer labels by their values.
+        func integerNamed(_ set: Dataset) -> Dataset {
+            guard set.classNames == nil, let labels = set.labels, let top = labels.max(), labels.allSatisfy({ $0 >= 0 }) else { return set }
+            var named = set
+            named.classNames = (0...top).map(String.init)
+            return named
+        }
+        let allIntegers = { (names: [String]?) in names?.allSatisfy { Int($0) != nil } ?? false }
+        if allIntegers(data.classNames) { reference = integerNamed(reference) }
+        if allIntegers(reference.classNames) { data = integerNamed(data) }
         switch (data.classNames, reference.classNames) {
         case (nil, nil): return
         case (let names?, nil), (nil, let names?):
@@ -135,6 +160,33 @@ struct Evaluate: ParsableCommand {
         case (_, let names?):
             data = try data.aligningClasses(to: names, extendable: true)
         }
+    }
+}
+
+/// Where a metric is computed: in the samples as the model saw them (after its scaling), or
+/// in the file's units.
+enum MetricSpace: String, ExpressibleByArgument, CaseIterable {
+    case model, data
+}
+
+/// The samples of `dataset` as `model` sees them: scaled by its stored scaling (nothing else
+/// for a model that scales nothing).
+func modelSpaceSamples(_ dataset: Dataset, of model: any Autoencoder) throws -> Tensor {
+    guard let scaling = (model as? any ScaledModel)?.scaling else { return dataset.samples }
+    return try scaling.apply(dataset.samples, features: dataset.features)
+}
+
+/// How results name the model's space: "model (standardize)", or "data" when it scales nothing.
+func modelSpaceName(_ model: any Autoencoder) -> String {
+    guard let kind = (model as? any ScaledModel)?.scaling.kind, kind != .none else { return "data" }
+    return "model (\(kind.rawValue))"
+}
+
+extension FeatureScaling {
+    /// The first `features` columns' scaling applied to `samples` (`n × features`): a
+    /// conditional model's scaling covers its label columns too, which data rows lack.
+    func apply(_ samples: Tensor, features: Int) throws -> Tensor {
+        features == self.features ? try apply(samples) : try prefix(features).apply(samples)
     }
 }
 

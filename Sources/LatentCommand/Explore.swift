@@ -114,13 +114,13 @@ struct Traverse: ParsableCommand {
         abstract: "Decode codes along latent axes: one coordinate swept, the others held.",
         discussion: """
             Starts from the code of --sample (or the mean code of --data) and sweeps each of --dimensions \
-            (1-based; default the first 8) over ± --range standard deviations of that coordinate among --data's \
+            (0-based, as the code columns z0, z1, … are named; default the first 8) over ± --range standard deviations of that coordinate among --data's \
             codes, in --steps steps; one row per dimension.
             """)
 
     @OptionGroup var options: ExploreOptions
     @Option(help: "The row index of the sample to start from (default: the mean code).") var sample: Int?
-    @Option(help: "Code dimensions to sweep, 1-based, separated by commas (default: the first 8).") var dimensions: String?
+    @Option(help: "Code dimensions to sweep, 0-based (z0, z1, …), separated by commas (default: the first 8).") var dimensions: String?
     @Option(help: "Codes per dimension.") var steps: Int = 9
     @Option(help: "How far to sweep, in standard deviations of the coordinate.") var range: Float = 2
 
@@ -136,14 +136,14 @@ struct Traverse: ParsableCommand {
         let mean = codes.mean(alongAxis: 0).reshaped([1, codes.columns])
         let deviation = ((codes - mean) * (codes - mean)).mean(alongAxis: 0).sqrt().scalars
         let start = try sample.map { try model.encode(try options.sample($0, of: data)) } ?? mean
-        let chosen = try dimensions.map { try integerList($0, option: "--dimensions") } ?? Array(1...min(8, codes.columns))
+        let chosen = try dimensions.map { try integerList($0, option: "--dimensions") } ?? Array(0..<min(8, codes.columns))
         let rows = try chosen.map { dimension in
-            guard dimension >= 1, dimension <= codes.columns else {
-                throw ValidationErrorText("--dimensions: code dimension \(dimension) does not exist (1 … \(codes.columns))")
+            guard dimension >= 0, dimension < codes.columns else {
+                throw ValidationErrorText("--dimensions: code dimension \(dimension) does not exist (0 … \(codes.columns - 1), numbered from 0 as z0, z1, …)")
             }
-            let width = range * deviation[dimension - 1]
+            let width = range * deviation[dimension]
             let offsets = (0..<steps).map { -width + 2 * width * Float($0) / Float(steps - 1) }
-            return (label: "z\(dimension): ±\(range)σ", codes: try LatentSpace.traverse(start, dimension: dimension - 1, offsets: offsets))
+            return (label: "z\(dimension): ±\(range)σ", codes: try LatentSpace.traverse(start, dimension: dimension, offsets: offsets))
         }
         try options.write(rows, model: model, file: file, title: "Decoded codes along latent axes")
     }

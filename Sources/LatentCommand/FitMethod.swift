@@ -119,7 +119,8 @@ extension FitMethod {
         // The test set's class names are numbered as the training set's, its values measured from the same origin.
         let testing = try common.test.map {
             try common.dataOptions.load($0, labels: common.testLabels, knownClasses: training.classNames,
-                                        origin: .given(training.origin ?? Array(repeating: 0, count: training.features)))
+                                        origin: .given(training.origin ?? Array(repeating: 0, count: training.features)),
+                                        modelFeatures: training.featureNames, missingFill: training.missingFill)
         }
         let scaling = try FeatureScaling(fitting: training.samples, origin: training.origin, kind: common.scale ?? defaultScale(for: training.samples))
         if common.scale == nil, !Self.trained, group.isLeader { hintAtScaling(training) }
@@ -155,6 +156,7 @@ extension FitMethod {
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.setNames(classes: training.classNames, features: training.featureNames)
         try file.setSampleShape(training.sampleShape)
+        try file.setMissingFill(training.missingFill)
         try file.write(to: common.output)
         display.finish("fitted \(Self.methodName) in \(formatDuration(seconds)); model written to \(common.output)")
         let trainMetrics = ReconstructionMetrics(samples: training.samples, reconstructions: try reconstructions(training, by: model))
@@ -164,6 +166,12 @@ extension FitMethod {
             "mse_per_feature": trainMetrics.msePerFeature, "scale": scaling.kind.rawValue,
         ]
         result.merge(extra) { first, _ in first }
+        // Errors are in the file's units; what the method measured while fitting is in its own space.
+        var spaces = ["sse_per_sample": "data", "mse_per_feature": "data"]
+        for key in ["explained_variance_ratio", "final_loss", "final_held_out_loss", "best_held_out_loss"] where result[key] != nil {
+            spaces[key] = modelSpaceName(model)
+        }
+        result["metric_spaces"] = spaces
         if let testing {
             let testMetrics = ReconstructionMetrics(samples: testing.samples, reconstructions: try reconstructions(testing, by: model))
             result["test_samples"] = testing.count
@@ -174,14 +182,20 @@ extension FitMethod {
     }
 
     /// Says on stderr when columns' variances differ by more than 10³ and no --scale was given:
-    /// PCA's components and k-means' distances would then follow the widest columns alone.
+    /// PCA's components and k-means' distances would then follow the widest columns alone. Not
+    /// for images (a stored image shape, or every value in one bounded range such as [0, 1] or
+    /// 0 … 255), whose near-constant border pixels standardising would blow up hundreds of times.
     func hintAtScaling(_ training: Dataset) {
+        guard training.sampleShape == nil else { return }
+        let (low, high) = (training.samples.min(), training.samples.max())
+        if low >= -1, high <= 1 { return }
+        if low >= 0, high <= 255, training.samples.scalars.allSatisfy({ $0 == $0.rounded() }) { return }
         let all = FeatureScaling.columnVariances(training.samples)
         let variances = all.filter { $0 > 0 }
-        guard let low = variances.min(), let high = variances.max(), high > varianceRatioHint * low else { return }
-        let widest = all.firstIndex(of: high)!
+        guard let smallest = variances.min(), let largest = variances.max(), largest > varianceRatioHint * smallest else { return }
+        let widest = all.firstIndex(of: largest)!
         let name = training.featureNames.map { " ('\($0[widest])')" } ?? ""
-        let text = "hint: column variances range from \(String(format: "%.3g", low)) to \(String(format: "%.3g", high)) (column \(widest)\(name) is the widest); "
+        let text = "hint: column variances range from \(String(format: "%.3g", smallest)) to \(String(format: "%.3g", largest)) (column \(widest)\(name) is the widest); "
             + "\(Self.methodName) without scaling follows the widest columns; --scale standardize weighs every column alike\n"
         FileHandle.standardError.write(Data(text.utf8))
     }

@@ -56,10 +56,27 @@ struct FitVariationalAutoencoder: FitMethod {
             samples = try VariationalAutoencoder.conditioned(samples, labels: context.labels!, classes: classes)
         }
         let configuration = try self.configuration(unitInterval: unit, classes: classes)
-        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
+        var (model, extra) = try fitWithCheckpoints(trainingOptions, context) { checkpoints in
             try VariationalAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
                                            progress: context.reportTraining)
         }
+        if let kl = model.trainingHistory?.stages.last?.record.terms?["kl"]?.last {
+            extra["kl_per_sample"] = Double(kl)
+            if Double(kl) < Self.collapsedKL, context.writes { warnOfCollapse(kl: Double(kl), conditional: classes > 0) }
+        }
+        return (model, extra)
+    }
+
+    /// Below this KL (nats per sample) the codes carry almost nothing of x: posterior collapse.
+    static let collapsedKL = 1.0
+
+    /// Says on stderr that the posterior collapsed onto the prior, with the measured KL and what to try.
+    func warnOfCollapse(kl: Double, conditional: Bool) {
+        let text = String(format: "hint: the KL term is %.3g nats per sample, below %.0f: the posterior has collapsed onto the prior, so the codes "
+                          + "carry little of each sample and %@ alike; try --kl-warmup 10 (or more), a smaller --beta, a smaller "
+                          + "--code-size or more --epochs (README: \"When a VAE's samples all look alike\")\n",
+                          kl, Self.collapsedKL, conditional ? "the samples of a class look" : "samples look")
+        FileHandle.standardError.write(Data(text.utf8))
     }
 
     /// The configuration these options ask for, on data whose values do (`unitInterval`) or do

@@ -255,7 +255,8 @@ struct EvaluateSamples: ParsableCommand {
         discussion: """
             Features are the projections on the first --features principal components of the real --data (the test \
             set), so scores compare across models on the same test set. Reports mmd2 (unbiased estimator, RBF \
-            kernel, bandwidth mmd_bandwidth = the median pairwise distance of the pooled features), precision and \
+            kernel, bandwidth mmd_bandwidth = the median pairwise distance of the real features, the same for every \
+            sampler measured against this --data and --seed, so their mmd2 compare), precision and \
             recall (Kynkäänniemi et al. 2019, k = 3 nearest neighbours: the fraction of generated samples inside \
             some real sample's 3-NN ball, and of real samples inside some generated sample's), and with --training \
             nearest_training_distance (mean Euclidean distance, in data space, from each generated sample to its \
@@ -309,6 +310,10 @@ struct EvaluateSamples: ParsableCommand {
 func classIndex(_ name: String, names: [String]?, classes: Int, model: String) throws -> Int {
     if let names {
         if let index = names.firstIndex(of: name) { return index }
+        // Classes named by whole numbers (10, 20, 30) are named, never numbered: 1 is no class of theirs.
+        if names.allSatisfy({ Int($0) != nil }) {
+            throw ValidationErrorText("--class \(name): no such class in \(model) (classes: \(names.joined(separator: ", ")))")
+        }
         guard let index = Int(name), index >= 0, index < names.count else {
             throw ValidationErrorText("--class \(name): no such class in \(model) (classes: \(names.joined(separator: ", ")), or labels 0 … \(names.count - 1))")
         }

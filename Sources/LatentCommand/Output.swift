@@ -15,6 +15,9 @@ func printResult(_ result: [String: Any], json: Bool) throws {
     } else {
         printTable(result.keys.sorted().map { key in
             let value = result[key]!
+            if let names = value as? [String: String] {
+                return (key, names.keys.sorted().map { "\($0): \(names[$0]!)" }.joined(separator: "; "))
+            }
             return (key, (value as? Double).map { String(format: "%.6g", $0) } ?? "\(value)")
         })
     }

@@ -1,33 +1,56 @@
 import Foundation
 
-/// Progress on stderr: one line rewritten in place on a terminal, a plain line at most every
-/// `interval` seconds otherwise, nothing with `--quiet`. Results go to stdout, never here.
+/// Progress on stderr: one line rewritten in place on a terminal; otherwise (a log file, a
+/// pipe, a batch system) a plain line at most every ``logInterval`` seconds or every
+/// ``logStep`` of the work, whichever comes first, so a log stays readable however short
+/// the epochs; nothing with `--quiet`. Results go to stdout, never here.
 final class ProgressDisplay {
-    private let quiet: Bool
-    private let isTerminal = isatty(STDERR_FILENO) != 0
-    private var lastPrinted = Date.distantPast
-    private var lineOpen = false
-    private let interval: TimeInterval
+    /// Seconds between lines in a log.
+    static let logInterval: TimeInterval = 10
+    /// The share of the work between lines in a log.
+    static let logStep = 0.05
+    /// Seconds between redraws of a terminal's line.
+    static let terminalInterval: TimeInterval = 0.1
 
-    init(quiet: Bool, interval: TimeInterval = 1) {
+    private let quiet: Bool
+    private let isTerminal: Bool
+    private var lastPrinted = Date.distantPast
+    private var lastFraction = -Double.infinity
+    private var lineOpen = false
+    private let write: (String) -> Void
+
+    init(quiet: Bool, isTerminal: Bool = isatty(STDERR_FILENO) != 0,
+         write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.quiet = quiet
-        self.interval = interval
+        self.isTerminal = isTerminal
+        self.write = write
     }
 
-    /// Shows `text` unless shown too recently (always when `force`); on a terminal a bar of
-    /// `fraction` (done over total, when known) leads the line.
-    func update(_ text: String, fraction: Double? = nil, force: Bool = false) {
+    /// Shows `text` unless shown too recently; on a terminal a bar of `fraction` (done over
+    /// total, when known) leads the line. `force` marks a milestone (a phase begins, an epoch
+    /// ends): always drawn on a terminal; in a log, a milestone without a fraction is always
+    /// written, one with a fraction only past the next step of the work or the interval.
+    func update(_ text: String, fraction: Double? = nil, force: Bool = false, now: Date = Date()) {
         guard !quiet else { return }
-        let now = Date()
-        guard force || now.timeIntervalSince(lastPrinted) >= (isTerminal ? 0.1 : interval) else { return }
-        lastPrinted = now
         if isTerminal {
+            guard force || now.timeIntervalSince(lastPrinted) >= Self.terminalInterval else { return }
+            lastPrinted = now
             let bar = fraction.map { Self.bar($0) + " " } ?? ""
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(bar)\(text)".utf8))
+            write("\r\u{1B}[K\(bar)\(text)")
             lineOpen = true
-        } else {
-            FileHandle.standardError.write(Data("\(text)\n".utf8))
+            return
         }
+        let due = now.timeIntervalSince(lastPrinted) >= Self.logInterval
+        if let fraction {
+            // A fraction that falls back is a new stage's (pretraining, then fine-tuning).
+            let done = fraction >= 1 && lastFraction < 1, restarted = fraction < lastFraction
+            guard due || done || restarted || fraction - lastFraction >= Self.logStep else { return }
+            lastFraction = fraction
+        } else {
+            guard force || due else { return }
+        }
+        lastPrinted = now
+        write("\(text)\n")
     }
 
     /// `[#####·····]  50%`: `width` cells filled in proportion to `fraction` (clamped to [0, 1]).
@@ -41,8 +64,8 @@ final class ProgressDisplay {
     /// Ends the in-place line, if any, and prints `text` on its own line.
     func finish(_ text: String? = nil) {
         guard !quiet else { return }
-        if lineOpen { FileHandle.standardError.write(Data("\n".utf8)); lineOpen = false }
-        if let text { FileHandle.standardError.write(Data("\(text)\n".utf8)) }
+        if lineOpen { write("\n"); lineOpen = false }
+        if let text { write("\(text)\n") }
     }
 }
 

@@ -90,4 +90,19 @@ extension Tensor {
         for row in 0..<shape[0] { result.append(contentsOf: scalars[(row * shape[1] + range.lowerBound)..<(row * shape[1] + range.upperBound)]) }
         return Tensor(uncheckedShape: [shape[0], range.count], scalars: result)
     }
+
+    /// Columns `indices` of a matrix, in that order (a column may repeat).
+    public func gatherColumns(_ indices: [Int]) -> Tensor {
+        require(rank == 2, "gatherColumns(_:) needs a matrix, got shape \(shape)")
+        let (n, d) = (shape[0], shape[1])
+        require(indices.allSatisfy { $0 >= 0 && $0 < d }, "gatherColumns: an index is outside the \(d) columns of shape \(shape)")
+        let m = indices.count
+        return Tensor(shape: [n, m], unsafeUninitialized: { out in
+            scalars.withUnsafeBufferPointer { source in
+                for row in 0..<n {
+                    for (j, column) in indices.enumerated() { out[row * m + j] = source[row * d + column] }
+                }
+            }
+        })
+    }
 }

@@ -100,16 +100,16 @@ import Tensors
         lines[35_000] = "1,2,x,cat"
         let text = lines.joined(separator: "\n")
         let options = CSVOptions(labelColumn: .name("label"), threads: 3)
-        #expect(errorText { _ = try CSV.parse(Array(text.utf8), file: "t.csv", options: options) } == "t.csv: line 35001, column 3: not a number: 'x'")
+        #expect(errorText { _ = try CSV.parse(Array(text.utf8), file: "t.csv", options: options) } == "t.csv: line 35001, column 2 ('c'): not a number: 'x'")
         lines[35_000] = "1,2,cat"
         #expect(errorText { _ = try CSV.parse(Array(lines.joined(separator: "\n").utf8), file: "t.csv", options: options) }
                 == "t.csv: line 35001: 3 fields where the first row has 4")
         lines[35_000] = "1,2,3,"
         #expect(errorText { _ = try CSV.parse(Array(lines.joined(separator: "\n").utf8), file: "t.csv", options: options) }
-                == "t.csv: line 35001, column 4: missing label")
+                == "t.csv: line 35001, column 3 ('label'): missing label")
         lines[35_000] = "1,inf,3,dog"
         #expect(errorText { _ = try CSV.parse(Array(lines.joined(separator: "\n").utf8), file: "t.csv", options: options) }
-                == "t.csv: line 35001, column 2: non-finite value inf (pass allowNonFinite / --allow-non-finite to accept)")
+                == "t.csv: line 35001, column 1 ('b'): non-finite value inf (pass allowNonFinite / --allow-non-finite to accept)")
     }
 }
 
@@ -119,8 +119,8 @@ import Tensors
     }
 
     @Test func missingValueNamesLineAndColumn() {
-        #expect(failure("a,b\n1,2\n3,\n") == "t.csv: line 3, column 2: missing value (--missing drop-rows|mean|median handles missing values)")
-        #expect(failure("a,b\n1,NA\n").contains("line 2, column 2: not a number: 'NA'"))
+        #expect(failure("a,b\n1,2\n3,\n") == "t.csv: line 3, column 1 ('b'): missing value (--missing drop-rows|mean|median handles missing values)")
+        #expect(failure("a,b\n1,NA\n").contains("line 2, column 1 ('b'): not a number: 'NA'"))
     }
 
     @Test func raggedRows() {
@@ -128,7 +128,7 @@ import Tensors
     }
 
     @Test func nonFiniteRejectedUnlessAllowed() throws {
-        #expect(failure("1,nan\n").contains("line 1, column 2: non-finite value nan"))
+        #expect(failure("1,nan\n").contains("line 1, column 1: non-finite value nan"))
         #expect(failure("1,-inf\n").contains("non-finite"))
         let allowed = try CSV.parse(Array("1,nan\n".utf8), file: "t.csv", options: CSVOptions(allowNonFinite: true))
         #expect(allowed.samples.scalars[1].isNaN)
@@ -139,7 +139,7 @@ import Tensors
         #expect(failure("1,\"2\"x\n").contains("after a closing quote"))
         #expect(failure("a,b\n1,2\n", CSVOptions(labelColumn: .name("c"))).contains("no column named 'c'"))
         #expect(failure("1,2\n", CSVOptions(labelColumn: .name("c"))).contains("needs a header row"))
-        #expect(failure("a,l\n1,\n", CSVOptions(labelColumn: .name("l"))).contains("line 2, column 2: missing label"))
+        #expect(failure("a,l\n1,\n", CSVOptions(labelColumn: .name("l"))).contains("line 2, column 1 ('l'): missing label"))
         #expect(failure("").contains("no data rows"))
     }
 }

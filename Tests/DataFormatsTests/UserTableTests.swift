@@ -58,7 +58,7 @@ import TestSupport
         #expect(errorText { _ = try parse(text, CSVOptions(dropColumns: [.index(7)])) }.contains("dropped column 7 is outside the 3 columns"))
         #expect(errorText { _ = try parse(text, CSVOptions(labelColumn: .name("a"), dropColumns: [.name("a")])) }.contains("named both as label column and as dropped column"))
         #expect(errorText { _ = try parse(text, CSVOptions(columns: [])) }.contains("no feature columns"))
-        #expect(errorText { _ = try parse("a,b\nx,2\n", CSVOptions(dropColumns: [.name("b")])) }.contains("line 2, column 1: not a number: 'x'"))
+        #expect(errorText { _ = try parse("a,b\nx,2\n", CSVOptions(dropColumns: [.name("b")])) }.contains("line 2: 1 column of text, not numbers: 'a' (0) holds 'x'"))
     }
 
     @Test(arguments: [";", "\t"])
@@ -67,7 +67,7 @@ import TestSupport
         #expect(try parse(text).samples == Tensor([[1, 2, 3]]))
         #expect(try parse(text, CSVOptions(delimiter: UInt8(ascii: Unicode.Scalar(delimiter)!))).samples == Tensor([[1, 2, 3]]))
         // Given a comma, the whole line is one field, which is not a number.
-        #expect(errorText { _ = try parse("1" + delimiter + "2\n", CSVOptions(delimiter: UInt8(ascii: ","), header: .absent)) }.contains("not a number"))
+        #expect(errorText { _ = try parse("1" + delimiter + "2\n", CSVOptions(delimiter: UInt8(ascii: ","), header: .absent)) }.contains("of text, not numbers"))
     }
 
     /// Labels mean the same in every file: names map through the model's classes, integers stay
@@ -81,7 +81,7 @@ import TestSupport
         // Without the model's classes the file would number its own: virginica 1, setosa 0.
         #expect(try parse("x,y\n1,virginica\n2,setosa\n", CSVOptions(labelColumn: .name("y"))).labels == [1, 0])
         let unknown = errorText { _ = try parse("x,y\n1,setosa\n2,daisy\n", CSVOptions(labelColumn: .name("y"), knownClasses: train.classNames)) }
-        #expect(unknown.contains("t.csv: data row 2, column 2: class 'daisy' was not among the classes the model was fitted with"), "\(unknown)")
+        #expect(unknown.contains("t.csv: sample 1 (0-based), label column 'y' (1): class 'daisy' was not among the classes the model was fitted with"), "\(unknown)")
         let integers = try parse("x,y\n1,3\n2,10\n3,-1\n4,2.0\n", CSVOptions(labelColumn: .name("y"), knownClasses: train.classNames))
         #expect(integers.labels == [3, 10, -1, 2] && integers.classNames == nil)
     }
@@ -97,7 +97,7 @@ import TestSupport
     @Test(arguments: [MissingValues.dropRows, .mean, .median])
     func missingValuesAreHandledAndCounted(policy: MissingValues) throws {
         let text = "a,b\n1,2\n,4\n3,NA\n5,?\n9,10\n"
-        #expect(errorText { _ = try parse(text) }.contains("line 3, column 1: missing value"))
+        #expect(errorText { _ = try parse(text) }.contains("line 3, column 0 ('a'): missing value"))
         let raw = try parse(text, CSVOptions(missingAsNaN: true))
         let table = try policy.apply(to: raw)
         #expect(table.notes.count == 1)

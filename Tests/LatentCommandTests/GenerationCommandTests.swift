@@ -115,7 +115,7 @@ import TestSupport
                                            try LatentSpace.interpolate(from: code(9), to: code(2), steps: 5, path: .linear)])
         #expect(try written("i.npy").isApproximatelyEqual(to: try model.decode(expected), relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
 
-        let traverse = try latent("traverse", "p.safetensors", "--data", "blobs?n=300&dimension=5&centers=3", "--sample", "3", "--dimensions", "2",
+        let traverse = try latent("traverse", "p.safetensors", "--data", "blobs?n=300&dimension=5&centers=3", "--sample", "3", "--dimensions", "1",
                                   "--steps", "3", "--range", "1", "--output", "t.npy", "--json", in: folder)
         #expect(traverse.status == 0, "\(traverse.errors)")
         let deviation = ((codes - codes.mean(alongAxis: 0)).squared().mean(alongAxis: 0)).sqrt().scalars[1]
@@ -226,7 +226,7 @@ import TestSupport
             (["interpolate", "k.safetensors", "--data", "circle?n=50", "--from", "1", "--to", "2", "--output", "i.npy"], "its codes are cluster indices"),
             (["interpolate", "p.safetensors", "--data", "circle?n=50", "--from", "1,2", "--to", "2", "--output", "i.npy"], "--from names 2 samples but --to names 1"),
             (["interpolate", "p.safetensors", "--data", "circle?n=50", "--from", "1", "--to", "50", "--output", "i.npy"], "sample 50 does not exist: circle has samples 0 … 49"),
-            (["traverse", "p.safetensors", "--data", "circle?n=50", "--dimensions", "4", "--output", "t.npy"], "code dimension 4 does not exist (1 … 1)"),
+            (["traverse", "p.safetensors", "--data", "circle?n=50", "--dimensions", "4", "--output", "t.npy"], "code dimension 4 does not exist (0 … 0, numbered from 0 as z0, z1, …)"),
             (["attribute", "p.safetensors", "--data", "circle?n=50", "--with", "0", "--without", "1", "--samples", "1", "--output", "a.npy"], "has no labels"),
             (["attribute", "p.safetensors", "--data", "blobs?n=30&dimension=2&centers=2", "--with", "5", "--without", "1", "--samples", "1", "--output", "a.npy"], "--with 5: no such class in blobs (labels: 0, 1)"),
         ]

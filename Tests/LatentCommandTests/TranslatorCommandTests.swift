@@ -95,7 +95,7 @@ import TestSupport
             (fit + ["--domain", "a=a.npy"], "at least two --domain NAME=SPEC options"),
             (fit + ["--domain", "a=a.npy", "--domain", "a=b.npy"], "names must differ"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=short.npy", "--pairs", "rows"], "the domains have a: 60, b: 50 samples"),
-            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--pairs", "pairs.csv"], "line 3, column 2: '70' is no row of b (0 … 59)"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--pairs", "pairs.csv"], "line 3, column 1: '70' is no row of b (0 … 59)"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--test-split", "test.txt"], "line 2: '99' is no row of a (0 … 59)"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=short.npy", "--anchor-fraction", "0.5"], "needs known pairs"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--latent-classifier"], "domain a has no labels"),
