@@ -97,6 +97,8 @@ public struct DatasetLoader: Sendable {
                 let array = try NPY.read(path, options: transpose ? .init(allowNonFinite: options.allowNonFinite) : options)
                 dataset = try Dataset(samples: try Self.samples(array, file: path, transpose: transpose), name: path)
                 dataset.origin = array.origin
+                // (n, h, w) and (n, h, w, c) arrays are images: their shape goes with the model.
+                if !transpose, array.shape.count >= 3 { dataset.sampleShape = Array(array.shape.dropFirst()) }
             case .npz:
                 dataset = try loadNPZ(path, options: options)
             case .idx:

@@ -42,6 +42,35 @@ extension SafeTensorsFile {
         metadata[Self.missingValuesKey] = try fill.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
     }
 
+    /// The optional metadata key of the training data's smallest and largest value (a JSON
+    /// array of two numbers, in the file's units), so that images of samples are drawn on the
+    /// data's own scale.
+    public static let valueRangeKey = "value_range"
+
+    /// The training data's smallest and largest value, when recorded.
+    public func valueRange(file: String) throws -> (low: Double, high: Double)? {
+        guard let json = metadata[Self.valueRangeKey] else { return nil }
+        guard let pair = try? JSONDecoder().decode([Double].self, from: Data(json.utf8)), pair.count == 2, pair.allSatisfy(\.isFinite), pair[0] <= pair[1] else {
+            throw DataFormatError(file, .entry("__metadata__.\(Self.valueRangeKey)"), "is not a JSON array of two finite numbers, the smaller first")
+        }
+        return (pair[0], pair[1])
+    }
+
+    /// Records the training data's value range (`samples` measured from `origin`).
+    public mutating func setValueRange(of samples: Tensor, origin: [Double]?) throws {
+        guard samples.count > 0 else { return }
+        var (low, high) = (Double.infinity, -Double.infinity)
+        let d = samples.columns
+        samples.withUnsafeBufferPointer { values in
+            for (index, value) in values.enumerated() where value.isFinite {
+                let x = Double(value) + (origin?[index % d] ?? 0)
+                (low, high) = (min(low, x), max(high, x))
+            }
+        }
+        guard low <= high else { return }
+        metadata[Self.valueRangeKey] = String(decoding: try JSONEncoder().encode([low, high]), as: UTF8.self)
+    }
+
     /// The shape of one training sample, when the data had one (images).
     public func sampleShape(file: String) throws -> [Int]? {
         guard let json = metadata[Self.sampleShapeKey] else { return nil }

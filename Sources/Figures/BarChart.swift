@@ -28,7 +28,7 @@ public struct BarChart: Sendable {
         }
         for (index, bar) in bars.enumerated() {
             let y = top + rowHeight * Double(index)
-            svg.rect(x: left, y: y + 4, width: max(scale(bar.value) - left, 0.5), height: rowHeight - 8, fill: Palette.categorical[4])
+            svg.rect(x: left, y: y + 4, width: max(scale(bar.value) - left, 0.5), height: rowHeight - 8, fill: Palette.categorical[3])
             svg.text(bar.name, x: left - 8, y: y + rowHeight / 2 + 4, size: 11, anchor: .end)
             svg.text(n(bar.value), x: scale(bar.value) + 4, y: y + rowHeight / 2 + 4, size: 11, color: .axis)
         }

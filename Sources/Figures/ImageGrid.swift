@@ -4,9 +4,10 @@ import Tensors
 /// method (Hinton & Salakhutdinov 2006, Fig. 2), samples, or interpolation strips.
 ///
 /// Pixel values are read on [0, 1] (clamped; NaN draws mid-grey) and drawn as grey levels,
-/// black = 0, so Fashion-MNIST looks as it does in the paper: light garments on black.
+/// black = 0, so Fashion-MNIST looks as it does in the paper: light garments on black; images
+/// of three channels (height × width × 3, as NumPy stores RGB) are drawn in colour.
 public struct ImageGrid: Sendable {
-    /// One row: a label and images `m × (height · width)`.
+    /// One row: a label and images `m × (height · width · channels)`.
     public struct Row: Sendable {
         public var label: String
         public var images: Tensor
@@ -14,50 +15,81 @@ public struct ImageGrid: Sendable {
         public init(label: String, images: Tensor) { (self.label, self.images) = (label, images) }
     }
 
+    /// The narrowest an image is drawn, in screen pixels: smaller images are enlarged (nearest
+    /// neighbour) until they are at least this wide, so 8 × 8 digits are seen, not guessed.
+    public static let minimumDrawnWidth = 64
+
     public var title: String
     public let rows: [Row]
     public let imageHeight: Int, imageWidth: Int
-    /// Screen pixels per image pixel.
+    /// 1 (grey) or 3 (red, green, blue, interleaved per pixel).
+    public let channels: Int
+    /// Screen pixels per image pixel in the SVG and, by default, in the PNG.
     public var magnification: Int
     /// Image pixels between neighbouring images.
     public var gap: Int = 2
 
-    /// A grid of `rows`, each image `imageShape` = [height, width] pixels. Throws when a row's
-    /// images do not have that many pixels, or the rows are empty.
-    public init(title: String, rows: [Row], imageShape: [Int], magnification: Int = 2) throws {
-        guard imageShape.count == 2, imageShape.allSatisfy({ $0 > 0 }) else {
-            throw FigureError("an image grid needs an image shape [height, width]; got \(imageShape)")
+    /// A grid of `rows`, each image `imageShape` = [height, width] or [height, width, channels]
+    /// (1 or 3) pixels. Throws when a row's images do not have that many values, or the rows
+    /// are empty. `magnification` defaults to what draws each image ``minimumDrawnWidth`` wide.
+    public init(title: String, rows: [Row], imageShape: [Int], magnification: Int? = nil) throws {
+        guard imageShape.count == 2 || (imageShape.count == 3 && [1, 3].contains(imageShape[2])), imageShape.allSatisfy({ $0 > 0 }) else {
+            throw FigureError("an image grid needs an image shape [height, width] or [height, width, 1 or 3 channels]; got \(imageShape)")
         }
         guard !rows.isEmpty else { throw FigureError("an image grid needs at least one row") }
+        let channels = imageShape.count == 3 ? imageShape[2] : 1
+        let size = imageShape[0] * imageShape[1] * channels
         for row in rows {
-            guard row.images.rank == 2, row.images.shape[1] == imageShape[0] * imageShape[1], row.images.shape[0] >= 1 else {
-                throw FigureError("image-grid row \"\(row.label)\" has shape \(row.images.shape); images of \(imageShape[0]) × \(imageShape[1]) need m × \(imageShape[0] * imageShape[1])")
+            guard row.images.rank == 2, row.images.shape[1] == size, row.images.shape[0] >= 1 else {
+                throw FigureError("image-grid row \"\(row.label)\" has shape \(row.images.shape); images of \(imageShape.map(String.init).joined(separator: " × ")) need m × \(size)")
             }
         }
+        let magnification = magnification ?? Self.magnification(forWidth: imageShape[1])
         guard magnification >= 1 else { throw FigureError("image-grid magnification must be ≥ 1; got \(magnification)") }
         (self.title, self.rows, self.imageHeight, self.imageWidth, self.magnification) = (title, rows, imageShape[0], imageShape[1], magnification)
+        self.channels = channels
     }
 
-    /// The images alone as a grey PNG, one grid row per row, at magnification 1.
-    public func png() throws -> PNGImage {
+    /// The shape an image grid draws samples of `shape` in ([height, width], or [height, width,
+    /// 3] for colour), or nil when they are no images of `features` values.
+    public static func drawableShape(_ shape: [Int], features: Int) -> [Int]? {
+        let drawn = shape.count == 3 && shape[2] == 1 ? Array(shape.prefix(2)) : shape
+        guard drawn.count == 2 || (drawn.count == 3 && drawn[2] == 3), drawn.allSatisfy({ $0 > 0 }), drawn.reduce(1, *) == features else { return nil }
+        return drawn
+    }
+
+    /// The smallest whole enlargement that draws an image `width` pixels wide at least
+    /// ``minimumDrawnWidth`` wide.
+    public static func magnification(forWidth width: Int) -> Int {
+        max(1, (minimumDrawnWidth + width - 1) / max(width, 1))
+    }
+
+    /// The images alone as a PNG (grey, or RGB for three channels), one grid row per row, each
+    /// image pixel drawn as `scale` × `scale` screen pixels (nearest neighbour).
+    public func png(scale: Int = 1) throws -> PNGImage {
+        let scale = max(1, scale)
         let columns = rows.map { $0.images.shape[0] }.max()!
-        let width = columns * imageWidth + (columns - 1) * gap
-        let height = rows.count * imageHeight + (rows.count - 1) * gap
+        // The gap grows more slowly than the images: a quarter as fast, so enlarged grids stay compact.
+        let (cellWidth, cellHeight, gap) = (imageWidth * scale, imageHeight * scale, self.gap * max(1, scale / 4))
+        let width = columns * cellWidth + (columns - 1) * gap
+        let height = rows.count * cellHeight + (rows.count - 1) * gap
+        let size = imageHeight * imageWidth * channels
         // The background between images is white, so the black image edges stay visible.
-        var pixels = [UInt8](repeating: 255, count: width * height)
+        var pixels = [UInt8](repeating: 255, count: width * height * channels)
         for (r, row) in rows.enumerated() {
             let values = row.images.scalars
             for image in 0..<row.images.shape[0] {
-                let (top, left) = (r * (imageHeight + gap), image * (imageWidth + gap))
-                for y in 0..<imageHeight {
-                    for x in 0..<imageWidth {
-                        let value = values[image * imageHeight * imageWidth + y * imageWidth + x]
-                        pixels[(top + y) * width + left + x] = Self.grey(value)
+                let (top, left) = (r * (cellHeight + gap), image * (cellWidth + gap))
+                for y in 0..<cellHeight {
+                    for x in 0..<cellWidth {
+                        let source = image * size + ((y / scale) * imageWidth + x / scale) * channels
+                        let target = ((top + y) * width + left + x) * channels
+                        for c in 0..<channels { pixels[target + c] = Self.grey(values[source + c]) }
                     }
                 }
             }
         }
-        return try PNGImage(width: width, height: height, channels: .grey, pixels: pixels)
+        return try PNGImage(width: width, height: height, channels: channels == 3 ? .rgb : .grey, pixels: pixels)
     }
 
     /// The grey level of `value` on [0, 1].

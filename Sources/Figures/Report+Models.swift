@@ -30,8 +30,7 @@ extension Report {
     /// The image shape [height, width] of `data`'s samples, when they are grey images.
     public static func imageShape(_ data: Dataset) -> [Int]? {
         guard let shape = data.sampleShape else { return nil }
-        let spatial = shape.count == 3 && shape[2] == 1 ? Array(shape.prefix(2)) : shape
-        return spatial.count == 2 && spatial[0] * spatial[1] == data.features ? spatial : nil
+        return ImageGrid.drawableShape(shape, features: data.features)
     }
 
     /// The samples a scatter plot draws: all of `data` up to ``scatterLimit`` rows, else an
@@ -46,6 +45,19 @@ extension Report {
         let plane = try CodePlane.project(codes)
         return try ScatterPlot(codes: plane.points, labels: samples.labels, classNames: samples.classNames, title: title,
                                xLabel: plane.xLabel, yLabel: plane.yLabel)
+    }
+
+    /// A principal tree's codes as a reader reads them: pseudotime across, branch down, instead
+    /// of its raw (edge index, position on the edge) pair. Nil for every other model.
+    static func treeCodes(_ model: any Autoencoder, codes: Tensor, of samples: Dataset, title: String) throws -> ScatterPlot? {
+        guard let graph = ((model as? any ScaledModel)?.unscaled ?? model) as? PrincipalGraph, graph.configuration.topology == .tree else { return nil }
+        let (time, branch) = (try graph.pseudotime(of: codes), try graph.branches(of: codes))
+        // A fixed spread within each branch's row (the golden ratio's multiples), the same in every report.
+        let spread = (0..<codes.shape[0]).map { 0.5 * ((Double($0) * 0.618_033_988_75).truncatingRemainder(dividingBy: 1) - 0.5) }
+        let points = try Tensor(shape: [codes.shape[0], 2], scalars: (0..<codes.shape[0]).flatMap { [Float(time[$0]), Float(Double(branch[$0]) + spread[$0])] })
+        // Without classes, the branch colours the points.
+        return try ScatterPlot(codes: points, labels: samples.labels ?? branch, classNames: samples.labels == nil ? nil : samples.classNames,
+                               title: title, xLabel: "pseudotime (distance along the tree)", yLabel: "branch")
     }
 
     /// For a model trained toward a prior, its codes drawn over as many draws of the prior (in
@@ -165,7 +177,12 @@ extension Report {
                 report.add(.figure(file: "centroids.svg", svg: try centreGrid.svg(), caption: "DECODE of each cluster index: the centroids."))
             }
         }
-        if !(model is any DiscreteCodes) {
+        if let tree = try treeCodes(model, codes: codes, of: sample, title: "Codes of \(data.name)") {
+            report.add(.heading("Codes"))
+            report.add(.figure(file: "codes.svg", svg: tree.svg(), caption: "Each of up to \(scatterLimit) samples at its pseudotime (the distance "
+                                + "along the tree from its first leaf to the sample's projection) and on its branch (rows, spread a little to show "
+                                + "their density)" + tree.colouringCaption))
+        } else if !(model is any DiscreteCodes) {
             report.add(.heading("Codes"))
             let scatter = try codeScatter(codes, of: sample, title: "Codes of \(data.name)")
             let drawn = switch model.codeSize {

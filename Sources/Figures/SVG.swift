@@ -38,8 +38,8 @@ public struct SVGDocument: Sendable {
     }
 
     /// A marker of `shape` centred on (x, y) whose area matches a circle of radius `size`.
-    public mutating func marker(_ shape: MarkerShape, x: Double, y: Double, size: Double, fill: Color, opacity: Double = 1) {
-        let style = " fill=\"\(fill)\"" + opacityAttribute(opacity)
+    public mutating func marker(_ shape: MarkerShape, x: Double, y: Double, size: Double, fill: Color, opacity: Double = 1, outline: Color? = nil) {
+        let style = " fill=\"\(fill)\"" + opacityAttribute(opacity) + (outline.map { " stroke=\"\($0)\" stroke-width=\"0.5\"" } ?? "")
         switch shape {
         case .circle:
             elements.append("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(size))\"\(style)/>")

@@ -3,8 +3,8 @@ import Tensors
 /// A scatter plot of 2-D codes, coloured by class: the lecture's picture of what an encoder
 /// learned (Hinton & Salakhutdinov 2006, Fig. 3: PCA's codes beside the autoencoder's).
 ///
-/// Markers shrink and fade as the sample count grows, so dense classes stay visible and no
-/// class hides another; classes beyond the palette's eight colours change marker shape. The
+/// Markers are opaque (a colour is a class, never a blend) with a darker edge, and shrink as the
+/// sample count grows; classes beyond the palette's twelve colours change marker shape. The
 /// legend lists the classes present. Beyond ``maximumLegendClasses`` classes, integer labels
 /// (a year, a regression target) are drawn on a colour scale with a colour bar, and class names
 /// are left uncoloured with a note saying why: nothing drawn grows with a label's value.
@@ -58,13 +58,20 @@ public struct ScatterPlot: Sendable {
         (self.labels, self.classNames, self.title, self.xLabel, self.yLabel) = (labels, classNames, title, xLabel, yLabel)
     }
 
-    /// Marker radius and opacity for `count` points: about the same total ink at any n.
+    /// Marker radius and opacity for `count` points: opaque, so that a colour reads as its
+    /// class and not as a blend of classes, and smaller as the points grow many.
     static func markerStyle(count: Int) -> (size: Double, opacity: Double) {
         switch count {
-        case ..<300: (3.2, 0.9)
-        case ..<3000: (2.2, 0.65)
-        default: (1.4, 0.4)
+        case ..<300: (3.2, 1)
+        case ..<3000: (2.2, 1)
+        default: (1.4, 1)
         }
+    }
+
+    /// A darker edge for a marker of `color`, so that light colours stay visible on white.
+    static func outline(of color: Color) -> Color {
+        func darker(_ value: UInt8) -> UInt8 { UInt8(Double(value) * 0.55) }
+        return Color(red: darker(color.red), green: darker(color.green), blue: darker(color.blue))
     }
 
     /// The value each label stands for when the labels are whole numbers: the label itself, or
@@ -126,18 +133,19 @@ public struct ScatterPlot: Sendable {
         axes.draw(in: &svg, title: title, xLabel: xLabel, yLabel: yLabel)
         let underStyle = Self.markerStyle(count: underXs.count)
         for index in underXs.indices where underXs[index].isFinite && underYs[index].isFinite {
-            svg.marker(.circle, x: axes.x(underXs[index]), y: axes.y(underYs[index]), size: underStyle.size, fill: Self.backgroundColor, opacity: underStyle.opacity)
+            svg.marker(.circle, x: axes.x(underXs[index]), y: axes.y(underYs[index]), size: underStyle.size, fill: Self.backgroundColor, opacity: 0.5)
         }
         let style = Self.markerStyle(count: count)
         for index in 0..<count where xs[index].isFinite && ys[index].isFinite {
-            var marker: (color: Color, shape: MarkerShape) = (Palette.categorical[4], .circle)
+            var marker: (color: Color, shape: MarkerShape) = (Palette.categorical[3], .circle)
             switch colouring {
             case .classes: marker = markers[labels![index]]!
             case .scale(let low, let high):
                 marker.color = Palette.sequential(high > low ? Double(valueOfLabel![index] - low) / Double(high - low) : 0.5)
             case .single, .omitted: break
             }
-            svg.marker(marker.shape, x: axes.x(xs[index]), y: axes.y(ys[index]), size: style.size, fill: marker.color, opacity: style.opacity)
+            svg.marker(marker.shape, x: axes.x(xs[index]), y: axes.y(ys[index]), size: style.size, fill: marker.color, opacity: style.opacity,
+                       outline: style.size >= 2 ? Self.outline(of: marker.color) : nil)
         }
         if let graph {
             for (a, b) in graph.edges where [nodeXs[a], nodeYs[a], nodeXs[b], nodeYs[b]].allSatisfy(\.isFinite) {

@@ -5,13 +5,38 @@ import Latent
 extension CSVOptions.Header: ExpressibleByArgument {}
 extension MissingValues: ExpressibleByArgument {}
 
-/// Options that say how to read data SPECs: columns, labels, delimiters, missing values.
+/// Options that say how to read data SPECs and their labels: `--labels` and how to read
+/// (``ReadingOptions``). Commands whose data carry labels otherwise (a translator's
+/// `--domain-labels`) take ``ReadingOptions`` alone, so their help lists no option they refuse.
+@dynamicMemberLookup
 struct DataOptions: ParsableArguments {
-    @Option(help: "The column holding labels: by header name, or by 0-based position (of the data table, or of a CSV --labels file).")
-    var labelColumn: String?
-
     @Option(help: "A labels file for --data (IDX, NPY, or CSV/TSV: one column, or several and --label-column).")
     var labels: String?
+    @OptionGroup var reading: ReadingOptions
+
+    subscript<Value>(dynamicMember path: KeyPath<ReadingOptions, Value>) -> Value { reading[keyPath: path] }
+
+    /// The loader of `--data`.
+    var loader: DatasetLoader { get throws { try reading.loader(labels: labels) } }
+
+    func loader(labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil) throws -> DatasetLoader {
+        try reading.loader(labels: labels, knownClasses: knownClasses, origin: origin)
+    }
+
+    func load(_ spec: String, labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil, modelFeatures: [String]? = nil,
+              missingFill: MissingValueFill? = nil) throws -> Dataset {
+        try reading.load(spec, labels: labels, knownClasses: knownClasses, origin: origin, modelFeatures: modelFeatures, missingFill: missingFill)
+    }
+
+    func load(_ spec: String, labels: String?, for model: any Autoencoder, in file: SafeTensorsFile, path: String) throws -> Dataset {
+        try reading.load(spec, labels: labels, for: model, in: file, path: path)
+    }
+}
+
+/// Options that say how to read data SPECs: columns, the label column, delimiters, missing values.
+struct ReadingOptions: ParsableArguments {
+    @Option(help: "The column holding labels: by header name, or by 0-based position (of the data table, or of a CSV labels file).")
+    var labelColumn: String?
 
     @Option(help: "CSV/TSV: whether the first row names the columns: yes, no or auto (a header when a field is not a number, or when the row reads 0, 1, …, D−1 as pandas writes it).")
     var header: CSVOptions.Header = .automatic
@@ -87,9 +112,6 @@ struct DataOptions: ParsableArguments {
         return missing
     }
 
-    /// The loader of `--data`.
-    var loader: DatasetLoader { get throws { try loader(labels: labels) } }
-
     /// Loads `spec` and says on stderr what the reader decided (a header row or index column
     /// dropped, missing values filled): the user should never have to guess.
     func load(_ spec: String, labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil, modelFeatures: [String]? = nil,
@@ -123,7 +145,7 @@ func modelInput(_ dataset: Dataset, for model: any Autoencoder) throws -> Tensor
     return try VariationalAutoencoder.conditioned(dataset.samples, labels: labels, classes: classes)
 }
 
-extension DataOptions {
+extension ReadingOptions {
     /// `spec` read for the model in `file` (at `path`): its labels numbered as the model's
     /// training data numbered them, its values measured from the same origin, and its width checked.
     func load(_ spec: String, labels: String?, for model: any Autoencoder, in file: SafeTensorsFile, path: String) throws -> Dataset {

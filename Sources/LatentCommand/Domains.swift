@@ -59,7 +59,7 @@ struct DomainData {
     /// as many samples) and splits them (`testSplit`: none, a fraction, a file of the first
     /// domain's test rows; default the data's own split).
     static func load(_ domainOptions: [String], labels labelOptions: [String], pairs: String?, testSplit: String?,
-                     options: DataOptions, seed: UInt64, display: ProgressDisplay) throws -> DomainData {
+                     options: ReadingOptions, seed: UInt64, display: ProgressDisplay) throws -> DomainData {
         let named = try domainOptions.map { try Named($0, option: "--domain") }
         guard named.count >= 2 else { throw ValidationErrorText("a translator needs at least two --domain NAME=SPEC options, got \(named.count)") }
         let names = named.map(\.name)

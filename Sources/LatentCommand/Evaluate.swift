@@ -118,7 +118,7 @@ struct Evaluate: ParsableCommand {
             throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain (use --data)")
         }
         if reference != nil || importanceSamples != nil { throw ValidationErrorText("--reference and --importance-samples take --data, not --domain") }
-        let data = try DomainData.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions, seed: seed, display: display)
+        let data = try DomainData.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: seed, display: display)
         guard data.names == translator.domainNames else {
             throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")
         }
@@ -251,7 +251,7 @@ struct Encode: ParsableCommand {
         let codes: Tensor
         if let domain {
             if draw { throw ValidationErrorText("--draw draws from a VAE's encoder; a translator's are deterministic") }
-            let (_, translator, data) = try loadDomainData(model: model, data: self.data, domain: domain, options: dataOptions)
+            let (_, translator, data) = try loadDomainData(model: model, data: self.data, domain: domain, options: dataOptions.reading, labels: dataOptions.labels)
             dataset = data
             codes = try translator.encode(data.samples, domain: try translator.domainIndex(named: domain))
         } else {

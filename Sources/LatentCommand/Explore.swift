@@ -11,6 +11,7 @@ struct ExploreOptions: ParsableArguments {
     @Option(help: "The data whose samples the walk starts from.") var data: String
     @Option(help: "Where to write the decoded codes: .png (one strip per row), .npy or .csv (the rows one after another).")
     var output: String
+    @OptionGroup var imageOptions: ImageOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -50,7 +51,8 @@ struct ExploreOptions: ParsableArguments {
         }
         for row in decoded { try row.samples.checkFinite("the decoded codes of \(row.label)") }
         if (output as NSString).pathExtension.lowercased() == "png" {
-            try writeImageGrid(decoded.map { ImageGrid.Row(label: $0.label, images: $0.samples) }, to: output, file: file, model: model, title: title)
+            try writeImageGrid(decoded.map { ImageGrid.Row(label: $0.label, images: $0.samples) }, to: output, file: file, model: model, title: title,
+                               scale: imageOptions.imageScale)
         } else {
             try writeSamples(Tensor.concatenate(decoded.map(\.samples)), to: output, file: file, model: model, title: title)
         }

@@ -40,6 +40,7 @@ struct FitAdversarialAutoencoder: FitMethod {
     @Option(help: "The generator phase's learning rate relative to --learning-rate. (default: 0.1)") var generatorLearningRate: Float?
     @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
     func validate() throws {
@@ -99,6 +100,6 @@ struct FitAdversarialAutoencoder: FitMethod {
             gradientPenalty: gradientPenalty ?? defaults.gradientPenalty, criticSteps: criticSteps ?? defaults.criticSteps,
             criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale,
             generatorLearningRateScale: generatorLearningRate ?? defaults.generatorLearningRateScale, initializer: initialization ?? defaults.initializer,
-            training: try trainingOptions.configuration(over: defaults.training))
+            training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions))
     }
 }

@@ -157,6 +157,7 @@ extension FitMethod {
         try file.setNames(classes: training.classNames, features: training.featureNames)
         try file.setSampleShape(training.sampleShape)
         try file.setMissingFill(training.missingFill)
+        try file.setValueRange(of: training.samples, origin: training.origin)
         try file.write(to: common.output)
         display.finish("fitted \(Self.methodName) in \(formatDuration(seconds)); model written to \(common.output)")
         let trainMetrics = ReconstructionMetrics(samples: training.samples, reconstructions: try reconstructions(training, by: model))

@@ -14,6 +14,7 @@ struct FitLinearAutoencoder: FitMethod {
     @OptionGroup var common: FitOptions
     @Option(help: "Code width.") var codeSize: Int
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
     /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
@@ -27,7 +28,7 @@ struct FitLinearAutoencoder: FitMethod {
     }
 
     func configuration() throws -> LinearAutoencoder.Configuration {
-        LinearAutoencoder.Configuration(codeSize: codeSize, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining))
+        LinearAutoencoder.Configuration(codeSize: codeSize, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining, heldOut: heldOutOptions))
     }
 
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
@@ -55,6 +56,7 @@ struct FitNonlinearPCA: FitMethod {
     var extraction: NonlinearPCA.Configuration.Extraction?
     @Option(name: .customLong("init"), help: "small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
     func validate() throws {
@@ -75,7 +77,7 @@ struct FitNonlinearPCA: FitMethod {
         return NonlinearPCA.Configuration(
             components: codeSize, mappingWidth: hidden?.values[0] ?? defaults.mappingWidth, demappingWidth: hidden?.values.dropFirst().first,
             bottleneck: bottleneck?.activation ?? defaults.bottleneck, extraction: extraction ?? defaults.extraction,
-            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training))
+            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions))
     }
 
     func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
@@ -102,6 +104,7 @@ struct FitDeepAutoencoder: FitMethod {
     @Option(name: .customLong("init"), help: "With --pretrain none: small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
     @OptionGroup var deep: DeepOptions
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
     /// Standardize on data outside [0, 1] (its RBMs then have Gaussian visible units and its
@@ -155,7 +158,7 @@ struct FitDeepAutoencoder: FitMethod {
             pretraining: deep.pretrain ?? defaults.pretraining, pretrainingEpochs: deep.pretrainEpochs ?? defaults.pretrainingEpochs,
             pretrainingBatchSize: deep.pretrainBatchSize ?? defaults.pretrainingBatchSize,
             initializer: initialization ?? defaults.initializer,
-            training: try trainingOptions.configuration(over: defaults.training),
+            training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions),
             inputScaling: fromData.inputScaling)
         configuration.pretrainingLearningRate = deep.pretrainLearningRate
         if deep.pretrainMomentum != nil || deep.pretrainMomentumSwitch != nil {

@@ -53,13 +53,12 @@ struct FitTranslator: ParsableCommand {
     @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
     @OptionGroup var trainingOptions: TrainingOptions
-    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var dataOptions: ReadingOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
 
     func validate() throws {
         if !output.lowercased().hasSuffix(".safetensors") { throw ValidationError("--output must end in .safetensors") }
-        if dataOptions.labels != nil { throw ValidationError("--labels names one data set's labels; a translator takes --domain-labels NAME=FILE") }
         if classConditionalCritic, !latentClassifier { throw ValidationError("--class-conditional-critic needs --latent-classifier (its classes)") }
         if classifierWeight != nil, !latentClassifier { throw ValidationError("--classifier-weight sets λ of --latent-classifier") }
         if let matcher, matcher != .critic, adversarialLoss != nil || classConditionalCritic || criticHidden != nil || criticLearningRate != nil {
@@ -67,9 +66,6 @@ struct FitTranslator: ParsableCommand {
         }
         if epsilon != nil, matcher != .sinkhorn { throw ValidationError("--epsilon sets ε of --matcher sinkhorn") }
         if let anchorFraction, !(0...1).contains(anchorFraction) { throw ValidationError("--anchor-fraction must lie in 0 … 1, got \(anchorFraction)") }
-        if trainingOptions.heldOut != nil || trainingOptions.earlyStopping != nil {
-            throw ValidationError("a translator holds data out by --test-split; --held-out and --early-stopping do not apply")
-        }
     }
 
     func run() throws {

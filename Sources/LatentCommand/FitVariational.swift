@@ -26,6 +26,7 @@ struct FitVariationalAutoencoder: FitMethod {
     @Flag(help: "A conditional VAE: the label, one-hot, joins the encoder's input and the decoder's code (`latent sample --class NAME` then draws a class). Needs labels.")
     var conditionOnLabels = false
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
     /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
@@ -87,6 +88,6 @@ struct FitVariationalAutoencoder: FitMethod {
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
             likelihood: likelihood ?? (unit ? .bernoulli : .learnedGaussian), outputVariance: outputVariance ?? defaults.outputVariance,
             beta: beta ?? defaults.beta, klWarmupEpochs: klWarmup ?? defaults.klWarmupEpochs, initializer: initialization ?? defaults.initializer,
-            training: try trainingOptions.configuration(over: defaults.training), conditionClasses: classes)
+            training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions), conditionClasses: classes)
     }
 }

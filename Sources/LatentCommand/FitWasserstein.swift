@@ -25,6 +25,7 @@ struct FitWassersteinAutoencoder: FitMethod {
     @Option(help: "ε of --penalty sinkhorn, in squared code units. (default: 0.1)") var epsilon: Double?
     @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
     func validate() throws {
@@ -57,6 +58,6 @@ struct FitWassersteinAutoencoder: FitMethod {
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
             loss: loss ?? defaults.loss, penalty: penalty ?? defaults.penalty, lambda: lambda ?? defaults.lambda,
             priorVariance: priorVariance ?? defaults.priorVariance, projections: projections ?? defaults.projections, epsilon: epsilon ?? defaults.epsilon,
-            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training))
+            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions))
     }
 }

@@ -103,8 +103,9 @@ struct Sample: ParsableCommand {
             code density that `latent fit-density` stored in it (a Gaussian mixture; for kmeans, the clusters' \
             frequencies). --codes-from chooses: prior is the model's own p(z), standard-normal decodes N(0, I) \
             draws with any decoder (what a plain autoencoder makes of them shows why the VAE's KL term is \
-            needed), code-density uses the stored density. A .png output is a grid of images (the training samples' shape, or a square one), values \
-            outside [0, 1] scaled into it; .npy and .csv hold the samples in the data's units. --codes writes the \
+            needed), code-density uses the stored density. A .png output is a grid of images (the training samples' shape, or a square one; in colour for \
+            h × w × 3), each at least 64 pixels wide (--image-scale), its values mapped from the training data's range to \
+            black … white and clipped; .npy and .csv hold the samples in the data's units. --codes writes the \
             drawn codes too.
             """)
 
@@ -118,6 +119,7 @@ struct Sample: ParsableCommand {
     var className: String?
     @Option(help: "Images per row of a .png grid (default: about √count).") var columns: Int?
     @Option(help: "Also write the drawn codes (.npy or .csv).") var codes: String?
+    @OptionGroup var imageOptions: ImageOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
 
@@ -160,7 +162,7 @@ struct Sample: ParsableCommand {
                 if let codes { try ArrayFile.write(drawn, to: codes, columnNames: codeColumnNames(loaded)) }
             }
             try samples.checkFinite("the samples decoded by \(model)")
-            try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model), class \(className)", columns: columns)
+            try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model), class \(className)", columns: columns, scale: imageOptions.imageScale)
             report(["output": output, "samples": self.count, "features": samples.columns, "codes_from": "prior", "class": className],
                    message: "wrote \(self.count) samples of class \(className) to \(output)", options: outputOptions)
             return
@@ -198,7 +200,7 @@ struct Sample: ParsableCommand {
         if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
         samples = samples.columns(0..<(samples.columns - classes))
         try samples.checkFinite("the samples decoded by \(model)")
-        try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model) (codes: \(source.rawValue))", columns: columns)
+        try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model) (codes: \(source.rawValue))", columns: columns, scale: imageOptions.imageScale)
         if let codes { try ArrayFile.write(drawn, to: codes, columnNames: codeColumnNames(loaded)) }
         report(["output": output, "samples": count, "features": samples.columns, "codes_from": source.rawValue],
                message: "wrote \(count) samples (codes from \(source.rawValue)) to \(output)", options: outputOptions)
@@ -207,7 +209,7 @@ struct Sample: ParsableCommand {
 
 /// Writes generated `samples` (`n × D`) to `path`: a .png grid of images in rows of `columns`, or
 /// .npy / .csv (columns named as the training data's).
-func writeSamples(_ samples: Tensor, to path: String, file: SafeTensorsFile, model: String, title: String, columns: Int? = nil) throws {
+func writeSamples(_ samples: Tensor, to path: String, file: SafeTensorsFile, model: String, title: String, columns: Int? = nil, scale: Int? = nil) throws {
     guard (path as NSString).pathExtension.lowercased() == "png" else {
         let names = try file.featureNames(file: model).flatMap { $0.count == samples.columns ? $0 : nil }
         try ArrayFile.write(samples, to: path, columnNames: names ?? (0..<samples.columns).map { "x\($0)" })
@@ -217,30 +219,48 @@ func writeSamples(_ samples: Tensor, to path: String, file: SafeTensorsFile, mod
     let rows = stride(from: 0, to: samples.rows, by: perRow).map { start in
         ImageGrid.Row(label: "", images: samples.rows(start..<min(start + perRow, samples.rows)))
     }
-    try writeImageGrid(rows, to: path, file: file, model: model, title: title)
+    try writeImageGrid(rows, to: path, file: file, model: model, title: title, scale: scale)
+}
+
+/// How PNG grids are drawn.
+struct ImageOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A .png grid: screen pixels per image pixel (nearest neighbour).",
+                               discussion: "Default: enough to draw each image at least 64 pixels wide."))
+    var imageScale: Int?
+
+    func validate() throws {
+        if let imageScale, !(1...64).contains(imageScale) { throw ValidationError("--image-scale takes 1 … 64, got \(imageScale)") }
+    }
 }
 
 /// Writes `rows` of images as a PNG grid, in the training samples' shape (else a square one),
-/// values outside [0, 1] scaled into it by the grid's range.
-func writeImageGrid(_ rows: [ImageGrid.Row], to path: String, file: SafeTensorsFile, model: String, title: String) throws {
+/// each image at least ``ImageGrid/minimumDrawnWidth`` pixels wide unless `scale` says how many
+/// screen pixels an image pixel takes. Values are mapped from the training data's range (stored
+/// in the model) to black … white and clipped, so data in [0, 1] are drawn as they are and a
+/// decoder's overshoot saturates instead of greying the grid; a model without a stored range
+/// (written by an older build) is mapped by the grid's own range.
+func writeImageGrid(_ rows: [ImageGrid.Row], to path: String, file: SafeTensorsFile, model: String, title: String, scale: Int? = nil) throws {
     let features = rows[0].images.columns
     let shape = try imageShape(features: features, file: file, model: model)
     var rows = rows
-    let (low, high) = (rows.map { $0.images.min() }.min()!, rows.map { $0.images.max() }.max()!)
-    if low < 0 || high > 1 {
-        let range = high > low ? high - low : 1
-        for index in rows.indices { rows[index].images = (rows[index].images - low) / range }
+    let (low, high): (Float, Float)
+    if let range = try file.valueRange(file: model) {
+        (low, high) = (Float(range.low), Float(range.high))
+    } else {
+        (low, high) = (min(0, rows.map { $0.images.min() }.min()!), max(1, rows.map { $0.images.max() }.max()!))
     }
-    let png = try ImageGrid(title: title, rows: rows, imageShape: shape).png()
-    try FileIO.writeAtomically(png.encoded(), to: path)
+    if low != 0 || high != 1 {
+        let width = high > low ? high - low : 1
+        for index in rows.indices { rows[index].images = (rows[index].images - low) / width }
+    }
+    let grid = try ImageGrid(title: title, rows: rows, imageShape: shape)
+    try FileIO.writeAtomically(try grid.png(scale: scale ?? grid.magnification).encoded(), to: path)
 }
 
-/// [height, width] of one sample as an image: the shape stored with the model, else a square.
+/// [height, width] (or [height, width, 3]) of one sample as an image: the shape stored with the
+/// model, else a square.
 func imageShape(features: Int, file: SafeTensorsFile, model: String) throws -> [Int] {
-    if let shape = try file.sampleShape(file: model) {
-        let spatial = shape.count == 3 && shape[2] == 1 ? Array(shape.prefix(2)) : shape
-        if spatial.count == 2, spatial[0] * spatial[1] == features { return spatial }
-    }
+    if let shape = try file.sampleShape(file: model), let drawn = ImageGrid.drawableShape(shape, features: features) { return drawn }
     let side = Int(Double(features).squareRoot().rounded())
     guard side * side == features else {
         throw ValidationErrorText("\(model): samples of \(features) features are not images (no image shape stored, not a square); write .npy or .csv instead")

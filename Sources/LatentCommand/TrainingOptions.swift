@@ -57,6 +57,14 @@ enum BottleneckName: String, ExpressibleByArgument, CaseIterable {
     var activation: Activation { self == .linear ? .linear : .sigmoid }
 }
 
+/// Rows held out of the training data for a per-epoch loss, and early stopping on it: for
+/// the methods of one data set (a translator holds pairs out by its --test-split instead).
+struct HeldOutOptions: ParsableArguments {
+    @Option(help: "Fraction of the training data held out for a per-epoch held-out loss. (default: 0.05)") var heldOut: Double?
+    @Option(help: "Stop when the held-out loss has not improved for this many epochs; keep the best weights.")
+    var earlyStopping: Int?
+}
+
 /// The options of gradient-trained methods (DESIGN.md's common options), turned into a
 /// ``TrainingConfiguration`` over each method's defaults.
 struct TrainingOptions: ParsableArguments {
@@ -72,9 +80,6 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Step schedule: epochs between reductions. (default: 10)") var lrStepEvery: Int?
     @Option(help: "Step schedule: the factor of each reduction. (default: 0.5)") var lrStepFactor: Float?
     @Option(help: "Cosine schedule: the final rate as a fraction of the first. (default: 0.01)") var lrMinimumFraction: Float?
-    @Option(help: "Fraction of the training data held out for a per-epoch held-out loss. (default: 0.05)") var heldOut: Double?
-    @Option(help: "Stop when the held-out loss has not improved for this many epochs; keep the best weights.")
-    var earlyStopping: Int?
     @Option(help: "Write a checkpoint every N epochs, beside --output (MODEL.checkpoint.safetensors); Ctrl-C writes one anyway.")
     var checkpointEvery: Int?
     @Option(help: "With --checkpoint-every: skip a checkpoint while the last one is younger than this many seconds (the last epoch's is always written); 0 writes every one. (default: 10)")
@@ -82,8 +87,9 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Continue from the checkpoint beside --output (same options): the result equals an uninterrupted run.")
     var resume = false
 
-    /// The method's `defaults` with the given options applied.
-    func configuration(over defaults: TrainingConfiguration) throws -> TrainingConfiguration {
+    /// The method's `defaults` with the given options applied (and `heldOut`'s, for methods
+    /// that hold rows out of their training data).
+    func configuration(over defaults: TrainingConfiguration, heldOut held: HeldOutOptions? = nil) throws -> TrainingConfiguration {
         var c = defaults
         // Epochs asked for are run as asked, unless a minimum of steps is asked for too.
         if let epochs { c.epochs = epochs; c.minimumSteps = nil }
@@ -92,8 +98,8 @@ struct TrainingOptions: ParsableArguments {
         if let learningRate { c.learningRate = learningRate }
         if let optimizer { c.optimizer = optimizer }
         if let momentum { c.momentum = momentum }
-        if let heldOut { c.heldOutFraction = heldOut }
-        if let earlyStopping { c.earlyStoppingPatience = earlyStopping }
+        if let heldOut = held?.heldOut { c.heldOutFraction = heldOut }
+        if let earlyStopping = held?.earlyStopping { c.earlyStoppingPatience = earlyStopping }
         if (lrStepEvery != nil || lrStepFactor != nil) && lrSchedule != .step { throw ValidationError("--lr-step-every and --lr-step-factor need --lr-schedule step") }
         if lrMinimumFraction != nil && lrSchedule != .cosine { throw ValidationError("--lr-minimum-fraction needs --lr-schedule cosine") }
         switch lrSchedule {

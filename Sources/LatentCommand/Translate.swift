@@ -13,7 +13,8 @@ struct Translate: ParsableCommand {
     @Option(help: "The domain the samples belong to.") var from: String
     @Option(help: "The domain to translate them into.") var to: String
     @Option(help: "Where to write the translations: .npy, .csv, or .png (an image grid, for a domain of images).") var output: String
-    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var imageOptions: ImageOptions
+    @OptionGroup var dataOptions: ReadingOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
 
@@ -35,7 +36,7 @@ struct Translate: ParsableCommand {
             var shaped = file
             let shapes = try file.metadata[domainSampleShapesKey].map { try JSONDecoder().decode([String: [Int]].self, from: Data($0.utf8)) }
             try shaped.setSampleShape(shapes?[to])
-            try writeSamples(translated, to: output, file: shaped, model: model, title: "\(data): \(from) → \(to)")
+            try writeSamples(translated, to: output, file: shaped, model: model, title: "\(data): \(from) → \(to)", scale: imageOptions.imageScale)
         } else {
             try ArrayFile.write(translated, to: output, columnNames: (0..<translated.columns).map { "\(to)\($0)" })
         }
@@ -46,13 +47,13 @@ struct Translate: ParsableCommand {
 
 /// A translator's model file, the translator, and data of one of its domains (checked against
 /// the domain's width, labels numbered as the training data's).
-func loadDomainData(model: String, data: String, domain: String, options: DataOptions) throws -> (file: SafeTensorsFile, translator: Translator, data: Dataset) {
+func loadDomainData(model: String, data: String, domain: String, options: ReadingOptions, labels: String? = nil) throws -> (file: SafeTensorsFile, translator: Translator, data: Dataset) {
     let (file, loaded) = try readModel(model)
     guard let translator = loaded as? Translator else {
         throw ValidationErrorText("\(model) holds a \(type(of: loaded).methodName) model, which has one domain; domains belong to a translator (`latent fit translator`)")
     }
     let index = try translator.domainIndex(named: domain)
-    let dataset = try options.load(data, labels: options.labels, knownClasses: try file.classNames(file: model))
+    let dataset = try options.load(data, labels: labels, knownClasses: try file.classNames(file: model))
     guard dataset.features == translator.inputSize(domain: index) else {
         throw ValidationErrorText("\(data) has \(dataset.features) features per sample; domain \(domain) of \(model) takes \(translator.inputSize(domain: index))")
     }

@@ -1,0 +1,33 @@
+import Foundation
+import Latent
+import Testing
+
+/// Every `--help` lists only options its command takes, and every value an option accepts.
+@Suite struct HelpListsWhatIsTaken {
+    @Test func theTranslatorListsNoOptionItRefuses() throws {
+        let help = try latent("fit", "translator", "--help", in: scratchFolder())
+        for refused in ["--held-out", "--early-stopping", "--labels "] {
+            #expect(!help.output.contains(refused), "fit translator --help lists \(refused)")
+        }
+        // Methods of one data set still take them.
+        let vae = try latent("fit", "vae", "--help", in: scratchFolder())
+        #expect(vae.output.contains("--held-out") && vae.output.contains("--early-stopping") && vae.output.contains("--labels "))
+        for option in ["--held-out", "--labels"] {
+            let refused = try latent("fit", "translator", "--domain", "a=circle", "--domain", "b=circle", option, "0.1", "--output", "t.safetensors", in: scratchFolder())
+            #expect(refused.status != 0 && refused.errors.contains("Unknown option '\(option)'"), "\(refused.errors)")
+        }
+    }
+
+    @Test func everyMetricIsListed() throws {
+        let help = try latent("distance", "--help", in: scratchFolder())
+        #expect(help.output.contains("mmd, sliced, sinkhorn or emd"), "\(help.output)")
+        #expect(help.output.contains("entropy term"), "the Sinkhorn divergence's convention is not named")
+    }
+
+    @Test func imagesHaveAScaleOption() throws {
+        for command in [["sample"], ["interpolate"], ["translate"]] {
+            let help = try runLatent(command + ["--help"], in: scratchFolder())
+            #expect(help.output.contains("--image-scale"), "\(command) --help")
+        }
+    }
+}
