@@ -1,3 +1,4 @@
+import Tensors
 import CLatentZlib
 
 /// gzip (RFC 1952) through zlib, for `.gz` inputs and outputs.

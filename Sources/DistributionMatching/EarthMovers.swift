@@ -22,6 +22,11 @@ public enum EarthMovers {
         try x.checkFinite("the first set")
         try y.checkFinite("the second set")
         let n = x.rows
+        // The cost matrix in Double and the solver's vectors: n² values.
+        let bytes = n * n * MemoryLayout<Double>.size
+        guard !MemoryBudget.exceeds(bytes) else {
+            throw MatchingError(MemoryBudget.refusal(bytes, for: "the exact earth mover's distance's \(n) × \(n) cost matrix") + "; subsample the sets (--max-samples)")
+        }
         var cost = [Double](repeating: 0, count: n * n)
         forEachSquaredDistance(x, y) { i, row in for j in 0..<n { cost[i * n + j] = row[j] } }
         let assignment = hungarian(cost, n: n)

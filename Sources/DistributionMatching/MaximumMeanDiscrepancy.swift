@@ -139,6 +139,10 @@ public enum MaximumMeanDiscrepancy {
         guard total <= permutationTestLimit else {
             throw MatchingError("a permutation test keeps the pooled kernel matrix: \(total) rows need \(total * total * 8 / 1_000_000) MB; at most \(permutationTestLimit) rows (subsample first)")
         }
+        let bytes = total * total * MemoryLayout<Double>.size
+        guard !MemoryBudget.exceeds(bytes) else {
+            throw MatchingError(MemoryBudget.refusal(bytes, for: "a permutation test's pooled \(total) × \(total) kernel matrix") + " (subsample first)")
+        }
         var gram = [Double](repeating: 0, count: total * total)
         let pooled = Tensor.concatenate([x, y])
         forEachSquaredDistance(pooled, pooled) { i, row in

@@ -65,14 +65,13 @@ public enum Sinkhorn {
         }
     }
 
-    /// The most memory the cost matrix may take (bytes; it is kept in Float32, n·m values).
-    public static let costMemoryLimit = 4_000_000_000
-
-    /// Refuses sets whose cost matrix would not fit in ``costMemoryLimit``.
+    /// Refuses sets whose cost matrix (Float32, n·m values) would not fit the memory limit
+    /// (``MemoryBudget``), before it is allocated.
     static func checkCostMemory(_ n: Int, _ m: Int) throws {
         let (count, overflow) = n.multipliedReportingOverflow(by: m)
-        guard !overflow, count <= costMemoryLimit / MemoryLayout<Float>.size else {
-            throw MatchingError("Sinkhorn keeps the \(n) × \(m) cost matrix: \(overflow ? "too many" : "\(count * MemoryLayout<Float>.size / 1_000_000) MB"), more than the \(costMemoryLimit / 1_000_000) MB allowed: subsample the sets (--max-samples)")
+        let bytes = overflow ? Int.max : count.multipliedReportingOverflow(by: MemoryLayout<Float>.size).partialValue
+        guard !overflow, count <= Int.max / MemoryLayout<Float>.size, !MemoryBudget.exceeds(bytes) else {
+            throw MatchingError(MemoryBudget.refusal(bytes, for: "Sinkhorn's \(n) × \(m) cost matrix") + "; subsample the sets (--max-samples)")
         }
     }
 

@@ -42,9 +42,10 @@ public enum Wasserstein {
         }
         guard projections >= 1 else { throw MatchingError("a sliced Wasserstein distance needs at least 1 projection, got \(projections)") }
         // The projections of both sets are held at once, in Float32: refuse what cannot fit.
-        let (bytes, overflow) = (x.rows + y.rows + x.columns).multipliedReportingOverflow(by: projections)
-        guard !overflow, bytes <= projectionMemoryLimit / MemoryLayout<Float>.size else {
-            throw MatchingError("\(projections) projections of \(x.rows) + \(y.rows) points need \(overflow ? "more than \(Int.max)" : "\(bytes * MemoryLayout<Float>.size / 1_000_000)") MB, more than the \(projectionMemoryLimit / 1_000_000) MB allowed: use fewer projections or subsample")
+        let (values, overflow) = (x.rows + y.rows + x.columns).multipliedReportingOverflow(by: projections)
+        let bytes = overflow || values > Int.max / MemoryLayout<Float>.size ? Int.max : values * MemoryLayout<Float>.size
+        guard !MemoryBudget.exceeds(bytes) else {
+            throw MatchingError(MemoryBudget.refusal(bytes, for: "\(projections) projections of \(x.rows) + \(y.rows) points") + "; use fewer projections or subsample")
         }
         try x.checkFinite("the first set")
         try y.checkFinite("the second set")
@@ -57,9 +58,6 @@ public enum Wasserstein {
         }
         return Foundation.pow(total / Double(projections), 1 / p)
     }
-
-    /// The most memory the projections of a sliced distance may take (bytes).
-    public static let projectionMemoryLimit = 4_000_000_000
 
     /// `count` directions uniform on the unit sphere in `dimension` dimensions (normalised
     /// Gaussian draws), `count × dimension`.

@@ -26,9 +26,15 @@ import TestSupport
         #expect(grid.status == 0, "\(grid.errors)")
         #expect(try json(grid.output)["codes_from"] as? String == "prior")
         let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/prior.png"))
-        // IHDR: width and height, big-endian, at bytes 16 and 20; 4 × 3 images of 28 with gaps of 2.
+        // IHDR: width and height, big-endian, at bytes 16 and 20; 4 × 3 images of 28 pixels drawn 3
+        // screen pixels a pixel (at least 64 wide), with gaps of 2 image pixels (grown a quarter as fast).
         func be32(_ offset: Int) -> Int { png[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) } }
-        #expect(be32(16) == 4 * 28 + 3 * 2 && be32(20) == 3 * 28 + 2 * 2)
+        #expect(be32(16) == 4 * 84 + 3 * 2 && be32(20) == 3 * 84 + 2 * 2)
+        let scaled = try latent("sample", "vae.safetensors", "--count", "12", "--columns", "4", "--image-scale", "1", "--output", "one.png", in: folder)
+        #expect(scaled.status == 0, "\(scaled.errors)")
+        let one = try Data(contentsOf: URL(fileURLWithPath: folder + "/one.png"))
+        let oneWidth: Int = one[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        #expect(oneWidth == 4 * 28 + 3 * 2)
 
         #expect(try latent("sample", "vae.safetensors", "--count", "200", "--seed", "3", "--output", "prior.npy", in: folder).status == 0)
         let drawn = try NPY.read(folder + "/prior.npy").matrix(file: "prior.npy")

@@ -100,7 +100,7 @@ import TestSupport
             (fit + ["--domain", "a=a.npy", "--domain", "b=short.npy", "--anchor-fraction", "0.5"], "needs known pairs"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--latent-classifier"], "domain a has no labels"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--hidden", "c=8"], "--hidden c=8: no domain 'c' (domains: a, b)"),
-            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--held-out", "0.1"], "holds data out by --test-split"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--held-out", "0.1"], "Unknown option '--held-out'"),
             (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "c", "--output", "x.npy"], "no domain 'c' in this model (domains: a, b)"),
             (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "b", "--output", "x.png"], "are not images"),
             (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "b", "--output", "x.txt"], "--output must end in .npy, .csv or .png"),

@@ -214,6 +214,14 @@ import TestSupport
         #expect(refused.status != 0 && refused.errors.contains("the exact solver's 2000 × 2000 matrix needs 91.6 MiB, more than the memory limit of 60.0 MiB"), "\(refused.errors)")
         let randomized = try latent("fit", "pca", "--data", "square.npy", "--code-size", "2", "--solver", "randomized", "--memory-limit", "60M", "--output", "q.safetensors", "--quiet", in: folder)
         #expect(randomized.status == 0, "\(randomized.errors)")
+
+        // Transport's cost matrices are checked against the same limit: 1 000 × 1 000 floats need 3.8 MiB.
+        try NPY.write(randomTensor([1_000, 3], seed: 3), to: folder + "/a.npy")
+        try NPY.write(randomTensor([1_000, 3], seed: 4), to: folder + "/b.npy")
+        for metric in ["sinkhorn", "emd"] {
+            let transport = try latent("distance", "a.npy", "b.npy", "--metric", metric, "--memory-limit", "2M", in: folder)
+            #expect(transport.status != 0 && transport.errors.contains("more than the memory limit of 2.0 MiB"), "\(metric): \(transport.errors)")
+        }
     }
 
     /// 7. Neighbourhood metrics of a standardised model are measured where the model was

@@ -1,9 +1,11 @@
 import Foundation
 import Synchronization
 
-/// The most memory a reader may allocate for what a file's header announces: a size read from
-/// a file is checked against it before anything that size is allocated, so a small file that
-/// claims a huge matrix is an error that says so, not an exhausted machine.
+/// The most memory a command may allocate for what grows with its data: a size read from a
+/// file, a Gram matrix, a cost matrix, is checked against it before anything that size is
+/// allocated, so a small file that claims a huge matrix, or a table far wider than long, is an
+/// error that says so, not an exhausted machine. (``check(_:for:file:at:)`` in DataFormats names
+/// the file.)
 ///
 /// The default is ``defaultShare`` of the memory available to the process: the least of the
 /// cgroup's limit where one is set (containers, batch systems), the machine's physical memory
@@ -55,12 +57,6 @@ public enum MemoryBudget {
     /// The sentence that refuses an allocation of `bytes` for `what`.
     public static func refusal(_ bytes: Int, for what: String) -> String {
         "\(what) needs \(format(bytes)), more than the memory limit of \(format(limit)) (raise it with --memory-limit)"
-    }
-
-    /// Throws unless `bytes` fit within the limit; `what` says what would be allocated.
-    public static func check(_ bytes: Int, for what: String, file: String, at position: FilePosition? = nil) throws {
-        let limit = self.limit
-        guard bytes <= limit else { throw DataFormatError(file, position, refusal(bytes, for: what)) }
     }
 
     /// `bytes` as "1.5 GiB", "300 MiB", "12 KiB" or "512 bytes".
