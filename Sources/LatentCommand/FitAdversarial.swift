@@ -22,7 +22,7 @@ struct FitAdversarialAutoencoder: FitMethod {
     @OptionGroup var common: FitOptions
     @Option(help: "The code size d. (default: 20)") var codeSize: Int?
     @Option(help: "Encoder hidden widths, mirrored by the decoder: 400 or 512,256. (default: 400)") var hidden: Widths?
-    @Option(help: "The hidden layers' activation. (default: relu)") var activation: Activation?
+    @Option(help: "The hidden layers' activation: \(Activation.names). (default: relu)") var activation: Activation?
     @Option(help: "Reconstruction cost: mse (linear output) or bce (sigmoid output, data in [0, 1]). (default: mse)") var loss: Loss?
     @Option(help: "p(z): normal (N(0, σ²I)) or mixture (Gaussians on a circle in the code's first two coordinates). (default: normal)")
     var prior: PriorShape?

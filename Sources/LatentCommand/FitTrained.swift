@@ -54,7 +54,7 @@ struct FitNonlinearPCA: FitMethod {
     @Option(help: "The bottleneck's activation, linear or sigmoid. (default: linear)") var bottleneck: BottleneckName?
     @Option(help: "simultaneous (one network) or sequential (one factor at a time, on residuals). (default: simultaneous)")
     var extraction: NonlinearPCA.Configuration.Extraction?
-    @Option(name: .customLong("init"), help: "small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
+    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: xavier)") var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
@@ -101,7 +101,7 @@ struct FitDeepAutoencoder: FitMethod {
     @Option(help: "Code width. (default: 30)") var codeSize: Int?
     @Option(help: "The encoder's hidden widths; the decoder mirrors them. (default: 1000,500,250, scaled down below 784 features)")
     var hidden: Widths?
-    @Option(name: .customLong("init"), help: "With --pretrain none: small-normal, xavier or he. (default: xavier)") var initialization: Initializer?
+    @Option(name: .customLong("init"), help: "With --pretrain none: small-normal, xavier, he or fan-in-uniform. (default: xavier)") var initialization: Initializer?
     @OptionGroup var deep: DeepOptions
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions

@@ -34,7 +34,7 @@ struct FitTranslator: ParsableCommand {
     @Option(help: "Reconstruction cost: mse or bce, for every domain or NAME=LOSS for one. (default: mse)") var loss: [String] = []
     @Option(help: "Per-feature scaling fitted to each domain's training samples: none, standardize, min-max or robust; NAME=KIND for one domain. (default: none)")
     var scale: [String] = []
-    @Option(help: "The hidden layers' activation. (default: relu)") var activation: Activation?
+    @Option(help: "The hidden layers' activation: \(Activation.names). (default: relu)") var activation: Activation?
     @Option(help: "How codes are aligned: critic (adversarial), mmd or sinkhorn. (default: critic)") var matcher: Translator.Matcher?
     @Option(help: "λ of the matching term. (default: 1)") var matchWeight: Float?
     @Option(help: "--matcher critic: non-saturating, least-squares or wgan-gp. (default: non-saturating)") var adversarialLoss: AdversarialLoss?

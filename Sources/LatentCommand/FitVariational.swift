@@ -15,7 +15,7 @@ struct FitVariationalAutoencoder: FitMethod {
     @OptionGroup var common: FitOptions
     @Option(help: "The latent dimension d. (default: 20)") var codeSize: Int?
     @Option(help: "Encoder hidden widths, mirrored by the decoder: 400 or 512,256. (default: 400)") var hidden: Widths?
-    @Option(help: "The hidden layers' activation. (default: relu)") var activation: Activation?
+    @Option(help: "The hidden layers' activation: \(Activation.names). (default: relu)") var activation: Activation?
     @Option(help: "p(x|z): bernoulli, continuous-bernoulli (data in [0, 1]), gaussian (σ² from --output-variance) or gaussian-learned-variance. (default: bernoulli for data in [0, 1], else gaussian-learned-variance)")
     var likelihood: Likelihood?
     @Option(help: "σ² of the gaussian likelihood. (default: 1)") var outputVariance: Float?

@@ -14,7 +14,7 @@ struct FitWassersteinAutoencoder: FitMethod {
     @OptionGroup var common: FitOptions
     @Option(help: "The code size d. (default: 20)") var codeSize: Int?
     @Option(help: "Encoder hidden widths, mirrored by the decoder: 400 or 512,256. (default: 400)") var hidden: Widths?
-    @Option(help: "The hidden layers' activation. (default: relu)") var activation: Activation?
+    @Option(help: "The hidden layers' activation: \(Activation.names). (default: relu)") var activation: Activation?
     @Option(help: "Reconstruction cost: mse (linear output; the paper's ‖x − y‖², which λ = 10 is weighed against) or bce (sigmoid output, data in [0, 1]; needs a much larger --lambda). (default: mse)")
     var loss: Loss?
     @Option(help: "The penalty between the batch's codes and prior draws: mmd (inverse multiquadric kernel), sliced or sinkhorn. (default: mmd)")

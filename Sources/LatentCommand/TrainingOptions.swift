@@ -3,7 +3,10 @@ import Foundation
 import Latent
 
 extension OptimizerKind: ExpressibleByArgument {}
-extension Activation: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {
+    /// Every activation's name, for help texts.
+    static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
 extension Loss: ExpressibleByArgument {}
 extension DeepAutoencoder.Configuration.Pretraining: ExpressibleByArgument {}
 extension FeatureScaling.Kind: ExpressibleByArgument {}
@@ -30,9 +33,9 @@ struct Widths: ExpressibleByArgument {
 
 /// The deep autoencoder's options (DESIGN.md): activations per role, loss, pretraining.
 struct DeepOptions: ParsableArguments {
-    @Option(help: "Deep autoencoder: hidden units' activation. (default: sigmoid)") var activation: Activation?
-    @Option(help: "Deep autoencoder: the code layer's activation. (default: linear)") var codeActivation: Activation?
-    @Option(help: "Deep autoencoder: the output layer's activation. (default: sigmoid for data in [0, 1], else linear)")
+    @Option(help: "Deep autoencoder: hidden units' activation: \(Activation.names). (default: sigmoid)") var activation: Activation?
+    @Option(help: "Deep autoencoder: the code layer's activation: \(Activation.names). (default: linear)") var codeActivation: Activation?
+    @Option(help: "Deep autoencoder: the output layer's activation: \(Activation.names). (default: sigmoid for data in [0, 1], else linear)")
     var outputActivation: Activation?
     @Option(help: "Deep autoencoder: bce (sigmoid output, data in [0, 1]) or mse. (default: bce for data in [0, 1], else mse)") var loss: Loss?
     @Option(help: "Deep autoencoder: rbm (greedy RBM pretraining, then fine-tuning) or none. (default: rbm)")

@@ -1,6 +1,7 @@
 import Foundation
 import Latent
 import Testing
+import TestSupport
 
 /// Every `--help` lists only options its command takes, and every value an option accepts.
 @Suite struct HelpListsWhatIsTaken {
@@ -29,5 +30,24 @@ import Testing
             let help = try runLatent(command + ["--help"], in: scratchFolder())
             #expect(help.output.contains("--image-scale"), "\(command) --help")
         }
+    }
+
+    /// Every option that takes one of a set of values names each of them in its help.
+    @Test func everyAcceptedValueIsListed() throws {
+        let dump = try runProcess(try latentExecutable(), ["--experimental-dump-help"])
+        let root = try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as! [String: Any]
+        var unlisted: [String] = []
+        func visit(_ command: [String: Any], path: String) {
+            for argument in command["arguments"] as? [[String: Any]] ?? [] {
+                guard let values = argument["allValueStrings"] as? [String] ?? argument["allValues"] as? [String], !values.isEmpty else { continue }
+                let text = (argument["abstract"] as? String ?? "") + " " + (argument["discussion"] as? String ?? "")
+                for value in values where text.range(of: "(^|[ (,:])" + NSRegularExpression.escapedPattern(for: value) + "($|[ ),.:;])", options: .regularExpression) == nil {
+                    unlisted.append("\(path) --\(argument["valueName"] as? String ?? "?"): \(value)")
+                }
+            }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] { visit(sub, path: path + " " + (sub["commandName"] as? String ?? "")) }
+        }
+        visit(root["command"] as! [String: Any], path: "latent")
+        #expect(unlisted.isEmpty, "values missing from help: \(unlisted)")
     }
 }
