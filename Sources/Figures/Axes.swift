@@ -35,7 +35,7 @@ struct Axes {
     /// Draws the background grid, the axes with their ticks and labels, and the titles.
     func draw(in svg: inout SVGDocument, title: String, xLabel: String, yLabel: String, xTicks: [Double]? = nil) {
         // The title is centred over the plot, moved (and if need be made smaller) to stay inside the figure.
-        let titleSize = TextMetrics.fittingSize(title, preferred: 14, available: width - 8, bold: true)
+        let (title, titleSize) = TextMetrics.fitted(title, preferred: 14, available: width - 8, bold: true)
         let half = TextMetrics.width(title, size: titleSize, bold: true) / 2
         svg.text(title, x: min(max((left + right) / 2, 4 + half), width - 4 - half), y: 20, size: titleSize, anchor: .middle, bold: true)
         let xs = xTicks ?? x.ticks(), ys = y.ticks()
@@ -53,11 +53,11 @@ struct Axes {
         }
         svg.line(x1: left, y1: bottom, x2: right, y2: bottom, stroke: .axis)
         svg.line(x1: left, y1: top, x2: left, y2: bottom, stroke: .axis)
-        let xSize = TextMetrics.fittingSize(xLabel, preferred: 12, available: width - 8)
+        let (xLabel, xSize) = TextMetrics.fitted(xLabel, preferred: 12, available: width - 8)
         let xHalf = TextMetrics.width(xLabel, size: xSize) / 2
         svg.text(xLabel, x: min(max((left + right) / 2, 4 + xHalf), width - 4 - xHalf), y: bottom + 36, size: xSize, anchor: .middle)
         // The rotated title runs along the plot's height and the margins above and below it.
-        let ySize = TextMetrics.fittingSize(yLabel, preferred: 12, available: height - 8)
+        let (yLabel, ySize) = TextMetrics.fitted(yLabel, preferred: 12, available: height - 8)
         let yHalf = TextMetrics.width(yLabel, size: ySize) / 2
         svg.text(yLabel, x: 15, y: min(max((top + bottom) / 2, 4 + yHalf), height - 4 - yHalf), size: ySize, anchor: .middle, rotation: -90)
     }
@@ -71,10 +71,21 @@ enum TextMetrics {
         Double(text.count) * size * (bold ? 0.62 : 0.56)
     }
 
-    /// `preferred`, or the size that fits `text` into `available` units, but never below 8.
+    /// The smallest size text is drawn at.
+    static let smallest = 8.0
+
+    /// `preferred`, or the size that fits `text` into `available` units, but never below ``smallest``.
     static func fittingSize(_ text: String, preferred: Double, available: Double, bold: Bool = false) -> Double {
         let needed = width(text, size: preferred, bold: bold)
-        return needed <= available ? preferred : max(8, preferred * available / needed)
+        return needed <= available ? preferred : max(smallest, preferred * available / needed)
+    }
+
+    /// `text` at the size that fits it into `available` units, shortened with an ellipsis when
+    /// even the smallest size is too wide.
+    static func fitted(_ text: String, preferred: Double, available: Double, bold: Bool = false) -> (text: String, size: Double) {
+        let size = fittingSize(text, preferred: preferred, available: available, bold: bold)
+        let fits = Int(available / (size * (bold ? 0.62 : 0.56)))
+        return text.count <= fits ? (text, size) : (String(text.prefix(max(fits - 1, 1))) + "…", size)
     }
 }
 

@@ -236,16 +236,18 @@ struct ImageOptions: ParsableArguments {
 /// Writes `rows` of images as a PNG grid, in the training samples' shape (else a square one),
 /// each image at least ``ImageGrid/minimumDrawnWidth`` pixels wide unless `scale` says how many
 /// screen pixels an image pixel takes. Values are mapped from the training data's range (stored
-/// in the model) to black … white and clipped, so data in [0, 1] are drawn as they are and a
-/// decoder's overshoot saturates instead of greying the grid; a model without a stored range
-/// (written by an older build) is mapped by the grid's own range.
+/// in the model; [0, 1] itself for data inside it) to black … white and clipped, so data in
+/// [0, 1] are drawn as they are and a decoder's overshoot saturates instead of greying the grid;
+/// a model without a stored range (written by an older build) is drawn on [0, 1] widened to the
+/// grid's own range.
 func writeImageGrid(_ rows: [ImageGrid.Row], to path: String, file: SafeTensorsFile, model: String, title: String, scale: Int? = nil) throws {
     let features = rows[0].images.columns
     let shape = try imageShape(features: features, file: file, model: model)
     var rows = rows
     let (low, high): (Float, Float)
     if let range = try file.valueRange(file: model) {
-        (low, high) = (Float(range.low), Float(range.high))
+        // Data that live in [0, 1] (pixels, probabilities) are drawn on [0, 1] itself.
+        (low, high) = range.low >= 0 && range.high <= 1 ? (0, 1) : (Float(range.low), Float(range.high))
     } else {
         (low, high) = (min(0, rows.map { $0.images.min() }.min()!), max(1, rows.map { $0.images.max() }.max()!))
     }

@@ -318,4 +318,57 @@ import TestSupport
         let kl = try json(fit.output)["kl_per_sample"] as! Double
         #expect(kl < 1 && fit.errors.contains("posterior has collapsed onto the prior"), "KL \(kl): \(fit.errors)")
     }
+
+    /// 9 and 10. A user's (n, h, w) images keep their shape: every image-writing command draws
+    /// 8 × 4 halves, at least 64 pixels wide, and values on the training data's [0, 1] are drawn
+    /// as they are (clipped), not stretched over the grid's own range.
+    @Test func imagesOfAnyShapeAreDrawnOnTheirOwnScale() throws {
+        let folder = scratchFolder()
+        var generator = RandomGenerator(seed: 9)
+        // 8 × 4 halves of digits-like images in [0, 1]: a bright bar whose column varies.
+        let images = (0..<120).map { i -> [Float] in
+            let bar = i % 4
+            return (0..<32).map { p in p % 4 == bar ? 0.9 : 0.05 + 0.05 * Float(generator.nextUniform()) }
+        }
+        try Data(npyBytes(descr: "<f4", shape: [120, 8, 4], payload: images.flatMap { $0 }.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }))
+            .write(to: URL(fileURLWithPath: folder + "/halves.npy"))
+        #expect(try latent("fit", "pca", "--data", "halves.npy", "--code-size", "2", "--output", "h.safetensors", "--quiet", in: folder).status == 0)
+        #expect(try SafeTensorsFile.read(folder + "/h.safetensors").sampleShape(file: "h") == [8, 4])
+        for arguments in [["interpolate", "h.safetensors", "--data", "halves.npy", "--from", "0", "--to", "1", "--steps", "5"],
+                          ["traverse", "h.safetensors", "--data", "halves.npy", "--steps", "3"]] {
+            let png = try runLatent(arguments + ["--output", "x.png"], in: folder)
+            #expect(png.status == 0, "\(arguments[0]): \(png.errors)")
+            let npy = try runLatent(arguments + ["--output", "x.npy"], in: folder)
+            #expect(npy.status == 0, "\(arguments[0]): \(npy.errors)")
+            let decoded = try NPY.read(folder + "/x.npy").matrix(file: "x")
+            let image = try Data(contentsOf: URL(fileURLWithPath: folder + "/x.png"))
+            let width: Int = image[16..<20].reduce(0) { $0 << 8 | Int($1) }
+            // 8 × 4 images drawn 16 screen pixels a pixel: 64 wide.
+            #expect(width >= 64 && width % 4 == 0, "\(arguments[0]): \(width) pixels wide")
+            // Values in [0, 1] map to grey levels as they are: the first decoded value, clipped.
+            let expected = UInt8((min(max(decoded.scalars[0], 0), 1) * 255).rounded())
+            #expect(try firstPixel(ofPNG: folder + "/x.png") == expected, "\(arguments[0])")
+        }
+        let report = try latent("report", "h.safetensors", "--data", "halves.npy", "--output", "r", "--quiet", in: folder)
+        #expect(report.status == 0 && FileManager.default.fileExists(atPath: folder + "/r/reconstructions.svg"), "\(report.errors)")
+    }
+
+    /// The grey level of the top-left pixel of a grey PNG that Latent wrote (zlib via `python3`,
+    /// an independent decoder).
+    func firstPixel(ofPNG path: String) throws -> UInt8 {
+        let script = "import zlib,struct,sys; d=open(sys.argv[1],'rb').read(); i=8; z=b''\n"
+            + "while i < len(d):\n n=struct.unpack('>I',d[i:i+4])[0]; t=d[i+4:i+8]\n if t==b'IDAT': z+=d[i+8:i+8+n]\n i+=12+n\n"
+            + "print(zlib.decompress(z)[1])"
+        let result = try runProcess("python3", ["-c", script, path])
+        return UInt8(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    /// 11. A principal tree's codes are drawn as pseudotime and branch.
+    @Test func treeCodesAreBranchAndPseudotime() throws {
+        let folder = scratchFolder()
+        #expect(try latent("fit", "principal-graph", "--data", "star?n=300&seed=1", "--topology", "tree", "--nodes", "12", "--output", "t.safetensors", "--quiet", in: folder).status == 0)
+        #expect(try latent("report", "t.safetensors", "--data", "star?n=300&seed=1", "--output", "r", "--quiet", in: folder).status == 0)
+        let codes = try String(contentsOfFile: folder + "/r/codes.svg", encoding: .utf8)
+        #expect(codes.contains(">pseudotime (distance along the tree)</text>") && codes.contains(">branch</text>"))
+    }
 }
