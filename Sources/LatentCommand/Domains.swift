@@ -59,7 +59,7 @@ struct DomainData {
     /// as many samples) and splits them (`testSplit`: none, a fraction, a file of the first
     /// domain's test rows; default the data's own split).
     static func load(_ domainOptions: [String], labels labelOptions: [String], pairs: String?, testSplit: String?,
-                     options: ReadingOptions, seed: UInt64, display: ProgressDisplay) throws -> DomainData {
+                     options: ReadingOptions, seed: UInt64, display: ProgressDisplay, modelFeatures: [String: [String]] = [:]) throws -> DomainData {
         let named = try domainOptions.map { try Named($0, option: "--domain") }
         guard named.count >= 2 else { throw ValidationErrorText("a translator needs at least two --domain NAME=SPEC options, got \(named.count)") }
         let names = named.map(\.name)
@@ -70,7 +70,8 @@ struct DomainData {
         for (index, domain) in named.enumerated() {
             display.update("loading \(domain.name): \(domain.value)", force: true)
             // Every domain's class names are numbered as the first domain's.
-            let set = try options.load(domain.value, labels: labelFiles[index], knownClasses: sets.first?.classNames)
+            // A fitted translator's domains take their columns by name.
+            let set = try options.load(domain.value, labels: labelFiles[index], knownClasses: sets.first?.classNames, modelFeatures: modelFeatures[domain.name])
             display.finish("loaded \(domain.name) (\(domain.value)): \(set.count) samples × \(set.features) features")
             sets.append(set)
         }

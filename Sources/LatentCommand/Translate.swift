@@ -53,7 +53,8 @@ func loadDomainData(model: String, data: String, domain: String, options: Readin
         throw ValidationErrorText("\(model) holds a \(type(of: loaded).methodName) model, which has one domain; domains belong to a translator (`latent fit translator`)")
     }
     let index = try translator.domainIndex(named: domain)
-    let dataset = try options.load(data, labels: labels, knownClasses: try file.classNames(file: model))
+    let dataset = try options.load(data, labels: labels, knownClasses: try file.classNames(file: model),
+                                   modelFeatures: try domainFeatureNames(file, path: model)[domain])
     guard dataset.features == translator.inputSize(domain: index) else {
         throw ValidationErrorText("\(data) has \(dataset.features) features per sample; domain \(domain) of \(model) takes \(translator.inputSize(domain: index))")
     }

@@ -371,4 +371,23 @@ import TestSupport
         let codes = try String(contentsOfFile: folder + "/r/codes.svg", encoding: .utf8)
         #expect(codes.contains(">pseudotime (distance along the tree)</text>") && codes.contains(">branch</text>"))
     }
+
+    /// 1, for a translator: each domain's table is matched to that domain's columns by name.
+    @Test func translatorDomainsAreMatchedByName() throws {
+        let folder = scratchFolder()
+        let data = rows(80)
+        try write(table(data, header: ["a", "b", "c", "d"], order: [0, 1, 2, 3]), folder + "/x.csv")
+        try write(table(data, header: ["p", "q", "r", "s"], order: [3, 2, 1, 0]), folder + "/y.csv")
+        try write(table(data, header: ["p", "q", "r", "s"], order: [1, 3, 0, 2]), folder + "/y-shuffled.csv")
+        let fit = try latent("fit", "translator", "--domain", "x=x.csv", "--domain", "y=y.csv", "--scale", "standardize", "--code-size", "2",
+                             "--hidden", "8", "--epochs", "2", "--test-split", "none", "--output", "t.safetensors", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        // y-shuffled.csv holds y.csv's columns in another order: the same translations.
+        _ = try latent("translate", "t.safetensors", "--data", "y.csv", "--from", "y", "--to", "x", "--output", "a.npy", "--quiet", in: folder)
+        let shuffled = try latent("translate", "t.safetensors", "--data", "y-shuffled.csv", "--from", "y", "--to", "x", "--output", "b.npy", in: folder)
+        #expect(shuffled.status == 0 && shuffled.errors.contains("columns matched to the model's 4 features by name"), "\(shuffled.errors)")
+        #expect(try NPY.read(folder + "/a.npy").matrix(file: "a") == NPY.read(folder + "/b.npy").matrix(file: "b"))
+        let missing = try latent("translate", "t.safetensors", "--data", "x.csv", "--from", "y", "--to", "x", "--output", "c.npy", in: folder)
+        #expect(missing.status != 0 && missing.errors.contains("4 of the model's 4 features are not among the table's columns"), "\(missing.errors)")
+    }
 }
