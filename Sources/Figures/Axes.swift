@@ -84,8 +84,10 @@ enum TextMetrics {
     /// even the smallest size is too wide.
     static func fitted(_ text: String, preferred: Double, available: Double, bold: Bool = false) -> (text: String, size: Double) {
         let size = fittingSize(text, preferred: preferred, available: available, bold: bold)
+        // Shrunk to fit, the text fits but for rounding.
+        guard width(text, size: size, bold: bold) > available * (1 + 1e-9) else { return (text, size) }
         let fits = Int(available / (size * (bold ? 0.62 : 0.56)))
-        return text.count <= fits ? (text, size) : (String(text.prefix(max(fits - 1, 1))) + "…", size)
+        return (String(text.prefix(max(fits - 1, 1))) + "…", size)
     }
 }
 
