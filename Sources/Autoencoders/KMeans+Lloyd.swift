@@ -1,5 +1,4 @@
 import Collectives
-import Dispatch
 import Tensors
 
 /// One Lloyd iteration's pass over the data: each sample's nearest centroid and squared
@@ -46,7 +45,7 @@ extension KMeans {
                                 let addresses = [x.baseAddress, c.baseAddress].map { UInt(bitPattern: $0) }
                                 let outputs = (UInt(bitPattern: labels.baseAddress), UInt(bitPattern: distances.baseAddress),
                                                UInt(bitPattern: sums.baseAddress), UInt(bitPattern: counts.baseAddress))
-                                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                                forEachPart(workers, settings: settings) { worker in
                                     let x = UnsafePointer<Float>(bitPattern: addresses[0])!, c = UnsafePointer<Float>(bitPattern: addresses[1])!
                                     let labels = UnsafeMutablePointer<Int>(bitPattern: outputs.0)!
                                     let distances = UnsafeMutablePointer<Double>(bitPattern: outputs.1)!

@@ -57,7 +57,7 @@ public struct TranslationMetrics: Sendable {
         let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
         defer { results.deallocate() }
         nonisolated(unsafe) let out = results
-        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+        forEachPart(blocks) { block in
             for i in stride(from: block, to: n, by: blocks) { out[i] = body(i) }
         }
         return Array(results)

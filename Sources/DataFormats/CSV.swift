@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 import Tensors
@@ -190,8 +189,10 @@ public enum CSV {
 
         // Pass 1: lines and non-blank lines (rows) per chunk.
         let cuts = bounds
+        let current = ComputeSettings.current
+        let settings = ComputeSettings(backend: current.backend, threads: threads, cpuLevel: current.cpuLevel)
         let counts = Mutex([(lines: Int, rows: Int)](repeating: (0, 0), count: parts))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        forEachPart(parts, settings: settings) { part in
             let (lines, rows) = TextKernels.countLines(view().baseAddress!, cuts[part]..<cuts[part + 1])
             counts.withLock { $0[part] = (lines, rows) }
         }
@@ -215,7 +216,7 @@ public enum CSV {
             first.values.withUnsafeBufferPointer { buffer.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
             let out = UInt(bitPattern: buffer.baseAddress)
             let results = Mutex([Result<(labels: [Substring], ids: [Substring]), Error>?](repeating: nil, count: parts))
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
+            forEachPart(parts, settings: settings) { part in
                 let target = UnsafeMutablePointer<Float>(bitPattern: out)! + startRows[part] * features
                 let result = Result {
                     try parseLines(view(), cuts[part]..<cuts[part + 1], firstLine: startLines[part], delimiter: delimiter,

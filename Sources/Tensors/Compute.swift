@@ -97,6 +97,17 @@ public func forEachChunk(of count: Int, minimumChunk: Int = 1 << 15, settings: C
     }
 }
 
+/// Runs `body(part)` for every part 0 ..< `parts`, on at most the settings' threads of Latent's
+/// worker pool (each thread takes every `threads`-th part). The parts are fixed by the caller,
+/// so results computed per part do not depend on the thread count. The one way above Tensors to
+/// run work in parallel: it honours `--threads`, which Dispatch's pool does not.
+public func forEachPart(_ parts: Int, settings: ComputeSettings = .current, _ body: @Sendable (Int) -> Void) {
+    let workers = max(1, min(parts, settings.threads))
+    parallelFor(workers) { worker in
+        for part in stride(from: worker, to: parts, by: workers) { body(part) }
+    }
+}
+
 /// Runs `body(part)` for `parts` parts, in parallel when `parts > 1`: on Latent's pool of
 /// worker threads (`latent_parallel_run`), which spin briefly between regions instead of
 /// sleeping, so a training step's many short regions start without a wake-up each.
