@@ -124,8 +124,8 @@ extension Translator {
                     let sigma = median > 0 && median.isFinite ? median : 1
                     // The unbiased estimate divides by n(n − 1): a batch of one sample takes the biased one.
                     let estimator: MaximumMeanDiscrepancy.Estimator = min(codes[0].shape[0], codes[k].shape[0]) < 2 ? .biased : .unbiased
-                    matching = matching + MaximumMeanDiscrepancy.loss(codes[0], codes[k], kernel: .multiScaleGaussian(bandwidths: [sigma / 2, sigma, sigma * 2]),
-                                                                      estimator: estimator)
+                    matching = matching + (try MaximumMeanDiscrepancy.loss(codes[0], codes[k], kernel: .multiScaleGaussian(bandwidths: [sigma / 2, sigma, sigma * 2]),
+                                                                       estimator: estimator))
                 case .sinkhorn:
                     guard let divergence = try? Sinkhorn.loss(codes[0], codes[k], configuration: .init(epsilon: configuration.epsilon, tolerance: 1e-4, maximumIterations: 1000)) else {
                         return [Double](repeating: .nan, count: lossTerms.count)

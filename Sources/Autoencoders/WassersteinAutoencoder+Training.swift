@@ -27,7 +27,7 @@ extension WassersteinAutoencoder {
             let prior = Variable(Tensor.randomNormal(z.shape, standardDeviation: configuration.priorVariance.squareRoot(), using: &generator))
             let penalty: Variable = switch configuration.penalty {
             case .mmd:
-                MaximumMeanDiscrepancy.loss(z, prior, kernel: .waeInverseMultiquadric(dimension: configuration.codeSize, priorVariance: Double(configuration.priorVariance)),
+                try MaximumMeanDiscrepancy.loss(z, prior, kernel: .waeInverseMultiquadric(dimension: configuration.codeSize, priorVariance: Double(configuration.priorVariance)),
                                             estimator: estimator)
             case .sliced:
                 try Wasserstein.slicedLoss(z, prior, directions: Wasserstein.unitDirections(configuration.projections, dimension: configuration.codeSize, using: &generator))

@@ -121,8 +121,6 @@ public struct FeatureScaling: Codable, Sendable, Equatable {
         return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
     }
 
-    /// ``quantile(_:_:)``, for tests.
-    public static func quantileForTesting(_ sorted: [Double], _ q: Double) -> Double { quantile(sorted, q) }
 
     /// (x − offset) / scale for each row of `samples` (measured from `origin`).
     public func apply(_ samples: Tensor) throws -> Tensor {

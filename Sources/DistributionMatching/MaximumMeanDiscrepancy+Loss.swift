@@ -5,9 +5,16 @@ extension MaximumMeanDiscrepancy {
     /// Wasserstein autoencoder adds to its loss to pull a batch's codes toward prior samples
     /// (Tolstikhin et al. 2018, algorithm 2). Squared distances come from one product each,
     /// ‖a‖² + ‖b‖² − 2a·b; the unbiased form masks the within-set diagonals out.
-    public static func loss(_ x: Variable, _ y: Variable, kernel: Kernel, estimator: Estimator = .unbiased) -> Variable {
-        precondition(x.shape.count == 2 && y.shape.count == 2 && x.shape[1] == y.shape[1], "MMD² loss: sets of one width, got \(x.shape) and \(y.shape)")
+    /// - Throws: when the sets are not matrices of one width, or the unbiased estimate lacks the
+    ///   two rows a set it needs (as ``squared(_:_:kernel:estimator:)`` does).
+    public static func loss(_ x: Variable, _ y: Variable, kernel: Kernel, estimator: Estimator = .unbiased) throws -> Variable {
+        guard x.shape.count == 2, y.shape.count == 2, x.shape[1] == y.shape[1] else {
+            throw MatchingError("MMD² loss: the sets must be matrices of one width, got shapes \(x.shape) and \(y.shape)")
+        }
         let (n, m) = (x.shape[0], y.shape[0])
+        guard n >= (estimator == .unbiased ? 2 : 1), m >= (estimator == .unbiased ? 2 : 1) else {
+            throw MatchingError("MMD² loss: the \(estimator) estimate needs at least \(estimator == .unbiased ? 2 : 1) rows a set, got \(n) and \(m)")
+        }
         func sum(_ a: Variable, _ b: Variable, skipDiagonal: Bool) -> Variable {
             let (rows, columns) = (a.shape[0], b.shape[0])
             let squared = a.squared().sum(alongAxis: 1).reshaped([rows, 1]) + b.squared().sum(alongAxis: 1).reshaped([1, columns])

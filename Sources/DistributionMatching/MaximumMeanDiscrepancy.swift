@@ -117,11 +117,6 @@ public enum MaximumMeanDiscrepancy {
     /// Rows whose kernel values one task sums.
     static let rowsPerGroup = 16
 
-    /// The Gaussian kernel of the median heuristic: σ = the median distance among the pooled rows.
-    public static func medianGaussian(_ x: Tensor, _ y: Tensor, using generator: inout RandomGenerator) -> Kernel {
-        .gaussian(bandwidth: medianPairwiseDistance(Tensor.concatenate([x, y]), using: &generator))
-    }
-
     /// The pooled sets this many rows at most are tested (the pooled kernel matrix is kept, in Double).
     public static let permutationTestLimit = 10_000
 

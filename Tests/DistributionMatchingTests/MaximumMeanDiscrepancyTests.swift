@@ -29,7 +29,7 @@ import Tensors
         let expected = unbiased ? xx / 42 + yy / 72 - 2 * xy / 63 : xx / 49 + yy / 81 - 2 * xy / 63
         #expect(abs(try MaximumMeanDiscrepancy.squared(x, y, kernel: kernel, estimator: estimator) - expected) < 1e-5 * max(1, abs(expected)))
         // The graph computes the same number.
-        let graph = MaximumMeanDiscrepancy.loss(Variable(x), Variable(y), kernel: kernel, estimator: estimator).value.scalar
+        let graph = try MaximumMeanDiscrepancy.loss(Variable(x), Variable(y), kernel: kernel, estimator: estimator).value.scalar
         #expect(abs(Double(graph) - expected) < 1e-4 * max(1, abs(expected)))
     }
 
@@ -69,7 +69,7 @@ import Tensors
     @Test(arguments: kernels, MaximumMeanDiscrepancy.Estimator.allCases)
     func lossGradientsMatchFiniteDifferences(_ kernel: MaximumMeanDiscrepancy.Kernel, _ estimator: MaximumMeanDiscrepancy.Estimator) {
         let (x, y) = (randomTensor([5, 3], lower: -1, upper: 1, seed: 3), randomTensor([4, 3], lower: -0.5, upper: 1.5, seed: 4))
-        let check = checkGradients([x, y]) { MaximumMeanDiscrepancy.loss($0[0], $0[1], kernel: kernel, estimator: estimator) }
+        let check = checkGradients([x, y]) { try! MaximumMeanDiscrepancy.loss($0[0], $0[1], kernel: kernel, estimator: estimator) }
         #expect(check.passed, "\(kernel), \(estimator): \(check)")
     }
 
@@ -81,5 +81,9 @@ import Tensors
         #expect { _ = try MaximumMeanDiscrepancy.squared(x, x, kernel: .gaussian(bandwidth: 0)) } throws: { "\($0)".contains("positive") }
         #expect { _ = try MaximumMeanDiscrepancy.permutationTest(x, x, kernel: .gaussian(bandwidth: 1), permutations: 0, using: &generator) } throws: { "\($0)".contains("at least 1 permutation") }
         #expect(MaximumMeanDiscrepancy.Kernel.waeInverseMultiquadric(dimension: 8) == .inverseMultiquadric(scales: [1.6, 3.2, 8, 16, 32, 80, 160]))
+        // The loss checks its shapes as the measure does (it used to stop a release build without a word).
+        #expect { _ = try MaximumMeanDiscrepancy.loss(Variable(x), Variable(Self.gaussian(5, 2, seed: 2)), kernel: .gaussian(bandwidth: 1)) } throws: { "\($0)".contains("one width") }
+        #expect { _ = try MaximumMeanDiscrepancy.loss(Variable(x), Variable(x.rows(0..<1)), kernel: .gaussian(bandwidth: 1)) } throws: { "\($0)".contains("at least 2 rows") }
+        #expect(throws: Never.self) { _ = try MaximumMeanDiscrepancy.loss(Variable(x), Variable(x.rows(0..<1)), kernel: .gaussian(bandwidth: 1), estimator: .biased) }
     }
 }
