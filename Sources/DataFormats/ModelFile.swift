@@ -42,6 +42,31 @@ extension SafeTensorsFile {
         metadata[Self.missingValuesKey] = try fill.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
     }
 
+    /// The optional metadata keys of a translator's domains' sample shapes (name → shape, for
+    /// domains of images) and feature names (name → names, for domains whose tables named
+    /// their columns): JSON objects.
+    public static let domainSampleShapesKey = "domain_sample_shapes", domainFeatureNamesKey = "domain_feature_names"
+
+    /// The sample shape of each of a translator's domains that has one.
+    public func domainSampleShapes(file: String) throws -> [String: [Int]] { try domainMap(Self.domainSampleShapesKey, file: file) }
+
+    /// The feature names of each of a translator's domains that has them.
+    public func domainFeatureNames(file: String) throws -> [String: [String]] { try domainMap(Self.domainFeatureNamesKey, file: file) }
+
+    /// Records the domains' sample shapes and feature names (an empty map writes nothing).
+    public mutating func setDomains(sampleShapes: [String: [Int]], featureNames: [String: [String]]) throws {
+        metadata[Self.domainSampleShapesKey] = sampleShapes.isEmpty ? nil : String(decoding: try JSONEncoder().encode(sampleShapes), as: UTF8.self)
+        metadata[Self.domainFeatureNamesKey] = featureNames.isEmpty ? nil : String(decoding: try JSONEncoder().encode(featureNames), as: UTF8.self)
+    }
+
+    private func domainMap<Value: Decodable>(_ key: String, file: String) throws -> [String: Value] {
+        guard let json = metadata[key] else { return [:] }
+        guard let map = try? JSONDecoder().decode([String: Value].self, from: Data(json.utf8)) else {
+            throw DataFormatError(file, .entry("__metadata__.\(key)"), "is not a JSON object of one entry per domain")
+        }
+        return map
+    }
+
     /// The optional metadata key of the training data's smallest and largest value (a JSON
     /// array of two numbers, in the file's units), so that images of samples are drawn on the
     /// data's own scale.

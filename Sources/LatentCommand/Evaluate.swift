@@ -119,7 +119,7 @@ struct Evaluate: ParsableCommand {
         }
         if reference != nil || importanceSamples != nil { throw ValidationErrorText("--reference and --importance-samples take --data, not --domain") }
         let data = try DomainData.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: seed, display: display,
-                                       modelFeatures: try domainFeatureNames(file, path: model))
+                                       modelFeatures: try file.domainFeatureNames(file: model))
         guard data.names == translator.domainNames else {
             throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")
         }

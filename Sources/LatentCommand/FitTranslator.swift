@@ -5,20 +5,6 @@ import Latent
 extension Translator.Matcher: ExpressibleByArgument {}
 extension Translator.AnchorDistance: ExpressibleByArgument {}
 
-/// The metadata key of a translator's image domains' sample shapes (a JSON object, name → shape).
-let domainSampleShapesKey = "domain_sample_shapes"
-/// The metadata key of a translator's domains' feature names, for the domains whose tables
-/// named their columns (a JSON object, name → names): later tables are matched to them by name.
-let domainFeatureNamesKey = "domain_feature_names"
-
-/// The feature names of each domain of the translator in `file` (at `path`) that has them.
-func domainFeatureNames(_ file: SafeTensorsFile, path: String) throws -> [String: [String]] {
-    guard let json = file.metadata[domainFeatureNamesKey] else { return [:] }
-    guard let names = try? JSONDecoder().decode([String: [String]].self, from: Data(json.utf8)) else {
-        throw DataFormatError(path, .entry("__metadata__.\(domainFeatureNamesKey)"), "is not a JSON object of string lists")
-    }
-    return names
-}
 
 /// `latent fit translator`: Yang et al.'s multi-domain translator.
 struct FitTranslator: ParsableCommand {
@@ -127,10 +113,9 @@ struct FitTranslator: ParsableCommand {
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.setNames(classes: data.sets[0].classNames, features: nil)
         try file.setSampleShape(data.sets[0].sampleShape)
-        let shapes = Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.sampleShape.map { (name, $0) } })
-        if !shapes.isEmpty { file.metadata[domainSampleShapesKey] = String(decoding: try JSONEncoder().encode(shapes), as: UTF8.self) }
-        let featureNames = Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.featureNames.map { (name, $0) } })
-        if !featureNames.isEmpty { file.metadata[domainFeatureNamesKey] = String(decoding: try JSONEncoder().encode(featureNames), as: UTF8.self) }
+        // Later tables of a domain are drawn in its shape and matched to its columns by name.
+        try file.setDomains(sampleShapes: Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.sampleShape.map { (name, $0) } }),
+                            featureNames: Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.featureNames.map { (name, $0) } }))
         try file.write(to: output)
         display.finish("fitted translator in \(formatDuration(seconds)); model written to \(output)")
         var result: [String: Any] = ["method": "translator", "model": output, "domains": names, "code_size": model.codeSize, "seconds": seconds,

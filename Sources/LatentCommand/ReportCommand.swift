@@ -49,7 +49,7 @@ struct ReportCommand: ParsableCommand {
             throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain (use --data)")
         }
         let data = try DomainData.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: 0, display: display,
-                                       modelFeatures: try domainFeatureNames(file, path: model))
+                                       modelFeatures: try file.domainFeatureNames(file: model))
         guard data.names == translator.domainNames else {
             throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")
         }

@@ -34,8 +34,7 @@ struct Translate: ParsableCommand {
         if (output as NSString).pathExtension.lowercased() == "png" {
             // The grid takes the target domain's image shape.
             var shaped = file
-            let shapes = try file.metadata[domainSampleShapesKey].map { try JSONDecoder().decode([String: [Int]].self, from: Data($0.utf8)) }
-            try shaped.setSampleShape(shapes?[to])
+            try shaped.setSampleShape(try file.domainSampleShapes(file: model)[to])
             try writeSamples(translated, to: output, file: shaped, model: model, title: "\(data): \(from) → \(to)", scale: imageOptions.imageScale)
         } else {
             try ArrayFile.write(translated, to: output, columnNames: (0..<translated.columns).map { "\(to)\($0)" })
@@ -54,7 +53,7 @@ func loadDomainData(model: String, data: String, domain: String, options: Readin
     }
     let index = try translator.domainIndex(named: domain)
     let dataset = try options.load(data, labels: labels, knownClasses: try file.classNames(file: model),
-                                   modelFeatures: try domainFeatureNames(file, path: model)[domain])
+                                   modelFeatures: try file.domainFeatureNames(file: model)[domain])
     guard dataset.features == translator.inputSize(domain: index) else {
         throw ValidationErrorText("\(data) has \(dataset.features) features per sample; domain \(domain) of \(model) takes \(translator.inputSize(domain: index))")
     }
