@@ -44,7 +44,7 @@ enum FuzzTarget: String, CaseIterable {
             withTemporaryFile(bytes) { path in
                 var generator = RandomGenerator(seed: 1)
                 _ = try? DeepAutoencoder.fit(Self.checkpointSamples, configuration: Self.checkpointConfiguration, using: &generator,
-                                             checkpoints: CheckpointPolicy(path: path, every: nil, resume: true))
+                                             context: FitContext(checkpoints: CheckpointPolicy(path: path, every: nil, resume: true)))
             }
         case .npz: withTemporaryFile(bytes) { _ = try? NPZ.read($0) }
         case .sparseNPZ:
@@ -83,10 +83,10 @@ enum FuzzTarget: String, CaseIterable {
             var generator = RandomGenerator(seed: 1), seen = 0
             do {
                 _ = try DeepAutoencoder.fit(checkpointSamples, configuration: checkpointConfiguration, using: &generator,
-                                            checkpoints: CheckpointPolicy(path: path, every: nil)) { _ in
-                    seen += 1
-                    if seen == stop { throw Stop() }
-                }
+                                            context: FitContext(checkpoints: CheckpointPolicy(path: path, every: nil)) { _ in
+                                                seen += 1
+                                                if seen == stop { throw Stop() }
+                                            })
                 try? FileManager.default.removeItem(atPath: path)
                 return  // the run ended before `stop` batches: every stopping point is written
             } catch is Stop {}

@@ -79,51 +79,47 @@ extension AdversarialAutoencoder {
         }
     }
 
-    /// Trains on `samples` (`n × D`) with the configured optimizer, schedule, held-out data, early
-    /// stopping (on the held-out reconstruction) and checkpoints (which resume bit for bit, the
-    /// critic and its optimizer included). `labels` (one per sample) are needed exactly when the
-    /// configuration has labelled components.
-    public static func fit(_ samples: Tensor, labels: [Int]? = nil, configuration: Configuration, using generator: inout RandomGenerator,
-                           checkpoints: CheckpointPolicy? = nil,
-                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> AdversarialAutoencoder {
-        try checkTrainingSamples(samples, method: methodName, minimumCount: 2)
-        try configuration.validate(features: samples.columns)
-        if configuration.loss == .binaryCrossEntropy, !liesInUnitInterval(samples) {
-            throw AutoencoderError("\(methodName): the bce loss needs data in [0, 1] (found \(samples.min())…\(samples.max())); scale the data or use --loss mse")
-        }
-        var rows = samples, labelColumns = 0
-        if configuration.labelledComponents {
-            let k = configuration.prior.components
-            guard let labels else { throw AutoencoderError("\(methodName): labelled components need a label for each sample; none were given") }
-            guard labels.count == samples.rows else {
-                throw AutoencoderError("\(methodName): labelled components need a label for each sample; got \(labels.count) labels for samples \(samples.shape)")
-            }
-            if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= k }) {
-                throw AutoencoderError("\(methodName): label \(labels[bad]) of sample \(bad) has no component: the prior has \(k) (labels 0 … \(k - 1))")
-            }
-            rows = try VariationalAutoencoder.conditioned(samples, labels: labels, classes: k)
-            labelColumns = k
-        } else if labels != nil {
+    /// Fits to `samples` (`n × D`) whose `labels` (one per sample, 0 … k − 1) choose each
+    /// sample's component of a mixture prior (``Configuration/labelledComponents``): the rows
+    /// the one ``TrainedMethod/fit(_:configuration:using:context:)`` trains on are the samples
+    /// with their label one-hot appended.
+    public static func fit(_ samples: Tensor, labels: [Int], configuration: Configuration, using generator: inout RandomGenerator,
+                           context: FitContext = FitContext()) throws -> AdversarialAutoencoder {
+        try validate(configuration, features: samples.columns)
+        guard configuration.labelledComponents else {
             throw AutoencoderError("\(methodName): labels shape the prior only with labelled components (a mixture prior, one component per class)")
         }
-        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
-        let (training, heldOut) = configuration.training.holdOut(rows, using: &generator)
-        return try train(training, heldOut: heldOut, features: samples.columns, labelColumns: labelColumns, configuration: configuration,
-                         resumed: resumed, using: &generator, checkpoints: checkpoints, progress: progress)
+        let k = configuration.prior.components
+        guard samples.rank == 2, labels.count == samples.rows else {
+            throw AutoencoderError("\(methodName): labelled components need a label for each sample; got \(labels.count) labels for samples \(samples.shape)")
+        }
+        if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= k }) {
+            throw AutoencoderError("\(methodName): label \(labels[bad]) of sample \(bad) has no component: the prior has \(k) (labels 0 … \(k - 1))")
+        }
+        return try fit(try VariationalAutoencoder.conditioned(samples, labels: labels, classes: k), configuration: configuration,
+                       using: &generator, context: context)
     }
 
-    /// The networks and the critic trained on rows (`features` values, then `labelColumns`
-    /// one-hot label columns) in memory or streamed from shards.
-    static func train(_ training: some TrainingRows, heldOut: Tensor?, features: Int, labelColumns: Int, configuration: Configuration,
-                      resumed: CheckpointFile?, using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
-                      progress: @escaping (TrainingProgress) throws -> Void) throws -> AdversarialAutoencoder {
-        let (encoder, decoder) = configuration.network.trainable(features: features, initializer: configuration.initializer, using: &generator)
-        let critic = Critic(inputs: configuration.codeSize + labelColumns, hidden: configuration.criticHidden, activation: configuration.criticActivation,
+    /// The networks and the critic trained with the configured optimizer, schedule, held-out
+    /// data, early stopping (on the held-out reconstruction) and checkpoints, which resume bit
+    /// for bit, the critic and its optimizer included. With labelled components the rows end in
+    /// the label one-hot (``fit(_:labels:configuration:using:context:)``).
+    public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
+                                                 using generator: inout RandomGenerator) throws -> AdversarialAutoencoder {
+        let (encoder, decoder) = configuration.network.trainable(features: data.features, initializer: configuration.initializer, using: &generator)
+        let critic = Critic(inputs: configuration.codeSize + data.labelColumns, hidden: configuration.criticHidden, activation: configuration.criticActivation,
                             initializer: configuration.initializer, using: &generator)
-        let step = Step(configuration: configuration, encoder: encoder, decoder: decoder, critic: critic, labelColumns: labelColumns)
-        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
-        let record = try Trainer(configuration.training).run(step, samples: training, heldOut: heldOut, using: &generator, hooks: hooks)
+        let step = Step(configuration: configuration, encoder: encoder, decoder: decoder, critic: critic, labelColumns: data.labelColumns)
+        let record = try Trainer(configuration.training).run(step, samples: data.training, heldOut: data.heldOut, using: &generator, hooks: run.hooks())
         let fitted = configuration.network.fitted(encoder: encoder, decoder: decoder)
         return AdversarialAutoencoder(configuration: configuration, encoder: fitted.encoder, decoder: fitted.decoder, record: record)
     }
+
+    /// Labelled components append the label one-hot to each row; the bce loss needs data in [0, 1].
+    public static func requirements(_ configuration: Configuration) -> DataRequirements {
+        DataRequirements(labelColumns: configuration.labelledComponents ? configuration.prior.components : 0,
+                         unitInterval: configuration.loss == .binaryCrossEntropy ? ("the bce loss", "loss: .squaredError") : nil)
+    }
+
+    public static func validate(_ configuration: Configuration, features: Int) throws { try configuration.validate(features: features) }
 }

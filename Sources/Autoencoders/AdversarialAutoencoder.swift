@@ -16,9 +16,9 @@ import Tensors
 /// the label beside the code (§2.3, "incorporating label information in the adversarial
 /// regularization"), so each class fills its own component. Prior draws decoded are new samples.
 /// ENCODE `n × D` → `n × d`, DECODE `n × d` → `n × D`.
-public struct AdversarialAutoencoder: Autoencoder, GenerativeModel, PriorModel {
+public struct AdversarialAutoencoder: TrainedMethod, GenerativeModel, PriorModel {
     /// Hyperparameters.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: Codable, Sendable, Equatable, TrainedConfiguration {
         /// Encoder hidden widths; the decoder mirrors them (the VAE example's 400 by default, so
         /// the three generative autoencoders compare at one architecture).
         public var hidden: [Int]

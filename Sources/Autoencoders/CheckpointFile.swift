@@ -24,45 +24,19 @@ public struct CheckpointPolicy: Sendable {
     /// Whether this process writes the checkpoint: in a data-parallel run every process
     /// resumes from the file, and rank 0 alone writes it.
     public var writes: Bool
-    /// How each batch's gradient is computed: whole, or in parts summed in a fixed order across
-    /// processes (``PartTree``). Like the checkpoints, a matter of how the run is carried out:
-    /// the same parts give the same model for any number of processes.
-    public var parts: PartTree
 
-    public init(path: String, every: Int?, minimumInterval: Double = 0, resume: Bool = false, writes: Bool = true, parts: PartTree = .serial) {
+    public init(path: String, every: Int?, minimumInterval: Double = 0, resume: Bool = false, writes: Bool = true) {
         self.path = path
         self.every = every
         self.minimumInterval = minimumInterval
         self.resume = resume
         self.writes = writes
-        self.parts = parts
     }
 
     /// The checkpoint beside a model file: `model.safetensors` → `model.checkpoint.safetensors`.
     public static func path(besideModel model: String) -> String {
         let base = model.lowercased().hasSuffix(".safetensors") ? String(model.dropLast(".safetensors".count)) : model
         return base + ".checkpoint.safetensors"
-    }
-}
-
-extension CheckpointPolicy {
-    /// The checkpoint to resume from when `policy` asks for one (checked against `method` and
-    /// `configuration`), else nil.
-    static func resumed<C: Codable & Equatable>(_ policy: CheckpointPolicy?, method: String, configuration: C) throws -> CheckpointFile? {
-        guard let policy, policy.resume else { return nil }
-        return try CheckpointFile.read(policy.path, method: method, configuration: configuration)
-    }
-
-    /// The trainer's hooks for a method: progress, checkpoints every `policy.every` epochs holding
-    /// `completed()` tensors of finished stages besides the trainer's state, and the resumed state.
-    static func hooks<C: Codable & Equatable>(_ policy: CheckpointPolicy?, method: String, configuration: C, resumed: CheckpointFile?,
-                                              completed: @escaping () -> [(name: String, tensor: Tensor)] = { [] },
-                                              progress: @escaping (TrainingProgress) throws -> Void) -> TrainingHooks {
-        TrainingHooks(progress: progress, checkpointEvery: policy?.every, checkpointMinimumInterval: policy?.minimumInterval ?? 0,
-                      saveCheckpoint: policy.flatMap { policy in !policy.writes ? nil : { checkpoint in
-                          try CheckpointFile(completed: completed(), training: checkpoint).write(to: policy.path, method: method, configuration: configuration)
-                      } },
-                      resume: resumed?.training, parts: policy?.parts ?? .serial)
     }
 }
 

@@ -12,9 +12,9 @@ import Tensors
 ///
 /// ENCODE is the encoder (`n × D` → `n × d`), DECODE the decoder (`n × d` → `n × D`), with
 /// activations chosen per role: hidden layers, the code layer, the output layer.
-public struct DeepAutoencoder: Autoencoder {
+public struct DeepAutoencoder: TrainedMethod {
     /// Hyperparameters.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: Codable, Sendable, Equatable, TrainedConfiguration {
         /// How the weights start.
         public enum Pretraining: String, Codable, Sendable, CaseIterable {
             /// Greedy layer-wise RBM pretraining (the paper's).
@@ -182,44 +182,32 @@ public struct DeepAutoencoder: Autoencoder {
     public var inputSize: Int { encoder.widths.first ?? 0 }
     public var codeSize: Int { configuration.codeSize }
 
-    /// Pretrains (when configured), unrolls and fine-tunes on `samples` (`n × D`).
+    /// Pretrains (when configured), unrolls and fine-tunes
+    /// (``TrainedMethod/fit(_:configuration:using:context:)``); streamed rows feed every RBM
+    /// and the fine-tuning batch by batch (an RBM's input through the RBMs below it), so memory
+    /// holds the network, one shuffle buffer and the held-out rows.
     ///
     /// Checkpoints are written during each RBM's training and during fine-tuning, and when the
     /// progress callback interrupts; a resumed run continues exactly: inside the RBM it stopped
     /// in (the RBMs below it come from the checkpoint, the running one's weights, momenta and
     /// generator too), or in fine-tuning (every weight, the optimizer state and the generator
-    /// come from it, so pretraining is skipped).
-    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           checkpoints: CheckpointPolicy? = nil,
-                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> DeepAutoencoder {
-        try checkTrainingSamples(samples, method: "deep autoencoder", minimumCount: 2)
-        try configuration.validate(features: samples.shape[1])
-        if configuration.loss == .binaryCrossEntropy, !liesInUnitInterval(samples) {
-            throw AutoencoderError("deep autoencoder: the bce loss needs data in [0, 1] (found \(samples.min())…\(samples.max())); scale the data or use --loss mse")
-        }
-        let widths = configuration.widths(features: samples.shape[1])
-        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
-        let d = samples.shape[1]
-        let (mean, scale) = configuration.inputScaling == .standardize
-            ? NonlinearPCA.standardization(samples) : (Tensor.zeros([d]), Tensor.ones([d]))
-        let scaled = configuration.inputScaling == .standardize ? (samples - mean) / scale : samples
-        let (training, heldOut) = configuration.training.holdOut(scaled, using: &generator)
-        return try train(training, heldOut: heldOut, binaryData: liesInUnitInterval(training), inputMean: mean, inputScale: scale,
-                         configuration: configuration, resumed: resumed, using: &generator, checkpoints: checkpoints, progress: progress)
-    }
-
-    /// Pretraining (or a fresh start), unrolling and fine-tuning on rows in memory or streamed,
-    /// already scaled as the configuration asks (`inputMean`, `inputScale` undo it).
-    static func train(_ training: some TrainingRows, heldOut: Tensor?, binaryData: Bool, inputMean mean: Tensor, inputScale scale: Tensor,
-                      configuration: Configuration, resumed: CheckpointFile?, using generator: inout RandomGenerator,
-                      checkpoints: CheckpointPolicy?, progress: @escaping (TrainingProgress) throws -> Void) throws -> DeepAutoencoder {
-        let d = training.columns
+    /// come from it, so pretraining is skipped). With ``Configuration/InputScaling/standardize``
+    /// each column is standardised by its mean and deviation (in Double) before the network.
+    public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
+                                                 using generator: inout RandomGenerator) throws -> DeepAutoencoder {
+        let d = data.features
+        let standardize = configuration.inputScaling == .standardize
+        let (mean, scale) = standardize ? NonlinearPCA.standardization(means: data.summary.means!, variances: data.summary.variances!)
+            : (Tensor.zeros([d]), Tensor.ones([d]))
+        let scaled = standardize ? data.mapped(columns: d) { ($0 - mean) / scale } : data
+        // Bernoulli visible units for data in [0, 1] as the network sees them.
+        let binaryData = !standardize && data.summary.liesInUnitInterval
+        let (training, heldOut, resumed, resumedPhase) = (scaled.training, scaled.heldOut, run.resumed, run.resumedPhase)
         let widths = configuration.widths(features: d)
         // Pretraining, or a fresh start.
         var pretrainingErrors: [[Float]] = []
         let encoder: Sequential<Dense>, decoder: Sequential<Dense>
         // A resumed run takes every weight from its checkpoint: pretraining would be overwritten.
-        let resumedPhase = resumed?.training.metadata.phase
         let resumesPretraining = resumedPhase?.hasPrefix(rbmPhasePrefix) ?? false
         if let resumedPhase, !resumesPretraining, resumedPhase != fineTuningPhase(configuration) {
             throw AutoencoderError("cannot resume: the checkpoint's stage '\(resumedPhase)' is not one of this run's (RBM pretraining or fine-tuning); it was written by another version; start afresh without --resume")
@@ -228,10 +216,7 @@ public struct DeepAutoencoder: Autoencoder {
             // A pretraining checkpoint holds the finished RBMs and the running one's trainer state.
             let finished = try resumed.map { try finishedRBMs($0, configuration: configuration, features: d, binaryData: binaryData) } ?? []
             let rbms = try pretrain(rows: training, configuration: configuration, using: &generator, binaryData: binaryData, finished: finished,
-                                    hooks: { finished in
-                                        CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed,
-                                                               completed: { rbmTensors(finished) }, progress: progress)
-                                    })
+                                    hooks: { finished in run.hooks(completed: { rbmTensors(finished) }) })
             pretrainingErrors = rbms.map(\.reconstructionError)
             let unrolled = unroll(rbms, configuration: configuration)
             (encoder, decoder) = (unrolled.encoder.trainable(), unrolled.decoder.trainable())
@@ -247,7 +232,7 @@ public struct DeepAutoencoder: Autoencoder {
             index < decoder.layers.count - 1 ? layer : Dense(weight: layer.weight.value, bias: layer.bias.value, activation: .linear)
         })
         let parameters = encoder.namedParameters(prefix: "encoder") + trainingDecoder.namedParameters(prefix: "decoder")
-        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
+        let hooks = run.hooks()
         let loss = configuration.loss
         let record = try Trainer(configuration.training, phase: fineTuningPhase(configuration)).run(
             parameters: parameters, samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
@@ -260,6 +245,14 @@ public struct DeepAutoencoder: Autoencoder {
         return DeepAutoencoder(configuration: configuration, encoder: LayerStack(encoder), decoder: decoderStack,
                                inputMean: mean, inputScale: scale, record: record, pretrainingErrors: pretrainingErrors)
     }
+
+    /// The bce loss needs data in [0, 1]; a standardisation needs the columns' moments.
+    public static func requirements(_ configuration: Configuration) -> DataRequirements {
+        DataRequirements(unitInterval: configuration.loss == .binaryCrossEntropy ? ("the bce loss", "loss: .squaredError") : nil,
+                         moments: configuration.inputScaling == .standardize)
+    }
+
+    public static func validate(_ configuration: Configuration, features: Int) throws { try configuration.validate(features: features) }
 
     /// Unrolling (Hinton & Salakhutdinov 2006, Fig. 1): the encoder is the RBMs' recognition
     /// weights bottom up (Wᵢ, cᵢ), the decoder their generative weights top down (Wᵢᵀ, bᵢ);

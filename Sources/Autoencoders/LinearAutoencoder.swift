@@ -8,9 +8,9 @@ import Tensors
 /// Its global minima span the same subspace as the top principal components (Baldi & Hornik
 /// 1989), the equivalence the lecture states between PCA and the continuous linear autoencoder;
 /// the weights themselves are any basis of that subspace, not the orthonormal axes PCA returns.
-public struct LinearAutoencoder: Autoencoder {
+public struct LinearAutoencoder: TrainedMethod {
     /// Hyperparameters.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: Codable, Sendable, Equatable, TrainedConfiguration {
         /// d
         public var codeSize: Int
         public var training: TrainingConfiguration
@@ -49,8 +49,8 @@ public struct LinearAutoencoder: Autoencoder {
     public var inputSize: Int { encoderWeight.shape[1] }
     public var codeSize: Int { encoderWeight.shape[0] }
 
-    /// Trains on `samples` (`n × D`) from Xavier-initialised weights with the configured
-    /// optimizer, schedule, held-out data and early stopping; checkpoints as for every trained method.
+    /// Trains from Xavier-initialised weights with the configured optimizer, schedule, held-out
+    /// data and early stopping (``TrainedMethod/fit(_:configuration:using:context:)``).
     ///
     /// The objective is the data's own squared error, Σⱼ (xⱼ − x̂ⱼ)², so the code spans the
     /// principal subspace of the data as they are. It is minimised in preconditioned
@@ -61,36 +61,19 @@ public struct LinearAutoencoder: Autoencoder {
     /// feature of small variance does not learn a thousand times slower than a wide one. The
     /// maps are folded into the weights afterwards (Wₑ/σ, bₑ − Wₑμ/σ; σ·W_d, σ·b_d + μ), so the
     /// model is a plain linear autoencoder of the data; its training losses are in units of s².
-    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           checkpoints: CheckpointPolicy? = nil,
-                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> LinearAutoencoder {
-        try checkTrainingSamples(samples, method: "linear autoencoder")
-        let d = samples.shape[1], k = configuration.codeSize
-        guard k >= 1, k <= d else { throw AutoencoderError("linear autoencoder: code size \(k) must lie in 1…\(d) (the number of features)") }
-        do { try configuration.training.validate() } catch { throw AutoencoderError("linear autoencoder: \(error)") }
-        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
-        let (mean, deviation, meanVariance) = preconditioning(samples)
+    public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
+                                                 using generator: inout RandomGenerator) throws -> LinearAutoencoder {
+        let d = data.features, k = configuration.codeSize
+        let (mean, deviation, meanVariance) = preconditioning(means: data.summary.means!, variances: data.summary.variances!)
         let sigma = Tensor(deviation.map(Float.init))
-        let (training, heldOut) = configuration.training.holdOut((samples - mean) / sigma, using: &generator)
-        return try train(training, heldOut: heldOut, mean: mean, deviation: deviation, meanVariance: meanVariance, configuration: configuration,
-                         resumed: resumed, using: &generator, checkpoints: checkpoints, progress: progress)
-    }
-
-    /// Trains on preconditioned rows x′ = (x − μ)/σ, in memory or streamed, and folds the maps
-    /// into the weights.
-    static func train(_ training: some TrainingRows, heldOut: Tensor?, mean: Tensor, deviation: [Double], meanVariance: Double,
-                      configuration: Configuration, resumed: CheckpointFile?, using generator: inout RandomGenerator,
-                      checkpoints: CheckpointPolicy?, progress: @escaping (TrainingProgress) throws -> Void) throws -> LinearAutoencoder {
-        let d = training.columns, k = configuration.codeSize
+        let preconditioned = data.mapped(columns: d) { ($0 - mean) / sigma }
         let weight = Tensor(deviation.map { Float($0 / meanVariance.squareRoot()) })  // √(σⱼ²/s²)
-        let sigma = Tensor(deviation.map(Float.init))
         let encoder = Dense(inputs: d, outputs: k, initializer: .xavier, using: &generator)
         let decoder = Dense(inputs: k, outputs: d, initializer: .xavier, using: &generator)
-        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
         let weighting = Variable(weight)
         let record = try Trainer(configuration.training).run(
             parameters: encoder.namedParameters(prefix: "encoder.0") + decoder.namedParameters(prefix: "decoder.0"),
-            samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
+            samples: preconditioned.training, heldOut: preconditioned.heldOut, using: &generator, hooks: run.hooks(),
             loss: { batch in squaredError(decoder(encoder(Variable(batch))) * weighting, batch * weight) },
             heldOutLoss: { rows in ReconstructionMetrics(samples: rows * weight, reconstructions: decoder(encoder(rows)) * weight).ssePerSample })
         // Fold x′ = (x − μ)/σ and x = σ·x̂′ + μ into the weights.
@@ -102,14 +85,16 @@ public struct LinearAutoencoder: Autoencoder {
                                  record: record, lossScale: meanVariance)
     }
 
-    /// The column means μ (`[D]`), deviations σ (constant columns get 1) and the mean variance
-    /// s² of `samples`, in Double.
-    static func preconditioning(_ samples: Tensor) -> (mean: Tensor, deviation: [Double], meanVariance: Double) {
-        let means = (0..<samples.columns).map { j in (0..<samples.rows).reduce(0.0) { $0 + Double(samples[$1, j]) } / Double(samples.rows) }
-        return preconditioning(means: means, variances: FeatureScaling.columnVariances(samples))
+    public static func requirements(_ configuration: Configuration) -> DataRequirements { DataRequirements(moments: true) }
+
+    public static func validate(_ configuration: Configuration, features d: Int) throws {
+        let k = configuration.codeSize
+        guard k >= 1, k <= d else { throw AutoencoderError("\(methodName): code size \(k) must lie in 1…\(d) (the number of features)") }
+        do { try configuration.training.validate() } catch { throw AutoencoderError("\(methodName): \(error)") }
     }
 
-    /// The preconditioning of columns of these means and (population) variances.
+    /// The preconditioning of columns of these means and (population) variances: μ (`[D]`),
+    /// the deviations σ (constant columns get 1) and the mean variance s².
     static func preconditioning(means: [Double], variances: [Double]) -> (mean: Tensor, deviation: [Double], meanVariance: Double) {
         let deviations = variances.map { $0 > 0 && $0.isFinite ? $0.squareRoot() : 1 }
         let meanVariance = variances.reduce(0, +) / Double(max(variances.count, 1))

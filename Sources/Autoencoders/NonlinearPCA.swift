@@ -15,9 +15,9 @@ import Tensors
 ///
 /// A continuous code cannot represent a closed curve: on the `circle` dataset any 1-D code must
 /// break somewhere, and the reconstruction jumps across the break (tested and documented).
-public struct NonlinearPCA: Autoencoder {
+public struct NonlinearPCA: TrainedMethod {
     /// Hyperparameters.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: Codable, Sendable, Equatable, TrainedConfiguration {
         /// All factors in one network, or one network per factor on the residuals.
         public enum Extraction: String, Codable, Sendable, CaseIterable {
             case simultaneous, sequential
@@ -80,31 +80,14 @@ public struct NonlinearPCA: Autoencoder {
     public var inputSize: Int { inputMean.shape[0] }
     public var codeSize: Int { configuration.components }
 
-    /// Trains on `samples` (`n × D`).
-    ///
-    /// - Parameters:
-    ///   - checkpoints: where to write checkpoints and whether to resume from one.
-    ///   - progress: reports after every batch; an error it throws interrupts training.
-    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           checkpoints: CheckpointPolicy? = nil,
-                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> NonlinearPCA {
-        try checkTrainingSamples(samples, method: "nonlinear PCA", minimumCount: 2)
-        try configuration.validate(features: samples.shape[1])
-        let (mean, scale) = standardization(samples)
-        let standardized = (samples - mean) / scale
-        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
-        let (training, heldOut) = configuration.training.holdOut(standardized, using: &generator)
-        return try train(training, heldOut: heldOut, mean: mean, scale: scale, configuration: configuration, resumed: resumed,
-                         using: &generator, checkpoints: checkpoints, progress: progress)
-    }
-
     /// The stages trained on standardized rows (in memory, or streamed from shards): each on
-    /// what the ones before it leave.
-    static func train(_ standardized: some TrainingRows, heldOut: Tensor?, mean: Tensor, scale: Tensor, configuration: Configuration,
-                      resumed: CheckpointFile?, using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
-                      progress: @escaping (TrainingProgress) throws -> Void) throws -> NonlinearPCA {
-        let d = standardized.columns
-        var (training, heldOut) = (standardized, heldOut)
+    /// what the ones before it leave (``TrainedMethod/fit(_:configuration:using:context:)``).
+    public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
+                                                 using generator: inout RandomGenerator) throws -> NonlinearPCA {
+        let d = data.features
+        let (mean, scale) = standardization(means: data.summary.means!, variances: data.summary.variances!)
+        let standardized = data.mapped(columns: d) { ($0 - mean) / scale }
+        var (training, heldOut) = (standardized.training, standardized.heldOut)
         var stages: [Stage] = [], records: [TrainingRecord] = []
         let shapes = configuration.stageWidths(features: d)
         for (index, widths) in shapes.enumerated() {
@@ -114,16 +97,15 @@ public struct NonlinearPCA: Autoencoder {
             var decoder = LayerStack.trainable(widths: widths.decoder, activations: Configuration.decoderActivations,
                                                initializer: configuration.initializer, using: &generator)
             // Stages a resumed run finished before its checkpoint come from the file.
-            if let resumed, resumed.training.metadata.phase != phase,
+            if let resumed = run.resumed, resumed.training.metadata.phase != phase,
                let finished = try finishedStage(index, resumed, widths: widths, configuration: configuration) {
                 (encoder, decoder) = (finished.encoder.trainable(), finished.decoder.trainable())
             } else {
                 let parameters = encoder.namedParameters(prefix: "stage.\(index).encoder") + decoder.namedParameters(prefix: "stage.\(index).decoder")
                 let finished = stages
-                let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed,
-                                                   completed: { finished.enumerated().flatMap { stageTensors($1, $0) } }, progress: progress)
                 let record = try Trainer(configuration.training, phase: phase).run(
-                    parameters: parameters, samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
+                    parameters: parameters, samples: training, heldOut: heldOut, using: &generator,
+                    hooks: run.hooks(completed: { finished.enumerated().flatMap { stageTensors($1, $0) } }),
                     loss: { batch in squaredError(decoder(encoder(Variable(batch))), batch) },
                     heldOutLoss: { rows in ReconstructionMetrics(samples: rows, reconstructions: decoder(encoder(rows))).ssePerSample })
                 records.append(record)
@@ -139,12 +121,14 @@ public struct NonlinearPCA: Autoencoder {
         return NonlinearPCA(configuration: configuration, inputMean: mean, inputScale: scale, stages: stages, records: records)
     }
 
-    /// Per-feature mean and standard deviation (1 where a feature is constant).
-    static func standardization(_ samples: Tensor) -> (mean: Tensor, scale: Tensor) {
-        let mean = samples.mean(alongAxis: 0)
-        let variance = (samples - mean).squared().mean(alongAxis: 0)
-        let deviations = variance.sqrt().scalars
-        return (mean, Tensor(shape: [deviations.count]) { deviations[$0] > 0 ? deviations[$0] : 1 })
+    public static func requirements(_ configuration: Configuration) -> DataRequirements { DataRequirements(moments: true) }
+
+    public static func validate(_ configuration: Configuration, features: Int) throws { try configuration.validate(features: features) }
+
+    /// Per-feature mean and standard deviation (1 where a feature is constant) of columns of
+    /// these means and (population) variances.
+    static func standardization(means: [Double], variances: [Double]) -> (mean: Tensor, scale: Tensor) {
+        (Tensor(means.map(Float.init)), Tensor(variances.map { $0 > 0 && $0.isFinite ? Float($0.squareRoot()) : 1 }))
     }
 
     private static func stageTensors(_ stage: Stage, _ index: Int) -> [(name: String, tensor: Tensor)] {
@@ -222,14 +206,14 @@ extension NonlinearPCA.Configuration {
     /// Checks this configuration against data of `d` features.
     func validate(features d: Int) throws {
         guard components >= 1, components <= d else {
-            throw AutoencoderError("nonlinear PCA: \(components) components requested; it needs 1…\(d) (the number of features)")
+            throw AutoencoderError("\(NonlinearPCA.methodName): \(components) components requested; it needs 1…\(d) (the number of features)")
         }
         guard mappingWidth >= 1, (demappingWidth ?? 1) >= 1 else {
-            throw AutoencoderError("nonlinear PCA: the mapping and demapping widths must be at least 1, got \(mappingWidth) and \(demappingWidth ?? mappingWidth)")
+            throw AutoencoderError("\(NonlinearPCA.methodName): the mapping and demapping widths must be at least 1, got \(mappingWidth) and \(demappingWidth ?? mappingWidth)")
         }
         guard [.linear, .sigmoid].contains(bottleneck) else {
-            throw AutoencoderError("nonlinear PCA: the bottleneck is linear or sigmoid (Kramer 1991), not \(bottleneck)")
+            throw AutoencoderError("\(NonlinearPCA.methodName): the bottleneck is linear or sigmoid (Kramer 1991), not \(bottleneck)")
         }
-        do { try training.validate() } catch { throw AutoencoderError("nonlinear PCA: \(error)") }
+        do { try training.validate() } catch { throw AutoencoderError("\(NonlinearPCA.methodName): \(error)") }
     }
 }

@@ -11,8 +11,7 @@ extension Translator {
     /// pairs rows as in ``Samples/partners``. Without labels (shards hold values only), and
     /// without robust scaling (its quartiles need every column sorted).
     public static func fit(_ shards: [NPYShards], partners: [[Int]]? = nil, configuration: Configuration, using generator: inout RandomGenerator,
-                           checkpoints: CheckpointPolicy? = nil,
-                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> Translator {
+                           context: FitContext = FitContext()) throws -> Translator {
         try configuration.validate()
         let count = configuration.domains.count
         guard shards.count == count else { throw AutoencoderError("translator: the configuration has \(count) domains, the data \(shards.count)") }
@@ -50,6 +49,6 @@ extension Translator {
             ShardRows(set, transform: scaling.isIdentity ? nil : { try scaling.apply($0) })
         }
         return try train(data, scalings: scalings, oneHot: nil, partners: partners ?? [], configuration: configuration, using: &generator,
-                         checkpoints: checkpoints, progress: progress)
+                         context: context)
     }
 }

@@ -187,8 +187,7 @@ extension Translator {
     /// the configured optimizer, schedule and checkpoints (which resume bit for bit). Each
     /// domain's scaling is fitted to its samples and stored.
     public static func fit(_ samples: Samples, configuration: Configuration, using generator: inout RandomGenerator,
-                           checkpoints: CheckpointPolicy? = nil,
-                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> Translator {
+                           context: FitContext = FitContext()) throws -> Translator {
         try configuration.validate()
         let count = configuration.domains.count
         guard samples.domains.count == count else {
@@ -219,7 +218,7 @@ extension Translator {
         let scalings = try zip(configuration.domains, samples.domains).map { try FeatureScaling(fitting: $1, kind: $0.scaling) }
         let data = try zip(scalings, samples.domains).map { try $0.apply($1) }
         return try train(data, scalings: scalings, oneHot: oneHot, partners: samples.partners ?? [], configuration: configuration, using: &generator,
-                         checkpoints: checkpoints, progress: progress)
+                         context: context)
     }
 
     /// Checks known pairs (`partners[k − 1][i]`: domain k's row paired with row i of the first
@@ -244,8 +243,7 @@ extension Translator {
     /// The networks trained on each domain's scaled rows (in memory or read from shards by
     /// index), `partners` (empty: no pairs) giving the anchors.
     static func train(_ data: [any IndexedRows], scalings: [FeatureScaling], oneHot: [Tensor]?, partners known: [[Int]],
-                      configuration: Configuration, using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
-                      progress: @escaping (TrainingProgress) throws -> Void) throws -> Translator {
+                      configuration: Configuration, using generator: inout RandomGenerator, context: FitContext) throws -> Translator {
         let count = configuration.domains.count, n = data[0].rows
         var partners = known
         // The anchors: a seeded share of the first domain's samples paired in every domain.
@@ -256,7 +254,7 @@ extension Translator {
         for i in order.prefix(Int((configuration.anchorFraction * Double(pairedRows.count)).rounded())) { anchors[i] = true }
         if partners.isEmpty { partners = Array(repeating: [], count: count - 1) }
 
-        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
+        let run = try TrainingRun(context, method: methodName, configuration: configuration)
         var encoders: [Sequential<Dense>] = [], decoders: [Sequential<Dense>] = []
         for k in 0..<count {
             let (encoder, decoder) = configuration.network(k).trainable(features: data[k].columns, initializer: configuration.initializer, using: &generator)
@@ -272,7 +270,7 @@ extension Translator {
             : []
         let step = Step(configuration: configuration, data: data, oneHot: oneHot, partners: partners, anchors: anchors,
                         encoders: encoders, decoders: decoders, classifier: classifier, critics: critics)
-        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
+        let hooks = run.hooks()
         let indices = try Tensor(shape: [n, 1], scalars: (0..<n).map(Float.init))
         let record = try Trainer(configuration.training).run(step, samples: indices, heldOut: nil, using: &generator, hooks: hooks)
         var fittedEncoders: [LayerStack] = [], fittedDecoders: [LayerStack] = []

@@ -36,16 +36,4 @@ extension VariationalAutoencoder: ConditionalModel {
         }
         return Tensor.concatenate([samples, try oneHot(labels, classes: classes)], alongAxis: 1)
     }
-
-    /// Throws unless the last C columns of each row of `samples` are one-hot.
-    static func checkLabelColumns(_ samples: Tensor, classes c: Int) throws {
-        let width = samples.columns
-        let scalars = samples.scalars
-        for row in 0..<samples.rows {
-            let label = scalars[(row * width + width - c)..<((row + 1) * width)]
-            guard label.allSatisfy({ $0 == 0 || $0 == 1 }), label.reduce(0, +) == 1 else {
-                throw AutoencoderError("vae: sample \(row): the last \(c) columns must be its label one-hot (conditionClasses = \(c)), got \(Array(label))")
-            }
-        }
-    }
 }

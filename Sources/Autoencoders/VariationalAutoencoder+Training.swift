@@ -69,35 +69,14 @@ extension VariationalAutoencoder {
         }
     }
 
-    /// Trains on `samples` (`n × D`; for a conditional VAE `n × (D + C)`, the label one-hot last:
-    /// ``conditioned(_:labels:classes:)``) by the reparametrised ELBO with the configured
-    /// optimizer, schedule, held-out data, early stopping and checkpoints (which resume bit for
-    /// bit: the reparametrisation noise comes from the run's generator).
-    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           checkpoints: CheckpointPolicy? = nil,
-                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> VariationalAutoencoder {
-        try checkTrainingSamples(samples, method: "vae", minimumCount: 2)
-        let c = configuration.conditionClasses
-        guard c >= 0, samples.shape[1] > c else {
-            throw AutoencoderError("vae: a conditional VAE of \(c) classes needs samples of at least \(c + 1) columns (features, then the label one-hot); got \(samples.shape)")
-        }
-        let features = samples.shape[1] - c
-        try configuration.validate(features: features)
-        if c > 0 { try checkLabelColumns(samples, classes: c) }
-        let data = c > 0 ? samples.columns(0..<features) : samples
-        if configuration.likelihood.needsUnitInterval, !liesInUnitInterval(data) {
-            throw AutoencoderError("vae: the \(configuration.likelihood.rawValue) likelihood needs data in [0, 1] (found \(data.min())…\(data.max())); use --scale min-max or --likelihood gaussian")
-        }
-        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
-        let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
-        return try train(training, heldOut: heldOut, features: features, configuration: configuration, resumed: resumed, using: &generator,
-                         checkpoints: checkpoints, progress: progress)
-    }
-
-    /// Builds the networks and trains them on rows in memory or streamed.
-    static func train(_ training: some TrainingRows, heldOut: Tensor?, features: Int, configuration: Configuration, resumed: CheckpointFile?,
-                      using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
-                      progress: @escaping (TrainingProgress) throws -> Void) throws -> VariationalAutoencoder {
+    /// Builds the networks and trains them by the reparametrised ELBO with the configured
+    /// optimizer, schedule, held-out data, early stopping and checkpoints, which resume bit for
+    /// bit: the reparametrisation noise comes from the run's generator
+    /// (``TrainedMethod/fit(_:configuration:using:context:)``). The rows of a conditional VAE
+    /// are `D + C` wide, the label one-hot last (``conditioned(_:labels:classes:)``).
+    public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
+                                                 using generator: inout RandomGenerator) throws -> VariationalAutoencoder {
+        let features = data.features
         let widths = Self.widths(configuration, features: features)
         let activations = Self.activations(configuration)
         let initializer = configuration.initializer
@@ -113,8 +92,16 @@ extension VariationalAutoencoder {
         }
         let step = EvidenceLowerBoundStep(configuration: configuration, encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead,
                                           decoder: decoder, outputLogVariance: outputLogVariance, klWeight: configuration.klWeight(epoch: 0))
-        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
-        let record = try Trainer(configuration.training).run(step, samples: training, heldOut: heldOut, using: &generator, hooks: hooks)
+        let record = try Trainer(configuration.training).run(step, samples: data.training, heldOut: data.heldOut, using: &generator, hooks: run.hooks())
         return step.model(record: record)
     }
+
+    /// A conditional VAE's rows end in the label one-hot; Bernoulli likelihoods need data in [0, 1].
+    public static func requirements(_ configuration: Configuration) -> DataRequirements {
+        DataRequirements(labelColumns: max(0, configuration.conditionClasses),
+                         unitInterval: configuration.likelihood.needsUnitInterval
+                             ? ("the \(configuration.likelihood.rawValue) likelihood", "likelihood: .gaussian") : nil)
+    }
+
+    public static func validate(_ configuration: Configuration, features: Int) throws { try configuration.validate(features: features) }
 }

@@ -15,9 +15,9 @@ import Tensors
 /// The KL term pulls every q(z | x) toward N(0, I), so the prior's draws decode to data
 /// (``GenerativeModel``). ENCODE returns μ(x) (`n × D` → `n × d`); DECODE returns the
 /// likelihood's mean (`n × d` → `n × D`).
-public struct VariationalAutoencoder: Autoencoder, ProbabilisticEncoder, GenerativeModel, PriorModel {
+public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, GenerativeModel, PriorModel {
     /// Hyperparameters.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: Codable, Sendable, Equatable, TrainedConfiguration {
         /// Encoder hidden widths (the PyTorch example's 400); the decoder mirrors them.
         public var hidden: [Int]
         /// d, the latent dimension (the PyTorch example's 20).

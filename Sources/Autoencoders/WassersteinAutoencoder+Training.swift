@@ -51,31 +51,22 @@ extension WassersteinAutoencoder {
         }
     }
 
-    /// Trains on `samples` (`n × D`) with the configured optimizer, schedule, held-out data,
-    /// early stopping and checkpoints (which resume bit for bit).
-    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           checkpoints: CheckpointPolicy? = nil,
-                           progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> WassersteinAutoencoder {
-        try checkTrainingSamples(samples, method: methodName, minimumCount: 2)
-        try configuration.validate(features: samples.columns)
-        if configuration.loss == .binaryCrossEntropy, !liesInUnitInterval(samples) {
-            throw AutoencoderError("wasserstein-autoencoder: the bce loss needs data in [0, 1] (found \(samples.min())…\(samples.max())); scale the data or use --loss mse")
-        }
-        let resumed = try CheckpointPolicy.resumed(checkpoints, method: methodName, configuration: configuration)
-        let (training, heldOut) = configuration.training.holdOut(samples, using: &generator)
-        return try train(training, heldOut: heldOut, configuration: configuration, resumed: resumed, using: &generator,
-                         checkpoints: checkpoints, progress: progress)
-    }
-
-    /// The networks trained on rows in memory or streamed from shards.
-    static func train(_ training: some TrainingRows, heldOut: Tensor?, configuration: Configuration, resumed: CheckpointFile?,
-                      using generator: inout RandomGenerator, checkpoints: CheckpointPolicy?,
-                      progress: @escaping (TrainingProgress) throws -> Void) throws -> WassersteinAutoencoder {
-        let (encoder, decoder) = configuration.network.trainable(features: training.columns, initializer: configuration.initializer, using: &generator)
+    /// The networks trained with the configured optimizer, schedule, held-out data, early
+    /// stopping and checkpoints, which resume bit for bit
+    /// (``TrainedMethod/fit(_:configuration:using:context:)``).
+    public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
+                                                 using generator: inout RandomGenerator) throws -> WassersteinAutoencoder {
+        let (encoder, decoder) = configuration.network.trainable(features: data.features, initializer: configuration.initializer, using: &generator)
         let step = Step(configuration: configuration, encoder: encoder, decoder: decoder)
-        let hooks = CheckpointPolicy.hooks(checkpoints, method: methodName, configuration: configuration, resumed: resumed, progress: progress)
-        let record = try Trainer(configuration.training).run(step, samples: training, heldOut: heldOut, using: &generator, hooks: hooks)
+        let record = try Trainer(configuration.training).run(step, samples: data.training, heldOut: data.heldOut, using: &generator, hooks: run.hooks())
         let fitted = configuration.network.fitted(encoder: encoder, decoder: decoder)
         return WassersteinAutoencoder(configuration: configuration, encoder: fitted.encoder, decoder: fitted.decoder, record: record)
     }
+
+    /// The bce loss needs data in [0, 1].
+    public static func requirements(_ configuration: Configuration) -> DataRequirements {
+        DataRequirements(unitInterval: configuration.loss == .binaryCrossEntropy ? ("the bce loss", "loss: .squaredError") : nil)
+    }
+
+    public static func validate(_ configuration: Configuration, features: Int) throws { try configuration.validate(features: features) }
 }

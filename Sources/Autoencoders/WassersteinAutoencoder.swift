@@ -14,7 +14,7 @@ import Tensors
 /// (WAE-MMD, algorithm 2; λ = 10 as in the paper's MNIST setup), the sliced Wasserstein distance
 /// SW₂², or the Sinkhorn divergence. Prior draws decoded are new samples (``GenerativeModel``).
 /// ENCODE `n × D` → `n × d`, DECODE `n × d` → `n × D`.
-public struct WassersteinAutoencoder: Autoencoder, GenerativeModel, PriorModel {
+public struct WassersteinAutoencoder: TrainedMethod, GenerativeModel, PriorModel {
     /// The divergence between the batch's codes and prior draws.
     public enum Penalty: String, Codable, Sendable, CaseIterable {
         /// Unbiased MMD², inverse multiquadric kernel with C = 2·d·σ² × {0.1 … 10} (the paper's).
@@ -26,7 +26,7 @@ public struct WassersteinAutoencoder: Autoencoder, GenerativeModel, PriorModel {
     }
 
     /// Hyperparameters.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: Codable, Sendable, Equatable, TrainedConfiguration {
         /// Encoder hidden widths; the decoder mirrors them (the VAE example's 400 by default).
         public var hidden: [Int]
         public var codeSize: Int

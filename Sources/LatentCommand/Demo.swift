@@ -76,7 +76,7 @@ struct Demo: ParsableCommand {
         try fit("nonlinear PCA, f = 2", file: "nonlinear-pca-2.safetensors", codeSize: 2) { g, progress in
             try NonlinearPCA.fit(train.samples, configuration: .init(components: 2, mappingWidth: 64,
                                                                      training: .init(epochs: fineTuneEpochs, batchSize: 64, learningRate: 1e-3)),
-                                 using: &g, progress: progress)
+                                 using: &g, context: FitContext(progress: progress))
         }
         for k in [30, 2] {
             try fit("deep autoencoder 784-1000-500-250-\(k)", file: "deep-autoencoder-\(k).safetensors", codeSize: k) { g, progress in
@@ -84,18 +84,18 @@ struct Demo: ParsableCommand {
                 configuration.training.epochs = fineTuneEpochs
                 // The paper's schedule counts epochs (20 of 60 000 images); the demo keeps it.
                 configuration.training.minimumSteps = nil
-                return try DeepAutoencoder.fit(train.samples, configuration: configuration, using: &g, progress: progress)
+                return try DeepAutoencoder.fit(train.samples, configuration: configuration, using: &g, context: FitContext(progress: progress))
             }
         }
         try fit("VAE 784-400-20", file: "vae-20.safetensors", codeSize: 20) { g, progress in
             try VariationalAutoencoder.fit(train.samples, configuration: .init(training: .init(epochs: vaeEpochs, batchSize: 128, learningRate: 1e-3)),
-                                           using: &g, progress: progress)
+                                           using: &g, context: FitContext(progress: progress))
         }
         let vae = rows.last!.model as! VariationalAutoencoder
         // The adversarial autoencoder at the VAE's network and budget: its critic, not a KL term, matches the codes to N(0, I).
         try fit("AAE 784-400-20", file: "aae-20.safetensors", codeSize: 20) { g, progress in
             try AdversarialAutoencoder.fit(train.samples, configuration: .init(training: .init(epochs: vaeEpochs, batchSize: 128, learningRate: 1e-3)),
-                                           using: &g, progress: progress)
+                                           using: &g, context: FitContext(progress: progress))
         }
         let aae = rows.last!.model as! AdversarialAutoencoder
         let generation = DemoGeneration(train: train, test: test, seed: seed, display: display)

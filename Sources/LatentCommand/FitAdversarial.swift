@@ -13,11 +13,11 @@ enum PriorShape: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// `latent fit adversarial-autoencoder`: Makhzani et al.'s AAE.
-struct FitAdversarialAutoencoder: FitMethod {
+struct FitAdversarialAutoencoder: TrainedFitCommand {
+    typealias Method = AdversarialAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "adversarial-autoencoder",
         abstract: "The adversarial autoencoder (Makhzani et al. 2016): a deterministic autoencoder whose codes a critic cannot tell from prior draws (N(0, σ²I) or a mixture, one component per class with --labelled-components).")
-    static let trained = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "The code size d. (default: 20)") var codeSize: Int?
@@ -59,33 +59,20 @@ struct FitAdversarialAutoencoder: FitMethod {
         }
     }
 
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
-        let samples = context.samples
-        var labels: [Int]? = nil
-        var count = components ?? 10
-        if labelledComponents {
-            let classes = try context.classCount(for: "--labelled-components", data: common.data)
-            let given = context.labels!
-            if let components, components != classes {
-                throw ValidationErrorText("--labelled-components puts one component per class: \(common.data) has \(classes) classes, --components says \(components)")
-            }
-            (labels, count) = (given, classes)
+    var labelledOption: String? { labelledComponents ? "--labelled-components" : nil }
+
+    /// With --labelled-components, the samples and their label one-hot (one component per class).
+    func rows(_ inputs: FitInputs) throws -> (rows: Tensor, classes: Int) {
+        guard labelledComponents else { return (inputs.samples, 0) }
+        let classes = try inputs.classCount(for: "--labelled-components", data: common.data)
+        if let components, components != classes {
+            throw ValidationErrorText("--labelled-components puts one component per class: \(common.data) has \(classes) classes, --components says \(components)")
         }
-        let configuration = try self.configuration(components: count)
-        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            try AdversarialAutoencoder.fit(samples, labels: labels, configuration: configuration, using: &generator, checkpoints: checkpoints,
-                                           progress: context.reportTraining)
-        }
+        return (try VariationalAutoencoder.conditioned(inputs.samples, labels: inputs.labels!, classes: classes), classes)
     }
 
-    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``), without labels.
-    func run() throws {
-        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
-        if labelledComponents { throw ValidationErrorText("--labelled-components needs labels, which shards do not hold: give the data as a file with --labels") }
-        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) { shards, _, checkpoints, generator, progress in
-            try AdversarialAutoencoder.fit(shards, configuration: try configuration(components: components ?? 10), bufferRows: stream.bufferRows,
-                                           using: &generator, checkpoints: checkpoints, progress: progress)
-        }
+    func configuration(for data: FitData) throws -> AdversarialAutoencoder.Configuration {
+        try configuration(components: data.classes > 0 ? data.classes : components ?? 10)
     }
 
     /// The configuration these options ask for, a mixture prior having `count` components.

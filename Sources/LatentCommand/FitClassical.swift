@@ -25,7 +25,7 @@ struct FitPCA: FitMethod {
         if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
     }
 
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         context.display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
         let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
         let configuration = PCA.Configuration(components: components, solver: solver, whiten: whiten)
@@ -53,7 +53,7 @@ struct FitKMeans: FitMethod {
         if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
     }
 
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         let configuration = KMeans.Configuration(clusters: clusters, initialization: initialization,
                                                  algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations,
                                                  maximumIterations: maxIterations)

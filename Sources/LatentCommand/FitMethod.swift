@@ -31,7 +31,7 @@ struct FitOptions: ParsableArguments {
 
 /// What a method's fit gets from the shared command: the scaled training samples, the run's
 /// generator, progress reporting (with Ctrl-C for trained methods), and where the model goes.
-struct FitContext {
+struct FitInputs {
     let samples: Tensor
     /// The training labels and class names, when the data has labels.
     let labels: [Int]?
@@ -82,7 +82,7 @@ protocol FitMethod: ParsableCommand {
     /// The scaling to use when `--scale` is not given, for the raw training samples.
     func defaultScale(for samples: Tensor) -> FeatureScaling.Kind
     /// Fits the method to `context.samples`; returns the model and extra result keys.
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any])
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any])
 }
 
 extension FitMethod {
@@ -131,7 +131,7 @@ extension FitMethod {
         // (the process ends at once), so the handler is installed only for them.
         let interruption = Self.trained ? InterruptionMonitor() : nil
         let start = Date()
-        let context = FitContext(samples: samples, labels: training.labels, classNames: training.classNames, output: common.output,
+        let context = FitInputs(samples: samples, labels: training.labels, classNames: training.classNames, output: common.output,
                                  display: display, start: start, parts: parts) { p in
             try interruption?.check()
             display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
@@ -210,12 +210,14 @@ func reconstructions(_ dataset: Dataset, by model: any Autoencoder) throws -> Te
 /// The ratio of column variances above which `fit` suggests scaling.
 let varianceRatioHint = 1e3
 
-/// Runs a trained method's fit with checkpoints beside the model: the checkpoint's path joins
-/// the result when periodic checkpoints were asked for.
-func fitWithCheckpoints<M: Autoencoder>(_ options: TrainingOptions, _ context: FitContext,
-                                        _ body: (CheckpointPolicy) throws -> M) throws -> (model: any Autoencoder, extra: [String: Any]) {
-    var checkpoints = try options.checkpoints(besideModel: context.output)
-    (checkpoints.writes, checkpoints.parts) = (context.writes, context.parts)
-    let model = try withCheckpointContext(checkpoints) { try body(checkpoints) }
+/// Runs a trained method's fit with checkpoints beside the model, under the run's parts and
+/// progress: the checkpoint's path joins the result when periodic checkpoints were asked for.
+func fitWithCheckpoints<M: Autoencoder>(_ options: TrainingOptions, _ inputs: FitInputs,
+                                        _ body: (FitContext) throws -> M) throws -> (model: M, extra: [String: Any]) {
+    var checkpoints = try options.checkpoints(besideModel: inputs.output)
+    checkpoints.writes = inputs.writes
+    let model = try withCheckpointContext(checkpoints) {
+        try body(FitContext(checkpoints: checkpoints, parts: inputs.parts, progress: inputs.reportTraining))
+    }
     return (model, options.checkpointEvery != nil ? ["checkpoint": checkpoints.path] : [:])
 }

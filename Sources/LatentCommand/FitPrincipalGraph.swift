@@ -29,7 +29,7 @@ struct FitPrincipalGraph: FitMethod {
     @Option(help: "ε: an embedding stops when the largest relative squared node move falls below it.") var tolerance: Double = 0.01
     @Option(help: "The nodes of the starting graph, placed by PCA.") var initialNodes: Int = 3
 
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
         let configuration = PrincipalGraph.Configuration(topology: topology, nodes: nodes, edgeElasticity: lambda, starElasticity: mu,
                                                          branchingPenalty: alpha, trimmingRadius: trimmingRadius, maximumIterations: maxIterations,
                                                          tolerance: tolerance, initialNodes: initialNodes)

@@ -8,13 +8,12 @@ extension FitMethod {
     /// by rank 0 and its training error from one more pass. Options that need the data in memory
     /// are refused.
     ///
-    /// `fit` gets the shards, their range of values, the checkpoint policy, the run's generator and
-    /// the progress reporter.
+    /// `fit` gets the shards, their range of values, the run's context (checkpoints, parts,
+    /// progress) and generator; `results` gives the method's own result keys.
     func fitStreamed<M: Autoencoder>(
         _ folder: String, trainingOptions: TrainingOptions, stream: StreamOptions,
-        fit: (_ shards: NPYShards, _ range: (low: Float, high: Float), _ checkpoints: CheckpointPolicy, _ generator: inout RandomGenerator,
-              _ progress: @escaping (TrainingProgress) throws -> Void) throws -> M,
-        extra: (M) -> [String: Any] = { _ in [:] }
+        fit: (_ shards: NPYShards, _ range: (low: Float, high: Float), _ context: FitContext, _ generator: inout RandomGenerator) throws -> M,
+        results: (M) -> [String: Any] = { _ in [:] }
     ) throws {
         let (common, method) = (self.common, Self.methodName)
         ComputeSettings.current = try common.compute.settings()
@@ -30,16 +29,15 @@ extension FitMethod {
         display.finish("streaming \(folder): \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
         let (low, high) = try ShardStream(shards, parts: parts).range(parts)
         var checkpoints = try trainingOptions.checkpoints(besideModel: common.output)
-        (checkpoints.writes, checkpoints.parts) = (group.isLeader, parts)
+        checkpoints.writes = group.isLeader
         let interruption = InterruptionMonitor()
         var generator = RandomGenerator(seed: common.seed)
         let start = Date()
-        let model = try withCheckpointContext(checkpoints) {
-            try fit(shards, (low, high), checkpoints, &generator) { p in
-                try interruption.check()
-                display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
-            }
+        let context = FitContext(checkpoints: checkpoints, parts: parts) { p in
+            try interruption.check()
+            display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
         }
+        let model = try withCheckpointContext(checkpoints) { try fit(shards, (low, high), context, &generator) }
         let seconds = Date().timeIntervalSince(start)
         if group.isLeader {
             var file = try model.modelFile()
@@ -48,7 +46,7 @@ extension FitMethod {
             display.finish("fitted \(method) from shards in \(formatDuration(seconds)); model written to \(common.output)")
         }
         // The training error, one more pass (each process over its parts): Σ‖x − x̂‖² in Double.
-        let errors = try ShardStream(shards, parts: parts).partStatistics(parts, initial: [0]) { sse, block in sse[0] += try model.distortion(block) }
+        let errors = try ShardStream(shards, parts: parts).partStatistics(parts, initial: [0]) { sse, _, block in sse[0] += try model.distortion(block) }
         let sse = errors.reduce(0) { $0 + $1[0] }
         // What each process read of the shards (rows, every pass and batch counted).
         let rowsRead = try group.gathered(Double(shards.rowsRead)).map { Int($0) }
@@ -61,7 +59,7 @@ extension FitMethod {
         ]
         if parts.isSplit { result.merge(["processes": group.size, "parts": parts.parts]) { first, _ in first } }
         if let history = model.trainingHistory { result.merge(trainingSummary(history)) { first, _ in first } }
-        result.merge(extra(model)) { _, new in new }
+        result.merge(results(model)) { _, new in new }
         try printResult(result, json: common.outputOptions.json)
     }
 }

@@ -5,10 +5,10 @@ import Latent
 extension Initializer: ExpressibleByArgument {}
 
 /// `latent fit linear-autoencoder`: a linear autoencoder trained by gradient descent.
-struct FitLinearAutoencoder: FitMethod {
+struct FitLinearAutoencoder: TrainedFitCommand {
+    typealias Method = LinearAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "linear-autoencoder", abstract: "A linear autoencoder trained by gradient descent; its minima span PCA's subspace.")
-    static let trained = true
     static let splits = true
 
     @OptionGroup var common: FitOptions
@@ -17,35 +17,17 @@ struct FitLinearAutoencoder: FitMethod {
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
-    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
-    func run() throws {
-        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
-        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) {
-            shards, _, checkpoints, generator, progress in
-            try LinearAutoencoder.fit(shards, configuration: try configuration(), bufferRows: stream.bufferRows,
-                                      using: &generator, checkpoints: checkpoints, progress: progress)
-        }
-    }
-
-    func configuration() throws -> LinearAutoencoder.Configuration {
+    func configuration(for data: FitData) throws -> LinearAutoencoder.Configuration {
         LinearAutoencoder.Configuration(codeSize: codeSize, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining, heldOut: heldOutOptions))
-    }
-
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
-        let configuration = try self.configuration()
-        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            try LinearAutoencoder.fit(context.samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
-                                      progress: context.reportTraining)
-        }
     }
 }
 
 /// `latent fit nonlinear-pca`: Kramer's (1991) five-layer network.
-struct FitNonlinearPCA: FitMethod {
+struct FitNonlinearPCA: TrainedFitCommand {
+    typealias Method = NonlinearPCA
     static let configuration = CommandConfiguration(
         commandName: "nonlinear-pca",
         abstract: "Kramer's nonlinear PCA (1991): input → sigmoid mapping layer → bottleneck of f factors → sigmoid demapping layer → output.")
-    static let trained = true
     static let splits = true
 
     @OptionGroup var common: FitOptions
@@ -63,38 +45,21 @@ struct FitNonlinearPCA: FitMethod {
         if let hidden, hidden.values.count > 2 { throw ValidationError("nonlinear-pca has a mapping and a demapping layer: give --hidden M or M,M′") }
     }
 
-    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
-    func run() throws {
-        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
-        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) { shards, _, checkpoints, generator, progress in
-            try NonlinearPCA.fit(shards, configuration: try configuration(), bufferRows: stream.bufferRows, using: &generator, checkpoints: checkpoints,
-                                 progress: progress)
-        }
-    }
-
-    func configuration() throws -> NonlinearPCA.Configuration {
+    func configuration(for data: FitData) throws -> NonlinearPCA.Configuration {
         let defaults = NonlinearPCA.Configuration(components: codeSize)
         return NonlinearPCA.Configuration(
             components: codeSize, mappingWidth: hidden?.values[0] ?? defaults.mappingWidth, demappingWidth: hidden?.values.dropFirst().first,
             bottleneck: bottleneck?.activation ?? defaults.bottleneck, extraction: extraction ?? defaults.extraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions))
     }
-
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
-        let configuration = try self.configuration()
-        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            try NonlinearPCA.fit(context.samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
-                                 progress: context.reportTraining)
-        }
-    }
 }
 
 /// `latent fit deep-autoencoder`: Hinton & Salakhutdinov's (2006) deep autoencoder.
-struct FitDeepAutoencoder: FitMethod {
+struct FitDeepAutoencoder: TrainedFitCommand {
+    typealias Method = DeepAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "deep-autoencoder",
         abstract: "Hinton & Salakhutdinov's deep autoencoder (Science 2006): RBM pretraining, unrolling, fine-tuning.")
-    static let trained = true
     static let splits = true
 
     @OptionGroup var common: FitOptions
@@ -124,25 +89,18 @@ struct FitDeepAutoencoder: FitMethod {
         }
     }
 
-    /// Data in NPY shards are streamed (``fitStreamed(_:)``); anything else is fitted in memory.
-    func run() throws {
-        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitStreamed(folder) } else { try fitInMemory() }
+    /// In memory the command scales in front of the network (`--scale`), so the network scales
+    /// nothing; streamed, the data decide (standardised inside the network outside [0, 1]).
+    func configuration(for data: FitData) throws -> DeepAutoencoder.Configuration {
+        try configuration(features: data.features, unitInterval: data.unitInterval,
+                          inputScaling: data.streamed ? nil : DeepAutoencoder.Configuration.InputScaling.none)
     }
 
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
-        let samples = context.samples
-        // Scaling happens in front of the network (--scale), so the network itself scales nothing.
-        let configuration = try self.configuration(features: samples.columns, unitInterval: liesInUnitInterval(samples),
-                                                   inputScaling: DeepAutoencoder.Configuration.InputScaling.none)
-        var pretrainingErrors: [[Float]] = []
-        var result = try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            let model = try DeepAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
-                                                progress: context.reportTraining)
-            pretrainingErrors = model.pretrainingErrors
-            return model
-        }
-        if !pretrainingErrors.isEmpty { result.extra["pretraining_reconstruction_error"] = pretrainingErrors.map { Double($0.last ?? .nan) } }
-        return result
+    func results(of model: DeepAutoencoder, data: FitData) -> [String: Any] {
+        var results: [String: Any] = [:]
+        if data.streamed { results["scale"] = model.configuration.inputScaling == .standardize ? "standardize (in the network)" : "none" }
+        if !model.pretrainingErrors.isEmpty { results["pretraining_reconstruction_error"] = model.pretrainingErrors.map { Double($0.last ?? .nan) } }
+        return results
     }
 
     /// The configuration these options ask for, on data of `features` columns whose values do

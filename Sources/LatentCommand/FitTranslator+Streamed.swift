@@ -28,10 +28,11 @@ extension FitTranslator {
         let start = Date()
         let checkpoints = try trainingOptions.checkpoints(besideModel: output)
         let model = try withCheckpointContext(checkpoints) {
-            try Translator.fit(shards, partners: partners, configuration: configuration, using: &generator, checkpoints: checkpoints) { p in
-                try interruption.check()
-                display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
-            }
+            try Translator.fit(shards, partners: partners, configuration: configuration, using: &generator,
+                               context: FitContext(checkpoints: checkpoints) { p in
+                                   try interruption.check()
+                                   display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+                               })
         }
         let seconds = Date().timeIntervalSince(start)
         var file = try model.modelFile()

@@ -103,10 +103,10 @@ struct FitTranslator: ParsableCommand {
         let checkpoints = try trainingOptions.checkpoints(besideModel: output)
         let model = try withCheckpointContext(checkpoints) {
             try Translator.fit(.init(domains: trainingSets.map(\.samples), labels: labels, partners: partners), configuration: configuration,
-                               using: &generator, checkpoints: checkpoints) { p in
-                try interruption.check()
-                display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
-            }
+                               using: &generator, context: FitContext(checkpoints: checkpoints) { p in
+                                   try interruption.check()
+                                   display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+                               })
         }
         let seconds = Date().timeIntervalSince(start)
         var file = try model.modelFile()

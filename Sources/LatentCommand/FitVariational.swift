@@ -5,11 +5,11 @@ import Latent
 extension Likelihood: ExpressibleByArgument {}
 
 /// `latent fit vae`: Kingma & Welling's variational autoencoder.
-struct FitVariationalAutoencoder: FitMethod {
+struct FitVariationalAutoencoder: TrainedFitCommand {
+    typealias Method = VariationalAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "vae",
         abstract: "The variational autoencoder (Kingma & Welling 2014): q(z|x) = N(μ, σ²), reparametrised sampling, loss = reconstruction + β·KL to N(0, I).")
-    static let trained = true
     static let splits = true
 
     @OptionGroup var common: FitOptions
@@ -29,17 +29,7 @@ struct FitVariationalAutoencoder: FitMethod {
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
-    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
-    func run() throws {
-        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
-        if conditionOnLabels { throw ValidationErrorText("--condition-on-labels needs labels, which shards do not hold: give the data as a file with --labels") }
-        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) {
-            shards, range, checkpoints, generator, progress in
-            let configuration = try self.configuration(unitInterval: range.low >= 0 && range.high <= 1, classes: 0)
-            return try VariationalAutoencoder.fit(shards, configuration: configuration, bufferRows: stream.bufferRows,
-                                                  using: &generator, checkpoints: checkpoints, progress: progress)
-        }
-    }
+    var labelledOption: String? { conditionOnLabels ? "--condition-on-labels" : nil }
 
     func validate() throws {
         if let beta, !(beta > 0) { throw ValidationError("--beta must be positive, got \(beta)") }
@@ -48,24 +38,18 @@ struct FitVariationalAutoencoder: FitMethod {
         if let klWarmup, klWarmup < 0 { throw ValidationError("--kl-warmup must not be negative") }
     }
 
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
-        var samples = context.samples
-        let unit = samples.min() >= 0 && samples.max() <= 1
-        var classes = 0
-        if conditionOnLabels {
-            classes = try context.classCount(for: "--condition-on-labels", data: common.data)
-            samples = try VariationalAutoencoder.conditioned(samples, labels: context.labels!, classes: classes)
-        }
-        let configuration = try self.configuration(unitInterval: unit, classes: classes)
-        var (model, extra) = try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            try VariationalAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints,
-                                           progress: context.reportTraining)
-        }
-        if let kl = model.trainingHistory?.stages.last?.record.terms?["kl"]?.last {
-            extra["kl_per_sample"] = Double(kl)
-            if Double(kl) < Self.collapsedKL, context.writes { warnOfCollapse(kl: Double(kl), conditional: classes > 0) }
-        }
-        return (model, extra)
+    /// With --condition-on-labels, the samples and their label one-hot.
+    func rows(_ inputs: FitInputs) throws -> (rows: Tensor, classes: Int) {
+        guard conditionOnLabels else { return (inputs.samples, 0) }
+        let classes = try inputs.classCount(for: "--condition-on-labels", data: common.data)
+        return (try VariationalAutoencoder.conditioned(inputs.samples, labels: inputs.labels!, classes: classes), classes)
+    }
+
+    /// The last epoch's KL term, and a warning when the posterior collapsed.
+    func results(of model: VariationalAutoencoder, data: FitData) -> [String: Any] {
+        guard let kl = model.trainingHistory?.stages.last?.record.terms?["kl"]?.last else { return [:] }
+        if Double(kl) < Self.collapsedKL { warnOfCollapse(kl: Double(kl), conditional: data.classes > 0) }
+        return ["kl_per_sample": Double(kl)]
     }
 
     /// Below this KL (nats per sample) the codes carry almost nothing of x: posterior collapse.
@@ -80,9 +64,10 @@ struct FitVariationalAutoencoder: FitMethod {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    /// The configuration these options ask for, on data whose values do (`unitInterval`) or do
-    /// not all lie in [0, 1], conditioned on `classes` classes (0: none).
-    func configuration(unitInterval unit: Bool, classes: Int) throws -> VariationalAutoencoder.Configuration {
+    /// The configuration these options ask for, on data whose values do or do not all lie in
+    /// [0, 1], conditioned on the data's classes (0: none).
+    func configuration(for data: FitData) throws -> VariationalAutoencoder.Configuration {
+        let (unit, classes) = (data.unitInterval, data.classes)
         let defaults = VariationalAutoencoder.Configuration()
         return VariationalAutoencoder.Configuration(
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,

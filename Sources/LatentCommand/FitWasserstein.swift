@@ -5,11 +5,11 @@ import Latent
 extension WassersteinAutoencoder.Penalty: ExpressibleByArgument {}
 
 /// `latent fit wasserstein-autoencoder`: Tolstikhin et al.'s WAE.
-struct FitWassersteinAutoencoder: FitMethod {
+struct FitWassersteinAutoencoder: TrainedFitCommand {
+    typealias Method = WassersteinAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "wasserstein-autoencoder",
         abstract: "The Wasserstein autoencoder (Tolstikhin et al. 2018): a deterministic autoencoder whose codes' distribution is pulled toward N(0, σ²I) by λ·MMD (or sliced Wasserstein, or Sinkhorn).")
-    static let trained = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "The code size d. (default: 20)") var codeSize: Int?
@@ -35,24 +35,7 @@ struct FitWassersteinAutoencoder: FitMethod {
         if epsilon != nil, penalty != .sinkhorn { throw ValidationError("--epsilon sets ε of --penalty sinkhorn") }
     }
 
-    /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:extra:)``).
-    func run() throws {
-        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
-        try fitStreamed(folder, trainingOptions: trainingOptions, stream: stream) { shards, _, checkpoints, generator, progress in
-            try WassersteinAutoencoder.fit(shards, configuration: try configuration(), bufferRows: stream.bufferRows, using: &generator,
-                                           checkpoints: checkpoints, progress: progress)
-        }
-    }
-
-    func fit(_ context: FitContext, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
-        let samples = context.samples
-        let configuration = try self.configuration()
-        return try fitWithCheckpoints(trainingOptions, context) { checkpoints in
-            try WassersteinAutoencoder.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints, progress: context.reportTraining)
-        }
-    }
-
-    func configuration() throws -> WassersteinAutoencoder.Configuration {
+    func configuration(for data: FitData) throws -> WassersteinAutoencoder.Configuration {
         let defaults = WassersteinAutoencoder.Configuration()
         return WassersteinAutoencoder.Configuration(
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,

@@ -83,8 +83,9 @@ import Tensors
                 #expect(Set(names).count == names.count && names.filter { $0.hasPrefix("autoencoder.encoder.") }.count == 4
                         && !names.contains { $0.hasPrefix("generator.") }, "\(names)")
             }
-            return try AdversarialAutoencoder.fit(subset, labels: subsetLabels, configuration: configuration, using: &generator,
-                                                  checkpoints: checkpoints, progress: progress)
+            let context = FitContext(checkpoints: checkpoints, progress: progress)
+            return try subsetLabels.map { try AdversarialAutoencoder.fit(subset, labels: $0, configuration: configuration, using: &generator, context: context) }
+                ?? AdversarialAutoencoder.fit(subset, configuration: configuration, using: &generator, context: context)
         }
     }
 
@@ -99,14 +100,17 @@ import Tensors
             (.init(prior: .mixture(components: 1, radius: 4)), nil, "at least 2 components"),
             (.init(prior: .normal(variance: 0)), nil, "variance must be positive"),
             (.init(criticLearningRateScale: 0), nil, "critic's learning-rate scale"),
-            (.init(prior: mixture, labelledComponents: true), nil, "none were given"),
+            (.init(prior: mixture, labelledComponents: true), nil, "must be its label one-hot"),
             (.init(prior: mixture, labelledComponents: true), [1, 2], "got 2 labels for samples [1000, 784]"),
             (.init(prior: mixture, labelledComponents: true), labels.map { $0 == 3 ? 10 : $0 }, "label 10 of sample"),
             (.init(), labels, "labels shape the prior only with labelled components"),
             (.init(training: .init(epochs: 1, batchSize: 1)), nil, "at least 2 samples"),
         ]
         for (configuration, given, message) in cases {
-            #expect { _ = try AdversarialAutoencoder.fit(images, labels: given, configuration: configuration, using: &generator) } throws: {
+            #expect {
+                _ = try given.map { try AdversarialAutoencoder.fit(images, labels: $0, configuration: configuration, using: &generator) }
+                    ?? AdversarialAutoencoder.fit(images, configuration: configuration, using: &generator)
+            } throws: {
                 "\($0)".contains(message)
             }
         }

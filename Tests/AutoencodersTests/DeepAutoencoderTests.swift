@@ -61,13 +61,14 @@ private let images = try! DatasetLoader().load("fashion-mnist-mini:train").sampl
         defer { try? FileManager.default.removeItem(atPath: path) }
         generator = RandomGenerator(seed: 3)
         #expect(throws: Interrupt.self) {
-            _ = try DeepAutoencoder.fit(data, configuration: configuration, using: &generator, checkpoints: CheckpointPolicy(path: path, every: 1)) { p in
-                if p.phase == phase, p.epoch == 2 { throw Interrupt() }
-            }
+            _ = try DeepAutoencoder.fit(data, configuration: configuration, using: &generator,
+                                        context: FitContext(checkpoints: CheckpointPolicy(path: path, every: 1)) { p in
+                                            if p.phase == phase, p.epoch == 2 { throw Interrupt() }
+                                        })
         }
         generator = RandomGenerator(seed: 3)
         let resumed = try DeepAutoencoder.fit(data, configuration: configuration, using: &generator,
-                                              checkpoints: CheckpointPolicy(path: path, every: 1, resume: true))
+                                              context: FitContext(checkpoints: CheckpointPolicy(path: path, every: 1, resume: true)))
         #expect(resumed.stateTensors.map(\.tensor) == uninterrupted.stateTensors.map(\.tensor))
     }
 

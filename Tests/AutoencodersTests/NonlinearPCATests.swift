@@ -86,20 +86,21 @@ func rankCorrelation(_ a: [Float], _ b: [Float]) -> Double {
         generator = RandomGenerator(seed: 8)
         #expect(throws: Interrupt.self) {
             _ = try NonlinearPCA.fit(data.samples, configuration: configuration, using: &generator,
-                                     checkpoints: CheckpointPolicy(path: path, every: 2)) { p in
-                if p.phase == lastPhase, p.epoch == 4 { throw Interrupt() }
-            }
+                                     context: FitContext(checkpoints: CheckpointPolicy(path: path, every: 2)) { p in
+                                         if p.phase == lastPhase, p.epoch == 4 { throw Interrupt() }
+                                     })
         }
         generator = RandomGenerator(seed: 8)
         let resumed = try NonlinearPCA.fit(data.samples, configuration: configuration, using: &generator,
-                                           checkpoints: CheckpointPolicy(path: path, every: 2, resume: true))
+                                           context: FitContext(checkpoints: CheckpointPolicy(path: path, every: 2, resume: true)))
         #expect(resumed.stateTensors.map(\.tensor) == uninterrupted.stateTensors.map(\.tensor))
         // Another configuration cannot resume from it.
         var other = configuration
         other.mappingWidth = 9
         generator = RandomGenerator(seed: 8)
         #expect(throws: AutoencoderError.self) {
-            _ = try NonlinearPCA.fit(data.samples, configuration: other, using: &generator, checkpoints: CheckpointPolicy(path: path, every: 2, resume: true))
+            _ = try NonlinearPCA.fit(data.samples, configuration: other, using: &generator,
+                                     context: FitContext(checkpoints: CheckpointPolicy(path: path, every: 2, resume: true)))
         }
     }
 
@@ -118,6 +119,6 @@ func rankCorrelation(_ a: [Float], _ b: [Float]) -> Double {
             #expect(errorText { _ = try NonlinearPCA.fit(data, configuration: configuration, using: &generator) }.contains(expected))
         }
         #expect(errorText { _ = try NonlinearPCA.fit(data, configuration: .init(components: 1), using: &generator,
-                                                     checkpoints: CheckpointPolicy(path: temporaryPath("none"), every: 1, resume: true)) }.contains("no checkpoint"))
+                                                     context: FitContext(checkpoints: CheckpointPolicy(path: temporaryPath("none"), every: 1, resume: true))) }.contains("no checkpoint"))
     }
 }

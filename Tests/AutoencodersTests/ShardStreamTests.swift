@@ -136,7 +136,7 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
             let shards = try NPYShards(folder: folder)
             let stream = try ShardStream(shards, heldOutRows: 9, parts: try PartTree(communicator, parts: 4))
             let range = try stream.range(stream.parts)
-            let sums = try stream.partStatistics(stream.parts, initial: [0]) { sum, block in sum[0] += Double(block.columns(0..<1).sum()) }
+            let sums = try stream.partStatistics(stream.parts, initial: [0]) { sum, _, block in sum[0] += Double(block.columns(0..<1).sum()) }
             return (range.low, range.high, sums.map { $0[0] }, shards.rowsRead, stream.parts.localRows(count: stream.rows).count)
         }
         for (low, high, sums, rowsRead, ownRows) in results {
@@ -174,8 +174,8 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
         @Sendable func fit(_ communicator: any Communicator) throws -> (weights: [[UInt32]], rowsRead: Int) {
             let shards = try NPYShards(folder: folder)
             var generator = RandomGenerator(seed: 4)
-            let policy = CheckpointPolicy(path: checkpoint, every: nil, writes: false, parts: try PartTree(communicator, parts: 2))
-            let model = try DeepAutoencoder.fit(shards, configuration: settings, bufferRows: 100, using: &generator, checkpoints: policy)
+            let context = FitContext(checkpoints: CheckpointPolicy(path: checkpoint, every: nil, writes: false), parts: try PartTree(communicator, parts: 2))
+            let model = try DeepAutoencoder.fit(StreamedShards(shards, bufferRows: 100), configuration: settings, using: &generator, context: context)
             return ((model.encoder.layers + model.decoder.layers).map { $0.weight.scalars.map(\.bitPattern) }, shards.rowsRead)
         }
         let one = try fit(SingleProcess())
@@ -205,10 +205,11 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
         func fit(checkpoints: CheckpointPolicy? = nil, stopAfter reports: Int? = nil) throws -> DeepAutoencoder {
             var generator = RandomGenerator(seed: 9)
             var seen = 0
-            return try DeepAutoencoder.fit(shards, configuration: configuration, bufferRows: 300, using: &generator, checkpoints: checkpoints) { _ in
-                seen += 1
-                if let reports, seen == reports { throw CancellationError() }
-            }
+            return try DeepAutoencoder.fit(StreamedShards(shards, bufferRows: 300), configuration: configuration, using: &generator,
+                                           context: FitContext(checkpoints: checkpoints) { _ in
+                                               seen += 1
+                                               if let reports, seen == reports { throw CancellationError() }
+                                           })
         }
         let whole = try fit()
         let losses = try #require(whole.record?.trainLoss)

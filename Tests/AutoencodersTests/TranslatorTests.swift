@@ -83,7 +83,7 @@ struct TwoViews {
         let samples = Translator.Samples(domains: [trainA.rows(0..<300), trainB.rows(0..<300)], labels: [labels, labels],
                                          partners: [Array(0..<300)])
         let (uninterrupted, _) = try expectResumedRunEqualsUninterrupted("translator", interruptAt: (2, 3)) { generator, checkpoints, progress in
-            try Translator.fit(samples, configuration: configuration, using: &generator, checkpoints: checkpoints, progress: progress)
+            try Translator.fit(samples, configuration: configuration, using: &generator, context: FitContext(checkpoints: checkpoints, progress: progress))
         }
         #expect(Set(uninterrupted.record?.terms?.keys.map { $0 } ?? []) == ["loss", "reconstruction", "matching", "classifier", "anchor", "code_norm", "critic"])
     }

@@ -113,7 +113,7 @@ import Tensors
         let images = classes == 0 ? self.images
             : try VariationalAutoencoder.conditioned(self.images, labels: (0..<self.images.rows).map { $0 % classes }, classes: classes)
         _ = try expectResumedRunEqualsUninterrupted("vae", interruptAt: (2, 3)) { generator, checkpoints, progress in
-            try VariationalAutoencoder.fit(images, configuration: configuration, using: &generator, checkpoints: checkpoints, progress: progress)
+            try VariationalAutoencoder.fit(images, configuration: configuration, using: &generator, context: FitContext(checkpoints: checkpoints, progress: progress))
         }
     }
 

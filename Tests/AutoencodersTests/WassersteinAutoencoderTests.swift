@@ -44,7 +44,7 @@ import Tensors
                                                                  training: .init(epochs: 2, batchSize: 64))
         let data = images.rows(0..<400)
         _ = try expectResumedRunEqualsUninterrupted("wae-\(penalty)") { generator, checkpoints, progress in
-            try WassersteinAutoencoder.fit(data, configuration: configuration, using: &generator, checkpoints: checkpoints, progress: progress)
+            try WassersteinAutoencoder.fit(data, configuration: configuration, using: &generator, context: FitContext(checkpoints: checkpoints, progress: progress))
         }
     }
 
