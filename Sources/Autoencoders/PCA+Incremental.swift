@@ -56,16 +56,6 @@ extension PCA {
             }
         }
     }
-
-    /// Incremental PCA of a folder of NPY shards, block by block (out of core).
-    public static func fitIncrementally(_ shards: NPYShards, configuration: Configuration, progress: (Int, Int) throws -> Void = { _, _ in }) throws -> PCA {
-        try fitIncrementally(columns: shards.columns, rows: shards.rows, configuration: configuration) { body in
-            try shards.forEachBlock(rows: GramAccumulator.rowsPerBlock) { first, block in
-                try body(block)
-                try progress(first + block.shape[0], shards.rows)
-            }
-        }
-    }
 }
 
 /// What incremental PCA keeps between batches.

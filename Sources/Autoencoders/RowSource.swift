@@ -23,14 +23,35 @@ public protocol RowSource {
     /// What messages call the rows beside their shape: "the shards in PATH"; empty for samples
     /// in memory.
     var sourceName: String { get }
-    /// `statistic` over every row, in row order; with `parts` shared by several processes each
-    /// reads only its parts and the parts' states are merged in part order, so that the result
-    /// is the same for any number of processes.
-    func compute<Statistic: RowStatistic>(_ statistic: Statistic, parts: PartTree) throws -> Statistic.Result
+    /// Calls `body` with the rows `range` in order, in consecutive blocks (at most `blockRows`
+    /// rows each when read from files; rows in memory are handed as one block).
+    func forEachBlock(in range: Range<Int>, rows blockRows: Int, _ body: (_ firstRow: Int, _ block: Tensor) throws -> Void) throws
     /// The rows training draws batches from and the rows held out of them (in memory; nil when
     /// none are) as `training`'s held-out fraction asks.
     func split(holdingOut training: TrainingConfiguration, parts: PartTree,
                using generator: inout RandomGenerator) throws -> (training: Training, heldOut: Tensor?)
+}
+
+extension RowSource {
+    /// `statistic` over every row: each part's rows (part p: ⌊p·n/P⌋ ..< ⌊(p+1)·n/P⌋) block by
+    /// block, each process its own parts, then the parts' states merged in part order on every
+    /// process: the same result for any number of processes sharing the parts. `progress`
+    /// gets the rows of each block this process has added.
+    public func compute<Statistic: RowStatistic>(_ statistic: Statistic, parts: PartTree = .serial,
+                                                 progress: (_ rows: Int) throws -> Void = { _ in }) throws -> Statistic.Result {
+        let local = try parts.localParts.map { part in
+            var state = statistic.initial
+            try forEachBlock(in: parts.rows(ofPart: part, count: rows), rows: ShardStream.readRows) { first, block in
+                try statistic.accumulate(&state, block, firstRow: first)
+                try progress(block.rows)
+            }
+            return state
+        }
+        let states = parts.parts == 1 ? local : try parts.gathered(local)
+        var state = states[0]
+        for later in states.dropFirst() { statistic.merge(&state, later) }
+        return try statistic.finish(state)
+    }
 }
 
 /// A statistic of rows computed block by block, partial → merge → finish: the same code serves
@@ -53,11 +74,10 @@ public protocol RowStatistic {
 extension Tensor: RowSource {
     public var sourceName: String { "" }
 
-    /// The statistic of the samples as one block: in memory, every process holds them all.
-    public func compute<Statistic: RowStatistic>(_ statistic: Statistic, parts: PartTree) throws -> Statistic.Result {
-        var state = statistic.initial
-        try statistic.accumulate(&state, self, firstRow: 0)
-        return try statistic.finish(state)
+    /// Rows `range` as one block (no copy when they are all the rows).
+    public func forEachBlock(in range: Range<Int>, rows blockRows: Int, _ body: (_ firstRow: Int, _ block: Tensor) throws -> Void) throws {
+        guard !range.isEmpty else { return }
+        try body(range.lowerBound, range == 0..<rows ? self : self.rows(range))
     }
 
     /// ⌊f·n⌋ rows drawn at random (``TrainingConfiguration/holdOut(_:using:)``).
@@ -91,13 +111,8 @@ public struct StreamedShards: RowSource {
     public var shape: [Int] { [shards.rows, shards.columns] }
     public var sourceName: String { "the shards in \(shards.name)" }
 
-    public func compute<Statistic: RowStatistic>(_ statistic: Statistic, parts: PartTree) throws -> Statistic.Result {
-        let states = try ShardStream(shards, bufferRows: bufferRows, parts: parts).partStatistics(parts, initial: statistic.initial) { state, first, block in
-            try statistic.accumulate(&state, block, firstRow: first)
-        }
-        var state = states[0]
-        for later in states.dropFirst() { statistic.merge(&state, later) }
-        return try statistic.finish(state)
+    public func forEachBlock(in range: Range<Int>, rows blockRows: Int, _ body: (_ firstRow: Int, _ block: Tensor) throws -> Void) throws {
+        try shards.forEachBlock(in: range, rows: blockRows, body)
     }
 
     /// The last ⌊f·n⌋ rows in shard order, at most ``maximumHeldOutRows``
@@ -116,12 +131,25 @@ extension NPYShards: RowSource {
     public var sourceName: String { StreamedShards(self).sourceName }
 
     /// The shards streamed through a buffer of ``ShardStream/defaultBufferRows`` rows.
-    public func compute<Statistic: RowStatistic>(_ statistic: Statistic, parts: PartTree) throws -> Statistic.Result {
-        try StreamedShards(self).compute(statistic, parts: parts)
-    }
-
     public func split(holdingOut training: TrainingConfiguration, parts: PartTree,
                       using generator: inout RandomGenerator) throws -> (training: ShardStream, heldOut: Tensor?) {
         try StreamedShards(self).split(holdingOut: training, parts: parts, using: &generator)
     }
+}
+
+extension Autoencoder {
+    /// The distortion Σᵢ ‖xᵢ − DECODE(ENCODE(xᵢ))‖² of rows in memory or streamed, in Double,
+    /// each process over its parts (``RowSource/compute(_:parts:progress:)``).
+    public func distortion(of rows: some RowSource, parts: PartTree = .serial) throws -> Double {
+        try rows.compute(DistortionSum(model: self), parts: parts)
+    }
+}
+
+/// Σ ‖x − DECODE(ENCODE(x))‖² as a ``RowStatistic``.
+private struct DistortionSum: RowStatistic {
+    let model: any Autoencoder
+    var initial: [Double] { [0] }
+    func accumulate(_ state: inout [Double], _ block: Tensor, firstRow: Int) throws { state[0] += try model.distortion(block) }
+    func merge(_ state: inout [Double], _ later: [Double]) { state[0] += later[0] }
+    func finish(_ state: [Double]) throws -> Double { state[0] }
 }

@@ -29,8 +29,7 @@ struct FitPCA: FitMethod {
         context.display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
         let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
         let configuration = PCA.Configuration(components: components, solver: solver, whiten: whiten)
-        let pca = context.parts.isSplit ? try PCA.fit(context.samples, configuration: configuration, parts: context.parts)
-            : try PCA.fit(context.samples, configuration: configuration, using: &generator)
+        let pca = try PCA.fit(context.samples, configuration: configuration, using: &generator, context: FitContext(parts: context.parts))
         return (pca, ["explained_variance_ratio": pca.explainedVarianceRatio.sumInDouble()])
     }
 }

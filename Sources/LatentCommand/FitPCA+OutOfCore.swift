@@ -29,18 +29,11 @@ extension FitPCA {
             display.update(String(format: "PCA out of core (%@): %@ of %d rows read, %@ elapsed, ETA %@", solver == .incremental ? "incremental, 1 pass" : "2 passes",
                                   "\(done)", total, formatDuration(elapsed), formatDuration(elapsed / max(fraction, 1e-9) * (1 - fraction))), fraction: fraction)
         }
-        let pca = parts.isSplit ? try PCA.fit(shards, configuration: configuration, parts: parts, progress: report)
-            : solver == .incremental ? try PCA.fitIncrementally(shards, configuration: configuration, progress: report)
-            : try PCA.fit(shards, configuration: configuration, progress: report)
+        var generator = RandomGenerator(seed: common.seed)
+        let pca = try PCA.fit(shards, configuration: configuration, using: &generator, context: FitContext(parts: parts), progress: report)
         let seconds = Date().timeIntervalSince(start)
-        // The training error, one more pass, each process over its parts' rows: Σ‖x − x̂‖² in Double.
-        var sse = [0.0]
-        for part in parts.localParts {
-            try shards.forEachBlock(in: parts.rows(ofPart: part, count: shards.rows), rows: GramAccumulator.rowsPerBlock) { _, block in
-                sse[0] += try pca.distortion(block)
-            }
-        }
-        try parts.communicator.allReduceSum(&sse)
+        // The training error, one more pass, each process over its parts' rows.
+        let sse = try pca.distortion(of: shards, parts: parts)
         guard group.isLeader else { return }
         var file = try pca.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()
@@ -48,7 +41,7 @@ extension FitPCA {
         display.finish("fitted pca out of core in \(formatDuration(seconds)); model written to \(common.output)")
         var result: [String: Any] = [
             "method": "pca", "model": common.output, "samples": shards.rows, "features": shards.columns, "code_size": pca.codeSize,
-            "seconds": seconds, "sse_per_sample": sse[0] / Double(shards.rows), "mse_per_feature": sse[0] / Double(shards.rows * shards.columns),
+            "seconds": seconds, "sse_per_sample": sse / Double(shards.rows), "mse_per_feature": sse / Double(shards.rows * shards.columns),
             "scale": FeatureScaling.Kind.none.rawValue, "explained_variance_ratio": pca.explainedVarianceRatio.sumInDouble(),
             "out_of_core": true, "shards": shards.shards.count,
         ]

@@ -46,8 +46,7 @@ extension FitMethod {
             display.finish("fitted \(method) from shards in \(formatDuration(seconds)); model written to \(common.output)")
         }
         // The training error, one more pass (each process over its parts): Σ‖x − x̂‖² in Double.
-        let errors = try ShardStream(shards, parts: parts).partStatistics(parts, initial: [0]) { sse, _, block in sse[0] += try model.distortion(block) }
-        let sse = errors.reduce(0) { $0 + $1[0] }
+        let sse = try model.distortion(of: shards, parts: parts)
         // What each process read of the shards (rows, every pass and batch counted).
         let rowsRead = try group.gathered(Double(shards.rowsRead)).map { Int($0) }
         guard group.isLeader else { return }

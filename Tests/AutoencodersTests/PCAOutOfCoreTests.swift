@@ -28,7 +28,7 @@ import Tensors
         var generatorForFit = RandomGenerator(seed: 1)
         let inMemory = try PCA.fit(samples, configuration: configuration, using: &generatorForFit)
         var reported: [Int] = []
-        let outOfCore = try PCA.fit(shards, configuration: configuration) { done, total in
+        let outOfCore = try PCA.fit(shards, configuration: configuration, using: &generatorForFit, context: FitContext()) { done, total in
             #expect(total == 24_000)
             reported.append(done)
         }
@@ -44,7 +44,10 @@ import Tensors
     @Test func theRandomizedSolverIsRefused() throws {
         let folder = temporaryFolder()
         try NPY.write(randomTensor([50, 4], seed: 2), to: folder + "/a.npy")
-        #expect { _ = try PCA.fit(try NPYShards(folder: folder), configuration: .init(components: .count(2), solver: .randomized)) } throws: {
+        var generator = RandomGenerator(seed: 1)
+        #expect {
+            _ = try PCA.fit(try NPYShards(folder: folder), configuration: .init(components: .count(2), solver: .randomized), using: &generator, context: FitContext())
+        } throws: {
             "\($0)".contains("uses the exact solver")
         }
     }
