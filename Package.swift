@@ -54,17 +54,22 @@ let package = Package(
         // libFuzzer harnesses; Fuzz/run.sh builds them with coverage, AddressSanitizer and -DFUZZING.
         .executableTarget(name: "LatentFuzz", dependencies: ["Latent"], path: "Fuzz/LatentFuzz"),
         .target(name: "TestSupport", dependencies: ["Tensors", "Collectives"]),
+        // The conformance suite's checks, for the library's methods and for methods written elsewhere.
+        .target(name: "MethodConformance", dependencies: ["Latent", "TestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CLatentKernels", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Collectives", "Tensors", "TestSupport"]),
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Tensors", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         // RecordedModels/ is read from the source tree (#filePath) and rewritten there on request: not a bundle resource.
-        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "Collectives", "DataFormats", "DistributionMatching", "NeuralNetworks", "Tensors", "TestSupport"],
+        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "Collectives", "DataFormats", "DistributionMatching", "NeuralNetworks", "Tensors", "TestSupport",
+                                                             "MethodConformance"],
                     exclude: ["RecordedModels"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "DistributionMatchingTests", dependencies: ["DistributionMatching", "DataFormats", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
+        // A method written outside the library's modules, through public API alone (docs/architecture.md).
+        .testTarget(name: "ExternalMethodTests", dependencies: ["Latent", "TestSupport", "MethodConformance"]),
         .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),
     ]
 )

@@ -11,6 +11,10 @@ public struct LayerStack: Sendable, Equatable {
         public let weight: Tensor
         public let bias: Tensor
         public let activation: Activation
+
+        public init(weight: Tensor, bias: Tensor, activation: Activation) {
+            (self.weight, self.bias, self.activation) = (weight, bias, activation)
+        }
     }
 
     public let layers: [Layer]
@@ -20,10 +24,10 @@ public struct LayerStack: Sendable, Equatable {
         layers = network.layers.map { Layer(weight: $0.weight.value, bias: $0.bias.value, activation: $0.activation) }
     }
 
-    init(layers: [Layer]) { self.layers = layers }
+    public init(layers: [Layer]) { self.layers = layers }
 
     /// Fresh layers of widths `widths[0] → widths[1] → …` with the given activations.
-    static func trainable(widths: [Int], activations: [Activation], initializer: Initializer,
+    public static func trainable(widths: [Int], activations: [Activation], initializer: Initializer,
                           using generator: inout RandomGenerator) -> Sequential<Dense> {
         Sequential(zip(zip(widths, widths.dropFirst()), activations).map { pair, activation in
             Dense(inputs: pair.0, outputs: pair.1, activation: activation, initializer: initializer, using: &generator)
@@ -31,7 +35,7 @@ public struct LayerStack: Sendable, Equatable {
     }
 
     /// A network to train further, starting from these values.
-    func trainable() -> Sequential<Dense> { Sequential(layers.map { Dense(weight: $0.weight, bias: $0.bias, activation: $0.activation) }) }
+    public func trainable() -> Sequential<Dense> { Sequential(layers.map { Dense(weight: $0.weight, bias: $0.bias, activation: $0.activation) }) }
 
     /// The stack applied to `x` (`n × inputs`), without a graph.
     public func callAsFunction(_ x: Tensor) -> Tensor {
@@ -39,12 +43,12 @@ public struct LayerStack: Sendable, Equatable {
     }
 
     /// Named like a PyTorch `Sequential` of `Linear` layers: `PREFIX.I.weight`, `PREFIX.I.bias`.
-    func namedTensors(_ prefix: String) -> [(name: String, tensor: Tensor)] {
+    public func namedTensors(_ prefix: String) -> [(name: String, tensor: Tensor)] {
         layers.enumerated().flatMap { i, layer in [("\(prefix).\(i).weight", layer.weight), ("\(prefix).\(i).bias", layer.bias)] }
     }
 
     /// Reads layers of widths `widths` named `PREFIX.I.weight|bias` from a model file.
-    static func load(_ prefix: String, widths: [Int], activations: [Activation], from state: SafeTensorsFile, file: String) throws -> LayerStack {
+    public static func load(_ prefix: String, widths: [Int], activations: [Activation], from state: SafeTensorsFile, file: String) throws -> LayerStack {
         LayerStack(layers: try zip(zip(widths, widths.dropFirst()), activations).enumerated().map { i, element in
             let ((inputs, outputs), activation) = element
             return Layer(weight: try state.tensor("\(prefix).\(i).weight", shape: [outputs, inputs], file: file),
@@ -53,5 +57,5 @@ public struct LayerStack: Sendable, Equatable {
     }
 
     /// Widths from input to output.
-    var widths: [Int] { layers.isEmpty ? [] : [layers[0].weight.shape[1]] + layers.map { $0.weight.shape[0] } }
+    public var widths: [Int] { layers.isEmpty ? [] : [layers[0].weight.shape[1]] + layers.map { $0.weight.shape[0] } }
 }

@@ -2,8 +2,8 @@ import NeuralNetworks
 import Tensors
 
 /// A method that can fit itself to a small data set with a small configuration of its own:
-/// what the conformance suite runs for every method of ``Methods/all``, so that a registered
-/// method is tested without editing the suite.
+/// what the conformance suite runs for every method of ``Methods/builtIn`` (a method written
+/// elsewhere runs it on itself), so that a new method is tested without editing the suite.
 public protocol ExampleFit: Autoencoder {
     /// Fits a small model to `samples` (a few hundred rows, standardised features) in well
     /// under a second.

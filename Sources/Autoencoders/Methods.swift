@@ -1,11 +1,41 @@
 import DataFormats
+import Foundation
 import Tensors
 
-/// Every method by name, for loading model files whose method is not known in advance.
+/// Every method by name, for loading model files whose method is not known in advance: the
+/// library's own, and those registered by code outside it (``register(_:)``).
 public enum Methods {
-    /// The methods a model file can hold.
-    public static let all: [any Autoencoder.Type] = [KMeans.self, PCA.self, LinearAutoencoder.self, NonlinearPCA.self, RBM.self, DeepAutoencoder.self, VariationalAutoencoder.self, WassersteinAutoencoder.self,
-                                                       AdversarialAutoencoder.self, Translator.self, PrincipalGraph.self]
+    /// The library's methods.
+    public static let builtIn: [any Autoencoder.Type] = [KMeans.self, PCA.self, LinearAutoencoder.self, NonlinearPCA.self, RBM.self, DeepAutoencoder.self,
+                                                           VariationalAutoencoder.self, WassersteinAutoencoder.self, AdversarialAutoencoder.self,
+                                                           Translator.self, PrincipalGraph.self]
+
+    /// The methods a model file can hold: the built-in ones, then the registered ones in the
+    /// order of their registration.
+    public static var all: [any Autoencoder.Type] { builtIn + registry.methods }
+
+    /// Makes `method` known to ``load(from:)`` and everything that reads model files by
+    /// method name. Registering it again does nothing; another method of the same name is an
+    /// error.
+    public static func register(_ method: any Autoencoder.Type) throws {
+        if let existing = all.first(where: { $0.methodName == method.methodName }) {
+            guard ObjectIdentifier(existing) == ObjectIdentifier(method) else {
+                throw AutoencoderError("cannot register \(method): the method name '\(method.methodName)' is taken by \(existing)")
+            }
+            return
+        }
+        registry.add(method)
+    }
+
+    private static let registry = Registry()
+
+    /// The registered methods, behind a lock: registration may happen on any thread.
+    private final class Registry: @unchecked Sendable {
+        private let lock = NSLock()
+        private var registered: [any Autoencoder.Type] = []
+        var methods: [any Autoencoder.Type] { lock.withLock { registered } }
+        func add(_ method: any Autoencoder.Type) { lock.withLock { registered.append(method) } }
+    }
 
     /// Loads the model in `path`, whatever its method.
     public static func load(from path: String) throws -> any Autoencoder {

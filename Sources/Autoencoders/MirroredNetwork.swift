@@ -6,20 +6,24 @@ import Tensors
 /// and adversarial autoencoders share: hidden layers of one activation, a linear code, and an
 /// output that suits the reconstruction cost (linear for squared error, sigmoid for
 /// cross-entropy, whose training network emits logits and leaves the sigmoid to the loss).
-struct MirroredNetwork {
-    let hidden: [Int], codeSize: Int, activation: Activation, loss: Loss
+public struct MirroredNetwork: Sendable, Equatable {
+    public let hidden: [Int], codeSize: Int, activation: Activation, loss: Loss
+
+    public init(hidden: [Int], codeSize: Int, activation: Activation, loss: Loss) {
+        (self.hidden, self.codeSize, self.activation, self.loss) = (hidden, codeSize, activation, loss)
+    }
 
     /// The output layer's activation: sigmoid for cross-entropy, linear for squared error.
-    var outputActivation: Activation { loss == .binaryCrossEntropy ? .sigmoid : .linear }
+    public var outputActivation: Activation { loss == .binaryCrossEntropy ? .sigmoid : .linear }
 
     /// Encoder widths D, h…, d and decoder widths d, …h, D with their activations.
-    func layout(features: Int) -> (encoder: [Int], decoder: [Int], encoderActivations: [Activation], decoderActivations: [Activation]) {
+    public func layout(features: Int) -> (encoder: [Int], decoder: [Int], encoderActivations: [Activation], decoderActivations: [Activation]) {
         ([features] + hidden + [codeSize], [codeSize] + hidden.reversed() + [features],
          Array(repeating: activation, count: hidden.count) + [.linear], Array(repeating: activation, count: hidden.count) + [outputActivation])
     }
 
     /// Fresh trainable networks for samples of `features` (the decoder emitting logits with bce).
-    func trainable(features: Int, initializer: Initializer, using generator: inout RandomGenerator) -> (encoder: Sequential<Dense>, decoder: Sequential<Dense>) {
+    public func trainable(features: Int, initializer: Initializer, using generator: inout RandomGenerator) -> (encoder: Sequential<Dense>, decoder: Sequential<Dense>) {
         let layout = layout(features: features)
         let encoder = LayerStack.trainable(widths: layout.encoder, activations: layout.encoderActivations, initializer: initializer, using: &generator)
         var trainingActivations = layout.decoderActivations
@@ -29,7 +33,7 @@ struct MirroredNetwork {
     }
 
     /// Snapshots of trained networks, the decoder's output activation restored.
-    func fitted(encoder: Sequential<Dense>, decoder: Sequential<Dense>) -> (encoder: LayerStack, decoder: LayerStack) {
+    public func fitted(encoder: Sequential<Dense>, decoder: Sequential<Dense>) -> (encoder: LayerStack, decoder: LayerStack) {
         let stack = LayerStack(decoder)
         let activations = Array(repeating: activation, count: hidden.count) + [outputActivation]
         return (LayerStack(encoder), LayerStack(layers: zip(stack.layers, activations).map { LayerStack.Layer(weight: $0.weight, bias: $0.bias, activation: $1) }))
@@ -37,7 +41,7 @@ struct MirroredNetwork {
 
     /// The networks stored in a model file (`encoder.*`, `decoder.*`, after `prefix.` when
     /// given); D from the first weight.
-    func load(from state: SafeTensorsFile, prefix: String? = nil, file: String) throws -> (encoder: LayerStack, decoder: LayerStack) {
+    public func load(from state: SafeTensorsFile, prefix: String? = nil, file: String) throws -> (encoder: LayerStack, decoder: LayerStack) {
         let (encoderName, decoderName) = prefix.map { ("\($0).encoder", "\($0).decoder") } ?? ("encoder", "decoder")
         let first = try state.tensor("\(encoderName).0.weight", file: file)
         guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor '\(encoderName).0.weight'"), "has shape \(first.shape), expected [h₁, D]") }

@@ -1,6 +1,7 @@
 import Autoencoders
 import DataFormats
 import Foundation
+import MethodConformance
 import NeuralNetworks
 import Testing
 import TestSupport
@@ -12,21 +13,11 @@ func quickTraining(learningRate: Float = 0.01) -> TrainingConfiguration {
     TrainingConfiguration(epochs: 5, batchSize: 32, learningRate: learningRate, minimumSteps: 400)
 }
 
-/// A method under test: how to fit it on small data.
-struct MethodCase: CustomTestStringConvertible, Sendable {
-    let name: String
-    let fit: @Sendable (Tensor, inout RandomGenerator) throws -> any Autoencoder
-    var testDescription: String { name }
-}
-
-/// Every registered method's own example fit, on standardised data: a method added to the
-/// registry is tested here without editing the suite.
-let registryCases: [MethodCase] = Methods.examples.map { method in
-    MethodCase(name: "\(method.methodName) (registry example)") { x, g in
-        let scaling = try FeatureScaling(fitting: x, kind: .standardize)
-        func fit<M: ExampleFit>(_ type: M.Type) throws -> any Autoencoder { try M.exampleFit(try scaling.apply(x), using: &g) }
-        return try scaled(try fit(method), by: scaling)
-    }
+/// Every built-in method's own example fit, on standardised data: a method added to the
+/// library is tested here without editing the suite.
+let registryCases: [MethodCase] = Methods.builtIn.compactMap { $0 as? any ExampleFit.Type }.map { method in
+    func exampleCase<M: ExampleFit>(_ type: M.Type) -> MethodCase { MethodCase(example: type) }
+    return exampleCase(method)
 }
 
 /// The registry's cases, and variants of the methods' options.
@@ -80,136 +71,23 @@ let methodCases: [MethodCase] = registryCases + [
     },
 ]
 
-/// Gaussian blobs in 6-D: structure for every method.
-let conformanceData = try! SyntheticManifold.blobs.generate(["n": 120, "centers": 4, "dimension": 6, "seed": 3]).dataset.samples
-
-/// The suite every method passes.
+/// The suite every method passes (``ConformanceChecks``, shared with methods written outside
+/// the library).
 @Suite struct Conformance {
-    /// Every method the library registers has an example fit, so the suite covers it.
-    @Test func everyRegisteredMethodIsCovered() {
-        #expect(Methods.examples.map { $0.methodName } == Methods.all.map { $0.methodName })
+    /// Every method the library has, has an example fit, so the suite covers it.
+    @Test func everyBuiltInMethodIsCovered() {
+        #expect(registryCases.count == Methods.builtIn.count)
     }
 
-    @Test(arguments: methodCases)
-    func shapes(_ method: MethodCase) throws {
-        var generator = RandomGenerator(seed: 1)
-        let model = try method.fit(conformanceData, &generator)
-        let codes = try model.encode(conformanceData)
-        #expect(codes.shape == [120, model.codeSize] && model.inputSize == 6)
-        #expect(try model.decode(codes).shape == [120, 6])
-        #expect(try model.reconstruct(conformanceData).shape == conformanceData.shape)
+    @Test(arguments: methodCases) func shapes(_ method: MethodCase) throws { try ConformanceChecks.shapes(method) }
+    @Test(arguments: methodCases) func distortionIsTheExplicitSum(_ method: MethodCase) throws { try ConformanceChecks.distortionIsTheExplicitSum(method) }
+    @Test(arguments: methodCases) func sameSeedSameModel(_ method: MethodCase) throws { try ConformanceChecks.sameSeedSameModel(method) }
+    @Test(arguments: methodCases) func saveAndLoadGiveIdenticalCodes(_ method: MethodCase) throws { try ConformanceChecks.saveAndLoadGiveIdenticalCodes(method) }
+    @Test(arguments: methodCases) func nonFiniteWeightsAreRefusedOnLoading(_ method: MethodCase) throws {
+        try ConformanceChecks.nonFiniteWeightsAreRefusedOnLoading(method)
     }
-
-    @Test(arguments: methodCases)
-    func distortionIsTheExplicitSum(_ method: MethodCase) throws {
-        var generator = RandomGenerator(seed: 2)
-        let model = try method.fit(conformanceData, &generator)
-        let reconstructions = try model.reconstruct(conformanceData)
-        var explicit = 0.0
-        for i in 0..<120 { for j in 0..<6 { let e = Double(conformanceData[i, j]) - Double(reconstructions[i, j]); explicit += e * e } }
-        let distortion = try model.distortion(conformanceData)
-        #expect(abs(distortion - explicit) <= 1e-9 * max(explicit, 1))
-        let metrics = try ReconstructionMetrics(model, samples: conformanceData)
-        #expect(abs(metrics.ssePerSample - explicit / 120) <= 1e-9 * max(explicit, 1) && abs(metrics.msePerFeature * 6 - metrics.ssePerSample) < 1e-9)
-    }
-
-    @Test(arguments: methodCases)
-    func sameSeedSameModel(_ method: MethodCase) throws {
-        var a = RandomGenerator(seed: 3), b = RandomGenerator(seed: 3)
-        let first = try method.fit(conformanceData, &a), second = try method.fit(conformanceData, &b)
-        #expect(try first.encode(conformanceData) == second.encode(conformanceData))
-    }
-
-    @Test(arguments: methodCases)
-    func saveAndLoadGiveIdenticalCodes(_ method: MethodCase) throws {
-        var generator = RandomGenerator(seed: 4)
-        let model = try method.fit(conformanceData, &generator)
-        let path = temporaryPath("model.safetensors")
-        try model.modelFile().write(to: path)
-        let loaded = try Methods.load(from: path)
-        #expect(type(of: loaded).methodName == type(of: model).methodName)
-        #expect(try loaded.encode(conformanceData) == model.encode(conformanceData))
-        #expect(try loaded.decode(model.encode(conformanceData)) == model.decode(model.encode(conformanceData)))
-        // Methods trained by epochs keep their per-epoch losses in the file; the others have none.
-        #expect(loaded.trainingHistory == model.trainingHistory)
-        let unscaled = (model as? any ScaledModel)?.unscaled ?? model
-        #expect((model.trainingHistory == nil) == (unscaled is KMeans || unscaled is PCA || unscaled is PrincipalGraph))
-        #expect((loaded as? any ScaledModel)?.scaling == (model as? any ScaledModel)?.scaling)
-    }
-
-    /// A model file whose weights hold NaN or infinity is refused on loading, naming the
-    /// tensor, instead of encoding everything to NaN.
-    @Test(arguments: methodCases)
-    func nonFiniteWeightsAreRefusedOnLoading(_ method: MethodCase) throws {
-        var generator = RandomGenerator(seed: 8)
-        var file = try method.fit(conformanceData, &generator).modelFile()
-        let victim = file.tensors.count - 1
-        let name = file.tensors[victim].name
-        file.tensors[victim].tensor.withUnsafeMutableBufferPointer { $0[$0.count - 1] = .infinity }
-        let path = temporaryPath("poisoned.safetensors")
-        try file.write(to: path)
-        for load in [{ _ = try Methods.load(from: path) }, { _ = try SafeTensorsFile.read(path).checkFinite(file: path) }] {
-            do { try load(); Issue.record("\(method.name): a model holding infinity loaded") } catch {
-                #expect("\(error)".contains("tensor '\(name)'") && "\(error)".contains("inf"), "\(method.name): \(error)")
-            }
-        }
-    }
-
-    @Test(arguments: methodCases)
-    func batchEncodingEqualsRowByRow(_ method: MethodCase) throws {
-        var generator = RandomGenerator(seed: 5)
-        let model = try method.fit(conformanceData, &generator)
-        let batch = try model.encode(conformanceData)
-        for i in stride(from: 0, to: 120, by: 17) {
-            let single = try model.encode(conformanceData.rows(i..<(i + 1)))
-            #expect(single.isApproximatelyEqual(to: batch.rows(i..<(i + 1)), relativeTolerance: 1e-5, absoluteTolerance: 1e-5), "row \(i)")
-        }
-    }
-
-    /// Samples that are no matrix, hold no rows, hold NaN or a value too large to square are
-    /// refused with a message that shows the shape, or says what and where the value is.
-    @Test(arguments: methodCases)
-    func badSamplesAreClearErrors(_ method: MethodCase) throws {
-        var generator = RandomGenerator(seed: 7)
-        for (samples, expected) in [(Tensor.zeros([6]), "[6]"), (Tensor.zeros([0, 6]), "[0, 6]")] {
-            do { _ = try method.fit(samples, &generator); Issue.record("\(method.name) fitted samples of shape \(samples.shape)") } catch {
-                #expect("\(error)".contains(expected), "\(method.name): \(error)")
-            }
-        }
-        var poisoned = conformanceData
-        poisoned.withUnsafeMutableBufferPointer { $0[7] = .nan }
-        do { _ = try method.fit(poisoned, &generator); Issue.record("\(method.name) fitted samples holding NaN") } catch {
-            #expect("\(error)".contains("input") && "\(error)".lowercased().contains("nan"), "\(method.name): \(error)")
-        }
-        // A value whose square overflows Float is refused by position, or (a method that scales
-        // its input first, in Double) fitted into a finite model: never into NaN.
-        var huge = conformanceData
-        huge.withUnsafeMutableBufferPointer { $0[7] = 1e30 }
-        do {
-            let model = try method.fit(huge, &generator)
-            #expect(model.stateTensors.allSatisfy { $0.tensor.scalars.allSatisfy(\.isFinite) }, "\(method.name)")
-            #expect(try model.distortion(huge).isFinite, "\(method.name)")
-        } catch {
-            #expect("\(error)".contains("at row 1, column 1 is too large to train on"), "\(method.name): \(error)")
-        }
-    }
-
-    /// Every method learns the blobs' structure: its distortion is clearly below the mean
-    /// predictor's (Σ ‖xᵢ − x̄‖², what a model that learned nothing reaches).
-    @Test(arguments: methodCases)
-    func learnsBeyondTheMean(_ method: MethodCase) throws {
-        var generator = RandomGenerator(seed: 9)
-        let model = try method.fit(conformanceData, &generator)
-        let meanPredictor = FeatureScaling.columnVariances(conformanceData).reduce(0, +) * Double(conformanceData.shape[0])
-        let distortion = try model.distortion(conformanceData)
-        #expect(distortion < 0.7 * meanPredictor, "\(method.name): distortion \(distortion), mean predictor \(meanPredictor)")
-    }
-
-    @Test(arguments: methodCases)
-    func wrongWidthsAreClearErrors(_ method: MethodCase) throws {
-        var generator = RandomGenerator(seed: 6)
-        let model = try method.fit(conformanceData, &generator)
-        #expect(throws: AutoencoderError.self) { try model.encode(Tensor.zeros([3, 5])) }
-        #expect(throws: AutoencoderError.self) { try model.decode(Tensor.zeros([3, model.codeSize + 1])) }
-    }
+    @Test(arguments: methodCases) func batchEncodingEqualsRowByRow(_ method: MethodCase) throws { try ConformanceChecks.batchEncodingEqualsRowByRow(method) }
+    @Test(arguments: methodCases) func badSamplesAreClearErrors(_ method: MethodCase) throws { try ConformanceChecks.badSamplesAreClearErrors(method) }
+    @Test(arguments: methodCases) func learnsBeyondTheMean(_ method: MethodCase) throws { try ConformanceChecks.learnsBeyondTheMean(method) }
+    @Test(arguments: methodCases) func wrongWidthsAreClearErrors(_ method: MethodCase) throws { try ConformanceChecks.wrongWidthsAreClearErrors(method) }
 }

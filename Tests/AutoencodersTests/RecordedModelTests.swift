@@ -1,6 +1,7 @@
 import Autoencoders
 import DataFormats
 import Foundation
+import MethodConformance
 import Testing
 import TestSupport
 import Tensors

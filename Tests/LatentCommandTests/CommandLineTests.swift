@@ -266,7 +266,7 @@ func json(_ text: String) throws -> [String: Any] {
     /// The command line's methods are the library's registry (the RBM, a building block of the
     /// deep autoencoder, loads but is not fitted alone).
     @Test func theCommandLineFitsEveryRegisteredMethod() throws {
-        let library = Set(Methods.all.map { $0.methodName }).subtracting(["rbm"])
+        let library = Set(Methods.builtIn.map { $0.methodName }).subtracting(["rbm"])
         let help = try runLatent(["fit", "--help"], in: scratchFolder()).output
         let section = (help.components(separatedBy: "SUBCOMMANDS:").last ?? "").components(separatedBy: "\n\n").first ?? ""
         let listed = section.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
