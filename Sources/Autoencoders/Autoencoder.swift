@@ -124,7 +124,7 @@ func checkTrainableMagnitude(_ samples: Tensor, method: String, firstRow: Int = 
         row += firstRow
         throw AutoencoderError("\(method) input of shape \(shape): \(value) at row \(row), column \(column) is too large to train on "
                                + "(beyond ±\(Float(limit)), squared errors summed over the data overflow 32-bit floats); "
-                               + "scale the data first (latent fit --scale standardize, or FeatureScaling)")
+                               + "scale the data first (`scaling: .standardize`, a FeatureScaling)")
     }
 }
 

@@ -59,7 +59,7 @@ struct CheckpointFile {
     /// Reads the checkpoint at `path`, which must hold `method` with exactly `configuration`.
     static func read<C: Codable & Equatable>(_ path: String, method: String, configuration: C) throws -> CheckpointFile {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw AutoencoderError("cannot resume: no checkpoint at \(path) (write one with --checkpoint-every)")
+            throw AutoencoderError("cannot resume: no checkpoint at \(path) (write one with `CheckpointPolicy.every`)")
         }
         let file = try SafeTensorsFile.read(path)
         _ = try file.method(file: path, expected: method)

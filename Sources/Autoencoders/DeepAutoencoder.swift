@@ -123,14 +123,14 @@ public struct DeepAutoencoder: TrainedMethod {
                 throw AutoencoderError("deep autoencoder: widths must be positive, got hidden \(hidden) and code size \(codeSize)")
             }
             if inputScaling == .standardize, loss == .binaryCrossEntropy || outputActivation == .sigmoid {
-                throw AutoencoderError("deep autoencoder: standardised inputs take negative values: use --loss mse with a linear output activation")
+                throw AutoencoderError("deep autoencoder: standardised inputs take negative values: use `loss: .squaredError` with a linear output activation")
             }
             if loss == .binaryCrossEntropy, outputActivation != .sigmoid {
-                throw AutoencoderError("deep autoencoder: the bce loss needs a sigmoid output (got \(outputActivation)); use --loss mse")
+                throw AutoencoderError("deep autoencoder: the bce loss needs a sigmoid output (got \(outputActivation)); use `loss: .squaredError`")
             }
             if pretraining == .rbm {
                 guard hiddenActivation == .sigmoid, [.linear, .sigmoid].contains(codeActivation) else {
-                    throw AutoencoderError("deep autoencoder: RBM pretraining needs sigmoid hidden units and a linear or sigmoid code (got \(hiddenActivation), \(codeActivation)); use --pretrain none")
+                    throw AutoencoderError("deep autoencoder: RBM pretraining needs sigmoid hidden units and a linear or sigmoid code (got \(hiddenActivation), \(codeActivation)); use `pretraining: .none`")
                 }
                 guard pretrainingEpochs >= 1, pretrainingBatchSize >= 1 else {
                     throw AutoencoderError("deep autoencoder: pretraining epochs and batch size must be at least 1")
@@ -210,7 +210,7 @@ public struct DeepAutoencoder: TrainedMethod {
         // A resumed run takes every weight from its checkpoint: pretraining would be overwritten.
         let resumesPretraining = resumedPhase?.hasPrefix(rbmPhasePrefix) ?? false
         if let resumedPhase, !resumesPretraining, resumedPhase != fineTuningPhase(configuration) {
-            throw AutoencoderError("cannot resume: the checkpoint's stage '\(resumedPhase)' is not one of this run's (RBM pretraining or fine-tuning); it was written by another version; start afresh without --resume")
+            throw AutoencoderError("cannot resume: the checkpoint's stage '\(resumedPhase)' is not one of this run's (RBM pretraining or fine-tuning); it was written by another version; start afresh without `CheckpointPolicy.resume`")
         }
         if configuration.pretraining == .rbm, resumed == nil || resumesPretraining {
             // A pretraining checkpoint holds the finished RBMs and the running one's trainer state.

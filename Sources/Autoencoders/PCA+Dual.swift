@@ -19,7 +19,7 @@ extension PCA {
         guard MemoryBudget.exceeds(bytes) else { return }
         let m = min(n, d)
         throw AutoencoderError("PCA: " + MemoryBudget.refusal(bytes, for: "the exact solver's \(m) × \(m) matrix")
-                               + "; the randomized or incremental solver (--solver) needs no such matrix")
+                               + "; the randomized or incremental `solver` needs no such matrix")
     }
 
     /// The exact fit of wide data (`samples: n × D`, D > n) from the n × n Gram matrix

@@ -82,7 +82,7 @@ extension TrainedMethod {
         let summary = try rows.compute(check, parts: context.parts)
         if let unit = needs.unitInterval, !summary.liesInUnitInterval {
             throw AutoencoderError("\(methodName): \(unit.what) needs data in [0, 1] (found \(summary.low)…\(summary.high)); "
-                                   + "scale the data to [0, 1] (min-max scaling) or use \(unit.otherwise)")
+                                   + "scale the data to [0, 1] (`scaling: .minMax`) or use `\(unit.otherwise)`")
         }
         let run = try TrainingRun(context, method: methodName, configuration: configuration)
         let (training, heldOut) = try rows.split(holdingOut: configuration.training, parts: context.parts, using: &generator)

@@ -154,7 +154,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
             guard criticLearningRateScale > 0, criticLearningRateScale.isFinite else { throw fail("the critic's learning-rate scale must be positive") }
             guard training.batchSize >= 2 else { throw fail("matching compares batches of codes: batches need at least 2 samples") }
             guard training.heldOutFraction == 0, training.earlyStoppingPatience == nil else {
-                throw fail("samples of several domains are held out by a test split, not by --held-out or early stopping")
+                throw fail("samples of several domains are held out by a test split, not by `heldOutFraction` or early stopping")
             }
             do { try training.validate() } catch { throw fail("\(error)") }
         }

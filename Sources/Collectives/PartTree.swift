@@ -24,8 +24,8 @@ public struct PartTree: Sendable {
         guard parts >= 1 else { throw CommunicationError("the parts a batch is cut into must be at least 1, got \(parts)") }
         let n = communicator.size
         guard n == 1 || (parts % n == 0 && (parts / n) & (parts / n - 1) == 0) else {
-            throw CommunicationError("\(n) processes cannot share \(parts) parts in equal subtrees: the parts (--parts) must be the number of "
-                                     + "processes times a power of two (\(n), \(2 * n), \(4 * n), …); e.g. --parts \(Self.sharedParts(atLeast: parts, processes: n))")
+            throw CommunicationError("\(n) processes cannot share \(parts) parts in equal subtrees: the parts (`parts`) must be the number of "
+                                     + "processes times a power of two (\(n), \(2 * n), \(4 * n), …); e.g. `parts: \(Self.sharedParts(atLeast: parts, processes: n))`")
         }
         self.communicator = communicator
         self.parts = parts

@@ -28,7 +28,7 @@ extension CSV {
         var skipped: [Int] = []
         for index in roles.indices where roles[index] == .feature && !expected.contains(names[index]) {
             if options.columns != nil {
-                throw DataFormatError(file, .line(1), "column \(describe(index, names)) is chosen by --columns but is not among the features the model was fitted on (\(ClassLabels.listed(expected)))")
+                throw DataFormatError(file, .line(1), "column \(describe(index, names)) is chosen by `columns` but is not among the features the model was fitted on (\(ClassLabels.listed(expected)))")
             }
             roles[index] = .skip
             skipped.append(index)
@@ -39,7 +39,7 @@ extension CSV {
             let features = candidates.filter { roles[$0] == .feature }
             if features.count > 1 {
                 throw DataFormatError(file, .line(1), "the model's feature '\(name)' names columns \(features.map(String.init).joined(separator: " and ")) (0-based): "
-                                      + "rename one, or leave one out by position with --drop-columns")
+                                      + "rename one, or leave one out by position with `dropColumns`")
             }
             guard let column = features.first else {
                 missing.append(name)

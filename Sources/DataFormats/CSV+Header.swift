@@ -22,16 +22,16 @@ extension CSV {
             // One column reading 0 is too likely to be data.
             if named.count >= 2 && named.allSatisfy({ texts[$0] == String($0 - shift) }) {
                 // After an empty name, the note on pandas' index says it all.
-                return (true, shift == 1 ? nil : "line 1 reads 0, 1, …, \(named.count - 1) (pandas' default column names): taken as the header, not as data (--header no keeps it as data)")
+                return (true, shift == 1 ? nil : "line 1 reads 0, 1, …, \(named.count - 1) (pandas' default column names): taken as the header, not as data (`header: .absent` keeps it as data)")
             }
             let evidence = NumericHeaderEvidence(first, columns: checked, parser: parser)
             guard !evidence.reasons.isEmpty else { return (false, nil) }
             let shown = checked.prefix(3).map { texts[$0] }.joined(separator: ", ") + (checked.count > 3 ? ", …" : "")
             let why = evidence.reasons.joined(separator: "; ")
             if evidence.reasons.count >= NumericHeaderEvidence.needed {
-                return (true, "line 1 (\(shown)) reads unlike the rows below (\(why)): taken as the header of column names (--header no keeps it as data)")
+                return (true, "line 1 (\(shown)) reads unlike the rows below (\(why)): taken as the header of column names (`header: .absent` keeps it as data)")
             }
-            return (false, "line 1 (\(shown)) looks unlike the rows below (\(why)), but was kept as data; --header yes reads it as column names")
+            return (false, "line 1 (\(shown)) looks unlike the rows below (\(why)), but was kept as data; `header: .present` reads it as column names")
         }
     }
 }
@@ -104,12 +104,12 @@ extension CSV {
         let references = text.map { index in names.flatMap { $0[index].isEmpty || $0[index].contains(",") ? nil : $0[index] } ?? String(index) }
         var advice: [String] = []
         if text.first == 0, options.indexColumn == nil {
-            advice.append("if column 0 holds sample ids (an index, as scanpy and pandas write), --index-column 0 keeps them as ids")
+            advice.append("if column 0 holds sample ids (an index, as scanpy and pandas write), `indexColumn: 0` keeps them as ids")
         }
         if text.count == 1, options.labelColumn == nil {
-            advice.append("if it holds classes, --label-column \(references[0]) reads them as labels")
+            advice.append("if it holds classes, `labelColumn: \(references[0])` reads them as labels")
         }
-        advice.append("--drop-columns \(references.joined(separator: ",")) leaves \(text.count == 1 ? "it" : "them") out, or --columns chooses the features")
+        advice.append("`dropColumns: \(references.joined(separator: ","))` leaves \(text.count == 1 ? "it" : "them") out, or `columns` chooses the features")
         throw DataFormatError(file, .line(record.line), "\(text.count) column\(text.count == 1 ? "" : "s") of text, not numbers: \(shown); "
                               + advice.joined(separator: "; "))
     }

@@ -40,7 +40,7 @@ extension CSV {
                 index = try position(of: column, names: names, count: columns, what: "label column", file: path)
             } else {
                 guard columns == 1 else {
-                    throw DataFormatError(path, .line(1), "\(columns) columns (\(ClassLabels.listed(first.fields))): say which holds the labels with --label-column")
+                    throw DataFormatError(path, .line(1), "\(columns) columns (\(ClassLabels.listed(first.fields))): say which holds the labels with `labelColumn`")
                 }
                 index = 0
             }

@@ -45,7 +45,7 @@ extension CSV {
         }
         func byName(_ name: String) throws -> Int {
             guard let names else {
-                throw DataFormatError(file, .line(1), "\(what) '\(name)' needs a header row, and the first row is all numbers (--header yes reads it as one)")
+                throw DataFormatError(file, .line(1), "\(what) '\(name)' needs a header row, and the first row is all numbers (`header: .present` reads it as one)")
             }
             let indices = names.indices.filter { names[$0] == name }
             guard let index = indices.first else {
@@ -73,13 +73,13 @@ extension CSV {
         var named: [Int: String] = [:]
         func assign(_ column: CSVOptions.Column, _ role: Role, _ what: String) throws {
             let index = try position(of: column, names: names, count: count, what: what, file: file)
-            if let earlier = named[index], !(earlier == "--columns" && what == "--columns") {
+            if let earlier = named[index], !(earlier == "`columns`" && what == "`columns`") {
                 throw DataFormatError(file, .line(1), "column \(column) is named both as \(earlier) and as \(what)")
             }
             named[index] = what
             roles[index] = role
         }
-        for column in options.columns ?? [] { try assign(column, .feature, "--columns") }
+        for column in options.columns ?? [] { try assign(column, .feature, "`columns`") }
         if let label = options.labelColumn { try assign(label, .label, "label column") }
         if let index = options.indexColumn { try assign(index, .id, "index column") }
         for column in options.dropColumns { try assign(column, .skip, "dropped column") }
@@ -98,13 +98,13 @@ extension CSV {
         }
         var result = dataset
         guard isIndex, dataset.count < 1 << 24 else {
-            result.notes.append("column 0 has no name in the header; if it is an index, pass --index-column 0 (or --drop-columns 0)")
+            result.notes.append("column 0 has no name in the header; if it is an index, pass `indexColumn: 0` (or `dropColumns: 0`)")
             return result
         }
         result.samples = dataset.samples.columns(1..<d)
         result.featureNames = dataset.featureNames.map { Array($0.dropFirst()) }
         result.origin = dataset.origin.map { Array($0.dropFirst()) }
-        result.notes.append("column 0 (no name; values 0, 1, …, \(dataset.count - 1)) is pandas' index: dropped from the features (--index-column 0 keeps it as ids)")
+        result.notes.append("column 0 (no name; values 0, 1, …, \(dataset.count - 1)) is pandas' index: dropped from the features (`indexColumn: 0` keeps it as ids)")
         return result
     }
 }

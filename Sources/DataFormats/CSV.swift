@@ -131,10 +131,10 @@ public enum CSV {
             guard let value = parsed else {
                 let shown = text()
                 throw DataFormatError(file, .field(line: line, column: column, name: names?[column]), shown.isEmpty
-                    ? "missing value (--missing drop-rows|mean|median handles missing values)" : "not a number: '\(shown.prefix(40))'")
+                    ? "missing value (`missing` drops or fills them)" : "not a number: '\(shown.prefix(40))'")
             }
             if !value.isFinite && !allowNonFinite && !(missingAsNaN && value.isNaN) {
-                throw DataFormatError(file, .field(line: line, column: column, name: names?[column]), "non-finite value \(value) (pass allowNonFinite / --allow-non-finite to accept)")
+                throw DataFormatError(file, .field(line: line, column: column, name: names?[column]), "non-finite value \(value) (`allowNonFinite` accepts them)")
             }
             return value
         }

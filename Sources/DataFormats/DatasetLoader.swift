@@ -57,11 +57,11 @@ public struct DatasetLoader: Sendable {
         let options = ReadOptions(allowNonFinite: allowNonFinite || missing.readsMissingAsNaN, origin: origin)
         let labelColumnGoesToData = labelsPath == nil
         if csv.labelColumn != nil, labelColumnGoesToData, !spec.hasColumns {
-            throw DataFormatError(spec.description, nil, "--label-column picks a column of a CSV or TSV table (or of a CSV --labels file); \(spec.description) has no columns")
+            throw DataFormatError(spec.description, nil, "`labelColumn` picks a column of a CSV or TSV table (or of a CSV `labelsPath` file); \(spec.description) has no columns")
         }
         if transpose {
             guard case .file(_, let format) = spec, format == .npy || format == .npz else {
-                throw DataFormatError(spec.description, nil, "--transpose reads the columns of an NPY or NPZ matrix as samples; \(spec.description) is no such file")
+                throw DataFormatError(spec.description, nil, "`transpose` reads the columns of an NPY or NPZ matrix as samples; \(spec.description) is no such file")
             }
         }
         var dataset: Dataset
@@ -117,7 +117,7 @@ public struct DatasetLoader: Sendable {
                 var headed = self
                 headed.csv.header = .present
                 (labels, classNames) = try headed.readLabels(labelsPath)
-                dataset.notes.append("\(labelsPath) holds one line more than the \(dataset.count) samples: its first line was read as a header (--header no reads it as a label)")
+                dataset.notes.append("\(labelsPath) holds one line more than the \(dataset.count) samples: its first line was read as a header (`header: .absent` reads it as a label)")
             }
             guard labels.count == dataset.count else {
                 throw DataFormatError(labelsPath, nil, "\(labels.count) labels for the \(dataset.count) samples of \(dataset.name)")
@@ -153,7 +153,7 @@ public struct DatasetLoader: Sendable {
     static func samples(_ array: NumericArray, file: String, transpose: Bool = false) throws -> Tensor {
         var matrix = try array.matrix(file: file)
         if transpose {
-            guard array.shape.count == 2 else { throw DataFormatError(file, nil, "--transpose needs a matrix, got shape \(array.shape)") }
+            guard array.shape.count == 2 else { throw DataFormatError(file, nil, "`transpose` needs a matrix, got shape \(array.shape)") }
             matrix = matrix.transposed()
         }
         return array.isUnsignedBytes && array.shape.count > 1 ? matrix / IDX.pixelScale : matrix
@@ -202,7 +202,7 @@ public struct DatasetLoader: Sendable {
             return try ClassLabels.encode(integers: labels, knownClasses: knownClasses, file: path, where: { .entry("label \($0)") })
         }
         guard lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") else {
-            if csv.labelColumn != nil { throw DataFormatError(path, nil, "--label-column picks a column of a CSV labels file; this is no table") }
+            if csv.labelColumn != nil { throw DataFormatError(path, nil, "`labelColumn` picks a column of a CSV labels file; this is no table") }
             return try ClassLabels.encode(integers: try IDX.readLabels(path), knownClasses: knownClasses, file: path, where: { .entry("label \($0)") })
         }
         let column = try CSV.readLabelColumn(path, column: csv.labelColumn, header: csv.header, delimiter: csv.delimiter)

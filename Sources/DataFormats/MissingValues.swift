@@ -41,7 +41,7 @@ public enum MissingValues: String, Sendable, Codable, CaseIterable {
         case .dropRows:
             guard !missingRows.isEmpty else { return dataset }
             let missing = Set(missingRows)
-            guard missing.count < n else { throw DataFormatError(dataset.name, nil, "every sample misses a value; --missing drop-rows leaves none") }
+            guard missing.count < n else { throw DataFormatError(dataset.name, nil, "every sample misses a value; `missing: .dropRows` leaves none") }
             result = dataset.subset((0..<n).filter { !missing.contains($0) })
             let shown = missingRows.prefix(5).map { String($0) }.joined(separator: ", ") + (missingRows.count > 5 ? ", …" : "")
             result.notes.append("dropped \(missingRows.count) of \(n) samples that miss values (\(total) missing values; samples \(shown), 0-based)")

@@ -92,6 +92,6 @@ public struct ReadOptions: Sendable, Equatable {
             rest /= extent
         }
         throw DataFormatError(file, .entry("element \(position)"),
-                              "non-finite value \(values[index]) (pass allowNonFinite / --allow-non-finite to accept)")
+                              "non-finite value \(values[index]) (`allowNonFinite` accepts them)")
     }
 }

@@ -25,7 +25,7 @@ public enum EarthMovers {
         // The cost matrix in Double and the solver's vectors: n² values.
         let bytes = n * n * MemoryLayout<Double>.size
         guard !MemoryBudget.exceeds(bytes) else {
-            throw MatchingError(MemoryBudget.refusal(bytes, for: "the exact earth mover's distance's \(n) × \(n) cost matrix") + "; subsample the sets (--max-samples)")
+            throw MatchingError(MemoryBudget.refusal(bytes, for: "the exact earth mover's distance's \(n) × \(n) cost matrix") + "; subsample the sets")
         }
         var cost = [Double](repeating: 0, count: n * n)
         forEachSquaredDistance(x, y) { i, row in for j in 0..<n { cost[i * n + j] = row[j] } }

@@ -71,7 +71,7 @@ public enum Sinkhorn {
         let (count, overflow) = n.multipliedReportingOverflow(by: m)
         let bytes = overflow ? Int.max : count.multipliedReportingOverflow(by: MemoryLayout<Float>.size).partialValue
         guard !overflow, count <= Int.max / MemoryLayout<Float>.size, !MemoryBudget.exceeds(bytes) else {
-            throw MatchingError(MemoryBudget.refusal(bytes, for: "Sinkhorn's \(n) × \(m) cost matrix") + "; subsample the sets (--max-samples)")
+            throw MatchingError(MemoryBudget.refusal(bytes, for: "Sinkhorn's \(n) × \(m) cost matrix") + "; subsample the sets")
         }
     }
 

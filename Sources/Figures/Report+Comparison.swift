@@ -78,7 +78,7 @@ extension Report {
         }
         report.add(.heading("Reproduce"))
         report.add(.code(command))
-        report.add(.paragraph("Models are saved beside this page; `latent report MODEL --data SPEC --output DIR` draws the same figures for one of them on any data."))
+        report.add(.paragraph("Models are saved beside this page; a report of one of them draws the same figures on any data (`latent report`)."))
         return report
     }
 }

@@ -53,6 +53,8 @@ extension LatentCLI {
     /// and a message written in pieces would interleave with the others' character by
     /// character. Help and version (a clean exit) print once, from rank 0.
     static func fail(_ error: any Error, rank: Int, of processes: Int) -> Never {
+        // The library names its settings; the user gave flags.
+        let error = exitCode(for: error) == .failure && "\(error)".contains("`") ? ValidationErrorText(LibrarySpellings.commandLine("\(error)")) : error
         let code = exitCode(for: error)
         guard processes > 1 else { exit(withError: error) }
         if code.isSuccess {

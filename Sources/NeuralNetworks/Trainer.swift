@@ -139,7 +139,7 @@ public struct Trainer {
             let parts = checkpoint.metadata.parts ?? 1
             guard parts == hooks.parts.parts else {
                 throw TrainingError.checkpointMismatch("its batches were cut into \(parts) part\(parts == 1 ? "" : "s"), this run's into \(hooks.parts.parts); "
-                                                       + "resume with --parts \(parts) (with any number of processes that divides it) to continue it exactly")
+                                                       + "resume with `parts: \(parts)` (with any number of processes that divides it) to continue it exactly")
             }
             try restore(checkpoint, into: parameters, optimizers: optimizers, epochs: epochs)
             generator = checkpoint.metadata.generator

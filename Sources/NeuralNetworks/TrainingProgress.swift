@@ -74,7 +74,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .nonFiniteLoss(epoch, batch, value) where epoch == 1 && batch == 1:
             // Before any step: the learning rate played no part.
-            "the untrained model's loss on the first batch is \(value): the data's values are too large for it; scale them (--scale standardize) or check them for extreme values"
+            "the untrained model's loss on the first batch is \(value): the data's values are too large for it; scale them (`scaling: .standardize`) or check them for extreme values"
         case let .nonFiniteLoss(epoch, batch, value):
             "loss became \(value) at epoch \(epoch), batch \(batch); lower the learning rate or check the data for extreme values"
         case let .nonFiniteHeldOutLoss(epoch, value):

@@ -56,7 +56,7 @@ public enum MemoryBudget {
 
     /// The sentence that refuses an allocation of `bytes` for `what`.
     public static func refusal(_ bytes: Int, for what: String) -> String {
-        "\(what) needs \(format(bytes)), more than the memory limit of \(format(limit)) (raise it with --memory-limit)"
+        "\(what) needs \(format(bytes)), more than the memory limit of \(format(limit)) (raise it with `MemoryBudget.limit`)"
     }
 
     /// `bytes` as "1.5 GiB", "300 MiB", "12 KiB" or "512 bytes".

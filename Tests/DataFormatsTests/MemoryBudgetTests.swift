@@ -48,7 +48,7 @@ import Tensors
         let path = try format.write(randomTensor([20_000, 8], seed: 4), temporaryFolder())
         MemoryBudget.$scoped.withValue(256 << 10) {
             #expect { _ = try format.read(path) } throws: { error in
-                "\(error)".hasPrefix(path) && "\(error)".contains("more than the memory limit of 256.0 KiB (raise it with --memory-limit)")
+                "\(error)".hasPrefix(path) && "\(error)".contains("more than the memory limit of 256.0 KiB (raise it with `MemoryBudget.limit`)")
             }
         }
         #expect(try format.read(path).reduce(1, *) == 160_000)

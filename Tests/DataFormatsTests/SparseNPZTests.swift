@@ -23,7 +23,7 @@ import Tensors
         }
         MemoryBudget.$scoped.withValue(1 << 20) {
             #expect { _ = try SparseNPZ.read(path) } throws: {
-                "\($0)".contains("shape: reading the 1048576 × 4 matrix densely needs 16.0 MiB, more than the memory limit of 1.0 MiB (raise it with --memory-limit)")
+                "\($0)".contains("shape: reading the 1048576 × 4 matrix densely needs 16.0 MiB, more than the memory limit of 1.0 MiB (raise it with `MemoryBudget.limit`)")
             }
         }
         #expect(try SparseNPZ.read(path).shape == [1 << 20, 4])

@@ -36,7 +36,7 @@ import TestSupport
     @Test func unnamedColumnThatIsNoDefaultIndex() throws {
         let table = try parse(",a,b\n3,1,2\n7,3,4\n")
         #expect(table.samples == Tensor([[3, 1, 2], [7, 3, 4]]))
-        #expect(table.notes.count == 1 && table.notes[0].contains("--index-column 0"))
+        #expect(table.notes.count == 1 && table.notes[0].contains("`indexColumn: 0`"))
     }
 
     @Test func indexDropAndKeepColumns() throws {
@@ -130,7 +130,7 @@ import TestSupport
             #expect(loaded.features == 1)
         }
         try FileIO.writeAtomically(Array("a,b\n1,2\n3,4\n5,6\n".utf8), to: folder + "/two.csv")
-        #expect(errorText { _ = try DatasetLoader(labelsPath: folder + "/two.csv").load(folder + "/x.csv") }.contains("say which holds the labels with --label-column"))
+        #expect(errorText { _ = try DatasetLoader(labelsPath: folder + "/two.csv").load(folder + "/x.csv") }.contains("say which holds the labels with `labelColumn`"))
     }
 
     @Test func labelColumnForDataWithoutColumnsIsAnError() throws {

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The library names a setting in its messages as Swift spells it, in backquotes
+/// (`` `loss: .squaredError` ``, `` `labelColumn` ``, `` `parts: 4` ``); the command line says
+/// its flag instead (`--loss mse`, `--label-column`, `--parts 4`). Messages reach the user
+/// through ``commandLine(_:)``: errors in ``LatentCLI/fail(_:rank:of:)``, notes where they are
+/// printed.
+enum LibrarySpellings {
+    /// A setting's flag, and its values where the command line spells them otherwise than the
+    /// library's cases (kebab-case of the case name, the default).
+    struct Flag {
+        let flag: String
+        var values: [String: String] = [:]
+    }
+
+    /// Every setting library messages name, by its library name.
+    static let flags: [String: Flag] = [
+        "header": Flag(flag: "--header", values: ["present": "yes", "absent": "no", "automatic": "auto"]),
+        "labelColumn": Flag(flag: "--label-column"),
+        "labelsPath": Flag(flag: "--labels"),
+        "indexColumn": Flag(flag: "--index-column"),
+        "dropColumns": Flag(flag: "--drop-columns"),
+        "columns": Flag(flag: "--columns"),
+        "transpose": Flag(flag: "--transpose"),
+        "missing": Flag(flag: "--missing"),
+        "allowNonFinite": Flag(flag: "--allow-non-finite"),
+        "MemoryBudget.limit": Flag(flag: "--memory-limit"),
+        "scaling": Flag(flag: "--scale"),
+        "loss": Flag(flag: "--loss", values: ["squaredError": "mse", "binaryCrossEntropy": "bce"]),
+        "likelihood": Flag(flag: "--likelihood", values: ["learnedGaussian": "gaussian-learned-variance"]),
+        "pretraining": Flag(flag: "--pretrain"),
+        "solver": Flag(flag: "--solver"),
+        "CheckpointPolicy.every": Flag(flag: "--checkpoint-every"),
+        "CheckpointPolicy.resume": Flag(flag: "--resume"),
+        "parts": Flag(flag: "--parts"),
+        "heldOutFraction": Flag(flag: "--held-out"),
+    ]
+
+    /// `text` with every backquoted library setting it knows spelled as the command line's flag.
+    static func commandLine(_ text: String) -> String {
+        guard text.contains("`") else { return text }
+        let pattern = try! NSRegularExpression(pattern: "`([A-Za-z.]+)(?:: ([^`]+))?`")
+        var result = text
+        for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
+            guard let whole = Range(match.range, in: text), let nameRange = Range(match.range(at: 1), in: text),
+                  let flag = flags[String(text[nameRange])] else { continue }
+            var spelled = flag.flag
+            if let valueRange = Range(match.range(at: 2), in: text) {
+                let value = String(text[valueRange])
+                let bare = value.hasPrefix(".") ? String(value.dropFirst()) : value
+                spelled += " " + (flag.values[bare] ?? (value.hasPrefix(".") ? kebabCase(bare) : value))
+            }
+            result.replaceSubrange(whole, with: spelled)
+        }
+        return result
+    }
+
+    /// `dropRows` → `drop-rows`.
+    static func kebabCase(_ name: String) -> String {
+        name.reduce(into: "") { out, character in
+            if character.isUppercase { out += "-" + character.lowercased() } else { out.append(character) }
+        }
+    }
+}
