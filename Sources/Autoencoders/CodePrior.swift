@@ -15,6 +15,8 @@ public enum CodePrior: Codable, Sendable, Equatable {
 
     /// The mixture's default radius: 4 (code units), wide enough that ten components keep apart.
     public static let defaultRadius: Float = 4
+    /// Components of a mixture prior when no classes give their number: 10.
+    public static let defaultComponents = 10
 
     /// Throws a message when the prior cannot live in a code of `codeSize` dimensions.
     public func validate(codeSize: Int) throws {
@@ -29,6 +31,12 @@ public enum CodePrior: Codable, Sendable, Equatable {
     }
 
     /// The number of components a draw can be asked for (1 for N(0, σ²I)).
+    /// σ² of N(0, σ²I); nil for a mixture.
+    public var variance: Float? {
+        if case .normal(let variance) = self { return variance }
+        return nil
+    }
+
     public var components: Int {
         switch self {
         case .normal: 1

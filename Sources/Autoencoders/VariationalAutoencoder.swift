@@ -72,6 +72,10 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
         }
 
         /// Throws a message naming the first hyperparameter out of range.
+        /// The likelihood when none is chosen: Bernoulli for data in [0, 1] (pixels), else a
+        /// Gaussian with a learned variance per feature.
+        public static func defaultLikelihood(unitInterval: Bool) -> Likelihood { unitInterval ? .bernoulli : .learnedGaussian }
+
         public func validate(features: Int) throws {
             guard codeSize >= 1 else { throw AutoencoderError("vae: the code size must be at least 1, got \(codeSize)") }
             guard hidden.allSatisfy({ $0 >= 1 }) else { throw AutoencoderError("vae: hidden widths must be at least 1, got \(hidden)") }

@@ -50,7 +50,7 @@ struct ReadingOptions: ParsableArguments {
     @Option(help: "CSV/TSV: the only columns to use as features, by name or 0-based position, separated by commas.")
     var columns: String?
 
-    @Option(help: "CSV/TSV: the field separator, one character or 'tab' (default: tab for .tsv, else a comma, or ; or tab when the first line holds one and no comma).")
+    @Option(help: .defaulted("CSV/TSV: the field separator, one character or 'tab'.", rule: "tab for .tsv, else a comma, or ; or tab when the first line holds one and no comma"))
     var delimiter: String?
 
     @Option(help: ArgumentHelp("Missing values (empty, NA, N/A, null, ?, nan): error, drop-rows, mean or median (of the column).",

@@ -46,7 +46,7 @@ struct Distance: ParsableCommand {
     @Argument(help: "The second set: a data SPEC of the same width.") var second: String
     @Option(help: "mmd, sliced, sinkhorn or emd.") var metric: DistanceMetric = .mmd
     @Option(help: "mmd: gaussian, multiscale or imq.") var kernel: KernelChoice = .gaussian
-    @Option(help: "mmd: the Gaussian bandwidth σ (default: the median pairwise distance).") var bandwidth: Double?
+    @Option(help: .defaulted("mmd: the Gaussian bandwidth σ.", rule: "the median pairwise distance")) var bandwidth: Double?
     @Option(help: "mmd: unbiased or biased.") var estimator: MaximumMeanDiscrepancy.Estimator = .unbiased
     @Option(help: "mmd: permutations of a two-sample test (0: no test).") var permutations: Int = 0
     @Option(help: "sliced: random directions.") var projections: Int = 50

@@ -22,7 +22,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The data to evaluate on.") var data: String?
     @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain to evaluate on (instead of --data): reconstruction per domain and, for paired rows, the alignment measures.")
     var domains: [String] = []
-    @Option(help: "A translator: rows, none or a CSV file of pairs (as `fit translator` takes). (default: rows when the domains have as many samples)") var pairs: String?
+    @Option(help: .defaulted("A translator: rows, none or a CSV file of pairs (as `fit translator` takes).", rule: "rows when the domains have as many samples")) var pairs: String?
     @Option(help: "Reference data for knn_accuracy and trustworthiness (usually the training set).") var reference: String?
     @Option(help: "A labels file for --reference (IDX, NPY or CSV/TSV).") var referenceLabels: String?
     @Option(help: ArgumentHelp("The space trustworthiness measures input neighbourhoods in: model (the samples as the model saw them, after its --scale) or data (the file's units).",
@@ -236,7 +236,7 @@ struct Encode: ParsableCommand {
     @Flag(help: "CSV output: add the data's ids (from --index-column) and labels as columns beside the codes.") var withLabels = false
     @Flag(help: "A VAE: write one draw z = μ + σ·ε of q(z|x) per sample instead of μ.") var draw = false
     @Option(help: "Seed of --draw's noise.") var seed: UInt64 = 0
-    @Option(help: "A translator: the domain the data belong to (default: its first); the codes are in the shared space.") var domain: String?
+    @Option(help: .defaulted("A translator: the domain the data belong to; the codes are in the shared space.", rule: "its first")) var domain: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions

@@ -91,7 +91,7 @@ struct Interpolate: ParsableCommand {
     @Option(help: "Row indices of the first samples, separated by commas.") var from: String
     @Option(help: "Row indices of the second samples, as many as --from.") var to: String
     @Option(help: "Codes per pair, both ends included.") var steps: Int = 10
-    @Option(help: "linear or spherical (default: spherical for a VAE, else linear).") var path: LatentSpace.Path?
+    @Option(help: .defaulted("linear or spherical.", rule: "spherical for a VAE, else linear")) var path: LatentSpace.Path?
 
     func validate() throws {
         if steps < 2 { throw ValidationError("--steps must be at least 2, got \(steps)") }
@@ -121,8 +121,8 @@ struct Traverse: ParsableCommand {
             """)
 
     @OptionGroup var options: ExploreOptions
-    @Option(help: "The row index of the sample to start from (default: the mean code).") var sample: Int?
-    @Option(help: "Code dimensions to sweep, 0-based (z0, z1, …), separated by commas (default: the first 8).") var dimensions: String?
+    @Option(help: .defaulted("The row index of the sample to start from.", rule: "the mean code")) var sample: Int?
+    @Option(help: .defaulted("Code dimensions to sweep, 0-based (z0, z1, …), separated by commas.", rule: "the first 8")) var dimensions: String?
     @Option(help: "Codes per dimension.") var steps: Int = 9
     @Option(help: "How far to sweep, in standard deviations of the coordinate.") var range: Float = 2
 

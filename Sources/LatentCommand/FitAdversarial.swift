@@ -17,28 +17,29 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
     typealias Method = AdversarialAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "adversarial-autoencoder",
-        abstract: "The adversarial autoencoder (Makhzani et al. 2016): a deterministic autoencoder whose codes a critic cannot tell from prior draws (N(0, σ²I) or a mixture, one component per class with --labelled-components).")
+        abstract: "The adversarial autoencoder (Makhzani et al. 2016): a deterministic autoencoder whose codes a critic cannot tell from prior draws (N(0, σ²I) or a mixture, one component per class with --labelled-components).",
+        discussion: trainingDefaults(AdversarialAutoencoder.Configuration.defaultTraining))
 
     @OptionGroup var common: FitOptions
-    @Option(help: "The code size d. (default: 20)") var codeSize: Int?
-    @Option(help: "Encoder hidden widths, mirrored by the decoder: 400 or 512,256. (default: 400)") var hidden: Widths?
-    @Option(help: "The hidden layers' activation: \(Activation.names). (default: relu)") var activation: Activation?
-    @Option(help: "Reconstruction cost: mse (linear output) or bce (sigmoid output, data in [0, 1]). (default: mse)") var loss: Loss?
-    @Option(help: "p(z): normal (N(0, σ²I)) or mixture (Gaussians on a circle in the code's first two coordinates). (default: normal)")
+    @Option(help: .defaulted("The code size d.", AdversarialAutoencoder.Configuration().codeSize)) var codeSize: Int?
+    @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", AdversarialAutoencoder.Configuration().hidden)) var hidden: Widths?
+    @Option(help: .defaulted("The hidden layers' activation: \(Activation.names).", AdversarialAutoencoder.Configuration().activation)) var activation: Activation?
+    @Option(help: .defaulted("Reconstruction cost: mse (linear output) or bce (sigmoid output, data in [0, 1]).", AdversarialAutoencoder.Configuration().loss)) var loss: Loss?
+    @Option(help: .defaulted("p(z): normal (N(0, σ²I)) or mixture (Gaussians on a circle in the code's first two coordinates).", PriorShape.normal))
     var prior: PriorShape?
-    @Option(help: "σ² of --prior normal. (default: 1)") var priorVariance: Float?
-    @Option(help: "Components of --prior mixture. (default: the number of classes with --labelled-components, else 10)") var components: Int?
-    @Option(help: "The radius of the circle of --prior mixture's means. (default: 4)") var radius: Float?
+    @Option(help: .defaulted("σ² of --prior normal.", AdversarialAutoencoder.Configuration().prior.variance ?? 1)) var priorVariance: Float?
+    @Option(help: .defaulted("Components of --prior mixture.", rule: "the number of classes with --labelled-components, else \(CodePrior.defaultComponents)")) var components: Int?
+    @Option(help: .defaulted("The radius of the circle of --prior mixture's means.", CodePrior.defaultRadius)) var radius: Float?
     @Flag(help: "One mixture component per class (Makhzani's supervised prior): each sample's prior draw comes from its class's component, the critic sees the label, and `latent sample --class NAME` draws a class. Needs labels; implies --prior mixture.")
     var labelledComponents = false
-    @Option(help: "The critic's hidden widths. (default: 400,400)") var criticHidden: Widths?
-    @Option(help: "How critic and encoder play: non-saturating (the GAN's), least-squares or wgan-gp. (default: non-saturating)")
+    @Option(help: .defaulted("The critic's hidden widths.", AdversarialAutoencoder.Configuration().criticHidden)) var criticHidden: Widths?
+    @Option(help: .defaulted("How critic and encoder play: non-saturating (the GAN's), least-squares or wgan-gp.", AdversarialAutoencoder.Configuration().adversarialLoss))
     var adversarialLoss: AdversarialLoss?
-    @Option(help: "λ of wgan-gp's gradient penalty. (default: 10)") var gradientPenalty: Float?
-    @Option(help: "Critic updates per batch, each against fresh prior draws (Gulrajani et al. take 5 for wgan-gp). (default: 1)") var criticSteps: Int?
-    @Option(help: "The critic's learning rate relative to --learning-rate. (default: 0.1)") var criticLearningRate: Float?
-    @Option(help: "The generator phase's learning rate relative to --learning-rate. (default: 0.1)") var generatorLearningRate: Float?
-    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
+    @Option(help: .defaulted("λ of wgan-gp's gradient penalty.", AdversarialAutoencoder.Configuration().gradientPenalty)) var gradientPenalty: Float?
+    @Option(help: .defaulted("Critic updates per batch, each against fresh prior draws (Gulrajani et al. take 5 for wgan-gp).", AdversarialAutoencoder.Configuration().criticSteps)) var criticSteps: Int?
+    @Option(help: .defaulted("The critic's learning rate relative to --learning-rate.", AdversarialAutoencoder.Configuration().criticLearningRateScale)) var criticLearningRate: Float?
+    @Option(help: .defaulted("The generator phase's learning rate relative to --learning-rate.", AdversarialAutoencoder.Configuration().generatorLearningRateScale)) var generatorLearningRate: Float?
+    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", AdversarialAutoencoder.Configuration().initializer)) var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
@@ -72,7 +73,7 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
     }
 
     func configuration(for data: FitData) throws -> AdversarialAutoencoder.Configuration {
-        try configuration(components: data.classes > 0 ? data.classes : components ?? 10)
+        try configuration(components: data.classes > 0 ? data.classes : components ?? CodePrior.defaultComponents)
     }
 
     /// The configuration these options ask for, a mixture prior having `count` components.
@@ -90,3 +91,4 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
             training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions))
     }
 }
+extension PriorShape: HelpValue {}

@@ -12,7 +12,7 @@ struct FitPCA: FitMethod {
     @Option(help: "Components to keep.") var codeSize: Int?
     @Option(help: "Keep the fewest components that explain this fraction of the variance (instead of --code-size).")
     var varianceFraction: Double?
-    @Option(help: "exact, randomized (Halko et al. 2011) or incremental (Ross et al. 2008: no D × D matrix, for very many features).") var solver: PCA.Configuration.Solver = .exact
+    @Option(help: "exact, randomized (Halko et al. 2011) or incremental (Ross et al. 2008: no D × D matrix, for very many features).") var solver: PCA.Configuration.Solver = PCA.Configuration(components: .count(1)).solver
     @Flag(help: "Scale codes to unit variance.") var whiten = false
 
     func validate() throws {
@@ -42,10 +42,10 @@ struct FitKMeans: FitMethod {
 
     @OptionGroup var common: FitOptions
     @Option(help: "The number of clusters.") var clusters: Int
-    @Option(name: .customLong("init"), help: "k-means++ or random. (default: k-means++)") var initialization: KMeans.Configuration.Initialization = .kMeansPlusPlus
-    @Option(help: "Independent runs, the best kept.") var initializations: Int = 3
+    @Option(name: .customLong("init"), help: "k-means++ or random.") var initialization: KMeans.Configuration.Initialization = KMeans.Configuration(clusters: 1).initialization
+    @Option(help: "Independent runs, the best kept.") var initializations: Int = KMeans.Configuration(clusters: 1).initializations
     @Option(help: "Mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
-    @Option(help: "The most Lloyd iterations per run (with data in shards: passes over them).") var maxIterations: Int = 300
+    @Option(help: "The most Lloyd iterations per run (with data in shards: passes over them).") var maxIterations: Int = KMeans.Configuration(clusters: 1).maximumIterations
 
     /// Data in NPY shards are streamed by mini-batch k-means (``fitOutOfCore(_:)``); anything else is fitted in memory.
     func run() throws {

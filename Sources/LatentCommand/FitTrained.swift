@@ -8,7 +8,8 @@ extension Initializer: ExpressibleByArgument {}
 struct FitLinearAutoencoder: TrainedFitCommand {
     typealias Method = LinearAutoencoder
     static let configuration = CommandConfiguration(
-        commandName: "linear-autoencoder", abstract: "A linear autoencoder trained by gradient descent; its minima span PCA's subspace.")
+        commandName: "linear-autoencoder", abstract: "A linear autoencoder trained by gradient descent; its minima span PCA's subspace.",
+        discussion: trainingDefaults(LinearAutoencoder.Configuration.defaultTraining))
     static let splits = true
 
     @OptionGroup var common: FitOptions
@@ -27,16 +28,17 @@ struct FitNonlinearPCA: TrainedFitCommand {
     typealias Method = NonlinearPCA
     static let configuration = CommandConfiguration(
         commandName: "nonlinear-pca",
-        abstract: "Kramer's nonlinear PCA (1991): input → sigmoid mapping layer → bottleneck of f factors → sigmoid demapping layer → output.")
+        abstract: "Kramer's nonlinear PCA (1991): input → sigmoid mapping layer → bottleneck of f factors → sigmoid demapping layer → output.",
+        discussion: trainingDefaults(NonlinearPCA.Configuration.defaultTraining))
     static let splits = true
 
     @OptionGroup var common: FitOptions
     @Option(help: "The number of factors f (the bottleneck's width).") var codeSize: Int
-    @Option(help: "Widths of the mapping and demapping layers: M or M,M′. (default: 32)") var hidden: Widths?
-    @Option(help: "The bottleneck's activation, linear or sigmoid. (default: linear)") var bottleneck: BottleneckName?
-    @Option(help: "simultaneous (one network) or sequential (one factor at a time, on residuals). (default: simultaneous)")
+    @Option(help: .defaulted("Widths of the mapping and demapping layers: M or M,M′.", NonlinearPCA.Configuration.defaultMappingWidth)) var hidden: Widths?
+    @Option(help: .defaulted("The bottleneck's activation, linear or sigmoid.", NonlinearPCA.Configuration(components: 1).bottleneck)) var bottleneck: BottleneckName?
+    @Option(help: .defaulted("simultaneous (one network) or sequential (one factor at a time, on residuals).", NonlinearPCA.Configuration(components: 1).extraction))
     var extraction: NonlinearPCA.Configuration.Extraction?
-    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: xavier)") var initialization: Initializer?
+    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", NonlinearPCA.Configuration(components: 1).initializer)) var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
@@ -59,14 +61,15 @@ struct FitDeepAutoencoder: TrainedFitCommand {
     typealias Method = DeepAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "deep-autoencoder",
-        abstract: "Hinton & Salakhutdinov's deep autoencoder (Science 2006): RBM pretraining, unrolling, fine-tuning.")
+        abstract: "Hinton & Salakhutdinov's deep autoencoder (Science 2006): RBM pretraining, unrolling, fine-tuning.",
+        discussion: trainingDefaults(DeepAutoencoder.Configuration.defaultTraining))
     static let splits = true
 
     @OptionGroup var common: FitOptions
-    @Option(help: "Code width. (default: 30)") var codeSize: Int?
-    @Option(help: "The encoder's hidden widths; the decoder mirrors them. (default: 1000,500,250, scaled down below 784 features)")
+    @Option(help: .defaulted("Code width.", DeepAutoencoder.Configuration().codeSize)) var codeSize: Int?
+    @Option(help: .defaulted("The encoder's hidden widths; the decoder mirrors them.", DeepAutoencoder.Configuration.defaultHidden(features: 784, codeSize: 30), note: "scaled down below 784 features"))
     var hidden: Widths?
-    @Option(name: .customLong("init"), help: "With --pretrain none: small-normal, xavier, he or fan-in-uniform. (default: xavier)") var initialization: Initializer?
+    @Option(name: .customLong("init"), help: .defaulted("With --pretrain none: small-normal, xavier, he or fan-in-uniform.", DeepAutoencoder.Configuration().initializer)) var initialization: Initializer?
     @OptionGroup var deep: DeepOptions
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions

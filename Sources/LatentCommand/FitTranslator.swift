@@ -15,7 +15,7 @@ struct FitTranslator: ParsableCommand {
             Each --domain NAME=SPEC is one domain (the first is the reference the others are matched to). Rows pair up by \
             --pairs (rows: row i of every domain is one object, the default when the domains have as many samples; none; or \
             a CSV whose header names the domains and whose rows give each object's row in them). --test-split keeps pairs \
-            apart for evaluation (default: the data's own split, as sci-car's 340 test cells; none; a fraction; or a file of \
+            apart for evaluation (the data's own split by default, as sci-car's 340 test cells; none; a fraction; or a file of \
             the first domain's test rows). The fit reports the held-out pairing scores, FOSCTTM, translation errors and kNN \
             accuracy across domains.
             Example: latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier --anchor-fraction 1 --output t.safetensors
@@ -23,32 +23,32 @@ struct FitTranslator: ParsableCommand {
 
     @Option(name: .customLong("domain"), help: "NAME=SPEC, once per domain (at least two; the first is the reference).") var domains: [String] = []
     @Option(help: "Where to write the model (.safetensors).") var output: String
-    @Option(help: "rows, none, or a CSV file of pairs. (default: rows when every domain has as many samples, else none)") var pairs: String?
-    @Option(help: "none, a fraction (0 … 1), or a file of the first domain's test rows. (default: the data's own split, else none)") var testSplit: String?
+    @Option(help: .defaulted("rows, none, or a CSV file of pairs.", rule: "rows when every domain has as many samples, else none")) var pairs: String?
+    @Option(help: .defaulted("none, a fraction (0 … 1), or a file of the first domain's test rows.", rule: "the data's own split, else none")) var testSplit: String?
     @Option(help: "NAME=FILE: a labels file for one domain (else its SPEC's labels).") var domainLabels: [String] = []
-    @Option(help: "The shared code size d. (default: 50)") var codeSize: Int?
-    @Option(help: "Encoder hidden widths, mirrored by the decoder: 512 or 512,256 for every domain, NAME=WIDTHS for one. (default: 512)")
+    @Option(help: .defaulted("The shared code size d.", Translator.Configuration(domains: []).codeSize)) var codeSize: Int?
+    @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 512 or 512,256 for every domain, NAME=WIDTHS for one.", Translator.Domain(name: "").hidden))
     var hidden: [String] = []
-    @Option(help: "Reconstruction cost: mse or bce, for every domain or NAME=LOSS for one. (default: mse)") var loss: [String] = []
-    @Option(help: "Per-feature scaling fitted to each domain's training samples: none, standardize, min-max or robust; NAME=KIND for one domain. (default: none)")
+    @Option(help: .defaulted("Reconstruction cost: mse or bce, for every domain or NAME=LOSS for one.", Translator.Domain(name: "").loss)) var loss: [String] = []
+    @Option(help: .defaulted("Per-feature scaling fitted to each domain's training samples: none, standardize, min-max or robust; NAME=KIND for one domain.", Translator.Domain(name: "").scaling))
     var scale: [String] = []
-    @Option(help: "The hidden layers' activation: \(Activation.names). (default: relu)") var activation: Activation?
-    @Option(help: "How codes are aligned: critic (adversarial), mmd or sinkhorn. (default: critic)") var matcher: Translator.Matcher?
-    @Option(help: "λ of the matching term. (default: 1)") var matchWeight: Float?
-    @Option(help: "--matcher critic: non-saturating, least-squares or wgan-gp. (default: non-saturating)") var adversarialLoss: AdversarialLoss?
+    @Option(help: .defaulted("The hidden layers' activation: \(Activation.names).", Translator.Configuration(domains: []).activation)) var activation: Activation?
+    @Option(help: .defaulted("How codes are aligned: critic (adversarial), mmd or sinkhorn.", Translator.Configuration(domains: []).matcher)) var matcher: Translator.Matcher?
+    @Option(help: .defaulted("λ of the matching term.", Translator.Configuration(domains: []).matchWeight)) var matchWeight: Float?
+    @Option(help: .defaulted("--matcher critic: non-saturating, least-squares or wgan-gp.", Translator.Configuration(domains: []).adversarialLoss)) var adversarialLoss: AdversarialLoss?
     @Flag(help: "--matcher critic: the critic sees each code's class (needs labels and --latent-classifier's classes).") var classConditionalCritic = false
-    @Option(help: "--matcher critic: the critic's hidden widths. (default: 256,256)") var criticHidden: Widths?
-    @Option(help: "--matcher critic: its learning rate relative to --learning-rate. (default: 1)") var criticLearningRate: Float?
-    @Option(help: "--matcher sinkhorn: ε in squared code units. (default: 0.1)") var epsilon: Double?
+    @Option(help: .defaulted("--matcher critic: the critic's hidden widths.", Translator.Configuration(domains: []).criticHidden)) var criticHidden: Widths?
+    @Option(help: .defaulted("--matcher critic: its learning rate relative to --learning-rate.", Translator.Configuration(domains: []).criticLearningRateScale)) var criticLearningRate: Float?
+    @Option(help: .defaulted("--matcher sinkhorn: ε in squared code units.", Translator.Configuration(domains: []).epsilon)) var epsilon: Double?
     @Flag(help: "Train a latent classifier on every domain's labels (shared by the domains).") var latentClassifier = false
-    @Option(help: "λ of the classifier's cross-entropy. (default: 1)") var classifierWeight: Float?
-    @Option(help: "λ of the codes' mean squared norm, which keeps the shared space from drifting. (default: 0.01)") var codePenalty: Float?
-    @Option(help: "Weight decay of the domains' networks and the classifier (AdamW's with Adam). (default: 0)") var weightDecay: Float?
-    @Option(help: "σ of Gaussian noise added to the scaled inputs in training (denoising). (default: 0)") var inputNoise: Float?
-    @Option(help: "The fraction of training pairs used as anchors, 0 … 1. (default: 0)") var anchorFraction: Double?
-    @Option(help: "λ of the anchor loss. (default: 1)") var anchorWeight: Float?
-    @Option(help: "l1 or squared distance between an anchor pair's codes. (default: l1)") var anchorDistance: Translator.AnchorDistance?
-    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
+    @Option(help: .defaulted("λ of the classifier's cross-entropy.", Translator.Configuration(domains: []).classifierWeight)) var classifierWeight: Float?
+    @Option(help: .defaulted("λ of the codes' mean squared norm, which keeps the shared space from drifting.", Translator.Configuration(domains: []).codePenalty)) var codePenalty: Float?
+    @Option(help: .defaulted("Weight decay of the domains' networks and the classifier (AdamW's with Adam).", Translator.Configuration(domains: []).weightDecay)) var weightDecay: Float?
+    @Option(help: .defaulted("σ of Gaussian noise added to the scaled inputs in training (denoising).", Translator.Configuration(domains: []).inputNoise)) var inputNoise: Float?
+    @Option(help: .defaulted("The fraction of training pairs used as anchors, 0 … 1.", Translator.Configuration(domains: []).anchorFraction)) var anchorFraction: Double?
+    @Option(help: .defaulted("λ of the anchor loss.", Translator.Configuration(domains: []).anchorWeight)) var anchorWeight: Float?
+    @Option(help: .defaulted("l1 or squared distance between an anchor pair's codes.", Translator.Configuration(domains: []).anchorDistance)) var anchorDistance: Translator.AnchorDistance?
+    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", Translator.Configuration(domains: []).initializer)) var initialization: Initializer?
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var dataOptions: ReadingOptions

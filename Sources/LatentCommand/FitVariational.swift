@@ -9,19 +9,21 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
     typealias Method = VariationalAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "vae",
-        abstract: "The variational autoencoder (Kingma & Welling 2014): q(z|x) = N(μ, σ²), reparametrised sampling, loss = reconstruction + β·KL to N(0, I).")
+        abstract: "The variational autoencoder (Kingma & Welling 2014): q(z|x) = N(μ, σ²), reparametrised sampling, loss = reconstruction + β·KL to N(0, I).",
+        discussion: trainingDefaults(VariationalAutoencoder.Configuration.defaultTraining))
     static let splits = true
 
     @OptionGroup var common: FitOptions
-    @Option(help: "The latent dimension d. (default: 20)") var codeSize: Int?
-    @Option(help: "Encoder hidden widths, mirrored by the decoder: 400 or 512,256. (default: 400)") var hidden: Widths?
-    @Option(help: "The hidden layers' activation: \(Activation.names). (default: relu)") var activation: Activation?
-    @Option(help: "p(x|z): bernoulli, continuous-bernoulli (data in [0, 1]), gaussian (σ² from --output-variance) or gaussian-learned-variance. (default: bernoulli for data in [0, 1], else gaussian-learned-variance)")
+    @Option(help: .defaulted("The latent dimension d.", VariationalAutoencoder.Configuration().codeSize)) var codeSize: Int?
+    @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", VariationalAutoencoder.Configuration().hidden)) var hidden: Widths?
+    @Option(help: .defaulted("The hidden layers' activation: \(Activation.names).", VariationalAutoencoder.Configuration().activation)) var activation: Activation?
+    @Option(help: .defaulted("p(x|z): bernoulli, continuous-bernoulli (data in [0, 1]), gaussian (σ² from --output-variance) or gaussian-learned-variance.",
+                             rule: "\(VariationalAutoencoder.Configuration.defaultLikelihood(unitInterval: true).rawValue) for data in [0, 1], else \(VariationalAutoencoder.Configuration.defaultLikelihood(unitInterval: false).rawValue)"))
     var likelihood: Likelihood?
-    @Option(help: "σ² of the gaussian likelihood. (default: 1)") var outputVariance: Float?
-    @Option(help: "β, the KL term's weight (1: the ELBO). (default: 1)") var beta: Float?
-    @Option(help: "Epochs over which the KL weight rises linearly to β. (default: 0, no warm-up)") var klWarmup: Int?
-    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform, PyTorch's)")
+    @Option(help: .defaulted("σ² of the gaussian likelihood.", VariationalAutoencoder.Configuration().outputVariance)) var outputVariance: Float?
+    @Option(help: .defaulted("β, the KL term's weight (1: the ELBO).", VariationalAutoencoder.Configuration().beta)) var beta: Float?
+    @Option(help: .defaulted("Epochs over which the KL weight rises linearly to β.", VariationalAutoencoder.Configuration().klWarmupEpochs, note: "no warm-up")) var klWarmup: Int?
+    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", VariationalAutoencoder.Configuration().initializer, note: "PyTorch's"))
     var initialization: Initializer?
     @Flag(help: "A conditional VAE: the label, one-hot, joins the encoder's input and the decoder's code (`latent sample --class NAME` then draws a class). Needs labels.")
     var conditionOnLabels = false
@@ -71,7 +73,7 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
         let defaults = VariationalAutoencoder.Configuration()
         return VariationalAutoencoder.Configuration(
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
-            likelihood: likelihood ?? (unit ? .bernoulli : .learnedGaussian), outputVariance: outputVariance ?? defaults.outputVariance,
+            likelihood: likelihood ?? VariationalAutoencoder.Configuration.defaultLikelihood(unitInterval: unit), outputVariance: outputVariance ?? defaults.outputVariance,
             beta: beta ?? defaults.beta, klWarmupEpochs: klWarmup ?? defaults.klWarmupEpochs, initializer: initialization ?? defaults.initializer,
             training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions), conditionClasses: classes)
     }

@@ -9,21 +9,23 @@ struct FitWassersteinAutoencoder: TrainedFitCommand {
     typealias Method = WassersteinAutoencoder
     static let configuration = CommandConfiguration(
         commandName: "wasserstein-autoencoder",
-        abstract: "The Wasserstein autoencoder (Tolstikhin et al. 2018): a deterministic autoencoder whose codes' distribution is pulled toward N(0, σ²I) by λ·MMD (or sliced Wasserstein, or Sinkhorn).")
+        abstract: "The Wasserstein autoencoder (Tolstikhin et al. 2018): a deterministic autoencoder whose codes' distribution is pulled toward N(0, σ²I) by λ·MMD (or sliced Wasserstein, or Sinkhorn).",
+        discussion: trainingDefaults(WassersteinAutoencoder.Configuration.defaultTraining))
 
     @OptionGroup var common: FitOptions
-    @Option(help: "The code size d. (default: 20)") var codeSize: Int?
-    @Option(help: "Encoder hidden widths, mirrored by the decoder: 400 or 512,256. (default: 400)") var hidden: Widths?
-    @Option(help: "The hidden layers' activation: \(Activation.names). (default: relu)") var activation: Activation?
-    @Option(help: "Reconstruction cost: mse (linear output; the paper's ‖x − y‖², which λ = 10 is weighed against) or bce (sigmoid output, data in [0, 1]; needs a much larger --lambda). (default: mse)")
+    @Option(help: .defaulted("The code size d.", WassersteinAutoencoder.Configuration().codeSize)) var codeSize: Int?
+    @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", WassersteinAutoencoder.Configuration().hidden)) var hidden: Widths?
+    @Option(help: .defaulted("The hidden layers' activation: \(Activation.names).", WassersteinAutoencoder.Configuration().activation)) var activation: Activation?
+    @Option(help: .defaulted("Reconstruction cost: mse (linear output; the paper's ‖x − y‖², which λ = 10 is weighed against) or bce (sigmoid output, data in [0, 1]; needs a much larger --lambda).",
+                             WassersteinAutoencoder.Configuration().loss))
     var loss: Loss?
-    @Option(help: "The penalty between the batch's codes and prior draws: mmd (inverse multiquadric kernel), sliced or sinkhorn. (default: mmd)")
+    @Option(help: .defaulted("The penalty between the batch's codes and prior draws: mmd (inverse multiquadric kernel), sliced or sinkhorn.", WassersteinAutoencoder.Configuration().penalty))
     var penalty: WassersteinAutoencoder.Penalty?
-    @Option(help: "λ, the penalty's weight. (default: 10, the paper's MNIST setting)") var lambda: Float?
-    @Option(help: "σ² of the prior N(0, σ²I). (default: 1)") var priorVariance: Float?
-    @Option(help: "Directions per batch of --penalty sliced. (default: 50)") var projections: Int?
-    @Option(help: "ε of --penalty sinkhorn, in squared code units. (default: 0.1)") var epsilon: Double?
-    @Option(name: .customLong("init"), help: "small-normal, xavier, he or fan-in-uniform. (default: fan-in-uniform)") var initialization: Initializer?
+    @Option(help: .defaulted("λ, the penalty's weight.", WassersteinAutoencoder.Configuration().lambda, note: "the paper's MNIST setting")) var lambda: Float?
+    @Option(help: .defaulted("σ² of the prior N(0, σ²I).", WassersteinAutoencoder.Configuration().priorVariance)) var priorVariance: Float?
+    @Option(help: .defaulted("Directions per batch of --penalty sliced.", WassersteinAutoencoder.Configuration().projections)) var projections: Int?
+    @Option(help: .defaulted("ε of --penalty sinkhorn, in squared code units.", WassersteinAutoencoder.Configuration().epsilon)) var epsilon: Double?
+    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", WassersteinAutoencoder.Configuration().initializer)) var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions

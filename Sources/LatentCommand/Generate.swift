@@ -21,14 +21,14 @@ struct FitDensity: ParsableCommand {
 
     @Argument(help: "A model file written by `latent fit`.") var model: String
     @Option(help: "The data whose codes to fit (usually the training data).") var data: String
-    @Option(help: "The number of mixture components (default: chosen by BIC).") var components: Int?
+    @Option(help: .defaulted("The number of mixture components.", rule: "chosen by BIC")) var components: Int?
     @Option(help: "The largest number of components BIC tries.") var maxComponents: Int = 10
     @Option(help: "Covariance matrices: full or diagonal.") var covariance: GaussianMixture.Covariance = .full
     @Option(help: "EM's iterations at most, per size.") var maxIterations: Int = 100
     @Option(help: "EM stops when the mean log-likelihood per sample changes by less.") var tolerance: Double = 1e-3
     @Option(help: "Codes used at most (a seeded random subset of the data beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subset and of the k-means++ start.") var seed: UInt64 = 0
-    @Option(help: "Where to write the model with its density (default: over the model file, atomically).") var output: String?
+    @Option(help: .defaulted("Where to write the model with its density.", rule: "over the model file, atomically")) var output: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -113,11 +113,11 @@ struct Sample: ParsableCommand {
     @Option(help: "How many samples to draw.") var count: Int
     @Option(help: "Where to write them: .png (an image grid), .npy or .csv.") var output: String
     @Option(help: "Seed of the draws.") var seed: UInt64 = 0
-    @Option(help: "Where codes come from: prior, standard-normal or code-density (default: the model's prior, else the stored density).")
+    @Option(help: .defaulted("Where codes come from: prior, standard-normal or code-density.", rule: "the model's prior, else the stored density"))
     var codesFrom: CodeSource?
     @Option(name: .customLong("class"), help: "A conditional VAE, or an adversarial autoencoder with labelled components: the class to draw (a class name, or an integer label).")
     var className: String?
-    @Option(help: "Images per row of a .png grid (default: about √count).") var columns: Int?
+    @Option(help: .defaulted("Images per row of a .png grid.", rule: "about √count")) var columns: Int?
     @Option(help: "Also write the drawn codes (.npy or .csv).") var codes: String?
     @OptionGroup var imageOptions: ImageOptions
     @OptionGroup var compute: ComputeOptions

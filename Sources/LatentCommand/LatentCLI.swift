@@ -77,19 +77,19 @@ extension LatentCLI {
 
 /// Options every command that computes shares.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: "Threads for large kernels (default: all cores, shared among the processes mpirun starts on a machine).")
+    @Option(help: .defaulted("Threads for large kernels.", rule: "all cores, shared among the processes mpirun starts on a machine"))
     var threads: Int?
 
     @Option(help: ArgumentHelp("Matrix-product backend: auto, builtin, or a BLAS library path or soname.",
                                valueName: "backend"))
     var gemm: String = "auto"
 
-    @Option(help: ArgumentHelp("Instruction-set level of the built-in kernels: baseline, avx2, avx512 (default: the fastest this CPU supports).",
+    @Option(help: ArgumentHelp(ArgumentHelp.defaulted("Instruction-set level of the built-in kernels: baseline, avx2, avx512.", rule: "the fastest this CPU supports").abstract,
                                valueName: "level"))
     var cpuLevel: CPULevelArgument?
 
-    @Option(help: ArgumentHelp("The most memory a file's reader may allocate for what its header announces, e.g. 4G or 500M (default: the memory available to the process).",
-                               valueName: "size"))
+    @Option(help: ArgumentHelp(ArgumentHelp.defaulted("The most memory a file's reader may allocate for what its header announces, e.g. 4G or 500M.",
+                                                    rule: "\(Int(MemoryBudget.defaultShare * 100)) % of the memory available to the process").abstract, valueName: "size"))
     var memoryLimit: String?
 
     func validate() throws {

@@ -17,7 +17,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "A model file written by `latent fit`.") var model: String
     @Option(help: "The data to draw on (usually the test split).") var data: String?
     @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain (instead of --data), in the model's order.") var domains: [String] = []
-    @Option(help: "A translator: rows, none or a CSV file of pairs. (default: rows when the domains have as many samples)") var pairs: String?
+    @Option(help: .defaulted("A translator: rows, none or a CSV file of pairs.", rule: "rows when the domains have as many samples")) var pairs: String?
     @Option(help: "The folder for index.html and its figures (created if missing).") var output: String
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions

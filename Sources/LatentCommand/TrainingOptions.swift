@@ -33,19 +33,19 @@ struct Widths: ExpressibleByArgument {
 
 /// The deep autoencoder's options (DESIGN.md): activations per role, loss, pretraining.
 struct DeepOptions: ParsableArguments {
-    @Option(help: "Deep autoencoder: hidden units' activation: \(Activation.names). (default: sigmoid)") var activation: Activation?
-    @Option(help: "Deep autoencoder: the code layer's activation: \(Activation.names). (default: linear)") var codeActivation: Activation?
-    @Option(help: "Deep autoencoder: the output layer's activation: \(Activation.names). (default: sigmoid for data in [0, 1], else linear)")
+    @Option(help: .defaulted("Deep autoencoder: hidden units' activation: \(Activation.names).", DeepAutoencoder.Configuration().hiddenActivation)) var activation: Activation?
+    @Option(help: .defaulted("Deep autoencoder: the code layer's activation: \(Activation.names).", DeepAutoencoder.Configuration().codeActivation)) var codeActivation: Activation?
+    @Option(help: .defaulted("Deep autoencoder: the output layer's activation: \(Activation.names).", rule: "\(DeepAutoencoder.dataDefaults(unitInterval: true).outputActivation) for data in [0, 1], else \(DeepAutoencoder.dataDefaults(unitInterval: false).outputActivation)"))
     var outputActivation: Activation?
-    @Option(help: "Deep autoencoder: bce (sigmoid output, data in [0, 1]) or mse. (default: bce for data in [0, 1], else mse)") var loss: Loss?
-    @Option(help: "Deep autoencoder: rbm (greedy RBM pretraining, then fine-tuning) or none. (default: rbm)")
+    @Option(help: .defaulted("Deep autoencoder: bce (sigmoid output, data in [0, 1]) or mse.", rule: "\(DeepAutoencoder.dataDefaults(unitInterval: true).loss.rawValue) for data in [0, 1], else \(DeepAutoencoder.dataDefaults(unitInterval: false).loss.rawValue)")) var loss: Loss?
+    @Option(help: .defaulted("Deep autoencoder: rbm (greedy RBM pretraining, then fine-tuning) or none.", DeepAutoencoder.Configuration().pretraining))
     var pretrain: DeepAutoencoder.Configuration.Pretraining?
-    @Option(help: "Deep autoencoder: epochs of each RBM. (default: 10)") var pretrainEpochs: Int?
-    @Option(help: "Deep autoencoder: mini-batch size of the RBMs. (default: 100)") var pretrainBatchSize: Int?
-    @Option(help: "Deep autoencoder: the RBMs' learning rate. (default: 0.1 between binary units, 0.001 with Gaussian ones)")
+    @Option(help: .defaulted("Deep autoencoder: epochs of each RBM.", DeepAutoencoder.Configuration().pretrainingEpochs)) var pretrainEpochs: Int?
+    @Option(help: .defaulted("Deep autoencoder: mini-batch size of the RBMs.", DeepAutoencoder.Configuration().pretrainingBatchSize)) var pretrainBatchSize: Int?
+    @Option(help: .defaulted("Deep autoencoder: the RBMs' learning rate.", rule: "\(RBM.Configuration(hiddenUnits: 1).learningRate.helpText) between binary units, \(RBM.Configuration(hiddenUnits: 1, visible: .gaussian).learningRate.helpText) with Gaussian ones"))
     var pretrainLearningRate: Float?
-    @Option(help: "Deep autoencoder: the RBMs' momentum, INITIAL,FINAL. (default: 0.5,0.9)") var pretrainMomentum: Widths.Floats?
-    @Option(help: "Deep autoencoder: epochs of the RBMs' initial momentum. (default: 5)") var pretrainMomentumSwitch: Int?
+    @Option(help: .defaulted("Deep autoencoder: the RBMs' momentum, INITIAL,FINAL.", [RBM.Configuration(hiddenUnits: 1).initialMomentum, RBM.Configuration(hiddenUnits: 1).finalMomentum])) var pretrainMomentum: Widths.Floats?
+    @Option(help: .defaulted("Deep autoencoder: epochs of the RBMs' initial momentum.", RBM.Configuration(hiddenUnits: 1).momentumSwitchEpoch)) var pretrainMomentumSwitch: Int?
 }
 extension NonlinearPCA.Configuration.Extraction: ExpressibleByArgument {}
 
@@ -63,7 +63,7 @@ enum BottleneckName: String, ExpressibleByArgument, CaseIterable {
 /// Rows held out of the training data for a per-epoch loss, and early stopping on it: for
 /// the methods of one data set (a translator holds pairs out by its --test-split instead).
 struct HeldOutOptions: ParsableArguments {
-    @Option(help: "Fraction of the training data held out for a per-epoch held-out loss. (default: 0.05)") var heldOut: Double?
+    @Option(help: .defaulted("Fraction of the training data held out for a per-epoch held-out loss.", rule: "the method's, as its training defaults above say")) var heldOut: Double?
     @Option(help: "Stop when the held-out loss has not improved for this many epochs; keep the best weights.")
     var earlyStopping: Int?
 }
@@ -72,20 +72,20 @@ struct HeldOutOptions: ParsableArguments {
 /// ``TrainingConfiguration`` over each method's defaults.
 struct TrainingOptions: ParsableArguments {
     @Option(help: "Trained methods: passes over the data (at least; see --minimum-steps).") var epochs: Int?
-    @Option(help: "Trained methods: at least this many optimiser steps, adding epochs on small data; 0 counts epochs alone. (default: the method's, see README)")
+    @Option(help: .defaulted("Trained methods: at least this many optimiser steps, adding epochs on small data; 0 counts epochs alone.", rule: "the method's, as its training defaults above say"))
     var minimumSteps: Int?
     @Option(help: "Trained methods: samples per mini-batch.") var batchSize: Int?
     @Option(help: "Trained methods: the initial step size.") var learningRate: Float?
-    @Option(help: "Trained methods: adam, momentum or sgd. (default: adam)") var optimizer: OptimizerKind?
-    @Option(help: "With --optimizer momentum: μ. (default: 0.9)") var momentum: Float?
-    @Option(help: "Learning-rate schedule: constant, step (×factor every N epochs) or cosine. (default: constant)")
+    @Option(help: .defaulted("Trained methods: adam, momentum or sgd.", TrainingConfiguration(epochs: 1).optimizer)) var optimizer: OptimizerKind?
+    @Option(help: .defaulted("With --optimizer momentum: μ.", TrainingConfiguration(epochs: 1).momentum)) var momentum: Float?
+    @Option(help: .defaulted("Learning-rate schedule: constant, step (×factor every N epochs) or cosine.", rule: "the method's, as its training defaults above say"))
     var lrSchedule: ScheduleName?
-    @Option(help: "Step schedule: epochs between reductions. (default: 10)") var lrStepEvery: Int?
-    @Option(help: "Step schedule: the factor of each reduction. (default: 0.5)") var lrStepFactor: Float?
-    @Option(help: "Cosine schedule: the final rate as a fraction of the first. (default: 0.01)") var lrMinimumFraction: Float?
+    @Option(help: .defaulted("Step schedule: epochs between reductions.", LearningRateSchedule.defaultStepEvery)) var lrStepEvery: Int?
+    @Option(help: .defaulted("Step schedule: the factor of each reduction.", LearningRateSchedule.defaultStepFactor)) var lrStepFactor: Float?
+    @Option(help: .defaulted("Cosine schedule: the final rate as a fraction of the first.", LearningRateSchedule.defaultMinimumFraction)) var lrMinimumFraction: Float?
     @Option(help: "Write a checkpoint every N epochs, beside --output (MODEL.checkpoint.safetensors); Ctrl-C writes one anyway.")
     var checkpointEvery: Int?
-    @Option(help: "With --checkpoint-every: skip a checkpoint while the last one is younger than this many seconds (the last epoch's is always written); 0 writes every one. (default: 10)")
+    @Option(help: .defaulted("With --checkpoint-every: skip a checkpoint while the last one is younger than this many seconds (the last epoch's is always written); 0 writes every one.", TrainingOptions.defaultCheckpointInterval))
     var checkpointInterval: Double?
     @Flag(help: "Continue from the checkpoint beside --output (same options): the result equals an uninterrupted run.")
     var resume = false

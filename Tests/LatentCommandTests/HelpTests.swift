@@ -19,6 +19,31 @@ import TestSupport
         }
     }
 
+    /// Defaults are declared once, in the library: the help says the library's values, and no
+    /// command writes a default by hand.
+    @Test func helpStatesTheLibrarysDefaults() throws {
+        let vae = try latent("fit", "vae", "--help", in: scratchFolder()).output
+        let aae = try latent("fit", "adversarial-autoencoder", "--help", in: scratchFolder()).output
+        let deep = try latent("fit", "deep-autoencoder", "--help", in: scratchFolder()).output
+        let kmeans = try latent("fit", "kmeans", "--help", in: scratchFolder()).output
+        let flat = { (text: String) in text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let expected: [(String, String)] = [
+            (vae, "The latent dimension d. (default: \(VariationalAutoencoder.Configuration().codeSize))"),
+            (vae, "(default: \(VariationalAutoencoder.Configuration().initializer.rawValue), PyTorch's)"),
+            (aae, "The critic's hidden widths. (default: \(AdversarialAutoencoder.Configuration().criticHidden.map(String.init).joined(separator: ",")))"),
+            (aae, "The radius of the circle of --prior mixture's means. (default: \(Int(CodePrior.defaultRadius)))"),
+            (deep, "Deep autoencoder: epochs of each RBM. (default: \(DeepAutoencoder.Configuration().pretrainingEpochs))"),
+            (kmeans, "Independent runs, the best kept. (default: \(KMeans.Configuration(clusters: 1).initializations))"),
+        ]
+        for (help, text) in expected { #expect(flat(help).contains(text), "\(text)") }
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/LatentCommand")
+        for file in try FileManager.default.contentsOfDirectory(atPath: sources.path) where file.hasSuffix(".swift") && file != "OptionHelp.swift" {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            #expect(!text.contains("(default:"), "\(file) writes a default into its help by hand")
+        }
+    }
+
     @Test func everyMetricIsListed() throws {
         let help = try latent("distance", "--help", in: scratchFolder())
         #expect(help.output.contains("mmd, sliced, sinkhorn or emd"), "\(help.output)")
