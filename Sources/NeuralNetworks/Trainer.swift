@@ -111,197 +111,27 @@ public struct Trainer {
     /// - Returns: the record; the parameters hold the kept epoch's values.
     public func run(_ step: some TrainingStep, samples: some TrainingRows, heldOut: Tensor?,
                     using generator: inout RandomGenerator, hooks: TrainingHooks = .none) throws -> TrainingRecord {
-        var step = step
         try configuration.validate()
         require(samples.rows > 0, "Trainer needs samples n × D with n ≥ 1, got \(samples.rows) rows")
-        let groups = step.groups, termNames = step.lossTerms
-        require(!groups.isEmpty && !termNames.isEmpty, "a training step needs at least one parameter group and one loss term")
-        // One group keeps its parameters' own names; several are prefixed by their group's. A
-        // parameter in two groups (an encoder stepped by the reconstruction's optimizer and by
-        // the generator's) is one variable: checkpointed once, under its first group's name.
-        var seen = Set<ObjectIdentifier>()
-        let parameters = groups.flatMap { group in
-            group.parameters.map { (name: groups.count == 1 ? $0.name : "\(group.name).\($0.name)", parameter: $0.parameter) }
-        }.filter { seen.insert(ObjectIdentifier($0.parameter)).inserted }
-        let variables = parameters.map(\.parameter), names = parameters.map(\.name)
-        let optimizers = groups.map { configuration.makeOptimizer($0.parameters.map(\.parameter), weightDecay: $0.weightDecay) }
-        let split = hooks.parts.isSplit ? try DataParallelStep(step, optimizers: optimizers, tree: hooks.parts) : nil
-        let n = samples.rows, epochs = configuration.epochs(forSamples: n)
-        var record = TrainingRecord()
-        var termSeries = [[Float]](repeating: [], count: termNames.count)
-        var metricSeries: [String: [Float]] = [:]
-        var best: (epoch: Int, loss: Float, values: [Tensor])? = nil
-        var startEpoch = 0
-        // Inside an interrupted epoch: its batches done, their loss sums, the generator that drew its batches.
-        var resumedBatches = 0, resumedSums = [Double](repeating: 0, count: termNames.count)
-        var resumedEpochGenerator: RandomGenerator? = nil
-        if let checkpoint = hooks.resume, checkpoint.metadata.phase == phase {
-            let parts = checkpoint.metadata.parts ?? 1
-            guard parts == hooks.parts.parts else {
-                throw TrainingError.checkpointMismatch("its batches were cut into \(parts) part\(parts == 1 ? "" : "s"), this run's into \(hooks.parts.parts); "
-                                                       + "resume with `parts: \(parts)` (with any number of processes that divides it) to continue it exactly")
-            }
-            try restore(checkpoint, into: parameters, optimizers: optimizers, epochs: epochs)
-            generator = checkpoint.metadata.generator
-            startEpoch = checkpoint.metadata.epochsCompleted
-            resumedBatches = checkpoint.metadata.batchesCompleted ?? 0
-            resumedSums = checkpoint.metadata.termSums ?? [checkpoint.metadata.epochLossSum ?? 0]
-            resumedSums += [Double](repeating: 0, count: max(0, termNames.count - resumedSums.count))
-            resumedEpochGenerator = checkpoint.metadata.epochGenerator
-            record.trainLoss = checkpoint.metadata.trainLoss
-            record.heldOutLoss = checkpoint.metadata.heldOutLoss
-            termSeries = termNames.enumerated().map { index, name in
-                index == 0 ? record.trainLoss : checkpoint.metadata.termLosses?[name] ?? []
-            }
-            metricSeries = checkpoint.metadata.epochMetrics ?? [:]
-            if !metricSeries.isEmpty { record.metrics = metricSeries }
-            let bestEpoch = checkpoint.metadata.bestEpoch
-            if bestEpoch > 0, bestEpoch <= record.heldOutLoss.count, !checkpoint.bestParameters.isEmpty {
-                best = (bestEpoch, record.heldOutLoss[bestEpoch - 1], checkpoint.bestParameters)
-            }
+        // The parameters, one optimizer per group, the parts; then where a checkpoint left off.
+        var run = try TrainingState(step, trainer: self, rows: samples.rows, hooks: hooks)
+        try run.resume(using: &generator)
+        // A fixed probe of training rows, to tell a diverging run from a hard batch.
+        let divergence = try DivergenceGuard(probe: samples.leadingRows(configuration.batchSize), step: run.step, resumed: run.resumedProbeLoss)
+        while !run.stopped && run.epoch < run.epochs {
+            let started = DispatchTime.now().uptimeNanoseconds
+            // The schedule's rate and momentum, the step's epoch hook.
+            let rate = run.beginEpoch()
+            // Every batch: a step, the loss checked, a report; an interruption saves the state after it.
+            try run.trainEpoch(samples, rate: rate, divergence: divergence, using: &generator)
+            // The epoch's losses, the held-out loss and early stopping, a checkpoint, the epoch's report.
+            try run.endEpoch(heldOut: heldOut, rate: rate, started: started, divergence: divergence, generator: generator)
         }
-        let divergence = try DivergenceGuard(probe: samples.leadingRows(configuration.batchSize), step: step,
-                                         resumed: hooks.resume.flatMap { $0.metadata.phase == phase ? $0.metadata.divergenceProbeLoss : nil })
-        let start = DispatchTime.now().uptimeNanoseconds
-        var processed = 0
-        var stopped = startEpoch >= epochs
-        if let patience = configuration.earlyStoppingPatience, let best, startEpoch - best.epoch >= patience { stopped = true }
-        var epoch = startEpoch
-        var lastCheckpoint: UInt64? = nil  // the first periodic checkpoint is always written
-        func save(epochsCompleted: Int, generator: RandomGenerator, epochGenerator: RandomGenerator? = nil,
-                  batchesCompleted: Int? = nil, sums: [Double]? = nil) throws {
-            guard let save = hooks.saveCheckpoint else { return }
-            var state = checkpoint(names: names, variables: variables, optimizers: optimizers, generator: generator,
-                                   record: record, best: best, epochsCompleted: epochsCompleted)
-            state.metadata.batchesCompleted = batchesCompleted
-            state.metadata.epochLossSum = sums?.first
-            state.metadata.epochGenerator = epochGenerator
-            if termNames.count > 1 {
-                state.metadata.termSums = sums
-                state.metadata.termLosses = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).dropFirst().map { ($0, $1) })
-            }
-            if !metricSeries.isEmpty { state.metadata.epochMetrics = metricSeries }
-            state.metadata.divergenceProbeLoss = divergence.probeLoss
-            state.metadata.parts = hooks.parts.isSplit ? hooks.parts.parts : nil
-            try save(state)
-            lastCheckpoint = DispatchTime.now().uptimeNanoseconds
-        }
-        // A report that throws stops the run; across processes every one must stop at the same
-        // batch (or the others would wait for it in the next sum), so they agree each time.
-        let communicator = hooks.parts.communicator
-        func agreeOnStop(_ report: () throws -> Void) throws -> Error? {
-            var failure: Error? = nil
-            do { try report() } catch { failure = error }
-            if communicator.size > 1, try communicator.any(failure != nil), failure == nil {
-                failure = TrainingError.stoppedByAnotherProcess
-            }
-            return failure
-        }
-        while !stopped && epoch < epochs {
-            let epochStart = DispatchTime.now().uptimeNanoseconds
-            step.beginEpoch(epoch, of: epochs)
-            let rate = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: epochs)
-            let momentum = configuration.momentum(atEpoch: epoch)
-            for (optimizer, group) in zip(optimizers, groups) {
-                optimizer.learningRate = rate * group.learningRateScale
-                (optimizer as? Momentum)?.momentum = momentum
-            }
-            let resuming = epoch == startEpoch && resumedBatches > 0
-            // The epoch's batches come from the generator at its start; a step's noise draws follow.
-            var epochGenerator = resuming ? resumedEpochGenerator ?? generator : generator
-            let epochStartGenerator = epochGenerator
-            var batches = try samples.epoch(batchSize: configuration.batchSize, using: &epochGenerator)
-            let batchCount = samples.batchCount(batchSize: configuration.batchSize)
-            if !resuming || resumedEpochGenerator == nil { generator = epochGenerator }
-            let skipped = resuming ? resumedBatches : 0
-            var sums = resuming ? resumedSums : [Double](repeating: 0, count: termNames.count)
-            let number = epoch + 1
-            func report(batch: Int, heldOutLoss: Float? = nil, metrics: [String: Float] = [:]) throws {
-                let done = Double(max(batch, 1))
-                var p = TrainingProgress(epoch: number, epochs: epochs, batch: batch, batches: batchCount,
-                                         loss: Float(sums[0] / done), processed: processed, total: (epochs - startEpoch) * n,
-                                         elapsedSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-                p.heldOutLoss = heldOutLoss
-                p.learningRate = rate
-                p.phase = phase
-                p.epochMetrics = metrics
-                if termNames.count > 1 { p.terms = zip(termNames, sums).map { ($0, Float($1 / done)) } }
-                try hooks.progress(p)
-            }
-            for index in 0..<batchCount {
-                if index < skipped {
-                    try batches.skip()
-                    continue
-                }
-                guard let batch = try batches.nextShare() else { break }
-                let values: [Double]
-                if let split {
-                    values = try split.train(step, batch: batch, using: &generator)
-                } else {
-                    precondition(batch.isWhole, "a batch read in part (rows \(batch.offset)..<\(batch.offset + batch.rows.rows) of \(batch.count)) needs parts to train on")
-                    values = try step.train(batch.rows, optimizers: optimizers, using: &generator)
-                }
-                guard values[0].isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index + 1, value: Float(values[0])) }
-                // The first epoch's mean loss (so far, within it): a resumed run restores both.
-                let reference = record.trainLoss.first.map(Double.init) ?? (index > 0 ? sums[0] / Double(index) : values[0])
-                try divergence.check(values[0], reference: reference, epoch: epoch + 1, batch: index + 1, step: step)
-                for (term, value) in values.enumerated() where term < sums.count { sums[term] += value }
-                processed += batch.count
-                if let error = try agreeOnStop({ try report(batch: index + 1) }) {
-                    // Interrupted after this batch: keep the state so that the run resumes here.
-                    try save(epochsCompleted: epoch, generator: generator, epochGenerator: epochStartGenerator,
-                             batchesCompleted: index + 1, sums: sums)
-                    throw error
-                }
-            }
-            epoch += 1
-            for term in termSeries.indices { termSeries[term].append(Float(sums[term] / Double(batchCount))) }
-            record.trainLoss = termSeries[0]
-            if termNames.count > 1 { record.terms = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).map { ($0, $1) }) }
-            var heldOutValue: Float? = nil
-            if let heldOut {
-                let value = Float(try step.heldOutLoss(heldOut))
-                guard value.isFinite else { throw TrainingError.nonFiniteHeldOutLoss(epoch: epoch, value: value) }
-                record.heldOutLoss.append(value)
-                heldOutValue = value
-                if let patience = configuration.earlyStoppingPatience {
-                    if best == nil || value < best!.loss {
-                        best = (epoch, value, variables.map(\.value))
-                    } else if epoch - best!.epoch >= patience {
-                        stopped = true
-                    }
-                }
-            }
-            let metrics = step.epochMetrics()
-            for (name, value) in metrics { metricSeries[name, default: []].append(value) }
-            if !metricSeries.isEmpty { record.metrics = metricSeries }
-            record.secondsPerEpoch.append(Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9)
-            if let split { record.summingSecondsPerEpoch = (record.summingSecondsPerEpoch ?? []) + [split.takeSummingSeconds()] }
-            var saved = false
-            if let every = hooks.checkpointEvery, every > 0, epoch % every == 0 || stopped || epoch == epochs {
-                let age = lastCheckpoint.map { Double(DispatchTime.now().uptimeNanoseconds - $0) / 1e9 } ?? .infinity
-                if stopped || epoch == epochs || age >= hooks.checkpointMinimumInterval {
-                    try save(epochsCompleted: epoch, generator: generator)
-                    saved = hooks.saveCheckpoint != nil
-                }
-            }
-            if heldOutValue != nil || !metrics.isEmpty {
-                if let error = try agreeOnStop({ try report(batch: batchCount, heldOutLoss: heldOutValue, metrics: metrics) }) {
-                    if !saved { try save(epochsCompleted: epoch, generator: generator) }
-                    throw error
-                }
-            }
-        }
-        record.stoppedEarly = stopped && epoch < epochs
-        record.keptEpoch = epoch
-        if let best, configuration.earlyStoppingPatience != nil {
-            for (variable, value) in zip(variables, best.values) { variable.value = value }
-            record.keptEpoch = best.epoch
-        }
-        return record
+        // The kept epoch's weights (early stopping's best), and the record.
+        return run.finish()
     }
 
-    private func checkpoint(names: [String], variables: [Variable], optimizers: [any Optimizer], generator: RandomGenerator,
+    func checkpoint(names: [String], variables: [Variable], optimizers: [any Optimizer], generator: RandomGenerator,
                             record: TrainingRecord, best: (epoch: Int, loss: Float, values: [Tensor])?, epochsCompleted: Int) -> TrainingCheckpoint {
         let states = optimizers.map(\.state)
         var metadata = TrainingCheckpoint.Metadata(
@@ -315,7 +145,7 @@ public struct Trainer {
                                   optimizerTensors: states.flatMap(\.tensors))
     }
 
-    private func restore(_ checkpoint: TrainingCheckpoint, into parameters: [(name: String, parameter: Variable)],
+    func restore(_ checkpoint: TrainingCheckpoint, into parameters: [(name: String, parameter: Variable)],
                          optimizers: [any Optimizer], epochs: Int) throws {
         guard checkpoint.metadata.parameterNames == parameters.map(\.name) else {
             throw TrainingError.checkpointMismatch("it holds parameters \(checkpoint.metadata.parameterNames), this network has \(parameters.map(\.name))")
