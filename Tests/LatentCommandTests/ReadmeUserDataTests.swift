@@ -92,3 +92,21 @@ import TestSupport
         #expect(codes.hasPrefix("z0,z1,species\n") && codes.contains(",virginica\n") && !codes.contains("setosa"))
     }
 }
+
+/// The README's table of methods names every `latent fit` command, and only those.
+@Test func theReadmeTableListsEveryMethod() throws {
+    let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("README.md")
+    let text = try String(contentsOf: readme, encoding: .utf8)
+    let section = try #require(text.components(separatedBy: "\n## Methods\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+    let listed = section.split(separator: "\n").filter { $0.hasPrefix("| ") }.compactMap { row -> String? in
+        guard let range = row.range(of: "`latent fit ") else { return nil }
+        return String(row[range.upperBound...].prefix { $0 != "`" })
+    }
+    let help = try latent("fit", "--help", in: scratchFolder()).output
+    // Subcommands start two spaces in; their descriptions' further lines, more.
+    let commands = help.components(separatedBy: "SUBCOMMANDS:").last!.split(separator: "\n")
+        .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") && !$0.contains("See 'latent") }.compactMap { $0.split(separator: " ").first.map(String.init) }
+    #expect(listed.count == Set(listed).count && Set(listed) == Set(commands), "README: \(listed); latent fit: \(commands)")
+    #expect(Set(listed).isSuperset(of: Methods.builtIn.map { $0.methodName }.filter { $0 != "rbm" }))
+}
