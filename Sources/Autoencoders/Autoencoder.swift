@@ -77,11 +77,7 @@ extension Autoencoder {
     /// The model file: configuration, state and training history in one safetensors file.
     public func modelFile() throws -> SafeTensorsFile {
         var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
-        if let trainingHistory {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            file.metadata[TrainingHistory.metadataKey] = String(decoding: try encoder.encode(trainingHistory), as: UTF8.self)
-        }
+        try file.set(ModelFileSchema.trainingHistory, to: trainingHistory)
         return file
     }
 
@@ -93,7 +89,7 @@ extension Autoencoder {
         let file = try SafeTensorsFile.read(path)
         _ = try file.method(file: path, expected: methodName)
         try file.checkFinite(file: path)
-        if file.metadata[SafeTensorsFile.scalingKey] != nil, !(Self.self is any ScaledModel.Type) {
+        if file.metadata[ModelFileSchema.scaling.key] != nil, !(Self.self is any ScaledModel.Type) {
             throw DataFormatError(path, .entry("__metadata__"), "holds a \(methodName) model that scales its inputs: load it with Methods.load(from:) or Scaled<\(Self.self)>.load(from:)")
         }
         return try Self(configuration: file.configuration(Configuration.self, file: path), state: file, file: path)

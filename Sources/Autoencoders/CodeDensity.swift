@@ -54,10 +54,6 @@ public enum CodeDensity: Sendable, Equatable {
 }
 
 extension SafeTensorsFile {
-    /// The metadata key of a model's code density (JSON: kind, covariance, components and how it
-    /// was fitted); its tensors are named `code_density.*`.
-    public static let codeDensityKey = "code_density"
-
     /// What the metadata says of a code density, beside its tensors.
     public struct CodeDensityInfo: Codable, Sendable, Equatable {
         public enum Kind: String, Codable, Sendable { case gaussianMixture = "gaussian-mixture", categorical }
@@ -77,11 +73,7 @@ extension SafeTensorsFile {
     /// mixture `code_density.means` `[K, d]` and `code_density.cholesky_factors` `[K, d, d]`
     /// (Lₖ with Σₖ = LₖLₖᵀ, as PyTorch's `MultivariateNormal(scale_tril=…)` takes it).
     public func codeDensity(file: String) throws -> CodeDensity? {
-        guard let json = metadata[Self.codeDensityKey] else { return nil }
-        let info: CodeDensityInfo
-        do { info = try JSONDecoder().decode(CodeDensityInfo.self, from: Data(json.utf8)) } catch {
-            throw DataFormatError(file, .entry("__metadata__.\(Self.codeDensityKey)"), "cannot be read: \(error)")
-        }
+        guard let info = try value(of: ModelFileSchema.codeDensity, file: file) else { return nil }
         let weights = try tensor("code_density.weights", file: file)
         guard weights.rank == 1, weights.count >= 1 else {
             throw DataFormatError(file, .entry("tensor 'code_density.weights'"), "has shape \(weights.shape), expected [K] with K ≥ 1")
@@ -136,8 +128,6 @@ extension SafeTensorsFile {
             tensors.append(("code_density.means", try Tensor(shape: [k, d], scalars: mixture.means.flatMap { $0.map(Float.init) })))
             tensors.append(("code_density.cholesky_factors", try Tensor(shape: [k, d, d], scalars: mixture.factors.flatMap { $0.values.map(Float.init) })))
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        metadata[Self.codeDensityKey] = String(decoding: try encoder.encode(info), as: UTF8.self)
+        try set(ModelFileSchema.codeDensity, to: info)
     }
 }

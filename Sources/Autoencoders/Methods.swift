@@ -49,7 +49,7 @@ public enum Methods {
         guard let method = all.first(where: { $0.methodName == name }) else {
             throw DataFormatError(path, .entry("__metadata__"), "unknown method '\(name)' (known: \(all.map { $0.methodName }.joined(separator: ", ")))")
         }
-        guard file.metadata[SafeTensorsFile.scalingKey] != nil else { return try method.init(file: file, path: path) }
+        guard file.metadata[ModelFileSchema.scaling.key] != nil else { return try method.init(file: file, path: path) }
         func loadScaled<M: Autoencoder>(_ type: M.Type) throws -> any Autoencoder { try Scaled<M>(file: file, path: path) }
         return try loadScaled(method)
     }

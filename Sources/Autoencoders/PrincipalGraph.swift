@@ -146,9 +146,6 @@ public struct PrincipalGraph: Autoencoder {
         [("nodes", nodes), ("edges", Tensor(shape: [graph.edges.count, 2]) { Float($0 % 2 == 0 ? graph.edges[$0 / 2].a : graph.edges[$0 / 2].b) })]
     }
 
-    /// The metadata key of the growth record.
-    public static let growthKey = "principal_graph_growth"
-
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
         let nodes = try state.tensor("nodes", file: file)
         let edges = try state.tensor("edges", file: file)
@@ -162,12 +159,7 @@ public struct PrincipalGraph: Autoencoder {
             }
             return ElasticGraph.Edge(Int(a), Int(b))
         }
-        let growth: [GrowthStep]
-        if let json = state.metadata[Self.growthKey] {
-            do { growth = try JSONDecoder().decode([GrowthStep].self, from: Data(json.utf8)) } catch {
-                throw DataFormatError(file, .entry("__metadata__.\(Self.growthKey)"), "cannot be read: \(error)")
-            }
-        } else { growth = [] }
+        let growth = try state.value(of: ModelFileSchema.principalGraphGrowth, file: file) ?? []
         do {
             try self.init(configuration: configuration, graph: try ElasticGraph(nodeCount: nodes.rows, edges: pairs), nodes: nodes, growth: growth)
         } catch let error as AutoencoderError {
@@ -177,9 +169,7 @@ public struct PrincipalGraph: Autoencoder {
 
     public func modelFile() throws -> SafeTensorsFile {
         var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        file.metadata[Self.growthKey] = String(decoding: try encoder.encode(growth), as: UTF8.self)
+        try file.set(ModelFileSchema.principalGraphGrowth, to: growth)
         return file
     }
 }

@@ -55,7 +55,7 @@ public struct Scaled<Base: Autoencoder>: Autoencoder, ScaledModel {
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
         guard let scaling = try state.scaling(file: file) else {
-            throw DataFormatError(file, .entry("__metadata__"), "holds no \(SafeTensorsFile.scalingKey) for a scaled model")
+            throw DataFormatError(file, .entry("__metadata__"), "holds no \(ModelFileSchema.scaling.key) for a scaled model")
         }
         try self.init(try Base(configuration: configuration, state: state, file: file), scaling: scaling)
     }
@@ -71,24 +71,4 @@ public struct Scaled<Base: Autoencoder>: Autoencoder, ScaledModel {
 public func scaled(_ model: any Autoencoder, by scaling: FeatureScaling) throws -> any Autoencoder {
     func wrap<M: Autoencoder>(_ model: M) throws -> any Autoencoder { try Scaled(model, scaling: scaling) }
     return scaling.isIdentity ? model : try wrap(model)
-}
-
-extension SafeTensorsFile {
-    /// The metadata key of a model's input scaling (JSON: kind, origin, offset, scale).
-    public static let scalingKey = "scaling"
-
-    /// The input scaling stored with a model, if any.
-    public func scaling(file: String) throws -> FeatureScaling? {
-        guard let json = metadata[Self.scalingKey] else { return nil }
-        do { return try JSONDecoder().decode(FeatureScaling.self, from: Data(json.utf8)) } catch {
-            throw DataFormatError(file, .entry("__metadata__.\(Self.scalingKey)"), "cannot be read: \(error)")
-        }
-    }
-
-    /// Stores `scaling` as the model's input scaling.
-    public mutating func setScaling(_ scaling: FeatureScaling) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        metadata[Self.scalingKey] = String(decoding: try encoder.encode(scaling), as: UTF8.self)
-    }
 }

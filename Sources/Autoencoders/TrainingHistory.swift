@@ -25,17 +25,9 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
 
     public init(stages: [Stage]) { self.stages = stages }
 
-    /// The metadata key of a model file that holds the history.
-    public static let metadataKey = "training_history"
-
-    /// The history stored in a model file, or nil when it holds none.
+    /// The history stored in a model file, or nil when it holds none (``ModelFileSchema/trainingHistory``).
     /// - Throws: when the stored history cannot be read.
-    public static func read(from file: SafeTensorsFile, path: String) throws -> TrainingHistory? {
-        guard let json = file.metadata[metadataKey] else { return nil }
-        do { return try JSONDecoder().decode(TrainingHistory.self, from: Data(json.utf8)) } catch {
-            throw DataFormatError(path, .entry("__metadata__.\(metadataKey)"), "cannot be read: \(error)")
-        }
-    }
+    public static func read(from file: SafeTensorsFile, path: String) throws -> TrainingHistory? { try file.trainingHistory(file: path) }
 
     /// The stage called `name`, if any.
     public func stage(_ name: String) -> Stage? { stages.first { $0.name == name } }

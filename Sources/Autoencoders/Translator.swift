@@ -223,9 +223,6 @@ public struct Translator: Autoencoder, MultiDomainModel {
         } + (classifier?.namedTensors("classifier") ?? [])
     }
 
-    /// The metadata key of the domains' scalings (a JSON array, one per domain).
-    public static let scalingsKey = "domain_scalings"
-
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
         do { try configuration.validate() } catch { throw DataFormatError(file, .entry("__metadata__.configuration"), "\(error)") }
         var encoders: [LayerStack] = [], decoders: [LayerStack] = []
@@ -238,12 +235,12 @@ public struct Translator: Autoencoder, MultiDomainModel {
         if configuration.classes > 0 {
             classifier = try LayerStack.load("classifier", widths: [configuration.codeSize, configuration.classes], activations: [.linear], from: state, file: file)
         }
-        guard let json = state.metadata[Self.scalingsKey],
-              let scalings = try? JSONDecoder().decode([FeatureScaling].self, from: Data(json.utf8)), scalings.count == configuration.domains.count else {
-            throw DataFormatError(file, .entry("__metadata__.\(Self.scalingsKey)"), "missing or unreadable: a translator stores one scaling per domain")
+        let entry = ModelFileSchema.domainScalings
+        guard let scalings = try state.value(of: entry, file: file), scalings.count == configuration.domains.count else {
+            throw DataFormatError(file, .entry("__metadata__.\(entry.key)"), "missing or unreadable: a translator stores one scaling per domain")
         }
         for (index, scaling) in scalings.enumerated() where scaling.features != encoders[index].widths.first {
-            throw DataFormatError(file, .entry("__metadata__.\(Self.scalingsKey)"), "domain \(configuration.domains[index].name): a scaling of \(scaling.features) features for an encoder of \(encoders[index].widths.first ?? 0) inputs")
+            throw DataFormatError(file, .entry("__metadata__.\(entry.key)"), "domain \(configuration.domains[index].name): a scaling of \(scaling.features) features for an encoder of \(encoders[index].widths.first ?? 0) inputs")
         }
         self.init(configuration: configuration, encoders: encoders, decoders: decoders, classifier: classifier, scalings: scalings,
                   record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
@@ -251,10 +248,8 @@ public struct Translator: Autoencoder, MultiDomainModel {
 
     public func modelFile() throws -> SafeTensorsFile {
         var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        if let trainingHistory { file.metadata[TrainingHistory.metadataKey] = String(decoding: try encoder.encode(trainingHistory), as: UTF8.self) }
-        file.metadata[Self.scalingsKey] = String(decoding: try encoder.encode(scalings), as: UTF8.self)
+        try file.set(ModelFileSchema.trainingHistory, to: trainingHistory)
+        try file.set(ModelFileSchema.domainScalings, to: scalings)
         return file
     }
 
