@@ -84,6 +84,15 @@ extension Autoencoder {
     /// Writes the model to `path` (atomically).
     public func save(to path: String) throws { try modelFile().write(to: path) }
 
+    /// Writes the model to `path` (atomically) with what it needs to read and show data like
+    /// `data`, its training data, again (``SafeTensorsFile/describe(_:)``): class and feature
+    /// names, sample shape, missing-value fill and value range, as `latent fit` writes it.
+    public func save(to path: String, trainedOn data: Dataset) throws {
+        var file = try modelFile()
+        try file.describe(data)
+        try file.write(to: path)
+    }
+
     /// Reads a model of this method from `path`.
     public static func load(from path: String) throws -> Self {
         let file = try SafeTensorsFile.read(path)

@@ -6,7 +6,7 @@ import Tensors
 /// maximum mean discrepancy and improved precision and recall in a fixed feature space (the real
 /// test set's first principal components), and the distance to the nearest training sample, which
 /// falls toward 0 when a generator copies its training data.
-public struct GenerationMetrics: Sendable, Equatable {
+public struct GenerationMetrics: Codable, Sendable, Equatable {
     /// Principal components of the real test set that features keep (say so: scores depend on it).
     public static let defaultFeatureCount = 50
     /// k of the k-nearest-neighbour balls of precision and recall (Kynkäänniemi et al. 2019).
@@ -30,6 +30,12 @@ public struct GenerationMetrics: Sendable, Equatable {
     public let testNearestTrainingDistance: Double?
     /// The feature space's width: principal components of the test set.
     public let featureCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case maximumMeanDiscrepancy = "mmd2", bandwidth = "mmd_bandwidth", precision, recall
+        case nearestTrainingDistance = "nearest_training_distance", testNearestTrainingDistance = "test_nearest_training_distance"
+        case featureCount = "features"
+    }
 
     /// The metrics of `generated` (`m × D`) against the real `test` set (`n × D`); with
     /// `training`, the memorisation distances. Features: the projections on the test set's first

@@ -106,6 +106,16 @@ extension SafeTensorsFile {
         try set(ModelFileSchema.valueRange, to: [low, high])
     }
 
+    /// Records what reading and showing data like `data` again needs: its class and feature
+    /// names, the shape of one sample, the fill of missing values and the range of its values
+    /// (each left out where `data` has none).
+    public mutating func describe(_ data: Dataset) throws {
+        try setNames(classes: data.classNames, features: data.featureNames)
+        try setSampleShape(data.sampleShape)
+        try setMissingFill(data.missingFill)
+        try setValueRange(of: data.samples, origin: data.origin)
+    }
+
     /// The input scaling stored with a model, if any.
     public func scaling(file: String) throws -> FeatureScaling? { try value(of: ModelFileSchema.scaling, file: file) }
 

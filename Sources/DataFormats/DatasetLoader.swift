@@ -247,7 +247,7 @@ extension Dataset {
 }
 
 /// One line of the `latent datasets` listing.
-public struct DatasetCatalogEntry: Sendable {
+public struct DatasetCatalogEntry: Codable, Sendable {
     public let name: String
     public let description: String
     /// Samples × features, when known without loading.

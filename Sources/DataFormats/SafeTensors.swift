@@ -48,38 +48,38 @@ public struct SafeTensorsFile: Sendable, Equatable {
             throw reader.error("header claims \(length) bytes, more than the \(maximumHeaderBytes)-byte limit", at: 0)
         }
         let headerBytes = try reader.readBytes(Int(length), "the header")
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: Data(headerBytes)) } catch {
+        let json: JSONValue
+        do { json = try JSONValue(parsing: Data(headerBytes)) } catch {
             throw DataFormatError(file, .byte(8), "header is not valid JSON")
         }
-        guard let header = json as? [String: Any] else { throw DataFormatError(file, .byte(8), "header is not a JSON object") }
+        guard let header = json.objectValue else { throw DataFormatError(file, .byte(8), "header is not a JSON object") }
         let dataStart = reader.offset
         let dataLength = reader.remaining
         var metadata: [String: String] = [:]
         var entries: [(name: String, begin: Int, end: Int, shape: [Int], dtype: DType)] = []
         for (name, value) in header {
             if name == "__metadata__" {
-                guard let map = value as? [String: Any] else { throw DataFormatError(file, .entry("__metadata__"), "must be an object of strings") }
+                guard let map = value.objectValue else { throw DataFormatError(file, .entry("__metadata__"), "must be an object of strings") }
                 for (key, item) in map {
-                    guard let text = item as? String else { throw DataFormatError(file, .entry("__metadata__.\(key)"), "must be a string") }
+                    guard let text = item.stringValue else { throw DataFormatError(file, .entry("__metadata__.\(key)"), "must be a string") }
                     metadata[key] = text
                 }
                 continue
             }
             let where_ = FilePosition.entry("tensor '\(name)'")
-            guard let info = value as? [String: Any], let dtypeName = info["dtype"] as? String,
-                  let shapeValues = info["shape"] as? [Any], let offsets = info["data_offsets"] as? [Any], offsets.count == 2 else {
+            guard let info = value.objectValue, let dtypeName = info["dtype"]?.stringValue,
+                  let shapeValues = info["shape"]?.arrayValue, let offsets = info["data_offsets"]?.arrayValue, offsets.count == 2 else {
                 throw DataFormatError(file, where_, "needs dtype, shape and data_offsets")
             }
             guard let dtype = DType(rawValue: dtypeName) else { throw DataFormatError(file, where_, "unsupported dtype \(dtypeName)") }
-            let shape = shapeValues.compactMap { ($0 as? NSNumber)?.intValue }
+            let shape = shapeValues.compactMap(\.intValue)
             guard shape.count == shapeValues.count, let count = checkedProduct(shape),
                   !count.multipliedReportingOverflow(by: dtype.width).overflow else {
-                throw DataFormatError(file, where_, "bad shape \(shapeValues)")
+                throw DataFormatError(file, where_, "bad shape \(JSONValue.array(shapeValues).text)")
             }
-            guard let begin = (offsets[0] as? NSNumber)?.intValue, let end = (offsets[1] as? NSNumber)?.intValue,
+            guard let begin = offsets[0].intValue, let end = offsets[1].intValue,
                   begin >= 0, begin <= end, end <= dataLength else {
-                throw DataFormatError(file, where_, "data offsets \(offsets) fall outside the \(dataLength) data bytes")
+                throw DataFormatError(file, where_, "data offsets \(JSONValue.array(offsets).text) fall outside the \(dataLength) data bytes")
             }
             guard end - begin == count * dtype.width else {
                 throw DataFormatError(file, where_, "shape \(shape) of \(dtypeName) needs \(count * dtype.width) bytes, offsets give \(end - begin)")
@@ -116,17 +116,18 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// The header of the file (its 8-byte length and the JSON, padded with spaces to a multiple
     /// of 8 bytes so the data are aligned; keys sorted) and the size of the data after it.
     func encodedHeader() throws -> (header: [UInt8], dataSize: Int) {
-        var header: [String: Any] = [:]
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var header: [String: JSONValue] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = .object(metadata.mapValues { .string($0) }) }
         var offset = 0
         for (name, tensor) in tensors {
             guard name != "__metadata__", header[name] == nil else {
                 throw DataFormatError("safetensors", .entry(name), "duplicate or reserved tensor name")
             }
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + 4 * tensor.count]] as [String: Any]
+            header[name] = .object(["dtype": .string("F32"), "shape": .array(tensor.shape.map { .number(Double($0)) }),
+                                    "data_offsets": .array([.number(Double(offset)), .number(Double(offset + 4 * tensor.count))])])
             offset += 4 * tensor.count
         }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])
+        var json = Array(JSONValue.object(header).text.utf8)
         json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
         return (withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init) + json, offset)
     }

@@ -13,12 +13,22 @@ struct DemoTranslation {
                                  training: .init(epochs: epochs, batchSize: 64, learningRate: 1e-3, heldOutFraction: 0))
     }
 
+    /// The demo's translation measures on the test images, as `--json` prints them.
+    struct Measures: Encodable {
+        var pairingScore5, pairingScore50, foscttm, translationSSEPerSample, randomPartnerSSEPerSample, knnAccuracy, anchorFraction, seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case pairingScore5 = "pairing_score_5", pairingScore50 = "pairing_score_50", foscttm, translationSSEPerSample = "translation_sse_per_sample"
+            case randomPartnerSSEPerSample = "random_partner_sse_per_sample", knnAccuracy = "knn_accuracy", anchorFraction = "anchor_fraction", seconds
+        }
+    }
+
     let name: String
     let seed: UInt64
     let display: ProgressDisplay
 
     /// The fitted translator, the test halves, and its measures on them.
-    func run(epochs: Int) throws -> (model: Translator, test: [Dataset], measures: [(name: String, value: String)], json: [String: Any], seconds: Double) {
+    func run(epochs: Int) throws -> (model: Translator, test: [Dataset], measures: [(name: String, value: String)], json: Measures, seconds: Double) {
         let loader = DatasetLoader()
         let train = try ["top", "bottom"].map { try loader.load("\(name):train?half=\($0)") }
         let test = try ["top", "bottom"].map { try loader.load("\(name):test?half=\($0)") }
@@ -48,9 +58,9 @@ struct DemoTranslation {
             ("… against another image's bottom half", String(format: "%.2f", random)),
             ("kNN accuracy, classes of bottom codes read from top codes", String(format: "%.3f", knn)),
         ]
-        let json: [String: Any] = ["pairing_score_5": metrics.pairingScores[5]!, "pairing_score_50": metrics.pairingScores[50]!, "foscttm": metrics.foscttm,
-                                   "translation_sse_per_sample": error, "random_partner_sse_per_sample": random, "knn_accuracy": knn,
-                                   "anchor_fraction": Self.anchorFraction, "seconds": seconds]
+        let json = Measures(pairingScore5: metrics.pairingScores[5]!, pairingScore50: metrics.pairingScores[50]!, foscttm: metrics.foscttm,
+                            translationSSEPerSample: error, randomPartnerSSEPerSample: random, knnAccuracy: knn,
+                            anchorFraction: Self.anchorFraction, seconds: seconds)
         return (model, test, measures, json, seconds)
     }
 }

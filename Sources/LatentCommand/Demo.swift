@@ -118,21 +118,11 @@ struct Demo: ParsableCommand {
         display.finish()
         let seconds = Date().timeIntervalSince(start)
         if outputOptions.json {
-            try printJSON([
-                "data": name, "output": output, "report": page, "seconds": seconds,
-                "methods": rows.map { row -> [String: Any] in
-                    var entry: [String: Any] = ["method": row.name, "code_size": row.model.codeSize, "test_sse_per_sample": row.testError, "seconds": row.seconds]
-                    if let knn = row.knnAccuracy { entry["knn_accuracy"] = knn }
-                    return entry
-                },
-                "translation": translation.json,
-                "samplers": samplers.map { sampler -> [String: Any] in
-                    let m = sampler.metrics
-                    return ["sampler": sampler.name, "samples": sampler.samples.rows, "mmd2": m.maximumMeanDiscrepancy, "precision": m.precision,
-                            "recall": m.recall, "nearest_training_distance": m.nearestTrainingDistance.map(jsonNumber) ?? NSNull(),
-                            "test_nearest_training_distance": m.testNearestTrainingDistance.map(jsonNumber) ?? NSNull()]
-                },
-            ])
+            try printJSON(DemoResult(
+                data: name, output: output, report: page, seconds: seconds,
+                methods: rows.map { .init(method: $0.name, codeSize: $0.model.codeSize, testSSEPerSample: $0.testError, seconds: $0.seconds, knnAccuracy: $0.knnAccuracy) },
+                translation: translation.json,
+                samplers: samplers.map { Merged(DemoResult.Sampler(sampler: $0.name, samples: $0.samples.rows), $0.metrics) }))
             return
         }
         print("Test error on \(test.count) \(name) images (squared error per image, Hinton & Salakhutdinov's unit);")
@@ -159,4 +149,34 @@ struct Demo: ParsableCommand {
 /// Pads `text` to `width` columns.
 func column(_ text: String, _ width: Int) -> String {
     text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+}
+
+/// What `latent demo --json` prints: each method's test error, each sampler's measures and the
+/// translation's.
+struct DemoResult: Encodable {
+    struct Method: Encodable {
+        var method: String
+        var codeSize: Int
+        var testSSEPerSample: Double
+        var seconds: Double
+        var knnAccuracy: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case method, codeSize = "code_size", testSSEPerSample = "test_sse_per_sample", seconds, knnAccuracy = "knn_accuracy"
+        }
+    }
+
+    /// A sampler's name and sample count, beside its ``GenerationMetrics``.
+    struct Sampler: Encodable {
+        var sampler: String
+        var samples: Int
+    }
+
+    var data: String
+    var output: String
+    var report: String
+    var seconds: Double
+    var methods: [Method]
+    var translation: DemoTranslation.Measures
+    var samplers: [Merged]
 }

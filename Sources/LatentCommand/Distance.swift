@@ -84,46 +84,70 @@ struct Distance: ParsableCommand {
             throw ValidationErrorText("\(first) has \(a.columns) features per sample but \(second) has \(b.columns): a distance compares sets of one width")
         }
         display.update("\(metric.rawValue) between \(a.rows) and \(b.rows) \(encode == nil ? "samples" : "codes") of width \(a.columns)", force: true)
-        var result: [String: Any] = ["metric": metric.rawValue, "samples": [a.rows, b.rows], "width": a.columns, "space": encode.map { "codes of \($0)" } ?? "samples"]
+        var result = DistanceResult(metric: metric.rawValue, samples: [a.rows, b.rows], width: a.columns, space: encode.map { "codes of \($0)" } ?? "samples")
         switch metric {
         case .mmd:
-            let sigma = try bandwidth ?? medianPairwiseDistance(Tensor.concatenate([a, b]), using: &generator)
+            let sigma = bandwidth ?? medianPairwiseDistance(Tensor.concatenate([a, b]), using: &generator)
             let chosen: MaximumMeanDiscrepancy.Kernel = switch kernel {
             case .gaussian: .gaussian(bandwidth: sigma)
             case .multiscale: .multiScaleGaussian(bandwidths: [0.5, 1, 2].map { $0 * sigma })
             case .imq: .waeInverseMultiquadric(dimension: a.columns)
             }
-            result["distance"] = try MaximumMeanDiscrepancy.squared(a, b, kernel: chosen, estimator: estimator)
-            result["kernel"] = kernel.rawValue
-            result["estimator"] = estimator.rawValue
-            if kernel != .imq { result["bandwidth"] = sigma }
+            result.distance = try MaximumMeanDiscrepancy.squared(a, b, kernel: chosen, estimator: estimator)
+            (result.kernel, result.estimator) = (kernel.rawValue, estimator.rawValue)
+            if kernel != .imq { result.bandwidth = sigma }
             if permutations > 0 {
                 display.update("permutation test, \(permutations) permutations", force: true)
-                result["p_value"] = try MaximumMeanDiscrepancy.permutationTest(a, b, kernel: chosen, estimator: estimator, permutations: permutations, using: &generator).pValue
-                result["permutations"] = permutations
+                result.pValue = try MaximumMeanDiscrepancy.permutationTest(a, b, kernel: chosen, estimator: estimator, permutations: permutations, using: &generator).pValue
+                result.permutations = permutations
             }
         case .sliced:
-            result["distance"] = try Wasserstein.sliced(a, b, projections: projections, using: &generator)
-            result["projections"] = projections
-            result["ground_cost"] = "squared Euclidean"
+            result.distance = try Wasserstein.sliced(a, b, projections: projections, using: &generator)
+            (result.projections, result.groundCost) = (projections, DistanceResult.squaredEuclidean)
         case .sinkhorn:
             let configuration = Sinkhorn.Configuration(epsilon: epsilon, tolerance: tolerance)
             let (value, crossed) = try Sinkhorn.divergence(a, b, configuration: configuration)
-            result["distance"] = value
-            result["epsilon"] = epsilon
-            result["transport_cost"] = crossed.transportCost
-            result["iterations"] = crossed.iterations
-            result["marginal_error"] = crossed.marginalError
-            result["converged"] = crossed.converged
-            result["ground_cost"] = "squared Euclidean"
+            (result.distance, result.epsilon, result.transportCost) = (value, epsilon, crossed.transportCost)
+            (result.iterations, result.marginalError, result.converged) = (crossed.iterations, crossed.marginalError, crossed.converged)
+            result.groundCost = DistanceResult.squaredEuclidean
             if !crossed.converged {
                 FileHandle.standardError.write(Data("warning: Sinkhorn stopped after \(crossed.iterations) iterations with marginal error \(crossed.marginalError) (tolerance \(tolerance)); a larger --epsilon converges faster\n".utf8))
             }
         case .emd:
-            result["distance"] = try EarthMovers.exact(a, b).distance
-            result["ground_cost"] = "squared Euclidean"
+            (result.distance, result.groundCost) = (try EarthMovers.exact(a, b).distance, DistanceResult.squaredEuclidean)
         }
         display.finish()
         try printResult(result, json: outputOptions.json)
+    }
+}
+
+/// What `latent distance` prints: the metric, the two sets' sizes and width, the distance, and
+/// the settings and diagnostics of the metric used.
+struct DistanceResult: Encodable {
+    var metric: String
+    var samples: [Int]
+    var width: Int
+    /// "samples", or "codes of MODEL".
+    var space: String
+    var distance: Double = .nan
+    var groundCost: String?
+    var kernel: String?
+    var estimator: String?
+    var bandwidth: Double?
+    var pValue: Double?
+    var permutations: Int?
+    var projections: Int?
+    var epsilon: Double?
+    var transportCost: Double?
+    var iterations: Int?
+    var marginalError: Double?
+    var converged: Bool?
+
+    /// The ground cost of the transport metrics.
+    static let squaredEuclidean = "squared Euclidean"
+
+    enum CodingKeys: String, CodingKey {
+        case metric, samples, width, space, distance, groundCost = "ground_cost", kernel, estimator, bandwidth, pValue = "p_value"
+        case permutations, projections, epsilon, transportCost = "transport_cost", iterations, marginalError = "marginal_error", converged
     }
 }

@@ -204,11 +204,11 @@ struct DomainData {
 
     /// Every pair between the first domain and domain `k` (rows of each, aligned), and the
     /// positions among them of the pairs to score; nil without pairs or with nothing to score.
-    func allPairs(_ k: Int, queries: Queries) -> (first: [Int], other: [Int], queries: [Int])? {
+    func allPairs(_ k: Int, queries: Queries) -> PairedRows? {
         guard let partners else { return nil }
         let pairs = partners[k - 1].enumerated().filter { $0.element >= 0 }
         let test = (Set(testRows[0]), Set(testRows[k]))
         let scored = pairs.indices.filter { queries == .all || (test.0.contains(pairs[$0].offset) && test.1.contains(pairs[$0].element)) }
-        return scored.isEmpty ? nil : (pairs.map(\.offset), pairs.map(\.element), scored)
+        return scored.isEmpty ? nil : PairedRows(first: pairs.map(\.offset), other: pairs.map(\.element), queries: scored)
     }
 }

@@ -57,27 +57,23 @@ struct Evaluate: ParsableCommand {
         let codes = try loaded.encode(input)
         // A conditional model's label columns come back as they went in: they add nothing to the error.
         let metrics = ReconstructionMetrics(samples: dataset.samples, reconstructions: try loaded.decode(codes).columns(0..<dataset.features))
-        var result: [String: Any] = [
-            "model": model, "method": type(of: loaded).methodName, "samples": metrics.samples, "features": metrics.features,
-            "code_size": loaded.codeSize, "distortion": metrics.distortion, "sse_per_sample": metrics.ssePerSample,
-            "mse_per_feature": metrics.msePerFeature,
-        ]
+        var result = Evaluation(model: model, method: type(of: loaded).methodName, samples: metrics.samples, features: metrics.features,
+                                codeSize: loaded.codeSize, distortion: metrics.distortion, ssePerSample: metrics.ssePerSample,
+                                msePerFeature: metrics.msePerFeature)
         if let bounded = loaded as? any LikelihoodModel {
             var generator = RandomGenerator(seed: seed)
             display.update("negative ELBO", force: true)
-            result["negative_elbo_per_sample"] = mean(try bounded.negativeEvidenceLowerBound(input, using: &generator))
+            result.negativeELBOPerSample = mean(try bounded.negativeEvidenceLowerBound(input, using: &generator))
             if let importanceSamples {
                 display.update("importance-weighted bound, K = \(importanceSamples)", force: true)
-                result["nll_per_sample"] = mean(try bounded.negativeLogLikelihood(input, importanceSamples: importanceSamples, using: &generator))
-                result["importance_samples"] = importanceSamples
+                result.nllPerSample = mean(try bounded.negativeLogLikelihood(input, importanceSamples: importanceSamples, using: &generator))
+                result.importanceSamples = importanceSamples
             }
         }
         try checkFinite(result, model: model)
         if loaded is any DiscreteCodes, let labels = dataset.labels {
             let scores = try ClusteringMetrics(clusters: codes.scalars.map { Int($0) }, classes: labels)
-            result["adjusted_rand_index"] = scores.adjustedRandIndex
-            result["normalized_mutual_information"] = scores.normalizedMutualInformation
-            result["purity"] = scores.purity
+            (result.adjustedRandIndex, result.normalizedMutualInformation, result.purity) = (scores.adjustedRandIndex, scores.normalizedMutualInformation, scores.purity)
         }
         if let reference {
             var referenceSet = try dataOptions.load(reference, labels: referenceLabels, for: loaded, in: file, path: model)
@@ -85,15 +81,15 @@ struct Evaluate: ParsableCommand {
             var generator = RandomGenerator(seed: seed)
             display.update("trustworthiness", force: true)
             let neighbourhoods = metricSpace == .model ? try modelSpaceSamples(dataset, of: loaded) : dataset.samples
-            result["trustworthiness"] = try ReconstructionMetrics.trustworthiness(samples: neighbourhoods, codes: codes, using: &generator)
+            result.trustworthiness = try ReconstructionMetrics.trustworthiness(samples: neighbourhoods, codes: codes, using: &generator)
             if !(loaded is any DiscreteCodes), let labels = dataset.labels, let referenceLabels = referenceSet.labels {
                 // The same set on both sides: each sample must not be its own neighbour.
                 let leaveOneOut = reference == self.data || referenceSet.samples == dataset.samples
                 display.update("kNN accuracy against \(referenceSet.count) reference codes\(leaveOneOut ? " (leave-one-out)" : "")", force: true)
-                result["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(
+                result.knnAccuracy = try ReconstructionMetrics.knnAccuracy(
                     codes: codes, labels: labels, referenceCodes: leaveOneOut ? codes : try loaded.encode(try modelInput(referenceSet, for: loaded)),
                     referenceLabels: referenceLabels, leaveOneOut: leaveOneOut)
-                result["knn_leave_one_out"] = leaveOneOut
+                result.knnLeaveOneOut = leaveOneOut
             }
         }
         var spaces = ["sse_per_sample": "data", "mse_per_feature": "data", "distortion": "data"]
@@ -101,12 +97,12 @@ struct Evaluate: ParsableCommand {
             // The error as the model was trained to lower it, beside the one in the file's units.
             let scaledSamples = try modelSpaceSamples(dataset, of: loaded)
             let scaledReconstructions = try scaled.scaling.apply(try loaded.decode(codes).columns(0..<dataset.features), features: dataset.features)
-            result["sse_per_sample_model_space"] = ReconstructionMetrics(samples: scaledSamples, reconstructions: scaledReconstructions).ssePerSample
+            result.ssePerSampleModelSpace = ReconstructionMetrics(samples: scaledSamples, reconstructions: scaledReconstructions).ssePerSample
             spaces["sse_per_sample_model_space"] = modelSpaceName(loaded)
         }
-        if result["trustworthiness"] != nil { spaces["trustworthiness"] = metricSpace == .model ? modelSpaceName(loaded) : "data" }
-        if result["negative_elbo_per_sample"] != nil { spaces["negative_elbo_per_sample"] = modelSpaceName(loaded) }
-        result["metric_spaces"] = spaces
+        if result.trustworthiness != nil { spaces["trustworthiness"] = metricSpace == .model ? modelSpaceName(loaded) : "data" }
+        if result.negativeELBOPerSample != nil { spaces["negative_elbo_per_sample"] = modelSpaceName(loaded) }
+        result.metricSpaces = spaces
         display.finish()
         try printResult(result, json: outputOptions.json)
     }
@@ -123,20 +119,21 @@ struct Evaluate: ParsableCommand {
         guard data.names == translator.domainNames else {
             throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")
         }
-        var reconstruction: [String: Any] = [:]
+        var reconstruction: [String: DomainReconstruction] = [:]
         for (k, set) in data.sets.enumerated() {
             guard set.features == translator.inputSize(domain: k) else {
                 throw ValidationErrorText("\(set.name) has \(set.features) features per sample; domain \(data.names[k]) of \(model) takes \(translator.inputSize(domain: k))")
             }
             display.update("evaluating \(data.names[k]) on \(set.count) samples", force: true)
             let metrics = ReconstructionMetrics(samples: set.samples, reconstructions: try translator.decode(try translator.encode(set.samples, domain: k), domain: k))
-            reconstruction[data.names[k]] = ["samples": metrics.samples, "features": metrics.features, "sse_per_sample": metrics.ssePerSample, "mse_per_feature": metrics.msePerFeature]
+            reconstruction[data.names[k]] = DomainReconstruction(samples: metrics.samples, features: metrics.features, ssePerSample: metrics.ssePerSample,
+                                                                 msePerFeature: metrics.msePerFeature)
         }
         display.update("aligning the domains' codes", force: true)
-        var result: [String: Any] = ["model": model, "method": Translator.methodName, "code_size": translator.codeSize, "reconstruction": reconstruction]
-        result.merge(try translationReport(translator, sets: data.sets, pairs: { data.allPairs($0, queries: .all) })) { first, _ in first }
+        let result = TranslatorEvaluation(model: model, codeSize: translator.codeSize, reconstruction: reconstruction)
+        let alignment = try translator.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: { data.allPairs($0, queries: .all) })
         display.finish()
-        try printResult(result, json: outputOptions.json)
+        try printResult(Merged(AlignmentResults(alignment: alignment, domains: data.names.count), result), json: outputOptions.json)
     }
 
     /// Numbers the labels of both sets the same way: by class name when both have names (the
@@ -210,8 +207,8 @@ func checkWidth(_ dataset: Dataset, of model: any Autoencoder, model path: Strin
 
 /// Refuses a result holding NaN or infinity: a model or data that gives one is broken, and a
 /// `null` in the output with exit status 0 would hide it.
-func checkFinite(_ result: [String: Any], model: String) throws {
-    let bad = result.filter { ($0.value as? Double).map { !$0.isFinite } ?? false }.keys.sorted()
+func checkFinite(_ result: some Encodable, model: String) throws {
+    let bad = (try JSONValue(encoding: result).objectValue ?? [:]).filter { $0.value == .null }.keys.sorted()
     guard bad.isEmpty else {
         throw ValidationErrorText("\(model): \(bad.joined(separator: ", ")) came out non-finite; the model's outputs overflow on these data")
     }
@@ -286,7 +283,7 @@ struct Encode: ParsableCommand {
                 try append(codes)
             }
         }
-        report(["output": output, "samples": shards.rows, "code_size": names.count, "streamed": true],
+        report(WrittenFile(output: output, samples: shards.rows, codeSize: names.count, streamed: true),
                message: "wrote \(shards.rows) codes of width \(names.count) to \(output), block by block", options: outputOptions)
     }
 
@@ -322,7 +319,7 @@ struct Encode: ParsableCommand {
         } else {
             try ArrayFile.write(codes, to: output, columnNames: codeColumnNames(loaded))
         }
-        report(["output": output, "samples": codes.shape[0], "code_size": codes.shape[1]],
+        report(WrittenFile(output: output, samples: codes.shape[0], codeSize: codes.shape[1]),
                message: "wrote \(codes.shape[0]) codes of width \(codes.shape[1]) to \(output)", options: outputOptions)
     }
 }
@@ -353,14 +350,14 @@ struct Decode: ParsableCommand {
         decoded = decoded.columns(0..<(decoded.columns - conditionColumns(of: loaded)))
         let names = try file.featureNames(file: model).flatMap { $0.count == decoded.columns ? $0 : nil }
         try ArrayFile.write(decoded, to: output, columnNames: names ?? (0..<decoded.columns).map { "x\($0)" })
-        report(["output": output, "samples": decoded.shape[0], "features": decoded.shape[1]],
+        report(WrittenFile(output: output, samples: decoded.shape[0], features: decoded.shape[1]),
                message: "wrote \(decoded.shape[0]) samples of \(decoded.shape[1]) features to \(output)", options: outputOptions)
     }
 }
 
 /// Prints a written file's summary: JSON on stdout with `--json`, else a line on stderr
 /// (none with `--quiet`).
-func report(_ result: [String: Any], message: String, options: OutputOptions) {
+func report(_ result: WrittenFile, message: String, options: OutputOptions) {
     if options.json {
         try? printJSON(result)
     } else if !options.quiet {

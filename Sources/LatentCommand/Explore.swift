@@ -57,7 +57,7 @@ struct ExploreOptions: ParsableArguments {
             try writeSamples(Tensor.concatenate(decoded.map(\.samples)), to: output, file: file, model: model, title: title)
         }
         let count = decoded.reduce(0) { $0 + $1.samples.rows }
-        report(["output": output, "rows": decoded.count, "samples": count],
+        report(WrittenFile(output: output, samples: count, rows: decoded.count),
                message: "wrote \(decoded.count) row\(decoded.count == 1 ? "" : "s") of decoded codes (\(count) samples) to \(output)", options: outputOptions)
     }
 }

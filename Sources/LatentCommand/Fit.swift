@@ -27,36 +27,6 @@ enum FitMethods {
     static var splitting: [String] { all.filter { $0.splits }.map { $0.configuration.commandName ?? "" } }
 }
 
-/// `--json` keys of a trained method: epochs run, median seconds per epoch, whether early
-/// stopping ended a stage, the training loss and what it measures (`training_loss`: its units
-/// are those the network saw, scaled when the inputs were; `sse_per_sample` is in the data's
-/// own units), the epoch whose weights the model keeps with its held-out loss, and with
-/// batches in parts the share of time their sums took (`summing_share`).
-func trainingSummary(_ history: TrainingHistory) -> [String: Any] {
-    let stages = history.stages.filter { !$0.isPretraining }
-    let records = stages.map(\.record)
-    var summary: [String: Any] = [
-        "epochs": records.map(\.trainLoss.count).reduce(0, +),
-        "seconds_per_epoch": medianSeconds(records.flatMap(\.secondsPerEpoch)),
-        "stopped_early": records.contains { $0.stoppedEarly },
-    ]
-    // Batches in parts: the share of training time spent summing gradients (across processes:
-    // exchanging them and waiting for the slowest).
-    let summing = records.compactMap(\.summingSecondsPerEpoch).flatMap { $0 }
-    if !summing.isEmpty {
-        summary["summing_share"] = summing.reduce(0, +) / max(records.filter { $0.summingSecondsPerEpoch != nil }.flatMap(\.secondsPerEpoch).reduce(0, +), 1e-9)
-    }
-    if let last = stages.last {
-        summary["training_loss"] = last.loss
-        summary["final_loss"] = Double(last.record.trainLoss.last ?? .nan)
-        if let heldOut = last.record.heldOutLoss.last { summary["final_held_out_loss"] = Double(heldOut) }
-        let kept = last.record.keptEpoch > 0 ? last.record.keptEpoch : last.record.trainLoss.count
-        summary["best_epoch"] = kept
-        if kept >= 1, kept <= last.record.heldOutLoss.count { summary["best_held_out_loss"] = Double(last.record.heldOutLoss[kept - 1]) }
-    }
-    return summary
-}
-
 /// Runs `body`; a training error or Ctrl-C then says where the last good checkpoint is.
 func withCheckpointContext<T>(_ checkpoints: CheckpointPolicy?, _ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as TrainingError {

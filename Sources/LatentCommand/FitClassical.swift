@@ -25,12 +25,12 @@ struct FitPCA: FitMethod {
         if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
     }
 
-    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
         context.display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
         let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
         let configuration = PCA.Configuration(components: components, solver: solver, whiten: whiten)
         let pca = try PCA.fit(context.samples, configuration: configuration, using: &generator, context: FitContext(parts: context.parts))
-        return (pca, ["explained_variance_ratio": pca.explainedVarianceRatio.sumInDouble()])
+        return (pca, MethodResults(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble()))
     }
 }
 
@@ -52,7 +52,7 @@ struct FitKMeans: FitMethod {
         if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
     }
 
-    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
         let configuration = KMeans.Configuration(clusters: clusters, initialization: initialization,
                                                  algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations,
                                                  maximumIterations: maxIterations)
@@ -62,6 +62,6 @@ struct FitKMeans: FitMethod {
                                           configuration.initializations, iteration, inertia / Double(rows),
                                           formatDuration(Date().timeIntervalSince(context.start))))
         }
-        return (kmeans, ["iterations": kmeans.inertiaHistory.count])
+        return (kmeans, MethodResults(iterations: kmeans.inertiaHistory.count))
     }
 }

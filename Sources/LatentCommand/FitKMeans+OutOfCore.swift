@@ -33,10 +33,7 @@ extension FitKMeans {
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.write(to: common.output)
         display.finish("fitted kmeans from shards in \(formatDuration(seconds)); model written to \(common.output)")
-        try printResult([
-            "method": "kmeans", "model": common.output, "samples": shards.rows, "features": shards.columns, "code_size": kmeans.codeSize,
-            "seconds": seconds, "sse_per_sample": kmeans.inertia / Double(shards.rows), "mse_per_feature": kmeans.inertia / Double(shards.rows * shards.columns),
-            "scale": FeatureScaling.Kind.none.rawValue, "out_of_core": true, "shards": shards.shards.count,
-        ], json: common.outputOptions.json)
+        try printResult(FitResult.streamed(method: Self.methodName, model: common.output, shards: shards, codeSize: kmeans.codeSize, seconds: seconds,
+                                           sse: kmeans.inertia), json: common.outputOptions.json)
     }
 }

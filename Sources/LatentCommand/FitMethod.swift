@@ -81,8 +81,8 @@ protocol FitMethod: ParsableCommand {
     static var splits: Bool { get }
     /// The scaling to use when `--scale` is not given, for the raw training samples.
     func defaultScale(for samples: Tensor) -> FeatureScaling.Kind
-    /// Fits the method to `context.samples`; returns the model and extra result keys.
-    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any])
+    /// Fits the method to `context.samples`; returns the model and what the method reports of it.
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults)
 }
 
 extension FitMethod {
@@ -136,50 +136,33 @@ extension FitMethod {
             try interruption?.check()
             display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
         }
-        var (fitted, extra) = try fit(context, using: &generator)
+        let (fitted, extra) = try fit(context, using: &generator)
         let seconds = Date().timeIntervalSince(start)
         guard group.isLeader else { return }
-        if parts.isSplit { extra.merge(["processes": group.size, "parts": parts.parts]) { first, _ in first } }
         // A conditional model's label columns pass unscaled.
         let classes = conditionColumns(of: fitted)
         let model = try scaled(fitted, by: classes > 0 ? scaling.appendingIdentity(classes) : scaling)
-        if let history = model.trainingHistory {
-            extra.merge(trainingSummary(history)) { first, _ in first }
-            if let last = history.stages.last(where: { !$0.isPretraining }), let (drop, epochs) = last.record.stillFalling() {
-                let text = String(format: "hint: the %@ loss still fell %.1f %% over the last %d epochs: training has not converged; "
-                                  + "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate would lower the error\n",
-                                  last.record.heldOutLoss.isEmpty ? "training" : "held-out", 100 * drop, epochs)
-                FileHandle.standardError.write(Data(text.utf8))
-            }
-        }
+        let summary = model.trainingHistory.map(TrainingSummary.init)
+        if let history = model.trainingHistory { hintIfStillFalling(history) }
         var file = try model.modelFile()
         file.metadata[SafeTensorsFile.commandKey] = invocation()
-        try file.setNames(classes: training.classNames, features: training.featureNames)
-        try file.setSampleShape(training.sampleShape)
-        try file.setMissingFill(training.missingFill)
-        try file.setValueRange(of: training.samples, origin: training.origin)
+        try file.describe(training)
         try file.write(to: common.output)
         display.finish("fitted \(Self.methodName) in \(formatDuration(seconds)); model written to \(common.output)")
         let trainMetrics = ReconstructionMetrics(samples: training.samples, reconstructions: try reconstructions(training, by: model))
-        var result: [String: Any] = [
-            "method": Self.methodName, "model": common.output, "samples": training.count, "features": training.features,
-            "code_size": model.codeSize, "seconds": seconds, "sse_per_sample": trainMetrics.ssePerSample,
-            "mse_per_feature": trainMetrics.msePerFeature, "scale": scaling.kind.rawValue,
-        ]
-        result.merge(extra) { first, _ in first }
+        var result = FitResult(method: Self.methodName, model: common.output, samples: training.count, features: training.features,
+                               codeSize: model.codeSize, seconds: seconds, ssePerSample: trainMetrics.ssePerSample,
+                               msePerFeature: trainMetrics.msePerFeature, scale: scaling.kind.rawValue)
+        result.record(parts, of: group)
         // Errors are in the file's units; what the method measured while fitting is in its own space.
         var spaces = ["sse_per_sample": "data", "mse_per_feature": "data"]
-        for key in ["explained_variance_ratio", "final_loss", "final_held_out_loss", "best_held_out_loss"] where result[key] != nil {
-            spaces[key] = modelSpaceName(model)
-        }
-        result["metric_spaces"] = spaces
+        for key in extra.modelSpaceKeys + (summary?.lossKeys ?? []) { spaces[key] = modelSpaceName(model) }
+        result.metricSpaces = spaces
         if let testing {
             let testMetrics = ReconstructionMetrics(samples: testing.samples, reconstructions: try reconstructions(testing, by: model))
-            result["test_samples"] = testing.count
-            result["test_sse_per_sample"] = testMetrics.ssePerSample
-            result["test_mse_per_feature"] = testMetrics.msePerFeature
+            (result.testSamples, result.testSSEPerSample, result.testMSEPerFeature) = (testing.count, testMetrics.ssePerSample, testMetrics.msePerFeature)
         }
-        try printResult(result, json: common.outputOptions.json)
+        try printResult(Merged(result, summary, extra), json: common.outputOptions.json)
     }
 
     /// Says on stderr when columns' variances differ by more than 10³ and no --scale was given:
@@ -202,6 +185,16 @@ extension FitMethod {
     }
 }
 
+/// Says on stderr when the last training stage's loss still fell at its end: more training
+/// would lower the error.
+func hintIfStillFalling(_ history: TrainingHistory) {
+    guard let last = history.stages.last(where: { !$0.isPretraining }), let (drop, epochs) = last.record.stillFalling() else { return }
+    let text = String(format: "hint: the %@ loss still fell %.1f %% over the last %d epochs: training has not converged; "
+                      + "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate would lower the error\n",
+                      last.record.heldOutLoss.isEmpty ? "training" : "held-out", 100 * drop, epochs)
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
 /// DECODE(ENCODE(x)) of `dataset`'s samples (a conditional model's label columns dropped).
 func reconstructions(_ dataset: Dataset, by model: any Autoencoder) throws -> Tensor {
     try model.reconstruct(try modelInput(dataset, for: model)).columns(0..<dataset.features)
@@ -213,11 +206,11 @@ let varianceRatioHint = 1e3
 /// Runs a trained method's fit with checkpoints beside the model, under the run's parts and
 /// progress: the checkpoint's path joins the result when periodic checkpoints were asked for.
 func fitWithCheckpoints<M: Autoencoder>(_ options: TrainingOptions, _ inputs: FitInputs,
-                                        _ body: (FitContext) throws -> M) throws -> (model: M, extra: [String: Any]) {
+                                        _ body: (FitContext) throws -> M) throws -> (model: M, extra: MethodResults) {
     var checkpoints = try options.checkpoints(besideModel: inputs.output)
     checkpoints.writes = inputs.writes
     let model = try withCheckpointContext(checkpoints) {
         try body(FitContext(checkpoints: checkpoints, parts: inputs.parts, progress: inputs.reportTraining))
     }
-    return (model, options.checkpointEvery != nil ? ["checkpoint": checkpoints.path] : [:])
+    return (model, MethodResults(checkpoint: options.checkpointEvery != nil ? checkpoints.path : nil))
 }

@@ -39,13 +39,8 @@ extension FitPCA {
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.write(to: common.output)
         display.finish("fitted pca out of core in \(formatDuration(seconds)); model written to \(common.output)")
-        var result: [String: Any] = [
-            "method": "pca", "model": common.output, "samples": shards.rows, "features": shards.columns, "code_size": pca.codeSize,
-            "seconds": seconds, "sse_per_sample": sse / Double(shards.rows), "mse_per_feature": sse / Double(shards.rows * shards.columns),
-            "scale": FeatureScaling.Kind.none.rawValue, "explained_variance_ratio": pca.explainedVarianceRatio.sumInDouble(),
-            "out_of_core": true, "shards": shards.shards.count,
-        ]
-        if parts.isSplit { result.merge(["processes": group.size, "parts": parts.parts]) { first, _ in first } }
-        try printResult(result, json: common.outputOptions.json)
+        var result = FitResult.streamed(method: Self.methodName, model: common.output, shards: shards, codeSize: pca.codeSize, seconds: seconds, sse: sse)
+        result.record(parts, of: group)
+        try printResult(Merged(result, MethodResults(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble())), json: common.outputOptions.json)
     }
 }

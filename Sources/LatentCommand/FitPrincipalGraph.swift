@@ -29,7 +29,7 @@ struct FitPrincipalGraph: FitMethod {
     @Option(help: "ε: an embedding stops when the largest relative squared node move falls below it.") var tolerance: Double = 0.01
     @Option(help: "The nodes of the starting graph, placed by PCA.") var initialNodes: Int = 3
 
-    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
         let configuration = PrincipalGraph.Configuration(topology: topology, nodes: nodes, edgeElasticity: lambda, starElasticity: mu,
                                                          branchingPenalty: alpha, trimmingRadius: trimmingRadius, maximumIterations: maxIterations,
                                                          tolerance: tolerance, initialNodes: initialNodes)
@@ -43,30 +43,6 @@ struct FitPrincipalGraph: FitMethod {
                                           formatDuration(elapsed), formatDuration(max(0, left))),
                                    fraction: Double(step.nodes) / Double(progress.targetNodes), force: step.nodes == progress.targetNodes)
         }
-        var summary = try principalGraphSummary(model, samples: context.samples)
-        if !common.outputOptions.json, let energy = model.energy {
-            // People read the final energy's terms; the growth step by step is for --json.
-            summary["growth"] = nil
-            summary["energy"] = String(format: "%.6g (MSE %.6g, edges %.6g, stars %.6g)", energy.total, energy.approximation, energy.edges, energy.stars)
-        }
-        return (model, summary)
+        return (model, MethodResults(graph: try PrincipalGraphSummary(model, samples: context.samples)))
     }
-}
-
-/// The `--json` keys of a principal graph: its barcode, the fraction of variance its
-/// projections explain (in the space it was fitted in), the final energy's terms, and the
-/// energy through the growth, step by step.
-func principalGraphSummary(_ model: PrincipalGraph, samples: Tensor) throws -> [String: Any] {
-    func terms(_ energy: ElasticEnergy) -> [String: Double] {
-        ["total": energy.total, "mse": energy.approximation, "edges": energy.edges, "stars": energy.stars]
-    }
-    return [
-        "barcode": model.graph.barcode, "nodes": model.graph.nodeCount, "edges": model.graph.edges.count,
-        "fraction_of_variance_explained": try model.fractionOfVarianceExplained(samples),
-        "energy": model.energy.map(terms) ?? [:],
-        "growth": model.growth.map { step -> [String: Any] in
-            ["operation": step.operation, "nodes": step.nodes, "barcode": step.barcode, "energy": terms(step.energy),
-             "iterations": step.iterations, "candidates": step.candidates]
-        },
-    ]
 }

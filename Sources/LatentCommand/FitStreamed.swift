@@ -13,7 +13,7 @@ extension FitMethod {
     func fitStreamed<M: Autoencoder>(
         _ folder: String, trainingOptions: TrainingOptions, stream: StreamOptions,
         fit: (_ shards: NPYShards, _ range: (low: Float, high: Float), _ context: FitContext, _ generator: inout RandomGenerator) throws -> M,
-        results: (M) -> [String: Any] = { _ in [:] }
+        results: (M) -> MethodResults = { _ in MethodResults() }
     ) throws {
         let (common, method) = (self.common, Self.methodName)
         ComputeSettings.current = try common.compute.settings()
@@ -50,16 +50,10 @@ extension FitMethod {
         // What each process read of the shards (rows, every pass and batch counted).
         let rowsRead = try group.gathered(Double(shards.rowsRead)).map { Int($0) }
         guard group.isLeader else { return }
-        var result: [String: Any] = [
-            "method": method, "model": common.output, "samples": shards.rows, "features": shards.columns, "code_size": model.codeSize,
-            "seconds": seconds, "sse_per_sample": sse / Double(shards.rows), "mse_per_feature": sse / Double(shards.rows * shards.columns),
-            "scale": FeatureScaling.Kind.none.rawValue, "out_of_core": true, "shards": shards.shards.count,
-            "shuffle_buffer": stream.bufferRows, "rows_read": rowsRead,
-        ]
-        if parts.isSplit { result.merge(["processes": group.size, "parts": parts.parts]) { first, _ in first } }
-        if let history = model.trainingHistory { result.merge(trainingSummary(history)) { first, _ in first } }
-        result.merge(results(model)) { _, new in new }
-        try printResult(result, json: common.outputOptions.json)
+        var result = FitResult.streamed(method: method, model: common.output, shards: shards, codeSize: model.codeSize, seconds: seconds, sse: sse)
+        (result.shuffleBuffer, result.rowsRead) = (stream.bufferRows, rowsRead)
+        result.record(parts, of: group)
+        try printResult(Merged(result, model.trainingHistory.map(TrainingSummary.init), results(model)), json: common.outputOptions.json)
     }
 }
 

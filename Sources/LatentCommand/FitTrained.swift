@@ -99,10 +99,10 @@ struct FitDeepAutoencoder: TrainedFitCommand {
                           inputScaling: data.streamed ? nil : DeepAutoencoder.Configuration.InputScaling.none)
     }
 
-    func results(of model: DeepAutoencoder, data: FitData) -> [String: Any] {
-        var results: [String: Any] = [:]
-        if data.streamed { results["scale"] = model.configuration.inputScaling == .standardize ? "standardize (in the network)" : "none" }
-        if !model.pretrainingErrors.isEmpty { results["pretraining_reconstruction_error"] = model.pretrainingErrors.map { Double($0.last ?? .nan) } }
+    func results(of model: DeepAutoencoder, data: FitData) -> MethodResults {
+        var results = MethodResults()
+        if data.streamed { results.scale = model.configuration.inputScaling == .standardize ? "standardize (in the network)" : "none" }
+        if !model.pretrainingErrors.isEmpty { results.pretrainingReconstructionError = model.pretrainingErrors.map { Double($0.last ?? .nan) } }
         return results
     }
 

@@ -28,15 +28,15 @@ protocol TrainedFitCommand: FitMethod {
     /// The rows to train on in memory and the classes whose one-hot they end in: the samples,
     /// or with labels the samples and their label one-hot.
     func rows(_ inputs: FitInputs) throws -> (rows: Tensor, classes: Int)
-    /// Result keys beyond the shared ones (printed and said by the leading process only).
-    func results(of model: Method, data: FitData) -> [String: Any]
+    /// What the method reports beyond the shared results (printed and said by the leading process only).
+    func results(of model: Method, data: FitData) -> MethodResults
 }
 
 extension TrainedFitCommand {
     static var trained: Bool { true }
     var labelledOption: String? { nil }
     func rows(_ inputs: FitInputs) throws -> (rows: Tensor, classes: Int) { (inputs.samples, 0) }
-    func results(of model: Method, data: FitData) -> [String: Any] { [:] }
+    func results(of model: Method, data: FitData) -> MethodResults { MethodResults() }
 
     /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:results:)``);
     /// anything else is fitted in memory.
@@ -54,13 +54,16 @@ extension TrainedFitCommand {
         } results: { model in results(of: model, data: data!) }
     }
 
-    func fit(_ inputs: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: [String: Any]) {
+    func fit(_ inputs: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
         let (rows, classes) = try self.rows(inputs)
         let data = FitData(features: inputs.samples.columns, unitInterval: liesInUnitInterval(inputs.samples), classes: classes, streamed: false)
         let configuration = try self.configuration(for: data)
         let (model, extra) = try fitWithCheckpoints(trainingOptions, inputs) { context in
             try Method.fit(rows, configuration: configuration, using: &generator, context: context)
         }
-        return (model, inputs.writes ? extra.merging(results(of: model, data: data)) { _, new in new } : extra)
+        guard inputs.writes else { return (model, extra) }
+        var results = results(of: model, data: data)
+        results.checkpoint = extra.checkpoint
+        return (model, results)
     }
 }

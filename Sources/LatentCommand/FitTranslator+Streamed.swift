@@ -39,12 +39,11 @@ extension FitTranslator {
         file.metadata[SafeTensorsFile.commandKey] = invocation()
         try file.write(to: output)
         display.finish("fitted translator from shards in \(formatDuration(seconds)); model written to \(output)")
-        var result: [String: Any] = ["method": "translator", "model": output, "domains": names, "code_size": model.codeSize, "seconds": seconds,
-                                     "samples": Dictionary(uniqueKeysWithValues: zip(names, counts)), "out_of_core": true,
-                                     "rows_read": Dictionary(uniqueKeysWithValues: zip(names, shards.map(\.rowsRead))),
-                                     "anchors": Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded())]
-        if let history = model.trainingHistory { result.merge(trainingSummary(history)) { first, _ in first } }
-        if checkpoints.every != nil { result["checkpoint"] = checkpoints.path }
-        try printResult(result, json: outputOptions.json)
+        let result = TranslatorFitResult(
+            model: output, domains: names, codeSize: model.codeSize, seconds: seconds, samples: Dictionary(uniqueKeysWithValues: zip(names, counts)),
+            anchors: Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded()),
+            checkpoint: checkpoints.every != nil ? checkpoints.path : nil, outOfCore: true,
+            rowsRead: Dictionary(uniqueKeysWithValues: zip(names, shards.map(\.rowsRead))))
+        try printResult(Merged(model.trainingHistory.map(TrainingSummary.init), result), json: outputOptions.json)
     }
 }

@@ -118,14 +118,15 @@ struct FitTranslator: ParsableCommand {
                             featureNames: Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.featureNames.map { (name, $0) } }))
         try file.write(to: output)
         display.finish("fitted translator in \(formatDuration(seconds)); model written to \(output)")
-        var result: [String: Any] = ["method": "translator", "model": output, "domains": names, "code_size": model.codeSize, "seconds": seconds,
-                                     "samples": Dictionary(uniqueKeysWithValues: zip(names, trainingSets.map(\.count))),
-                                     "test_samples": Dictionary(uniqueKeysWithValues: zip(names, data.testRows.map(\.count))),
-                                     "anchors": Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded())]
-        if let history = model.trainingHistory { result.merge(trainingSummary(history)) { first, _ in first } }
-        if checkpoints.every != nil { result["checkpoint"] = checkpoints.path }
-        result.merge(try translationReport(model, sets: data.sets, pairs: { data.allPairs($0, queries: .test) })) { first, _ in first }
-        try printResult(result, json: outputOptions.json)
+        let result = TranslatorFitResult(
+            model: output, domains: names, codeSize: model.codeSize, seconds: seconds,
+            samples: Dictionary(uniqueKeysWithValues: zip(names, trainingSets.map(\.count))),
+            testSamples: Dictionary(uniqueKeysWithValues: zip(names, data.testRows.map(\.count))),
+            anchors: Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded()),
+            checkpoint: checkpoints.every != nil ? checkpoints.path : nil)
+        let alignment = try model.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: { data.allPairs($0, queries: .test) })
+        try printResult(Merged(AlignmentResults(alignment: alignment, domains: names.count), model.trainingHistory.map(TrainingSummary.init), result),
+                        json: outputOptions.json)
     }
 
     /// The configuration these options ask for, for domains `names` and a latent classifier of
@@ -152,50 +153,4 @@ struct FitTranslator: ParsableCommand {
             anchorDistance: anchorDistance ?? defaults.anchorDistance, anchorFraction: anchorFraction ?? defaults.anchorFraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
     }
-}
-
-/// The translator's measures on the pairs between the first domain and each other one
-/// (`pairs(k)`: all pairs' rows in each domain, and which of them are queries: the held-out
-/// ones): pairing scores at k = 5 and 50 both ways, beside the score of mapping every sample to
-/// the centroid (the score's floor where the codes have hubs), the true partner's recall at k,
-/// and FOSCTTM, each query scored among all
-/// pairs (as the paper scores its test cells among all cells); the squared error per sample of
-/// the queries' translations against their true partners both ways, beside that of predicting
-/// every feature's mean over all pairs (what knowing nothing of the source scores); and the kNN accuracy of
-/// the queries' classes read from the first domain's codes on the other's. Nested under
-/// `alignment` by domain; with two domains also at the top level.
-func translationReport(_ model: Translator, sets: [Dataset], pairs: (Int) -> (first: [Int], other: [Int], queries: [Int])?) throws -> [String: Any] {
-    var alignment: [String: Any] = [:]
-    let names = model.domainNames
-    for k in 1..<names.count {
-        guard let (first, other, queries) = pairs(k), !queries.isEmpty else { continue }
-        let (a, b) = (sets[0].samples.gatherRows(first), sets[k].samples.gatherRows(other))
-        let (codesA, codesB) = (try model.encode(a, domain: 0), try model.encode(b, domain: k))
-        let metrics = try TranslationMetrics(codesA: codesA, codesB: codesB, queries: queries)
-        let (queryA, queryB) = (a.gatherRows(queries), b.gatherRows(queries))
-        let (queryCodesA, queryCodesB) = (codesA.gatherRows(queries), codesB.gatherRows(queries))
-        func sse(_ x: Tensor, _ y: Tensor) -> Double { Double(((x - y).squared()).sum()) / Double(x.rows) }
-        var entry: [String: Any] = [
-            "pairs": metrics.pairs, "candidates": metrics.candidates,
-            "pairing_score": Dictionary(uniqueKeysWithValues: metrics.pairingScores.map { ("\($0.key)", $0.value) }),
-            "reverse_pairing_score": Dictionary(uniqueKeysWithValues: metrics.reversePairingScores.map { ("\($0.key)", $0.value) }),
-            "centroid_pairing_score": Dictionary(uniqueKeysWithValues: metrics.centroidPairingScores.map { ("\($0.key)", $0.value) }),
-            "partner_recall": Dictionary(uniqueKeysWithValues: metrics.partnerRecall.map { ("\($0.key)", $0.value) }),
-            "foscttm": metrics.foscttm,
-            "translation_sse_per_sample": ["\(names[0])_to_\(names[k])": sse(try model.decode(queryCodesA, domain: k), queryB),
-                                           "\(names[k])_to_\(names[0])": sse(try model.decode(queryCodesB, domain: 0), queryA)],
-            // What knowing nothing of the source scores: each feature's mean over all pairs.
-            "mean_prediction_sse_per_sample": ["\(names[k])": sse(queryB - b.mean(alongAxis: 0).reshaped([1, b.columns]), queryB * 0),
-                                               "\(names[0])": sse(queryA - a.mean(alongAxis: 0).reshaped([1, a.columns]), queryA * 0)],
-        ]
-        if let labelsA = sets[0].labels, let labelsB = sets[k].labels {
-            entry["knn_accuracy"] = try ReconstructionMetrics.knnAccuracy(codes: queryCodesB, labels: queries.map { labelsB[other[$0]] },
-                                                                          referenceCodes: queryCodesA, referenceLabels: queries.map { labelsA[first[$0]] })
-        }
-        alignment[names[k]] = entry
-    }
-    guard !alignment.isEmpty else { return [:] }
-    var result: [String: Any] = ["alignment": alignment]
-    if names.count == 2, let only = alignment[names[1]] as? [String: Any] { result.merge(only) { first, _ in first } }
-    return result
 }

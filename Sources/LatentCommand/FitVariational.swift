@@ -48,10 +48,10 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
     }
 
     /// The last epoch's KL term, and a warning when the posterior collapsed.
-    func results(of model: VariationalAutoencoder, data: FitData) -> [String: Any] {
-        guard let kl = model.trainingHistory?.stages.last?.record.terms?["kl"]?.last else { return [:] }
+    func results(of model: VariationalAutoencoder, data: FitData) -> MethodResults {
+        guard let kl = model.trainingHistory?.stages.last?.record.terms?["kl"]?.last else { return MethodResults() }
         if Double(kl) < Self.collapsedKL { warnOfCollapse(kl: Double(kl), conditional: data.classes > 0) }
-        return ["kl_per_sample": Double(kl)]
+        return MethodResults(klPerSample: Double(kl))
     }
 
     /// Below this KL (nats per sample) the codes carry almost nothing of x: posterior collapse.

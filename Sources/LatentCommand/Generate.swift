@@ -64,17 +64,14 @@ struct FitDensity: ParsableCommand {
                                                       criteria: criteria.map { [Double($0.components), $0.bic] }))
         let destination = output ?? model
         try file.write(to: destination)
-        var result: [String: Any] = ["model": destination, "samples": dataset.count, "seconds": Date().timeIntervalSince(start)]
+        var result = DensityResult(model: destination, samples: dataset.count, seconds: Date().timeIntervalSince(start), kind: "categorical", components: 0)
         switch density {
         case .categorical(let probabilities):
-            result["kind"] = "categorical"
-            result["components"] = probabilities.count
+            result.components = probabilities.count
         case .gaussianMixture(let mixture):
-            result["kind"] = "gaussian-mixture"
-            result["components"] = mixture.components
-            result["covariance"] = mixture.covariance.rawValue
-            result["log_likelihood_per_sample"] = mixture.logDensity(try loaded.encode(dataset.samples)).reduce(0, +) / Double(dataset.count)
-            result["bic"] = Dictionary(uniqueKeysWithValues: criteria.map { (String($0.components), jsonNumber($0.bic)) })
+            (result.kind, result.components, result.covariance) = ("gaussian-mixture", mixture.components, mixture.covariance.rawValue)
+            result.logLikelihoodPerSample = mixture.logDensity(try loaded.encode(dataset.samples)).reduce(0, +) / Double(dataset.count)
+            result.bic = Dictionary(uniqueKeysWithValues: criteria.map { (String($0.components), $0.bic) })
         }
         display.finish("code density written to \(destination)")
         if components == nil, let best = criteria.min(by: { $0.bic < $1.bic }), best.components == maxComponents, maxComponents > 1 {
@@ -163,7 +160,7 @@ struct Sample: ParsableCommand {
             }
             try samples.checkFinite("the samples decoded by \(model)")
             try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model), class \(className)", columns: columns, scale: imageOptions.imageScale)
-            report(["output": output, "samples": self.count, "features": samples.columns, "codes_from": "prior", "class": className],
+            report(WrittenFile(output: output, samples: self.count, features: samples.columns, codesFrom: "prior", class: className),
                    message: "wrote \(self.count) samples of class \(className) to \(output)", options: outputOptions)
             return
         }
@@ -202,7 +199,7 @@ struct Sample: ParsableCommand {
         try samples.checkFinite("the samples decoded by \(model)")
         try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model) (codes: \(source.rawValue))", columns: columns, scale: imageOptions.imageScale)
         if let codes { try ArrayFile.write(drawn, to: codes, columnNames: codeColumnNames(loaded)) }
-        report(["output": output, "samples": count, "features": samples.columns, "codes_from": source.rawValue],
+        report(WrittenFile(output: output, samples: count, features: samples.columns, codesFrom: source.rawValue),
                message: "wrote \(count) samples (codes from \(source.rawValue)) to \(output)", options: outputOptions)
     }
 }
@@ -313,16 +310,8 @@ struct EvaluateSamples: ParsableCommand {
         let metrics = try GenerationMetrics(generated: generated.samples, test: test.samples, training: trainingSet?.samples,
                                             featureCount: features, using: &generator)
         display.finish()
-        var result: [String: Any] = [
-            "samples": generated.count, "test_samples": test.count, "features": metrics.featureCount,
-            "feature_space": "first \(metrics.featureCount) principal components of \(data)",
-            "mmd2": metrics.maximumMeanDiscrepancy, "mmd_bandwidth": metrics.bandwidth,
-            "precision": metrics.precision, "recall": metrics.recall,
-        ]
-        if let distance = metrics.nearestTrainingDistance, let reference = metrics.testNearestTrainingDistance {
-            result["nearest_training_distance"] = distance
-            result["test_nearest_training_distance"] = reference
-        }
+        let result = Merged(metrics, SampleSets(samples: generated.count, testSamples: test.count,
+                                                featureSpace: "first \(metrics.featureCount) principal components of \(data)"))
         try checkFinite(result, model: samples)
         try printResult(result, json: outputOptions.json)
     }
@@ -345,4 +334,30 @@ func classIndex(_ name: String, names: [String]?, classes: Int, model: String) t
         throw ValidationErrorText("--class \(name): no such class in \(model) (labels: 0 … \(classes - 1))")
     }
     return index
+}
+
+/// What `latent fit-density` prints: the density's kind and size, and for a mixture its fit
+/// (log-likelihood per code, and BIC by the number of components tried).
+struct DensityResult: Encodable {
+    var model: String
+    var samples: Int
+    var seconds: Double
+    var kind: String
+    var components: Int
+    var covariance: String?
+    var logLikelihoodPerSample: Double?
+    var bic: [String: Double]?
+
+    enum CodingKeys: String, CodingKey {
+        case model, samples, seconds, kind, components, covariance, logLikelihoodPerSample = "log_likelihood_per_sample", bic
+    }
+}
+
+/// The sets `latent evaluate-samples` compared, beside its ``GenerationMetrics``.
+struct SampleSets: Encodable {
+    var samples: Int
+    var testSamples: Int
+    var featureSpace: String
+
+    enum CodingKeys: String, CodingKey { case samples, testSamples = "test_samples", featureSpace = "feature_space" }
 }

@@ -155,12 +155,11 @@ struct Info: ParsableCommand {
             ("mpi", mpi.isEmpty ? "none (mpirun -np N latent fit … needs Open MPI or MPICH)" : mpi),
         ]
         if json {
-            var object: [String: Any] = Dictionary(uniqueKeysWithValues: fields)
-            object["threads"] = settings.threads
-            object["cpu_levels_supported"] = CPULevel.supported.map(\.description)
-            object["mpi"] = mpi.isEmpty ? NSNull() : mpi
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            var object = JSONValue.object(Dictionary(uniqueKeysWithValues: fields.map { ($0.0, JSONValue.string($0.1)) })).objectValue!
+            object["threads"] = .number(Double(settings.threads))
+            object["cpu_levels_supported"] = .array(CPULevel.supported.map { .string($0.description) })
+            object["mpi"] = mpi.isEmpty ? .null : .string(mpi)
+            try printJSON(object)
         } else {
             let width = fields.map(\.0.count).max()!
             for (key, value) in fields { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
@@ -176,11 +175,7 @@ struct Datasets: ParsableCommand {
     func run() throws {
         let entries = DatasetLoader().catalog()
         if json {
-            let list: [[String: Any]] = entries.map {
-                ["name": $0.name, "description": $0.description, "size": $0.size, "location": $0.location, "available": $0.available]
-            }
-            let data = try JSONSerialization.data(withJSONObject: ["datasets": list], options: [.sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(["datasets": entries])
             return
         }
         let nameWidth = entries.map(\.name.count).max()!, sizeWidth = entries.map(\.size.count).max()!

@@ -1,25 +1,30 @@
 import Foundation
 import Latent
 
-/// Prints one JSON object on stdout (keys sorted, so output is stable).
-func printJSON(_ object: [String: Any]) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-    print(String(decoding: data, as: UTF8.self))
+/// Prints a result as one JSON object on stdout (keys sorted, so output is stable; NaN and
+/// infinity, which JSON lacks, as `null`).
+func printJSON(_ result: some Encodable) throws {
+    print(try JSONValue(encoding: result).text)
 }
 
 /// Prints a command's result: one JSON object with `--json`, aligned `key  value` lines
 /// otherwise (numbers to 6 significant digits).
-func printResult(_ result: [String: Any], json: Bool) throws {
-    if json {
-        try printJSON(result.mapValues { ($0 as? Double).map(jsonNumber) ?? $0 })
-    } else {
-        printTable(result.keys.sorted().map { key in
-            let value = result[key]!
-            if let names = value as? [String: String] {
-                return (key, names.keys.sorted().map { "\($0): \(names[$0]!)" }.joined(separator: "; "))
-            }
-            return (key, (value as? Double).map { String(format: "%.6g", $0) } ?? "\(value)")
-        })
+func printResult(_ result: some Encodable, json: Bool) throws {
+    if json { return try printJSON(result) }
+    let members = try JSONValue(encoding: result).objectValue ?? [:]
+    printTable(members.keys.sorted().map { ($0, tableText(members[$0]!)) })
+}
+
+/// A value as one cell of a `key  value` table: numbers to 6 significant digits, an object's
+/// members as `key: value; …`.
+func tableText(_ value: JSONValue) -> String {
+    switch value {
+    case .null: "none"
+    case .bool(let flag): "\(flag)"
+    case .number(let x): x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%.6g", x)
+    case .string(let text): text
+    case .array(let items): "[" + items.map(tableText).joined(separator: ", ") + "]"
+    case .object(let members): members.keys.sorted().map { "\($0): \(tableText(members[$0]!))" }.joined(separator: "; ")
     }
 }
 
@@ -62,9 +67,6 @@ struct ValidationErrorText: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// Double values for JSON: NaN and infinity have no JSON form.
-func jsonNumber(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
 
 /// This process's command line as a shell would take it back: `latent` and its arguments,
 /// each quoted when it holds anything but safe characters.

@@ -40,7 +40,7 @@ struct ReportCommand: ParsableCommand {
         let page = try report.write(to: output)
         display.finish()
         let figures = report.blocks.filter { if case .figure = $0 { true } else { false } }.count
-        try printResult(["report": page, "figures": figures, "model": model, "samples": dataset.count], json: outputOptions.json)
+        try printResult(ReportResult(report: page, figures: figures, model: model, samples: dataset.count), json: outputOptions.json)
     }
 
     /// A translator's report on data of each domain.
@@ -57,17 +57,17 @@ struct ReportCommand: ParsableCommand {
             throw ValidationErrorText("\(set.name) has \(set.features) features per sample; domain \(data.names[k]) of \(model) takes \(translator.inputSize(domain: k))")
         }
         display.update("drawing the report of \(model)", force: true)
-        let measured = try translationReport(translator, sets: data.sets, pairs: { data.allPairs($0, queries: .all) })
-        let alignment = (measured["alignment"] as? [String: [String: Any]]) ?? [:]
+        let alignment = try translator.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels),
+                                                 pairs: { data.allPairs($0, queries: .all) })
         let table = data.names.dropFirst().map { name -> [String: Double] in
             guard let entry = alignment[name] else { return [:] }
             var values: [String: Double] = [:]
-            for (key, label) in [("pairing_score", "pairing"), ("reverse_pairing_score", "reverse pairing"),
-                                 ("centroid_pairing_score", "pairing of the centroid"), ("partner_recall", "partner recall")] {
-                for (k, value) in (entry[key] as? [String: Double]) ?? [:] { values["\(label) k=\(k)"] = value }
+            for (scores, label) in [(entry.pairingScore, "pairing"), (entry.reversePairingScore, "reverse pairing"),
+                                    (entry.centroidPairingScore, "pairing of the centroid"), (entry.partnerRecall, "partner recall")] {
+                for (k, value) in scores { values["\(label) k=\(k)"] = value }
             }
-            values["FOSCTTM"] = entry["foscttm"] as? Double
-            values["kNN accuracy"] = entry["knn_accuracy"] as? Double
+            values["FOSCTTM"] = entry.foscttm
+            values["kNN accuracy"] = entry.knnAccuracy
             return values
         }
         let pairs = (1..<data.names.count).map { k in data.allPairs(k, queries: .all).map { ($0.first, $0.other) } }
@@ -76,7 +76,16 @@ struct ReportCommand: ParsableCommand {
         let page = try report.write(to: output)
         display.finish()
         let figures = report.blocks.filter { if case .figure = $0 { true } else { false } }.count
-        try printResult(["report": page, "figures": figures, "model": model, "samples": Dictionary(uniqueKeysWithValues: zip(data.names, data.sets.map(\.count)))],
+        try printResult(ReportResult(report: page, figures: figures, model: model, samples: Dictionary(uniqueKeysWithValues: zip(data.names, data.sets.map(\.count)))),
                         json: outputOptions.json)
     }
+}
+
+/// What `latent report` prints: the page, its figures, the model and the samples drawn (a
+/// count, or counts by domain for a translator).
+struct ReportResult<Samples: Encodable>: Encodable {
+    var report: String
+    var figures: Int
+    var model: String
+    var samples: Samples
 }

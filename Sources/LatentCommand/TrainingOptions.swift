@@ -150,9 +150,3 @@ func trainingProgressLine(_ p: TrainingProgress) -> String {
     if p.learningRate > 0 { text += String(format: ", lr %.2g", p.learningRate) }
     return text + String(format: ", %.0f samples/s, ETA %@", p.samplesPerSecond, formatDuration(p.estimatedSecondsRemaining))
 }
-
-/// The median of per-epoch seconds (0 when none ran).
-func medianSeconds(_ seconds: [Double]) -> Double {
-    let sorted = seconds.sorted()
-    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-}

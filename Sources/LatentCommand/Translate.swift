@@ -39,7 +39,7 @@ struct Translate: ParsableCommand {
         } else {
             try ArrayFile.write(translated, to: output, columnNames: (0..<translated.columns).map { "\(to)\($0)" })
         }
-        report(["output": output, "samples": translated.rows, "features": translated.columns, "from": from, "to": to],
+        report(WrittenFile(output: output, samples: translated.rows, features: translated.columns, from: from, to: to),
                message: "wrote \(translated.rows) samples of \(from) translated into \(to) (\(translated.columns) features) to \(output)", options: outputOptions)
     }
 }

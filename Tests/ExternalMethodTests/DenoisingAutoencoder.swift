@@ -1,4 +1,5 @@
 import Latent
+import MethodConformance
 
 /// A denoising autoencoder (Vincent, Larochelle, Bengio & Manzagol 2008), written outside the
 /// library through its public API: ENCODE and DECODE are a mirrored MLP trained to map a

@@ -32,6 +32,23 @@ import TestSupport
         #expect(seen.intersection(ModelFileSchema.keys).count >= 8, "\(seen.sorted())")
     }
 
+    /// A model saved by the library with its training data holds what `latent fit` writes, the
+    /// command line aside: names, sample shape and value range come back alike.
+    @Test func theLibrarySavesWhatFitWrites() throws {
+        let folder = scratchFolder()
+        let fit = try runLatent(["fit", "pca", "--data", "fashion-mnist-mini:train", "--code-size", "2", "--output", "cli.safetensors", "--quiet"], in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let data = try DatasetLoader().load("fashion-mnist-mini:train")
+        var generator = RandomGenerator(seed: 0)
+        let pca = try PCA.fit(data.samples, configuration: .init(components: .count(2)), using: &generator)
+        try pca.save(to: folder + "/library.safetensors", trainedOn: data)
+        var written = try SafeTensorsFile.read(folder + "/cli.safetensors").metadata
+        written[SafeTensorsFile.commandKey] = nil
+        let saved = try SafeTensorsFile.read(folder + "/library.safetensors")
+        #expect(saved.metadata == written)
+        #expect(try saved.classNames(file: "library") == data.classNames && saved.sampleShape(file: "library") == [28, 28])
+    }
+
     /// An entry whose value is not what the schema says is an error naming the entry.
     @Test func anInvalidEntryIsAClearError() throws {
         var file = SafeTensorsFile(tensors: [])

@@ -1,9 +1,9 @@
-import NeuralNetworks
-import Tensors
+import Latent
 
 /// A method that can fit itself to a small data set with a small configuration of its own:
 /// what the conformance suite runs for every method of ``Methods/builtIn`` (a method written
 /// elsewhere runs it on itself), so that a new method is tested without editing the suite.
+/// Declared here, beside the suite, and not in the library: only tests fit examples.
 public protocol ExampleFit: Autoencoder {
     /// Fits a small model to `samples` (a few hundred rows, standardised features) in well
     /// under a second.
