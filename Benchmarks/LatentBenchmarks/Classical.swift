@@ -38,7 +38,7 @@ func benchmarkClassical() throws {
         var generator = RandomGenerator(seed: seed)
         var iterations = 0
         let start = DispatchTime.now().uptimeNanoseconds
-        let model = try KMeans.fit(train.samples, configuration: .init(clusters: 10, initializations: 1), using: &generator) { _, iteration, _ in iterations = iteration }
+        let model = try KMeans.fit(train.samples, configuration: .init(clusters: 10, initializations: 1), using: &generator) { iterations = $0.iteration }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let metrics = try ReconstructionMetrics(model, samples: test.samples)
         print(column("k-means k=10 seed \(seed)", 20) + String(format: "fit %.2f s, %d iterations (%.3f s each)   test sse_per_sample %.3f",

@@ -67,31 +67,19 @@ public struct KMeans: Autoencoder {
     /// Σᵢ minⱼ ‖xᵢ − cⱼ‖² on the training data.
     public var inertia: Double { inertiaHistory.last ?? 0 }
 
-    /// Fits k-means to `samples` (`n × D`).
-    /// - Parameter progress: called after each Lloyd iteration with (run, iteration, inertia).
-    /// - Parameter parts: Lloyd's sums cut into parts and shared by processes (``PartTree``);
-    ///   each process holds all samples and computes its parts' assignments. Lloyd only.
+    /// Fits k-means to `samples` (`n × D`) in memory, in one process (rows from shards, in parts
+    /// or across processes: ``fit(_:configuration:using:context:progress:)``).
+    /// - Parameter progress: called after each iteration (``Iteration``).
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           parts: PartTree = .serial,
-                           progress: (_ run: Int, _ iteration: Int, _ inertia: Double) -> Void = { _, _, _ in }) throws -> KMeans {
+                           progress: (Iteration) throws -> Void = { _ in }) throws -> KMeans {
         try checkTrainingSamples(samples, method: "k-means")
         let (n, k) = (samples.shape[0], configuration.clusters)
-        guard k >= 1, k <= n else { throw AutoencoderError("k-means: k = \(k) clusters need between 1 and \(n) (the number of samples)") }
-        guard configuration.initializations >= 1, configuration.maximumIterations >= 1 else {
-            throw AutoencoderError("k-means: initializations and maximumIterations must be at least 1")
-        }
-        if case .miniBatch(let size) = configuration.algorithm, size < 1 {
-            throw AutoencoderError("k-means: the mini-batch size must be at least 1, got \(size)")
-        }
-        if parts.isSplit, case .miniBatch = configuration.algorithm {
-            throw AutoencoderError("k-means in parts or across processes runs Lloyd's algorithm (its statistics are sums); mini-batch k-means does not split")
-        }
+        try check(configuration, samples: n)
         let squaredNorms = rowSquaredNorms(samples)
-        let split = parts.isSplit ? PartedLloyd(samples, squaredNorms, parts: parts) : nil
         let variance = samples.squared().mean(alongAxis: 0) - samples.mean(alongAxis: 0).squared()
         let threshold = configuration.tolerance * Double(variance.mean())
         var best: (centroids: Tensor, history: [Double])? = nil
-        for run in 0..<configuration.initializations {
+        for run in 1...configuration.initializations {
             var centroids = configuration.initialization == .kMeansPlusPlus
                 ? seedPlusPlus(samples, k: k, using: &generator)
                 : samples.gatherRows(generator.sample(k, from: n))
@@ -101,15 +89,16 @@ public struct KMeans: Autoencoder {
                 let updated: Tensor
                 switch configuration.algorithm {
                 case .lloyd:
-                    let pass = try split?.pass(centroids) ?? lloydPass(samples, squaredNorms, centroids)
+                    let pass = lloydPass(samples, squaredNorms, centroids)
                     history.append(pass.distances.reduce(0, +))
                     updated = means(pass, samples)
                 case .miniBatch(let size):
                     updated = miniBatchPass(samples, squaredNorms, centroids, batchSize: size, seen: &seen, using: &generator)
                     history.append(assign(samples, squaredNorms, updated).distances.reduce(0, +))
                 }
-                progress(run, iteration, history.last!)
                 let shift = (updated - centroids).squared().sumInDouble()
+                let inertia: Double? = if case .lloyd = configuration.algorithm { history.last } else { nil }
+                try progress(Iteration(run: run, iteration: iteration, inertia: inertia, shift: shift))
                 centroids = updated
                 if shift <= threshold { break }
             }

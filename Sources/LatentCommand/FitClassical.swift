@@ -19,16 +19,28 @@ struct FitPCA: FitMethod {
         if (codeSize == nil) == (varianceFraction == nil) { throw ValidationError("pca needs exactly one of --code-size and --variance-fraction") }
     }
 
-    /// Data in NPY shards are fitted out of core (``PCA/fit(_:configuration:settings:progress:)``);
-    /// anything else in memory.
+    var configuration: PCA.Configuration {
+        PCA.Configuration(components: varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!), solver: solver, whiten: whiten)
+    }
+
+    /// Data in NPY shards are read block by block (two passes for the model, one with
+    /// `--solver incremental`, which never forms the D × D covariance; another for its error);
+    /// anything else is fitted in memory. The same ``PCA/fit(_:configuration:using:context:settings:progress:)`` serves both.
     func run() throws {
-        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
+        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
+        try fitShards(folder, refusing: [(solver == .randomized, "--solver randomized")]) { shards, parts, display, generator in
+            let start = Date()
+            let pca = try PCA.fit(shards, configuration: configuration, using: &generator, context: FitContext(parts: parts)) { done, total in
+                let elapsed = Date().timeIntervalSince(start), fraction = Double(done) / Double(total)
+                display.update(String(format: "PCA out of core (%@): %d of %d rows read, %@ elapsed, ETA %@", solver == .incremental ? "incremental, 1 pass" : "2 passes",
+                                      done, total, formatDuration(elapsed), formatDuration(elapsed / max(fraction, 1e-9) * (1 - fraction))), fraction: fraction)
+            }
+            return (pca, MethodResults(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble()))
+        }
     }
 
     func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
         context.display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
-        let components: PCA.Configuration.Components = varianceFraction.map { .varianceFraction($0) } ?? .count(codeSize!)
-        let configuration = PCA.Configuration(components: components, solver: solver, whiten: whiten)
         let pca = try PCA.fit(context.samples, configuration: configuration, using: &generator, context: FitContext(parts: context.parts))
         return (pca, MethodResults(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble()))
     }
@@ -45,23 +57,38 @@ struct FitKMeans: FitMethod {
     @Option(name: .customLong("init"), help: "k-means++ or random.") var initialization: KMeans.Configuration.Initialization = KMeans.Configuration(clusters: 1).initialization
     @Option(help: "Independent runs, the best kept.") var initializations: Int = KMeans.Configuration(clusters: 1).initializations
     @Option(help: "Mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
-    @Option(help: "The most Lloyd iterations per run (with data in shards: passes over them).") var maxIterations: Int = KMeans.Configuration(clusters: 1).maximumIterations
+    @Option(help: "The most iterations per run (each a pass over the data).") var maxIterations: Int = KMeans.Configuration(clusters: 1).maximumIterations
+    @OptionGroup var stream: StreamOptions
 
-    /// Data in NPY shards are streamed by mini-batch k-means (``fitOutOfCore(_:)``); anything else is fitted in memory.
+    var configuration: KMeans.Configuration {
+        KMeans.Configuration(clusters: clusters, initialization: initialization, algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd,
+                             initializations: initializations, maximumIterations: maxIterations)
+    }
+
+    /// Data in NPY shards are read block by block (an iteration is a pass; mini-batch passes
+    /// shuffle rows through `--shuffle-buffer`), anything else is fitted in memory: the same
+    /// ``KMeans/fit(_:configuration:using:context:progress:)`` serves both.
     func run() throws {
-        if case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) { try fitOutOfCore(folder) } else { try fitInMemory() }
+        guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
+        try fitShards(folder) { shards, parts, display, generator in
+            let start = Date()
+            let kmeans = try KMeans.fit(StreamedShards(shards, bufferRows: stream.bufferRows), configuration: configuration, using: &generator,
+                                        context: FitContext(parts: parts)) { report($0, rows: shards.rows, display: display, start: start) }
+            return (kmeans, MethodResults(iterations: kmeans.inertiaHistory.count))
+        }
     }
 
     func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
-        let configuration = KMeans.Configuration(clusters: clusters, initialization: initialization,
-                                                 algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations,
-                                                 maximumIterations: maxIterations)
-        let rows = context.samples.rows
-        let kmeans = try KMeans.fit(context.samples, configuration: configuration, using: &generator, parts: context.parts) { run, iteration, inertia in
-            context.display.update(String(format: "k-means run %d/%d, iteration %d, inertia per sample %.4f, %@ elapsed", run + 1,
-                                          configuration.initializations, iteration, inertia / Double(rows),
-                                          formatDuration(Date().timeIntervalSince(context.start))))
+        let kmeans = try KMeans.fit(context.samples, configuration: configuration, using: &generator, context: FitContext(parts: context.parts)) {
+            report($0, rows: context.samples.rows, display: context.display, start: context.start)
         }
         return (kmeans, MethodResults(iterations: kmeans.inertiaHistory.count))
+    }
+
+    /// Shows an iteration on the progress line.
+    func report(_ step: KMeans.Iteration, rows: Int, display: ProgressDisplay, start: Date) {
+        let inertia = step.inertia.map { String(format: ", inertia per sample %.4f", $0 / Double(rows)) } ?? ""
+        display.update(String(format: "k-means run %d/%d, iteration %d%@, centroids moved %.3g, %@ elapsed", step.run, configuration.initializations,
+                              step.iteration, inertia, step.shift, formatDuration(Date().timeIntervalSince(start))))
     }
 }

@@ -42,10 +42,10 @@ import Tensors
         let x = Self.samples()
         let configuration = KMeans.Configuration(clusters: 5, initializations: 2)
         var generator = RandomGenerator(seed: 3)
-        let one = try KMeans.fit(x, configuration: configuration, using: &generator, parts: try PartTree(SingleProcess(), parts: 4))
+        let one = try KMeans.fit(x, configuration: configuration, using: &generator, context: FitContext(parts: try PartTree(SingleProcess(), parts: 4)))
         let many = try ThreadedProcesses(size: processes).run { communicator in
             var generator = RandomGenerator(seed: 3)
-            return try KMeans.fit(x, configuration: configuration, using: &generator, parts: try PartTree(communicator, parts: 4))
+            return try KMeans.fit(x, configuration: configuration, using: &generator, context: FitContext(parts: try PartTree(communicator, parts: 4)))
         }
         for model in many {
             #expect(model.centroids.scalars.map(\.bitPattern) == one.centroids.scalars.map(\.bitPattern))
@@ -57,7 +57,7 @@ import Tensors
         #expect(throws: AutoencoderError.self) {
             var g = RandomGenerator(seed: 3)
             _ = try KMeans.fit(x, configuration: KMeans.Configuration(clusters: 5, algorithm: .miniBatch(batchSize: 100)), using: &g,
-                               parts: try PartTree(SingleProcess(), parts: 2))
+                               context: FitContext(parts: try PartTree(SingleProcess(), parts: 2)))
         }
     }
 }

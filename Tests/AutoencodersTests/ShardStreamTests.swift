@@ -80,7 +80,7 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
         let configuration = KMeans.Configuration(clusters: 4, initialization: initialization, algorithm: .miniBatch(batchSize: 100), initializations: 3)
         func fit() throws -> KMeans {
             var generator = RandomGenerator(seed: 2)
-            return try KMeans.fit(shards, configuration: configuration, bufferRows: 500, using: &generator)
+            return try KMeans.fit(StreamedShards(shards, bufferRows: 500), configuration: configuration, using: &generator)
         }
         let streamed = try fit()
         #expect(try fit().centroids == streamed.centroids)
@@ -224,4 +224,31 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
         #expect(resumed.encoder.layers.map(\.weight.scalars) == whole.encoder.layers.map(\.weight.scalars))
         #expect(resumed.decoder.layers.map(\.bias.scalars) == whole.decoder.layers.map(\.bias.scalars))
     }
+}
+
+/// Lloyd's k-means over shards in parts: the same centroids bit for bit on one process and on
+/// several sharing the parts, the inertia exact for them and Lloyd's in memory on separated
+/// clusters.
+@Test(arguments: [2, 4])
+func lloydOverShardsInPartsIsTheSameOnAnyNumberOfProcesses(processes: Int) throws {
+    var generator = RandomGenerator(seed: 9)
+    let centres = Tensor.randomNormal([3, 4], standardDeviation: 8, using: &generator)
+    let samples = Tensor(shape: [1_200, 4]) { i in centres[(i / 4) % 3, i % 4] } + Tensor.randomNormal([1_200, 4], using: &generator)
+    let folder = temporaryFolder()
+    for part in 0..<3 { try NPY.write(samples.rows((part * 400)..<((part + 1) * 400)), to: "\(folder)/k\(part).npy") }
+    let configuration = KMeans.Configuration(clusters: 3, initializations: 2)
+    let fit: @Sendable (any Communicator) throws -> KMeans = { communicator in
+        var generator = RandomGenerator(seed: 4)
+        return try KMeans.fit(StreamedShards(try NPYShards(folder: folder), bufferRows: 300), configuration: configuration, using: &generator,
+                              context: FitContext(parts: try PartTree(communicator, parts: 4)))
+    }
+    let one = try fit(SingleProcess())
+    for model in try ThreadedProcesses(size: processes).run(fit) {
+        #expect(model.centroids.scalars.map(\.bitPattern) == one.centroids.scalars.map(\.bitPattern))
+        #expect(model.inertiaHistory == one.inertiaHistory)
+    }
+    #expect(abs(try one.distortion(samples) - one.inertia) <= 1e-6 * one.inertia)
+    var inMemory = RandomGenerator(seed: 4)
+    let lloyd = try KMeans.fit(samples, configuration: configuration, using: &inMemory)
+    #expect(abs(one.inertia - lloyd.inertia) <= 1e-5 * lloyd.inertia, "shards \(one.inertia) against memory \(lloyd.inertia)")
 }

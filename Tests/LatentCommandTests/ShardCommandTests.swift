@@ -32,13 +32,18 @@ import TestSupport
     #expect(evaluate.status == 0, "\(evaluate.errors)")
     let evaluated = try json(evaluate.output)["sse_per_sample"] as! Double, fitted = a["sse_per_sample"] as! Double
     #expect(abs(evaluated - fitted) < 1e-6 * fitted)
-    // k-means streams mini-batch passes, then assigns every row exactly; Lloyd would read all the data each iteration.
-    let lloyd = try latent("fit", "kmeans", "--data", "shards", "--clusters", "3", "--output", "k.safetensors", "--quiet", in: folder)
-    #expect(lloyd.status != 0 && lloyd.errors.contains("add --mini-batch"), "\(lloyd.errors)")
+    // k-means of shards: Lloyd's iterations each a pass of sums (in parts too), or mini-batch passes; then every row assigned exactly.
+    let lloydInMemory = try latent("fit", "kmeans", "--data", "all.npy", "--clusters", "3", "--output", "k2.safetensors", "--json", "--quiet", in: folder)
+    let lloydSSE = try json(lloydInMemory.output)["sse_per_sample"] as! Double
+    for parts in ["1", "3"] {
+        let lloyd = try latent("fit", "kmeans", "--data", "shards", "--clusters", "3", "--parts", parts, "--output", "k.safetensors", "--json", "--quiet", in: folder)
+        #expect(lloyd.status == 0, "\(lloyd.errors)")
+        let sse = try json(lloyd.output)["sse_per_sample"] as! Double
+        #expect(abs(sse - lloydSSE) <= 1e-4 * lloydSSE, "Lloyd of shards in \(parts) part(s): \(sse) per sample against \(lloydSSE) in memory")
+    }
     let kmeans = try latent("fit", "kmeans", "--data", "shards", "--clusters", "3", "--mini-batch", "256", "--output", "k.safetensors", "--json", "--quiet", in: folder)
     #expect(kmeans.status == 0, "\(kmeans.errors)")
-    let lloydInMemory = try latent("fit", "kmeans", "--data", "all.npy", "--clusters", "3", "--output", "k2.safetensors", "--json", "--quiet", in: folder)
-    let (streamed, lloydSSE) = (try json(kmeans.output)["sse_per_sample"] as! Double, try json(lloydInMemory.output)["sse_per_sample"] as! Double)
+    let streamed = try json(kmeans.output)["sse_per_sample"] as! Double
     #expect(streamed <= 1.05 * lloydSSE, "mini-batch k-means of shards: \(streamed) per sample against Lloyd's \(lloydSSE)")
     let kmeansEvaluated = try json(try latent("evaluate", "k.safetensors", "--data", "shards", "--json", "--quiet", in: folder).output)["sse_per_sample"] as! Double
     #expect(abs(kmeansEvaluated - streamed) <= 1e-6 * streamed)

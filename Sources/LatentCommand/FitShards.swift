@@ -1,0 +1,43 @@
+import Foundation
+import Latent
+
+extension FitMethod {
+    /// A closed-form method's fit of a folder of NPY shards (PCA, k-means): the rows read block
+    /// by block, never all in memory, each process its parts; then the training error from one
+    /// more pass, the model written and the result printed by rank 0. Options that need the
+    /// data in memory are refused, with those in `refusing` that the method cannot take there.
+    ///
+    /// `fit` gets the shards, the run's parts, the display and the generator; it returns the
+    /// model and what the method reports of it.
+    func fitShards(_ folder: String, refusing: [(given: Bool, option: String)] = [],
+                   _ fit: (_ shards: NPYShards, _ parts: PartTree, _ display: ProgressDisplay, _ generator: inout RandomGenerator) throws
+                       -> (model: any Autoencoder, extra: MethodResults)) throws {
+        let common = self.common
+        ComputeSettings.current = try common.compute.settings()
+        let inMemory = [(common.scale.map { $0 != .none } ?? false, "--scale"), (common.test != nil, "--test"), (common.dataOptions.labels != nil, "--labels")]
+        for (given, option) in inMemory + refusing where given {
+            throw ValidationErrorText("\(option) is not available for data in shards (\(folder)), which \(Self.methodName) reads block by block; "
+                                      + "scale the shards beforehand, or evaluate a test set with `latent evaluate`")
+        }
+        let group = ProcessGroup.current
+        let parts = try self.parts(group)
+        // Every process reads its parts' rows; rank 0 alone reports, writes and prints.
+        let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
+        let shards = try NPYShards(opening: folder)
+        display.finish("reading \(folder) block by block: \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
+        var generator = RandomGenerator(seed: common.seed)
+        let start = Date()
+        let (model, extra) = try fit(shards, parts, display, &generator)
+        let seconds = Date().timeIntervalSince(start)
+        // The training error, one more pass, each process over its parts' rows.
+        let sse = try model.distortion(of: shards, parts: parts)
+        guard group.isLeader else { return }
+        var file = try model.modelFile()
+        file.metadata[SafeTensorsFile.commandKey] = invocation()
+        try file.write(to: common.output)
+        display.finish("fitted \(Self.methodName) from shards in \(formatDuration(seconds)); model written to \(common.output)")
+        var result = FitResult.streamed(method: Self.methodName, model: common.output, shards: shards, codeSize: model.codeSize, seconds: seconds, sse: sse)
+        result.record(parts, of: group)
+        try printResult(Merged(result, extra), json: common.outputOptions.json)
+    }
+}
