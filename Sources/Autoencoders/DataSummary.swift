@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import Tensors
 
@@ -12,9 +13,21 @@ public struct DataSummary: Sendable {
     public let low: Float, high: Float
     /// Each feature column's mean and population variance, when asked for.
     public let means: [Double]?, variances: [Double]?
+    /// Each feature column's smallest and largest value, with the moments.
+    public let columnLows: [Double]?, columnHighs: [Double]?
 
     /// Whether every feature value lies in [0, 1] (Bernoulli likelihoods, the bce loss).
     public var liesInUnitInterval: Bool { low >= 0 && high <= 1 }
+}
+
+extension RowSource {
+    /// One pass over the rows (each process its parts, ``compute(_:parts:progress:)``) that
+    /// checks every value is finite and small enough to train on, and gives their range and,
+    /// with `moments`, each column's mean, variance and range; messages name `method`.
+    /// - Throws: at the first value that is not finite or too large, naming its row.
+    public func summary(method: String, moments: Bool = true, parts: PartTree = .serial) throws -> DataSummary {
+        try compute(TrainingDataCheck(method: method, shape: shape, labelColumns: 0, moments: moments), parts: parts)
+    }
 }
 
 /// The pass every trained fit makes over its rows (``RowStatistic``): each value finite and
@@ -31,8 +44,15 @@ struct TrainingDataCheck: RowStatistic {
 
     var features: Int { shape[1] - labelColumns }
 
-    /// low, high, then with moments: count, the features' means, their scatters Σ(x − mean)².
-    var initial: [Double] { [.infinity, -.infinity] + (moments ? Array(repeating: 0, count: 1 + 2 * features) : []) }
+    /// low, high, then with moments: count, the features' means, their scatters Σ(x − mean)²,
+    /// then each feature's low and high.
+    var initial: [Double] {
+        let d = features
+        return [.infinity, -.infinity] + (moments ? Array(repeating: 0, count: 1 + 2 * d) + Array(repeating: .infinity, count: d) + Array(repeating: -.infinity, count: d) : [])
+    }
+
+    /// Where the columns' lows start in the state (their highs follow).
+    private var rangesStart: Int { 2 + 1 + 2 * features }
 
     func accumulate(_ state: inout [Double], _ block: Tensor, firstRow: Int) throws {
         try checkFinite(block, firstRow: firstRow)
@@ -51,24 +71,34 @@ struct TrainingDataCheck: RowStatistic {
             }
             (state[0], state[1]) = (min(state[0], Double(low)), max(state[1], Double(high)))
             guard moments, rows > 0 else { return }
+            let (lows, highs) = (rangesStart, rangesStart + d)
+            for row in 0..<rows {
+                for j in 0..<d {
+                    let value = Double(x[row * width + j])
+                    (state[lows + j], state[highs + j]) = (min(state[lows + j], value), max(state[highs + j], value))
+                }
+            }
             var blockState = [Double(rows)] + Array(repeating: 0, count: 2 * d)
             for row in 0..<rows { for j in 0..<d { blockState[1 + j] += Double(x[row * width + j]) } }
             for j in 0..<d { blockState[1 + j] /= Double(rows) }
             for row in 0..<rows {
                 for j in 0..<d { let e = Double(x[row * width + j]) - blockState[1 + j]; blockState[1 + d + j] += e * e }
             }
-            var moments = Array(state[2...])
+            var moments = Array(state[2..<rangesStart])
             mergeMoments(&moments, blockState, columns: d)
-            state.replaceSubrange(2..., with: moments)
+            state.replaceSubrange(2..<rangesStart, with: moments)
         }
     }
 
     func merge(_ state: inout [Double], _ later: [Double]) {
         (state[0], state[1]) = (min(state[0], later[0]), max(state[1], later[1]))
         guard moments else { return }
-        var moments = Array(state[2...])
-        mergeMoments(&moments, Array(later[2...]), columns: features)
-        state.replaceSubrange(2..., with: moments)
+        var moments = Array(state[2..<rangesStart])
+        mergeMoments(&moments, Array(later[2..<rangesStart]), columns: features)
+        state.replaceSubrange(2..<rangesStart, with: moments)
+        let d = features
+        for j in 0..<d { state[rangesStart + j] = min(state[rangesStart + j], later[rangesStart + j]) }
+        for j in d..<(2 * d) { state[rangesStart + j] = max(state[rangesStart + j], later[rangesStart + j]) }
     }
 
     func finish(_ state: [Double]) throws -> DataSummary {
@@ -76,7 +106,9 @@ struct TrainingDataCheck: RowStatistic {
         let count = moments ? max(state[2], 1) : 0
         return DataSummary(rows: shape[0], features: d, low: Float(state[0]), high: Float(state[1]),
                            means: moments ? Array(state[3..<(3 + d)]) : nil,
-                           variances: moments ? state[(3 + d)...].map { $0 / count } : nil)
+                           variances: moments ? state[(3 + d)..<rangesStart].map { $0 / count } : nil,
+                           columnLows: moments ? Array(state[rangesStart..<(rangesStart + d)]) : nil,
+                           columnHighs: moments ? Array(state[(rangesStart + d)...]) : nil)
     }
 
     /// Throws at the first non-finite value, naming its row among all the rows.

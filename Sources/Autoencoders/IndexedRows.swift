@@ -18,6 +18,24 @@ public protocol IndexedRows {
 
 extension Tensor: IndexedRows {}
 
+/// Rows a method both passes over (``RowSource``: statistics block by block) and reads by index
+/// (``IndexedRows``): samples in memory, or NPY shards read as batches draw them.
+public protocol IndexedRowSource: RowSource {
+    /// The rows by index, each read through `transform` (a scaling fitted in a pass over them;
+    /// nil: as they are).
+    func indexed(_ transform: ((Tensor) throws -> Tensor)?) throws -> any IndexedRows
+}
+
+extension Tensor: IndexedRowSource {
+    /// The samples `transform`ed at once.
+    public func indexed(_ transform: ((Tensor) throws -> Tensor)?) throws -> any IndexedRows { try transform?(self) ?? self }
+}
+
+extension NPYShards: IndexedRowSource {
+    /// The rows read from the shards as they are asked for (``ShardRows``), never all at once.
+    public func indexed(_ transform: ((Tensor) throws -> Tensor)?) throws -> any IndexedRows { ShardRows(self, transform: transform) }
+}
+
 /// The rows of NPY shards by index (the rows of all shards in order), read as they are asked
 /// for (``NPYShards/Reader``: each shard opened once), then `transform`ed (a scaling fitted in
 /// a pass over the shards). Not for concurrent use.

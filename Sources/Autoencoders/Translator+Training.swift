@@ -6,20 +6,21 @@ import Tensors
 extension Translator {
     /// The training samples of every domain, with what ties them together.
     public struct Samples {
-        /// Each domain's samples (`n_k × D_k`), in the user's units.
-        public var domains: [Tensor]
+        /// Each domain's samples (`n_k × D_k`), in the user's units: in memory (a ``Tensor``) or
+        /// in NPY shards (``NPYShards``), whose rows training reads as batches draw them.
+        public var domains: [any IndexedRowSource]
         /// Each domain's labels (one per sample), needed when the configuration has classes.
         public var labels: [[Int]]?
         /// Known pairs: `partners[k − 1][i]` is the row of domain k paired with row i of the
         /// first domain, or −1. Nil when no pairs are known.
         public var partners: [[Int]]?
 
-        public init(domains: [Tensor], labels: [[Int]]? = nil, partners: [[Int]]? = nil) {
+        public init(domains: [any IndexedRowSource], labels: [[Int]]? = nil, partners: [[Int]]? = nil) {
             (self.domains, self.labels, self.partners) = (domains, labels, partners)
         }
 
         /// Domains whose rows are pairs in order (row i of each is the same object).
-        public static func paired(_ domains: [Tensor], labels: [[Int]]? = nil) -> Samples {
+        public static func paired(_ domains: [any IndexedRowSource], labels: [[Int]]? = nil) -> Samples {
             let n = domains.first?.rows ?? 0
             return Samples(domains: domains, labels: labels, partners: domains.dropFirst().map { _ in Array(0..<n) })
         }
@@ -185,7 +186,12 @@ extension Translator {
 
     /// Trains one autoencoder per domain in one shared latent space (see ``Translator``), with
     /// the configured optimizer, schedule and checkpoints (which resume bit for bit). Each
-    /// domain's scaling is fitted to its samples and stored.
+    /// domain's scaling is fitted to its samples and stored (``scaling(of:for:)``).
+    ///
+    /// Domains in memory or in NPY shards train alike: training reads each batch's rows of
+    /// every domain by index as it draws them (``IndexedRowSource``), so the batches from
+    /// shards are those of the same data in memory, value for value (the same model, bit for
+    /// bit, with scaling none).
     public static func fit(_ samples: Samples, configuration: Configuration, using generator: inout RandomGenerator,
                            context: FitContext = FitContext()) throws -> Translator {
         try configuration.validate()
@@ -193,12 +199,7 @@ extension Translator {
         guard samples.domains.count == count else {
             throw AutoencoderError("translator: the configuration has \(count) domains, the data \(samples.domains.count)")
         }
-        for (domain, x) in zip(configuration.domains, samples.domains) {
-            try checkTrainingSamples(x, method: "translator (domain \(domain.name))", minimumCount: 2)
-            if domain.loss == .binaryCrossEntropy, domain.scaling == .none, !liesInUnitInterval(x) {
-                throw AutoencoderError("translator: domain \(domain.name): the bce loss needs data in [0, 1] (found \(x.min())…\(x.max())); scale it (min-max) or use mse")
-            }
-        }
+        let scalings = try zip(configuration.domains, samples.domains).map { try scaling(of: $1, for: $0) }
         var oneHot: [Tensor]? = nil
         if configuration.classes > 0 {
             guard let labels = samples.labels, labels.count == count else {
@@ -215,10 +216,38 @@ extension Translator {
             }
         }
         try checkPartners(samples.partners ?? [], counts: samples.domains.map(\.rows), configuration: configuration)
-        let scalings = try zip(configuration.domains, samples.domains).map { try FeatureScaling(fitting: $1, kind: $0.scaling) }
-        let data = try zip(scalings, samples.domains).map { try $0.apply($1) }
+        let data = try zip(scalings, samples.domains).map { scaling, rows in try rows.indexed(scaling.isIdentity ? nil : { try scaling.apply($0) }) }
         return try train(data, scalings: scalings, oneHot: oneHot, partners: samples.partners ?? [], configuration: configuration, using: &generator,
                          context: context)
+    }
+
+    /// A domain's scaling fitted to its rows, after checking every value (finite, small enough
+    /// to train on) and the range its loss needs: in memory by ``FeatureScaling/init(fitting:kind:)``;
+    /// otherwise from one pass (``RowSource/summary(method:moments:parts:)``: means and deviations
+    /// in Double, or each column's range). Robust scaling needs each column's quartiles, in memory.
+    static func scaling(of rows: any IndexedRowSource, for domain: Domain) throws -> FeatureScaling {
+        let method = "translator (domain \(domain.name))"
+        func checkRange(_ low: Double, _ high: Double) throws {
+            guard domain.loss == .binaryCrossEntropy, domain.scaling == .none, low < 0 || high > 1 else { return }
+            throw AutoencoderError("translator: domain \(domain.name): the bce loss needs data in [0, 1] (found \(low)…\(high)); scale it (min-max) or use mse")
+        }
+        if let x = rows as? Tensor {
+            try checkTrainingSamples(x, method: method, minimumCount: 2)
+            try checkRange(Double(x.min()), Double(x.max()))
+            return try FeatureScaling(fitting: x, kind: domain.scaling)
+        }
+        guard rows.rows >= 2 else { throw AutoencoderError("\(method): needs at least 2 samples, \(rows.sourceName) hold \(rows.rows)") }
+        guard domain.scaling != .robust else {
+            throw AutoencoderError("translator: domain \(domain.name): robust scaling needs each column's quartiles, which \(rows.sourceName) are not sorted for; use standardize or min-max")
+        }
+        let summary = try rows.summary(method: method)
+        try checkRange(Double(summary.low), Double(summary.high))
+        let (means, lows, highs) = (summary.means!, summary.columnLows!, summary.columnHighs!)
+        switch domain.scaling {
+        case .standardize: return FeatureScaling(kind: .standardize, offset: means, spread: summary.variances!.map { $0.squareRoot() })
+        case .minMax: return FeatureScaling(kind: .minMax, offset: lows, spread: zip(lows, highs).map { $1 - $0 })
+        case .none, .robust: return FeatureScaling(kind: .none, offset: means.map { _ in 0 }, spread: means.map { _ in 1 })
+        }
     }
 
     /// Checks known pairs (`partners[k − 1][i]`: domain k's row paired with row i of the first

@@ -91,7 +91,7 @@ extension VariationalAutoencoder {
         case .bernoulli, .continuousBernoulli: nil
         }
         let step = EvidenceLowerBoundStep(configuration: configuration, encoder: encoder, meanHead: meanHead, logVarianceHead: logVarianceHead,
-                                          decoder: decoder, outputLogVariance: outputLogVariance, klWeight: configuration.klWeight(epoch: 0))
+                                          decoder: decoder, outputLogVariance: outputLogVariance, klWeight: configuration.klWeight(epoch: 1))
         let record = try Trainer(configuration.training).run(step, samples: data.training, heldOut: data.heldOut, using: &generator, hooks: run.hooks())
         return step.model(record: record)
     }

@@ -89,10 +89,10 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
             do { try training.validate() } catch { throw AutoencoderError("vae: \(error)") }
         }
 
-        /// The KL weight in 0-based `epoch`: β·min(1, (epoch + 1)/W).
+        /// The KL weight in `epoch` (1-based): β·min(1, epoch/W).
         public func klWeight(epoch: Int) -> Float {
             guard klWarmupEpochs > 0 else { return beta }
-            return beta * Float(min(epoch + 1, klWarmupEpochs)) / Float(klWarmupEpochs)
+            return beta * Float(min(max(epoch, 1), klWarmupEpochs)) / Float(klWarmupEpochs)
         }
     }
 

@@ -27,7 +27,8 @@ extension FitMethod {
         let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
         let shards = try NPYShards(opening: folder)
         display.finish("streaming \(folder): \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
-        let (low, high) = try ShardStream(shards, parts: parts).range(parts)
+        let summary = try shards.summary(method: method, moments: false, parts: parts)
+        let (low, high) = (summary.low, summary.high)
         var checkpoints = try trainingOptions.checkpoints(besideModel: common.output)
         checkpoints.writes = group.isLeader
         let interruption = InterruptionMonitor()

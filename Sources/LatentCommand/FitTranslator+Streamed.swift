@@ -4,7 +4,7 @@ import Latent
 extension FitTranslator {
     /// `latent fit translator` of domains in NPY shards: each domain's scaling from a pass over
     /// its shards, then every batch's rows read by index as it is drawn
-    /// (``Translator/fit(_:partners:configuration:using:checkpoints:progress:)``), never a
+    /// (``Translator/fit(_:configuration:using:context:)``, the fit of domains in memory), never a
     /// domain whole. Pairs by rows or a pairs file; what needs the domains in memory (labels, a
     /// test split and the report on it) is refused.
     func fitStreamed(_ named: [Named], display: ProgressDisplay) throws {
@@ -28,7 +28,7 @@ extension FitTranslator {
         let start = Date()
         let checkpoints = try trainingOptions.checkpoints(besideModel: output)
         let model = try withCheckpointContext(checkpoints) {
-            try Translator.fit(shards, partners: partners, configuration: configuration, using: &generator,
+            try Translator.fit(.init(domains: shards, partners: partners), configuration: configuration, using: &generator,
                                context: FitContext(checkpoints: checkpoints) { p in
                                    try interruption.check()
                                    display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)

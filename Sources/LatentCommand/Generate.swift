@@ -212,11 +212,9 @@ func writeSamples(_ samples: Tensor, to path: String, file: SafeTensorsFile, mod
         try ArrayFile.write(samples, to: path, columnNames: names ?? (0..<samples.columns).map { "x\($0)" })
         return
     }
-    let perRow = columns ?? Int(Double(samples.rows).squareRoot().rounded(.up))
-    let rows = stride(from: 0, to: samples.rows, by: perRow).map { start in
-        ImageGrid.Row(label: "", images: samples.rows(start..<min(start + perRow, samples.rows)))
-    }
-    try writeImageGrid(rows, to: path, file: file, model: model, title: title, scale: scale)
+    let grid = try ImageGrid(samples: samples, imageShape: try imageShape(features: samples.columns, file: file, model: model), columns: columns,
+                             range: try file.valueRange(file: model), title: title)
+    try grid.writePNG(to: path, scale: scale)
 }
 
 /// How PNG grids are drawn.
@@ -232,28 +230,12 @@ struct ImageOptions: ParsableArguments {
 
 /// Writes `rows` of images as a PNG grid, in the training samples' shape (else a square one),
 /// each image at least ``ImageGrid/minimumDrawnWidth`` pixels wide unless `scale` says how many
-/// screen pixels an image pixel takes. Values are mapped from the training data's range (stored
-/// in the model; [0, 1] itself for data inside it) to black … white and clipped, so data in
-/// [0, 1] are drawn as they are and a decoder's overshoot saturates instead of greying the grid;
-/// a model without a stored range (written by an older build) is drawn on [0, 1] widened to the
-/// grid's own range.
+/// screen pixels an image pixel takes, values mapped from the training data's range stored in
+/// the model (``ImageGrid/init(title:rows:imageShape:range:)``; a model written without one,
+/// by an older build, is drawn on [0, 1] widened to the grid's own range).
 func writeImageGrid(_ rows: [ImageGrid.Row], to path: String, file: SafeTensorsFile, model: String, title: String, scale: Int? = nil) throws {
-    let features = rows[0].images.columns
-    let shape = try imageShape(features: features, file: file, model: model)
-    var rows = rows
-    let (low, high): (Float, Float)
-    if let range = try file.valueRange(file: model) {
-        // Data that live in [0, 1] (pixels, probabilities) are drawn on [0, 1] itself.
-        (low, high) = range.low >= 0 && range.high <= 1 ? (0, 1) : (Float(range.low), Float(range.high))
-    } else {
-        (low, high) = (min(0, rows.map { $0.images.min() }.min()!), max(1, rows.map { $0.images.max() }.max()!))
-    }
-    if low != 0 || high != 1 {
-        let width = high > low ? high - low : 1
-        for index in rows.indices { rows[index].images = (rows[index].images - low) / width }
-    }
-    let grid = try ImageGrid(title: title, rows: rows, imageShape: shape)
-    try FileIO.writeAtomically(try grid.png(scale: scale ?? grid.magnification).encoded(), to: path)
+    let shape = try imageShape(features: rows[0].images.columns, file: file, model: model)
+    try ImageGrid(title: title, rows: rows, imageShape: shape, range: try file.valueRange(file: model)).writePNG(to: path, scale: scale)
 }
 
 /// [height, width] (or [height, width, 3]) of one sample as an image: the shape stored with the

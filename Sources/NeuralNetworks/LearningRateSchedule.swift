@@ -21,16 +21,16 @@ public enum LearningRateSchedule: Codable, Sendable, Equatable, CustomStringConv
     public static let defaultStep = LearningRateSchedule.step(every: defaultStepEvery, factor: defaultStepFactor)
     public static let defaultCosine = LearningRateSchedule.cosine(minimumFraction: defaultMinimumFraction)
 
-    /// The rate of 0-based `epoch` out of `epochs`, starting from `base`.
+    /// The rate of `epoch` (1-based, as progress counts them: 1 … `epochs`), starting from `base`.
     public func rate(base: Float, epoch: Int, epochs: Int) -> Float {
         switch self {
         case .constant:
             return base
         case .step(let every, let factor):
-            return base * Foundation.pow(factor, Float(epoch / max(every, 1)))
+            return base * Foundation.pow(factor, Float((epoch - 1) / max(every, 1)))
         case .cosine(let minimumFraction):
             let minimum = base * minimumFraction
-            let progress = Double(epoch) / Double(max(epochs, 1))
+            let progress = Double(epoch - 1) / Double(max(epochs, 1))
             return minimum + (base - minimum) * Float(0.5 * (1 + cos(Double.pi * progress)))
         }
     }

@@ -99,9 +99,11 @@ struct TrainingState<Step: TrainingStep> {
 
     /// Sets the epoch's learning rate (each group's share of it) and momentum, and tells the step.
     mutating func beginEpoch() -> Float {
-        step.beginEpoch(epoch, of: epochs)
-        let rate = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch, epochs: epochs)
-        let momentum = configuration.momentum(atEpoch: epoch)
+        // `epoch` counts the epochs done; the one beginning is the next, numbered from 1.
+        let number = epoch + 1
+        step.beginEpoch(number, of: epochs)
+        let rate = configuration.schedule.rate(base: configuration.learningRate, epoch: number, epochs: epochs)
+        let momentum = configuration.momentum(atEpoch: number)
         for (optimizer, group) in zip(optimizers, groups) {
             optimizer.learningRate = rate * group.learningRateScale
             (optimizer as? Momentum)?.momentum = momentum

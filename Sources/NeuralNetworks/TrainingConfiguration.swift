@@ -47,9 +47,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
     }
 
-    /// μ during 0-based `epoch`.
+    /// μ during `epoch` (1-based): the warm-up's for epochs 1 … its `epochs`.
     public func momentum(atEpoch epoch: Int) -> Float {
-        guard let momentumWarmup, epoch < momentumWarmup.epochs else { return momentum }
+        guard let momentumWarmup, epoch <= momentumWarmup.epochs else { return momentum }
         return momentumWarmup.momentum
     }
 

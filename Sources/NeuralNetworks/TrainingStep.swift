@@ -44,7 +44,7 @@ public protocol TrainingStep {
     /// Figures of the parameters at an epoch's end beyond the losses (an RBM's free energy), by
     /// name: reported with the epoch and kept as series in ``TrainingRecord/metrics``.
     func epochMetrics() -> [String: Float]
-    /// Called before each epoch (0-based; also before the first epoch of a resumed run) with
+    /// Called before each epoch (1-based, as progress counts them; also before the first epoch of a resumed run) with
     /// the run's epoch count: for a loss that follows a schedule of epochs (a KL warm-up).
     mutating func beginEpoch(_ epoch: Int, of epochs: Int)
     /// Whether ``train(_:optimizers:using:)`` computes every group's gradient before stepping

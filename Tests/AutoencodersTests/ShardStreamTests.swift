@@ -127,28 +127,24 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
         #expect(shares.reduce(0) { $0 + $1.rowsRead } == whole.joined().count)
     }
 
-    /// A pass in parts (the range, a sum) gives every process every part's result, the same
-    /// for any number of processes sharing the parts, each having read only its own.
+    /// A pass in parts (``RowSource/compute(_:parts:progress:)``: the range and moments, a sum)
+    /// gives every process the same result for any number of processes sharing the parts, each
+    /// having read only its own parts' rows.
     @Test(arguments: [1, 2, 4])
     func passesInPartsAreTheSameOnAnyNumberOfProcesses(processes: Int) throws {
         let folder = try indexedShards([40, 3, 77, 20]).name
         let results = try ThreadedProcesses(size: processes).run { communicator in
             let shards = try NPYShards(folder: folder)
-            let stream = try ShardStream(shards, heldOutRows: 9, parts: try PartTree(communicator, parts: 4))
-            let range = try stream.range(stream.parts)
-            let sums = try stream.partStatistics(stream.parts, initial: [0]) { sum, _, block in sum[0] += Double(block.columns(0..<1).sum()) }
-            return (range.low, range.high, sums.map { $0[0] }, shards.rowsRead, stream.parts.localRows(count: stream.rows).count)
+            let parts = try PartTree(communicator, parts: 4)
+            let summary = try shards.summary(method: "test", parts: parts)
+            let sum = try shards.compute(FirstColumnSum(), parts: parts)
+            return (summary.low, summary.high, summary.means!, sum, shards.rowsRead, parts.localRows(count: shards.rows).count)
         }
-        for (low, high, sums, rowsRead, ownRows) in results {
-            #expect(low == 0 && high == 130)
-            // Part p of the 131 streamed rows (indices 0 … 130): rows ⌊131p/4⌋ ..< ⌊131(p+1)/4⌋.
-            let expected: [Double] = (0..<4).map { (p: Int) -> Double in
-                let rows: Range<Int> = (p * 131 / 4)..<((p + 1) * 131 / 4)
-                return Double(rows.reduce(0, +))
-            }
-            #expect(sums == expected)
+        for (low, high, means, sum, rowsRead, ownRows) in results {
+            #expect(low == 0 && high == 139 && sum == Double((0..<140).reduce(0, +)))
+            #expect(means.map(\.bitPattern) == results[0].2.map(\.bitPattern))
             // Two passes over its own parts' rows, nothing else.
-            #expect(ownRows == 131 / processes || ownRows == 131 / processes + 1)
+            #expect(ownRows == 140 / processes || ownRows == 140 / processes + 1)
             #expect(rowsRead == 2 * ownRows)
         }
     }
@@ -251,4 +247,12 @@ func lloydOverShardsInPartsIsTheSameOnAnyNumberOfProcesses(processes: Int) throw
     var inMemory = RandomGenerator(seed: 4)
     let lloyd = try KMeans.fit(samples, configuration: configuration, using: &inMemory)
     #expect(abs(one.inertia - lloyd.inertia) <= 1e-5 * lloyd.inertia, "shards \(one.inertia) against memory \(lloyd.inertia)")
+}
+
+/// Σ of the first column, as a ``RowStatistic``.
+private struct FirstColumnSum: RowStatistic {
+    var initial: [Double] { [0] }
+    func accumulate(_ state: inout [Double], _ block: Tensor, firstRow: Int) throws { state[0] += Double(block.columns(0..<1).sum()) }
+    func merge(_ state: inout [Double], _ later: [Double]) { state[0] += later[0] }
+    func finish(_ state: [Double]) throws -> Double { state[0] }
 }

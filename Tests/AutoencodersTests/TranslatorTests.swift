@@ -104,7 +104,7 @@ struct TwoViews {
         let inMemory = try Translator.fit(.paired([trainA, trainB]), configuration: configuration, using: &generator)
         let shards = try folders.map { try NPYShards(folder: $0) }
         generator = RandomGenerator(seed: 4)
-        let streamed = try Translator.fit(shards, partners: [Array(0..<600)], configuration: configuration, using: &generator)
+        let streamed = try Translator.fit(.init(domains: shards, partners: [Array(0..<600)]), configuration: configuration, using: &generator)
         #expect(streamed.stateTensors.map(\.tensor.scalars) == inMemory.stateTensors.map(\.tensor.scalars))
         // The moments pass, two epochs of 12 batches of 50 drawn rows, the divergence probe (the
         // first batch's rows); the other domain's anchors' partners besides.
@@ -115,7 +115,7 @@ struct TwoViews {
         generator = RandomGenerator(seed: 4)
         let a = try Translator.fit(.paired([trainA, trainB]), configuration: scaled, using: &generator)
         generator = RandomGenerator(seed: 4)
-        let b = try Translator.fit(try folders.map { try NPYShards(folder: $0) }, partners: [Array(0..<600)], configuration: scaled, using: &generator)
+        let b = try Translator.fit(.init(domains: try folders.map { try NPYShards(folder: $0) }, partners: [Array(0..<600)]), configuration: scaled, using: &generator)
         let (x, y) = (try a.encode(testB, domain: 1).scalars, try b.encode(testB, domain: 1).scalars)
         #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 1e-3 * max(1, abs($0)) })
     }

@@ -45,8 +45,8 @@ import Tensors
 
     @Test func klWarmupIsLinear() {
         let configuration = VariationalAutoencoder.Configuration(beta: 2, klWarmupEpochs: 4)
-        #expect((0..<6).map(configuration.klWeight(epoch:)) == [0.5, 1, 1.5, 2, 2, 2])
-        #expect(VariationalAutoencoder.Configuration(beta: 2).klWeight(epoch: 0) == 2)
+        #expect((1...6).map(configuration.klWeight(epoch:)) == [0.5, 1, 1.5, 2, 2, 2])
+        #expect(VariationalAutoencoder.Configuration(beta: 2).klWeight(epoch: 1) == 2)
     }
 
     /// On images, training lowers the negative ELBO, keeps its two terms, pulls the codes

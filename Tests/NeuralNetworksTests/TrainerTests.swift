@@ -31,14 +31,14 @@ private func train(_ layers: [Dense], _ configuration: TrainingConfiguration, sa
 
 @Suite struct Schedules {
     @Test func constantStepAndCosineFollowTheirFormulas() {
-        #expect(LearningRateSchedule.constant.rate(base: 0.1, epoch: 7, epochs: 10) == 0.1)
+        #expect(LearningRateSchedule.constant.rate(base: 0.1, epoch: 8, epochs: 10) == 0.1)
         let step = LearningRateSchedule.step(every: 3, factor: 0.5)
-        #expect([0, 2, 3, 5, 6].map { step.rate(base: 1, epoch: $0, epochs: 10) } == [1, 1, 0.5, 0.5, 0.25])
+        #expect([1, 3, 4, 6, 7].map { step.rate(base: 1, epoch: $0, epochs: 10) } == [1, 1, 0.5, 0.5, 0.25])
         let cosine = LearningRateSchedule.cosine(minimumFraction: 0.1)
-        #expect(cosine.rate(base: 1, epoch: 0, epochs: 10) == 1)
-        #expect(abs(cosine.rate(base: 1, epoch: 5, epochs: 10) - 0.55) < 1e-6)
+        #expect(cosine.rate(base: 1, epoch: 1, epochs: 10) == 1)
+        #expect(abs(cosine.rate(base: 1, epoch: 6, epochs: 10) - 0.55) < 1e-6)
         // Monotone decreasing towards the minimum.
-        let rates = (0..<10).map { cosine.rate(base: 1, epoch: $0, epochs: 10) }
+        let rates = (1...10).map { cosine.rate(base: 1, epoch: $0, epochs: 10) }
         #expect(zip(rates, rates.dropFirst()).allSatisfy { $0 > $1 } && rates.last! > 0.1)
     }
 
