@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Tensors", "DataFormats", "Autoencoders", "CLatentZlib", "TestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "DistributionMatchingTests", dependencies: ["DistributionMatching", "DataFormats", "NeuralNetworks", "Tensors", "TestSupport"]),
-        .testTarget(name: "LatentTests", dependencies: ["Latent"]),
+        .testTarget(name: "LatentTests", dependencies: ["Latent", "TestSupport"]),
         // A method written outside the library's modules, through public API alone (docs/architecture.md).
         .testTarget(name: "ExternalMethodTests", dependencies: ["Latent", "TestSupport", "MethodConformance"]),
         .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),

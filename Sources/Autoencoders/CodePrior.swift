@@ -30,13 +30,13 @@ public enum CodePrior: Codable, Sendable, Equatable {
         }
     }
 
-    /// The number of components a draw can be asked for (1 for N(0, σ²I)).
     /// σ² of N(0, σ²I); nil for a mixture.
     public var variance: Float? {
         if case .normal(let variance) = self { return variance }
         return nil
     }
 
+    /// The number of components a draw can be asked for (1 for N(0, σ²I)).
     public var components: Int {
         switch self {
         case .normal: 1

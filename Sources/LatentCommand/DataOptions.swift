@@ -124,17 +124,14 @@ struct ReadingOptions: ParsableArguments {
 
 /// The origin a model's data are read from: its scaling's (zero when it scales nothing).
 func readingOrigin(of model: any Autoencoder) -> Origin {
-    let features = model.inputSize - conditionColumns(of: model)
+    let features = model.inputSize - model.conditionColumns
     return .given(Array(((model as? any ScaledModel)?.scaling.origin ?? Array(repeating: 0, count: features)).prefix(features)))
 }
-
-/// C, the label one-hot columns a conditional model takes after a sample's features (0 for others).
-func conditionColumns(of model: any Autoencoder) -> Int { (model as? any ConditionalModel)?.conditionClasses ?? 0 }
 
 /// The samples `model` takes from `dataset`: as they are, or, for a conditional model, with
 /// their labels one-hot beside them.
 func modelInput(_ dataset: Dataset, for model: any Autoencoder) throws -> Tensor {
-    let classes = conditionColumns(of: model)
+    let classes = model.conditionColumns
     guard classes > 0 else { return dataset.samples }
     guard let labels = dataset.labels else {
         throw ValidationErrorText("the model is conditioned on labels (a conditional VAE of \(classes) classes): \(dataset.name) needs labels (--label-column or --labels)")
@@ -142,7 +139,7 @@ func modelInput(_ dataset: Dataset, for model: any Autoencoder) throws -> Tensor
     if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
         throw ValidationErrorText("\(dataset.name): sample \(bad) has label \(labels[bad]), but the model knows classes 0 … \(classes - 1)")
     }
-    return try VariationalAutoencoder.conditioned(dataset.samples, labels: labels, classes: classes)
+    return try model.input(dataset.samples, labels: labels)
 }
 
 extension ReadingOptions {
@@ -167,7 +164,7 @@ func readModel(_ path: String) throws -> (file: SafeTensorsFile, model: any Auto
 
 /// Refuses a conditional model in a command that does not condition (`what` says which).
 func refuseConditional(_ model: any Autoencoder, path: String, _ what: String) throws {
-    guard conditionColumns(of: model) == 0 else {
+    guard model.conditionColumns == 0 else {
         throw ValidationErrorText("\(path) is a conditional VAE: \(what) takes unconditional models (draw its classes with `latent sample \(path) --class NAME`)")
     }
 }

@@ -190,7 +190,7 @@ extension FeatureScaling {
 
 /// Names of a model's code columns: z0, z1, …, then y0, y1, … for a conditional model's label one-hot.
 func codeColumnNames(_ model: any Autoencoder) -> [String] {
-    let classes = conditionColumns(of: model)
+    let classes = model.conditionColumns
     return (0..<(model.codeSize - classes)).map { "z\($0)" } + (0..<classes).map { "y\($0)" }
 }
 
@@ -199,7 +199,7 @@ func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(value
 
 /// Refuses data whose width is not the model's input width, naming both.
 func checkWidth(_ dataset: Dataset, of model: any Autoencoder, model path: String) throws {
-    let features = model.inputSize - conditionColumns(of: model)
+    let features = model.inputSize - model.conditionColumns
     guard dataset.features == features else {
         throw ValidationErrorText("\(dataset.name) has \(dataset.features) features per sample; the model \(path) takes \(features)")
     }
@@ -263,7 +263,7 @@ struct Encode: ParsableCommand {
     /// block, whatever the data's size. With --draw, the noise continues from block to block
     /// as it would over the whole data in memory.
     func encodeStreamed(_ folder: String, _ loaded: any Autoencoder) throws {
-        guard conditionColumns(of: loaded) == 0 else {
+        guard loaded.conditionColumns == 0 else {
             throw ValidationErrorText("\(model) is a conditional model, whose inputs carry labels; shards hold values only: encode them in memory with --labels")
         }
         let shards = try NPYShards(opening: folder)
@@ -347,7 +347,7 @@ struct Decode: ParsableCommand {
         // Back to the user's units: the origin the training data were read from is added in Double.
         if let scaling = (loaded as? any ScaledModel)?.scaling { decoded = try scaling.addingOrigin(decoded) }
         // A conditional model's codes end in the label one-hot, which DECODE passes on: not a feature.
-        decoded = decoded.columns(0..<(decoded.columns - conditionColumns(of: loaded)))
+        decoded = decoded.columns(0..<(decoded.columns - loaded.conditionColumns))
         let names = try file.featureNames(file: model).flatMap { $0.count == decoded.columns ? $0 : nil }
         try ArrayFile.write(decoded, to: output, columnNames: names ?? (0..<decoded.columns).map { "x\($0)" })
         report(WrittenFile(output: output, samples: decoded.shape[0], features: decoded.shape[1]),

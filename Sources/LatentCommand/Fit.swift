@@ -11,20 +11,37 @@ struct Fit: ParsableCommand {
             Progress goes to stderr, results to stdout (one JSON object with --json). `latent fit METHOD --help` \
             shows the options of one method.
             """,
-        subcommands: FitMethods.all + [FitTranslator.self])
+        subcommands: FitMethods.all)
 }
 
-/// The command line's registry of methods: one fit command per method the library registers
-/// (``Methods/all``), matched by name (a test checks that both lists name the same methods).
-enum FitMethods {
-    static let all: [any FitMethod.Type] = [FitKMeans.self, FitPCA.self, FitLinearAutoencoder.self, FitNonlinearPCA.self, FitDeepAutoencoder.self, FitVariationalAutoencoder.self, FitWassersteinAutoencoder.self,
-                                         FitAdversarialAutoencoder.self, FitPrincipalGraph.self]
+/// A method of the library that `latent fit` fits: its command. The one registry is the
+/// library's (``Methods/all``); the command line lists, in its order, the commands of the
+/// methods that have one (the RBM is fitted as part of the deep autoencoder).
+protocol FittedByCommand: Autoencoder {
+    /// `latent fit NAME`: a ``FitMethod``, or the translator's command, which takes domains.
+    static var fitCommand: any ParsableCommand.Type { get }
+}
 
-    /// The methods' names on the command line (the translator's command takes domains, not one
-    /// data set, so it is not a ``FitMethod``).
-    static var names: [String] { all.map { $0.configuration.commandName ?? "" } + [FitTranslator.configuration.commandName ?? ""] }
+extension KMeans: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitKMeans.self } }
+extension PCA: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitPCA.self } }
+extension LinearAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitLinearAutoencoder.self } }
+extension NonlinearPCA: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitNonlinearPCA.self } }
+extension DeepAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitDeepAutoencoder.self } }
+extension VariationalAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitVariationalAutoencoder.self } }
+extension WassersteinAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitWassersteinAutoencoder.self } }
+extension AdversarialAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitAdversarialAutoencoder.self } }
+extension Translator: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitTranslator.self } }
+extension PrincipalGraph: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitPrincipalGraph.self } }
+
+/// The fit commands, from the library's registry.
+enum FitMethods {
+    /// One command per registered method that has one, in the registry's order.
+    static var all: [any ParsableCommand.Type] { Methods.all.compactMap { ($0 as? any FittedByCommand.Type)?.fitCommand } }
+
+    /// The methods' names on the command line.
+    static var names: [String] { all.map { $0.configuration.commandName ?? "" } }
     /// The methods that run in parts and across processes (`--parts`, `mpirun`).
-    static var splitting: [String] { all.filter { $0.splits }.map { $0.configuration.commandName ?? "" } }
+    static var splitting: [String] { all.compactMap { $0 as? any FitMethod.Type }.filter { $0.splits }.map { $0.configuration.commandName ?? "" } }
 }
 
 /// Runs `body`; a training error or Ctrl-C then says where the last good checkpoint is.

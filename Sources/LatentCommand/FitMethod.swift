@@ -140,7 +140,7 @@ extension FitMethod {
         let seconds = Date().timeIntervalSince(start)
         guard group.isLeader else { return }
         // A conditional model's label columns pass unscaled.
-        let classes = conditionColumns(of: fitted)
+        let classes = fitted.conditionColumns
         let model = try scaled(fitted, by: classes > 0 ? scaling.appendingIdentity(classes) : scaling)
         let summary = model.trainingHistory.map(TrainingSummary.init)
         if let history = model.trainingHistory { hintIfStillFalling(history) }

@@ -81,16 +81,7 @@ struct FitDensity: ParsableCommand {
     }
 }
 
-/// Where generated codes come from.
-enum CodeSource: String, ExpressibleByArgument, CaseIterable {
-    /// The model's own prior p(z): the VAE's N(0, I), the WAE's N(0, σ²I), the AAE's N(0, σ²I) or
-    /// mixture.
-    case prior
-    /// N(0, I) through any decoder: through a plain autoencoder's, the lecture's garbage.
-    case standardNormal = "standard-normal"
-    /// The density stored by `latent fit-density`.
-    case codeDensity = "code-density"
-}
+extension CodeSource: ExpressibleByArgument {}
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -136,71 +127,27 @@ struct Sample: ParsableCommand {
         let prior = (loaded as? any PriorModel)?.prior
         let source = codesFrom ?? (prior != nil ? .prior : .codeDensity)
         var generator = RandomGenerator(seed: seed)
-        let classes = conditionColumns(of: loaded)
-        let labelledPrior = (loaded as? any PriorModel)?.labelledComponents == true
+        let classes = loaded.conditionColumns
+        var label: Int?
         if let className {
+            let labelledPrior = (loaded as? any PriorModel)?.labelledComponents == true
             let count = classes > 0 ? classes : labelledPrior ? prior?.components ?? 0 : 0
             guard count > 0 else {
                 throw ValidationErrorText("--class: \(model) holds a model that is not conditioned on labels (fit one with `latent fit vae --condition-on-labels` or `latent fit adversarial-autoencoder --labelled-components`)")
             }
             if codes != nil, classes > 0 { throw ValidationErrorText("--codes: a conditional VAE's class samples are drawn inside the model; --codes applies to an adversarial autoencoder's components") }
-            if let codesFrom, codesFrom != .prior { throw ValidationErrorText("--class draws from the model's prior; --codes-from \(codesFrom.rawValue) does not apply") }
-            let label = try classIndex(className, names: try file.classNames(file: model), classes: count, model: model)
-            var samples: Tensor
-            if let conditional = loaded as? any ConditionalModel, classes > 0 {
-                samples = try conditional.sample(count: self.count, label: label, using: &generator)
-                if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
-                samples = samples.columns(0..<(samples.columns - classes))
-            } else {
-                guard let prior else { throw ValidationErrorText("--class: \(model) has no prior to draw from") }
-                let drawn = prior.draw(components: Array(repeating: label, count: self.count), dimension: loaded.codeSize, using: &generator)
-                samples = try loaded.decode(drawn)
-                if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
-                if let codes { try ArrayFile.write(drawn, to: codes, columnNames: codeColumnNames(loaded)) }
-            }
-            try samples.checkFinite("the samples decoded by \(model)")
-            try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model), class \(className)", columns: columns, scale: imageOptions.imageScale)
-            report(WrittenFile(output: output, samples: self.count, features: samples.columns, codesFrom: "prior", class: className),
-                   message: "wrote \(self.count) samples of class \(className) to \(output)", options: outputOptions)
-            return
+            label = try classIndex(className, names: try file.classNames(file: model), classes: count, model: model)
+        } else if source == .codeDensity, density == nil, classes == 0 {
+            throw ValidationErrorText("\(model) holds no code density: run `latent fit-density \(model) --data TRAINING-DATA` first\(prior != nil ? ", or sample its prior with --codes-from prior" : "")")
         }
-        if classes > 0, source == .codeDensity {
-            throw ValidationErrorText("\(model) is a conditional VAE: it draws from its prior (--codes-from prior, the default), each sample's class at random unless --class names one")
-        }
-        let drawn: Tensor
-        switch source {
-        case .prior, .standardNormal:
-            guard !(loaded is any DiscreteCodes) else {
-                throw ValidationErrorText("--codes-from \(source.rawValue): \(model) holds a \(type(of: loaded).methodName) model, whose codes are cluster indices")
-            }
-            let density: CodePrior = source == .standardNormal ? .normal(variance: 1) : try prior ?? {
-                throw ValidationErrorText("--codes-from prior: \(model) holds a \(type(of: loaded).methodName) model, which was not trained toward a prior; use --codes-from standard-normal or code-density")
-            }()
-            if classes > 0 {
-                // A conditional VAE: latent draws beside labels drawn uniformly, as its prior sampler draws them.
-                let latent = density.draw(count: count, dimension: loaded.codeSize - classes, using: &generator)
-                let labels = (0..<count).map { _ in generator.nextInt(below: classes) }
-                drawn = Tensor.concatenate([latent, try VariationalAutoencoder.oneHot(labels, classes: classes)], alongAxis: 1)
-            } else {
-                drawn = density.draw(count: count, dimension: loaded.codeSize, using: &generator)
-            }
-        case .codeDensity:
-            guard let density else {
-                throw ValidationErrorText("\(model) holds no code density: run `latent fit-density \(model) --data TRAINING-DATA` first\(prior != nil ? ", or sample its prior with --codes-from prior" : "")")
-            }
-            guard density.codeWidth == loaded.codeSize else {
-                throw ValidationErrorText("\(model): the code density draws codes of width \(density.codeWidth) but the model's codes have width \(loaded.codeSize)")
-            }
-            drawn = try density.sample(count: count, using: &generator)
-        }
-        var samples = try loaded.decode(drawn)
-        if let scaling = (loaded as? any ScaledModel)?.scaling { samples = try scaling.addingOrigin(samples) }
-        samples = samples.columns(0..<(samples.columns - classes))
-        try samples.checkFinite("the samples decoded by \(model)")
-        try writeSamples(samples, to: output, file: file, model: model, title: "Samples of \(model) (codes: \(source.rawValue))", columns: columns, scale: imageOptions.imageScale)
-        if let codes { try ArrayFile.write(drawn, to: codes, columnNames: codeColumnNames(loaded)) }
-        report(WrittenFile(output: output, samples: count, features: samples.columns, codesFrom: source.rawValue),
-               message: "wrote \(count) samples (codes from \(source.rawValue)) to \(output)", options: outputOptions)
+        // The policy (which density, which class, back to the data's units) is the library's.
+        let generated = try loaded.generate(count, codesFrom: className != nil ? codesFrom ?? .prior : source, density: density, label: label, using: &generator)
+        let drawnFrom = className != nil ? "prior" : source.rawValue
+        let title = className.map { "Samples of \(model), class \($0)" } ?? "Samples of \(model) (codes: \(drawnFrom))"
+        try writeSamples(generated.samples, to: output, file: file, model: model, title: title, columns: columns, scale: imageOptions.imageScale)
+        if let codes, let drawn = generated.codes { try ArrayFile.write(drawn, to: codes, columnNames: codeColumnNames(loaded)) }
+        report(WrittenFile(output: output, samples: count, features: generated.samples.columns, codesFrom: drawnFrom, class: className),
+               message: "wrote \(count) samples \(className.map { "of class \($0)" } ?? "(codes from \(drawnFrom))") to \(output)", options: outputOptions)
     }
 }
 

@@ -34,6 +34,10 @@ enum LibrarySpellings {
         "CheckpointPolicy.resume": Flag(flag: "--resume"),
         "parts": Flag(flag: "--parts"),
         "heldOutFraction": Flag(flag: "--held-out"),
+        "codesFrom": Flag(flag: "--codes-from"),
+        "label": Flag(flag: "--class"),
+        "labels": Flag(flag: "--labels"),
+        "count": Flag(flag: "--count"),
     ]
 
     /// `text` with every backquoted library setting it knows spelled as the command line's flag.

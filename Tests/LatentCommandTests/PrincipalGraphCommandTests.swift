@@ -1,5 +1,5 @@
-import Autoencoders
 import Foundation
+import Latent
 import Testing
 import TestSupport
 
