@@ -48,6 +48,14 @@ import Testing
     #expect(try pca.encode(data.samples).shape == [5000, 30])
     #expect(try kmeans.distortion(data.samples) > pca.distortion(data.samples))
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("latent-readme-\(UUID().uuidString).safetensors").path
-    try pca.save(to: path)
+    try pca.save(to: path, trainedOn: data)
     #expect(try PCA.load(from: path).encode(data.samples) == pca.encode(data.samples))
+    #expect(try SafeTensorsFile.read(path).sampleShape(file: path) == [28, 28])
+    // Generation, and the grid in one call.
+    let (density, _) = try CodeDensity.fit(pca, samples: data.samples, configuration: .init(components: 10), using: &generator)
+    let new = try pca.generate(64, density: density, using: &generator)
+    #expect(new.samples.shape == [64, 784] && new.codes?.shape == [64, 30])
+    let png = path + ".png"
+    try ImageGrid(samples: new.samples, imageShape: [28, 28]).writePNG(to: png)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: png)).prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
 }
