@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layering: imports point down only.
-//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → {Tensors, Collectives} → CLatentKernels
+//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → {Tensors, Collectives}
+//   C by concern: Tensors → CLatentKernels (compute: GEMM, kernels, threads), DataFormats → CLatentText (parsing), Collectives → CLatentMPI
 let package = Package(
     name: "Latent",
     platforms: [.macOS(.v14)],
@@ -21,6 +22,8 @@ let package = Package(
             name: "CLatentKernels",
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
+        .target(name: "CLatentText"),
+        .target(name: "CLatentMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "Tensors",
             dependencies: ["CLatentKernels"],
@@ -28,11 +31,11 @@ let package = Package(
         ),
         .systemLibrary(name: "CLatentZlib", providers: [.apt(["zlib1g-dev"])]),
         // Sums across processes in a fixed order; MPI is loaded at run time (like the system BLAS).
-        .target(name: "Collectives", dependencies: ["CLatentKernels"]),
+        .target(name: "Collectives", dependencies: ["CLatentMPI"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors", "Collectives"]),
         .target(
             name: "DataFormats",
-            dependencies: ["Tensors", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Tensors", "CLatentText", "CLatentZlib", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/fashion-mnist-mini"), .copy("Resources/sci-car")]
         ),
         .target(name: "DistributionMatching", dependencies: ["Tensors", "NeuralNetworks"]),

@@ -1,4 +1,4 @@
-import CLatentKernels
+import CLatentMPI
 
 /// An MPI library loaded at run time with dlopen, as the system BLAS is: Open MPI (4 or later)
 /// or one of MPICH's ABI (MPICH 3.1 or later, Intel MPI, Cray MPICH, MVAPICH). Latent builds and

@@ -114,7 +114,7 @@ struct Evaluate: ParsableCommand {
             throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain (use --data)")
         }
         if reference != nil || importanceSamples != nil { throw ValidationErrorText("--reference and --importance-samples take --data, not --domain") }
-        let data = try DomainData.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: seed, display: display,
+        let data = try Domains.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: seed, display: display,
                                        modelFeatures: try file.domainFeatureNames(file: model))
         guard data.names == translator.domainNames else {
             throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")

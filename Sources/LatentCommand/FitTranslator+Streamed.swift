@@ -21,7 +21,7 @@ extension FitTranslator {
             display.finish("streaming \(domain.name) (\(domain.value)): \(set.rows) samples × \(set.columns) features in \(set.shards.count) shards")
         }
         let counts = shards.map(\.rows)
-        let partners = try DomainData.partners(pairs, names: names, counts: counts)
+        let partners = try Domains.partners(Domains.pairing(pairs), names: names, counts: counts)
         let configuration = try self.configuration(names: names, classes: 0)
         var generator = RandomGenerator(seed: seed)
         let interruption = InterruptionMonitor()

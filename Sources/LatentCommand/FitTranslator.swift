@@ -84,7 +84,7 @@ struct FitTranslator: ParsableCommand {
             }
             return try fitStreamed(named, display: display)
         }
-        let data = try DomainData.load(domains, labels: domainLabels, pairs: pairs, testSplit: testSplit, options: dataOptions, seed: seed, display: display)
+        let data = try Domains.load(domains, labels: domainLabels, pairs: pairs, testSplit: testSplit, options: dataOptions, seed: seed, display: display)
         let names = data.names
         let (trainingSets, partners) = data.training()
         var classes = 0

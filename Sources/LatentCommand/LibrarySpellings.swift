@@ -38,6 +38,8 @@ enum LibrarySpellings {
         "label": Flag(flag: "--class"),
         "labels": Flag(flag: "--labels"),
         "count": Flag(flag: "--count"),
+        "pairing": Flag(flag: "--pairs"),
+        "testSplit": Flag(flag: "--test-split"),
     ]
 
     /// `text` with every backquoted library setting it knows spelled as the command line's flag.

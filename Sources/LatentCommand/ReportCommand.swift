@@ -48,7 +48,7 @@ struct ReportCommand: ParsableCommand {
         guard let translator = loaded as? Translator else {
             throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain (use --data)")
         }
-        let data = try DomainData.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: 0, display: display,
+        let data = try Domains.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: 0, display: display,
                                        modelFeatures: try file.domainFeatureNames(file: model))
         guard data.names == translator.domainNames else {
             throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")

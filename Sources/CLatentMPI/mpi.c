@@ -9,7 +9,7 @@
 // MPICH, MVAPICH 2: the "MPICH ABI compatibility initiative"), and its functions take ints: each
 // ABI is called through function types of its own, never one through the other's.
 #define _GNU_SOURCE  // RTLD_DEFAULT
-#include "CLatentKernels.h"
+#include "CLatentMPI.h"
 
 #include <dlfcn.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
 // Decimal text to float, for CSV: the hot loop of reading tables.
-#include "CLatentKernels.h"
+#include "CLatentText.h"
 
 #include <math.h>
 #include <stdint.h>
