@@ -85,7 +85,7 @@ extension Autoencoder {
     public func save(to path: String) throws { try modelFile().write(to: path) }
 
     /// Writes the model to `path` (atomically) with what it needs to read and show data like
-    /// `data`, its training data, again (``SafeTensorsFile/describe(_:)``): class and feature
+    /// `data`, its training data, again (`SafeTensorsFile.describe(_:)`): class and feature
     /// names, sample shape, missing-value fill and value range, as `latent fit` writes it.
     public func save(to path: String, trainedOn data: Dataset) throws {
         var file = try modelFile()

@@ -8,7 +8,7 @@ import Tensors
 ///
 /// A checkpoint is one safetensors file: the method, its configuration (a resumed run must have
 /// the same one, or its result would not equal an uninterrupted run's), the tensors of stages
-/// already finished, and the running stage's ``TrainingCheckpoint``. It is written atomically,
+/// already finished, and the running stage's `TrainingCheckpoint`. It is written atomically,
 /// after whole epochs with finite losses only, so it always holds the last good state.
 public struct CheckpointPolicy: Sendable {
     /// The checkpoint file.

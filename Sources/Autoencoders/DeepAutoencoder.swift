@@ -7,7 +7,7 @@ import Tensors
 /// of RBMs (each trained on the hidden probabilities of the one below, the top one with linear
 /// code units), unrolled (decoder weights start as the transposed encoder weights, then are
 /// untied) and fine-tuned by backpropagation of the reconstruction error. Without pretraining
-/// the weights start from an ``Initializer`` instead: the lecture's comparison (large initial
+/// the weights start from an `Initializer` instead: the lecture's comparison (large initial
 /// weights find poor minima, small ones make early gradients vanish).
 ///
 /// ENCODE is the encoder (`n × D` → `n × d`), DECODE the decoder (`n × d` → `n × D`), with
@@ -270,7 +270,7 @@ public struct DeepAutoencoder: TrainedMethod {
     /// Greedy layer-wise pretraining: RBM i learns the hidden probabilities of RBM i − 1; the
     /// first has Bernoulli visible units (data in [0, 1]) or Gaussian ones, the top one Gaussian
     /// (linear) hidden units when the code is linear (Hinton & Salakhutdinov 2006, Fig. 1).
-    /// Each RBM trains on the ``Trainer`` in phase "rbm I/L".
+    /// Each RBM trains on the `Trainer` in phase "rbm I/L".
     ///
     /// - Parameters:
     ///   - binaryData: whether `samples` lie in [0, 1] (Bernoulli visible units), when known.

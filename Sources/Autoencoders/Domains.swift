@@ -75,7 +75,7 @@ public struct Domains: Sendable {
     }
 
     /// A pairs file (``Pairing/file(_:)``) for domains `names` of `counts` samples.
-    /// - Throws: ``DataFormatError`` naming the line and column of what is wrong.
+    /// - Throws: `DataFormatError` naming the line and column of what is wrong.
     public static func readPairs(_ path: String, names: [String], counts: [Int]) throws -> [[Int]] {
         let lines = try textLines(path).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         guard let header = lines.first, header.contains(names[0]), header.count >= 2 else {
@@ -136,7 +136,7 @@ public struct Domains: Sendable {
     }
 
     /// A file of test rows (``TestSplit/file(_:)``) of a domain `name` of `count` samples.
-    /// - Throws: ``DataFormatError`` naming the line of what is wrong.
+    /// - Throws: `DataFormatError` naming the line of what is wrong.
     public static func readTestRows(_ path: String, count: Int, name: String) throws -> [Int] {
         let lines = try textLines(path)
         if let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }),

@@ -112,7 +112,7 @@ public struct ElasticEmbedding: Sendable {
 
     /// The nearest node of each point by GEMM: ‖x − v‖² = ‖x‖² − 2x·v + ‖v‖², the nodes ranked
     /// in Float (the lowest index wins a tie) and the distance kept in Double; points farther
-    /// than R₀ from every node get −1. Rows go through in blocks of ``partitionBlock``, each
+    /// than R₀ from every node get −1. Rows go through in blocks of `partitionBlock`, each
     /// block's products (block × k) ranked while they sit in cache.
     public static func partition(_ cloud: PointCloud, nodes: Matrix, trimmingRadius: Double?) -> Partition {
         let (n, k, d) = (cloud.count, nodes.rows, cloud.dimension)

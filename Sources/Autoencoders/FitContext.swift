@@ -9,7 +9,7 @@ public struct FitContext {
     /// Where to write checkpoints and whether to resume from one; nil: none.
     public var checkpoints: CheckpointPolicy?
     /// How each batch's gradient and each pass's sums are computed: whole, or in parts added in
-    /// a fixed order, shared by processes (``PartTree``): the same parts give the same model on
+    /// a fixed order, shared by processes (`PartTree`): the same parts give the same model on
     /// any number of processes.
     public var parts: PartTree
     /// Called after every batch and at each epoch's end; an error it throws interrupts training
@@ -45,7 +45,7 @@ public struct TrainingRun {
         }
     }
 
-    /// The stage a resumed run stopped in (``TrainingCheckpoint/Metadata/phase``); nil for a fresh run.
+    /// The stage a resumed run stopped in (`TrainingCheckpoint.Metadata.phase`); nil for a fresh run.
     public var resumedPhase: String? { resumed?.training.metadata.phase }
 
     /// The trainer's hooks: progress, checkpoints that hold `completed()` tensors of finished

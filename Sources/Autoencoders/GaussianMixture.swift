@@ -3,7 +3,7 @@ import Tensors
 
 /// A mixture of K Gaussians in d dimensions, p(z) = Σₖ πₖ N(z; μₖ, Σₖ): the density of a
 /// model's codes that makes any decoder a generator (draw z ~ p, DECODE z). Fitted by EM
-/// (``fit(_:configuration:using:)``; Bishop, *Pattern Recognition and Machine Learning*,
+/// (`fit(_:configuration:using:)`; Bishop, *Pattern Recognition and Machine Learning*,
 /// §9.2.2), its size chosen by the Bayesian information criterion (Schwarz 1978).
 ///
 /// Everything is in Double; Σₖ is kept as its Cholesky factor Lₖ (Σₖ = LₖLₖᵀ), which gives

@@ -37,7 +37,7 @@ extension NPYShards: IndexedRowSource {
 }
 
 /// The rows of NPY shards by index (the rows of all shards in order), read as they are asked
-/// for (``NPYShards/Reader``: each shard opened once), then `transform`ed (a scaling fitted in
+/// for (`NPYShards.Reader`: each shard opened once), then `transform`ed (a scaling fitted in
 /// a pass over the shards). Not for concurrent use.
 public final class ShardRows: IndexedRows {
     public let shards: NPYShards

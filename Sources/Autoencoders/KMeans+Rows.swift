@@ -21,7 +21,7 @@ extension KMeans {
     /// pass checks every value and gives the features' variances (the tolerance's scale), seeds
     /// are drawn from the samples in memory, or from a stream's first shuffled buffer of rows
     /// (at least k), and each run refines them over the rows:
-    /// - **Lloyd**: each iteration is a pass of ``LloydSums``, a ``RowStatistic``: every part's
+    /// - **Lloyd**: each iteration is a pass of `LloydSums`, a ``RowStatistic``: every part's
     ///   cluster sums and counts added in part order, so the same parts give the same centroids
     ///   on any number of processes; a cluster left empty takes the row farthest from its centroid.
     /// - **Mini-batch** (Sculley 2010): each iteration is a pass of mini-batch updates over the
@@ -160,7 +160,7 @@ struct LloydSums: RowStatistic {
     }
 }
 
-/// The sums of one Lloyd step (``LloydSums``) and what they give: the inertia of the centroids
+/// The sums of one Lloyd step (`LloydSums`) and what they give: the inertia of the centroids
 /// they were taken for, and the updated centroids.
 struct LloydStep {
     let centroids: Tensor

@@ -3,7 +3,7 @@ import Foundation
 import Tensors
 
 /// Every optional entry of a model file's metadata in one place: its key, its type and what a
-/// valid value is (``MetadataEntry``). The format's core (version, method, configuration) is
+/// valid value is (`MetadataEntry`). The format's core (version, method, configuration) is
 /// DataFormats' `ModelFile.swift`; tensors are named by each method (`stateTensors`).
 public enum ModelFileSchema {
     /// The training labels' class names, so that every later file's labels are numbered alike.

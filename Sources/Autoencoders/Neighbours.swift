@@ -34,8 +34,8 @@ func nearestNeighbours(of queries: Tensor, in reference: Tensor, k: Int, excludi
 }
 
 extension ReconstructionMetrics {
-    /// Neighbours used by ``knnAccuracy(codes:labels:referenceCodes:referenceLabels:)`` and
-    /// ``trustworthiness(samples:codes:)``.
+    /// Neighbours used by `knnAccuracy(codes:labels:referenceCodes:referenceLabels:)` and
+    /// `trustworthiness(samples:codes:)`.
     public static let neighbours = 5
     /// Samples over which trustworthiness is computed at most (a seeded random subset beyond):
     /// it needs every pairwise distance.

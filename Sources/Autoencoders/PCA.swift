@@ -27,7 +27,7 @@ public struct PCA: Autoencoder {
             /// subspace iteration on a Gaussian sketch of k + ``oversampling`` columns.
             case randomized
             /// Ross et al. (2008): the top k axes updated batch by batch, never a D × D matrix
-            /// (``PCA/fitIncrementally(_:configuration:)``); for data of very many features.
+            /// (`PCA.fitIncrementally(_:configuration:)`); for data of very many features.
             case incremental
         }
 

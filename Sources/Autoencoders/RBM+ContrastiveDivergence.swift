@@ -40,8 +40,8 @@ extension RBM {
                 (phases.negativeHidden - phases.positiveHidden).sum(alongAxis: 0) / n)
     }
 
-    /// Contrastive divergence as a step of the ``Trainer``: the CD-k gradient on a batch, then
-    /// Hinton's update v ← μv − ε(∂ + λW), θ ← θ + v by two ``Momentum`` optimizers, one for the
+    /// Contrastive divergence as a step of the `Trainer`: the CD-k gradient on a batch, then
+    /// Hinton's update v ← μv − ε(∂ + λW), θ ← θ + v by two `Momentum` optimizers, one for the
     /// weights (with the weight cost λ) and one for the biases (without).
     ///
     /// Its loss is the batch's squared reconstruction error per sample (data against the
@@ -115,7 +115,7 @@ extension RBM {
     }
 
     /// Trains an RBM on `samples` (`n × D`) by CD-k with momentum and weight decay, on the
-    /// ``Trainer`` (progress, checkpoints and exact resumption through `hooks`).
+    /// `Trainer` (progress, checkpoints and exact resumption through `hooks`).
     ///
     /// Weights start from N(0, 0.1²) and biases at 0, as in Hinton's code. Progress reports
     /// carry the epoch's mean reconstruction error so far as `loss`, and the free energy of

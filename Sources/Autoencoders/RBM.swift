@@ -4,7 +4,7 @@ import NeuralNetworks
 import Tensors
 
 /// A restricted Boltzmann machine: visible units v (`D`), hidden units h (`H`), weights
-/// W (`H × D`, stored as a ``Dense`` layer's so that the encoder of an unrolled stack is W
+/// W (`H × D`, stored as a `Dense` layer's so that the encoder of an unrolled stack is W
 /// itself and the decoder Wᵀ), visible biases b and hidden biases c.
 ///
 /// Energy (Hinton & Salakhutdinov 2006, eq. 1, with the Gaussian variants of its notes):

@@ -3,10 +3,10 @@ import DataFormats
 import NeuralNetworks
 import Tensors
 
-/// Rows a method is fitted to: samples in memory (a ``Tensor``, `n × D`) or data streamed from
-/// NPY shards (``NPYShards``, ``StreamedShards``), never all in memory.
+/// Rows a method is fitted to: samples in memory (a `Tensor`, `n × D`) or data streamed from
+/// NPY shards (`NPYShards`, ``StreamedShards``), never all in memory.
 ///
-/// A fit asks two things of its rows: statistics over all of them (``compute(_:parts:)``: the
+/// A fit asks two things of its rows: statistics over all of them (`compute(_:parts:)`: the
 /// range a loss needs, the moments a standardisation needs, the sums of PCA), and the rows
 /// training draws its batches from with the rows held out (``split(holdingOut:parts:using:)``).
 /// How the rows are cut into parts and processes belongs to the run (``FitContext/parts``), not
@@ -80,7 +80,7 @@ extension Tensor: RowSource {
         try body(range.lowerBound, range == 0..<rows ? self : self.rows(range))
     }
 
-    /// ⌊f·n⌋ rows drawn at random (``TrainingConfiguration/holdOut(_:using:)``).
+    /// ⌊f·n⌋ rows drawn at random (`TrainingConfiguration.holdOut(_:using:)`).
     public func split(holdingOut training: TrainingConfiguration, parts: PartTree,
                       using generator: inout RandomGenerator) throws -> (training: Tensor, heldOut: Tensor?) {
         training.holdOut(self, using: &generator)

@@ -15,8 +15,8 @@ import Tensors
 ///
 /// In a data-parallel run (``parts`` shared by several processes) each process draws the same
 /// order, shuffling row addresses rather than rows, and reads only its parts' rows of each
-/// batch (``TrainingEpoch/nextShare()``) and, in passes, its parts of the data
-/// (``forEachBlock(in:rows:_:)``): the batches are the same for any number of processes, and
+/// batch (`TrainingEpoch.nextShare()`) and, in passes, its parts of the data
+/// (`forEachBlock(in:rows:_:)`): the batches are the same for any number of processes, and
 /// each reads 1/N of them.
 public struct ShardStream: TrainingRows {
     /// Rows a buffer holds by default: 16 384 (51 MB of 784 floats).

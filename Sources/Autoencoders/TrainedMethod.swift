@@ -91,7 +91,7 @@ extension TrainedMethod {
     }
 }
 
-/// The configuration of a method trained by the ``Trainer``: its epochs, batches, optimizer,
+/// The configuration of a method trained by the `Trainer`: its epochs, batches, optimizer,
 /// schedule and held-out fraction among the rest.
 public protocol TrainedConfiguration {
     var training: TrainingConfiguration { get }

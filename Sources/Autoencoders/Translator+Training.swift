@@ -6,8 +6,8 @@ import Tensors
 extension Translator {
     /// The training samples of every domain, with what ties them together.
     public struct Samples {
-        /// Each domain's samples (`n_k × D_k`), in the user's units: in memory (a ``Tensor``) or
-        /// in NPY shards (``NPYShards``), whose rows training reads as batches draw them.
+        /// Each domain's samples (`n_k × D_k`), in the user's units: in memory (a `Tensor`) or
+        /// in NPY shards (`NPYShards`), whose rows training reads as batches draw them.
         public var domains: [any IndexedRowSource]
         /// Each domain's labels (one per sample), needed when the configuration has classes.
         public var labels: [[Int]]?
@@ -186,7 +186,7 @@ extension Translator {
 
     /// Trains one autoencoder per domain in one shared latent space (see ``Translator``), with
     /// the configured optimizer, schedule and checkpoints (which resume bit for bit). Each
-    /// domain's scaling is fitted to its samples and stored (``scaling(of:for:)``).
+    /// domain's scaling is fitted to its samples and stored (`scaling(of:for:)`).
     ///
     /// Domains in memory or in NPY shards train alike: training reads each batch's rows of
     /// every domain by index as it draws them (``IndexedRowSource``), so the batches from

@@ -4,7 +4,7 @@ import Tensors
 
 /// The variational autoencoder (Kingma & Welling, ICLR 2014): an encoder that maps x to a
 /// distribution q(z | x) = N(μ(x), diag σ²(x)), a decoder that maps z to the parameters of
-/// p(x | z) (a ``Likelihood``), trained by maximising the evidence lower bound
+/// p(x | z) (a `Likelihood`), trained by maximising the evidence lower bound
 ///
 ///     log p(x) ≥ E_q[log p(x | z)] − KL[q(z | x) ‖ N(0, I)]   (eq. 3 and 10),
 ///
@@ -25,7 +25,7 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
         /// The hidden layers' activation (the heads μ, log σ² and the decoder's output are linear).
         public var activation: Activation
         public var likelihood: Likelihood
-        /// σ² of the ``Likelihood/gaussian`` decoder.
+        /// σ² of the `Likelihood.gaussian` decoder.
         public var outputVariance: Float
         /// β, the KL term's weight: 1 is the ELBO; > 1 the β-VAE's stronger pull to the prior.
         public var beta: Float

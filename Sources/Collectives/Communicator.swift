@@ -1,5 +1,5 @@
 /// Processes of one run that exchange bytes pairwise: the transport under Latent's fixed-order
-/// sums (``Communicator/allReduceSum(_:)``). MPI's world is one (``MPICommunicator``); a lone
+/// sums (`Communicator.allReduceSum(_:)`). MPI's world is one (``MPICommunicator``); a lone
 /// process is another (``SingleProcess``).
 public protocol Communicator: AnyObject, Sendable {
     /// This process's index, 0 ..< `size`; rank 0 writes files and reports.
@@ -79,7 +79,7 @@ extension Communicator {
         }
     }
 
-    /// ``allReduceSum(_:)`` for any number of processes: at distance d = 1, 2, 4, … rank r
+    /// `allReduceSum(_:)` for any number of processes: at distance d = 1, 2, 4, … rank r
     /// (r a multiple of 2d) adds the array of rank r + d (its right subtree, when there is one)
     /// to its own, the tree of ``PartTree/sum(_:)`` with a missing right subtree skipped; rank 0
     /// then holds the sum and sends it back down the same tree.
@@ -111,7 +111,7 @@ extension Communicator {
         }
     }
 
-    /// ``allReduceSum(_:)`` of an array.
+    /// `allReduceSum(_:)` of an array.
     @inlinable
     public func allReduceSum<Element: BinaryFloatingPoint>(_ values: inout [Element]) throws {
         try values.withUnsafeMutableBufferPointer { try allReduceSum($0) }

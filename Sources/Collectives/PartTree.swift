@@ -7,7 +7,7 @@
 /// a part with no right neighbour at some distance passed up as it is (P = 6:
 /// ((s₀ + s₁) + (s₂ + s₃)) + (s₄ + s₅)). Each of N processes takes P/N neighbouring parts (N
 /// divides P, and P/N is a power of two, so that they fill a subtree), adds them in their
-/// subtree, and ``Communicator/allReduceSum(_:)`` adds the processes' subtrees in the tree
+/// subtree, and `Communicator.allReduceSum(_:)` adds the processes' subtrees in the tree
 /// above: the same additions in the same order as one process summing all P parts.
 /// Floating-point addition is not associative, so a different P gives a (slightly) different
 /// result; the same P gives the same bits for every N that divides it so (P = 12: N = 1, 3, 6,

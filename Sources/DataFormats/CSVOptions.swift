@@ -53,13 +53,13 @@ public struct CSVOptions: Sendable, Equatable {
     public var origin: Origin?
     /// Accept NaN and infinite values (rejected by default, with their line and column).
     public var allowNonFinite: Bool
-    /// The features a model was fitted on, by name (its ``SafeTensorsFile/featureNames``): a
+    /// The features a model was fitted on, by name (its `SafeTensorsFile.featureNames`): a
     /// table with a header is matched to them by name, in any order, as scikit-learn checks
     /// `feature_names_in_`; its other columns are skipped (noted), and a feature it lacks is an
     /// error that lists every one missing. The features come out in this order. A table
     /// without a header is read by position.
     public var modelFeatures: [String]?
-    /// Threads for large tables (nil: ``ComputeSettings/current``'s); results do not depend on it.
+    /// Threads for large tables (nil: `ComputeSettings.current`'s); results do not depend on it.
     public var threads: Int?
 
     public init(delimiter: UInt8? = nil, header: Header = .automatic, labelColumn: Column? = nil, indexColumn: Column? = nil,

@@ -18,7 +18,7 @@ public struct DatasetLoader: Sendable {
     /// A model's fill values for missing entries (``MissingValueFill``): `mean` and `median`
     /// use them instead of the file's own statistics.
     public var missingFill: MissingValueFill?
-    /// The classes of a fitted model (``SafeTensorsFile/classNames``): labels that are names are
+    /// The classes of a fitted model (`SafeTensorsFile.classNames`): labels that are names are
     /// numbered by their place in this list, and a name outside it is an error. Without it,
     /// names are numbered in sorted order. Integer labels stay integers either way.
     public var knownClasses: [String]?

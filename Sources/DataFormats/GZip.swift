@@ -8,7 +8,7 @@ public enum GZip {
 
     /// The decompressed bytes of every member of a gzip file. The output grows as it is
     /// produced; the size the trailer claims is never trusted for an allocation, and growth
-    /// past ``MemoryBudget/limit`` is an error (a kilobyte can inflate to gigabytes).
+    /// past `MemoryBudget.limit` is an error (a kilobyte can inflate to gigabytes).
     public static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
         var stream = z_stream()
         // 15 window bits + 32: detect the gzip header automatically.

@@ -5,7 +5,7 @@ import Tensors
 /// codes of real samples.
 extension ImageGrid {
     /// Interpolation strips: for each pair (a, b) of samples, DECODE of `steps` codes from
-    /// ENCODE(a) to ENCODE(b) along `path` (``LatentSpace/interpolate(from:to:steps:path:)``),
+    /// ENCODE(a) to ENCODE(b) along `path` (`LatentSpace.interpolate(from:to:steps:path:)`),
     /// one row per pair.
     ///
     /// `from` and `to` are samples `m × D`, row i of one paired with row i of the other.

@@ -39,7 +39,7 @@ public struct ScatterPlot: Sendable {
     /// the legend: a principal graph over its data.
     public var graph: (nodes: Tensor, edges: [(Int, Int)], name: String)?
 
-    /// A plot of the first two columns of `codes` (`n × d`, d ≥ 2; see ``principalPlane(_:)``
+    /// A plot of the first two columns of `codes` (`n × d`, d ≥ 2; see `principalPlane(_:)`
     /// for codes of more dimensions). Throws when the shapes or labels do not fit.
     public init(codes: Tensor, labels: [Int]? = nil, classNames: [String]? = nil, title: String,
                 xLabel: String = "code 1", yLabel: String = "code 2") throws {

@@ -2,7 +2,7 @@ import Collectives
 import Dispatch
 import Tensors
 
-/// A training step computed in parts: each batch is cut into the parts of a ``PartTree``, each
+/// A training step computed in parts: each batch is cut into the parts of a `PartTree`, each
 /// process computes its parts' gradients, the gradients are summed in the tree's fixed order
 /// across processes, and every process applies the same update. The model is then the same,
 /// bit for bit, for any number of processes sharing the same parts.

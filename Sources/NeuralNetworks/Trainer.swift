@@ -21,7 +21,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     /// by name; nil for steps without any.
     public var metrics: [String: [Float]]?
     /// Wall-clock seconds of each epoch spent summing gradients across parts and processes
-    /// (``DataParallelStep``), in this process; nil when batches were not split.
+    /// (`DataParallelStep`), in this process; nil when batches were not split.
     public var summingSecondsPerEpoch: [Double]?
 
     public init(trainLoss: [Float] = [], heldOutLoss: [Float] = [], keptEpoch: Int = 0, stoppedEarly: Bool = false,
@@ -53,8 +53,8 @@ public struct TrainingHooks {
     public var saveCheckpoint: ((TrainingCheckpoint) throws -> Void)?
     /// Continue from this checkpoint when its phase is the run's.
     public var resume: TrainingCheckpoint?
-    /// How each batch's gradient is computed: whole (``PartTree/serial``), or in parts summed
-    /// in a fixed tree, shared by processes (``DataParallelStep``). Every process runs the same
+    /// How each batch's gradient is computed: whole (`PartTree.serial`), or in parts summed
+    /// in a fixed tree, shared by processes (`DataParallelStep`). Every process runs the same
     /// trainer; give `saveCheckpoint` to one (rank 0) only.
     public var parts: PartTree
 
@@ -78,10 +78,10 @@ public struct TrainingHooks {
 /// best epoch's weights, checkpoints that resume exactly, and an error naming the epoch and batch
 /// where the loss stops being finite or diverges.
 public struct Trainer {
-    /// How far a loss may grow before a run counts as diverged (see ``DivergenceGuard``): past
+    /// How far a loss may grow before a run counts as diverged (see `DivergenceGuard`): past
     /// 100 times its reference.
     public static let divergenceFactor = 100.0
-    /// The least |reference| the divergence test scales by (see ``DivergenceGuard``).
+    /// The least |reference| the divergence test scales by (see `DivergenceGuard`).
     public static let divergenceFloor = 1.0
 
     public let configuration: TrainingConfiguration

@@ -39,9 +39,9 @@ public struct TrainingCheckpoint: Sendable {
         /// of its tensors among the checkpoint's optimizer tensors, in group order.
         public var groupOptimizerSteps: [Int]?
         public var groupOptimizerTensorCounts: [Int]?
-        /// The divergence probe's loss before training (``DivergenceGuard``).
+        /// The divergence probe's loss before training (`DivergenceGuard`).
         public var divergenceProbeLoss: Double?
-        /// The parts each batch was cut into (``PartTree``); nil for one. A run resumes
+        /// The parts each batch was cut into (`PartTree`); nil for one. A run resumes
         /// exactly only with the same parts.
         public var parts: Int?
 

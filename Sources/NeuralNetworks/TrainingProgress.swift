@@ -60,7 +60,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case nonFiniteHeldOutLoss(epoch: Int, value: Float)
     /// The loss of a fixed probe of training rows grew from `reference` (before training) to
     /// `value` (after this batch), past ``Trainer/divergenceFactor`` times: the steps are too
-    /// large, and the weights are being wrecked while the loss stays finite (``DivergenceGuard``).
+    /// large, and the weights are being wrecked while the loss stays finite (`DivergenceGuard`).
     case diverged(epoch: Int, batch: Int, value: Float, reference: Float)
     /// A hyperparameter is out of range.
     case invalidConfiguration(String)

@@ -49,7 +49,7 @@ public protocol TrainingStep {
     mutating func beginEpoch(_ epoch: Int, of epochs: Int)
     /// Whether ``train(_:optimizers:using:)`` computes every group's gradient before stepping
     /// any, and steps each once: then a batch can be computed in parts whose gradients are
-    /// summed (``DataParallelStep``). By default, when there is one group.
+    /// summed (`DataParallelStep`). By default, when there is one group.
     var updatesGroupsIndependently: Bool { get }
 }
 

@@ -4,7 +4,7 @@ import Synchronization
 /// The most memory a command may allocate for what grows with its data: a size read from a
 /// file, a Gram matrix, a cost matrix, is checked against it before anything that size is
 /// allocated, so a small file that claims a huge matrix, or a table far wider than long, is an
-/// error that says so, not an exhausted machine. (``check(_:for:file:at:)`` in DataFormats names
+/// error that says so, not an exhausted machine. (`check(_:for:file:at:)` in DataFormats names
 /// the file.)
 ///
 /// The default is ``defaultShare`` of the memory available to the process: the least of the
