@@ -14,24 +14,13 @@ struct Fit: ParsableCommand {
         subcommands: FitMethods.all)
 }
 
-/// A method of the library that `latent fit` fits: its command. The one registry is the
-/// library's (``Methods/all``); the command line lists, in its order, the commands of the
-/// methods that have one (the RBM is fitted as part of the deep autoencoder).
+/// A method of the library that `latent fit` fits: its command, declared beside the command.
+/// The one registry is the library's (``Methods/all``); the command line lists, in its order,
+/// the commands of the methods that have one (the RBM is fitted as part of the deep autoencoder).
 protocol FittedByCommand: Autoencoder {
     /// `latent fit NAME`: a ``FitMethod``, or the translator's command, which takes domains.
     static var fitCommand: any ParsableCommand.Type { get }
 }
-
-extension KMeans: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitKMeans.self } }
-extension PCA: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitPCA.self } }
-extension LinearAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitLinearAutoencoder.self } }
-extension NonlinearPCA: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitNonlinearPCA.self } }
-extension DeepAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitDeepAutoencoder.self } }
-extension VariationalAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitVariationalAutoencoder.self } }
-extension WassersteinAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitWassersteinAutoencoder.self } }
-extension AdversarialAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitAdversarialAutoencoder.self } }
-extension Translator: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitTranslator.self } }
-extension PrincipalGraph: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitPrincipalGraph.self } }
 
 /// The fit commands, from the library's registry.
 enum FitMethods {

@@ -12,6 +12,8 @@ enum PriorShape: String, ExpressibleByArgument, CaseIterable {
     case mixture
 }
 
+extension AdversarialAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitAdversarialAutoencoder.self } }
+
 /// `latent fit adversarial-autoencoder`: Makhzani et al.'s AAE.
 struct FitAdversarialAutoencoder: TrainedFitCommand {
     typealias Method = AdversarialAutoencoder

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Latent
 
+extension PCA: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitPCA.self } }
+
 /// `latent fit pca`: principal components by the exact, randomized or incremental solver.
 struct FitPCA: FitMethod {
     static let configuration = CommandConfiguration(
@@ -45,6 +47,8 @@ struct FitPCA: FitMethod {
         return (pca, MethodResults(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble()))
     }
 }
+
+extension KMeans: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitKMeans.self } }
 
 /// `latent fit kmeans`: k-means clustering, the autoencoder with a discrete code.
 struct FitKMeans: FitMethod {

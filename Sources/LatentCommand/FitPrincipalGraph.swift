@@ -4,6 +4,8 @@ import Latent
 
 extension PrincipalGraph.Configuration.Topology: ExpressibleByArgument {}
 
+extension PrincipalGraph: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitPrincipalGraph.self } }
+
 /// `latent fit principal-graph`: an elastic principal curve, circle or tree (ElPiGraph).
 struct FitPrincipalGraph: FitMethod {
     static let configuration = CommandConfiguration(

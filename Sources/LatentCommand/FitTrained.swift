@@ -4,6 +4,8 @@ import Latent
 
 extension Initializer: ExpressibleByArgument {}
 
+extension LinearAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitLinearAutoencoder.self } }
+
 /// `latent fit linear-autoencoder`: a linear autoencoder trained by gradient descent.
 struct FitLinearAutoencoder: TrainedFitCommand {
     typealias Method = LinearAutoencoder
@@ -22,6 +24,8 @@ struct FitLinearAutoencoder: TrainedFitCommand {
         LinearAutoencoder.Configuration(codeSize: codeSize, training: try trainingOptions.configuration(over: LinearAutoencoder.Configuration.defaultTraining, heldOut: heldOutOptions))
     }
 }
+
+extension NonlinearPCA: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitNonlinearPCA.self } }
 
 /// `latent fit nonlinear-pca`: Kramer's (1991) five-layer network.
 struct FitNonlinearPCA: TrainedFitCommand {
@@ -55,6 +59,8 @@ struct FitNonlinearPCA: TrainedFitCommand {
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions))
     }
 }
+
+extension DeepAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitDeepAutoencoder.self } }
 
 /// `latent fit deep-autoencoder`: Hinton & Salakhutdinov's (2006) deep autoencoder.
 struct FitDeepAutoencoder: TrainedFitCommand {

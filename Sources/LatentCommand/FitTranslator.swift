@@ -6,6 +6,8 @@ extension Translator.Matcher: ExpressibleByArgument {}
 extension Translator.AnchorDistance: ExpressibleByArgument {}
 
 
+extension Translator: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitTranslator.self } }
+
 /// `latent fit translator`: Yang et al.'s multi-domain translator.
 struct FitTranslator: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,8 @@ import Latent
 
 extension Likelihood: ExpressibleByArgument {}
 
+extension VariationalAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitVariationalAutoencoder.self } }
+
 /// `latent fit vae`: Kingma & Welling's variational autoencoder.
 struct FitVariationalAutoencoder: TrainedFitCommand {
     typealias Method = VariationalAutoencoder

@@ -4,6 +4,8 @@ import Latent
 
 extension WassersteinAutoencoder.Penalty: ExpressibleByArgument {}
 
+extension WassersteinAutoencoder: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitWassersteinAutoencoder.self } }
+
 /// `latent fit wasserstein-autoencoder`: Tolstikhin et al.'s WAE.
 struct FitWassersteinAutoencoder: TrainedFitCommand {
     typealias Method = WassersteinAutoencoder
