@@ -37,14 +37,21 @@ struct FitPCA: FitMethod {
                 display.update(String(format: "PCA out of core (%@): %d of %d rows read, %@ elapsed, ETA %@", solver == .incremental ? "incremental, 1 pass" : "2 passes",
                                       done, total, formatDuration(elapsed), formatDuration(elapsed / max(fraction, 1e-9) * (1 - fraction))), fraction: fraction)
             }
-            return (pca, MethodResults(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble()))
+            return (pca, Report(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble()))
         }
     }
 
-    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
+    /// The fraction of the variance the kept components explain (in the space PCA was fitted in).
+    struct Report: MethodReport {
+        var explainedVarianceRatio: Double
+        enum CodingKeys: String, CodingKey { case explainedVarianceRatio = "explained_variance_ratio" }
+        var modelSpaceKeys: [String] { [CodingKeys.explainedVarianceRatio.rawValue] }
+    }
+
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
         context.display.update("fitting PCA (\(solver.rawValue) solver)", force: true)
         let pca = try PCA.fit(context.samples, configuration: configuration, using: &generator, context: FitContext(parts: context.parts))
-        return (pca, MethodResults(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble()))
+        return (pca, Report(explainedVarianceRatio: pca.explainedVarianceRatio.sumInDouble()))
     }
 }
 
@@ -78,15 +85,20 @@ struct FitKMeans: FitMethod {
             let start = Date()
             let kmeans = try KMeans.fit(StreamedShards(shards, bufferRows: stream.bufferRows), configuration: configuration, using: &generator,
                                         context: FitContext(parts: parts)) { report($0, rows: shards.rows, display: display, start: start) }
-            return (kmeans, MethodResults(iterations: kmeans.inertiaHistory.count))
+            return (kmeans, Report(iterations: kmeans.inertiaHistory.count))
         }
     }
 
-    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
+    /// The iterations of the kept run.
+    struct Report: MethodReport {
+        var iterations: Int
+    }
+
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
         let kmeans = try KMeans.fit(context.samples, configuration: configuration, using: &generator, context: FitContext(parts: context.parts)) {
             report($0, rows: context.samples.rows, display: context.display, start: context.start)
         }
-        return (kmeans, MethodResults(iterations: kmeans.inertiaHistory.count))
+        return (kmeans, Report(iterations: kmeans.inertiaHistory.count))
     }
 
     /// Shows an iteration on the progress line.

@@ -82,7 +82,7 @@ protocol FitMethod: ParsableCommand {
     /// The scaling to use when `--scale` is not given, for the raw training samples.
     func defaultScale(for samples: Tensor) -> FeatureScaling.Kind
     /// Fits the method to `context.samples`; returns the model and what the method reports of it.
-    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults)
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport)
 }
 
 extension FitMethod {
@@ -206,11 +206,11 @@ let varianceRatioHint = 1e3
 /// Runs a trained method's fit with checkpoints beside the model, under the run's parts and
 /// progress: the checkpoint's path joins the result when periodic checkpoints were asked for.
 func fitWithCheckpoints<M: Autoencoder>(_ options: TrainingOptions, _ inputs: FitInputs,
-                                        _ body: (FitContext) throws -> M) throws -> (model: M, extra: MethodResults) {
+                                        _ body: (FitContext) throws -> M) throws -> (model: M, extra: CheckpointReport) {
     var checkpoints = try options.checkpoints(besideModel: inputs.output)
     checkpoints.writes = inputs.writes
     let model = try withCheckpointContext(checkpoints) {
         try body(FitContext(checkpoints: checkpoints, parts: inputs.parts, progress: inputs.reportTraining))
     }
-    return (model, MethodResults(checkpoint: options.checkpointEvery != nil ? checkpoints.path : nil))
+    return (model, CheckpointReport(checkpoint: options.checkpointEvery != nil ? checkpoints.path : nil))
 }

@@ -31,7 +31,7 @@ struct FitPrincipalGraph: FitMethod {
     @Option(help: "ε: an embedding stops when the largest relative squared node move falls below it.") var tolerance: Double = 0.01
     @Option(help: "The nodes of the starting graph, placed by PCA.") var initialNodes: Int = 3
 
-    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
+    func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
         let configuration = PrincipalGraph.Configuration(topology: topology, nodes: nodes, edgeElasticity: lambda, starElasticity: mu,
                                                          branchingPenalty: alpha, trimmingRadius: trimmingRadius, maximumIterations: maxIterations,
                                                          tolerance: tolerance, initialNodes: initialNodes)
@@ -45,6 +45,9 @@ struct FitPrincipalGraph: FitMethod {
                                           formatDuration(elapsed), formatDuration(max(0, left))),
                                    fraction: Double(step.nodes) / Double(progress.targetNodes), force: step.nodes == progress.targetNodes)
         }
-        return (model, MethodResults(graph: try PrincipalGraphSummary(model, samples: context.samples)))
+        return (model, try PrincipalGraphSummary(model, samples: context.samples))
     }
 }
+
+/// A principal graph reports its barcode, energy and growth.
+extension PrincipalGraphSummary: MethodReport {}

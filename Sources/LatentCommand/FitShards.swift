@@ -11,20 +11,10 @@ extension FitMethod {
     /// model and what the method reports of it.
     func fitShards(_ folder: String, refusing: [(given: Bool, option: String)] = [],
                    _ fit: (_ shards: NPYShards, _ parts: PartTree, _ display: ProgressDisplay, _ generator: inout RandomGenerator) throws
-                       -> (model: any Autoencoder, extra: MethodResults)) throws {
+                       -> (model: any Autoencoder, extra: any MethodReport)) throws {
         let common = self.common
-        ComputeSettings.current = try common.compute.settings()
-        let inMemory = [(common.scale.map { $0 != .none } ?? false, "--scale"), (common.test != nil, "--test"), (common.dataOptions.labels != nil, "--labels")]
-        for (given, option) in inMemory + refusing where given {
-            throw ValidationErrorText("\(option) is not available for data in shards (\(folder)), which \(Self.methodName) reads block by block; "
-                                      + "scale the shards beforehand, or evaluate a test set with `latent evaluate`")
-        }
-        let group = ProcessGroup.current
-        let parts = try self.parts(group)
-        // Every process reads its parts' rows; rank 0 alone reports, writes and prints.
-        let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
-        let shards = try NPYShards(opening: folder)
-        display.finish("reading \(folder) block by block: \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
+        let (group, parts, display, shards) = try openShards(folder, refusing: refusing, reading: "\(Self.methodName) reads block by block",
+                                                             scaling: "scale the shards beforehand", announce: "reading \(folder) block by block")
         var generator = RandomGenerator(seed: common.seed)
         let start = Date()
         let (model, extra) = try fit(shards, parts, display, &generator)
@@ -39,5 +29,26 @@ extension FitMethod {
         var result = FitResult.streamed(method: Self.methodName, model: common.output, shards: shards, codeSize: model.codeSize, seconds: seconds, sse: sse)
         result.record(parts, of: group)
         try printResult(Merged(result, extra), json: common.outputOptions.json)
+    }
+
+    /// The run's compute settings, processes and parts, and the shards in `folder`, announced
+    /// (`announce`: how they are read) on a display that rank 0 alone shows. Options that need
+    /// the data in memory are refused (with those in `refusing`), saying what reads the shards
+    /// (`reading`) and what to do instead (`scaling`).
+    func openShards(_ folder: String, refusing: [(given: Bool, option: String)] = [], reading: String, scaling: String,
+                    announce: String) throws -> (group: ProcessGroup, parts: PartTree, display: ProgressDisplay, shards: NPYShards) {
+        let common = self.common
+        ComputeSettings.current = try common.compute.settings()
+        let inMemory = [(common.scale.map { $0 != .none } ?? false, "--scale"), (common.test != nil, "--test"), (common.dataOptions.labels != nil, "--labels")]
+        for (given, option) in inMemory + refusing where given {
+            throw ValidationErrorText("\(option) is not available for data in shards (\(folder)), which \(reading); \(scaling), or evaluate a test set with `latent evaluate`")
+        }
+        let group = ProcessGroup.current
+        let parts = try self.parts(group)
+        // Every process reads its parts' rows; rank 0 alone reports, writes and prints.
+        let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
+        let shards = try NPYShards(opening: folder)
+        display.finish("\(announce): \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
+        return (group, parts, display, shards)
     }
 }

@@ -13,20 +13,12 @@ extension FitMethod {
     func fitStreamed<M: Autoencoder>(
         _ folder: String, trainingOptions: TrainingOptions, stream: StreamOptions,
         fit: (_ shards: NPYShards, _ range: (low: Float, high: Float), _ context: FitContext, _ generator: inout RandomGenerator) throws -> M,
-        results: (M) -> MethodResults = { _ in MethodResults() }
+        results: (M) -> any MethodReport = { _ in NoReport() }
     ) throws {
         let (common, method) = (self.common, Self.methodName)
-        ComputeSettings.current = try common.compute.settings()
-        for (given, option) in [(common.scale.map { $0 != .none } ?? false, "--scale"), (common.test != nil, "--test"),
-                                (common.dataOptions.labels != nil, "--labels")] where given {
-            throw ValidationErrorText("\(option) is not available for data in shards (\(folder)), which training streams; scale the shards beforehand "
-                                      + "(the networks standardize or model data outside [0, 1] themselves), or evaluate a test set with `latent evaluate`")
-        }
-        let group = ProcessGroup.current
-        let parts = try self.parts(group)
-        let display = ProgressDisplay(quiet: common.outputOptions.quiet || !group.isLeader)
-        let shards = try NPYShards(opening: folder)
-        display.finish("streaming \(folder): \(shards.rows) samples × \(shards.columns) features in \(shards.shards.count) shards")
+        let (group, parts, display, shards) = try openShards(
+            folder, reading: "training streams", scaling: "scale the shards beforehand (the networks standardize or model data outside [0, 1] themselves)",
+            announce: "streaming \(folder)")
         let summary = try shards.summary(method: method, moments: false, parts: parts)
         let (low, high) = (summary.low, summary.high)
         var checkpoints = try trainingOptions.checkpoints(besideModel: common.output)

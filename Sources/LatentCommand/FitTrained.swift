@@ -105,11 +105,19 @@ struct FitDeepAutoencoder: TrainedFitCommand {
                           inputScaling: data.streamed ? nil : DeepAutoencoder.Configuration.InputScaling.none)
     }
 
-    func results(of model: DeepAutoencoder, data: FitData) -> MethodResults {
-        var results = MethodResults()
-        if data.streamed { results.scale = model.configuration.inputScaling == .standardize ? "standardize (in the network)" : "none" }
-        if !model.pretrainingErrors.isEmpty { results.pretrainingReconstructionError = model.pretrainingErrors.map { Double($0.last ?? .nan) } }
-        return results
+    /// Each RBM's last reconstruction error, and, streamed, where the scaling happened (in the
+    /// network, not the command).
+    struct Report: MethodReport {
+        var pretrainingReconstructionError: [Double]?
+        var scale: String?
+        enum CodingKeys: String, CodingKey { case pretrainingReconstructionError = "pretraining_reconstruction_error", scale }
+    }
+
+    func results(of model: DeepAutoencoder, data: FitData) -> any MethodReport {
+        var report = Report()
+        if data.streamed { report.scale = model.configuration.inputScaling == .standardize ? "standardize (in the network)" : "none" }
+        if !model.pretrainingErrors.isEmpty { report.pretrainingReconstructionError = model.pretrainingErrors.map { Double($0.last ?? .nan) } }
+        return report
     }
 
     /// The configuration these options ask for, on data of `features` columns whose values do

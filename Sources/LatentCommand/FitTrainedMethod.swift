@@ -29,14 +29,14 @@ protocol TrainedFitCommand: FitMethod {
     /// or with labels the samples and their label one-hot.
     func rows(_ inputs: FitInputs) throws -> (rows: Tensor, classes: Int)
     /// What the method reports beyond the shared results (printed and said by the leading process only).
-    func results(of model: Method, data: FitData) -> MethodResults
+    func results(of model: Method, data: FitData) -> any MethodReport
 }
 
 extension TrainedFitCommand {
     static var trained: Bool { true }
     var labelledOption: String? { nil }
     func rows(_ inputs: FitInputs) throws -> (rows: Tensor, classes: Int) { (inputs.samples, 0) }
-    func results(of model: Method, data: FitData) -> MethodResults { MethodResults() }
+    func results(of model: Method, data: FitData) -> any MethodReport { NoReport() }
 
     /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:results:)``);
     /// anything else is fitted in memory.
@@ -54,7 +54,7 @@ extension TrainedFitCommand {
         } results: { model in results(of: model, data: data!) }
     }
 
-    func fit(_ inputs: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: MethodResults) {
+    func fit(_ inputs: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
         let (rows, classes) = try self.rows(inputs)
         let data = FitData(features: inputs.samples.columns, unitInterval: liesInUnitInterval(inputs.samples), classes: classes, streamed: false)
         let configuration = try self.configuration(for: data)
@@ -62,8 +62,6 @@ extension TrainedFitCommand {
             try Method.fit(rows, configuration: configuration, using: &generator, context: context)
         }
         guard inputs.writes else { return (model, extra) }
-        var results = results(of: model, data: data)
-        results.checkpoint = extra.checkpoint
-        return (model, results)
+        return (model, Reports(parts: [extra, results(of: model, data: data)]))
     }
 }

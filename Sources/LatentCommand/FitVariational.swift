@@ -50,10 +50,16 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
     }
 
     /// The last epoch's KL term, and a warning when the posterior collapsed.
-    func results(of model: VariationalAutoencoder, data: FitData) -> MethodResults {
-        guard let kl = model.trainingHistory?.stages.last?.record.terms?["kl"]?.last else { return MethodResults() }
+    func results(of model: VariationalAutoencoder, data: FitData) -> any MethodReport {
+        guard let kl = model.trainingHistory?.stages.last?.record.terms?["kl"]?.last else { return NoReport() }
         if Double(kl) < Self.collapsedKL { warnOfCollapse(kl: Double(kl), conditional: data.classes > 0) }
-        return MethodResults(klPerSample: Double(kl))
+        return Report(klPerSample: Double(kl))
+    }
+
+    /// The last epoch's KL term, nats per sample.
+    struct Report: MethodReport {
+        var klPerSample: Double
+        enum CodingKeys: String, CodingKey { case klPerSample = "kl_per_sample" }
     }
 
     /// Below this KL (nats per sample) the codes carry almost nothing of x: posterior collapse.

@@ -64,41 +64,36 @@ struct FitResult: Encodable {
     }
 }
 
-/// What one method reports beyond ``FitResult`` (each only where the method has it).
-struct MethodResults: Encodable {
-    /// PCA: the fraction of the variance the kept components explain.
-    var explainedVarianceRatio: Double?
-    /// k-means: Lloyd's iterations of the best run.
-    var iterations: Int?
-    /// VAE: the last epoch's KL term, nats per sample.
-    var klPerSample: Double?
-    /// Deep autoencoder: each RBM's last reconstruction error.
-    var pretrainingReconstructionError: [Double]?
-    /// The periodic checkpoint, when one was asked for.
-    var checkpoint: String?
-    /// Where the scaling happened when the network, not the command, scales (streamed deep autoencoder).
-    var scale: String?
-    /// A principal graph's barcode, energy and growth.
-    var graph: PrincipalGraphSummary?
+/// What one method reports of its fit beyond ``FitResult``: a struct of its own, declared
+/// beside its command, whose keys join the shared ones (a later key replaces a shared one: the
+/// streamed deep autoencoder's `scale`).
+protocol MethodReport: Encodable {
+    /// The keys of its figures measured in the model's space (scaled when the inputs were), not
+    /// the data's.
+    var modelSpaceKeys: [String] { get }
+}
 
-    enum CodingKeys: String, CodingKey {
-        case explainedVarianceRatio = "explained_variance_ratio", iterations, klPerSample = "kl_per_sample"
-        case pretrainingReconstructionError = "pretraining_reconstruction_error", checkpoint, scale
-    }
+extension MethodReport {
+    var modelSpaceKeys: [String] { [] }
+}
+
+/// Nothing beyond the shared results.
+struct NoReport: MethodReport {}
+
+/// Several reports side by side.
+struct Reports: MethodReport {
+    let parts: [any MethodReport]
 
     func encode(to encoder: any Encoder) throws {
-        try graph?.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(explainedVarianceRatio, forKey: .explainedVarianceRatio)
-        try container.encodeIfPresent(iterations, forKey: .iterations)
-        try container.encodeIfPresent(klPerSample, forKey: .klPerSample)
-        try container.encodeIfPresent(pretrainingReconstructionError, forKey: .pretrainingReconstructionError)
-        try container.encodeIfPresent(checkpoint, forKey: .checkpoint)
-        try container.encodeIfPresent(scale, forKey: .scale)
+        for part in parts { try part.encode(to: encoder) }
     }
 
-    /// The keys of this method's figures measured in the model's space (not the data's).
-    var modelSpaceKeys: [String] { explainedVarianceRatio != nil ? [CodingKeys.explainedVarianceRatio.rawValue] : [] }
+    var modelSpaceKeys: [String] { parts.flatMap(\.modelSpaceKeys) }
+}
+
+/// The periodic checkpoint of a trained method's fit, when one was asked for.
+struct CheckpointReport: MethodReport {
+    var checkpoint: String?
 }
 
 /// A translator's alignment measures (``Translator/alignment(samples:labels:pairs:)``) under
