@@ -128,7 +128,9 @@ struct LloydSums: RowStatistic {
 
     func accumulate(_ state: inout [Double], _ block: Tensor, firstRow: Int) throws {
         guard block.rows > 0 else { return }
-        let pass = KMeans.lloydPass(block, KMeans.rowSquaredNorms(block), centroids)
+        // Rows' norms serve only distances through the GEMM (more centroids than the direct kernel takes).
+        let norms = k > KMeans.directDistanceLimit ? KMeans.rowSquaredNorms(block) : []
+        let pass = KMeans.lloydPass(block, norms, centroids)
         var later = initial
         for i in 0..<(k * d) { later[i] = pass.sums[i] }
         for j in 0..<k { later[k * d + j] = Double(pass.counts[j]) }

@@ -156,12 +156,23 @@ public struct NPYShards: Sendable {
         guard fseeko(file, off_t(offset), SEEK_SET) == 0 else {
             throw DataFormatError(shard.path, nil, "cannot seek: \(String(cString: strerror(errno)))")
         }
-        var bytes = [UInt8](repeating: 0, count: count * shard.dtype.width)
-        let read = try bytes.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: shard.path) }
-        guard read == bytes.count else { throw DataFormatError(shard.path, .byte(offset + read), "file ends early (changed while being read?)") }
-        var values = [Float](repeating: 0, count: count)
-        var integers: [Int]? = nil
-        bytes.withUnsafeBufferPointer { shard.dtype.decode($0.baseAddress!, count: count, into: &values, integers: &integers) }
+        var values: [Float]
+        if shard.dtype.kind == .float, shard.dtype.width == 4, !shard.dtype.bigEndian {
+            // Float32 in this machine's order: read into the values themselves, no copy, no zeroing.
+            var read = 0
+            values = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                read = try FileIO.readFully(file, into: UnsafeMutableRawBufferPointer(buffer), path: shard.path)
+                initialized = read == count * 4 ? count : 0
+            }
+            guard read == count * 4 else { throw DataFormatError(shard.path, .byte(offset + read), "file ends early (changed while being read?)") }
+        } else {
+            var bytes = [UInt8](repeating: 0, count: count * shard.dtype.width)
+            let read = try bytes.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: shard.path) }
+            guard read == bytes.count else { throw DataFormatError(shard.path, .byte(offset + read), "file ends early (changed while being read?)") }
+            values = [Float](repeating: 0, count: count)
+            var integers: [Int]? = nil
+            bytes.withUnsafeBufferPointer { shard.dtype.decode($0.baseAddress!, count: count, into: &values, integers: &integers) }
+        }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw DataFormatError(shard.path, nil, "row \(range.lowerBound + bad / columns), column \(bad % columns): non-finite value \(values[bad])")
         }
