@@ -116,16 +116,7 @@ public struct NPYShards: Sendable {
                 guard fseeko(file, off_t(shard.dataStart + row * columns * shard.dtype.width), SEEK_SET) == 0 else {
                     throw DataFormatError(shard.path, nil, "cannot seek: \(String(cString: strerror(errno)))")
                 }
-                var bytes = [UInt8](repeating: 0, count: count * shard.dtype.width)
-                let read = try bytes.withUnsafeMutableBytes { try FileIO.readFully(file, into: $0, path: shard.path) }
-                guard read == bytes.count else { throw DataFormatError(shard.path, .byte(shard.dataStart + row * columns * shard.dtype.width + read), "file ends early (changed while being read?)") }
-                var values = [Float](repeating: 0, count: count)
-                var integers: [Int]? = nil
-                bytes.withUnsafeBufferPointer { shard.dtype.decode($0.baseAddress!, count: count, into: &values, integers: &integers) }
-                if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                    throw DataFormatError(shard.path, nil, "row \(row + bad / columns), column \(bad % columns): non-finite value \(values[bad])")
-                }
-                pending += values
+                pending += try values(count, of: shard, at: shard.dataStart + row * columns * shard.dtype.width, firstRow: row, from: file)
                 reads.add(take)
                 row += take
                 if pending.count == blockRows * columns {
@@ -156,6 +147,15 @@ public struct NPYShards: Sendable {
         guard fseeko(file, off_t(offset), SEEK_SET) == 0 else {
             throw DataFormatError(shard.path, nil, "cannot seek: \(String(cString: strerror(errno)))")
         }
+        let values = try self.values(count, of: shard, at: offset, firstRow: range.lowerBound, from: file)
+        reads.add(range.count)
+        return values
+    }
+
+    /// `count` values of `shard` from byte `offset` of `file` (the shard, open, positioned
+    /// there), decoded to Float32 and checked finite (`firstRow`: the shard's row they start at,
+    /// for messages).
+    private func values(_ count: Int, of shard: Shard, at offset: Int, firstRow: Int, from file: UnsafeMutablePointer<FILE>) throws -> [Float] {
         var values: [Float]
         if shard.dtype.kind == .float, shard.dtype.width == 4, !shard.dtype.bigEndian {
             // Float32 in this machine's order: read into the values themselves, no copy, no zeroing.
@@ -174,9 +174,8 @@ public struct NPYShards: Sendable {
             bytes.withUnsafeBufferPointer { shard.dtype.decode($0.baseAddress!, count: count, into: &values, integers: &integers) }
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw DataFormatError(shard.path, nil, "row \(range.lowerBound + bad / columns), column \(bad % columns): non-finite value \(values[bad])")
+            throw DataFormatError(shard.path, nil, "row \(firstRow + bad / columns), column \(bad % columns): non-finite value \(values[bad])")
         }
-        reads.add(range.count)
         return values
     }
 

@@ -80,9 +80,11 @@ import TestSupport
         try model.save(to: path)
         let loaded = try #require(try Methods.load(from: path) as? DenoisingAutoencoder)
         #expect(try loaded.encode(conformanceData) == model.encode(conformanceData))
+        // The library's sampler: a density of its codes, drawn and decoded in one call.
         let (density, _) = try CodeDensity.fit(loaded, samples: conformanceData, using: &generator)
-        let samples = try loaded.decode(try density.sample(count: 50, using: &generator))
-        #expect(samples.shape == [50, 6] && samples.scalars.allSatisfy(\.isFinite))
+        let generated = try loaded.generate(50, density: density, using: &generator)
+        #expect(generated.samples.shape == [50, 6] && generated.samples.scalars.allSatisfy(\.isFinite))
+        #expect(try generated.codes.map(loaded.decode) == generated.samples)
     }
 }
 
