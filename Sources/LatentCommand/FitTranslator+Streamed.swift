@@ -23,22 +23,7 @@ extension FitTranslator {
         let counts = shards.map(\.rows)
         let partners = try Domains.partners(Domains.pairing(pairs), names: names, counts: counts)
         let configuration = try self.configuration(names: names, classes: 0)
-        var generator = RandomGenerator(seed: seed)
-        let interruption = InterruptionMonitor()
-        let start = Date()
-        let checkpoints = try trainingOptions.checkpoints(besideModel: output)
-        let model = try withCheckpointContext(checkpoints) {
-            try Translator.fit(.init(domains: shards, partners: partners), configuration: configuration, using: &generator,
-                               context: FitContext(checkpoints: checkpoints) { p in
-                                   try interruption.check()
-                                   display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
-                               })
-        }
-        let seconds = Date().timeIntervalSince(start)
-        var file = try model.modelFile()
-        file.metadata[SafeTensorsFile.commandKey] = invocation()
-        try file.write(to: output)
-        display.finish("fitted translator from shards in \(formatDuration(seconds)); model written to \(output)")
+        let (model, seconds, checkpoints) = try train(.init(domains: shards, partners: partners), configuration: configuration, display: display)
         let result = TranslatorFitResult(
             model: output, domains: names, codeSize: model.codeSize, seconds: seconds, samples: Dictionary(uniqueKeysWithValues: zip(names, counts)),
             anchors: Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded()),

@@ -99,27 +99,14 @@ struct FitTranslator: ParsableCommand {
             labels = given
         }
         let configuration = try self.configuration(names: names, classes: classes)
-        var generator = RandomGenerator(seed: seed)
-        let interruption = InterruptionMonitor()
-        let start = Date()
-        let checkpoints = try trainingOptions.checkpoints(besideModel: output)
-        let model = try withCheckpointContext(checkpoints) {
-            try Translator.fit(.init(domains: trainingSets.map(\.samples), labels: labels, partners: partners), configuration: configuration,
-                               using: &generator, context: FitContext(checkpoints: checkpoints) { p in
-                                   try interruption.check()
-                                   display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
-                               })
+        let (model, seconds, checkpoints) = try train(.init(domains: trainingSets.map(\.samples), labels: labels, partners: partners),
+                                                      configuration: configuration, display: display) { file in
+            try file.setNames(classes: data.sets[0].classNames, features: nil)
+            try file.setSampleShape(data.sets[0].sampleShape)
+            // Later tables of a domain are drawn in its shape and matched to its columns by name.
+            try file.setDomains(sampleShapes: Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.sampleShape.map { (name, $0) } }),
+                                featureNames: Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.featureNames.map { (name, $0) } }))
         }
-        let seconds = Date().timeIntervalSince(start)
-        var file = try model.modelFile()
-        file.metadata[SafeTensorsFile.commandKey] = invocation()
-        try file.setNames(classes: data.sets[0].classNames, features: nil)
-        try file.setSampleShape(data.sets[0].sampleShape)
-        // Later tables of a domain are drawn in its shape and matched to its columns by name.
-        try file.setDomains(sampleShapes: Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.sampleShape.map { (name, $0) } }),
-                            featureNames: Dictionary(uniqueKeysWithValues: zip(names, data.sets).compactMap { name, set in set.featureNames.map { (name, $0) } }))
-        try file.write(to: output)
-        display.finish("fitted translator in \(formatDuration(seconds)); model written to \(output)")
         let result = TranslatorFitResult(
             model: output, domains: names, codeSize: model.codeSize, seconds: seconds,
             samples: Dictionary(uniqueKeysWithValues: zip(names, trainingSets.map(\.count))),
@@ -129,6 +116,30 @@ struct FitTranslator: ParsableCommand {
         let alignment = try model.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: { data.allPairs($0, queries: .test) })
         try printResult(Merged(AlignmentResults(alignment: alignment, domains: names.count), model.trainingHistory.map(TrainingSummary.init), result),
                         json: outputOptions.json)
+    }
+
+    /// Fits the translator to `samples` (in memory or in shards: the library's one fit) with
+    /// checkpoints beside the model, progress and Ctrl-C, then writes the model, `describe`
+    /// adding what the data tell of themselves.
+    func train(_ samples: Translator.Samples, configuration: Translator.Configuration, display: ProgressDisplay,
+               describe: (inout SafeTensorsFile) throws -> Void = { _ in }) throws -> (model: Translator, seconds: Double, checkpoints: CheckpointPolicy) {
+        var generator = RandomGenerator(seed: seed)
+        let interruption = InterruptionMonitor()
+        let start = Date()
+        let checkpoints = try trainingOptions.checkpoints(besideModel: output)
+        let model = try withCheckpointContext(checkpoints) {
+            try Translator.fit(samples, configuration: configuration, using: &generator, context: FitContext(checkpoints: checkpoints) { p in
+                try interruption.check()
+                display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+            })
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var file = try model.modelFile()
+        file.metadata[SafeTensorsFile.commandKey] = invocation()
+        try describe(&file)
+        try file.write(to: output)
+        display.finish("fitted translator in \(formatDuration(seconds)); model written to \(output)")
+        return (model, seconds, checkpoints)
     }
 
     /// The configuration these options ask for, for domains `names` and a latent classifier of
