@@ -82,16 +82,7 @@ public struct AdversarialAutoencoder: TrainedMethod, GenerativeModel, PriorModel
         /// Throws a message naming the first hyperparameter out of range.
         public func validate(features: Int) throws {
             let name = AdversarialAutoencoder.methodName
-            guard codeSize >= 1 else { throw AutoencoderError("\(name): the code size must be at least 1, got \(codeSize)") }
-            guard hidden.allSatisfy({ $0 >= 1 }) else { throw AutoencoderError("\(name): hidden widths must be at least 1, got \(hidden)") }
-            guard !criticHidden.isEmpty, criticHidden.allSatisfy({ $0 >= 1 }) else {
-                throw AutoencoderError("\(name): the critic needs at least one hidden layer of width ≥ 1, got \(criticHidden)")
-            }
-            guard gradientPenalty >= 0, gradientPenalty.isFinite else { throw AutoencoderError("\(name): the gradient penalty must be a finite number ≥ 0, got \(gradientPenalty)") }
-            guard criticSteps >= 1 else { throw AutoencoderError("\(name): the critic needs at least 1 update per batch, got \(criticSteps)") }
-            for (scale, what) in [(criticLearningRateScale, "critic"), (generatorLearningRateScale, "generator")] {
-                guard scale > 0, scale.isFinite else { throw AutoencoderError("\(name): the \(what)'s learning-rate scale must be positive, got \(scale)") }
-            }
+            try checkRanges(name)
             do { try prior.validate(codeSize: codeSize) } catch { throw AutoencoderError("\(name): \(error)") }
             if labelledComponents, case .normal = prior {
                 throw AutoencoderError("\(name): labelled components need a mixture prior (one component per class)")
@@ -170,4 +161,26 @@ extension AdversarialAutoencoder.Configuration {
                   generatorLearningRateScale: try c.decode(.generatorLearningRateScale, or: d.generatorLearningRateScale),
                   initializer: try c.decode(.initializer, or: d.initializer), training: try c.decode(.training, or: d.training))
     }
+}
+
+extension AdversarialAutoencoder.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.codeSize, "codeSize", "The code size d.", .atLeast(1)),
+        .init(\.hidden, "hidden", "Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", each: .atLeast(1)),
+        .init(\.activation, "activation", "The hidden layers' activation."),
+        .init(\.loss, "loss", "Reconstruction cost: mse (linear output) or bce (sigmoid output, data in [0, 1])."),
+        .init(\.labelledComponents, "labelledComponents",
+              "One mixture component per class (Makhzani's supervised prior): each sample's prior draw comes from its class's component "
+              + "and the critic sees the label. Needs labels and a mixture prior."),
+        .init(\.criticHidden, "criticHidden", "The critic's hidden widths.", each: .atLeast(1), nonEmpty: true),
+        .init(\.adversarialLoss, "adversarialLoss", "How critic and encoder play: non-saturating (the GAN's), least-squares or wgan-gp."),
+        .init(\.gradientPenalty, "gradientPenalty", "λ of wgan-gp's gradient penalty.", .atLeast(0)),
+        .init(\.criticSteps, "criticSteps", "Critic updates per batch, each against fresh prior draws (Gulrajani et al. take 5 for wgan-gp).", .atLeast(1)),
+        .init(\.criticLearningRateScale, "criticLearningRateScale", "The critic's learning rate relative to `learningRate`.", .greaterThan(0)),
+        .init(\.generatorLearningRateScale, "generatorLearningRateScale", "The generator phase's learning rate relative to `learningRate`.",
+              .greaterThan(0)),
+        .init(\.initializer, "initializer", "The weights' initialisation."),
+    ]
+
+    public static var defaults: Self { Self() }
 }

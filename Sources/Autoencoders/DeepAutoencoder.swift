@@ -119,9 +119,7 @@ public struct DeepAutoencoder: TrainedMethod {
         var decoderActivations: [Activation] { Array(repeating: hiddenActivation, count: hidden.count) + [outputActivation] }
 
         func validate(features: Int) throws {
-            guard codeSize >= 1, hidden.allSatisfy({ $0 >= 1 }) else {
-                throw AutoencoderError("deep autoencoder: widths must be positive, got hidden \(hidden) and code size \(codeSize)")
-            }
+            try checkRanges("deep autoencoder")
             if inputScaling == .standardize, loss == .binaryCrossEntropy || outputActivation == .sigmoid {
                 throw AutoencoderError("deep autoencoder: standardised inputs take negative values: use `loss: .squaredError` with a linear output activation")
             }
@@ -131,12 +129,6 @@ public struct DeepAutoencoder: TrainedMethod {
             if pretraining == .rbm {
                 guard hiddenActivation == .sigmoid, [.linear, .sigmoid].contains(codeActivation) else {
                     throw AutoencoderError("deep autoencoder: RBM pretraining needs sigmoid hidden units and a linear or sigmoid code (got \(hiddenActivation), \(codeActivation)); use `pretraining: .none`")
-                }
-                guard pretrainingEpochs >= 1, pretrainingBatchSize >= 1 else {
-                    throw AutoencoderError("deep autoencoder: pretraining epochs and batch size must be at least 1")
-                }
-                if let rate = pretrainingLearningRate, !(rate > 0 && rate.isFinite) {
-                    throw AutoencoderError("deep autoencoder: the pretraining learning rate must be positive, got \(rate)")
                 }
                 if let momentum = pretrainingMomentum,
                    !((0..<1).contains(momentum.initial) && (0..<1).contains(momentum.final) && momentum.switchEpoch >= 0) {
@@ -382,4 +374,26 @@ public struct DeepAutoencoder: TrainedMethod {
         let fineTuning = record.map { [TrainingHistory.Stage(name: Self.fineTuningStage, loss: "\(configuration.loss.displayName) per sample", record: $0)] } ?? []
         return rbms.isEmpty && fineTuning.isEmpty ? nil : TrainingHistory(stages: rbms + fineTuning)
     }
+}
+
+extension DeepAutoencoder.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.codeSize, "codeSize", "Code width.", .atLeast(1)),
+        .init(\.hidden, "hidden", "The encoder's hidden widths; the decoder mirrors them.", each: .atLeast(1),
+              default: .rule("\(paperHidden.map(String.init).joined(separator: ",")), the paper's, scaled down below 784 features")),
+        .init(\.hiddenActivation, "hiddenActivation", "Hidden units' activation."),
+        .init(\.codeActivation, "codeActivation", "The code layer's activation."),
+        .init(\.outputActivation, "outputActivation", "The output layer's activation.",
+              default: .rule("\(DeepAutoencoder.dataDefaults(unitInterval: true).outputActivation) for data in [0, 1], else \(DeepAutoencoder.dataDefaults(unitInterval: false).outputActivation)")),
+        .init(\.loss, "loss", "Reconstruction cost: bce (sigmoid output, data in [0, 1]) or mse.",
+              default: .rule("\(DeepAutoencoder.dataDefaults(unitInterval: true).loss.rawValue) for data in [0, 1], else \(DeepAutoencoder.dataDefaults(unitInterval: false).loss.rawValue)")),
+        .init(\.pretraining, "pretraining", "rbm (greedy RBM pretraining, then fine-tuning) or none."),
+        .init(\.pretrainingEpochs, "pretrainingEpochs", "Epochs of each RBM.", .atLeast(1)),
+        .init(\.pretrainingBatchSize, "pretrainingBatchSize", "Mini-batch size of the RBMs.", .atLeast(1)),
+        .init(\.pretrainingLearningRate, "pretrainingLearningRate", "The RBMs' learning rate.", .greaterThan(0),
+              default: .rule("Hinton's: \(RBM.Configuration.defaultLearningRate(visible: .bernoulli, hidden: .bernoulli)) between binary units, \(RBM.Configuration.defaultLearningRate(visible: .gaussian, hidden: .bernoulli)) with Gaussian ones")),
+        .init(\.initializer, "initializer", "Initial weights without pretraining (`pretraining: .none`)."),
+    ]
+
+    public static var defaults: Self { Self() }
 }

@@ -97,10 +97,8 @@ extension KMeans {
     /// Refuses a configuration that cannot fit `samples` rows.
     static func check(_ configuration: Configuration, samples n: Int) throws {
         let k = configuration.clusters
-        guard k >= 1, k <= n else { throw AutoencoderError("k-means: k = \(k) clusters need between 1 and \(n) (the number of samples)") }
-        guard configuration.initializations >= 1, configuration.maximumIterations >= 1 else {
-            throw AutoencoderError("k-means: initializations and maximumIterations must be at least 1")
-        }
+        try configuration.checkRanges("k-means")
+        guard k <= n else { throw AutoencoderError("k-means: k = \(k) clusters need between 1 and \(n) (the number of samples)") }
         if case .miniBatch(let size) = configuration.algorithm, size < 1 {
             throw AutoencoderError("k-means: the mini-batch size must be at least 1, got \(size)")
         }

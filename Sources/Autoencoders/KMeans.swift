@@ -1,6 +1,7 @@
 import Collectives
 import DataFormats
 import Foundation
+import NeuralNetworks
 import Tensors
 
 /// k-means: the discrete autoencoder. ENCODE gives the index of the nearest centroid, DECODE
@@ -270,4 +271,18 @@ public struct KMeans: Autoencoder {
 extension KMeans: DiscreteCodes {
     /// k: the code is the index of the nearest centroid.
     public var codeCount: Int { centroids.shape[0] }
+}
+
+extension KMeans.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.clusters, "clusters", "The number of clusters k.", .atLeast(1), default: .required),
+        .init(\.initialization, "initialization", "How the first centroids are chosen: k-means++ (greedy) or random."),
+        .init(\.initializations, "initializations", "Independent runs, the best kept.", .atLeast(1)),
+        .init(\.maximumIterations, "maximumIterations", "The most iterations per run (each a pass over the data).", .atLeast(1)),
+        .init(\.tolerance, "tolerance", "Lloyd stops when the centroids move less than this (squared distance summed over centroids, "
+              + "relative to the data's mean feature variance, as scikit-learn's).", .atLeast(0)),
+    ]
+
+    /// scikit-learn's defaults but one initialisation fewer, for one cluster (`clusters` has no default).
+    public static var defaults: Self { Self(clusters: 1) }
 }

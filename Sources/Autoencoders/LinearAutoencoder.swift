@@ -89,7 +89,8 @@ public struct LinearAutoencoder: TrainedMethod {
 
     public static func validate(_ configuration: Configuration, features d: Int) throws {
         let k = configuration.codeSize
-        guard k >= 1, k <= d else { throw AutoencoderError("\(methodName): code size \(k) must lie in 1…\(d) (the number of features)") }
+        try configuration.checkRanges(methodName)
+        guard k <= d else { throw AutoencoderError("\(methodName): code size \(k) must lie in 1…\(d) (the number of features)") }
         do { try configuration.training.validate() } catch { throw AutoencoderError("\(methodName): \(error)") }
     }
 
@@ -151,4 +152,13 @@ public struct LinearAutoencoder: TrainedMethod {
         guard let range = description.range(of: "s² = ") else { return nil }
         return Double(description[range.upperBound...].prefix { !$0.isWhitespace })
     }
+}
+
+extension LinearAutoencoder.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.codeSize, "codeSize", "Code width.", .atLeast(1), default: .required),
+    ]
+
+    /// A code of one column (`codeSize` has no default).
+    public static var defaults: Self { Self(codeSize: 1) }
 }

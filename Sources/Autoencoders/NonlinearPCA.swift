@@ -205,15 +205,27 @@ public struct NonlinearPCA: TrainedMethod {
 extension NonlinearPCA.Configuration {
     /// Checks this configuration against data of `d` features.
     func validate(features d: Int) throws {
-        guard components >= 1, components <= d else {
+        try checkRanges(NonlinearPCA.methodName)
+        guard components <= d else {
             throw AutoencoderError("\(NonlinearPCA.methodName): \(components) components requested; it needs 1…\(d) (the number of features)")
-        }
-        guard mappingWidth >= 1, (demappingWidth ?? 1) >= 1 else {
-            throw AutoencoderError("\(NonlinearPCA.methodName): the mapping and demapping widths must be at least 1, got \(mappingWidth) and \(demappingWidth ?? mappingWidth)")
         }
         guard [.linear, .sigmoid].contains(bottleneck) else {
             throw AutoencoderError("\(NonlinearPCA.methodName): the bottleneck is linear or sigmoid (Kramer 1991), not \(bottleneck)")
         }
         do { try training.validate() } catch { throw AutoencoderError("\(NonlinearPCA.methodName): \(error)") }
     }
+}
+
+extension NonlinearPCA.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.components, "components", "The number of factors f (the bottleneck's width).", .atLeast(1), default: .required),
+        .init(\.mappingWidth, "mappingWidth", "Nodes of the mapping layer.", .atLeast(1)),
+        .init(\.demappingWidth, "demappingWidth", "Nodes of the demapping layer.", .atLeast(1), default: .rule("as many as the mapping layer, Kramer's choice")),
+        .init(\.bottleneck, "bottleneck", "The bottleneck's activation: linear (Kramer's choice) or sigmoid."),
+        .init(\.extraction, "extraction", "simultaneous (one network) or sequential (one factor at a time, on residuals)."),
+        .init(\.initializer, "initializer", "The weights' initialisation."),
+    ]
+
+    /// Kramer's network for one factor (`components` has no default).
+    public static var defaults: Self { Self(components: 1) }
 }

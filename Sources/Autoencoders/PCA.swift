@@ -1,5 +1,6 @@
 import DataFormats
 import Foundation
+import NeuralNetworks
 import Tensors
 
 /// Principal component analysis: the continuous linear autoencoder.
@@ -200,4 +201,14 @@ public struct PCA: Autoencoder {
                   explainedVariance: try state.tensor("explained_variance", shape: [k], file: file),
                   explainedVarianceRatio: try state.tensor("explained_variance_ratio", shape: [k], file: file))
     }
+}
+
+extension PCA.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.solver, "solver", "exact, randomized (Halko et al. 2011) or incremental (Ross et al. 2008: no D × D matrix, for very many features)."),
+        .init(\.whiten, "whiten", "Scale codes to unit variance."),
+    ]
+
+    /// The exact solver, unwhitened, for one component (the components have no default).
+    public static var defaults: Self { Self(components: .count(1)) }
 }

@@ -23,15 +23,12 @@ extension PrincipalGraph {
         try checkTrainingSamples(samples, method: "principal graph")
         let c = configuration
         let (n, d) = (samples.rows, samples.columns)
+        try c.checkRanges("principal graph")
         let smallest = c.topology == .curve ? 2 : 3
         guard c.initialNodes >= smallest, c.nodes >= c.initialNodes, c.nodes <= n else {
             throw AutoencoderError("principal graph: a \(c.topology.rawValue) needs at least \(smallest) initial nodes and at most as many nodes as samples (\(n)); got \(c.initialNodes) initial and \(c.nodes) nodes")
         }
         guard c.topology != .circle || d >= 2 else { throw AutoencoderError("principal graph: a circle needs samples of at least 2 features; got \(d)") }
-        guard c.edgeElasticity > 0, c.starElasticity >= 0, c.branchingPenalty >= 0, c.maximumIterations >= 1, c.tolerance > 0 else {
-            throw AutoencoderError("principal graph: λ must be positive; μ, α non-negative; iterations ≥ 1 and the tolerance positive")
-        }
-        if let radius = c.trimmingRadius, !(radius > 0) { throw AutoencoderError("principal graph: the trimming radius must be positive, got \(radius)") }
         let cloud = PointCloud(samples)
         var graph = c.topology == .circle ? ElasticGraph.cycle(c.initialNodes) : .path(c.initialNodes)
         var embedding = try ElasticEmbedding(cloud, graph: graph, moduli: moduli(graph, c), nodes: try initialNodes(cloud, c, using: &generator),

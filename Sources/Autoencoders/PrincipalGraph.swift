@@ -1,5 +1,6 @@
 import DataFormats
 import Foundation
+import NeuralNetworks
 import Tensors
 
 /// An elastic principal graph (Gorban & Zinovyev; Albergante et al. 2020, "Robust and scalable
@@ -187,4 +188,22 @@ extension PrincipalGraph.Configuration {
         tolerance = try c.decode(.tolerance, or: tolerance)
         initialNodes = try c.decode(.initialNodes, or: initialNodes)
     }
+}
+
+extension PrincipalGraph.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.topology, "topology", "The kind of graph: curve (open), circle (closed) or tree.", default: .required),
+        .init(\.nodes, "nodes", "The number of nodes of the final graph.", .atLeast(2), default: .required),
+        .init(\.edgeElasticity, "edgeElasticity", "λ, the elastic modulus of the edges.", .greaterThan(0)),
+        .init(\.starElasticity, "starElasticity", "μ, the elastic modulus of the stars (bending).", .atLeast(0)),
+        .init(\.branchingPenalty, "branchingPenalty", "α, the branching penalty added to λ on edges at nodes of degree above 2.", .atLeast(0)),
+        .init(\.trimmingRadius, "trimmingRadius",
+              "R₀: points farther than this from every node count R₀² and do not pull the nodes (robust graphs).", .greaterThan(0)),
+        .init(\.maximumIterations, "maximumIterations", "The most iterations of one embedding.", .atLeast(1)),
+        .init(\.tolerance, "tolerance", "ε: an embedding stops when the largest relative squared node move falls below it.", .greaterThan(0)),
+        .init(\.initialNodes, "initialNodes", "The nodes of the starting graph, placed by PCA (at least 2 for a curve, 3 otherwise).", .atLeast(2)),
+    ]
+
+    /// ElPiGraph's published defaults, for a curve of two nodes (the topology and the nodes have no default).
+    public static var defaults: Self { Self(topology: .curve, nodes: 2) }
 }

@@ -67,16 +67,7 @@ public struct RBM: Autoencoder {
 
         /// Throws a message naming the first hyperparameter out of range.
         public func validate(features: Int) throws {
-            guard hiddenUnits >= 1 else { throw AutoencoderError("RBM: at least 1 hidden unit, got \(hiddenUnits)") }
-            guard epochs >= 1, batchSize >= 1, gibbsSteps >= 1 else {
-                throw AutoencoderError("RBM: epochs, batch size and Gibbs steps must be at least 1 (got \(epochs), \(batchSize), \(gibbsSteps))")
-            }
-            guard learningRate > 0, learningRate.isFinite, weightDecay >= 0 else {
-                throw AutoencoderError("RBM: the learning rate must be positive and the weight decay non-negative")
-            }
-            guard (0..<1).contains(initialMomentum), (0..<1).contains(finalMomentum) else {
-                throw AutoencoderError("RBM: momenta must lie in [0, 1), got \(initialMomentum) and \(finalMomentum)")
-            }
+            try checkRanges("RBM")
             guard features >= 1 else { throw AutoencoderError("RBM: samples need at least 1 feature") }
         }
     }
@@ -164,4 +155,24 @@ public struct RBM: Autoencoder {
                   hiddenBias: try state.tensor("hidden_bias", shape: [weight.shape[0]], file: file),
                   reconstructionError: state["reconstruction_error"]?.scalars ?? [], freeEnergy: state["free_energy"]?.scalars ?? [])
     }
+}
+
+extension RBM.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.hiddenUnits, "hiddenUnits", "Hidden units.", .atLeast(1), default: .required),
+        .init(\.visible, "visible", "The visible units: bernoulli (data in [0, 1]) or gaussian (unit variance)."),
+        .init(\.hidden, "hidden", "The hidden units: bernoulli or gaussian (a linear code)."),
+        .init(\.epochs, "epochs", "Passes over the data.", .atLeast(1)),
+        .init(\.batchSize, "batchSize", "Samples per mini-batch.", .atLeast(1)),
+        .init(\.learningRate, "learningRate", "The step size.", .greaterThan(0),
+              default: .rule("Hinton's: \(defaultLearningRate(visible: .bernoulli, hidden: .bernoulli)) between binary units, \(defaultLearningRate(visible: .gaussian, hidden: .bernoulli)) with Gaussian ones")),
+        .init(\.initialMomentum, "initialMomentum", "Momentum of the first epochs.", .from(0, below: 1)),
+        .init(\.finalMomentum, "finalMomentum", "Momentum after `momentumSwitchEpoch` epochs.", .from(0, below: 1)),
+        .init(\.momentumSwitchEpoch, "momentumSwitchEpoch", "Epochs run at the initial momentum.", .atLeast(0)),
+        .init(\.weightDecay, "weightDecay", "L2 weight cost λ on the weights.", .atLeast(0)),
+        .init(\.gibbsSteps, "gibbsSteps", "k of CD-k: Gibbs steps in the negative phase.", .atLeast(1)),
+    ]
+
+    /// Hinton & Salakhutdinov's settings for one hidden unit (`hiddenUnits` has no default).
+    public static var defaults: Self { Self(hiddenUnits: 1) }
 }

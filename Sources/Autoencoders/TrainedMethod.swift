@@ -61,6 +61,15 @@ public struct TrainingData<Rows: TrainingRows> {
     }
 }
 
+extension TrainedMethod where Configuration: HyperparameterDeclaring {
+    /// The declared ranges, then the training's: all a method checks whose hyperparameters do
+    /// not constrain each other or the data.
+    public static func validate(_ configuration: Configuration, features: Int) throws {
+        try configuration.checkRanges(methodName)
+        do { try configuration.training.validate() } catch { throw AutoencoderError("\(methodName): \(error)") }
+    }
+}
+
 extension TrainedMethod {
     /// Fits the method to `rows` (`n × D`; in memory, or streamed from NPY shards) under
     /// `context`: the rows are checked in one pass (finite, small enough to train on, label
@@ -95,4 +104,12 @@ extension TrainedMethod {
 /// schedule and held-out fraction among the rest.
 public protocol TrainedConfiguration {
     var training: TrainingConfiguration { get }
+}
+
+extension HyperparameterDeclaring {
+    /// Throws, led by the `method`'s name, the message for the first declared hyperparameter
+    /// out of its range.
+    func checkRanges(_ method: String) throws {
+        if let violation = firstViolation { throw AutoencoderError("\(method): \(violation)") }
+    }
 }

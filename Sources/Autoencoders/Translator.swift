@@ -139,19 +139,12 @@ public struct Translator: Autoencoder, MultiDomainModel {
                 guard domain.hidden.allSatisfy({ $0 >= 1 }) else { throw fail("domain \(domain.name): hidden widths must be at least 1, got \(domain.hidden)") }
             }
             guard Set(domains.map(\.name)).count == domains.count else { throw fail("domain names must differ: \(domains.map(\.name))") }
-            guard codeSize >= 1 else { throw fail("the code size must be at least 1, got \(codeSize)") }
-            for (value, name) in [(matchWeight, "matching weight"), (classifierWeight, "classifier weight"), (anchorWeight, "anchor weight"), (codePenalty, "code penalty"), (weightDecay, "weight decay"), (inputNoise, "input noise")] {
-                guard value >= 0, value.isFinite else { throw fail("the \(name) must be a finite number ≥ 0, got \(value)") }
-            }
-            guard (0...1).contains(anchorFraction) else { throw fail("the anchor fraction must lie in 0 … 1, got \(anchorFraction)") }
-            guard epsilon > 0, epsilon.isFinite else { throw fail("Sinkhorn's ε must be positive, got \(epsilon)") }
+            if let violation = firstViolation { throw fail(violation) }
             guard classes >= 0 else { throw fail("classes must not be negative") }
             if classConditionalCritic {
                 guard matcher == .critic else { throw fail("a class-conditional critic needs the critic matcher") }
                 guard classes >= 2 else { throw fail("a class-conditional critic needs labels of at least 2 classes") }
             }
-            guard !criticHidden.isEmpty, criticHidden.allSatisfy({ $0 >= 1 }) else { throw fail("the critic needs hidden widths ≥ 1, got \(criticHidden)") }
-            guard criticLearningRateScale > 0, criticLearningRateScale.isFinite else { throw fail("the critic's learning-rate scale must be positive") }
             guard training.batchSize >= 2 else { throw fail("matching compares batches of codes: batches need at least 2 samples") }
             guard training.heldOutFraction == 0, training.earlyStoppingPatience == nil else {
                 throw fail("samples of several domains are held out by a test split, not by `heldOutFraction` or early stopping")
@@ -275,4 +268,29 @@ extension Translator.Configuration {
                   anchorDistance: try c.decode(.anchorDistance, or: d.anchorDistance), anchorFraction: try c.decode(.anchorFraction, or: d.anchorFraction),
                   initializer: try c.decode(.initializer, or: d.initializer), training: try c.decode(.training, or: d.training))
     }
+}
+
+extension Translator.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.codeSize, "codeSize", "The shared code size d.", .atLeast(1)),
+        .init(\.activation, "activation", "The hidden layers' activation."),
+        .init(\.matcher, "matcher", "How codes are aligned: critic (adversarial), mmd or sinkhorn."),
+        .init(\.matchWeight, "matchWeight", "λ of the matching term.", .atLeast(0)),
+        .init(\.adversarialLoss, "adversarialLoss", "The critic's game (`matcher: .critic`): non-saturating, least-squares or wgan-gp."),
+        .init(\.classConditionalCritic, "classConditionalCritic", "The critic sees each code's class beside it, so it matches class by class (`matcher: .critic`, needs labels)."),
+        .init(\.criticHidden, "criticHidden", "The critic's hidden widths (`matcher: .critic`).", each: .atLeast(1), nonEmpty: true),
+        .init(\.criticLearningRateScale, "criticLearningRateScale", "The critic's learning rate relative to `learningRate`.", .greaterThan(0)),
+        .init(\.epsilon, "epsilon", "ε of `matcher: .sinkhorn`, in squared code units.", .greaterThan(0)),
+        .init(\.classifierWeight, "classifierWeight", "λ of the latent classifier's cross-entropy.", .atLeast(0)),
+        .init(\.codePenalty, "codePenalty", "λ of the codes' mean squared norm, which keeps the shared space from drifting.", .atLeast(0)),
+        .init(\.weightDecay, "weightDecay", "Weight decay of the domains' networks and the classifier (AdamW's with Adam).", .atLeast(0)),
+        .init(\.inputNoise, "inputNoise", "σ of Gaussian noise added to the scaled inputs in training (denoising).", .atLeast(0)),
+        .init(\.anchorFraction, "anchorFraction", "The fraction of training pairs used as anchors.", .within(0, 1)),
+        .init(\.anchorWeight, "anchorWeight", "λ of the anchor loss.", .atLeast(0)),
+        .init(\.anchorDistance, "anchorDistance", "l1 or squared distance between an anchor pair's codes."),
+        .init(\.initializer, "initializer", "The weights' initialisation."),
+    ]
+
+    /// The defaults, for no domains yet (the domains have no default).
+    public static var defaults: Self { Self(domains: []) }
 }

@@ -71,20 +71,14 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
                       conditionClasses: try container.decodeIfPresent(Int.self, forKey: .conditionClasses) ?? 0)
         }
 
-        /// Throws a message naming the first hyperparameter out of range.
         /// The likelihood when none is chosen: Bernoulli for data in [0, 1] (pixels), else a
         /// Gaussian with a learned variance per feature.
         public static func defaultLikelihood(unitInterval: Bool) -> Likelihood { unitInterval ? .bernoulli : .learnedGaussian }
 
+        /// Throws a message naming the first hyperparameter out of range.
         public func validate(features: Int) throws {
-            guard codeSize >= 1 else { throw AutoencoderError("vae: the code size must be at least 1, got \(codeSize)") }
-            guard hidden.allSatisfy({ $0 >= 1 }) else { throw AutoencoderError("vae: hidden widths must be at least 1, got \(hidden)") }
-            guard beta > 0, beta.isFinite else { throw AutoencoderError("vae: β (the KL weight) must be positive, got \(beta)") }
+            try checkRanges("vae")
             guard conditionClasses >= 0 else { throw AutoencoderError("vae: the number of condition classes must not be negative, got \(conditionClasses)") }
-            guard klWarmupEpochs >= 0 else { throw AutoencoderError("vae: KL warm-up epochs must not be negative, got \(klWarmupEpochs)") }
-            guard outputVariance > 0, outputVariance.isFinite else {
-                throw AutoencoderError("vae: the Gaussian decoder's variance must be positive, got \(outputVariance)")
-            }
             guard features >= 1 else { throw AutoencoderError("vae: samples need at least 1 feature") }
             do { try training.validate() } catch { throw AutoencoderError("vae: \(error)") }
         }
@@ -214,4 +208,21 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
     public var trainingHistory: TrainingHistory? {
         record.map { TrainingHistory(stages: [.init(name: "training", loss: "negative ELBO per sample (nats), reconstruction + β·KL", record: $0)]) }
     }
+}
+
+extension VariationalAutoencoder.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.codeSize, "codeSize", "The latent dimension d.", .atLeast(1)),
+        .init(\.hidden, "hidden", "Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", each: .atLeast(1)),
+        .init(\.activation, "activation", "The hidden layers' activation."),
+        .init(\.likelihood, "likelihood",
+              "p(x|z): bernoulli, continuous-bernoulli (data in [0, 1]), gaussian (σ² from `outputVariance`) or gaussian-learned-variance.",
+              default: .rule("\(defaultLikelihood(unitInterval: true).rawValue) for data in [0, 1], else \(defaultLikelihood(unitInterval: false).rawValue)")),
+        .init(\.outputVariance, "outputVariance", "σ² of the gaussian likelihood.", .greaterThan(0)),
+        .init(\.beta, "beta", "β, the KL term's weight (1: the ELBO; above 1 the β-VAE's stronger pull to the prior).", .greaterThan(0)),
+        .init(\.klWarmupEpochs, "klWarmupEpochs", "Epochs over which the KL weight rises linearly to β.", .atLeast(0)),
+        .init(\.initializer, "initializer", "The weights' initialisation."),
+    ]
+
+    public static var defaults: Self { Self() }
 }

@@ -69,12 +69,7 @@ public struct WassersteinAutoencoder: TrainedMethod, GenerativeModel, PriorModel
 
         /// Throws a message naming the first hyperparameter out of range.
         public func validate(features: Int) throws {
-            guard codeSize >= 1 else { throw AutoencoderError("wasserstein-autoencoder: the code size must be at least 1, got \(codeSize)") }
-            guard hidden.allSatisfy({ $0 >= 1 }) else { throw AutoencoderError("wasserstein-autoencoder: hidden widths must be at least 1, got \(hidden)") }
-            guard lambda >= 0, lambda.isFinite else { throw AutoencoderError("wasserstein-autoencoder: λ must be a finite number ≥ 0, got \(lambda)") }
-            guard priorVariance > 0, priorVariance.isFinite else { throw AutoencoderError("wasserstein-autoencoder: the prior variance must be positive, got \(priorVariance)") }
-            guard projections >= 1 else { throw AutoencoderError("wasserstein-autoencoder: the sliced penalty needs at least 1 projection, got \(projections)") }
-            guard epsilon > 0, epsilon.isFinite else { throw AutoencoderError("wasserstein-autoencoder: Sinkhorn's ε must be positive, got \(epsilon)") }
+            try checkRanges(WassersteinAutoencoder.methodName)
             guard features >= 1 else { throw AutoencoderError("wasserstein-autoencoder: samples need at least 1 feature") }
             guard training.batchSize >= 2 else { throw AutoencoderError("wasserstein-autoencoder: the penalty compares a batch's codes with prior draws: batches need at least 2 samples") }
             do { try training.validate() } catch { throw AutoencoderError("wasserstein-autoencoder: \(error)") }
@@ -118,4 +113,22 @@ public struct WassersteinAutoencoder: TrainedMethod, GenerativeModel, PriorModel
     public var trainingHistory: TrainingHistory? {
         record.map { TrainingHistory(stages: [.init(name: "training", loss: "\(configuration.loss.displayName) per sample + λ·\(configuration.penalty.rawValue) penalty", record: $0)]) }
     }
+}
+
+extension WassersteinAutoencoder.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.codeSize, "codeSize", "The code size d.", .atLeast(1)),
+        .init(\.hidden, "hidden", "Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", each: .atLeast(1)),
+        .init(\.activation, "activation", "The hidden layers' activation."),
+        .init(\.loss, "loss", "Reconstruction cost: mse (linear output; the paper's ‖x − y‖², which λ = 10 is weighed against) "
+              + "or bce (sigmoid output, data in [0, 1]; needs a much larger `lambda`)."),
+        .init(\.penalty, "penalty", "The penalty between the batch's codes and prior draws: mmd (inverse multiquadric kernel), sliced or sinkhorn."),
+        .init(\.lambda, "lambda", "λ, the penalty's weight.", .atLeast(0)),
+        .init(\.priorVariance, "priorVariance", "σ² of the prior N(0, σ²I).", .greaterThan(0)),
+        .init(\.projections, "projections", "Directions per batch of `penalty: .sliced`.", .atLeast(1)),
+        .init(\.epsilon, "epsilon", "ε of `penalty: .sinkhorn`, in squared code units.", .greaterThan(0)),
+        .init(\.initializer, "initializer", "The weights' initialisation."),
+    ]
+
+    public static var defaults: Self { Self() }
 }

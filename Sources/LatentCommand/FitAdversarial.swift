@@ -23,25 +23,24 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
         discussion: trainingDefaults(AdversarialAutoencoder.Configuration.defaultTraining))
 
     @OptionGroup var common: FitOptions
-    @Option(help: .defaulted("The code size d.", AdversarialAutoencoder.Configuration().codeSize)) var codeSize: Int?
-    @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", AdversarialAutoencoder.Configuration().hidden)) var hidden: Widths?
-    @Option(help: .defaulted("The hidden layers' activation: \(Activation.names).", AdversarialAutoencoder.Configuration().activation)) var activation: Activation?
-    @Option(help: .defaulted("Reconstruction cost: mse (linear output) or bce (sigmoid output, data in [0, 1]).", AdversarialAutoencoder.Configuration().loss)) var loss: Loss?
+    @Option(help: .hyperparameter(\Method.Configuration.codeSize)) var codeSize: Int?
+    @Option(help: .hyperparameter(\Method.Configuration.hidden)) var hidden: Widths?
+    @Option(help: .hyperparameter(\Method.Configuration.activation)) var activation: Activation?
+    @Option(help: .hyperparameter(\Method.Configuration.loss)) var loss: Loss?
     @Option(help: .defaulted("p(z): normal (N(0, σ²I)) or mixture (Gaussians on a circle in the code's first two coordinates).", PriorShape.normal))
     var prior: PriorShape?
     @Option(help: .defaulted("σ² of --prior normal.", AdversarialAutoencoder.Configuration().prior.variance ?? 1)) var priorVariance: Float?
     @Option(help: .defaulted("Components of --prior mixture.", rule: "the number of classes with --labelled-components, else \(CodePrior.defaultComponents)")) var components: Int?
     @Option(help: .defaulted("The radius of the circle of --prior mixture's means.", CodePrior.defaultRadius)) var radius: Float?
-    @Flag(help: "One mixture component per class (Makhzani's supervised prior): each sample's prior draw comes from its class's component, the critic sees the label, and `latent sample --class NAME` draws a class. Needs labels; implies --prior mixture.")
+    @Flag(help: .hyperparameter(\Method.Configuration.labelledComponents, commandLine: "`latent sample --class NAME` then draws a class; implies --prior mixture."))
     var labelledComponents = false
-    @Option(help: .defaulted("The critic's hidden widths.", AdversarialAutoencoder.Configuration().criticHidden)) var criticHidden: Widths?
-    @Option(help: .defaulted("How critic and encoder play: non-saturating (the GAN's), least-squares or wgan-gp.", AdversarialAutoencoder.Configuration().adversarialLoss))
-    var adversarialLoss: AdversarialLoss?
-    @Option(help: .defaulted("λ of wgan-gp's gradient penalty.", AdversarialAutoencoder.Configuration().gradientPenalty)) var gradientPenalty: Float?
-    @Option(help: .defaulted("Critic updates per batch, each against fresh prior draws (Gulrajani et al. take 5 for wgan-gp).", AdversarialAutoencoder.Configuration().criticSteps)) var criticSteps: Int?
-    @Option(help: .defaulted("The critic's learning rate relative to --learning-rate.", AdversarialAutoencoder.Configuration().criticLearningRateScale)) var criticLearningRate: Float?
-    @Option(help: .defaulted("The generator phase's learning rate relative to --learning-rate.", AdversarialAutoencoder.Configuration().generatorLearningRateScale)) var generatorLearningRate: Float?
-    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", AdversarialAutoencoder.Configuration().initializer)) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.criticHidden)) var criticHidden: Widths?
+    @Option(help: .hyperparameter(\Method.Configuration.adversarialLoss)) var adversarialLoss: AdversarialLoss?
+    @Option(help: .hyperparameter(\Method.Configuration.gradientPenalty)) var gradientPenalty: Float?
+    @Option(help: .hyperparameter(\Method.Configuration.criticSteps)) var criticSteps: Int?
+    @Option(help: .hyperparameter(\Method.Configuration.criticLearningRateScale)) var criticLearningRate: Float?
+    @Option(help: .hyperparameter(\Method.Configuration.generatorLearningRateScale)) var generatorLearningRate: Float?
+    @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer)) var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
@@ -56,10 +55,6 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
         if let components, components < 2 { throw ValidationError("--components must be at least 2, got \(components)") }
         if let radius, !(radius > 0 && radius.isFinite) { throw ValidationError("--radius must be positive, got \(radius)") }
         if gradientPenalty != nil, adversarialLoss != .wassersteinGradientPenalty { throw ValidationError("--gradient-penalty sets λ of --adversarial-loss wgan-gp") }
-        if let criticSteps, criticSteps < 1 { throw ValidationError("--critic-steps must be at least 1, got \(criticSteps)") }
-        for (value, name) in [(criticLearningRate, "--critic-learning-rate"), (generatorLearningRate, "--generator-learning-rate")] {
-            if let value, !(value > 0 && value.isFinite) { throw ValidationError("\(name) must be positive, got \(value)") }
-        }
     }
 
     var labelledOption: String? { labelledComponents ? "--labelled-components" : nil }

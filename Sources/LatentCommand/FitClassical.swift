@@ -14,8 +14,8 @@ struct FitPCA: FitMethod {
     @Option(help: "Components to keep.") var codeSize: Int?
     @Option(help: "Keep the fewest components that explain this fraction of the variance (instead of --code-size).")
     var varianceFraction: Double?
-    @Option(help: "exact, randomized (Halko et al. 2011) or incremental (Ross et al. 2008: no D × D matrix, for very many features).") var solver: PCA.Configuration.Solver = PCA.Configuration(components: .count(1)).solver
-    @Flag(help: "Scale codes to unit variance.") var whiten = false
+    @Option(help: .hyperparameter(\PCA.Configuration.solver)) var solver: PCA.Configuration.Solver = PCA.Configuration.defaults.solver
+    @Flag(help: .hyperparameter(\PCA.Configuration.whiten)) var whiten = false
 
     func validate() throws {
         if (codeSize == nil) == (varianceFraction == nil) { throw ValidationError("pca needs exactly one of --code-size and --variance-fraction") }
@@ -64,16 +64,23 @@ struct FitKMeans: FitMethod {
     static let splits = true
 
     @OptionGroup var common: FitOptions
-    @Option(help: "The number of clusters.") var clusters: Int
-    @Option(name: .customLong("init"), help: "k-means++ or random.") var initialization: KMeans.Configuration.Initialization = KMeans.Configuration(clusters: 1).initialization
-    @Option(help: "Independent runs, the best kept.") var initializations: Int = KMeans.Configuration(clusters: 1).initializations
+    @Option(help: .hyperparameter(\KMeans.Configuration.clusters)) var clusters: Int
+    @Option(name: .customLong("init"), help: .hyperparameter(\KMeans.Configuration.initialization)) var initialization: KMeans.Configuration.Initialization?
+    @Option(help: .hyperparameter(\KMeans.Configuration.initializations)) var initializations: Int?
     @Option(help: "Mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
-    @Option(help: "The most iterations per run (each a pass over the data).") var maxIterations: Int = KMeans.Configuration(clusters: 1).maximumIterations
+    @Option(help: .hyperparameter(\KMeans.Configuration.maximumIterations)) var maxIterations: Int?
+    @Option(help: .hyperparameter(\KMeans.Configuration.tolerance)) var tolerance: Double?
     @OptionGroup var stream: StreamOptions
 
+    func validate() throws {
+        try checkDeclaredRanges(configuration, method: KMeans.methodName)
+    }
+
     var configuration: KMeans.Configuration {
-        KMeans.Configuration(clusters: clusters, initialization: initialization, algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd,
-                             initializations: initializations, maximumIterations: maxIterations)
+        let defaults = KMeans.Configuration.defaults
+        return KMeans.Configuration(clusters: clusters, initialization: initialization ?? defaults.initialization,
+                                    algorithm: miniBatch.map { .miniBatch(batchSize: $0) } ?? .lloyd, initializations: initializations ?? defaults.initializations,
+                                    maximumIterations: maxIterations ?? defaults.maximumIterations, tolerance: tolerance ?? defaults.tolerance)
     }
 
     /// Data in NPY shards are read block by block (an iteration is a pass; mini-batch passes

@@ -20,21 +20,29 @@ struct FitPrincipalGraph: FitMethod {
             """)
 
     @OptionGroup var common: FitOptions
-    @Option(help: "curve, circle or tree.") var topology: PrincipalGraph.Configuration.Topology
-    @Option(help: "The number of nodes of the final graph.") var nodes: Int
-    @Option(help: "λ, the elastic modulus of the edges.") var lambda: Double = 0.01
-    @Option(help: "μ, the elastic modulus of the stars (bending).") var mu: Double = 0.1
-    @Option(help: "α, the branching penalty added to λ on edges at nodes of degree > 2.") var alpha: Double = 0
-    @Option(help: "R₀: points farther than this from every node count R₀² and do not pull the nodes (robust graphs). Default: none.")
-    var trimmingRadius: Double?
-    @Option(help: "The most iterations of one embedding.") var maxIterations: Int = 10
-    @Option(help: "ε: an embedding stops when the largest relative squared node move falls below it.") var tolerance: Double = 0.01
-    @Option(help: "The nodes of the starting graph, placed by PCA.") var initialNodes: Int = 3
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.topology)) var topology: PrincipalGraph.Configuration.Topology
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.nodes)) var nodes: Int
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.edgeElasticity)) var lambda: Double?
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.starElasticity)) var mu: Double?
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.branchingPenalty)) var alpha: Double?
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.trimmingRadius)) var trimmingRadius: Double?
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.maximumIterations)) var maxIterations: Int?
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.tolerance)) var tolerance: Double?
+    @Option(help: .hyperparameter(\PrincipalGraph.Configuration.initialNodes)) var initialNodes: Int?
+
+    func validate() throws {
+        try checkDeclaredRanges(configuration, method: PrincipalGraph.methodName)
+    }
+
+    var configuration: PrincipalGraph.Configuration {
+        let defaults = PrincipalGraph.Configuration.defaults
+        return PrincipalGraph.Configuration(
+            topology: topology, nodes: nodes, edgeElasticity: lambda ?? defaults.edgeElasticity, starElasticity: mu ?? defaults.starElasticity,
+            branchingPenalty: alpha ?? defaults.branchingPenalty, trimmingRadius: trimmingRadius, maximumIterations: maxIterations ?? defaults.maximumIterations,
+            tolerance: tolerance ?? defaults.tolerance, initialNodes: initialNodes ?? defaults.initialNodes)
+    }
 
     func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
-        let configuration = PrincipalGraph.Configuration(topology: topology, nodes: nodes, edgeElasticity: lambda, starElasticity: mu,
-                                                         branchingPenalty: alpha, trimmingRadius: trimmingRadius, maximumIterations: maxIterations,
-                                                         tolerance: tolerance, initialNodes: initialNodes)
         let model = try PrincipalGraph.fit(context.samples, configuration: configuration, using: &generator) { progress in
             let step = progress.step
             let elapsed = Date().timeIntervalSince(context.start)

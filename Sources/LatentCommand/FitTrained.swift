@@ -15,7 +15,7 @@ struct FitLinearAutoencoder: TrainedFitCommand {
     static let splits = true
 
     @OptionGroup var common: FitOptions
-    @Option(help: "Code width.") var codeSize: Int
+    @Option(help: .hyperparameter(\Method.Configuration.codeSize)) var codeSize: Int
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
@@ -37,12 +37,14 @@ struct FitNonlinearPCA: TrainedFitCommand {
     static let splits = true
 
     @OptionGroup var common: FitOptions
-    @Option(help: "The number of factors f (the bottleneck's width).") var codeSize: Int
-    @Option(help: .defaulted("Widths of the mapping and demapping layers: M or M,M′.", NonlinearPCA.Configuration.defaultMappingWidth)) var hidden: Widths?
-    @Option(help: .defaulted("The bottleneck's activation, linear or sigmoid.", NonlinearPCA.Configuration(components: 1).bottleneck)) var bottleneck: BottleneckName?
-    @Option(help: .defaulted("simultaneous (one network) or sequential (one factor at a time, on residuals).", NonlinearPCA.Configuration(components: 1).extraction))
-    var extraction: NonlinearPCA.Configuration.Extraction?
-    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", NonlinearPCA.Configuration(components: 1).initializer)) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.components)) var codeSize: Int
+    @Option(help: .defaulted("M or M,M′, each \(Method.Configuration.hyperparameter(\.mappingWidth)!.valid!). \(Method.Configuration.hyperparameter(\.mappingWidth)!.summary) "
+                             + Method.Configuration.hyperparameter(\.demappingWidth)!.summary, Method.Configuration.defaults.mappingWidth,
+                             note: "the demapping layer as wide as the mapping layer"))
+    var hidden: Widths?
+    @Option(help: .hyperparameter(\Method.Configuration.bottleneck)) var bottleneck: BottleneckName?
+    @Option(help: .hyperparameter(\Method.Configuration.extraction)) var extraction: NonlinearPCA.Configuration.Extraction?
+    @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer)) var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
@@ -72,10 +74,9 @@ struct FitDeepAutoencoder: TrainedFitCommand {
     static let splits = true
 
     @OptionGroup var common: FitOptions
-    @Option(help: .defaulted("Code width.", DeepAutoencoder.Configuration().codeSize)) var codeSize: Int?
-    @Option(help: .defaulted("The encoder's hidden widths; the decoder mirrors them.", DeepAutoencoder.Configuration.defaultHidden(features: 784, codeSize: 30), note: "scaled down below 784 features"))
-    var hidden: Widths?
-    @Option(name: .customLong("init"), help: .defaulted("With --pretrain none: small-normal, xavier, he or fan-in-uniform.", DeepAutoencoder.Configuration().initializer)) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.codeSize)) var codeSize: Int?
+    @Option(help: .hyperparameter(\Method.Configuration.hidden)) var hidden: Widths?
+    @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer)) var initialization: Initializer?
     @OptionGroup var deep: DeepOptions
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions

@@ -41,6 +41,7 @@ extension TrainedFitCommand {
     /// Data in NPY shards are streamed (``fitStreamed(_:trainingOptions:stream:fit:results:)``);
     /// anything else is fitted in memory.
     func run() throws {
+        try checkHyperparameters()
         guard case .file(let folder, .npyShards) = try DatasetSpec(parsing: common.data) else { return try fitInMemory() }
         if let labelledOption {
             throw ValidationErrorText("\(labelledOption) needs labels, which shards do not hold: give the data as a file with --labels")
@@ -52,6 +53,13 @@ extension TrainedFitCommand {
             return try Method.fit(StreamedShards(shards, bufferRows: stream.bufferRows), configuration: try configuration(for: described),
                                   using: &generator, context: context)
         } results: { model in results(of: model, data: data!) }
+    }
+
+    /// The options' hyperparameters against the ranges the library declares, before any data
+    /// are read (the fit checks them again, with the data).
+    func checkHyperparameters() throws {
+        let configuration = try configuration(for: FitData(features: 1, unitInterval: true, classes: 0, streamed: false))
+        if let declaring = configuration as? any HyperparameterDeclaring { try checkDeclaredRanges(declaring, method: Method.methodName) }
     }
 
     func fit(_ inputs: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {

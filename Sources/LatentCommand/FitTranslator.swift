@@ -28,29 +28,29 @@ struct FitTranslator: ParsableCommand {
     @Option(help: .defaulted("rows, none, or a CSV file of pairs.", rule: "rows when every domain has as many samples, else none")) var pairs: String?
     @Option(help: .defaulted("none, a fraction (0 … 1), or a file of the first domain's test rows.", rule: "the data's own split, else none")) var testSplit: String?
     @Option(help: "NAME=FILE: a labels file for one domain (else its SPEC's labels).") var domainLabels: [String] = []
-    @Option(help: .defaulted("The shared code size d.", Translator.Configuration(domains: []).codeSize)) var codeSize: Int?
+    @Option(help: .hyperparameter(\Translator.Configuration.codeSize)) var codeSize: Int?
     @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 512 or 512,256 for every domain, NAME=WIDTHS for one.", Translator.Domain(name: "").hidden))
     var hidden: [String] = []
     @Option(help: .defaulted("Reconstruction cost: mse or bce, for every domain or NAME=LOSS for one.", Translator.Domain(name: "").loss)) var loss: [String] = []
     @Option(help: .defaulted("Per-feature scaling fitted to each domain's training samples: none, standardize, min-max or robust; NAME=KIND for one domain.", Translator.Domain(name: "").scaling))
     var scale: [String] = []
-    @Option(help: .defaulted("The hidden layers' activation: \(Activation.names).", Translator.Configuration(domains: []).activation)) var activation: Activation?
-    @Option(help: .defaulted("How codes are aligned: critic (adversarial), mmd or sinkhorn.", Translator.Configuration(domains: []).matcher)) var matcher: Translator.Matcher?
-    @Option(help: .defaulted("λ of the matching term.", Translator.Configuration(domains: []).matchWeight)) var matchWeight: Float?
-    @Option(help: .defaulted("--matcher critic: non-saturating, least-squares or wgan-gp.", Translator.Configuration(domains: []).adversarialLoss)) var adversarialLoss: AdversarialLoss?
-    @Flag(help: "--matcher critic: the critic sees each code's class (needs labels and --latent-classifier's classes).") var classConditionalCritic = false
-    @Option(help: .defaulted("--matcher critic: the critic's hidden widths.", Translator.Configuration(domains: []).criticHidden)) var criticHidden: Widths?
-    @Option(help: .defaulted("--matcher critic: its learning rate relative to --learning-rate.", Translator.Configuration(domains: []).criticLearningRateScale)) var criticLearningRate: Float?
-    @Option(help: .defaulted("--matcher sinkhorn: ε in squared code units.", Translator.Configuration(domains: []).epsilon)) var epsilon: Double?
+    @Option(help: .hyperparameter(\Translator.Configuration.activation)) var activation: Activation?
+    @Option(help: .hyperparameter(\Translator.Configuration.matcher)) var matcher: Translator.Matcher?
+    @Option(help: .hyperparameter(\Translator.Configuration.matchWeight)) var matchWeight: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.adversarialLoss)) var adversarialLoss: AdversarialLoss?
+    @Flag(help: .hyperparameter(\Translator.Configuration.classConditionalCritic, commandLine: "Needs --latent-classifier (its classes).")) var classConditionalCritic = false
+    @Option(help: .hyperparameter(\Translator.Configuration.criticHidden)) var criticHidden: Widths?
+    @Option(help: .hyperparameter(\Translator.Configuration.criticLearningRateScale)) var criticLearningRate: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.epsilon)) var epsilon: Double?
     @Flag(help: "Train a latent classifier on every domain's labels (shared by the domains).") var latentClassifier = false
-    @Option(help: .defaulted("λ of the classifier's cross-entropy.", Translator.Configuration(domains: []).classifierWeight)) var classifierWeight: Float?
-    @Option(help: .defaulted("λ of the codes' mean squared norm, which keeps the shared space from drifting.", Translator.Configuration(domains: []).codePenalty)) var codePenalty: Float?
-    @Option(help: .defaulted("Weight decay of the domains' networks and the classifier (AdamW's with Adam).", Translator.Configuration(domains: []).weightDecay)) var weightDecay: Float?
-    @Option(help: .defaulted("σ of Gaussian noise added to the scaled inputs in training (denoising).", Translator.Configuration(domains: []).inputNoise)) var inputNoise: Float?
-    @Option(help: .defaulted("The fraction of training pairs used as anchors, 0 … 1.", Translator.Configuration(domains: []).anchorFraction)) var anchorFraction: Double?
-    @Option(help: .defaulted("λ of the anchor loss.", Translator.Configuration(domains: []).anchorWeight)) var anchorWeight: Float?
-    @Option(help: .defaulted("l1 or squared distance between an anchor pair's codes.", Translator.Configuration(domains: []).anchorDistance)) var anchorDistance: Translator.AnchorDistance?
-    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", Translator.Configuration(domains: []).initializer)) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Translator.Configuration.classifierWeight)) var classifierWeight: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.codePenalty)) var codePenalty: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.weightDecay)) var weightDecay: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.inputNoise)) var inputNoise: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.anchorFraction)) var anchorFraction: Double?
+    @Option(help: .hyperparameter(\Translator.Configuration.anchorWeight)) var anchorWeight: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.anchorDistance)) var anchorDistance: Translator.AnchorDistance?
+    @Option(name: .customLong("init"), help: .hyperparameter(\Translator.Configuration.initializer)) var initialization: Initializer?
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var dataOptions: ReadingOptions
@@ -65,7 +65,6 @@ struct FitTranslator: ParsableCommand {
             throw ValidationError("--adversarial-loss, --class-conditional-critic, --critic-hidden and --critic-learning-rate set --matcher critic")
         }
         if epsilon != nil, matcher != .sinkhorn { throw ValidationError("--epsilon sets ε of --matcher sinkhorn") }
-        if let anchorFraction, !(0...1).contains(anchorFraction) { throw ValidationError("--anchor-fraction must lie in 0 … 1, got \(anchorFraction)") }
     }
 
     func run() throws {
@@ -75,6 +74,8 @@ struct FitTranslator: ParsableCommand {
         }
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let named = try domains.map { try Named($0, option: "--domain") }
+        // The hyperparameters' ranges, before any data are read (the fit checks them again).
+        try checkDeclaredRanges(try configuration(names: named.map(\.name), classes: latentClassifier ? 2 : 0), method: Translator.methodName)
         let inShards = try named.map { domain in
             if case .file(_, .npyShards) = try DatasetSpec(parsing: domain.value) { return true }
             return false
@@ -145,7 +146,7 @@ struct FitTranslator: ParsableCommand {
     /// The configuration these options ask for, for domains `names` and a latent classifier of
     /// `classes` classes (0: none).
     func configuration(names: [String], classes: Int) throws -> Translator.Configuration {
-        let defaults = Translator.Configuration(domains: [])
+        let defaults = Translator.Configuration.defaults, domainDefaults = Translator.Domain(name: "")
         let widths = try Named.perDomain(hidden, domains: names, option: "--hidden").map { text in
             try text.map { text in try Widths(argument: text).map(\.values) ?? { throw ValidationErrorText("--hidden \(text): widths are positive integers separated by commas") }() }
         }
@@ -156,7 +157,8 @@ struct FitTranslator: ParsableCommand {
             try text.map { text in try FeatureScaling.Kind(argument: text) ?? { throw ValidationErrorText("--scale \(text): none, standardize, min-max or robust") }() }
         }
         return Translator.Configuration(
-            domains: names.indices.map { .init(name: names[$0], hidden: widths[$0] ?? [512], loss: losses[$0] ?? .squaredError, scaling: scalings[$0] ?? .none) },
+            domains: names.indices.map { .init(name: names[$0], hidden: widths[$0] ?? domainDefaults.hidden, loss: losses[$0] ?? domainDefaults.loss,
+                                                    scaling: scalings[$0] ?? domainDefaults.scaling) },
             codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation, matcher: matcher ?? defaults.matcher,
             matchWeight: matchWeight ?? defaults.matchWeight, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
             classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,

@@ -16,17 +16,14 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
     static let splits = true
 
     @OptionGroup var common: FitOptions
-    @Option(help: .defaulted("The latent dimension d.", VariationalAutoencoder.Configuration().codeSize)) var codeSize: Int?
-    @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", VariationalAutoencoder.Configuration().hidden)) var hidden: Widths?
-    @Option(help: .defaulted("The hidden layers' activation: \(Activation.names).", VariationalAutoencoder.Configuration().activation)) var activation: Activation?
-    @Option(help: .defaulted("p(x|z): bernoulli, continuous-bernoulli (data in [0, 1]), gaussian (σ² from --output-variance) or gaussian-learned-variance.",
-                             rule: "\(VariationalAutoencoder.Configuration.defaultLikelihood(unitInterval: true).rawValue) for data in [0, 1], else \(VariationalAutoencoder.Configuration.defaultLikelihood(unitInterval: false).rawValue)"))
-    var likelihood: Likelihood?
-    @Option(help: .defaulted("σ² of the gaussian likelihood.", VariationalAutoencoder.Configuration().outputVariance)) var outputVariance: Float?
-    @Option(help: .defaulted("β, the KL term's weight (1: the ELBO).", VariationalAutoencoder.Configuration().beta)) var beta: Float?
-    @Option(help: .defaulted("Epochs over which the KL weight rises linearly to β.", VariationalAutoencoder.Configuration().klWarmupEpochs, note: "no warm-up")) var klWarmup: Int?
-    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", VariationalAutoencoder.Configuration().initializer, note: "PyTorch's"))
-    var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.codeSize)) var codeSize: Int?
+    @Option(help: .hyperparameter(\Method.Configuration.hidden)) var hidden: Widths?
+    @Option(help: .hyperparameter(\Method.Configuration.activation)) var activation: Activation?
+    @Option(help: .hyperparameter(\Method.Configuration.likelihood)) var likelihood: Likelihood?
+    @Option(help: .hyperparameter(\Method.Configuration.outputVariance)) var outputVariance: Float?
+    @Option(help: .hyperparameter(\Method.Configuration.beta)) var beta: Float?
+    @Option(help: .hyperparameter(\Method.Configuration.klWarmupEpochs, note: "no warm-up")) var klWarmup: Int?
+    @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer, note: "PyTorch's")) var initialization: Initializer?
     @Flag(help: "A conditional VAE: the label, one-hot, joins the encoder's input and the decoder's code (`latent sample --class NAME` then draws a class). Needs labels.")
     var conditionOnLabels = false
     @OptionGroup var trainingOptions: TrainingOptions
@@ -36,10 +33,7 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
     var labelledOption: String? { conditionOnLabels ? "--condition-on-labels" : nil }
 
     func validate() throws {
-        if let beta, !(beta > 0) { throw ValidationError("--beta must be positive, got \(beta)") }
-        if let outputVariance, !(outputVariance > 0) { throw ValidationError("--output-variance must be positive, got \(outputVariance)") }
         if outputVariance != nil, likelihood != .gaussian { throw ValidationError("--output-variance sets the variance of --likelihood gaussian") }
-        if let klWarmup, klWarmup < 0 { throw ValidationError("--kl-warmup must not be negative") }
     }
 
     /// With --condition-on-labels, the samples and their label one-hot.

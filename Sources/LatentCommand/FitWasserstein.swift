@@ -15,26 +15,21 @@ struct FitWassersteinAutoencoder: TrainedFitCommand {
         discussion: trainingDefaults(WassersteinAutoencoder.Configuration.defaultTraining))
 
     @OptionGroup var common: FitOptions
-    @Option(help: .defaulted("The code size d.", WassersteinAutoencoder.Configuration().codeSize)) var codeSize: Int?
-    @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", WassersteinAutoencoder.Configuration().hidden)) var hidden: Widths?
-    @Option(help: .defaulted("The hidden layers' activation: \(Activation.names).", WassersteinAutoencoder.Configuration().activation)) var activation: Activation?
-    @Option(help: .defaulted("Reconstruction cost: mse (linear output; the paper's ‖x − y‖², which λ = 10 is weighed against) or bce (sigmoid output, data in [0, 1]; needs a much larger --lambda).",
-                             WassersteinAutoencoder.Configuration().loss))
-    var loss: Loss?
-    @Option(help: .defaulted("The penalty between the batch's codes and prior draws: mmd (inverse multiquadric kernel), sliced or sinkhorn.", WassersteinAutoencoder.Configuration().penalty))
-    var penalty: WassersteinAutoencoder.Penalty?
-    @Option(help: .defaulted("λ, the penalty's weight.", WassersteinAutoencoder.Configuration().lambda, note: "the paper's MNIST setting")) var lambda: Float?
-    @Option(help: .defaulted("σ² of the prior N(0, σ²I).", WassersteinAutoencoder.Configuration().priorVariance)) var priorVariance: Float?
-    @Option(help: .defaulted("Directions per batch of --penalty sliced.", WassersteinAutoencoder.Configuration().projections)) var projections: Int?
-    @Option(help: .defaulted("ε of --penalty sinkhorn, in squared code units.", WassersteinAutoencoder.Configuration().epsilon)) var epsilon: Double?
-    @Option(name: .customLong("init"), help: .defaulted("small-normal, xavier, he or fan-in-uniform.", WassersteinAutoencoder.Configuration().initializer)) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.codeSize)) var codeSize: Int?
+    @Option(help: .hyperparameter(\Method.Configuration.hidden)) var hidden: Widths?
+    @Option(help: .hyperparameter(\Method.Configuration.activation)) var activation: Activation?
+    @Option(help: .hyperparameter(\Method.Configuration.loss)) var loss: Loss?
+    @Option(help: .hyperparameter(\Method.Configuration.penalty)) var penalty: WassersteinAutoencoder.Penalty?
+    @Option(help: .hyperparameter(\Method.Configuration.lambda, note: "the paper's MNIST setting")) var lambda: Float?
+    @Option(help: .hyperparameter(\Method.Configuration.priorVariance)) var priorVariance: Float?
+    @Option(help: .hyperparameter(\Method.Configuration.projections)) var projections: Int?
+    @Option(help: .hyperparameter(\Method.Configuration.epsilon)) var epsilon: Double?
+    @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer)) var initialization: Initializer?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
 
     func validate() throws {
-        if let lambda, !(lambda >= 0 && lambda.isFinite) { throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)") }
-        if let priorVariance, !(priorVariance > 0) { throw ValidationError("--prior-variance must be positive, got \(priorVariance)") }
         if projections != nil, penalty != .sliced { throw ValidationError("--projections sets the directions of --penalty sliced") }
         if epsilon != nil, penalty != .sinkhorn { throw ValidationError("--epsilon sets ε of --penalty sinkhorn") }
     }

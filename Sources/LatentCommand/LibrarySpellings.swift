@@ -1,4 +1,5 @@
 import Foundation
+import Latent
 
 /// The library names a setting in its messages as Swift spells it, in backquotes
 /// (`` `loss: .squaredError` ``, `` `labelColumn` ``, `` `parts: 4` ``); the command line says
@@ -40,7 +41,39 @@ enum LibrarySpellings {
         "count": Flag(flag: "--count"),
         "pairing": Flag(flag: "--pairs"),
         "testSplit": Flag(flag: "--test-split"),
+        // Hyperparameters whose flag is not their name in kebab-case.
+        "initializer": Flag(flag: "--init"),
+        "initialization": Flag(flag: "--init"),
+        "klWarmupEpochs": Flag(flag: "--kl-warmup"),
+        "criticLearningRateScale": Flag(flag: "--critic-learning-rate"),
+        "generatorLearningRateScale": Flag(flag: "--generator-learning-rate"),
+        "hiddenActivation": Flag(flag: "--activation"),
+        "pretrainingEpochs": Flag(flag: "--pretrain-epochs"),
+        "pretrainingBatchSize": Flag(flag: "--pretrain-batch-size"),
+        "pretrainingLearningRate": Flag(flag: "--pretrain-learning-rate"),
+        "maximumIterations": Flag(flag: "--max-iterations"),
+        "earlyStoppingPatience": Flag(flag: "--early-stopping"),
+        "mappingWidth": Flag(flag: "--hidden"),
+        "demappingWidth": Flag(flag: "--hidden"),
+        "edgeElasticity": Flag(flag: "--lambda"),
+        "starElasticity": Flag(flag: "--mu"),
+        "branchingPenalty": Flag(flag: "--alpha"),
+        "components": Flag(flag: "--code-size"),
     ]
+
+    /// Every hyperparameter a configuration of the command line's methods declares: a name
+    /// without an entry in ``flags`` is its flag in kebab-case (`codeSize` → `--code-size`).
+    static let hyperparameters: Set<String> = {
+        func declared<M: Autoencoder>(_ method: M.Type) -> [String] {
+            (M.Configuration.self as? any HyperparameterDeclaring.Type)?.hyperparameterNames ?? []
+        }
+        return Set(Methods.all.flatMap { declared($0) } + TrainingConfiguration.hyperparameterNames)
+    }()
+
+    /// The flag of a setting the library names, nil for one the command line does not know.
+    static func flag(_ name: String) -> Flag? {
+        flags[name] ?? (hyperparameters.contains(name) ? Flag(flag: "--" + kebabCase(name)) : nil)
+    }
 
     /// `text` with every backquoted library setting it knows spelled as the command line's flag.
     static func commandLine(_ text: String) -> String {
@@ -49,7 +82,7 @@ enum LibrarySpellings {
         var result = text
         for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
             guard let whole = Range(match.range, in: text), let nameRange = Range(match.range(at: 1), in: text),
-                  let flag = flags[String(text[nameRange])] else { continue }
+                  let flag = flag(String(text[nameRange])) else { continue }
             var spelled = flag.flag
             if let valueRange = Range(match.range(at: 2), in: text) {
                 let value = String(text[valueRange])

@@ -33,19 +33,17 @@ struct Widths: ExpressibleByArgument {
 
 /// The deep autoencoder's options (DESIGN.md): activations per role, loss, pretraining.
 struct DeepOptions: ParsableArguments {
-    @Option(help: .defaulted("Deep autoencoder: hidden units' activation: \(Activation.names).", DeepAutoencoder.Configuration().hiddenActivation)) var activation: Activation?
-    @Option(help: .defaulted("Deep autoencoder: the code layer's activation: \(Activation.names).", DeepAutoencoder.Configuration().codeActivation)) var codeActivation: Activation?
-    @Option(help: .defaulted("Deep autoencoder: the output layer's activation: \(Activation.names).", rule: "\(DeepAutoencoder.dataDefaults(unitInterval: true).outputActivation) for data in [0, 1], else \(DeepAutoencoder.dataDefaults(unitInterval: false).outputActivation)"))
-    var outputActivation: Activation?
-    @Option(help: .defaulted("Deep autoencoder: bce (sigmoid output, data in [0, 1]) or mse.", rule: "\(DeepAutoencoder.dataDefaults(unitInterval: true).loss.rawValue) for data in [0, 1], else \(DeepAutoencoder.dataDefaults(unitInterval: false).loss.rawValue)")) var loss: Loss?
-    @Option(help: .defaulted("Deep autoencoder: rbm (greedy RBM pretraining, then fine-tuning) or none.", DeepAutoencoder.Configuration().pretraining))
-    var pretrain: DeepAutoencoder.Configuration.Pretraining?
-    @Option(help: .defaulted("Deep autoencoder: epochs of each RBM.", DeepAutoencoder.Configuration().pretrainingEpochs)) var pretrainEpochs: Int?
-    @Option(help: .defaulted("Deep autoencoder: mini-batch size of the RBMs.", DeepAutoencoder.Configuration().pretrainingBatchSize)) var pretrainBatchSize: Int?
-    @Option(help: .defaulted("Deep autoencoder: the RBMs' learning rate.", rule: "\(RBM.Configuration(hiddenUnits: 1).learningRate.helpText) between binary units, \(RBM.Configuration(hiddenUnits: 1, visible: .gaussian).learningRate.helpText) with Gaussian ones"))
-    var pretrainLearningRate: Float?
-    @Option(help: .defaulted("Deep autoencoder: the RBMs' momentum, INITIAL,FINAL.", [RBM.Configuration(hiddenUnits: 1).initialMomentum, RBM.Configuration(hiddenUnits: 1).finalMomentum])) var pretrainMomentum: Widths.Floats?
-    @Option(help: .defaulted("Deep autoencoder: epochs of the RBMs' initial momentum.", RBM.Configuration(hiddenUnits: 1).momentumSwitchEpoch)) var pretrainMomentumSwitch: Int?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.hiddenActivation)) var activation: Activation?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.codeActivation)) var codeActivation: Activation?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.outputActivation)) var outputActivation: Activation?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.loss)) var loss: Loss?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretraining)) var pretrain: DeepAutoencoder.Configuration.Pretraining?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretrainingEpochs)) var pretrainEpochs: Int?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretrainingBatchSize)) var pretrainBatchSize: Int?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretrainingLearningRate)) var pretrainLearningRate: Float?
+    @Option(help: .defaulted("The RBMs' momentum, INITIAL,FINAL, each \(RBM.Configuration.hyperparameter(\.initialMomentum)!.valid!).",
+                             [RBM.Configuration.defaults.initialMomentum, RBM.Configuration.defaults.finalMomentum])) var pretrainMomentum: Widths.Floats?
+    @Option(help: .hyperparameter(\RBM.Configuration.momentumSwitchEpoch)) var pretrainMomentumSwitch: Int?
 }
 extension NonlinearPCA.Configuration.Extraction: ExpressibleByArgument {}
 
@@ -63,21 +61,19 @@ enum BottleneckName: String, ExpressibleByArgument, CaseIterable {
 /// Rows held out of the training data for a per-epoch loss, and early stopping on it: for
 /// the methods of one data set (a translator holds pairs out by its --test-split instead).
 struct HeldOutOptions: ParsableArguments {
-    @Option(help: .defaulted("Fraction of the training data held out for a per-epoch held-out loss.", rule: "the method's, as its training defaults above say")) var heldOut: Double?
-    @Option(help: "Stop when the held-out loss has not improved for this many epochs; keep the best weights.")
-    var earlyStopping: Int?
+    @Option(help: .hyperparameter(\TrainingConfiguration.heldOutFraction)) var heldOut: Double?
+    @Option(help: .hyperparameter(\TrainingConfiguration.earlyStoppingPatience)) var earlyStopping: Int?
 }
 
 /// The options of gradient-trained methods (DESIGN.md's common options), turned into a
 /// ``TrainingConfiguration`` over each method's defaults.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Trained methods: passes over the data (at least; see --minimum-steps).") var epochs: Int?
-    @Option(help: .defaulted("Trained methods: at least this many optimiser steps, adding epochs on small data; 0 counts epochs alone.", rule: "the method's, as its training defaults above say"))
-    var minimumSteps: Int?
-    @Option(help: "Trained methods: samples per mini-batch.") var batchSize: Int?
-    @Option(help: "Trained methods: the initial step size.") var learningRate: Float?
-    @Option(help: .defaulted("Trained methods: adam, momentum or sgd.", TrainingConfiguration(epochs: 1).optimizer)) var optimizer: OptimizerKind?
-    @Option(help: .defaulted("With --optimizer momentum: μ.", TrainingConfiguration(epochs: 1).momentum)) var momentum: Float?
+    @Option(help: .hyperparameter(\TrainingConfiguration.epochs)) var epochs: Int?
+    @Option(help: .hyperparameter(\TrainingConfiguration.minimumSteps, note: "0 counts epochs alone")) var minimumSteps: Int?
+    @Option(help: .hyperparameter(\TrainingConfiguration.batchSize)) var batchSize: Int?
+    @Option(help: .hyperparameter(\TrainingConfiguration.learningRate)) var learningRate: Float?
+    @Option(help: .hyperparameter(\TrainingConfiguration.optimizer)) var optimizer: OptimizerKind?
+    @Option(help: .hyperparameter(\TrainingConfiguration.momentum)) var momentum: Float?
     @Option(help: .defaulted("Learning-rate schedule: constant, step (×factor every N epochs) or cosine.", rule: "the method's, as its training defaults above say"))
     var lrSchedule: ScheduleName?
     @Option(help: .defaulted("Step schedule: epochs between reductions.", LearningRateSchedule.defaultStepEvery)) var lrStepEvery: Int?

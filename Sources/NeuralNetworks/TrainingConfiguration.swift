@@ -82,22 +82,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     /// Throws a message naming the first hyperparameter out of range.
     public func validate() throws {
-        guard epochs >= 1 else { throw TrainingError.invalidConfiguration("epochs must be at least 1, got \(epochs)") }
-        if let minimumSteps, minimumSteps < 0 { throw TrainingError.invalidConfiguration("minimum steps must not be negative, got \(minimumSteps)") }
-        guard batchSize >= 1 else { throw TrainingError.invalidConfiguration("batch size must be at least 1, got \(batchSize)") }
-        guard learningRate > 0, learningRate.isFinite else { throw TrainingError.invalidConfiguration("learning rate must be positive, got \(learningRate)") }
-        for mu in [momentum] + (momentumWarmup.map { [$0.momentum] } ?? []) where !(mu >= 0 && mu < 1) {
-            throw TrainingError.invalidConfiguration("momentum must lie in [0, 1), got \(mu)")
+        if let violation = firstViolation { throw TrainingError.invalidConfiguration(violation) }
+        if let warmup = momentumWarmup, !Self.momentumRange.contains(warmup.momentum) {
+            throw TrainingError.invalidConfiguration("the warm-up momentum must be \(Self.momentumRange.description), got \(warmup.momentum)")
         }
         if let momentumWarmup, momentumWarmup.epochs < 0 {
             throw TrainingError.invalidConfiguration("momentum warm-up epochs must not be negative, got \(momentumWarmup.epochs)")
         }
-        guard heldOutFraction >= 0, heldOutFraction < 1 else {
-            throw TrainingError.invalidConfiguration("held-out fraction must lie in [0, 1), got \(heldOutFraction)")
-        }
-        if let patience = earlyStoppingPatience {
-            guard patience >= 1 else { throw TrainingError.invalidConfiguration("early-stopping patience must be at least 1 epoch, got \(patience)") }
-            guard heldOutFraction > 0 else { throw TrainingError.invalidConfiguration("early stopping needs held-out data (a held-out fraction above 0)") }
+        if earlyStoppingPatience != nil, heldOutFraction == 0 {
+            throw TrainingError.invalidConfiguration("early stopping needs held-out data (`heldOutFraction` above 0)")
         }
         try schedule.validate()
     }
@@ -121,4 +114,30 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         let order = generator.permutation(n)
         return (samples.gatherRows(Array(order[count...]).sorted()), samples.gatherRows(Array(order[..<count]).sorted()))
     }
+}
+
+extension TrainingConfiguration: HyperparameterDeclaring {
+    /// μ's valid values, for SGD with momentum and its warm-up.
+    static let momentumRange = ValidRange<Float>.from(0, below: 1)
+
+    /// Each method chooses its own epochs, batches, rate and held-out share: these defaults
+    /// are the method's (its configuration's `defaultTraining`).
+    static let methodsDefault = HyperparameterDefault.rule("the method's, given above")
+
+    public static let hyperparameters: [Hyperparameter<TrainingConfiguration>] = [
+        .init(\.epochs, "epochs", "Passes over the training data (at least; see `minimumSteps`).", .atLeast(1), default: methodsDefault),
+        .init(\.minimumSteps, "minimumSteps", "At least this many optimiser steps, adding epochs on small data.", .atLeast(0), default: methodsDefault),
+        .init(\.batchSize, "batchSize", "Samples per mini-batch.", .atLeast(1), default: methodsDefault),
+        .init(\.learningRate, "learningRate", "The initial step size η.", .greaterThan(0), default: methodsDefault),
+        .init(\.optimizer, "optimizer", "The optimiser: adam (Kingma & Ba 2015), momentum or sgd."),
+        .init(\.momentum, "momentum", "μ of SGD with momentum (`optimizer: .momentum`).", momentumRange),
+        .init(\.heldOutFraction, "heldOutFraction", "The fraction of the training data held out for a per-epoch held-out loss.",
+              .from(0, below: 1), default: methodsDefault),
+        .init(\.earlyStoppingPatience, "earlyStoppingPatience",
+              "Stop when the held-out loss has not improved for this many epochs; keep the best weights.", .atLeast(1), default: .rule("none")),
+    ]
+
+    /// Adam at 10⁻³ in batches of 128 with 5 % held out, for one epoch: a placeholder for the
+    /// values each method declares.
+    public static var defaults: TrainingConfiguration { TrainingConfiguration(epochs: 1) }
 }

@@ -93,13 +93,13 @@ import Tensors
         var generator = RandomGenerator(seed: 0)
         let mixture = CodePrior.mixture(components: 10, radius: 4)
         let cases: [(AdversarialAutoencoder.Configuration, [Int]?, String)] = [
-            (.init(codeSize: 0), nil, "code size"),
-            (.init(criticHidden: []), nil, "critic needs at least one hidden layer"),
+            (.init(codeSize: 0), nil, "`codeSize` must be at least 1"),
+            (.init(criticHidden: []), nil, "`criticHidden` must hold at least one value"),
             (.init(labelledComponents: true), labels, "labelled components need a mixture prior"),
             (.init(codeSize: 1, prior: mixture), nil, "at least 2 dimensions"),
             (.init(prior: .mixture(components: 1, radius: 4)), nil, "at least 2 components"),
             (.init(prior: .normal(variance: 0)), nil, "variance must be positive"),
-            (.init(criticLearningRateScale: 0), nil, "critic's learning-rate scale"),
+            (.init(criticLearningRateScale: 0), nil, "`criticLearningRateScale` must be positive"),
             (.init(prior: mixture, labelledComponents: true), nil, "must be its label one-hot"),
             (.init(prior: mixture, labelledComponents: true), [1, 2], "got 2 labels for samples [1000, 784]"),
             (.init(prior: mixture, labelledComponents: true), labels.map { $0 == 3 ? 10 : $0 }, "label 10 of sample"),

@@ -101,7 +101,7 @@ private let images = try! DatasetLoader().load("fashion-mnist-mini:train").sampl
     @Test func badRequestsAreClearErrors() throws {
         var generator = RandomGenerator(seed: 0)
         let cases: [(DeepAutoencoder.Configuration, Tensor, String)] = [
-            (.init(hidden: [0]), images, "widths must be positive"),
+            (.init(hidden: [0]), images, "`hidden` must hold values each at least 1, got [0]"),
             (.init(outputActivation: .linear), images, "bce loss needs a sigmoid output"),
             (.init(hiddenActivation: .relu), images, "RBM pretraining needs sigmoid hidden units"),
             (.init(hidden: [4], codeSize: 2), images * 3, "needs data in [0, 1]"),

@@ -109,8 +109,8 @@ func rankCorrelation(_ a: [Float], _ b: [Float]) -> Double {
         var generator = RandomGenerator(seed: 0)
         let cases: [(NonlinearPCA.Configuration, String)] = [
             (.init(components: 3), "1…2"),
-            (.init(components: 1, mappingWidth: 0), "mapping and demapping widths"),
-            (.init(components: 1, demappingWidth: 0), "mapping and demapping widths"),
+            (.init(components: 1, mappingWidth: 0), "`mappingWidth` must be at least 1, got 0"),
+            (.init(components: 1, demappingWidth: 0), "`demappingWidth` must be at least 1, got 0"),
             (.init(components: 1, bottleneck: .relu), "linear or sigmoid"),
             (.init(components: 1, training: .init(epochs: 0)), "epochs"),
             (.init(components: 1, training: .init(epochs: 2, heldOutFraction: 0, earlyStoppingPatience: 2)), "held-out"),

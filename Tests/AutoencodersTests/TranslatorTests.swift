@@ -149,7 +149,7 @@ struct TwoViews {
             (Self.configuration(0, classes: 3), .init(domains: [trainA, trainB]), "needs the labels of every domain"),
             (Self.configuration(0, classes: 3), .init(domains: [trainA, trainB], labels: [labels, Array(labels.prefix(10))]), "domain b has 600 samples but 10 labels"),
             (Self.configuration(0, classes: 2), .init(domains: [trainA, trainB], labels: [labels, labels]), "label 2 of sample 2 is outside 0 … 1"),
-            (Self.configuration(1.5), .paired([trainA, trainB]), "anchor fraction must lie in 0 … 1"),
+            (Self.configuration(1.5), .paired([trainA, trainB]), "`anchorFraction` must be in [0, 1], got 1.5"),
         ]
         for (configuration, samples, message) in cases {
             #expect { _ = try Translator.fit(samples, configuration: configuration, using: &generator) } throws: { "\($0)".contains(message) }

@@ -162,8 +162,10 @@ import Tensors
 
     @Test func badRequestsAreClearErrors() throws {
         var generator = RandomGenerator(seed: 0)
-        for (configuration, message) in [(VariationalAutoencoder.Configuration(beta: 0), "β"), (.init(codeSize: 0), "code size"),
-                                         (.init(klWarmupEpochs: -1), "warm-up"), (.init(likelihood: .gaussian, outputVariance: 0), "variance")] {
+        for (configuration, message) in [(VariationalAutoencoder.Configuration(beta: 0), "`beta` must be positive, got 0"),
+                                         (.init(codeSize: 0), "`codeSize` must be at least 1, got 0"),
+                                         (.init(klWarmupEpochs: -1), "`klWarmupEpochs` must be at least 0, got -1"),
+                                         (.init(likelihood: .gaussian, outputVariance: 0), "`outputVariance` must be positive")] {
             #expect { _ = try VariationalAutoencoder.fit(images, configuration: configuration, using: &generator) } throws: { "\($0)".contains(message) }
         }
         #expect { _ = try VariationalAutoencoder.fit(images * 3, configuration: .init(), using: &generator) } throws: { "\($0)".contains("[0, 1]") }

@@ -62,8 +62,9 @@ import Tensors
 
     @Test func badRequestsAreClearErrors() throws {
         var generator = RandomGenerator(seed: 0)
-        for (configuration, message) in [(WassersteinAutoencoder.Configuration(lambda: -1), "λ"), (.init(codeSize: 0), "code size"),
-                                         (.init(priorVariance: 0), "prior variance"), (.init(epsilon: 0), "ε"),
+        for (configuration, message) in [(WassersteinAutoencoder.Configuration(lambda: -1), "`lambda` must be at least 0"),
+                                         (.init(codeSize: 0), "`codeSize` must be at least 1"),
+                                         (.init(priorVariance: 0), "`priorVariance` must be positive"), (.init(epsilon: 0), "`epsilon` must be positive"),
                                          (.init(training: .init(epochs: 1, batchSize: 1)), "at least 2 samples")] {
             #expect { _ = try WassersteinAutoencoder.fit(images, configuration: configuration, using: &generator) } throws: { "\($0)".contains(message) }
         }

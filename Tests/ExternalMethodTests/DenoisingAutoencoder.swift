@@ -5,12 +5,15 @@ import MethodConformance
 /// library through its public API: ENCODE and DECODE are a mirrored MLP trained to map a
 /// corrupted sample x̃ = x + σε, ε ~ N(0, I), back to x by squared error.
 struct DenoisingAutoencoder: TrainedMethod, ExampleFit {
-    struct Configuration: Codable, Sendable, Equatable, TrainedConfiguration {
-        var hidden = [16], codeSize = 2
-        /// σ, the corruption's standard deviation.
-        var noise: Float = 0.1
+    struct Configuration: Codable, Sendable, Equatable, TrainedConfiguration, HyperparameterDeclaring {
+        var hidden = [16], codeSize = 2, noise: Float = 0.1
         var training = TrainingConfiguration(epochs: 5, batchSize: 32, learningRate: 0.01, minimumSteps: 400)
         var network: MirroredNetwork { MirroredNetwork(hidden: hidden, codeSize: codeSize, activation: .tanh, loss: .squaredError) }
+        static let hyperparameters: [Hyperparameter<Self>] = [
+            .init(\.hidden, "hidden", "Hidden widths, mirrored by the decoder.", each: .atLeast(1)), .init(\.codeSize, "codeSize", "The code size.", .atLeast(1)),
+            .init(\.noise, "noise", "σ, the corruption's standard deviation.", .atLeast(0)),
+        ]
+        static var defaults: Self { Self() }
     }
 
     static let methodName = "denoising-autoencoder"
@@ -34,11 +37,6 @@ struct DenoisingAutoencoder: TrainedMethod, ExampleFit {
     }
 
     static func requirements(_ configuration: Configuration) -> DataRequirements { DataRequirements() }
-
-    static func validate(_ configuration: Configuration, features: Int) throws {
-        guard configuration.noise >= 0, configuration.codeSize >= 1 else { throw AutoencoderError("\(methodName): noise ≥ 0 and a code of 1 or more") }
-        try configuration.training.validate()
-    }
 
     /// One step: corrupt the batch with the run's generator, reconstruct the clean batch.
     struct Step: TrainingStep {

@@ -21,6 +21,21 @@ import TestSupport
         })
     }
 
+    /// Its declared ranges are its validation, through the library's default.
+    @Test func aHyperparameterOutOfItsDeclaredRangeIsRefused() throws {
+        var generator = RandomGenerator(seed: 1)
+        var noisy = Self.configuration
+        noisy.noise = -0.5
+        #expect(throws: AutoencoderError("denoising-autoencoder: `noise` must be at least 0, got -0.5")) {
+            try DenoisingAutoencoder.fit(Tensor.randomNormal([40, 3], using: &generator), configuration: noisy, using: &generator)
+        }
+        noisy.noise = 0.1
+        noisy.training.batchSize = 0
+        #expect(throws: AutoencoderError("denoising-autoencoder: `batchSize` must be at least 1, got 0")) {
+            try DenoisingAutoencoder.fit(Tensor.randomNormal([40, 3], using: &generator), configuration: noisy, using: &generator)
+        }
+    }
+
     @Test func registeringAgainIsHarmlessAndANameIsTakenOnce() throws {
         try Methods.register(DenoisingAutoencoder.self)
         #expect(Methods.all.filter { $0.methodName == DenoisingAutoencoder.methodName }.count == 1)

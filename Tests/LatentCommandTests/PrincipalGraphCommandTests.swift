@@ -47,9 +47,9 @@ import TestSupport
 
     @Test(arguments: [
         (["--topology", "circle", "--nodes", "2"], "at least 3 initial nodes"),
-        (["--topology", "tree", "--nodes", "8", "--lambda", "0"], "λ must be positive"),
+        (["--topology", "tree", "--nodes", "8", "--lambda", "0"], "--lambda must be positive, got 0"),
         (["--topology", "ring", "--nodes", "8"], "topology"),
-        (["--topology", "curve", "--nodes", "8", "--trimming-radius=-1"], "trimming radius must be positive"),
+        (["--topology", "curve", "--nodes", "8", "--trimming-radius=-1"], "--trimming-radius must be positive, got -1"),
     ])
     func badOptionsAreOneLineErrors(_ extra: [String], _ message: String) throws {
         let result = try runLatent(["fit", "principal-graph", "--data", "circle?n=50", "--output", "x.safetensors", "--quiet"] + extra, in: scratchFolder())
