@@ -53,7 +53,7 @@ public struct PointCloud: Sendable {
     public init(_ samples: Tensor) {
         mean = samples.mean(alongAxis: 0)
         points = samples - mean.reshaped([1, samples.columns])
-        squaredNorms = KMeans.rowSquaredNorms(points)
+        squaredNorms = points.rowSquaredNorms()
     }
 
     public var count: Int { points.rows }
@@ -112,46 +112,15 @@ public struct ElasticEmbedding: Sendable {
 
     /// The nearest node of each point by GEMM: ‖x − v‖² = ‖x‖² − 2x·v + ‖v‖², the nodes ranked
     /// in Float (the lowest index wins a tie) and the distance kept in Double; points farther
-    /// than R₀ from every node get −1. Rows go through in blocks of `partitionBlock`, each
-    /// block's products (block × k) ranked while they sit in cache.
+    /// than R₀ from every node get −1 (`Tensor.nearestCentresRankedInFloat`).
     public static func partition(_ cloud: PointCloud, nodes: Matrix, trimmingRadius: Double?) -> Partition {
-        let (n, k, d) = (cloud.count, nodes.rows, cloud.dimension)
-        let nodeTensor = nodes.tensor
-        let norms = (0..<k).map { j in Float((0..<d).reduce(0.0) { $0 + nodes[j, $1] * nodes[j, $1] }) }
-        let limit = trimmingRadius.map { $0 * $0 } ?? .infinity
-        var labels = [Int](repeating: 0, count: n), distances = [Double](repeating: 0, count: n)
-        var products = [Float](repeating: 0, count: partitionBlock * k)
-        // One thread per block: a graph's candidates are embedded in parallel already.
-        let serial = ComputeSettings(backend: ComputeSettings.current.backend, threads: 1, cpuLevel: ComputeSettings.current.cpuLevel)
-        cloud.points.withUnsafeBufferPointer { x in
-            nodeTensor.withUnsafeBufferPointer { v in
-              norms.withUnsafeBufferPointer { normsBuffer in
-                let normsPointer = normsBuffer.baseAddress!
-                products.withUnsafeMutableBufferPointer { p in
-                    for start in stride(from: 0, to: n, by: partitionBlock) {
-                        let rows = min(partitionBlock, n - start)
-                        gemm(transposeA: false, transposeB: true, m: rows, n: k, k: d, alpha: 1, a: x.baseAddress! + start * d, lda: d,
-                             b: v.baseAddress!, ldb: d, beta: 0, c: p.baseAddress!, ldc: k, settings: serial)
-                        for r in 0..<rows {
-                            let (i, row) = (start + r, p.baseAddress! + r * k)
-                            var best = 0, bestScore = Float.infinity
-                            for j in 0..<k {
-                                let score = normsPointer[j] - 2 * row[j]
-                                if score < bestScore { (best, bestScore) = (j, score) }
-                            }
-                            let squared = max(0, Double(normsPointer[best]) - 2 * Double(row[best]) + cloud.squaredNorms[i])
-                            (labels[i], distances[i]) = squared > limit ? (-1, squared) : (best, squared)
-                        }
-                    }
-                }
-              }
-            }
-        }
-        return Partition(nodes: labels, squaredDistances: distances)
+        let (k, d) = (nodes.rows, cloud.dimension)
+        let norms = (0..<k).map { j in (0..<d).reduce(0.0) { $0 + nodes[j, $1] * nodes[j, $1] } }
+        // One thread: a graph's candidates are embedded in parallel already.
+        let nearest = cloud.points.nearestCentresRankedInFloat(nodes.tensor, centreSquaredNorms: norms, rowSquaredNorms: cloud.squaredNorms,
+                                                               beyond: trimmingRadius.map { $0 * $0 } ?? .infinity)
+        return Partition(nodes: nearest.indices, squaredDistances: nearest.squaredDistances)
     }
-
-    /// Rows per block of ``partition(_:nodes:trimmingRadius:)``.
-    static let partitionBlock = 256
 
     /// `partition` (by nodes that have not moved) updated for one more node at `position`:
     /// only the points nearer to it than to their own node change (their squared distances
@@ -159,14 +128,9 @@ public struct ElasticEmbedding: Sendable {
     public static func partition(_ partition: Partition, adding node: Int, at position: [Double], _ cloud: PointCloud, trimmingRadius: Double?) -> Partition {
         var updated = partition
         let limit = trimmingRadius.map { $0 * $0 } ?? .infinity
-        let d = cloud.dimension
-        cloud.points.withUnsafeBufferPointer { x in
-            for i in 0..<cloud.count {
-                var squared = 0.0
-                for c in 0..<d { let t = Double(x[i * d + c]) - position[c]; squared += t * t }
-                let current = partition.nodes[i] < 0 ? Double.infinity : partition.squaredDistances[i]
-                if squared < current, squared <= limit { (updated.nodes[i], updated.squaredDistances[i]) = (node, squared) }
-            }
+        for (i, squared) in cloud.points.squaredDistances(toPoint: position).enumerated() {
+            let current = partition.nodes[i] < 0 ? Double.infinity : partition.squaredDistances[i]
+            if squared < current, squared <= limit { (updated.nodes[i], updated.squaredDistances[i]) = (node, squared) }
         }
         return updated
     }
@@ -179,19 +143,8 @@ public struct ElasticEmbedding: Sendable {
     public static func solve(_ cloud: PointCloud, graph: ElasticGraph, moduli: ElasticModuli, partition: Partition) throws -> Matrix {
         let (k, d, total) = (graph.nodeCount, cloud.dimension, Double(cloud.count))
         var system = Matrix(rows: k, columns: k, values: [Double](repeating: 0, count: k * k))
-        var sums = [Double](repeating: 0, count: k * d)
-        var counts = [Int](repeating: 0, count: k)
-        cloud.points.withUnsafeBufferPointer { x in
-            sums.withUnsafeMutableBufferPointer { sums in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    for (i, node) in partition.nodes.enumerated() where node >= 0 {
-                        counts[node] += 1
-                        let (row, sum) = (x.baseAddress! + i * d, sums.baseAddress! + node * d)
-                        for c in 0..<d { sum[c] += Double(row[c]) }
-                    }
-                }
-            }
-        }
+        let members = cloud.points.clusterSums(labels: partition.nodes, clusters: k)
+        let (sums, counts) = (members.sums, members.counts)
         guard counts.contains(where: { $0 > 0 }) else {
             throw AutoencoderError("elastic graph: no point lies within the trimming radius of any node (raise the trimming radius)")
         }

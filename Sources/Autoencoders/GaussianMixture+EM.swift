@@ -206,7 +206,7 @@ extension GaussianMixture {
     static func kMeansPlusPlus(_ points: Tensor, count: Int, using generator: inout RandomGenerator) -> [Int] {
         let n = points.rows
         var chosen = [generator.nextInt(below: n)]
-        let norms = KMeans.rowSquaredNorms(points)
+        let norms = points.rowSquaredNorms()
         func squaredDistances(to index: Int) -> [Double] {
             let products = matmul(points, points.rows(index..<(index + 1)), transposeB: true).scalars
             return (0..<n).map { Swift.max(norms[$0] + norms[index] - 2 * Double(products[$0]), 0) }

@@ -74,7 +74,7 @@ extension KMeans {
                     updated = step.means()
                 case .miniBatch(let batchSize):
                     var epoch = try stream.epoch(batchSize: batchSize, using: &generator)
-                    while let batch = try epoch.next() { miniBatchUpdate(&updated, batch, rowSquaredNorms(batch), seen: &seen) }
+                    while let batch = try epoch.next() { miniBatchUpdate(&updated, batch, batch.rowSquaredNorms(), seen: &seen) }
                 }
                 let shift = (updated - centroids).squared().sumInDouble()
                 centroids = updated
@@ -127,19 +127,18 @@ struct LloydSums: RowStatistic {
     func accumulate(_ state: inout [Double], _ block: Tensor, firstRow: Int) throws {
         guard block.rows > 0 else { return }
         // Rows' norms serve only distances through the GEMM (more centroids than the direct kernel takes).
-        let norms = k > KMeans.directDistanceLimit ? KMeans.rowSquaredNorms(block) : []
-        let pass = KMeans.lloydPass(block, norms, centroids)
+        let norms = k > Tensor.directDistanceLimit ? block.rowSquaredNorms() : []
+        let (nearest, sums) = block.nearestCentresWithSums(centroids, rowSquaredNorms: norms)
+        let distances = nearest.squaredDistances
         var later = initial
-        for i in 0..<(k * d) { later[i] = pass.sums[i] }
-        for j in 0..<k { later[k * d + j] = Double(pass.counts[j]) }
-        later[k * d + k] = pass.distances.reduce(0, +)
-        let farthest = pass.distances.indices.sorted { (pass.distances[$0], $1) > (pass.distances[$1], $0) }.prefix(k)
-        block.withUnsafeBufferPointer { x in
-            for (slot, row) in farthest.enumerated() {
-                let start = donorsStart + slot * donorWidth
-                (later[start], later[start + 1]) = (pass.distances[row], Double(firstRow + row))
-                for j in 0..<d { later[start + 2 + j] = Double(x[row * d + j]) }
-            }
+        for i in 0..<(k * d) { later[i] = sums.sums[i] }
+        for j in 0..<k { later[k * d + j] = Double(sums.counts[j]) }
+        later[k * d + k] = distances.reduce(0, +)
+        let farthest = distances.indices.sorted { (distances[$0], $1) > (distances[$1], $0) }.prefix(k)
+        for (slot, row) in farthest.enumerated() {
+            let start = donorsStart + slot * donorWidth
+            (later[start], later[start + 1]) = (distances[row], Double(firstRow + row))
+            for j in 0..<d { later[start + 2 + j] = Double(block[row, j]) }
         }
         merge(&state, later)
     }

@@ -76,7 +76,7 @@ public struct KMeans: Autoencoder {
         try checkTrainingSamples(samples, method: "k-means")
         let (n, k) = (samples.shape[0], configuration.clusters)
         try check(configuration, samples: n)
-        let squaredNorms = rowSquaredNorms(samples)
+        let squaredNorms = samples.rowSquaredNorms()
         let variance = samples.squared().mean(alongAxis: 0) - samples.mean(alongAxis: 0).squared()
         let threshold = configuration.tolerance * Double(variance.mean())
         var best: (centroids: Tensor, history: [Double])? = nil
@@ -91,11 +91,11 @@ public struct KMeans: Autoencoder {
                 switch configuration.algorithm {
                 case .lloyd:
                     let pass = lloydPass(samples, squaredNorms, centroids)
-                    history.append(pass.distances.reduce(0, +))
+                    history.append(pass.nearest.squaredDistances.reduce(0, +))
                     updated = means(pass, samples)
                 case .miniBatch(let size):
                     updated = miniBatchPass(samples, squaredNorms, centroids, batchSize: size, seen: &seen, using: &generator)
-                    history.append(assign(samples, squaredNorms, updated).distances.reduce(0, +))
+                    history.append(assign(samples, squaredNorms, updated).squaredDistances.reduce(0, +))
                 }
                 let shift = (updated - centroids).squared().sumInDouble()
                 let inertia: Double? = if case .lloyd = configuration.algorithm { history.last } else { nil }
@@ -104,7 +104,7 @@ public struct KMeans: Autoencoder {
                 if shift <= threshold { break }
             }
             // The kept inertia is that of the final centroids.
-            let final = assign(samples, squaredNorms, centroids).distances.reduce(0, +)
+            let final = assign(samples, squaredNorms, centroids).squaredDistances.reduce(0, +)
             if final <= history.last! { history.append(final) }
             if best == nil || history.last! < best!.history.last! { best = (centroids, history) }
         }
@@ -117,45 +117,10 @@ public struct KMeans: Autoencoder {
         self.inertiaHistory = inertiaHistory
     }
 
-    /// ‖xᵢ‖² per row, in Double.
-    static func rowSquaredNorms(_ x: Tensor) -> [Double] {
-        squaredErrors(x, Tensor.zeros(x.shape))
-    }
-
     /// The nearest centroid of each sample and the squared distance to it (clamped at 0:
     /// the expanded form can go slightly negative in Float32).
-    static func assign(_ samples: Tensor, _ squaredNorms: [Double], _ centroids: Tensor) -> (labels: [Int], distances: [Double]) {
-        // Few centroids: the Lloyd pass's direct distances, so ENCODE agrees with training on ties.
-        if centroids.shape[0] <= directDistanceLimit {
-            let pass = lloydPass(samples, squaredNorms, centroids)
-            return (pass.labels, pass.distances)
-        }
-        let centroidNorms = rowSquaredNorms(centroids)
-        let products = matmul(samples, centroids, transposeB: true)  // n × k
-        let k = centroids.shape[0]
-        let n = samples.shape[0]
-        var labels = [Int](repeating: 0, count: n), distances = [Double](repeating: 0, count: n)
-        products.withUnsafeBufferPointer { p in
-            labels.withUnsafeMutableBufferPointer { l in
-                distances.withUnsafeMutableBufferPointer { out in
-                    let (up, ul, uo) = (UInt(bitPattern: p.baseAddress), UInt(bitPattern: l.baseAddress), UInt(bitPattern: out.baseAddress))
-                    forEachChunk(of: n, minimumChunk: Swift.max(1, (1 << 15) / k)) { rows in
-                        let p = UnsafePointer<Float>(bitPattern: up)!
-                        let (labels, distances) = (UnsafeMutablePointer<Int>(bitPattern: ul)!, UnsafeMutablePointer<Double>(bitPattern: uo)!)
-                        for i in rows {
-                            var bestIndex = 0, bestDistance = Double.infinity
-                            for j in 0..<k {
-                                let distance = centroidNorms[j] - 2 * Double(p[i * k + j])
-                                if distance < bestDistance { bestDistance = distance; bestIndex = j }
-                            }
-                            labels[i] = bestIndex
-                            distances[i] = Swift.max(bestDistance + squaredNorms[i], 0)
-                        }
-                    }
-                }
-            }
-        }
-        return (labels, distances)
+    static func assign(_ samples: Tensor, _ squaredNorms: [Double], _ centroids: Tensor) -> NearestCentres {
+        samples.nearestCentres(centroids, rowSquaredNorms: squaredNorms)
     }
 
     /// One pass of mini-batch k-means over the samples in a random order: for each batch, every
@@ -173,16 +138,16 @@ public struct KMeans: Autoencoder {
     /// towards it by 1 / (the rows that centroid has seen).
     static func miniBatchUpdate(_ centroids: inout Tensor, _ rows: Tensor, _ squaredNorms: [Double], seen: inout [Int]) {
         let d = rows.shape[1]
-        let labels = assign(rows, squaredNorms, centroids).labels
-        centroids.withUnsafeMutableBufferPointer { c in
-            rows.withUnsafeBufferPointer { x in
-                for (i, label) in labels.enumerated() {
-                    seen[label] += 1
-                    let rate = 1 / Float(seen[label])
-                    for j in 0..<d { c[label * d + j] += rate * (x[i * d + j] - c[label * d + j]) }
-                }
-            }
+        let labels = assign(rows, squaredNorms, centroids).indices
+        // Sequential by nature: each row moves its centroid from where the previous one left it.
+        let x = rows.scalars
+        var c = centroids.scalars
+        for (i, label) in labels.enumerated() {
+            seen[label] += 1
+            let rate = 1 / Float(seen[label])
+            for j in 0..<d { c[label * d + j] += rate * (x[i * d + j] - c[label * d + j]) }
         }
+        centroids = try! Tensor(shape: centroids.shape, scalars: c)
     }
 
     /// Greedy k-means++ seeding: each new centroid is the best of 2 + ⌊ln k⌋ candidates drawn
@@ -214,31 +179,17 @@ public struct KMeans: Autoencoder {
         return samples.gatherRows(chosen)
     }
 
-    /// Squared distances from every sample to each of the samples `indices` (at most 16), by a
-    /// kernel that reads the samples once, split by rows across threads.
+    /// Squared distances from every sample to each of the samples `indices` (at most
+    /// `Tensor.directDistanceLimit`), computed directly, one array per index.
     private static func distancesTo(_ samples: Tensor, _ indices: [Int]) -> [[Double]] {
-        precondition(indices.count <= 16, "distancesTo takes at most 16 centres")
-        let (n, d, t) = (samples.shape[0], samples.shape[1], indices.count)
-        let centres = samples.gatherRows(indices)
-        let level = ComputeSettings.current.cpuLevel
-        var out = [Float](repeating: 0, count: n * t)
-        samples.withUnsafeBufferPointer { x in
-            centres.withUnsafeBufferPointer { c in
-                out.withUnsafeMutableBufferPointer { o in
-                    let (ux, uc, uo) = (UInt(bitPattern: x.baseAddress), UInt(bitPattern: c.baseAddress), UInt(bitPattern: o.baseAddress))
-                    forEachChunk(of: n, minimumChunk: 1024) { rows in
-                        Kernels.squaredDistances(level: level, samples: UnsafePointer<Float>(bitPattern: ux)! + rows.lowerBound * d, rows: rows.count,
-                                                 features: d, centres: UnsafePointer<Float>(bitPattern: uc)!, centreCount: t,
-                                                 into: UnsafeMutablePointer<Float>(bitPattern: uo)! + rows.lowerBound * t)
-                    }
-                }
-            }
-        }
+        let distances = samples.squaredDistances(to: samples.gatherRows(indices))
+        let (n, t) = (samples.rows, indices.count)
+        let out = distances.scalars
         return (0..<t).map { j in (0..<n).map { Double(out[$0 * t + j]) } }
     }
 
     public func encodeUnchecked(_ samples: Tensor) -> Tensor {
-        let labels = Self.assign(samples, Self.rowSquaredNorms(samples), centroids).labels
+        let labels = Self.assign(samples, samples.rowSquaredNorms(), centroids).indices
         return try! Tensor(shape: [labels.count, 1], scalars: labels.map(Float.init))
     }
 

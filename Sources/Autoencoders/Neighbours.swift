@@ -5,7 +5,7 @@ import Tensors
 /// - Parameter excludingSelf: skip reference row i for query i (queries == reference).
 func nearestNeighbours(of queries: Tensor, in reference: Tensor, k: Int, excludingSelf: Bool = false) -> [[Int]] {
     let (m, n) = (queries.shape[0], reference.shape[0])
-    let referenceNorms = KMeans.rowSquaredNorms(reference)
+    let referenceNorms = reference.rowSquaredNorms()
     let block = max(1, (1 << 22) / max(n, 1))  // about 16 MB of distances at a time
     var result: [[Int]] = []
     result.reserveCapacity(m)
@@ -87,7 +87,7 @@ extension ReconstructionMetrics {
         let n = x.shape[0], k = neighbours
         guard n > 2 * k + 1 else { throw AutoencoderError("trustworthiness needs more than \(2 * k + 1) samples, got \(n)") }
         // Full input-space ranks r(i, j): each row of distances sorted (ties by index).
-        let norms = KMeans.rowSquaredNorms(x)
+        let norms = x.rowSquaredNorms()
         let products = matmul(x, x, transposeB: true)
         let codeNeighbours = nearestNeighbours(of: z, in: z, k: k, excludingSelf: true)
         var penalty = 0.0

@@ -118,13 +118,8 @@ extension PrincipalGraph {
         case .midpoint(let a, let b)?: newPosition = zip(row(a), row(b)).map { ($0 + $1) / 2 }
         case .extending(let leaf, let from)?: newPosition = zip(row(leaf), row(from)).map { 2 * $0 - $1 }
         case .meanOfPoints(let node)?:
-            let members = parent.partition.nodes.indices.filter { parent.partition.nodes[$0] == node }
-            if members.isEmpty { newPosition = row(node) } else {
-                cloud.points.withUnsafeBufferPointer { x in
-                    for i in members { for col in 0..<d { newPosition[col] += Double(x[i * d + col]) } }
-                }
-                newPosition = newPosition.map { $0 / Double(members.count) }
-            }
+            let members = cloud.points.clusterSums(labels: parent.partition.nodes.map { $0 == node ? 0 : -1 }, clusters: 1)
+            newPosition = members.counts[0] == 0 ? row(node) : members.sums.map { $0 / Double(members.counts[0]) }
         case nil: break
         }
         var nodes = Matrix(rows: next.nodeCount, columns: d, values: [Double](repeating: 0, count: next.nodeCount * d))

@@ -52,7 +52,7 @@ public struct WassersteinAutoencoder: TrainedMethod, GenerativeModel, PriorModel
         public static let defaultTraining = TrainingConfiguration(epochs: 10, batchSize: 128, learningRate: 1e-3)
 
         public init(hidden: [Int] = [400], codeSize: Int = 20, activation: Activation = .relu, loss: Loss = .squaredError,
-                    penalty: Penalty = .mmd, lambda: Float = 10, priorVariance: Float = 1, projections: Int = 50, epsilon: Double = 0.1,
+                    penalty: Penalty = .mmd, lambda: Float = 10, priorVariance: Float = 1, projections: Int = Wasserstein.defaultProjections, epsilon: Double = 0.1,
                     initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
             self.hidden = hidden
             self.codeSize = codeSize

@@ -31,11 +31,14 @@ public enum Wasserstein {
         return total / Double(n * m)
     }
 
+    /// Directions of the sliced distance when none are given: POT's default.
+    public static let defaultProjections = 50
+
     /// The sliced Wasserstein distance (Rabin et al. 2011; Bonneel et al. 2015):
     /// SW_p = (mean over `projections` random directions θ of W_p^p(θ·x, θ·y))^(1/p), the
     /// directions drawn uniformly on the sphere from `generator`, as POT's
     /// `sliced_wasserstein_distance` computes it. `x: n × d`, `y: m × d`.
-    public static func sliced(_ x: Tensor, _ y: Tensor, projections: Int = 50, p: Double = 2,
+    public static func sliced(_ x: Tensor, _ y: Tensor, projections: Int = defaultProjections, p: Double = 2,
                               using generator: inout RandomGenerator) throws -> Double {
         guard x.rank == 2, y.rank == 2, x.columns == y.columns, x.rows >= 1, y.rows >= 1 else {
             throw MatchingError("a sliced Wasserstein distance compares sets of one width: got shapes \(x.shape) and \(y.shape)")

@@ -49,9 +49,9 @@ struct Distance: ParsableCommand {
     @Option(help: .defaulted("mmd: the Gaussian bandwidth σ.", rule: "the median pairwise distance")) var bandwidth: Double?
     @Option(help: "mmd: unbiased or biased.") var estimator: MaximumMeanDiscrepancy.Estimator = .unbiased
     @Option(help: "mmd: permutations of a two-sample test (0: no test).") var permutations: Int = 0
-    @Option(help: "sliced: random directions.") var projections: Int = 50
+    @Option(help: "sliced: random directions.") var projections: Int = Wasserstein.defaultProjections
     @Option(help: "sinkhorn: ε, the entropic regularisation, in the ground cost's units.") var epsilon: Double = 0.05
-    @Option(help: "sinkhorn: stop when the plan's marginal error (L1) falls below this.") var tolerance: Double = 1e-6
+    @Option(help: "sinkhorn: stop when the plan's marginal error (L1) falls below this.") var tolerance: Double = Sinkhorn.Configuration(epsilon: 1).tolerance
     @Option(help: "Measure between the codes of this model instead of the samples.") var encode: String?
     @Option(help: "Rows of each set used at most (a seeded subset beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subsets, the bandwidth's subset, the directions and the permutations.") var seed: UInt64 = 0

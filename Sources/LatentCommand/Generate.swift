@@ -22,10 +22,10 @@ struct FitDensity: ParsableCommand {
     @Argument(help: "A model file written by `latent fit`.") var model: String
     @Option(help: "The data whose codes to fit (usually the training data).") var data: String
     @Option(help: .defaulted("The number of mixture components.", rule: "chosen by BIC")) var components: Int?
-    @Option(help: "The largest number of components BIC tries.") var maxComponents: Int = 10
-    @Option(help: "Covariance matrices: full or diagonal.") var covariance: GaussianMixture.Covariance = .full
-    @Option(help: "EM's iterations at most, per size.") var maxIterations: Int = 100
-    @Option(help: "EM stops when the mean log-likelihood per sample changes by less.") var tolerance: Double = 1e-3
+    @Option(help: "The largest number of components BIC tries.") var maxComponents: Int = GaussianMixture.Configuration().maximumComponents
+    @Option(help: "Covariance matrices: full or diagonal.") var covariance: GaussianMixture.Covariance = GaussianMixture.Configuration().covariance
+    @Option(help: "EM's iterations at most, per size.") var maxIterations: Int = GaussianMixture.Configuration().maximumIterations
+    @Option(help: "EM stops when the mean log-likelihood per sample changes by less.") var tolerance: Double = GaussianMixture.Configuration().tolerance
     @Option(help: "Codes used at most (a seeded random subset of the data beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subset and of the k-means++ start.") var seed: UInt64 = 0
     @Option(help: .defaulted("Where to write the model with its density.", rule: "over the model file, atomically")) var output: String?

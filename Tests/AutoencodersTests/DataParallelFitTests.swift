@@ -72,6 +72,7 @@ func incrementalPCAIsScikitLearns(batchRows: Int) throws {
     let scales = Tensor((0..<12).map { Float(4 * pow(0.8, Double($0))) })
     let x = matmul(Tensor.randomNormal([1_030, 12], using: &generator) * scales, Tensor.randomNormal([12, 20], using: &generator)) + 3
     let path = temporaryPath("incremental.npy")
+    defer { try? FileManager.default.removeItem(atPath: path) }
     try NPY.write(x, to: path)
     let configuration = PCA.Configuration(components: .count(4), solver: .incremental)
     let ours = try PCA.fitIncrementally(columns: 20, rows: 1_030, configuration: configuration, batchRows: batchRows) { body in try body(x) }
