@@ -32,13 +32,13 @@ func benchmarkAutoencoderEpoch(_ train: Tensor, epochs: Int) throws {
     let original = ComputeSettings.current
     for _ in 0..<2 {
         for (index, backend) in backends.enumerated() {
-            ComputeSettings.current = ComputeSettings(backend: backend, threads: original.threads)
             var generator = RandomGenerator(seed: 0)
-            let model = try DeepAutoencoder.fit(train, configuration: configuration, using: &generator)
+            let model = try ComputeContext(settings: ComputeSettings(backend: backend, threads: original.threads)).run {
+                try DeepAutoencoder.fit(train, configuration: configuration, using: &generator)
+            }
             perEpoch[index] += model.record!.secondsPerEpoch
         }
     }
-    ComputeSettings.current = original
     for (backend, times) in zip(backends, perEpoch) {
         print(String(format: "Deep autoencoder 784-1000-500-250-30 (sigmoid, bce, Adam, batch 128), %@, %d thread(s): epoch %.2f s (median of %d; all: %@), %.0f samples/s, %.1f GFLOP/s useful",
                      backend.description, original.threads, median(times), times.count, times.map { String(format: "%.2f", $0) }.joined(separator: ", "),
@@ -96,14 +96,14 @@ func benchmarkRBMEpoch(_ train: Tensor, epochs: Int) throws {
     let original = ComputeSettings.current
     for seed in 0..<UInt64(max(epochs, 1)) {
         for (index, backend) in backends.enumerated() {
-            ComputeSettings.current = ComputeSettings(backend: backend, threads: original.threads)
             var generator = RandomGenerator(seed: seed)
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try RBM.fit(train, configuration: .init(hiddenUnits: 1000, epochs: 1), using: &generator)
+            _ = try ComputeContext(settings: ComputeSettings(backend: backend, threads: original.threads)).run {
+                try RBM.fit(train, configuration: .init(hiddenUnits: 1000, epochs: 1), using: &generator)
+            }
             times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
     }
-    ComputeSettings.current = original
     // Per sample: v·Wᵀ, h·W, v′·Wᵀ and the two statistics products, 2·784·1000 each.
     let rbmFlops = 5 * 2 * 784 * 1000 * Double(n)
     for (backend, rbmTimes) in zip(backends, times) {

@@ -75,8 +75,24 @@ var generator = RandomGenerator(seed: 1)
 /// three GEMMs it contains.
 @MainActor func benchmarkDenseStep() {
     for threads in [1, 2] {
-        ComputeSettings.current = ComputeSettings(backend: .builtIn(.detected), threads: threads)
-        let settings = ComputeSettings.current
+        let settings = ComputeSettings(backend: .builtIn(.detected), threads: threads)
+        // Set for the process, then bound for a scope as the command line runs a command
+        // (parallel regions then carry it to their workers): what the scope costs.
+        for round in 1...2 {
+            print("round \(round), settings of the process:", terminator: " ")
+            ComputeSettings.current = settings
+            denseStep(settings: settings)
+            print("round \(round), settings of a scope:", terminator: " ")
+            ComputeSettings.current = ComputeSettings(threads: 1)
+            ComputeContext(settings: settings).run { denseStep(settings: settings) }
+        }
+    }
+}
+
+/// ``benchmarkDenseStep()`` at `settings`.
+@MainActor func denseStep(settings: ComputeSettings) {
+    do {
+        let threads = settings.threads
         let layer = Dense(inputs: 784, outputs: 1000, activation: .sigmoid, using: &generator)
         let optimizer = Adam(parameters: layer.parameters)
         let x = Tensor.randomUniform([128, 784], using: &generator)

@@ -6,7 +6,8 @@ import Latent
 /// `--full`), compared on the test images in Hinton & Salakhutdinov's unit (squared error per
 /// image) and, for 2-D codes, by kNN accuracy. Models, figures and the HTML report of the
 /// lecture's comparisons (Hinton & Salakhutdinov's Figs. 2 and 3) go to `--output`.
-struct Demo: ParsableCommand {
+struct Demo: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         abstract: "Fit every method on bundled data and compare them.",
         discussion: """
@@ -28,7 +29,6 @@ struct Demo: ParsableCommand {
 
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let name = full ? "fashion-mnist" : "fashion-mnist-mini"
         let loader = DatasetLoader()

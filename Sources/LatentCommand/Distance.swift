@@ -23,7 +23,8 @@ enum KernelChoice: String, ExpressibleByArgument, CaseIterable {
 
 extension MaximumMeanDiscrepancy.Estimator: ExpressibleByArgument {}
 
-struct Distance: ParsableCommand {
+struct Distance: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         abstract: "Measure how far apart two sets of samples (or their codes) are: MMD², sliced Wasserstein, Sinkhorn or the exact EMD.",
         discussion: """
@@ -70,7 +71,6 @@ struct Distance: ParsableCommand {
     }
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         var generator = RandomGenerator(seed: seed)
         let model = try encode.map { try readModel($0) }

@@ -33,6 +33,14 @@ struct Named {
 }
 
 extension Domains {
+    /// The names of `--domain NAME=SPEC` options: at least two, each once.
+    static func names(_ named: [Named]) throws -> [String] {
+        guard named.count >= 2 else { throw ValidationErrorText("a translator needs at least two --domain NAME=SPEC options, got \(named.count)") }
+        let names = named.map(\.name)
+        guard Set(names).count == names.count else { throw ValidationErrorText("--domain: names must differ, got \(names.joined(separator: ", "))") }
+        return names
+    }
+
     /// Loads `--domain NAME=SPEC` options (labels of domain NAME from `labels` NAME=FILE when
     /// given), every domain's class names numbered as the first domain's, then pairs and splits
     /// them (``Domains/init(names:sets:pairing:testSplit:seed:)``) as `--pairs` and
@@ -40,9 +48,7 @@ extension Domains {
     static func load(_ domainOptions: [String], labels labelOptions: [String], pairs: String?, testSplit: String?,
                      options: ReadingOptions, seed: UInt64, display: ProgressDisplay, modelFeatures: [String: [String]] = [:]) throws -> Domains {
         let named = try domainOptions.map { try Named($0, option: "--domain") }
-        guard named.count >= 2 else { throw ValidationErrorText("a translator needs at least two --domain NAME=SPEC options, got \(named.count)") }
-        let names = named.map(\.name)
-        guard Set(names).count == names.count else { throw ValidationErrorText("--domain: names must differ, got \(names.joined(separator: ", "))") }
+        let names = try Self.names(named)
         let labelFiles = try Named.perDomain(labelOptions, domains: names, option: "--domain-labels")
         if labelOptions.contains(where: { !$0.contains("=") }) { throw ValidationErrorText("--domain-labels takes NAME=FILE") }
         var sets: [Dataset] = []

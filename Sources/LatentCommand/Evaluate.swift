@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Latent
 
-struct Evaluate: ParsableCommand {
+struct Evaluate: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         abstract: "Measure how well a model reconstructs data, and how its codes keep classes and neighbourhoods.",
         discussion: """
@@ -44,7 +45,6 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let (file, loaded) = try readModel(model)
         if importanceSamples != nil, !(loaded is any LikelihoodModel) {
@@ -222,7 +222,8 @@ func checkOutput(_ output: String, isNotAnyOf inputs: [String]) throws {
     }
 }
 
-struct Encode: ParsableCommand {
+struct Encode: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         abstract: "Write the codes of data (.npy or .csv).",
         discussion: "A message goes to stderr (--quiet silences it); --json prints one JSON object on stdout.")
@@ -239,7 +240,6 @@ struct Encode: ParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, data] + [dataOptions.labels].compactMap { $0 })
         let (file, loaded) = try readModel(model)
         if domain == nil, !withLabels, case .file(let folder, .npyShards) = try DatasetSpec(parsing: data) {
@@ -324,7 +324,8 @@ struct Encode: ParsableCommand {
     }
 }
 
-struct Decode: ParsableCommand {
+struct Decode: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         abstract: "Write the reconstructions of codes (.npy or .csv).",
         discussion: """
@@ -340,7 +341,6 @@ struct Decode: ParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, codes])
         let (file, loaded) = try readModel(model)
         var decoded = try loaded.decode(try ArrayFile.read(codes, allowNonFinite: allowNonFinite))

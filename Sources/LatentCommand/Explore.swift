@@ -24,7 +24,6 @@ struct ExploreOptions: ParsableArguments {
 
     /// The model (which must have continuous codes), its file and the data, checked.
     func load() throws -> (model: any Autoencoder, file: SafeTensorsFile, data: Dataset) {
-        ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, data])
         let (file, loaded) = try readModel(model)
         try refuseConditional(loaded, path: model, "interpolate, traverse and attribute")
@@ -78,7 +77,8 @@ func numberList(_ text: String, option: String) throws -> [Float] {
     return values.map { $0! }
 }
 
-struct Interpolate: ParsableCommand {
+struct Interpolate: ComputingCommand {
+    var computeOptions: ComputeOptions { options.compute }
     static let configuration = CommandConfiguration(
         abstract: "Decode the codes between pairs of samples.",
         discussion: """
@@ -111,7 +111,8 @@ struct Interpolate: ParsableCommand {
     }
 }
 
-struct Traverse: ParsableCommand {
+struct Traverse: ComputingCommand {
+    var computeOptions: ComputeOptions { options.compute }
     static let configuration = CommandConfiguration(
         abstract: "Decode codes along latent axes: one coordinate swept, the others held.",
         discussion: """
@@ -151,7 +152,8 @@ struct Traverse: ParsableCommand {
     }
 }
 
-struct Attribute: ParsableCommand {
+struct Attribute: ComputingCommand {
+    var computeOptions: ComputeOptions { options.compute }
     static let configuration = CommandConfiguration(
         abstract: "Move samples along an attribute vector: the mean code of one class minus that of another.",
         discussion: """

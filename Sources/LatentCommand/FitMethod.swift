@@ -72,7 +72,7 @@ func classCount(of labelSets: [[Int]], names: [String]?, for option: String) thr
 
 /// A method of `latent fit`: its name, its options and how it fits; the shared command does the
 /// rest (loading, scaling, saving, metrics, output).
-protocol FitMethod: ParsableCommand {
+protocol FitMethod: ComputingCommand {
     /// The options every fit shares.
     var common: FitOptions { get }
     /// Whether the method trains by epochs (Ctrl-C then stops it after the current batch).
@@ -86,6 +86,7 @@ protocol FitMethod: ParsableCommand {
 }
 
 extension FitMethod {
+    var computeOptions: ComputeOptions { common.compute }
     static var trained: Bool { false }
     static var splits: Bool { false }
     func defaultScale(for samples: Tensor) -> FeatureScaling.Kind { .none }
@@ -108,7 +109,6 @@ extension FitMethod {
     /// Loads the data, scales them, fits, saves the model and reports: what every method does.
     func fitInMemory() throws {
         let common = self.common
-        ComputeSettings.current = try common.compute.settings()
         let group = ProcessGroup.current
         let parts = try self.parts(group)
         // Every process fits; rank 0 alone reports, writes and prints.

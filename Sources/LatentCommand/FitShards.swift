@@ -38,7 +38,6 @@ extension FitMethod {
     func openShards(_ folder: String, refusing: [(given: Bool, option: String)] = [], reading: String, scaling: String,
                     announce: String) throws -> (group: ProcessGroup, parts: PartTree, display: ProgressDisplay, shards: NPYShards) {
         let common = self.common
-        ComputeSettings.current = try common.compute.settings()
         let inMemory = [(common.scale.map { $0 != .none } ?? false, "--scale"), (common.test != nil, "--test"), (common.dataOptions.labels != nil, "--labels")]
         for (given, option) in inMemory + refusing where given {
             throw ValidationErrorText("\(option) is not available for data in shards (\(folder)), which \(reading); \(scaling), or evaluate a test set with `latent evaluate`")

@@ -8,9 +8,7 @@ extension FitTranslator {
     /// domain whole. Pairs by rows or a pairs file; what needs the domains in memory (labels, a
     /// test split and the report on it) is refused.
     func fitStreamed(_ named: [Named], display: ProgressDisplay) throws {
-        let names = named.map(\.name)
-        guard names.count >= 2 else { throw ValidationErrorText("a translator needs at least two --domain NAME=SPEC options, got \(names.count)") }
-        guard Set(names).count == names.count else { throw ValidationErrorText("--domain: names must differ, got \(names.joined(separator: ", "))") }
+        let names = try Domains.names(named)
         for (given, option) in [(!domainLabels.isEmpty, "--domain-labels"), (latentClassifier, "--latent-classifier"),
                                 (testSplit != nil && testSplit != "none", "--test-split")] where given {
             throw ValidationErrorText("\(option) needs the domains in memory (labels, held-out pairs and their report); domains in NPY shards are streamed: "

@@ -9,7 +9,8 @@ extension Translator.AnchorDistance: ExpressibleByArgument {}
 extension Translator: FittedByCommand { static var fitCommand: any ParsableCommand.Type { FitTranslator.self } }
 
 /// `latent fit translator`: Yang et al.'s multi-domain translator.
-struct FitTranslator: ParsableCommand {
+struct FitTranslator: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         commandName: "translator",
         abstract: "Multi-domain translation (Yang et al. 2021): an autoencoder per domain, one shared latent space aligned by a critic, MMD or Sinkhorn, a latent classifier and anchor pairs.",
@@ -68,7 +69,6 @@ struct FitTranslator: ParsableCommand {
     }
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         guard ProcessGroup.current.size == 1 else {
             throw ValidationErrorText("the translator does not run across processes (mpirun); methods that do: \(FitMethods.splitting.joined(separator: ", "))")
         }

@@ -4,7 +4,8 @@ import Latent
 
 extension GaussianMixture.Covariance: ExpressibleByArgument {}
 
-struct FitDensity: ParsableCommand {
+struct FitDensity: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         commandName: "fit-density",
         abstract: "Fit the density of a model's codes and store it in the model file, so that `latent sample` can draw from it.",
@@ -47,7 +48,6 @@ struct FitDensity: ParsableCommand {
     }
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         var (file, loaded) = try readModel(model)
         try refuseConditional(loaded, path: model, "fit-density")
@@ -83,7 +83,8 @@ struct FitDensity: ParsableCommand {
 
 extension CodeSource: ExpressibleByArgument {}
 
-struct Sample: ParsableCommand {
+struct Sample: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         abstract: "Draw new samples: codes from a density, decoded (.png grid, .npy or .csv).",
         discussion: """
@@ -120,7 +121,6 @@ struct Sample: ParsableCommand {
     }
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model])
         let (file, loaded) = try readModel(model)
         let density = try file.codeDensity(file: model)
@@ -196,7 +196,8 @@ func imageShape(features: Int, file: SafeTensorsFile, model: String) throws -> [
     return [side, side]
 }
 
-struct EvaluateSamples: ParsableCommand {
+struct EvaluateSamples: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         commandName: "evaluate-samples",
         abstract: "Measure generated samples against real ones: MMD², precision and recall, distance to the training set.",
@@ -226,7 +227,6 @@ struct EvaluateSamples: ParsableCommand {
     }
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let generated = try dataOptions.load(samples, labels: nil)
         let test = try dataOptions.load(data, labels: nil)

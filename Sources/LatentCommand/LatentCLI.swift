@@ -37,7 +37,13 @@ struct LatentCLI: ParsableCommand {
         }
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            // A command that computes runs in the context its options ask for, bound for its
+            // run only: nothing is set process-wide.
+            if let computing = command as? any ComputingCommand {
+                try computing.computeOptions.context().run { try command.run() }
+            } else {
+                try command.run()
+            }
         } catch {
             fail(error, rank: rank, of: launched)
         }
@@ -75,6 +81,12 @@ extension LatentCLI {
     }
 }
 
+/// A command that computes: it runs in the ``ComputeContext`` its `--threads`, `--gemm`,
+/// `--cpu-level` and `--memory-limit` ask for.
+protocol ComputingCommand: ParsableCommand {
+    var computeOptions: ComputeOptions { get }
+}
+
 /// Options every command that computes shares.
 struct ComputeOptions: ParsableArguments {
     @Option(help: .defaulted("Threads for large kernels.", rule: "all cores, shared among the processes mpirun starts on a machine"))
@@ -99,10 +111,14 @@ struct ComputeOptions: ParsableArguments {
         }
     }
 
-    /// The settings these options ask for, checked against this machine; also sets the
-    /// readers' memory limit (``MemoryBudget``) for the command.
+    /// The context these options ask for: the settings, checked against this machine, and the
+    /// readers' memory limit (``MemoryBudget``).
+    func context() throws -> ComputeContext {
+        ComputeContext(settings: try settings(), memoryLimit: memoryLimit.flatMap(MemoryBudget.parse))
+    }
+
+    /// The settings these options ask for, checked against this machine.
     func settings() throws -> ComputeSettings {
-        if let memoryLimit, let bytes = MemoryBudget.parse(memoryLimit) { MemoryBudget.limit = bytes }
         let level = cpuLevel?.level ?? .detected
         guard CPULevel.supported.contains(level) else {
             throw ValidationError("--cpu-level \(level) is not supported by this CPU (supported: \(CPULevel.supported.map(\.description).joined(separator: ", ")))")
@@ -135,14 +151,15 @@ enum CPULevelArgument: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-struct Info: ParsableCommand {
+struct Info: ComputingCommand {
     static let configuration = CommandConfiguration(abstract: "Show the version, the matrix-product backend, the CPU level, the thread count and whether MPI is available.")
 
     @OptionGroup var compute: ComputeOptions
     @Flag(help: "Print one JSON object on stdout.") var json = false
+    var computeOptions: ComputeOptions { compute }
 
     func run() throws {
-        let settings = try compute.settings()
+        let settings = ComputeSettings.current
         let blas = SystemBLAS.findInstalled()
         let mpi = MPILibrary.installed().map(\.description).joined(separator: "; ")
         let fields: [(String, String)] = [

@@ -3,7 +3,8 @@ import Foundation
 import Latent
 
 /// `latent report`: an HTML page of what one model learned, drawn on any data.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write an HTML report of a model: metrics, training curves, reconstructions, codes.",
@@ -28,7 +29,6 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let (file, loaded) = try readModel(model)
         guard let data else { return try translatorReport(loaded, file: file, display: display) }

@@ -3,7 +3,8 @@ import Foundation
 import Latent
 
 /// `latent translate`: samples of one domain decoded in another (DESIGN's contract).
-struct Translate: ParsableCommand {
+struct Translate: ComputingCommand {
+    var computeOptions: ComputeOptions { compute }
     static let configuration = CommandConfiguration(
         abstract: "Translate samples of one domain into another through a translator's shared latent space (.npy or .csv).",
         discussion: "DECODE_to(ENCODE_from(x)), each in its domain's units; a .png output is a grid of images when the target domain's samples are images. --json prints one JSON object on stdout.")
@@ -25,7 +26,6 @@ struct Translate: ParsableCommand {
     }
 
     func run() throws {
-        ComputeSettings.current = try compute.settings()
         try checkOutput(output, isNotAnyOf: [model, data])
         let (file, translator, source) = try loadDomainData(model: model, data: data, domain: from, options: dataOptions)
         let target = try translator.domainIndex(named: to)

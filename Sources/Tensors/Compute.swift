@@ -57,9 +57,10 @@ public enum GEMMBackend: Sendable, CustomStringConvertible {
 /// Settings of the numeric core: which GEMM backend runs products and how many threads split
 /// large kernels.
 ///
-/// One value per process, set explicitly by the program (the CLI's `--threads`), read by every
-/// kernel. Results do not depend on `threads` for the built-in kernel: work is split by output
-/// blocks, never along a sum.
+/// Every entry point that computes takes them (`settings:`), by default ``current``: the
+/// settings bound for the calling scope (``ComputeContext/run(_:)``, as the CLI runs each
+/// command), else the process's. Results do not depend on `threads` for the built-in kernel:
+/// work is split by output blocks, never along a sum.
 public struct ComputeSettings: Sendable {
     /// The backend for matrix products.
     public var backend: GEMMBackend
@@ -78,10 +79,35 @@ public struct ComputeSettings: Sendable {
 
     private static let storage = Mutex(ComputeSettings())
 
-    /// The settings in force for this process.
+    /// Settings for the current task and what it calls only (``ComputeContext/run(_:)``), over
+    /// the process's: two computations in one process, each in its own scope, do not see each
+    /// other's. A parallel region's workers see their caller's.
+    @TaskLocal public static var scoped: ComputeSettings?
+
+    /// The settings in force here: the scope's, else the process's (set by assigning this).
     public static var current: ComputeSettings {
-        get { storage.withLock { $0 } }
+        get { scoped ?? storage.withLock { $0 } }
         set { storage.withLock { $0 = newValue } }
+    }
+}
+
+/// How a computation may use the machine: the numeric core's settings and the most memory
+/// readers and kernels may allocate for what grows with the data (``MemoryBudget``). A value,
+/// bound for a scope by ``run(_:)``: library code reads it there, and nothing else sees it.
+public struct ComputeContext: Sendable {
+    public var settings: ComputeSettings
+    /// Bytes; nil keeps the limit in force outside (``MemoryBudget/limit``).
+    public var memoryLimit: Int?
+
+    public init(settings: ComputeSettings = ComputeSettings(), memoryLimit: Int? = nil) {
+        (self.settings, self.memoryLimit) = (settings, memoryLimit)
+    }
+
+    /// Runs `body` with these settings and this memory limit in force.
+    public func run<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try ComputeSettings.$scoped.withValue(settings) {
+            try MemoryBudget.$scoped.withValue(memoryLimit ?? MemoryBudget.scoped) { try body() }
+        }
     }
 }
 
@@ -113,8 +139,17 @@ public func forEachPart(_ parts: Int, settings: ComputeSettings = .current, _ bo
 /// sleeping, so a training step's many short regions start without a wake-up each.
 func parallelFor(_ parts: Int, _ body: @Sendable (Int) -> Void) {
     if parts <= 1 { body(0); return }
+    // Workers are threads of their own: they take the caller's scoped settings and budget.
+    let (settings, budget) = (ComputeSettings.scoped, MemoryBudget.scoped)
     withoutActuallyEscaping(body) { body in
         var task = body
+        if let settings, let budget {
+            task = { part in ComputeSettings.$scoped.withValue(settings) { MemoryBudget.$scoped.withValue(budget) { body(part) } } }
+        } else if let settings {
+            task = { part in ComputeSettings.$scoped.withValue(settings) { body(part) } }
+        } else if let budget {
+            task = { part in MemoryBudget.$scoped.withValue(budget) { body(part) } }
+        }
         withUnsafeMutablePointer(to: &task) { pointer in
             latent_parallel_run(parts, { context, part in
                 context!.assumingMemoryBound(to: (@Sendable (Int) -> Void).self).pointee(part)
