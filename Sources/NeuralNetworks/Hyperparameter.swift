@@ -79,15 +79,15 @@ public struct Hyperparameter<Root>: @unchecked Sendable {
     /// The message for a configuration whose value is out of range; nil when it is in range.
     let violation: @Sendable (Root) -> String?
 
+    private init(_ keyPath: PartialKeyPath<Root>, _ name: String, _ summary: String, valid: String?, default defaultValue: HyperparameterDefault,
+                 violation: @escaping @Sendable (Root) -> String?) {
+        (self.keyPath, self.name, self.summary, self.valid, self.defaultValue, self.violation) = (keyPath, name, summary, valid, defaultValue, violation)
+    }
+
     /// A number in `range`.
     public init<Value: Comparable & Sendable>(_ keyPath: KeyPath<Root, Value> & Sendable, _ name: String, _ summary: String,
                                                _ range: ValidRange<Value>, default defaultValue: HyperparameterDefault = .declared) {
-        self.name = name
-        self.summary = summary
-        self.keyPath = keyPath
-        self.valid = range.description
-        self.defaultValue = defaultValue
-        violation = { root in
+        self.init(keyPath, name, summary, valid: range.description, default: defaultValue) { root in
             let value = root[keyPath: keyPath]
             return range.contains(value) ? nil : "`\(name)` must be \(range.description), got \(ValidRange.text(value))"
         }
@@ -96,12 +96,7 @@ public struct Hyperparameter<Root>: @unchecked Sendable {
     /// A number in `range` when set; nil means not at all (no early stopping, the mapping width).
     public init<Value: Comparable & Sendable>(_ keyPath: KeyPath<Root, Value?> & Sendable, _ name: String, _ summary: String,
                                                _ range: ValidRange<Value>, default defaultValue: HyperparameterDefault = .declared) {
-        self.name = name
-        self.summary = summary
-        self.keyPath = keyPath
-        self.valid = range.description
-        self.defaultValue = defaultValue
-        violation = { root in
+        self.init(keyPath, name, summary, valid: range.description, default: defaultValue) { root in
             guard let value = root[keyPath: keyPath], !range.contains(value) else { return nil }
             return "`\(name)` must be \(range.description), got \(ValidRange.text(value))"
         }
@@ -111,12 +106,8 @@ public struct Hyperparameter<Root>: @unchecked Sendable {
     public init<Value: Comparable & Sendable>(_ keyPath: KeyPath<Root, [Value]> & Sendable, _ name: String, _ summary: String,
                                                each range: ValidRange<Value>, nonEmpty: Bool = false,
                                                default defaultValue: HyperparameterDefault = .declared) {
-        self.name = name
-        self.summary = summary
-        self.keyPath = keyPath
-        self.valid = (nonEmpty ? "at least one value, " : "") + "each \(range.description)"
-        self.defaultValue = defaultValue
-        violation = { root in
+        let valid = (nonEmpty ? "at least one value, " : "") + "each \(range.description)"
+        self.init(keyPath, name, summary, valid: valid, default: defaultValue) { root in
             let values = root[keyPath: keyPath]
             guard (nonEmpty && values.isEmpty) || !values.allSatisfy(range.contains) else { return nil }
             return "`\(name)` must hold \(nonEmpty ? "at least one value, " : "")values each \(range.description), got \(values)"
@@ -126,12 +117,7 @@ public struct Hyperparameter<Root>: @unchecked Sendable {
     /// A choice among named values (an enumeration) or a switch: every value is valid.
     public init<Value>(_ keyPath: KeyPath<Root, Value> & Sendable, _ name: String, _ summary: String,
                        default defaultValue: HyperparameterDefault = .declared) {
-        self.name = name
-        self.summary = summary
-        self.keyPath = keyPath
-        self.valid = nil
-        self.defaultValue = defaultValue
-        violation = { _ in nil }
+        self.init(keyPath, name, summary, valid: nil, default: defaultValue) { _ in nil }
     }
 }
 
