@@ -70,7 +70,7 @@ public struct Hyperparameter<Root>: @unchecked Sendable {
     // @unchecked: key paths are immutable values, and the closure is built from Sendable parts.
     /// The field's name, as Swift spells it (`codeSize`).
     public let name: String
-    /// What it means, in one sentence; other settings are named in backquotes (`` `likelihood` ``).
+    /// What it means, in one sentence; other settings are named by their fields in backquotes.
     public let summary: String
     public let keyPath: PartialKeyPath<Root>
     /// The valid values in words ("at least 1", "in [0, 1)"); nil where every value of the type is.

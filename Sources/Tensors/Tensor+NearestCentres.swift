@@ -133,7 +133,7 @@ extension Tensor {
     /// ``nearestCentres(_:rowSquaredNorms:settings:)`` and the rows' ``ClusterSums`` by their
     /// nearest centre, in one pass over the rows, chunk by chunk, so each row is read from memory
     /// once (instead of once for a GEMM's packing, once for its product and once for the sums):
-    /// one Lloyd iteration's work. Rows go in ``clusterSumBlocks`` fixed blocks whose sums are
+    /// one Lloyd iteration's work. Rows go in eight (`clusterSumBlocks`) fixed blocks whose sums are
     /// added in block order, so the sums do not depend on the threads.
     public func nearestCentresWithSums(_ centres: Tensor, rowSquaredNorms: [Double],
                                        settings: ComputeSettings = .current) -> (nearest: NearestCentres, sums: ClusterSums) {
@@ -206,7 +206,7 @@ extension Tensor {
     /// The nearest of `centres` (`k × D`) to each row by ‖c‖² − 2x·c from GEMM products, ranked
     /// in Float (`centreSquaredNorms` rounded to Float; the lowest index wins a tie) with the
     /// best's squared distance computed in Double; rows farther than `limit` (a squared
-    /// distance) from every centre get −1. Rows go through in blocks of ``nearestChunkRows``
+    /// distance) from every centre get −1. Rows go through in blocks of `nearestChunkRows`
     /// on one thread, each block's products ranked while they sit in cache: for callers that
     /// run many of these at once (a principal graph's candidate embeddings).
     public func nearestCentresRankedInFloat(_ centres: Tensor, centreSquaredNorms: [Double], rowSquaredNorms: [Double],
