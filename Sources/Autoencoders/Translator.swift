@@ -136,7 +136,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
                 guard !domain.name.isEmpty, domain.name.allSatisfy(allowed.contains) else {
                     throw fail("domain name '\(domain.name)' must be letters, digits, - and _")
                 }
-                guard domain.hidden.allSatisfy({ $0 >= 1 }) else { throw fail("domain \(domain.name): hidden widths must be at least 1, got \(domain.hidden)") }
+                if let violation = domain.firstViolation { throw fail("domain \(domain.name): \(violation)") }
             }
             guard Set(domains.map(\.name)).count == domains.count else { throw fail("domain names must differ: \(domains.map(\.name))") }
             if let violation = firstViolation { throw fail(violation) }
@@ -293,4 +293,15 @@ extension Translator.Configuration: HyperparameterDeclaring {
 
     /// The defaults, for no domains yet (the domains have no default).
     public static var defaults: Self { Self(domains: []) }
+}
+
+extension Translator.Domain: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.hidden, "hidden", "Encoder hidden widths, mirrored by the decoder.", each: .atLeast(1)),
+        .init(\.loss, "loss", "Reconstruction cost, per feature: mse or bce (sigmoid output, data in [0, 1])."),
+        .init(\.scaling, "scaling", "Per-feature scaling fitted to the domain's training samples: none, standardize, min-max or robust."),
+    ]
+
+    /// The defaults of an unnamed domain (the name has none).
+    public static var defaults: Self { Self(name: "") }
 }

@@ -30,11 +30,9 @@ struct FitTranslator: ComputingCommand {
     @Option(help: .defaulted("none, a fraction (0 … 1), or a file of the first domain's test rows.", rule: "the data's own split, else none")) var testSplit: String?
     @Option(help: "NAME=FILE: a labels file for one domain (else its SPEC's labels).") var domainLabels: [String] = []
     @Option(help: .hyperparameter(\Translator.Configuration.codeSize)) var codeSize: Int?
-    @Option(help: .defaulted("Encoder hidden widths, mirrored by the decoder: 512 or 512,256 for every domain, NAME=WIDTHS for one.", Translator.Domain(name: "").hidden))
-    var hidden: [String] = []
-    @Option(help: .defaulted("Reconstruction cost: mse or bce, for every domain or NAME=LOSS for one.", Translator.Domain(name: "").loss)) var loss: [String] = []
-    @Option(help: .defaulted("Per-feature scaling fitted to each domain's training samples: none, standardize, min-max or robust; NAME=KIND for one domain.", Translator.Domain(name: "").scaling))
-    var scale: [String] = []
+    @Option(help: .hyperparameter(\Translator.Domain.hidden, commandLine: "512 or 512,256 for every domain, NAME=WIDTHS for one.")) var hidden: [String] = []
+    @Option(help: .hyperparameter(\Translator.Domain.loss, commandLine: "For every domain, or NAME=LOSS for one.")) var loss: [String] = []
+    @Option(help: .hyperparameter(\Translator.Domain.scaling, commandLine: "For every domain, or NAME=KIND for one.")) var scale: [String] = []
     @Option(help: .hyperparameter(\Translator.Configuration.activation)) var activation: Activation?
     @Option(help: .hyperparameter(\Translator.Configuration.matcher)) var matcher: Translator.Matcher?
     @Option(help: .hyperparameter(\Translator.Configuration.matchWeight)) var matchWeight: Float?

@@ -40,13 +40,13 @@ extension ArgumentHelp {
     /// A hyperparameter's help, from the library's one declaration of it (``Hyperparameter``):
     /// what it means, the valid range and the default (with a `note` on it); settings the
     /// summary names are said as flags. ArgumentParser lists a choice's values itself.
-    static func hyperparameter<C: HyperparameterDeclaring, V: HelpValue>(_ keyPath: KeyPath<C, V>, note: String? = nil) -> ArgumentHelp {
-        hyperparameter(declared(keyPath), value: C.defaults[keyPath: keyPath].helpText, note: note)
+    static func hyperparameter<C: HyperparameterDeclaring, V: HelpValue>(_ keyPath: KeyPath<C, V>, commandLine: String? = nil, note: String? = nil) -> ArgumentHelp {
+        hyperparameter(declared(keyPath), value: C.defaults[keyPath: keyPath].helpText, commandLine: commandLine, note: note)
     }
 
     /// An optional hyperparameter's help; its declared default is nil, said by `note`.
     static func hyperparameter<C: HyperparameterDeclaring, V: HelpValue>(_ keyPath: KeyPath<C, V?>, note: String? = nil) -> ArgumentHelp {
-        hyperparameter(declared(keyPath), value: C.defaults[keyPath: keyPath]?.helpText ?? "none", note: note)
+        hyperparameter(declared(keyPath), value: C.defaults[keyPath: keyPath]?.helpText ?? "none", commandLine: nil, note: note)
     }
 
     /// A switch's help: its summary, then what it means for the command line's other commands.
@@ -61,8 +61,9 @@ extension ArgumentHelp {
         return declared
     }
 
-    private static func hyperparameter<C>(_ declared: Hyperparameter<C>, value: String, note: String?) -> ArgumentHelp {
-        let text = LibrarySpellings.commandLine(declared.summary)
+    /// `commandLine`: what the option means beyond the field (how a command line spells it).
+    private static func hyperparameter<C>(_ declared: Hyperparameter<C>, value: String, commandLine: String?, note: String?) -> ArgumentHelp {
+        let text = ([LibrarySpellings.commandLine(declared.summary)] + (commandLine.map { [$0] } ?? [])).joined(separator: " ")
         let defaultText: String? = switch declared.defaultValue {
         case .declared: value
         case .required: nil

@@ -24,6 +24,8 @@ import Testing
 
     @Test func trainingDefaultsLieInTheirRanges() {
         #expect(TrainingConfiguration.defaults.firstViolation == nil)
+        #expect(Translator.Domain.defaults.firstViolation == nil && RBM.Configuration.defaults.firstViolation == nil)
+        #expect(Translator.Domain(name: "rna", hidden: [64, 0]).firstViolation == "`hidden` must hold values each at least 1, got [64, 0]")
         for training in [VariationalAutoencoder.Configuration.defaultTraining, DeepAutoencoder.Configuration.defaultTraining,
                          NonlinearPCA.Configuration.defaultTraining, LinearAutoencoder.Configuration.defaultTraining, Translator.Configuration.defaultTraining] {
             #expect(training.firstViolation == nil)
