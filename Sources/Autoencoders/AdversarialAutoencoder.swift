@@ -163,12 +163,26 @@ extension AdversarialAutoencoder.Configuration {
     }
 }
 
+extension AdversarialAutoencoder.Configuration {
+    /// σ² of a normal prior; nil with a mixture.
+    public var priorVariance: Float? { prior.variance }
+    /// The components of a mixture prior; nil with a normal one.
+    public var priorComponents: Int? { if case .mixture(let components, _) = prior { components } else { nil } }
+    /// The radius of a mixture prior's means; nil with a normal prior.
+    public var priorRadius: Float? { if case .mixture(_, let radius) = prior { radius } else { nil } }
+}
+
 extension AdversarialAutoencoder.Configuration: HyperparameterDeclaring {
     public static let hyperparameters: [Hyperparameter<Self>] = [
         .init(\.codeSize, "codeSize", "The code size d.", .atLeast(1)),
         .init(\.hidden, "hidden", "Encoder hidden widths, mirrored by the decoder: 400 or 512,256.", each: .atLeast(1)),
         .init(\.activation, "activation", "The hidden layers' activation."),
         .init(\.loss, "loss", "Reconstruction cost: mse (linear output) or bce (sigmoid output, data in [0, 1])."),
+        .init(\.priorVariance, "priorVariance", "σ² of a normal prior N(0, σ²I).", .greaterThan(0)),
+        .init(\.priorComponents, "priorComponents", "Components of a mixture prior: Gaussians on a circle in the code's first two coordinates.", .atLeast(2),
+              default: .rule("the number of classes with `labelledComponents`, else \(CodePrior.defaultComponents)")),
+        .init(\.priorRadius, "priorRadius", "The radius of the circle of a mixture prior's means.", .greaterThan(0),
+              default: .rule("\(Int(CodePrior.defaultRadius))")),
         .init(\.labelledComponents, "labelledComponents",
               "One mixture component per class (Makhzani's supervised prior): each sample's prior draw comes from its class's component "
               + "and the critic sees the label. Needs labels and a mixture prior."),

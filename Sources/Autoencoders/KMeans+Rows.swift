@@ -99,9 +99,6 @@ extension KMeans {
         let k = configuration.clusters
         try configuration.checkRanges("k-means")
         guard k <= n else { throw AutoencoderError("k-means: k = \(k) clusters need between 1 and \(n) (the number of samples)") }
-        if case .miniBatch(let size) = configuration.algorithm, size < 1 {
-            throw AutoencoderError("k-means: the mini-batch size must be at least 1, got \(size)")
-        }
     }
 }
 

@@ -224,10 +224,17 @@ extension KMeans: DiscreteCodes {
     public var codeCount: Int { centroids.shape[0] }
 }
 
+extension KMeans.Configuration {
+    /// The batch size of mini-batch k-means; nil for Lloyd's iterations.
+    public var miniBatchSize: Int? { if case .miniBatch(let size) = algorithm { size } else { nil } }
+}
+
 extension KMeans.Configuration: HyperparameterDeclaring {
     public static let hyperparameters: [Hyperparameter<Self>] = [
         .init(\.clusters, "clusters", "The number of clusters k.", .atLeast(1), default: .required),
         .init(\.initialization, "initialization", "How the first centroids are chosen: k-means++ (greedy) or random."),
+        .init(\.miniBatchSize, "miniBatchSize", "Mini-batch k-means (Sculley 2010) with batches of this size, for large data.", .atLeast(1),
+              default: .rule("none: Lloyd's iterations")),
         .init(\.initializations, "initializations", "Independent runs, the best kept.", .atLeast(1)),
         .init(\.maximumIterations, "maximumIterations", "The most iterations per run (each a pass over the data).", .atLeast(1)),
         .init(\.tolerance, "tolerance", "Lloyd stops when the centroids move less than this (squared distance summed over centroids, "

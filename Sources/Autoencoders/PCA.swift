@@ -49,13 +49,13 @@ public struct PCA: Autoencoder {
 
         /// Throws unless `n` samples of `d` features can give the components asked for.
         func validate(samples n: Int, features d: Int) throws {
+            try checkRanges("PCA")
             switch components {
             case .count(let k):
-                guard k >= 1, k <= min(n, d) else {
+                guard k <= min(n, d) else {
                     throw AutoencoderError("PCA: \(k) components requested, but at most min(samples, features) = \(min(n, d)) exist")
                 }
             case .varianceFraction(let fraction):
-                guard fraction > 0, fraction <= 1 else { throw AutoencoderError("PCA: the variance fraction must lie in (0, 1], got \(fraction)") }
                 guard solver == .exact else { throw AutoencoderError("PCA: a variance fraction needs the exact solver (the \(solver.rawValue) one sees only k directions)") }
             }
         }
@@ -203,8 +203,18 @@ public struct PCA: Autoencoder {
     }
 }
 
+extension PCA.Configuration {
+    /// The number of components asked for; nil when a variance fraction decides.
+    public var codeSize: Int? { if case .count(let k) = components { k } else { nil } }
+    /// The variance fraction the kept components must explain; nil when their number is given.
+    public var varianceFraction: Double? { if case .varianceFraction(let fraction) = components { fraction } else { nil } }
+}
+
 extension PCA.Configuration: HyperparameterDeclaring {
     public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.codeSize, "codeSize", "Components to keep.", .atLeast(1), default: .required),
+        .init(\.varianceFraction, "varianceFraction", "Keep the fewest components that explain this fraction of the variance (instead of `codeSize`).",
+              .above(0, upTo: 1), default: .required),
         .init(\.solver, "solver", "exact, randomized (Halko et al. 2011) or incremental (Ross et al. 2008: no D × D matrix, for very many features)."),
         .init(\.whiten, "whiten", "Scale codes to unit variance."),
     ]

@@ -125,24 +125,24 @@ struct Demo: ComputingCommand {
                 samplers: samplers.map { Merged(DemoResult.Sampler(sampler: $0.name, samples: $0.samples.rows), $0.metrics) }))
             return
         }
-        print("Test error on \(test.count) \(name) images (squared error per image, Hinton & Salakhutdinov's unit);")
-        print("kNN accuracy (k = 5) of 2-D test codes against the training codes:\n")
-        print(column("method", 42) + column("code", 6) + column("test error", 12) + column("kNN", 8) + "fit time")
+        Console.line("Test error on \(test.count) \(name) images (squared error per image, Hinton & Salakhutdinov's unit);")
+        Console.line("kNN accuracy (k = 5) of 2-D test codes against the training codes:\n")
+        Console.line(column("method", 42) + column("code", 6) + column("test error", 12) + column("kNN", 8) + "fit time")
         for row in rows {
-            print(column(row.name, 42) + column("\(row.model.codeSize)", 6) + column(String(format: "%.3f", row.testError), 12)
+            Console.line(column(row.name, 42) + column("\(row.model.codeSize)", 6) + column(String(format: "%.3f", row.testError), 12)
                   + column(row.knnAccuracy.map { String(format: "%.3f", $0) } ?? "", 8) + formatDuration(row.seconds))
         }
-        print("\nNew images: \(test.count) samples per sampler against the \(test.count) test images (features: the test set's first \(samplers[0].metrics.featureCount) principal components):\n")
-        print(column("sampler", 64) + column("MMD²", 9) + column("precision", 11) + column("recall", 8) + "distance to training set")
+        Console.line("\nNew images: \(test.count) samples per sampler against the \(test.count) test images (features: the test set's first \(samplers[0].metrics.featureCount) principal components):\n")
+        Console.line(column("sampler", 64) + column("MMD²", 9) + column("precision", 11) + column("recall", 8) + "distance to training set")
         for sampler in samplers {
             let m = sampler.metrics
-            print(column(sampler.name, 64) + column(String(format: "%.4f", m.maximumMeanDiscrepancy), 9) + column(String(format: "%.3f", m.precision), 11)
+            Console.line(column(sampler.name, 64) + column(String(format: "%.4f", m.maximumMeanDiscrepancy), 9) + column(String(format: "%.3f", m.precision), 11)
                   + column(String(format: "%.3f", m.recall), 8) + String(format: "%.2f (test images %.2f)", m.nearestTrainingDistance ?? .nan, m.testNearestTrainingDistance ?? .nan))
         }
-        print("\nTranslation between the top and bottom halves of the test images (\(Int(DemoTranslation.anchorFraction * 100)) % of the training pairs known):\n")
-        for (measure, value) in translation.measures { print(column(measure, 64) + value) }
-        print("\nReport: \(page)")
-        print("Models in \(output)/ (`latent evaluate MODEL --data \(name):test` reads them); total \(formatDuration(seconds)).")
+        Console.line("\nTranslation between the top and bottom halves of the test images (\(Int(DemoTranslation.anchorFraction * 100)) % of the training pairs known):\n")
+        for (measure, value) in translation.measures { Console.line(column(measure, 64) + value) }
+        Console.line("\nReport: \(page)")
+        Console.line("Models in \(output)/ (`latent evaluate MODEL --data \(name):test` reads them); total \(formatDuration(seconds)).")
     }
 }
 

@@ -111,7 +111,7 @@ struct Distance: ComputingCommand {
             (result.iterations, result.marginalError, result.converged) = (crossed.iterations, crossed.marginalError, crossed.converged)
             result.groundCost = DistanceResult.squaredEuclidean
             if !crossed.converged {
-                FileHandle.standardError.write(Data("warning: Sinkhorn stopped after \(crossed.iterations) iterations with marginal error \(crossed.marginalError) (tolerance \(tolerance)); a larger --epsilon converges faster\n".utf8))
+                Console.error("warning: Sinkhorn stopped after \(crossed.iterations) iterations with marginal error \(crossed.marginalError) (tolerance \(tolerance)); a larger --epsilon converges faster\n")
             }
         case .emd:
             (result.distance, result.groundCost) = (try EarthMovers.exact(a, b).distance, DistanceResult.squaredEuclidean)

@@ -361,6 +361,6 @@ func report(_ result: WrittenFile, message: String, options: OutputOptions) {
     if options.json {
         try? printJSON(result)
     } else if !options.quiet {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Console.error((message + "\n"))
     }
 }

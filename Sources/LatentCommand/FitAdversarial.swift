@@ -29,9 +29,9 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
     @Option(help: .hyperparameter(\Method.Configuration.loss)) var loss: Loss?
     @Option(help: .defaulted("p(z): normal (N(0, σ²I)) or mixture (Gaussians on a circle in the code's first two coordinates).", PriorShape.normal))
     var prior: PriorShape?
-    @Option(help: .defaulted("σ² of --prior normal.", AdversarialAutoencoder.Configuration().prior.variance ?? 1)) var priorVariance: Float?
-    @Option(help: .defaulted("Components of --prior mixture.", rule: "the number of classes with --labelled-components, else \(CodePrior.defaultComponents)")) var components: Int?
-    @Option(help: .defaulted("The radius of the circle of --prior mixture's means.", CodePrior.defaultRadius)) var radius: Float?
+    @Option(help: .hyperparameter(\Method.Configuration.priorVariance, note: "with --prior normal")) var priorVariance: Float?
+    @Option(help: .hyperparameter(\Method.Configuration.priorComponents)) var components: Int?
+    @Option(help: .hyperparameter(\Method.Configuration.priorRadius)) var radius: Float?
     @Flag(help: .hyperparameter(\Method.Configuration.labelledComponents, commandLine: "`latent sample --class NAME` then draws a class; implies --prior mixture."))
     var labelledComponents = false
     @Option(help: .hyperparameter(\Method.Configuration.criticHidden)) var criticHidden: Widths?
@@ -46,14 +46,11 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
     @OptionGroup var stream: StreamOptions
 
     func validate() throws {
-        if let priorVariance, !(priorVariance > 0 && priorVariance.isFinite) { throw ValidationError("--prior-variance must be positive, got \(priorVariance)") }
         if priorVariance != nil, prior == .mixture || labelledComponents { throw ValidationError("--prior-variance sets σ² of --prior normal") }
         if labelledComponents, prior == .normal { throw ValidationError("--labelled-components puts one mixture component per class: it needs --prior mixture (the default with it)") }
         let mixture = prior == .mixture || labelledComponents
         if components != nil, !mixture { throw ValidationError("--components sets the components of --prior mixture") }
         if radius != nil, !mixture { throw ValidationError("--radius sets the circle of --prior mixture") }
-        if let components, components < 2 { throw ValidationError("--components must be at least 2, got \(components)") }
-        if let radius, !(radius > 0 && radius.isFinite) { throw ValidationError("--radius must be positive, got \(radius)") }
         if gradientPenalty != nil, adversarialLoss != .wassersteinGradientPenalty { throw ValidationError("--gradient-penalty sets λ of --adversarial-loss wgan-gp") }
     }
 

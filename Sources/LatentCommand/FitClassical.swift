@@ -11,14 +11,14 @@ struct FitPCA: FitMethod {
     static let splits = true
 
     @OptionGroup var common: FitOptions
-    @Option(help: "Components to keep.") var codeSize: Int?
-    @Option(help: "Keep the fewest components that explain this fraction of the variance (instead of --code-size).")
-    var varianceFraction: Double?
+    @Option(help: .hyperparameter(\PCA.Configuration.codeSize)) var codeSize: Int?
+    @Option(help: .hyperparameter(\PCA.Configuration.varianceFraction)) var varianceFraction: Double?
     @Option(help: .hyperparameter(\PCA.Configuration.solver)) var solver: PCA.Configuration.Solver = PCA.Configuration.defaults.solver
     @Flag(help: .hyperparameter(\PCA.Configuration.whiten)) var whiten = false
 
     func validate() throws {
         if (codeSize == nil) == (varianceFraction == nil) { throw ValidationError("pca needs exactly one of --code-size and --variance-fraction") }
+        try checkDeclaredRanges(configuration, method: PCA.methodName)
     }
 
     var configuration: PCA.Configuration {
@@ -67,7 +67,7 @@ struct FitKMeans: FitMethod {
     @Option(help: .hyperparameter(\KMeans.Configuration.clusters)) var clusters: Int
     @Option(name: .customLong("init"), help: .hyperparameter(\KMeans.Configuration.initialization)) var initialization: KMeans.Configuration.Initialization?
     @Option(help: .hyperparameter(\KMeans.Configuration.initializations)) var initializations: Int?
-    @Option(help: "Mini-batch k-means (Sculley 2010) with batches of this size, for large data.") var miniBatch: Int?
+    @Option(help: .hyperparameter(\KMeans.Configuration.miniBatchSize)) var miniBatch: Int?
     @Option(help: .hyperparameter(\KMeans.Configuration.maximumIterations)) var maxIterations: Int?
     @Option(help: .hyperparameter(\KMeans.Configuration.tolerance)) var tolerance: Double?
     @OptionGroup var stream: StreamOptions

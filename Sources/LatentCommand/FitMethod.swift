@@ -129,7 +129,7 @@ extension FitMethod {
         var generator = RandomGenerator(seed: common.seed)
         // Trained methods stop on Ctrl-C after the current batch; the others keep the default
         // (the process ends at once), so the handler is installed only for them.
-        let interruption = Self.trained ? InterruptionMonitor() : nil
+        let interruption = Self.trained ? InterruptionMonitor() : nil as InterruptionMonitor?
         let start = Date()
         let context = FitInputs(samples: samples, labels: training.labels, classNames: training.classNames, output: common.output,
                                  display: display, start: start, parts: parts) { p in
@@ -181,7 +181,7 @@ extension FitMethod {
         let name = training.featureNames.map { " ('\($0[widest])')" } ?? ""
         let text = "hint: column variances range from \(String(format: "%.3g", smallest)) to \(String(format: "%.3g", largest)) (column \(widest)\(name) is the widest); "
             + "\(Self.methodName) without scaling follows the widest columns; --scale standardize weighs every column alike\n"
-        FileHandle.standardError.write(Data(text.utf8))
+        Console.error(text)
     }
 }
 
@@ -192,7 +192,7 @@ func hintIfStillFalling(_ history: TrainingHistory) {
     let text = String(format: "hint: the %@ loss still fell %.1f %% over the last %d epochs: training has not converged; "
                       + "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate would lower the error\n",
                       last.record.heldOutLoss.isEmpty ? "training" : "held-out", 100 * drop, epochs)
-    FileHandle.standardError.write(Data(text.utf8))
+    Console.error(text)
 }
 
 /// DECODE(ENCODE(x)) of `dataset`'s samples (a conditional model's label columns dropped).

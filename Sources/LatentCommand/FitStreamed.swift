@@ -27,7 +27,7 @@ extension FitMethod {
         var generator = RandomGenerator(seed: common.seed)
         let start = Date()
         let context = FitContext(checkpoints: checkpoints, parts: parts) { p in
-            try interruption.check()
+            try interruption?.check()
             display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
         }
         let model = try withCheckpointContext(checkpoints) { try fit(shards, (low, high), context, &generator) }

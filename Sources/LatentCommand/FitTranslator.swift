@@ -128,7 +128,7 @@ struct FitTranslator: ComputingCommand {
         let checkpoints = try trainingOptions.checkpoints(besideModel: output)
         let model = try withCheckpointContext(checkpoints) {
             try Translator.fit(samples, configuration: configuration, using: &generator, context: FitContext(checkpoints: checkpoints) { p in
-                try interruption.check()
+                try interruption?.check()
                 display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
             })
         }
@@ -146,7 +146,7 @@ struct FitTranslator: ComputingCommand {
     func configuration(names: [String], classes: Int) throws -> Translator.Configuration {
         let defaults = Translator.Configuration.defaults, domainDefaults = Translator.Domain(name: "")
         let widths = try Named.perDomain(hidden, domains: names, option: "--hidden").map { text in
-            try text.map { text in try Widths(argument: text).map(\.values) ?? { throw ValidationErrorText("--hidden \(text): widths are positive integers separated by commas") }() }
+            try text.map { text in try Widths(argument: text).map(\.values) ?? { throw ValidationErrorText("--hidden \(text): widths are integers separated by commas") }() }
         }
         let losses = try Named.perDomain(loss, domains: names, option: "--loss").map { text in
             try text.map { text in try Loss(argument: text) ?? { throw ValidationErrorText("--loss \(text): mse or bce") }() }

@@ -65,7 +65,7 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
                           + "carry little of each sample and %@ alike; try --kl-warmup 10 (or more), a smaller --beta, a smaller "
                           + "--code-size or more --epochs (README: \"When a VAE's samples all look alike\")\n",
                           kl, Self.collapsedKL, conditional ? "the samples of a class look" : "samples look")
-        FileHandle.standardError.write(Data(text.utf8))
+        Console.error(text)
     }
 
     /// The configuration these options ask for, on data whose values do or do not all lie in

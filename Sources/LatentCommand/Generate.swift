@@ -75,7 +75,7 @@ struct FitDensity: ComputingCommand {
         }
         display.finish("code density written to \(destination)")
         if components == nil, let best = criteria.min(by: { $0.bic < $1.bic }), best.components == maxComponents, maxComponents > 1 {
-            FileHandle.standardError.write(Data("hint: BIC was lowest at the largest size tried (\(maxComponents) components); a larger --max-components may fit the codes better\n".utf8))
+            Console.error("hint: BIC was lowest at the largest size tried (\(maxComponents) components); a larger --max-components may fit the codes better\n")
         }
         try printResult(result, json: outputOptions.json)
     }

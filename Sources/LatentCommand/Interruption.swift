@@ -12,7 +12,10 @@ final class InterruptionMonitor {
     private static let requested = Atomic<Bool>(false)
     private let source: DispatchSourceSignal
 
-    init() {
+    /// Watches for Ctrl-C; nil for a command run inside another program
+    /// (``LatentCLI/runInProcess(_:)``), whose signals are its own.
+    init?() {
+        guard Console.captured == nil else { return nil }
         signal(SIGINT, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {

@@ -3,15 +3,17 @@ import Foundation
 import Latent
 
 @main
-struct LatentCLI: ParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct LatentCLI: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "latent",
         abstract: "Learn latent spaces: dimensionality reduction and generative modelling with autoencoders.",
         version: latentVersion,
         subcommands: [Demo.self, Fit.self, FitDensity.self, Evaluate.self, Encode.self, Decode.self, Translate.self, Sample.self, EvaluateSamples.self, Interpolate.self, Traverse.self, Attribute.self, Distance.self, ReportCommand.self, Datasets.self, Info.self]
     )
 
-    static func main() {
+    package init() {}
+
+    package static func main() {
         configureAllocator()
         // A write past the file-size limit (`ulimit -f`) then fails with EFBIG, which the atomic
         // writer reports and cleans up after, instead of the signal killing the process with a
@@ -21,12 +23,6 @@ struct LatentCLI: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let launched = MPILibrary.launchedProcesses(environment: environment) ?? 1
         let rank = launched > 1 ? MPILibrary.launchedRank(environment: environment) ?? 0 : 0
-        // `latent fit NAME` with a name no method has: say which methods there are.
-        if arguments.first == "fit", let name = arguments.dropFirst().first, !name.hasPrefix("-"), name != "help",
-           !FitMethods.names.contains(name) {
-            fail(ValidationErrorText("latent fit \(name): no such method in this build (methods: \(FitMethods.names.joined(separator: ", ")))"),
-                 rank: rank, of: launched)
-        }
         // Started by mpirun or srun among several processes: join them (data-parallel fits).
         if launched > 1 {
             guard arguments.first == "fit" else {
@@ -36,18 +32,65 @@ struct LatentCLI: ParsableCommand {
             do { ProcessGroup.current = try ProcessGroup.join(launched: launched) } catch { fail(error, rank: rank, of: launched) }
         }
         do {
-            var command = try parseAsRoot(arguments)
-            // A command that computes runs in the context its options ask for, bound for its
-            // run only: nothing is set process-wide.
-            if let computing = command as? any ComputingCommand {
-                try computing.computeOptions.context().run { try command.run() }
-            } else {
-                try command.run()
-            }
+            try execute(arguments)
         } catch {
             fail(error, rank: rank, of: launched)
         }
         ProcessGroup.current.finish()
+    }
+
+    /// Parses `arguments` and runs the command they name; a command that computes runs in the
+    /// context its options ask for, bound for its run only: nothing is set process-wide.
+    static func execute(_ arguments: [String]) throws {
+        try $arguments.withValue(arguments) { try executeCommand(arguments) }
+    }
+
+    /// The arguments of the command running here (what a model file records as its command).
+    @TaskLocal static var arguments: [String]?
+
+    private static func executeCommand(_ arguments: [String]) throws {
+        // `latent fit NAME` with a name no method has: say which methods there are.
+        if arguments.first == "fit", let name = arguments.dropFirst().first, !name.hasPrefix("-"), name != "help",
+           !FitMethods.names.contains(name) {
+            throw ValidationErrorText("latent fit \(name): no such method in this build (methods: \(FitMethods.names.joined(separator: ", ")))")
+        }
+        var command = try parseAsRoot(arguments)
+        if let computing = command as? any ComputingCommand {
+            try computing.computeOptions.context().run { try command.run() }
+        } else {
+            try command.run()
+        }
+    }
+
+    /// What a command run in this process wrote, and its exit status.
+    package struct Outcome: Sendable {
+        package let status: Int32
+        package let output: String
+        package let errors: String
+    }
+
+    /// Runs `latent arguments` in this process as the executable runs it (the same parsing,
+    /// context, messages and exit status), its standard output and error kept apart from the
+    /// process's: commands side by side in one process do not see each other's output or
+    /// settings. Relative paths are the process's working directory's, and a run across
+    /// processes (mpirun) or stopped by Ctrl-C is the executable's alone.
+    package static func runInProcess(_ arguments: [String]) -> Outcome {
+        let console = Console()
+        let status: Int32 = Console.$captured.withValue(console) {
+            do {
+                try execute(arguments)
+                return 0
+            } catch {
+                // As `fail` says it, without ending the process.
+                let error = exitCode(for: error) == .failure && "\(error)".contains("`") ? ValidationErrorText(LibrarySpellings.commandLine("\(error)")) : error
+                let code = exitCode(for: error)
+                let message = fullMessage(for: error)
+                if code.isSuccess { Console.line(message) } else if !message.isEmpty { Console.error(message.hasSuffix("\n") ? message : message + "\n") }
+                return code.rawValue
+            }
+        }
+        let written = console.written
+        return Outcome(status: status, output: written.output, errors: written.errors)
     }
 }
 
@@ -179,7 +222,7 @@ struct Info: ComputingCommand {
             try printJSON(object)
         } else {
             let width = fields.map(\.0.count).max()!
-            for (key, value) in fields { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+            for (key, value) in fields { Console.line(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
         }
     }
 }
@@ -197,10 +240,10 @@ struct Datasets: ParsableCommand {
         }
         let nameWidth = entries.map(\.name.count).max()!, sizeWidth = entries.map(\.size.count).max()!
         for entry in entries {
-            print(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+            Console.line(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
                   + entry.size.padding(toLength: sizeWidth, withPad: " ", startingAt: 0) + "  " + entry.location)
-            print(String(repeating: " ", count: nameWidth + sizeWidth + 4) + entry.description)
+            Console.line(String(repeating: " ", count: nameWidth + sizeWidth + 4) + entry.description)
         }
-        print("\nAny of these, or a file (.csv, .tsv, .npy, .npz, IDX), is a data SPEC; synthetic sets take parameters, e.g. swiss-roll?n=2000&noise=0.05&seed=1.")
+        Console.line("\nAny of these, or a file (.csv, .tsv, .npy, .npz, IDX), is a data SPEC; synthetic sets take parameters, e.g. swiss-roll?n=2000&noise=0.05&seed=1.")
     }
 }

@@ -59,6 +59,9 @@ enum LibrarySpellings {
         "starElasticity": Flag(flag: "--mu"),
         "branchingPenalty": Flag(flag: "--alpha"),
         "components": Flag(flag: "--code-size"),
+        "priorComponents": Flag(flag: "--components"),
+        "priorRadius": Flag(flag: "--radius"),
+        "miniBatchSize": Flag(flag: "--mini-batch"),
     ]
 
     /// Every hyperparameter a configuration of the command line's methods declares: a name

@@ -4,7 +4,7 @@ import Latent
 /// Prints a result as one JSON object on stdout (keys sorted, so output is stable; NaN and
 /// infinity, which JSON lacks, as `null`).
 func printJSON(_ result: some Encodable) throws {
-    print(try JSONValue(encoding: result).text)
+    Console.line(try JSONValue(encoding: result).text)
 }
 
 /// Prints a command's result: one JSON object with `--json`, aligned `key  value` lines
@@ -31,7 +31,7 @@ func tableText(_ value: JSONValue) -> String {
 /// Prints `key  value` lines, aligned.
 func printTable(_ rows: [(String, String)]) {
     let width = rows.map(\.0.count).max() ?? 0
-    for (key, value) in rows { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+    for (key, value) in rows { Console.line(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
 }
 
 /// Array files by extension: `.npy` or `.csv`.
@@ -70,7 +70,7 @@ struct ValidationErrorText: Error, CustomStringConvertible {
 
 /// This process's command line as a shell would take it back: `latent` and its arguments,
 /// each quoted when it holds anything but safe characters.
-func invocation(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> String {
+func invocation(_ arguments: [String] = LatentCLI.arguments ?? Array(CommandLine.arguments.dropFirst())) -> String {
     let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%")
     return (["latent"] + arguments.map { argument in
         !argument.isEmpty && argument.allSatisfy(safe.contains) ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -53,7 +53,7 @@ final class ProcessGroup: Sendable {
         signal(SIGTERM, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
         source.setEventHandler {
-            FileHandle.standardError.write(Data(text.utf8))
+            Console.error(text)
             _exit(143)
         }
         source.resume()

@@ -19,8 +19,8 @@ final class ProgressDisplay {
     private var lineOpen = false
     private let write: (String) -> Void
 
-    init(quiet: Bool, isTerminal: Bool = isatty(STDERR_FILENO) != 0,
-         write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    init(quiet: Bool, isTerminal: Bool = Console.captured == nil && isatty(STDERR_FILENO) != 0,
+         write: @escaping (String) -> Void = { Console.error($0) }) {
         self.quiet = quiet
         self.isTerminal = isTerminal
         self.write = write

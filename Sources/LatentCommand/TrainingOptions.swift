@@ -24,9 +24,10 @@ struct Widths: ExpressibleByArgument {
     }
 
     let values: [Int]
+    /// Integers separated by commas; their range is the hyperparameter's, checked where it is declared.
     init?(argument: String) {
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
         values = parts.map { $0! }
     }
 }

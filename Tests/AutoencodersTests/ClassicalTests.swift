@@ -139,7 +139,7 @@ func principalCosines(_ a: Tensor, _ b: Tensor) throws -> [Double] {
                                        using: &generator)
         #expect(miniBatch.inertia <= 1.05 * lloyd.inertia, "mini-batch \(miniBatch.inertia) vs Lloyd \(lloyd.inertia)")
         #expect(errorText { _ = try KMeans.fit(data.samples, configuration: .init(clusters: 5, algorithm: .miniBatch(batchSize: 0)), using: &generator) }
-                .contains("mini-batch size"))
+                .contains("`miniBatchSize` must be at least 1, got 0"))
     }
 
     @Test func emptyClustersAreRepaired() throws {

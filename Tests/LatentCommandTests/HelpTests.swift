@@ -31,7 +31,7 @@ import TestSupport
             (vae, "The latent dimension d. (at least 1; default: \(VariationalAutoencoder.Configuration().codeSize))"),
             (vae, "(default: \(VariationalAutoencoder.Configuration().initializer.rawValue), PyTorch's)"),
             (aae, "The critic's hidden widths. (at least one value, each at least 1; default: \(AdversarialAutoencoder.Configuration().criticHidden.map(String.init).joined(separator: ",")))"),
-            (aae, "The radius of the circle of --prior mixture's means. (default: \(Int(CodePrior.defaultRadius)))"),
+            (aae, "The radius of the circle of a mixture prior's means. (positive; default: \(Int(CodePrior.defaultRadius)))"),
             (deep, "Epochs of each RBM. (at least 1; default: \(DeepAutoencoder.Configuration().pretrainingEpochs))"),
             (kmeans, "Independent runs, the best kept. (at least 1; default: \(KMeans.Configuration(clusters: 1).initializations))"),
         ]
