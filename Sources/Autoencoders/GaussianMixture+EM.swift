@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetworks
 import Tensors
 
 extension GaussianMixture {
@@ -34,11 +35,7 @@ extension GaussianMixture {
 
         /// Throws a message naming the first setting out of range for `samples` points.
         public func validate(samples: Int) throws {
-            if let components, components < 1 { throw AutoencoderError("a Gaussian mixture needs at least 1 component, got \(components)") }
-            guard maximumComponents >= 1 else { throw AutoencoderError("the largest number of mixture components must be at least 1, got \(maximumComponents)") }
-            guard maximumIterations >= 1 else { throw AutoencoderError("EM needs at least 1 iteration, got \(maximumIterations)") }
-            guard tolerance >= 0, tolerance.isFinite else { throw AutoencoderError("EM's tolerance must be a finite number ≥ 0, got \(tolerance)") }
-            guard regularization >= 0, regularization.isFinite else { throw AutoencoderError("the covariance regularisation must be finite and ≥ 0, got \(regularization)") }
+            try checkRanges("Gaussian mixture")
             let needed = components ?? 1
             guard samples >= needed else { throw AutoencoderError("a mixture of \(needed) components needs at least \(needed) samples, got \(samples)") }
         }
@@ -227,4 +224,19 @@ extension GaussianMixture {
         }
         return chosen
     }
+}
+
+extension GaussianMixture.Configuration: HyperparameterDeclaring {
+    public static let hyperparameters: [Hyperparameter<Self>] = [
+        .init(\.components, "components", "The number of mixture components K.", .atLeast(1), default: .rule("chosen by BIC")),
+        .init(\.maximumComponents, "maximumComponents", "The largest number of components BIC tries.", .atLeast(1)),
+        .init(\.covariance, "covariance", "Covariance matrices: full or diagonal."),
+        .init(\.maximumIterations, "maximumIterations", "EM's iterations at most, per size.", .atLeast(1)),
+        .init(\.tolerance, "tolerance", "EM stops when the mean log-likelihood per sample changes by less.", .atLeast(0)),
+        .init(\.regularization, "regularization", "Added to every covariance's diagonal, so that a component collapsing onto few points stays invertible.",
+              .atLeast(0)),
+    ]
+
+    /// scikit-learn's defaults.
+    public static var defaults: Self { Self() }
 }

@@ -117,7 +117,7 @@ struct ReadingOptions: ParsableArguments {
     func load(_ spec: String, labels: String?, knownClasses: [String]? = nil, origin: Origin? = nil, modelFeatures: [String]? = nil,
               missingFill: MissingValueFill? = nil) throws -> Dataset {
         let dataset = try loader(labels: labels, knownClasses: knownClasses, origin: origin, modelFeatures: modelFeatures, missingFill: missingFill).load(spec)
-        for note in dataset.notes { Console.error("note: \(dataset.name): \(LibrarySpellings.commandLine(note))\n") }
+        for note in dataset.notes { Console.error("note: \(dataset.name): \(LibrarySpellings.commandLine(note, arguments: LatentCLI.arguments ?? []))\n") }
         return dataset
     }
 }

@@ -22,11 +22,12 @@ struct FitDensity: ComputingCommand {
 
     @Argument(help: "A model file written by `latent fit`.") var model: String
     @Option(help: "The data whose codes to fit (usually the training data).") var data: String
-    @Option(help: .defaulted("The number of mixture components.", rule: "chosen by BIC")) var components: Int?
-    @Option(help: "The largest number of components BIC tries.") var maxComponents: Int = GaussianMixture.Configuration().maximumComponents
-    @Option(help: "Covariance matrices: full or diagonal.") var covariance: GaussianMixture.Covariance = GaussianMixture.Configuration().covariance
-    @Option(help: "EM's iterations at most, per size.") var maxIterations: Int = GaussianMixture.Configuration().maximumIterations
-    @Option(help: "EM stops when the mean log-likelihood per sample changes by less.") var tolerance: Double = GaussianMixture.Configuration().tolerance
+    @Option(help: .hyperparameter(\GaussianMixture.Configuration.components)) var components: Int?
+    @Option(help: .hyperparameter(\GaussianMixture.Configuration.maximumComponents)) var maxComponents: Int?
+    @Option(help: .hyperparameter(\GaussianMixture.Configuration.covariance)) var covariance: GaussianMixture.Covariance?
+    @Option(help: .hyperparameter(\GaussianMixture.Configuration.maximumIterations)) var maxIterations: Int?
+    @Option(help: .hyperparameter(\GaussianMixture.Configuration.tolerance)) var tolerance: Double?
+    @Option(help: .hyperparameter(\GaussianMixture.Configuration.regularization)) var regularization: Double?
     @Option(help: "Codes used at most (a seeded random subset of the data beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subset and of the k-means++ start.") var seed: UInt64 = 0
     @Option(help: .defaulted("Where to write the model with its density.", rule: "over the model file, atomically")) var output: String?
@@ -35,16 +36,16 @@ struct FitDensity: ComputingCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     var mixtureConfiguration: GaussianMixture.Configuration {
-        GaussianMixture.Configuration(components: components, maximumComponents: maxComponents, covariance: covariance,
-                                      maximumIterations: maxIterations, tolerance: tolerance)
+        let defaults = GaussianMixture.Configuration.defaults
+        return GaussianMixture.Configuration(components: components, maximumComponents: maxComponents ?? defaults.maximumComponents,
+                                             covariance: covariance ?? defaults.covariance, maximumIterations: maxIterations ?? defaults.maximumIterations,
+                                             tolerance: tolerance ?? defaults.tolerance, regularization: regularization ?? defaults.regularization)
     }
 
     func validate() throws {
-        if let components, components < 1 { throw ValidationError("--components must be at least 1, got \(components)") }
-        if maxComponents < 1 { throw ValidationError("--max-components must be at least 1, got \(maxComponents)") }
         if maxSamples < 1 { throw ValidationError("--max-samples must be at least 1, got \(maxSamples)") }
         if let output, !output.lowercased().hasSuffix(".safetensors") { throw ValidationError("--output must end in .safetensors") }
-        do { try mixtureConfiguration.validate(samples: Int.max) } catch { throw ValidationError("\(error)") }
+        try checkDeclaredRanges(mixtureConfiguration, method: "fit-density")
     }
 
     func run() throws {
@@ -74,8 +75,9 @@ struct FitDensity: ComputingCommand {
             result.bic = Dictionary(uniqueKeysWithValues: criteria.map { (String($0.components), $0.bic) })
         }
         display.finish("code density written to \(destination)")
-        if components == nil, let best = criteria.min(by: { $0.bic < $1.bic }), best.components == maxComponents, maxComponents > 1 {
-            Console.error("hint: BIC was lowest at the largest size tried (\(maxComponents) components); a larger --max-components may fit the codes better\n")
+        let largest = mixtureConfiguration.maximumComponents
+        if components == nil, let best = criteria.min(by: { $0.bic < $1.bic }), best.components == largest, largest > 1 {
+            Console.error("hint: BIC was lowest at the largest size tried (\(largest) components); a larger --max-components may fit the codes better\n")
         }
         try printResult(result, json: outputOptions.json)
     }

@@ -82,10 +82,8 @@ package struct LatentCLI: ParsableCommand {
                 return 0
             } catch {
                 // As `fail` says it, without ending the process.
-                let error = exitCode(for: error) == .failure && "\(error)".contains("`") ? ValidationErrorText(LibrarySpellings.commandLine("\(error)")) : error
-                let code = exitCode(for: error)
-                let message = fullMessage(for: error)
-                if code.isSuccess { Console.line(message) } else if !message.isEmpty { Console.error(message.hasSuffix("\n") ? message : message + "\n") }
+                let (code, message) = said(error, arguments: arguments)
+                if code.isSuccess { Console.output(message) } else { Console.error(message) }
                 return code.rawValue
             }
         }
@@ -95,6 +93,18 @@ package struct LatentCLI: ParsableCommand {
 }
 
 extension LatentCLI {
+    /// What the command line says of `error` (ArgumentParser's message, the library's setting
+    /// names said as the flags of the command `arguments` run), ending in a newline, and the
+    /// exit status.
+    static func said(_ error: any Error, arguments: [String]) -> (code: ExitCode, message: String) {
+        let code = exitCode(for: error)
+        var message = fullMessage(for: error)
+        // The library names its settings; the user gave flags.
+        if !code.isSuccess { message = LibrarySpellings.commandLine(message, arguments: arguments) }
+        if !message.isEmpty, !message.hasSuffix("\n") { message += "\n" }
+        return (code, message)
+    }
+
     /// Ends the process after `error` with ArgumentParser's message and exit code.
     ///
     /// Among several processes (`mpirun -np N`) each one that fails says so, its rank first
@@ -102,17 +112,13 @@ extension LatentCLI {
     /// and a message written in pieces would interleave with the others' character by
     /// character. Help and version (a clean exit) print once, from rank 0.
     static func fail(_ error: any Error, rank: Int, of processes: Int) -> Never {
-        // The library names its settings; the user gave flags.
-        let error = exitCode(for: error) == .failure && "\(error)".contains("`") ? ValidationErrorText(LibrarySpellings.commandLine("\(error)")) : error
-        let code = exitCode(for: error)
-        guard processes > 1 else { exit(withError: error) }
+        let (code, said) = said(error, arguments: Array(CommandLine.arguments.dropFirst()))
+        var message = said
         if code.isSuccess {
-            if rank == 0 { exit(withError: error) }
+            if rank == 0 { FileHandle.standardOutput.write(Data(message.utf8)) }
             Foundation.exit(code.rawValue)
         }
-        var message = fullMessage(for: error)
-        if rank > 0 { message = "process \(rank) of \(processes): " + message }
-        if !message.hasSuffix("\n") { message += "\n" }
+        if processes > 1, rank > 0 { message = "process \(rank) of \(processes): " + message }
         let bytes = Array(message.utf8)
         var written = 0
         while written < bytes.count {

@@ -52,17 +52,34 @@ enum LibrarySpellings {
         "pretrainingBatchSize": Flag(flag: "--pretrain-batch-size"),
         "pretrainingLearningRate": Flag(flag: "--pretrain-learning-rate"),
         "maximumIterations": Flag(flag: "--max-iterations"),
+        "maximumComponents": Flag(flag: "--max-components"),
         "earlyStoppingPatience": Flag(flag: "--early-stopping"),
-        "mappingWidth": Flag(flag: "--hidden"),
-        "demappingWidth": Flag(flag: "--hidden"),
-        "edgeElasticity": Flag(flag: "--lambda"),
-        "starElasticity": Flag(flag: "--mu"),
-        "branchingPenalty": Flag(flag: "--alpha"),
-        "components": Flag(flag: "--code-size"),
-        "priorComponents": Flag(flag: "--components"),
-        "priorRadius": Flag(flag: "--radius"),
         "miniBatchSize": Flag(flag: "--mini-batch"),
     ]
+
+    /// Settings one command spells otherwise than ``flags`` (the same field name means another
+    /// option there), by the command's path (`fit nonlinear-pca`).
+    static let commandFlags: [String: [String: Flag]] = [
+        "fit nonlinear-pca": [
+            "components": Flag(flag: "--code-size"),
+            "mappingWidth": Flag(flag: "--hidden"),
+            "demappingWidth": Flag(flag: "--hidden"),
+        ],
+        "fit principal-graph": [
+            "edgeElasticity": Flag(flag: "--lambda"),
+            "starElasticity": Flag(flag: "--mu"),
+            "branchingPenalty": Flag(flag: "--alpha"),
+        ],
+        "fit adversarial-autoencoder": [
+            "priorComponents": Flag(flag: "--components"),
+            "priorRadius": Flag(flag: "--radius"),
+        ],
+    ]
+
+    /// The path of the command `arguments` run (`fit vae`, `fit-density`).
+    static func commandPath(_ arguments: [String]) -> String {
+        arguments.first == "fit" ? arguments.prefix(2).joined(separator: " ") : arguments.first ?? ""
+    }
 
     /// Every hyperparameter a configuration of the command line's methods declares: a name
     /// without an entry in ``flags`` is its flag in kebab-case (`codeSize` → `--code-size`).
@@ -70,22 +87,26 @@ enum LibrarySpellings {
         func declared<M: Autoencoder>(_ method: M.Type) -> [String] {
             (M.Configuration.self as? any HyperparameterDeclaring.Type)?.hyperparameterNames ?? []
         }
-        return Set(Methods.all.flatMap { declared($0) } + TrainingConfiguration.hyperparameterNames)
+        return Set(Methods.all.flatMap { declared($0) } + TrainingConfiguration.hyperparameterNames + Translator.Domain.hyperparameterNames
+                   + GaussianMixture.Configuration.hyperparameterNames)
     }()
 
-    /// The flag of a setting the library names, nil for one the command line does not know.
-    static func flag(_ name: String) -> Flag? {
-        flags[name] ?? (hyperparameters.contains(name) ? Flag(flag: "--" + kebabCase(name)) : nil)
+    /// The flag of a setting the library names, in the command `command` (a ``commandPath(_:)``);
+    /// nil for one the command line does not know.
+    static func flag(_ name: String, command: String = "") -> Flag? {
+        commandFlags[command]?[name] ?? flags[name] ?? (hyperparameters.contains(name) ? Flag(flag: "--" + kebabCase(name)) : nil)
     }
 
-    /// `text` with every backquoted library setting it knows spelled as the command line's flag.
-    static func commandLine(_ text: String) -> String {
+    /// `text` with every backquoted library setting it knows spelled as the command line's flag
+    /// (as the command `arguments` run spells it, for a message of that command).
+    static func commandLine(_ text: String, arguments: [String] = []) -> String {
+        let command = commandPath(arguments)
         guard text.contains("`") else { return text }
         let pattern = try! NSRegularExpression(pattern: "`([A-Za-z.]+)(?:: ([^`]+))?`")
         var result = text
         for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
             guard let whole = Range(match.range, in: text), let nameRange = Range(match.range(at: 1), in: text),
-                  let flag = flag(String(text[nameRange])) else { continue }
+                  let flag = flag(String(text[nameRange]), command: command) else { continue }
             var spelled = flag.flag
             if let valueRange = Range(match.range(at: 2), in: text) {
                 let value = String(text[valueRange])

@@ -16,6 +16,7 @@ extension Array: HelpValue where Element: HelpValue { var helpText: String { map
 extension HelpValue where Self: RawRepresentable, RawValue == String { var helpText: String { rawValue } }
 extension Activation: HelpValue {}
 extension Likelihood: HelpValue {}
+extension GaussianMixture.Covariance: HelpValue {}
 extension PCA.Configuration.Solver: HelpValue {}
 extension KMeans.Configuration.Initialization: HelpValue {}
 extension PrincipalGraph.Configuration.Topology: HelpValue {}

@@ -121,9 +121,9 @@ import Tensors
     @Test func badConfigurationsAreClearErrors() throws {
         var generator = RandomGenerator(seed: 0)
         let x = Self.draws(10)
-        for (configuration, message) in [(GaussianMixture.Configuration(components: 0), "at least 1 component"),
-                                         (.init(components: 20), "at least 20 samples"), (.init(maximumIterations: 0), "iteration"),
-                                         (.init(tolerance: -1), "tolerance")] {
+        for (configuration, message) in [(GaussianMixture.Configuration(components: 0), "`components` must be at least 1, got 0"),
+                                         (.init(components: 20), "at least 20 samples"), (.init(maximumIterations: 0), "`maximumIterations` must be at least 1"),
+                                         (.init(tolerance: -1), "`tolerance` must be at least 0"), (.init(regularization: .nan), "`regularization`")] {
             #expect { _ = try GaussianMixture.fit(x, configuration: configuration, using: &generator) } throws: { "\($0)".contains(message) }
         }
         #expect { _ = try GaussianMixture(covariance: .full, weights: [0.5, 0.6], means: [[0], [1]], covariances: [.identity(1), .identity(1)]) }

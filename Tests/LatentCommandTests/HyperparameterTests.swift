@@ -107,7 +107,8 @@ import TestSupport
         // In this process: the check comes before any file is touched.
         let result = LatentCLI.runInProcess(arguments)
         #expect(result.status != 0)
-        #expect(result.errors.contains("\(flag) must"), "\(arguments.joined(separator: " ")): \(result.errors)")
+        #expect(result.errors.hasPrefix("Error: ") && result.errors.contains("\(flag) must"), "\(arguments.joined(separator: " ")): \(result.errors)")
+        #expect(!result.errors.contains("CommandError"), "\(result.errors)")
         #expect(!result.errors.contains("absent"), "read the data before checking \(flag): \(result.errors)")
         #expect(!result.errors.contains("`"), "\(result.errors)")
     }
