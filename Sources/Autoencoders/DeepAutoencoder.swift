@@ -61,6 +61,13 @@ public struct DeepAutoencoder: TrainedMethod {
                 (self.initial, self.final, self.switchEpoch) = (initial, final, switchEpoch)
             }
         }
+        /// The RBMs' momenta, initial and final (`pretrainingMomentum`'s); empty when Hinton's.
+        public var pretrainingMomenta: [Float] {
+            pretrainingMomentum.map { [$0.initial, $0.final] } ?? []
+        }
+        /// The epoch the RBMs' momentum switches at (`pretrainingMomentum`'s); nil when Hinton's.
+        public var pretrainingMomentumSwitchEpoch: Int? { pretrainingMomentum?.switchEpoch }
+
         /// Initial weights without pretraining.
         public var initializer: Initializer
         /// Fine-tuning (or, without pretraining, all training).
@@ -129,10 +136,6 @@ public struct DeepAutoencoder: TrainedMethod {
             if pretraining == .rbm {
                 guard hiddenActivation == .sigmoid, [.linear, .sigmoid].contains(codeActivation) else {
                     throw AutoencoderError("deep autoencoder: RBM pretraining needs sigmoid hidden units and a linear or sigmoid code (got \(hiddenActivation), \(codeActivation)); use `pretraining: .none`")
-                }
-                if let momentum = pretrainingMomentum,
-                   !((0..<1).contains(momentum.initial) && (0..<1).contains(momentum.final) && momentum.switchEpoch >= 0) {
-                    throw AutoencoderError("deep autoencoder: pretraining momenta must lie in [0, 1) and the switch epoch be ≥ 0, got \(momentum.initial), \(momentum.final) after \(momentum.switchEpoch)")
                 }
             }
             do { try training.validate() } catch { throw AutoencoderError("deep autoencoder: \(error)") }
@@ -392,6 +395,10 @@ extension DeepAutoencoder.Configuration: HyperparameterDeclaring {
         .init(\.pretrainingBatchSize, "pretrainingBatchSize", "Mini-batch size of the RBMs.", .atLeast(1)),
         .init(\.pretrainingLearningRate, "pretrainingLearningRate", "The RBMs' learning rate.", .greaterThan(0),
               default: .rule("Hinton's: \(RBM.Configuration.defaultLearningRate(visible: .bernoulli, hidden: .bernoulli)) between binary units, \(RBM.Configuration.defaultLearningRate(visible: .gaussian, hidden: .bernoulli)) with Gaussian ones")),
+        .init(\.pretrainingMomenta, "pretrainingMomenta", "The RBMs' momentum, INITIAL,FINAL.", each: RBM.Configuration.momentumRange,
+              default: .rule("\(RBM.Configuration.defaults.initialMomentum),\(RBM.Configuration.defaults.finalMomentum), Hinton's")),
+        .init(\.pretrainingMomentumSwitchEpoch, "pretrainingMomentumSwitchEpoch", "Epochs of each RBM at the initial momentum.", .atLeast(0),
+              default: .rule("\(RBM.Configuration.defaults.momentumSwitchEpoch), Hinton's")),
         .init(\.initializer, "initializer", "Initial weights without pretraining (`pretraining: .none`)."),
     ]
 

@@ -158,6 +158,9 @@ public struct RBM: Autoencoder {
 }
 
 extension RBM.Configuration: HyperparameterDeclaring {
+    /// μ's valid values, initial and final (also the deep autoencoder's for its RBMs).
+    static let momentumRange = ValidRange<Float>.from(0, below: 1)
+
     public static let hyperparameters: [Hyperparameter<Self>] = [
         .init(\.hiddenUnits, "hiddenUnits", "Hidden units.", .atLeast(1), default: .required),
         .init(\.visible, "visible", "The visible units: bernoulli (data in [0, 1]) or gaussian (unit variance)."),
@@ -166,8 +169,8 @@ extension RBM.Configuration: HyperparameterDeclaring {
         .init(\.batchSize, "batchSize", "Samples per mini-batch.", .atLeast(1)),
         .init(\.learningRate, "learningRate", "The step size.", .greaterThan(0),
               default: .rule("Hinton's: \(defaultLearningRate(visible: .bernoulli, hidden: .bernoulli)) between binary units, \(defaultLearningRate(visible: .gaussian, hidden: .bernoulli)) with Gaussian ones")),
-        .init(\.initialMomentum, "initialMomentum", "Momentum of the first epochs.", .from(0, below: 1)),
-        .init(\.finalMomentum, "finalMomentum", "Momentum after `momentumSwitchEpoch` epochs.", .from(0, below: 1)),
+        .init(\.initialMomentum, "initialMomentum", "Momentum of the first epochs.", momentumRange),
+        .init(\.finalMomentum, "finalMomentum", "Momentum after `momentumSwitchEpoch` epochs.", momentumRange),
         .init(\.momentumSwitchEpoch, "momentumSwitchEpoch", "Epochs run at the initial momentum.", .atLeast(0)),
         .init(\.weightDecay, "weightDecay", "L2 weight cost λ on the weights.", .atLeast(0)),
         .init(\.gibbsSteps, "gibbsSteps", "k of CD-k: Gibbs steps in the negative phase.", .atLeast(1)),

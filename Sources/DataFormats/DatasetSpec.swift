@@ -103,6 +103,14 @@ public indirect enum DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         self = .file(path: text, format: format)
     }
 
+    /// Whether `text` names files (a path, a folder or a pattern of shards) rather than a
+    /// built-in or synthetic data set: what a relative path in it is relative to matters.
+    public static func namesFiles(_ text: String) -> Bool {
+        let head = text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let name = head.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return SyntheticManifold(rawValue: name) == nil && !["fashion-mnist", "fashion-mnist-mini", "sci-car"].contains(name)
+    }
+
     /// Whether the data are a table whose columns options can name (CSV or TSV).
     public var hasColumns: Bool {
         if case .file(_, let format) = self { return format == .csv || format == .tsv }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Where a command's results and messages go: the process's standard output and error, or,
-/// for a command run in this process (``LatentCLI/runInProcess(_:)``), buffers of its own, so
+/// for a command run in this process (``LatentCLI/runInProcess(_:in:)``), buffers of its own, so
 /// that commands side by side in one process (tests) each keep theirs.
 final class Console: Sendable {
     private let buffers = Mutex((output: "", errors: ""))

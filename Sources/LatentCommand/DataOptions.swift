@@ -10,7 +10,7 @@ extension MissingValues: ExpressibleByArgument {}
 /// `--domain-labels`) take ``ReadingOptions`` alone, so their help lists no option they refuse.
 @dynamicMemberLookup
 struct DataOptions: ParsableArguments {
-    @Option(help: "A labels file for --data (IDX, NPY, or CSV/TSV: one column, or several and --label-column).")
+    @Option(help: "A labels file for --data (IDX, NPY, or CSV/TSV: one column, or several and --label-column).", transform: WorkingDirectory.file)
     var labels: String?
     @OptionGroup var reading: ReadingOptions
 
@@ -63,7 +63,7 @@ struct ReadingOptions: ParsableArguments {
     @Flag(help: "NPY/NPZ (also SciPy sparse .npz): the file's columns are the samples (features as rows, as single-cell matrices store genes × cells).")
     var transpose = false
 
-    @Option(help: "Where full Fashion-MNIST is installed.")
+    @Option(help: "Where full Fashion-MNIST is installed.", transform: WorkingDirectory.file)
     var fashionMNISTDirectory: String = DatasetLoader.defaultFashionMNISTDirectory
 
     func validate() throws {

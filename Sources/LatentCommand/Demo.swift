@@ -29,6 +29,8 @@ struct Demo: ComputingCommand {
 
 
     func run() throws {
+        // The default folder is relative too.
+        let output = WorkingDirectory.file(output)
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         let name = full ? "fashion-mnist" : "fashion-mnist-mini"
         let loader = DatasetLoader()

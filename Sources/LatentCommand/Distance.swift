@@ -43,8 +43,8 @@ struct Distance: ComputingCommand {
             distance, metric and the parameters used. At most --max-samples rows of each set are used (a seeded subset).
             """)
 
-    @Argument(help: "The first set: a data SPEC.") var first: String
-    @Argument(help: "The second set: a data SPEC of the same width.") var second: String
+    @Argument(help: "The first set: a data SPEC.", transform: WorkingDirectory.spec) var first: String
+    @Argument(help: "The second set: a data SPEC of the same width.", transform: WorkingDirectory.spec) var second: String
     @Option(help: "mmd, sliced, sinkhorn or emd.") var metric: DistanceMetric = .mmd
     @Option(help: "mmd: gaussian, multiscale or imq.") var kernel: KernelChoice = .gaussian
     @Option(help: .defaulted("mmd: the Gaussian bandwidth σ.", rule: "the median pairwise distance")) var bandwidth: Double?
@@ -53,7 +53,7 @@ struct Distance: ComputingCommand {
     @Option(help: "sliced: random directions.") var projections: Int = Wasserstein.defaultProjections
     @Option(help: "sinkhorn: ε, the entropic regularisation, in the ground cost's units.") var epsilon: Double = 0.05
     @Option(help: "sinkhorn: stop when the plan's marginal error (L1) falls below this.") var tolerance: Double = Sinkhorn.Configuration(epsilon: 1).tolerance
-    @Option(help: "Measure between the codes of this model instead of the samples.") var encode: String?
+    @Option(help: "Measure between the codes of this model instead of the samples.", transform: WorkingDirectory.file) var encode: String?
     @Option(help: "Rows of each set used at most (a seeded subset beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subsets, the bandwidth's subset, the directions and the permutations.") var seed: UInt64 = 0
     @OptionGroup var dataOptions: DataOptions

@@ -19,13 +19,13 @@ struct Evaluate: ComputingCommand {
             Burda et al. 2016, tighter as K grows); both draw their noise from --seed.
             """)
 
-    @Argument(help: "A model file written by `latent fit`.") var model: String
-    @Option(help: "The data to evaluate on.") var data: String?
-    @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain to evaluate on (instead of --data): reconstruction per domain and, for paired rows, the alignment measures.")
+    @Argument(help: "A model file written by `latent fit`.", transform: WorkingDirectory.file) var model: String
+    @Option(help: "The data to evaluate on.", transform: WorkingDirectory.spec) var data: String?
+    @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain to evaluate on (instead of --data): reconstruction per domain and, for paired rows, the alignment measures.", transform: WorkingDirectory.namedSpec)
     var domains: [String] = []
-    @Option(help: .defaulted("A translator: rows, none or a CSV file of pairs (as `fit translator` takes).", rule: "rows when the domains have as many samples")) var pairs: String?
-    @Option(help: "Reference data for knn_accuracy and trustworthiness (usually the training set).") var reference: String?
-    @Option(help: "A labels file for --reference (IDX, NPY or CSV/TSV).") var referenceLabels: String?
+    @Option(help: .defaulted("A translator: rows, none or a CSV file of pairs (as `fit translator` takes).", rule: "rows when the domains have as many samples"), transform: WorkingDirectory.pairs) var pairs: String?
+    @Option(help: "Reference data for knn_accuracy and trustworthiness (usually the training set).", transform: WorkingDirectory.spec) var reference: String?
+    @Option(help: "A labels file for --reference (IDX, NPY or CSV/TSV).", transform: WorkingDirectory.file) var referenceLabels: String?
     @Option(help: ArgumentHelp("The space trustworthiness measures input neighbourhoods in: model (the samples as the model saw them, after its --scale) or data (the file's units).",
                                discussion: "Default: model."))
     var metricSpace: MetricSpace = .model
@@ -228,9 +228,9 @@ struct Encode: ComputingCommand {
         abstract: "Write the codes of data (.npy or .csv).",
         discussion: "A message goes to stderr (--quiet silences it); --json prints one JSON object on stdout.")
 
-    @Argument(help: "A model file written by `latent fit`.") var model: String
-    @Option(help: "The data to encode.") var data: String
-    @Option(help: "Where to write the codes: .npy or .csv.") var output: String
+    @Argument(help: "A model file written by `latent fit`.", transform: WorkingDirectory.file) var model: String
+    @Option(help: "The data to encode.", transform: WorkingDirectory.spec) var data: String
+    @Option(help: "Where to write the codes: .npy or .csv.", transform: WorkingDirectory.file) var output: String
     @Flag(help: "CSV output: add the data's ids (from --index-column) and labels as columns beside the codes.") var withLabels = false
     @Flag(help: "A VAE: write one draw z = μ + σ·ε of q(z|x) per sample instead of μ.") var draw = false
     @Option(help: "Seed of --draw's noise.") var seed: UInt64 = 0
@@ -333,9 +333,9 @@ struct Decode: ComputingCommand {
             to stderr (--quiet silences it); --json prints one JSON object on stdout.
             """)
 
-    @Argument(help: "A model file written by `latent fit`.") var model: String
-    @Option(help: "Codes: a .npy or .csv file.") var codes: String
-    @Option(help: "Where to write the decoded samples: .npy or .csv.") var output: String
+    @Argument(help: "A model file written by `latent fit`.", transform: WorkingDirectory.file) var model: String
+    @Option(help: "Codes: a .npy or .csv file.", transform: WorkingDirectory.file) var codes: String
+    @Option(help: "Where to write the decoded samples: .npy or .csv.", transform: WorkingDirectory.file) var output: String
     @Flag(help: "Accept NaN and infinite values in the codes file.") var allowNonFinite = false
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions

@@ -7,9 +7,9 @@ extension LatentSpace.Path: ExpressibleByArgument {}
 /// What the latent-space commands share: the model, the data whose samples they start from,
 /// and where the decoded strips go.
 struct ExploreOptions: ParsableArguments {
-    @Argument(help: "A model file written by `latent fit`.") var model: String
-    @Option(help: "The data whose samples the walk starts from.") var data: String
-    @Option(help: "Where to write the decoded codes: .png (one strip per row), .npy or .csv (the rows one after another).")
+    @Argument(help: "A model file written by `latent fit`.", transform: WorkingDirectory.file) var model: String
+    @Option(help: "The data whose samples the walk starts from.", transform: WorkingDirectory.spec) var data: String
+    @Option(help: "Where to write the decoded codes: .png (one strip per row), .npy or .csv (the rows one after another).", transform: WorkingDirectory.file)
     var output: String
     @OptionGroup var imageOptions: ImageOptions
     @OptionGroup var dataOptions: DataOptions

@@ -8,10 +8,10 @@ extension KMeans.Configuration.Initialization: ExpressibleByArgument {}
 /// The options every `latent fit METHOD` takes: data, test data, output, scaling, seed, how to
 /// read data, compute and output settings.
 struct FitOptions: ParsableArguments {
-    @Option(help: "Training data: a file or a built-in name (see `latent datasets`).") var data: String
-    @Option(help: "Test data, evaluated after fitting.") var test: String?
-    @Option(help: "A labels file for --test (IDX, NPY or CSV/TSV).") var testLabels: String?
-    @Option(help: "Where to write the model (.safetensors).") var output: String
+    @Option(help: "Training data: a file or a built-in name (see `latent datasets`).", transform: WorkingDirectory.spec) var data: String
+    @Option(help: "Test data, evaluated after fitting.", transform: WorkingDirectory.spec) var test: String?
+    @Option(help: "A labels file for --test (IDX, NPY or CSV/TSV).", transform: WorkingDirectory.file) var testLabels: String?
+    @Option(help: "Where to write the model (.safetensors).", transform: WorkingDirectory.file) var output: String
     @Option(help: ArgumentHelp("Per-feature scaling, stored in the model and undone by decoding: none, standardize, min-max or robust (median and interquartile range).",
                                discussion: "Default: none, except standardize for deep-autoencoder on data outside [0, 1]."))
     var scale: FeatureScaling.Kind?

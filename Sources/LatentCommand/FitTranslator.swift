@@ -24,11 +24,11 @@ struct FitTranslator: ComputingCommand {
             Example: latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier --anchor-fraction 1 --output t.safetensors
             """)
 
-    @Option(name: .customLong("domain"), help: "NAME=SPEC, once per domain (at least two; the first is the reference).") var domains: [String] = []
-    @Option(help: "Where to write the model (.safetensors).") var output: String
-    @Option(help: .defaulted("rows, none, or a CSV file of pairs.", rule: "rows when every domain has as many samples, else none")) var pairs: String?
-    @Option(help: .defaulted("none, a fraction (0 … 1), or a file of the first domain's test rows.", rule: "the data's own split, else none")) var testSplit: String?
-    @Option(help: "NAME=FILE: a labels file for one domain (else its SPEC's labels).") var domainLabels: [String] = []
+    @Option(name: .customLong("domain"), help: "NAME=SPEC, once per domain (at least two; the first is the reference).", transform: WorkingDirectory.namedSpec) var domains: [String] = []
+    @Option(help: "Where to write the model (.safetensors).", transform: WorkingDirectory.file) var output: String
+    @Option(help: .defaulted("rows, none, or a CSV file of pairs.", rule: "rows when every domain has as many samples, else none"), transform: WorkingDirectory.pairs) var pairs: String?
+    @Option(help: .defaulted("none, a fraction (0 … 1), or a file of the first domain's test rows.", rule: "the data's own split, else none"), transform: WorkingDirectory.testSplit) var testSplit: String?
+    @Option(help: "NAME=FILE: a labels file for one domain (else its SPEC's labels).", transform: WorkingDirectory.namedFile) var domainLabels: [String] = []
     @Option(help: .hyperparameter(\Translator.Configuration.codeSize)) var codeSize: Int?
     @Option(help: .hyperparameter(\Translator.Domain.hidden, commandLine: "512 or 512,256 for every domain, NAME=WIDTHS for one.")) var hidden: [String] = []
     @Option(help: .hyperparameter(\Translator.Domain.loss, commandLine: "For every domain, or NAME=LOSS for one.")) var loss: [String] = []

@@ -20,8 +20,8 @@ struct FitDensity: ComputingCommand {
             log_likelihood_per_sample and iterations.
             """)
 
-    @Argument(help: "A model file written by `latent fit`.") var model: String
-    @Option(help: "The data whose codes to fit (usually the training data).") var data: String
+    @Argument(help: "A model file written by `latent fit`.", transform: WorkingDirectory.file) var model: String
+    @Option(help: "The data whose codes to fit (usually the training data).", transform: WorkingDirectory.spec) var data: String
     @Option(help: .hyperparameter(\GaussianMixture.Configuration.components)) var components: Int?
     @Option(help: .hyperparameter(\GaussianMixture.Configuration.maximumComponents)) var maxComponents: Int?
     @Option(help: .hyperparameter(\GaussianMixture.Configuration.covariance)) var covariance: GaussianMixture.Covariance?
@@ -30,7 +30,7 @@ struct FitDensity: ComputingCommand {
     @Option(help: .hyperparameter(\GaussianMixture.Configuration.regularization)) var regularization: Double?
     @Option(help: "Codes used at most (a seeded random subset of the data beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subset and of the k-means++ start.") var seed: UInt64 = 0
-    @Option(help: .defaulted("Where to write the model with its density.", rule: "over the model file, atomically")) var output: String?
+    @Option(help: .defaulted("Where to write the model with its density.", rule: "over the model file, atomically"), transform: WorkingDirectory.file) var output: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -100,16 +100,16 @@ struct Sample: ComputingCommand {
             drawn codes too.
             """)
 
-    @Argument(help: "A model file written by `latent fit`.") var model: String
+    @Argument(help: "A model file written by `latent fit`.", transform: WorkingDirectory.file) var model: String
     @Option(help: "How many samples to draw.") var count: Int
-    @Option(help: "Where to write them: .png (an image grid), .npy or .csv.") var output: String
+    @Option(help: "Where to write them: .png (an image grid), .npy or .csv.", transform: WorkingDirectory.file) var output: String
     @Option(help: "Seed of the draws.") var seed: UInt64 = 0
     @Option(help: .defaulted("Where codes come from: prior, standard-normal or code-density.", rule: "the model's prior, else the stored density"))
     var codesFrom: CodeSource?
     @Option(name: .customLong("class"), help: "A conditional VAE, or an adversarial autoencoder with labelled components: the class to draw (a class name, or an integer label).")
     var className: String?
     @Option(help: .defaulted("Images per row of a .png grid.", rule: "about √count")) var columns: Int?
-    @Option(help: "Also write the drawn codes (.npy or .csv).") var codes: String?
+    @Option(help: "Also write the drawn codes (.npy or .csv).", transform: WorkingDirectory.file) var codes: String?
     @OptionGroup var imageOptions: ImageOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -215,9 +215,9 @@ struct EvaluateSamples: ComputingCommand {
             far below it, the generator copies its training data.
             """)
 
-    @Argument(help: "Generated samples: a .npy or .csv file (from `latent sample`), or any SPEC.") var samples: String
-    @Option(help: "Real samples to compare with (the test set).") var data: String
-    @Option(help: "The training data, for the memorisation distance.") var training: String?
+    @Argument(help: "Generated samples: a .npy or .csv file (from `latent sample`), or any SPEC.", transform: WorkingDirectory.spec) var samples: String
+    @Option(help: "Real samples to compare with (the test set).", transform: WorkingDirectory.spec) var data: String
+    @Option(help: "The training data, for the memorisation distance.", transform: WorkingDirectory.spec) var training: String?
     @Option(help: "Principal components of --data that make the feature space.") var features: Int = GenerationMetrics.defaultFeatureCount
     @Option(help: "Seed of the bandwidth's subset.") var seed: UInt64 = 0
     @OptionGroup var dataOptions: DataOptions

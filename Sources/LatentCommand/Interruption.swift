@@ -13,7 +13,7 @@ final class InterruptionMonitor {
     private let source: DispatchSourceSignal
 
     /// Watches for Ctrl-C; nil for a command run inside another program
-    /// (``LatentCLI/runInProcess(_:)``), whose signals are its own.
+    /// (``LatentCLI/runInProcess(_:in:)``), whose signals are its own.
     init?() {
         guard Console.captured == nil else { return nil }
         signal(SIGINT, SIG_IGN)

@@ -72,11 +72,12 @@ package struct LatentCLI: ParsableCommand {
     /// Runs `latent arguments` in this process as the executable runs it (the same parsing,
     /// context, messages and exit status), its standard output and error kept apart from the
     /// process's: commands side by side in one process do not see each other's output or
-    /// settings. Relative paths are the process's working directory's, and a run across
-    /// processes (mpirun) or stopped by Ctrl-C is the executable's alone.
-    package static func runInProcess(_ arguments: [String]) -> Outcome {
+    /// settings. Relative paths are in `folder` (nil: the process's working directory; the
+    /// paths the command prints are then absolute), and a run across processes (mpirun) or
+    /// stopped by Ctrl-C is the executable's alone.
+    package static func runInProcess(_ arguments: [String], in folder: String? = nil) -> Outcome {
         let console = Console()
-        let status: Int32 = Console.$captured.withValue(console) {
+        let status: Int32 = WorkingDirectory.$scoped.withValue(folder) { Console.$captured.withValue(console) {
             do {
                 try execute(arguments)
                 return 0
@@ -86,7 +87,7 @@ package struct LatentCLI: ParsableCommand {
                 if code.isSuccess { Console.output(message) } else { Console.error(message) }
                 return code.rawValue
             }
-        }
+        } }
         let written = console.written
         return Outcome(status: status, output: written.output, errors: written.errors)
     }

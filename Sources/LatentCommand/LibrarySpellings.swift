@@ -55,6 +55,11 @@ enum LibrarySpellings {
         "maximumComponents": Flag(flag: "--max-components"),
         "earlyStoppingPatience": Flag(flag: "--early-stopping"),
         "miniBatchSize": Flag(flag: "--mini-batch"),
+        "scheduleStepEvery": Flag(flag: "--lr-step-every"),
+        "scheduleStepFactor": Flag(flag: "--lr-step-factor"),
+        "scheduleMinimumFraction": Flag(flag: "--lr-minimum-fraction"),
+        "pretrainingMomenta": Flag(flag: "--pretrain-momentum"),
+        "pretrainingMomentumSwitchEpoch": Flag(flag: "--pretrain-momentum-switch"),
     ]
 
     /// Settings one command spells otherwise than ``flags`` (the same field name means another

@@ -15,11 +15,11 @@ struct ReportCommand: ComputingCommand {
             when d > 2), k-means centroids, the configuration, and the commands that fitted the model and wrote the report.
             """)
 
-    @Argument(help: "A model file written by `latent fit`.") var model: String
-    @Option(help: "The data to draw on (usually the test split).") var data: String?
-    @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain (instead of --data), in the model's order.") var domains: [String] = []
-    @Option(help: .defaulted("A translator: rows, none or a CSV file of pairs.", rule: "rows when the domains have as many samples")) var pairs: String?
-    @Option(help: "The folder for index.html and its figures (created if missing).") var output: String
+    @Argument(help: "A model file written by `latent fit`.", transform: WorkingDirectory.file) var model: String
+    @Option(help: "The data to draw on (usually the test split).", transform: WorkingDirectory.spec) var data: String?
+    @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain (instead of --data), in the model's order.", transform: WorkingDirectory.namedSpec) var domains: [String] = []
+    @Option(help: .defaulted("A translator: rows, none or a CSV file of pairs.", rule: "rows when the domains have as many samples"), transform: WorkingDirectory.pairs) var pairs: String?
+    @Option(help: "The folder for index.html and its figures (created if missing).", transform: WorkingDirectory.file) var output: String
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions

@@ -42,9 +42,8 @@ struct DeepOptions: ParsableArguments {
     @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretrainingEpochs)) var pretrainEpochs: Int?
     @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretrainingBatchSize)) var pretrainBatchSize: Int?
     @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretrainingLearningRate)) var pretrainLearningRate: Float?
-    @Option(help: .defaulted("The RBMs' momentum, INITIAL,FINAL, each \(RBM.Configuration.hyperparameter(\.initialMomentum)!.valid!).",
-                             [RBM.Configuration.defaults.initialMomentum, RBM.Configuration.defaults.finalMomentum])) var pretrainMomentum: Widths.Floats?
-    @Option(help: .hyperparameter(\RBM.Configuration.momentumSwitchEpoch)) var pretrainMomentumSwitch: Int?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretrainingMomenta)) var pretrainMomentum: Widths.Floats?
+    @Option(help: .hyperparameter(\DeepAutoencoder.Configuration.pretrainingMomentumSwitchEpoch)) var pretrainMomentumSwitch: Int?
 }
 extension NonlinearPCA.Configuration.Extraction: ExpressibleByArgument {}
 
@@ -77,9 +76,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: .hyperparameter(\TrainingConfiguration.momentum)) var momentum: Float?
     @Option(help: .defaulted("Learning-rate schedule: constant, step (×factor every N epochs) or cosine.", rule: "the method's, as its training defaults above say"))
     var lrSchedule: ScheduleName?
-    @Option(help: .defaulted("Step schedule: epochs between reductions.", LearningRateSchedule.defaultStepEvery)) var lrStepEvery: Int?
-    @Option(help: .defaulted("Step schedule: the factor of each reduction.", LearningRateSchedule.defaultStepFactor)) var lrStepFactor: Float?
-    @Option(help: .defaulted("Cosine schedule: the final rate as a fraction of the first.", LearningRateSchedule.defaultMinimumFraction)) var lrMinimumFraction: Float?
+    @Option(help: .hyperparameter(\TrainingConfiguration.scheduleStepEvery)) var lrStepEvery: Int?
+    @Option(help: .hyperparameter(\TrainingConfiguration.scheduleStepFactor)) var lrStepFactor: Float?
+    @Option(help: .hyperparameter(\TrainingConfiguration.scheduleMinimumFraction)) var lrMinimumFraction: Float?
     @Option(help: "Write a checkpoint every N epochs, beside --output (MODEL.checkpoint.safetensors); Ctrl-C writes one anyway.")
     var checkpointEvery: Int?
     @Option(help: .defaulted("With --checkpoint-every: skip a checkpoint while the last one is younger than this many seconds (the last epoch's is always written); 0 writes every one.", TrainingOptions.defaultCheckpointInterval))

@@ -9,11 +9,11 @@ struct Translate: ComputingCommand {
         abstract: "Translate samples of one domain into another through a translator's shared latent space (.npy or .csv).",
         discussion: "DECODE_to(ENCODE_from(x)), each in its domain's units; a .png output is a grid of images when the target domain's samples are images. --json prints one JSON object on stdout.")
 
-    @Argument(help: "A model file written by `latent fit translator`.") var model: String
-    @Option(help: "Samples of the --from domain.") var data: String
+    @Argument(help: "A model file written by `latent fit translator`.", transform: WorkingDirectory.file) var model: String
+    @Option(help: "Samples of the --from domain.", transform: WorkingDirectory.spec) var data: String
     @Option(help: "The domain the samples belong to.") var from: String
     @Option(help: "The domain to translate them into.") var to: String
-    @Option(help: "Where to write the translations: .npy, .csv, or .png (an image grid, for a domain of images).") var output: String
+    @Option(help: "Where to write the translations: .npy, .csv, or .png (an image grid, for a domain of images).", transform: WorkingDirectory.file) var output: String
     @OptionGroup var imageOptions: ImageOptions
     @OptionGroup var dataOptions: ReadingOptions
     @OptionGroup var compute: ComputeOptions

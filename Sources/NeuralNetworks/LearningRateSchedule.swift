@@ -35,21 +35,6 @@ public enum LearningRateSchedule: Codable, Sendable, Equatable, CustomStringConv
         }
     }
 
-    /// Checks the parameters; throws a message naming the bad one.
-    public func validate() throws {
-        switch self {
-        case .constant: break
-        case .step(let every, let factor):
-            guard every >= 1, factor > 0, factor <= 1 else {
-                throw TrainingError.invalidConfiguration("step schedule needs every ≥ 1 epoch and a factor in (0, 1], got every \(every), factor \(factor)")
-            }
-        case .cosine(let minimumFraction):
-            guard minimumFraction >= 0, minimumFraction <= 1 else {
-                throw TrainingError.invalidConfiguration("cosine schedule needs a minimum fraction in [0, 1], got \(minimumFraction)")
-            }
-        }
-    }
-
     public var description: String {
         switch self {
         case .constant: "constant"

@@ -92,7 +92,21 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if earlyStoppingPatience != nil, heldOutFraction == 0 {
             throw TrainingError.invalidConfiguration("early stopping needs held-out data (`heldOutFraction` above 0)")
         }
-        try schedule.validate()
+    }
+
+    /// The step schedule's epochs between reductions; nil under another schedule.
+    public var scheduleStepEvery: Int? {
+        if case .step(let every, _) = schedule { every } else { nil }
+    }
+
+    /// The step schedule's factor of each reduction; nil under another schedule.
+    public var scheduleStepFactor: Float? {
+        if case .step(_, let factor) = schedule { factor } else { nil }
+    }
+
+    /// The cosine schedule's final rate as a fraction of the first; nil under another schedule.
+    public var scheduleMinimumFraction: Float? {
+        if case .cosine(let minimumFraction) = schedule { minimumFraction } else { nil }
     }
 
     /// The optimizer over `parameters`, at the initial learning rate, with weight decay λ
@@ -133,6 +147,12 @@ extension TrainingConfiguration: HyperparameterDeclaring {
         .init(\.momentum, "momentum", "μ of SGD with momentum (`optimizer: .momentum`).", momentumRange),
         .init(\.heldOutFraction, "heldOutFraction", "The fraction of the training data held out for a per-epoch held-out loss.",
               .from(0, below: 1), default: methodsDefault),
+        .init(\.scheduleStepEvery, "scheduleStepEvery", "Step schedule: epochs between reductions.", .atLeast(1),
+              default: .rule("\(LearningRateSchedule.defaultStepEvery)")),
+        .init(\.scheduleStepFactor, "scheduleStepFactor", "Step schedule: the factor of each reduction.", .above(0, upTo: 1),
+              default: .rule("\(LearningRateSchedule.defaultStepFactor)")),
+        .init(\.scheduleMinimumFraction, "scheduleMinimumFraction", "Cosine schedule: the final rate as a fraction of the first.", .within(0, 1),
+              default: .rule("\(LearningRateSchedule.defaultMinimumFraction)")),
         .init(\.earlyStoppingPatience, "earlyStoppingPatience",
               "Stop when the held-out loss has not improved for this many epochs; keep the best weights.", .atLeast(1), default: .rule("none")),
     ]

@@ -57,6 +57,15 @@ import Tensors
 }
 
 @Suite struct Specs {
+    /// A SPEC names files exactly when it parses to a file: what names a built-in or synthetic
+    /// set, with its split or parameters, is not a path to resolve.
+    @Test(arguments: DatasetSpec.builtInNames + ["swiss-roll?n=20&seed=3", "fashion-mnist-mini:test?half=top", "fashion-mnist",
+                                                 "table.csv", "data/part-*.npy", "/abs/x.npy", "x/train-images-idx3-ubyte.gz", "a:b.csv"])
+    func namesFilesWhenItParsesToAFile(_ text: String) throws {
+        let isFile = if case .file = try DatasetSpec(parsing: text) { true } else { false }
+        #expect(DatasetSpec.namesFiles(text) == isFile, "\(text)")
+    }
+
     @Test func parsesEveryKind() throws {
         #expect(try DatasetSpec(parsing: "fashion-mnist:test") == .fashionMNIST(.test))
         #expect(try DatasetSpec(parsing: "fashion-mnist-mini") == .fashionMNISTMini(.train))

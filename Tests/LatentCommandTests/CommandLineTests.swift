@@ -1,11 +1,12 @@
 import Foundation
 
 import Latent
+import LatentCommand
 import Testing
 import TestSupport
 
-/// Runs the built `latent` executable (it sits beside the test bundle) and returns its exit
-/// status, stdout and stderr.
+/// Runs `latent arguments` in this process (``LatentCLI/runInProcess(_:in:)``), its relative
+/// paths in `folder`, and returns its exit status, stdout and stderr.
 func latent(_ arguments: String..., in folder: String) throws -> (status: Int32, output: String, errors: String) {
     try runLatent(arguments, in: folder)
 }
@@ -21,10 +22,24 @@ func latentExecutable() throws -> String {
 }
 
 func runLatent(_ arguments: [String], in folder: String) throws -> (status: Int32, output: String, errors: String) {
-    // One thread keeps runs comparable; `datasets` computes nothing and takes no --threads.
+    let outcome = LatentCLI.runInProcess(withOneThread(arguments), in: folder)
+    // A relative path is said resolved in process; the executable run in `folder` says it as given.
+    let relative = { (text: String) in text.replacingOccurrences(of: folder + "/", with: "") }
+    return (outcome.status, relative(outcome.output), relative(outcome.errors))
+}
+
+/// Runs the built `latent` executable (it sits beside the test bundle) in `folder`: for what
+/// only a process of its own shows (its exit, signals, limits, environment).
+func spawnLatent(_ arguments: String..., in folder: String) throws -> (status: Int32, output: String, errors: String) {
     // Both streams are read at once (TestSupport), so a chatty child never blocks on a full pipe.
-    let result = try runProcess(try latentExecutable(), arguments + (arguments.first == "datasets" ? [] : ["--threads", "1"]), in: folder)
+    let result = try runProcess(try latentExecutable(), withOneThread(arguments), in: folder)
     return (result.status, result.output, result.errors)
+}
+
+/// `arguments` on one thread, which keeps runs comparable; `datasets` computes nothing and
+/// takes no --threads.
+func withOneThread(_ arguments: [String]) -> [String] {
+    arguments + (arguments.first == "datasets" ? [] : ["--threads", "1"])
 }
 
 func scratchFolder() -> String {
@@ -112,7 +127,7 @@ func json(_ text: String) throws -> [String: Any] {
         let base = ["fit", "nonlinear-pca", "--data", "circle?n=50", "--code-size", "1", "--output", "x.safetensors", "--quiet"]
         let badOptions: [([String], String)] = [
             (["--lr-step-every", "3"], "need --lr-schedule step"),
-            (["--lr-schedule", "cosine", "--lr-minimum-fraction", "2"], "minimum fraction in [0, 1]"),
+            (["--lr-schedule", "cosine", "--lr-minimum-fraction", "2"], "--lr-minimum-fraction must be in [0, 1], got 2"),
             (["--held-out", "1"], "--held-out must be in [0, 1), got 1"),
             (["--held-out", "0", "--early-stopping", "2"], "early stopping needs held-out data"),
             (["--checkpoint-every", "0"], "--checkpoint-every must be at least 1"),
@@ -224,7 +239,7 @@ func json(_ text: String) throws -> [String: Any] {
         #expect(try errors(plain.output)["pretraining_reconstruction_error"] as? [Double] != errors(tuned.output)["pretraining_reconstruction_error"] as? [Double])
         for (extra, message) in [(["--pretrain", "none", "--pretrain-learning-rate", "0.1"], "--pretrain none turns off"),
                                  (["--pretrain-momentum", "0.5"], "--pretrain-momentum"),
-                                 (["--pretrain-momentum", "0.5,1.5"], "momenta must lie in [0, 1)")] {
+                                 (["--pretrain-momentum", "0.5,1.5"], "--pretrain-momentum must hold values each in [0, 1), got [0.5, 1.5]")] {
             let result = try runLatent(base + extra + ["--output", "c.safetensors"], in: folder)
             #expect(result.status != 0 && result.errors.contains(message), "\(extra): \(result.errors)")
         }

@@ -73,8 +73,8 @@ import TestSupport
     static func outside(_ valid: String) -> String? {
         let ranges: [(pattern: String, value: (Double) -> Double)] = [
             (#"^(?:each )?at least (-?[0-9.]+)$"#, { $0 - 1 }), (#"^(?:at least one value, )?each at least (-?[0-9.]+)$"#, { $0 - 1 }),
-            (#"^(?:each )?positive$"#, { _ in 0 }), (#"^in \[(-?[0-9.]+), [0-9.]+[\])]$"#, { $0 - 1 }),
-            (#"^in \((-?[0-9.]+), [0-9.]+\]$"#, { $0 }), (#"^greater than (-?[0-9.]+)$"#, { $0 }),
+            (#"^(?:each )?positive$"#, { _ in 0 }), (#"^(?:each )?in \[(-?[0-9.]+), [0-9.]+[\])]$"#, { $0 - 1 }),
+            (#"^(?:each )?in \((-?[0-9.]+), [0-9.]+\]$"#, { $0 }), (#"^greater than (-?[0-9.]+)$"#, { $0 }),
         ]
         for (pattern, value) in ranges {
             guard let match = valid.range(of: pattern, options: .regularExpression) else { continue }
@@ -89,12 +89,14 @@ import TestSupport
 
     /// A value outside its declared range is refused before any data are read (the data named
     /// do not exist), and the message names the flag the user gave, never the library's field.
-    /// Run in this process (``LatentCLI/runInProcess(_:)``): 92 commands, no process spawned.
+    /// Run in this process (``LatentCLI/runInProcess(_:in:)``): a command per range, no process spawned.
     @Test(arguments: ranged)
     func aValueOutOfRangeIsRefusedNamingTheFlag(_ parameter: Declared) throws {
         let value = try #require(Self.outside(parameter.valid!), "no value outside '\(parameter.valid!)'")
         let flag = try #require(Self.flag(parameter))
-        var arguments = ["fit", parameter.command, "--output", "m.safetensors", "\(flag)=\(value)"]
+        // A list (widths, a pair of momenta): two values, both outside.
+        let given = parameter.valid!.contains("each ") ? "\(value),\(value)" : value
+        var arguments = ["fit", parameter.command, "--output", "m.safetensors", "\(flag)=\(given)"]
         switch parameter.command {
         case "translator": arguments += ["--domain", "a=absent-a.csv", "--domain", "b=absent-b.csv"]
         default: arguments += ["--data", "absent.csv"]
@@ -103,7 +105,7 @@ import TestSupport
         where flag != required && Self.requiredOptions[parameter.command, default: []].contains(required) && !(flag == "--variance-fraction" && required == "--code-size") {
             arguments += [required, value]
         }
-        arguments += Self.neededBeside["\(parameter.command) \(flag)", default: []]
+        arguments += Self.neededBeside["\(parameter.command) \(flag)"] ?? Self.neededBeside[flag] ?? []
         // In this process: the check comes before any file is touched.
         let result = LatentCLI.runInProcess(arguments)
         #expect(result.status != 0)
@@ -121,6 +123,8 @@ import TestSupport
         "vae --output-variance": ["--likelihood", "gaussian"],
         "wasserstein-autoencoder --projections": ["--penalty", "sliced"], "wasserstein-autoencoder --epsilon": ["--penalty", "sinkhorn"],
         "translator --epsilon": ["--matcher", "sinkhorn"], "translator --classifier-weight": ["--latent-classifier"],
+        // Every trained method's.
+        "--lr-step-every": ["--lr-schedule", "step"], "--lr-step-factor": ["--lr-schedule", "step"], "--lr-minimum-fraction": ["--lr-schedule", "cosine"],
     ]
 
     /// The options a command cannot run without.

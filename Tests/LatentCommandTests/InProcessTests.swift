@@ -4,7 +4,7 @@ import LatentCommand
 import Testing
 import TestSupport
 
-/// `latent` run in the test's own process (``LatentCLI/runInProcess(_:)``): the same results,
+/// `latent` run in the test's own process (``LatentCLI/runInProcess(_:in:)``): the same results,
 /// messages and exit status as the executable, and commands side by side that keep their own
 /// output and compute settings.
 @Suite struct CommandsInProcess {

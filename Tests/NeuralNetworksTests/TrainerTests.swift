@@ -43,8 +43,15 @@ private func train(_ layers: [Dense], _ configuration: TrainingConfiguration, sa
     }
 
     @Test func badSchedulesAndConfigurationsAreClearErrors() {
-        #expect(throws: TrainingError.self) { try LearningRateSchedule.step(every: 0, factor: 0.5).validate() }
-        #expect(throws: TrainingError.self) { try LearningRateSchedule.cosine(minimumFraction: 2).validate() }
+        #expect(throws: TrainingError.invalidConfiguration("`scheduleStepEvery` must be at least 1, got 0")) {
+            try TrainingConfiguration(epochs: 3, schedule: .step(every: 0, factor: 0.5)).validate()
+        }
+        #expect(throws: TrainingError.invalidConfiguration("`scheduleStepFactor` must be in (0, 1], got 1.5")) {
+            try TrainingConfiguration(epochs: 3, schedule: .step(every: 2, factor: 1.5)).validate()
+        }
+        #expect(throws: TrainingError.invalidConfiguration("`scheduleMinimumFraction` must be in [0, 1], got 2")) {
+            try TrainingConfiguration(epochs: 3, schedule: .cosine(minimumFraction: 2)).validate()
+        }
         #expect(throws: TrainingError.self) { try TrainingConfiguration(epochs: 3, momentum: 1).validate() }
         #expect(throws: TrainingError.self) { try TrainingConfiguration(epochs: 3, heldOutFraction: 1).validate() }
     }
