@@ -1,23 +1,36 @@
 #!/bin/sh
 # The translator's tables in BENCHMARKS.md ("Translation between domains"): on sci-car (the
-# paper's split: 1 534 training, 340 test cells), the pairing score and FOSCTTM of the test cells
-# by anchor fraction and seed, and the class-conditional critic beside the plain one; on the
-# top and bottom halves of fashion-mnist-mini, the same by anchor fraction, measured on the 1 000
-# test images. Prints one line per run; the JSON of each fit stays in FOLDER.
+# paper's split: 1 534 training, 340 test cells), FOSCTTM, recall and the pairing score of the
+# test cells among the test cells (and training among training) by anchor fraction and seed,
+# and the class-conditional critic beside the plain one, then every run and the linear floors
+# scored alike by Benchmarks/reference/sci_car_floors.py from the codes `latent encode` writes;
+# on the top and bottom halves of fashion-mnist-mini, the same by anchor fraction, measured on
+# the 1 000 test images among themselves. Prints one line per run; the JSON of each fit stays
+# in FOLDER.
 # Usage: Benchmarks/translator.sh [FOLDER] (default: translator).
 set -eu
-latent=${LATENT:-"swift run -c release latent"}  # LATENT=path/to/latent runs a built copy
+root=$(pwd)
+latent=${LATENT:-"swift run --package-path $root -c release latent"}  # LATENT=/path/to/latent runs a built copy
 folder=${1:-translator}
 mkdir -p "$folder"
 cd "$folder"
-summary() {  # name, fit JSON
+summary() {  # name, fit or evaluate JSON: the primary figures, then memorisation
     python3 -c "
 import json, sys
 d = json.load(open('$2'))
-print('$1', 'pairing@5 %.3f @50 %.3f  reverse@50 %.3f  centroid@50 %.3f  recall@50 %.3f  FOSCTTM %.3f  kNN %.3f  translation SSE %s  %.0f s' % (
-    d['pairing_score']['5'], d['pairing_score']['50'], d['reverse_pairing_score']['50'], d['centroid_pairing_score']['50'],
-    d['partner_recall']['50'], d['foscttm'], d.get('knn_accuracy', float('nan')),
+s = 'test' if 'queries_test' in d else 'all'
+print('$1', 'among %s: FOSCTTM %.3f  recall@1 %.3f @10 %.3f @50 %.3f (chance %.3f)  pairing@50 %.3f (centroid %.3f)' % (
+    s, d['foscttm_' + s], d['recall_at_1_' + s], d['recall_at_10_' + s], d['recall_at_50_' + s], d['recall_chance_at_50_' + s],
+    d['pairing_score_' + s]['50'], d['centroid_pairing_score_' + s]['50']),
+    ' training among training: FOSCTTM %.3f recall@50 %.3f' % (d['foscttm_training'], d['recall_at_50_training']) if 'foscttm_training' in d else '',
+    ' kNN %.3f  translation SSE %s  %.0f s' % (d.get('knn_accuracy', float('nan')),
     ', '.join('%s %.1f' % kv for kv in sorted(d['translation_sse_per_sample'].items())), d['seconds']))"
+}
+codes=""
+encode() {  # name: every cell's codes in both domains, for the scoring script
+    $latent encode $1.safetensors --data sci-car:rna --domain rna --output $1-rna.npy --quiet
+    $latent encode $1.safetensors --data sci-car:atac --domain atac --output $1-atac.npy --quiet
+    codes="$codes --codes $1=$1-rna.npy,$1-atac.npy"
 }
 for seed in 0 1 2; do
     for anchors in 0 0.1 0.5 1; do
@@ -25,12 +38,16 @@ for seed in 0 1 2; do
         $latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier \
             --anchor-fraction $anchors --seed $seed --output $name.safetensors --json --quiet > $name.json
         summary $name $name.json
+        encode $name
     done
 done
 name=sci-car-anchors-0-class-conditional-seed-0
 $latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier \
     --class-conditional-critic --anchor-fraction 0 --seed 0 --output $name.safetensors --json --quiet > $name.json
 summary $name $name.json
+encode $name
+# Every sci-car row and the linear floors, scored alike by one script.
+python3 "$root/Benchmarks/reference/sci_car_floors.py" "$root/../shared/data/sci-car" $codes --json sci-car-table.json
 for anchors in 0 0.1 0.5 1; do
     name=halves-anchors-$anchors
     $latent fit translator --domain top="fashion-mnist-mini:train?half=top" --domain bottom="fashion-mnist-mini:train?half=bottom" \

@@ -181,16 +181,14 @@ public struct Domains: Sendable {
         return (sets, renumbered)
     }
 
-    /// Which pairs are scored: the held-out ones, or all.
-    public enum Queries: Sendable { case test, all }
-
-    /// Every pair between the first domain and domain `k`, and the positions among them of the
-    /// pairs to score; nil without pairs or with nothing to score.
-    public func allPairs(_ k: Int, queries: Queries) -> PairedRows? {
+    /// Every pair between the first domain and domain `k`, with the positions among them of
+    /// the pairs held out (both rows test rows); nil without pairs.
+    public func pairs(_ k: Int) -> PairedRows? {
         guard let partners else { return nil }
         let pairs = partners[k - 1].enumerated().filter { $0.element >= 0 }
+        guard !pairs.isEmpty else { return nil }
         let test = (Set(testRows[0]), Set(testRows[k]))
-        let scored = pairs.indices.filter { queries == .all || (test.0.contains(pairs[$0].offset) && test.1.contains(pairs[$0].element)) }
-        return scored.isEmpty ? nil : PairedRows(first: pairs.map(\.offset), other: pairs.map(\.element), queries: scored)
+        let held = pairs.indices.filter { test.0.contains(pairs[$0].offset) && test.1.contains(pairs[$0].element) }
+        return PairedRows(first: pairs.map(\.offset), other: pairs.map(\.element), heldOut: held)
     }
 }

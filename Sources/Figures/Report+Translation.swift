@@ -11,9 +11,10 @@ extension Report {
 
     /// The report of `model` on `sets` (one data set per domain, in the model's order). `pairs`
     /// gives, for each non-reference domain k, the aligned rows of the pairs to show and
-    /// measure (nil: none known); `alignment` holds the measures already computed, by name.
+    /// measure (nil: none known); `alignment` holds the measures already computed, by the
+    /// other domain's name (`Translator.alignment(samples:labels:pairs:)`).
     public static func translator(_ model: Translator, named name: String, sets: [Dataset], pairs: [(first: [Int], other: [Int])?],
-                                  alignment: [[String: Double]], fitCommand: String?, reportCommand: String) throws -> Report {
+                                  alignment: [String: Translator.Alignment], fitCommand: String?, reportCommand: String) throws -> Report {
         let names = model.domainNames
         var report = Report(title: "translator \(name): \(names.joined(separator: " ↔ "))")
         report.add(.paragraph("A translator of \(names.count) domains (\(zip(names, sets).map { "\($0): \($1.name), \($1.features) features" }.joined(separator: "; "))) sharing codes of \(model.codeSize) dimensions; \(names[0]) is the reference the others are matched to (\(model.configuration.matcher.rawValue))."))
@@ -22,13 +23,36 @@ extension Report {
             let metrics = ReconstructionMetrics(samples: set.samples, reconstructions: try model.decode(try model.encode(set.samples, domain: k), domain: k))
             return [names[k], "\(set.count)", String(format: "%.4f", metrics.ssePerSample), String(format: "%.6f", metrics.msePerFeature)]
         }))
-        if alignment.contains(where: { !$0.isEmpty }) {
+        let others = Array(names.dropFirst())
+        let scored = Translator.Scoring.allCases.filter { scoring in alignment.values.contains { $0.scores[scoring] != nil } }
+        if !scored.isEmpty {
             report.add(.heading("Alignment"))
-            report.add(.paragraph("For pairs of \(names[0]) and each other domain: the paper's pairing score at k from \(names[0]) to the other domain (an object counts when the other domain's code nearest to its \(names[0]) code is among the k nearest other-domain codes of its own; chance ≈ k / pairs), the same the other way, FOSCTTM (the fraction of samples closer than the true match; 0.5 is chance), and the kNN accuracy of classes read from \(names[0])'s codes on the other's."))
-            let keys = alignment.flatMap(\.keys).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.sorted()
-            report.add(.table(header: ["domain"] + keys, rows: zip(names.dropFirst(), alignment).map { name, values in
-                [name] + keys.map { values[$0].map { String(format: "%.3f", $0) } ?? "" }
-            }))
+            report.add(.paragraph("For pairs of \(names[0]) and each other domain, scored among candidate pairs: FOSCTTM (for each object, the fraction of candidates closer than its true match, averaged over both directions; 0.5 is chance), the recall at k of the true partner among the k nearest candidates (both directions; chance k / candidates), and the paper's pairing score beside the centroid's (what mapping every object to the centre scores: the floor of that score where codes have hubs). Held-out pairs among held-out pairs say how the translator does on objects it has not seen; training pairs far better than those mean memorised pairs."))
+            func row(_ label: String, _ value: (Translator.PairScores) -> Double?, _ scoring: Translator.Scoring) -> [String] {
+                [label] + others.map { name in alignment[name]?.scores[scoring].flatMap(value).map { String(format: "%.3f", $0) } ?? "" }
+            }
+            for scoring in scored {
+                let ks = Set(alignment.values.compactMap { $0.scores[scoring] }.flatMap(\.recall.keys)).sorted()
+                let pairing = Set(alignment.values.compactMap { $0.scores[scoring] }.flatMap(\.pairingScore.keys)).sorted()
+                var rows = [[String("pairs scored / candidates")] + others.map { name in
+                    alignment[name]?.scores[scoring].map { "\($0.queries) / \($0.candidates)" } ?? ""
+                }]
+                rows.append(row("FOSCTTM", { $0.foscttm }, scoring))
+                for k in ks {
+                    rows.append(row("recall at \(k)", { $0.recall[k] }, scoring))
+                    rows.append(row("recall at \(k) by chance", { $0.recallChance[k] }, scoring))
+                }
+                for k in pairing {
+                    rows.append(row("pairing score at \(k)", { $0.pairingScore[k] }, scoring))
+                    rows.append(row("the centroid's pairing score at \(k)", { $0.centroidPairingScore[k] }, scoring))
+                }
+                report.add(.table(header: [scoring.phrase] + others, rows: rows))
+            }
+            if alignment.values.contains(where: { $0.knnAccuracy != nil }) {
+                report.add(.table(header: ["classes of codes read across"] + others, rows: [["kNN accuracy (k = 5)"] + others.map { name in
+                    alignment[name]?.knnAccuracy.map { String(format: "%.3f", $0) } ?? ""
+                }]))
+            }
         }
         if let history = model.trainingHistory {
             report.add(.heading("Training"))

@@ -13,12 +13,16 @@ struct DemoTranslation {
                                  training: .init(epochs: epochs, batchSize: 64, learningRate: 1e-3, heldOutFraction: 0))
     }
 
-    /// The demo's translation measures on the test images, as `--json` prints them.
+    /// The demo's translation measures on the test images, as `--json` prints them: the test
+    /// pairs scored among the test pairs (the translator saw none of them).
     struct Measures: Encodable {
-        var pairingScore5, pairingScore50, foscttm, translationSSEPerSample, randomPartnerSSEPerSample, knnAccuracy, anchorFraction, seconds: Double
+        var foscttm, recallAt1, recallAt50, recallChanceAt50, pairingScore50, centroidPairingScore50: Double
+        var translationSSEPerSample, randomPartnerSSEPerSample, knnAccuracy, anchorFraction, seconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case pairingScore5 = "pairing_score_5", pairingScore50 = "pairing_score_50", foscttm, translationSSEPerSample = "translation_sse_per_sample"
+            case foscttm = "foscttm_test", recallAt1 = "recall_at_1_test", recallAt50 = "recall_at_50_test", recallChanceAt50 = "recall_chance_at_50_test"
+            case pairingScore50 = "pairing_score_50_test", centroidPairingScore50 = "centroid_pairing_score_50_test"
+            case translationSSEPerSample = "translation_sse_per_sample"
             case randomPartnerSSEPerSample = "random_partner_sse_per_sample", knnAccuracy = "knn_accuracy", anchorFraction = "anchor_fraction", seconds
         }
     }
@@ -48,17 +52,20 @@ struct DemoTranslation {
         let shuffled = test[1].samples.gatherRows((0..<test[1].count).map { ($0 + test[1].count / 2) % test[1].count })
         let random = Double((translated - shuffled).squared().sum()) / Double(test[1].count)
         let knn = try ReconstructionMetrics.knnAccuracy(codes: codesBottom, labels: test[1].labels!, referenceCodes: codesTop, referenceLabels: test[0].labels!)
-        display.finish(String(format: "translator top ↔ bottom: pairing score (k = 50) %.3f, FOSCTTM %.3f (%@)", metrics.pairingScores[50]!, metrics.foscttm, formatDuration(seconds)))
+        let recall = metrics.meanPartnerRecall
+        display.finish(String(format: "translator top ↔ bottom: FOSCTTM %.3f, recall at 50 %.3f among the test pairs (%@)", metrics.foscttm, recall[50]!, formatDuration(seconds)))
         let measures: [(String, String)] = [
-            ("test pairs", "\(metrics.pairs)"),
-            ("pairing score, k = 5 / 50 (chance \(String(format: "%.3f / %.3f", 5.0 / Double(metrics.pairs), 50.0 / Double(metrics.pairs))))",
-             String(format: "%.3f / %.3f", metrics.pairingScores[5]!, metrics.pairingScores[50]!)),
+            ("test pairs, each scored among the test pairs", "\(metrics.pairs)"),
             ("FOSCTTM (chance 0.5)", String(format: "%.3f", metrics.foscttm)),
+            ("recall of the true partner at 1 / 50 (chance \(String(format: "%.3f / %.3f", metrics.recallChance(1), metrics.recallChance(50))))",
+             String(format: "%.3f / %.3f", recall[1]!, recall[50]!)),
+            ("pairing score at 50 (the centroid's: \(String(format: "%.3f", metrics.centroidPairingScores[50]!)))", String(format: "%.3f", metrics.pairingScores[50]!)),
             ("squared error of top → bottom against the true bottom half", String(format: "%.2f", error)),
             ("… against another image's bottom half", String(format: "%.2f", random)),
             ("kNN accuracy, classes of bottom codes read from top codes", String(format: "%.3f", knn)),
         ]
-        let json = Measures(pairingScore5: metrics.pairingScores[5]!, pairingScore50: metrics.pairingScores[50]!, foscttm: metrics.foscttm,
+        let json = Measures(foscttm: metrics.foscttm, recallAt1: recall[1]!, recallAt50: recall[50]!, recallChanceAt50: metrics.recallChance(50),
+                            pairingScore50: metrics.pairingScores[50]!, centroidPairingScore50: metrics.centroidPairingScores[50]!,
                             translationSSEPerSample: error, randomPartnerSSEPerSample: random, knnAccuracy: knn,
                             anchorFraction: Self.anchorFraction, seconds: seconds)
         return (model, test, measures, json, seconds)

@@ -114,7 +114,7 @@ struct Evaluate: ComputingCommand {
             throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain (use --data)")
         }
         if reference != nil || importanceSamples != nil { throw ValidationErrorText("--reference and --importance-samples take --data, not --domain") }
-        let data = try Domains.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: seed, display: display,
+        let data = try Domains.load(domains, labels: [], pairs: pairs, testSplit: nil, options: dataOptions.reading, seed: seed, display: display,
                                        modelFeatures: try file.domainFeatureNames(file: model))
         guard data.names == translator.domainNames else {
             throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")
@@ -131,8 +131,9 @@ struct Evaluate: ComputingCommand {
         }
         display.update("aligning the domains' codes", force: true)
         let result = TranslatorEvaluation(model: model, codeSize: translator.codeSize, reconstruction: reconstruction)
-        let alignment = try translator.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: { data.allPairs($0, queries: .all) })
+        let alignment = try translator.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: data.pairs)
         display.finish()
+        AlignmentResults(alignment: alignment, domains: data.names.count).warnOfFailedTranslations()
         try printResult(Merged(AlignmentResults(alignment: alignment, domains: data.names.count), result), json: outputOptions.json)
     }
 

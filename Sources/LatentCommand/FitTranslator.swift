@@ -112,7 +112,11 @@ struct FitTranslator: ComputingCommand {
             testSamples: Dictionary(uniqueKeysWithValues: zip(names, data.testRows.map(\.count))),
             anchors: Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded()),
             checkpoint: checkpoints.every != nil ? checkpoints.path : nil)
-        let alignment = try model.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: { data.allPairs($0, queries: .test) })
+        let alignment = try model.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: { k in
+            // Scored on held-out pairs only: without, the fit says how it trained, `evaluate` the rest.
+            data.pairs(k).flatMap { $0.heldOut.isEmpty ? nil : $0 }
+        })
+        AlignmentResults(alignment: alignment, domains: names.count).warnOfFailedTranslations()
         try printResult(Merged(AlignmentResults(alignment: alignment, domains: names.count), model.trainingHistory.map(TrainingSummary.init), result),
                         json: outputOptions.json)
     }

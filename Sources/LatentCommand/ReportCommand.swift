@@ -48,7 +48,7 @@ struct ReportCommand: ComputingCommand {
         guard let translator = loaded as? Translator else {
             throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain (use --data)")
         }
-        let data = try Domains.load(domains, labels: [], pairs: pairs, testSplit: "none", options: dataOptions.reading, seed: 0, display: display,
+        let data = try Domains.load(domains, labels: [], pairs: pairs, testSplit: nil, options: dataOptions.reading, seed: 0, display: display,
                                        modelFeatures: try file.domainFeatureNames(file: model))
         guard data.names == translator.domainNames else {
             throw ValidationErrorText("--domain names \(data.names.joined(separator: ", ")); \(model) has the domains \(translator.domainNames.joined(separator: ", ")), in that order")
@@ -57,21 +57,9 @@ struct ReportCommand: ComputingCommand {
             throw ValidationErrorText("\(set.name) has \(set.features) features per sample; domain \(data.names[k]) of \(model) takes \(translator.inputSize(domain: k))")
         }
         display.update("drawing the report of \(model)", force: true)
-        let alignment = try translator.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels),
-                                                 pairs: { data.allPairs($0, queries: .all) })
-        let table = data.names.dropFirst().map { name -> [String: Double] in
-            guard let entry = alignment[name] else { return [:] }
-            var values: [String: Double] = [:]
-            for (scores, label) in [(entry.pairingScore, "pairing"), (entry.reversePairingScore, "reverse pairing"),
-                                    (entry.centroidPairingScore, "pairing of the centroid"), (entry.partnerRecall, "partner recall")] {
-                for (k, value) in scores { values["\(label) k=\(k)"] = value }
-            }
-            values["FOSCTTM"] = entry.foscttm
-            values["kNN accuracy"] = entry.knnAccuracy
-            return values
-        }
-        let pairs = (1..<data.names.count).map { k in data.allPairs(k, queries: .all).map { ($0.first, $0.other) } }
-        let report = try Report.translator(translator, named: (model as NSString).lastPathComponent, sets: data.sets, pairs: pairs, alignment: table,
+        let alignment = try translator.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: data.pairs)
+        let pairs = (1..<data.names.count).map { k in data.pairs(k).map { ($0.first, $0.other) } }
+        let report = try Report.translator(translator, named: (model as NSString).lastPathComponent, sets: data.sets, pairs: pairs, alignment: alignment,
                                            fitCommand: file.metadata[SafeTensorsFile.commandKey], reportCommand: invocation())
         let page = try report.write(to: output)
         display.finish()

@@ -102,6 +102,22 @@ struct AlignmentResults: Encodable {
     var alignment: [String: Translator.Alignment]
     var domains: Int
 
+    /// Says on stderr which translations miss their partners by more than predicting the
+    /// target's mean: the JSON's `translations_worse_than_mean`, for a reader of the terminal.
+    func warnOfFailedTranslations() {
+        for (name, entry) in alignment.sorted(by: { $0.key < $1.key }) {
+            for direction in entry.translationsWorseThanMean {
+                // "REFERENCE_to_NAME" or "NAME_to_REFERENCE".
+                let target = direction.hasSuffix("_to_" + name) ? name : String(direction.dropFirst(name.count + "_to_".count))
+                let error = entry.translationSSEPerSample[direction] ?? .nan, mean = entry.meanPredictionSSEPerSample[target] ?? .nan
+                Console.error(String(format: "warning: %@ translates worse than predicting %@'s mean (squared error %.4g against %.4g per sample on %@): "
+                                     + "the domains are not aligned; see the training losses, and try another --matcher or a lower --learning-rate\n",
+                                     direction.replacingOccurrences(of: "_to_", with: " → "), target, error, mean,
+                                     entry.scores[.test] != nil ? "the held-out pairs" : "the pairs"))
+            }
+        }
+    }
+
     enum CodingKeys: String, CodingKey { case alignment }
 
     func encode(to encoder: any Encoder) throws {

@@ -16,7 +16,7 @@ import Tensors
         let paired = try Domains(names: ["a", "b"], sets: [Self.set(5, "a"), Self.set(5, "b")], testSplit: .none)
         #expect(paired.partners == [[0, 1, 2, 3, 4]] && paired.testRows == [[], []])
         let unpaired = try Domains(names: ["a", "b"], sets: [Self.set(5, "a"), Self.set(4, "b")], testSplit: .none)
-        #expect(unpaired.partners == nil && unpaired.allPairs(1, queries: .all) == nil)
+        #expect(unpaired.partners == nil && unpaired.pairs(1) == nil)
         #expect { try Domains(names: ["a", "b"], sets: [Self.set(5, "a"), Self.set(4, "b")], pairing: .rows) } throws: { "\($0)".contains("`pairing: .rows`") }
         #expect { try Domains(names: ["a", "a"], sets: [Self.set(5, "a"), Self.set(5, "b")]) } throws: { "\($0)".contains("must differ") }
     }

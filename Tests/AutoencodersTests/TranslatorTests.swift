@@ -50,6 +50,19 @@ struct TwoViews {
         let metrics = try TranslationMetrics(codesA: model.encode(testA, domain: 0), codesB: model.encode(testB, domain: 1))
         #expect(metrics.foscttm < 0.1, "\(metrics)")
         #expect(metrics.pairingScores[50]! > 0.6, "\(metrics)")
+        // The alignment of every pair with the last 200 held out: three scorings, the training
+        // one on as many pairs as are held out; in JSON each figure names its scoring.
+        let rows = Array(0..<800)
+        let alignment = try #require(try model.alignment(samples: [data.a, data.b], labels: [nil, nil],
+                                                         pairs: { _ in PairedRows(first: rows, other: rows, heldOut: Array(600..<800)) })["b"])
+        #expect(Set(alignment.scores.keys) == [.test, .testAmongAll, .training])
+        #expect(alignment.scores[.test]?.candidates == 200 && alignment.scores[.testAmongAll]?.candidates == 800)
+        #expect(alignment.scores[.training]?.queries == 200 && alignment.primary == alignment.scores[.test])
+        #expect(alignment.scores[.test]!.foscttm == metrics.foscttm, "held-out among held-out is the test set scored alone")
+        let json = try JSONEncoder().encode(alignment)
+        let keys = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any]).keys
+        #expect(["foscttm_test", "recall_at_50_test", "recall_chance_at_50_test", "foscttm_training", "pairing_score_test_among_all"].allSatisfy(keys.contains))
+        #expect(try JSONDecoder().decode(Translator.Alignment.self, from: json) == alignment)
     }
 
     /// Without any anchor, distribution matching and the latent classifier alone line the

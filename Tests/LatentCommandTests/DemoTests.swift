@@ -43,7 +43,7 @@ import Testing
         // chance (k = 50 of 1 000: 0.05), and its translations land nearer the true bottom halves
         // than other images' do.
         let translation = try #require(result["translation"] as? [String: Double])
-        #expect(translation["pairing_score_50"]! > 0.25 && translation["foscttm"]! < 0.2, "\(translation)")
+        #expect(translation["recall_at_50_test"]! > 3 * translation["recall_chance_at_50_test"]! && translation["foscttm_test"]! < 0.2, "\(translation)")
         #expect(translation["translation_sse_per_sample"]! < 0.5 * translation["random_partner_sse_per_sample"]!, "\(translation)")
         let page = try String(contentsOfFile: folder + "/out/index.html", encoding: .utf8)
         for figure in ["errors.svg", "reconstructions.svg", "codes-1.svg", "codes-3.svg", "training-1.svg", "samples.svg",

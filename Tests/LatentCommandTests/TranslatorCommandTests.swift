@@ -30,8 +30,15 @@ import TestSupport
         let result = try json(fit.output)
         #expect(result["test_samples"] as? [String: Int] == ["a": 100, "b": 100] && result["samples"] as? [String: Int] == ["a": 300, "b": 300])
         #expect(result["anchors"] as? Int == 300)
-        let pairing = try #require(result["pairing_score"] as? [String: Double])
-        #expect(pairing["50"]! > 0.7 && (result["foscttm"] as! Double) < 0.15, "\(result)")
+        // The 100 held-out pairs scored among themselves first, then among all 400, and as many
+        // training pairs among themselves.
+        #expect(result["queries_test"] as? Int == 100 && result["candidates_test"] as? Int == 100, "\(result)")
+        #expect(result["queries_test_among_all"] as? Int == 100 && result["candidates_test_among_all"] as? Int == 400)
+        #expect(result["queries_training"] as? Int == 100 && result["candidates_training"] as? Int == 100)
+        #expect((result["foscttm_test"] as! Double) < 0.15 && (result["foscttm_training"] as! Double) < 0.15, "\(result)")
+        #expect((result["recall_at_10_test"] as! Double) > 3 * (result["recall_chance_at_10_test"] as! Double), "\(result)")
+        #expect(result["recall_chance_at_10_test"] as? Double == 0.1 && result["foscttm_chance"] as? Double == 0.5)
+        #expect(Set((result["foscttm_test_by_direction"] as? [String: Double] ?? [:]).keys) == ["a_to_b", "b_to_a"])
         #expect((result["knn_accuracy"] as! Double) > 0.8)
         let errors = try #require(result["translation_sse_per_sample"] as? [String: Double])
         #expect(Set(errors.keys) == ["a_to_b", "b_to_a"])
@@ -47,7 +54,9 @@ import TestSupport
         let evaluate = try latent("evaluate", "t.safetensors", "--domain", "a=a.npy", "--domain", "b=b.npy", "--json", in: folder)
         #expect(evaluate.status == 0, "\(evaluate.errors)")
         let measured = try json(evaluate.output)
-        #expect(measured["pairs"] as? Int == 400 && (measured["reconstruction"] as? [String: Any])?["b"] != nil)
+        // Files without a split of their own: every pair among all.
+        #expect(measured["queries_all"] as? Int == 400 && measured["queries_test"] == nil && (measured["reconstruction"] as? [String: Any])?["b"] != nil,
+                "\(measured)")
     }
 
     /// `latent report` of a translator: translations against true partners (predicted against
@@ -81,6 +90,25 @@ import TestSupport
         func be32(_ offset: Int) -> Int { bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) } }
         // 1 000 images in 32 rows of 32: cells 28 wide and 14 high make the grid wider than tall.
         #expect(be32(16) > be32(20), "width \(be32(16)), height \(be32(20)): wider than tall for 14 × 28 halves")
+    }
+
+    /// Domains with nothing in common: a decoder trained to reconstruct its domain turns any
+    /// code into a sample of it, which misses an independent partner by about twice the
+    /// variance the mean misses it by (E‖f − y‖² = E‖f − E y‖² + Var y for f independent of
+    /// y), and the fit says so, in JSON and on stderr, instead of reporting success in silence.
+    @Test func translationsWorseThanTheMeanAreReported() throws {
+        let folder = scratchFolder()
+        var generator = RandomGenerator(seed: 5)
+        try NPY.write(Tensor.randomNormal([200, 6], using: &generator), to: folder + "/a.npy")
+        try NPY.write(Tensor.randomNormal([200, 5], using: &generator), to: folder + "/b.npy")
+        let fit = try latent("fit", "translator", "--domain", "a=a.npy", "--domain", "b=b.npy", "--test-split", "0.25", "--code-size", "4",
+                             "--hidden", "32", "--epochs", "60", "--output", "t.safetensors", "--json", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let result = try json(fit.output)
+        #expect(result["translations_worse_than_mean"] as? [String] == ["a_to_b", "b_to_a"], "\(result)")
+        #expect(fit.errors.contains("warning: a → b translates worse than predicting b's mean")
+                && fit.errors.contains("warning: b → a translates worse than predicting a's mean"), "\(fit.errors)")
+        #expect(fit.errors.contains("on the held-out pairs"))
     }
 
     @Test func badRequestsAreClearErrors() throws {
