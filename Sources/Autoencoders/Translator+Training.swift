@@ -177,10 +177,23 @@ extension Translator {
             return values
         }
 
-        /// The reconstruction of the first domain's `rows` (indices), per feature.
+        /// What the divergence guard watches on the probe (the first domain's `rows`, indices,
+        /// and as many leading rows of every other domain): the first domain's reconstruction
+        /// per feature plus each domain's mean squared code norm. The codes count because the
+        /// matching game can blow them up while every domain still reconstructs its samples
+        /// (the critic and the encoders chasing each other outward: code norms of 10⁴–10⁵ at a
+        /// reconstruction of 1), which the reconstruction alone never shows.
         func heldOutLoss(_ samples: Tensor) throws -> Double {
-            let x = try data[0].gatherRows(samples.scalars.map { Int($0) })
-            return Double((configuration.domains[0].loss(decoders[0](encoders[0](Variable(x))), x) / Float(data[0].columns)).value.scalar)
+            let indices = samples.scalars.map { Int($0) }
+            let x = try data[0].gatherRows(indices)
+            let reconstruction = Double((configuration.domains[0].loss(decoders[0](encoders[0](Variable(x))), x) / Float(data[0].columns)).value.scalar)
+            var norms = 0.0
+            for k in data.indices {
+                let rows = k == 0 ? x : try data[k].gatherRows(Array(0..<min(indices.count, data[k].rows)))
+                let codes = encoders[k](Variable(rows)).value
+                norms += codes.squared().sumInDouble() / Double(rows.rows)
+            }
+            return reconstruction + norms / Double(data.count)
         }
     }
 
