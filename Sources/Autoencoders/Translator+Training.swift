@@ -27,10 +27,15 @@ extension Translator {
     }
 
     /// One batch of translator training (Yang et al. 2021, the paper's code's 1:1 alternation):
-    /// the critics step on the batch's codes (held fixed), then every domain's autoencoder and
+    /// the critics step on the batch's codes (held fixed; the game's loss plus γ times the
+    /// zero-centred gradient penalty at both sets), then every domain's autoencoder and
     /// the classifier step on
     ///
-    ///     Σ_k rec_k / D_k + λ_m·matching + λ_c·cross-entropy + λ_a·anchor distance + λ_z·Σ_k mean ‖z‖².
+    ///     Σ_k rec_k / D_k + λ_m·matching + λ_c·cross-entropy + λ_a·anchor distance
+    ///         + λ_t·Σ_k>0 (rec_k(DECODE_k(z⁰), xᵏ) / D_k + rec_0(DECODE_0(zᵏ), x⁰) / D_0) + λ_z·Σ_k mean ‖z‖²,
+    ///
+    /// the translation term over the batch's anchors (z⁰, zᵏ: an anchor's codes in the
+    /// reference and in domain k; x⁰, xᵏ: its samples).
     ///
     /// The trainer's rows are row indices of the first domain (so epochs run over it); the
     /// other domains' batches are drawn from the run's generator, each domain shuffled on its
@@ -60,10 +65,14 @@ extension Translator {
             return groups
         }
 
+        /// Whether anchors are decoded across domains (`Configuration.translationWeight`).
+        var translates: Bool { anchors.contains(true) && configuration.translationWeight > 0 }
+
         var autoencoderGroupCount: Int { configuration.domains.count + (classifier == nil ? 0 : 1) }
 
         var lossTerms: [String] {
             ["loss", "reconstruction", "matching"] + (classifier == nil ? [] : ["classifier"]) + (anchors.contains(true) ? ["anchor"] : [])
+                + (translates ? ["translation"] : [])
                 + (configuration.codePenalty > 0 ? ["code_norm"] : [])
                 + (critics.isEmpty ? [] : ["critic"])
         }
@@ -95,9 +104,12 @@ extension Translator {
                     let count = min(rows[0].count, rows[k].count)
                     let optimizer = optimizers[autoencoderGroupCount + k - 1]
                     optimizer.zeroGradients()
-                    let loss = configuration.adversarialLoss.criticLoss(
-                        critics[k - 1], real: criticInput(codes[0].rows(0..<count), domain: 0, rows: Array(rows[0].prefix(count))),
-                        fake: criticInput(codes[k].rows(0..<count), domain: k, rows: Array(rows[k].prefix(count))), using: &generator)
+                    let real = criticInput(codes[0].rows(0..<count), domain: 0, rows: Array(rows[0].prefix(count)))
+                    let fake = criticInput(codes[k].rows(0..<count), domain: k, rows: Array(rows[k].prefix(count)))
+                    var loss = configuration.adversarialLoss.criticLoss(critics[k - 1], real: real, fake: fake, using: &generator)
+                    if configuration.criticGradientPenalty > 0 {
+                        loss = loss + (critics[k - 1].gradientPenalty(at: real) + critics[k - 1].gradientPenalty(at: fake)) * configuration.criticGradientPenalty
+                    }
                     criticValue += descend(on: [loss], with: optimizer)[0] / Double(data.count - 1)
                 }
             }
@@ -145,21 +157,31 @@ extension Translator {
             }
             if anchors.contains(true) {
                 let anchored = rows[0].enumerated().filter { anchors[$0.element] }
-                var anchor = Variable(Tensor(0))
+                var anchor = Variable(Tensor(0)), translation = Variable(Tensor(0))
                 if !anchored.isEmpty {
                     let mine = codes[0].gatherRows(anchored.map(\.offset))
+                    let reference = inputs[0].gatherRows(anchored.map(\.offset))
                     for k in 1..<data.count {
-                        let theirs = encoders[k](Variable(try data[k].gatherRows(anchored.map { partners[k - 1][$0.element] })))
+                        let partner = try data[k].gatherRows(anchored.map { partners[k - 1][$0.element] })
+                        let theirs = encoders[k](Variable(partner))
                         let difference = mine - theirs
                         let distance = configuration.anchorDistance == .l1 ? difference.abs() : difference.squared()
                         // A mean over the pairs' code coordinates, as the paper's L1Loss takes
                         // it: a sum over d coordinates would outweigh the per-feature
                         // reconstruction d-fold and pull anchored codes together into a collapse.
                         anchor = anchor + distance.mean()
+                        if translates {
+                            translation = translation + configuration.domains[k].loss(decoders[k](mine), partner) / Float(data[k].columns)
+                                + configuration.domains[0].loss(decoders[0](theirs), reference) / Float(data[0].columns)
+                        }
                     }
                 }
                 total = total + anchor * configuration.anchorWeight
                 terms.append(anchor)
+                if translates {
+                    total = total + translation * configuration.translationWeight
+                    terms.append(translation)
+                }
             }
             if configuration.codePenalty > 0 {
                 let norm = codes.map { $0.squared().sum() / Float($0.shape[0]) }.reduce(Variable(Tensor(0)), +)

@@ -42,6 +42,15 @@ public final class Critic {
         return (h, g)
     }
 
+    /// The zero-centred gradient penalty ½·mean over rows of ‖∇ₓD(x)‖² at `x` (`n × d`), a
+    /// graph of the critic's weights (Mescheder, Geiger & Nowozin, "Which training methods for
+    /// GANs do actually converge?", ICML 2018, eq. 9, R₁ on real and R₂ on generated points):
+    /// a critic whose slope is held near zero where the samples are cannot keep pushing them
+    /// outward, which is how simultaneous gradient play otherwise circles or runs away.
+    public func gradientPenalty(at x: Variable) -> Variable {
+        inputGradient(x).gradient.squared().sum(alongAxis: 1).mean() * 0.5
+    }
+
     /// The critic's parameters, named as PyTorch names a `Sequential`'s (`critic.0.weight`, …).
     public var namedParameters: [(name: String, parameter: Variable)] { network.namedParameters(prefix: "critic") }
 }

@@ -21,7 +21,7 @@ struct FitTranslator: ComputingCommand {
             apart for evaluation (the data's own split by default, as sci-car's 340 test cells; none; a fraction; or a file of \
             the first domain's test rows). The fit reports the held-out pairing scores, FOSCTTM, translation errors and kNN \
             accuracy across domains.
-            Example: latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier --anchor-fraction 1 --output t.safetensors
+            Example: latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier --classifier-weight 10 --anchor-fraction 1 --output t.safetensors
             """)
 
     @Option(name: .customLong("domain"), help: "NAME=SPEC, once per domain (at least two; the first is the reference).", transform: WorkingDirectory.namedSpec) var domains: [String] = []
@@ -40,6 +40,7 @@ struct FitTranslator: ComputingCommand {
     @Flag(help: .hyperparameter(\Translator.Configuration.classConditionalCritic, commandLine: "Needs --latent-classifier (its classes).")) var classConditionalCritic = false
     @Option(help: .hyperparameter(\Translator.Configuration.criticHidden)) var criticHidden: Widths?
     @Option(help: .hyperparameter(\Translator.Configuration.criticLearningRateScale)) var criticLearningRate: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.criticGradientPenalty)) var criticGradientPenalty: Float?
     @Option(help: .hyperparameter(\Translator.Configuration.epsilon)) var epsilon: Double?
     @Flag(help: "Train a latent classifier on every domain's labels (shared by the domains).") var latentClassifier = false
     @Option(help: .hyperparameter(\Translator.Configuration.classifierWeight)) var classifierWeight: Float?
@@ -49,6 +50,7 @@ struct FitTranslator: ComputingCommand {
     @Option(help: .hyperparameter(\Translator.Configuration.anchorFraction)) var anchorFraction: Double?
     @Option(help: .hyperparameter(\Translator.Configuration.anchorWeight)) var anchorWeight: Float?
     @Option(help: .hyperparameter(\Translator.Configuration.anchorDistance)) var anchorDistance: Translator.AnchorDistance?
+    @Option(help: .hyperparameter(\Translator.Configuration.translationWeight)) var translationWeight: Float?
     @Option(name: .customLong("init"), help: .hyperparameter(\Translator.Configuration.initializer)) var initialization: Initializer?
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
     @OptionGroup var trainingOptions: TrainingOptions
@@ -60,8 +62,8 @@ struct FitTranslator: ComputingCommand {
         if !output.lowercased().hasSuffix(".safetensors") { throw ValidationError("--output must end in .safetensors") }
         if classConditionalCritic, !latentClassifier { throw ValidationError("--class-conditional-critic needs --latent-classifier (its classes)") }
         if classifierWeight != nil, !latentClassifier { throw ValidationError("--classifier-weight sets λ of --latent-classifier") }
-        if let matcher, matcher != .critic, adversarialLoss != nil || classConditionalCritic || criticHidden != nil || criticLearningRate != nil {
-            throw ValidationError("--adversarial-loss, --class-conditional-critic, --critic-hidden and --critic-learning-rate set --matcher critic")
+        if let matcher, matcher != .critic, adversarialLoss != nil || classConditionalCritic || criticHidden != nil || criticLearningRate != nil || criticGradientPenalty != nil {
+            throw ValidationError("--adversarial-loss, --class-conditional-critic, --critic-hidden, --critic-learning-rate and --critic-gradient-penalty set --matcher critic")
         }
         if epsilon != nil, matcher != .sinkhorn { throw ValidationError("--epsilon sets ε of --matcher sinkhorn") }
     }
@@ -164,10 +166,12 @@ struct FitTranslator: ComputingCommand {
             codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation, matcher: matcher ?? defaults.matcher,
             matchWeight: matchWeight ?? defaults.matchWeight, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
             classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,
-            criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale, epsilon: epsilon ?? defaults.epsilon,
+            criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale,
+            criticGradientPenalty: criticGradientPenalty ?? defaults.criticGradientPenalty, epsilon: epsilon ?? defaults.epsilon,
             classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, codePenalty: codePenalty ?? defaults.codePenalty,
             weightDecay: weightDecay ?? defaults.weightDecay, inputNoise: inputNoise ?? defaults.inputNoise, anchorWeight: anchorWeight ?? defaults.anchorWeight,
-            anchorDistance: anchorDistance ?? defaults.anchorDistance, anchorFraction: anchorFraction ?? defaults.anchorFraction,
+            anchorDistance: anchorDistance ?? defaults.anchorDistance, translationWeight: translationWeight ?? defaults.translationWeight,
+            anchorFraction: anchorFraction ?? defaults.anchorFraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
     }
 }

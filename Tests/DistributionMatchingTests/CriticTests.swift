@@ -51,6 +51,25 @@ import Tensors
         #expect(reversedCheck.passed, "\(loss) reversed generator: \(reversedCheck)")
     }
 
+    /// The zero-centred gradient penalty's derivative with respect to the weights and the
+    /// points is the finite difference, and the penalty is ½ mean ‖∇ₓD‖² of the exact gradient.
+    @Test(arguments: [Activation.tanh, .sigmoid])
+    func gradientPenaltyMatchesFiniteDifferences(_ activation: Activation) {
+        var generator = RandomGenerator(seed: 11)
+        let template = Critic(inputs: 3, hidden: [4], activation: activation, using: &generator)
+        let weights = template.network.layers.flatMap { [$0.weight.value, $0.bias.value] }
+        let x = randomTensor([5, 3], lower: -1, upper: 1, seed: 12)
+        func critic(_ parameters: [Variable]) -> Critic {
+            Critic(network: Sequential([Dense(weight: parameters[0], bias: parameters[1], activation: activation),
+                                        Dense(weight: parameters[2], bias: parameters[3], activation: .linear)]))
+        }
+        let check = checkGradients(weights + [x], step: 1e-3) { critic(Array($0.prefix(4))).gradientPenalty(at: $0[4]) }
+        #expect(check.passed, "\(activation): \(check)")
+        let slopes = template.inputGradient(Variable(x)).gradient.value
+        let expected = slopes.squared().sumInDouble() / Double(2 * x.rows)
+        #expect(abs(Double(template.gradientPenalty(at: Variable(x)).value.scalar) - expected) <= 1e-5 * max(1, expected))
+    }
+
     /// Trained on two separated sets, the critic tells them apart (each loss): its mean score of
     /// real points exceeds that of fake ones by a margin.
     @Test(arguments: AdversarialLoss.allCases)
