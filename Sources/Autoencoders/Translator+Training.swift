@@ -47,6 +47,9 @@ extension Translator {
         let oneHot: [Tensor]?
         let partners: [[Int]]
         let anchors: [Bool]
+        /// The rows of each domain after the first that batches draw from: all but the held-out
+        /// pairs' (their partners never train).
+        let pools: [[Int]]
         let encoders: [Sequential<Dense>], decoders: [Sequential<Dense>]
         let classifier: Sequential<Dense>?
         let critics: [Critic]
@@ -80,9 +83,9 @@ extension Translator {
         /// Rows of every domain for a batch of first-domain rows: the others drawn uniformly
         /// without replacement (all of a domain smaller than the batch).
         func batchRows(_ first: [Int], using generator: inout RandomGenerator) -> [[Int]] {
-            [first] + data.dropFirst().map { domain in
-                let n = domain.rows, size = min(first.count, n)
-                var pool = Array(0..<n)
+            [first] + pools.map { rows in
+                var pool = rows
+                let n = pool.count, size = min(first.count, n)
                 for i in 0..<size { pool.swapAt(i, i + generator.nextInt(below: n - i)) }
                 return Array(pool.prefix(size))
             }
@@ -200,18 +203,36 @@ extension Translator {
         }
 
         /// What the divergence guard watches on the probe (the first domain's `rows`, indices,
-        /// and as many leading rows of every other domain): the first domain's reconstruction
+        /// and as many of every other domain's training rows): the first domain's reconstruction
         /// per feature plus each domain's mean squared code norm. The codes count because the
         /// matching game can blow them up while every domain still reconstructs its samples
         /// (the critic and the encoders chasing each other outward: code norms of 10⁴–10⁵ at a
         /// reconstruction of 1), which the reconstruction alone never shows.
+        /// FOSCTTM of the held-out pairs (`heldOut`: their first-domain rows) among themselves,
+        /// averaged over both directions and every other domain: what a translator is for,
+        /// which its loss, mostly reconstruction, does not follow. Selecting the epoch by it
+        /// is model selection on pairs the model never trained on.
+        func selectionLoss(_ heldOut: Tensor) throws -> Double {
+            let rows = heldOut.scalars.map { Int($0) }
+            let reference = encoders[0](Variable(try data[0].gatherRows(rows))).value
+            var total = 0.0
+            for k in 1..<data.count {
+                let codes = encoders[k](Variable(try data[k].gatherRows(rows.map { partners[k - 1][$0] }))).value
+                let all = Array(0..<rows.count)
+                total += (TranslationMetrics.foscttm(reference, codes, queries: all) + TranslationMetrics.foscttm(codes, reference, queries: all)) / 2
+            }
+            return total / Double(data.count - 1)
+        }
+
+        var selectionName: String { "held-out FOSCTTM" }
+
         func heldOutLoss(_ samples: Tensor) throws -> Double {
             let indices = samples.scalars.map { Int($0) }
             let x = try data[0].gatherRows(indices)
             let reconstruction = Double((configuration.domains[0].loss(decoders[0](encoders[0](Variable(x))), x) / Float(data[0].columns)).value.scalar)
             var norms = 0.0
             for k in data.indices {
-                let rows = k == 0 ? x : try data[k].gatherRows(Array(0..<min(indices.count, data[k].rows)))
+                let rows = k == 0 ? x : try data[k].gatherRows(Array(pools[k - 1].prefix(indices.count)))
                 let codes = encoders[k](Variable(rows)).value
                 norms += codes.squared().sumInDouble() / Double(rows.rows)
             }
@@ -285,6 +306,36 @@ extension Translator {
         }
     }
 
+    /// How many of `paired` pairs a fit holds out (`heldOutFraction` of them, at least 2 when
+    /// any) and how many anchors it draws from the rest.
+    public static func heldOutPairCount(paired: Int, configuration: Configuration) -> Int {
+        let fraction = configuration.training.heldOutFraction
+        return fraction > 0 ? max(2, Int((fraction * Double(paired)).rounded())) : 0
+    }
+
+    /// The anchors a fit draws from `paired` pairs: `anchorFraction` of those not held out.
+    public static func anchorCount(paired: Int, configuration: Configuration) -> Int {
+        Int((configuration.anchorFraction * Double(max(0, paired - heldOutPairCount(paired: paired, configuration: configuration)))).rounded())
+    }
+
+    /// The first-domain rows of the pairs held out for model selection: a seeded
+    /// `heldOutFraction` of the rows paired in every domain (at least 2, at most all but 2 of
+    /// them), sorted; none when the fraction is 0. ``fit(_:configuration:using:context:)``
+    /// draws them first from the generator it is given, so the same call on a generator of the
+    /// same seed names the pairs a fit held out.
+    public static func heldOutPairs(of paired: [Int], configuration: Configuration, using generator: inout RandomGenerator) throws -> [Int] {
+        let fraction = configuration.training.heldOutFraction
+        guard fraction > 0 else { return [] }
+        let count = heldOutPairCount(paired: paired.count, configuration: configuration)
+        guard paired.count - count >= 2 else {
+            throw AutoencoderError("translator: holding out \(count) pairs (held-out fraction \(fraction)) needs at least \(count + 2) samples paired in every domain; "
+                                   + "there are \(paired.count)\(paired.isEmpty ? " (no pairs are known: held-out pairs are scored by how near their codes lie)" : "")")
+        }
+        var order = paired
+        generator.shuffle(&order)
+        return Array(order.prefix(count)).sorted()
+    }
+
     /// Checks known pairs (`partners[k − 1][i]`: domain k's row paired with row i of the first
     /// domain, or −1) against the domains' sample counts; anchors need pairs.
     static func checkPartners(_ partners: [[Int]], counts: [Int], configuration: Configuration) throws {
@@ -310,13 +361,26 @@ extension Translator {
                       configuration: Configuration, using generator: inout RandomGenerator, context: FitContext) throws -> Translator {
         let count = configuration.domains.count, n = data[0].rows
         var partners = known
-        // The anchors: a seeded share of the first domain's samples paired in every domain.
-        let pairedRows = (0..<n).filter { i in partners.allSatisfy { $0[i] >= 0 } && !partners.isEmpty }
+        var pairedRows = (0..<n).filter { i in partners.allSatisfy { $0[i] >= 0 } && !partners.isEmpty }
+        // Held-out pairs first (drawn only when asked for, so that runs without them draw as
+        // before): never trained on in any domain, never anchors.
+        let heldOutRows = try heldOutPairs(of: pairedRows, configuration: configuration, using: &generator)
+        if !heldOutRows.isEmpty {
+            let held = Set(heldOutRows)
+            pairedRows.removeAll(where: held.contains)
+        }
+        // The anchors: a seeded share of the first domain's (remaining) samples paired in every domain.
         var anchors = [Bool](repeating: false, count: n)
         var order = pairedRows
         generator.shuffle(&order)
         for i in order.prefix(Int((configuration.anchorFraction * Double(pairedRows.count)).rounded())) { anchors[i] = true }
         if partners.isEmpty { partners = Array(repeating: [], count: count - 1) }
+        let heldOutSet = Set(heldOutRows)
+        let pools = (1..<count).map { k in
+            let taken = Set(heldOutRows.map { partners[k - 1][$0] })
+            return (0..<data[k].rows).filter { !taken.contains($0) }
+        }
+        let trainingRows = (0..<n).filter { !heldOutSet.contains($0) }
 
         let run = try TrainingRun(context, method: methodName, configuration: configuration)
         var encoders: [Sequential<Dense>] = [], decoders: [Sequential<Dense>] = []
@@ -332,11 +396,12 @@ extension Translator {
         let critics = configuration.matcher == .critic
             ? (1..<count).map { _ in Critic(inputs: criticInputs, hidden: configuration.criticHidden, initializer: configuration.initializer, using: &generator) }
             : []
-        let step = Step(configuration: configuration, data: data, oneHot: oneHot, partners: partners, anchors: anchors,
+        let step = Step(configuration: configuration, data: data, oneHot: oneHot, partners: partners, anchors: anchors, pools: pools,
                         encoders: encoders, decoders: decoders, classifier: classifier, critics: critics)
         let hooks = run.hooks()
-        let indices = try Tensor(shape: [n, 1], scalars: (0..<n).map(Float.init))
-        let record = try Trainer(configuration.training).run(step, samples: indices, heldOut: nil, using: &generator, hooks: hooks)
+        let indices = try Tensor(shape: [trainingRows.count, 1], scalars: trainingRows.map(Float.init))
+        let heldOut = heldOutRows.isEmpty ? nil : try Tensor(shape: [heldOutRows.count, 1], scalars: heldOutRows.map(Float.init))
+        let record = try Trainer(configuration.training).run(step, samples: indices, heldOut: heldOut, using: &generator, hooks: hooks)
         var fittedEncoders: [LayerStack] = [], fittedDecoders: [LayerStack] = []
         for k in 0..<count {
             let fitted = configuration.network(k).fitted(encoder: encoders[k], decoder: decoders[k])

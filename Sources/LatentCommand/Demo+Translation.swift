@@ -41,7 +41,7 @@ struct DemoTranslation {
         display.update("translator top ↔ bottom: fitting", force: true)
         let model = try Translator.fit(.paired(train.map(\.samples), labels: train.map { $0.labels! }), configuration: Self.configuration(epochs),
                                        using: &generator, context: FitContext { p in
-            display.update("translator top ↔ bottom: " + trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+            display.training(p, label: "translator top ↔ bottom: ")
         })
         let seconds = Date().timeIntervalSince(began)
         let (codesTop, codesBottom) = (try model.encode(test[0].samples, domain: 0), try model.encode(test[1].samples, domain: 1))

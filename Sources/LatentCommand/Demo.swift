@@ -52,7 +52,7 @@ struct Demo: ComputingCommand {
             let began = Date()
             display.update("\(label): fitting", force: true)
             let model = try body(&generator) { p in
-                display.update("\(label): " + trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+                display.training(p, label: "\(label): ")
             }
             let seconds = Date().timeIntervalSince(began)
             try model.save(to: (output as NSString).appendingPathComponent(file))

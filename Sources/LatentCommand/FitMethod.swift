@@ -134,7 +134,7 @@ extension FitMethod {
         let context = FitInputs(samples: samples, labels: training.labels, classNames: training.classNames, output: common.output,
                                  display: display, start: start, parts: parts) { p in
             try interruption?.check()
-            display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+            display.training(p)
         }
         let (fitted, extra) = try fit(context, using: &generator)
         let seconds = Date().timeIntervalSince(start)

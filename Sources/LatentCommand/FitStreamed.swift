@@ -28,7 +28,7 @@ extension FitMethod {
         let start = Date()
         let context = FitContext(checkpoints: checkpoints, parts: parts) { p in
             try interruption?.check()
-            display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+            display.training(p)
         }
         let model = try withCheckpointContext(checkpoints) { try fit(shards, (low, high), context, &generator) }
         let seconds = Date().timeIntervalSince(start)

@@ -24,7 +24,7 @@ extension FitTranslator {
         let (model, seconds, checkpoints) = try train(.init(domains: shards, partners: partners), configuration: configuration, display: display)
         let result = TranslatorFitResult(
             model: output, domains: names, codeSize: model.codeSize, seconds: seconds, samples: Dictionary(uniqueKeysWithValues: zip(names, counts)),
-            anchors: Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded()),
+            anchors: Translator.anchorCount(paired: (0..<(partners?.first?.count ?? 0)).filter { i in partners!.allSatisfy { $0[i] >= 0 } }.count, configuration: configuration),
             checkpoint: checkpoints.every != nil ? checkpoints.path : nil, outOfCore: true,
             rowsRead: Dictionary(uniqueKeysWithValues: zip(names, shards.map(\.rowsRead))))
         try printResult(Merged(model.trainingHistory.map(TrainingSummary.init), result), json: outputOptions.json)

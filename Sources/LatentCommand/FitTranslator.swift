@@ -19,8 +19,10 @@ struct FitTranslator: ComputingCommand {
             --pairs (rows: row i of every domain is one object, the default when the domains have as many samples; none; or \
             a CSV whose header names the domains and whose rows give each object's row in them). --test-split keeps pairs \
             apart for evaluation (the data's own split by default, as sci-car's 340 test cells; none; a fraction; or a file of \
-            the first domain's test rows). The fit reports the held-out pairing scores, FOSCTTM, translation errors and kNN \
-            accuracy across domains.
+            the first domain's test rows). --held-out F holds a further share of the training pairs out of training for model \
+            selection: scored after each epoch by the FOSCTTM of their codes among themselves, which --early-stopping follows, \
+            keeping the best epoch's weights (never the test pairs). The fit reports the held-out pairing scores, FOSCTTM, \
+            translation errors and kNN accuracy across domains.
             Example: latent fit translator --domain rna=sci-car:rna --domain atac=sci-car:atac --scale standardize --latent-classifier --classifier-weight 10 --anchor-fraction 1 --output t.safetensors
             """)
 
@@ -54,6 +56,7 @@ struct FitTranslator: ComputingCommand {
     @Option(name: .customLong("init"), help: .hyperparameter(\Translator.Configuration.initializer)) var initialization: Initializer?
     @Option(help: "Seed of every random choice: same seed, data and threads, same model.") var seed: UInt64 = 0
     @OptionGroup var trainingOptions: TrainingOptions
+    @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var dataOptions: ReadingOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -112,7 +115,7 @@ struct FitTranslator: ComputingCommand {
             model: output, domains: names, codeSize: model.codeSize, seconds: seconds,
             samples: Dictionary(uniqueKeysWithValues: zip(names, trainingSets.map(\.count))),
             testSamples: Dictionary(uniqueKeysWithValues: zip(names, data.testRows.map(\.count))),
-            anchors: Int((configuration.anchorFraction * Double(partners?.first?.filter { $0 >= 0 }.count ?? 0)).rounded()),
+            anchors: Translator.anchorCount(paired: (0..<(partners?.first?.count ?? 0)).filter { i in partners!.allSatisfy { $0[i] >= 0 } }.count, configuration: configuration),
             checkpoint: checkpoints.every != nil ? checkpoints.path : nil)
         let alignment = try model.alignment(samples: data.sets.map(\.samples), labels: data.sets.map(\.labels), pairs: { k in
             // Scored on held-out pairs only: without, the fit says how it trained, `evaluate` the rest.
@@ -135,7 +138,7 @@ struct FitTranslator: ComputingCommand {
         let model = try withCheckpointContext(checkpoints) {
             try Translator.fit(samples, configuration: configuration, using: &generator, context: FitContext(checkpoints: checkpoints) { p in
                 try interruption?.check()
-                display.update(trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd)
+                display.training(p)
             })
         }
         let seconds = Date().timeIntervalSince(start)
@@ -172,6 +175,6 @@ struct FitTranslator: ComputingCommand {
             weightDecay: weightDecay ?? defaults.weightDecay, inputNoise: inputNoise ?? defaults.inputNoise, anchorWeight: anchorWeight ?? defaults.anchorWeight,
             anchorDistance: anchorDistance ?? defaults.anchorDistance, translationWeight: translationWeight ?? defaults.translationWeight,
             anchorFraction: anchorFraction ?? defaults.anchorFraction,
-            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining))
+            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining, heldOut: heldOutOptions))
     }
 }

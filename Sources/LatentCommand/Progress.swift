@@ -30,7 +30,10 @@ final class ProgressDisplay {
     /// total, when known) leads the line. `force` marks a milestone (a phase begins, an epoch
     /// ends): always drawn on a terminal; in a log, a milestone without a fraction is always
     /// written, one with a fraction only past the next step of the work or the interval.
-    func update(_ text: String, fraction: Double? = nil, force: Bool = false, now: Date = Date()) {
+    /// `extends` marks a report that adds figures to the one just shown at the same fraction
+    /// (an epoch's held-out loss after its last batch): in a log it is written whenever that
+    /// one was.
+    func update(_ text: String, fraction: Double? = nil, force: Bool = false, extends: Bool = false, now: Date = Date()) {
         guard !quiet else { return }
         if isTerminal {
             guard force || now.timeIntervalSince(lastPrinted) >= Self.terminalInterval else { return }
@@ -44,7 +47,7 @@ final class ProgressDisplay {
         if let fraction {
             // A fraction that falls back is a new stage's (pretraining, then fine-tuning).
             let done = fraction >= 1 && lastFraction < 1, restarted = fraction < lastFraction
-            guard due || done || restarted || fraction - lastFraction >= Self.logStep else { return }
+            guard due || done || restarted || fraction - lastFraction >= Self.logStep || (extends && fraction == lastFraction) else { return }
             lastFraction = fraction
         } else {
             guard force || due else { return }

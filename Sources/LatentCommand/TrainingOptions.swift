@@ -58,8 +58,8 @@ enum BottleneckName: String, ExpressibleByArgument, CaseIterable {
     var activation: Activation { self == .linear ? .linear : .sigmoid }
 }
 
-/// Rows held out of the training data for a per-epoch loss, and early stopping on it: for
-/// the methods of one data set (a translator holds pairs out by its --test-split instead).
+/// Rows held out of the training data for a per-epoch loss, and early stopping on it (a
+/// translator holds out pairs, scored by their codes' FOSCTTM; its test pairs are --test-split's).
 struct HeldOutOptions: ParsableArguments {
     @Option(help: .hyperparameter(\TrainingConfiguration.heldOutFraction)) var heldOut: Double?
     @Option(help: .hyperparameter(\TrainingConfiguration.earlyStoppingPatience)) var earlyStopping: Int?
@@ -141,8 +141,17 @@ func trainingProgressLine(_ p: TrainingProgress) -> String {
     let phase = p.phase.isEmpty ? "" : "\(p.phase): "
     var text = String(format: "%@epoch %d/%d, batch %d/%d, loss %.4f", phase, p.epoch, p.epochs, p.batch, p.batches, p.loss)
     for (name, value) in p.terms.dropFirst() { text += String(format: ", %@ %.4f", name, value) }
-    if let heldOut = p.heldOutLoss { text += String(format: ", held-out %.4f", heldOut) }
+    if let heldOut = p.heldOutLoss { text += String(format: ", %@ %.4f", p.heldOutName, heldOut) }
     for (name, value) in p.epochMetrics.sorted(by: { $0.key < $1.key }) { text += String(format: ", %@ %.4g", name, value) }
     if p.learningRate > 0 { text += String(format: ", lr %.2g", p.learningRate) }
     return text + String(format: ", %.0f samples/s, ETA %@", p.samplesPerSecond, formatDuration(p.estimatedSecondsRemaining))
+}
+
+extension ProgressDisplay {
+    /// A training run's report (`label` before it): epoch ends are milestones, and the
+    /// held-out figures and metrics that close an epoch extend its last batch's report.
+    func training(_ p: TrainingProgress, label: String = "") {
+        update(label + trainingProgressLine(p), fraction: trainingFraction(p), force: p.isEpochEnd,
+               extends: p.heldOutLoss != nil || !p.epochMetrics.isEmpty)
+    }
 }

@@ -164,7 +164,7 @@ struct TrainingState<Step: TrainingStep> {
         if termNames.count > 1 { record.terms = Dictionary(uniqueKeysWithValues: zip(termNames, termSeries).map { ($0, $1) }) }
         var heldOutValue: Float? = nil
         if let heldOut {
-            let value = Float(try step.heldOutLoss(heldOut))
+            let value = Float(try step.selectionLoss(heldOut))
             guard value.isFinite else { throw TrainingError.nonFiniteHeldOutLoss(epoch: epoch, value: value) }
             record.heldOutLoss.append(value)
             heldOutValue = value
@@ -192,6 +192,7 @@ struct TrainingState<Step: TrainingStep> {
         guard heldOutValue != nil || !metrics.isEmpty else { return }
         var progress = report(epoch: epoch, batch: epochBatches, of: epochBatches, sums: epochSums, rate: rate)
         (progress.heldOutLoss, progress.epochMetrics) = (heldOutValue, metrics)
+        progress.heldOutName = step.selectionName
         if let error = try agreeOnStop({ try hooks.progress(progress) }) {
             if !saved { try save(epochsCompleted: epoch, generator: generator, divergence: divergence) }
             throw error

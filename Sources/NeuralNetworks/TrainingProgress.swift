@@ -17,6 +17,8 @@ public struct TrainingProgress: Sendable {
     public let estimatedSecondsRemaining: Double
     /// The held-out loss, on reports that close an epoch of a run with held-out data.
     public var heldOutLoss: Float? = nil
+    /// What ``heldOutLoss`` measures ("held-out": the objective; a translator's "held-out FOSCTTM").
+    public var heldOutName = "held-out"
     /// The learning rate of this epoch (0 where the caller's step chooses its own).
     public var learningRate: Float = 0
     /// The stage of a multi-stage fit ("fine-tuning", "rbm 1/4", …); empty for one stage.

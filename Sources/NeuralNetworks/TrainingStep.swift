@@ -41,6 +41,13 @@ public protocol TrainingStep {
     func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) throws -> [Double]
     /// The objective on held-out samples, per sample, without a graph.
     func heldOutLoss(_ samples: Tensor) throws -> Double
+    /// The figure of held-out samples that the record keeps per epoch and early stopping
+    /// follows (lower is better): ``heldOutLoss(_:)`` by default. A step whose objective says
+    /// little about what the model is for reports what does (a translator: how far apart its
+    /// held-out pairs' codes lie).
+    func selectionLoss(_ heldOut: Tensor) throws -> Double
+    /// What ``selectionLoss(_:)`` measures, as progress reports name it ("held-out" by default).
+    var selectionName: String { get }
     /// Figures of the parameters at an epoch's end beyond the losses (an RBM's free energy), by
     /// name: reported with the epoch and kept as series in ``TrainingRecord/metrics``.
     func epochMetrics() -> [String: Float]
@@ -56,6 +63,8 @@ public protocol TrainingStep {
 extension TrainingStep {
     public var updatesGroupsIndependently: Bool { groups.count == 1 }
     public func epochMetrics() -> [String: Float] { [:] }
+    public func selectionLoss(_ heldOut: Tensor) throws -> Double { try heldOutLoss(heldOut) }
+    public var selectionName: String { "held-out" }
     public mutating func beginEpoch(_ epoch: Int, of epochs: Int) {}
 }
 

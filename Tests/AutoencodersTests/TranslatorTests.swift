@@ -101,6 +101,39 @@ struct TwoViews {
         #expect(Set(uninterrupted.record?.terms?.keys.map { $0 } ?? []) == ["loss", "reconstruction", "matching", "classifier", "anchor", "translation", "code_norm", "critic"])
     }
 
+    /// Held-out pairs never train: set to 10⁴ in both domains, they leave every epoch's
+    /// training loss near the clean run's (one such row in a batch would add ~10⁷ per feature
+    /// to its reconstruction), and no anchor is among them. After each epoch they are scored,
+    /// and with early stopping the model returned is the kept epoch's: its FOSCTTM on the
+    /// held-out pairs is the record's figure for that epoch.
+    @Test func heldOutPairsSelectTheModelAndNeverTrain() throws {
+        var configuration = Self.configuration(1, epochs: 12)
+        configuration.training.heldOutFraction = 0.25
+        configuration.training.earlyStoppingPatience = 4
+        var draw = RandomGenerator(seed: 5)
+        let held = try Translator.heldOutPairs(of: Array(0..<600), configuration: configuration, using: &draw)
+        #expect(held.count == 150 && held == held.sorted() && Set(held).count == 150)
+        func corrupted(_ x: Tensor) throws -> Tensor {
+            var scalars = x.scalars
+            for row in held { for column in 0..<x.columns { scalars[row * x.columns + column] = 1e4 } }
+            return try Tensor(shape: x.shape, scalars: scalars)
+        }
+        func fit(_ a: Tensor, _ b: Tensor) throws -> Translator {
+            var generator = RandomGenerator(seed: 5)
+            return try Translator.fit(.paired([a, b]), configuration: configuration, using: &generator)
+        }
+        let (clean, dirty) = (try fit(trainA, trainB), try fit(try corrupted(trainA), try corrupted(trainB)))
+        let (cleanLoss, dirtyLoss) = (try #require(clean.record?.trainLoss), try #require(dirty.record?.trainLoss))
+        #expect(dirtyLoss.count >= 5 && dirtyLoss.allSatisfy { $0.isFinite && $0 < 100 }, "training losses \(dirtyLoss) (clean \(cleanLoss))")
+        // The model returned is the kept epoch's: scored on the held-out pairs, it gives the record's figure.
+        let record = try #require(clean.record)
+        #expect(record.heldOutLoss.count == record.trainLoss.count && record.keptEpoch >= 1)
+        #expect(record.heldOutLoss[record.keptEpoch - 1] == record.heldOutLoss.min())
+        let metrics = try TranslationMetrics(codesA: clean.encode(trainA.gatherRows(held), domain: 0), codesB: clean.encode(trainB.gatherRows(held), domain: 1))
+        #expect(abs(Float(metrics.foscttm) - record.heldOutLoss[record.keptEpoch - 1]) < 1e-6, "\(metrics.foscttm) against \(record.heldOutLoss)")
+        #expect(metrics.foscttm < 0.1, "every training pair an anchor: the held-out pairs line up, \(metrics)")
+    }
+
     /// Decoding the anchors across domains is what translation does: with few anchors, the
     /// translation term (λ_t > 0) translates held-out samples with a smaller error than the
     /// same run without it, both ways, for every matcher.
@@ -184,9 +217,15 @@ struct TwoViews {
         for (configuration, samples, message) in cases {
             #expect { _ = try Translator.fit(samples, configuration: configuration, using: &generator) } throws: { "\($0)".contains(message) }
         }
+        // Holding out pairs needs pairs, and enough of them.
         var heldOut = Self.configuration(0)
-        heldOut.training.heldOutFraction = 0.1
-        #expect { _ = try Translator.fit(.paired([trainA, trainB]), configuration: heldOut, using: &generator) } throws: { "\($0)".contains("held out by a test split") }
+        heldOut.training.heldOutFraction = 0.5
+        #expect { _ = try Translator.fit(.init(domains: [trainA, trainB]), configuration: heldOut, using: &generator) } throws: {
+            "\($0)".contains("there are 0 (no pairs are known")
+        }
+        #expect { _ = try Translator.fit(.paired([trainA.rows(0..<3), trainB.rows(0..<3)]), configuration: heldOut, using: &generator) } throws: {
+            "\($0)".contains("holding out 2 pairs (held-out fraction 0.5) needs at least 4 samples paired in every domain; there are 3")
+        }
     }
 
     /// A configuration written before a hyperparameter existed reads with its default, so

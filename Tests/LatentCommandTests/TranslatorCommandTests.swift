@@ -59,6 +59,24 @@ import TestSupport
                 "\(measured)")
     }
 
+    /// `--held-out` keeps a share of the training pairs out of training and scores them after
+    /// each epoch (the progress line names the figure); `--early-stopping` keeps the best
+    /// epoch, which `--json` reports; anchors come from the remaining pairs.
+    @Test func heldOutPairsSelectTheEpoch() throws {
+        let folder = scratchFolder()
+        try writeViews(in: folder)
+        let fit = try latent("fit", "translator", "--domain", "a=a.npy", "--domain", "b=b.npy", "--anchor-fraction", "1", "--test-split", "0.25",
+                             "--held-out", "0.25", "--early-stopping", "5", "--code-size", "2", "--hidden", "32", "--activation", "tanh",
+                             "--critic-hidden", "32", "--epochs", "40", "--batch-size", "50", "--learning-rate", "0.003",
+                             "--output", "t.safetensors", "--json", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        #expect(fit.errors.contains(", held-out FOSCTTM 0."), "\(fit.errors)")
+        let result = try json(fit.output)
+        #expect(result["anchors"] as? Int == 225 && result["samples"] as? [String: Int] == ["a": 300, "b": 300], "\(result)")
+        let best = try #require(result["best_epoch"] as? Int), epochs = try #require(result["epochs"] as? Int)
+        #expect(best >= 1 && best <= epochs && (result["best_held_out_loss"] as! Double) < 0.2, "\(result)")
+    }
+
     /// `latent report` of a translator: translations against true partners (predicted against
     /// true values for profiles, image grids for image halves), the alignment table, and both
     /// domains' codes by domain and by class.
@@ -128,7 +146,8 @@ import TestSupport
             (fit + ["--domain", "a=a.npy", "--domain", "b=short.npy", "--anchor-fraction", "0.5"], "needs known pairs"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--latent-classifier"], "domain a has no labels"),
             (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--hidden", "c=8"], "--hidden c=8: no domain 'c' (domains: a, b)"),
-            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--held-out", "0.1"], "Unknown option '--held-out'"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=short.npy", "--held-out", "0.5"], "no pairs are known: held-out pairs are scored by how near their codes lie"),
+            (fit + ["--domain", "a=a.npy", "--domain", "b=b.npy", "--early-stopping", "3"], "early stopping needs held-out data"),
             (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "c", "--output", "x.npy"], "no domain 'c' in this model (domains: a, b)"),
             (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "b", "--output", "x.png"], "are not images"),
             (["translate", "t.safetensors", "--data", "a.npy", "--from", "a", "--to", "b", "--output", "x.txt"], "--output must end in .npy, .csv or .png"),
