@@ -97,6 +97,23 @@ extension Translator {
             return Variable.concatenate([codes, Variable(oneHot[domain].gatherRows(rows))], alongAxis: 1)
         }
 
+        /// Domain k's codes of `x` as training sees them: with ``Configuration/dropout`` p, each
+        /// hidden unit of the encoder zeroed with probability p and the others scaled by
+        /// 1/(1 − p), so that their expectation is the unit's (inverted dropout; Srivastava et
+        /// al., JMLR 15, 2014); the code layer keeps every unit.
+        func trainingCodes(_ k: Int, _ x: Tensor, using generator: inout RandomGenerator) -> Variable {
+            let p = configuration.dropout
+            guard p > 0 else { return encoders[k](Variable(x)) }
+            let layers = encoders[k].layers
+            var hidden = Variable(x)
+            for (index, layer) in layers.enumerated() {
+                hidden = layer(hidden)
+                guard index < layers.count - 1 else { break }
+                hidden = hidden.dropout(p, using: &generator)
+            }
+            return hidden
+        }
+
         func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) throws -> [Double] {
             let rows = batchRows(batch.scalars.map { Int($0) }, using: &generator)
             let inputs = try zip(data, rows).map { try $0.gatherRows($1) }
@@ -119,7 +136,7 @@ extension Translator {
             for optimizer in optimizers.prefix(autoencoderGroupCount) { optimizer.zeroGradients() }
             let noisy = configuration.inputNoise > 0
                 ? inputs.map { $0 + Tensor.randomNormal($0.shape, standardDeviation: configuration.inputNoise, using: &generator) } : inputs
-            let codes = zip(encoders, noisy).map { $0(Variable($1)) }
+            let codes = noisy.indices.map { trainingCodes($0, noisy[$0], using: &generator) }
             var reconstruction = Variable(Tensor(0))
             for k in data.indices {
                 reconstruction = reconstruction + configuration.domains[k].loss(decoders[k](codes[k]), inputs[k]) / Float(data[k].columns)
@@ -166,7 +183,7 @@ extension Translator {
                     let reference = inputs[0].gatherRows(anchored.map(\.offset))
                     for k in 1..<data.count {
                         let partner = try data[k].gatherRows(anchored.map { partners[k - 1][$0.element] })
-                        let theirs = encoders[k](Variable(partner))
+                        let theirs = trainingCodes(k, partner, using: &generator)
                         let difference = mine - theirs
                         let distance = configuration.anchorDistance == .l1 ? difference.abs() : difference.squared()
                         // A mean over the pairs' code coordinates, as the paper's L1Loss takes

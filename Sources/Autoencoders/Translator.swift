@@ -98,6 +98,9 @@ public struct Translator: Autoencoder, MultiDomainModel {
         /// training, each reconstructing the clean input (Vincent et al. 2008's denoising
         /// criterion): 0 turns it off.
         public var inputNoise: Float
+        /// p of dropout in the encoders' hidden layers in training (each unit zeroed with
+        /// probability p, the rest scaled by 1/(1 − p); Srivastava et al. 2014): 0 turns it off.
+        public var dropout: Float
         /// λ of the anchor loss.
         public var anchorWeight: Float
         public var anchorDistance: AnchorDistance
@@ -127,7 +130,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
         public init(domains: [Domain], codeSize: Int = 50, activation: Activation = .relu, matcher: Matcher = .critic, matchWeight: Float = 1,
                     adversarialLoss: AdversarialLoss = .nonSaturating, classConditionalCritic: Bool = false, criticHidden: [Int] = [256, 256],
                     criticLearningRateScale: Float = 1, criticGradientPenalty: Float = 1, epsilon: Double = 0.1, classes: Int = 0, classifierWeight: Float = 1,
-                    codePenalty: Float = 0.01, weightDecay: Float = 0, inputNoise: Float = 0, anchorWeight: Float = 1, anchorDistance: AnchorDistance = .l1, translationWeight: Float = 0.1, anchorFraction: Double = 0,
+                    codePenalty: Float = 0.01, weightDecay: Float = 0, inputNoise: Float = 0, dropout: Float = 0, anchorWeight: Float = 1, anchorDistance: AnchorDistance = .l1, translationWeight: Float = 0.1, anchorFraction: Double = 0,
                     initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
             self.domains = domains
             self.codeSize = codeSize
@@ -145,6 +148,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
             self.codePenalty = codePenalty
             self.weightDecay = weightDecay
             self.inputNoise = inputNoise
+            self.dropout = dropout
             self.anchorWeight = anchorWeight
             self.anchorDistance = anchorDistance
             self.translationWeight = translationWeight
@@ -295,7 +299,8 @@ extension Translator.Configuration {
                   criticGradientPenalty: try c.decode(.criticGradientPenalty, or: Self.criticGradientPenaltyBefore),
                   epsilon: try c.decode(.epsilon, or: d.epsilon), classes: try c.decode(.classes, or: d.classes),
                   classifierWeight: try c.decode(.classifierWeight, or: d.classifierWeight), codePenalty: try c.decode(.codePenalty, or: d.codePenalty),
-                  weightDecay: try c.decode(.weightDecay, or: d.weightDecay), inputNoise: try c.decode(.inputNoise, or: d.inputNoise), anchorWeight: try c.decode(.anchorWeight, or: d.anchorWeight),
+                  weightDecay: try c.decode(.weightDecay, or: d.weightDecay), inputNoise: try c.decode(.inputNoise, or: d.inputNoise),
+                  dropout: try c.decode(.dropout, or: d.dropout), anchorWeight: try c.decode(.anchorWeight, or: d.anchorWeight),
                   anchorDistance: try c.decode(.anchorDistance, or: d.anchorDistance),
                   translationWeight: try c.decode(.translationWeight, or: Self.translationWeightBefore),
                   anchorFraction: try c.decode(.anchorFraction, or: d.anchorFraction),
@@ -319,6 +324,7 @@ extension Translator.Configuration: HyperparameterDeclaring {
         .init(\.codePenalty, "codePenalty", "λ of the codes' mean squared norm, which keeps the shared space from drifting.", .atLeast(0)),
         .init(\.weightDecay, "weightDecay", "Weight decay of the domains' networks and the classifier (AdamW's with Adam).", .atLeast(0)),
         .init(\.inputNoise, "inputNoise", "σ of Gaussian noise added to the scaled inputs in training (denoising).", .atLeast(0)),
+        .init(\.dropout, "dropout", "p of dropout in the encoders' hidden layers in training.", .from(0, below: 1)),
         .init(\.anchorFraction, "anchorFraction", "The fraction of training pairs used as anchors.", .within(0, 1)),
         .init(\.anchorWeight, "anchorWeight", "λ of the anchor loss.", .atLeast(0)),
         .init(\.anchorDistance, "anchorDistance", "l1 or squared distance between an anchor pair's codes."),

@@ -49,6 +49,7 @@ struct FitTranslator: ComputingCommand {
     @Option(help: .hyperparameter(\Translator.Configuration.codePenalty)) var codePenalty: Float?
     @Option(help: .hyperparameter(\Translator.Configuration.weightDecay)) var weightDecay: Float?
     @Option(help: .hyperparameter(\Translator.Configuration.inputNoise)) var inputNoise: Float?
+    @Option(help: .hyperparameter(\Translator.Configuration.dropout)) var dropout: Float?
     @Option(help: .hyperparameter(\Translator.Configuration.anchorFraction)) var anchorFraction: Double?
     @Option(help: .hyperparameter(\Translator.Configuration.anchorWeight)) var anchorWeight: Float?
     @Option(help: .hyperparameter(\Translator.Configuration.anchorDistance)) var anchorDistance: Translator.AnchorDistance?
@@ -172,7 +173,8 @@ struct FitTranslator: ComputingCommand {
             criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale,
             criticGradientPenalty: criticGradientPenalty ?? defaults.criticGradientPenalty, epsilon: epsilon ?? defaults.epsilon,
             classes: classes, classifierWeight: classifierWeight ?? defaults.classifierWeight, codePenalty: codePenalty ?? defaults.codePenalty,
-            weightDecay: weightDecay ?? defaults.weightDecay, inputNoise: inputNoise ?? defaults.inputNoise, anchorWeight: anchorWeight ?? defaults.anchorWeight,
+            weightDecay: weightDecay ?? defaults.weightDecay, inputNoise: inputNoise ?? defaults.inputNoise,
+            dropout: dropout ?? defaults.dropout, anchorWeight: anchorWeight ?? defaults.anchorWeight,
             anchorDistance: anchorDistance ?? defaults.anchorDistance, translationWeight: translationWeight ?? defaults.translationWeight,
             anchorFraction: anchorFraction ?? defaults.anchorFraction,
             initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: Translator.Configuration.defaultTraining, heldOut: heldOutOptions))

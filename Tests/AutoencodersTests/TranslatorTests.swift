@@ -91,7 +91,8 @@ struct TwoViews {
     /// bit for bit.
     @Test func resumedRunEqualsTheUninterruptedRun() throws {
         var configuration = Self.configuration(0.5, classes: 3, epochs: 3)
-        configuration.inputNoise = 0.1  // noise drawn from the run's generator resumes too
+        configuration.inputNoise = 0.1  // noise and dropout masks drawn from the run's generator resume too
+        configuration.dropout = 0.2
         let labels = Array(data.labels.prefix(300))
         let samples = Translator.Samples(domains: [trainA.rows(0..<300), trainB.rows(0..<300)], labels: [labels, labels],
                                          partners: [Array(0..<300)])
@@ -213,6 +214,7 @@ struct TwoViews {
             (Self.configuration(0, classes: 3), .init(domains: [trainA, trainB], labels: [labels, Array(labels.prefix(10))]), "domain b has 600 samples but 10 labels"),
             (Self.configuration(0, classes: 2), .init(domains: [trainA, trainB], labels: [labels, labels]), "label 2 of sample 2 is outside 0 … 1"),
             (Self.configuration(1.5), .paired([trainA, trainB]), "`anchorFraction` must be in [0, 1], got 1.5"),
+            ({ var c = Self.configuration(0); c.dropout = 1; return c }(), .paired([trainA, trainB]), "`dropout` must be in [0, 1), got 1"),
         ]
         for (configuration, samples, message) in cases {
             #expect { _ = try Translator.fit(samples, configuration: configuration, using: &generator) } throws: { "\($0)".contains(message) }
