@@ -225,9 +225,9 @@ public enum NPY {
 
     /// The magic, version and header of a `.npy` file of float32 values of `shape` in C order,
     /// padded so the data start on a 64-byte boundary.
-    static func header(shape dimensions: [Int]) -> [UInt8] {
+    static func header(shape dimensions: [Int], descr: String = "<f4") -> [UInt8] {
         let shape = dimensions.count == 1 ? "(\(dimensions[0]),)" : "(" + dimensions.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
         // Pad so the data start on a 64-byte boundary, as NumPy does; the header ends in \n.
         let prefix = header.utf8.count + 1 + 10 <= 65_535 ? 10 : 12
         let total = (prefix + header.utf8.count + 1 + 63) / 64 * 64
@@ -241,6 +241,22 @@ public enum NPY {
         }
         bytes += Array(header.utf8)
         return bytes
+    }
+
+    /// The bytes of a `.npy` file holding `values` as little-endian int64 (a vector).
+    public static func encode(integers values: [Int]) -> [UInt8] {
+        header(shape: [values.count], descr: "<i8") + values.flatMap { withUnsafeBytes(of: Int64($0).littleEndian, Array.init) }
+    }
+
+    /// The bytes of a `.npy` file holding `values` as little-endian float64 (a vector).
+    public static func encode(doubles values: [Double]) -> [UInt8] {
+        header(shape: [values.count], descr: "<f8") + values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+    }
+
+    /// The bytes of a `.npy` file holding one byte string (a 0-d array of `|S`n, as NumPy
+    /// stores `np.array(b"coo")`).
+    public static func encode(byteString text: String) -> [UInt8] {
+        header(shape: [], descr: "|S\(text.utf8.count)") + Array(text.utf8)
     }
 
     /// Writes `tensor` to a `.npy` file, atomically.

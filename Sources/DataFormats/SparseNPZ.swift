@@ -22,6 +22,15 @@ public enum SparseNPZ {
     /// and `shape`).
     public static func isSparse(_ names: [String]) -> Bool { names.contains("format") && names.contains("shape") }
 
+    /// Writes a `rows × columns` matrix given by its non-zeros (`data[k]` at `row[k]`,
+    /// `column[k]`; float64) as SciPy's COO layout (`scipy.sparse.load_npz` reads it), atomically.
+    public static func writeCOO(rows: Int, columns: Int, row: [Int], column: [Int], data: [Double], to path: String) throws {
+        precondition(row.count == data.count && column.count == data.count, "COO: \(row.count) rows, \(column.count) columns and \(data.count) values")
+        try NPZ.write(entries: [("row", NPY.encode(integers: row)), ("col", NPY.encode(integers: column)), ("data", NPY.encode(doubles: data)),
+                                ("shape", NPY.encode(integers: [rows, columns])), ("format", NPY.encode(byteString: Layout.coo.rawValue))],
+                      to: path)
+    }
+
     /// The matrix in `path` as a dense `rows × columns` tensor, or `columns × rows` when
     /// `transpose` (single-cell files store features as rows, cells as columns).
     public static func read(_ path: String, transpose: Bool = false) throws -> Tensor {

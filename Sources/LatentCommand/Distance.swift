@@ -10,7 +10,7 @@ enum DistanceMetric: String, ExpressibleByArgument, CaseIterable {
     case sliced
     /// Entropic OT by Sinkhorn in the log domain, debiased (the Sinkhorn divergence).
     case sinkhorn
-    /// The exact earth mover's distance (equal sizes: an assignment).
+    /// The exact earth mover's distance (any sizes and weights: the network simplex).
     case emd
 }
 
@@ -39,8 +39,12 @@ struct Distance: ComputingCommand {
             cost's units), OT_ε with its entropy term (the dual value, as geomloss; POT's \
             empirical_sinkhorn_divergence debiases ⟨P, C⟩ without it, 11 % apart at ε = 1), log-domain iterations with ε-scaling until the marginal error is below --tolerance; also \
             transport_cost, the plan's ⟨P, C⟩ (POT's sinkhorn2), iterations and marginal_error. --metric emd: the \
-            exact earth mover's distance (Hungarian algorithm; sets of equal size, at most 10 000). --json prints \
-            distance, metric and the parameters used. At most --max-samples rows of each set are used (a seeded subset).
+            exact earth mover's distance between sets of any sizes (at most 10 000 a side) by the network simplex \
+            (POT's ot.emd2), uniform weights or --weights-a/--weights-b FILE (one non-negative weight per row: NPY, or \
+            text with one number per line; each set's normalised to sum to 1); --plan FILE writes the optimal plan \
+            (a SciPy sparse .npz in COO layout, or a .csv of i,j,mass); --json adds nonzeros (at most n + m − 1) and \
+            iterations (pivots, at most --max-iterations). --json prints distance, metric and the parameters used. At \
+            most --max-samples rows of each set are used (a seeded subset; their weights with them).
             """)
 
     @Argument(help: "The first set: a data SPEC.", transform: WorkingDirectory.spec) var first: String
@@ -53,6 +57,10 @@ struct Distance: ComputingCommand {
     @Option(help: "sliced: random directions.") var projections: Int = Wasserstein.defaultProjections
     @Option(help: "sinkhorn: ε, the entropic regularisation, in the ground cost's units.") var epsilon: Double = 0.05
     @Option(help: "sinkhorn: stop when the plan's marginal error (L1) falls below this.") var tolerance: Double = Sinkhorn.Configuration(epsilon: 1).tolerance
+    @Option(help: "emd: the first set's weights, one per row (NPY, or text with one number per line).", transform: WorkingDirectory.file) var weightsA: String?
+    @Option(help: "emd: the second set's weights, one per row.", transform: WorkingDirectory.file) var weightsB: String?
+    @Option(help: "emd: write the optimal plan here (.npz: SciPy sparse COO; .csv: i,j,mass).", transform: WorkingDirectory.file) var plan: String?
+    @Option(help: .defaulted("emd: pivots of the network simplex at most.", EarthMovers.defaultMaximumIterations)) var maxIterations: Int?
     @Option(help: "Measure between the codes of this model instead of the samples.", transform: WorkingDirectory.file) var encode: String?
     @Option(help: "Rows of each set used at most (a seeded subset beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subsets, the bandwidth's subset, the directions and the permutations.") var seed: UInt64 = 0
@@ -68,18 +76,32 @@ struct Distance: ComputingCommand {
         if metric != .mmd, bandwidth != nil || permutations > 0 { throw ValidationError("--bandwidth and --permutations apply to --metric mmd") }
         if !(epsilon > 0 && epsilon.isFinite) { throw ValidationError("--epsilon must be positive, got \(epsilon)") }
         if !(tolerance > 0) { throw ValidationError("--tolerance must be positive, got \(tolerance)") }
+        if metric != .emd, weightsA != nil || weightsB != nil || plan != nil || maxIterations != nil {
+            throw ValidationError("--weights-a, --weights-b, --plan and --max-iterations apply to --metric emd")
+        }
+        if let plan, !plan.lowercased().hasSuffix(".npz") && !plan.lowercased().hasSuffix(".csv") {
+            throw ValidationError("--plan must end in .npz (SciPy sparse COO) or .csv (i,j,mass), got \(plan)")
+        }
+        if let maxIterations, maxIterations < 1 { throw ValidationError("--max-iterations must be at least 1, got \(maxIterations)") }
     }
 
     func run() throws {
         let display = ProgressDisplay(quiet: outputOptions.quiet)
         var generator = RandomGenerator(seed: seed)
         let model = try encode.map { try readModel($0) }
-        func points(_ spec: String) throws -> Tensor {
+        var weights: [[Double]?] = []
+        func points(_ spec: String, weightsFile: String?, option: String) throws -> Tensor {
             var dataset = try model.map { try dataOptions.load(spec, labels: nil, for: $0.model, in: $0.file, path: encode!) } ?? dataOptions.load(spec, labels: nil)
-            if dataset.count > maxSamples { dataset = dataset.subset(Array(generator.permutation(dataset.count).prefix(maxSamples)).sorted()) }
+            var given = try weightsFile.map { try readWeights($0, rows: dataset.count, of: spec, option: option) }
+            if dataset.count > maxSamples {
+                let kept = Array(generator.permutation(dataset.count).prefix(maxSamples)).sorted()
+                dataset = dataset.subset(kept)
+                given = given.map { all in kept.map { all[$0] } }
+            }
+            weights.append(given)
             return try model.map { try $0.model.encode(try modelInput(dataset, for: $0.model)) } ?? dataset.samples
         }
-        let (a, b) = (try points(first), try points(second))
+        let (a, b) = (try points(first, weightsFile: weightsA, option: "--weights-a"), try points(second, weightsFile: weightsB, option: "--weights-b"))
         guard a.columns == b.columns else {
             throw ValidationErrorText("\(first) has \(a.columns) features per sample but \(second) has \(b.columns): a distance compares sets of one width")
         }
@@ -114,7 +136,11 @@ struct Distance: ComputingCommand {
                 Console.error("warning: Sinkhorn stopped after \(crossed.iterations) iterations with marginal error \(crossed.marginalError) (tolerance \(tolerance)); a larger --epsilon converges faster\n")
             }
         case .emd:
-            (result.distance, result.groundCost) = (try EarthMovers.exact(a, b).distance, DistanceResult.squaredEuclidean)
+            let solved = try EarthMovers.exact(a: a, weightsA: weights[0], b: b, weightsB: weights[1],
+                                               maximumIterations: maxIterations ?? EarthMovers.defaultMaximumIterations)
+            (result.distance, result.groundCost) = (solved.cost, DistanceResult.squaredEuclidean)
+            (result.nonzeros, result.iterations) = (solved.mass.count, solved.iterations)
+            if let plan { try write(solved, to: plan) }
         }
         display.finish()
         try printResult(result, json: outputOptions.json)
@@ -142,12 +168,58 @@ struct DistanceResult: Encodable {
     var iterations: Int?
     var marginalError: Double?
     var converged: Bool?
+    /// emd: the plan's non-zeros.
+    var nonzeros: Int?
 
     /// The ground cost of the transport metrics.
     static let squaredEuclidean = "squared Euclidean"
 
     enum CodingKeys: String, CodingKey {
         case metric, samples, width, space, distance, groundCost = "ground_cost", kernel, estimator, bandwidth, pValue = "p_value"
-        case permutations, projections, epsilon, transportCost = "transport_cost", iterations, marginalError = "marginal_error", converged
+        case permutations, projections, epsilon, transportCost = "transport_cost", iterations, marginalError = "marginal_error", converged, nonzeros
+    }
+}
+
+extension Distance {
+    /// One non-negative weight per row of the set `spec` (`rows` of them, after any subset is
+    /// taken they are subset with it): an NPY vector (or one column), or text with one number
+    /// per line. Weights that do not sum to 1 are normalised, with a note.
+    func readWeights(_ path: String, rows: Int, of spec: String, option: String) throws -> [Double] {
+        var weights: [Double] = []
+        if path.lowercased().hasSuffix(".npy") {
+            let array = try NPY.read(path)
+            guard array.shape.count == 1 || (array.shape.count == 2 && array.shape[1] == 1) else {
+                throw ValidationErrorText("\(option) \(path): weights are a vector (one per row), got shape \(array.shape)")
+            }
+            weights = array.scalars.map(Double.init)
+        } else {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw ValidationErrorText("\(option) \(path): cannot read (\(error.localizedDescription))") }
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let field = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                if field.isEmpty { continue }
+                guard let value = Double(field) else { throw ValidationErrorText("\(path):\(index + 1): '\(field)' is not a number (\(option): one weight per line)") }
+                weights.append(value)
+            }
+        }
+        guard weights.count == rows else { throw ValidationErrorText("\(option) \(path) holds \(weights.count) weights for the \(rows) rows of \(spec)") }
+        if let bad = weights.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+            throw ValidationErrorText("\(option) \(path): weight \(bad + 1) is \(weights[bad]); weights must be finite and non-negative")
+        }
+        let total = weights.reduce(0, +)
+        guard total > 0 else { throw ValidationErrorText("\(option) \(path): the weights sum to 0; at least one must be positive") }
+        if abs(total - 1) > 1e-9 { Console.error("note: \(option) \(path) sums to \(total); normalised to 1\n") }
+        return weights
+    }
+
+    /// Writes the plan's non-zeros: a SciPy sparse COO `.npz`, or a CSV of i,j,mass (0-based rows).
+    func write(_ plan: TransportPlan, to path: String) throws {
+        if path.lowercased().hasSuffix(".npz") {
+            try SparseNPZ.writeCOO(rows: plan.rows, columns: plan.columns, row: plan.from, column: plan.to, data: plan.mass, to: path)
+        } else {
+            var text = "i,j,mass\n"
+            for k in plan.mass.indices { text += "\(plan.from[k]),\(plan.to[k]),\(plan.mass[k])\n" }
+            try FileIO.writeAtomically(Array(text.utf8), to: path)
+        }
     }
 }

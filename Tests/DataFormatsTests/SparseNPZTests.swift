@@ -108,4 +108,21 @@ import Tensors
         #expect(try SparseNPZ.read("\(folder)/float.npz") == dense * 0.25)
         #expect(try SparseNPZ.read("\(folder)/coo.npz") == (try Tensor(shape: [3, 4], scalars: [0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5])))
     }
+
+    /// A matrix written as COO reads back as itself (duplicates summed, empty rows and columns
+    /// kept), and SciPy's `load_npz` reads the same values, float64 exactly.
+    @Test func writesCOOThatReadsBack() throws {
+        let path = temporaryFolder() + "/plan.npz"
+        let (row, column, data) = ([0, 2, 2, 0], [1, 3, 0, 1], [0.25, 0.125, 1e-300, 0.5])
+        try SparseNPZ.writeCOO(rows: 3, columns: 5, row: row, column: column, data: data, to: path)
+        #expect(try SparseNPZ.read(path) == (try Tensor(shape: [3, 5], scalars: [0, 0.75, 0, 0, 0, 0, 0, 0, 0, 0, Float(1e-300), 0, 0, 0.125, 0])))
+        guard let python = pythonWith("scipy") else { return }
+        let printed = try runPython(python, """
+            import scipy.sparse as sp
+            m = sp.load_npz('\(path)')
+            print(m.format, m.shape, m.dtype, repr(m.toarray()[2, 3]), repr(m.toarray()[2, 0]), m.nnz)
+            """)
+        #expect(printed.trimmingCharacters(in: .whitespacesAndNewlines) == "coo (3, 5) float64 np.float64(0.125) np.float64(1e-300) 4"
+                || printed.trimmingCharacters(in: .whitespacesAndNewlines) == "coo (3, 5) float64 0.125 1e-300 4", "\(printed)")
+    }
 }

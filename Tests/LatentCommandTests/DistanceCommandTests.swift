@@ -47,7 +47,6 @@ import TestSupport
             (["distance", "a.npy", "b.npy", "--bandwidth", "0"], "--bandwidth must be positive"),
             (["distance", "a.npy", "b.npy", "--metric", "sliced", "--projections", "0"], "--projections must be at least 1"),
             (["distance", "a.npy", "b.npy", "--metric", "sliced", "--projections", "4000000000000000000"], "use fewer projections or subsample"),
-            (["distance", "a.npy", "b.npy", "--metric", "emd"], "equal size"),
             (["distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--epsilon", "0"], "--epsilon must be positive"),
             (["distance", "a.npy", "b.npy", "--metric", "wasserstein"], "wasserstein"),
         ]
@@ -55,6 +54,57 @@ import TestSupport
             let result = try runLatent(arguments, in: folder)
             #expect(result.status != 0, "\(arguments) succeeded")
             #expect(result.errors.contains(message), "\(arguments): stderr was \(result.errors)")
+        }
+    }
+
+    /// `--metric emd` between sets of different sizes and weights: the library's plan, written
+    /// as SciPy's sparse COO (read back, its marginals are the weights) and as CSV; weights
+    /// that do not sum to 1 are normalised with a note; bad weights are errors naming the file.
+    @Test func exactTransportTakesAnySizesAndWeights() throws {
+        let folder = scratchFolder()
+        var generator = RandomGenerator(seed: 2)
+        let (a, b) = (Tensor.randomNormal([40, 3], using: &generator), Tensor.randomNormal([25, 3], using: &generator) + 0.5)
+        try NPY.write(a, to: folder + "/a.npy")
+        try NPY.write(b, to: folder + "/b.npy")
+        let weightsA = (0..<40).map { Double($0 % 5) }, weightsB = (0..<25).map { _ in 0.04 }
+        try weightsA.map { "\($0)" }.joined(separator: "\n").write(toFile: folder + "/wa.txt", atomically: true, encoding: .utf8)
+        try FileIO.writeAtomically(NPY.encode(doubles: weightsB), to: folder + "/wb.npy")
+        let run = try latent("distance", "a.npy", "b.npy", "--metric", "emd", "--weights-a", "wa.txt", "--weights-b", "wb.npy", "--plan", "plan.npz", "--json", in: folder)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.errors.contains("note: --weights-a wa.txt sums to 80.0; normalised to 1"), "\(run.errors)")
+        let expected = try EarthMovers.exact(a: a, weightsA: weightsA, b: b, weightsB: weightsB.map { Double(Float($0)) })
+        let result = try json(run.output)
+        #expect(abs((result["distance"] as! Double) - expected.cost) < 1e-12 * expected.cost, "\(result)")
+        #expect(result["nonzeros"] as? Int == expected.mass.count && (result["nonzeros"] as! Int) <= 40 + 25 - 1 && result["iterations"] as? Int == expected.iterations)
+        let plan = try SparseNPZ.read(folder + "/plan.npz")
+        #expect(plan.shape == [40, 25])
+        let rowSums = plan.sum(alongAxis: 1), columnSums = plan.sum(alongAxis: 0)
+        #expect((0..<40).allSatisfy { abs(Double(rowSums.scalars[$0]) - weightsA[$0] / 80) < 1e-6 } && (0..<25).allSatisfy { abs(Double(columnSums.scalars[$0]) - 0.04) < 1e-6 })
+        let csv = try latent("distance", "a.npy", "b.npy", "--metric", "emd", "--weights-a", "wa.txt", "--plan", "plan.csv", "--quiet", in: folder)
+        #expect(csv.status == 0, "\(csv.errors)")
+        let lines = try String(contentsOfFile: folder + "/plan.csv", encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "i,j,mass" && lines.count >= 2 && lines.count <= 1 + 40 + 25 - 1)
+        let mass = lines.dropFirst().map { Double($0.split(separator: ",")[2])! }.reduce(0, +)
+        #expect(abs(mass - 1) < 1e-12)
+
+        try "1\n2\nx\n".write(toFile: folder + "/bad.txt", atomically: true, encoding: .utf8)
+        try (0..<40).map { $0 == 7 ? "-1" : "1" }.joined(separator: "\n").write(toFile: folder + "/negative.txt", atomically: true, encoding: .utf8)
+        try (0..<40).map { $0 == 3 ? "nan" : "1" }.joined(separator: "\n").write(toFile: folder + "/nan.txt", atomically: true, encoding: .utf8)
+        try (0..<40).map { _ in "0" }.joined(separator: "\n").write(toFile: folder + "/zeros.txt", atomically: true, encoding: .utf8)
+        let emd = ["distance", "a.npy", "b.npy", "--metric", "emd"]
+        let cases: [([String], String)] = [
+            (emd + ["--weights-a", "bad.txt"], "bad.txt:3: 'x' is not a number"),
+            (emd + ["--weights-b", "wa.txt"], "--weights-b wa.txt holds 40 weights for the 25 rows of b.npy"),
+            (emd + ["--weights-a", "negative.txt"], "negative.txt: weight 8 is -1.0; weights must be finite and non-negative"),
+            (emd + ["--weights-a", "nan.txt"], "nan.txt: weight 4 is nan"),
+            (emd + ["--weights-a", "zeros.txt"], "the weights sum to 0"),
+            (emd + ["--plan", "plan.txt"], "--plan must end in .npz (SciPy sparse COO) or .csv"),
+            (emd + ["--max-iterations", "2"], "found no optimum within 2 pivots"),
+            (["distance", "a.npy", "b.npy", "--weights-a", "wa.txt"], "apply to --metric emd"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runLatent(arguments, in: folder)
+            #expect(result.status != 0 && result.errors.contains(message), "\(arguments): stderr was \(result.errors)")
         }
     }
 }
