@@ -1,3 +1,4 @@
+import DistributionMatching
 import Foundation
 import Tensors
 
@@ -98,11 +99,19 @@ extension Translator {
         /// predicting each feature's training mean does (`meanPredictionSSEPerSample`): a
         /// translator that learned nothing of the relation, or whose training diverged.
         public var translationsWorseThanMean: [String]
+        /// The exact earth mover's distance between the two domains' codes of the queries (the
+        /// held-out objects, or all; at most ``Translator/codesEarthMoversLimit`` of them, spread
+        /// evenly), as distributions: how far apart the matching left the shared space, whatever
+        /// the pairing. Nil in files written before it was measured.
+        public var codesEarthMovers: Double? = nil
 
         /// The figures that say how the translator generalises: held-out among held-out, else
         /// every pair among all.
         public var primary: PairScores? { scores[.test] ?? scores[.all] }
     }
+
+    /// Objects at most whose codes' earth mover's distance an alignment measures.
+    public static let codesEarthMoversLimit = 2000
 
     /// The alignment of the first domain with each other one that has pairs to score, by the
     /// other domain's name.
@@ -158,8 +167,11 @@ extension Translator {
             let mean = [names[k]: meanPrediction(b, queryB), names[0]: meanPrediction(a, queryA)]
             // Not finite is worse than any mean: a diverged decoder gives NaN.
             let worse = [(forward, names[k]), (backward, names[0])].filter { direction, target in !(translation[direction]! <= mean[target]!) }.map(\.0)
+            let spread = queries.count <= Self.codesEarthMoversLimit ? Array(0..<queries.count)
+                : (0..<Self.codesEarthMoversLimit).map { $0 * queries.count / Self.codesEarthMoversLimit }
+            let codesDistance = try EarthMovers.exact(a: queryCodesA.gatherRows(spread), b: queryCodesB.gatherRows(spread)).cost
             alignment[names[k]] = Alignment(scores: scores, translationSSEPerSample: translation, meanPredictionSSEPerSample: mean,
-                                            knnAccuracy: knn, translationsWorseThanMean: worse)
+                                            knnAccuracy: knn, translationsWorseThanMean: worse, codesEarthMovers: codesDistance)
         }
         return alignment
     }

@@ -21,6 +21,7 @@ extension Translator.Alignment: Codable {
         try container.encode(meanPredictionSSEPerSample, forKey: Key("mean_prediction_sse_per_sample"))
         try container.encodeIfPresent(knnAccuracy, forKey: Key("knn_accuracy"))
         try container.encode(translationsWorseThanMean, forKey: Key("translations_worse_than_mean"))
+        try container.encodeIfPresent(codesEarthMovers, forKey: Key("codes_emd"))
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,7 +34,8 @@ extension Translator.Alignment: Codable {
                   translationSSEPerSample: try container.decode([String: Double].self, forKey: Key("translation_sse_per_sample")),
                   meanPredictionSSEPerSample: try container.decode([String: Double].self, forKey: Key("mean_prediction_sse_per_sample")),
                   knnAccuracy: try container.decodeIfPresent(Double.self, forKey: Key("knn_accuracy")),
-                  translationsWorseThanMean: try container.decode([String].self, forKey: Key("translations_worse_than_mean")))
+                  translationsWorseThanMean: try container.decode([String].self, forKey: Key("translations_worse_than_mean")),
+                  codesEarthMovers: try container.decodeIfPresent(Double.self, forKey: Key("codes_emd")))
     }
 }
 

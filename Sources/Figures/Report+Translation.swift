@@ -48,6 +48,11 @@ extension Report {
                 }
                 report.add(.table(header: [scoring.phrase] + others, rows: rows))
             }
+            if alignment.values.contains(where: { $0.codesEarthMovers != nil }) {
+                report.add(.table(header: ["the domains' codes as distributions"] + others, rows: [["earth mover's distance (squared Euclidean)"] + others.map { name in
+                    alignment[name]?.codesEarthMovers.map { String(format: "%.4g", $0) } ?? ""
+                }]))
+            }
             if alignment.values.contains(where: { $0.knnAccuracy != nil }) {
                 report.add(.table(header: ["classes of codes read across"] + others, rows: [["kNN accuracy (k = 5)"] + others.map { name in
                     alignment[name]?.knnAccuracy.map { String(format: "%.3f", $0) } ?? ""

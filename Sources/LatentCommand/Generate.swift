@@ -209,7 +209,9 @@ struct EvaluateSamples: ComputingCommand {
             kernel, bandwidth mmd_bandwidth = the median pairwise distance of the real features, the same for every \
             sampler measured against this --data and --seed, so their mmd2 compare), precision and \
             recall (Kynkäänniemi et al. 2019, k = 3 nearest neighbours: the fraction of generated samples inside \
-            some real sample's 3-NN ball, and of real samples inside some generated sample's), and with --training \
+            some real sample's 3-NN ball, and of real samples inside some generated sample's), emd (the exact earth \
+            mover's distance between generated and real features, squared-Euclidean cost, on at most 2 000 of each: \
+            seeded subsets), and with --training \
             nearest_training_distance (mean Euclidean distance, in data space, from each generated sample to its \
             nearest training sample) beside test_nearest_training_distance (the same for the real test samples): \
             far below it, the generator copies its training data.

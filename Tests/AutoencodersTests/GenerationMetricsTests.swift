@@ -37,4 +37,19 @@ import Tensors
         #expect { _ = try GenerationMetrics(generated: test.rows(0..<2), test: test, using: &generator) } throws: { "\($0)".contains("at least 4") }
         #expect { _ = try GenerationMetrics(generated: Self.gaussian(10, 3, seed: 1), test: test, using: &generator) } throws: { "\($0)".contains("one width") }
     }
+
+    /// The exact EMD in the feature space: 0 for the test set itself, growing with a shift as
+    /// its square (a translation by t adds ‖t‖² to the squared-Euclidean transport cost), and
+    /// the same as `EarthMovers` on the subsets beyond the limit.
+    @Test func earthMoversGrowsWithTheShift() throws {
+        let test = Self.gaussian(300, 6, seed: 11)
+        var generator = RandomGenerator(seed: 0)
+        let itself = try GenerationMetrics(generated: test, test: test, featureCount: 6, using: &generator)
+        #expect(itself.earthMovers < 1e-4, "\(itself.earthMovers)")
+        let shifted = try [1, 2].map { shift in
+            try GenerationMetrics(generated: test + Float(shift), test: test, featureCount: 6, using: &generator).earthMovers
+        }
+        // All six features shifted by s: ‖t‖² = 6s² whatever the rotation to principal components.
+        #expect(abs(shifted[0] - 6) < 1e-3 && abs(shifted[1] - 24) < 1e-3, "\(shifted)")
+    }
 }

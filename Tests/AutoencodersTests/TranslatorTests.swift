@@ -61,7 +61,12 @@ struct TwoViews {
         #expect(alignment.scores[.test]!.foscttm == metrics.foscttm, "held-out among held-out is the test set scored alone")
         let json = try JSONEncoder().encode(alignment)
         let keys = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any]).keys
-        #expect(["foscttm_test", "recall_at_50_test", "recall_chance_at_50_test", "foscttm_training", "pairing_score_test_among_all"].allSatisfy(keys.contains))
+        #expect(["foscttm_test", "recall_at_50_test", "recall_chance_at_50_test", "foscttm_training", "pairing_score_test_among_all", "codes_emd"].allSatisfy(keys.contains))
+        // The codes' EMD is the exact one between the held-out codes, and aligned codes sit far
+        // nearer each other than the codes of the other domain shuffled against a shift.
+        let codesA = try model.encode(testA, domain: 0), codesB = try model.encode(testB, domain: 1)
+        #expect(alignment.codesEarthMovers == (try EarthMovers.exact(a: codesA, b: codesB).cost))
+        #expect(try #require(alignment.codesEarthMovers) < 0.1 * (try EarthMovers.exact(a: codesA, b: codesB + 1).cost))
         #expect(try JSONDecoder().decode(Translator.Alignment.self, from: json) == alignment)
     }
 

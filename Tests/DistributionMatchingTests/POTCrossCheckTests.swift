@@ -36,7 +36,7 @@ struct POTCrossCheck {
         let pot = result.output.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         try #require(pot.count == 3, "POT printed \(result.output)")
 
-        let emd = try EarthMovers.exact(x, y).distance
+        let emd = try EarthMovers.exact(a: x, b: y).cost
         #expect(abs(emd - pot[0]) < 1e-4 * pot[0], "EMD: Latent \(emd), POT \(pot[0])")
         let sinkhorn = try Sinkhorn.solve(x, z, configuration: .init(epsilon: epsilon, tolerance: 1e-10))
         #expect(sinkhorn.converged)
