@@ -21,25 +21,18 @@ FOSCTTM (Euclidean, both directions) and recall at 50 (L1, both directions).
 Usage: /path/to/venv/bin/python Benchmarks/reference/sci_car_count_likelihood.py [SCI_CAR_FOLDER]
 (PyTorch for CPU: the wheel on the machine image, installed with --no-deps in a virtual environment.)
 """
-import csv
 import json
 import sys
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from torch import nn
 
-source = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/sci-car"
+import sci_car
+
 torch.set_num_threads(2)
-rna = sp.load_npz(f"{source}/rna.npz").T.toarray().astype(np.float32)
-atac = sp.load_npz(f"{source}/atac.npz").T.toarray().astype(np.float32)
-with open(f"{source}/cells.csv") as file:
-    cells = list(csv.DictReader(file))
-test = np.array([i for i, c in enumerate(cells) if c["split"] == "test"])
-train = np.array([i for i, c in enumerate(cells) if c["split"] != "test"])
-hours = sorted({c["treatment_time_hours"] for c in cells}, key=float)
-labels = torch.tensor([hours.index(c["treatment_time_hours"]) for c in cells])
+rna, atac, train, test, hours, labels = sci_car.load(*sys.argv[1:2])
+rna, atac, labels = rna.toarray().astype(np.float32), atac.toarray().astype(np.float32), torch.tensor(labels)
 
 
 def standardised(counts):

@@ -14,23 +14,17 @@ Writes into FOLDER, one row per cell in the order of sci-car's cells.csv:
 
 Usage: python3 Benchmarks/reference/sci_car_inputs.py FOLDER [SCI_CAR_FOLDER]
 """
-import csv
 import sys
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import PCA, TruncatedSVD
 
+import sci_car
+
 folder = sys.argv[1]
-source = sys.argv[2] if len(sys.argv) > 2 else "../shared/data/sci-car"
-rna = sp.load_npz(f"{source}/rna.npz").T.tocsr().astype(np.float64)
-atac = sp.load_npz(f"{source}/atac.npz").T.tocsr().astype(np.float64)
-with open(f"{source}/cells.csv") as file:
-    cells = list(csv.DictReader(file))
-test = np.array([i for i, cell in enumerate(cells) if cell["split"] == "test"])
-train = np.array([i for i, cell in enumerate(cells) if cell["split"] != "test"])
-hours = sorted({cell["treatment_time_hours"] for cell in cells}, key=float)
-labels = np.array([hours.index(cell["treatment_time_hours"]) for cell in cells], dtype=np.float32)
+rna, atac, train, test, hours, labels = sci_car.load(*sys.argv[2:3])
+labels = labels.astype(np.float32)
 
 
 def lognorm(counts):
