@@ -41,10 +41,11 @@ extension Report {
     public mutating func addGeneration(_ samplers: [Sampler], test: Dataset, interpolation: ImageGrid?, attribute: (grid: ImageGrid, caption: String)?) throws {
         guard let first = samplers.first else { return }
         add(.heading("Generation: every decoder a generator"))
-        add(.paragraph("Each sampler draws \(first.samples.rows) codes and decodes them. Measured against the \(test.count) test images in the space of the test set's first \(first.metrics.featureCount) principal components: MMD² (unbiased, RBF kernel with the median distance as bandwidth; lower is closer), improved precision and recall (Kynkäänniemi et al. 2019, k = 3: the share of samples that look like test images, and of test images that the samples cover), and the mean distance of a sample to its nearest training image beside the test images' own (much lower would mean copies)."))
-        add(.table(header: ["sampler", "MMD²", "precision", "recall", "distance to training set"], rows: samplers.map { sampler in
+        add(.paragraph("Each sampler draws \(first.samples.rows) codes and decodes them. Measured against the \(test.count) test images in the space of the test set's first \(first.metrics.featureCount) principal components: MMD² (unbiased, RBF kernel with the median distance as bandwidth; lower is closer), improved precision and recall (Kynkäänniemi et al. 2019, k = 3: the share of samples that look like test images, and of test images that the samples cover), the exact earth mover's distance between samples and test images (squared Euclidean, at most \(GenerationMetrics.earthMoversSampleLimit) of each; lower is closer), and the mean distance of a sample to its nearest training image beside the test images' own (much lower would mean copies)."))
+        add(.table(header: ["sampler", "MMD²", "precision", "recall", "EMD", "distance to training set"], rows: samplers.map { sampler in
             let m = sampler.metrics
             return [sampler.name, String(format: "%.4f", m.maximumMeanDiscrepancy), String(format: "%.3f", m.precision), String(format: "%.3f", m.recall),
+                    String(format: "%.2f", m.earthMovers),
                     m.nearestTrainingDistance.map { String(format: "%.2f (test images: %.2f)", $0, m.testNearestTrainingDistance ?? .nan) } ?? ""]
         }))
         if let shape = Self.imageShape(test) {
