@@ -67,30 +67,31 @@ struct NetworkSimplex {
     /// The entering arc by block search from where the last search stopped: the most negative
     /// reduced cost below −`tolerance` in the first block that has one; nil at an optimum.
     mutating func enteringArc(blockSize: Int, tolerance: Double) -> Int? {
-        let arcs = n * m
-        var best = -tolerance, chosen = -1, searched = 0
-        var arc = nextArc, i = arc / m, j = arc % m
-        while searched < arcs {
-            let end = min(searched + blockSize, arcs)
-            let sinkPotential = potential.withUnsafeBufferPointer { $0.baseAddress! + n }
-            while searched < end {
-                let reduced = cost[arc] + potential[i] - sinkPotential[j]
-                if reduced < best { (best, chosen) = (reduced, arc) }
-                searched += 1
-                arc += 1
-                j += 1
-                if j == m {
-                    j = 0
-                    i += 1
-                    if arc == arcs { (arc, i) = (0, 0) }
+        let (arcs, n, m, cost, start) = (n * m, n, m, cost, nextArc)
+        let (chosen, stop) = potential.withUnsafeBufferPointer { potential -> (Int, Int) in
+            var best = -tolerance, chosen = -1, searched = 0
+            var arc = start, i = arc / m, j = arc % m
+            while searched < arcs {
+                let end = min(searched + blockSize, arcs)
+                while searched < end {
+                    let reduced = cost[arc] + potential[i] - potential[n + j]
+                    if reduced < best { (best, chosen) = (reduced, arc) }
+                    searched += 1
+                    arc += 1
+                    j += 1
+                    if j == m {
+                        j = 0
+                        i += 1
+                        if arc == arcs { (arc, i) = (0, 0) }
+                    }
                 }
+                if chosen >= 0 { break }
             }
-            if chosen >= 0 {
-                nextArc = arc
-                return chosen
-            }
+            return (chosen, arc)
         }
-        return nil
+        guard chosen >= 0 else { return nil }
+        nextArc = stop
+        return chosen
     }
 
     /// One pivot on real arc `entering` (source i → sink j, reduced cost negative): flow pushed
