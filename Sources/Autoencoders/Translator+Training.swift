@@ -160,7 +160,7 @@ extension Translator {
                     matching = matching + (try MaximumMeanDiscrepancy.loss(codes[0], codes[k], kernel: .multiScaleGaussian(bandwidths: [sigma / 2, sigma, sigma * 2]),
                                                                        estimator: estimator))
                 case .sinkhorn:
-                    guard let divergence = try? Sinkhorn.loss(codes[0], codes[k], configuration: .init(epsilon: configuration.epsilon, tolerance: 1e-4, maximumIterations: 1000)) else {
+                    guard let divergence = try? Sinkhorn.loss(codes[0], codes[k], configuration: .init(epsilon: .absolute(configuration.epsilon), tolerance: 1e-4, maximumIterations: 1000)).value else {
                         return [Double](repeating: .nan, count: lossTerms.count)
                     }
                     matching = matching + divergence

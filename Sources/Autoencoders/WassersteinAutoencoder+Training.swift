@@ -32,7 +32,7 @@ extension WassersteinAutoencoder {
             case .sliced:
                 try Wasserstein.slicedLoss(z, prior, directions: Wasserstein.unitDirections(configuration.projections, dimension: configuration.codeSize, using: &generator))
             case .sinkhorn:
-                try Sinkhorn.loss(z, prior, configuration: .init(epsilon: configuration.epsilon, tolerance: 1e-4, maximumIterations: 1000))
+                try Sinkhorn.loss(z, prior, configuration: .init(epsilon: .absolute(configuration.epsilon), tolerance: 1e-4, maximumIterations: 1000)).value
             }
             return (configuration.loss(decoder(z), batch), penalty)
         }

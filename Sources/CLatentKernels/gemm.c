@@ -228,3 +228,46 @@ static squared_distances_fn squared_distances_for(latent_cpu_level level) { DISP
 void latent_squared_distances(latent_cpu_level level, const float *x, long n, long d, const float *centres, long t, float *out) {
     squared_distances_for(level)(x, n, d, centres, t, out);
 }
+
+typedef void (*exp_fn)(const float *, float *, long);
+static exp_fn exp_for(latent_cpu_level level) { DISPATCH(exp_nonpositive_array) }
+
+void latent_exp_nonpositive(latent_cpu_level level, const float *x, float *y, long n) {
+    exp_for(level)(x, y, n);
+}
+
+typedef void (*lse_rows_fn)(const float *, long, long, long, const double *, double, double *, double *);
+static lse_rows_fn lse_rows_for(latent_cpu_level level) { DISPATCH(logsumexp_rows) }
+
+void latent_logsumexp_rows(latent_cpu_level level, const float *cost, long rows, long columns, long ld,
+                           const double *terms, double scale, double *lse, double *mean) {
+    lse_rows_for(level)(cost, rows, columns, ld, terms, scale, lse, mean);
+}
+
+typedef void (*lse_columns_fn)(const float *, long, long, long, const double *, double, double *);
+static lse_columns_fn lse_columns_for(latent_cpu_level level) { DISPATCH(logsumexp_columns) }
+
+void latent_logsumexp_columns(latent_cpu_level level, const float *cost, long rows, long columns, long ld,
+                              const double *terms, double scale, double *lse) {
+    lse_columns_for(level)(cost, rows, columns, ld, terms, scale, lse);
+}
+
+typedef void (*plan_fn)(const float *, long, long, long, const double *, const double *, double, float *);
+static plan_fn plan_for(latent_cpu_level level) { DISPATCH(sinkhorn_plan) }
+
+void latent_sinkhorn_plan(latent_cpu_level level, const float *cost, long rows, long columns, long ld,
+                          const double *row_terms, const double *column_terms, double scale, float *plan) {
+    plan_for(level)(cost, rows, columns, ld, row_terms, column_terms, scale, plan);
+}
+
+typedef void (*gemv_fn)(const float *, long, long, long, const float *, double *);
+static gemv_fn gemv_rows_for(latent_cpu_level level) { DISPATCH(gemv_rows) }
+static gemv_fn gemv_columns_for(latent_cpu_level level) { DISPATCH(gemv_columns) }
+
+void latent_gemv_rows(latent_cpu_level level, const float *kernel, long rows, long columns, long ld, const float *w, double *out) {
+    gemv_rows_for(level)(kernel, rows, columns, ld, w, out);
+}
+
+void latent_gemv_columns(latent_cpu_level level, const float *kernel, long rows, long columns, long ld, const float *w, double *out) {
+    gemv_columns_for(level)(kernel, rows, columns, ld, w, out);
+}

@@ -454,6 +454,8 @@ static void FN(cluster_sums)(const float *x, long n, long d, const long *labels,
     }
 }
 
+#include "sinkhorn_body.h"
+
 #undef DL
 #undef VD
 #undef VF

@@ -35,10 +35,14 @@ struct Distance: ComputingCommand {
             --estimator unbiased (can be slightly negative when the sets agree) or biased; --permutations B adds \
             a permutation test's p_value = (1 + count)/(1 + B). --metric sliced: SW₂ over --projections random \
             directions (ground cost |a − b|², squared Euclidean as POT's ot.dist). --metric sinkhorn: the Sinkhorn \
-            divergence S_ε = OT_ε(A, B) − ½OT_ε(A, A) − ½OT_ε(B, B) (Feydy et al. 2019) at --epsilon (in the ground \
-            cost's units), OT_ε with its entropy term (the dual value, as geomloss; POT's \
-            empirical_sinkhorn_divergence debiases ⟨P, C⟩ without it, 11 % apart at ε = 1), log-domain iterations with ε-scaling until the marginal error is below --tolerance; also \
-            transport_cost, the plan's ⟨P, C⟩ (POT's sinkhorn2), iterations and marginal_error. --metric emd: the \
+            divergence S_ε = OT_ε(A, B) − ½OT_ε(A, A) − ½OT_ε(B, B) (Feydy et al. 2019) at ε = --relative-epsilon \
+            times the mean squared distance between A and B (default 0.05: the same blur whatever the data's scale), \
+            or at --epsilon in the ground cost's units; OT_ε with its entropy term (the dual value, as geomloss; POT's \
+            empirical_sinkhorn_divergence debiases ⟨P, C⟩ without it, 11 % apart at ε = 1), log-domain iterations \
+            with ε-scaling until the marginal error is below --tolerance (at most --max-iterations, default 10 000, \
+            per problem), weights as for emd; also transport_cost, the plan's ⟨P, C⟩ (POT's sinkhorn2), epsilon (the \
+            ε used), iterations (of the three problems together), marginal_error (the largest) and converged (all \
+            three). --metric emd: the \
             exact earth mover's distance between sets of any sizes (at most 10 000 a side) by the network simplex \
             (POT's ot.emd2), uniform weights or --weights-a/--weights-b FILE (one non-negative weight per row: NPY, or \
             text with one number per line; each set's normalised to sum to 1); --plan FILE writes the optimal plan \
@@ -55,12 +59,13 @@ struct Distance: ComputingCommand {
     @Option(help: "mmd: unbiased or biased.") var estimator: MaximumMeanDiscrepancy.Estimator = .unbiased
     @Option(help: "mmd: permutations of a two-sample test (0: no test).") var permutations: Int = 0
     @Option(help: "sliced: random directions.") var projections: Int = Wasserstein.defaultProjections
-    @Option(help: "sinkhorn: ε, the entropic regularisation, in the ground cost's units.") var epsilon: Double = 0.05
-    @Option(help: "sinkhorn: stop when the plan's marginal error (L1) falls below this.") var tolerance: Double = Sinkhorn.Configuration(epsilon: 1).tolerance
-    @Option(help: "emd: the first set's weights, one per row (NPY, or text with one number per line).", transform: WorkingDirectory.file) var weightsA: String?
-    @Option(help: "emd: the second set's weights, one per row.", transform: WorkingDirectory.file) var weightsB: String?
+    @Option(help: "sinkhorn: ε, the entropic regularisation, in the ground cost's units (instead of --relative-epsilon).") var epsilon: Double?
+    @Option(help: "sinkhorn: ε as a fraction of the mean squared distance between the sets (default \(Sinkhorn.Regularisation.default.number)).") var relativeEpsilon: Double?
+    @Option(help: "sinkhorn: stop when the plan's marginal error (L1) falls below this (0: run --max-iterations).") var tolerance: Double = Sinkhorn.Configuration().tolerance
+    @Option(help: "emd, sinkhorn: the first set's weights, one per row (NPY, or text with one number per line).", transform: WorkingDirectory.file) var weightsA: String?
+    @Option(help: "emd, sinkhorn: the second set's weights, one per row.", transform: WorkingDirectory.file) var weightsB: String?
     @Option(help: "emd: write the optimal plan here (.npz: SciPy sparse COO; .csv: i,j,mass).", transform: WorkingDirectory.file) var plan: String?
-    @Option(help: .defaulted("emd: pivots of the network simplex at most.", EarthMovers.defaultMaximumIterations)) var maxIterations: Int?
+    @Option(help: "emd: pivots of the network simplex at most (default \(EarthMovers.defaultMaximumIterations)); sinkhorn: iterations per problem (default \(Sinkhorn.Configuration().maximumIterations)).") var maxIterations: Int?
     @Option(help: "Measure between the codes of this model instead of the samples.", transform: WorkingDirectory.file) var encode: String?
     @Option(help: "Rows of each set used at most (a seeded subset beyond).") var maxSamples: Int = 10_000
     @Option(help: "Seed of the subsets, the bandwidth's subset, the directions and the permutations.") var seed: UInt64 = 0
@@ -74,11 +79,15 @@ struct Distance: ComputingCommand {
         if projections < 1 { throw ValidationError("--projections must be at least 1, got \(projections)") }
         if maxSamples < 2 { throw ValidationError("--max-samples must be at least 2, got \(maxSamples)") }
         if metric != .mmd, bandwidth != nil || permutations > 0 { throw ValidationError("--bandwidth and --permutations apply to --metric mmd") }
-        if !(epsilon > 0 && epsilon.isFinite) { throw ValidationError("--epsilon must be positive, got \(epsilon)") }
-        if !(tolerance > 0) { throw ValidationError("--tolerance must be positive, got \(tolerance)") }
-        if metric != .emd, weightsA != nil || weightsB != nil || plan != nil || maxIterations != nil {
-            throw ValidationError("--weights-a, --weights-b, --plan and --max-iterations apply to --metric emd")
+        if let epsilon, !(epsilon > 0 && epsilon.isFinite) { throw ValidationError("--epsilon must be positive, got \(epsilon)") }
+        if let relativeEpsilon, !(relativeEpsilon > 0 && relativeEpsilon.isFinite) { throw ValidationError("--relative-epsilon must be positive, got \(relativeEpsilon)") }
+        if epsilon != nil, relativeEpsilon != nil { throw ValidationError("give --epsilon (absolute) or --relative-epsilon, not both") }
+        if !(tolerance >= 0) { throw ValidationError("--tolerance must not be negative, got \(tolerance)") }
+        if metric != .sinkhorn, epsilon != nil || relativeEpsilon != nil { throw ValidationError("--epsilon and --relative-epsilon apply to --metric sinkhorn") }
+        if metric != .emd, metric != .sinkhorn, weightsA != nil || weightsB != nil || maxIterations != nil {
+            throw ValidationError("--weights-a, --weights-b and --max-iterations apply to --metric emd and sinkhorn")
         }
+        if metric != .emd, plan != nil { throw ValidationError("--plan applies to --metric emd") }
         if let plan, !plan.lowercased().hasSuffix(".npz") && !plan.lowercased().hasSuffix(".csv") {
             throw ValidationError("--plan must end in .npz (SciPy sparse COO) or .csv (i,j,mass), got \(plan)")
         }
@@ -127,13 +136,18 @@ struct Distance: ComputingCommand {
             result.distance = try Wasserstein.sliced(a, b, projections: projections, using: &generator)
             (result.projections, result.groundCost) = (projections, DistanceResult.squaredEuclidean)
         case .sinkhorn:
-            let configuration = Sinkhorn.Configuration(epsilon: epsilon, tolerance: tolerance)
-            let (value, crossed) = try Sinkhorn.divergence(a, b, configuration: configuration)
-            (result.distance, result.epsilon, result.transportCost) = (value, epsilon, crossed.transportCost)
-            (result.iterations, result.marginalError, result.converged) = (crossed.iterations, crossed.marginalError, crossed.converged)
+            let regularisation: Sinkhorn.Regularisation = epsilon.map { .absolute($0) } ?? relativeEpsilon.map { .fractionOfMeanCost($0) } ?? .default
+            let configuration = Sinkhorn.Configuration(epsilon: regularisation, tolerance: tolerance,
+                                                       maximumIterations: maxIterations ?? Sinkhorn.Configuration().maximumIterations)
+            let solved = try Sinkhorn.divergence(a, b, weightsA: weights[0], weightsB: weights[1], configuration: configuration)
+            (result.distance, result.epsilon, result.transportCost) = (solved.value, solved.crossed.epsilon, solved.crossed.transportCost)
+            (result.iterations, result.marginalError, result.converged) = (solved.iterations, solved.marginalError, solved.converged)
+            if case .fractionOfMeanCost(let fraction) = regularisation { result.relativeEpsilon = fraction }
             result.groundCost = DistanceResult.squaredEuclidean
-            if !crossed.converged {
-                Console.error("warning: Sinkhorn stopped after \(crossed.iterations) iterations with marginal error \(crossed.marginalError) (tolerance \(tolerance)); a larger --epsilon converges faster\n")
+            if !solved.converged {
+                let unconverged = [("OT_ε(A, B)", solved.crossed), ("OT_ε(A, A)", solved.selfX), ("OT_ε(B, B)", solved.selfY)].filter { !$0.1.converged }
+                let which = unconverged.map { "\($0.0) after \($0.1.iterations) iterations with marginal error \($0.1.marginalError)" }.joined(separator: "; ")
+                Console.error("warning: Sinkhorn stopped unconverged (tolerance \(tolerance), ε = \(solved.crossed.epsilon)): \(which); a larger ε or --max-iterations converges\n")
             }
         case .emd:
             let solved = try EarthMovers.exact(a: a, weightsA: weights[0], b: b, weightsB: weights[1],
@@ -164,6 +178,8 @@ struct DistanceResult: Encodable {
     var permutations: Int?
     var projections: Int?
     var epsilon: Double?
+    /// sinkhorn: ε as a fraction of the mean cost, when given so.
+    var relativeEpsilon: Double?
     var transportCost: Double?
     var iterations: Int?
     var marginalError: Double?
@@ -176,7 +192,7 @@ struct DistanceResult: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case metric, samples, width, space, distance, groundCost = "ground_cost", kernel, estimator, bandwidth, pValue = "p_value"
-        case permutations, projections, epsilon, transportCost = "transport_cost", iterations, marginalError = "marginal_error", converged, nonzeros
+        case permutations, projections, epsilon, relativeEpsilon = "relative_epsilon", transportCost = "transport_cost", iterations, marginalError = "marginal_error", converged, nonzeros
     }
 }
 

@@ -39,3 +39,49 @@ public enum Kernels {
     public static func keepFreedMemory() { latent_keep_freed_memory() }
 }
 
+
+// MARK: - Log-sum-exp (Sinkhorn's half-iterations)
+
+extension Kernels {
+    /// y = exp(x) for x ≤ 0 (positive x read as 0), exactly 0 below −87; relative error below 2e-7.
+    public static func exponentials(level: CPULevel, of x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        latent_exp_nonpositive(level.kernelLevel, x, y, count)
+    }
+
+    /// `lse[i]` = log Σⱼ exp(tⱼ − s·Cᵢⱼ) for the `rows` rows of C (`columns` wide, rows
+    /// `leadingDimension` apart), −∞ when every term underflows, in one pass over C; with
+    /// `means`, also `means[i]` = Σⱼ wᵢⱼCᵢⱼ under the row's softmax weights wᵢⱼ ∝ exp(tⱼ − s·Cᵢⱼ).
+    /// Exponents are formed in Double and exponentiated in Float (relative error below 2e-7).
+    public static func logSumExpRows(level: CPULevel, cost: UnsafePointer<Float>, rows: Int, columns: Int, leadingDimension: Int,
+                                     terms: UnsafePointer<Double>, scale: Double, into lse: UnsafeMutablePointer<Double>,
+                                     means: UnsafeMutablePointer<Double>? = nil) {
+        latent_logsumexp_rows(level.kernelLevel, cost, rows, columns, leadingDimension, terms, scale, lse, means)
+    }
+
+    /// `lse[j]` = log Σᵢ exp(tᵢ − s·Cᵢⱼ) for the `columns` columns starting at `cost` (rows
+    /// `leadingDimension` apart, `rows` of them), in one pass swept down the rows.
+    public static func logSumExpColumns(level: CPULevel, cost: UnsafePointer<Float>, rows: Int, columns: Int, leadingDimension: Int,
+                                        terms: UnsafePointer<Double>, scale: Double, into lse: UnsafeMutablePointer<Double>) {
+        latent_logsumexp_columns(level.kernelLevel, cost, rows, columns, leadingDimension, terms, scale, lse)
+    }
+
+    /// `plan[i·columns + j]` = exp(rᵢ + tⱼ − s·Cᵢⱼ) for `rows` rows (exponents at most 88).
+    public static func sinkhornPlan(level: CPULevel, cost: UnsafePointer<Float>, rows: Int, columns: Int, leadingDimension: Int,
+                                    rowTerms: UnsafePointer<Double>, columnTerms: UnsafePointer<Double>, scale: Double,
+                                    into plan: UnsafeMutablePointer<Float>) {
+        latent_sinkhorn_plan(level.kernelLevel, cost, rows, columns, leadingDimension, rowTerms, columnTerms, scale, plan)
+    }
+
+    /// `out[i]` = Σⱼ Kᵢⱼwⱼ for the `rows` rows of K (rows `leadingDimension` apart), in one pass
+    /// (float products, Double sums across chunks of 1 024).
+    public static func multiplyRows(level: CPULevel, kernel: UnsafePointer<Float>, rows: Int, columns: Int, leadingDimension: Int,
+                                    by w: UnsafePointer<Float>, into out: UnsafeMutablePointer<Double>) {
+        latent_gemv_rows(level.kernelLevel, kernel, rows, columns, leadingDimension, w, out)
+    }
+
+    /// `out[j]` = Σᵢ wᵢKᵢⱼ for the `columns` columns starting at `kernel`, swept down the rows.
+    public static func multiplyColumns(level: CPULevel, kernel: UnsafePointer<Float>, rows: Int, columns: Int, leadingDimension: Int,
+                                       by w: UnsafePointer<Float>, into out: UnsafeMutablePointer<Double>) {
+        latent_gemv_columns(level.kernelLevel, kernel, rows, columns, leadingDimension, w, out)
+    }
+}

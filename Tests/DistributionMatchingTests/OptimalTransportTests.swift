@@ -37,7 +37,7 @@ import Tensors
         let exact = try EarthMovers.exact(a: x, b: y).cost
         var previous = Double.infinity
         for epsilon in [1.0, 0.1, 0.01, 0.001] {
-            let result = try Sinkhorn.solve(x, y, configuration: .init(epsilon: epsilon, tolerance: 1e-5))
+            let result = try Sinkhorn.solve(x, y, configuration: .init(epsilon: .absolute(epsilon), tolerance: 1e-5))
             #expect(result.converged && result.marginalError < 1e-5, "ε \(epsilon): error \(result.marginalError) after \(result.iterations)")
             // A plan of (nearly) the right marginals costs at least the optimum; less entropy, less cost.
             #expect(result.transportCost >= exact * (1 - 1e-5) && result.transportCost <= previous + 1e-9)
@@ -58,7 +58,7 @@ import Tensors
         let exact = try EarthMovers.exact(a: x, b: y).cost
         #expect(exact > 20, "image-scale costs: \(exact)")
         #expect(Foundation.exp(-exact / 1e-3) == 0)  // what the plain kernel would hold
-        let result = try Sinkhorn.solve(x, y, configuration: .init(epsilon: 1e-3, tolerance: 1e-6))
+        let result = try Sinkhorn.solve(x, y, configuration: .init(epsilon: .absolute(1e-3), tolerance: 1e-6))
         #expect(result.converged && result.transportCost.isFinite && result.value.isFinite)
         #expect(abs(result.transportCost - exact) < 1e-4 * exact, "Sinkhorn \(result.transportCost), exact \(exact)")
     }
@@ -66,18 +66,18 @@ import Tensors
     /// The Sinkhorn divergence is 0 for equal sets, positive otherwise, and grows with a shift.
     @Test func divergenceIsDebiased() throws {
         let x = Self.points(30, 2, seed: 8)
-        let configuration = Sinkhorn.Configuration(epsilon: 0.1, tolerance: 1e-8)
+        let configuration = Sinkhorn.Configuration(epsilon: .absolute(0.1), tolerance: 1e-8)
         #expect(abs(try Sinkhorn.divergence(x, x, configuration: configuration).value) < 1e-6)
         let values = try [0.5, 1.0, 2.0].map { try Sinkhorn.divergence(x, Self.points(30, 2, shift: Float($0), seed: 9), configuration: configuration).value }
         #expect(values.allSatisfy { $0 > 0 } && values[0] < values[1] && values[1] < values[2], "\(values)")
-        #expect { _ = try Sinkhorn.solve(x, x, configuration: .init(epsilon: 0)) } throws: { "\($0)".contains("ε must be positive") }
+        #expect { _ = try Sinkhorn.solve(x, x, configuration: .init(epsilon: .absolute(0))) } throws: { "\($0)".contains("ε must be positive") }
         // A cost matrix beyond the memory limit is refused before anything is allocated.
         let (wide, tall) = (Tensor.zeros([40_000, 1]), Tensor.zeros([40_000, 1]))
         MemoryBudget.$scoped.withValue(1 << 30) {
-            #expect { _ = try Sinkhorn.solve(wide, tall, configuration: .init(epsilon: 1)) } throws: {
+            #expect { _ = try Sinkhorn.solve(wide, tall, configuration: .init(epsilon: .absolute(1))) } throws: {
                 "\($0)".contains("40000 × 40000 cost matrix needs 6.0 GiB, more than the memory limit of 1.0 GiB") && "\($0)".contains("subsample")
             }
-            #expect { _ = try Sinkhorn.divergence(wide, x.columns(0..<1), configuration: .init(epsilon: 1)) } throws: { "\($0)".contains("subsample") }
+            #expect { _ = try Sinkhorn.divergence(wide, x.columns(0..<1), configuration: .init(epsilon: .absolute(1))) } throws: { "\($0)".contains("subsample") }
         }
     }
 }
@@ -88,12 +88,12 @@ import Tensors
     @Test(arguments: [false, true])
     func gradientsMatchFiniteDifferences(_ debiased: Bool) throws {
         let (x, y) = (randomTensor([6, 2], lower: -1, upper: 1, seed: 11), randomTensor([5, 2], lower: -0.5, upper: 1.5, seed: 12))
-        let configuration = Sinkhorn.Configuration(epsilon: 0.5, tolerance: 1e-11, maximumIterations: 100_000)
+        let configuration = Sinkhorn.Configuration(epsilon: .absolute(0.5), tolerance: 1e-11, maximumIterations: 100_000)
         let check = checkGradients([x, y], step: 1e-2, relativeTolerance: 2e-2) { inputs in
-            try! Sinkhorn.loss(inputs[0], inputs[1], configuration: configuration, debiased: debiased)
+            try! Sinkhorn.loss(inputs[0], inputs[1], configuration: configuration, debiased: debiased).value
         }
         #expect(check.passed, "debiased \(debiased): \(check)")
-        let value = try Sinkhorn.loss(Variable(x), Variable(y), configuration: configuration, debiased: debiased).value.scalar
+        let value = try Sinkhorn.loss(Variable(x), Variable(y), configuration: configuration, debiased: debiased).value.value.scalar
         let expected = debiased ? try Sinkhorn.divergence(x, y, configuration: configuration).value : try Sinkhorn.solve(x, y, configuration: configuration).value
         #expect(abs(Double(value) - expected) < 1e-5 * max(1, abs(expected)))
     }

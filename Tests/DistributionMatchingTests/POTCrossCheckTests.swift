@@ -38,7 +38,7 @@ struct POTCrossCheck {
 
         let emd = try EarthMovers.exact(a: x, b: y).cost
         #expect(abs(emd - pot[0]) < 1e-4 * pot[0], "EMD: Latent \(emd), POT \(pot[0])")
-        let sinkhorn = try Sinkhorn.solve(x, z, configuration: .init(epsilon: epsilon, tolerance: 1e-10))
+        let sinkhorn = try Sinkhorn.solve(x, z, configuration: .init(epsilon: .absolute(epsilon), tolerance: 1e-10))
         #expect(sinkhorn.converged)
         #expect(abs(sinkhorn.transportCost - pot[1]) < 1e-4 * pot[1], "Sinkhorn ⟨P, C⟩: Latent \(sinkhorn.transportCost), POT \(pot[1])")
         var slicedGenerator = RandomGenerator(seed: 3)

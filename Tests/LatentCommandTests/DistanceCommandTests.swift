@@ -29,10 +29,10 @@ import TestSupport
         // Sinkhorn and the exact EMD: the library's numbers, with what the iterations reached.
         let sinkhorn = try latent("distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--epsilon", "0.1", "--json", "--quiet", in: folder)
         #expect(sinkhorn.status == 0, "\(sinkhorn.errors)")
-        let divergence = try Sinkhorn.divergence(a, b, configuration: .init(epsilon: 0.1))
+        let divergence = try Sinkhorn.divergence(a, b, configuration: .init(epsilon: .absolute(0.1)))
         let reported = try json(sinkhorn.output)
         #expect(abs((reported["distance"] as! Double) - divergence.value) < 1e-9 && reported["converged"] as? Bool == true)
-        #expect(reported["iterations"] as? Int == divergence.crossed.iterations && (reported["marginal_error"] as! Double) < 1e-6)
+        #expect(reported["iterations"] as? Int == divergence.iterations && (reported["marginal_error"] as! Double) < 1e-6 && reported["epsilon"] as? Double == 0.1)
         let emd = try latent("distance", "a.npy", "a.npy", "--metric", "emd", "--json", in: folder)
         #expect((try json(emd.output)["distance"] as! Double) < 1e-5)  // a set against itself; distances from Float GEMM
         #expect(try latent("fit", "pca", "--data", "a.npy", "--code-size", "2", "--output", "p.safetensors", "--quiet", in: folder).status == 0)
@@ -100,7 +100,49 @@ import TestSupport
             (emd + ["--weights-a", "zeros.txt"], "the weights sum to 0"),
             (emd + ["--plan", "plan.txt"], "--plan must end in .npz (SciPy sparse COO) or .csv"),
             (emd + ["--max-iterations", "2"], "found no optimum within 2 pivots"),
-            (["distance", "a.npy", "b.npy", "--weights-a", "wa.txt"], "apply to --metric emd"),
+            (["distance", "a.npy", "b.npy", "--weights-a", "wa.txt"], "apply to --metric emd and sinkhorn"),
+            (["distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--plan", "p.npz"], "--plan applies to --metric emd"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runLatent(arguments, in: folder)
+            #expect(result.status != 0 && result.errors.contains(message), "\(arguments): stderr was \(result.errors)")
+        }
+    }
+
+    /// `--metric sinkhorn` with the default ε (5 % of the mean cost: `relative_epsilon` and the ε
+    /// it resolved to), an absolute `--epsilon`, weights, and a budget too small to converge:
+    /// a warning that names the problems that stopped, and `converged: false`.
+    @Test func sinkhornTakesRelativeEpsilonWeightsAndSaysWhenItStops() throws {
+        let folder = scratchFolder()
+        var generator = RandomGenerator(seed: 3)
+        let (a, b) = (Tensor.randomNormal([40, 3], using: &generator) * 10, Tensor.randomNormal([25, 3], using: &generator) * 10 + 5)
+        try NPY.write(a, to: folder + "/a.npy")
+        try NPY.write(b, to: folder + "/b.npy")
+        let weightsA = (0..<40).map { Double($0 % 4) }
+        try weightsA.map { "\($0)" }.joined(separator: "\n").write(toFile: folder + "/wa.txt", atomically: true, encoding: .utf8)
+
+        let relative = try latent("distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--weights-a", "wa.txt", "--json", "--quiet", in: folder)
+        #expect(relative.status == 0, "\(relative.errors)")
+        let expected = try Sinkhorn.divergence(a, b, weightsA: weightsA, configuration: .init())
+        let reported = try json(relative.output)
+        #expect(abs((reported["distance"] as! Double) - expected.value) < 1e-9 * abs(expected.value) && reported["relative_epsilon"] as? Double == 0.05)
+        #expect(abs((reported["epsilon"] as! Double) - expected.crossed.epsilon) < 1e-12 && expected.crossed.epsilon > 1, "squared distances in the hundreds: \(reported)")
+
+        let absolute = try latent("distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--epsilon", "2", "--json", "--quiet", in: folder)
+        let absoluteReport = try json(absolute.output)
+        #expect(absoluteReport["epsilon"] as? Double == 2 && absoluteReport["relative_epsilon"] == nil)
+
+        let stopped = try runLatent(["distance", "a.npy", "b.npy", "--metric", "sinkhorn", "--epsilon", "0.01", "--max-iterations", "2", "--json"], in: folder)
+        let stoppedReport = try json(stopped.output)
+        #expect(stopped.status == 0 && stoppedReport["converged"] as? Bool == false)
+        #expect(stopped.errors.contains("warning: Sinkhorn stopped unconverged") && stopped.errors.contains("OT_ε(A, B) after 2 iterations"), "\(stopped.errors)")
+
+        let sinkhorn = ["distance", "a.npy", "b.npy", "--metric", "sinkhorn"]
+        let cases: [([String], String)] = [
+            (sinkhorn + ["--epsilon", "1", "--relative-epsilon", "0.1"], "give --epsilon (absolute) or --relative-epsilon, not both"),
+            (sinkhorn + ["--relative-epsilon=-1"], "--relative-epsilon must be positive"),
+            (sinkhorn + ["--tolerance=-1"], "--tolerance must not be negative"),
+            (["distance", "a.npy", "b.npy", "--relative-epsilon", "0.1"], "apply to --metric sinkhorn"),
         ]
         for (arguments, message) in cases {
             let result = try runLatent(arguments, in: folder)

@@ -125,6 +125,39 @@ void latent_cluster_sums(latent_cpu_level level, const float *x, long n, long d,
 /// pass over x.
 void latent_squared_distances(latent_cpu_level level, const float *x, long n, long d, const float *centres, long t, float *out);
 
+// MARK: - Log-sum-exp (Sinkhorn's iterations)
+
+/// y = exp(x) for x ≤ 0 (positive x read as 0), exactly 0 below −87 (no subnormals); relative
+/// error below 2e-7. The exponential every kernel below uses, exposed for its floor's measurement.
+void latent_exp_nonpositive(latent_cpu_level level, const float *x, float *y, long n);
+
+/// For each row i < rows of C (row-major, leading dimension ld): lse[i] = log Σⱼ exp(tⱼ − s·Cᵢⱼ)
+/// over j < columns (−∞ when every term underflows), in one pass over C (an online log-sum-exp
+/// over chunks that stay in L1). Exponents are formed in double and exponentiated in float, so
+/// each term keeps Float32's relative precision however large tⱼ and s·Cᵢⱼ are. When `mean` is
+/// not NULL, mean[i] = Σⱼ wᵢⱼCᵢⱼ with the row's softmax weights wᵢⱼ = exp(tⱼ − s·Cᵢⱼ − lse[i]).
+/// Rows are independent: callers split them.
+void latent_logsumexp_rows(latent_cpu_level level, const float *cost, long rows, long columns, long ld,
+                           const double *terms, double scale, double *lse, double *mean);
+
+/// For each column j < columns of C (row-major, leading dimension ld; pass C + j0 for a stripe
+/// starting at column j0): lse[j] = log Σᵢ exp(tᵢ − s·Cᵢⱼ) over i < rows, in one pass over C
+/// swept down the rows. Columns are independent: callers split them.
+void latent_logsumexp_columns(latent_cpu_level level, const float *cost, long rows, long columns, long ld,
+                              const double *terms, double scale, double *lse);
+
+/// plan[i·columns + j] = exp(rᵢ + tⱼ − s·Cᵢⱼ) for i < rows (exponents in double, at most 88).
+void latent_sinkhorn_plan(latent_cpu_level level, const float *cost, long rows, long columns, long ld,
+                          const double *row_terms, const double *column_terms, double scale, float *plan);
+
+/// out[i] = Σⱼ Kᵢⱼwⱼ for i < rows (K row-major, leading dimension ld): one pass over K, float
+/// products summed in float within chunks of 1 024 and in double across them.
+void latent_gemv_rows(latent_cpu_level level, const float *kernel, long rows, long columns, long ld, const float *w, double *out);
+
+/// out[j] = Σᵢ wᵢKᵢⱼ for j < columns (pass K + j0 for a stripe from column j0), swept down the
+/// rows: float sums over blocks of 16 rows added into double.
+void latent_gemv_columns(latent_cpu_level level, const float *kernel, long rows, long columns, long ld, const float *w, double *out);
+
 #ifdef __cplusplus
 }
 #endif
