@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layering: imports point down only.
 //   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → {Tensors, Collectives}
+//   Neighbourhoods (nearest-neighbour graphs: exact and NN-descent) → Tensors; Autoencoders will build on it (t-SNE, UMAP)
 //   C by concern: Tensors → CLatentKernels (compute: GEMM, kernels, threads), DataFormats → CLatentText (parsing), Collectives → CLatentMPI
 let package = Package(
     name: "Latent",
@@ -41,9 +42,10 @@ let package = Package(
             resources: [.copy("Resources/fashion-mnist-mini"), .copy("Resources/sci-car")]
         ),
         .target(name: "DistributionMatching", dependencies: ["Tensors", "NeuralNetworks"]),
+        .target(name: "Neighbourhoods", dependencies: ["Tensors"]),
         .target(name: "Autoencoders", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching"]),
         .target(name: "Figures", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "CLatentZlib"]),
-        .target(name: "Latent", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching", "Autoencoders", "Figures"]),
+        .target(name: "Latent", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching", "Neighbourhoods", "Autoencoders", "Figures"]),
         .executableTarget(
             name: "LatentCommand",
             dependencies: [
@@ -73,6 +75,7 @@ let package = Package(
                     resources: [.copy("Golden")]),
         .testTarget(name: "DistributionMatchingTests", dependencies: ["DistributionMatching", "DataFormats", "NeuralNetworks", "Tensors", "TestSupport"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent", "TestSupport"]),
+        .testTarget(name: "NeighbourhoodsTests", dependencies: ["Neighbourhoods", "DataFormats", "Tensors", "TestSupport"]),
         // A method written outside the library's modules, through public API alone (docs/architecture.md).
         .testTarget(name: "ExternalMethodTests", dependencies: ["Latent", "TestSupport", "MethodConformance"]),
         .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),

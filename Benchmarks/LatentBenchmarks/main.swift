@@ -1,7 +1,7 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|transport|sinkhorn|gather|all] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|transport|sinkhorn|neighbours|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N]
 //   mpirun -np 2 latent-benchmarks allreduce     (sums across processes: the cost model's α and β)
 import Foundation
 import Latent
@@ -144,6 +144,11 @@ if which == "load" || which == "all" { print(""); try benchmarkLoading() }
 if which == "classical" { print(""); try benchmarkClassical() }
 if which == "pca" { print(""); try benchmarkPCAPhases() }
 if which == "train" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10)) }
+if which == "neighbours" {
+    let sizes = arguments.firstIndex(of: "--sizes").map { arguments[$0 + 1].split(separator: ",").compactMap { Int($0) } } ?? [20_000, 70_000]
+    print(""); try benchmarkNeighbours(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-neighbours", sizes: sizes,
+                                       withExact: !arguments.contains("--skip-exact"))
+}
 if which == "sinkhorn" { print(""); try benchmarkSinkhorn(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-transport") }
 if which == "transport" { print(""); try benchmarkTransport(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-transport") }
 if which == "vae" { print(""); try benchmarkVAEEpoch(epochs: max(3, repetitions / 4)) }

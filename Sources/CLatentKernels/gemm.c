@@ -271,3 +271,31 @@ void latent_gemv_rows(latent_cpu_level level, const float *kernel, long rows, lo
 void latent_gemv_columns(latent_cpu_level level, const float *kernel, long rows, long columns, long ld, const float *w, double *out) {
     gemv_columns_for(level)(kernel, rows, columns, ld, w, out);
 }
+
+typedef void (*pairs_fn)(const float *, long, const int *, const int *, long, float *);
+static pairs_fn pairs_for(latent_cpu_level level) { DISPATCH(pair_distances) }
+
+void latent_pair_squared_distances(latent_cpu_level level, const float *x, long d, const int *first, const int *second, long count, float *out) {
+    pairs_for(level)(x, d, first, second, count, out);
+}
+
+typedef void (*rows_dot_fn)(const float *, long, const int *, long, const float *, float *);
+static rows_dot_fn rows_dot_for(latent_cpu_level level) { DISPATCH(rows_dot) }
+
+void latent_rows_dot(latent_cpu_level level, const float *x, long d, const int *rows, long count, const float *v, float *out) {
+    rows_dot_for(level)(x, d, rows, count, v, out);
+}
+
+typedef void (*norms_fn)(const float *, long, long, float *);
+static norms_fn norms_for(latent_cpu_level level) { DISPATCH(squared_norms) }
+
+void latent_squared_norms(latent_cpu_level level, const float *x, long d, long n, float *out) {
+    norms_for(level)(x, d, n, out);
+}
+
+typedef void (*listed_fn)(const float *, long, const int *, long, const float *, float *);
+static listed_fn listed_for(latent_cpu_level level) { DISPATCH(listed_distances) }
+
+void latent_listed_distances(latent_cpu_level level, const float *x, long d, const int *rows, long count, const float *norms, float *out) {
+    listed_for(level)(x, d, rows, count, norms, out);
+}

@@ -3,6 +3,7 @@
 @_exported import Collectives
 @_exported import DataFormats
 @_exported import DistributionMatching
+@_exported import Neighbourhoods
 @_exported import Figures
 @_exported import NeuralNetworks
 @_exported import Tensors

@@ -84,4 +84,29 @@ extension Kernels {
                                        by w: UnsafePointer<Float>, into out: UnsafeMutablePointer<Double>) {
         latent_gemv_columns(level.kernelLevel, kernel, rows, columns, leadingDimension, w, out)
     }
+
+    /// `out[p]` = ‖x[first[p]] − x[second[p]]‖² for the `count` listed pairs of rows of `x`
+    /// (rows of `features` floats).
+    public static func pairSquaredDistances(level: CPULevel, rows x: UnsafePointer<Float>, features: Int, first: UnsafePointer<Int32>,
+                                            second: UnsafePointer<Int32>, count: Int, into out: UnsafeMutablePointer<Float>) {
+        latent_pair_squared_distances(level.kernelLevel, x, features, first, second, count, out)
+    }
+
+    /// `out[p]` = x[rows[p]] · v for the `count` listed rows of `x` (rows of `features` floats).
+    public static func rowDots(level: CPULevel, rows x: UnsafePointer<Float>, features: Int, listed rows: UnsafePointer<Int32>, count: Int,
+                               with v: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        latent_rows_dot(level.kernelLevel, x, features, rows, count, v, out)
+    }
+
+    /// `out[i]` = ‖xᵢ‖² for the `count` rows of `x`, summed as `listedSquaredDistances` sums.
+    public static func squaredNorms(level: CPULevel, rows x: UnsafePointer<Float>, features: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+        latent_squared_norms(level.kernelLevel, x, features, count, out)
+    }
+
+    /// The upper triangle (a < b) of the `count × count` squared distances among the listed rows
+    /// of `x`, nₐ + n_b − 2xₐ·x_b clamped at 0, with `norms` from `squaredNorms`.
+    public static func listedSquaredDistances(level: CPULevel, rows x: UnsafePointer<Float>, features: Int, listed rows: UnsafePointer<Int32>,
+                                              count: Int, norms: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        latent_listed_distances(level.kernelLevel, x, features, rows, count, norms, out)
+    }
 }

@@ -59,3 +59,13 @@ import Testing
     try ImageGrid(samples: new.samples, imageShape: [28, 28]).writePNG(to: png)
     #expect(try Data(contentsOf: URL(fileURLWithPath: png)).prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
 }
+
+/// The README's nearest-neighbour example, through the umbrella module.
+@Test func readmeNeighboursExampleWorks() throws {
+    var generator = RandomGenerator(seed: 2)
+    let points = Tensor.randomNormal([2000, 10], using: &generator)
+    let graph = try NearestNeighbours.exact(points, k: 15)
+    let approximate = try NearestNeighbours.descent(points, k: 15, seed: 0)
+    #expect(approximate.neighbours(of: 0).count == 15 && !approximate.neighbours(of: 0).contains(0))
+    #expect(approximate.recall(against: graph) > 0.9)
+}

@@ -158,6 +158,22 @@ void latent_gemv_rows(latent_cpu_level level, const float *kernel, long rows, lo
 /// rows: float sums over blocks of 16 rows added into double.
 void latent_gemv_columns(latent_cpu_level level, const float *kernel, long rows, long columns, long ld, const float *w, double *out);
 
+// MARK: - Scattered pairs (nearest-neighbour search)
+
+/// out[p] = ‖x[first[p]] − x[second[p]]‖² for p < count, rows of d floats (row-major).
+void latent_pair_squared_distances(latent_cpu_level level, const float *x, long d, const int *first, const int *second, long count, float *out);
+
+/// out[p] = x[rows[p]] · v for p < count, rows of d floats.
+void latent_rows_dot(latent_cpu_level level, const float *x, long d, const int *rows, long count, const float *v, float *out);
+
+/// out[i] = ‖x_i‖² for the n rows of x, summed as `latent_listed_distances` sums its products.
+void latent_squared_norms(latent_cpu_level level, const float *x, long d, long n, float *out);
+
+/// out[a·count + b] = ‖x[rows[a]] − x[rows[b]]‖² = nₐ + n_b − 2xₐ·x_b, clamped at 0, for
+/// a < b < count (the upper triangle of a count × count matrix; the rest is not written), with
+/// n the norms from `latent_squared_norms` (a duplicate row is then at distance exactly 0).
+void latent_listed_distances(latent_cpu_level level, const float *x, long d, const int *rows, long count, const float *norms, float *out);
+
 #ifdef __cplusplus
 }
 #endif
