@@ -11,13 +11,7 @@ import Latent
 /// bounds a half-iteration: one log-sum-exp pass over the 25 M costs (rows, columns) beside the
 /// exponentials alone (25 M of them on data in L1) and a read of the 100 MB cost matrix.
 func benchmarkSinkhorn(repetitions: Int, folder: String) throws {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    var generator = RandomGenerator(seed: 1)
-    let scale = Float(1 / (2.0 * 50).squareRoot())
-    let x = Tensor.randomNormal([5000, 50], using: &generator) * scale
-    let y = Tensor.randomNormal([5000, 50], using: &generator) * scale + 0.02
-    try NPY.write(x, to: folder + "/x.npy")
-    try NPY.write(y, to: folder + "/y.npy")
+    let (x, y) = try transportSets(writingTo: folder)
     func time(_ body: () throws -> Void) rethrows -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()

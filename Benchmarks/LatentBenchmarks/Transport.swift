@@ -9,13 +9,7 @@ import Latent
 /// the unbiased Gaussian
 /// MMD² between 10 000 training and 10 000 test images of Fashion-MNIST (σ = 10).
 func benchmarkTransport(repetitions: Int, folder: String) throws {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    var generator = RandomGenerator(seed: 1)
-    let scale = Float(1 / (2.0 * 50).squareRoot())
-    let x = Tensor.randomNormal([5000, 50], using: &generator) * scale
-    let y = Tensor.randomNormal([5000, 50], using: &generator) * scale + 0.02
-    try NPY.write(x, to: folder + "/x.npy")
-    try NPY.write(y, to: folder + "/y.npy")
+    let (x, y) = try transportSets(writingTo: folder)
     let loader = DatasetLoader()
     let train = try loader.load("fashion-mnist:train").samples.rows(0..<10_000), test = try loader.load("fashion-mnist:test").samples
     func time(_ body: () throws -> Void) rethrows -> Double {
@@ -40,4 +34,18 @@ func benchmarkTransport(repetitions: Int, folder: String) throws {
                      n, m, median(simplex[index]), simplex[index].count, plan.cost, plan.iterations, plan.mass.count))
     }
     print(String(format: "MMD², Gaussian σ = 10, 10 000 × 10 000 images in 784-D, unbiased, %d threads: %.2f s (median of %d; MMD² = %.6g)", threads, median(mmd), mmd.count, value))
+}
+
+/// The transport benchmarks' two sets of 5 000 points in 50-D, N(0, I/100) (squared distances
+/// about 1), the second shifted by 0.02, seed 1, written to `folder` as x.npy and y.npy for the
+/// Python references.
+func transportSets(writingTo folder: String) throws -> (Tensor, Tensor) {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var generator = RandomGenerator(seed: 1)
+    let scale = Float(1 / (2.0 * 50).squareRoot())
+    let x = Tensor.randomNormal([5000, 50], using: &generator) * scale
+    let y = Tensor.randomNormal([5000, 50], using: &generator) * scale + 0.02
+    try NPY.write(x, to: folder + "/x.npy")
+    try NPY.write(y, to: folder + "/y.npy")
+    return (x, y)
 }

@@ -201,14 +201,12 @@ static void FN(ssyrk_upper)(long N, long K, float alpha, const float *A, long ld
     FN(gemm_blocked)(true, false, N, N, K, alpha, A, lda, A, lda, beta, C, ldc, true);
 }
 
-/// exp(−|x|) from a degree-6 polynomial on the reduced argument (range reduction
-/// −|x| = n·ln2 + r, |r| ≤ ln2/2), relative error below 2e-7.
-static inline VF FN(exp_negative_abs)(VF v) {
+/// exp(x) for x in [−87, 88] from a degree-6 polynomial on the reduced argument (range reduction
+/// x = n·ln2 + r, |r| ≤ ln2/2), relative error below 2e-7. Callers clamp x.
+static inline VF FN(exp_core)(VF t) {
     typedef int FN(vi) __attribute__((vector_size(VL * sizeof(int))));
-    // exp(-87) is still a normal float, so the exponent bits below stay in range.
-    VF t = __builtin_elementwise_min(__builtin_elementwise_abs(v), FN(splat)(87.0f));
-    VF nf = __builtin_elementwise_floor(t * -1.44269504088896341f + 0.5f);  // round(-|x| / ln 2)
-    VF r = MADD(nf, FN(splat)(-0.693145751953125f), -t);
+    VF nf = __builtin_elementwise_floor(t * 1.44269504088896341f + 0.5f);  // round(x / ln 2)
+    VF r = MADD(nf, FN(splat)(-0.693145751953125f), t);
     r = MADD(nf, FN(splat)(-1.428606765330187045e-06f), r);
     VF p = FN(splat)(1.9875691500e-4f);
     p = MADD(p, r, FN(splat)(1.3981999507e-3f));
@@ -220,6 +218,11 @@ static inline VF FN(exp_negative_abs)(VF v) {
     FN(vi) bits = (__builtin_convertvector(nf, FN(vi)) + 127) << 23;
     VF scale; memcpy(&scale, &bits, sizeof scale);
     return p * scale;
+}
+
+/// exp(−|x|), relative error below 2e-7; exp(−87) (still a normal float) beyond |x| = 87.
+static inline VF FN(exp_negative_abs)(VF v) {
+    return FN(exp_core)(__builtin_elementwise_max(-__builtin_elementwise_abs(v), FN(splat)(-87.0f)));
 }
 
 /// σ(x) from e = exp(−|x|): 1/(1 + e) for x ≥ 0, e/(1 + e) otherwise.

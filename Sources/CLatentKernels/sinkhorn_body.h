@@ -8,25 +8,12 @@
 // log-sum-exp: the running sum is rescaled when a chunk raises the maximum), and columns go in
 // stripes swept down the rows in blocks, with a running maximum and sum per column.
 
-/// exp(x) for x ≤ 88 (−∞ included): exactly 0 below −87 (no subnormals), else the degree-6
-/// polynomial of exp_negative_abs on the reduced argument, relative error below 2e-7.
+/// exp(x) for x ≤ 88 (−∞ included): exactly 0 below −87 (no subnormals), else exp_core,
+/// relative error below 2e-7.
 static inline VF FN(exp_bounded)(VF x) {
     typedef int FN(vi2) __attribute__((vector_size(VL * sizeof(int))));
-    VF t = __builtin_elementwise_max(__builtin_elementwise_min(x, FN(splat)(88.0f)), FN(splat)(-87.0f));
-    VF nf = __builtin_elementwise_floor(t * 1.44269504088896341f + 0.5f);  // round(x / ln 2)
-    VF r = MADD(nf, FN(splat)(-0.693145751953125f), t);
-    r = MADD(nf, FN(splat)(-1.428606765330187045e-06f), r);
-    VF p = FN(splat)(1.9875691500e-4f);
-    p = MADD(p, r, FN(splat)(1.3981999507e-3f));
-    p = MADD(p, r, FN(splat)(8.3334519073e-3f));
-    p = MADD(p, r, FN(splat)(4.1665795894e-2f));
-    p = MADD(p, r, FN(splat)(1.6666665459e-1f));
-    p = MADD(p, r, FN(splat)(5.0000001201e-1f));
-    p = MADD(p * r, r, r) + 1.0f;
-    FN(vi2) bits = (__builtin_convertvector(nf, FN(vi2)) + 127) << 23, keep = x >= -87.0f;
-    VF scale; memcpy(&scale, &bits, sizeof scale);
-    VF e = p * scale;
-    FN(vi2) out;
+    VF e = FN(exp_core)(__builtin_elementwise_max(__builtin_elementwise_min(x, FN(splat)(88.0f)), FN(splat)(-87.0f)));
+    FN(vi2) keep = x >= -87.0f, out;
     memcpy(&out, &e, sizeof out);
     out &= keep;
     memcpy(&e, &out, sizeof e);
