@@ -70,6 +70,18 @@ import Tensors
         }
     }
 
+    /// Degenerate sets: two points, fewer points than a leaf, every point the same (every split
+    /// falls on one side: random halves), and k = n − 1 (every other point).
+    @Test func degenerateSetsStillGiveGraphs() throws {
+        let pair = try NearestNeighbours.descent(Self.points(2, 3, seed: 9), k: 1, seed: 0)
+        #expect(Array(pair.neighbours(of: 0)) == [1] && Array(pair.neighbours(of: 1)) == [0])
+        let same = try NearestNeighbours.descent(Tensor.zeros([300, 4]), k: 5, seed: 1)
+        #expect((0..<300).allSatisfy { i in same.squaredDistances(of: i).allSatisfy { $0 == 0 } && !same.neighbours(of: i).contains(Int32(i)) })
+        let small = Self.points(12, 2, seed: 10)
+        let everyOther = try NearestNeighbours.descent(small, k: 11, seed: 2)
+        #expect(everyOther.recall(against: try NearestNeighbours.exact(small, k: 11)) == 1)
+    }
+
     @Test func badRequestsAreErrors() throws {
         let x = Self.points(10, 3, seed: 4)
         let cases: [(() throws -> Void, String)] = [
