@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layering: imports point down only.
 //   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → {Tensors, Collectives}
-//   Neighbourhoods (nearest-neighbour graphs: exact and NN-descent) → Tensors; Autoencoders will build on it (t-SNE, UMAP)
+//   Neighbourhoods (nearest-neighbour graphs: exact and NN-descent) → Tensors; Autoencoders builds on it (t-SNE)
 //   C by concern: Tensors → CLatentKernels (compute: GEMM, kernels, threads), DataFormats → CLatentText (parsing), Collectives → CLatentMPI
 let package = Package(
     name: "Latent",
@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(name: "DistributionMatching", dependencies: ["Tensors", "NeuralNetworks"]),
         .target(name: "Neighbourhoods", dependencies: ["Tensors"]),
-        .target(name: "Autoencoders", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching"]),
+        .target(name: "Autoencoders", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching", "Neighbourhoods"]),
         .target(name: "Figures", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "CLatentZlib"]),
         .target(name: "Latent", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching", "Neighbourhoods", "Autoencoders", "Figures"]),
         .executableTarget(

@@ -98,3 +98,12 @@ extension PrincipalGraph: ExampleFit {
         try fit(samples, configuration: .init(topology: .tree, nodes: min(8, samples.rows)), using: &generator)
     }
 }
+
+extension TSNE: ExampleFit {
+    /// A 2-D embedding at perplexity 10 with 300 iterations (openTSNE's defaults otherwise).
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> TSNE {
+        let perplexity = min(10, Double(samples.rows - 1) / 3)
+        return try fit(samples, configuration: .init(perplexity: perplexity, earlyExaggerationIterations: 100, iterations: 200, transformIterations: 100),
+                       using: &generator)
+    }
+}

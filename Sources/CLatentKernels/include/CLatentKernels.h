@@ -174,6 +174,45 @@ void latent_squared_norms(latent_cpu_level level, const float *x, long d, long n
 /// n the norms from `latent_squared_norms` (a duplicate row is then at distance exactly 0).
 void latent_listed_distances(latent_cpu_level level, const float *x, long d, const int *rows, long count, const float *norms, float *out);
 
+// MARK: - Neighbour embeddings (t-SNE)
+
+/// For rows i in [begin, end) of the sparse affinities (CSR: row_start, columns, values):
+/// forces[i] = scale · Σⱼ pᵢⱼ wᵢⱼ^(1/α) (yᵢ − y_ref,ⱼ), w = (1 + ‖yᵢ − y_ref,ⱼ‖²/α)^(−α), in
+/// d ≤ 8 dimensions; with log_kernel_sum, also Σ pᵢⱼ log wᵢⱼ over those rows.
+void latent_tsne_attraction(const long *row_start, const int *columns, const float *values, long begin, long end,
+                            const double *y, const double *reference, long d, double dof, double scale,
+                            double *forces, double *log_kernel_sum);
+
+/// For points i in [begin, end): kernel_sums[i] = Σⱼ wᵢⱼ and forces[i] = Σⱼ wᵢⱼ^(1+1/α) (yᵢ − refⱼ)
+/// over the m reference points (j ≠ i when skip_self).
+void latent_tsne_exact_repulsion(const double *y, long n, const double *reference, long m, long d, double dof, int skip_self,
+                                 long begin, long end, double *forces, double *kernel_sums);
+
+/// Adds the 2-D points order[begin..<end] to the grid's nodes by Lagrange interpolation: p × p
+/// nodes per box of `width`, boxes × boxes boxes from `low`; charge 1 into `ones` and, when
+/// `first` is given, the coordinates into `first` and `second` (grids of leading dimension ld).
+void latent_interpolation_spread(const double *y, const int *order, long begin, long end, double low, double width, long boxes, long p,
+                                 float *ones, float *first, float *second, long ld);
+
+/// out[i·count + f] = field f interpolated at the 2-D point i, for i in [begin, end).
+void latent_interpolation_gather(const double *y, long begin, long end, double low, double width, long boxes, long p,
+                                 const float *const *fields, long count, long ld, double *out);
+
+/// The smallest size 2ᵃ3ᵇ at or above `minimum`: the sizes `latent_fft_columns` transforms.
+long latent_fft_good_size(long minimum);
+
+/// cos and sin of −2πj/size for j < size.
+void latent_fft_twiddles(long size, float *cosines, float *sines);
+
+/// The discrete Fourier transform of length `size` down each of `width` columns from
+/// `first_column` of a size × ld split-complex matrix (re, im), in place; the inverse (without
+/// the 1/size) when `inverse`.
+void latent_fft_columns(float *re, float *im, long size, long ld, long first_column, long width, int inverse,
+                        const float *cosines, const float *sines);
+
+/// out[c·ld_out + r] = in[r·ld_in + c] for rows [row_begin, row_end) and c < columns.
+void latent_transpose_block(const float *in, long ld_in, float *out, long ld_out, long row_begin, long row_end, long columns);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,160 @@
+import Foundation
+import Neighbourhoods
+import Tensors
+
+extension TSNE {
+    /// Embeds `samples` (`n × D`): the 3·perplexity nearest neighbours of each sample (exact
+    /// below ``Configuration/exactNeighboursLimit`` samples, NN-descent above), their affinities
+    /// calibrated to the perplexity and symmetrised, codes started at the samples' first principal
+    /// components scaled to a standard deviation of 10⁻⁴, then gradient descent with momentum and
+    /// gains (Jacobs 1988) in two phases: P exaggerated by ``Configuration/earlyExaggeration``,
+    /// then plain (openTSNE's optimiser; steps longer than ``Configuration/maximumStep`` are
+    /// shortened to it; the codes re-centred after each step). `progress` hears every iteration
+    /// and may throw to stop. The generator seeds NN-descent (and the start when PCA has no spread).
+    public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
+                           settings: ComputeSettings = .current, progress: (Progress) throws -> Void = { _ in }) throws -> TSNE {
+        try checkTrainingSamples(samples, method: "t-SNE", minimumCount: 2)
+        let n = samples.rows
+        try configuration.validate(samples: n)
+        let k = Configuration.neighbours(perplexity: configuration.perplexity)
+        let exactNeighbours = n < Configuration.exactNeighboursLimit
+        let seed = generator.next()
+        let graph = exactNeighbours ? try NearestNeighbours.exact(samples, k: k, settings: settings)
+                                    : try NearestNeighbours.descent(samples, k: k, seed: seed, settings: settings)
+        let conditional = conditionalAffinities(squared: graph.distances, k: k, perplexity: configuration.perplexity, settings: settings)
+        let affinities = jointAffinities(graph: graph, conditional: conditional)
+        var y = try initialCodes(samples, components: configuration.components, using: &generator)
+        let exact = configuration.exactRepulsion(points: n)
+        var optimiser = Optimiser(affinities: affinities, configuration: configuration, exactRepulsion: exact, points: n, settings: settings)
+        var course: [Double] = []
+        let total = configuration.earlyExaggerationIterations + configuration.iterations
+        let phases = [(configuration.earlyExaggerationIterations, configuration.earlyExaggeration, configuration.initialMomentum),
+                      (configuration.iterations, 1.0, configuration.finalMomentum)]
+        var done = 0
+        for (iterations, exaggeration, momentum) in phases where iterations > 0 {
+            let rate = configuration.learningRate ?? Swift.max(Double(n) / exaggeration, 200)
+            optimiser.resetVelocity()
+            for _ in 0..<iterations {
+                done += 1
+                let measure = done % klInterval == 0 || done == total
+                let kl = try optimiser.step(&y, exaggeration: exaggeration, momentum: momentum, learningRate: rate, measure: measure)
+                if let kl { course.append(kl) }
+                try progress(Progress(iteration: done, total: total, exaggerated: exaggeration != 1, klDivergence: kl))
+            }
+        }
+        let final = try course.last ?? optimiser.klDivergence(y)
+        let summary = Summary(klDivergence: final, klCourse: course, exactRepulsion: exact, exactNeighbours: exactNeighbours)
+        return TSNE(configuration: configuration, reference: samples, embedding: try Tensor(shape: [n, configuration.components], scalars: y.map { Float($0) }),
+                    summary: summary)
+    }
+
+    /// The first principal components of `samples`, scaled so that the first has standard
+    /// deviation 10⁻⁴ (openTSNE's `pca` initialisation); Gaussian of that spread when the samples
+    /// have none along it.
+    static func initialCodes(_ samples: Tensor, components: Int, using generator: inout RandomGenerator) throws -> [Double] {
+        let n = samples.rows
+        let usable = Swift.min(components, samples.columns, n)
+        var codes = [Double](repeating: 0, count: n * components)
+        if usable >= 1 {
+            let pca = try PCA.fit(samples, configuration: PCA.Configuration(components: .count(usable)), using: &generator)
+            let projected = pca.encodeUnchecked(samples)
+            for i in 0..<n { for c in 0..<usable { codes[i * components + c] = Double(projected[i, c]) } }
+        }
+        var (mean, squares) = (0.0, 0.0)
+        for i in 0..<n { mean += codes[i * components] }
+        mean /= Double(n)
+        for i in 0..<n { squares += (codes[i * components] - mean) * (codes[i * components] - mean) }
+        let deviation = (squares / Double(n)).squareRoot()
+        guard deviation > 0, deviation.isFinite else {
+            return (0..<(n * components)).map { _ in generator.nextNormal() * Configuration.initialScale }
+        }
+        // Coordinates beyond the data's rank (fewer features than components) start at small noise.
+        for i in 0..<n { for c in usable..<components { codes[i * components + c] = generator.nextNormal() * deviation } }
+        return codes.map { $0 / deviation * Configuration.initialScale }
+    }
+
+    /// Gradient descent with momentum and per-coordinate gains on t-SNE's objective.
+    struct Optimiser {
+        let affinities: SparseAffinities
+        let configuration: Configuration
+        let exactRepulsion: Bool
+        let settings: ComputeSettings
+        let d: Int
+        var gains: [Double], velocity: [Double]
+        /// Σ pᵢⱼ log pᵢⱼ, the KL divergence's constant.
+        let entropyTerm: Double
+
+        init(affinities: SparseAffinities, configuration: Configuration, exactRepulsion: Bool, points n: Int, settings: ComputeSettings) {
+            (self.affinities, self.configuration, self.exactRepulsion, self.settings) = (affinities, configuration, exactRepulsion, settings)
+            d = configuration.components
+            gains = [Double](repeating: 1, count: n * d)
+            velocity = gains.map { _ in 0 }
+            entropyTerm = affinities.values.reduce(0.0) { $0 + ($1 > 0 ? Double($1) * Foundation.log(Double($1)) : 0) }
+        }
+
+        mutating func resetVelocity() { velocity = velocity.map { _ in 0 } }
+
+        /// The repulsive forces Σⱼ wᵢⱼ^(1+1/α)(yᵢ − yⱼ) and Z at `y`.
+        func repulsion(_ y: [Double]) throws -> (forces: [Double], z: Double) {
+            let n = y.count / d
+            if exactRepulsion {
+                let (forces, sums) = TSNEForces.exactRepulsion(y: y, reference: y, d: d, dof: configuration.degreesOfFreedom, skippingSelf: true, settings: settings)
+                return (forces, sums.reduce(0, +))
+            }
+            var grid = try InterpolationGrid(around: y)
+            grid.computePotentials(of: y, dof: configuration.degreesOfFreedom, settings: settings)
+            let potentials = grid.gather(at: y, settings: settings)
+            var forces = [Double](repeating: 0, count: n * 2), z = 0.0
+            for i in 0..<n {
+                // Each point's own kernel, w(0) = 1, is in its potential: taken out of Z.
+                z += potentials[4 * i] - 1
+                forces[2 * i] = y[2 * i] * potentials[4 * i + 1] - potentials[4 * i + 2]
+                forces[2 * i + 1] = y[2 * i + 1] * potentials[4 * i + 1] - potentials[4 * i + 3]
+            }
+            return (forces, z)
+        }
+
+        /// KL(P‖Q) = Σ p log p − Σ p log w + log Z at `y`.
+        func klDivergence(_ y: [Double]) throws -> Double {
+            var scratch = [Double](repeating: 0, count: y.count)
+            let logKernel = TSNEForces.attraction(affinities, y: y, reference: y, d: d, dof: configuration.degreesOfFreedom, scale: 1, into: &scratch,
+                                                  logKernel: true, settings: settings)
+            return entropyTerm - logKernel + Foundation.log(try repulsion(y).z)
+        }
+
+        /// One step: the gradient at `y`, the gains, the velocity, the step (shortened to
+        /// ``Configuration/maximumStep``), the codes moved and re-centred. Returns the KL
+        /// divergence before the step when `measure`.
+        mutating func step(_ y: inout [Double], exaggeration: Double, momentum: Double, learningRate: Double, measure: Bool) throws -> Double? {
+            let n = y.count / d
+            var attraction = [Double](repeating: 0, count: n * d)
+            let logKernel = TSNEForces.attraction(affinities, y: y, reference: y, d: d, dof: configuration.degreesOfFreedom, scale: exaggeration,
+                                                  into: &attraction, logKernel: measure, settings: settings)
+            let (repulsive, z) = try repulsion(y)
+            let kl = measure ? entropyTerm - logKernel + Foundation.log(z) : nil
+            let maximumStep = configuration.maximumStep
+            var mean = [Double](repeating: 0, count: d)
+            for i in 0..<n {
+                var norm = 0.0
+                for c in 0..<d {
+                    let index = i * d + c
+                    let gradient = attraction[index] - repulsive[index] / z
+                    // A sign change since the last step (or the first step) grows the gain.
+                    if (velocity[index] > 0) != (gradient > 0) || velocity[index] == 0 {
+                        gains[index] += Configuration.gainIncrease
+                    } else {
+                        gains[index] = gains[index] * Configuration.gainDecay + Configuration.minimumGain
+                    }
+                    velocity[index] = momentum * velocity[index] - learningRate * gains[index] * gradient
+                    norm += velocity[index] * velocity[index]
+                }
+                norm = norm.squareRoot()
+                if norm > maximumStep { for c in 0..<d { velocity[i * d + c] *= maximumStep / norm } }
+                for c in 0..<d { y[i * d + c] += velocity[i * d + c]; mean[c] += y[i * d + c] }
+            }
+            for c in 0..<d { mean[c] /= Double(n) }
+            for i in 0..<n { for c in 0..<d { y[i * d + c] -= mean[c] } }
+            return kl
+        }
+    }
+}
