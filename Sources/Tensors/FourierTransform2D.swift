@@ -42,7 +42,7 @@ public struct FourierTransform2D: Sendable {
         swap(&imaginary, &scratch.imaginary)
     }
 
-    /// The inverse transform, in place, of a transposed spectrum from ``forward``, unscaled (M²
+    /// The inverse transform, in place, of a transposed spectrum from ``forward(real:imaginary:support:scratch:settings:)``, unscaled (M²
     /// times the inverse DFT): exact in rows and columns 0 ..< `keep`, the rest not meaningful.
     public func inverse(real: inout [Float], imaginary: inout [Float], keep: Int, scratch: inout (real: [Float], imaginary: [Float]),
                         settings: ComputeSettings = .current) {
