@@ -1,7 +1,7 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|transport|sinkhorn|neighbours|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|transport|sinkhorn|neighbours|tsne|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N]
 //   mpirun -np 2 latent-benchmarks allreduce     (sums across processes: the cost model's α and β)
 import Foundation
 import Latent
@@ -146,8 +146,17 @@ if which == "pca" { print(""); try benchmarkPCAPhases() }
 if which == "train" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10)) }
 if which == "neighbours" {
     let sizes = arguments.firstIndex(of: "--sizes").map { arguments[$0 + 1].split(separator: ",").compactMap { Int($0) } } ?? [20_000, 70_000]
+    let k = arguments.firstIndex(of: "--k").flatMap { Int(arguments[$0 + 1]) } ?? 15
+    let candidates = arguments.firstIndex(of: "--candidates").flatMap { Int(arguments[$0 + 1]) }
+    let iterations = arguments.firstIndex(of: "--iterations").flatMap { Int(arguments[$0 + 1]) }
+    let delta = arguments.firstIndex(of: "--delta").flatMap { Double(arguments[$0 + 1]) } ?? 0.001
     print(""); try benchmarkNeighbours(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-neighbours", sizes: sizes,
-                                       withExact: !arguments.contains("--skip-exact"))
+                                       withExact: !arguments.contains("--skip-exact"), k: k,
+                                       descent: NearestNeighbours.Descent(iterations: iterations, candidates: candidates, delta: delta))
+}
+if which == "tsne" {
+    let sizes = arguments.firstIndex(of: "--sizes").map { arguments[$0 + 1].split(separator: ",").compactMap { Int($0) } } ?? [20_000, 70_000]
+    print(""); try benchmarkTSNE(folder: "/tmp/latent-tsne", sizes: sizes)
 }
 if which == "sinkhorn" { print(""); try benchmarkSinkhorn(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-transport") }
 if which == "transport" { print(""); try benchmarkTransport(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-transport") }

@@ -41,24 +41,24 @@ extension ReconstructionMetrics {
     /// it needs every pairwise distance.
     public static let trustworthinessSampleLimit = 2000
 
-    /// The fraction of `codes` whose label the majority of their k = 5 nearest reference codes
+    /// The fraction of `codes` whose label the majority of their k (5 unless given) nearest reference codes
     /// carry. A tie between classes goes to the smallest label, as scikit-learn's
     /// `KNeighborsClassifier` (uniform weights) breaks it. With `leaveOneOut`, `codes` and
     /// `referenceCodes` are the same set and each code's own row is not among its neighbours
     /// (else every code would vote for itself).
     public static func knnAccuracy(codes: Tensor, labels: [Int], referenceCodes: Tensor, referenceLabels: [Int],
-                                   leaveOneOut: Bool = false) throws -> Double {
+                                   leaveOneOut: Bool = false, k: Int = neighbours) throws -> Double {
         guard codes.rank == 2, referenceCodes.rank == 2, codes.shape[1] == referenceCodes.shape[1] else {
             throw AutoencoderError("kNN accuracy: codes \(codes.shape) and reference codes \(referenceCodes.shape) differ in width")
         }
-        let needed = neighbours + (leaveOneOut ? 1 : 0)
+        let needed = k + (leaveOneOut ? 1 : 0)
         guard labels.count == codes.shape[0], referenceLabels.count == referenceCodes.shape[0], referenceLabels.count >= needed else {
             throw AutoencoderError("kNN accuracy needs one label per code and at least \(needed) reference codes")
         }
         guard !leaveOneOut || codes.shape == referenceCodes.shape else {
             throw AutoencoderError("leave-one-out kNN accuracy needs the codes and reference codes of one set; got \(codes.shape) and \(referenceCodes.shape)")
         }
-        let neighbourLists = nearestNeighbours(of: codes, in: referenceCodes, k: neighbours, excludingSelf: leaveOneOut)
+        let neighbourLists = nearestNeighbours(of: codes, in: referenceCodes, k: k, excludingSelf: leaveOneOut)
         var correct = 0
         for (i, list) in neighbourLists.enumerated() {
             var votes: [Int: Int] = [:]
@@ -86,18 +86,6 @@ extension ReconstructionMetrics {
         }
         let n = x.shape[0], k = neighbours
         guard n > 2 * k + 1 else { throw AutoencoderError("trustworthiness needs more than \(2 * k + 1) samples, got \(n)") }
-        // Full input-space ranks r(i, j): each row of distances sorted (ties by index).
-        let norms = x.rowSquaredNorms()
-        let products = matmul(x, x, transposeB: true)
-        let codeNeighbours = nearestNeighbours(of: z, in: z, k: k, excludingSelf: true)
-        var penalty = 0.0
-        var rank = [Int](repeating: 0, count: n)
-        for i in 0..<n {
-            let distances = (0..<n).map { norms[$0] - 2 * Double(products[i, $0]) }
-            let order = (0..<n).filter { $0 != i }.sorted { (distances[$0], $0) < (distances[$1], $1) }
-            for (position, j) in order.enumerated() { rank[j] = position + 1 }
-            for j in codeNeighbours[i] where rank[j] > k { penalty += Double(rank[j] - k) }
-        }
-        return 1 - 2 / (Double(n) * Double(k) * (2 * Double(n) - 3 * Double(k) - 1)) * penalty
+        return try NeighbourhoodMetrics.measure(samples: x, codes: z, k: k, queryLimit: n, using: &generator).trustworthiness
     }
 }

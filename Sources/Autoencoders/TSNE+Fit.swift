@@ -20,7 +20,7 @@ extension TSNE {
         let exactNeighbours = n < Configuration.exactNeighboursLimit
         let seed = generator.next()
         let graph = exactNeighbours ? try NearestNeighbours.exact(samples, k: k, settings: settings)
-                                    : try NearestNeighbours.descent(samples, k: k, seed: seed, settings: settings)
+                                    : try NearestNeighbours.descent(samples, k: k, configuration: Configuration.neighbourSearch, seed: seed, settings: settings)
         let conditional = conditionalAffinities(squared: graph.distances, k: k, perplexity: configuration.perplexity, settings: settings)
         let affinities = jointAffinities(graph: graph, conditional: conditional)
         var y = try initialCodes(samples, components: configuration.components, using: &generator)
@@ -71,6 +71,19 @@ extension TSNE {
         // Coordinates beyond the data's rank (fewer features than components) start at small noise.
         for i in 0..<n { for c in usable..<components { codes[i * components + c] = generator.nextNormal() * deviation } }
         return codes.map { $0 / deviation * Configuration.initialScale }
+    }
+
+    /// One coordinate's step of gradient descent with momentum and gains (Jacobs 1988, as
+    /// openTSNE applies it): the gain grows by 0.2 while the velocity opposes the gradient (or at
+    /// the first step), else shrinks to 0.8 of itself plus 0.01; then v ← μv − η·gain·g.
+    @inline(__always)
+    static func momentumStep(gradient: Double, velocity: inout Double, gain: inout Double, momentum: Double, learningRate: Double) {
+        if (velocity > 0) != (gradient > 0) || velocity == 0 {
+            gain += Configuration.gainIncrease
+        } else {
+            gain = gain * Configuration.gainDecay + Configuration.minimumGain
+        }
+        velocity = momentum * velocity - learningRate * gain * gradient
     }
 
     /// Gradient descent with momentum and per-coordinate gains on t-SNE's objective.
@@ -138,14 +151,8 @@ extension TSNE {
                 var norm = 0.0
                 for c in 0..<d {
                     let index = i * d + c
-                    let gradient = attraction[index] - repulsive[index] / z
-                    // A sign change since the last step (or the first step) grows the gain.
-                    if (velocity[index] > 0) != (gradient > 0) || velocity[index] == 0 {
-                        gains[index] += Configuration.gainIncrease
-                    } else {
-                        gains[index] = gains[index] * Configuration.gainDecay + Configuration.minimumGain
-                    }
-                    velocity[index] = momentum * velocity[index] - learningRate * gains[index] * gradient
+                    TSNE.momentumStep(gradient: attraction[index] - repulsive[index] / z, velocity: &velocity[index], gain: &gains[index],
+                                      momentum: momentum, learningRate: learningRate)
                     norm += velocity[index] * velocity[index]
                 }
                 norm = norm.squareRoot()

@@ -88,12 +88,8 @@ extension TSNE {
                 if norm > Configuration.transformGradientLimit { gradient = gradient.map { $0 * Configuration.transformGradientLimit / norm } }
                 for c in 0..<d {
                     let index = i * d + c
-                    if (velocity[index] > 0) != (gradient[c] > 0) || velocity[index] == 0 {
-                        gains[index] += Configuration.gainIncrease
-                    } else {
-                        gains[index] = gains[index] * Configuration.gainDecay + Configuration.minimumGain
-                    }
-                    velocity[index] = Configuration.transformMomentum * velocity[index] - Configuration.transformLearningRate * gains[index] * gradient[c]
+                    Self.momentumStep(gradient: gradient[c], velocity: &velocity[index], gain: &gains[index], momentum: Configuration.transformMomentum,
+                                      learningRate: Configuration.transformLearningRate)
                     y[index] += velocity[index]
                     if let grid { y[index] = Swift.min(Swift.max(y[index], grid.low), grid.high) }
                 }

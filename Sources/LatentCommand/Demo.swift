@@ -11,7 +11,7 @@ struct Demo: ComputingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit every method on bundled data and compare them.",
         discussion: """
-            Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes, the \
+            Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes, t-SNE (2-D), the \
             VAE and the adversarial autoencoder (784-400-20) on fashion-mnist-mini, prints test errors and kNN accuracies, \
             then draws new images: the VAE's and the AAE's prior samples, the deep autoencoder's decoder on the same N(0, I) codes, and Gaussian mixtures fitted \
             to the deep autoencoder's and PCA's codes, each measured against the test images (MMD², precision, recall, \
@@ -87,6 +87,13 @@ struct Demo: ComputingCommand {
                 // The paper's schedule counts epochs (20 of 60 000 images); the demo keeps it.
                 configuration.training.minimumSteps = nil
                 return try DeepAutoencoder.fit(train.samples, configuration: configuration, using: &g, context: FitContext(progress: progress))
+            }
+        }
+        // The projective family beside the autoencoders: openTSNE's defaults.
+        try fit("t-SNE, 2-D", file: "tsne-2.safetensors", codeSize: 2) { g, _ in
+            try TSNE.fit(train.samples, configuration: .init(), using: &g) { progress in
+                display.update(String(format: "t-SNE, 2-D: iteration %d of %d", progress.iteration, progress.total),
+                               fraction: Double(progress.iteration) / Double(progress.total))
             }
         }
         try fit("VAE 784-400-20", file: "vae-20.safetensors", codeSize: 20) { g, progress in

@@ -8,10 +8,12 @@ struct Evaluate: ComputingCommand {
         abstract: "Measure how well a model reconstructs data, and how its codes keep classes and neighbourhoods.",
         discussion: """
             Reports samples, features, code_size, distortion, sse_per_sample (Hinton & Salakhutdinov's per-image \
-            squared error) and mse_per_feature; with --reference, trustworthiness (k = 5, on at most 2000 samples \
-            drawn with --seed) and, when both sets carry labels, knn_accuracy (k = 5, neighbours among the \
-            reference set's codes; leave-one-out when the reference is the data itself; ties to the smallest \
-            class, as scikit-learn breaks them). Models whose codes are cluster indices (k-means) report \
+            squared error) and mse_per_feature; for continuous codes, trustworthiness and continuity (Venna & Kaski \
+            2001, k = 10: neighbourhood_k), each sample's ranks against every sample, summed over all samples or over \
+            10 000 drawn with --seed (neighbourhood_queries), and, when the data carry labels, knn_accuracy: the \
+            leave-one-out 10-NN accuracy of those queries' codes (knn_k = 10), or with --reference (and its labels) \
+            the 5-NN accuracy against the reference set's codes (knn_k = 5; leave-one-out when the reference is the \
+            data itself); ties to the smallest class, as scikit-learn breaks them. Models whose codes are cluster indices (k-means) report \
             adjusted_rand_index, normalized_mutual_information and purity against the data's labels instead. \
             Labels that are class names are numbered as the model's training data numbered them. Models that \
             bound a likelihood (vae) report negative_elbo_per_sample (nats: one reparametrised draw, KL in closed \
@@ -24,12 +26,12 @@ struct Evaluate: ComputingCommand {
     @Option(name: .customLong("domain"), help: "A translator: NAME=SPEC for each domain to evaluate on (instead of --data): reconstruction per domain and, for paired rows, the alignment measures.", transform: WorkingDirectory.namedSpec)
     var domains: [String] = []
     @Option(help: .defaulted("A translator: rows, none or a CSV file of pairs (as `fit translator` takes).", rule: "rows when the domains have as many samples"), transform: WorkingDirectory.pairs) var pairs: String?
-    @Option(help: "Reference data for knn_accuracy and trustworthiness (usually the training set).", transform: WorkingDirectory.spec) var reference: String?
+    @Option(help: "Reference data for knn_accuracy against its codes (usually the training set).", transform: WorkingDirectory.spec) var reference: String?
     @Option(help: "A labels file for --reference (IDX, NPY or CSV/TSV).", transform: WorkingDirectory.file) var referenceLabels: String?
-    @Option(help: ArgumentHelp("The space trustworthiness measures input neighbourhoods in: model (the samples as the model saw them, after its --scale) or data (the file's units).",
+    @Option(help: ArgumentHelp("The space trustworthiness and continuity measure input neighbourhoods in: model (the samples as the model saw them, after its --scale) or data (the file's units).",
                                discussion: "Default: model."))
     var metricSpace: MetricSpace = .model
-    @Option(help: "Seed of the trustworthiness subsample and of the likelihood bounds' noise.") var seed: UInt64 = 0
+    @Option(help: "Seed of the neighbourhood measures' query sample and of the likelihood bounds' noise.") var seed: UInt64 = 0
     @Option(help: "K, the draws per sample of the importance-weighted bound on −log p(x) (models with a likelihood: vae).")
     var importanceSamples: Int?
     @OptionGroup var dataOptions: DataOptions
@@ -75,13 +77,20 @@ struct Evaluate: ComputingCommand {
             let scores = try ClusteringMetrics(clusters: codes.scalars.map { Int($0) }, classes: labels)
             (result.adjustedRandIndex, result.normalizedMutualInformation, result.purity) = (scores.adjustedRandIndex, scores.normalizedMutualInformation, scores.purity)
         }
+        if !(loaded is any DiscreteCodes) {
+            var generator = RandomGenerator(seed: seed)
+            let queries = min(dataset.count, NeighbourhoodMetrics.defaultQueryLimit)
+            display.update("trustworthiness and continuity (k = \(NeighbourhoodMetrics.defaultK), \(queries) queries)", force: true)
+            let neighbourhoods = metricSpace == .model ? try modelSpaceSamples(dataset, of: loaded) : dataset.samples
+            let measured = try NeighbourhoodMetrics.measure(samples: neighbourhoods, codes: codes.columns(0..<(loaded.codeSize - loaded.conditionColumns)),
+                                                            labels: reference == nil ? dataset.labels : nil, using: &generator)
+            (result.trustworthiness, result.continuity) = (measured.trustworthiness, measured.continuity)
+            (result.neighbourhoodK, result.neighbourhoodQueries) = (measured.k, measured.queries)
+            if let accuracy = measured.knnAccuracy { (result.knnAccuracy, result.knnK, result.knnLeaveOneOut) = (accuracy, measured.k, true) }
+        }
         if let reference {
             var referenceSet = try dataOptions.load(reference, labels: referenceLabels, for: loaded, in: file, path: model)
             try alignLabels(&dataset, &referenceSet)
-            var generator = RandomGenerator(seed: seed)
-            display.update("trustworthiness", force: true)
-            let neighbourhoods = metricSpace == .model ? try modelSpaceSamples(dataset, of: loaded) : dataset.samples
-            result.trustworthiness = try ReconstructionMetrics.trustworthiness(samples: neighbourhoods, codes: codes, using: &generator)
             if !(loaded is any DiscreteCodes), let labels = dataset.labels, let referenceLabels = referenceSet.labels {
                 // The same set on both sides: each sample must not be its own neighbour.
                 let leaveOneOut = reference == self.data || referenceSet.samples == dataset.samples
@@ -89,7 +98,7 @@ struct Evaluate: ComputingCommand {
                 result.knnAccuracy = try ReconstructionMetrics.knnAccuracy(
                     codes: codes, labels: labels, referenceCodes: leaveOneOut ? codes : try loaded.encode(try modelInput(referenceSet, for: loaded)),
                     referenceLabels: referenceLabels, leaveOneOut: leaveOneOut)
-                result.knnLeaveOneOut = leaveOneOut
+                (result.knnK, result.knnLeaveOneOut) = (ReconstructionMetrics.neighbours, leaveOneOut)
             }
         }
         var spaces = ["sse_per_sample": "data", "mse_per_feature": "data", "distortion": "data"]
@@ -100,7 +109,10 @@ struct Evaluate: ComputingCommand {
             result.ssePerSampleModelSpace = ReconstructionMetrics(samples: scaledSamples, reconstructions: scaledReconstructions).ssePerSample
             spaces["sse_per_sample_model_space"] = modelSpaceName(loaded)
         }
-        if result.trustworthiness != nil { spaces["trustworthiness"] = metricSpace == .model ? modelSpaceName(loaded) : "data" }
+        if result.trustworthiness != nil {
+            spaces["trustworthiness"] = metricSpace == .model ? modelSpaceName(loaded) : "data"
+            spaces["continuity"] = spaces["trustworthiness"]
+        }
         if result.negativeELBOPerSample != nil { spaces["negative_elbo_per_sample"] = modelSpaceName(loaded) }
         result.metricSpaces = spaces
         display.finish()

@@ -18,7 +18,12 @@ struct Evaluation: Encodable {
     var normalizedMutualInformation: Double?
     var purity: Double?
     var trustworthiness: Double?
+    var continuity: Double?
+    /// The neighbourhood size and the query samples of trustworthiness and continuity.
+    var neighbourhoodK: Int?
+    var neighbourhoodQueries: Int?
     var knnAccuracy: Double?
+    var knnK: Int?
     var knnLeaveOneOut: Bool?
     var ssePerSampleModelSpace: Double?
     var metricSpaces: [String: String]?
@@ -26,7 +31,8 @@ struct Evaluation: Encodable {
     enum CodingKeys: String, CodingKey {
         case model, method, samples, features, codeSize = "code_size", distortion, ssePerSample = "sse_per_sample", msePerFeature = "mse_per_feature"
         case negativeELBOPerSample = "negative_elbo_per_sample", nllPerSample = "nll_per_sample", importanceSamples = "importance_samples"
-        case adjustedRandIndex = "adjusted_rand_index", normalizedMutualInformation = "normalized_mutual_information", purity, trustworthiness
+        case adjustedRandIndex = "adjusted_rand_index", normalizedMutualInformation = "normalized_mutual_information", purity, trustworthiness, continuity
+        case neighbourhoodK = "neighbourhood_k", neighbourhoodQueries = "neighbourhood_queries", knnK = "knn_k"
         case knnAccuracy = "knn_accuracy", knnLeaveOneOut = "knn_leave_one_out", ssePerSampleModelSpace = "sse_per_sample_model_space"
         case metricSpaces = "metric_spaces"
     }

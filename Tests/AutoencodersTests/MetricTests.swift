@@ -22,6 +22,43 @@ import Tensors
         })
     }
 
+    /// Continuity is trustworthiness with the spaces swapped; codes that keep every
+    /// neighbourhood score 1 on both; the k-NN accuracy of codes equal to the samples is the
+    /// samples' own; the fit's values do not depend on the thread count.
+    @Test(arguments: [5, 10])
+    func continuityIsTrustworthinessWithTheSpacesSwapped(k: Int) throws {
+        var generator = RandomGenerator(seed: 1)
+        let forward = try NeighbourhoodMetrics.measure(samples: x, codes: z, k: k, using: &generator)
+        let swapped = try NeighbourhoodMetrics.measure(samples: z, codes: x, k: k, using: &generator)
+        #expect(abs(forward.continuity - swapped.trustworthiness) < 1e-12 && abs(forward.trustworthiness - swapped.continuity) < 1e-12)
+        #expect(forward.queries == n && forward.trustworthiness < 1 && forward.continuity < 1)
+        if k == 5 { #expect(abs(forward.trustworthiness - 0.78625) < 1e-9) }
+        let labels = (0..<n).map { $0 % 3 }
+        let perfect = try NeighbourhoodMetrics.measure(samples: x, codes: x * 3, labels: labels, k: k, using: &generator)
+        #expect(perfect.trustworthiness == 1 && perfect.continuity == 1)
+        let own = try NeighbourhoodMetrics.measure(samples: x, codes: x, labels: labels, k: k, using: &generator)
+        #expect(own.knnAccuracy == perfect.knnAccuracy)
+        for threads in [1, 3] {
+            let again = try NeighbourhoodMetrics.measure(samples: x, codes: z, k: k, using: &generator, settings: ComputeSettings(threads: threads))
+            #expect(again == forward)
+        }
+    }
+
+    /// Beyond the query limit a seeded sample of queries estimates the measures over all.
+    @Test func sampledQueriesEstimateTheWholeSet() throws {
+        var generator = RandomGenerator(seed: 2)
+        let n = 2_000
+        let samples = Tensor.randomNormal([n, 8], using: &generator)
+        let codes = samples.columns(0..<2) + Tensor.randomNormal([n, 2], using: &generator) * 0.3
+        let labels = (0..<n).map { (samples[$0, 0] > 0 ? 1 : 0) + (samples[$0, 1] > 0 ? 2 : 0) }
+        let whole = try NeighbourhoodMetrics.measure(samples: samples, codes: codes, labels: labels, using: &generator)
+        let sampled = try NeighbourhoodMetrics.measure(samples: samples, codes: codes, labels: labels, queryLimit: 500, using: &generator)
+        #expect(whole.queries == n && sampled.queries == 500)
+        #expect(abs(whole.trustworthiness - sampled.trustworthiness) < 0.02 && abs(whole.continuity - sampled.continuity) < 0.02)
+        #expect(abs(whole.knnAccuracy! - sampled.knnAccuracy!) < 0.05)
+        #expect(throws: AutoencoderError.self) { try NeighbourhoodMetrics.measure(samples: samples, codes: codes.rows(0..<10), using: &generator) }
+    }
+
     @Test func trustworthinessMatchesScikitLearn() throws {
         var generator = RandomGenerator(seed: 1)
         #expect(abs(try ReconstructionMetrics.trustworthiness(samples: x, codes: z, using: &generator) - 0.78625) < 1e-9)

@@ -56,6 +56,15 @@ import Testing
     #expect(places.shape == [1000, 2] && tree.graph.nodeCount == 20)
 }
 
+@Test func neighbourEmbeddingsExample() throws {
+    let data = try DatasetLoader().load("blobs?n=600&centers=4&dimension=10")
+    var generator = RandomGenerator(seed: 0)
+    let tsne = try TSNE.fit(data.samples, configuration: .init(perplexity: 20), using: &generator)
+    let kept = try NeighbourhoodMetrics.measure(samples: data.samples, codes: tsne.embedding, labels: data.labels, using: &generator)
+    let placed = try tsne.encode(data.samples.rows(0..<10))        // new samples against the fixed codes
+    #expect(kept.trustworthiness > 0.9 && kept.knnAccuracy! > 0.95 && placed.shape == [10, 2])
+}
+
 /// Each article's Swift code blocks are among the examples above, verbatim (indented as here).
 @Test func everyArticleExampleIsRunHere() throws {
     let here = try String(contentsOfFile: #filePath, encoding: .utf8)
