@@ -11,8 +11,14 @@ extension TSNE {
     /// then plain (openTSNE's optimiser; steps longer than ``Configuration/maximumStep`` are
     /// shortened to it; the codes re-centred after each step). `progress` hears every iteration
     /// and may throw to stop. The generator seeds NN-descent (and the start when PCA has no spread).
+    ///
+    /// With `checkpoints`, the state is written every `every` iterations (at most once per
+    /// `minimumInterval` seconds, and always when `progress` throws), and with `resume` the fit
+    /// continues from it: the same samples, configuration and seed then give the model of an
+    /// uninterrupted run, bit for bit.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           settings: ComputeSettings = .current, progress: (Progress) throws -> Void = { _ in }) throws -> TSNE {
+                           settings: ComputeSettings = .current, checkpoints: CheckpointPolicy? = nil,
+                           progress: (Progress) throws -> Void = { _ in }) throws -> TSNE {
         try checkTrainingSamples(samples, method: "t-SNE", minimumCount: 2)
         let n = samples.rows
         try configuration.validate(samples: n)
@@ -27,19 +33,48 @@ extension TSNE {
         let exact = configuration.exactRepulsion(points: n)
         var optimiser = Optimiser(affinities: affinities, configuration: configuration, exactRepulsion: exact, points: n, settings: settings)
         var course: [Double] = []
+        var done = 0
+        if let policy = checkpoints, policy.resume {
+            let state = try TSNECheckpoint.read(policy.path, configuration: configuration, samples: n)
+            let count = n * configuration.components
+            y = try TSNECheckpoint.decode(state.codes, count: count, what: "codes", file: policy.path)
+            optimiser.velocity = try TSNECheckpoint.decode(state.velocity, count: count, what: "velocity", file: policy.path)
+            optimiser.gains = try TSNECheckpoint.decode(state.gains, count: count, what: "gains", file: policy.path)
+            (done, course) = (state.iteration, state.klCourse)
+        }
+        var lastWrite = Date()
+        func save() throws {
+            guard let policy = checkpoints, policy.writes else { return }
+            try TSNECheckpoint(iteration: done, samples: n, klCourse: course, codes: TSNECheckpoint.encode(y),
+                               velocity: TSNECheckpoint.encode(optimiser.velocity), gains: TSNECheckpoint.encode(optimiser.gains))
+                .write(to: policy.path, configuration: configuration)
+            lastWrite = Date()
+        }
         let total = configuration.earlyExaggerationIterations + configuration.iterations
         let phases = [(configuration.earlyExaggerationIterations, configuration.earlyExaggeration, configuration.initialMomentum),
                       (configuration.iterations, 1.0, configuration.finalMomentum)]
-        var done = 0
-        for (iterations, exaggeration, momentum) in phases where iterations > 0 {
+        var phaseStart = 0
+        for (iterations, exaggeration, momentum) in phases {
+            defer { phaseStart += iterations }
+            guard done < phaseStart + iterations else { continue }
             let rate = configuration.learningRate ?? Swift.max(Double(n) / exaggeration, 200)
-            optimiser.resetVelocity()
-            for _ in 0..<iterations {
-                done += 1
-                let measure = done % klInterval == 0 || done == total
+            // A phase starts from rest; one resumed inside keeps its velocity.
+            if done == phaseStart { optimiser.resetVelocity() }
+            while done < phaseStart + iterations {
+                let measure = (done + 1) % klInterval == 0 || done + 1 == total
                 let kl = try optimiser.step(&y, exaggeration: exaggeration, momentum: momentum, learningRate: rate, measure: measure)
+                done += 1
                 if let kl { course.append(kl) }
-                try progress(Progress(iteration: done, total: total, exaggerated: exaggeration != 1, klDivergence: kl))
+                do {
+                    try progress(Progress(iteration: done, total: total, exaggerated: exaggeration != 1, klDivergence: kl))
+                } catch {
+                    try save()
+                    throw error
+                }
+                if let every = checkpoints?.every, done % every == 0,
+                   done == total || Date().timeIntervalSince(lastWrite) >= checkpoints!.minimumInterval {
+                    try save()
+                }
             }
         }
         let final = try course.last ?? optimiser.klDivergence(y)

@@ -92,7 +92,7 @@ extension Translator {
         /// domain's samples (keys: domain names).
         public var meanPredictionSSEPerSample: [String: Double]
         /// The share of queries whose class the 5 nearest first-domain codes of the other's code
-        /// give (``ReconstructionMetrics/knnAccuracy(codes:labels:referenceCodes:referenceLabels:leaveOneOut:)``);
+        /// give (``ReconstructionMetrics/knnAccuracy(codes:labels:referenceCodes:referenceLabels:leaveOneOut:k:)``);
         /// nil without labels in both domains.
         public var knnAccuracy: Double?
         /// The directions ("A_to_B") whose translations miss their true partners by more than

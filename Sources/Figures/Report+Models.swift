@@ -9,8 +9,9 @@ import Tensors
 extension Report {
     /// How many examples the reconstruction grids show.
     public static let exampleCount = 12
-    /// At most this many codes are drawn in a scatter plot (a seeded, class-balanced choice).
-    public static let scatterLimit = 2000
+    /// At most this many codes are drawn in a scatter plot (an evenly spaced choice beyond);
+    /// above ``ScatterPlot/rasterThreshold`` they are drawn as an image.
+    public static let scatterLimit = 100_000
 
     /// Example rows for reconstruction grids: one sample of each class in turn (the first of
     /// its class in the data), or the first rows when the data has no labels.

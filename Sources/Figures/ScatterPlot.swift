@@ -136,16 +136,25 @@ public struct ScatterPlot: Sendable {
             svg.marker(.circle, x: axes.x(underXs[index]), y: axes.y(underYs[index]), size: underStyle.size, fill: Self.backgroundColor, opacity: 0.5)
         }
         let style = Self.markerStyle(count: count)
-        for index in 0..<count where xs[index].isFinite && ys[index].isFinite {
-            var marker: (color: Color, shape: MarkerShape) = (Palette.categorical[3], .circle)
+        func marker(_ index: Int) -> (color: Color, shape: MarkerShape) {
             switch colouring {
-            case .classes: marker = markers[labels![index]]!
+            case .classes: markers[labels![index]]!
             case .scale(let low, let high):
-                marker.color = Palette.sequential(high > low ? Double(valueOfLabel![index] - low) / Double(high - low) : 0.5)
-            case .single, .omitted: break
+                (Palette.sequential(high > low ? Double(valueOfLabel![index] - low) / Double(high - low) : 0.5), .circle)
+            case .single, .omitted: (Palette.categorical[3], .circle)
             }
-            svg.marker(marker.shape, x: axes.x(xs[index]), y: axes.y(ys[index]), size: style.size, fill: marker.color, opacity: style.opacity,
-                       outline: style.size >= 2 ? Self.outline(of: marker.color) : nil)
+        }
+        if count > Self.rasterThreshold {
+            // Tens of thousands of vector markers make a file browsers crawl through: the points
+            // become one image over the plot area, each a small opaque dot in its class colour.
+            svg.image(png: raster(xs: xs, ys: ys, axes: axes, colour: { marker($0).color }),
+                      x: axes.left, y: axes.top, width: axes.right - axes.left, height: axes.bottom - axes.top)
+        } else {
+            for index in 0..<count where xs[index].isFinite && ys[index].isFinite {
+                let marker = marker(index)
+                svg.marker(marker.shape, x: axes.x(xs[index]), y: axes.y(ys[index]), size: style.size, fill: marker.color, opacity: style.opacity,
+                           outline: style.size >= 2 ? Self.outline(of: marker.color) : nil)
+            }
         }
         if let graph {
             for (a, b) in graph.edges where [nodeXs[a], nodeYs[a], nodeXs[b], nodeYs[b]].allSatisfy(\.isFinite) {
@@ -166,6 +175,28 @@ public struct ScatterPlot: Sendable {
 }
 
 extension ScatterPlot {
+    /// Above this many points the points are drawn as one raster image of opaque dots.
+    public static let rasterThreshold = 5_000
+    /// Pixels of the raster per unit of the figure: sharp on high-density screens.
+    static let rasterScale = 3.0
+
+    /// The points as a PNG over the plot area, ``rasterScale`` pixels a unit, on white: each a
+    /// dot of 5 pixels (a plus, one unit across) in `colour(index)`, later points over earlier.
+    func raster(xs: [Double], ys: [Double], axes: Axes, colour: (Int) -> Color) -> [UInt8] {
+        let scale = Self.rasterScale
+        let width = Int(((axes.right - axes.left) * scale).rounded(.up)), height = Int(((axes.bottom - axes.top) * scale).rounded(.up))
+        var image = try! PNGImage(width: max(width, 1), height: max(height, 1), filledWith: Color(red: 255, green: 255, blue: 255))
+        for index in xs.indices where xs[index].isFinite && ys[index].isFinite {
+            let column = Int(((axes.x(xs[index]) - axes.left) * scale).rounded()), row = Int(((axes.y(ys[index]) - axes.top) * scale).rounded())
+            let color = colour(index)
+            for (dr, dc) in [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)] {
+                let (r, c) = (row + dr, column + dc)
+                if r >= 0, r < image.height, c >= 0, c < image.width { image.set(row: r, column: c, color) }
+            }
+        }
+        return image.encoded()
+    }
+
     /// The grey of background points: visible under the codes, never mistaken for a class.
     static let backgroundColor = Color(hex: 0xBBBBBB)
     /// The near-black of a graph drawn over the points.

@@ -43,6 +43,8 @@ struct FitInputs {
     let parts: PartTree
     /// Reports a training progress line; throws when Ctrl-C asked to stop.
     let reportTraining: (TrainingProgress) throws -> Void
+    /// Throws when Ctrl-C asked a trained method to stop (for methods that report their own progress).
+    let checkInterruption: () throws -> Void
     /// Whether this process writes files (rank 0 of a data-parallel run, or the only one).
     var writes: Bool { parts.communicator.rank == 0 }
 
@@ -132,10 +134,10 @@ extension FitMethod {
         let interruption = Self.trained ? InterruptionMonitor() : nil as InterruptionMonitor?
         let start = Date()
         let context = FitInputs(samples: samples, labels: training.labels, classNames: training.classNames, output: common.output,
-                                 display: display, start: start, parts: parts) { p in
+                                 display: display, start: start, parts: parts, reportTraining: { p in
             try interruption?.check()
             display.training(p)
-        }
+        }, checkInterruption: { try interruption?.check() })
         let (fitted, extra) = try fit(context, using: &generator)
         let seconds = Date().timeIntervalSince(start)
         guard group.isLeader else { return }

@@ -36,9 +36,17 @@ struct FitTSNE: FitMethod {
     @Option(help: .hyperparameter(\TSNE.Configuration.transformPerplexity)) var transformPerplexity: Double?
     @Option(help: .hyperparameter(\TSNE.Configuration.transformIterations)) var transformIterations: Int?
     @Option(help: .hyperparameter(\TSNE.Configuration.decodingNeighbours)) var decodingNeighbours: Int?
+    @Option(help: "Write a checkpoint every N iterations, beside --output (MODEL.checkpoint.safetensors); Ctrl-C writes one anyway.")
+    var checkpointEvery: Int?
+    @Flag(help: "Continue from the checkpoint beside --output (same data, options and seed): the result equals an uninterrupted run.")
+    var resume = false
+
+    /// Ctrl-C stops after the current iteration, with a checkpoint.
+    static var trained: Bool { true }
 
     func validate() throws {
         try checkDeclaredRanges(configuration, method: TSNE.methodName)
+        if let every = checkpointEvery, every < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
     }
 
     var configuration: TSNE.Configuration {
@@ -53,16 +61,27 @@ struct FitTSNE: FitMethod {
     }
 
     func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
+        var policy = CheckpointPolicy(path: CheckpointPolicy.path(besideModel: context.output), every: checkpointEvery, resume: resume)
+        policy.writes = context.writes
+        let settings = ComputeSettings.current
         var lastKL: Double?
-        let model = try TSNE.fit(context.samples, configuration: configuration, using: &generator) { progress in
-            if let kl = progress.klDivergence { lastKL = kl }
-            let elapsed = Date().timeIntervalSince(context.start)
-            let fraction = Double(progress.iteration) / Double(progress.total)
-            let left = elapsed * (1 / fraction - 1)
-            let kl = lastKL.map { String(format: ", KL %.4f", $0) } ?? ""
-            context.display.update(String(format: "iteration %d of %d (%@)%@, %@ elapsed, about %@ left", progress.iteration, progress.total,
-                                          progress.exaggerated ? "exaggerated" : "plain", kl, formatDuration(elapsed), formatDuration(max(0, left))),
-                                   fraction: fraction, force: progress.iteration == progress.total)
+        // The rate of this run's iterations (a resumed run starts past 0), for the time left.
+        var first: (iteration: Int, time: Date)?
+        let model = try withCheckpointContext(policy) {
+            try TSNE.fit(context.samples, configuration: configuration, using: &generator, settings: settings, checkpoints: policy) { progress in
+                try context.checkInterruption()
+                if let kl = progress.klDivergence { lastKL = kl }
+                let now = Date()
+                let start = first ?? (progress.iteration - 1, context.start)
+                first = start
+                let perIteration = now.timeIntervalSince(start.time) / Double(max(progress.iteration - start.iteration, 1))
+                let left = perIteration * Double(progress.total - progress.iteration)
+                let kl = lastKL.map { String(format: ", KL %.4f", $0) } ?? ""
+                context.display.update(String(format: "iteration %d of %d (%@)%@, %@ elapsed, about %@ left", progress.iteration, progress.total,
+                                              progress.exaggerated ? "exaggerated" : "plain", kl, formatDuration(now.timeIntervalSince(context.start)),
+                                              formatDuration(max(0, left))),
+                                       fraction: Double(progress.iteration) / Double(progress.total), force: progress.iteration == progress.total)
+            }
         }
         return (model, model.summary)
     }

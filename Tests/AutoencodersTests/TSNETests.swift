@@ -118,4 +118,37 @@ import Tensors
         let doubledFinite = doubled.embedding.scalars.allSatisfy { $0.isFinite }
         #expect(doubledFinite)
     }
+
+    struct Stop: Error {}
+
+    /// Stopped inside either phase (a checkpoint written as the progress callback throws) and
+    /// resumed, the fit ends where an uninterrupted one does, bit for bit; a checkpoint of other
+    /// options is refused.
+    @Test(arguments: [60, 170])
+    func resumedEqualsUninterrupted(stopAt: Int) throws {
+        let data = try Self.blobs(1_100)
+        let configuration = TSNE.Configuration(perplexity: 15, earlyExaggerationIterations: 100, iterations: 150)
+        var generator = RandomGenerator(seed: 12)
+        let whole = try TSNE.fit(data.samples, configuration: configuration, using: &generator)
+        let path = temporaryPath("tsne.checkpoint.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        generator = RandomGenerator(seed: 12)
+        #expect(throws: Stop.self) {
+            try TSNE.fit(data.samples, configuration: configuration, using: &generator, checkpoints: CheckpointPolicy(path: path, every: 50)) {
+                if $0.iteration == stopAt { throw Stop() }
+            }
+        }
+        generator = RandomGenerator(seed: 12)
+        var seen: [Int] = []
+        let resumed = try TSNE.fit(data.samples, configuration: configuration, using: &generator,
+                                   checkpoints: CheckpointPolicy(path: path, every: 50, resume: true)) { seen.append($0.iteration) }
+        #expect(seen.first == stopAt + 1 && seen.last == 250)
+        #expect(resumed.embedding == whole.embedding && resumed.summary == whole.summary)
+        var other = configuration
+        other.perplexity = 10
+        generator = RandomGenerator(seed: 12)
+        #expect { try TSNE.fit(data.samples, configuration: other, using: &generator, checkpoints: CheckpointPolicy(path: path, every: nil, resume: true)) } throws: {
+            "\($0)".contains("another configuration")
+        }
+    }
 }

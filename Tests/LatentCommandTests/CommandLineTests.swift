@@ -220,6 +220,41 @@ func json(_ text: String) throws -> [String: Any] {
         #expect(a.stateTensors.map(\.tensor) == b.stateTensors.map(\.tensor))
     }
 
+    /// Ctrl-C stops t-SNE after the current iteration with a checkpoint; `--resume` then ends
+    /// where an uninterrupted run does, bit for bit.
+    @Test func ctrlCInterruptsTSNEAndResumeFinishes() throws {
+        let folder = scratchFolder()
+        let arguments = ["fit", "tsne", "--data", "fashion-mnist-mini:train", "--iterations", "300", "--threads", "1"]
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("latent")
+        let candidates = [executable.path, FileManager.default.currentDirectoryPath + "/.build/release/latent"]
+        let path = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments + ["--output", "a.safetensors"]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        var text = ""
+        while !text.contains(" of 550 (") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        process.interrupt()
+        text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(text.contains("interrupted; continue from the last checkpoint"), "stderr was: \(text.suffix(400))")
+        let resumed = try runLatent(arguments + ["--output", "a.safetensors", "--resume", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        let full = try runLatent(arguments + ["--output", "b.safetensors", "--quiet"], in: folder)
+        #expect(full.status == 0, "\(full.errors)")
+        let (a, b) = (try Methods.load(from: folder + "/a.safetensors"), try Methods.load(from: folder + "/b.safetensors"))
+        #expect(a.stateTensors.map(\.tensor) == b.stateTensors.map(\.tensor))
+    }
+
     /// RBM pretraining's learning rate and momentum schedule come from the command line, are
     /// stored in the model's configuration, change the pretrained RBMs, and are refused where
     /// nothing is pretrained.
