@@ -162,6 +162,12 @@ void latent_fft_twiddles(long size, float *cosines, float *sines) {
     }
 }
 
+/// b = y·w, complex, at column c.
+static inline void twiddled(float *br, float *bi, long c, float yr, float yi, float wr, float wi) {
+    br[c] = yr * wr - yi * wi;
+    bi[c] = yr * wi + yi * wr;
+}
+
 /// One Stockham stage of radix r on elements that are rows of `width` floats: for p < m,
 /// q < s, the r inputs x[q + s(p + tm)] give y[q + s(rp + k)] = w_n^(pk) Σ_t x[·] ω_r^(tk).
 #if defined(__x86_64__) && defined(__linux__)
@@ -194,8 +200,7 @@ static void stage(long r, long n, long s, const float *xr, const float *xi, long
                     float dr = a0r - a1r, di = a0i - a1i;
                     br[0][c] = a0r + a1r;
                     bi[0][c] = a0i + a1i;
-                    br[1][c] = dr * wr[1] - di * wi[1];
-                    bi[1][c] = dr * wi[1] + di * wr[1];
+                    twiddled(br[1], bi[1], c, dr, di, wr[1], wi[1]);
                 }
             } else if (r == 4) {
                 // ω = ∓i: the forward transform's −i, the inverse's +i.
@@ -210,12 +215,9 @@ static void stage(long r, long n, long s, const float *xr, const float *xi, long
                     float y1r = d02r + rr, y1i = d02i + ri, y2r = s02r - s13r, y2i = s02i - s13i, y3r = d02r - rr, y3i = d02i - ri;
                     br[0][c] = s02r + s13r;
                     bi[0][c] = s02i + s13i;
-                    br[1][c] = y1r * wr[1] - y1i * wi[1];
-                    bi[1][c] = y1r * wi[1] + y1i * wr[1];
-                    br[2][c] = y2r * wr[2] - y2i * wi[2];
-                    bi[2][c] = y2r * wi[2] + y2i * wr[2];
-                    br[3][c] = y3r * wr[3] - y3i * wi[3];
-                    bi[3][c] = y3r * wi[3] + y3i * wr[3];
+                    twiddled(br[1], bi[1], c, y1r, y1i, wr[1], wi[1]);
+                    twiddled(br[2], bi[2], c, y2r, y2i, wr[2], wi[2]);
+                    twiddled(br[3], bi[3], c, y3r, y3i, wr[3], wi[3]);
                 }
             } else {
                 // ω = −½ ∓ i√3/2.
@@ -229,10 +231,8 @@ static void stage(long r, long n, long s, const float *xr, const float *xi, long
                     float y1r = mr + tr, y1i = mi + ti, y2r = mr - tr, y2i = mi - ti;
                     br[0][c] = a0r + sr;
                     bi[0][c] = a0i + si;
-                    br[1][c] = y1r * wr[1] - y1i * wi[1];
-                    bi[1][c] = y1r * wi[1] + y1i * wr[1];
-                    br[2][c] = y2r * wr[2] - y2i * wi[2];
-                    bi[2][c] = y2r * wi[2] + y2i * wr[2];
+                    twiddled(br[1], bi[1], c, y1r, y1i, wr[1], wi[1]);
+                    twiddled(br[2], bi[2], c, y2r, y2i, wr[2], wi[2]);
                 }
             }
         }

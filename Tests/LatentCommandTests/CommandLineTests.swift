@@ -181,6 +181,32 @@ func json(_ text: String) throws -> [String: Any] {
         }
     }
 
+    /// Runs the `latent` executable with `arguments` in `folder`, sends it Ctrl-C once its
+    /// stderr shows `marker`, and returns its exit status and all it wrote to stderr.
+    func interruptedRun(_ arguments: [String], once marker: String, in folder: String) throws -> (status: Int32, errors: String) {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("latent")
+        let candidates = [executable.path, FileManager.default.currentDirectoryPath + "/.build/release/latent"]
+        let path = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        var text = ""
+        while !text.contains(marker) {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        process.interrupt()
+        text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     /// Ctrl-C stops training after the current batch and writes a checkpoint of that state,
     /// whether or not periodic checkpoints were asked for; the run then resumes from it to the
     /// model of an uninterrupted run.
@@ -189,27 +215,9 @@ func json(_ text: String) throws -> [String: Any] {
         let folder = scratchFolder()
         let arguments = ["fit", "deep-autoencoder", "--data", "fashion-mnist-mini:train", "--hidden", "64", "--code-size", "8",
                          "--pretrain", "none", "--epochs", "40"] + checkpointOptions
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("latent")
-        let candidates = [executable.path, FileManager.default.currentDirectoryPath + "/.build/release/latent"]
-        let path = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments + ["--output", "a.safetensors", "--threads", "1"]  // as runLatent runs the others
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        var text = ""
-        while !text.contains("epoch 3/40") {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        process.interrupt()
-        text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
+        // --threads 1 as runLatent runs the others.
+        let (status, text) = try interruptedRun(arguments + ["--output", "a.safetensors", "--threads", "1"], once: "epoch 3/40", in: folder)
+        #expect(status != 0)
         #expect(text.contains("interrupted; continue from the last checkpoint"), "stderr was: \(text.suffix(400))")
         #expect(!FileManager.default.fileExists(atPath: folder + "/a.safetensors"))
         let resumed = try runLatent(arguments + ["--output", "a.safetensors", "--resume", "--quiet"], in: folder)
@@ -225,27 +233,8 @@ func json(_ text: String) throws -> [String: Any] {
     @Test func ctrlCInterruptsTSNEAndResumeFinishes() throws {
         let folder = scratchFolder()
         let arguments = ["fit", "tsne", "--data", "fashion-mnist-mini:train", "--iterations", "300", "--threads", "1"]
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("latent")
-        let candidates = [executable.path, FileManager.default.currentDirectoryPath + "/.build/release/latent"]
-        let path = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments + ["--output", "a.safetensors"]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        var text = ""
-        while !text.contains(" of 550 (") {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        process.interrupt()
-        text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
+        let (status, text) = try interruptedRun(arguments + ["--output", "a.safetensors"], once: " of 550 (", in: folder)
+        #expect(status != 0)
         #expect(text.contains("interrupted; continue from the last checkpoint"), "stderr was: \(text.suffix(400))")
         let resumed = try runLatent(arguments + ["--output", "a.safetensors", "--resume", "--quiet"], in: folder)
         #expect(resumed.status == 0, "\(resumed.errors)")
