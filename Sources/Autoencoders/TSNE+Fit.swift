@@ -34,23 +34,23 @@ extension TSNE {
         var optimiser = Optimiser(affinities: affinities, configuration: configuration, exactRepulsion: exact, points: n, settings: settings)
         var course: [Double] = []
         var done = 0
+        let total = configuration.earlyExaggerationIterations + configuration.iterations
         if let policy = checkpoints, policy.resume {
-            let state = try TSNECheckpoint.read(policy.path, configuration: configuration, samples: n)
+            let state = try EmbeddingCheckpoint.read(policy.path, method: methodName, configuration: configuration, samples: n, total: total)
             let count = n * configuration.components
-            y = try TSNECheckpoint.decode(state.codes, count: count, what: "codes", file: policy.path)
-            optimiser.velocity = try TSNECheckpoint.decode(state.velocity, count: count, what: "velocity", file: policy.path)
-            optimiser.gains = try TSNECheckpoint.decode(state.gains, count: count, what: "gains", file: policy.path)
-            (done, course) = (state.iteration, state.klCourse)
+            y = try state.array("codes", count: count, method: methodName, file: policy.path)
+            optimiser.velocity = try state.array("velocity", count: count, method: methodName, file: policy.path)
+            optimiser.gains = try state.array("gains", count: count, method: methodName, file: policy.path)
+            (done, course) = (state.iteration, state.course)
         }
         var lastWrite = Date()
         func save() throws {
             guard let policy = checkpoints, policy.writes else { return }
-            try TSNECheckpoint(iteration: done, samples: n, klCourse: course, codes: TSNECheckpoint.encode(y),
-                               velocity: TSNECheckpoint.encode(optimiser.velocity), gains: TSNECheckpoint.encode(optimiser.gains))
-                .write(to: policy.path, configuration: configuration)
+            try EmbeddingCheckpoint(iteration: done, samples: n, course: course,
+                                    arrays: ["codes": y, "velocity": optimiser.velocity, "gains": optimiser.gains])
+                .write(to: policy.path, method: methodName, configuration: configuration)
             lastWrite = Date()
         }
-        let total = configuration.earlyExaggerationIterations + configuration.iterations
         let phases = [(configuration.earlyExaggerationIterations, configuration.earlyExaggeration, configuration.initialMomentum),
                       (configuration.iterations, 1.0, configuration.finalMomentum)]
         var phaseStart = 0

@@ -200,24 +200,10 @@ public struct TSNE: Autoencoder {
     /// DECODE: Σⱼ wⱼ xⱼ / Σⱼ wⱼ over the ``Configuration/decodingNeighbours`` training codes yⱼ
     /// nearest z, wⱼ = (1 + ‖z − yⱼ‖²/α)^(−α): a code among training codes decodes to their samples.
     public func decodeUnchecked(_ codes: Tensor) throws -> Tensor {
-        let k = Swift.min(configuration.decodingNeighbours, embedding.rows)
-        let graph = try NearestNeighbours.exact(queries: codes, in: embedding, k: k)
-        let (m, d, dof) = (codes.rows, reference.columns, configuration.degreesOfFreedom)
-        var out = [Float](repeating: 0, count: m * d)
-        reference.withUnsafeBufferPointer { x in
-            for i in 0..<m {
-                var total = 0.0
-                var row = [Double](repeating: 0, count: d)
-                for (j, squared) in zip(graph.neighbours(of: i), graph.squaredDistances(of: i)) {
-                    let w = Foundation.pow(1 + Double(squared) / dof, -dof)
-                    total += w
-                    let base = Int(j) * d
-                    for c in 0..<d { row[c] += w * Double(x[base + c]) }
-                }
-                for c in 0..<d { out[i * d + c] = Float(row[c] / total) }
-            }
+        let dof = configuration.degreesOfFreedom
+        return try neighbourAverage(of: codes, embedding: embedding, reference: reference, neighbours: configuration.decodingNeighbours) {
+            Foundation.pow(1 + $0 / dof, -dof)
         }
-        return try Tensor(shape: [m, d], scalars: out)
     }
 }
 

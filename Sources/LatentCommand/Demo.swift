@@ -89,11 +89,16 @@ struct Demo: ComputingCommand {
                 return try DeepAutoencoder.fit(train.samples, configuration: configuration, using: &g, context: FitContext(progress: progress))
             }
         }
-        // The projective family beside the autoencoders: openTSNE's defaults.
+        // The projective family beside the autoencoders: openTSNE's and umap-learn's defaults.
         try fit("t-SNE, 2-D", file: "tsne-2.safetensors", codeSize: 2) { g, _ in
             try TSNE.fit(train.samples, configuration: .init(), using: &g) { progress in
                 display.update(String(format: "t-SNE, 2-D: iteration %d of %d", progress.iteration, progress.total),
                                fraction: Double(progress.iteration) / Double(progress.total))
+            }
+        }
+        try fit("UMAP, 2-D", file: "umap-2.safetensors", codeSize: 2) { g, _ in
+            try UMAP.fit(train.samples, configuration: .init(), using: &g) { progress in
+                display.update(String(format: "UMAP, 2-D: epoch %d of %d", progress.epoch, progress.total), fraction: Double(progress.epoch) / Double(progress.total))
             }
         }
         try fit("VAE 784-400-20", file: "vae-20.safetensors", codeSize: 20) { g, progress in

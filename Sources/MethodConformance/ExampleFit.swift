@@ -107,3 +107,10 @@ extension TSNE: ExampleFit {
                        using: &generator)
     }
 }
+
+extension UMAP: ExampleFit {
+    /// A 2-D embedding of 10 neighbours over 200 epochs (umap-learn's defaults otherwise).
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> UMAP {
+        try fit(samples, configuration: .init(neighbours: min(10, samples.rows), epochs: 200, transformEpochs: 50), using: &generator)
+    }
+}

@@ -33,7 +33,7 @@ public struct FuzzySimplicialSet: Sendable, Equatable {
 
     /// Bisection steps at most, the tolerance on the sum, and the smallest scale as a fraction
     /// of the mean distance (umap-learn's `n_iter`, `SMOOTH_K_TOLERANCE`, `MIN_K_DIST_SCALE`).
-    static let bisections = 64, tolerance = 1e-5, minimumScale = 1e-3
+    public static let bisections = 64, tolerance = 1e-5, minimumScale = 1e-3
 
     /// The fuzzy simplicial set of `graph` (k neighbours each, the point itself excluded).
     public init(graph: NeighbourGraph) {
@@ -46,19 +46,7 @@ public struct FuzzySimplicialSet: Sendable, Equatable {
         for i in 0..<n {
             let row = distances[(i * k)..<((i + 1) * k)]
             rho[i] = row.first { $0 > 0 } ?? 0
-            var (low, high, middle) = (0.0, Double.infinity, 1.0)
-            for _ in 0..<Self.bisections {
-                var sum = 0.0
-                for d in row { sum += d - rho[i] > 0 ? Foundation.exp(-(d - rho[i]) / middle) : 1 }
-                if abs(sum - target) < Self.tolerance { break }
-                if sum > target {
-                    high = middle
-                    middle = (low + high) / 2
-                } else {
-                    low = middle
-                    middle = high.isInfinite ? middle * 2 : (low + high) / 2
-                }
-            }
+            let middle = Self.scale(of: row, nearest: rho[i], target: target)
             let mean = rho[i] > 0 ? row.reduce(0, +) / Double(k + 1) : overall
             sigma[i] = Swift.max(middle, Self.minimumScale * mean)
         }
@@ -92,5 +80,24 @@ public struct FuzzySimplicialSet: Sendable, Equatable {
             rowStart.append(columns.count)
         }
         (self.rowStart, self.columns, self.memberships, self.nearestDistances, self.scales) = (rowStart, columns, memberships, rho, sigma)
+    }
+
+    /// σ by bisection such that Σⱼ exp(−max(0, dⱼ − ρ)/σ) = target, within ``tolerance`` or after
+    /// ``bisections`` halvings (umap-learn's `smooth_knn_dist`, before its lower bound on σ).
+    public static func scale(of distances: ArraySlice<Double>, nearest rho: Double, target: Double) -> Double {
+        var (low, high, middle) = (0.0, Double.infinity, 1.0)
+        for _ in 0..<bisections {
+            var sum = 0.0
+            for d in distances { sum += d - rho > 0 ? Foundation.exp(-(d - rho) / middle) : 1 }
+            if abs(sum - target) < tolerance { break }
+            if sum > target {
+                high = middle
+                middle = (low + high) / 2
+            } else {
+                low = middle
+                middle = high.isInfinite ? middle * 2 : (low + high) / 2
+            }
+        }
+        return middle
     }
 }

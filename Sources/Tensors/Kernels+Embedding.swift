@@ -50,4 +50,28 @@ extension Kernels {
             latent_interpolation_gather(y, points.lowerBound, points.upperBound, low, width, boxes, nodes, list.baseAddress, fields.count, leadingDimension, out)
         }
     }
+
+    /// One epoch of UMAP's stochastic gradient descent for the heads in `rows` of a graph (CSR
+    /// `rowStart`, `columns`): each due edge's attraction, then its negative samples from the
+    /// `otherCount` rows of `others` (`dimensions` wide; i's own row skipped when
+    /// `selfIndexed`), moving the heads in `y`; advances the edges' schedules
+    /// (`nextSample`, `nextNegative`). Each head's negative samples come from a stream of
+    /// (`seed`, `epoch`, `rowSeeds[i]` or else i). See `latent_umap_epoch`.
+    public static func umapEpoch(rowStart: UnsafePointer<Int>, columns: UnsafePointer<Int32>, epochsPerSample: UnsafePointer<Double>,
+                                 nextSample: UnsafeMutablePointer<Double>, nextNegative: UnsafeMutablePointer<Double>, rows: Range<Int>,
+                                 y: UnsafeMutablePointer<Float>, others: UnsafePointer<Float>, otherCount: Int, selfIndexed: Bool, dimensions: Int,
+                                 a: Double, b: Double, repulsion: Double, learningRate: Double, attractionScale: Double, negativeRate: Double,
+                                 epoch: Int, seed: UInt64, rowSeeds: UnsafePointer<UInt64>? = nil) {
+        rowStart.withMemoryRebound(to: CLong.self, capacity: rows.upperBound + 1) { starts in
+            latent_umap_epoch(starts, columns, epochsPerSample, nextSample, nextNegative, rows.lowerBound, rows.upperBound, y, others, otherCount,
+                              selfIndexed ? 1 : 0, dimensions, a, b, repulsion, learningRate, attractionScale, negativeRate, epoch, seed, rowSeeds)
+        }
+    }
+
+    /// Advances the schedules of `count` edges through `epoch` without moving anything: what a
+    /// resumed UMAP optimisation replays.
+    public static func umapSchedule(epochsPerSample: UnsafePointer<Double>, nextSample: UnsafeMutablePointer<Double>,
+                                    nextNegative: UnsafeMutablePointer<Double>, count: Int, negativeRate: Double, epoch: Int) {
+        latent_umap_schedule(epochsPerSample, nextSample, nextNegative, count, negativeRate, epoch)
+    }
 }

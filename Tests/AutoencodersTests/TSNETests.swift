@@ -152,28 +152,3 @@ import Tensors
         }
     }
 }
-
-/// UMAP's curve 1/(1 + a·x^(2b)) fitted to min_dist and spread as umap-learn's `find_ab_params`
-/// fits it (its values for the defaults in `Benchmarks/reference/umap_fixture.py`, 0.5.12), and
-/// closer to the target than nearby parameters.
-@Suite struct UMAPCurveTests {
-    @Test func defaultsEqualUMAPLearns() {
-        let curve = UMAPCurve(minimumDistance: 0.1, spread: 1)
-        #expect(abs(curve.a - 1.57694346027) < 1e-6 && abs(curve.b - 0.895060877852) < 1e-6, "a \(curve.a), b \(curve.b)")
-    }
-
-    @Test(arguments: [(0.0, 1.0), (0.5, 1.0), (0.1, 2.0)])
-    func theFitIsALeastSquaresMinimum(minimumDistance: Double, spread: Double) {
-        let curve = UMAPCurve(minimumDistance: minimumDistance, spread: spread)
-        func cost(_ a: Double, _ b: Double) -> Double {
-            (0..<300).reduce(0) { total, i in
-                let x = 3 * spread * Double(i) / 299
-                let y = x < minimumDistance ? 1 : exp(-(x - minimumDistance) / spread)
-                let e = 1 / (1 + a * pow(x, 2 * b)) - y
-                return total + e * e
-            }
-        }
-        let best = cost(curve.a, curve.b)
-        for (da, db) in [(1e-3, 0.0), (-1e-3, 0.0), (0.0, 1e-3), (0.0, -1e-3)] { #expect(cost(curve.a * (1 + da), curve.b * (1 + db)) >= best) }
-    }
-}

@@ -228,12 +228,13 @@ func json(_ text: String) throws -> [String: Any] {
         #expect(a.stateTensors.map(\.tensor) == b.stateTensors.map(\.tensor))
     }
 
-    /// Ctrl-C stops t-SNE after the current iteration with a checkpoint; `--resume` then ends
+    /// Ctrl-C stops t-SNE or UMAP after the current iteration (epoch) with a checkpoint; `--resume` then ends
     /// where an uninterrupted run does, bit for bit.
-    @Test func ctrlCInterruptsTSNEAndResumeFinishes() throws {
+    @Test(arguments: [(["fit", "tsne", "--data", "fashion-mnist-mini:train", "--iterations", "300", "--threads", "1"], " of 550 ("),
+                      (["fit", "umap", "--data", "fashion-mnist-mini:train", "--epochs", "3000", "--threads", "1"], "epoch ")])
+    func ctrlCInterruptsANeighbourEmbeddingAndResumeFinishes(arguments: [String], progress: String) throws {
         let folder = scratchFolder()
-        let arguments = ["fit", "tsne", "--data", "fashion-mnist-mini:train", "--iterations", "300", "--threads", "1"]
-        let (status, text) = try interruptedRun(arguments + ["--output", "a.safetensors"], once: " of 550 (", in: folder)
+        let (status, text) = try interruptedRun(arguments + ["--output", "a.safetensors"], once: progress, in: folder)
         #expect(status != 0)
         #expect(text.contains("interrupted; continue from the last checkpoint"), "stderr was: \(text.suffix(400))")
         let resumed = try runLatent(arguments + ["--output", "a.safetensors", "--resume", "--quiet"], in: folder)

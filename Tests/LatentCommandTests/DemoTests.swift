@@ -12,7 +12,7 @@ import Testing
         #expect(demo.status == 0, "\(demo.errors)")
         let result = try json(demo.output)
         let methods = try #require(result["methods"] as? [[String: Any]])
-        #expect(methods.count == 9)
+        #expect(methods.count == 10)
         func entry(_ name: String) throws -> [String: Any] { try #require(methods.first { $0["method"] as? String == name }, "\(name) missing") }
         let (pca30, pca2) = (try entry("PCA-30"), try entry("PCA-2"))
         let (deep30, deep2) = (try entry("deep autoencoder 784-1000-500-250-30"), try entry("deep autoencoder 784-1000-500-250-2"))
@@ -21,8 +21,9 @@ import Testing
         #expect((deep30["test_sse_per_sample"] as! Double) < (pca30["test_sse_per_sample"] as! Double))
         #expect((deep2["test_sse_per_sample"] as! Double) < (pca2["test_sse_per_sample"] as! Double))
         #expect((deep2["knn_accuracy"] as! Double) > (pca2["knn_accuracy"] as! Double) + 0.05)
-        // t-SNE's 2-D codes keep the classes' neighbourhoods as no linear map does.
+        // t-SNE's and UMAP's 2-D codes keep the classes' neighbourhoods as no linear map does.
         #expect((try entry("t-SNE, 2-D")["knn_accuracy"] as! Double) > (pca2["knn_accuracy"] as! Double) + 0.1)
+        #expect((try entry("UMAP, 2-D")["knn_accuracy"] as! Double) > (pca2["knn_accuracy"] as! Double) + 0.1)
         // The lecture's generative contrast: N(0, I) codes through the plain autoencoder's decoder
         // measure clearly worse than the VAE's prior samples and than a mixture of its own codes.
         let samplers = try #require(result["samplers"] as? [[String: Any]])

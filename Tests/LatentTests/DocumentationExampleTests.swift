@@ -60,7 +60,8 @@ import Testing
     let data = try DatasetLoader().load("blobs?n=600&centers=4&dimension=10")
     var generator = RandomGenerator(seed: 0)
     let tsne = try TSNE.fit(data.samples, configuration: .init(perplexity: 20), using: &generator)
-    let kept = try NeighbourhoodMetrics.measure(samples: data.samples, codes: tsne.embedding, labels: data.labels, using: &generator)
+    let umap = try UMAP.fit(data.samples, configuration: .init(neighbours: 15, minimumDistance: 0.1), using: &generator)
+    let kept = try NeighbourhoodMetrics.measure(samples: data.samples, codes: umap.embedding, labels: data.labels, using: &generator)
     let placed = try tsne.encode(data.samples.rows(0..<10))        // new samples against the fixed codes
     #expect(kept.trustworthiness > 0.9 && kept.knnAccuracy! > 0.95 && placed.shape == [10, 2])
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -212,6 +213,23 @@ void latent_fft_columns(float *re, float *im, long size, long ld, long first_col
 
 /// out[c·ld_out + r] = in[r·ld_in + c] for rows [row_begin, row_end) and c < columns.
 void latent_transpose_block(const float *in, long ld_in, float *out, long ld_out, long row_begin, long row_end, long columns);
+
+/// One epoch of UMAP's layout optimisation for the heads i in [begin, end) of the graph's rows:
+/// each edge e due (next_sample[e] ≤ epoch) pulls yᵢ towards others[columns[e]] (scaled by
+/// attraction_scale), then ⌊(epoch − next_negative[e]) / (epochs_per_sample[e]/negative_rate)⌋
+/// negative samples, drawn from the other_count rows of `others` by a stream seeded by (seed,
+/// epoch, and row_seeds[i] or else i), push it away (a sample of i itself skipped when
+/// self_indexed); steps scaled by alpha, gradient coordinates clipped to [−4, 4]. Advances
+/// next_sample and next_negative.
+void latent_umap_epoch(const long *row_start, const int *columns, const double *epochs_per_sample, double *next_sample,
+                       double *next_negative, long begin, long end, float *y, const float *others, long other_count,
+                       int self_indexed, long d, double a, double b, double gamma, double alpha, double attraction_scale,
+                       double negative_rate, long epoch, uint64_t seed, const uint64_t *row_seeds);
+
+/// Advances the schedules of `count` edges through `epoch` as latent_umap_epoch would, moving
+/// nothing: how a resumed optimisation recovers them.
+void latent_umap_schedule(const double *epochs_per_sample, double *next_sample, double *next_negative, long count, double negative_rate,
+                          long epoch);
 
 #ifdef __cplusplus
 }

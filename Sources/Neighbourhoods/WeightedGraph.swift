@@ -1,0 +1,73 @@
+/// An undirected graph with positive edge weights, stored as the rows of its symmetric adjacency
+/// matrix in compressed form: UMAP's fuzzy simplicial set, the spectral layout's input, and
+/// (later) Isomap's neighbourhood graph.
+///
+/// Row i's neighbours are `columns[rowStart[i] ..< rowStart[i + 1]]`, their weights beside them
+/// in `weights`; every edge is stored in both rows.
+public struct WeightedGraph: Sendable, Equatable {
+    public let rowStart: [Int]
+    public let columns: [Int32]
+    public let weights: [Float]
+
+    /// The number of vertices.
+    public var count: Int { rowStart.count - 1 }
+    /// The number of stored (directed) edges: twice the undirected ones.
+    public var edgeCount: Int { columns.count }
+
+    public init(rowStart: [Int], columns: [Int32], weights: [Float]) {
+        precondition(!rowStart.isEmpty && rowStart.last == columns.count && columns.count == weights.count,
+                     "a graph's rows must end at its \(columns.count) edges, one weight each")
+        (self.rowStart, self.columns, self.weights) = (rowStart, columns, weights)
+    }
+
+    /// The graph with only the edges whose weight satisfies `keep`.
+    public func filter(_ keep: (Float) -> Bool) -> WeightedGraph {
+        var starts = [0], columns: [Int32] = [], weights: [Float] = []
+        for i in 0..<count {
+            for e in rowStart[i]..<rowStart[i + 1] where keep(self.weights[e]) {
+                columns.append(self.columns[e])
+                weights.append(self.weights[e])
+            }
+            starts.append(columns.count)
+        }
+        return WeightedGraph(rowStart: starts, columns: columns, weights: weights)
+    }
+
+    /// The subgraph on `vertices` (ascending), renumbered 0 ..< vertices.count; edges leaving them dropped.
+    public func subgraph(_ vertices: [Int]) -> WeightedGraph {
+        var position = [Int32](repeating: -1, count: count)
+        for (new, old) in vertices.enumerated() { position[old] = Int32(new) }
+        var starts = [0], columns: [Int32] = [], weights: [Float] = []
+        for old in vertices {
+            for e in rowStart[old]..<rowStart[old + 1] where position[Int(self.columns[e])] >= 0 {
+                columns.append(position[Int(self.columns[e])])
+                weights.append(self.weights[e])
+            }
+            starts.append(columns.count)
+        }
+        return WeightedGraph(rowStart: starts, columns: columns, weights: weights)
+    }
+
+    /// The connected components: each vertex's component label, components numbered in the
+    /// order of their lowest vertex, and their number.
+    public func components() -> (labels: [Int], count: Int) {
+        var labels = [Int](repeating: -1, count: count), next = 0, stack: [Int] = []
+        for start in 0..<count where labels[start] < 0 {
+            labels[start] = next
+            stack.append(start)
+            while let i = stack.popLast() {
+                for e in rowStart[i]..<rowStart[i + 1] where labels[Int(columns[e])] < 0 {
+                    labels[Int(columns[e])] = next
+                    stack.append(Int(columns[e]))
+                }
+            }
+            next += 1
+        }
+        return (labels, next)
+    }
+}
+
+extension FuzzySimplicialSet {
+    /// The set as a weighted graph (weights the memberships).
+    public var graph: WeightedGraph { WeightedGraph(rowStart: rowStart, columns: columns, weights: memberships) }
+}
