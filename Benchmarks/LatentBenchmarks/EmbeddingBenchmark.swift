@@ -8,7 +8,7 @@ import Latent
 /// `folder`). Both embeddings are measured by the same code: trustworthiness and continuity
 /// (k = 10, 10 000 seeded queries), the 10-NN label accuracy of the codes (leave-one-out), and
 /// for 20 000 the 10-NN accuracy of the 10 000 test images placed by ENCODE (the reference's
-/// `transform`) against the training codes.
+/// `transform`) against the training codes. Both embeddings are drawn to SVG in `folder`.
 struct EmbeddingBenchmark {
     /// The method's name in the lines printed, the reference's, and the reference's file prefix.
     let method: String, referenceName: String, prefix: String
@@ -37,6 +37,12 @@ func benchmarkEmbedding(_ benchmark: EmbeddingBenchmark, folder: String, sizes: 
     let reference = (try? Data(contentsOf: URL(fileURLWithPath: folder + "/\(benchmark.prefix)-times.json")))
         .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
     let theirTimes = reference?["times"] as? [String: [String: Double]] ?? [:]
+    // The codes drawn as `latent report` draws them (small opaque points in class colours), one file each.
+    func draw(_ codes: Tensor, _ pointLabels: [Int], by name: String, file: String) throws {
+        let plot = try ScatterPlot(codes: codes, labels: pointLabels, classNames: train.classNames,
+                                   title: "\(benchmark.method) of \(codes.rows) Fashion-MNIST images: \(name)")
+        try plot.svg().write(toFile: folder + "/" + file, atomically: true, encoding: .utf8)
+    }
     func describe(_ name: String, _ codes: Tensor, _ points: Tensor, _ pointLabels: [Int]) throws -> String {
         var generator = RandomGenerator(seed: 0)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -57,9 +63,12 @@ func benchmarkEmbedding(_ benchmark: EmbeddingBenchmark, folder: String, sizes: 
         }
         print(line)
         print("  " + (try describe("Latent", model.codes, points, pointLabels)))
+        try draw(model.codes, pointLabels, by: "Latent", file: "latent-\(benchmark.prefix)-\(n).svg")
         let theirPath = folder + "/\(benchmark.prefix)-\(n).npy"
         if FileManager.default.fileExists(atPath: theirPath) {
-            print("  " + (try describe(benchmark.referenceName, try NPY.read(theirPath).matrix(file: theirPath), points, pointLabels)))
+            let theirCodes = try NPY.read(theirPath).matrix(file: theirPath)
+            print("  " + (try describe(benchmark.referenceName, theirCodes, points, pointLabels)))
+            try draw(theirCodes, pointLabels, by: benchmark.referenceName, file: "\(benchmark.prefix)-\(n).svg")
         }
         guard n <= 60_000 else { continue }
         start = DispatchTime.now().uptimeNanoseconds

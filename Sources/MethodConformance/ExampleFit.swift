@@ -114,3 +114,11 @@ extension UMAP: ExampleFit {
         try fit(samples, configuration: .init(neighbours: min(10, samples.rows), epochs: 200, transformEpochs: 50), using: &generator)
     }
 }
+
+extension MDS: ExampleFit {
+    /// Metric MDS in 2-D from 2 starts of at most 100 iterations.
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> MDS {
+        try fit(samples, configuration: .init(components: min(2, samples.rows - 1), scaling: .metric, initialisations: 2, iterations: 100),
+                using: &generator)
+    }
+}

@@ -55,98 +55,18 @@ public struct LaplacianEigenmap: Sendable {
         let norm = root.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let trivial = root.map { $0 / norm }
         let operatorM = NormalisedAdjacency(graph: graph, values: scaled, settings: settings)
-        let m = Swift.min(Self.basisSize, n - 1), wanted = dimensions, keep = Swift.max(wanted + 1, m / 2)
-        guard m > wanted else {
+        guard Self.basisSize - 1 > dimensions, n - 1 > dimensions else {
             throw NeighbourError("a Laplacian eigenmap of \(dimensions) dimensions needs more than \(dimensions + 1) vertices; got \(n)")
         }
-        var basis: [[Double]] = []
-        var start = (0..<n).map { _ in generator.nextNormal() }
-        Self.orthogonalise(&start, against: [trivial])
-        basis.append(Self.normalised(start))
-        var h = [Double](repeating: 0, count: m * m)
-        var (products, restarts, converged) = (0, 0, false)
-        var ritzValues: [Double] = [], ritzVectors: [[Double]] = []
-        while true {
-            // Extend the basis to m vectors; the last product leaves the residual f, of norm β.
-            var residual: [Double] = [], beta = 0.0
-            for j in (basis.count - 1)..<m {
-                var w = operatorM.apply(basis[j])
-                products += 1
-                let coefficients = Self.orthogonalise(&w, against: [trivial] + basis)
-                for (t, c) in coefficients.dropFirst().enumerated() where t <= j {
-                    h[t * m + j] = c
-                    h[j * m + t] = c
-                }
-                let length = Self.length(w)
-                if j + 1 < m, length > 0 {
-                    basis.append(w.map { $0 / length })
-                } else {
-                    (residual, beta) = (length > 0 ? w.map { $0 / length } : w, length)
-                    if j + 1 < m { break }
-                }
-            }
-            let size = basis.count
-            var projected = Matrix(rows: size, columns: size, values: [Double](repeating: 0, count: size * size))
-            for r in 0..<size { for c in 0..<size { projected.values[r * size + c] = h[r * m + c] } }
-            let small = try SymmetricEigendecomposition(projected)
-            // Ritz vectors of the largest eigenvalues of M; their residual is β·|last component|.
-            let residuals = (0..<size).map { beta * abs(small.eigenvectors.values[$0 * size + size - 1]) }
-            converged = beta == 0 || residuals.prefix(wanted).allSatisfy { $0 <= tolerance }
-            let kept = converged || restarts == Self.maximumRestarts ? wanted : Swift.min(keep, size - 1)
-            ritzVectors = (0..<kept).map { r in
-                var v = [Double](repeating: 0, count: n)
-                for t in 0..<size {
-                    let s = small.eigenvectors.values[r * size + t]
-                    basis[t].withUnsafeBufferPointer { b in for i in 0..<n { v[i] += s * b[i] } }
-                }
-                return v
-            }
-            ritzValues = Array(small.eigenvalues.prefix(kept))
-            if converged || restarts == Self.maximumRestarts { break }
-            restarts += 1
-            // Krylov–Schur restart: the kept Ritz vectors, M diagonal on them, then the residual.
-            basis = ritzVectors
-            h = [Double](repeating: 0, count: m * m)
-            for (r, theta) in ritzValues.enumerated() { h[r * m + r] = theta }
-            guard beta > 0 else { break }
-            basis.append(residual)
-        }
+        let start = (0..<n).map { _ in generator.nextNormal() }
+        let solver = try KrylovSchur(count: dimensions, dimension: n, deflating: [trivial], start: start, tolerance: tolerance, basisSize: Self.basisSize,
+                                     maximumRestarts: Self.maximumRestarts, apply: operatorM.apply)
         var coordinates = [Double](repeating: 0, count: n * dimensions)
-        for c in 0..<dimensions { for i in 0..<n { coordinates[i * dimensions + c] = ritzVectors[c][i] } }
+        for c in 0..<dimensions { for i in 0..<n { coordinates[i * dimensions + c] = solver.eigenvectors[c][i] } }
         self.coordinates = coordinates
-        eigenvalues = ritzValues.prefix(dimensions).map { 1 - $0 }
-        self.converged = converged
-        self.products = products
-    }
-
-    /// Removes from `v` its components along the orthonormal `vectors`, twice over (classical
-    /// Gram–Schmidt with re-orthogonalisation: Giraud et al. 2005); returns the coefficients.
-    @discardableResult
-    static func orthogonalise(_ v: inout [Double], against vectors: [[Double]]) -> [Double] {
-        var total = [Double](repeating: 0, count: vectors.count)
-        for _ in 0..<2 {
-            let coefficients = vectors.map { dot($0, v) }
-            v.withUnsafeMutableBufferPointer { out in
-                for (u, c) in zip(vectors, coefficients) { u.withUnsafeBufferPointer { b in for i in 0..<out.count { out[i] -= c * b[i] } } }
-            }
-            for t in total.indices { total[t] += coefficients[t] }
-        }
-        return total
-    }
-
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
-        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
-            var sum = 0.0
-            for i in 0..<x.count { sum += x[i] * y[i] }
-            return sum
-        } }
-    }
-
-    static func length(_ v: [Double]) -> Double { dot(v, v).squareRoot() }
-
-    static func normalised(_ v: [Double]) -> [Double] {
-        let l = length(v)
-        return v.map { $0 / l }
+        eigenvalues = solver.eigenvalues.map { 1 - $0 }
+        converged = solver.converged
+        products = solver.products
     }
 }
 
