@@ -12,7 +12,7 @@ import Tensors
 /// component scores. A new point with squared dissimilarities δ² to the n points lands at
 /// y = −½ Λ_d^(−1/2) V_dᵀ (δ² − μ), μ the column means of Δ² (Gower 1968, the out-of-sample
 /// formula of landmark MDS: de Silva & Tenenbaum 2004): for a training point, its own row.
-/// The eigenpairs come from ``KrylovSchur`` with products with B, never B's decomposition:
+/// The eigenpairs come from `KrylovSchur` with products with B, never B's decomposition:
 /// O(n²) a product.
 public struct ClassicalScaling: Sendable {
     /// `n × d`, row-major.
