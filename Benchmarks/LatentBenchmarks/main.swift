@@ -1,7 +1,7 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|transport|sinkhorn|neighbours|tsne|umap|mds|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|transport|sinkhorn|neighbours|tsne|umap|mds|isomap|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N]
 //   mpirun -np 2 latent-benchmarks allreduce     (sums across processes: the cost model's α and β)
 import Foundation
 import Latent
@@ -154,6 +154,7 @@ if which == "neighbours" {
                                        withExact: !arguments.contains("--skip-exact"), k: k,
                                        descent: NearestNeighbours.Descent(iterations: iterations, candidates: candidates, delta: delta))
 }
+if which == "isomap" { print(""); try benchmarkIsomap(folder: "/tmp/latent-isomap", repetitions: max(3, repetitions / 10)) }
 if which == "mds" { print(""); try benchmarkMDS(folder: "/tmp/latent-mds") }
 if which == "tsne" || which == "umap" {
     let sizes = arguments.firstIndex(of: "--sizes").map { arguments[$0 + 1].split(separator: ",").compactMap { Int($0) } } ?? [20_000, 70_000]

@@ -127,7 +127,7 @@ public struct MDS: Autoencoder {
     /// nearest z, wⱼ = 1/‖z − yⱼ‖² (a code on a training code decodes to its sample).
     public func decodeUnchecked(_ codes: Tensor) throws -> Tensor {
         try neighbourAverage(of: codes, embedding: embedding, reference: reference, neighbours: configuration.decodingNeighbours) {
-            1 / Swift.max($0, Double.leastNormalMagnitude)
+            $0 > 0 ? 1 / $0 : .infinity
         }
     }
 }

@@ -42,13 +42,15 @@ public enum ModelFileSchema {
     public static let umapSummary = MetadataEntry<UMAP.Summary>("umap_summary")
     /// What an MDS fit found (its stress-1, the eigenvalues of classical scaling).
     public static let mdsSummary = MetadataEntry<MDS.Summary>("mds_summary")
+    /// What an Isomap fit found (its sources, its graph, the eigenvalues).
+    public static let isomapSummary = MetadataEntry<Isomap.Summary>("isomap_summary")
     /// The command line that fitted the model (plain text, written by the CLI).
     public static let commandKey = "command"
 
     /// Every entry's key (and the command's): the metadata a model file may hold beyond its core.
     public static var keys: [String] {
         [classNames.key, featureNames.key, sampleShape.key, missingValues.key, valueRange.key, domainSampleShapes.key, domainFeatureNames.key,
-         scaling.key, domainScalings.key, trainingHistory.key, codeDensity.key, principalGraphGrowth.key, tsneSummary.key, umapSummary.key, mdsSummary.key, commandKey]
+         scaling.key, domainScalings.key, trainingHistory.key, codeDensity.key, principalGraphGrowth.key, tsneSummary.key, umapSummary.key, mdsSummary.key, isomapSummary.key, commandKey]
     }
 }
 

@@ -18,8 +18,12 @@ func neighbourAverage(of codes: Tensor, embedding: Tensor, reference: Tensor, ne
         for i in 0..<m {
             var total = 0.0
             for c in 0..<d { row[c] = 0 }
-            for (j, squared) in zip(graph.neighbours(of: i), graph.squaredDistances(of: i)) {
-                let w = similarity(Double(squared))
+            // An infinite weight (a code on a training code, for inverse-distance weights) takes
+            // the samples at that code alone, equally.
+            let weights = graph.squaredDistances(of: i).map { similarity(Double($0)) }
+            let exact = weights.contains(.infinity)
+            for (j, weight) in zip(graph.neighbours(of: i), weights) {
+                let w = exact ? (weight == .infinity ? 1 : 0) : weight
                 total += w
                 let base = Int(j) * d
                 for c in 0..<d { row[c] += w * Double(x[base + c]) }

@@ -122,3 +122,24 @@ extension MDS: ExampleFit {
                 using: &generator)
     }
 }
+
+extension Isomap: ExampleFit {
+    /// 2-D codes from the fewest neighbours, from min(10, n/4) up, whose graph is connected: the
+    /// examples are separated blobs, whose 10-nearest-neighbour graph falls apart (an error for
+    /// Isomap, by design).
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> Isomap {
+        // Bad samples go straight to the fit, whose errors the suite checks.
+        guard samples.rank == 2, samples.rows >= 3, samples.scalars.allSatisfy({ $0.isFinite }) else {
+            return try fit(samples, configuration: .init(), using: &generator)
+        }
+        var k = max(1, min(10, samples.rows / 4))
+        let all = try NearestNeighbours.exact(samples, k: samples.rows - 1)
+        while k < samples.rows - 1 {
+            let graph = NeighbourGraph(k: k, indices: (0..<samples.rows).flatMap { all.neighbours(of: $0).prefix(k) },
+                                       distances: (0..<samples.rows).flatMap { all.squaredDistances(of: $0).prefix(k) })
+            if WeightedGraph(neighbours: graph).components().count == 1 { break }
+            k += 1
+        }
+        return try fit(samples, configuration: .init(components: min(2, samples.rows - 1), neighbours: k), using: &generator)
+    }
+}

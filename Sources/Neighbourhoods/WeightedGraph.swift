@@ -1,4 +1,4 @@
-/// An undirected graph with positive edge weights, stored as the rows of its symmetric adjacency
+/// An undirected graph with non-negative edge weights, stored as the rows of its symmetric adjacency
 /// matrix in compressed form: UMAP's fuzzy simplicial set, the spectral layout's input, and
 /// (later) Isomap's neighbourhood graph.
 ///
@@ -64,6 +64,29 @@ public struct WeightedGraph: Sendable, Equatable {
             next += 1
         }
         return (labels, next)
+    }
+}
+
+extension WeightedGraph {
+    /// The undirected k-nearest-neighbour graph: i and j joined when either is among the other's
+    /// k nearest, weighted by their Euclidean distance (the smaller of the two rows' values, which
+    /// may differ in rounding): Isomap's neighbourhood graph (Tenenbaum, de Silva & Langford 2000, step 1).
+    public init(neighbours graph: NeighbourGraph) {
+        let n = graph.count
+        var rows = [[Int32: Float]](repeating: [:], count: n)
+        for i in 0..<n {
+            for (j, squared) in zip(graph.neighbours(of: i), graph.squaredDistances(of: i)) where Int(j) != i {
+                let length = squared.squareRoot()
+                rows[i][j] = Swift.min(rows[i][j] ?? .infinity, length)
+                rows[Int(j)][Int32(i)] = Swift.min(rows[Int(j)][Int32(i)] ?? .infinity, length)
+            }
+        }
+        var starts = [0], columns: [Int32] = [], weights: [Float] = []
+        for row in rows {
+            for j in row.keys.sorted() { columns.append(j); weights.append(row[j]!) }
+            starts.append(columns.count)
+        }
+        self.init(rowStart: starts, columns: columns, weights: weights)
     }
 }
 

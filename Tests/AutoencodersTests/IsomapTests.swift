@@ -1,0 +1,101 @@
+import Autoencoders
+import DataFormats
+import Foundation
+import Neighbourhoods
+import Testing
+import TestSupport
+import Tensors
+
+/// Isomap: shortest paths against Floyd–Warshall, an S-curve unrolled (exactly and from
+/// landmarks), new samples placed, determinism, and a disconnected graph named.
+@Suite struct IsomapTests {
+    /// Spearman's ρ of two sequences (no ties expected).
+    static func spearman(_ a: [Double], _ b: [Double]) -> Double {
+        func ranks(_ v: [Double]) -> [Double] {
+            var r = [Double](repeating: 0, count: v.count)
+            for (rank, index) in v.indices.sorted(by: { v[$0] < v[$1] }).enumerated() { r[index] = Double(rank) }
+            return r
+        }
+        let (x, y) = (ranks(a), ranks(b)), n = Double(a.count)
+        let d2 = zip(x, y).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        return 1 - 6 * d2 / (n * (n * n - 1))
+    }
+
+    /// Dijkstra's lengths equal Floyd–Warshall's on a random sparse graph, from any sources, on any thread count.
+    @Test func shortestPathsEqualFloydWarshall() {
+        var generator = RandomGenerator(seed: 4)
+        let n = 60
+        var adjacency = [[Int32: Float]](repeating: [:], count: n)
+        for _ in 0..<150 {
+            let (i, j) = (generator.nextInt(below: n), generator.nextInt(below: n))
+            guard i != j else { continue }
+            let w = 0.1 + generator.nextUniform()
+            adjacency[i][Int32(j)] = w
+            adjacency[j][Int32(i)] = w
+        }
+        var starts = [0], columns: [Int32] = [], weights: [Float] = []
+        for row in adjacency { for j in row.keys.sorted() { columns.append(j); weights.append(row[j]!) }; starts.append(columns.count) }
+        let graph = WeightedGraph(rowStart: starts, columns: columns, weights: weights)
+        var all = [Double](repeating: .infinity, count: n * n)
+        for i in 0..<n { all[i * n + i] = 0; for (j, w) in adjacency[i] { all[i * n + Int(j)] = Double(w) } }
+        for m in 0..<n { for i in 0..<n { for j in 0..<n where all[i * n + m] + all[m * n + j] < all[i * n + j] { all[i * n + j] = all[i * n + m] + all[m * n + j] } } }
+        let sources = [0, 7, 33, 59]
+        for threads in [1, 2] {
+            let paths = graph.shortestPaths(from: sources, settings: ComputeSettings(threads: threads))
+            for (row, s) in sources.enumerated() {
+                for j in 0..<n {
+                    let (ours, theirs) = (paths[row * n + j], all[s * n + j])
+                    #expect(ours == theirs || abs(ours - theirs) < 1e-9, "from \(s) to \(j): \(ours) against \(theirs)")
+                }
+            }
+        }
+    }
+
+    /// On an S-curve the codes recover both true coordinates (Spearman's |ρ| > 0.99 for the
+    /// matched axes), from every sample and from landmarks; training samples encode to their own codes.
+    @Test(arguments: [nil, 300])
+    func anSCurveIsUnrolled(landmarks: Int?) throws {
+        let (data, truth) = try SyntheticManifold.sCurve.generate(["n": 1_200, "seed": 3])
+        var generator = RandomGenerator(seed: 1)
+        let model = try Isomap.fit(data.samples, configuration: .init(neighbours: 10, landmarks: landmarks), using: &generator)
+        #expect(model.summary.sources == (landmarks ?? 1_200) && model.summary.exactNeighbours)
+        let codes = (0..<2).map { c in (0..<1_200).map { Double(model.embedding[$0, c]) } }
+        let truths = (0..<2).map { c in (0..<1_200).map { Double(truth[$0, c]) } }
+        let straight = abs(Self.spearman(codes[0], truths[0])) + abs(Self.spearman(codes[1], truths[1]))
+        let crossed = abs(Self.spearman(codes[0], truths[1])) + abs(Self.spearman(codes[1], truths[0]))
+        let pairs = straight >= crossed ? [(0, 0), (1, 1)] : [(0, 1), (1, 0)]
+        for (axis, coordinate) in pairs {
+            let rho = abs(Self.spearman(codes[axis], truths[coordinate]))
+            #expect(rho > 0.99, "code axis \(axis) against true coordinate \(coordinate): ρ = \(rho)")
+        }
+        let placed = try model.place(data.samples.rows(0..<30))
+        let scale = model.embedding.scalars.reduce(Float(0)) { max($0, abs($1)) }
+        for i in 0..<30 { for c in 0..<2 { #expect(abs(placed[i, c] - model.embedding[i, c]) < 1e-3 * scale) } }
+    }
+
+    /// The same seed gives the same codes on one thread or two; a batch encodes as its rows one by one.
+    @Test func sameSeedAndDataGiveTheSameCodesOnAnyThreadCount() throws {
+        let (data, _) = try SyntheticManifold.sCurve.generate(["n": 800, "seed": 5])
+        var models: [Isomap] = []
+        for threads in [1, 2] {
+            var generator = RandomGenerator(seed: 2)
+            models.append(try Isomap.fit(data.samples, configuration: .init(landmarks: 200), using: &generator, settings: ComputeSettings(threads: threads)))
+        }
+        #expect(models[0].embedding == models[1].embedding)
+        let fresh = try SyntheticManifold.sCurve.generate(["n": 12, "seed": 6]).dataset.samples
+        #expect(models[0].encodeUnchecked(fresh) == Tensor.concatenate((0..<12).map { models[0].encodeUnchecked(fresh.rows($0..<($0 + 1))) }))
+    }
+
+    /// Separated blobs give a graph of several components: an error that counts and locates them
+    /// and says to raise the neighbours; too many neighbours for the data is an error too.
+    @Test func aDisconnectedGraphIsAClearError() throws {
+        let blobs = try SyntheticManifold.blobs.generate(["n": 90, "centers": 3, "dimension": 5, "seed": 1]).dataset
+        var generator = RandomGenerator(seed: 1)
+        #expect { try Isomap.fit(blobs.samples, configuration: .init(neighbours: 5), using: &generator) } throws: {
+            "\($0)".contains("falls into 3 connected components") && "\($0)".contains("30 samples from row 0") && "\($0)".contains("raise `neighbours`")
+        }
+        #expect { try Isomap.fit(blobs.samples.rows(0..<8), configuration: .init(neighbours: 10), using: &generator) } throws: {
+            "\($0)".contains("needs at least 11 samples")
+        }
+    }
+}
