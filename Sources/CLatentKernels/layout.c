@@ -1,9 +1,9 @@
 // UMAP's optimisation of a layout (McInnes, Healy & Melville 2018, §3.2 and Algorithm 5):
 // stochastic gradient descent on the fuzzy cross entropy, each edge sampled in proportion to
 // its membership and each sample followed by negative samples drawn uniformly. One call moves
-// the heads of a range of rows for one epoch; the others are read from `others`, a copy taken
-// before the epoch (or the fixed training codes when placing new points), so rows are
-// independent of one another and of the thread that runs them.
+// the heads of one block of rows for one epoch; points of that block are read as they move,
+// the others from `others`, a copy taken before the epoch (or the fixed training codes when
+// placing new points), so blocks are independent of one another and of the thread that runs them.
 
 #include "CLatentKernels.h"
 
@@ -78,11 +78,11 @@ enum { LANES = 8 };
 /// −2ab·s^(b−1)/(1 + a·s^b), the repulsion's of −log(1 − 1/(1 + a·s^b)) is
 /// 2γb/((0.001 + s)(1 + a·s^b)) (umap-learn's 0.001 against division by 0), s the squared
 /// distance; a lane at distance 0 does nothing.
-static inline __attribute__((always_inline)) void interact(float *here, long d, const float *others, const long *target, const int *attracting, int count, float a, float b,
-                            float gamma, float pull, float push) {
+static inline __attribute__((always_inline)) void interact(float *here, long d, const float *const *point, const int *attracting, int count, float a,
+                                                           float b, float gamma, float pull, float push) {
     float squared[LANES], coefficient[LANES];
     for (int l = 0; l < LANES; l++) {
-        const float *o = others + target[l < count ? l : 0] * d;
+        const float *o = point[l < count ? l : 0];
         float sum = 0;
         for (long c = 0; c < d; c++) { float t = here[c] - o[c]; sum += t * t; }
         squared[l] = sum;
@@ -96,7 +96,7 @@ static inline __attribute__((always_inline)) void interact(float *here, long d, 
     float start[8];
     for (long c = 0; c < d; c++) start[c] = here[c];
     for (int l = 0; l < count; l++) {
-        const float *o = others + target[l] * d;
+        const float *o = point[l];
         float scale = attracting[l] ? pull : push;
         for (long c = 0; c < d; c++) here[c] += clip4(coefficient[l] * (start[c] - o[c])) * scale;
     }
@@ -107,34 +107,41 @@ static inline __attribute__((always_inline)) void interact(float *here, long d, 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 void latent_umap_epoch(const long *row_start, const int *columns, const double *epochs_per_sample, double *next_sample,
-                       double *next_negative, long begin, long end, float *y, const float *others, long other_count,
-                       int self_indexed, long d, double a_, double b_, double gamma_, double alpha_, double attraction_scale,
-                       double negative_rate, long epoch, uint64_t seed, const uint64_t *row_seeds) {
+                       double *next_negative, const int *order, const int *position_of, long begin, long end, float *y,
+                       const float *others, long other_count, int self_indexed, long d, double a_, double b_, double gamma_, double alpha_,
+                       double attraction_scale, double negative_rate, long epoch, uint64_t seed, const uint64_t *row_seeds) {
     const float a = (float)a_, b = (float)b_, gamma = (float)gamma_, alpha = (float)alpha_, pull = (float)(alpha_ * attraction_scale);
-    for (long i = begin; i < end; i++) {
-        float *yi = y + i * d;
+    for (long position = begin; position < end; position++) {
+        long i = order ? order[position] : position;
+        // y holds the heads by position: a block's rows lie together, so no two threads share a cache line.
+        float *yi = y + position * d;
         uint64_t row = row_seeds ? row_seeds[i] : (uint64_t)i * 0x8CB92BA72F3D8DD7ull;
         uint64_t state = seed ^ ((uint64_t)epoch * 0xD1B54A32D192ED03ull) ^ row;
         float here[8];
         for (long c = 0; c < d; c++) here[c] = yi[c];
+        // A tail of this block is read as it is now (this thread alone moves them), any other as
+        // it was at the epoch's start.
+#define POINT(k) ((position_of && position_of[k] >= begin && position_of[k] < end) ? y + (long)position_of[k] * d : others + (k) * d)
         for (long e = row_start[i]; e < row_start[i + 1]; e++) {
             if (next_sample[e] > (double)epoch) continue;
-            long target[LANES];
+            const float *point[LANES];
             int attracting[LANES] = {1, 0, 0, 0, 0, 0, 0, 0}, count = 1;
-            target[0] = columns[e];
+            point[0] = POINT((long)columns[e]);
             long negatives = advance(epochs_per_sample, next_sample, next_negative, e, negative_rate, epoch);
             for (long p = 0; p < negatives; p++) {
                 long k = (long)(((splitmix(&state) >> 32) * (uint64_t)other_count) >> 32);
                 if (self_indexed && k == i) continue;
                 if (count == LANES) {
-                    interact(here, d, others, target, attracting, count, a, b, gamma, pull, alpha);
+                    interact(here, d, point, attracting, count, a, b, gamma, pull, alpha);
                     attracting[0] = 0;
                     count = 0;
                 }
-                target[count++] = k;
+                // Drawn uniformly, a negative sample is of another block but for 1 in 64: read as of the epoch's start.
+                point[count++] = others + k * d;
             }
-            interact(here, d, others, target, attracting, count, a, b, gamma, pull, alpha);
+            interact(here, d, point, attracting, count, a, b, gamma, pull, alpha);
         }
+#undef POINT
         for (long c = 0; c < d; c++) yi[c] = here[c];
     }
 }

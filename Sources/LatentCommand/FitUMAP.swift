@@ -19,8 +19,9 @@ struct FitUMAP: FitMethod {
             samples after each, the step falling linearly from 1 to 0 over 500 epochs (200 above 10 000 samples); the \
             similarity of codes is 1/(1 + a·d^(2b)) with a and b fitted to min-dist 0.1 and spread 1. The model keeps the \
             training samples: `encode` places new samples by their fuzzy membership to them, `decode` averages the samples \
-            of the nearest codes. Defaults are umap-learn 0.5's; every point moves against the others as they were at \
-            the epoch's start, so the result is the same for any thread count.
+            of the nearest codes. Defaults are umap-learn 0.5's; points move block by block of nearby codes, each block \
+            reading its own points as they move and the others as they were at the epoch's start, so the result \
+            is the same for any thread count.
             """)
 
     @OptionGroup var common: FitOptions

@@ -51,21 +51,24 @@ extension Kernels {
         }
     }
 
-    /// One epoch of UMAP's stochastic gradient descent for the heads in `rows` of a graph (CSR
-    /// `rowStart`, `columns`): each due edge's attraction, then its negative samples from the
-    /// `otherCount` rows of `others` (`dimensions` wide; i's own row skipped when
-    /// `selfIndexed`), moving the heads in `y`; advances the edges' schedules
-    /// (`nextSample`, `nextNegative`). Each head's negative samples come from a stream of
-    /// (`seed`, `epoch`, `rowSeeds[i]` or else i). See `latent_umap_epoch`.
+    /// One epoch of UMAP's stochastic gradient descent for the heads `order[p]` (or p when
+    /// `order` is nil), p in `positions`, of a graph (CSR `rowStart`, `columns`), head
+    /// `order[p]`'s code at row p of `y`: each due edge's attraction, then its negative samples
+    /// from the `otherCount` rows (`dimensions` wide); a tail or sample k with `positionOf[k]` in
+    /// `positions` is read from `y` as it moves, any other from `others` (`selfIndexed`: i's own
+    /// row is never a negative sample). Advances the edges' schedules (`nextSample`,
+    /// `nextNegative`). Each head's negative samples come from a stream of (`seed`, `epoch`,
+    /// `rowSeeds[i]` or else i). See `latent_umap_epoch`.
     public static func umapEpoch(rowStart: UnsafePointer<Int>, columns: UnsafePointer<Int32>, epochsPerSample: UnsafePointer<Double>,
-                                 nextSample: UnsafeMutablePointer<Double>, nextNegative: UnsafeMutablePointer<Double>, rows: Range<Int>,
-                                 y: UnsafeMutablePointer<Float>, others: UnsafePointer<Float>, otherCount: Int, selfIndexed: Bool, dimensions: Int,
-                                 a: Double, b: Double, repulsion: Double, learningRate: Double, attractionScale: Double, negativeRate: Double,
-                                 epoch: Int, seed: UInt64, rowSeeds: UnsafePointer<UInt64>? = nil) {
-        rowStart.withMemoryRebound(to: CLong.self, capacity: rows.upperBound + 1) { starts in
-            latent_umap_epoch(starts, columns, epochsPerSample, nextSample, nextNegative, rows.lowerBound, rows.upperBound, y, others, otherCount,
-                              selfIndexed ? 1 : 0, dimensions, a, b, repulsion, learningRate, attractionScale, negativeRate, epoch, seed, rowSeeds)
-        }
+                                 nextSample: UnsafeMutablePointer<Double>, nextNegative: UnsafeMutablePointer<Double>, order: UnsafePointer<Int32>?,
+                                 positionOf: UnsafePointer<Int32>?, positions: Range<Int>, y: UnsafeMutablePointer<Float>,
+                                 others: UnsafePointer<Float>, otherCount: Int, selfIndexed: Bool, dimensions: Int, a: Double, b: Double, repulsion: Double,
+                                 learningRate: Double, attractionScale: Double, negativeRate: Double, epoch: Int, seed: UInt64,
+                                 rowSeeds: UnsafePointer<UInt64>? = nil) {
+        // CLong is Int on the 64-bit platforms Latent builds for.
+        latent_umap_epoch(rowStart, columns, epochsPerSample, nextSample, nextNegative, order, positionOf, positions.lowerBound, positions.upperBound,
+                          y, others, otherCount, selfIndexed ? 1 : 0, dimensions, a, b, repulsion, learningRate, attractionScale, negativeRate, epoch,
+                          seed, rowSeeds)
     }
 
     /// Advances the schedules of `count` edges through `epoch` without moving anything: what a

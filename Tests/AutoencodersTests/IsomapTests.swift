@@ -98,4 +98,26 @@ import Tensors
             "\($0)".contains("needs at least 11 samples")
         }
     }
+
+    /// Landmark Isomap agrees with full Isomap on a small manifold: each code axis of one is,
+    /// up to sign, the other's (Pearson |r| > 0.99); duplicated samples (zero-length edges) embed too.
+    @Test func landmarksAgreeWithEverySampleAndDuplicatesEmbed() throws {
+        let (data, _) = try SyntheticManifold.sCurve.generate(["n": 900, "seed": 8])
+        var generator = RandomGenerator(seed: 3)
+        let full = try Isomap.fit(data.samples, configuration: .init(), using: &generator)
+        let landmark = try Isomap.fit(data.samples, configuration: .init(landmarks: 250), using: &generator)
+        #expect(full.summary.sources == 900 && landmark.summary.sources == 250)
+        for c in 0..<2 {
+            let a = (0..<900).map { Double(full.embedding[$0, c]) }, b = (0..<900).map { Double(landmark.embedding[$0, c]) }
+            let (ma, mb) = (a.reduce(0, +) / 900, b.reduce(0, +) / 900)
+            let cov = zip(a, b).reduce(0.0) { $0 + ($1.0 - ma) * ($1.1 - mb) }
+            let r = cov / (a.reduce(0.0) { $0 + ($1 - ma) * ($1 - ma) } * b.reduce(0.0) { $0 + ($1 - mb) * ($1 - mb) }).squareRoot()
+            #expect(abs(r) > 0.99, "axis \(c): r = \(r)")
+        }
+        let twice = Tensor.concatenate([data.samples.rows(0..<300), data.samples.rows(0..<300)])
+        let doubled = try Isomap.fit(twice, configuration: .init(), using: &generator)
+        #expect(doubled.embedding.scalars.allSatisfy { $0.isFinite })
+        // A sample and its duplicate share their code's neighbourhood.
+        #expect(abs(doubled.embedding[0, 0] - doubled.embedding[300, 0]) < 1e-3 * doubled.embedding.scalars.reduce(Float(0)) { max($0, abs($1)) })
+    }
 }

@@ -214,17 +214,18 @@ void latent_fft_columns(float *re, float *im, long size, long ld, long first_col
 /// out[c·ld_out + r] = in[r·ld_in + c] for rows [row_begin, row_end) and c < columns.
 void latent_transpose_block(const float *in, long ld_in, float *out, long ld_out, long row_begin, long row_end, long columns);
 
-/// One epoch of UMAP's layout optimisation for the heads i in [begin, end) of the graph's rows:
-/// each edge e due (next_sample[e] ≤ epoch) pulls yᵢ towards others[columns[e]] (scaled by
-/// attraction_scale), then ⌊(epoch − next_negative[e]) / (epochs_per_sample[e]/negative_rate)⌋
-/// negative samples, drawn from the other_count rows of `others` by a stream seeded by (seed,
-/// epoch, and row_seeds[i] or else i), push it away (a sample of i itself skipped when
-/// self_indexed); steps scaled by alpha, gradient coordinates clipped to [−4, 4]. Advances
-/// next_sample and next_negative.
+/// One epoch of UMAP's layout optimisation for the heads i = order[p] (or p when order is NULL),
+/// p in [begin, end), of the graph's rows, head i's code at y[p]: each edge e due
+/// (next_sample[e] ≤ epoch) pulls it towards its tail (scaled by attraction_scale), then
+/// ⌊(epoch − next_negative[e]) / (epochs_per_sample[e]/negative_rate)⌋ negative samples, drawn
+/// from other_count rows by a stream seeded by (seed, epoch, and row_seeds[i] or else i), push it
+/// away (a sample of i itself skipped when self_indexed), read from others. A tail k whose
+/// position_of[k] lies in [begin, end) is read from y as it moves, any other from others[k]; steps scaled by
+/// alpha, gradient coordinates clipped to [−4, 4]. Advances next_sample and next_negative.
 void latent_umap_epoch(const long *row_start, const int *columns, const double *epochs_per_sample, double *next_sample,
-                       double *next_negative, long begin, long end, float *y, const float *others, long other_count,
-                       int self_indexed, long d, double a, double b, double gamma, double alpha, double attraction_scale,
-                       double negative_rate, long epoch, uint64_t seed, const uint64_t *row_seeds);
+                       double *next_negative, const int *order, const int *position_of, long begin, long end, float *y,
+                       const float *others, long other_count, int self_indexed, long d, double a_, double b_, double gamma_, double alpha_,
+                       double attraction_scale, double negative_rate, long epoch, uint64_t seed, const uint64_t *row_seeds);
 
 /// Advances the schedules of `count` edges through `epoch` as latent_umap_epoch would, moving
 /// nothing: how a resumed optimisation recovers them.
