@@ -16,7 +16,7 @@ extension UMAP {
     /// to [−4, 4].
     ///
     /// Every point moves in its own row's edges only. The points are cut into 64 blocks of
-    /// nearby codes (``SpatialBlocks``, renewed every 10 epochs); the blocks run in parallel,
+    /// nearby codes (`SpatialBlocks`, renewed every 10 epochs); the blocks run in parallel,
     /// each point of a block in turn, reading the points of its own block as they move (as
     /// umap-learn's serial order does, where a point's graph neighbours mostly are) and the
     /// others as they were at the epoch's start. Nothing is shared between threads, and the
