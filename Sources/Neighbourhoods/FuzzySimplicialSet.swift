@@ -50,31 +50,51 @@ public struct FuzzySimplicialSet: Sendable, Equatable {
             let mean = rho[i] > 0 ? row.reduce(0, +) / Double(k + 1) : overall
             sigma[i] = Swift.max(middle, Self.minimumScale * mean)
         }
-        // The directed strengths, then their union: w = a + b − ab over both directions.
+        // The directed strengths, each row's sorted by column; then the same transposed (filled in
+        // row order, so each column's sources ascend); then their union per row by a merge of the
+        // two sorted lists: w = (a + b) − ab where both directions exist.
         var outgoing = [[(Int32, Double)]](repeating: [], count: n)
+        var incomingCount = [Int](repeating: 0, count: n + 1)
         for i in 0..<n {
             for (position, j) in graph.neighbours(of: i).enumerated() where Int(j) != i {
                 let d = distances[i * k + position] - rho[i]
                 outgoing[i].append((j, d <= 0 || sigma[i] == 0 ? 1 : Foundation.exp(-d / sigma[i])))
+                incomingCount[Int(j) + 1] += 1
             }
+            outgoing[i].sort { $0.0 < $1.0 }
         }
-        var united = [[Int32: Double]](repeating: [:], count: n)
+        for j in 0..<n { incomingCount[j + 1] += incomingCount[j] }
+        var fill = incomingCount, sources = [Int32](repeating: 0, count: incomingCount[n]), incoming = [Double](repeating: 0, count: incomingCount[n])
         for i in 0..<n {
             for (j, w) in outgoing[i] {
-                united[i][j, default: 0] += w
-                united[Int(j)][Int32(i), default: 0] += w
+                sources[fill[Int(j)]] = Int32(i)
+                incoming[fill[Int(j)]] = w
+                fill[Int(j)] += 1
             }
         }
-        // Where both directions exist the sum counted a + b; subtract ab once per direction pair.
-        var products = [[Int32: Double]](repeating: [:], count: n)
-        for i in 0..<n { for (j, w) in outgoing[i] { products[i][j] = w } }
         var rowStart = [0], columns: [Int32] = [], memberships: [Float] = []
+        columns.reserveCapacity(2 * incomingCount[n])
+        memberships.reserveCapacity(2 * incomingCount[n])
         for i in 0..<n {
-            for j in united[i].keys.sorted() {
-                var w = united[i][j]!
-                if let a = products[i][j], let b = products[Int(j)][Int32(i)] { w -= a * b }
+            let forward = outgoing[i]
+            var (f, r) = (0, incomingCount[i])
+            let end = incomingCount[i + 1]
+            while f < forward.count || r < end {
+                let column: Int32, w: Double
+                if r == end || (f < forward.count && forward[f].0 < sources[r]) {
+                    (column, w) = (forward[f].0, forward[f].1)
+                    f += 1
+                } else if f == forward.count || sources[r] < forward[f].0 {
+                    (column, w) = (sources[r], incoming[r])
+                    r += 1
+                } else {
+                    let (a, b) = (forward[f].1, incoming[r])
+                    (column, w) = (forward[f].0, (a + b) - a * b)
+                    f += 1
+                    r += 1
+                }
                 guard w > 0 else { continue }
-                columns.append(j)
+                columns.append(column)
                 memberships.append(Float(w))
             }
             rowStart.append(columns.count)
