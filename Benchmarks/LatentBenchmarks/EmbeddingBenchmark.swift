@@ -9,6 +9,7 @@ import Latent
 /// (k = 10, 10 000 seeded queries), the 10-NN label accuracy of the codes (leave-one-out), and
 /// for 20 000 the 10-NN accuracy of the 10 000 test images placed by ENCODE (the reference's
 /// `transform`) against the training codes. Both embeddings are drawn to SVG in `folder`.
+/// The embedding alone is timed (no decoder: the references learn none).
 struct EmbeddingBenchmark {
     /// The method's name in the lines printed, the reference's, and the reference's file prefix.
     let method: String, referenceName: String, prefix: String
@@ -16,12 +17,12 @@ struct EmbeddingBenchmark {
     let fit: (Tensor, inout RandomGenerator) throws -> (codes: Tensor, place: (Tensor) throws -> Tensor, report: String)
 
     static var tsne: EmbeddingBenchmark { EmbeddingBenchmark(method: "t-SNE", referenceName: "openTSNE", prefix: "opentsne") { points, generator in
-        let model = try TSNE.fit(points, configuration: TSNE.Configuration(), using: &generator)
+        let model = try TSNE.fit(points, configuration: TSNE.Configuration(decoder: .init(kind: .none)), using: &generator)
         return (model.embedding, { try model.place($0) }, String(format: "KL %.4f", model.summary.klDivergence))
     } }
 
     static var umap: EmbeddingBenchmark { EmbeddingBenchmark(method: "UMAP", referenceName: "umap-learn", prefix: "umap") { points, generator in
-        let model = try UMAP.fit(points, configuration: UMAP.Configuration(), using: &generator)
+        let model = try UMAP.fit(points, configuration: UMAP.Configuration(decoder: .init(kind: .none)), using: &generator)
         let s = model.summary
         return (model.embedding, { try model.place($0) },
                 "\(s.edges) edges, \(s.epochs) epochs, spectral start \(s.spectralConverged == true ? "converged" : "not converged")")

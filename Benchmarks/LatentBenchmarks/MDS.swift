@@ -24,7 +24,7 @@ func benchmarkMDS(folder: String) throws {
     for scaling in MDS.Configuration.Scaling.allCases {
         var generator = RandomGenerator(seed: 0)
         let start = DispatchTime.now().uptimeNanoseconds
-        let model = try MDS.fit(table, configuration: .init(scaling: scaling, initialisations: 4), using: &generator)
+        let model = try MDS.fit(table, configuration: .init(scaling: scaling, initialisations: 4, decoder: .init(kind: .none)), using: &generator)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         times[scaling.rawValue] = seconds
         try NPY.write(model.embedding, to: folder + "/latent-\(scaling.rawValue).npy")

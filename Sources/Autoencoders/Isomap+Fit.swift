@@ -1,5 +1,6 @@
 import Foundation
 import Neighbourhoods
+import NeuralNetworks
 import Tensors
 
 extension Isomap {
@@ -9,11 +10,14 @@ extension Isomap {
     /// shortest paths from the sources by Dijkstra's algorithm (step 2: every sample, or L
     /// landmarks drawn at random, which de Silva & Tenenbaum found as good as chosen ones);
     /// classical scaling of the sources' squared geodesic distances (step 3); for landmarks,
-    /// every sample placed by the landmark formula from its geodesics to them.
+    /// every sample placed by the landmark formula from its geodesics to them. Then the decoder
+    /// (``Configuration/decoder``) is trained on the pairs (code, sample); `decoderProgress`
+    /// hears its batches and may throw to stop.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           settings: ComputeSettings = .current) throws -> Isomap {
+                           settings: ComputeSettings = .current, decoderProgress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> Isomap {
         try checkTrainingSamples(samples, method: "Isomap", minimumCount: 2)
         try configuration.checkRanges(methodName)
+        try configuration.decoder.check(samples, method: "Isomap")
         let (n, d, k) = (samples.rows, configuration.components, configuration.neighbours)
         guard k <= n - 1 else {
             throw AutoencoderError("Isomap: `neighbours` = \(k) needs at least \(k + 1) samples; got \(n): lower `neighbours` below \(n)")
@@ -62,9 +66,11 @@ extension Isomap {
         var vectors = [Float](repeating: 0, count: s * d)
         for c in 0..<d { for a in 0..<s { vectors[a * d + c] = Float(scaling.eigenvectors[c][a]) } }
         let summary = Summary(sources: s, edges: graph.edgeCount / 2, eigenvalues: scaling.eigenvalues, exactNeighbours: exact)
-        return Isomap(configuration: configuration, reference: samples, embedding: try Tensor(shape: [n, d], scalars: codes.map { Float($0) }),
+        let embedding = try Tensor(shape: [n, d], scalars: codes.map { Float($0) })
+        return Isomap(configuration: configuration, reference: samples, embedding: embedding,
                       geodesics: try Tensor(shape: [s, n], scalars: geodesics.map { Float($0) }), eigenvectors: try Tensor(shape: [s, d], scalars: vectors),
-                      columnMeans: try Tensor(shape: [s], scalars: scaling.columnMeans.map { Float($0) }), summary: summary)
+                      columnMeans: try Tensor(shape: [s], scalars: scaling.columnMeans.map { Float($0) }), summary: summary,
+                      decoder: try learnDecoder(codes: embedding, samples: samples, configuration: configuration, seed: generator.next(), progress: decoderProgress))
     }
 
     /// ENCODE: a new sample's geodesic distance to each source is the shortest way through one of

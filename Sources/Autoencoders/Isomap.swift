@@ -13,24 +13,28 @@ import Tensors
 /// every point placed by the landmark formula (the landmarks drawn at random).
 ///
 /// As an autoencoder: ENCODE places a new sample by the same formula from its geodesic distances
-/// to the sources (through its k nearest training samples); DECODE averages the samples of the
-/// nearest training codes by inverse squared distance, until a learned decoder replaces it.
+/// to the sources (through its k nearest training samples); DECODE is a network trained after the
+/// embedding on the pairs (code, sample) (``LearnedDecoder``), or with `decoder.kind` `.none` the
+/// average of the samples of the nearest training codes by inverse squared distance.
 /// Shapes: `samples: n × D`, `codes: n × d`. The model keeps the training samples, their codes,
 /// the geodesic distances from the sources (`S × n`) and the scaling's eigenvectors.
-public struct Isomap: Autoencoder {
+public struct Isomap: EmbeddingModel {
     /// Hyperparameters.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: EmbeddingConfiguration {
         /// d, the width of the codes.
         public var components: Int
         /// k of the neighbourhood graph (scikit-learn's default is 5; 10 keeps more data sets connected).
         public var neighbours: Int
         /// L, the landmarks above ``landmarkThreshold`` samples; nil: min(n, 1 000) there, every sample below.
         public var landmarks: Int?
-        /// Training codes nearest a code whose samples DECODE averages.
+        /// Training codes nearest a code whose samples DECODE averages without a learned decoder.
         public var decodingNeighbours: Int
+        /// The decoder learned after the embedding.
+        public var decoder: LearnedDecoder.Configuration
 
-        public init(components: Int = 2, neighbours: Int = 10, landmarks: Int? = nil, decodingNeighbours: Int = 10) {
-            (self.components, self.neighbours, self.landmarks, self.decodingNeighbours) = (components, neighbours, landmarks, decodingNeighbours)
+        public init(components: Int = 2, neighbours: Int = 10, landmarks: Int? = nil, decodingNeighbours: Int = 10,
+                    decoder: LearnedDecoder.Configuration = .init()) {
+            (self.components, self.neighbours, self.landmarks, self.decodingNeighbours, self.decoder) = (components, neighbours, landmarks, decodingNeighbours, decoder)
         }
 
         /// Up to this many samples every sample is a source (exact Isomap); above, landmarks.
@@ -73,18 +77,18 @@ public struct Isomap: Autoencoder {
     public let eigenvectors: Tensor, columnMeans: Tensor
     public let summary: Summary
 
-    public var inputSize: Int { reference.columns }
-    public var codeSize: Int { embedding.columns }
+    /// DECODE, learned after the embedding; nil without one.
+    public let decoder: LearnedDecoder?
 
     init(configuration: Configuration, reference: Tensor, embedding: Tensor, geodesics: Tensor, eigenvectors: Tensor, columnMeans: Tensor,
-         summary: Summary) {
-        (self.configuration, self.reference, self.embedding, self.geodesics, self.eigenvectors, self.columnMeans, self.summary) =
-            (configuration, reference, embedding, geodesics, eigenvectors, columnMeans, summary)
+         summary: Summary, decoder: LearnedDecoder?) {
+        (self.configuration, self.reference, self.embedding, self.geodesics, self.eigenvectors, self.columnMeans, self.summary, self.decoder) =
+            (configuration, reference, embedding, geodesics, eigenvectors, columnMeans, summary, decoder)
     }
 
-    public var stateTensors: [(name: String, tensor: Tensor)] {
-        [("reference", reference), ("embedding", embedding), ("geodesics", geodesics), ("eigenvectors", eigenvectors), ("column_means", columnMeans)]
-    }
+    public static var summaryEntry: MetadataEntry<Summary> { ModelFileSchema.isomapSummary }
+
+    public var ownTensors: [(name: String, tensor: Tensor)] { [("geodesics", geodesics), ("eigenvectors", eigenvectors), ("column_means", columnMeans)] }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
         let reference = try state.tensor("reference", file: file), embedding = try state.tensor("embedding", file: file)
@@ -96,26 +100,14 @@ public struct Isomap: Autoencoder {
             throw DataFormatError(file, .entry("tensor 'geodesics'"), "shapes \(reference.shape), \(embedding.shape), \(geodesics.shape), \(vectors.shape), "
                                   + "\(means.shape): expected [n, D], [n, \(d)], [S, n], [S, \(d)] and [S]")
         }
-        guard let summary = try state.value(of: ModelFileSchema.isomapSummary, file: file), summary.eigenvalues.count == d else {
-            throw DataFormatError(file, .entry("__metadata__"), "an Isomap model needs its '\(ModelFileSchema.isomapSummary.key)' entry with \(d) eigenvalues")
-        }
+        let summary = try Self.storedSummary(state: state, file: file, expected: " with \(d) eigenvalues") { $0.eigenvalues.count == d }
         self.init(configuration: configuration, reference: reference, embedding: embedding, geodesics: geodesics, eigenvectors: vectors,
-                  columnMeans: means, summary: summary)
+                  columnMeans: means, summary: summary,
+                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
     }
 
-    public func modelFile() throws -> SafeTensorsFile {
-        var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
-        try file.set(ModelFileSchema.isomapSummary, to: summary)
-        return file
-    }
-
-    /// DECODE: Σⱼ wⱼ xⱼ / Σⱼ wⱼ over the ``Configuration/decodingNeighbours`` training codes
-    /// nearest z, wⱼ = 1/‖z − yⱼ‖².
-    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor {
-        try neighbourAverage(of: codes, embedding: embedding, reference: reference, neighbours: configuration.decodingNeighbours) {
-            $0 > 0 ? 1 / $0 : .infinity
-        }
-    }
+    /// Without a learned decoder, training codes weigh in by inverse squared distance, wⱼ = 1/‖z − yⱼ‖².
+    public func neighbourWeight(squaredDistance: Double) -> Double { squaredDistance > 0 ? 1 / squaredDistance : .infinity }
 }
 
 extension Isomap.Configuration: HyperparameterDeclaring {
@@ -123,8 +115,8 @@ extension Isomap.Configuration: HyperparameterDeclaring {
         .init(\.components, "components", "d, the width of the codes.", .atLeast(1)),
         .init(\.neighbours, "neighbours", "k of the neighbourhood graph whose shortest paths give the geodesic distances.", .atLeast(1)),
         .init(\.landmarks, "landmarks", "L, the sources of landmark Isomap; default every sample up to 2 000, else 1 000.", .atLeast(2)),
-        .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages.", .atLeast(1)),
-    ]
+        .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages without a learned decoder.", .atLeast(1)),
+    ] + decoderHyperparameters
 
     public static var defaults: Self { Self() }
 }
@@ -138,5 +130,6 @@ extension Isomap.Configuration {
         neighbours = try c.decode(.neighbours, or: neighbours)
         landmarks = try c.decodeIfPresent(Int.self, forKey: .landmarks)
         decodingNeighbours = try c.decode(.decodingNeighbours, or: decodingNeighbours)
+        self.decoder = try c.decode(.decoder, or: .absent)
     }
 }

@@ -1,5 +1,6 @@
 import DistributionMatching
 import Foundation
+import NeuralNetworks
 import Tensors
 
 extension MDS {
@@ -7,12 +8,14 @@ extension MDS {
     /// their squared Euclidean distances, then, for metric scaling, SMACOF from that solution
     /// and from ``Configuration/initialisations`` − 1 uniform random starts in [0, 1)ᵈ
     /// (scikit-learn's), keeping the lowest stress. `progress` hears each SMACOF iteration and may
-    /// throw to stop.
+    /// throw to stop. Then the decoder (``Configuration/decoder``) is trained on the pairs
+    /// (code, sample); `decoderProgress` hears its batches and may throw to stop.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
-                           settings: ComputeSettings = .current, progress: (Progress) throws -> Void = { _ in })
-        throws -> MDS {
+                           settings: ComputeSettings = .current, progress: (Progress) throws -> Void = { _ in },
+                           decoderProgress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> MDS {
         try checkTrainingSamples(samples, method: "MDS", minimumCount: 2)
         try configuration.checkRanges(methodName)
+        try configuration.decoder.check(samples, method: "MDS")
         let (n, d) = (samples.rows, configuration.components)
         guard n <= Configuration.maximumSamples else {
             throw AutoencoderError("MDS holds the n × n distances in memory: \(n) samples is beyond its \(Configuration.maximumSamples); "
@@ -38,8 +41,10 @@ extension MDS {
             codes = best!.codes
             (summary.stress, summary.iterations, summary.bestInitialisation) = (best!.stress, best!.iterations, best!.start)
         }
-        return MDS(configuration: configuration, reference: samples, embedding: try Tensor(shape: [n, d], scalars: codes.map { Float($0) }),
-                   columnMeans: try Tensor(shape: [n], scalars: classical.columnMeans.map { Float($0) }), summary: summary)
+        let embedding = try Tensor(shape: [n, d], scalars: codes.map { Float($0) })
+        return MDS(configuration: configuration, reference: samples, embedding: embedding,
+                   columnMeans: try Tensor(shape: [n], scalars: classical.columnMeans.map { Float($0) }), summary: summary,
+                   decoder: try learnDecoder(codes: embedding, samples: samples, configuration: configuration, seed: generator.next(), progress: decoderProgress))
     }
 
     /// ‖xᵢ − xⱼ‖² of every pair, `n × n`, symmetric with a zero diagonal (from the centred samples, in Double).

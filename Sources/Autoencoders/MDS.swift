@@ -17,14 +17,15 @@ import Tensors
 /// starts; Kruskal's stress-1, √(σ / Σᵢ<ⱼ ‖yᵢ − yⱼ‖²), is reported.
 ///
 /// As an autoencoder: ENCODE places a new sample by the same criterion with the training codes
-/// fixed (classical: Gower's formula; metric: the Guttman update of that one point); DECODE
-/// returns the training samples' mean weighted by inverse squared code distances (Shepard 1968)
-/// over the nearest training codes, until a learned decoder replaces it. Shapes:
+/// fixed (classical: Gower's formula; metric: the Guttman update of that one point); DECODE is a
+/// network trained after the embedding on the pairs (code, sample) (``LearnedDecoder``), or with
+/// `decoder.kind` `.none` the training samples' mean weighted by inverse squared code distances
+/// (Shepard 1968) over the nearest training codes. Shapes:
 /// `samples: n × D`, `codes: n × d`. The model keeps the training samples and their codes, and
 /// for classical scaling the column means of Δ².
-public struct MDS: Autoencoder {
+public struct MDS: EmbeddingModel {
     /// Hyperparameters.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: EmbeddingConfiguration {
         /// Which criterion the codes minimise.
         public enum Scaling: String, Codable, Sendable, Equatable, CaseIterable {
             /// Torgerson's: the inner products the squared distances imply, by eigenvectors.
@@ -43,13 +44,15 @@ public struct MDS: Autoencoder {
         public var iterations: Int
         /// SMACOF stops when an iteration lowers the stress by less than this fraction of Σ‖yᵢ − yⱼ‖² (scikit-learn's eps).
         public var tolerance: Double
-        /// Training codes nearest a code whose samples DECODE averages.
+        /// Training codes nearest a code whose samples DECODE averages without a learned decoder.
         public var decodingNeighbours: Int
+        /// The decoder learned after the embedding.
+        public var decoder: LearnedDecoder.Configuration
 
         public init(components: Int = 2, scaling: Scaling = .classical, initialisations: Int = 4, iterations: Int = 300, tolerance: Double = 1e-6,
-                    decodingNeighbours: Int = 10) {
-            (self.components, self.scaling, self.initialisations, self.iterations, self.tolerance, self.decodingNeighbours) =
-                (components, scaling, initialisations, iterations, tolerance, decodingNeighbours)
+                    decodingNeighbours: Int = 10, decoder: LearnedDecoder.Configuration = .init()) {
+            (self.components, self.scaling, self.initialisations, self.iterations, self.tolerance, self.decodingNeighbours, self.decoder) =
+                (components, scaling, initialisations, iterations, tolerance, decodingNeighbours, decoder)
         }
 
         /// Samples at most: every method here holds the n × n distances in memory (8n² bytes
@@ -93,43 +96,31 @@ public struct MDS: Autoencoder {
     public let columnMeans: Tensor
     public let summary: Summary
 
-    public var inputSize: Int { reference.columns }
-    public var codeSize: Int { embedding.columns }
+    /// DECODE, learned after the embedding; nil without one.
+    public let decoder: LearnedDecoder?
 
-    init(configuration: Configuration, reference: Tensor, embedding: Tensor, columnMeans: Tensor, summary: Summary) {
-        (self.configuration, self.reference, self.embedding, self.columnMeans, self.summary) = (configuration, reference, embedding, columnMeans, summary)
+    public static var summaryEntry: MetadataEntry<Summary> { ModelFileSchema.mdsSummary }
+
+    init(configuration: Configuration, reference: Tensor, embedding: Tensor, columnMeans: Tensor, summary: Summary, decoder: LearnedDecoder?) {
+        (self.configuration, self.reference, self.embedding, self.columnMeans, self.summary, self.decoder) =
+            (configuration, reference, embedding, columnMeans, summary, decoder)
     }
 
-    public var stateTensors: [(name: String, tensor: Tensor)] { [("reference", reference), ("embedding", embedding), ("column_means", columnMeans)] }
+    public var ownTensors: [(name: String, tensor: Tensor)] { [("column_means", columnMeans)] }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let reference = try state.tensor("reference", file: file), embedding = try state.tensor("embedding", file: file)
-        let means = try state.tensor("column_means", file: file)
-        guard reference.rank == 2, embedding.rank == 2, reference.rows == embedding.rows, embedding.columns == configuration.components,
-              reference.rows >= 2, means.count == reference.rows else {
-            throw DataFormatError(file, .entry("tensor 'embedding'"), "shape \(embedding.shape) with reference \(reference.shape) and column means "
-                                  + "\(means.shape): expected [n, \(configuration.components)], [n, D] and [n], n ≥ 2")
+        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
+        let means = try state.tensor("column_means", shape: [reference.rows], file: file)
+        let summary = try Self.storedSummary(state: state, file: file, expected: " with \(configuration.components) eigenvalues") {
+            $0.eigenvalues.count == configuration.components
         }
-        guard let summary = try state.value(of: ModelFileSchema.mdsSummary, file: file), summary.eigenvalues.count == configuration.components else {
-            throw DataFormatError(file, .entry("__metadata__"), "an MDS model needs its '\(ModelFileSchema.mdsSummary.key)' entry with "
-                                  + "\(configuration.components) eigenvalues")
-        }
-        self.init(configuration: configuration, reference: reference, embedding: embedding, columnMeans: means, summary: summary)
+        self.init(configuration: configuration, reference: reference, embedding: embedding, columnMeans: means, summary: summary,
+                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
     }
 
-    public func modelFile() throws -> SafeTensorsFile {
-        var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
-        try file.set(ModelFileSchema.mdsSummary, to: summary)
-        return file
-    }
-
-    /// DECODE: Σⱼ wⱼ xⱼ / Σⱼ wⱼ over the ``Configuration/decodingNeighbours`` training codes
-    /// nearest z, wⱼ = 1/‖z − yⱼ‖² (a code on a training code decodes to its sample).
-    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor {
-        try neighbourAverage(of: codes, embedding: embedding, reference: reference, neighbours: configuration.decodingNeighbours) {
-            $0 > 0 ? 1 / $0 : .infinity
-        }
-    }
+    /// Without a learned decoder, training codes weigh in by inverse squared distance,
+    /// wⱼ = 1/‖z − yⱼ‖² (a code on a training code decodes to its sample).
+    public func neighbourWeight(squaredDistance: Double) -> Double { squaredDistance > 0 ? 1 / squaredDistance : .infinity }
 }
 
 extension MDS.Configuration: HyperparameterDeclaring {
@@ -140,8 +131,8 @@ extension MDS.Configuration: HyperparameterDeclaring {
         .init(\.iterations, "iterations", "SMACOF's iterations per start, at most.", .atLeast(1)),
         .init(\.tolerance, "tolerance", "SMACOF stops when an iteration lowers the stress by less than this fraction of the squared code distances.",
               .greaterThan(0)),
-        .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages.", .atLeast(1)),
-    ]
+        .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages without a learned decoder.", .atLeast(1)),
+    ] + decoderHyperparameters
 
     public static var defaults: Self { Self() }
 }
@@ -157,5 +148,6 @@ extension MDS.Configuration {
         iterations = try c.decode(.iterations, or: iterations)
         tolerance = try c.decode(.tolerance, or: tolerance)
         decodingNeighbours = try c.decode(.decodingNeighbours, or: decodingNeighbours)
+        self.decoder = try c.decode(.decoder, or: .absent)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Neighbourhoods
+import NeuralNetworks
 import Tensors
 
 extension TSNE {
@@ -16,15 +17,21 @@ extension TSNE {
     /// `minimumInterval` seconds, and always when `progress` throws), and with `resume` the fit
     /// continues from it: the same samples, configuration and seed then give the model of an
     /// uninterrupted run, bit for bit.
+    ///
+    /// Then the decoder (``Configuration/decoder``) is trained on the pairs (code, sample);
+    /// `decoderProgress` hears its batches and may throw to stop (after a checkpoint of the
+    /// finished embedding, from which a resumed fit trains the decoder again).
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            settings: ComputeSettings = .current, checkpoints: CheckpointPolicy? = nil,
-                           progress: (Progress) throws -> Void = { _ in }) throws -> TSNE {
+                           progress: (Progress) throws -> Void = { _ in },
+                           decoderProgress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> TSNE {
         try checkTrainingSamples(samples, method: "t-SNE", minimumCount: 2)
         let n = samples.rows
         try configuration.validate(samples: n)
+        try configuration.decoder.check(samples, method: "t-SNE")
         let k = Configuration.neighbours(perplexity: configuration.perplexity)
         let exactNeighbours = n < Configuration.exactNeighboursLimit
-        let seed = generator.next()
+        let (seed, decoderSeed) = (generator.next(), generator.next())
         let graph = exactNeighbours ? try NearestNeighbours.exact(samples, k: k, settings: settings)
                                     : try NearestNeighbours.descent(samples, k: k, configuration: Configuration.neighbourSearch, seed: seed, settings: settings)
         let conditional = conditionalAffinities(squared: graph.distances, k: k, perplexity: configuration.perplexity, settings: settings)
@@ -79,8 +86,11 @@ extension TSNE {
         }
         let final = try course.last ?? optimiser.klDivergence(y)
         let summary = Summary(klDivergence: final, klCourse: course, exactRepulsion: exact, exactNeighbours: exactNeighbours)
-        return TSNE(configuration: configuration, reference: samples, embedding: try Tensor(shape: [n, configuration.components], scalars: y.map { Float($0) }),
-                    summary: summary)
+        let codes = try Tensor(shape: [n, configuration.components], scalars: y.map { Float($0) })
+        let decoder = try learnDecoder(codes: codes, samples: samples, configuration: configuration, seed: decoderSeed) { batch in
+            do { try decoderProgress(batch) } catch { try save(); throw error }
+        }
+        return TSNE(configuration: configuration, reference: samples, embedding: codes, summary: summary, decoder: decoder)
     }
 
     /// The first principal components of `samples`, scaled so that the first has standard

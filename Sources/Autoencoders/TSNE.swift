@@ -12,13 +12,14 @@ import Tensors
 ///
 /// As an autoencoder: ENCODE places new samples against the fixed embedding, each by its own
 /// affinities to the training samples (openTSNE's `transform`; ``encodeUnchecked(_:)``); DECODE
-/// returns the mean of the training samples whose codes lie nearest the code, weighted by the
-/// same Student-t kernel: a decoder read off the embedding, until a learned one replaces it.
+/// is a network trained after the embedding on the pairs (code, sample) (``LearnedDecoder``), or
+/// with `decoder.kind` `.none` the mean of the training samples whose codes lie nearest the code,
+/// weighted by the same Student-t kernel.
 /// Shapes: `samples: n × D`, `codes: n × d` (d = ``Configuration/components``, 2 by default).
 /// The model keeps the training samples (`reference: n × D`) and their codes (`embedding: n × d`).
-public struct TSNE: Autoencoder {
+public struct TSNE: EmbeddingModel {
     /// Hyperparameters; the defaults are openTSNE 1.0's (Poličar, Stražar & Zupan 2024).
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: EmbeddingConfiguration {
         /// How the repulsive forces Σⱼ qᵢⱼ wᵢⱼ^(1/α) (yᵢ − yⱼ) and the normaliser Σ wₖₗ are computed.
         public enum Repulsion: String, Codable, Sendable, Equatable, CaseIterable {
             /// Exact below ``TSNE/Configuration/exactRepulsionLimit`` points (or when the codes
@@ -61,13 +62,15 @@ public struct TSNE: Autoencoder {
         public var transformPerplexity: Double
         /// Iterations that place new samples in ENCODE.
         public var transformIterations: Int
-        /// Training codes nearest a code whose samples DECODE averages.
+        /// Training codes nearest a code whose samples DECODE averages without a learned decoder.
         public var decodingNeighbours: Int
+        /// The decoder learned after the embedding.
+        public var decoder: LearnedDecoder.Configuration
 
         public init(components: Int = 2, perplexity: Double = 30, earlyExaggeration: Double = 12, earlyExaggerationIterations: Int = 250,
                     iterations: Int = 500, learningRate: Double? = nil, initialMomentum: Double = 0.5, finalMomentum: Double = 0.8,
                     degreesOfFreedom: Double = 1, repulsion: Repulsion = .automatic, maximumStep: Double = 5, transformPerplexity: Double = 5,
-                    transformIterations: Int = 250, decodingNeighbours: Int = 10) {
+                    transformIterations: Int = 250, decodingNeighbours: Int = 10, decoder: LearnedDecoder.Configuration = .init()) {
             self.components = components
             self.perplexity = perplexity
             self.earlyExaggeration = earlyExaggeration
@@ -82,6 +85,7 @@ public struct TSNE: Autoencoder {
             self.transformPerplexity = transformPerplexity
             self.transformIterations = transformIterations
             self.decodingNeighbours = decodingNeighbours
+            self.decoder = decoder
         }
 
         /// Below this many points the exact repulsion is as fast as the interpolation's grid.
@@ -163,47 +167,31 @@ public struct TSNE: Autoencoder {
 
     public static let methodName = "tsne"
     public let configuration: Configuration
-    /// The training samples, `n × D`: ENCODE finds a new sample's neighbours among them, DECODE averages them.
+    /// The training samples, `n × D`: ENCODE finds a new sample's neighbours among them.
     public let reference: Tensor
     /// Their codes, `n × d`.
     public let embedding: Tensor
     public let summary: Summary
 
-    public var inputSize: Int { reference.columns }
-    public var codeSize: Int { embedding.columns }
+    /// DECODE, learned after the embedding; nil without one.
+    public let decoder: LearnedDecoder?
 
-    init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary) {
-        (self.configuration, self.reference, self.embedding, self.summary) = (configuration, reference, embedding, summary)
+    public static var summaryEntry: MetadataEntry<Summary> { ModelFileSchema.tsneSummary }
+
+    init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary, decoder: LearnedDecoder?) {
+        (self.configuration, self.reference, self.embedding, self.summary, self.decoder) = (configuration, reference, embedding, summary, decoder)
     }
-
-    public var stateTensors: [(name: String, tensor: Tensor)] { [("reference", reference), ("embedding", embedding)] }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let reference = try state.tensor("reference", file: file), embedding = try state.tensor("embedding", file: file)
-        guard reference.rank == 2, embedding.rank == 2, reference.rows == embedding.rows, embedding.columns == configuration.components,
-              reference.rows >= 2 else {
-            throw DataFormatError(file, .entry("tensor 'embedding'"), "shape \(embedding.shape) with reference \(reference.shape): "
-                                  + "expected [n, \(configuration.components)] and [n, D], n ≥ 2")
-        }
-        guard let summary = try state.value(of: ModelFileSchema.tsneSummary, file: file) else {
-            throw DataFormatError(file, .entry("__metadata__"), "a t-SNE model needs its '\(ModelFileSchema.tsneSummary.key)' entry")
-        }
-        self.init(configuration: configuration, reference: reference, embedding: embedding, summary: summary)
+        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
+        self.init(configuration: configuration, reference: reference, embedding: embedding, summary: try Self.storedSummary(state: state, file: file),
+                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
     }
 
-    public func modelFile() throws -> SafeTensorsFile {
-        var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
-        try file.set(ModelFileSchema.tsneSummary, to: summary)
-        return file
-    }
-
-    /// DECODE: Σⱼ wⱼ xⱼ / Σⱼ wⱼ over the ``Configuration/decodingNeighbours`` training codes yⱼ
-    /// nearest z, wⱼ = (1 + ‖z − yⱼ‖²/α)^(−α): a code among training codes decodes to their samples.
-    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor {
-        let dof = configuration.degreesOfFreedom
-        return try neighbourAverage(of: codes, embedding: embedding, reference: reference, neighbours: configuration.decodingNeighbours) {
-            Foundation.pow(1 + $0 / dof, -dof)
-        }
+    /// Without a learned decoder, training codes weigh in by the embedding's Student-t kernel,
+    /// wⱼ = (1 + ‖z − yⱼ‖²/α)^(−α): a code among training codes decodes to their samples.
+    public func neighbourWeight(squaredDistance: Double) -> Double {
+        Foundation.pow(1 + squaredDistance / configuration.degreesOfFreedom, -configuration.degreesOfFreedom)
     }
 }
 
@@ -223,8 +211,8 @@ extension TSNE.Configuration: HyperparameterDeclaring {
         .init(\.maximumStep, "maximumStep", "The longest step a point may take in one iteration.", .greaterThan(0)),
         .init(\.transformPerplexity, "transformPerplexity", "The perplexity of a new sample's affinities in ENCODE.", .greaterThan(0)),
         .init(\.transformIterations, "transformIterations", "Iterations that place new samples in ENCODE.", .atLeast(0)),
-        .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages.", .atLeast(1)),
-    ]
+        .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages without a learned decoder.", .atLeast(1)),
+    ] + decoderHyperparameters
 
     public static var defaults: Self { Self() }
 }
@@ -248,5 +236,6 @@ extension TSNE.Configuration {
         transformPerplexity = try c.decode(.transformPerplexity, or: transformPerplexity)
         transformIterations = try c.decode(.transformIterations, or: transformIterations)
         decodingNeighbours = try c.decode(.decodingNeighbours, or: decodingNeighbours)
+        self.decoder = try c.decode(.decoder, or: .absent)
     }
 }

@@ -1,6 +1,7 @@
 import DataFormats
 import Foundation
 import Neighbourhoods
+import NeuralNetworks
 import Tensors
 
 extension UMAP {
@@ -37,15 +38,21 @@ extension UMAP {
     /// written every `every` epochs (and when `progress` throws); with `resume` the fit
     /// continues from them: the same samples, configuration and seed give the model of an
     /// uninterrupted run, bit for bit (the sampling schedule is replayed, not stored).
+    ///
+    /// Then the decoder (``Configuration/decoder``) is trained on the pairs (code, sample);
+    /// `decoderProgress` hears its batches and may throw to stop (after a checkpoint of the
+    /// finished embedding, from which a resumed fit trains the decoder again).
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            settings: ComputeSettings = .current, checkpoints: CheckpointPolicy? = nil,
-                           progress: (Progress) throws -> Void = { _ in }) throws -> UMAP {
+                           progress: (Progress) throws -> Void = { _ in },
+                           decoderProgress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> UMAP {
         try checkTrainingSamples(samples, method: "UMAP", minimumCount: 2)
         let n = samples.rows, d = configuration.components
         try configuration.validate(samples: n)
+        try configuration.decoder.check(samples, method: "UMAP")
         let epochs = configuration.epochs(samples: n)
         let exactNeighbours = n < Configuration.exactNeighboursLimit
-        let (searchSeed, layoutSeed) = (generator.next(), generator.next())
+        let (searchSeed, layoutSeed, decoderSeed) = (generator.next(), generator.next(), generator.next())
         let k = configuration.neighbours - 1
         let neighbours = exactNeighbours ? try NearestNeighbours.exact(samples, k: k, settings: settings)
                                          : try NearestNeighbours.descent(samples, k: k, seed: searchSeed, settings: settings)
@@ -107,7 +114,11 @@ extension UMAP {
         }
         let summary = Summary(epochs: epochs, edges: graph.edgeCount / 2, connectedComponents: components, spectralConverged: spectralConverged,
                               exactNeighbours: exactNeighbours, a: curve.a, b: curve.b)
-        return UMAP(configuration: configuration, reference: samples, embedding: try Tensor(shape: [n, d], scalars: y), summary: summary)
+        let codes = try Tensor(shape: [n, d], scalars: y)
+        let decoder = try learnDecoder(codes: codes, samples: samples, configuration: configuration, seed: decoderSeed) { batch in
+            do { try decoderProgress(batch) } catch { try save(); throw error }
+        }
+        return UMAP(configuration: configuration, reference: samples, embedding: codes, summary: summary, decoder: decoder)
     }
 }
 

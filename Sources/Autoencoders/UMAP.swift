@@ -17,13 +17,13 @@ import Tensors
 ///
 /// As an autoencoder: ENCODE places new samples against the fixed embedding by their fuzzy
 /// membership to the training samples (umap-learn's `transform`; ``place(_:settings:)``);
-/// DECODE returns the mean of the training samples whose codes lie nearest the code, weighted by
-/// the same curve 1/(1 + a·d^(2b)): a decoder read off the embedding until a learned one
-/// replaces it. Shapes: `samples: n × D`, `codes: n × d` (d = ``Configuration/components``).
+/// DECODE is a network trained after the embedding on the pairs (code, sample) (``LearnedDecoder``),
+/// or with `decoder.kind` `.none` the mean of the training samples whose codes lie nearest the
+/// code, weighted by the same curve 1/(1 + a·d^(2b)). Shapes: `samples: n × D`, `codes: n × d` (d = ``Configuration/components``).
 /// The model keeps the training samples (`reference: n × D`) and their codes (`embedding: n × d`).
-public struct UMAP: Autoencoder {
+public struct UMAP: EmbeddingModel {
     /// Hyperparameters; the defaults are umap-learn 0.5's.
-    public struct Configuration: Codable, Sendable, Equatable {
+    public struct Configuration: EmbeddingConfiguration {
         /// How the codes start.
         public enum Initialisation: String, Codable, Sendable, Equatable, CaseIterable {
             /// The graph Laplacian's eigenvectors (`LaplacianEigenmap`); a disconnected graph's
@@ -56,12 +56,14 @@ public struct UMAP: Autoencoder {
         public var initialisation: Initialisation
         /// Epochs that place new samples in ENCODE.
         public var transformEpochs: Int
-        /// Training codes nearest a code whose samples DECODE averages.
+        /// Training codes nearest a code whose samples DECODE averages without a learned decoder.
         public var decodingNeighbours: Int
+        /// The decoder learned after the embedding.
+        public var decoder: LearnedDecoder.Configuration
 
         public init(components: Int = 2, neighbours: Int = 15, minimumDistance: Double = 0.1, spread: Double = 1, epochs: Int? = nil,
                     learningRate: Double = 1, negativeSampleRate: Int = 5, repulsionStrength: Double = 1, initialisation: Initialisation = .spectral,
-                    transformEpochs: Int = 100, decodingNeighbours: Int = 10) {
+                    transformEpochs: Int = 100, decodingNeighbours: Int = 10, decoder: LearnedDecoder.Configuration = .init()) {
             self.components = components
             self.neighbours = neighbours
             self.minimumDistance = minimumDistance
@@ -73,6 +75,7 @@ public struct UMAP: Autoencoder {
             self.initialisation = initialisation
             self.transformEpochs = transformEpochs
             self.decodingNeighbours = decodingNeighbours
+            self.decoder = decoder
         }
 
         /// Below this many samples the nearest neighbours are exact (umap-learn's 4 096), above
@@ -136,48 +139,30 @@ public struct UMAP: Autoencoder {
 
     public static let methodName = "umap"
     public let configuration: Configuration
-    /// The training samples, `n × D`: ENCODE finds a new sample's neighbours among them, DECODE averages them.
+    /// The training samples, `n × D`: ENCODE finds a new sample's neighbours among them.
     public let reference: Tensor
     /// Their codes, `n × d`.
     public let embedding: Tensor
     public let summary: Summary
 
-    public var inputSize: Int { reference.columns }
-    public var codeSize: Int { embedding.columns }
+    /// DECODE, learned after the embedding; nil without one.
+    public let decoder: LearnedDecoder?
 
-    init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary) {
-        (self.configuration, self.reference, self.embedding, self.summary) = (configuration, reference, embedding, summary)
+    public static var summaryEntry: MetadataEntry<Summary> { ModelFileSchema.umapSummary }
+
+    init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary, decoder: LearnedDecoder?) {
+        (self.configuration, self.reference, self.embedding, self.summary, self.decoder) = (configuration, reference, embedding, summary, decoder)
     }
-
-    public var stateTensors: [(name: String, tensor: Tensor)] { [("reference", reference), ("embedding", embedding)] }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let reference = try state.tensor("reference", file: file), embedding = try state.tensor("embedding", file: file)
-        guard reference.rank == 2, embedding.rank == 2, reference.rows == embedding.rows, embedding.columns == configuration.components,
-              reference.rows >= 2 else {
-            throw DataFormatError(file, .entry("tensor 'embedding'"), "shape \(embedding.shape) with reference \(reference.shape): "
-                                  + "expected [n, \(configuration.components)] and [n, D], n ≥ 2")
-        }
-        guard let summary = try state.value(of: ModelFileSchema.umapSummary, file: file) else {
-            throw DataFormatError(file, .entry("__metadata__"), "a UMAP model needs its '\(ModelFileSchema.umapSummary.key)' entry")
-        }
-        self.init(configuration: configuration, reference: reference, embedding: embedding, summary: summary)
+        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
+        self.init(configuration: configuration, reference: reference, embedding: embedding, summary: try Self.storedSummary(state: state, file: file),
+                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
     }
 
-    public func modelFile() throws -> SafeTensorsFile {
-        var file = try SafeTensorsFile(method: Self.methodName, configuration: configuration, tensors: stateTensors)
-        try file.set(ModelFileSchema.umapSummary, to: summary)
-        return file
-    }
-
-    /// DECODE: Σⱼ vⱼ xⱼ / Σⱼ vⱼ over the ``Configuration/decodingNeighbours`` training codes yⱼ
-    /// nearest z, vⱼ = 1/(1 + a‖z − yⱼ‖^(2b)): a code among training codes decodes to their samples.
-    public func decodeUnchecked(_ codes: Tensor) throws -> Tensor {
-        let (a, b) = (summary.a, summary.b)
-        return try neighbourAverage(of: codes, embedding: embedding, reference: reference, neighbours: configuration.decodingNeighbours) {
-            1 / (1 + a * Foundation.pow($0, b))
-        }
-    }
+    /// Without a learned decoder, training codes weigh in by the curve, vⱼ = 1/(1 + a‖z − yⱼ‖^(2b)):
+    /// a code among training codes decodes to their samples.
+    public func neighbourWeight(squaredDistance: Double) -> Double { 1 / (1 + summary.a * Foundation.pow(squaredDistance, summary.b)) }
 }
 
 extension UMAP.Configuration: HyperparameterDeclaring {
@@ -193,8 +178,8 @@ extension UMAP.Configuration: HyperparameterDeclaring {
         .init(\.repulsionStrength, "repulsionStrength", "γ, the weight of the repulsive term.", .greaterThan(0)),
         .init(\.initialisation, "initialisation", "How the codes start: spectral (graph Laplacian eigenvectors), pca or random."),
         .init(\.transformEpochs, "transformEpochs", "Epochs that place new samples in ENCODE.", .atLeast(0)),
-        .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages.", .atLeast(1)),
-    ]
+        .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages without a learned decoder.", .atLeast(1)),
+    ] + decoderHyperparameters
 
     public static var defaults: Self { Self() }
 }
@@ -215,5 +200,6 @@ extension UMAP.Configuration {
         initialisation = try c.decode(.initialisation, or: initialisation)
         transformEpochs = try c.decode(.transformEpochs, or: transformEpochs)
         decodingNeighbours = try c.decode(.decodingNeighbours, or: decodingNeighbours)
+        self.decoder = try c.decode(.decoder, or: .absent)
     }
 }

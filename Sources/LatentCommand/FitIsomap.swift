@@ -15,7 +15,7 @@ struct FitIsomap: FitMethod {
             Dijkstra's algorithm from every sample up to 2 000 samples, above from --landmarks (default 1 000, drawn \
             at random: landmark Isomap); classical scaling of the sources' squared geodesic distances, every sample \
             placed by the landmark formula. `encode` places new samples by their geodesics through their nearest \
-            training samples; `decode` averages the samples of the nearest codes.
+            training samples; `decode` is a network trained after the embedding on the (code, sample) pairs (--decoder mlp; --decoder none averages the samples of the nearest codes instead).
             """)
 
     @OptionGroup var common: FitOptions
@@ -23,18 +23,22 @@ struct FitIsomap: FitMethod {
     @Option(help: .hyperparameter(\Isomap.Configuration.neighbours)) var neighbours: Int?
     @Option(help: .hyperparameter(\Isomap.Configuration.landmarks)) var landmarks: Int?
     @Option(help: .hyperparameter(\Isomap.Configuration.decodingNeighbours)) var decodingNeighbours: Int?
+    @OptionGroup var decoding: DecoderOptions
+
+    /// Ctrl-C stops the decoder's training after the current batch.
+    static var trained: Bool { true }
 
     func validate() throws { try checkDeclaredRanges(configuration, method: Isomap.methodName) }
 
     var configuration: Isomap.Configuration {
         let d = Isomap.Configuration.defaults
         return Isomap.Configuration(components: components ?? d.components, neighbours: neighbours ?? d.neighbours, landmarks: landmarks,
-                                    decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours)
+                                    decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours, decoder: decoding.configuration)
     }
 
     func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
         context.display.update("neighbours, shortest paths and classical scaling", fraction: 0)
-        let model = try Isomap.fit(context.samples, configuration: configuration, using: &generator)
+        let model = try Isomap.fit(context.samples, configuration: configuration, using: &generator, decoderProgress: context.reportTraining)
         return (model, model.summary)
     }
 }

@@ -191,9 +191,11 @@ extension FitMethod {
 /// would lower the error.
 func hintIfStillFalling(_ history: TrainingHistory) {
     guard let last = history.stages.last(where: { !$0.isPretraining }), let (drop, epochs) = last.record.stillFalling() else { return }
-    let text = String(format: "hint: the %@ loss still fell %.1f %% over the last %d epochs: training has not converged; "
-                      + "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate would lower the error\n",
-                      last.record.heldOutLoss.isEmpty ? "training" : "held-out", 100 * drop, epochs)
+    // A projective method's decoder trains by its own options.
+    let more = last.name == LearnedDecoder.stageName ? "more epochs (--decoder-epochs) or a larger --decoder-learning-rate"
+                                                     : "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate"
+    let text = String(format: "hint: the %@%@ loss still fell %.1f %% over the last %d epochs: training has not converged; %@ would lower the error\n",
+                      last.name == LearnedDecoder.stageName ? "decoder's " : "", last.record.heldOutLoss.isEmpty ? "training" : "held-out", 100 * drop, epochs, more)
     Console.error(text)
 }
 

@@ -17,7 +17,7 @@ struct FitTSNE: FitMethod {
             deviation 10⁻⁴) and descend the KL divergence with momentum and gains: 250 iterations with the affinities \
             exaggerated 12×, then 500 plain, learning rate max(n/exaggeration, 200). Repulsion is exact below 1 000 \
             samples and interpolated on FIt-SNE's grid above. The model keeps the training samples: `encode` places \
-            new samples by their own affinities to them, `decode` averages the samples of the nearest codes. \
+            new samples by their own affinities to them, `decode` is a network trained after the embedding on the (code, sample) pairs (--decoder mlp; --decoder none averages the samples of the nearest codes instead). \
             Defaults are openTSNE 1.0's.
             """)
 
@@ -36,6 +36,7 @@ struct FitTSNE: FitMethod {
     @Option(help: .hyperparameter(\TSNE.Configuration.transformPerplexity)) var transformPerplexity: Double?
     @Option(help: .hyperparameter(\TSNE.Configuration.transformIterations)) var transformIterations: Int?
     @Option(help: .hyperparameter(\TSNE.Configuration.decodingNeighbours)) var decodingNeighbours: Int?
+    @OptionGroup var decoding: DecoderOptions
     @Option(help: "Write a checkpoint every N iterations, beside --output (MODEL.checkpoint.safetensors); Ctrl-C writes one anyway.")
     var checkpointEvery: Int?
     @Flag(help: "Continue from the checkpoint beside --output (same data, options and seed): the result equals an uninterrupted run.")
@@ -57,7 +58,7 @@ struct FitTSNE: FitMethod {
             learningRate: learningRate, initialMomentum: initialMomentum ?? d.initialMomentum, finalMomentum: finalMomentum ?? d.finalMomentum,
             degreesOfFreedom: degreesOfFreedom ?? d.degreesOfFreedom, repulsion: repulsion ?? d.repulsion, maximumStep: maximumStep ?? d.maximumStep,
             transformPerplexity: transformPerplexity ?? d.transformPerplexity, transformIterations: transformIterations ?? d.transformIterations,
-            decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours)
+            decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours, decoder: decoding.configuration)
     }
 
     func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
@@ -68,7 +69,7 @@ struct FitTSNE: FitMethod {
         // The rate of this run's iterations (a resumed run starts past 0), for the time left.
         var first: (iteration: Int, time: Date)?
         let model = try withCheckpointContext(policy) {
-            try TSNE.fit(context.samples, configuration: configuration, using: &generator, settings: settings, checkpoints: policy) { progress in
+            try TSNE.fit(context.samples, configuration: configuration, using: &generator, settings: settings, checkpoints: policy, progress: { progress in
                 try context.checkInterruption()
                 if let kl = progress.klDivergence { lastKL = kl }
                 let now = Date()
@@ -81,7 +82,7 @@ struct FitTSNE: FitMethod {
                                               progress.exaggerated ? "exaggerated" : "plain", kl, formatDuration(now.timeIntervalSince(context.start)),
                                               formatDuration(max(0, left))),
                                        fraction: Double(progress.iteration) / Double(progress.total), force: progress.iteration == progress.total)
-            }
+            }, decoderProgress: context.reportTraining)
         }
         return (model, model.summary)
     }

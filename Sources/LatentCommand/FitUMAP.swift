@@ -18,8 +18,7 @@ struct FitUMAP: FitMethod {
             stochastic gradient descent on the cross entropy: each edge sampled in proportion to its strength, 5 negative \
             samples after each, the step falling linearly from 1 to 0 over 500 epochs (200 above 10 000 samples); the \
             similarity of codes is 1/(1 + a·d^(2b)) with a and b fitted to min-dist 0.1 and spread 1. The model keeps the \
-            training samples: `encode` places new samples by their fuzzy membership to them, `decode` averages the samples \
-            of the nearest codes. Defaults are umap-learn 0.5's; points move block by block of nearby codes, each block \
+            training samples: `encode` places new samples by their fuzzy membership to them, `decode` is a network trained after the embedding on the (code, sample) pairs (--decoder mlp; --decoder none averages the samples of the nearest codes instead). Defaults are umap-learn 0.5's; points move block by block of nearby codes, each block \
             reading its own points as they move and the others as they were at the epoch's start, so the result \
             is the same for any thread count.
             """)
@@ -36,6 +35,7 @@ struct FitUMAP: FitMethod {
     @Option(help: .hyperparameter(\UMAP.Configuration.initialisation)) var initialisation: UMAP.Configuration.Initialisation?
     @Option(help: .hyperparameter(\UMAP.Configuration.transformEpochs)) var transformEpochs: Int?
     @Option(help: .hyperparameter(\UMAP.Configuration.decodingNeighbours)) var decodingNeighbours: Int?
+    @OptionGroup var decoding: DecoderOptions
     @Option(help: "Write a checkpoint every N epochs, beside --output (MODEL.checkpoint.safetensors); Ctrl-C writes one anyway.")
     var checkpointEvery: Int?
     @Flag(help: "Continue from the checkpoint beside --output (same data, options and seed): the result equals an uninterrupted run.")
@@ -56,7 +56,7 @@ struct FitUMAP: FitMethod {
             spread: spread ?? d.spread, epochs: epochs, learningRate: learningRate ?? d.learningRate,
             negativeSampleRate: negativeSampleRate ?? d.negativeSampleRate, repulsionStrength: repulsionStrength ?? d.repulsionStrength,
             initialisation: initialisation ?? d.initialisation, transformEpochs: transformEpochs ?? d.transformEpochs,
-            decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours)
+            decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours, decoder: decoding.configuration)
     }
 
     func fit(_ context: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
@@ -66,7 +66,7 @@ struct FitUMAP: FitMethod {
         // The rate of this run's epochs (a resumed run starts past 0), for the time left.
         var first: (epoch: Int, time: Date)?
         let model = try withCheckpointContext(policy) {
-            try UMAP.fit(context.samples, configuration: configuration, using: &generator, settings: settings, checkpoints: policy) { progress in
+            try UMAP.fit(context.samples, configuration: configuration, using: &generator, settings: settings, checkpoints: policy, progress: { progress in
                 try context.checkInterruption()
                 let now = Date()
                 let start = first ?? (progress.epoch - 1, context.start)
@@ -76,7 +76,7 @@ struct FitUMAP: FitMethod {
                 context.display.update(String(format: "epoch %d of %d, %@ elapsed, about %@ left", progress.epoch, progress.total,
                                               formatDuration(now.timeIntervalSince(context.start)), formatDuration(max(0, left))),
                                        fraction: Double(progress.epoch) / Double(progress.total), force: progress.epoch == progress.total)
-            }
+            }, decoderProgress: context.reportTraining)
         }
         return (model, model.summary)
     }

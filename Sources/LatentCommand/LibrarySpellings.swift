@@ -28,6 +28,7 @@ enum LibrarySpellings {
         "MemoryBudget.limit": Flag(flag: "--memory-limit"),
         "scaling": Flag(flag: "--scale"),
         "loss": Flag(flag: "--loss", values: ["squaredError": "mse", "binaryCrossEntropy": "bce"]),
+        "decoderLoss": Flag(flag: "--decoder-loss", values: ["squaredError": "mse", "binaryCrossEntropy": "bce"]),
         "likelihood": Flag(flag: "--likelihood", values: ["learnedGaussian": "gaussian-learned-variance"]),
         "pretraining": Flag(flag: "--pretrain"),
         "solver": Flag(flag: "--solver"),

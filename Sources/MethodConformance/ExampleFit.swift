@@ -99,26 +99,34 @@ extension PrincipalGraph: ExampleFit {
     }
 }
 
+extension LearnedDecoder.Configuration {
+    /// The projective examples' decoder: a small network (16, 32 hidden units) for 300 passes,
+    /// as small as the other examples' networks.
+    public static let example = LearnedDecoder.Configuration(hidden: [16, 32], epochs: 300)
+}
+
 extension TSNE: ExampleFit {
-    /// A 2-D embedding at perplexity 10 with 300 iterations (openTSNE's defaults otherwise).
+    /// A 2-D embedding at perplexity 10 with 300 iterations (openTSNE's defaults otherwise), and a small decoder.
     public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> TSNE {
         let perplexity = min(10, Double(samples.rows - 1) / 3)
-        return try fit(samples, configuration: .init(perplexity: perplexity, earlyExaggerationIterations: 100, iterations: 200, transformIterations: 100),
+        return try fit(samples, configuration: .init(perplexity: perplexity, earlyExaggerationIterations: 100, iterations: 200, transformIterations: 100,
+                                                     decoder: .example),
                        using: &generator)
     }
 }
 
 extension UMAP: ExampleFit {
-    /// A 2-D embedding of 10 neighbours over 200 epochs (umap-learn's defaults otherwise).
+    /// A 2-D embedding of 10 neighbours over 200 epochs (umap-learn's defaults otherwise), and a small decoder.
     public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> UMAP {
-        try fit(samples, configuration: .init(neighbours: min(10, samples.rows), epochs: 200, transformEpochs: 50), using: &generator)
+        try fit(samples, configuration: .init(neighbours: min(10, samples.rows), epochs: 200, transformEpochs: 50, decoder: .example), using: &generator)
     }
 }
 
 extension MDS: ExampleFit {
-    /// Metric MDS in 2-D from 2 starts of at most 100 iterations.
+    /// Metric MDS in 2-D from 2 starts of at most 100 iterations, and a small decoder.
     public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> MDS {
-        try fit(samples, configuration: .init(components: min(2, samples.rows - 1), scaling: .metric, initialisations: 2, iterations: 100),
+        try fit(samples, configuration: .init(components: min(2, samples.rows - 1), scaling: .metric, initialisations: 2, iterations: 100,
+                                              decoder: .example),
                 using: &generator)
     }
 }
@@ -126,11 +134,11 @@ extension MDS: ExampleFit {
 extension Isomap: ExampleFit {
     /// 2-D codes from the fewest neighbours, from min(10, n/4) up, whose graph is connected: the
     /// examples are separated blobs, whose 10-nearest-neighbour graph falls apart (an error for
-    /// Isomap, by design).
+    /// Isomap, by design); a small decoder.
     public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> Isomap {
         // Bad samples go straight to the fit, whose errors the suite checks.
         guard samples.rank == 2, samples.rows >= 3, samples.scalars.allSatisfy({ $0.isFinite }) else {
-            return try fit(samples, configuration: .init(), using: &generator)
+            return try fit(samples, configuration: .init(decoder: .example), using: &generator)
         }
         var k = max(1, min(10, samples.rows / 4))
         let all = try NearestNeighbours.exact(samples, k: samples.rows - 1)
@@ -140,6 +148,6 @@ extension Isomap: ExampleFit {
             if WeightedGraph(neighbours: graph).components().count == 1 { break }
             k += 1
         }
-        return try fit(samples, configuration: .init(components: min(2, samples.rows - 1), neighbours: k), using: &generator)
+        return try fit(samples, configuration: .init(components: min(2, samples.rows - 1), neighbours: k, decoder: .example), using: &generator)
     }
 }

@@ -79,7 +79,7 @@ public struct Hyperparameter<Root>: @unchecked Sendable {
     /// The message for a configuration whose value is out of range; nil when it is in range.
     let violation: @Sendable (Root) -> String?
 
-    private init(_ keyPath: PartialKeyPath<Root>, _ name: String, _ summary: String, valid: String?, default defaultValue: HyperparameterDefault,
+    fileprivate init(_ keyPath: PartialKeyPath<Root>, _ name: String, _ summary: String, valid: String?, default defaultValue: HyperparameterDefault,
                  violation: @escaping @Sendable (Root) -> String?) {
         (self.keyPath, self.name, self.summary, self.valid, self.defaultValue, self.violation) = (keyPath, name, summary, valid, defaultValue, violation)
     }
@@ -118,6 +118,20 @@ public struct Hyperparameter<Root>: @unchecked Sendable {
     public init<Value>(_ keyPath: KeyPath<Root, Value> & Sendable, _ name: String, _ summary: String,
                        default defaultValue: HyperparameterDefault = .declared) {
         self.init(keyPath, name, summary, valid: nil, default: defaultValue) { _ in nil }
+    }
+}
+
+extension Hyperparameter {
+    /// This hyperparameter of a configuration held by an `Outer` one at `path` (a method's
+    /// decoder), declared there as `name`: its range checked and its message given in `Outer`'s terms.
+    public func nested<Outer>(at path: WritableKeyPath<Outer, Root> & Sendable, as name: String) -> Hyperparameter<Outer> {
+        guard let outerPath = (path as PartialKeyPath<Outer>).appending(path: keyPath as AnyKeyPath) else {
+            preconditionFailure("\(keyPath) does not continue \(path)")
+        }
+        let (inner, violation) = (self.name, self.violation)
+        return Hyperparameter<Outer>(outerPath, name, summary, valid: valid, default: defaultValue) { outer in
+            violation(outer[keyPath: path]).map { $0.replacingOccurrences(of: "`\(inner)`", with: "`\(name)`") }
+        }
     }
 }
 

@@ -57,7 +57,7 @@ import Tensors
     func anSCurveIsUnrolled(landmarks: Int?) throws {
         let (data, truth) = try SyntheticManifold.sCurve.generate(["n": 1_200, "seed": 3])
         var generator = RandomGenerator(seed: 1)
-        let model = try Isomap.fit(data.samples, configuration: .init(neighbours: 10, landmarks: landmarks), using: &generator)
+        let model = try Isomap.fit(data.samples, configuration: .init(neighbours: 10, landmarks: landmarks, decoder: .init(kind: .none)), using: &generator)
         #expect(model.summary.sources == (landmarks ?? 1_200) && model.summary.exactNeighbours)
         let codes = (0..<2).map { c in (0..<1_200).map { Double(model.embedding[$0, c]) } }
         let truths = (0..<2).map { c in (0..<1_200).map { Double(truth[$0, c]) } }
@@ -79,7 +79,7 @@ import Tensors
         var models: [Isomap] = []
         for threads in [1, 2] {
             var generator = RandomGenerator(seed: 2)
-            models.append(try Isomap.fit(data.samples, configuration: .init(landmarks: 200), using: &generator, settings: ComputeSettings(threads: threads)))
+            models.append(try Isomap.fit(data.samples, configuration: .init(landmarks: 200, decoder: .init(kind: .none)), using: &generator, settings: ComputeSettings(threads: threads)))
         }
         #expect(models[0].embedding == models[1].embedding)
         let fresh = try SyntheticManifold.sCurve.generate(["n": 12, "seed": 6]).dataset.samples
@@ -91,10 +91,10 @@ import Tensors
     @Test func aDisconnectedGraphIsAClearError() throws {
         let blobs = try SyntheticManifold.blobs.generate(["n": 90, "centers": 3, "dimension": 5, "seed": 1]).dataset
         var generator = RandomGenerator(seed: 1)
-        #expect { try Isomap.fit(blobs.samples, configuration: .init(neighbours: 5), using: &generator) } throws: {
+        #expect { try Isomap.fit(blobs.samples, configuration: .init(neighbours: 5, decoder: .init(kind: .none)), using: &generator) } throws: {
             "\($0)".contains("falls into 3 connected components") && "\($0)".contains("30 samples from row 0") && "\($0)".contains("raise `neighbours`")
         }
-        #expect { try Isomap.fit(blobs.samples.rows(0..<8), configuration: .init(neighbours: 10), using: &generator) } throws: {
+        #expect { try Isomap.fit(blobs.samples.rows(0..<8), configuration: .init(neighbours: 10, decoder: .init(kind: .none)), using: &generator) } throws: {
             "\($0)".contains("needs at least 11 samples")
         }
     }
@@ -104,8 +104,8 @@ import Tensors
     @Test func landmarksAgreeWithEverySampleAndDuplicatesEmbed() throws {
         let (data, _) = try SyntheticManifold.sCurve.generate(["n": 900, "seed": 8])
         var generator = RandomGenerator(seed: 3)
-        let full = try Isomap.fit(data.samples, configuration: .init(), using: &generator)
-        let landmark = try Isomap.fit(data.samples, configuration: .init(landmarks: 250), using: &generator)
+        let full = try Isomap.fit(data.samples, configuration: .init(decoder: .init(kind: .none)), using: &generator)
+        let landmark = try Isomap.fit(data.samples, configuration: .init(landmarks: 250, decoder: .init(kind: .none)), using: &generator)
         #expect(full.summary.sources == 900 && landmark.summary.sources == 250)
         for c in 0..<2 {
             let a = (0..<900).map { Double(full.embedding[$0, c]) }, b = (0..<900).map { Double(landmark.embedding[$0, c]) }
@@ -115,7 +115,7 @@ import Tensors
             #expect(abs(r) > 0.99, "axis \(c): r = \(r)")
         }
         let twice = Tensor.concatenate([data.samples.rows(0..<300), data.samples.rows(0..<300)])
-        let doubled = try Isomap.fit(twice, configuration: .init(), using: &generator)
+        let doubled = try Isomap.fit(twice, configuration: .init(decoder: .init(kind: .none)), using: &generator)
         #expect(doubled.embedding.scalars.allSatisfy { $0.isFinite })
         // A sample and its duplicate share their code's neighbourhood.
         #expect(abs(doubled.embedding[0, 0] - doubled.embedding[300, 0]) < 1e-3 * doubled.embedding.scalars.reduce(Float(0)) { max($0, abs($1)) })

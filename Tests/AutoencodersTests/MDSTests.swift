@@ -19,7 +19,7 @@ import Tensors
     func classicalScalingEqualsPCA(components: Int) throws {
         let samples = try Self.swissRoll(300)
         var generator = RandomGenerator(seed: 1)
-        let mds = try MDS.fit(samples, configuration: .init(components: components), using: &generator)
+        let mds = try MDS.fit(samples, configuration: .init(components: components, decoder: .init(kind: .none)), using: &generator)
         let pca = try PCA.fit(samples, configuration: .init(components: .count(components)), using: &generator)
         let fresh = try Self.swissRoll(40, seed: 2)
         for (ours, theirs) in [(mds.embedding, pca.encodeUnchecked(samples)), (mds.encodeUnchecked(fresh), pca.encodeUnchecked(fresh))] {
@@ -42,9 +42,9 @@ import Tensors
     @Test func smacofLowersTheStressFromEveryStart() throws {
         let samples = try Self.swissRoll(250)
         var generator = RandomGenerator(seed: 3)
-        let classical = try MDS.fit(samples, configuration: .init(), using: &generator)
+        let classical = try MDS.fit(samples, configuration: .init(decoder: .init(kind: .none)), using: &generator)
         var courses = [[Double]](repeating: [], count: 3), last = [Double](repeating: 0, count: 3)
-        let metric = try MDS.fit(samples, configuration: .init(scaling: .metric, initialisations: 3, iterations: 200), using: &generator) {
+        let metric = try MDS.fit(samples, configuration: .init(scaling: .metric, initialisations: 3, iterations: 200, decoder: .init(kind: .none)), using: &generator) {
             courses[$0.start].append($0.rawStress)
             last[$0.start] = $0.stress
         }
@@ -68,7 +68,7 @@ import Tensors
         var results: [MDS] = []
         for threads in [1, 2] {
             var generator = RandomGenerator(seed: 5)
-            results.append(try MDS.fit(samples, configuration: .init(scaling: .metric, initialisations: 2, iterations: 50), using: &generator,
+            results.append(try MDS.fit(samples, configuration: .init(scaling: .metric, initialisations: 2, iterations: 50, decoder: .init(kind: .none)), using: &generator,
                                        settings: ComputeSettings(threads: threads)))
         }
         #expect(results[0].embedding == results[1].embedding && results[0].summary == results[1].summary)
@@ -79,10 +79,10 @@ import Tensors
     @Test func tooManySamplesOrComponentsAreClearErrors() throws {
         var generator = RandomGenerator(seed: 1)
         let big = Tensor(repeating: 0, shape: [MDS.Configuration.maximumSamples + 1, 2])
-        #expect { try MDS.fit(big, configuration: .init(), using: &generator) } throws: { "\($0)".contains("beyond its 5000") }
+        #expect { try MDS.fit(big, configuration: .init(decoder: .init(kind: .none)), using: &generator) } throws: { "\($0)".contains("beyond its 5000") }
         let three = try Self.swissRoll(3)
-        #expect { try MDS.fit(three, configuration: .init(components: 3), using: &generator) } throws: { "\($0)".contains("3 components need more than 3 samples") }
+        #expect { try MDS.fit(three, configuration: .init(components: 3, decoder: .init(kind: .none)), using: &generator) } throws: { "\($0)".contains("3 components need more than 3 samples") }
         let line = try Tensor(shape: [20, 2], scalars: (0..<40).map { Float($0 / 2) })
-        #expect { try MDS.fit(line, configuration: .init(components: 2), using: &generator) } throws: { "\($0)".contains("positive eigenvalues") }
+        #expect { try MDS.fit(line, configuration: .init(components: 2, decoder: .init(kind: .none)), using: &generator) } throws: { "\($0)".contains("positive eigenvalues") }
     }
 }

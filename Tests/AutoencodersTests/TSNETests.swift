@@ -70,7 +70,7 @@ import Tensors
     func blobsStaySeparate(repulsion: TSNE.Configuration.Repulsion) throws {
         let data = try Self.blobs(400)
         var generator = RandomGenerator(seed: 3)
-        let model = try TSNE.fit(data.samples, configuration: .init(perplexity: 20, iterations: 300, repulsion: repulsion), using: &generator)
+        let model = try TSNE.fit(data.samples, configuration: .init(perplexity: 20, iterations: 300, repulsion: repulsion, decoder: .init(kind: .none)), using: &generator)
         #expect(try Self.nearestLabelAgreement(model.embedding, labels: data.labels!) == 1)
         #expect(model.summary.klDivergence.isFinite && model.summary.klDivergence > 0)
         #expect(model.summary.klCourse.count == (250 + 300) / TSNE.klInterval)
@@ -89,7 +89,7 @@ import Tensors
         for threads in [1, 2, 1] {
             var generator = RandomGenerator(seed: 9)
             let settings = ComputeSettings(threads: threads)
-            codes.append(try TSNE.fit(data.samples, configuration: .init(perplexity: 15, earlyExaggerationIterations: 60, iterations: 60), using: &generator,
+            codes.append(try TSNE.fit(data.samples, configuration: .init(perplexity: 15, earlyExaggerationIterations: 60, iterations: 60, decoder: .init(kind: .none)), using: &generator,
                                       settings: settings).embedding)
         }
         #expect(codes[0] == codes[1] && codes[1] == codes[2])
@@ -100,21 +100,21 @@ import Tensors
     @Test func badInputIsAClearErrorAndDuplicatesEmbed() throws {
         var generator = RandomGenerator(seed: 4)
         let data = try Self.blobs(60).samples
-        #expect { try TSNE.fit(data, configuration: .init(perplexity: 30), using: &generator) } throws: {
+        #expect { try TSNE.fit(data, configuration: .init(perplexity: 30, decoder: .init(kind: .none)), using: &generator) } throws: {
             "\($0)".contains("perplexity 30.0 needs at least 91 samples") && "\($0)".contains("n/3")
         }
-        #expect { try TSNE.fit(try data.rows(0..<1), configuration: .init(perplexity: 1), using: &generator) } throws: { "\($0)".contains("[1, 10]") }
-        #expect { try TSNE.fit(data, configuration: .init(components: 3, perplexity: 5, repulsion: .interpolation), using: &generator) } throws: {
+        #expect { try TSNE.fit(try data.rows(0..<1), configuration: .init(perplexity: 1, decoder: .init(kind: .none)), using: &generator) } throws: { "\($0)".contains("[1, 10]") }
+        #expect { try TSNE.fit(data, configuration: .init(components: 3, perplexity: 5, repulsion: .interpolation, decoder: .init(kind: .none)), using: &generator) } throws: {
             "\($0)".contains("2-D codes")
         }
         let same = Tensor(repeating: 0.5, shape: [40, 3])
-        let model = try TSNE.fit(same, configuration: .init(perplexity: 5, earlyExaggerationIterations: 20, iterations: 20), using: &generator)
+        let model = try TSNE.fit(same, configuration: .init(perplexity: 5, earlyExaggerationIterations: 20, iterations: 20, decoder: .init(kind: .none)), using: &generator)
         let finite = model.embedding.scalars.allSatisfy { $0.isFinite }
         #expect(finite)
         var twice = data.rows(0..<30).scalars
         twice += twice
         let doubled = try TSNE.fit(try Tensor(shape: [60, 10], scalars: twice), configuration: .init(perplexity: 5, earlyExaggerationIterations: 50,
-                                                                                                   iterations: 50), using: &generator)
+                                                                                                   iterations: 50, decoder: .init(kind: .none)), using: &generator)
         let doubledFinite = doubled.embedding.scalars.allSatisfy { $0.isFinite }
         #expect(doubledFinite)
     }
@@ -127,7 +127,7 @@ import Tensors
     @Test(arguments: [60, 170])
     func resumedEqualsUninterrupted(stopAt: Int) throws {
         let data = try Self.blobs(1_100)
-        let configuration = TSNE.Configuration(perplexity: 15, earlyExaggerationIterations: 100, iterations: 150)
+        let configuration = TSNE.Configuration(perplexity: 15, earlyExaggerationIterations: 100, iterations: 150, decoder: .init(kind: .none))
         var generator = RandomGenerator(seed: 12)
         let whole = try TSNE.fit(data.samples, configuration: configuration, using: &generator)
         let path = temporaryPath("tsne.checkpoint.safetensors")

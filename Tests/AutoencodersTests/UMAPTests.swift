@@ -17,7 +17,7 @@ import Tensors
     func blobsStaySeparate(initialisation: UMAP.Configuration.Initialisation) throws {
         let data = try Self.blobs(400)
         var generator = RandomGenerator(seed: 3)
-        let model = try UMAP.fit(data.samples, configuration: .init(epochs: 200, initialisation: initialisation), using: &generator)
+        let model = try UMAP.fit(data.samples, configuration: .init(epochs: 200, initialisation: initialisation, decoder: .init(kind: .none)), using: &generator)
         #expect(try TSNETests.nearestLabelAgreement(model.embedding, labels: data.labels!) == 1)
         #expect(model.summary.epochs == 200 && model.summary.exactNeighbours && model.summary.edges > 400 * 7)
         #expect((model.summary.spectralConverged != nil) == (initialisation == .spectral))
@@ -38,7 +38,7 @@ import Tensors
     func disconnectedComponentsAreLaidOutApart(centers: Int) throws {
         let data = try Self.blobs(60 * centers, centers: centers, dimension: 6, seed: 2)
         var generator = RandomGenerator(seed: 4)
-        let model = try UMAP.fit(data.samples, configuration: .init(neighbours: 5, epochs: 100), using: &generator)
+        let model = try UMAP.fit(data.samples, configuration: .init(neighbours: 5, epochs: 100, decoder: .init(kind: .none)), using: &generator)
         #expect(model.summary.connectedComponents >= centers)
         #expect(model.summary.spectralConverged == true)
         #expect(try TSNETests.nearestLabelAgreement(model.embedding, labels: data.labels!) == 1)
@@ -51,7 +51,7 @@ import Tensors
         var models: [UMAP] = []
         for threads in [1, 2, 1] {
             var generator = RandomGenerator(seed: 9)
-            models.append(try UMAP.fit(data.samples, configuration: .init(epochs: 60), using: &generator, settings: ComputeSettings(threads: threads)))
+            models.append(try UMAP.fit(data.samples, configuration: .init(epochs: 60, decoder: .init(kind: .none)), using: &generator, settings: ComputeSettings(threads: threads)))
         }
         #expect(models[0].embedding == models[1].embedding && models[1].embedding == models[2].embedding)
         let fresh = try Self.blobs(30, seed: 8).samples
@@ -67,7 +67,7 @@ import Tensors
     @Test(arguments: [1, 37])
     func resumedEqualsUninterrupted(stopAt: Int) throws {
         let data = try Self.blobs(600)
-        let configuration = UMAP.Configuration(epochs: 80)
+        let configuration = UMAP.Configuration(epochs: 80, decoder: .init(kind: .none))
         var generator = RandomGenerator(seed: 12)
         let whole = try UMAP.fit(data.samples, configuration: configuration, using: &generator)
         let path = temporaryPath("umap.checkpoint.safetensors")
@@ -91,18 +91,18 @@ import Tensors
     @Test func badInputIsAClearErrorAndDuplicatesEmbed() throws {
         var generator = RandomGenerator(seed: 1)
         let few = try Self.blobs(10).samples
-        #expect { try UMAP.fit(few, configuration: .init(), using: &generator) } throws: { "\($0)".contains("lower `neighbours` to at most 10") }
-        #expect { try UMAP.fit(few.rows(0..<1), configuration: .init(neighbours: 2), using: &generator) } throws: { "\($0)".contains("2") }
+        #expect { try UMAP.fit(few, configuration: .init(decoder: .init(kind: .none)), using: &generator) } throws: { "\($0)".contains("lower `neighbours` to at most 10") }
+        #expect { try UMAP.fit(few.rows(0..<1), configuration: .init(neighbours: 2, decoder: .init(kind: .none)), using: &generator) } throws: { "\($0)".contains("2") }
         var broken = few.scalars
         broken[13] = .nan
-        #expect { try UMAP.fit(try Tensor(shape: few.shape, scalars: broken), configuration: .init(neighbours: 5), using: &generator) } throws: {
+        #expect { try UMAP.fit(try Tensor(shape: few.shape, scalars: broken), configuration: .init(neighbours: 5, decoder: .init(kind: .none)), using: &generator) } throws: {
             "\($0)".contains("nan at row 1, column 3")
         }
-        #expect { try UMAP.fit(few, configuration: .init(neighbours: 5, minimumDistance: 2, spread: 1), using: &generator) } throws: {
+        #expect { try UMAP.fit(few, configuration: .init(neighbours: 5, minimumDistance: 2, spread: 1, decoder: .init(kind: .none)), using: &generator) } throws: {
             "\($0)".contains("minimumDistance")
         }
         let twice = Tensor.concatenate([few, few, few])
-        let model = try UMAP.fit(twice, configuration: .init(neighbours: 5, epochs: 50), using: &generator)
+        let model = try UMAP.fit(twice, configuration: .init(neighbours: 5, epochs: 50, decoder: .init(kind: .none)), using: &generator)
         #expect(model.embedding.scalars.allSatisfy { $0.isFinite })
         #expect(try model.encode(few).scalars.allSatisfy { $0.isFinite })
     }

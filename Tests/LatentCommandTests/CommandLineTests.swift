@@ -230,8 +230,8 @@ func json(_ text: String) throws -> [String: Any] {
 
     /// Ctrl-C stops t-SNE or UMAP after the current iteration (epoch) with a checkpoint; `--resume` then ends
     /// where an uninterrupted run does, bit for bit.
-    @Test(arguments: [(["fit", "tsne", "--data", "fashion-mnist-mini:train", "--iterations", "300", "--threads", "1"], " of 550 ("),
-                      (["fit", "umap", "--data", "fashion-mnist-mini:train", "--epochs", "3000", "--threads", "1"], "epoch ")])
+    @Test(arguments: [(["fit", "tsne", "--data", "fashion-mnist-mini:train", "--iterations", "300", "--threads", "1", "--decoder-epochs", "3"], " of 550 ("),
+                      (["fit", "umap", "--data", "fashion-mnist-mini:train", "--epochs", "3000", "--threads", "1", "--decoder-epochs", "3"], "epoch ")])
     func ctrlCInterruptsANeighbourEmbeddingAndResumeFinishes(arguments: [String], progress: String) throws {
         let folder = scratchFolder()
         let (status, text) = try interruptedRun(arguments + ["--output", "a.safetensors"], once: progress, in: folder)

@@ -7,7 +7,7 @@ import Testing
 @Suite struct IsomapCommands {
     @Test func fitEncodeAndADisconnectedGraph() throws {
         let folder = scratchFolder()
-        let fit = try latent("fit", "isomap", "--data", "s-curve?n=2500&seed=1", "--neighbours", "10", "--output", "i.safetensors", "--json", in: folder)
+        let fit = try latent("fit", "isomap", "--data", "s-curve?n=2500&seed=1", "--neighbours", "10", "--decoder-epochs", "20", "--output", "i.safetensors", "--json", in: folder)
         #expect(fit.status == 0, "\(fit.errors)")
         let fitted = try JSONSerialization.jsonObject(with: Data(fit.output.utf8)) as! [String: Any]
         #expect(fitted["sources"] as? Int == 1_000 && (fitted["edges"] as! Int) > 12_000 && (fitted["eigenvalues"] as! [Double]).count == 2)

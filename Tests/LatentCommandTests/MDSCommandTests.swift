@@ -11,9 +11,9 @@ import Testing
 
     @Test func metricScalingLowersTheStressOfClassicalScaling() throws {
         let folder = scratchFolder()
-        let classical = try latent("fit", "mds", "--data", "swiss-roll?n=300&seed=2", "--output", "c.safetensors", "--json", in: folder)
+        let classical = try latent("fit", "mds", "--data", "swiss-roll?n=300&seed=2", "--decoder-epochs", "100", "--output", "c.safetensors", "--json", in: folder)
         #expect(classical.status == 0, "\(classical.errors)")
-        let metric = try latent("fit", "mds", "--data", "swiss-roll?n=300&seed=2", "--metric-mds", "--initialisations", "2", "--output", "m.safetensors",
+        let metric = try latent("fit", "mds", "--data", "swiss-roll?n=300&seed=2", "--metric-mds", "--initialisations", "2", "--decoder", "none", "--output", "m.safetensors",
                                 "--json", in: folder)
         #expect(metric.status == 0, "\(metric.errors)")
         let (c, m) = (try json(classical.output), try json(metric.output))

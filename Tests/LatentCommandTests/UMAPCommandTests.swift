@@ -13,7 +13,7 @@ import Testing
         let folder = scratchFolder()
         let blobs = try SyntheticManifold.blobs.generate(["n": 400, "centers": 4, "dimension": 8, "seed": 6]).dataset
         try CSV.write(blobs.samples, to: folder + "/train.csv", columnNames: (0..<8).map { "x\($0)" }, labels: blobs.labels)
-        let fit = try latent("fit", "umap", "--data", "train.csv", "--label-column", "label", "--neighbours", "10", "--epochs", "150",
+        let fit = try latent("fit", "umap", "--data", "train.csv", "--label-column", "label", "--neighbours", "10", "--epochs", "150", "--decoder-epochs", "50",
                              "--output", "u.safetensors", "--json", in: folder)
         #expect(fit.status == 0, "\(fit.errors)")
         let fitted = try json(fit.output)

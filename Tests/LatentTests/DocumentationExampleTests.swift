@@ -66,6 +66,18 @@ import Testing
     #expect(kept.trustworthiness > 0.9 && kept.knnAccuracy! > 0.95 && placed.shape == [10, 2])
 }
 
+@Test func projectiveFamilyExample() throws {
+    let roll = try DatasetLoader().load("swiss-roll?n=1000&noise=0.05&seed=1")
+    var generator = RandomGenerator(seed: 0)
+    let isomap = try Isomap.fit(roll.samples, configuration: .init(components: 2, decoder: .init(hidden: [64, 64])), using: &generator)
+    let unrolled = try isomap.distortion(roll.samples) / Double(roll.count)    // DECODE(ENCODE(x)) by the learned decoder
+    let pca = try PCA.fit(roll.samples, configuration: .init(components: .count(2)), using: &generator)
+    let flattened = try pca.distortion(roll.samples) / Double(roll.count)      // the linear autoencoder's loss, far higher
+    let density = try CodeDensity.fit(isomap, samples: roll.samples, using: &generator).density
+    let drawn = try isomap.generate(100, codesFrom: .codeDensity, density: density, using: &generator).samples
+    #expect(unrolled < 0.2 * flattened && drawn.shape == [100, 3])
+}
+
 /// Each article's Swift code blocks are among the examples above, verbatim (indented as here).
 @Test func everyArticleExampleIsRunHere() throws {
     let here = try String(contentsOfFile: #filePath, encoding: .utf8)
