@@ -109,3 +109,17 @@ extension EmbeddingModel {
                                       progress: progress)
     }
 }
+
+/// A projective model whose state is only its samples, their codes, its summary and its decoder
+/// (t-SNE, UMAP): its model file reads back by one initialiser.
+public protocol PlainEmbeddingModel: EmbeddingModel {
+    init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary, decoder: LearnedDecoder?)
+}
+
+extension PlainEmbeddingModel {
+    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
+        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
+        self.init(configuration: configuration, reference: reference, embedding: embedding, summary: try Self.storedSummary(state: state, file: file),
+                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
+    }
+}

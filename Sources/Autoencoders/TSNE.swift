@@ -17,7 +17,7 @@ import Tensors
 /// weighted by the same Student-t kernel.
 /// Shapes: `samples: n × D`, `codes: n × d` (d = ``Configuration/components``, 2 by default).
 /// The model keeps the training samples (`reference: n × D`) and their codes (`embedding: n × d`).
-public struct TSNE: EmbeddingModel {
+public struct TSNE: PlainEmbeddingModel {
     /// Hyperparameters; the defaults are openTSNE 1.0's (Poličar, Stražar & Zupan 2024).
     public struct Configuration: EmbeddingConfiguration {
         /// How the repulsive forces Σⱼ qᵢⱼ wᵢⱼ^(1/α) (yᵢ − yⱼ) and the normaliser Σ wₖₗ are computed.
@@ -178,14 +178,8 @@ public struct TSNE: EmbeddingModel {
 
     public static var summaryEntry: MetadataEntry<Summary> { ModelFileSchema.tsneSummary }
 
-    init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary, decoder: LearnedDecoder?) {
+    public init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary, decoder: LearnedDecoder?) {
         (self.configuration, self.reference, self.embedding, self.summary, self.decoder) = (configuration, reference, embedding, summary, decoder)
-    }
-
-    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
-        self.init(configuration: configuration, reference: reference, embedding: embedding, summary: try Self.storedSummary(state: state, file: file),
-                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
     }
 
     /// Without a learned decoder, training codes weigh in by the embedding's Student-t kernel,

@@ -21,7 +21,7 @@ import Tensors
 /// or with `decoder.kind` `.none` the mean of the training samples whose codes lie nearest the
 /// code, weighted by the same curve 1/(1 + a·d^(2b)). Shapes: `samples: n × D`, `codes: n × d` (d = ``Configuration/components``).
 /// The model keeps the training samples (`reference: n × D`) and their codes (`embedding: n × d`).
-public struct UMAP: EmbeddingModel {
+public struct UMAP: PlainEmbeddingModel {
     /// Hyperparameters; the defaults are umap-learn 0.5's.
     public struct Configuration: EmbeddingConfiguration {
         /// How the codes start.
@@ -150,14 +150,8 @@ public struct UMAP: EmbeddingModel {
 
     public static var summaryEntry: MetadataEntry<Summary> { ModelFileSchema.umapSummary }
 
-    init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary, decoder: LearnedDecoder?) {
+    public init(configuration: Configuration, reference: Tensor, embedding: Tensor, summary: Summary, decoder: LearnedDecoder?) {
         (self.configuration, self.reference, self.embedding, self.summary, self.decoder) = (configuration, reference, embedding, summary, decoder)
-    }
-
-    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
-        self.init(configuration: configuration, reference: reference, embedding: embedding, summary: try Self.storedSummary(state: state, file: file),
-                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
     }
 
     /// Without a learned decoder, training codes weigh in by the curve, vⱼ = 1/(1 + a‖z − yⱼ‖^(2b)):
