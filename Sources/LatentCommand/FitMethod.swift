@@ -192,8 +192,11 @@ extension FitMethod {
 func hintIfStillFalling(_ history: TrainingHistory) {
     guard let last = history.stages.last(where: { !$0.isPretraining }), let (drop, epochs) = last.record.stillFalling() else { return }
     // A projective method's decoder trains by its own options.
-    let more = last.name == LearnedDecoder.stageName ? "more epochs (--decoder-epochs) or a larger --decoder-learning-rate"
-                                                     : "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate"
+    let more = switch last.name {
+    case LearnedDecoder.stageName: "more epochs (--decoder-epochs) or a larger --decoder-learning-rate"
+    case ParametricUMAP.encoderStage: "more epochs (--epochs) or a larger --learning-rate"
+    default: "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate"
+    }
     let text = String(format: "hint: the %@%@ loss still fell %.1f %% over the last %d epochs: training has not converged; %@ would lower the error\n",
                       last.name == LearnedDecoder.stageName ? "decoder's " : "", last.record.heldOutLoss.isEmpty ? "training" : "held-out", 100 * drop, epochs, more)
     Console.error(text)

@@ -122,6 +122,14 @@ extension UMAP: ExampleFit {
     }
 }
 
+extension ParametricUMAP: ExampleFit {
+    /// An encoder of 32 hidden units over 10 neighbours' graph, 100 passes of batches of 100 edges, and a small decoder.
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> ParametricUMAP {
+        try fit(samples, configuration: .init(neighbours: min(10, samples.rows), hidden: [32], epochs: 100, batchSize: 100, decoder: .example),
+                using: &generator)
+    }
+}
+
 extension MDS: ExampleFit {
     /// Metric MDS in 2-D from 2 starts of at most 100 iterations, and a small decoder.
     public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> MDS {
