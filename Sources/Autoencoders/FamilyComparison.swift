@@ -6,7 +6,7 @@ import Tensors
 
 /// The lecture's two families side by side: autoencoders (PCA, the deep autoencoder, the VAE),
 /// whose DECODE is learned with ENCODE, and projective methods (MDS, Isomap, t-SNE, UMAP and
-/// parametric UMAP), whose
+/// their parametric forms), whose
 /// codes are placed first and whose DECODE is learned after them (``LearnedDecoder``). Each is
 /// fitted to the same training samples at the same code size with its defaults, and measured on
 /// test samples it never saw: how it keeps neighbourhoods (trustworthiness, continuity, k-NN
@@ -17,14 +17,14 @@ import Tensors
 public struct FamilyComparison: Codable, Sendable, Equatable {
     /// A method of the comparison, fitted with its defaults at a code size.
     public enum Method: String, Codable, Sendable, CaseIterable {
-        case pca, deepAutoencoder = "deep-autoencoder", vae, mds, isomap, tsne, umap, parametricUMAP = "parametric-umap"
+        case pca, deepAutoencoder = "deep-autoencoder", vae, mds, isomap, tsne, umap, parametricTSNE = "parametric-tsne", parametricUMAP = "parametric-umap"
 
         /// The VAE's fewest optimiser steps: the PyTorch example's 10 epochs of 60 000 images in
         /// batches of 128 (its defaults' 10 epochs of a small set are a few hundred steps, too few).
         public static let vaeSteps = 4_690
 
         /// Whether the method learns DECODE with ENCODE (an autoencoder) or after its codes (projective).
-        public var family: Family { [.mds, .isomap, .tsne, .umap, .parametricUMAP].contains(self) ? .projective : .autoencoder }
+        public var family: Family { [.mds, .isomap, .tsne, .umap, .parametricTSNE, .parametricUMAP].contains(self) ? .projective : .autoencoder }
 
         /// Fits the method to `samples` (`n × D`) with `codeSize`-wide codes and its defaults
         /// (those of its `latent fit` command for these data); `progress` hears the batches of
@@ -54,6 +54,8 @@ public struct FamilyComparison: Codable, Sendable, Equatable {
                 return try TSNE.fit(samples, configuration: .init(components: codeSize), using: &generator, decoderProgress: progress)
             case .umap:
                 return try UMAP.fit(samples, configuration: .init(components: codeSize), using: &generator, decoderProgress: progress)
+            case .parametricTSNE:
+                return try ParametricTSNE.fit(samples, configuration: .init(components: codeSize), using: &generator, progress: progress)
             case .parametricUMAP:
                 return try ParametricUMAP.fit(samples, configuration: .init(components: codeSize), using: &generator, progress: progress)
             }

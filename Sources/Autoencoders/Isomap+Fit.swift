@@ -19,16 +19,20 @@ extension Isomap {
         try configuration.checkRanges(methodName)
         try configuration.decoder.check(samples, method: "Isomap")
         let (n, d, k) = (samples.rows, configuration.components, configuration.neighbours)
-        guard k <= n - 1 else {
+        guard k <= n - 1 || configuration.radius != nil else {
             throw AutoencoderError("Isomap: `neighbours` = \(k) needs at least \(k + 1) samples; got \(n): lower `neighbours` below \(n)")
         }
         let s = configuration.sources(samples: n)
         guard d < s else { throw AutoencoderError("Isomap: \(d) components need more than \(d) sources (samples or landmarks); got \(s)") }
-        let exact = n < Configuration.exactNeighboursLimit
+        let exact = n < Configuration.exactNeighboursLimit || configuration.radius != nil
         let seed = generator.next()
-        let neighbours = exact ? try NearestNeighbours.exact(samples, k: k, settings: settings)
-                               : try NearestNeighbours.descent(samples, k: k, seed: seed, settings: settings)
-        let graph = WeightedGraph(neighbours: neighbours)
+        let graph: WeightedGraph
+        if let radius = configuration.radius {
+            graph = try WeightedGraph(radius: radius, samples: samples, settings: settings)
+        } else {
+            graph = WeightedGraph(neighbours: exact ? try NearestNeighbours.exact(samples, k: k, settings: settings)
+                                                    : try NearestNeighbours.descent(samples, k: k, seed: seed, settings: settings))
+        }
         let (labels, count) = graph.components()
         if count > 1 {
             var sizes = [Int](repeating: 0, count: count), first = [Int](repeating: -1, count: count)
@@ -37,8 +41,10 @@ extension Isomap {
                 if first[label] < 0 { first[label] = i }
             }
             let listed = (0..<Swift.min(count, 5)).map { "\(sizes[$0]) samples from row \(first[$0])" }.joined(separator: "; ")
-            throw AutoencoderError("Isomap: the \(k)-nearest-neighbour graph falls into \(count) connected components (\(listed)\(count > 5 ? "; …" : "")), "
-                                   + "and no path joins them: raise `neighbours` (now \(k)) until it is connected")
+            let (name, advice) = configuration.radius.map { ("ε-graph of radius \($0)", "raise `radius` (now \($0))") }
+                ?? ("\(k)-nearest-neighbour graph", "raise `neighbours` (now \(k))")
+            throw AutoencoderError("Isomap: the \(name) falls into \(count) connected components (\(listed)\(count > 5 ? "; …" : "")), "
+                                   + "and no path joins them: \(advice) until it is connected")
         }
         var sources = Array(0..<n)
         if s < n {
@@ -74,7 +80,7 @@ extension Isomap {
     }
 
     /// ENCODE: a new sample's geodesic distance to each source is the shortest way through one of
-    /// its k nearest training samples, min over them of ‖x − xⱼ‖ + g(source, j); its code is the
+    /// its k nearest training samples (for an ε-graph: those within ε, or its nearest), min over them of ‖x − xⱼ‖ + g(source, j); its code is the
     /// landmark formula y = −½ Λ^(−1/2) Vᵀ (δ² − μ) (de Silva & Tenenbaum 2004; for a training
     /// sample its own code). Each sample alone: a batch encodes as its rows one by one.
     public func encodeUnchecked(_ samples: Tensor) -> Tensor {
@@ -84,7 +90,8 @@ extension Isomap {
     /// ENCODE, with what can fail thrown.
     public func place(_ samples: Tensor, settings: ComputeSettings = .current) throws -> Tensor {
         let (m, n, d, s) = (samples.rows, reference.rows, codeSize, geodesics.rows)
-        let k = Swift.min(configuration.neighbours, n)
+        // An ε-graph's new sample joins the training samples within ε (its nearest when none is).
+        let k = configuration.radius == nil ? Swift.min(configuration.neighbours, n) : n
         let found = try NearestNeighbours.exact(queries: samples, in: reference, k: k, settings: settings)
         let (x, r, g) = (samples.scalars, reference.scalars, geodesics.scalars)
         let (vectors, means) = (eigenvectors.scalars, columnMeans.scalars)
@@ -96,7 +103,7 @@ extension Isomap {
                 var total = 0.0
                 for c in 0..<width { let e = Double(x[i * width + c]) - Double(r[Int(j) * width + c]); total += e * e }
                 return (Int(j), total.squareRoot())
-            }
+            }.enumerated().filter { slot, pair in configuration.radius.map { slot == 0 || pair.1 <= $0 } ?? true }.map(\.element)
             for c in 0..<d {
                 var sum = 0.0
                 for a in 0..<s {

@@ -27,14 +27,18 @@ public struct Isomap: EmbeddingModel {
         public var neighbours: Int
         /// L, the landmarks above ``landmarkThreshold`` samples; nil: min(n, 1 000) there, every sample below.
         public var landmarks: Int?
+        /// ε of an ε-graph, joining every pair of samples within it, instead of the k-nearest-neighbour
+        /// graph; nil: the k nearest.
+        public var radius: Double?
         /// Training codes nearest a code whose samples DECODE averages without a learned decoder.
         public var decodingNeighbours: Int
         /// The decoder learned after the embedding.
         public var decoder: LearnedDecoder.Configuration
 
-        public init(components: Int = 2, neighbours: Int = 10, landmarks: Int? = nil, decodingNeighbours: Int = 10,
+        public init(components: Int = 2, neighbours: Int = 10, landmarks: Int? = nil, radius: Double? = nil, decodingNeighbours: Int = 10,
                     decoder: LearnedDecoder.Configuration = .init()) {
-            (self.components, self.neighbours, self.landmarks, self.decodingNeighbours, self.decoder) = (components, neighbours, landmarks, decodingNeighbours, decoder)
+            (self.components, self.neighbours, self.landmarks, self.radius, self.decodingNeighbours, self.decoder) =
+                (components, neighbours, landmarks, radius, decodingNeighbours, decoder)
         }
 
         /// Up to this many samples every sample is a source (exact Isomap); above, landmarks.
@@ -115,6 +119,8 @@ extension Isomap.Configuration: HyperparameterDeclaring {
         .init(\.components, "components", "d, the width of the codes.", .atLeast(1)),
         .init(\.neighbours, "neighbours", "k of the neighbourhood graph whose shortest paths give the geodesic distances.", .atLeast(1)),
         .init(\.landmarks, "landmarks", "L, the sources of landmark Isomap; default every sample up to 2 000, else 1 000.", .atLeast(2)),
+        .init(\.radius, "radius", "ε of an ε-graph joining every pair of samples within it, instead of the k nearest (then `neighbours` is unused).",
+              .greaterThan(0)),
         .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages without a learned decoder.", .atLeast(1)),
     ] + decoderHyperparameters
 
@@ -129,6 +135,7 @@ extension Isomap.Configuration {
         components = try c.decode(.components, or: components)
         neighbours = try c.decode(.neighbours, or: neighbours)
         landmarks = try c.decodeIfPresent(Int.self, forKey: .landmarks)
+        radius = try c.decodeIfPresent(Double.self, forKey: .radius)
         decodingNeighbours = try c.decode(.decodingNeighbours, or: decodingNeighbours)
         self.decoder = try c.decode(.decoder, or: .absent)
     }

@@ -8,7 +8,7 @@ public enum Methods {
     /// The library's methods.
     public static let builtIn: [any Autoencoder.Type] = [KMeans.self, PCA.self, LinearAutoencoder.self, NonlinearPCA.self, RBM.self, DeepAutoencoder.self,
                                                            VariationalAutoencoder.self, WassersteinAutoencoder.self, AdversarialAutoencoder.self,
-                                                           Translator.self, PrincipalGraph.self, TSNE.self, UMAP.self, ParametricUMAP.self, MDS.self, Isomap.self]
+                                                           Translator.self, PrincipalGraph.self, TSNE.self, ParametricTSNE.self, UMAP.self, ParametricUMAP.self, MDS.self, Isomap.self]
 
     /// The methods a model file can hold: the built-in ones, then the registered ones in the
     /// order of their registration.

@@ -40,6 +40,8 @@ public enum ModelFileSchema {
     public static let tsneSummary = MetadataEntry<TSNE.Summary>("tsne_summary")
     /// What a UMAP fit found (its graph, its curve, how the codes started).
     public static let umapSummary = MetadataEntry<UMAP.Summary>("umap_summary")
+    /// What a parametric t-SNE fit measured (the batches' KL divergence by epoch).
+    public static let parametricTSNESummary = MetadataEntry<ParametricTSNE.Summary>("parametric_tsne_summary")
     /// What a parametric UMAP fit found (its graph, its curve, the encoder's loss by epoch).
     public static let parametricUMAPSummary = MetadataEntry<ParametricUMAP.Summary>("parametric_umap_summary")
     /// What an MDS fit found (its stress-1, the eigenvalues of classical scaling).
@@ -52,7 +54,7 @@ public enum ModelFileSchema {
     /// Every entry's key (and the command's): the metadata a model file may hold beyond its core.
     public static var keys: [String] {
         [classNames.key, featureNames.key, sampleShape.key, missingValues.key, valueRange.key, domainSampleShapes.key, domainFeatureNames.key,
-         scaling.key, domainScalings.key, trainingHistory.key, codeDensity.key, principalGraphGrowth.key, tsneSummary.key, umapSummary.key, parametricUMAPSummary.key, mdsSummary.key, isomapSummary.key, commandKey]
+         scaling.key, domainScalings.key, trainingHistory.key, codeDensity.key, principalGraphGrowth.key, tsneSummary.key, umapSummary.key, parametricTSNESummary.key, parametricUMAPSummary.key, mdsSummary.key, isomapSummary.key, commandKey]
     }
 }
 

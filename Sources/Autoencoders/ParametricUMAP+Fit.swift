@@ -9,7 +9,9 @@ extension ParametricUMAP {
     /// others, exact below UMAP's limit and by NN-descent above, their fuzzy simplicial set),
     /// then Adam on the cross entropy (``crossEntropy(heads:tails:weights:negativeRate:curve:repulsion:)``)
     /// over mini-batches of the graph's edges, each undirected edge once an epoch, weighted by its
-    /// membership; then the decoder (``Configuration/decoder``) on the pairs (f(x), x).
+    /// membership; then the decoder (``Configuration/decoder``) on the pairs (f(x), x), or with
+    /// ``Configuration/reconstructionWeight`` λ > 0 the decoder with the encoder, on the loss
+    /// cross entropy + λ·(the decoder's loss on the batch's heads).
     /// `progress` hears the batches of both and may throw to stop.
     public static func fit(_ samples: Tensor, configuration: Configuration, using generator: inout RandomGenerator,
                            settings: ComputeSettings = .current, progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> ParametricUMAP {
@@ -38,32 +40,62 @@ extension ParametricUMAP {
         let training = TrainingConfiguration(epochs: configuration.epochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate,
                                              heldOutFraction: 0)
         let (curve, rate, repulsion) = (configuration.curve, configuration.negativeSampleRate, Float(configuration.repulsionStrength))
+        // With a reconstruction weight the decoder trains with the encoder, on the heads' samples
+        // in the learned decoder's units (centred and scaled for squared error).
+        let joint = configuration.reconstructionWeight > 0
+        let decoding = configuration.decoder
+        let bce = decoding.loss == .binaryCrossEntropy
+        let (outputMean, outputScale) = bce ? (Tensor.zeros([samples.columns]), Tensor([1])) : LearnedDecoder.centre(samples)
+        let targets = joint ? (samples - outputMean) * (1 / outputScale.scalars[0]) : samples
+        let decoderWidths = [configuration.components] + decoding.hidden + [samples.columns]
+        let decoderNetwork = joint ? LayerStack.trainable(widths: decoderWidths, activations: Array(repeating: decoding.activation, count: decoding.hidden.count) + [.linear],
+                                                          initializer: .he, using: &generator) : nil
+        let weight = Float(configuration.reconstructionWeight)
         let loss: (Tensor) -> Variable = { batch in
             let ends = batch.scalars
             let heads = stride(from: 0, to: ends.count, by: 3).map { Int(ends[$0]) }
             let tails = stride(from: 1, to: ends.count, by: 3).map { Int(ends[$0]) }
             let weights = Tensor(stride(from: 2, to: ends.count, by: 3).map { ends[$0] })
-            return crossEntropy(heads: encoder(Variable(samples.gatherRows(heads))), tails: encoder(Variable(samples.gatherRows(tails))),
-                                weights: weights, negativeRate: rate, curve: curve, repulsion: repulsion)
+            let headCodes = encoder(Variable(samples.gatherRows(heads)))
+            let crossEntropy = crossEntropy(heads: headCodes, tails: encoder(Variable(samples.gatherRows(tails))), weights: weights, negativeRate: rate,
+                                            curve: curve, repulsion: repulsion)
+            guard let decoderNetwork else { return crossEntropy }
+            return crossEntropy + decoding.loss(decoderNetwork(headCodes), targets.gatherRows(heads)) * weight
         }
+        let parameters = encoder.namedParameters(prefix: "encoder") + (decoderNetwork?.namedParameters(prefix: LearnedDecoder.stageName) ?? [])
         let record = try Trainer(training, phase: encoderStage).run(
-            parameters: encoder.namedParameters(prefix: "encoder"), samples: try Tensor(shape: [edges, 3], scalars: rows), heldOut: nil,
+            parameters: parameters, samples: try Tensor(shape: [edges, 3], scalars: rows), heldOut: nil,
             using: &generator, hooks: TrainingHooks(progress: progress), loss: loss, heldOutLoss: { Double(loss($0).value.scalars[0]) })
         let stack = LayerStack(encoder)
         let embedding = stack(samples)
         try embedding.checkFinite("parametric UMAP's codes")
         let summary = Summary(edges: edges, epochs: configuration.epochs, exactNeighbours: exact, a: curve.a, b: curve.b, loss: record.trainLoss)
-        let decoder = try learnDecoder(codes: embedding, samples: samples, configuration: configuration, seed: generator.next(), progress: progress)
+        let decoder: LearnedDecoder?
+        if let decoderNetwork {
+            var network = LayerStack(decoderNetwork)
+            if bce {
+                let last = network.layers.last!
+                network = LayerStack(layers: network.layers.dropLast() + [LayerStack.Layer(weight: last.weight, bias: last.bias, activation: .sigmoid)])
+            }
+            // Its losses are the encoder's stage's: it keeps no record of its own (as a loaded one).
+            decoder = LearnedDecoder(configuration: decoding, codeMean: Tensor.zeros([configuration.components]), codeScale: Tensor([1]),
+                                     outputMean: outputMean, outputScale: outputScale, network: network, record: TrainingRecord())
+        } else {
+            decoder = try learnDecoder(codes: embedding, samples: samples, configuration: configuration, seed: generator.next(), progress: progress)
+        }
         return ParametricUMAP(configuration: configuration, reference: samples, embedding: embedding, encoder: stack, summary: summary, decoder: decoder)
     }
 
     /// The encoder's name in a training history and a progress line.
     public static let encoderStage = "encoder"
 
-    /// The encoder's training (its loss each epoch), then the decoder's.
+    /// The encoder's training (its loss each epoch), then the decoder's (with a reconstruction
+    /// weight, one stage: they trained together).
     public var trainingHistory: TrainingHistory? {
-        let encoding = TrainingHistory.Stage(name: Self.encoderStage, loss: "UMAP cross entropy per unit of edge weight",
+        let joint = configuration.reconstructionWeight > 0
+        let encoding = TrainingHistory.Stage(name: Self.encoderStage, loss: "UMAP cross entropy per unit of edge weight"
+                                             + (joint ? " + \(configuration.reconstructionWeight) × the decoder's \(configuration.decoder.loss.displayName)" : ""),
                                              record: TrainingRecord(trainLoss: summary.loss, keptEpoch: summary.loss.count))
-        return TrainingHistory(stages: [encoding] + (decoder.map { [$0.historyStage] } ?? []))
+        return TrainingHistory(stages: [encoding] + (joint ? [] : decoder.map { [$0.historyStage] } ?? []))
     }
 }

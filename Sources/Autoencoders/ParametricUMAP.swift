@@ -42,18 +42,23 @@ public struct ParametricUMAP: EmbeddingModel {
         public var batchSize: Int
         /// Adam's step size.
         public var learningRate: Float
+        /// λ of the decoder's reconstruction loss trained with the encoder (Sainburg et al.'s
+        /// autoencoding variant): the batch loss becomes the cross entropy plus λ times the
+        /// decoder's loss on the edges' heads; 0 trains the decoder after the encoder instead.
+        public var reconstructionWeight: Double
         /// Training codes nearest a code whose samples DECODE averages without a learned decoder.
         public var decodingNeighbours: Int
-        /// The decoder learned after the encoder.
+        /// The decoder, learned after the encoder or, with a `reconstructionWeight`, with it.
         public var decoder: LearnedDecoder.Configuration
 
         public init(components: Int = 2, neighbours: Int = 15, minimumDistance: Double = 0.1, spread: Double = 1, negativeSampleRate: Int = 5,
                     repulsionStrength: Double = 1, hidden: [Int] = [100, 100, 100], epochs: Int = 20, batchSize: Int = 1_000,
-                    learningRate: Float = 1e-3, decodingNeighbours: Int = 10, decoder: LearnedDecoder.Configuration = .init()) {
+                    learningRate: Float = 1e-3, reconstructionWeight: Double = 0, decodingNeighbours: Int = 10,
+                    decoder: LearnedDecoder.Configuration = .init()) {
             (self.components, self.neighbours, self.minimumDistance, self.spread, self.negativeSampleRate, self.repulsionStrength) =
                 (components, neighbours, minimumDistance, spread, negativeSampleRate, repulsionStrength)
-            (self.hidden, self.epochs, self.batchSize, self.learningRate, self.decodingNeighbours, self.decoder) =
-                (hidden, epochs, batchSize, learningRate, decodingNeighbours, decoder)
+            (self.hidden, self.epochs, self.batchSize, self.learningRate, self.reconstructionWeight, self.decodingNeighbours, self.decoder) =
+                (hidden, epochs, batchSize, learningRate, reconstructionWeight, decodingNeighbours, decoder)
         }
 
         /// ε under the logarithm of a squared distance: a finite repulsion between coinciding codes
@@ -70,6 +75,9 @@ public struct ParametricUMAP: EmbeddingModel {
             }
             guard minimumDistance <= spread else {
                 throw AutoencoderError("parametric UMAP: `minimumDistance` (\(minimumDistance)) must not exceed `spread` (\(spread))")
+            }
+            guard reconstructionWeight == 0 || decoder.kind == .mlp else {
+                throw AutoencoderError("parametric UMAP: `reconstructionWeight` trains the decoder network with the encoder: it needs `decoder: .mlp`")
             }
         }
     }
@@ -163,6 +171,8 @@ extension ParametricUMAP.Configuration: HyperparameterDeclaring {
         .init(\.epochs, "epochs", "Passes of the encoder's training over the graph's edges.", .atLeast(1)),
         .init(\.batchSize, "batchSize", "Edges per mini-batch of the encoder's training.", .atLeast(2)),
         .init(\.learningRate, "learningRate", "The step size of the encoder's Adam.", .greaterThan(0)),
+        .init(\.reconstructionWeight, "reconstructionWeight", "λ of the decoder's reconstruction loss trained with the encoder; 0 trains the decoder after it.",
+              .atLeast(0)),
         .init(\.decodingNeighbours, "decodingNeighbours", "Training codes nearest a code whose samples DECODE averages without a learned decoder.", .atLeast(1)),
     ] + decoderHyperparameters
 
@@ -184,6 +194,7 @@ extension ParametricUMAP.Configuration {
         epochs = try c.decode(.epochs, or: epochs)
         batchSize = try c.decode(.batchSize, or: batchSize)
         learningRate = try c.decode(.learningRate, or: learningRate)
+        reconstructionWeight = try c.decode(.reconstructionWeight, or: reconstructionWeight)
         decodingNeighbours = try c.decode(.decodingNeighbours, or: decodingNeighbours)
         self.decoder = try c.decode(.decoder, or: .absent)
     }

@@ -22,17 +22,21 @@ struct FitIsomap: FitMethod {
     @Option(help: .hyperparameter(\Isomap.Configuration.components)) var components: Int?
     @Option(help: .hyperparameter(\Isomap.Configuration.neighbours)) var neighbours: Int?
     @Option(help: .hyperparameter(\Isomap.Configuration.landmarks)) var landmarks: Int?
+    @Option(help: .hyperparameter(\Isomap.Configuration.radius)) var radius: Double?
     @Option(help: .hyperparameter(\Isomap.Configuration.decodingNeighbours)) var decodingNeighbours: Int?
     @OptionGroup var decoding: DecoderOptions
 
     /// Ctrl-C stops the decoder's training after the current batch.
     static var trained: Bool { true }
 
-    func validate() throws { try checkDeclaredRanges(configuration, method: Isomap.methodName) }
+    func validate() throws {
+        if radius != nil, neighbours != nil { throw ValidationError("--neighbours sets the k-nearest-neighbour graph, which --radius replaces: give one") }
+        try checkDeclaredRanges(configuration, method: Isomap.methodName)
+    }
 
     var configuration: Isomap.Configuration {
         let d = Isomap.Configuration.defaults
-        return Isomap.Configuration(components: components ?? d.components, neighbours: neighbours ?? d.neighbours, landmarks: landmarks,
+        return Isomap.Configuration(components: components ?? d.components, neighbours: neighbours ?? d.neighbours, landmarks: landmarks, radius: radius,
                                     decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours, decoder: decoding.configuration)
     }
 

@@ -194,7 +194,7 @@ func hintIfStillFalling(_ history: TrainingHistory) {
     // A projective method's decoder trains by its own options.
     let more = switch last.name {
     case LearnedDecoder.stageName: "more epochs (--decoder-epochs) or a larger --decoder-learning-rate"
-    case ParametricUMAP.encoderStage: "more epochs (--epochs) or a larger --learning-rate"
+    case ParametricUMAP.encoderStage, ParametricTSNE.encoderStage: "more epochs (--epochs) or a larger --learning-rate"
     default: "more epochs (--epochs), more steps (--minimum-steps) or a larger --learning-rate"
     }
     let text = String(format: "hint: the %@%@ loss still fell %.1f %% over the last %d epochs: training has not converged; %@ would lower the error\n",

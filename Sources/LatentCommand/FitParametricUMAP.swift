@@ -15,7 +15,8 @@ struct FitParametricUMAP: FitMethod {
             instead of over free codes: batches of 1 000 edges, each weighted by its membership, 5 negative samples per \
             edge drawn from the batch's other edges, 20 passes over the edges. `encode` is one forward pass of the \
             encoder; `decode` is a network trained after it on the (code, sample) pairs (--decoder mlp; --decoder none \
-            averages the samples of the nearest codes instead).
+            averages the samples of the nearest codes instead), or with --reconstruction-weight λ > 0 trained with \
+            the encoder on the cross entropy plus λ times its reconstruction loss (Sainburg et al.'s autoencoder).
             """)
 
     @OptionGroup var common: FitOptions
@@ -29,6 +30,7 @@ struct FitParametricUMAP: FitMethod {
     @Option(help: .hyperparameter(\ParametricUMAP.Configuration.epochs)) var epochs: Int?
     @Option(help: .hyperparameter(\ParametricUMAP.Configuration.batchSize)) var batchSize: Int?
     @Option(help: .hyperparameter(\ParametricUMAP.Configuration.learningRate)) var learningRate: Float?
+    @Option(help: .hyperparameter(\ParametricUMAP.Configuration.reconstructionWeight)) var reconstructionWeight: Double?
     @Option(help: .hyperparameter(\ParametricUMAP.Configuration.decodingNeighbours)) var decodingNeighbours: Int?
     @OptionGroup var decoding: DecoderOptions
 
@@ -43,7 +45,8 @@ struct FitParametricUMAP: FitMethod {
             components: components ?? d.components, neighbours: neighbours ?? d.neighbours, minimumDistance: minimumDistance ?? d.minimumDistance,
             spread: spread ?? d.spread, negativeSampleRate: negativeSampleRate ?? d.negativeSampleRate,
             repulsionStrength: repulsionStrength ?? d.repulsionStrength, hidden: hidden?.values ?? d.hidden, epochs: epochs ?? d.epochs,
-            batchSize: batchSize ?? d.batchSize, learningRate: learningRate ?? d.learningRate, decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours,
+            batchSize: batchSize ?? d.batchSize, learningRate: learningRate ?? d.learningRate,
+            reconstructionWeight: reconstructionWeight ?? d.reconstructionWeight, decodingNeighbours: decodingNeighbours ?? d.decodingNeighbours,
             decoder: decoding.configuration)
     }
 

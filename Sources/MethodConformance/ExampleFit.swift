@@ -122,6 +122,14 @@ extension UMAP: ExampleFit {
     }
 }
 
+extension ParametricTSNE: ExampleFit {
+    /// An encoder of 32 hidden units at perplexity 10 (less on few samples), 100 passes of batches of 60, and a small decoder.
+    public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> ParametricTSNE {
+        try fit(samples, configuration: .init(perplexity: min(10, Double(min(60, samples.rows) - 1) / 3), hidden: [32], epochs: 100, batchSize: 60,
+                                              decoder: .example), using: &generator)
+    }
+}
+
 extension ParametricUMAP: ExampleFit {
     /// An encoder of 32 hidden units over 10 neighbours' graph, 100 passes of batches of 100 edges, and a small decoder.
     public static func exampleFit(_ samples: Tensor, using generator: inout RandomGenerator) throws -> ParametricUMAP {

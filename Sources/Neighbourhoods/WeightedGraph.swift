@@ -1,3 +1,4 @@
+import Tensors
 /// An undirected graph with non-negative edge weights, stored as the rows of its symmetric adjacency
 /// matrix in compressed form: UMAP's fuzzy simplicial set, the spectral layout's input, and
 /// (later) Isomap's neighbourhood graph.
@@ -93,4 +94,46 @@ extension WeightedGraph {
 extension FuzzySimplicialSet {
     /// The set as a weighted graph (weights the memberships).
     public var graph: WeightedGraph { WeightedGraph(rowStart: rowStart, columns: columns, weights: memberships) }
+}
+
+extension WeightedGraph {
+    /// The ε-graph: i and j joined when ‖xᵢ − xⱼ‖ ≤ `radius`, weighted by that distance (Isomap's
+    /// other neighbourhood graph; Tenenbaum, de Silva & Langford 2000, step 1). Squared distances
+    /// by blocks of rows through GEMM, ‖a‖² + ‖b‖² − 2a·b; each pair measured once and mirrored.
+    /// - Throws: when the edges would outgrow the memory budget (a radius joining most pairs).
+    public init(radius: Double, samples: Tensor, settings: ComputeSettings = .current) throws {
+        let n = samples.rows
+        let norms = samples.rowSquaredNorms()
+        let limit = radius * radius
+        var rows = [[(Int32, Float)]](repeating: [], count: n)
+        var edges = 0
+        let block = Swift.max(1, Swift.min(n, (1 << 22) / Swift.max(n, 1)))
+        for start in stride(from: 0, to: n, by: block) {
+            let end = Swift.min(n, start + block)
+            let products = matmul(samples.rows(start..<end), samples, transposeB: true, settings: settings).scalars
+            for i in start..<end {
+                for j in (i + 1)..<n {
+                    let squared = Swift.max(0, norms[i] + norms[j] - 2 * Double(products[(i - start) * n + j]))
+                    guard squared <= limit else { continue }
+                    let length = Float(squared.squareRoot())
+                    rows[i].append((Int32(j), length))
+                    rows[j].append((Int32(i), length))
+                    edges += 2
+                }
+            }
+            let bytes = edges * (MemoryLayout<Int32>.size + MemoryLayout<Float>.size + 2 * MemoryLayout<Int>.size)
+            guard !MemoryBudget.exceeds(bytes) else {
+                throw NeighbourError("the ε-graph of radius \(radius) joins \(edges / 2) pairs of \(n) samples by row \(end), beyond the memory budget: "
+                                         + MemoryBudget.refusal(bytes, for: "its edges") + "; lower the radius")
+            }
+        }
+        var starts = [0], columns: [Int32] = [], weights: [Float] = []
+        columns.reserveCapacity(edges)
+        weights.reserveCapacity(edges)
+        for row in rows {
+            for (j, length) in row.sorted(by: { $0.0 < $1.0 }) { columns.append(j); weights.append(length) }
+            starts.append(columns.count)
+        }
+        self.init(rowStart: starts, columns: columns, weights: weights)
+    }
 }

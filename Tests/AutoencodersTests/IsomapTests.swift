@@ -52,12 +52,14 @@ import Tensors
     }
 
     /// On an S-curve the codes recover both true coordinates (Spearman's |ρ| > 0.99 for the
-    /// matched axes), from every sample and from landmarks; training samples encode to their own codes.
-    @Test(arguments: [nil, 300])
-    func anSCurveIsUnrolled(landmarks: Int?) throws {
+    /// matched axes), from every sample, from landmarks and through an ε-graph; training samples
+    /// encode to their own codes.
+    @Test(arguments: [(nil, nil), (300, nil), (nil, 0.3)] as [(Int?, Double?)])
+    func anSCurveIsUnrolled(landmarks: Int?, radius: Double?) throws {
         let (data, truth) = try SyntheticManifold.sCurve.generate(["n": 1_200, "seed": 3])
         var generator = RandomGenerator(seed: 1)
-        let model = try Isomap.fit(data.samples, configuration: .init(neighbours: 10, landmarks: landmarks, decoder: .init(kind: .none)), using: &generator)
+        let model = try Isomap.fit(data.samples, configuration: .init(neighbours: 10, landmarks: landmarks, radius: radius, decoder: .init(kind: .none)),
+                                   using: &generator)
         #expect(model.summary.sources == (landmarks ?? 1_200) && model.summary.exactNeighbours)
         let codes = (0..<2).map { c in (0..<1_200).map { Double(model.embedding[$0, c]) } }
         let truths = (0..<2).map { c in (0..<1_200).map { Double(truth[$0, c]) } }
@@ -71,6 +73,28 @@ import Tensors
         let placed = try model.place(data.samples.rows(0..<30))
         let scale = model.embedding.scalars.reduce(Float(0)) { max($0, abs($1)) }
         for i in 0..<30 { for c in 0..<2 { #expect(abs(placed[i, c] - model.embedding[i, c]) < 1e-3 * scale) } }
+    }
+
+    /// The ε-graph joins exactly the pairs within ε (against every pair measured directly), and a
+    /// radius too small to connect the samples is the disconnected graph's error, advising a larger one.
+    @Test func theEpsilonGraphJoinsThePairsWithinTheRadius() throws {
+        let points = randomTensor([150, 3], seed: 9)
+        let graph = try WeightedGraph(radius: 0.5, samples: points)
+        var expected = 0
+        for i in 0..<150 {
+            for j in 0..<150 where i != j {
+                let d = (0..<3).map { Double(points[i, $0] - points[j, $0]) }.map { $0 * $0 }.reduce(0, +).squareRoot()
+                if abs(d - 0.5) > 1e-5 { expected += d <= 0.5 ? 1 : 0 }
+                let found = graph.columns[graph.rowStart[i]..<graph.rowStart[i + 1]].firstIndex(of: Int32(j))
+                if abs(d - 0.5) > 1e-5 { #expect((found != nil) == (d <= 0.5), "pair \(i), \(j) at \(d)") }
+                if let found { #expect(abs(Double(graph.weights[found]) - d) < 1e-5) }
+            }
+        }
+        #expect(abs(graph.edgeCount - expected) <= 2)
+        var generator = RandomGenerator(seed: 1)
+        #expect { try Isomap.fit(points, configuration: .init(radius: 0.05, decoder: .init(kind: .none)), using: &generator) } throws: {
+            "\($0)".contains("ε-graph of radius 0.05") && "\($0)".contains("raise `radius`")
+        }
     }
 
     /// The same seed gives the same codes on one thread or two; a batch encodes as its rows one by one.

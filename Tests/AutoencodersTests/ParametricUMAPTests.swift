@@ -54,6 +54,28 @@ import Tensors
         #expect(model.trainingHistory?.stages.map(\.name) == ["encoder"])
     }
 
+    /// With a reconstruction weight the decoder trains with the encoder: one stage of training,
+    /// a decoder that reconstructs the blobs, saved and loaded as it was; without a decoder network
+    /// the weight is refused.
+    @Test func theDecoderTrainsWithTheEncoder() throws {
+        let data = try TSNETests.blobs(400)
+        var generator = RandomGenerator(seed: 4)
+        let model = try ParametricUMAP.fit(data.samples, configuration: .init(epochs: 40, batchSize: 200, reconstructionWeight: 0.5,
+                                                                              decoder: .init(hidden: [32, 64])), using: &generator)
+        #expect(model.trainingHistory?.stages.map(\.name) == ["encoder"])
+        let meanError = (data.samples - data.samples.mean(alongAxis: 0)).squared().scalars.reduce(0.0) { $0 + Double($1) }
+        #expect(try model.distortion(data.samples) < 0.3 * meanError)
+        let path = temporaryPath("parametric-joint.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        let loaded = try ParametricUMAP.load(from: path)
+        let (again, first) = (try loaded.decode(model.embedding), try model.decode(model.embedding))
+        #expect(loaded.decoder == model.decoder && again == first)
+        #expect { try ParametricUMAP.fit(data.samples, configuration: .init(reconstructionWeight: 1, decoder: .init(kind: .none)), using: &generator) } throws: {
+            "\($0)".contains("`reconstructionWeight`") && "\($0)".contains("`decoder: .mlp`")
+        }
+    }
+
     /// More neighbours than samples, and a minimum distance beyond the spread, are clear errors.
     @Test func badConfigurationsAreClearErrors() throws {
         var generator = RandomGenerator(seed: 1)

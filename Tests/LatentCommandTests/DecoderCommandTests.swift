@@ -40,15 +40,16 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder + "/report/index.html"))
     }
 
-    /// `latent fit parametric-umap`: its graph in `--json`, both stages' progress, its training
-    /// history's two stages, and new samples encoded by the network.
-    @Test func parametricUMAPFitsFromTheCommandLine() throws {
+    /// `latent fit parametric-umap` and `parametric-tsne`: what each reports in `--json`, both
+    /// stages' progress, the training history's two stages, and new samples encoded by the network.
+    @Test(arguments: [("parametric-umap", "edges"), ("parametric-tsne", "kl_divergence")])
+    func parametricMethodsFitFromTheCommandLine(method: String, reported: String) throws {
         let folder = scratchFolder()
-        let fit = try latent("fit", "parametric-umap", "--data", "blobs?n=300&centers=3&dimension=6&seed=2", "--epochs", "5", "--batch-size", "200",
+        let fit = try latent("fit", method, "--data", "blobs?n=300&centers=3&dimension=6&seed=2", "--epochs", "5", "--batch-size", "200",
                              "--decoder-epochs", "5", "--output", "p.safetensors", "--json", in: folder)
         #expect(fit.status == 0, "\(fit.errors)")
         let fitted = try json(fit.output)
-        #expect((fitted["edges"] as! Int) > 300 && fitted["exact_neighbours"] as? Bool == true, "\(fitted)")
+        #expect((fitted[reported] as? Double).map { $0 > 0 } == true, "\(fitted)")
         #expect(fit.errors.contains("encoder: epoch 5/5") && fit.errors.contains("decoder: epoch 5/5"), "\(fit.errors)")
         let encoded = try latent("encode", "p.safetensors", "--data", "blobs?n=20&centers=3&dimension=6&seed=3", "--output", "codes.npy", in: folder)
         #expect(encoded.status == 0, "\(encoded.errors)")
