@@ -123,3 +123,41 @@ extension PlainEmbeddingModel {
                   decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
     }
 }
+
+/// The configuration of a parametric embedding: its encoder's hidden widths.
+public protocol ParametricEmbeddingConfiguration: EmbeddingConfiguration {
+    /// The encoder's hidden widths (ReLU), from the sample to the code.
+    var hidden: [Int] { get }
+}
+
+/// A parametric embedding (parametric t-SNE, parametric UMAP): an encoder network f trained with
+/// the method's loss, the training samples' codes f(xᵢ), and ENCODE one forward pass of f.
+public protocol ParametricEmbedding: EmbeddingModel where Configuration: ParametricEmbeddingConfiguration {
+    /// f: D → hidden… → d.
+    var encoder: LayerStack { get }
+    init(configuration: Configuration, reference: Tensor, embedding: Tensor, encoder: LayerStack, summary: Summary, decoder: LearnedDecoder?)
+}
+
+extension ParametricEmbedding {
+    /// The encoder's widths and activations for samples of `features`: ReLU hidden layers, a linear code.
+    static func encoderLayout(_ configuration: Configuration, features: Int) -> (widths: [Int], activations: [Activation]) {
+        ([features] + configuration.hidden + [configuration.components], Array(repeating: .relu, count: configuration.hidden.count) + [.linear])
+    }
+
+    public var ownTensors: [(name: String, tensor: Tensor)] { encoder.namedTensors("encoder") }
+
+    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
+        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
+        let layout = Self.encoderLayout(configuration, features: reference.columns)
+        self.init(configuration: configuration, reference: reference, embedding: embedding,
+                  encoder: try LayerStack.load("encoder", widths: layout.widths, activations: layout.activations, from: state, file: file),
+                  summary: try Self.storedSummary(state: state, file: file),
+                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
+    }
+
+    /// ENCODE: one forward pass of the encoder.
+    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(samples) }
+
+    /// The encoder's name in a training history and a progress line.
+    public static var encoderStage: String { "encoder" }
+}

@@ -15,9 +15,9 @@ import Tensors
 ///
 /// ENCODE of a new sample is one forward pass; DECODE the learned decoder of every projective
 /// method (``LearnedDecoder``). Shapes: `samples: n × D`, `codes: n × d`.
-public struct ParametricTSNE: EmbeddingModel {
+public struct ParametricTSNE: ParametricEmbedding {
     /// Hyperparameters: t-SNE's perplexity and kernel, the encoder's and its training's.
-    public struct Configuration: EmbeddingConfiguration {
+    public struct Configuration: ParametricEmbeddingConfiguration {
         /// d, the width of the codes.
         public var components: Int
         /// The effective number of neighbours of each sample's Gaussian, within its batch.
@@ -74,31 +74,15 @@ public struct ParametricTSNE: EmbeddingModel {
     public let decoder: LearnedDecoder?
 
     public static var summaryEntry: MetadataEntry<Summary> { ModelFileSchema.parametricTSNESummary }
-    /// The encoder's name in a training history and a progress line.
-    public static let encoderStage = "encoder"
 
-    init(configuration: Configuration, reference: Tensor, embedding: Tensor, encoder: LayerStack, summary: Summary, decoder: LearnedDecoder?) {
+    public init(configuration: Configuration, reference: Tensor, embedding: Tensor, encoder: LayerStack, summary: Summary, decoder: LearnedDecoder?) {
         (self.configuration, self.reference, self.embedding, self.encoder, self.summary, self.decoder) =
             (configuration, reference, embedding, encoder, summary, decoder)
     }
 
-    static func encoderLayout(_ configuration: Configuration, features: Int) -> (widths: [Int], activations: [Activation]) {
-        ([features] + configuration.hidden + [configuration.components], Array(repeating: .relu, count: configuration.hidden.count) + [.linear])
-    }
 
-    public var ownTensors: [(name: String, tensor: Tensor)] { encoder.namedTensors("encoder") }
 
-    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
-        let layout = Self.encoderLayout(configuration, features: reference.columns)
-        self.init(configuration: configuration, reference: reference, embedding: embedding,
-                  encoder: try LayerStack.load("encoder", widths: layout.widths, activations: layout.activations, from: state, file: file),
-                  summary: try Self.storedSummary(state: state, file: file),
-                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
-    }
 
-    /// ENCODE: one forward pass of the encoder.
-    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(samples) }
 
     /// Without a learned decoder, training codes weigh in by the Student-t kernel.
     public func neighbourWeight(squaredDistance: Double) -> Double {

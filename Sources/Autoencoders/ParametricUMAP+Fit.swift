@@ -86,8 +86,6 @@ extension ParametricUMAP {
         return ParametricUMAP(configuration: configuration, reference: samples, embedding: embedding, encoder: stack, summary: summary, decoder: decoder)
     }
 
-    /// The encoder's name in a training history and a progress line.
-    public static let encoderStage = "encoder"
 
     /// The encoder's training (its loss each epoch), then the decoder's (with a reconstruction
     /// weight, one stage: they trained together).

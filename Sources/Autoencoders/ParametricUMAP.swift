@@ -19,9 +19,9 @@ import Tensors
 /// learned decoder of every projective method (``LearnedDecoder``).
 /// Shapes: `samples: n × D`, `codes: n × d`; the model keeps the training samples, their codes
 /// and the encoder D → hidden… → d.
-public struct ParametricUMAP: EmbeddingModel {
+public struct ParametricUMAP: ParametricEmbedding {
     /// Hyperparameters; the graph's and the curve's are umap-learn's, the encoder's Sainburg et al.'s.
-    public struct Configuration: EmbeddingConfiguration {
+    public struct Configuration: ParametricEmbeddingConfiguration {
         /// d, the width of the codes.
         public var components: Int
         /// k, the neighbours of each sample's fuzzy set, the sample itself counted.
@@ -110,29 +110,14 @@ public struct ParametricUMAP: EmbeddingModel {
 
     public static var summaryEntry: MetadataEntry<Summary> { ModelFileSchema.parametricUMAPSummary }
 
-    init(configuration: Configuration, reference: Tensor, embedding: Tensor, encoder: LayerStack, summary: Summary, decoder: LearnedDecoder?) {
+    public init(configuration: Configuration, reference: Tensor, embedding: Tensor, encoder: LayerStack, summary: Summary, decoder: LearnedDecoder?) {
         (self.configuration, self.reference, self.embedding, self.encoder, self.summary, self.decoder) =
             (configuration, reference, embedding, encoder, summary, decoder)
     }
 
-    /// The encoder's widths and activations for samples of `features`.
-    static func encoderLayout(_ configuration: Configuration, features: Int) -> (widths: [Int], activations: [Activation]) {
-        ([features] + configuration.hidden + [configuration.components], Array(repeating: .relu, count: configuration.hidden.count) + [.linear])
-    }
 
-    public var ownTensors: [(name: String, tensor: Tensor)] { encoder.namedTensors("encoder") }
 
-    public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let (reference, embedding) = try Self.storedEmbedding(configuration, state: state, file: file)
-        let layout = Self.encoderLayout(configuration, features: reference.columns)
-        self.init(configuration: configuration, reference: reference, embedding: embedding,
-                  encoder: try LayerStack.load("encoder", widths: layout.widths, activations: layout.activations, from: state, file: file),
-                  summary: try Self.storedSummary(state: state, file: file),
-                  decoder: try Self.storedDecoder(configuration, reference: reference, embedding: embedding, state: state, file: file))
-    }
 
-    /// ENCODE: one forward pass of the encoder.
-    public func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(samples) }
 
     /// Without a learned decoder, training codes weigh in by the curve.
     public func neighbourWeight(squaredDistance: Double) -> Double { 1 / (1 + summary.a * Foundation.pow(squaredDistance, summary.b)) }
