@@ -106,13 +106,17 @@ public struct LearnedDecoder: Sendable, Equatable {
     /// Trains a decoder of `codes` (`n × d`) to `samples` (`n × D`), its weights and batches
     /// drawn with `generator`; nil for ``Configuration/Kind/none``. `progress` hears every batch
     /// and may throw to stop.
-    /// - Throws: for cross-entropy on data outside [0, 1], or a training that diverges.
+    /// - Throws: for codes and samples of different counts or non-finite codes, cross-entropy on
+    ///   data outside [0, 1], or a training that diverges.
     public static func fit(codes: Tensor, samples: Tensor, configuration: Configuration, method: String, using generator: inout RandomGenerator,
                            progress: @escaping (TrainingProgress) throws -> Void = { _ in }) throws -> LearnedDecoder? {
         guard configuration.kind == .mlp else { return nil }
         try configuration.check(samples, method: method)
         let (n, d, features) = (codes.rows, codes.columns, samples.columns)
-        precondition(samples.rows == n, "LearnedDecoder.fit: \(n) codes for \(samples.rows) samples")
+        guard samples.rows == n, n >= 1, codes.rank == 2, samples.rank == 2 else {
+            throw AutoencoderError("\(method)'s decoder trains on one code per sample: got codes \(codes.shape) and samples \(samples.shape)")
+        }
+        try codes.checkFinite("\(method)'s codes")
         let bce = configuration.loss == .binaryCrossEntropy
         let (codeMean, codeScale) = centre(codes)
         let (outputMean, outputScale) = bce ? (Tensor.zeros([features]), Tensor([1])) : centre(samples)

@@ -43,9 +43,17 @@ public struct ParametricTSNE: ParametricEmbedding {
             (self.batchSize, self.learningRate, self.decodingNeighbours, self.decoder) = (batchSize, learningRate, decodingNeighbours, decoder)
         }
 
+        /// The B × B matrices a batch holds at once (squared distances, affinities, kernel and
+        /// their gradients), for the memory check.
+        static let batchMatrices = 6
+
         func validate(samples n: Int) throws {
             try checkRanges(ParametricTSNE.methodName)
             let batch = Swift.min(batchSize, n)
+            let bytes = batch * batch * MemoryLayout<Float>.size * Self.batchMatrices
+            guard !MemoryBudget.exceeds(bytes) else {
+                throw AutoencoderError("parametric t-SNE: " + MemoryBudget.refusal(bytes, for: "the \(batch) × \(batch) matrices of a batch") + "; lower `batchSize`")
+            }
             guard TSNE.Configuration.neighbours(perplexity: perplexity) <= batch - 1 else {
                 throw AutoencoderError("parametric t-SNE: perplexity \(perplexity) needs batches of more than \(TSNE.Configuration.neighbours(perplexity: perplexity)) "
                                        + "samples (its 3·perplexity nearest within the batch); batches hold \(batch): lower `perplexity` or raise `batchSize`")
@@ -142,7 +150,9 @@ public struct ParametricTSNE: ParametricEmbedding {
         let training = TrainingConfiguration(epochs: configuration.epochs, batchSize: configuration.batchSize, learningRate: configuration.learningRate,
                                              heldOutFraction: 0)
         let (perplexity, dof) = (configuration.perplexity, Float(configuration.degreesOfFreedom))
-        // A last batch too small for the perplexity's neighbours adds no loss.
+        // A last batch too small for the perplexity's neighbours adds no loss. The exact neighbours
+        // of a batch throw only for k ≥ B (excluded here) or beyond the memory budget, which
+        // `validate` has checked for the batch's B × B matrices.
         let loss: (Tensor) -> Variable = { batch in
             guard TSNE.Configuration.neighbours(perplexity: perplexity) <= batch.rows - 1,
                   let affinities = try? batchAffinities(batch, perplexity: perplexity, settings: settings) else {

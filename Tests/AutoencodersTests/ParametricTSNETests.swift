@@ -59,5 +59,11 @@ import Tensors
         #expect { try ParametricTSNE.fit(data.samples, configuration: .init(batchSize: 50), using: &generator) } throws: {
             "\($0)".contains("raise `batchSize`")
         }
+        // A batch's B × B matrices are checked against the memory budget before anything runs.
+        MemoryBudget.$scoped.withValue(1 << 20) {
+            #expect { try ParametricTSNE.fit(data.samples, configuration: .init(batchSize: 600), using: &generator) } throws: {
+                "\($0)".contains("600 × 600 matrices of a batch") && "\($0)".contains("lower `batchSize`")
+            }
+        }
     }
 }
