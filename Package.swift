@@ -64,7 +64,8 @@ let package = Package(
         // The conformance suite's checks, for the library's methods and for methods written elsewhere.
         .target(name: "MethodConformance", dependencies: ["Latent", "TestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CLatentKernels", "TestSupport"]),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Collectives", "Tensors", "TestSupport"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Collectives", "Tensors", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Tensors", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         // RecordedModels/ is read from the source tree (#filePath) and rewritten there on request: not a bundle resource.

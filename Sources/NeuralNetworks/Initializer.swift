@@ -20,17 +20,23 @@ public enum Initializer: String, Codable, Sendable, CaseIterable {
 
     /// A weight matrix `[outputs, inputs]`.
     public func weights(inputs: Int, outputs: Int, using generator: inout RandomGenerator) -> Tensor {
+        weights(shape: [outputs, inputs], fanIn: inputs, fanOut: outputs, using: &generator)
+    }
+
+    /// Weights of any `shape` whose scale follows `fanIn` and `fanOut`: the inputs and outputs
+    /// each weight's unit connects (for a convolution C·k² and C′·k², as PyTorch counts them).
+    public func weights(shape: [Int], fanIn: Int, fanOut: Int, using generator: inout RandomGenerator) -> Tensor {
         switch self {
         case .smallNormal:
-            return .randomNormal([outputs, inputs], standardDeviation: Self.smallNormalDeviation, using: &generator)
+            return .randomNormal(shape, standardDeviation: Self.smallNormalDeviation, using: &generator)
         case .xavier:
-            let bound = (6 / Float(inputs + outputs)).squareRoot()
-            return .randomUniform([outputs, inputs], lower: -bound, upper: bound, using: &generator)
+            let bound = (6 / Float(fanIn + fanOut)).squareRoot()
+            return .randomUniform(shape, lower: -bound, upper: bound, using: &generator)
         case .he:
-            return .randomNormal([outputs, inputs], standardDeviation: (2 / Float(inputs)).squareRoot(), using: &generator)
+            return .randomNormal(shape, standardDeviation: (2 / Float(fanIn)).squareRoot(), using: &generator)
         case .fanInUniform:
-            let bound = 1 / Float(inputs).squareRoot()
-            return .randomUniform([outputs, inputs], lower: -bound, upper: bound, using: &generator)
+            let bound = 1 / Float(fanIn).squareRoot()
+            return .randomUniform(shape, lower: -bound, upper: bound, using: &generator)
         }
     }
 }

@@ -232,6 +232,26 @@ void latent_umap_epoch(const long *row_start, const int *columns, const double *
 void latent_umap_schedule(const double *epochs_per_sample, double *next_sample, double *next_negative, long count, double negative_rate,
                           long epoch);
 
+/// im2col for NHWC images: for each of `samples` images (height × width × channels, at x) and
+/// each output position (oy, ox) of the out_height × out_width grid, one row of cols holding the
+/// receptive field (ky, kx, c) for ky, kx < kernel, c < channels: the pixel
+/// (oy·stride − pad + ky, ox·stride − pad + kx), zero outside the image. cols is
+/// (samples·out_height·out_width) × (kernel·kernel·channels).
+void latent_im2col_nhwc(const float *x, long samples, long height, long width, long channels, long kernel, long stride,
+                        long pad, long out_height, long out_width, float *cols);
+
+/// The adjoint of latent_im2col_nhwc: adds every row of cols onto the pixels it was taken from
+/// (x += col2im(cols)); taps outside the image are dropped. Sums run in a fixed order per sample.
+void latent_col2im_nhwc(const float *cols, long samples, long height, long width, long channels, long kernel, long stride,
+                        long pad, long out_height, long out_width, float *x);
+
+/// Nearest-neighbour upsampling by an integer factor: y (samples × height·factor ×
+/// width·factor × channels) repeats each pixel of x in a factor × factor block.
+void latent_upsample_nearest_nhwc(const float *x, long samples, long height, long width, long channels, long factor, float *y);
+
+/// The adjoint of latent_upsample_nearest_nhwc: x (overwritten) sums each factor × factor block of g.
+void latent_upsample_nearest_adjoint_nhwc(const float *g, long samples, long height, long width, long channels, long factor, float *x);
+
 #ifdef __cplusplus
 }
 #endif
