@@ -83,3 +83,29 @@ let convolutionShapes = [
     print(String(format: "layout, %@ forward product: NCHW one GEMM per sample %.3f ms (%.1f GFLOP/s); NHWC one GEMM per batch %.3f ms (%.1f GFLOP/s)",
                  shape.name, nchw * 1e3, flops / nchw / 1e9, nhwc * 1e3, flops / nhwc / 1e9))
 }
+
+/// The products of the two large convolutions as one thread computes them for one group of 8
+/// samples (392 grid positions), and over the whole batch: single-thread GFLOP/s of each shape.
+@MainActor func benchmarkConvolutionProducts(repetitions: Int) {
+    var settings = ComputeSettings.current
+    settings.threads = 1
+    let products: [(String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool)] = [
+        ("conv forward cols·Wᵀ", 392, 64, 512, false, true),
+        ("conv ∂W = δᵀ·cols", 64, 512, 392, true, false),
+        ("conv ∂Wᵀ = colsᵀ·δ", 512, 64, 392, true, false),
+        ("conv ∂cols = δ·W / convT forward x·W", 392, 512, 64, false, false),
+        ("convT ∂x = D·Wᵀ", 392, 64, 512, false, true),
+    ]
+    print("Products of the 32↔64-channel convolutions, 1 thread, per group of 8 samples and per batch of 128 (GFLOP/s)")
+    for (name, m, n, k, ta, tb) in products {
+        var rates: [Double] = []
+        for scale in [1, 16] {
+            let (m, n, k) = (ta ? m : m * scale, n, ta ? k * scale : k)
+            let a = Tensor.randomUniform(ta ? [k, m] : [m, k], using: &generator), b = Tensor.randomUniform(tb ? [n, k] : [k, n], using: &generator)
+            var c = Tensor.zeros([m, n])
+            let seconds = medianSeconds(repetitions: repetitions) { gemm(a, transposeA: ta, b, transposeB: tb, into: &c, settings: settings) }
+            rates.append(2 * Double(m * n * k) / seconds / 1e9)
+        }
+        print(column(name, 40) + String(format: "group %6.1f   batch %6.1f", rates[0], rates[1]))
+    }
+}

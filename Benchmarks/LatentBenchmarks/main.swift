@@ -1,7 +1,7 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|convolution|transport|sinkhorn|neighbours|tsne|umap|mds|isomap|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|convolution|conv-vae|transport|sinkhorn|neighbours|tsne|umap|mds|isomap|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N]
 //   mpirun -np 2 latent-benchmarks allreduce     (sums across processes: the cost model's α and β)
 import Foundation
 import Latent
@@ -163,7 +163,11 @@ if which == "tsne" || which == "umap" {
 if which == "sinkhorn" { print(""); try benchmarkSinkhorn(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-transport") }
 if which == "transport" { print(""); try benchmarkTransport(repetitions: max(1, repetitions / 10), folder: "/tmp/latent-transport") }
 if which == "vae" { print(""); try benchmarkVAEEpoch(epochs: max(3, repetitions / 4)) }
-if which == "convolution" { print(""); benchmarkConvolution(repetitions: repetitions) }
+if which == "convolution" { print(""); benchmarkConvolution(repetitions: repetitions); print(""); benchmarkConvolutionProducts(repetitions: repetitions) }
+if which == "conv-vae" {
+    let epochs = arguments.firstIndex(of: "--epochs").flatMap { Int(arguments[$0 + 1]) } ?? 3
+    print(""); try benchmarkConvolutionalVAE(epochs: epochs, architectures: arguments.contains("--with-mlp") ? [.conv, .mlp] : [.conv])
+}
 if which == "allreduce" { try benchmarkAllReduce(repetitions: repetitions) }
 if which == "gather" { try benchmarkGather(repetitions: repetitions, folder: "/tmp/latent-gather") }
 if which == "rbm" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10), autoencoder: false) }

@@ -13,7 +13,7 @@ extension VariationalAutoencoder {
     /// per sample: `loss`, `reconstruction`, `kl`.
     struct EvidenceLowerBoundStep: TrainingStep {
         let configuration: Configuration
-        let encoder: Sequential<Dense>, meanHead: Dense, logVarianceHead: Dense, decoder: Sequential<Dense>
+        let encoder: Network, meanHead: Dense, logVarianceHead: Dense, decoder: Network
         /// log σ² of a Gaussian decoder: a parameter when learned, a constant when fixed.
         let outputLogVariance: Variable?
         var klWeight: Float
@@ -63,8 +63,8 @@ extension VariationalAutoencoder {
         /// The fitted model of the current parameters.
         func model(record: TrainingRecord?) -> VariationalAutoencoder {
             func snapshot(_ layer: Dense) -> LayerStack.Layer { LayerStack(Sequential([layer])).layers[0] }
-            return VariationalAutoencoder(configuration: configuration, encoder: LayerStack(encoder), meanHead: snapshot(meanHead),
-                                          logVarianceHead: snapshot(logVarianceHead), decoder: LayerStack(decoder),
+            return VariationalAutoencoder(configuration: configuration, encoder: TrainedNetwork(encoder), meanHead: snapshot(meanHead),
+                                          logVarianceHead: snapshot(logVarianceHead), decoder: TrainedNetwork(decoder),
                                           outputLogVariance: outputLogVariance?.value, record: record)
         }
     }
@@ -77,14 +77,14 @@ extension VariationalAutoencoder {
     public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
                                                  using generator: inout RandomGenerator) throws -> VariationalAutoencoder {
         let features = data.features
-        let widths = Self.widths(configuration, features: features)
-        let activations = Self.activations(configuration)
+        let layouts: (encoder: NetworkLayout, decoder: NetworkLayout)
+        do { layouts = try configuration.layouts(features: features) } catch let error as NetworkLayoutError { throw AutoencoderError(error.description) }
         let initializer = configuration.initializer
-        let encoder = LayerStack.trainable(widths: widths.encoder, activations: activations.encoder, initializer: initializer, using: &generator)
-        let last = widths.encoder.last!
+        let encoder = Network(layouts.encoder, initializer: initializer, using: &generator)
+        let last = layouts.encoder.outputWidth
         let meanHead = Dense(inputs: last, outputs: configuration.codeSize, activation: .linear, initializer: initializer, using: &generator)
         let logVarianceHead = Dense(inputs: last, outputs: configuration.codeSize, activation: .linear, initializer: initializer, using: &generator)
-        let decoder = LayerStack.trainable(widths: widths.decoder, activations: activations.decoder, initializer: initializer, using: &generator)
+        let decoder = Network(layouts.decoder, initializer: initializer, using: &generator)
         let outputLogVariance: Variable? = switch configuration.likelihood {
         case .gaussian: Variable(Tensor(repeating: Float(Foundation.log(Double(configuration.outputVariance))), shape: [1, features]))
         case .learnedGaussian: Variable(.zeros([1, features]), requiresGradient: true)

@@ -36,6 +36,12 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
         /// C, the classes of a conditional VAE (Sohn et al. 2015): the label, one-hot, joins the
         /// encoder's input and the decoder's code. 0 for the plain VAE.
         public var conditionClasses: Int
+        /// The encoder's and decoder's kind: dense layers of `hidden` widths, the convolutional
+        /// networks for `imageShape`, or layer lists (``NetworkArchitecture``).
+        public var architecture: NetworkArchitecture
+        /// The samples' image shape (`[H, W]` or `[H, W, C]`, NHWC rows) for convolutional
+        /// architectures; nil for flat samples. The command line takes it from the data.
+        public var imageShape: [Int]?
 
         /// The PyTorch example's training (`examples/vae`): Adam at 10⁻³, batches of 128, 10
         /// epochs; 5 % held out as for every trained method.
@@ -44,7 +50,8 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
         /// Defaults: the PyTorch example's 784-400-20 network with ReLU and a Bernoulli decoder.
         public init(hidden: [Int] = [400], codeSize: Int = 20, activation: Activation = .relu, likelihood: Likelihood = .bernoulli,
                     outputVariance: Float = 1, beta: Float = 1, klWarmupEpochs: Int = 0, initializer: Initializer = .fanInUniform,
-                    training: TrainingConfiguration = defaultTraining, conditionClasses: Int = 0) {
+                    training: TrainingConfiguration = defaultTraining, conditionClasses: Int = 0,
+                    architecture: NetworkArchitecture = .mlp, imageShape: [Int]? = nil) {
             self.hidden = hidden
             self.codeSize = codeSize
             self.activation = activation
@@ -55,10 +62,13 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
             self.initializer = initializer
             self.training = training
             self.conditionClasses = conditionClasses
+            self.architecture = architecture
+            self.imageShape = imageShape
         }
 
         /// Decodes a stored configuration; files from before conditional VAEs have no
-        /// `conditionClasses` and are plain VAEs.
+        /// `conditionClasses` and are plain VAEs, files from before convolutions no
+        /// `architecture` (mlp) and no `imageShape`.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.init(hidden: try container.decode([Int].self, forKey: .hidden), codeSize: try container.decode(Int.self, forKey: .codeSize),
@@ -68,7 +78,9 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
                       klWarmupEpochs: try container.decode(Int.self, forKey: .klWarmupEpochs),
                       initializer: try container.decode(Initializer.self, forKey: .initializer),
                       training: try container.decode(TrainingConfiguration.self, forKey: .training),
-                      conditionClasses: try container.decodeIfPresent(Int.self, forKey: .conditionClasses) ?? 0)
+                      conditionClasses: try container.decodeIfPresent(Int.self, forKey: .conditionClasses) ?? 0,
+                      architecture: try container.decodeIfPresent(NetworkArchitecture.self, forKey: .architecture) ?? .mlp,
+                      imageShape: try container.decodeIfPresent([Int].self, forKey: .imageShape))
         }
 
         /// The likelihood when none is chosen: Bernoulli for data in [0, 1] (pixels), else a
@@ -81,6 +93,14 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
             guard conditionClasses >= 0 else { throw AutoencoderError("vae: the number of condition classes must not be negative, got \(conditionClasses)") }
             guard features >= 1 else { throw AutoencoderError("vae: samples need at least 1 feature") }
             do { try training.validate() } catch { throw AutoencoderError("vae: \(error)") }
+            do { _ = try layouts(features: features) } catch let error as NetworkLayoutError { throw AutoencoderError(error.description) }
+        }
+
+        /// The encoder up to the heads and the decoder from the code (then, conditional, the
+        /// label one-hot) to the D features.
+        public func layouts(features: Int) throws -> (encoder: NetworkLayout, decoder: NetworkLayout) {
+            try architecture.layouts(features: features, imageShape: imageShape, hidden: hidden, activation: activation,
+                                     codeWidth: codeSize + conditionClasses, extraInputs: conditionClasses, method: "vae")
         }
 
         /// The KL weight in `epoch` (1-based): β·min(1, epoch/W).
@@ -92,18 +112,19 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
 
     public static let methodName = "vae"
     public let configuration: Configuration
-    /// The encoder's hidden layers, D → h₁ → … (named `encoder.I` as in a PyTorch `Sequential`).
-    public let encoder: LayerStack
+    /// The encoder up to the heads, D → h₁ → … or the convolutions (named `encoder.I` as in a
+    /// PyTorch `Sequential`).
+    public let encoder: TrainedNetwork
     /// The heads μ and log σ² of q(z | x): `[d, h_L]` weights each.
     public let meanHead: LayerStack.Layer, logVarianceHead: LayerStack.Layer
     /// z → … → the likelihood's parameters (logits or means), `n × D`.
-    public let decoder: LayerStack
+    public let decoder: TrainedNetwork
     /// log σⱼ² of a Gaussian decoder, `[1, D]` (fixed or learned); nil for the Bernoullis.
     public let outputLogVariance: Tensor?
     public let record: TrainingRecord?
 
     /// D + C: a sample's features, then (conditional VAE) its label one-hot.
-    public var inputSize: Int { encoder.widths.first ?? meanHead.weight.shape[1] }
+    public var inputSize: Int { encoder.layout.inputWidth }
     /// d + C: the latent code, then (conditional VAE) the label one-hot it carries.
     public var codeSize: Int { configuration.codeSize + configuration.conditionClasses }
     /// N(0, I), the prior the KL term pulls toward (of the code's first d columns when conditional).
@@ -111,8 +132,8 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
     /// D, the features of a sample without its label columns.
     public var dataWidth: Int { inputSize - configuration.conditionClasses }
 
-    init(configuration: Configuration, encoder: LayerStack, meanHead: LayerStack.Layer, logVarianceHead: LayerStack.Layer,
-         decoder: LayerStack, outputLogVariance: Tensor?, record: TrainingRecord?) {
+    init(configuration: Configuration, encoder: TrainedNetwork, meanHead: LayerStack.Layer, logVarianceHead: LayerStack.Layer,
+         decoder: TrainedNetwork, outputLogVariance: Tensor?, record: TrainingRecord?) {
         self.configuration = configuration
         self.encoder = encoder
         self.meanHead = meanHead
@@ -120,12 +141,6 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
         self.decoder = decoder
         self.outputLogVariance = outputLogVariance
         self.record = record
-    }
-
-    /// Encoder widths D + C, h₁ … h_L and decoder widths d + C, h_L … h₁, D (C = 0 unless conditional).
-    static func widths(_ configuration: Configuration, features: Int) -> (encoder: [Int], decoder: [Int]) {
-        let c = configuration.conditionClasses
-        return ([features + c] + configuration.hidden, [configuration.codeSize + c] + configuration.hidden.reversed() + [features])
     }
 
     /// μ and log σ² of the latent part (`n × d`; a conditional VAE's label columns are not in them).
@@ -178,30 +193,47 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
     }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let first = try state.tensor(configuration.hidden.isEmpty ? "mean.weight" : "encoder.0.weight", file: file)
-        guard first.rank == 2, first.shape[1] > configuration.conditionClasses else {
-            throw DataFormatError(file, .entry("the first encoder weight"), "has shape \(first.shape), expected [h₁, D + \(configuration.conditionClasses)]")
+        let features = try Self.features(configuration, state: state, file: file)
+        let layouts: (encoder: NetworkLayout, decoder: NetworkLayout)
+        do { layouts = try configuration.layouts(features: features) } catch let error as NetworkLayoutError {
+            throw DataFormatError(file, .entry("the configuration"), error.description)
         }
-        let features = first.shape[1] - configuration.conditionClasses
-        let widths = Self.widths(configuration, features: features)
-        let last = widths.encoder.last!, d = configuration.codeSize
+        let last = layouts.encoder.outputWidth, d = configuration.codeSize
         func head(_ name: String) throws -> LayerStack.Layer {
             LayerStack.Layer(weight: try state.tensor("\(name).weight", shape: [d, last], file: file),
                              bias: try state.tensor("\(name).bias", shape: [d], file: file), activation: .linear)
         }
-        let activations = Self.activations(configuration)
         self.init(configuration: configuration,
-                  encoder: try LayerStack.load("encoder", widths: widths.encoder, activations: activations.encoder, from: state, file: file),
+                  encoder: try TrainedNetwork.load("encoder", layout: layouts.encoder, from: state, file: file),
                   meanHead: try head("mean"), logVarianceHead: try head("log_variance"),
-                  decoder: try LayerStack.load("decoder", widths: widths.decoder, activations: activations.decoder, from: state, file: file),
+                  decoder: try TrainedNetwork.load("decoder", layout: layouts.decoder, from: state, file: file),
                   outputLogVariance: configuration.likelihood.hasVariance ? try state.tensor("output_log_variance", shape: [1, features], file: file) : nil,
                   record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
     }
 
-    /// The activations of the encoder's hidden layers and of the decoder (its output linear).
-    static func activations(_ configuration: Configuration) -> (encoder: [Activation], decoder: [Activation]) {
-        (Array(repeating: configuration.activation, count: configuration.hidden.count),
-         Array(repeating: configuration.activation, count: configuration.hidden.count) + [.linear])
+    /// D, the features of a stored model's samples: the image shape's values, else the width of
+    /// the first tensor that reads the flat sample (a first dense layer's weight, or the heads').
+    static func features(_ configuration: Configuration, state: SafeTensorsFile, file: String) throws -> Int {
+        if let shape = configuration.imageShape { return shape.reduce(1, *) }
+        let c = configuration.conditionClasses
+        func width(_ name: String) throws -> Int {
+            let weight = try state.tensor(name, file: file)
+            guard weight.rank == 2, weight.shape[1] > c else {
+                throw DataFormatError(file, .entry("tensor '\(name)'"), "has shape \(weight.shape), expected [outputs, D + \(c)]")
+            }
+            return weight.shape[1] - c
+        }
+        switch configuration.architecture {
+        case .mlp: return try width(configuration.hidden.isEmpty ? "mean.weight" : "encoder.0.weight")
+        case .conv: throw DataFormatError(file, .entry("the configuration"), "has a convolutional architecture but no image shape")
+        case .layers(let encoder, _):
+            switch encoder.first {
+            case nil: return try width("mean.weight")
+            case .dense: return try width("encoder.0.weight")
+            case .reshape(let shape): return shape.reduce(1, *)
+            default: throw DataFormatError(file, .entry("the configuration"), "has no image shape for an encoder that starts with \(encoder[0])")
+            }
+        }
     }
 
     /// The training loss (−ELBO with the KL weight of each epoch) and its two terms.
@@ -222,6 +254,8 @@ extension VariationalAutoencoder.Configuration: HyperparameterDeclaring {
         .init(\.beta, "beta", "β, the KL term's weight (1: the ELBO; above 1 the β-VAE's stronger pull to the prior).", .greaterThan(0)),
         .init(\.klWarmupEpochs, "klWarmupEpochs", "Epochs over which the KL weight rises linearly to β.", .atLeast(0)),
         .init(\.initializer, "initializer", "The weights' initialisation."),
+        .init(\.architecture, "architecture",
+              "The networks: mlp (dense layers of `hidden`), conv (convolutions for the samples' image shape) or 'ENCODER LAYERS | DECODER LAYERS'."),
     ]
 
     public static var defaults: Self { Self() }

@@ -103,3 +103,21 @@ void latent_upsample_nearest_adjoint_nhwc(const float *g, long samples, long hei
         }
     }
 }
+
+void latent_add_column_sums(const float *restrict x, long rows, long columns, double *restrict sums) {
+    // Float sums over blocks of rows (vectorised across columns), each added to the double total.
+    enum { BLOCK = 64, WIDTH = 256 };
+    float partial[WIDTH];
+    for (long c0 = 0; c0 < columns; c0 += WIDTH) {
+        const long width = columns - c0 < WIDTH ? columns - c0 : WIDTH;
+        for (long r0 = 0; r0 < rows; r0 += BLOCK) {
+            const long r1 = rows - r0 < BLOCK ? rows : r0 + BLOCK;
+            for (long c = 0; c < width; c++) partial[c] = 0.0f;
+            for (long r = r0; r < r1; r++) {
+                const float *row = x + r * columns + c0;
+                for (long c = 0; c < width; c++) partial[c] += row[c];
+            }
+            for (long c = 0; c < width; c++) sums[c0 + c] += (double)partial[c];
+        }
+    }
+}

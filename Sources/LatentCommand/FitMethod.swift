@@ -36,6 +36,8 @@ struct FitInputs {
     /// The training labels and class names, when the data has labels.
     let labels: [Int]?
     let classNames: [String]?
+    /// The samples' image shape (`[H, W]` or `[H, W, C]`), when the data keep one.
+    let sampleShape: [Int]?
     let output: String
     let display: ProgressDisplay
     let start: Date
@@ -133,7 +135,7 @@ extension FitMethod {
         // (the process ends at once), so the handler is installed only for them.
         let interruption = Self.trained ? InterruptionMonitor() : nil as InterruptionMonitor?
         let start = Date()
-        let context = FitInputs(samples: samples, labels: training.labels, classNames: training.classNames, output: common.output,
+        let context = FitInputs(samples: samples, labels: training.labels, classNames: training.classNames, sampleShape: training.sampleShape, output: common.output,
                                  display: display, start: start, parts: parts, reportTraining: { p in
             try interruption?.check()
             display.training(p)

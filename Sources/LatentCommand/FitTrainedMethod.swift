@@ -12,6 +12,8 @@ struct FitData {
     let classes: Int
     /// Whether the rows stream from NPY shards (no `--scale`, no labels).
     let streamed: Bool
+    /// The samples' image shape, when the data keep one (never for shards, which hold rows).
+    var sampleShape: [Int]? = nil
 }
 
 /// A `latent fit` command of a trained method (``TrainedMethod``): its options give the
@@ -64,7 +66,8 @@ extension TrainedFitCommand {
 
     func fit(_ inputs: FitInputs, using generator: inout RandomGenerator) throws -> (model: any Autoencoder, extra: any MethodReport) {
         let (rows, classes) = try self.rows(inputs)
-        let data = FitData(features: inputs.samples.columns, unitInterval: liesInUnitInterval(inputs.samples), classes: classes, streamed: false)
+        let data = FitData(features: inputs.samples.columns, unitInterval: liesInUnitInterval(inputs.samples), classes: classes, streamed: false,
+                           sampleShape: inputs.sampleShape)
         let configuration = try self.configuration(for: data)
         let (model, extra) = try fitWithCheckpoints(trainingOptions, inputs) { context in
             try Method.fit(rows, configuration: configuration, using: &generator, context: context)

@@ -24,6 +24,8 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
     @Option(help: .hyperparameter(\Method.Configuration.beta)) var beta: Float?
     @Option(help: .hyperparameter(\Method.Configuration.klWarmupEpochs, note: "no warm-up")) var klWarmup: Int?
     @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer, note: "PyTorch's")) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.architecture), transform: { try NetworkArchitecture(parsing: $0) })
+    var architecture: NetworkArchitecture?
     @Flag(help: "A conditional VAE: the label, one-hot, joins the encoder's input and the decoder's code (`latent sample --class NAME` then draws a class). Needs labels.")
     var conditionOnLabels = false
     @OptionGroup var trainingOptions: TrainingOptions
@@ -77,6 +79,7 @@ struct FitVariationalAutoencoder: TrainedFitCommand {
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
             likelihood: likelihood ?? VariationalAutoencoder.Configuration.defaultLikelihood(unitInterval: unit), outputVariance: outputVariance ?? defaults.outputVariance,
             beta: beta ?? defaults.beta, klWarmupEpochs: klWarmup ?? defaults.klWarmupEpochs, initializer: initialization ?? defaults.initializer,
-            training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions), conditionClasses: classes)
+            training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions), conditionClasses: classes,
+            architecture: architecture ?? defaults.architecture, imageShape: (architecture ?? defaults.architecture) == .mlp ? nil : data.sampleShape)
     }
 }

@@ -18,6 +18,7 @@ extension Activation: HelpValue {}
 extension Likelihood: HelpValue {}
 extension GaussianMixture.Covariance: HelpValue {}
 extension PCA.Configuration.Solver: HelpValue {}
+extension NetworkArchitecture: HelpValue { var helpText: String { description } }
 extension KMeans.Configuration.Initialization: HelpValue {}
 extension PrincipalGraph.Configuration.Topology: HelpValue {}
 extension Initializer: HelpValue {}

@@ -78,29 +78,63 @@ public enum Activation: String, Codable, Sendable, CaseIterable, CustomStringCon
 
     /// Replaces every value x by f(x), in place (layers that own their output).
     public func apply(inPlace y: inout Tensor) {
+        guard self != .linear else { return }
+        let level = ComputeSettings.current.cpuLevel
+        y.withUnsafeMutableBufferPointer { v in
+            guard let base = v.baseAddress else { return }
+            apply(base, count: v.count, level: level)
+        }
+    }
+
+    /// f applied in place to `count` values at `values`: the form a kernel applies chunk by
+    /// chunk while its output is in cache.
+    public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, level: CPULevel) {
+        let slope = Self.leakyReluSlope
+        let v = values
         switch self {
         case .linear: return
-        case .sigmoid: y.formSigmoid()
-        default:
-            let slope = Self.leakyReluSlope
-            y.withUnsafeMutableBufferPointer { v in
-                switch self {
-                case .tanh: for i in v.indices { v[i] = Foundation.tanh(v[i]) }
-                case .relu: for i in v.indices { v[i] = max(v[i], 0) }
-                case .leakyRelu: for i in v.indices where v[i] < 0 { v[i] *= slope }
-                case .elu: for i in v.indices where v[i] < 0 { v[i] = Foundation.expm1(v[i]) }
-                case .softplus: for i in v.indices { v[i] = max(v[i], 0) + Foundation.log1p(Foundation.exp(-abs(v[i]))) }
-                case .linear, .sigmoid: break
-                }
-            }
+        case .sigmoid: Kernels.sigmoid(level: level, v, count: count)
+        case .relu: Kernels.relu(v, count: count)
+        case .tanh: for i in 0..<count { v[i] = Foundation.tanh(v[i]) }
+        case .leakyRelu: for i in 0..<count where v[i] < 0 { v[i] *= slope }
+        case .elu: for i in 0..<count where v[i] < 0 { v[i] = Foundation.expm1(v[i]) }
+        case .softplus: for i in 0..<count { v[i] = max(v[i], 0) + Foundation.log1p(Foundation.exp(-abs(v[i]))) }
         }
+    }
+
+    /// out = g·f′(x) given y = f(x), over `count` values (`out` may be `g`'s storage).
+    public func pullback(output y: UnsafePointer<Float>, gradient g: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        let slope = Self.leakyReluSlope
+        switch self {
+        case .linear: if UnsafePointer(out) != g { out.update(from: g, count: count) }
+        case .relu: Kernels.reluPullback(output: y, gradient: g, into: out, count: count)
+        case .sigmoid: for i in 0..<count { out[i] = g[i] * y[i] * (1 - y[i]) }
+        case .tanh: for i in 0..<count { out[i] = g[i] * (1 - y[i] * y[i]) }
+        case .leakyRelu: for i in 0..<count { out[i] = y[i] > 0 ? g[i] : g[i] * slope }
+        case .elu: for i in 0..<count { out[i] = y[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
+        // softplus′(x) = σ(x) = 1 − e^(−y)
+        case .softplus: for i in 0..<count { out[i] = -g[i] * Foundation.expm1(-y[i]) }
+        }
+    }
+
+    /// f as a kernel's per-chunk map (nil for the identity); the CPU level is the caller's.
+    public var pointwiseMap: PointwiseMap? {
+        guard self != .linear else { return nil }
+        let (activation, level) = (self, ComputeSettings.current.cpuLevel)
+        return { values, count in activation.apply(values, count: count, level: level) }
+    }
+
+    /// f's pullback as a kernel's per-chunk map (nil for the identity, whose δ is g).
+    public var pointwisePullback: PointwisePullback? {
+        guard self != .linear else { return nil }
+        let activation = self
+        return { y, g, delta, count in activation.pullback(output: y, gradient: g, into: delta, count: count) }
     }
 
     /// g·f′(x) given y = f(x), as a new tensor: the form the fused dense layer needs, where y
     /// is at hand and x may not be.
     func derivativeProduct(_ gradient: Tensor, output y: Tensor) -> Tensor {
         if self == .linear { return gradient }
-        let slope = Self.leakyReluSlope
         let activation = self
         return Tensor(shape: y.shape) { out in
             y.withUnsafeBufferPointer { y in
@@ -110,16 +144,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable, CustomStringCon
                     forEachChunk(of: g.count, minimumChunk: 1 << 14) { range in
                         guard let y = UnsafePointer<Float>(bitPattern: uy), let g = UnsafePointer<Float>(bitPattern: ug),
                               let out = UnsafeMutablePointer<Float>(bitPattern: uo) else { return }
-                        switch activation {
-                        case .linear: for i in range { out[i] = g[i] }
-                        case .sigmoid: for i in range { out[i] = g[i] * y[i] * (1 - y[i]) }
-                        case .tanh: for i in range { out[i] = g[i] * (1 - y[i] * y[i]) }
-                        case .relu: for i in range { out[i] = y[i] > 0 ? g[i] : 0 }
-                        case .leakyRelu: for i in range { out[i] = y[i] > 0 ? g[i] : g[i] * slope }
-                        case .elu: for i in range { out[i] = y[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
-                        // softplus′(x) = σ(x) = 1 − e^(−y)
-                        case .softplus: for i in range { out[i] = -g[i] * Foundation.expm1(-y[i]) }
-                        }
+                        activation.pullback(output: y + range.lowerBound, gradient: g + range.lowerBound, into: out + range.lowerBound, count: range.count)
                     }
                 }
             }

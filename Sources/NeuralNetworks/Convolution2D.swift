@@ -51,9 +51,7 @@ public final class Convolution2D: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        var y = convolution2d(input, weight: weight.value, bias: bias.value, geometry: geometry(input: input.shape))
-        activation.apply(inPlace: &y)
-        return y
+        convolution2d(input, weight: weight.value, bias: bias.value, geometry: geometry(input: input.shape), then: activation.pointwiseMap)
     }
 
     /// y = f(x ⋆ W + b) with its pullback: δ = g·f′(y), then ∂W, ∂b and (when x needs it) ∂x
@@ -61,12 +59,11 @@ public final class Convolution2D: Layer {
     public func callAsFunction(_ input: Variable) -> Variable {
         let geometry = geometry(input: input.shape)
         let (x, w, activation) = (input.value, weight.value, activation)
-        var y = convolution2d(x, weight: w, bias: bias.value, geometry: geometry)
-        activation.apply(inPlace: &y)
+        let y = convolution2d(x, weight: w, bias: bias.value, geometry: geometry, then: activation.pointwiseMap)
         let needsInput = input.requiresGradient
-        return Variable(y, parents: [input, weight, bias]) { [y] g in
-            let delta = activation.derivativeProduct(g, output: y)
-            let gradients = convolution2dGradients(delta, images: x, weight: w, geometry: geometry, inputGradient: needsInput)
+        return Variable(y, parents: [input, weight, bias]) { g in
+            let gradients = convolution2dGradients(g, images: x, weight: w, geometry: geometry, output: y, pullback: activation.pointwisePullback,
+                                                   inputGradient: needsInput)
             return [gradients.images, gradients.weight, gradients.bias]
         }
     }
@@ -124,20 +121,17 @@ public final class TransposedConvolution2D: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        var y = transposedConvolution2d(input, weight: weight.value, bias: bias.value, geometry: geometry(input: input.shape))
-        activation.apply(inPlace: &y)
-        return y
+        transposedConvolution2d(input, weight: weight.value, bias: bias.value, geometry: geometry(input: input.shape), then: activation.pointwiseMap)
     }
 
     public func callAsFunction(_ input: Variable) -> Variable {
         let geometry = geometry(input: input.shape)
         let (x, w, activation) = (input.value, weight.value, activation)
-        var y = transposedConvolution2d(x, weight: w, bias: bias.value, geometry: geometry)
-        activation.apply(inPlace: &y)
+        let y = transposedConvolution2d(x, weight: w, bias: bias.value, geometry: geometry, then: activation.pointwiseMap)
         let needsInput = input.requiresGradient
-        return Variable(y, parents: [input, weight, bias]) { [y] g in
-            let delta = activation.derivativeProduct(g, output: y)
-            let gradients = transposedConvolution2dGradients(delta, input: x, weight: w, geometry: geometry, inputGradient: needsInput)
+        return Variable(y, parents: [input, weight, bias]) { g in
+            let gradients = transposedConvolution2dGradients(g, input: x, weight: w, geometry: geometry, output: y, pullback: activation.pointwisePullback,
+                                                             inputGradient: needsInput)
             return [gradients.input, gradients.weight, gradients.bias]
         }
     }

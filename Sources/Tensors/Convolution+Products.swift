@@ -1,12 +1,13 @@
 import CLatentKernels
 
-/// A 2-D convolution of NHWC images as products: y = im2col(x)·Wᵀ + b.
+/// A 2-D convolution of NHWC images as products: y = f(im2col(x)·Wᵀ + b).
 ///
 /// Shapes: `images: n × H × W × C`, `weight: C′ × k × k × C` (PyTorch's `C′ × C × k × k` with
 /// the input channels last, so that a weight row is one receptive field), `bias: C′`, result
-/// `n × H′ × W′ × C′` with H′, W′ from `geometry`. Each chunk of samples is laid out by im2col
-/// and multiplied by the built-in GEMM (see ``ConvolutionBatching``).
-public func convolution2d(_ images: Tensor, weight: Tensor, bias: Tensor, geometry: ConvolutionGeometry,
+/// `n × H′ × W′ × C′` with H′, W′ from `geometry`. Each chunk of samples is laid out by im2col,
+/// multiplied by the built-in GEMM onto copies of the bias, and mapped by f (`then`, the layer's
+/// activation) while in cache (see ``ConvolutionBatching``).
+public func convolution2d(_ images: Tensor, weight: Tensor, bias: Tensor, geometry: ConvolutionGeometry, then map: PointwiseMap? = nil,
                           settings: ComputeSettings = .current) -> Tensor {
     let g = geometry, outputs = weight.shape.first ?? 0
     require(images.rank == 4 && Array(images.shape.dropFirst()) == [g.height, g.width, g.channels],
@@ -14,72 +15,88 @@ public func convolution2d(_ images: Tensor, weight: Tensor, bias: Tensor, geomet
     require(weight.shape == [outputs, g.kernel, g.kernel, g.channels] && bias.shape == [outputs],
             "convolution2d: weight \(weight.shape) and bias \(bias.shape) are not [C′, \(g.kernel), \(g.kernel), \(g.channels)] and [C′]")
     let n = images.shape[0]
-    var y = Tensor(repeatingRow: bias, count: n * g.positions)
+    var y = Tensor.uninitialized([n, g.outputHeight, g.outputWidth, outputs])
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
     images.withUnsafeBufferPointer { x in
         weight.withUnsafeBufferPointer { w in
-            y.withUnsafeMutableBufferPointer { out in
-                let (x, w, out) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(out.baseAddress!))
-                batching.forEachGroup(settings: settings) { group, settings in
-                    let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
-                    defer { cols.deallocate() }
-                    for chunk in batching.chunks(of: group) {
-                        g.im2col(x[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
-                        let rows = chunk.count * g.positions
-                        gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: g.receptiveField, alpha: 1,
-                             a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 1,
-                             c: out[chunk.lowerBound * g.positions * outputs], ldc: outputs, settings: settings)
+            bias.withUnsafeBufferPointer { b in
+                y.withUnsafeMutableBufferPointer { out in
+                    let (x, w, b, out) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(b.baseAddress!), Address(out.baseAddress!))
+                    batching.forEachGroup(settings: settings) { group, settings in
+                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
+                        defer { cols.deallocate() }
+                        for chunk in batching.chunks(of: group) {
+                            let rows = chunk.count * g.positions, target = out[chunk.lowerBound * g.positions * outputs]
+                            g.im2col(x[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
+                            fillRows(target, rows: rows, with: b.base, columns: outputs)
+                            gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: g.receptiveField, alpha: 1,
+                                 a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 1, c: target, ldc: outputs, settings: settings)
+                            map?(target, rows * outputs)
+                        }
                     }
                 }
             }
         }
     }
-    return y.reshaped([n, g.outputHeight, g.outputWidth, outputs])
+    return y
 }
 
-/// The gradients of ``convolution2d(_:weight:bias:geometry:settings:)`` given δ = ∂L/∂y
-/// (`n × H′ × W′ × C′`): ∂W = Σ δᵀ·im2col(x), ∂b = Σ δ over samples and positions, and, when
-/// `inputGradient`, ∂x = col2im(δ·W). The column matrices are laid out again chunk by chunk
-/// rather than kept from the forward pass: a chunk's im2col costs less than reading it back
-/// from memory.
-public func convolution2dGradients(_ delta: Tensor, images: Tensor, weight: Tensor, geometry: ConvolutionGeometry, inputGradient: Bool,
+/// The gradients of ``convolution2d(_:weight:bias:geometry:then:settings:)`` given g = ∂L/∂y
+/// (`n × H′ × W′ × C′`) and, when the convolution was mapped by f, its output y and f's
+/// `pullback`: δ = g·f′ per chunk, then ∂W = Σ δᵀ·im2col(x), ∂b = Σ δ over samples and
+/// positions, and, when `inputGradient`, ∂x = col2im(δ·W). ∂W is formed as (colsᵀ·δ)ᵀ. The column matrices are laid out
+/// again chunk by chunk rather than kept from the forward pass: a chunk's im2col costs less than
+/// reading it back from memory.
+public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: Tensor, geometry: ConvolutionGeometry,
+                                   output: Tensor? = nil, pullback: PointwisePullback? = nil, inputGradient: Bool,
                                    settings: ComputeSettings = .current) -> (images: Tensor?, weight: Tensor, bias: Tensor) {
     let g = geometry, outputs = weight.shape[0], n = images.shape[0]
-    require(delta.shape == [n, g.outputHeight, g.outputWidth, outputs],
-            "convolution2dGradients: δ \(delta.shape) is not [\(n), \(g.outputHeight), \(g.outputWidth), \(outputs)]")
+    require(gradient.shape == [n, g.outputHeight, g.outputWidth, outputs] && (pullback == nil || output?.shape == gradient.shape),
+            "convolution2dGradients: gradient \(gradient.shape) (and output \(output?.shape ?? [])) is not [\(n), \(g.outputHeight), \(g.outputWidth), \(outputs)]")
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
     let partials = GradientPartials(weightCount: weight.count, biasCount: outputs, groups: batching.groupCount)
-    var dx: Tensor? = inputGradient ? Tensor.zeros(images.shape) : nil
+    var dx: Tensor? = inputGradient ? Tensor.uninitialized(images.shape) : nil
+    let y = pullback == nil ? gradient : output!
     images.withUnsafeBufferPointer { x in
         weight.withUnsafeBufferPointer { w in
-            delta.withUnsafeBufferPointer { d in
-                let (x, w, d) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(d.baseAddress!))
-                let run = { (dxBase: Address?) in
-                    batching.forEachGroup(settings: settings) { group, settings in
-                        let capacity = batching.chunkSamples * g.positions * g.receptiveField
-                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-                        defer { cols.deallocate() }
-                        for (index, chunk) in batching.chunks(of: group).enumerated() {
-                            let rows = chunk.count * g.positions
-                            let deltaChunk = d[chunk.lowerBound * g.positions * outputs]
-                            g.im2col(x[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
-                            gemm(transposeA: true, transposeB: false, m: outputs, n: g.receptiveField, k: rows, alpha: 1,
-                                 a: deltaChunk, lda: outputs, b: cols, ldb: g.receptiveField, beta: index == 0 ? 0 : 1,
-                                 c: partials.weight(group), ldc: g.receptiveField, settings: settings)
-                            addColumnSums(deltaChunk, rows: rows, columns: outputs, into: partials.bias(group))
-                            guard let dxBase else { continue }
-                            // ∂cols = δ·W overwrites the chunk's columns, then col2im adds them onto ∂x.
-                            gemm(transposeA: false, transposeB: false, m: rows, n: g.receptiveField, k: outputs, alpha: 1,
-                                 a: deltaChunk, lda: outputs, b: w.base, ldb: g.receptiveField, beta: 0,
-                                 c: cols, ldc: g.receptiveField, settings: settings)
-                            g.col2im(cols, samples: chunk.count, into: dxBase[chunk.lowerBound * g.pixels])
+            gradient.withUnsafeBufferPointer { d in
+                y.withUnsafeBufferPointer { yp in
+                    let (x, w, d, yp) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(d.baseAddress!), Address(yp.baseAddress!))
+                    let run = { (dxBase: Address?) in
+                        batching.forEachGroup(settings: settings) { group, settings in
+                            let deltaValues = batching.chunkSamples * g.positions * outputs
+                            let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
+                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pullback == nil ? 0 : deltaValues)
+                            defer { cols.deallocate(); scratch.deallocate() }
+                            for (index, chunk) in batching.chunks(of: group).enumerated() {
+                                let rows = chunk.count * g.positions, offset = chunk.lowerBound * g.positions * outputs
+                                var delta = UnsafePointer(d[offset])
+                                if let pullback {
+                                    pullback(yp[offset], d[offset], scratch, rows * outputs)
+                                    delta = UnsafePointer(scratch)
+                                }
+                                g.im2col(x[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
+                                // ∂Wᵀ = colsᵀ·δ: the faster of the two orders (latent-benchmarks convolution).
+                                gemm(transposeA: true, transposeB: false, m: g.receptiveField, n: outputs, k: rows, alpha: 1,
+                                     a: cols, lda: g.receptiveField, b: delta, ldb: outputs, beta: index == 0 ? 0 : 1,
+                                     c: partials.weight(group), ldc: outputs, settings: settings)
+                                addColumnSums(delta, rows: rows, columns: outputs, into: partials.bias(group))
+                                guard let dxBase else { continue }
+                                // ∂cols = δ·W overwrites the chunk's columns, then col2im adds them onto ∂x.
+                                gemm(transposeA: false, transposeB: false, m: rows, n: g.receptiveField, k: outputs, alpha: 1,
+                                     a: delta, lda: outputs, b: w.base, ldb: g.receptiveField, beta: 0,
+                                     c: cols, ldc: g.receptiveField, settings: settings)
+                                let target = dxBase[chunk.lowerBound * g.pixels]
+                                target.initialize(repeating: 0, count: chunk.count * g.pixels)
+                                g.col2im(cols, samples: chunk.count, into: target)
+                            }
                         }
                     }
-                }
-                if dx != nil {
-                    dx!.withUnsafeMutableBufferPointer { run(Address($0.baseAddress!)) }
-                } else {
-                    run(nil)
+                    if dx != nil {
+                        dx!.withUnsafeMutableBufferPointer { run(Address($0.baseAddress!)) }
+                    } else {
+                        run(nil)
+                    }
                 }
             }
         }
@@ -88,13 +105,13 @@ public func convolution2dGradients(_ delta: Tensor, images: Tensor, weight: Tens
     return (dx, dw, db)
 }
 
-/// A transposed convolution of NHWC images (the adjoint of ``convolution2d(_:weight:bias:geometry:settings:)``
-/// in its input, as `torch.nn.ConvTranspose2d`): y = col2im(x·W) + b.
+/// A transposed convolution of NHWC images (the adjoint of ``convolution2d(_:weight:bias:geometry:then:settings:)``
+/// in its input, as `torch.nn.ConvTranspose2d`): y = f(col2im(x·W) + b).
 ///
 /// Shapes: `input: n × h × w × C` on the geometry's grid (h = `outputHeight`, w = `outputWidth`),
 /// `weight: C × k × k × C′` (PyTorch's `C × C′ × k × k` with the output channels last), `bias: C′`,
 /// result `n × H × W × C′`, the geometry's image.
-public func transposedConvolution2d(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: ConvolutionGeometry,
+public func transposedConvolution2d(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: ConvolutionGeometry, then map: PointwiseMap? = nil,
                                     settings: ComputeSettings = .current) -> Tensor {
     let g = geometry, inputs = weight.shape.first ?? 0
     require(input.rank == 4 && Array(input.shape.dropFirst()) == [g.outputHeight, g.outputWidth, inputs],
@@ -102,68 +119,83 @@ public func transposedConvolution2d(_ input: Tensor, weight: Tensor, bias: Tenso
     require(weight.shape == [inputs, g.kernel, g.kernel, g.channels] && bias.shape == [g.channels],
             "transposedConvolution2d: weight \(weight.shape) and bias \(bias.shape) are not [C, \(g.kernel), \(g.kernel), \(g.channels)] and [\(g.channels)]")
     let n = input.shape[0]
-    var y = Tensor(repeatingRow: bias, count: n * g.height * g.width)
+    var y = Tensor.uninitialized([n, g.height, g.width, g.channels])
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
     input.withUnsafeBufferPointer { x in
         weight.withUnsafeBufferPointer { w in
-            y.withUnsafeMutableBufferPointer { out in
-                let (x, w, out) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(out.baseAddress!))
-                batching.forEachGroup(settings: settings) { group, settings in
-                    let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
-                    defer { cols.deallocate() }
-                    for chunk in batching.chunks(of: group) {
-                        gemm(transposeA: false, transposeB: false, m: chunk.count * g.positions, n: g.receptiveField, k: inputs, alpha: 1,
-                             a: x[chunk.lowerBound * g.positions * inputs], lda: inputs, b: w.base, ldb: g.receptiveField, beta: 0,
-                             c: cols, ldc: g.receptiveField, settings: settings)
-                        g.col2im(cols, samples: chunk.count, into: out[chunk.lowerBound * g.pixels])
+            bias.withUnsafeBufferPointer { b in
+                y.withUnsafeMutableBufferPointer { out in
+                    let (x, w, b, out) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(b.baseAddress!), Address(out.baseAddress!))
+                    batching.forEachGroup(settings: settings) { group, settings in
+                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
+                        defer { cols.deallocate() }
+                        for chunk in batching.chunks(of: group) {
+                            gemm(transposeA: false, transposeB: false, m: chunk.count * g.positions, n: g.receptiveField, k: inputs, alpha: 1,
+                                 a: x[chunk.lowerBound * g.positions * inputs], lda: inputs, b: w.base, ldb: g.receptiveField, beta: 0,
+                                 c: cols, ldc: g.receptiveField, settings: settings)
+                            let target = out[chunk.lowerBound * g.pixels]
+                            fillRows(target, rows: chunk.count * g.height * g.width, with: b.base, columns: g.channels)
+                            g.col2im(cols, samples: chunk.count, into: target)
+                            map?(target, chunk.count * g.pixels)
+                        }
                     }
                 }
             }
         }
     }
-    return y.reshaped([n, g.height, g.width, g.channels])
+    return y
 }
 
-/// The gradients of ``transposedConvolution2d(_:weight:bias:geometry:settings:)`` given
-/// δ = ∂L/∂y (`n × H × W × C′`): with D = im2col(δ), ∂W = Σ xᵀ·D, ∂b = Σ δ over samples and
-/// pixels, and, when `inputGradient`, ∂x = D·Wᵀ.
-public func transposedConvolution2dGradients(_ delta: Tensor, input: Tensor, weight: Tensor, geometry: ConvolutionGeometry,
+/// The gradients of ``transposedConvolution2d(_:weight:bias:geometry:then:settings:)`` given
+/// g = ∂L/∂y (`n × H × W × C′`) and, when mapped by f, its output y and f's `pullback`: δ = g·f′
+/// per chunk, D = im2col(δ), then ∂W = Σ xᵀ·D, ∂b = Σ δ over samples and pixels, and, when
+/// `inputGradient`, ∂x = D·Wᵀ.
+public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, weight: Tensor, geometry: ConvolutionGeometry,
+                                             output: Tensor? = nil, pullback: PointwisePullback? = nil,
                                              inputGradient: Bool, settings: ComputeSettings = .current)
     -> (input: Tensor?, weight: Tensor, bias: Tensor) {
     let g = geometry, inputs = weight.shape[0], n = input.shape[0]
-    require(delta.shape == [n, g.height, g.width, g.channels],
-            "transposedConvolution2dGradients: δ \(delta.shape) is not [\(n), \(g.height), \(g.width), \(g.channels)]")
+    require(gradient.shape == [n, g.height, g.width, g.channels] && (pullback == nil || output?.shape == gradient.shape),
+            "transposedConvolution2dGradients: gradient \(gradient.shape) (and output \(output?.shape ?? [])) is not [\(n), \(g.height), \(g.width), \(g.channels)]")
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
     let partials = GradientPartials(weightCount: weight.count, biasCount: g.channels, groups: batching.groupCount)
     var dx: Tensor? = inputGradient ? Tensor.uninitialized(input.shape) : nil
+    let y = pullback == nil ? gradient : output!
     input.withUnsafeBufferPointer { x in
         weight.withUnsafeBufferPointer { w in
-            delta.withUnsafeBufferPointer { d in
-                let (x, w, d) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(d.baseAddress!))
-                let run = { (dxBase: Address?) in
-                    batching.forEachGroup(settings: settings) { group, settings in
-                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
-                        defer { cols.deallocate() }
-                        for (index, chunk) in batching.chunks(of: group).enumerated() {
-                            let rows = chunk.count * g.positions
-                            let inputChunk = x[chunk.lowerBound * g.positions * inputs]
-                            g.im2col(d[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
-                            gemm(transposeA: true, transposeB: false, m: inputs, n: g.receptiveField, k: rows, alpha: 1,
-                                 a: inputChunk, lda: inputs, b: cols, ldb: g.receptiveField, beta: index == 0 ? 0 : 1,
-                                 c: partials.weight(group), ldc: g.receptiveField, settings: settings)
-                            addColumnSums(d[chunk.lowerBound * g.pixels], rows: chunk.count * g.height * g.width, columns: g.channels,
-                                          into: partials.bias(group))
-                            guard let dxBase else { continue }
-                            gemm(transposeA: false, transposeB: true, m: rows, n: inputs, k: g.receptiveField, alpha: 1,
-                                 a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 0,
-                                 c: dxBase[chunk.lowerBound * g.positions * inputs], ldc: inputs, settings: settings)
+            gradient.withUnsafeBufferPointer { d in
+                y.withUnsafeBufferPointer { yp in
+                    let (x, w, d, yp) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(d.baseAddress!), Address(yp.baseAddress!))
+                    let run = { (dxBase: Address?) in
+                        batching.forEachGroup(settings: settings) { group, settings in
+                            let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
+                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pullback == nil ? 0 : batching.chunkSamples * g.pixels)
+                            defer { cols.deallocate(); scratch.deallocate() }
+                            for (index, chunk) in batching.chunks(of: group).enumerated() {
+                                let rows = chunk.count * g.positions, offset = chunk.lowerBound * g.pixels
+                                var delta = UnsafePointer(d[offset])
+                                if let pullback {
+                                    pullback(yp[offset], d[offset], scratch, chunk.count * g.pixels)
+                                    delta = UnsafePointer(scratch)
+                                }
+                                let inputChunk = x[chunk.lowerBound * g.positions * inputs]
+                                g.im2col(delta, samples: chunk.count, into: cols)
+                                gemm(transposeA: true, transposeB: false, m: g.receptiveField, n: inputs, k: rows, alpha: 1,
+                                     a: cols, lda: g.receptiveField, b: inputChunk, ldb: inputs, beta: index == 0 ? 0 : 1,
+                                     c: partials.weight(group), ldc: inputs, settings: settings)
+                                addColumnSums(delta, rows: chunk.count * g.height * g.width, columns: g.channels, into: partials.bias(group))
+                                guard let dxBase else { continue }
+                                gemm(transposeA: false, transposeB: true, m: rows, n: inputs, k: g.receptiveField, alpha: 1,
+                                     a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 0,
+                                     c: dxBase[chunk.lowerBound * g.positions * inputs], ldc: inputs, settings: settings)
+                            }
                         }
                     }
-                }
-                if dx != nil {
-                    dx!.withUnsafeMutableBufferPointer { run(Address($0.baseAddress!)) }
-                } else {
-                    run(nil)
+                    if dx != nil {
+                        dx!.withUnsafeMutableBufferPointer { run(Address($0.baseAddress!)) }
+                    } else {
+                        run(nil)
+                    }
                 }
             }
         }

@@ -74,9 +74,9 @@ public struct ConvolutionGeometry: Sendable, Hashable, CustomStringConvertible {
 /// and the gradients' sums over groups run in group order: results are the same bit for bit at
 /// any thread count.
 struct ConvolutionBatching {
-    /// Column-matrix values per chunk: 256 KiB, a quarter of a 1 MiB L2 (measured in
+    /// Column-matrix values per chunk: 1 MiB, a core's L2 on the machine it was measured on (in
     /// `latent-benchmarks convolution`).
-    static let chunkValues = 1 << 16
+    static let chunkValues = 1 << 18
     /// Groups of a batch: the weight gradient is summed over this many partial sums.
     static let groups = 16
 
@@ -110,6 +110,18 @@ struct ConvolutionBatching {
     }
 }
 
+/// A pointwise map applied in place to a kernel's output, chunk by chunk while the chunk is in
+/// cache (a layer's activation): `(values, count)`.
+public typealias PointwiseMap = @Sendable (UnsafeMutablePointer<Float>, Int) -> Void
+/// The pullback of a pointwise map, chunk by chunk: `(y, g, δ, count)` writes δ = g·f′ from
+/// the map's output y and the gradient g.
+public typealias PointwisePullback = @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+
+/// `rows` copies of `bias` (`columns` values) at `out`.
+func fillRows(_ out: UnsafeMutablePointer<Float>, rows: Int, with bias: UnsafePointer<Float>, columns: Int) {
+    for r in 0..<rows { (out + r * columns).update(from: bias, count: columns) }
+}
+
 /// Sendable addresses of tensor storage that parallel groups read, or write in disjoint parts.
 struct Address: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
@@ -118,15 +130,13 @@ struct Address: @unchecked Sendable {
     subscript(offset: Int) -> UnsafeMutablePointer<Float> { base + offset }
 }
 
-/// Σ over `rows` rows of a `rows × columns` block, added to `sums` in row order.
+/// Σ over `rows` rows of a `rows × columns` block, added to `sums` (``latent_add_column_sums``).
 func addColumnSums(_ block: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>) {
-    for r in 0..<rows {
-        let row = block + r * columns
-        for c in 0..<columns { sums[c] += Double(row[c]) }
-    }
+    latent_add_column_sums(block, rows, columns, sums)
 }
 
-/// The weight and bias gradients of every group, summed in group order.
+/// The weight and bias gradients of every group, summed in group order; a group's weight
+/// gradient is held transposed (`K × C` for a `C × K` weight).
 struct GradientPartials: @unchecked Sendable {
     let weights: UnsafeMutablePointer<Float>, biases: UnsafeMutablePointer<Double>
     let weightCount: Int, biasCount: Int, groups: Int
@@ -141,12 +151,20 @@ struct GradientPartials: @unchecked Sendable {
     func weight(_ g: Int) -> UnsafeMutablePointer<Float> { weights + g * weightCount }
     func bias(_ g: Int) -> UnsafeMutablePointer<Double> { biases + g * biasCount }
 
-    /// The sums over groups as tensors of the given shapes; frees the partials.
+    /// The sums over groups as tensors, the weight's of `weightShape` = `[C, K]` transposed from
+    /// the partials' `K × C` layout (the faster product's); frees the partials.
     func total(weightShape: [Int]) -> (weight: Tensor, bias: Tensor) {
         defer { weights.deallocate(); biases.deallocate() }
+        let columns = weightShape[0], rows = weightCount / max(columns, 1)
+        let summed = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
+        defer { summed.deallocate() }
+        summed.update(from: weights, count: weightCount)
+        for g in 1..<max(groups, 1) {
+            let partial = UnsafePointer(weights + g * weightCount)
+            for i in 0..<weightCount { summed[i] += partial[i] }
+        }
         let weight = Tensor(shape: weightShape) { out in
-            out.baseAddress!.update(from: weights, count: weightCount)
-            for g in 1..<max(groups, 1) { for i in 0..<weightCount { out[i] += weights[g * weightCount + i] } }
+            for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = summed[r * columns + c] } }
         }
         let bias = Tensor(shape: [biasCount]) { out in
             for c in 0..<biasCount { out[c] = Float((0..<groups).reduce(0.0) { $0 + biases[$1 * biasCount + c] }) }

@@ -110,3 +110,18 @@ extension Kernels {
         latent_listed_distances(level.kernelLevel, x, features, rows, count, norms, out)
     }
 }
+
+extension Kernels {
+    /// σ(x) in place over `count` values.
+    public static func sigmoid(level: CPULevel, _ values: UnsafeMutablePointer<Float>, count: Int) {
+        latent_sigmoid(level.kernelLevel, values, values, count)
+    }
+
+    /// max(x, 0) in place over `count` values (NaN stays NaN).
+    public static func relu(_ values: UnsafeMutablePointer<Float>, count: Int) { latent_relu(values, count) }
+
+    /// out = g where y > 0, else 0: the rectifier's pullback from its output y.
+    public static func reluPullback(output y: UnsafePointer<Float>, gradient g: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        latent_relu_backward(y, g, out, count)
+    }
+}

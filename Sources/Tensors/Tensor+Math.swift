@@ -35,6 +35,27 @@ extension Tensor {
     public func softplus() -> Tensor { mapped { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) } }
     /// max(x, 0)
     public func relu() -> Tensor { mapped { Swift.max($0, 0) } }
+
+    /// Replaces every value x by max(x, 0), in place (NaN stays NaN).
+    public mutating func formRelu() {
+        withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            latent_relu(base, p.count)
+        }
+    }
+
+    /// The rectifier's pullback: `gradient` where `output` (= max(x, 0)) is positive, else 0.
+    public static func reluPullback(_ gradient: Tensor, output: Tensor) -> Tensor {
+        require(gradient.shape == output.shape, "reluPullback: gradient \(gradient.shape) and output \(output.shape) differ in shape")
+        return Tensor(shape: output.shape) { out in
+            output.withUnsafeBufferPointer { y in
+                gradient.withUnsafeBufferPointer { g in
+                    guard let base = out.baseAddress else { return }
+                    latent_relu_backward(y.baseAddress!, g.baseAddress!, base, out.count)
+                }
+            }
+        }
+    }
     /// x for x > 0, slope·x otherwise.
     public func leakyRelu(slope: Float) -> Tensor { mapped { $0 > 0 ? $0 : slope * $0 } }
     /// x for x > 0, α(eˣ − 1) otherwise (Clevert et al. 2016).

@@ -252,6 +252,16 @@ void latent_upsample_nearest_nhwc(const float *x, long samples, long height, lon
 /// The adjoint of latent_upsample_nearest_nhwc: x (overwritten) sums each factor × factor block of g.
 void latent_upsample_nearest_adjoint_nhwc(const float *g, long samples, long height, long width, long channels, long factor, float *x);
 
+/// sums[c] += Σ_r x[r·columns + c]: float sums over blocks of 64 rows, each added to the double
+/// total in row order.
+void latent_add_column_sums(const float *x, long rows, long columns, double *sums);
+
+/// out = g where y > 0, else 0: the rectifier's pullback given its output y.
+void latent_relu_backward(const float *y, const float *g, float *out, long n);
+
+/// y = max(y, 0) in place; NaN stays NaN (so that divergence is still seen).
+void latent_relu(float *y, long n);
+
 #ifdef __cplusplus
 }
 #endif
