@@ -85,7 +85,7 @@ public enum NetworkArchitecture: Codable, Sendable, Hashable, CustomStringConver
             stageChannels.append(firstStageChannels << stageChannels.count)
         }
         guard let last = stageChannels.last else {
-            throw NetworkLayoutError("the convolutional architecture halves images with stride-2 convolutions: height and width must be even and at least \(2 * smallestSide), got \(height) × \(width); use --architecture mlp or a layer list")
+            throw NetworkLayoutError("the convolutional architecture halves images with stride-2 convolutions: height and width must be even and at least \(2 * smallestSide), got \(height) × \(width); use `architecture: .mlp` or a layer list")
         }
         let encoder = stageChannels.map { LayerSpecification.convolution(channels: $0, kernel: 4, stride: 2, padding: 1, activation: activation) } + [.flatten]
         let targets = Array(stageChannels.dropLast().reversed()) + [channels]
@@ -131,7 +131,7 @@ public enum NetworkArchitecture: Codable, Sendable, Hashable, CustomStringConver
             spatial = false
         case .conv:
             guard let image else {
-                throw NetworkLayoutError("\(method): --architecture conv needs samples with an image shape (IDX images, NPY arrays of n × H × W or n × H × W × C); these are flat rows of \(features) features")
+                throw NetworkLayoutError("\(method): `architecture: .conv` needs samples with an image shape (IDX images, NPY arrays of n × H × W or n × H × W × C); these are flat rows of \(features) features")
             }
             var layers = try Self.convolutionalLayers(imageShape: image, activation: activation)
             if outputActivation != .linear, case .transposedConvolution(let c, let k, let s, let p, let op, _) = layers.decoder.last {
@@ -149,7 +149,7 @@ public enum NetworkArchitecture: Codable, Sendable, Hashable, CustomStringConver
             throw NetworkLayoutError("\(method): the encoder starts with a convolution, which needs samples with an image shape; these are flat rows of \(features) features")
         }
         if extraInputs > 0, self != .mlp {
-            throw NetworkLayoutError("\(method): a conditional model's label columns join a flat input: use --architecture mlp")
+            throw NetworkLayoutError("\(method): a conditional model's label columns join a flat input: use `architecture: .mlp`")
         }
         let encoder = try NetworkLayout(inputShape: spatial ? image! : [features + extraInputs], layers: encoderLayers, name: "\(method) encoder")
         guard encoder.outputShape.count == 1 else {

@@ -22,7 +22,8 @@ extension LayerSpecification {
                 rest.removeLast()
                 return value
             }
-            if last.range(of: #"^(k|s|p|op)[0-9]+$"#, options: .regularExpression) != nil { return .linear }
+            // A letter-and-number word is an option (k4, s2), checked as one.
+            if last.range(of: #"^[A-Za-z]+[0-9]+$"#, options: .regularExpression) != nil { return .linear }
             throw NetworkLayoutError("'\(text)': unknown activation '\(last)' (one of \(Activation.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         func options(_ allowed: [String: Int]) throws -> [String: Int] {

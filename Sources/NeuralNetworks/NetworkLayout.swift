@@ -47,14 +47,14 @@ public enum LayerSpecification: Codable, Sendable, Hashable, CustomStringConvert
     public func outputShape(input: [Int]) throws -> [Int] {
         func image() throws -> (Int, Int, Int) {
             guard input.count == 3 else {
-                throw NetworkLayoutError("takes an image (height × width × channels) but receives \(Self.text(input))\(input.count == 1 ? "; add `reshape` before it" : "")")
+                throw NetworkLayoutError("takes an image (height × width × channels) but receives \(Self.text(input))\(input.count == 1 ? "; add 'reshape' before it" : "")")
             }
             return (input[0], input[1], input[2])
         }
         switch self {
         case .dense(let outputs, _):
             guard outputs >= 1 else { throw NetworkLayoutError("needs at least 1 output") }
-            guard input.count == 1 else { throw NetworkLayoutError("takes a flat input but receives \(Self.text(input)); add `flatten` before it") }
+            guard input.count == 1 else { throw NetworkLayoutError("takes a flat input but receives \(Self.text(input)); add 'flatten' before it") }
             return [outputs]
         case .convolution(let channels, let kernel, let stride, let padding, _):
             let (h, w, c) = try image()

@@ -65,6 +65,13 @@ let methodCases: [MethodCase] = registryCases + [
         return try scaled(try LinearAutoencoder.fit(try scaling.apply(x), configuration: .init(codeSize: 2, training: quickTraining(learningRate: 0.01)),
                                                     using: &g), by: scaling)
     },
+    // The conformance blobs' 6 features read as 2 × 3 images: convolutions in every check.
+    MethodCase(name: "vae, convolutional layer lists") { x, g in
+        try VariationalAutoencoder.fit(x, configuration: .init(
+            codeSize: 2, activation: .tanh, likelihood: .gaussian, outputVariance: 0.1, initializer: .xavier, training: Methods.exampleTraining,
+            architecture: try NetworkArchitecture(parsing: "conv 4 k2 s1 p0 tanh, flatten | dense 8 tanh, reshape 1x2x4, convT 1 k2 s1 p0"),
+            imageShape: [2, 3]), using: &g)
+    },
     MethodCase(name: "nonlinear pca sequential, sigmoid bottleneck") { x, g in
         try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, bottleneck: .sigmoid, extraction: .sequential,
                                                      training: quickTraining()), using: &g)

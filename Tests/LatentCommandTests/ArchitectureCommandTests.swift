@@ -1,0 +1,52 @@
+import Foundation
+import Latent
+import Testing
+
+/// `--architecture` from the command line: a convolutional VAE on images, used by the commands
+/// that read models as any other, and the refusals of architectures that do not fit the data.
+@Suite struct ArchitectureCommands {
+    func json(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+    }
+
+    /// The image shape comes from the data (IDX images); sample, interpolate, encode and report
+    /// work on the model unchanged.
+    @Test func aConvolutionalVAEFitsAndWorksWithEveryCommand() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "vae", "--data", "fashion-mnist-mini:test", "--architecture", "conv", "--code-size", "8", "--epochs", "4", "--batch-size", "32",
+                             "--output", "c.safetensors", "--json", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        #expect(fit.errors.contains("epoch 4/4"), "\(fit.errors)")
+        let fitted = try json(fit.output)
+        // The mean image's squared error is about 70 per image on these samples.
+        #expect((fitted["sse_per_sample"] as! Double) < 40, "\(fitted)")
+        let sampled = try latent("sample", "c.safetensors", "--count", "8", "--output", "samples.png", in: folder)
+        #expect(sampled.status == 0, "\(sampled.errors)")
+        let walk = try latent("interpolate", "c.safetensors", "--data", "fashion-mnist-mini:test", "--from", "0", "--to", "1", "--output", "walk.png", in: folder)
+        #expect(walk.status == 0, "\(walk.errors)")
+        let encoded = try latent("encode", "c.safetensors", "--data", "fashion-mnist-mini:test", "--output", "codes.npy", in: folder)
+        #expect(encoded.status == 0, "\(encoded.errors)")
+        #expect(try NPY.read(folder + "/codes.npy").shape == [1000, 8])
+        let report = try latent("report", "c.safetensors", "--data", "fashion-mnist-mini:test", "--output", "report", in: folder)
+        #expect(report.status == 0, "\(report.errors)")
+        let page = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
+        #expect(page.contains("conv"), "the report names the architecture")
+    }
+
+    @Test(arguments: [
+        (["--architecture", "conv"], "--architecture conv needs samples with an image shape"),
+        (["--architecture", "conv 8 k3, flatten"], "separated by '|'"),
+        (["--architecture", "conv 8 k3 s2 p1, flatten | dense 16"], "layer 0 (conv 8 k3 s2 p1): stride 2 does not divide"),
+        (["--architecture", "conv 8 k3 q1, flatten | dense 16"], "'q1' is not one of"),
+    ] as [([String], String)])
+    func architecturesThatDoNotFitTheDataAreRefused(options: [String], message: String) throws {
+        let folder = scratchFolder()
+        // Flat rows of 16 features, except where the image (fashion-mnist-mini) is given.
+        let blobs = try SyntheticManifold.blobs.generate(["n": 60, "centers": 2, "dimension": 16, "seed": 1]).dataset
+        try CSV.write(blobs.samples, to: folder + "/rows.csv", columnNames: (0..<16).map { "x\($0)" })
+        let data = options[1] == "conv" ? "rows.csv" : "fashion-mnist-mini:test"
+        let fit = try runLatent(["fit", "vae", "--data", data, "--epochs", "1", "--output", "m.safetensors"] + options, in: folder)
+        #expect(fit.status != 0 && fit.errors.contains(message), "status \(fit.status): \(fit.errors)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/m.safetensors"))
+    }
+}
