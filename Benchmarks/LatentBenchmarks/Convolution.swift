@@ -91,6 +91,7 @@ let convolutionShapes = [
     settings.threads = 1
     let products: [(String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool)] = [
         ("conv forward cols·Wᵀ", 392, 64, 512, false, true),
+        ("conv forward yᵀ = W·colsᵀ", 64, 392, 512, false, true),
         ("conv ∂W = δᵀ·cols", 64, 512, 392, true, false),
         ("conv ∂Wᵀ = colsᵀ·δ", 512, 64, 392, true, false),
         ("conv ∂cols = δ·W / convT forward x·W", 392, 512, 64, false, false),

@@ -15,7 +15,7 @@ extension AdversarialAutoencoder {
     /// early stopping follow), `critic`, `generator`.
     struct Step: TrainingStep {
         let configuration: Configuration
-        let encoder: Sequential<Dense>, decoder: Sequential<Dense>
+        let encoder: Network, decoder: Network
         let critic: Critic
         /// K label columns at the end of each row with labelled components, else 0.
         let labelColumns: Int
@@ -106,12 +106,13 @@ extension AdversarialAutoencoder {
     /// the label one-hot (``fit(_:labels:configuration:using:context:)``).
     public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
                                                  using generator: inout RandomGenerator) throws -> AdversarialAutoencoder {
-        let (encoder, decoder) = configuration.network.trainable(features: data.features, initializer: configuration.initializer, using: &generator)
+        let (encoder, decoder) = try configuration.network.trainable(features: data.features, initializer: configuration.initializer, method: methodName,
+                                                                     using: &generator)
         let critic = Critic(inputs: configuration.codeSize + data.labelColumns, hidden: configuration.criticHidden, activation: configuration.criticActivation,
                             initializer: configuration.initializer, using: &generator)
         let step = Step(configuration: configuration, encoder: encoder, decoder: decoder, critic: critic, labelColumns: data.labelColumns)
         let record = try Trainer(configuration.training).run(step, samples: data.training, heldOut: data.heldOut, using: &generator, hooks: run.hooks())
-        let fitted = configuration.network.fitted(encoder: encoder, decoder: decoder)
+        let fitted = try configuration.network.fitted(encoder: encoder, decoder: decoder)
         return AdversarialAutoencoder(configuration: configuration, encoder: fitted.encoder, decoder: fitted.decoder, record: record)
     }
 

@@ -53,6 +53,12 @@ public struct AdversarialAutoencoder: TrainedMethod, GenerativeModel, PriorModel
         public var generatorLearningRateScale: Float
         public var initializer: Initializer
         public var training: TrainingConfiguration
+        /// The encoder's and decoder's kind (``NetworkArchitecture``): dense layers of `hidden`
+        /// widths, the convolutions for `imageShape`, or layer lists.
+        public var architecture: NetworkArchitecture
+        /// The samples' image shape (`[H, W]` or `[H, W, C]`) for convolutional architectures; nil
+        /// for flat samples. The command line takes it from the data.
+        public var imageShape: [Int]?
 
         /// The VAE example's training: Adam at 10⁻³, batches of 128, 10 epochs.
         public static let defaultTraining = TrainingConfiguration(epochs: 10, batchSize: 128, learningRate: 1e-3)
@@ -61,7 +67,8 @@ public struct AdversarialAutoencoder: TrainedMethod, GenerativeModel, PriorModel
                     prior: CodePrior = .normal(variance: 1), labelledComponents: Bool = false, criticHidden: [Int] = [400, 400], criticActivation: Activation = .leakyRelu,
                     adversarialLoss: AdversarialLoss = .nonSaturating, gradientPenalty: Float = 10, criticSteps: Int = 1,
                     criticLearningRateScale: Float = 0.1, generatorLearningRateScale: Float = 0.1,
-                    initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
+                    initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining,
+                    architecture: NetworkArchitecture = .mlp, imageShape: [Int]? = nil) {
             self.hidden = hidden
             self.codeSize = codeSize
             self.activation = activation
@@ -77,6 +84,8 @@ public struct AdversarialAutoencoder: TrainedMethod, GenerativeModel, PriorModel
             self.generatorLearningRateScale = generatorLearningRateScale
             self.initializer = initializer
             self.training = training
+            self.architecture = architecture
+            self.imageShape = imageShape
         }
 
         /// Throws a message naming the first hyperparameter out of range.
@@ -90,21 +99,24 @@ public struct AdversarialAutoencoder: TrainedMethod, GenerativeModel, PriorModel
             guard features >= 1 else { throw AutoencoderError("\(name): samples need at least 1 feature") }
             guard training.batchSize >= 2 else { throw AutoencoderError("\(name): the critic compares a batch's codes with prior draws: batches need at least 2 samples") }
             do { try training.validate() } catch { throw AutoencoderError("\(name): \(error)") }
+            do { _ = try network.layouts(features: features, method: name) } catch let error as NetworkLayoutError { throw AutoencoderError(error.description) }
         }
 
         /// The encoder and its mirrored decoder.
-        var network: MirroredNetwork { MirroredNetwork(hidden: hidden, codeSize: codeSize, activation: activation, loss: loss) }
+        var network: MirroredNetwork {
+            MirroredNetwork(hidden: hidden, codeSize: codeSize, activation: activation, loss: loss, architecture: architecture, imageShape: imageShape)
+        }
     }
 
     public static let methodName = "adversarial-autoencoder"
     public let configuration: Configuration
-    public let encoder: LayerStack, decoder: LayerStack
+    public let encoder: TrainedNetwork, decoder: TrainedNetwork
     public let record: TrainingRecord?
 
-    public var inputSize: Int { encoder.widths.first ?? 0 }
+    public var inputSize: Int { encoder.layout.inputWidth }
     public var codeSize: Int { configuration.codeSize }
 
-    init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, record: TrainingRecord?) {
+    init(configuration: Configuration, encoder: TrainedNetwork, decoder: TrainedNetwork, record: TrainingRecord?) {
         (self.configuration, self.encoder, self.decoder, self.record) = (configuration, encoder, decoder, record)
     }
 
@@ -135,7 +147,7 @@ public struct AdversarialAutoencoder: TrainedMethod, GenerativeModel, PriorModel
     /// The critic is not stored: ENCODE, DECODE and sampling do not need it (checkpoints keep it,
     /// so a resumed run goes on with it).
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let (encoder, decoder) = try configuration.network.load(from: state, file: file)
+        let (encoder, decoder) = try configuration.network.load(from: state, method: Self.methodName, file: file)
         self.init(configuration: configuration, encoder: encoder, decoder: decoder,
                   record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
     }
@@ -159,7 +171,8 @@ extension AdversarialAutoencoder.Configuration {
                   criticSteps: try c.decode(.criticSteps, or: d.criticSteps),
                   criticLearningRateScale: try c.decode(.criticLearningRateScale, or: d.criticLearningRateScale),
                   generatorLearningRateScale: try c.decode(.generatorLearningRateScale, or: d.generatorLearningRateScale),
-                  initializer: try c.decode(.initializer, or: d.initializer), training: try c.decode(.training, or: d.training))
+                  initializer: try c.decode(.initializer, or: d.initializer), training: try c.decode(.training, or: d.training),
+                  architecture: try c.decode(.architecture, or: d.architecture), imageShape: try c.decodeIfPresent([Int].self, forKey: .imageShape))
     }
 }
 
@@ -194,6 +207,8 @@ extension AdversarialAutoencoder.Configuration: HyperparameterDeclaring {
         .init(\.generatorLearningRateScale, "generatorLearningRateScale", "The generator phase's learning rate relative to `learningRate`.",
               .greaterThan(0)),
         .init(\.initializer, "initializer", "The weights' initialisation."),
+        .init(\.architecture, "architecture",
+              "The networks: mlp (dense layers of `hidden`), conv (convolutions for the samples' image shape) or 'ENCODER LAYERS | DECODER LAYERS'."),
     ]
 
     public static var defaults: Self { Self() }

@@ -50,7 +50,7 @@ extension Translator {
         /// The rows of each domain after the first that batches draw from: all but the held-out
         /// pairs' (their partners never train).
         let pools: [[Int]]
-        let encoders: [Sequential<Dense>], decoders: [Sequential<Dense>]
+        let encoders: [Network], decoders: [Network]
         let classifier: Sequential<Dense>?
         let critics: [Critic]
 
@@ -400,9 +400,10 @@ extension Translator {
         let trainingRows = (0..<n).filter { !heldOutSet.contains($0) }
 
         let run = try TrainingRun(context, method: methodName, configuration: configuration)
-        var encoders: [Sequential<Dense>] = [], decoders: [Sequential<Dense>] = []
+        var encoders: [Network] = [], decoders: [Network] = []
         for k in 0..<count {
-            let (encoder, decoder) = configuration.network(k).trainable(features: data[k].columns, initializer: configuration.initializer, using: &generator)
+            let (encoder, decoder) = try configuration.network(k).trainable(features: data[k].columns, initializer: configuration.initializer, method: methodName,
+                                                                            using: &generator)
             encoders.append(encoder)
             decoders.append(decoder)
         }
@@ -419,9 +420,9 @@ extension Translator {
         let indices = try Tensor(shape: [trainingRows.count, 1], scalars: trainingRows.map(Float.init))
         let heldOut = heldOutRows.isEmpty ? nil : try Tensor(shape: [heldOutRows.count, 1], scalars: heldOutRows.map(Float.init))
         let record = try Trainer(configuration.training).run(step, samples: indices, heldOut: heldOut, using: &generator, hooks: hooks)
-        var fittedEncoders: [LayerStack] = [], fittedDecoders: [LayerStack] = []
+        var fittedEncoders: [TrainedNetwork] = [], fittedDecoders: [TrainedNetwork] = []
         for k in 0..<count {
-            let fitted = configuration.network(k).fitted(encoder: encoders[k], decoder: decoders[k])
+            let fitted = try configuration.network(k).fitted(encoder: encoders[k], decoder: decoders[k])
             fittedEncoders.append(fitted.encoder)
             fittedDecoders.append(fitted.decoder)
         }

@@ -187,7 +187,7 @@ public struct Translator: Autoencoder, MultiDomainModel {
 
     public static let methodName = "translator"
     public let configuration: Configuration
-    public let encoders: [LayerStack], decoders: [LayerStack]
+    public let encoders: [TrainedNetwork], decoders: [TrainedNetwork]
     /// The latent classifier (codes → class logits), when trained with classes.
     public let classifier: LayerStack?
     /// Each domain's input scaling (fitted to its training samples).
@@ -197,9 +197,9 @@ public struct Translator: Autoencoder, MultiDomainModel {
     public var domainNames: [String] { configuration.domains.map(\.name) }
     public var inputSize: Int { inputSize(domain: 0) }
     public var codeSize: Int { configuration.codeSize }
-    public func inputSize(domain: Int) -> Int { encoders[domain].widths.first ?? 0 }
+    public func inputSize(domain: Int) -> Int { encoders[domain].layout.inputWidth }
 
-    init(configuration: Configuration, encoders: [LayerStack], decoders: [LayerStack], classifier: LayerStack?, scalings: [FeatureScaling], record: TrainingRecord?) {
+    init(configuration: Configuration, encoders: [TrainedNetwork], decoders: [TrainedNetwork], classifier: LayerStack?, scalings: [FeatureScaling], record: TrainingRecord?) {
         (self.configuration, self.encoders, self.decoders, self.classifier, self.scalings, self.record) = (configuration, encoders, decoders, classifier, scalings, record)
     }
 
@@ -245,9 +245,9 @@ public struct Translator: Autoencoder, MultiDomainModel {
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
         do { try configuration.validate() } catch { throw DataFormatError(file, .entry("__metadata__.configuration"), "\(error)") }
-        var encoders: [LayerStack] = [], decoders: [LayerStack] = []
+        var encoders: [TrainedNetwork] = [], decoders: [TrainedNetwork] = []
         for (index, domain) in configuration.domains.enumerated() {
-            let (encoder, decoder) = try configuration.network(index).load(from: state, prefix: domain.name, file: file)
+            let (encoder, decoder) = try configuration.network(index).load(from: state, prefix: domain.name, method: Self.methodName, file: file)
             encoders.append(encoder)
             decoders.append(decoder)
         }
@@ -259,8 +259,8 @@ public struct Translator: Autoencoder, MultiDomainModel {
         guard let scalings = try state.value(of: entry, file: file), scalings.count == configuration.domains.count else {
             throw DataFormatError(file, .entry("__metadata__.\(entry.key)"), "missing or unreadable: a translator stores one scaling per domain")
         }
-        for (index, scaling) in scalings.enumerated() where scaling.features != encoders[index].widths.first {
-            throw DataFormatError(file, .entry("__metadata__.\(entry.key)"), "domain \(configuration.domains[index].name): a scaling of \(scaling.features) features for an encoder of \(encoders[index].widths.first ?? 0) inputs")
+        for (index, scaling) in scalings.enumerated() where scaling.features != encoders[index].layout.inputWidth {
+            throw DataFormatError(file, .entry("__metadata__.\(entry.key)"), "domain \(configuration.domains[index].name): a scaling of \(scaling.features) features for an encoder of \(encoders[index].layout.inputWidth) inputs")
         }
         self.init(configuration: configuration, encoders: encoders, decoders: decoders, classifier: classifier, scalings: scalings,
                   record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)

@@ -9,7 +9,7 @@ extension WassersteinAutoencoder {
     /// `reconstruction`, `penalty`.
     struct Step: TrainingStep {
         let configuration: Configuration
-        let encoder: Sequential<Dense>, decoder: Sequential<Dense>
+        let encoder: Network, decoder: Network
         /// Held-out losses draw their prior samples from a generator of this seed: the same each epoch.
         static let heldOutSeed: UInt64 = 0
 
@@ -56,10 +56,11 @@ extension WassersteinAutoencoder {
     /// (``TrainedMethod/fit(_:configuration:using:context:)``).
     public static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
                                                  using generator: inout RandomGenerator) throws -> WassersteinAutoencoder {
-        let (encoder, decoder) = configuration.network.trainable(features: data.features, initializer: configuration.initializer, using: &generator)
+        let (encoder, decoder) = try configuration.network.trainable(features: data.features, initializer: configuration.initializer, method: methodName,
+                                                                     using: &generator)
         let step = Step(configuration: configuration, encoder: encoder, decoder: decoder)
         let record = try Trainer(configuration.training).run(step, samples: data.training, heldOut: data.heldOut, using: &generator, hooks: run.hooks())
-        let fitted = configuration.network.fitted(encoder: encoder, decoder: decoder)
+        let fitted = try configuration.network.fitted(encoder: encoder, decoder: decoder)
         return WassersteinAutoencoder(configuration: configuration, encoder: fitted.encoder, decoder: fitted.decoder, record: record)
     }
 

@@ -47,13 +47,20 @@ public struct WassersteinAutoencoder: TrainedMethod, GenerativeModel, PriorModel
         public var epsilon: Double
         public var initializer: Initializer
         public var training: TrainingConfiguration
+        /// The encoder's and decoder's kind (``NetworkArchitecture``): dense layers of `hidden`
+        /// widths, the convolutions for `imageShape`, or layer lists.
+        public var architecture: NetworkArchitecture
+        /// The samples' image shape (`[H, W]` or `[H, W, C]`) for convolutional architectures; nil
+        /// for flat samples. The command line takes it from the data.
+        public var imageShape: [Int]?
 
         /// The VAE example's training: Adam at 10⁻³, batches of 128, 10 epochs.
         public static let defaultTraining = TrainingConfiguration(epochs: 10, batchSize: 128, learningRate: 1e-3)
 
         public init(hidden: [Int] = [400], codeSize: Int = 20, activation: Activation = .relu, loss: Loss = .squaredError,
                     penalty: Penalty = .mmd, lambda: Float = 10, priorVariance: Float = 1, projections: Int = Wasserstein.defaultProjections, epsilon: Double = 0.1,
-                    initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining) {
+                    initializer: Initializer = .fanInUniform, training: TrainingConfiguration = defaultTraining,
+                    architecture: NetworkArchitecture = .mlp, imageShape: [Int]? = nil) {
             self.hidden = hidden
             self.codeSize = codeSize
             self.activation = activation
@@ -65,6 +72,20 @@ public struct WassersteinAutoencoder: TrainedMethod, GenerativeModel, PriorModel
             self.epsilon = epsilon
             self.initializer = initializer
             self.training = training
+            self.architecture = architecture
+            self.imageShape = imageShape
+        }
+
+        /// Hyperparameters added after a file was written read as their defaults.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Self()
+            self.init(hidden: try c.decode(.hidden, or: d.hidden), codeSize: try c.decode(.codeSize, or: d.codeSize), activation: try c.decode(.activation, or: d.activation),
+                      loss: try c.decode(.loss, or: d.loss), penalty: try c.decode(.penalty, or: d.penalty), lambda: try c.decode(.lambda, or: d.lambda),
+                      priorVariance: try c.decode(.priorVariance, or: d.priorVariance), projections: try c.decode(.projections, or: d.projections),
+                      epsilon: try c.decode(.epsilon, or: d.epsilon), initializer: try c.decode(.initializer, or: d.initializer),
+                      training: try c.decode(.training, or: d.training), architecture: try c.decode(.architecture, or: d.architecture),
+                      imageShape: try c.decodeIfPresent([Int].self, forKey: .imageShape))
         }
 
         /// Throws a message naming the first hyperparameter out of range.
@@ -73,22 +94,27 @@ public struct WassersteinAutoencoder: TrainedMethod, GenerativeModel, PriorModel
             guard features >= 1 else { throw AutoencoderError("wasserstein-autoencoder: samples need at least 1 feature") }
             guard training.batchSize >= 2 else { throw AutoencoderError("wasserstein-autoencoder: the penalty compares a batch's codes with prior draws: batches need at least 2 samples") }
             do { try training.validate() } catch { throw AutoencoderError("wasserstein-autoencoder: \(error)") }
+            do { _ = try network.layouts(features: features, method: WassersteinAutoencoder.methodName) } catch let error as NetworkLayoutError {
+                throw AutoencoderError(error.description)
+            }
         }
 
         /// The encoder and its mirrored decoder.
-        var network: MirroredNetwork { MirroredNetwork(hidden: hidden, codeSize: codeSize, activation: activation, loss: loss) }
+        var network: MirroredNetwork {
+            MirroredNetwork(hidden: hidden, codeSize: codeSize, activation: activation, loss: loss, architecture: architecture, imageShape: imageShape)
+        }
     }
 
     public static let methodName = "wasserstein-autoencoder"
     public let configuration: Configuration
-    public let encoder: LayerStack, decoder: LayerStack
+    public let encoder: TrainedNetwork, decoder: TrainedNetwork
     public let record: TrainingRecord?
 
-    public var inputSize: Int { encoder.widths.first ?? 0 }
+    public var inputSize: Int { encoder.layout.inputWidth }
     public var codeSize: Int { configuration.codeSize }
     public var prior: CodePrior { .normal(variance: configuration.priorVariance) }
 
-    init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, record: TrainingRecord?) {
+    init(configuration: Configuration, encoder: TrainedNetwork, decoder: TrainedNetwork, record: TrainingRecord?) {
         (self.configuration, self.encoder, self.decoder, self.record) = (configuration, encoder, decoder, record)
     }
 
@@ -104,7 +130,7 @@ public struct WassersteinAutoencoder: TrainedMethod, GenerativeModel, PriorModel
     public var stateTensors: [(name: String, tensor: Tensor)] { encoder.namedTensors("encoder") + decoder.namedTensors("decoder") }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let (encoder, decoder) = try configuration.network.load(from: state, file: file)
+        let (encoder, decoder) = try configuration.network.load(from: state, method: Self.methodName, file: file)
         self.init(configuration: configuration, encoder: encoder, decoder: decoder,
                   record: try TrainingHistory.read(from: state, path: file)?.stages.first?.record)
     }
@@ -128,6 +154,8 @@ extension WassersteinAutoencoder.Configuration: HyperparameterDeclaring {
         .init(\.projections, "projections", "Directions per batch of `penalty: .sliced`.", .atLeast(1)),
         .init(\.epsilon, "epsilon", "ε of `penalty: .sinkhorn`, in squared code units.", .greaterThan(0)),
         .init(\.initializer, "initializer", "The weights' initialisation."),
+        .init(\.architecture, "architecture",
+              "The networks: mlp (dense layers of `hidden`), conv (convolutions for the samples' image shape) or 'ENCODER LAYERS | DECODER LAYERS'."),
     ]
 
     public static var defaults: Self { Self() }

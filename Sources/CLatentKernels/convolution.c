@@ -41,8 +41,16 @@ void latent_im2col_nhwc(const float *x, long samples, long height, long width, l
                         memset(line, 0, (size_t)run * sizeof(float));
                         continue;
                     }
+                    const float *source = image + (iy * width + x0 + kx0) * channels;
+                    if (run <= 32) {
+                        // Few channels: a short loop beats three library calls per line.
+                        for (long i = 0; i < kx0 * channels; i++) line[i] = 0.0f;
+                        for (long i = 0; i < (kx1 - kx0) * channels; i++) line[kx0 * channels + i] = source[i];
+                        for (long i = kx1 * channels; i < run; i++) line[i] = 0.0f;
+                        continue;
+                    }
                     if (kx0 > 0) memset(line, 0, (size_t)(kx0 * channels) * sizeof(float));
-                    memcpy(line + kx0 * channels, image + (iy * width + x0 + kx0) * channels, (size_t)((kx1 - kx0) * channels) * sizeof(float));
+                    memcpy(line + kx0 * channels, source, (size_t)((kx1 - kx0) * channels) * sizeof(float));
                     if (kx1 < kernel) memset(line + kx1 * channels, 0, (size_t)((kernel - kx1) * channels) * sizeof(float));
                 }
             }

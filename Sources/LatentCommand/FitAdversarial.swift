@@ -41,6 +41,8 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
     @Option(help: .hyperparameter(\Method.Configuration.criticLearningRateScale)) var criticLearningRate: Float?
     @Option(help: .hyperparameter(\Method.Configuration.generatorLearningRateScale)) var generatorLearningRate: Float?
     @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer)) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.architecture), transform: { try NetworkArchitecture(parsing: $0) })
+    var architecture: NetworkArchitecture?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
@@ -67,11 +69,12 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
     }
 
     func configuration(for data: FitData) throws -> AdversarialAutoencoder.Configuration {
-        try configuration(components: data.classes > 0 ? data.classes : components ?? CodePrior.defaultComponents)
+        try configuration(components: data.classes > 0 ? data.classes : components ?? CodePrior.defaultComponents, sampleShape: data.sampleShape)
     }
 
-    /// The configuration these options ask for, a mixture prior having `count` components.
-    func configuration(components count: Int) throws -> AdversarialAutoencoder.Configuration {
+    /// The configuration these options ask for, a mixture prior having `count` components, on
+    /// samples of `sampleShape` (for convolutions).
+    func configuration(components count: Int, sampleShape: [Int]? = nil) throws -> AdversarialAutoencoder.Configuration {
         let defaults = AdversarialAutoencoder.Configuration()
         let codePrior: CodePrior = prior == .mixture || labelledComponents
             ? .mixture(components: count, radius: radius ?? CodePrior.defaultRadius) : .normal(variance: priorVariance ?? 1)
@@ -82,7 +85,8 @@ struct FitAdversarialAutoencoder: TrainedFitCommand {
             gradientPenalty: gradientPenalty ?? defaults.gradientPenalty, criticSteps: criticSteps ?? defaults.criticSteps,
             criticLearningRateScale: criticLearningRate ?? defaults.criticLearningRateScale,
             generatorLearningRateScale: generatorLearningRate ?? defaults.generatorLearningRateScale, initializer: initialization ?? defaults.initializer,
-            training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions))
+            training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions),
+            architecture: architecture ?? defaults.architecture, imageShape: (architecture ?? defaults.architecture) == .mlp ? nil : sampleShape)
     }
 }
 extension PriorShape: HelpValue {}

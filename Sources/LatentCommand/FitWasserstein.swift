@@ -25,6 +25,8 @@ struct FitWassersteinAutoencoder: TrainedFitCommand {
     @Option(help: .hyperparameter(\Method.Configuration.projections)) var projections: Int?
     @Option(help: .hyperparameter(\Method.Configuration.epsilon)) var epsilon: Double?
     @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer)) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.architecture), transform: { try NetworkArchitecture(parsing: $0) })
+    var architecture: NetworkArchitecture?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
     @OptionGroup var stream: StreamOptions
@@ -40,6 +42,7 @@ struct FitWassersteinAutoencoder: TrainedFitCommand {
             hidden: hidden?.values ?? defaults.hidden, codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation,
             loss: loss ?? defaults.loss, penalty: penalty ?? defaults.penalty, lambda: lambda ?? defaults.lambda,
             priorVariance: priorVariance ?? defaults.priorVariance, projections: projections ?? defaults.projections, epsilon: epsilon ?? defaults.epsilon,
-            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions))
+            initializer: initialization ?? defaults.initializer, training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions),
+            architecture: architecture ?? defaults.architecture, imageShape: (architecture ?? defaults.architecture) == .mlp ? nil : data.sampleShape)
     }
 }

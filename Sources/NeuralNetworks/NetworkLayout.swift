@@ -193,3 +193,20 @@ public struct NetworkLayout: Codable, Sendable, Hashable, CustomStringConvertibl
 
     public var description: String { "\(LayerSpecification.text(inputShape)) → " + layers.map(\.description).joined(separator: ", ") }
 }
+
+extension NetworkLayout {
+    /// The same layout with its last weighted layer's activation replaced: a decoder trained on
+    /// logits (`.linear`) and used with its sigmoid.
+    public func replacingOutputActivation(with activation: Activation) throws -> NetworkLayout {
+        guard let index = layers.lastIndex(where: \.hasParameters) else { return self }
+        var layers = self.layers
+        layers[index] = switch layers[index] {
+        case .dense(let outputs, _): .dense(outputs: outputs, activation: activation)
+        case .convolution(let c, let k, let s, let p, _): .convolution(channels: c, kernel: k, stride: s, padding: p, activation: activation)
+        case .transposedConvolution(let c, let k, let s, let p, let op, _):
+            .transposedConvolution(channels: c, kernel: k, stride: s, padding: p, outputPadding: op, activation: activation)
+        case let other: other
+        }
+        return try NetworkLayout(inputShape: inputShape, layers: layers)
+    }
+}

@@ -18,21 +18,21 @@ struct DenoisingAutoencoder: TrainedMethod, ExampleFit {
 
     static let methodName = "denoising-autoencoder"
     let configuration: Configuration
-    let encoder: LayerStack, decoder: LayerStack
+    let encoder: TrainedNetwork, decoder: TrainedNetwork
     let trainingHistory: TrainingHistory?
 
-    var inputSize: Int { encoder.widths[0] }
+    var inputSize: Int { encoder.layout.inputWidth }
     var codeSize: Int { configuration.codeSize }
     var stateTensors: [(name: String, tensor: Tensor)] { encoder.namedTensors("encoder") + decoder.namedTensors("decoder") }
     func encodeUnchecked(_ samples: Tensor) -> Tensor { encoder(samples) }
     func decodeUnchecked(_ codes: Tensor) throws -> Tensor { decoder(codes) }
 
-    init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, trainingHistory: TrainingHistory?) {
+    init(configuration: Configuration, encoder: TrainedNetwork, decoder: TrainedNetwork, trainingHistory: TrainingHistory?) {
         (self.configuration, self.encoder, self.decoder, self.trainingHistory) = (configuration, encoder, decoder, trainingHistory)
     }
 
     init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let (encoder, decoder) = try configuration.network.load(from: state, file: file)
+        let (encoder, decoder) = try configuration.network.load(from: state, method: Self.methodName, file: file)
         self.init(configuration: configuration, encoder: encoder, decoder: decoder, trainingHistory: try TrainingHistory.read(from: state, path: file))
     }
 
@@ -40,7 +40,7 @@ struct DenoisingAutoencoder: TrainedMethod, ExampleFit {
 
     /// One step: corrupt the batch with the run's generator, reconstruct the clean batch.
     struct Step: TrainingStep {
-        let encoder: Sequential<Dense>, decoder: Sequential<Dense>, noise: Float
+        let encoder: Network, decoder: Network, noise: Float
         var groups: [ParameterGroup] {
             [ParameterGroup(name: "autoencoder", parameters: encoder.namedParameters(prefix: "encoder") + decoder.namedParameters(prefix: "decoder"))]
         }
@@ -57,10 +57,10 @@ struct DenoisingAutoencoder: TrainedMethod, ExampleFit {
 
     static func train<Rows: TrainingRows>(_ data: TrainingData<Rows>, configuration: Configuration, run: TrainingRun,
                                           using generator: inout RandomGenerator) throws -> DenoisingAutoencoder {
-        let (encoder, decoder) = configuration.network.trainable(features: data.features, initializer: .xavier, using: &generator)
+        let (encoder, decoder) = try configuration.network.trainable(features: data.features, initializer: .xavier, method: methodName, using: &generator)
         let step = Step(encoder: encoder, decoder: decoder, noise: configuration.noise)
         let record = try Trainer(configuration.training).run(step, samples: data.training, heldOut: data.heldOut, using: &generator, hooks: run.hooks())
-        let fitted = configuration.network.fitted(encoder: encoder, decoder: decoder)
+        let fitted = try configuration.network.fitted(encoder: encoder, decoder: decoder)
         return DenoisingAutoencoder(configuration: configuration, encoder: fitted.encoder, decoder: fitted.decoder,
                                     trainingHistory: TrainingHistory(stages: [.init(name: "training", loss: "squared error per sample", record: record)]))
     }

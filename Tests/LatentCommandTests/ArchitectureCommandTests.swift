@@ -33,6 +33,20 @@ import Testing
         #expect(page.contains("conv"), "the report names the architecture")
     }
 
+    /// The Wasserstein and adversarial autoencoders take the same option; their deterministic
+    /// encoders end in a linear code layer after the convolutions.
+    @Test(arguments: ["wasserstein-autoencoder", "adversarial-autoencoder"])
+    func theOtherGenerativeAutoencodersTakeConvolutions(method: String) throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", method, "--data", "fashion-mnist-mini:test", "--architecture", "conv", "--code-size", "8", "--epochs", "3",
+                             "--batch-size", "32", "--output", "m.safetensors", "--json", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        #expect((try json(fit.output)["sse_per_sample"] as! Double) < 50, "\(fit.output)")
+        let sampled = try latent("sample", "m.safetensors", "--count", "8", "--output", "samples.npy", in: folder)
+        #expect(sampled.status == 0, "\(sampled.errors)")
+        #expect(try NPY.read(folder + "/samples.npy").shape == [8, 784])
+    }
+
     @Test(arguments: [
         (["--architecture", "conv"], "--architecture conv needs samples with an image shape"),
         (["--architecture", "conv 8 k3, flatten"], "separated by '|'"),
