@@ -89,19 +89,20 @@ let convolutionShapes = [
 @MainActor func benchmarkConvolutionProducts(repetitions: Int) {
     var settings = ComputeSettings.current
     settings.threads = 1
-    let products: [(String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool)] = [
-        ("conv forward cols·Wᵀ", 392, 64, 512, false, true),
-        ("conv forward yᵀ = W·colsᵀ", 64, 392, 512, false, true),
-        ("conv ∂W = δᵀ·cols", 64, 512, 392, true, false),
-        ("conv ∂Wᵀ = colsᵀ·δ", 512, 64, 392, true, false),
-        ("conv ∂cols = δ·W / convT forward x·W", 392, 512, 64, false, false),
-        ("convT ∂x = D·Wᵀ", 392, 64, 512, false, true),
+    // `positions` names the dimension that runs over the grid positions: it grows 16 times from a group to the batch.
+    let products: [(String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, positions: Character)] = [
+        ("conv forward cols·Wᵀ", 392, 64, 512, false, true, "m"),
+        ("conv forward yᵀ = W·colsᵀ", 64, 392, 512, false, true, "n"),
+        ("conv ∂W = δᵀ·cols", 64, 512, 392, true, false, "k"),
+        ("conv ∂Wᵀ = colsᵀ·δ", 512, 64, 392, true, false, "k"),
+        ("conv ∂cols = δ·W / convT forward x·W", 392, 512, 64, false, false, "m"),
+        ("convT ∂x = D·Wᵀ", 392, 64, 512, false, true, "m"),
     ]
     print("Products of the 32↔64-channel convolutions, 1 thread, per group of 8 samples and per batch of 128 (GFLOP/s)")
-    for (name, m, n, k, ta, tb) in products {
+    for (name, m, n, k, ta, tb, positions) in products {
         var rates: [Double] = []
         for scale in [1, 16] {
-            let (m, n, k) = (ta ? m : m * scale, n, ta ? k * scale : k)
+            let (m, n, k) = (positions == "m" ? m * scale : m, positions == "n" ? n * scale : n, positions == "k" ? k * scale : k)
             let a = Tensor.randomUniform(ta ? [k, m] : [m, k], using: &generator), b = Tensor.randomUniform(tb ? [n, k] : [k, n], using: &generator)
             var c = Tensor.zeros([m, n])
             let seconds = medianSeconds(repetitions: repetitions) { gemm(a, transposeA: ta, b, transposeB: tb, into: &c, settings: settings) }
