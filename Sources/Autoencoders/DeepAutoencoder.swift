@@ -73,6 +73,13 @@ public struct DeepAutoencoder: TrainedMethod {
         /// Fine-tuning (or, without pretraining, all training).
         public var training: TrainingConfiguration
         public var inputScaling: InputScaling
+        /// The encoder's and decoder's kind (``NetworkArchitecture``): dense layers of `hidden`
+        /// widths (which RBM pretraining needs), the convolutions for `imageShape`, or layer
+        /// lists; the code layer (dense, `codeActivation`) follows the encoder's layers.
+        public var architecture: NetworkArchitecture
+        /// The samples' image shape (`[H, W]` or `[H, W, C]`) for convolutional architectures;
+        /// nil for flat samples. The command line takes it from the data.
+        public var imageShape: [Int]?
 
         /// The paper's widths.
         public static let paperHidden = [1000, 500, 250]
@@ -91,7 +98,8 @@ public struct DeepAutoencoder: TrainedMethod {
         public init(hidden: [Int] = paperHidden, codeSize: Int = 30, hiddenActivation: Activation = .sigmoid,
                     codeActivation: Activation = .linear, outputActivation: Activation = .sigmoid, loss: Loss = .binaryCrossEntropy,
                     pretraining: Pretraining = .rbm, pretrainingEpochs: Int = 10, pretrainingBatchSize: Int = 100,
-                    initializer: Initializer = .xavier, training: TrainingConfiguration = defaultTraining, inputScaling: InputScaling = .none) {
+                    initializer: Initializer = .xavier, training: TrainingConfiguration = defaultTraining, inputScaling: InputScaling = .none,
+                    architecture: NetworkArchitecture = .mlp, imageShape: [Int]? = nil) {
             self.hidden = hidden
             self.codeSize = codeSize
             self.hiddenActivation = hiddenActivation
@@ -104,6 +112,38 @@ public struct DeepAutoencoder: TrainedMethod {
             self.initializer = initializer
             self.training = training
             self.inputScaling = inputScaling
+            self.architecture = architecture
+            self.imageShape = imageShape
+        }
+
+        /// The hidden activation and initialisation that convolutional networks train well with
+        /// (PyTorch's defaults for convolutions): the paper's sigmoid units and Xavier weights,
+        /// tuned for RBM pretraining, learn slowly through convolutions.
+        public static let convolutionalHiddenActivation = Activation.relu
+        public static let convolutionalInitializer = Initializer.fanInUniform
+
+        /// Hyperparameters added after a file was written read as their defaults.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Self()
+            self.init(hidden: try c.decode(.hidden, or: d.hidden), codeSize: try c.decode(.codeSize, or: d.codeSize),
+                      hiddenActivation: try c.decode(.hiddenActivation, or: d.hiddenActivation), codeActivation: try c.decode(.codeActivation, or: d.codeActivation),
+                      outputActivation: try c.decode(.outputActivation, or: d.outputActivation), loss: try c.decode(.loss, or: d.loss),
+                      pretraining: try c.decode(.pretraining, or: d.pretraining), pretrainingEpochs: try c.decode(.pretrainingEpochs, or: d.pretrainingEpochs),
+                      pretrainingBatchSize: try c.decode(.pretrainingBatchSize, or: d.pretrainingBatchSize), initializer: try c.decode(.initializer, or: d.initializer),
+                      training: try c.decode(.training, or: d.training), inputScaling: try c.decode(.inputScaling, or: d.inputScaling),
+                      architecture: try c.decode(.architecture, or: d.architecture), imageShape: try c.decodeIfPresent([Int].self, forKey: .imageShape))
+            pretrainingLearningRate = try c.decodeIfPresent(Float.self, forKey: .pretrainingLearningRate)
+            pretrainingMomentum = try c.decodeIfPresent(PretrainingMomentum.self, forKey: .pretrainingMomentum)
+        }
+
+        /// The encoder (its layers, then the code layer) and the decoder for samples of `features`.
+        public func layouts(features: Int) throws -> (encoder: NetworkLayout, decoder: NetworkLayout) {
+            let name = DeepAutoencoder.methodName
+            let base = try architecture.layouts(features: features, imageShape: imageShape, hidden: hidden, activation: hiddenActivation,
+                                                codeWidth: codeSize, outputActivation: outputActivation, method: name)
+            return (try NetworkLayout(inputShape: base.encoder.inputShape, layers: base.encoder.layers + [.dense(outputs: codeSize, activation: codeActivation)],
+                                      name: "\(name) encoder"), base.decoder)
         }
 
         /// Encoder widths D → h₁ → … → d and decoder widths d → … → D.
@@ -134,11 +174,15 @@ public struct DeepAutoencoder: TrainedMethod {
                 throw AutoencoderError("deep autoencoder: the bce loss needs a sigmoid output (got \(outputActivation)); use `loss: .squaredError`")
             }
             if pretraining == .rbm {
+                guard architecture == .mlp else {
+                    throw AutoencoderError("deep autoencoder: RBM pretraining stacks dense layers; with `architecture: \(architecture)` use `pretraining: .none`")
+                }
                 guard hiddenActivation == .sigmoid, [.linear, .sigmoid].contains(codeActivation) else {
                     throw AutoencoderError("deep autoencoder: RBM pretraining needs sigmoid hidden units and a linear or sigmoid code (got \(hiddenActivation), \(codeActivation)); use `pretraining: .none`")
                 }
             }
             do { try training.validate() } catch { throw AutoencoderError("deep autoencoder: \(error)") }
+            do { _ = try layouts(features: features) } catch let error as NetworkLayoutError { throw AutoencoderError(error.description) }
         }
     }
 
@@ -164,8 +208,8 @@ public struct DeepAutoencoder: TrainedMethod {
 
     public static let methodName = "deep-autoencoder"
     public let configuration: Configuration
-    public let encoder: LayerStack
-    public let decoder: LayerStack
+    public let encoder: TrainedNetwork
+    public let decoder: TrainedNetwork
     /// Per-feature mean and scale applied before ENCODE and undone after DECODE (0 and 1 without
     /// ``Configuration/InputScaling/standardize``), `[D]` each.
     public let inputMean: Tensor, inputScale: Tensor
@@ -174,7 +218,7 @@ public struct DeepAutoencoder: TrainedMethod {
     /// Each RBM's reconstruction error per epoch (empty without pretraining).
     public let pretrainingErrors: [[Float]]
 
-    public var inputSize: Int { encoder.widths.first ?? 0 }
+    public var inputSize: Int { encoder.layout.inputWidth }
     public var codeSize: Int { configuration.codeSize }
 
     /// Pretrains (when configured), unrolls and fine-tunes
@@ -198,10 +242,11 @@ public struct DeepAutoencoder: TrainedMethod {
         // Bernoulli visible units for data in [0, 1] as the network sees them.
         let binaryData = !standardize && data.summary.liesInUnitInterval
         let (training, heldOut, resumed, resumedPhase) = (scaled.training, scaled.heldOut, run.resumed, run.resumedPhase)
-        let widths = configuration.widths(features: d)
+        let layouts: (encoder: NetworkLayout, decoder: NetworkLayout)
+        do { layouts = try configuration.layouts(features: d) } catch let error as NetworkLayoutError { throw AutoencoderError(error.description) }
         // Pretraining, or a fresh start.
         var pretrainingErrors: [[Float]] = []
-        let encoder: Sequential<Dense>, decoder: Sequential<Dense>
+        let encoder: Network, decoder: Network
         // A resumed run takes every weight from its checkpoint: pretraining would be overwritten.
         let resumesPretraining = resumedPhase?.hasPrefix(rbmPhasePrefix) ?? false
         if let resumedPhase, !resumesPretraining, resumedPhase != fineTuningPhase(configuration) {
@@ -214,18 +259,16 @@ public struct DeepAutoencoder: TrainedMethod {
                                     hooks: { finished in run.hooks(completed: { rbmTensors(finished) }) })
             pretrainingErrors = rbms.map(\.reconstructionError)
             let unrolled = unroll(rbms, configuration: configuration)
-            (encoder, decoder) = (unrolled.encoder.trainable(), unrolled.decoder.trainable())
+            (encoder, decoder) = (Network(layouts.encoder, parameters: unrolled.encoder.namedTensors("").map(\.tensor)),
+                                  Network(layouts.decoder, parameters: unrolled.decoder.namedTensors("").map(\.tensor)))
         } else {
-            encoder = LayerStack.trainable(widths: widths.encoder, activations: configuration.encoderActivations,
-                                           initializer: configuration.initializer, using: &generator)
-            decoder = LayerStack.trainable(widths: widths.decoder, activations: configuration.decoderActivations,
-                                           initializer: configuration.initializer, using: &generator)
+            encoder = Network(layouts.encoder, initializer: configuration.initializer, using: &generator)
+            decoder = Network(layouts.decoder, initializer: configuration.initializer, using: &generator)
         }
         // With bce the last layer emits logits during training; the sigmoid is in the loss.
         let logits = configuration.loss == .binaryCrossEntropy
-        let trainingDecoder = !logits ? decoder : Sequential(decoder.layers.enumerated().map { index, layer in
-            index < decoder.layers.count - 1 ? layer : Dense(weight: layer.weight.value, bias: layer.bias.value, activation: .linear)
-        })
+        let trainingDecoder = !logits ? decoder
+            : Network(try layouts.decoder.replacingOutputActivation(with: .linear), parameters: decoder.parameters.map(\.value))
         let parameters = encoder.namedParameters(prefix: "encoder") + trainingDecoder.namedParameters(prefix: "decoder")
         let hooks = run.hooks()
         let loss = configuration.loss
@@ -233,11 +276,8 @@ public struct DeepAutoencoder: TrainedMethod {
             parameters: parameters, samples: training, heldOut: heldOut, using: &generator, hooks: hooks,
             loss: { batch in loss(trainingDecoder(encoder(Variable(batch))), batch) },
             heldOutLoss: { rows in Double(loss(Variable(trainingDecoder(encoder(rows))), rows).value.scalar) })
-        let fitted = LayerStack(trainingDecoder)
-        let decoderStack = LayerStack(layers: zip(fitted.layers, configuration.decoderActivations).map {
-            LayerStack.Layer(weight: $0.weight, bias: $0.bias, activation: $1)
-        })
-        return DeepAutoencoder(configuration: configuration, encoder: LayerStack(encoder), decoder: decoderStack,
+        let decoderStack = TrainedNetwork(layout: layouts.decoder, parameters: trainingDecoder.parameters.map(\.value))
+        return DeepAutoencoder(configuration: configuration, encoder: TrainedNetwork(encoder), decoder: decoderStack,
                                inputMean: mean, inputScale: scale, record: record, pretrainingErrors: pretrainingErrors)
     }
 
@@ -321,7 +361,7 @@ public struct DeepAutoencoder: TrainedMethod {
         rbms.enumerated().flatMap { index, rbm in rbm.stateTensors.map { ("rbm.\(index).\($0.name)", $0.tensor) } }
     }
 
-    private init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, inputMean: Tensor, inputScale: Tensor,
+    private init(configuration: Configuration, encoder: TrainedNetwork, decoder: TrainedNetwork, inputMean: Tensor, inputScale: Tensor,
                  record: TrainingRecord?, pretrainingErrors: [[Float]]) {
         self.configuration = configuration
         self.encoder = encoder
@@ -345,21 +385,31 @@ public struct DeepAutoencoder: TrainedMethod {
     }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let first = try state.tensor("encoder.0.weight", file: file)
-        guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
-        let widths = configuration.widths(features: first.shape[1])
-        let d = first.shape[1]
+        let d: Int
+        if let shape = configuration.imageShape {
+            d = shape.reduce(1, *)
+        } else if case .layers(let layers, _) = configuration.architecture, case .reshape(let shape) = layers.first {
+            d = shape.reduce(1, *)
+        } else {
+            let first = try state.tensor("encoder.0.weight", file: file)
+            guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
+            d = first.shape[1]
+        }
+        let layouts: (encoder: NetworkLayout, decoder: NetworkLayout)
+        do { layouts = try configuration.layouts(features: d) } catch let error as NetworkLayoutError {
+            throw DataFormatError(file, .entry("the configuration"), error.description)
+        }
         let standardizes = configuration.inputScaling == .standardize
         self.init(configuration: configuration,
-                  encoder: try LayerStack.load("encoder", widths: widths.encoder, activations: configuration.encoderActivations, from: state, file: file),
-                  decoder: try LayerStack.load("decoder", widths: widths.decoder, activations: configuration.decoderActivations, from: state, file: file),
+                  encoder: try TrainedNetwork.load("encoder", layout: layouts.encoder, from: state, file: file),
+                  decoder: try TrainedNetwork.load("decoder", layout: layouts.decoder, from: state, file: file),
                   inputMean: standardizes ? try state.tensor("input_mean", shape: [d], file: file) : .zeros([d]),
                   inputScale: standardizes ? try state.tensor("input_scale", shape: [d], file: file) : .ones([d]),
                   history: try TrainingHistory.read(from: state, path: file))
     }
 
     /// A loaded model with the record and pretraining errors its file's history holds.
-    private init(configuration: Configuration, encoder: LayerStack, decoder: LayerStack, inputMean: Tensor, inputScale: Tensor,
+    private init(configuration: Configuration, encoder: TrainedNetwork, decoder: TrainedNetwork, inputMean: Tensor, inputScale: Tensor,
                  history: TrainingHistory?) {
         self.init(configuration: configuration, encoder: encoder, decoder: decoder, inputMean: inputMean, inputScale: inputScale,
                   record: history?.stage(Self.fineTuningStage)?.record,
@@ -384,7 +434,8 @@ extension DeepAutoencoder.Configuration: HyperparameterDeclaring {
         .init(\.codeSize, "codeSize", "Code width.", .atLeast(1)),
         .init(\.hidden, "hidden", "The encoder's hidden widths; the decoder mirrors them.", each: .atLeast(1),
               default: .rule("\(paperHidden.map(String.init).joined(separator: ",")), the paper's, scaled down below 784 features")),
-        .init(\.hiddenActivation, "hiddenActivation", "Hidden units' activation."),
+        .init(\.hiddenActivation, "hiddenActivation", "Hidden units' activation.",
+              default: .rule("\(Self().hiddenActivation) (the paper's); \(convolutionalHiddenActivation) with convolutions")),
         .init(\.codeActivation, "codeActivation", "The code layer's activation."),
         .init(\.outputActivation, "outputActivation", "The output layer's activation.",
               default: .rule("\(DeepAutoencoder.dataDefaults(unitInterval: true).outputActivation) for data in [0, 1], else \(DeepAutoencoder.dataDefaults(unitInterval: false).outputActivation)")),
@@ -399,7 +450,11 @@ extension DeepAutoencoder.Configuration: HyperparameterDeclaring {
               default: .rule("\(RBM.Configuration.defaults.initialMomentum),\(RBM.Configuration.defaults.finalMomentum), Hinton's")),
         .init(\.pretrainingMomentumSwitchEpoch, "pretrainingMomentumSwitchEpoch", "Epochs of each RBM at the initial momentum.", .atLeast(0),
               default: .rule("\(RBM.Configuration.defaults.momentumSwitchEpoch), Hinton's")),
-        .init(\.initializer, "initializer", "Initial weights without pretraining (`pretraining: .none`)."),
+        .init(\.initializer, "initializer", "Initial weights without pretraining (`pretraining: .none`).",
+              default: .rule("\(Self().initializer.rawValue); \(convolutionalInitializer.rawValue) (PyTorch's) with convolutions")),
+        .init(\.architecture, "architecture",
+              "The networks: mlp (dense layers of `hidden`), conv (convolutions for the samples' image shape) or 'ENCODER LAYERS | DECODER LAYERS'; "
+              + "the code layer follows the encoder's layers."),
     ]
 
     public static var defaults: Self { Self() }

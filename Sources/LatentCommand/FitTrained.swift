@@ -77,6 +77,9 @@ struct FitDeepAutoencoder: TrainedFitCommand {
     @Option(help: .hyperparameter(\Method.Configuration.codeSize)) var codeSize: Int?
     @Option(help: .hyperparameter(\Method.Configuration.hidden)) var hidden: Widths?
     @Option(name: .customLong("init"), help: .hyperparameter(\Method.Configuration.initializer)) var initialization: Initializer?
+    @Option(help: .hyperparameter(\Method.Configuration.architecture, note: "anything but mlp trains without RBM pretraining unless --pretrain is given"),
+            transform: { try NetworkArchitecture(parsing: $0) })
+    var architecture: NetworkArchitecture?
     @OptionGroup var deep: DeepOptions
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var heldOutOptions: HeldOutOptions
@@ -89,12 +92,13 @@ struct FitDeepAutoencoder: TrainedFitCommand {
     }
 
     func validate() throws {
-        if deep.pretrain == DeepAutoencoder.Configuration.Pretraining.none,
+        if pretraining == .none,
            deep.pretrainEpochs != nil || deep.pretrainBatchSize != nil || deep.pretrainLearningRate != nil || deep.pretrainMomentum != nil
             || deep.pretrainMomentumSwitch != nil {
-            throw ValidationError("the --pretrain-… options set RBM pretraining, which --pretrain none turns off")
+            throw ValidationError(deep.pretrain == nil ? "the --pretrain-… options set RBM pretraining, which --architecture \(architecture ?? .mlp) trains without"
+                                                       : "the --pretrain-… options set RBM pretraining, which --pretrain none turns off")
         }
-        if initialization != nil, (deep.pretrain ?? .rbm) == .rbm {
+        if initialization != nil, pretraining == .rbm {
             throw ValidationError("--init sets the starting weights without pretraining: add --pretrain none")
         }
     }
@@ -103,7 +107,18 @@ struct FitDeepAutoencoder: TrainedFitCommand {
     /// nothing; streamed, the data decide (standardised inside the network outside [0, 1]).
     func configuration(for data: FitData) throws -> DeepAutoencoder.Configuration {
         try configuration(features: data.features, unitInterval: data.unitInterval,
-                          inputScaling: data.streamed ? nil : DeepAutoencoder.Configuration.InputScaling.none)
+                          inputScaling: data.streamed ? nil : DeepAutoencoder.Configuration.InputScaling.none, sampleShape: data.sampleShape)
+    }
+
+    /// Whether the networks are anything but dense layers (their activation and initialisation
+    /// then default to ``DeepAutoencoder/Configuration/convolutionalHiddenActivation`` and
+    /// ``DeepAutoencoder/Configuration/convolutionalInitializer``).
+    var convolutional: Bool { (architecture ?? .mlp) != .mlp }
+
+    /// RBM pretraining stacks dense layers: other architectures start from `--init` unless
+    /// `--pretrain` says otherwise (and the library then says why it cannot).
+    var pretraining: DeepAutoencoder.Configuration.Pretraining {
+        deep.pretrain ?? ((architecture ?? .mlp) == .mlp ? DeepAutoencoder.Configuration().pretraining : .none)
     }
 
     /// Each RBM's last reconstruction error, and, streamed, where the scaling happened (in the
@@ -123,19 +138,22 @@ struct FitDeepAutoencoder: TrainedFitCommand {
 
     /// The configuration these options ask for, on data of `features` columns whose values do
     /// (`unitInterval`) or do not all lie in [0, 1]; `inputScaling` nil lets the data decide.
-    func configuration(features: Int, unitInterval: Bool, inputScaling: DeepAutoencoder.Configuration.InputScaling?) throws -> DeepAutoencoder.Configuration {
+    func configuration(features: Int, unitInterval: Bool, inputScaling: DeepAutoencoder.Configuration.InputScaling?,
+                       sampleShape: [Int]? = nil) throws -> DeepAutoencoder.Configuration {
         let defaults = DeepAutoencoder.Configuration()
         let fromData = DeepAutoencoder.dataDefaults(unitInterval: unitInterval, loss: deep.loss, inputScaling: inputScaling)
         var configuration = DeepAutoencoder.Configuration(
             hidden: hidden?.values ?? DeepAutoencoder.Configuration.defaultHidden(features: features, codeSize: codeSize ?? defaults.codeSize),
             codeSize: codeSize ?? defaults.codeSize,
-            hiddenActivation: deep.activation ?? defaults.hiddenActivation, codeActivation: deep.codeActivation ?? defaults.codeActivation,
+            hiddenActivation: deep.activation ?? (convolutional ? DeepAutoencoder.Configuration.convolutionalHiddenActivation : defaults.hiddenActivation),
+            codeActivation: deep.codeActivation ?? defaults.codeActivation,
             outputActivation: deep.outputActivation ?? fromData.outputActivation, loss: fromData.loss,
-            pretraining: deep.pretrain ?? defaults.pretraining, pretrainingEpochs: deep.pretrainEpochs ?? defaults.pretrainingEpochs,
+            pretraining: pretraining, pretrainingEpochs: deep.pretrainEpochs ?? defaults.pretrainingEpochs,
             pretrainingBatchSize: deep.pretrainBatchSize ?? defaults.pretrainingBatchSize,
-            initializer: initialization ?? defaults.initializer,
+            initializer: initialization ?? (convolutional ? DeepAutoencoder.Configuration.convolutionalInitializer : defaults.initializer),
             training: try trainingOptions.configuration(over: defaults.training, heldOut: heldOutOptions),
-            inputScaling: fromData.inputScaling)
+            inputScaling: fromData.inputScaling, architecture: architecture ?? defaults.architecture,
+            imageShape: (architecture ?? defaults.architecture) == .mlp ? nil : sampleShape)
         configuration.pretrainingLearningRate = deep.pretrainLearningRate
         if deep.pretrainMomentum != nil || deep.pretrainMomentumSwitch != nil {
             let hinton = RBM.Configuration(hiddenUnits: 1)

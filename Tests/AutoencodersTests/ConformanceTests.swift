@@ -78,6 +78,12 @@ let methodCases: [MethodCase] = registryCases + [
             architecture: try NetworkArchitecture(parsing: "conv 4 k2 s1 p0 tanh, flatten, dense 8 tanh | dense 8 tanh, reshape 1x2x4, convT 1 k2 s1 p0"),
             imageShape: [2, 3]), using: &g)
     },
+    MethodCase(name: "deep autoencoder, convolutional layer lists") { x, g in
+        try DeepAutoencoder.fit(x, configuration: .init(
+            codeSize: 2, hiddenActivation: .tanh, outputActivation: .linear, loss: .squaredError, pretraining: .none, training: quickTraining(),
+            architecture: try NetworkArchitecture(parsing: "conv 4 k2 s1 p0 tanh, flatten | dense 8 tanh, reshape 1x2x4, convT 1 k2 s1 p0"),
+            imageShape: [2, 3]), using: &g)
+    },
     MethodCase(name: "nonlinear pca sequential, sigmoid bottleneck") { x, g in
         try NonlinearPCA.fit(x, configuration: .init(components: 2, mappingWidth: 8, bottleneck: .sigmoid, extraction: .sequential,
                                                      training: quickTraining()), using: &g)

@@ -172,7 +172,7 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
             var generator = RandomGenerator(seed: 4)
             let context = FitContext(checkpoints: CheckpointPolicy(path: checkpoint, every: nil, writes: false), parts: try PartTree(communicator, parts: 2))
             let model = try DeepAutoencoder.fit(StreamedShards(shards, bufferRows: 100), configuration: settings, using: &generator, context: context)
-            return ((model.encoder.layers + model.decoder.layers).map { $0.weight.scalars.map(\.bitPattern) }, shards.rowsRead)
+            return ((model.encoder.parameters + model.decoder.parameters).map { $0.scalars.map(\.bitPattern) }, shards.rowsRead)
         }
         let one = try fit(SingleProcess())
         let two = try ThreadedProcesses(size: 2).run { try fit($0) }
@@ -217,8 +217,8 @@ private func epoch(_ stream: ShardStream, batchSize: Int, seed: UInt64) throws -
         var resume = policy
         resume.resume = true
         let resumed = try fit(checkpoints: resume)
-        #expect(resumed.encoder.layers.map(\.weight.scalars) == whole.encoder.layers.map(\.weight.scalars))
-        #expect(resumed.decoder.layers.map(\.bias.scalars) == whole.decoder.layers.map(\.bias.scalars))
+        #expect(resumed.encoder.parameters == whole.encoder.parameters)
+        #expect(resumed.decoder.parameters == whole.decoder.parameters)
     }
 }
 

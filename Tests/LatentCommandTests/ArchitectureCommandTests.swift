@@ -33,9 +33,10 @@ import Testing
         #expect(page.contains("conv"), "the report names the architecture")
     }
 
-    /// The Wasserstein and adversarial autoencoders take the same option; their deterministic
-    /// encoders end in a linear code layer after the convolutions.
-    @Test(arguments: ["wasserstein-autoencoder", "adversarial-autoencoder"])
+    /// The Wasserstein, adversarial and deep autoencoders take the same option; their
+    /// deterministic encoders end in a code layer after the convolutions (the deep autoencoder
+    /// then trains without RBM pretraining, with ReLU units).
+    @Test(arguments: ["wasserstein-autoencoder", "adversarial-autoencoder", "deep-autoencoder"])
     func theOtherGenerativeAutoencodersTakeConvolutions(method: String) throws {
         let folder = scratchFolder()
         let fit = try latent("fit", method, "--data", "fashion-mnist-mini:test", "--architecture", "conv", "--code-size", "8", "--epochs", "3",
@@ -62,5 +63,16 @@ import Testing
         let fit = try runLatent(["fit", "vae", "--data", data, "--epochs", "1", "--output", "m.safetensors"] + options, in: folder)
         #expect(fit.status != 0 && fit.errors.contains(message), "status \(fit.status): \(fit.errors)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/m.safetensors"))
+    }
+
+    /// RBM pretraining stacks dense layers: asked for with convolutions, it is refused by name.
+    @Test func theDeepAutoencoderRefusesRBMPretrainingOfConvolutions() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "deep-autoencoder", "--data", "fashion-mnist-mini:test", "--architecture", "conv", "--pretrain", "rbm",
+                             "--output", "m.safetensors", in: folder)
+        #expect(fit.status != 0 && fit.errors.contains("RBM pretraining stacks dense layers; with --architecture conv use --pretrain none"), "\(fit.errors)")
+        let options = try latent("fit", "deep-autoencoder", "--data", "fashion-mnist-mini:test", "--architecture", "conv", "--pretrain-epochs", "3",
+                                 "--output", "m.safetensors", in: folder)
+        #expect(options.status != 0 && options.errors.contains("which --architecture conv trains without"), "\(options.errors)")
     }
 }
