@@ -104,14 +104,15 @@ extension Translator {
         func trainingCodes(_ k: Int, _ x: Tensor, using generator: inout RandomGenerator) -> Variable {
             let p = configuration.dropout
             guard p > 0 else { return encoders[k](Variable(x)) }
-            let layers = encoders[k].layers
-            var hidden = Variable(x)
+            let (layers, layout) = (encoders[k].layers, encoders[k].layout)
+            var hidden = Variable(x).reshaped([x.shape[0]] + layout.inputShape)
             for (index, layer) in layers.enumerated() {
                 hidden = layer(hidden)
+                // After each weighted hidden layer (a reshape or flatten moves the same units).
                 guard index < layers.count - 1 else { break }
-                hidden = hidden.dropout(p, using: &generator)
+                if !layer.namedParameters.isEmpty { hidden = hidden.dropout(p, using: &generator) }
             }
-            return hidden
+            return hidden.reshaped([x.shape[0], layout.outputWidth])
         }
 
         func train(_ batch: Tensor, optimizers: [any Optimizer], using generator: inout RandomGenerator) throws -> [Double] {
@@ -402,8 +403,11 @@ extension Translator {
         let run = try TrainingRun(context, method: methodName, configuration: configuration)
         var encoders: [Network] = [], decoders: [Network] = []
         for k in 0..<count {
-            let (encoder, decoder) = try configuration.network(k).trainable(features: data[k].columns, initializer: configuration.initializer, method: methodName,
-                                                                            using: &generator)
+            let (encoder, decoder): (Network, Network)
+            do {
+                (encoder, decoder) = try configuration.network(k).trainable(features: data[k].columns, initializer: configuration.initializer,
+                                                                            method: "\(methodName) domain \(configuration.domains[k].name)", using: &generator)
+            } catch let error as NetworkLayoutError { throw AutoencoderError(error.description) }
             encoders.append(encoder)
             decoders.append(decoder)
         }

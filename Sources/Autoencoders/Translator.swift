@@ -27,9 +27,26 @@ public struct Translator: Autoencoder, MultiDomainModel {
         public var loss: Loss
         /// The scaling fitted to this domain's training samples, stored with the model.
         public var scaling: FeatureScaling.Kind
+        /// The domain's encoder and decoder kind (``NetworkArchitecture``): dense layers of
+        /// `hidden` widths, the convolutions for `imageShape` (an image domain), or layer lists.
+        public var architecture: NetworkArchitecture
+        /// The domain's image shape (`[H, W]` or `[H, W, C]`) for convolutional architectures;
+        /// nil for flat samples. The command line takes it from the domain's data.
+        public var imageShape: [Int]?
 
-        public init(name: String, hidden: [Int] = [512], loss: Loss = .squaredError, scaling: FeatureScaling.Kind = .none) {
+        public init(name: String, hidden: [Int] = [512], loss: Loss = .squaredError, scaling: FeatureScaling.Kind = .none,
+                    architecture: NetworkArchitecture = .mlp, imageShape: [Int]? = nil) {
             (self.name, self.hidden, self.loss, self.scaling) = (name, hidden, loss, scaling)
+            (self.architecture, self.imageShape) = (architecture, imageShape)
+        }
+
+        /// Settings added after a file was written read as their defaults.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Self(name: "")
+            self.init(name: try c.decode(String.self, forKey: .name), hidden: try c.decode(.hidden, or: d.hidden), loss: try c.decode(.loss, or: d.loss),
+                      scaling: try c.decode(.scaling, or: d.scaling), architecture: try c.decode(.architecture, or: d.architecture),
+                      imageShape: try c.decodeIfPresent([Int].self, forKey: .imageShape))
         }
     }
 
@@ -181,7 +198,8 @@ public struct Translator: Autoencoder, MultiDomainModel {
 
         /// The encoder and mirrored decoder of domain `index`.
         func network(_ index: Int) -> MirroredNetwork {
-            MirroredNetwork(hidden: domains[index].hidden, codeSize: codeSize, activation: activation, loss: domains[index].loss)
+            MirroredNetwork(hidden: domains[index].hidden, codeSize: codeSize, activation: activation, loss: domains[index].loss,
+                            architecture: domains[index].architecture, imageShape: domains[index].imageShape)
         }
     }
 
@@ -341,6 +359,8 @@ extension Translator.Domain: HyperparameterDeclaring {
         .init(\.hidden, "hidden", "Encoder hidden widths, mirrored by the decoder.", each: .atLeast(1)),
         .init(\.loss, "loss", "Reconstruction cost, per feature: mse or bce (sigmoid output, data in [0, 1])."),
         .init(\.scaling, "scaling", "Per-feature scaling fitted to the domain's training samples: none, standardize, min-max or robust."),
+        .init(\.architecture, "architecture",
+              "The domain's networks: mlp (dense layers of `hidden`), conv (convolutions for its image shape) or 'ENCODER LAYERS | DECODER LAYERS'."),
     ]
 
     /// The defaults of an unnamed domain (the name has none).

@@ -35,6 +35,8 @@ struct FitTranslator: ComputingCommand {
     @Option(help: .hyperparameter(\Translator.Domain.hidden, commandLine: "512 or 512,256 for every domain, NAME=WIDTHS for one.")) var hidden: [String] = []
     @Option(help: .hyperparameter(\Translator.Domain.loss, commandLine: "For every domain, or NAME=LOSS for one.")) var loss: [String] = []
     @Option(help: .hyperparameter(\Translator.Domain.scaling, commandLine: "For every domain, or NAME=KIND for one.")) var scale: [String] = []
+    @Option(help: .hyperparameter(\Translator.Domain.architecture, commandLine: "For every domain, or NAME=ARCHITECTURE for one (an image domain: rna=mlp, image=conv)."))
+    var architecture: [String] = []
     @Option(help: .hyperparameter(\Translator.Configuration.activation)) var activation: Activation?
     @Option(help: .hyperparameter(\Translator.Configuration.matcher)) var matcher: Translator.Matcher?
     @Option(help: .hyperparameter(\Translator.Configuration.matchWeight)) var matchWeight: Float?
@@ -103,7 +105,7 @@ struct FitTranslator: ComputingCommand {
             classes = try classCount(of: given, names: data.sets[0].classNames, for: "--latent-classifier")
             labels = given
         }
-        let configuration = try self.configuration(names: names, classes: classes)
+        let configuration = try self.configuration(names: names, classes: classes, sampleShapes: data.sets.map(\.sampleShape))
         let (model, seconds, checkpoints) = try train(.init(domains: trainingSets.map(\.samples), labels: labels, partners: partners),
                                                       configuration: configuration, display: display) { file in
             try file.setNames(classes: data.sets[0].classNames, features: nil)
@@ -151,9 +153,9 @@ struct FitTranslator: ComputingCommand {
         return (model, seconds, checkpoints)
     }
 
-    /// The configuration these options ask for, for domains `names` and a latent classifier of
-    /// `classes` classes (0: none).
-    func configuration(names: [String], classes: Int) throws -> Translator.Configuration {
+    /// The configuration these options ask for, for domains `names` (whose samples have the
+    /// image shapes `sampleShapes`, when known) and a latent classifier of `classes` classes (0: none).
+    func configuration(names: [String], classes: Int, sampleShapes: [[Int]?]? = nil) throws -> Translator.Configuration {
         let defaults = Translator.Configuration.defaults, domainDefaults = Translator.Domain(name: "")
         let widths = try Named.perDomain(hidden, domains: names, option: "--hidden").map { text in
             try text.map { text in try Widths(argument: text).map(\.values) ?? { throw ValidationErrorText("--hidden \(text): widths are integers separated by commas") }() }
@@ -164,9 +166,17 @@ struct FitTranslator: ComputingCommand {
         let scalings = try Named.perDomain(scale, domains: names, option: "--scale").map { text in
             try text.map { text in try FeatureScaling.Kind(argument: text) ?? { throw ValidationErrorText("--scale \(text): none, standardize, min-max or robust") }() }
         }
+        let architectures = try Named.perDomain(architecture, domains: names, option: "--architecture").map { text in
+            try text.map { text in
+                do { return try NetworkArchitecture(parsing: text) } catch { throw ValidationErrorText("--architecture \(text): \(error)") }
+            }
+        }
         return Translator.Configuration(
-            domains: names.indices.map { .init(name: names[$0], hidden: widths[$0] ?? domainDefaults.hidden, loss: losses[$0] ?? domainDefaults.loss,
-                                                    scaling: scalings[$0] ?? domainDefaults.scaling) },
+            domains: names.indices.map { index in
+                let kind = architectures[index] ?? domainDefaults.architecture
+                return .init(name: names[index], hidden: widths[index] ?? domainDefaults.hidden, loss: losses[index] ?? domainDefaults.loss,
+                             scaling: scalings[index] ?? domainDefaults.scaling, architecture: kind, imageShape: kind == .mlp ? nil : sampleShapes?[index] ?? nil)
+            },
             codeSize: codeSize ?? defaults.codeSize, activation: activation ?? defaults.activation, matcher: matcher ?? defaults.matcher,
             matchWeight: matchWeight ?? defaults.matchWeight, adversarialLoss: adversarialLoss ?? defaults.adversarialLoss,
             classConditionalCritic: classConditionalCritic, criticHidden: criticHidden?.values ?? defaults.criticHidden,

@@ -43,6 +43,10 @@ import Testing
                              "--batch-size", "32", "--output", "m.safetensors", "--json", in: folder)
         #expect(fit.status == 0, "\(fit.errors)")
         #expect((try json(fit.output)["sse_per_sample"] as! Double) < 50, "\(fit.output)")
+        if method == "deep-autoencoder" {  // no prior: its codes are drawn from a density fitted to them
+            let density = try latent("fit-density", "m.safetensors", "--data", "fashion-mnist-mini:test", "--components", "3", in: folder)
+            #expect(density.status == 0, "\(density.errors)")
+        }
         let sampled = try latent("sample", "m.safetensors", "--count", "8", "--output", "samples.npy", in: folder)
         #expect(sampled.status == 0, "\(sampled.errors)")
         #expect(try NPY.read(folder + "/samples.npy").shape == [8, 784])
@@ -74,5 +78,23 @@ import Testing
         let options = try latent("fit", "deep-autoencoder", "--data", "fashion-mnist-mini:test", "--architecture", "conv", "--pretrain-epochs", "3",
                                  "--output", "m.safetensors", in: folder)
         #expect(options.status != 0 && options.errors.contains("which --architecture conv trains without"), "\(options.errors)")
+    }
+
+    /// A translator between the top and bottom halves of the images, the bottom an image domain
+    /// of convolutions (14 × 28 halves: one stride-2 stage), the top dense; with dropout, whose
+    /// training path runs the convolutional encoder layer by layer. Translation works unchanged.
+    @Test func aTranslatorTakesAnImageDomainOfConvolutions() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "translator", "--domain", "top=fashion-mnist-mini:test?half=top", "--domain", "bottom=fashion-mnist-mini:test?half=bottom",
+                             "--architecture", "bottom=conv", "--dropout", "0.1", "--epochs", "3", "--output", "t.safetensors", "--json", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let translated = try latent("translate", "t.safetensors", "--data", "fashion-mnist-mini:test?half=top", "--from", "top", "--to", "bottom",
+                                    "--output", "bottoms.npy", in: folder)
+        #expect(translated.status == 0, "\(translated.errors)")
+        #expect(try NPY.read(folder + "/bottoms.npy").shape == [1000, 392])
+        let refused = try latent("fit", "translator", "--domain", "top=fashion-mnist-mini:test?half=top", "--domain", "bottom=fashion-mnist-mini:test?half=bottom",
+                                 "--architecture", "bottom=conv 8 k3 s2 p1, flatten | dense 392", "--epochs", "1", "--output", "u.safetensors", in: folder)
+        #expect(refused.status != 0 && refused.errors.contains("translator domain bottom encoder, layer 0 (conv 8 k3 s2 p1): stride 2 does not divide"),
+                "\(refused.errors)")
     }
 }
