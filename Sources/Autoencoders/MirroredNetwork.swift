@@ -21,7 +21,7 @@ public struct MirroredNetwork: Sendable, Equatable {
     public var outputActivation: Activation { loss == .binaryCrossEntropy ? .sigmoid : .linear }
 
     /// The encoder (ending in the linear code layer) and the decoder, for samples of `features`.
-    /// - Throws: ``NetworkLayoutError`` naming the layer and shapes that do not fit.
+    /// - Throws: `NetworkLayoutError` naming the layer and shapes that do not fit.
     public func layouts(features: Int, method: String) throws -> (encoder: NetworkLayout, decoder: NetworkLayout) {
         let base = try architecture.layouts(features: features, imageShape: imageShape, hidden: hidden, activation: activation, codeWidth: codeSize,
                                             outputActivation: outputActivation, method: method)

@@ -7,7 +7,7 @@ import Tensors
 /// the declared convolutional networks for images, or layer lists of the user's.
 ///
 /// Written as text (the command line's `--architecture`): `mlp`, `conv`, or an encoder and a
-/// decoder layer list separated by `|` (``LayerSpecification/init(parsing:)``), for example
+/// decoder layer list separated by `|` (`LayerSpecification/init(parsing:)`), for example
 /// `conv 32 k4 s2 p1 relu, conv 64 k4 s2 p1 relu, flatten | dense 3136 relu, reshape 7x7x64,
 /// convT 32 k4 s2 p1 relu, convT 1 k4 s2 p1`. The encoder list ends where the method's code
 /// layer (or the VAE's heads μ and log σ²) begins; the decoder list reads the code and ends in
@@ -31,7 +31,7 @@ public enum NetworkArchitecture: Codable, Sendable, Hashable, CustomStringConver
     public static let smallestSide = 4
 
     /// An architecture from its text: `mlp`, `conv`, or `ENCODER LAYERS | DECODER LAYERS`.
-    /// - Throws: ``NetworkLayoutError`` naming what does not parse.
+    /// - Throws: `NetworkLayoutError` naming what does not parse.
     public init(parsing text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         switch trimmed.lowercased() {
@@ -75,7 +75,7 @@ public enum NetworkArchitecture: Codable, Sendable, Hashable, CustomStringConver
     /// mirrored as transposed convolutions, the last to C channels and linear (logits or means).
     /// For 28 × 28 × 1: conv 32, conv 64, flatten (3 136 values) | dense 3136, reshape 7x7x64,
     /// convT 32, convT 1 — the network.
-    /// - Throws: ``NetworkLayoutError`` when no stage fits the image.
+    /// - Throws: `NetworkLayoutError` when no stage fits the image.
     public static func convolutionalLayers(imageShape: [Int], activation: Activation) throws -> (encoder: [LayerSpecification], decoder: [LayerSpecification]) {
         let (height, width, channels) = try imageSize(imageShape)
         var (h, w) = (height, width)
@@ -110,7 +110,7 @@ public enum NetworkArchitecture: Codable, Sendable, Hashable, CustomStringConver
     /// and a decoder output of `outputActivation`; for `conv` and layer lists on samples of
     /// `imageShape`. `extraInputs` columns (a conditional model's label one-hot) follow each
     /// flat sample into an `mlp` encoder; other architectures take none.
-    /// - Throws: ``NetworkLayoutError`` naming the layer and shapes that do not fit (an image
+    /// - Throws: `NetworkLayoutError` naming the layer and shapes that do not fit (an image
     ///   shape missing or not holding `features` values, an encoder that does not end flat, a
     ///   decoder whose output is not the samples' width or image).
     public func layouts(features: Int, imageShape: [Int]?, hidden: [Int], activation: Activation, codeWidth: Int,

@@ -5,9 +5,9 @@ import Tensors
 ///
 /// Shapes: `x: n × H × W × C`, `weight: C′ × k × k × C` (PyTorch's `C′ × C × k × k` with the
 /// input channels last: `weight.permute(0, 2, 3, 1)` in PyTorch gives it), `bias: C′`,
-/// `y: n × H′ × W′ × C′` with H′ = (H + 2p − k)/s + 1 (``ConvolutionGeometry``; a stride that
+/// `y: n × H′ × W′ × C′` with H′ = (H + 2p − k)/s + 1 (`ConvolutionGeometry`; a stride that
 /// does not divide H + 2p − k is refused rather than dropping the image's last rows). Forward
-/// and backward run as products on im2col's column matrices (``convolution2d(_:weight:bias:geometry:settings:)``).
+/// and backward run as products on im2col's column matrices (`convolution2d(_:weight:bias:geometry:settings:)`).
 public final class Convolution2D: Layer {
     /// `[outputChannels, kernel, kernel, inputChannels]`
     public let weight: Variable
@@ -55,7 +55,7 @@ public final class Convolution2D: Layer {
     }
 
     /// y = f(x ⋆ W + b) with its pullback: δ = g·f′(y), then ∂W, ∂b and (when x needs it) ∂x
-    /// from ``convolution2dGradients(_:images:weight:geometry:inputGradient:settings:)``.
+    /// from `convolution2dGradients(_:images:weight:geometry:inputGradient:settings:)`.
     public func callAsFunction(_ input: Variable) -> Variable {
         let geometry = geometry(input: input.shape)
         let (x, w, activation) = (input.value, weight.value, activation)

@@ -6,7 +6,7 @@ import CLatentKernels
 /// the input channels last, so that a weight row is one receptive field), `bias: C′`, result
 /// `n × H′ × W′ × C′` with H′, W′ from `geometry`. Each chunk of samples is laid out by im2col,
 /// multiplied by the built-in GEMM onto copies of the bias, and mapped by f (`then`, the layer's
-/// activation) while in cache (see ``ConvolutionBatching``).
+/// activation) while in cache (see `ConvolutionBatching`).
 public func convolution2d(_ images: Tensor, weight: Tensor, bias: Tensor, geometry: ConvolutionGeometry, then map: PointwiseMap? = nil,
                           settings: ComputeSettings = .current) -> Tensor {
     let g = geometry, outputs = weight.shape.first ?? 0
