@@ -93,10 +93,12 @@ let convolutionShapes = [
     let products: [(String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, positions: Character)] = [
         ("conv forward cols·Wᵀ", 392, 64, 512, false, true, "m"),
         ("conv forward yᵀ = W·colsᵀ", 64, 392, 512, false, true, "n"),
+        ("conv forward cols·(Wᵀ stored)", 392, 64, 512, false, false, "m"),
         ("conv ∂W = δᵀ·cols", 64, 512, 392, true, false, "k"),
         ("conv ∂Wᵀ = colsᵀ·δ", 512, 64, 392, true, false, "k"),
         ("conv ∂cols = δ·W / convT forward x·W", 392, 512, 64, false, false, "m"),
         ("convT ∂x = D·Wᵀ", 392, 64, 512, false, true, "m"),
+        ("convT ∂x = D·(Wᵀ stored)", 392, 64, 512, false, false, "m"),
     ]
     print("Products of the 32↔64-channel convolutions, 1 thread, per group of 8 samples and per batch of 128 (GFLOP/s)")
     for (name, m, n, k, ta, tb, positions) in products {
