@@ -385,16 +385,7 @@ public struct DeepAutoencoder: TrainedMethod {
     }
 
     public init(configuration: Configuration, state: SafeTensorsFile, file: String) throws {
-        let d: Int
-        if let shape = configuration.imageShape {
-            d = shape.reduce(1, *)
-        } else if case .layers(let layers, _) = configuration.architecture, case .reshape(let shape) = layers.first {
-            d = shape.reduce(1, *)
-        } else {
-            let first = try state.tensor("encoder.0.weight", file: file)
-            guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor 'encoder.0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
-            d = first.shape[1]
-        }
+        let d = try configuration.architecture.storedFeatures(imageShape: configuration.imageShape, firstWeight: "encoder.0.weight", state: state, file: file)
         let layouts: (encoder: NetworkLayout, decoder: NetworkLayout)
         do { layouts = try configuration.layouts(features: d) } catch let error as NetworkLayoutError {
             throw DataFormatError(file, .entry("the configuration"), error.description)

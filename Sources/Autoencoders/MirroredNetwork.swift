@@ -48,16 +48,7 @@ public struct MirroredNetwork: Sendable, Equatable {
     /// given); D from the image shape, else from the first layer that reads the flat sample.
     public func load(from state: SafeTensorsFile, prefix: String? = nil, method: String, file: String) throws -> (encoder: TrainedNetwork, decoder: TrainedNetwork) {
         let (encoderName, decoderName) = prefix.map { ("\($0).encoder", "\($0).decoder") } ?? ("encoder", "decoder")
-        let features: Int
-        if let imageShape {
-            features = imageShape.reduce(1, *)
-        } else if case .layers(let encoder, _) = architecture, case .reshape(let shape) = encoder.first {
-            features = shape.reduce(1, *)
-        } else {
-            let first = try state.tensor("\(encoderName).0.weight", file: file)
-            guard first.rank == 2 else { throw DataFormatError(file, .entry("tensor '\(encoderName).0.weight'"), "has shape \(first.shape), expected [h₁, D]") }
-            features = first.shape[1]
-        }
+        let features = try architecture.storedFeatures(imageShape: imageShape, firstWeight: "\(encoderName).0.weight", state: state, file: file)
         let layouts: (encoder: NetworkLayout, decoder: NetworkLayout)
         do { layouts = try self.layouts(features: features, method: method) } catch let error as NetworkLayoutError {
             throw DataFormatError(file, .entry("the configuration"), error.description)

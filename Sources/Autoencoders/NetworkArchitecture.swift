@@ -164,6 +164,21 @@ public enum NetworkArchitecture: Codable, Sendable, Hashable, CustomStringConver
     }
 }
 
+extension NetworkArchitecture {
+    /// D, the features of a stored model's samples: the image shape's values; else the
+    /// reshape an encoder list starts with; else the width of `firstWeight` (the first tensor
+    /// that reads the flat sample) less the `extraInputs` label columns beside it.
+    public func storedFeatures(imageShape: [Int]?, firstWeight: String, extraInputs: Int = 0, state: SafeTensorsFile, file: String) throws -> Int {
+        if let imageShape { return imageShape.reduce(1, *) }
+        if case .layers(let encoder, _) = self, case .reshape(let shape) = encoder.first { return shape.reduce(1, *) }
+        let weight = try state.tensor(firstWeight, file: file)
+        guard weight.rank == 2, weight.shape[1] > extraInputs else {
+            throw DataFormatError(file, .entry("tensor '\(firstWeight)'"), "has shape \(weight.shape), expected [outputs, D\(extraInputs > 0 ? " + \(extraInputs)" : "")]")
+        }
+        return weight.shape[1] - extraInputs
+    }
+}
+
 extension TrainedNetwork {
     /// The parameters of `layout` named `PREFIX.I.weight|bias` in a model file, each checked
     /// against the shape the layout gives it.

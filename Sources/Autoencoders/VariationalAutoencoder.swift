@@ -214,26 +214,14 @@ public struct VariationalAutoencoder: TrainedMethod, ProbabilisticEncoder, Gener
     /// D, the features of a stored model's samples: the image shape's values, else the width of
     /// the first tensor that reads the flat sample (a first dense layer's weight, or the heads').
     static func features(_ configuration: Configuration, state: SafeTensorsFile, file: String) throws -> Int {
-        if let shape = configuration.imageShape { return shape.reduce(1, *) }
-        let c = configuration.conditionClasses
-        func width(_ name: String) throws -> Int {
-            let weight = try state.tensor(name, file: file)
-            guard weight.rank == 2, weight.shape[1] > c else {
-                throw DataFormatError(file, .entry("tensor '\(name)'"), "has shape \(weight.shape), expected [outputs, D + \(c)]")
-            }
-            return weight.shape[1] - c
+        // The heads read the flat sample when the encoder has no layers before them.
+        let direct = switch configuration.architecture {
+        case .mlp: configuration.hidden.isEmpty
+        case .conv: false
+        case .layers(let encoder, _): encoder.isEmpty
         }
-        switch configuration.architecture {
-        case .mlp: return try width(configuration.hidden.isEmpty ? "mean.weight" : "encoder.0.weight")
-        case .conv: throw DataFormatError(file, .entry("the configuration"), "has a convolutional architecture but no image shape")
-        case .layers(let encoder, _):
-            switch encoder.first {
-            case nil: return try width("mean.weight")
-            case .dense: return try width("encoder.0.weight")
-            case .reshape(let shape): return shape.reduce(1, *)
-            default: throw DataFormatError(file, .entry("the configuration"), "has no image shape for an encoder that starts with \(encoder[0])")
-            }
-        }
+        return try configuration.architecture.storedFeatures(imageShape: configuration.imageShape, firstWeight: direct ? "mean.weight" : "encoder.0.weight",
+                                                             extraInputs: configuration.conditionClasses, state: state, file: file)
     }
 
     /// The training loss (−ELBO with the KL weight of each epoch) and its two terms.

@@ -92,11 +92,7 @@ public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: T
                             }
                         }
                     }
-                    if dx != nil {
-                        dx!.withUnsafeMutableBufferPointer { run(Address($0.baseAddress!)) }
-                    } else {
-                        run(nil)
-                    }
+                    withAddress(of: &dx, run)
                 }
             }
         }
@@ -191,11 +187,7 @@ public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, 
                             }
                         }
                     }
-                    if dx != nil {
-                        dx!.withUnsafeMutableBufferPointer { run(Address($0.baseAddress!)) }
-                    } else {
-                        run(nil)
-                    }
+                    withAddress(of: &dx, run)
                 }
             }
         }

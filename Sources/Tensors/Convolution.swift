@@ -130,6 +130,13 @@ struct Address: @unchecked Sendable {
     subscript(offset: Int) -> UnsafeMutablePointer<Float> { base + offset }
 }
 
+/// Runs `body` with the address of `tensor`'s storage (nil when there is no tensor: a
+/// gradient nobody needs).
+func withAddress(of tensor: inout Tensor?, _ body: (Address?) -> Void) {
+    guard tensor != nil else { return body(nil) }
+    tensor!.withUnsafeMutableBufferPointer { body(Address($0.baseAddress!)) }
+}
+
 /// Σ over `rows` rows of a `rows × columns` block, added to `sums` (``latent_add_column_sums``).
 func addColumnSums(_ block: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>) {
     latent_add_column_sums(block, rows, columns, sums)
