@@ -17,24 +17,18 @@ public func convolution2d(_ images: Tensor, weight: Tensor, bias: Tensor, geomet
     let n = images.shape[0]
     var y = Tensor.uninitialized([n, g.outputHeight, g.outputWidth, outputs])
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
-    images.withUnsafeBufferPointer { x in
-        weight.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in
-                y.withUnsafeMutableBufferPointer { out in
-                    let (x, w, b, out) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(b.baseAddress!), Address(out.baseAddress!))
-                    batching.forEachGroup(settings: settings) { group, settings in
-                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
-                        defer { cols.deallocate() }
-                        for chunk in batching.chunks(of: group) {
-                            let rows = chunk.count * g.positions, target = out[chunk.lowerBound * g.positions * outputs]
-                            g.im2col(x[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
-                            fillRows(target, rows: rows, with: b.base, columns: outputs)
-                            gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: g.receptiveField, alpha: 1,
-                                 a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 1, c: target, ldc: outputs, settings: settings)
-                            map?(target, rows * outputs)
-                        }
-                    }
-                }
+    withAddresses([images, weight, bias], writing: &y) { read, out in
+        let (x, w, b) = (read[0], read[1], read[2])
+        batching.forEachGroup(settings: settings) { group, settings in
+            let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
+            defer { cols.deallocate() }
+            for chunk in batching.chunks(of: group) {
+                let rows = chunk.count * g.positions, target = out[chunk.lowerBound * g.positions * outputs]
+                g.im2col(x[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
+                fillRows(target, rows: rows, with: b.base, columns: outputs)
+                gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: g.receptiveField, alpha: 1,
+                     a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 1, c: target, ldc: outputs, settings: settings)
+                map?(target, rows * outputs)
             }
         }
     }
@@ -57,42 +51,35 @@ public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: T
     let partials = GradientPartials(weightCount: weight.count, biasCount: outputs, groups: batching.groupCount)
     var dx: Tensor? = inputGradient ? Tensor.uninitialized(images.shape) : nil
     let y = pullback == nil ? gradient : output!
-    images.withUnsafeBufferPointer { x in
-        weight.withUnsafeBufferPointer { w in
-            gradient.withUnsafeBufferPointer { d in
-                y.withUnsafeBufferPointer { yp in
-                    let (x, w, d, yp) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(d.baseAddress!), Address(yp.baseAddress!))
-                    let run = { (dxBase: Address?) in
-                        batching.forEachGroup(settings: settings) { group, settings in
-                            let deltaValues = batching.chunkSamples * g.positions * outputs
-                            let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
-                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pullback == nil ? 0 : deltaValues)
-                            defer { cols.deallocate(); scratch.deallocate() }
-                            for (index, chunk) in batching.chunks(of: group).enumerated() {
-                                let rows = chunk.count * g.positions, offset = chunk.lowerBound * g.positions * outputs
-                                var delta = UnsafePointer(d[offset])
-                                if let pullback {
-                                    pullback(yp[offset], d[offset], scratch, rows * outputs)
-                                    delta = UnsafePointer(scratch)
-                                }
-                                g.im2col(x[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
-                                // ∂Wᵀ = colsᵀ·δ: the faster of the two orders (latent-benchmarks convolution).
-                                gemm(transposeA: true, transposeB: false, m: g.receptiveField, n: outputs, k: rows, alpha: 1,
-                                     a: cols, lda: g.receptiveField, b: delta, ldb: outputs, beta: index == 0 ? 0 : 1,
-                                     c: partials.weight(group), ldc: outputs, settings: settings)
-                                addColumnSums(delta, rows: rows, columns: outputs, into: partials.bias(group))
-                                guard let dxBase else { continue }
-                                // ∂cols = δ·W overwrites the chunk's columns, then col2im adds them onto ∂x.
-                                gemm(transposeA: false, transposeB: false, m: rows, n: g.receptiveField, k: outputs, alpha: 1,
-                                     a: delta, lda: outputs, b: w.base, ldb: g.receptiveField, beta: 0,
-                                     c: cols, ldc: g.receptiveField, settings: settings)
-                                let target = dxBase[chunk.lowerBound * g.pixels]
-                                target.initialize(repeating: 0, count: chunk.count * g.pixels)
-                                g.col2im(cols, samples: chunk.count, into: target)
-                            }
-                        }
+    withAddresses([images, weight, gradient, y]) { read in
+        let (x, w, d, yp) = (read[0], read[1], read[2], read[3])
+        withAddress(of: &dx) { dxBase in
+            batching.forEachGroup(settings: settings) { group, settings in
+                let deltaValues = batching.chunkSamples * g.positions * outputs
+                let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pullback == nil ? 0 : deltaValues)
+                defer { cols.deallocate(); scratch.deallocate() }
+                for (index, chunk) in batching.chunks(of: group).enumerated() {
+                    let rows = chunk.count * g.positions, offset = chunk.lowerBound * g.positions * outputs
+                    var delta = UnsafePointer(d[offset])
+                    if let pullback {
+                        pullback(yp[offset], d[offset], scratch, rows * outputs)
+                        delta = UnsafePointer(scratch)
                     }
-                    withAddress(of: &dx, run)
+                    g.im2col(x[chunk.lowerBound * g.pixels], samples: chunk.count, into: cols)
+                    // ∂Wᵀ = colsᵀ·δ: the faster of the two orders (latent-benchmarks convolution).
+                    gemm(transposeA: true, transposeB: false, m: g.receptiveField, n: outputs, k: rows, alpha: 1,
+                         a: cols, lda: g.receptiveField, b: delta, ldb: outputs, beta: index == 0 ? 0 : 1,
+                         c: partials.weight(group), ldc: outputs, settings: settings)
+                    addColumnSums(delta, rows: rows, columns: outputs, into: partials.bias(group))
+                    guard let dxBase else { continue }
+                    // ∂cols = δ·W overwrites the chunk's columns, then col2im adds them onto ∂x.
+                    gemm(transposeA: false, transposeB: false, m: rows, n: g.receptiveField, k: outputs, alpha: 1,
+                         a: delta, lda: outputs, b: w.base, ldb: g.receptiveField, beta: 0,
+                         c: cols, ldc: g.receptiveField, settings: settings)
+                    let target = dxBase[chunk.lowerBound * g.pixels]
+                    target.initialize(repeating: 0, count: chunk.count * g.pixels)
+                    g.col2im(cols, samples: chunk.count, into: target)
                 }
             }
         }
@@ -117,25 +104,19 @@ public func transposedConvolution2d(_ input: Tensor, weight: Tensor, bias: Tenso
     let n = input.shape[0]
     var y = Tensor.uninitialized([n, g.height, g.width, g.channels])
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
-    input.withUnsafeBufferPointer { x in
-        weight.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in
-                y.withUnsafeMutableBufferPointer { out in
-                    let (x, w, b, out) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(b.baseAddress!), Address(out.baseAddress!))
-                    batching.forEachGroup(settings: settings) { group, settings in
-                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
-                        defer { cols.deallocate() }
-                        for chunk in batching.chunks(of: group) {
-                            gemm(transposeA: false, transposeB: false, m: chunk.count * g.positions, n: g.receptiveField, k: inputs, alpha: 1,
-                                 a: x[chunk.lowerBound * g.positions * inputs], lda: inputs, b: w.base, ldb: g.receptiveField, beta: 0,
-                                 c: cols, ldc: g.receptiveField, settings: settings)
-                            let target = out[chunk.lowerBound * g.pixels]
-                            fillRows(target, rows: chunk.count * g.height * g.width, with: b.base, columns: g.channels)
-                            g.col2im(cols, samples: chunk.count, into: target)
-                            map?(target, chunk.count * g.pixels)
-                        }
-                    }
-                }
+    withAddresses([input, weight, bias], writing: &y) { read, out in
+        let (x, w, b) = (read[0], read[1], read[2])
+        batching.forEachGroup(settings: settings) { group, settings in
+            let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
+            defer { cols.deallocate() }
+            for chunk in batching.chunks(of: group) {
+                gemm(transposeA: false, transposeB: false, m: chunk.count * g.positions, n: g.receptiveField, k: inputs, alpha: 1,
+                     a: x[chunk.lowerBound * g.positions * inputs], lda: inputs, b: w.base, ldb: g.receptiveField, beta: 0,
+                     c: cols, ldc: g.receptiveField, settings: settings)
+                let target = out[chunk.lowerBound * g.pixels]
+                fillRows(target, rows: chunk.count * g.height * g.width, with: b.base, columns: g.channels)
+                g.col2im(cols, samples: chunk.count, into: target)
+                map?(target, chunk.count * g.pixels)
             }
         }
     }
@@ -157,37 +138,30 @@ public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, 
     let partials = GradientPartials(weightCount: weight.count, biasCount: g.channels, groups: batching.groupCount)
     var dx: Tensor? = inputGradient ? Tensor.uninitialized(input.shape) : nil
     let y = pullback == nil ? gradient : output!
-    input.withUnsafeBufferPointer { x in
-        weight.withUnsafeBufferPointer { w in
-            gradient.withUnsafeBufferPointer { d in
-                y.withUnsafeBufferPointer { yp in
-                    let (x, w, d, yp) = (Address(x.baseAddress!), Address(w.baseAddress!), Address(d.baseAddress!), Address(yp.baseAddress!))
-                    let run = { (dxBase: Address?) in
-                        batching.forEachGroup(settings: settings) { group, settings in
-                            let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
-                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pullback == nil ? 0 : batching.chunkSamples * g.pixels)
-                            defer { cols.deallocate(); scratch.deallocate() }
-                            for (index, chunk) in batching.chunks(of: group).enumerated() {
-                                let rows = chunk.count * g.positions, offset = chunk.lowerBound * g.pixels
-                                var delta = UnsafePointer(d[offset])
-                                if let pullback {
-                                    pullback(yp[offset], d[offset], scratch, chunk.count * g.pixels)
-                                    delta = UnsafePointer(scratch)
-                                }
-                                let inputChunk = x[chunk.lowerBound * g.positions * inputs]
-                                g.im2col(delta, samples: chunk.count, into: cols)
-                                gemm(transposeA: true, transposeB: false, m: g.receptiveField, n: inputs, k: rows, alpha: 1,
-                                     a: cols, lda: g.receptiveField, b: inputChunk, ldb: inputs, beta: index == 0 ? 0 : 1,
-                                     c: partials.weight(group), ldc: inputs, settings: settings)
-                                addColumnSums(delta, rows: chunk.count * g.height * g.width, columns: g.channels, into: partials.bias(group))
-                                guard let dxBase else { continue }
-                                gemm(transposeA: false, transposeB: true, m: rows, n: inputs, k: g.receptiveField, alpha: 1,
-                                     a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 0,
-                                     c: dxBase[chunk.lowerBound * g.positions * inputs], ldc: inputs, settings: settings)
-                            }
-                        }
+    withAddresses([input, weight, gradient, y]) { read in
+        let (x, w, d, yp) = (read[0], read[1], read[2], read[3])
+        withAddress(of: &dx) { dxBase in
+            batching.forEachGroup(settings: settings) { group, settings in
+                let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: pullback == nil ? 0 : batching.chunkSamples * g.pixels)
+                defer { cols.deallocate(); scratch.deallocate() }
+                for (index, chunk) in batching.chunks(of: group).enumerated() {
+                    let rows = chunk.count * g.positions, offset = chunk.lowerBound * g.pixels
+                    var delta = UnsafePointer(d[offset])
+                    if let pullback {
+                        pullback(yp[offset], d[offset], scratch, chunk.count * g.pixels)
+                        delta = UnsafePointer(scratch)
                     }
-                    withAddress(of: &dx, run)
+                    let inputChunk = x[chunk.lowerBound * g.positions * inputs]
+                    g.im2col(delta, samples: chunk.count, into: cols)
+                    gemm(transposeA: true, transposeB: false, m: g.receptiveField, n: inputs, k: rows, alpha: 1,
+                         a: cols, lda: g.receptiveField, b: inputChunk, ldb: inputs, beta: index == 0 ? 0 : 1,
+                         c: partials.weight(group), ldc: inputs, settings: settings)
+                    addColumnSums(delta, rows: chunk.count * g.height * g.width, columns: g.channels, into: partials.bias(group))
+                    guard let dxBase else { continue }
+                    gemm(transposeA: false, transposeB: true, m: rows, n: inputs, k: g.receptiveField, alpha: 1,
+                         a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 0,
+                         c: dxBase[chunk.lowerBound * g.positions * inputs], ldc: inputs, settings: settings)
                 }
             }
         }

@@ -128,13 +128,32 @@ struct Address: @unchecked Sendable {
     init(_ pointer: UnsafePointer<Float>) { base = UnsafeMutablePointer(mutating: pointer) }
     init(_ pointer: UnsafeMutablePointer<Float>) { base = pointer }
     subscript(offset: Int) -> UnsafeMutablePointer<Float> { base + offset }
+    /// The address given for an empty tensor (no samples): one value, never read.
+    static let empty = Address(UnsafeMutablePointer<Float>.allocate(capacity: 1))
+}
+
+/// Runs `body` with the storage addresses of `tensors` (read) and of `output` (written), in
+/// order; an empty tensor's address is never read.
+func withAddresses<Result>(_ tensors: [Tensor], writing output: inout Tensor, _ body: ([Address], Address) -> Result) -> Result {
+    output.withUnsafeMutableBufferPointer { out in
+        withAddresses(tensors) { read in body(read, out.baseAddress.map(Address.init) ?? Address.empty) }
+    }
+}
+
+/// Runs `body` with the storage addresses of `tensors`, in order.
+func withAddresses<Result>(_ tensors: [Tensor], _ body: ([Address]) -> Result) -> Result {
+    func next(_ index: Int, _ collected: [Address]) -> Result {
+        guard index < tensors.count else { return body(collected) }
+        return tensors[index].withUnsafeBufferPointer { next(index + 1, collected + [$0.baseAddress.map(Address.init) ?? Address.empty]) }
+    }
+    return next(0, [])
 }
 
 /// Runs `body` with the address of `tensor`'s storage (nil when there is no tensor: a
 /// gradient nobody needs).
 func withAddress(of tensor: inout Tensor?, _ body: (Address?) -> Void) {
     guard tensor != nil else { return body(nil) }
-    tensor!.withUnsafeMutableBufferPointer { body(Address($0.baseAddress!)) }
+    tensor!.withUnsafeMutableBufferPointer { body($0.baseAddress.map(Address.init) ?? Address.empty) }
 }
 
 /// Σ over `rows` rows of a `rows × columns` block, added to `sums` (``latent_add_column_sums``).
@@ -151,6 +170,8 @@ struct GradientPartials: @unchecked Sendable {
     init(weightCount: Int, biasCount: Int, groups: Int) {
         (self.weightCount, self.biasCount, self.groups) = (weightCount, biasCount, groups)
         weights = .allocate(capacity: weightCount * groups)
+        // Zero, for a group without samples (an empty batch) that no product writes.
+        weights.initialize(repeating: 0, count: weightCount * groups)
         biases = .allocate(capacity: biasCount * groups)
         biases.initialize(repeating: 0, count: biasCount * groups)
     }

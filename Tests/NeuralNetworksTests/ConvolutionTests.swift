@@ -116,6 +116,18 @@ func referenceConvolution(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int
         #expect(check.passed, "\(check)")
     }
 
+    /// A batch of no samples gives no outputs and zero parameter gradients, not a crash.
+    @Test func anEmptyBatchPassesThrough() {
+        var generator = RandomGenerator(seed: 20)
+        let conv = Convolution2D(inputChannels: 2, outputChannels: 3, kernel: 3, stride: 1, padding: 1, activation: .relu, using: &generator)
+        let transposed = TransposedConvolution2D(inputChannels: 3, outputChannels: 2, kernel: 4, stride: 2, padding: 1, using: &generator)
+        let x = Variable(Tensor.zeros([0, 4, 4, 2]), requiresGradient: true)
+        let y = transposed(conv(x))
+        #expect(y.shape == [0, 8, 8, 2])
+        y.backward(seed: Tensor.zeros([0, 8, 8, 2]))
+        #expect(conv.weight.gradient == Tensor.zeros(conv.weight.shape) && transposed.bias.gradient == Tensor.zeros([2]))
+    }
+
     /// Large enough to be cut into groups and chunks: the same values on 1 and 2 threads.
     @Test func resultsDoNotDependOnTheThreadCount() {
         let x = randomTensor([37, 14, 14, 8], seed: 15)
