@@ -9,8 +9,8 @@ import Testing
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
     }
 
-    /// The image shape comes from the data (IDX images); sample, interpolate, encode and report
-    /// work on the model unchanged.
+    /// The image shape comes from the data (IDX images); sample, interpolate, attribute, traverse,
+    /// encode and report work on the model unchanged.
     @Test func aConvolutionalVAEFitsAndWorksWithEveryCommand() throws {
         let folder = scratchFolder()
         let fit = try latent("fit", "vae", "--data", "fashion-mnist-mini:test", "--architecture", "conv", "--code-size", "8", "--epochs", "4", "--batch-size", "32",
@@ -24,6 +24,11 @@ import Testing
         #expect(sampled.status == 0, "\(sampled.errors)")
         let walk = try latent("interpolate", "c.safetensors", "--data", "fashion-mnist-mini:test", "--from", "0", "--to", "1", "--output", "walk.png", in: folder)
         #expect(walk.status == 0, "\(walk.errors)")
+        let attribute = try latent("attribute", "c.safetensors", "--data", "fashion-mnist-mini:test", "--with", "Pullover", "--without", "T-shirt/top",
+                                   "--samples", "0,1", "--output", "sleeves.npy", in: folder)
+        #expect(attribute.status == 0, "\(attribute.errors)")
+        let traverse = try latent("traverse", "c.safetensors", "--data", "fashion-mnist-mini:test", "--dimensions", "0,1", "--output", "axes.png", in: folder)
+        #expect(traverse.status == 0, "\(traverse.errors)")
         let encoded = try latent("encode", "c.safetensors", "--data", "fashion-mnist-mini:test", "--output", "codes.npy", in: folder)
         #expect(encoded.status == 0, "\(encoded.errors)")
         #expect(try NPY.read(folder + "/codes.npy").shape == [1000, 8])
