@@ -31,6 +31,10 @@ CASES = [
     ("convT", 3, 3, 3, 2, 2, 2, 2, 0, 0),
     ("upsample", 2, 3, 4, 2, 2, 0, 2, 0, 0),
     ("upsample", 1, 2, 2, 3, 3, 0, 3, 0, 0),
+    # Channels that fill the built-in kernel's column panels: the indirect convolution and the
+    # phase-wise gather of the transposed convolution (and of both input gradients).
+    ("conv", 1, 6, 6, 32, 32, 2, 2, 0, 0),
+    ("convT", 1, 3, 3, 32, 32, 3, 2, 1, 1),
 ]
 
 

@@ -299,3 +299,61 @@ static listed_fn listed_for(latent_cpu_level level) { DISPATCH(listed_distances)
 void latent_listed_distances(latent_cpu_level level, const float *x, long d, const int *rows, long count, const float *norms, float *out) {
     listed_for(level)(x, d, rows, count, norms, out);
 }
+
+// MARK: - Indirect convolution
+
+typedef void (*conv_indirect_fn)(const float *, long, long, const long *, long, long, long, const float *, long,
+                                 const float *, float *, long, const long *, const float **, const float *);
+static conv_indirect_fn conv_indirect_for(latent_cpu_level level) { DISPATCH(conv_indirect) }
+typedef void (*conv_pack_fn)(const float *, long, long, long, const long *, float *);
+static conv_pack_fn conv_pack_for(latent_cpu_level level) { DISPATCH(conv_pack_weights) }
+
+long latent_conv_packed_count(latent_cpu_level level, long outputs, long depth) {
+    long rows, columns;
+    latent_gemm_tile(level, &rows, &columns);
+    return (outputs + columns - 1) / columns * columns * depth;
+}
+
+void latent_conv_pack_weights(latent_cpu_level level, const float *w, long outputs, long depth, long output_stride,
+                              const long *row_offsets, float *packed) {
+    conv_pack_for(level)(w, outputs, depth, output_stride, row_offsets, packed);
+}
+
+void latent_conv_indirect(latent_cpu_level level, const float *x, long samples, long sample_stride, const long *offsets,
+                          long positions, long taps, long channels, const float *packed, long outputs, const float *bias,
+                          float *y, long y_sample_stride, const long *y_offsets) {
+    if (samples <= 0 || positions <= 0 || outputs <= 0) return;
+    long rows, columns;
+    latent_gemm_tile(level, &rows, &columns);
+    const long padded = (outputs + columns - 1) / columns * columns;
+    const float **pointers = malloc((size_t)(rows * (taps + 1)) * sizeof *pointers);
+    float *zeros = calloc((size_t)(channels > 0 ? channels : 1), sizeof(float));
+    float *biases = calloc((size_t)padded, sizeof(float));
+    if (!pointers || !zeros || !biases) abort();  // a few kilobytes: nothing sensible is left to do
+    if (bias) memcpy(biases, bias, (size_t)outputs * sizeof(float));
+    conv_indirect_for(level)(x, samples, sample_stride, offsets, positions, taps, channels, packed, outputs, biases, y,
+                             y_sample_stride, y_offsets, pointers, zeros);
+    free(pointers);
+    free(zeros);
+    free(biases);
+}
+
+typedef void (*conv_weight_gradient_fn)(const float *, long, const float *, long, long, const long *, long, long, long, float *);
+static conv_weight_gradient_fn conv_weight_gradient_for(latent_cpu_level level) { DISPATCH(conv_weight_gradient) }
+
+bool latent_conv_weight_gradient_fits(latent_cpu_level level, long a_channels, long b_channels) {
+    long rows, columns;
+    latent_gemm_tile(level, &rows, &columns);
+    const long tileRows = rows / 3 * 2;
+    return a_channels > 0 && b_channels > 0 && a_channels % tileRows == 0 && b_channels % columns == 0;
+}
+
+void latent_conv_weight_gradient(latent_cpu_level level, const float *a, long a_channels, const float *b, long samples,
+                                 long b_sample_stride, const long *offsets, long positions, long taps, long b_channels,
+                                 float *out) {
+    if (samples <= 0 || positions <= 0) {
+        memset(out, 0, (size_t)(a_channels * taps * b_channels) * sizeof(float));
+        return;
+    }
+    conv_weight_gradient_for(level)(a, a_channels, b, samples, b_sample_stride, offsets, positions, taps, b_channels, out);
+}

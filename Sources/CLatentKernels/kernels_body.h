@@ -459,6 +459,7 @@ static void FN(cluster_sums)(const float *x, long n, long d, const long *labels,
 
 #include "sinkhorn_body.h"
 #include "pairs_body.h"
+#include "indirect_body.h"
 
 #undef DL
 #undef VD

@@ -19,6 +19,14 @@ public func convolution2d(_ images: Tensor, weight: Tensor, bias: Tensor, geomet
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
     withAddresses([images, weight, bias], writing: &y) { read, out in
         let (x, w, b) = (read[0], read[1], read[2])
+        if let indirect = IndirectConvolution(convolution: g, weight: w.base, outputs: outputs, settings: settings) {
+            batching.forEachGroup(settings: settings) { group, _ in
+                let samples = batching.group(group), target = out[samples.lowerBound * g.positions * outputs]
+                indirect(x[samples.lowerBound * g.pixels], samples: samples.count, bias: b.base, into: target)
+                map?(target, samples.count * g.positions * outputs)
+            }
+            return
+        }
         batching.forEachGroup(settings: settings) { group, settings in
             let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
             defer { cols.deallocate() }
@@ -48,11 +56,34 @@ public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: T
     require(gradient.shape == [n, g.outputHeight, g.outputWidth, outputs] && (pullback == nil || output?.shape == gradient.shape),
             "convolution2dGradients: gradient \(gradient.shape) (and output \(output?.shape ?? [])) is not [\(n), \(g.outputHeight), \(g.outputWidth), \(outputs)]")
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
-    let partials = GradientPartials(weightCount: weight.count, biasCount: outputs, groups: batching.groupCount)
     var dx: Tensor? = inputGradient ? Tensor.uninitialized(images.shape) : nil
     let y = pullback == nil ? gradient : output!
+    // Without column matrices where the kernels take the channel counts.
+    if let weightGradient = IndirectWeightGradient(geometry: g, rowChannels: outputs, settings: settings),
+       !inputGradient || IndirectConvolution.applies(outputs: g.channels, settings: settings) {
+        let partials = GradientPartials(weightCount: weight.count, biasCount: outputs, groups: batching.groupCount, transposed: false)
+        withAddresses([images, weight, gradient, y]) { read in
+            let (x, w, d, yp) = (read[0], read[1], read[2], read[3])
+            let gather = inputGradient ? IndirectConvolution(transposed: g, weight: w.base, inputs: outputs, settings: settings) : nil
+            withAddress(of: &dx) { dxBase in
+                batching.forEachGroup(settings: settings) { group, _ in
+                    let samples = batching.group(group), rows = samples.count * g.positions
+                    withDelta(d[samples.lowerBound * g.positions * outputs], output: yp[samples.lowerBound * g.positions * outputs],
+                              count: rows * outputs, pullback: pullback) { delta in
+                        weightGradient(rows: delta, image: x[samples.lowerBound * g.pixels], samples: samples.count, into: partials.weight(group))
+                        addColumnSums(delta, rows: rows, columns: outputs, into: partials.bias(group))
+                        if let gather, let dxBase { gather(delta, samples: samples.count, bias: nil, into: dxBase[samples.lowerBound * g.pixels]) }
+                    }
+                }
+            }
+        }
+        let (dw, db) = partials.total(weightShape: weight.shape)
+        return (dx, dw, db)
+    }
+    let partials = GradientPartials(weightCount: weight.count, biasCount: outputs, groups: batching.groupCount)
     withAddresses([images, weight, gradient, y]) { read in
         let (x, w, d, yp) = (read[0], read[1], read[2], read[3])
+        let gather = inputGradient ? IndirectConvolution(transposed: g, weight: w.base, inputs: outputs, settings: settings) : nil
         withAddress(of: &dx) { dxBase in
             batching.forEachGroup(settings: settings) { group, settings in
                 let deltaValues = batching.chunkSamples * g.positions * outputs
@@ -73,6 +104,10 @@ public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: T
                          c: partials.weight(group), ldc: outputs, settings: settings)
                     addColumnSums(delta, rows: rows, columns: outputs, into: partials.bias(group))
                     guard let dxBase else { continue }
+                    if let gather {
+                        gather(delta, samples: chunk.count, bias: nil, into: dxBase[chunk.lowerBound * g.pixels])
+                        continue
+                    }
                     // ∂cols = δ·W overwrites the chunk's columns, then col2im adds them onto ∂x.
                     gemm(transposeA: false, transposeB: false, m: rows, n: g.receptiveField, k: outputs, alpha: 1,
                          a: delta, lda: outputs, b: w.base, ldb: g.receptiveField, beta: 0,
@@ -106,6 +141,14 @@ public func transposedConvolution2d(_ input: Tensor, weight: Tensor, bias: Tenso
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
     withAddresses([input, weight, bias], writing: &y) { read, out in
         let (x, w, b) = (read[0], read[1], read[2])
+        if let gather = IndirectConvolution(transposed: g, weight: w.base, inputs: inputs, settings: settings) {
+            batching.forEachGroup(settings: settings) { group, _ in
+                let samples = batching.group(group), target = out[samples.lowerBound * g.pixels]
+                gather(x[samples.lowerBound * g.positions * inputs], samples: samples.count, bias: b.base, into: target)
+                map?(target, samples.count * g.pixels)
+            }
+            return
+        }
         batching.forEachGroup(settings: settings) { group, settings in
             let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
             defer { cols.deallocate() }
@@ -135,11 +178,34 @@ public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, 
     require(gradient.shape == [n, g.height, g.width, g.channels] && (pullback == nil || output?.shape == gradient.shape),
             "transposedConvolution2dGradients: gradient \(gradient.shape) (and output \(output?.shape ?? [])) is not [\(n), \(g.height), \(g.width), \(g.channels)]")
     let batching = ConvolutionBatching(samples: n, rowValues: g.positions * g.receptiveField)
-    let partials = GradientPartials(weightCount: weight.count, biasCount: g.channels, groups: batching.groupCount)
     var dx: Tensor? = inputGradient ? Tensor.uninitialized(input.shape) : nil
     let y = pullback == nil ? gradient : output!
+    // Without column matrices where the kernels take the channel counts.
+    if let weightGradient = IndirectWeightGradient(geometry: g, rowChannels: inputs, settings: settings),
+       !inputGradient || IndirectConvolution.applies(outputs: inputs, settings: settings) {
+        let partials = GradientPartials(weightCount: weight.count, biasCount: g.channels, groups: batching.groupCount, transposed: false)
+        withAddresses([input, weight, gradient, y]) { read in
+            let (x, w, d, yp) = (read[0], read[1], read[2], read[3])
+            let indirect = inputGradient ? IndirectConvolution(convolution: g, weight: w.base, outputs: inputs, settings: settings) : nil
+            withAddress(of: &dx) { dxBase in
+                batching.forEachGroup(settings: settings) { group, _ in
+                    let samples = batching.group(group), gridRows = samples.lowerBound * g.positions * inputs
+                    withDelta(d[samples.lowerBound * g.pixels], output: yp[samples.lowerBound * g.pixels], count: samples.count * g.pixels,
+                              pullback: pullback) { delta in
+                        weightGradient(rows: x[gridRows], image: delta, samples: samples.count, into: partials.weight(group))
+                        addColumnSums(delta, rows: samples.count * g.height * g.width, columns: g.channels, into: partials.bias(group))
+                        if let indirect, let dxBase { indirect(delta, samples: samples.count, bias: nil, into: dxBase[gridRows]) }
+                    }
+                }
+            }
+        }
+        let (dw, db) = partials.total(weightShape: weight.shape)
+        return (dx, dw, db)
+    }
+    let partials = GradientPartials(weightCount: weight.count, biasCount: g.channels, groups: batching.groupCount)
     withAddresses([input, weight, gradient, y]) { read in
         let (x, w, d, yp) = (read[0], read[1], read[2], read[3])
+        let indirect = inputGradient ? IndirectConvolution(convolution: g, weight: w.base, outputs: inputs, settings: settings) : nil
         withAddress(of: &dx) { dxBase in
             batching.forEachGroup(settings: settings) { group, settings in
                 let cols = UnsafeMutablePointer<Float>.allocate(capacity: batching.chunkSamples * g.positions * g.receptiveField)
@@ -159,6 +225,10 @@ public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, 
                          c: partials.weight(group), ldc: inputs, settings: settings)
                     addColumnSums(delta, rows: chunk.count * g.height * g.width, columns: g.channels, into: partials.bias(group))
                     guard let dxBase else { continue }
+                    if let indirect {
+                        indirect(delta, samples: chunk.count, bias: nil, into: dxBase[chunk.lowerBound * g.positions * inputs])
+                        continue
+                    }
                     gemm(transposeA: false, transposeB: true, m: rows, n: inputs, k: g.receptiveField, alpha: 1,
                          a: cols, lda: g.receptiveField, b: w.base, ldb: g.receptiveField, beta: 0,
                          c: dxBase[chunk.lowerBound * g.positions * inputs], ldc: inputs, settings: settings)
@@ -168,4 +238,15 @@ public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, 
     }
     let (dw, db) = partials.total(weightShape: weight.shape)
     return (dx, dw, db)
+}
+
+/// Runs `body` with δ = g·f′ for `count` values (`pullback` given the map's output y), or with
+/// g itself when the layer has no map.
+private func withDelta(_ gradient: UnsafePointer<Float>, output: UnsafePointer<Float>, count: Int, pullback: PointwisePullback?,
+                       _ body: (UnsafePointer<Float>) -> Void) {
+    guard let pullback else { return body(gradient) }
+    let delta = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    defer { delta.deallocate() }
+    pullback(output, gradient, delta, count)
+    body(delta)
 }

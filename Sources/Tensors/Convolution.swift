@@ -166,9 +166,12 @@ func addColumnSums(_ block: UnsafePointer<Float>, rows: Int, columns: Int, into 
 struct GradientPartials: @unchecked Sendable {
     let weights: UnsafeMutablePointer<Float>, biases: UnsafeMutablePointer<Double>
     let weightCount: Int, biasCount: Int, groups: Int
+    /// Whether a group's weight gradient is held transposed (`K × C` for a `C × K` weight, from
+    /// the GEMM) rather than in the weight's layout (from ``IndirectWeightGradient``).
+    let transposed: Bool
 
-    init(weightCount: Int, biasCount: Int, groups: Int) {
-        (self.weightCount, self.biasCount, self.groups) = (weightCount, biasCount, groups)
+    init(weightCount: Int, biasCount: Int, groups: Int, transposed: Bool = true) {
+        (self.weightCount, self.biasCount, self.groups, self.transposed) = (weightCount, biasCount, groups, transposed)
         weights = .allocate(capacity: weightCount * groups)
         // Zero, for a group without samples (an empty batch) that no product writes.
         weights.initialize(repeating: 0, count: weightCount * groups)
@@ -179,8 +182,8 @@ struct GradientPartials: @unchecked Sendable {
     func weight(_ g: Int) -> UnsafeMutablePointer<Float> { weights + g * weightCount }
     func bias(_ g: Int) -> UnsafeMutablePointer<Double> { biases + g * biasCount }
 
-    /// The sums over groups as tensors, the weight's of `weightShape` = `[C, K]` transposed from
-    /// the partials' `K × C` layout (the faster product's); frees the partials.
+    /// The sums over groups as tensors, the weight's of `weightShape` = `[C, K]` (transposed from
+    /// the partials' `K × C` layout where they are held transposed); frees the partials.
     func total(weightShape: [Int]) -> (weight: Tensor, bias: Tensor) {
         defer { weights.deallocate(); biases.deallocate() }
         let columns = weightShape[0], rows = weightCount / max(columns, 1)
@@ -192,7 +195,11 @@ struct GradientPartials: @unchecked Sendable {
             for i in 0..<weightCount { summed[i] += partial[i] }
         }
         let weight = Tensor(shape: weightShape) { out in
-            for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = summed[r * columns + c] } }
+            if transposed {
+                for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = summed[r * columns + c] } }
+            } else {
+                for i in 0..<weightCount { out[i] = summed[i] }
+            }
         }
         let bias = Tensor(shape: [biasCount]) { out in
             for c in 0..<biasCount { out[c] = Float((0..<groups).reduce(0.0) { $0 + biases[$1 * biasCount + c] }) }

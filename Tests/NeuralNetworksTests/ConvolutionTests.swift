@@ -164,7 +164,7 @@ func referenceConvolution(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int
         return (try? JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases) ?? []
     }()
 
-    @Test func theFixturesAreThere() { #expect(Self.cases.count == 10) }
+    @Test func theFixturesAreThere() { #expect(Self.cases.count == 12) }
 
     @Test(arguments: cases)
     func valuesAndGradientsEqualPyTorchs(_ c: Case) throws {

@@ -245,6 +245,42 @@ void latent_im2col_nhwc(const float *x, long samples, long height, long width, l
 void latent_col2im_nhwc(const float *cols, long samples, long height, long width, long channels, long kernel, long stride,
                         long pad, long out_height, long out_width, float *x);
 
+/// Floats of the packed weights of latent_conv_indirect for `depth` × `outputs` weights.
+long latent_conv_packed_count(latent_cpu_level level, long outputs, long depth);
+
+/// Packs the depth × outputs operand B of latent_conv_indirect, B[k][o] = w[o·output_stride +
+/// row_offsets[k]], in panels of the level's GEMM tile width, zero-padded (latent_conv_packed_count
+/// floats). A convolution weight W (outputs × depth, row-major) is output_stride = depth,
+/// row_offsets[k] = k.
+void latent_conv_pack_weights(latent_cpu_level level, const float *w, long outputs, long depth, long output_stride,
+                              const long *row_offsets, float *packed);
+
+/// The indirect convolution: for sample s and output position q, the row of `outputs` values at
+/// y + s·y_sample_stride + y_offsets[q] (y_offsets NULL: row s·positions + q of a contiguous
+/// matrix) = bias + Σ_t Σ_c x_s[offsets[q·taps + t] + c] · B[t·channels + c][o], where
+/// x_s = x + s·sample_stride and a negative offset reads zeros (padding); B comes packed
+/// (latent_conv_pack_weights); `bias` (outputs values) may be NULL. Every output sums its
+/// taps·channels products in order (t, then c), one fused multiply-add each on the levels that
+/// have them: the same bits however the rows are split between calls.
+void latent_conv_indirect(latent_cpu_level level, const float *x, long samples, long sample_stride, const long *offsets,
+                          long positions, long taps, long channels, const float *packed, long outputs, const float *bias,
+                          float *y, long y_sample_stride, const long *y_offsets);
+
+/// Whether latent_conv_weight_gradient takes these channel counts at `level`: a_channels a
+/// multiple of two thirds of the GEMM tile's rows, b_channels of its columns.
+bool latent_conv_weight_gradient_fits(latent_cpu_level level, long a_channels, long b_channels);
+
+/// A convolution's weight gradient without its column matrix, in the weight's own layout:
+/// out[i][t][j] (a_channels × taps × b_channels, overwritten) = Σ_p a_p[i]·b_{p,t}[j] over the rows
+/// p = s·positions + q of `samples` samples, a_p = row p of a (rows of a_channels floats,
+/// contiguous), b_{p,t} = the b_channels floats at b + s·b_sample_stride + offsets[q·taps + t]
+/// (negative: padding, skipped). Convolution: a = δ, b = the image (C′ × k × k × C); transposed
+/// convolution: a = its input grid, b = δ on its image (C × k × k × C′). Sums run in row order.
+/// Channel counts as latent_conv_weight_gradient_fits says.
+void latent_conv_weight_gradient(latent_cpu_level level, const float *a, long a_channels, const float *b, long samples,
+                                 long b_sample_stride, const long *offsets, long positions, long taps, long b_channels,
+                                 float *out);
+
 /// Nearest-neighbour upsampling by an integer factor: y (samples × height·factor ×
 /// width·factor × channels) repeats each pixel of x in a factor × factor block.
 void latent_upsample_nearest_nhwc(const float *x, long samples, long height, long width, long channels, long factor, float *y);

@@ -1,0 +1,171 @@
+import CLatentKernels
+
+/// A convolution's products without a column matrix: the built-in kernel's micro-tiles
+/// broadcast straight from the NHWC input through a table of tap offsets (Dukhan, "The
+/// Indirect Convolution Algorithm", 2019), against weights packed once per call.
+///
+/// Two forms share the kernel:
+/// - the **convolution** y = im2col(x)·Wᵀ + b (W: `C′ × k × k × C`): one phase whose rows are the
+///   grid's positions; it is the forward pass of a convolution, and the input gradient of a
+///   transposed convolution (the same product on its output gradient);
+/// - the **transposed convolution** y = col2im(x·W) + b (W: `C × k × k × C′`) as a gather: an
+///   image pixel (iy, ix) receives the taps ky ≡ iy + padding (mod stride) (and likewise kx), so
+///   the image splits into stride² phases, each a convolution of the grid with its own taps
+///   (Zeiler's deconvolution as sub-convolutions): the forward pass of a transposed convolution
+///   and the input gradient of a convolution, with no scatter-adds and no zero-filled image.
+///
+/// Every output value sums its products in one fixed order (taps, then channels): the same bits
+/// at any thread count. On the built-in GEMM only, and only where the outputs fill the kernel's
+/// column panels well; otherwise callers keep im2col/col2im and the GEMM.
+struct IndirectConvolution: Sendable {
+    /// A set of output rows with the same taps.
+    struct Phase: Sendable {
+        let positions: Int, taps: Int
+        /// `positions × taps` offsets of each tap's input pixel from the sample's start; −1 reads zeros.
+        let offsets: [Int]
+        /// Each position's output offset from the sample's start; nil: rows in position order.
+        let outputOffsets: [Int]?
+        let packed: [Float]
+    }
+
+    let level: CPULevel, channels: Int, outputs: Int
+    /// Floats per sample of the input and of the output.
+    let inputStride: Int, outputStride: Int
+    let phases: [Phase]
+
+    /// The convolution im2col(x)·Wᵀ on `geometry`'s image, W (`outputs × receptiveField`) at `weight`.
+    init?(convolution g: ConvolutionGeometry, weight: UnsafePointer<Float>, outputs: Int, settings: ComputeSettings) {
+        guard case .builtIn(let level) = settings.backend, Self.fillsPanels(outputs, level: level) else { return nil }
+        let offsets = g.tapOffsets
+        let packed = Self.pack(level: level, weight: weight, outputs: outputs, outputStride: g.receptiveField,
+                               rowOffsets: Array(0..<g.receptiveField))
+        (self.level, channels, self.outputs) = (level, g.channels, outputs)
+        (inputStride, outputStride) = (g.pixels, g.positions * outputs)
+        phases = [Phase(positions: g.positions, taps: g.kernel * g.kernel, offsets: offsets, outputOffsets: nil, packed: packed)]
+    }
+
+    /// The transposed convolution col2im(x·W) from `geometry`'s grid (`inputs` channels) to its
+    /// image (`channels` of it), W (`inputs × k × k × channels`) at `weight`.
+    init?(transposed g: ConvolutionGeometry, weight: UnsafePointer<Float>, inputs: Int, settings: ComputeSettings) {
+        guard case .builtIn(let level) = settings.backend, Self.fillsPanels(g.channels, level: level) else { return nil }
+        let (k, s, p) = (g.kernel, g.stride, g.padding)
+        var phases = [Phase]()
+        for phaseY in 0..<s {
+            for phaseX in 0..<s {
+                // Image rows iy with (iy + p) mod s = phase, and the kernel rows that reach them.
+                let rows = (0..<g.height).filter { ($0 + p) % s == phaseY }, columns = (0..<g.width).filter { ($0 + p) % s == phaseX }
+                guard !rows.isEmpty, !columns.isEmpty else { continue }
+                let kys = Array(stride(from: phaseY, to: k, by: s)), kxs = Array(stride(from: phaseX, to: k, by: s))
+                var offsets = [Int](), outputOffsets = [Int]()
+                for iy in rows {
+                    for ix in columns {
+                        outputOffsets.append((iy * g.width + ix) * g.channels)
+                        for ky in kys {
+                            for kx in kxs {
+                                let (oy, ox) = ((iy + p - ky) / s, (ix + p - kx) / s)
+                                let inside = (0..<g.outputHeight).contains(oy) && (0..<g.outputWidth).contains(ox)
+                                offsets.append(inside ? (oy * g.outputWidth + ox) * inputs : -1)
+                            }
+                        }
+                    }
+                }
+                // B[(t, c)][o] = W[c][ky_t][kx_t][o].
+                let rowOffsets = kys.flatMap { ky in kxs.flatMap { kx in (0..<inputs).map { c in (c * k * k + ky * k + kx) * g.channels } } }
+                let packed = Self.pack(level: level, weight: weight, outputs: g.channels, outputStride: 1, rowOffsets: rowOffsets)
+                phases.append(Phase(positions: rows.count * columns.count, taps: kys.count * kxs.count, offsets: offsets,
+                                    outputOffsets: outputOffsets, packed: packed))
+            }
+        }
+        (self.level, channels, outputs) = (level, inputs, g.channels)
+        (inputStride, outputStride) = (g.positions * inputs, g.pixels)
+        self.phases = phases
+    }
+
+    /// Whether the kernel takes `outputs` output channels on `settings`' backend: the built-in
+    /// GEMM's, with the outputs filling its column panels to at least four fifths (one output
+    /// channel would use 1 of 32 columns: im2col and the GEMM then do better).
+    static func applies(outputs: Int, settings: ComputeSettings) -> Bool {
+        guard case .builtIn(let level) = settings.backend else { return false }
+        return fillsPanels(outputs, level: level)
+    }
+
+    private static func fillsPanels(_ outputs: Int, level: CPULevel) -> Bool {
+        guard outputs > 0 else { return false }
+        let padded = latent_conv_packed_count(level.kernelLevel, outputs, 1)
+        return 5 * outputs >= 4 * padded
+    }
+
+    private static func pack(level: CPULevel, weight: UnsafePointer<Float>, outputs: Int, outputStride: Int, rowOffsets: [Int]) -> [Float] {
+        let count = latent_conv_packed_count(level.kernelLevel, outputs, rowOffsets.count)
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            rowOffsets.withUnsafeBufferPointer { rows in
+                if let base = buffer.baseAddress {
+                    latent_conv_pack_weights(level.kernelLevel, weight, outputs, rowOffsets.count, outputStride, rows.baseAddress, base)
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// The outputs of `samples` samples at `input` (``inputStride`` floats each), written at `y`
+    /// (``outputStride`` floats each): bias + the product; no bias adds nothing.
+    func callAsFunction(_ input: UnsafePointer<Float>, samples: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+        for phase in phases {
+            phase.offsets.withUnsafeBufferPointer { offsets in
+                phase.packed.withUnsafeBufferPointer { packed in
+                    func run(_ outputOffsets: UnsafePointer<Int>?) {
+                        latent_conv_indirect(level.kernelLevel, input, samples, inputStride, offsets.baseAddress, phase.positions, phase.taps,
+                                             channels, packed.baseAddress, outputs, bias, y, outputStride, outputOffsets)
+                    }
+                    if let outputOffsets = phase.outputOffsets { outputOffsets.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
+                }
+            }
+        }
+    }
+}
+
+extension ConvolutionGeometry {
+    /// `positions × k²` offsets, from an image's start, of the pixel each tap (ky, kx) of each
+    /// grid position reads; −1 where the tap falls in the padding.
+    var tapOffsets: [Int] {
+        var offsets = [Int]()
+        offsets.reserveCapacity(positions * kernel * kernel)
+        for oy in 0..<outputHeight {
+            for ox in 0..<outputWidth {
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel {
+                        let (iy, ix) = (oy * stride - padding + ky, ox * stride - padding + kx)
+                        let inside = (0..<height).contains(iy) && (0..<width).contains(ix)
+                        offsets.append(inside ? (iy * width + ix) * channels : -1)
+                    }
+                }
+            }
+        }
+        return offsets
+    }
+}
+
+/// The weight gradient of a convolution or transposed convolution as sums of outer products
+/// over the grid's positions, read through ``ConvolutionGeometry/tapOffsets`` with no column
+/// matrix (``latent_conv_weight_gradient``), in the weight's own layout.
+struct IndirectWeightGradient: Sendable {
+    let level: CPULevel, geometry: ConvolutionGeometry, offsets: [Int]
+    /// Channels of the rows (δ for a convolution, the input grid for a transposed one).
+    let rowChannels: Int
+
+    /// Nil on a system BLAS, or for channel counts that do not fill the kernel's tiles.
+    init?(geometry g: ConvolutionGeometry, rowChannels: Int, settings: ComputeSettings) {
+        guard case .builtIn(let level) = settings.backend, latent_conv_weight_gradient_fits(level.kernelLevel, rowChannels, g.channels) else { return nil }
+        (self.level, geometry, offsets, self.rowChannels) = (level, g, g.tapOffsets, rowChannels)
+    }
+
+    /// out (`rowChannels × k × k × channels`) = Σ over the positions of `samples` samples of
+    /// rows ⊗ the image's pixels under each tap.
+    func callAsFunction(rows: UnsafePointer<Float>, image: UnsafePointer<Float>, samples: Int, into out: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        offsets.withUnsafeBufferPointer { offsets in
+            latent_conv_weight_gradient(level.kernelLevel, rows, rowChannels, image, samples, g.pixels, offsets.baseAddress, g.positions,
+                                        g.kernel * g.kernel, g.channels, out)
+        }
+    }
+}
