@@ -340,12 +340,24 @@ void latent_conv_indirect(latent_cpu_level level, const float *x, long samples, 
 
 typedef void (*conv_weight_gradient_fn)(const float *, long, const float *, long, long, const long *, long, long, long, float *);
 static conv_weight_gradient_fn conv_weight_gradient_for(latent_cpu_level level) { DISPATCH(conv_weight_gradient) }
+static conv_weight_gradient_fn conv_weight_gradient_narrow_for(latent_cpu_level level) { DISPATCH(conv_weight_gradient_narrow) }
 
-bool latent_conv_weight_gradient_fits(latent_cpu_level level, long a_channels, long b_channels) {
+// Image channels up to which the narrow weight-gradient kernel takes the image's values one by one.
+enum { NARROW_CHANNELS = 4 };
+
+/// 1: the tiled kernel takes the channel counts; 2: the narrow one; 0: neither.
+static int weight_gradient_kernel(latent_cpu_level level, long a_channels, long b_channels) {
     long rows, columns;
     latent_gemm_tile(level, &rows, &columns);
     const long tileRows = rows / 3 * 2;
-    return a_channels > 0 && b_channels > 0 && a_channels % tileRows == 0 && b_channels % columns == 0;
+    if (a_channels <= 0 || b_channels <= 0) return 0;
+    if (a_channels % tileRows == 0 && b_channels % columns == 0) return 1;
+    if (a_channels % columns == 0 && b_channels <= NARROW_CHANNELS) return 2;
+    return 0;
+}
+
+bool latent_conv_weight_gradient_fits(latent_cpu_level level, long a_channels, long b_channels) {
+    return weight_gradient_kernel(level, a_channels, b_channels) != 0;
 }
 
 void latent_conv_weight_gradient(latent_cpu_level level, const float *a, long a_channels, const float *b, long samples,
@@ -355,5 +367,22 @@ void latent_conv_weight_gradient(latent_cpu_level level, const float *a, long a_
         memset(out, 0, (size_t)(a_channels * taps * b_channels) * sizeof(float));
         return;
     }
-    conv_weight_gradient_for(level)(a, a_channels, b, samples, b_sample_stride, offsets, positions, taps, b_channels, out);
+    conv_weight_gradient_fn kernel = weight_gradient_kernel(level, a_channels, b_channels) == 1
+        ? conv_weight_gradient_for(level) : conv_weight_gradient_narrow_for(level);
+    kernel(a, a_channels, b, samples, b_sample_stride, offsets, positions, taps, b_channels, out);
+}
+
+typedef void (*conv_gather_dot_fn)(const float *, long, long, const long *, long, long, long, const float *, long,
+                                   const float *, float *, long, const long *, const float *);
+static conv_gather_dot_fn conv_gather_dot_for(latent_cpu_level level) { DISPATCH(conv_gather_dot) }
+
+void latent_conv_gather_dot(latent_cpu_level level, const float *x, long samples, long sample_stride, const long *offsets,
+                            long positions, long taps, long channels, const float *w, long outputs, const float *bias,
+                            float *y, long y_sample_stride, const long *y_offsets) {
+    if (samples <= 0 || positions <= 0 || outputs <= 0) return;
+    float *zeros = calloc((size_t)(channels > 0 ? channels : 1), sizeof(float));
+    if (!zeros) abort();  // a few kilobytes: nothing sensible is left to do
+    conv_gather_dot_for(level)(x, samples, sample_stride, offsets, positions, taps, channels, w, outputs, bias, y,
+                               y_sample_stride, y_offsets, zeros);
+    free(zeros);
 }

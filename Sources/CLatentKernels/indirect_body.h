@@ -143,4 +143,115 @@ static void FN(conv_weight_gradient)(const float *a, long a_channels, const floa
     }
 }
 
+/// The weight gradient where the image has few channels (b_channels = B; one, for a grey image
+/// or a single-channel output): out[i][t][b] (a_channels × taps × B) = Σ_p a_p[i] ·
+/// image_s[offsets[q·taps + t] + b], the (t, b) pairs MRW at a time as broadcast scalars (zero
+/// in the padding) against vectors of a_p. Needs a_channels % NR == 0. Sums run in row order.
+static void FN(conv_weight_gradient_narrow)(const float *a, long a_channels, const float *b, long samples, long b_sample_stride,
+                                            const long *offsets, long positions, long taps, long b_channels, float *out) {
+    const long pairs = taps * b_channels;
+    for (long k0 = 0; k0 < pairs; k0 += MRW) {
+        const long kr = pairs - k0 < MRW ? pairs - k0 : MRW;
+        long tap[MRW], channel[MRW];
+        for (long r = 0; r < MRW; r++) {
+            const long k = k0 + (r < kr ? r : 0);
+            tap[r] = k / b_channels;
+            channel[r] = k - tap[r] * b_channels;
+        }
+        for (long j0 = 0; j0 < a_channels; j0 += NR) {
+            VF acc[MRW][2];
+            for (int r = 0; r < MRW; r++) acc[r][0] = acc[r][1] = (VF){};
+            for (long s = 0; s < samples; s++) {
+                const float *image = b + s * b_sample_stride;
+                const float *row = a + s * positions * a_channels + j0;
+                for (long q = 0; q < positions; q++, row += a_channels) {
+                    const long *o = offsets + q * taps;
+                    VF v0 = FN(load)(row), v1 = FN(load)(row + VL);
+                    _Pragma("clang loop unroll(full)")
+                    for (int r = 0; r < MRW; r++) {
+                        const long at = o[tap[r]];
+                        VF br = FN(splat)(at < 0 ? 0.0f : image[at + channel[r]]);
+                        acc[r][0] = MADD(br, v0, acc[r][0]);
+                        acc[r][1] = MADD(br, v1, acc[r][1]);
+                    }
+                }
+            }
+            float tile[MRW * NR];
+            for (int r = 0; r < MRW; r++) {
+                FN(store)(tile + r * NR, acc[r][0]);
+                FN(store)(tile + r * NR + VL, acc[r][1]);
+            }
+            for (long r = 0; r < kr; r++)
+                for (long j = 0; j < NR; j++) out[(j0 + j) * pairs + k0 + r] = tile[r * NR + j];
+        }
+    }
+}
+
 #undef MRW
+
+/// The sum of a vector's lanes, halves added to halves (a fixed tree: the same bits every time).
+static inline float FN(lane_sum)(VF v) {
+    FN(v4) q;
+#if VL == 16
+    typedef float FN(v8) __attribute__((vector_size(8 * sizeof(float))));
+    FN(v8) h = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
+#elif VL == 8
+    q = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+#else
+    q = v;
+#endif
+    typedef float FN(v2) __attribute__((vector_size(2 * sizeof(float))));
+    FN(v2) d = __builtin_shufflevector(q, q, 0, 1) + __builtin_shufflevector(q, q, 2, 3);
+    return d[0] + d[1];
+}
+
+/// The convolution where the outputs are few (one channel of logits, say): each output value is
+/// a dot product over taps·channels, vectorised along the channels, four positions at a time with
+/// two accumulators each (the even and odd vectors of the channels, so that eight chains of
+/// fused multiply-adds overlap), their lanes summed in one fixed tree. Rows, offsets and output
+/// offsets as in conv_indirect; `w` holds outputs × taps × channels, `zeros` `channels` zeros.
+/// A position's value does not depend on the positions beside it.
+static void FN(conv_gather_dot)(const float *x, long samples, long sample_stride, const long *offsets, long positions,
+                                long taps, long channels, const float *w, long outputs, const float *bias,
+                                float *y, long y_sample_stride, const long *y_offsets, const float *zeros) {
+    enum { P = 4 };
+    const long vectors = channels / VL * VL, depth = taps * channels, rows = samples * positions;
+    for (long i0 = 0; i0 < rows; i0 += P) {
+        const float *image[P];
+        const long *o[P];
+        float *target[P];
+        for (int r = 0; r < P; r++) {
+            const long p = i0 + r < rows ? i0 + r : rows - 1, s = p / positions, q = p - s * positions;
+            image[r] = x + s * sample_stride;
+            o[r] = offsets + q * taps;
+            target[r] = y_offsets ? y + s * y_sample_stride + y_offsets[q] : y + p * outputs;
+        }
+        for (long out = 0; out < outputs; out++) {
+            const float *weights = w + out * depth;
+            VF acc[P][2];
+            float tail[P];
+            for (int r = 0; r < P; r++) acc[r][0] = acc[r][1] = (VF){}, tail[r] = 0;
+            for (long t = 0; t < taps; t++) {
+                const float *wt = weights + t * channels, *pixel[P];
+                for (int r = 0; r < P; r++) pixel[r] = o[r][t] < 0 ? zeros : image[r] + o[r][t];
+                long c = 0;
+                for (; c + 2 * VL <= vectors; c += 2 * VL) {
+                    VF w0 = FN(load)(wt + c), w1 = FN(load)(wt + c + VL);
+                    for (int r = 0; r < P; r++) {
+                        acc[r][0] = MADD(FN(load)(pixel[r] + c), w0, acc[r][0]);
+                        acc[r][1] = MADD(FN(load)(pixel[r] + c + VL), w1, acc[r][1]);
+                    }
+                }
+                if (c < vectors) {
+                    VF w0 = FN(load)(wt + c);
+                    for (int r = 0; r < P; r++) acc[r][0] = MADD(FN(load)(pixel[r] + c), w0, acc[r][0]);
+                }
+                for (long rest = vectors; rest < channels; rest++)
+                    for (int r = 0; r < P; r++) tail[r] += pixel[r][rest] * wt[rest];
+            }
+            for (int r = 0; r < P && i0 + r < rows; r++)
+                target[r][out] = (bias ? bias[out] : 0.0f) + (FN(lane_sum)(acc[r][0] + acc[r][1]) + tail[r]);
+        }
+    }
+}

@@ -14,10 +14,23 @@ import CLatentKernels
 ///   (Zeiler's deconvolution as sub-convolutions): the forward pass of a transposed convolution
 ///   and the input gradient of a convolution, with no scatter-adds and no zero-filled image.
 ///
-/// Every output value sums its products in one fixed order (taps, then channels): the same bits
-/// at any thread count. On the built-in GEMM only, and only where the outputs fill the kernel's
-/// column panels well; otherwise callers keep im2col/col2im and the GEMM.
+/// Where the outputs fill the kernel's column panels, micro-tiles of outputs run against packed
+/// weights (``Kernel/tiles``); where they are few (a single channel of logits), each output is a
+/// dot product vectorised along the channels (``Kernel/dots``). Every output value sums its
+/// products in one fixed order (taps, then channels): the same bits at any thread count. On the
+/// built-in GEMM only; otherwise, and for output counts between the two, callers keep
+/// im2col/col2im and the GEMM.
 struct IndirectConvolution: Sendable {
+    enum Kernel: Sendable {
+        /// ``latent_conv_indirect`` on weights packed in panels.
+        case tiles
+        /// ``latent_conv_gather_dot`` on weights laid out `outputs × taps × channels`.
+        case dots
+    }
+
+    /// Output channels up to which dot products beat panels of mostly unused columns.
+    static let fewOutputs = 4
+
     /// A set of output rows with the same taps.
     struct Phase: Sendable {
         let positions: Int, taps: Int
@@ -25,21 +38,22 @@ struct IndirectConvolution: Sendable {
         let offsets: [Int]
         /// Each position's output offset from the sample's start; nil: rows in position order.
         let outputOffsets: [Int]?
+        /// The weights as ``kernel`` reads them.
         let packed: [Float]
     }
 
-    let level: CPULevel, channels: Int, outputs: Int
+    let level: CPULevel, kernel: Kernel, channels: Int, outputs: Int
     /// Floats per sample of the input and of the output.
     let inputStride: Int, outputStride: Int
     let phases: [Phase]
 
     /// The convolution im2col(x)·Wᵀ on `geometry`'s image, W (`outputs × receptiveField`) at `weight`.
     init?(convolution g: ConvolutionGeometry, weight: UnsafePointer<Float>, outputs: Int, settings: ComputeSettings) {
-        guard case .builtIn(let level) = settings.backend, Self.fillsPanels(outputs, level: level) else { return nil }
+        guard case .builtIn(let level) = settings.backend, let kernel = Self.kernel(outputs: outputs, level: level) else { return nil }
         let offsets = g.tapOffsets
-        let packed = Self.pack(level: level, weight: weight, outputs: outputs, outputStride: g.receptiveField,
+        let packed = Self.pack(kernel, level: level, weight: weight, outputs: outputs, outputStride: g.receptiveField,
                                rowOffsets: Array(0..<g.receptiveField))
-        (self.level, channels, self.outputs) = (level, g.channels, outputs)
+        (self.level, self.kernel, channels, self.outputs) = (level, kernel, g.channels, outputs)
         (inputStride, outputStride) = (g.pixels, g.positions * outputs)
         phases = [Phase(positions: g.positions, taps: g.kernel * g.kernel, offsets: offsets, outputOffsets: nil, packed: packed)]
     }
@@ -47,7 +61,7 @@ struct IndirectConvolution: Sendable {
     /// The transposed convolution col2im(x·W) from `geometry`'s grid (`inputs` channels) to its
     /// image (`channels` of it), W (`inputs × k × k × channels`) at `weight`.
     init?(transposed g: ConvolutionGeometry, weight: UnsafePointer<Float>, inputs: Int, settings: ComputeSettings) {
-        guard case .builtIn(let level) = settings.backend, Self.fillsPanels(g.channels, level: level) else { return nil }
+        guard case .builtIn(let level) = settings.backend, let kernel = Self.kernel(outputs: g.channels, level: level) else { return nil }
         let (k, s, p) = (g.kernel, g.stride, g.padding)
         var phases = [Phase]()
         for phaseY in 0..<s {
@@ -71,39 +85,47 @@ struct IndirectConvolution: Sendable {
                 }
                 // B[(t, c)][o] = W[c][ky_t][kx_t][o].
                 let rowOffsets = kys.flatMap { ky in kxs.flatMap { kx in (0..<inputs).map { c in (c * k * k + ky * k + kx) * g.channels } } }
-                let packed = Self.pack(level: level, weight: weight, outputs: g.channels, outputStride: 1, rowOffsets: rowOffsets)
+                let packed = Self.pack(kernel, level: level, weight: weight, outputs: g.channels, outputStride: 1, rowOffsets: rowOffsets)
                 phases.append(Phase(positions: rows.count * columns.count, taps: kys.count * kxs.count, offsets: offsets,
                                     outputOffsets: outputOffsets, packed: packed))
             }
         }
-        (self.level, channels, outputs) = (level, inputs, g.channels)
+        (self.level, self.kernel, channels, outputs) = (level, kernel, inputs, g.channels)
         (inputStride, outputStride) = (g.positions * inputs, g.pixels)
         self.phases = phases
     }
 
-    /// Whether the kernel takes `outputs` output channels on `settings`' backend: the built-in
-    /// GEMM's, with the outputs filling its column panels to at least four fifths (one output
-    /// channel would use 1 of 32 columns: im2col and the GEMM then do better).
+    /// Whether a kernel takes `outputs` output channels on `settings`' backend.
     static func applies(outputs: Int, settings: ComputeSettings) -> Bool {
         guard case .builtIn(let level) = settings.backend else { return false }
-        return fillsPanels(outputs, level: level)
+        return kernel(outputs: outputs, level: level) != nil
     }
 
-    private static func fillsPanels(_ outputs: Int, level: CPULevel) -> Bool {
-        guard outputs > 0 else { return false }
+    /// Tiles where the outputs fill the column panels to at least four fifths, dot products for a
+    /// few outputs, else none (one output channel would use 1 of 32 columns of a panel).
+    private static func kernel(outputs: Int, level: CPULevel) -> Kernel? {
+        guard outputs > 0 else { return nil }
         let padded = latent_conv_packed_count(level.kernelLevel, outputs, 1)
-        return 5 * outputs >= 4 * padded
+        if 5 * outputs >= 4 * padded { return .tiles }
+        return outputs <= fewOutputs ? .dots : nil
     }
 
-    private static func pack(level: CPULevel, weight: UnsafePointer<Float>, outputs: Int, outputStride: Int, rowOffsets: [Int]) -> [Float] {
-        let count = latent_conv_packed_count(level.kernelLevel, outputs, rowOffsets.count)
-        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            rowOffsets.withUnsafeBufferPointer { rows in
-                if let base = buffer.baseAddress {
-                    latent_conv_pack_weights(level.kernelLevel, weight, outputs, rowOffsets.count, outputStride, rows.baseAddress, base)
+    /// The weights B[k][o] = weight[o·outputStride + rowOffsets[k]] as `kernel` reads them.
+    private static func pack(_ kernel: Kernel, level: CPULevel, weight: UnsafePointer<Float>, outputs: Int, outputStride: Int,
+                             rowOffsets: [Int]) -> [Float] {
+        switch kernel {
+        case .dots:
+            return (0..<outputs).flatMap { o in rowOffsets.map { weight[o * outputStride + $0] } }
+        case .tiles:
+            let count = latent_conv_packed_count(level.kernelLevel, outputs, rowOffsets.count)
+            return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                rowOffsets.withUnsafeBufferPointer { rows in
+                    if let base = buffer.baseAddress {
+                        latent_conv_pack_weights(level.kernelLevel, weight, outputs, rowOffsets.count, outputStride, rows.baseAddress, base)
+                    }
                 }
+                initialized = count
             }
-            initialized = count
         }
     }
 
@@ -114,8 +136,14 @@ struct IndirectConvolution: Sendable {
             phase.offsets.withUnsafeBufferPointer { offsets in
                 phase.packed.withUnsafeBufferPointer { packed in
                     func run(_ outputOffsets: UnsafePointer<Int>?) {
-                        latent_conv_indirect(level.kernelLevel, input, samples, inputStride, offsets.baseAddress, phase.positions, phase.taps,
-                                             channels, packed.baseAddress, outputs, bias, y, outputStride, outputOffsets)
+                        switch kernel {
+                        case .tiles:
+                            latent_conv_indirect(level.kernelLevel, input, samples, inputStride, offsets.baseAddress, phase.positions, phase.taps,
+                                                 channels, packed.baseAddress, outputs, bias, y, outputStride, outputOffsets)
+                        case .dots:
+                            latent_conv_gather_dot(level.kernelLevel, input, samples, inputStride, offsets.baseAddress, phase.positions, phase.taps,
+                                                   channels, packed.baseAddress, outputs, bias, y, outputStride, outputOffsets)
+                        }
                     }
                     if let outputOffsets = phase.outputOffsets { outputOffsets.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
                 }
@@ -153,7 +181,8 @@ struct IndirectWeightGradient: Sendable {
     /// Channels of the rows (δ for a convolution, the input grid for a transposed one).
     let rowChannels: Int
 
-    /// Nil on a system BLAS, or for channel counts that do not fill the kernel's tiles.
+    /// Nil on a system BLAS, or for channel counts the kernels do not take
+    /// (``latent_conv_weight_gradient_fits``).
     init?(geometry g: ConvolutionGeometry, rowChannels: Int, settings: ComputeSettings) {
         guard case .builtIn(let level) = settings.backend, latent_conv_weight_gradient_fits(level.kernelLevel, rowChannels, g.channels) else { return nil }
         (self.level, geometry, offsets, self.rowChannels) = (level, g, g.tapOffsets, rowChannels)

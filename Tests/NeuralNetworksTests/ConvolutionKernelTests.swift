@@ -55,10 +55,14 @@ func referenceBiasGradient(_ delta: Tensor) -> Tensor {
 /// (kernel smaller than the stride: phases without taps, bias only; output padding: rows the
 /// grid does not reach), and the weight gradients summed from outer products with no column matrix.
 @Suite struct ConvolutionKernels {
-    /// (samples, image h × w, channels C, C′, kernel, stride, padding, output padding).
-    static let geometries: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
-        (2, 7, 7, 5, 32, 3, 1, 1, 0), (3, 8, 8, 3, 32, 4, 2, 1, 0), (2, 9, 7, 4, 24, 3, 2, 1, 0), (1, 6, 6, 2, 32, 1, 2, 0, 1),
-        (2, 6, 8, 1, 32, 2, 2, 0, 0), (2, 10, 10, 3, 32, 3, 3, 0, 1), (2, 7, 7, 32, 32, 3, 1, 1, 0), (2, 8, 8, 32, 16, 4, 2, 1, 0),
+    /// (samples, image h × w, channels C, C′, kernel, stride, padding, output padding, C″ of the
+    /// transposed convolution back onto the image): outputs that fill panels (tiles), few outputs
+    /// (dot products), images of few channels (the narrow weight gradient), and counts between
+    /// (im2col and the GEMM).
+    static let geometries: [(Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
+        (2, 7, 7, 5, 32, 3, 1, 1, 0, 32), (3, 8, 8, 3, 32, 4, 2, 1, 0, 1), (2, 9, 7, 4, 24, 3, 2, 1, 0, 32), (1, 6, 6, 2, 32, 1, 2, 0, 1, 3),
+        (2, 6, 8, 1, 32, 2, 2, 0, 0, 1), (2, 10, 10, 3, 32, 3, 3, 0, 1, 32), (2, 7, 7, 32, 32, 3, 1, 1, 0, 2), (2, 8, 8, 32, 16, 4, 2, 1, 0, 32),
+        (2, 7, 7, 32, 2, 3, 2, 1, 0, 32), (2, 9, 9, 4, 1, 3, 2, 0, 0, 1),
     ]
     static let cases: [(backend: GEMMBackend, geometry: Int)] =
         (CPULevel.supported.map { GEMMBackend.builtIn($0) } + (SystemBLAS.findInstalled().map { [GEMMBackend.systemBLAS($0)] } ?? []))
@@ -67,12 +71,12 @@ func referenceBiasGradient(_ delta: Tensor) -> Tensor {
     @Test(arguments: cases.indices)
     func convolutionsAndTheirGradientsEqualTheirDefinitions(_ index: Int) throws {
         let (backend, geometryIndex) = Self.cases[index]
-        let (n, h, w, c, outputs, k, s, p, extra) = Self.geometries[geometryIndex]
+        let (n, h, w, c, outputs, k, s, p, extra, last) = Self.geometries[geometryIndex]
         var settings = ComputeSettings.current
         settings.backend = backend
         // A convolution from the h × w image, and a transposed one back onto it (with output padding).
         let image = try #require(ConvolutionGeometry(height: h - extra, width: w - extra, channels: c, kernel: k, stride: s, padding: p))
-        let grid = try #require(ConvolutionGeometry(transposedFromHeight: image.outputHeight, width: image.outputWidth, channels: 32,
+        let grid = try #require(ConvolutionGeometry(transposedFromHeight: image.outputHeight, width: image.outputWidth, channels: last,
                                                     kernel: k, stride: s, padding: p, outputPadding: extra))
         let x = randomTensor([n, image.height, image.width, c], seed: 21)
         let weight = randomTensor([outputs, k, k, c], seed: 22), bias = randomTensor([outputs], seed: 23)
@@ -90,8 +94,8 @@ func referenceBiasGradient(_ delta: Tensor) -> Tensor {
         expectClose(backward.weight, referenceWeightGradient(rows: delta, image: x, kernel: k, stride: s, padding: p), label + " ∂W")
         expectClose(backward.bias, referenceBiasGradient(delta), label + " ∂b")
 
-        // The transposed convolution C′ → C″ = 32 onto the grid's image, and its input gradient (a convolution).
-        let tWeight = randomTensor([outputs, k, k, 32], seed: 25), tBias = randomTensor([32], seed: 26)
+        // The transposed convolution C′ → C″ onto the grid's image, and its input gradient (a convolution).
+        let tWeight = randomTensor([outputs, k, k, last], seed: 25), tBias = randomTensor([last], seed: 26)
         let t = transposedConvolution2d(y, weight: tWeight, bias: tBias, geometry: grid, settings: settings)
         expectClose(t, referenceTransposedConvolution(y, weight: tWeight, bias: tBias, geometry: grid), label + " transposed forward")
         let tDelta = randomTensor(t.shape, seed: 27)

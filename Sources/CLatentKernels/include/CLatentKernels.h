@@ -267,7 +267,8 @@ void latent_conv_indirect(latent_cpu_level level, const float *x, long samples, 
                           float *y, long y_sample_stride, const long *y_offsets);
 
 /// Whether latent_conv_weight_gradient takes these channel counts at `level`: a_channels a
-/// multiple of two thirds of the GEMM tile's rows, b_channels of its columns.
+/// multiple of two thirds of the GEMM tile's rows and b_channels of its columns, or a_channels a
+/// multiple of its columns and b_channels at most 4 (an image of few channels).
 bool latent_conv_weight_gradient_fits(latent_cpu_level level, long a_channels, long b_channels);
 
 /// A convolution's weight gradient without its column matrix, in the weight's own layout:
@@ -280,6 +281,13 @@ bool latent_conv_weight_gradient_fits(latent_cpu_level level, long a_channels, l
 void latent_conv_weight_gradient(latent_cpu_level level, const float *a, long a_channels, const float *b, long samples,
                                  long b_sample_stride, const long *offsets, long positions, long taps, long b_channels,
                                  float *out);
+
+/// The convolution of latent_conv_indirect for few outputs, one dot product per output value
+/// vectorised along the channels (no panel of mostly unused columns): `w` holds the weights as
+/// outputs × taps × channels, unpacked; other arguments as latent_conv_indirect's.
+void latent_conv_gather_dot(latent_cpu_level level, const float *x, long samples, long sample_stride, const long *offsets,
+                            long positions, long taps, long channels, const float *w, long outputs, const float *bias,
+                            float *y, long y_sample_stride, const long *y_offsets);
 
 /// Nearest-neighbour upsampling by an integer factor: y (samples × height·factor ×
 /// width·factor × channels) repeats each pixel of x in a factor × factor block.
