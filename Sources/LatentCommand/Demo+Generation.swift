@@ -1,8 +1,8 @@
 import Foundation
 import Latent
 
-/// The demo's second half, the lecture's generative turn: the VAE's and the adversarial
-/// autoencoder's prior samples beside what the plain deep autoencoder's decoder makes of the same
+/// The demo's second half, the lecture's generative turn: the VAEs' (dense and convolutional) and
+/// the adversarial autoencoder's prior samples beside what the plain deep autoencoder's decoder makes of the same
 /// N(0, I) codes, and beside a Gaussian mixture fitted to that autoencoder's own codes; all
 /// measured against the test images.
 struct DemoGeneration {
@@ -18,7 +18,8 @@ struct DemoGeneration {
 
     /// Samples of each sampler (as many as test images), measured; the code densities are
     /// stored in the models' files in `folder`.
-    func samplers(vae: VariationalAutoencoder, aae: AdversarialAutoencoder, others: [(name: String, model: any Autoencoder, file: String)], folder: String) throws -> [Report.Sampler] {
+    func samplers(vae: VariationalAutoencoder, convolutional: VariationalAutoencoder, aae: AdversarialAutoencoder,
+                  others: [(name: String, model: any Autoencoder, file: String)], folder: String) throws -> [Report.Sampler] {
         var generator = RandomGenerator(seed: seed)
         let count = test.count
         func measured(_ name: String, _ samples: Tensor) throws -> Report.Sampler {
@@ -28,6 +29,7 @@ struct DemoGeneration {
                                   metrics: try GenerationMetrics(generated: samples, test: test.samples, training: train.samples, using: &metricGenerator))
         }
         var result = [try measured("VAE: prior N(0, I)", try vae.sample(count: count, using: &generator)),
+                      try measured("VAE conv: prior N(0, I)", try convolutional.sample(count: count, using: &generator)),
                       try measured("AAE: prior N(0, I)", try aae.sample(count: count, using: &generator))]
         for (name, model, file) in others {
             let normal = try model.decode(Tensor.randomNormal([count, model.codeSize], using: &generator))

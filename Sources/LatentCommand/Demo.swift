@@ -11,9 +11,9 @@ struct Demo: ComputingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit every method on bundled data and compare them.",
         discussion: """
-            Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes, t-SNE (2-D), the \
-            VAE and the adversarial autoencoder (784-400-20) on fashion-mnist-mini, prints test errors and kNN accuracies, \
-            then draws new images: the VAE's and the AAE's prior samples, the deep autoencoder's decoder on the same N(0, I) codes, and Gaussian mixtures fitted \
+            Fits PCA, k-means, nonlinear PCA and the deep autoencoder (RBM pretraining) with 30-D and 2-D codes, t-SNE and UMAP (2-D), the \
+            VAE and the adversarial autoencoder (784-400-20) and the convolutional VAE on fashion-mnist-mini, prints test errors and kNN \
+            accuracies, then draws new images: the VAEs' and the AAE's prior samples, the deep autoencoder's decoder on the same N(0, I) codes, and Gaussian mixtures fitted \
             to the deep autoencoder's and PCA's codes, each measured against the test images (MMD², precision, recall, \
             distance to the training set). Saves the models (with their code densities) and writes an HTML report \
             (OUTPUT/index.html): the error table, reconstructions side by side, the 2-D codes as scatter plots, the \
@@ -106,6 +106,14 @@ struct Demo: ComputingCommand {
                                            using: &g, context: FitContext(progress: progress))
         }
         let vae = rows.last!.model as! VariationalAutoencoder
+        // The same VAE on the images as images: the default convolutional encoder and decoder
+        // (two 4 × 4 convolutions of stride 2 with 32 and 64 channels, and their transposes).
+        try fit("VAE conv 1-32-64-20", file: "vae-conv-20.safetensors", codeSize: 20) { g, progress in
+            try VariationalAutoencoder.fit(train.samples, configuration: .init(training: .init(epochs: vaeEpochs, batchSize: 128, learningRate: 1e-3),
+                                                                               architecture: .conv, imageShape: train.sampleShape),
+                                           using: &g, context: FitContext(progress: progress))
+        }
+        let convolutional = rows.last!.model as! VariationalAutoencoder
         // The adversarial autoencoder at the VAE's network and budget: its critic, not a KL term, matches the codes to N(0, I).
         try fit("AAE 784-400-20", file: "aae-20.safetensors", codeSize: 20) { g, progress in
             try AdversarialAutoencoder.fit(train.samples, configuration: .init(training: .init(epochs: vaeEpochs, batchSize: 128, learningRate: 1e-3)),
@@ -116,7 +124,7 @@ struct Demo: ComputingCommand {
         let others = ["deep autoencoder 784-1000-500-250-30", "PCA-30"].map { name in
             (name: name, model: rows.first { $0.name == name }!.model, file: files[name]!)
         }
-        let samplers = try generation.samplers(vae: vae, aae: aae, others: others, folder: output)
+        let samplers = try generation.samplers(vae: vae, convolutional: convolutional, aae: aae, others: others, folder: output)
         let translation = try DemoTranslation(name: name, seed: seed, display: display).run(epochs: full ? 20 : 30)
         try translation.model.save(to: (output as NSString).appendingPathComponent("translator-halves.safetensors"))
         display.update("writing the report", force: true)

@@ -7,7 +7,8 @@ import Tensors
 /// input channels last: `weight.permute(0, 2, 3, 1)` in PyTorch gives it), `bias: C′`,
 /// `y: n × H′ × W′ × C′` with H′ = (H + 2p − k)/s + 1 (`ConvolutionGeometry`; a stride that
 /// does not divide H + 2p − k is refused rather than dropping the image's last rows). Forward
-/// and backward run as products on im2col's column matrices (`convolution2d(_:weight:bias:geometry:settings:)`).
+/// and backward run on `convolution2d(_:weight:bias:geometry:then:settings:)` and its gradients:
+/// indirect convolutions where the kernels take the channel counts, else im2col and the GEMM.
 public final class Convolution2D: Layer {
     /// `[outputChannels, kernel, kernel, inputChannels]`
     public let weight: Variable

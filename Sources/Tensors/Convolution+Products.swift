@@ -4,9 +4,11 @@ import CLatentKernels
 ///
 /// Shapes: `images: n × H × W × C`, `weight: C′ × k × k × C` (PyTorch's `C′ × C × k × k` with
 /// the input channels last, so that a weight row is one receptive field), `bias: C′`, result
-/// `n × H′ × W′ × C′` with H′, W′ from `geometry`. Each chunk of samples is laid out by im2col,
-/// multiplied by the built-in GEMM onto copies of the bias, and mapped by f (`then`, the layer's
-/// activation) while in cache (see `ConvolutionBatching`).
+/// `n × H′ × W′ × C′` with H′, W′ from `geometry`. On the built-in GEMM with output channels
+/// its kernels take, each group of samples runs as an indirect convolution straight from the
+/// images (`IndirectConvolution`); otherwise each chunk of samples is laid out by im2col and
+/// multiplied by the GEMM onto copies of the bias. Either way f (`then`, the layer's activation)
+/// maps each group while it is in cache (see `ConvolutionBatching`).
 public func convolution2d(_ images: Tensor, weight: Tensor, bias: Tensor, geometry: ConvolutionGeometry, then map: PointwiseMap? = nil,
                           settings: ComputeSettings = .current) -> Tensor {
     let g = geometry, outputs = weight.shape.first ?? 0
@@ -45,10 +47,13 @@ public func convolution2d(_ images: Tensor, weight: Tensor, bias: Tensor, geomet
 
 /// The gradients of ``convolution2d(_:weight:bias:geometry:then:settings:)`` given g = ∂L/∂y
 /// (`n × H′ × W′ × C′`) and, when the convolution was mapped by f, its output y and f's
-/// `pullback`: δ = g·f′ per chunk, then ∂W = Σ δᵀ·im2col(x), ∂b = Σ δ over samples and
-/// positions, and, when `inputGradient`, ∂x = col2im(δ·W). ∂W is formed as (colsᵀ·δ)ᵀ. The column matrices are laid out
-/// again chunk by chunk rather than kept from the forward pass: a chunk's im2col costs less than
-/// reading it back from memory.
+/// `pullback`: δ = g·f′ per group, then ∂W = Σ δᵀ·im2col(x), ∂b = Σ δ over samples and
+/// positions, and, when `inputGradient`, ∂x = col2im(δ·W). Where the built-in kernels take the
+/// channel counts, ∂W sums outer products of δ with the pixels under each tap
+/// (`IndirectWeightGradient`) and ∂x is the transposed convolution of δ gathered phase by phase,
+/// with no column matrix; otherwise im2col lays the images out again chunk by chunk (cheaper
+/// than reading the forward pass's back from memory), ∂W is formed as (colsᵀ·δ)ᵀ and col2im adds
+/// δ·W back.
 public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: Tensor, geometry: ConvolutionGeometry,
                                    output: Tensor? = nil, pullback: PointwisePullback? = nil, inputGradient: Bool,
                                    settings: ComputeSettings = .current) -> (images: Tensor?, weight: Tensor, bias: Tensor) {
@@ -128,7 +133,9 @@ public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: T
 ///
 /// Shapes: `input: n × h × w × C` on the geometry's grid (h = `outputHeight`, w = `outputWidth`),
 /// `weight: C × k × k × C′` (PyTorch's `C × C′ × k × k` with the output channels last), `bias: C′`,
-/// result `n × H × W × C′`, the geometry's image.
+/// result `n × H × W × C′`, the geometry's image. On the built-in GEMM with output channels its
+/// kernels take, a gather over the image's stride² pixel phases (`IndirectConvolution`); otherwise
+/// x·W per chunk, added onto the bias by col2im.
 public func transposedConvolution2d(_ input: Tensor, weight: Tensor, bias: Tensor, geometry: ConvolutionGeometry, then map: PointwiseMap? = nil,
                                     settings: ComputeSettings = .current) -> Tensor {
     let g = geometry, inputs = weight.shape.first ?? 0
@@ -169,7 +176,8 @@ public func transposedConvolution2d(_ input: Tensor, weight: Tensor, bias: Tenso
 /// The gradients of ``transposedConvolution2d(_:weight:bias:geometry:then:settings:)`` given
 /// g = ∂L/∂y (`n × H × W × C′`) and, when mapped by f, its output y and f's `pullback`: δ = g·f′
 /// per chunk, D = im2col(δ), then ∂W = Σ xᵀ·D, ∂b = Σ δ over samples and pixels, and, when
-/// `inputGradient`, ∂x = D·Wᵀ.
+/// `inputGradient`, ∂x = D·Wᵀ. Where the built-in kernels take the channel counts, without D:
+/// ∂W from outer products (`IndirectWeightGradient`), ∂x as an indirect convolution of δ.
 public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, weight: Tensor, geometry: ConvolutionGeometry,
                                              output: Tensor? = nil, pullback: PointwisePullback? = nil,
                                              inputGradient: Bool, settings: ComputeSettings = .current)
