@@ -114,18 +114,60 @@ void latent_upsample_nearest_adjoint_nhwc(const float *g, long samples, long hei
 
 void latent_add_column_sums(const float *restrict x, long rows, long columns, double *restrict sums) {
     // Float sums over blocks of rows (vectorised across columns), each added to the double total.
-    enum { BLOCK = 64, WIDTH = 256 };
-    float partial[WIDTH];
+    // Rows go to four partial sums in turn, so that few columns (one, for a single-channel
+    // image) do not wait on one chain of additions.
+    enum { BLOCK = 64, WIDTH = 256, LANES = 4 };
+    float partial[LANES][WIDTH];
     for (long c0 = 0; c0 < columns; c0 += WIDTH) {
         const long width = columns - c0 < WIDTH ? columns - c0 : WIDTH;
         for (long r0 = 0; r0 < rows; r0 += BLOCK) {
             const long r1 = rows - r0 < BLOCK ? rows : r0 + BLOCK;
-            for (long c = 0; c < width; c++) partial[c] = 0.0f;
-            for (long r = r0; r < r1; r++) {
+            for (long l = 0; l < LANES; l++)
+                for (long c = 0; c < width; c++) partial[l][c] = 0.0f;
+            long r = r0;
+            for (; r + LANES <= r1; r += LANES)
+                for (long l = 0; l < LANES; l++) {
+                    const float *row = x + (r + l) * columns + c0;
+                    for (long c = 0; c < width; c++) partial[l][c] += row[c];
+                }
+            for (; r < r1; r++) {
                 const float *row = x + r * columns + c0;
-                for (long c = 0; c < width; c++) partial[c] += row[c];
+                for (long c = 0; c < width; c++) partial[0][c] += row[c];
             }
-            for (long c = 0; c < width; c++) sums[c0 + c] += (double)partial[c];
+            for (long c = 0; c < width; c++)
+                sums[c0 + c] += (double)((partial[0][c] + partial[1][c]) + (partial[2][c] + partial[3][c]));
+        }
+    }
+}
+
+void latent_gather_add(const float *z, long samples, long z_sample_stride, const long *offsets, long pixels, long taps,
+                       long channels, const float *bias, float *y, long y_sample_stride) {
+    if (channels == 1) {
+        // One channel (logits): a sum of a few scattered values per pixel, without inner loops.
+        const float b = bias ? bias[0] : 0.0f;
+        for (long s = 0; s < samples; s++) {
+            const float *source = z + s * z_sample_stride;
+            float *target = y + s * y_sample_stride;
+            const long *o = offsets;
+            for (long pixel = 0; pixel < pixels; pixel++, o += taps) {
+                float sum = b;
+                for (long t = 0; t < taps; t++) sum += o[t] < 0 ? 0.0f : source[o[t]];
+                target[pixel] = sum;
+            }
+        }
+        return;
+    }
+    for (long s = 0; s < samples; s++) {
+        const float *source = z + s * z_sample_stride;
+        float *target = y + s * y_sample_stride;
+        for (long pixel = 0; pixel < pixels; pixel++, target += channels) {
+            const long *o = offsets + pixel * taps;
+            for (long c = 0; c < channels; c++) target[c] = bias ? bias[c] : 0.0f;
+            for (long t = 0; t < taps; t++) {
+                if (o[t] < 0) continue;
+                const float *values = source + o[t];
+                for (long c = 0; c < channels; c++) target[c] += values[c];
+            }
         }
     }
 }

@@ -26,6 +26,10 @@ struct IndirectConvolution: Sendable {
         case tiles
         /// ``latent_conv_gather_dot`` on weights laid out `outputs × taps × channels`.
         case dots
+        /// A transposed convolution with few outputs: every grid position's k²·C′ tap products
+        /// x·W as a 1 × 1 indirect convolution, then each image pixel adds the products that
+        /// reach it (``latent_gather_add``, `TapGather`).
+        case tapProducts
     }
 
     /// Output channels up to which dot products beat panels of mostly unused columns.
@@ -46,6 +50,8 @@ struct IndirectConvolution: Sendable {
     /// Floats per sample of the input and of the output.
     let inputStride: Int, outputStride: Int
     let phases: [Phase]
+    /// For ``Kernel/tapProducts``: where each image pixel finds its tap products.
+    let gather: TapGather?
 
     /// The convolution im2col(x)·Wᵀ on `geometry`'s image, W (`outputs × receptiveField`) at `weight`.
     init?(convolution g: ConvolutionGeometry, weight: UnsafePointer<Float>, outputs: Int, settings: ComputeSettings) {
@@ -53,15 +59,25 @@ struct IndirectConvolution: Sendable {
         let offsets = g.tapOffsets
         let packed = Self.pack(kernel, level: level, weight: weight, outputs: outputs, outputStride: g.receptiveField,
                                rowOffsets: Array(0..<g.receptiveField))
-        (self.level, self.kernel, channels, self.outputs) = (level, kernel, g.channels, outputs)
-        (inputStride, outputStride) = (g.pixels, g.positions * outputs)
-        phases = [Phase(positions: g.positions, taps: g.kernel * g.kernel, offsets: offsets, outputOffsets: nil, packed: packed)]
+        self.init(level: level, kernel: kernel, channels: g.channels, outputs: outputs, inputStride: g.pixels, outputStride: g.positions * outputs,
+                  phases: [Phase(positions: g.positions, taps: g.kernel * g.kernel, offsets: offsets, outputOffsets: nil, packed: packed)],
+                  gather: nil)
+    }
+
+    private init(level: CPULevel, kernel: Kernel, channels: Int, outputs: Int, inputStride: Int, outputStride: Int, phases: [Phase],
+                 gather: TapGather?) {
+        (self.level, self.kernel, self.channels, self.outputs) = (level, kernel, channels, outputs)
+        (self.inputStride, self.outputStride, self.phases, self.gather) = (inputStride, outputStride, phases, gather)
     }
 
     /// The transposed convolution col2im(x·W) from `geometry`'s grid (`inputs` channels) to its
     /// image (`channels` of it), W (`inputs × k × k × channels`) at `weight`.
     init?(transposed g: ConvolutionGeometry, weight: UnsafePointer<Float>, inputs: Int, settings: ComputeSettings) {
         guard case .builtIn(let level) = settings.backend, let kernel = Self.kernel(outputs: g.channels, level: level) else { return nil }
+        guard kernel == .tiles else {
+            self.init(tapProducts: g, weight: weight, inputs: inputs, level: level)
+            return
+        }
         let (k, s, p) = (g.kernel, g.stride, g.padding)
         var phases = [Phase]()
         for phaseY in 0..<s {
@@ -90,9 +106,20 @@ struct IndirectConvolution: Sendable {
                                     outputOffsets: outputOffsets, packed: packed))
             }
         }
-        (self.level, self.kernel, channels, outputs) = (level, kernel, inputs, g.channels)
-        (inputStride, outputStride) = (g.positions * inputs, g.pixels)
-        self.phases = phases
+        self.init(level: level, kernel: kernel, channels: inputs, outputs: g.channels, inputStride: g.positions * inputs, outputStride: g.pixels,
+                  phases: phases, gather: nil)
+    }
+
+    /// The transposed convolution in two steps (``Kernel/tapProducts``): W as a 1 × 1
+    /// convolution to the k²·C′ tap products of each grid position, and their gather.
+    private init(tapProducts g: ConvolutionGeometry, weight: UnsafePointer<Float>, inputs: Int, level: CPULevel) {
+        let width = g.kernel * g.kernel * g.channels
+        // B[c][j] = W[c][j], j = (ky·k + kx)·C′ + o.
+        let packed = Self.pack(.tiles, level: level, weight: weight, outputs: width, outputStride: 1, rowOffsets: (0..<inputs).map { $0 * width })
+        self.init(level: level, kernel: .tapProducts, channels: inputs, outputs: g.channels, inputStride: g.positions * inputs,
+                  outputStride: g.pixels,
+                  phases: [Phase(positions: g.positions, taps: 1, offsets: (0..<g.positions).map { $0 * inputs }, outputOffsets: nil, packed: packed)],
+                  gather: TapGather(geometry: g))
     }
 
     /// Whether a kernel takes `outputs` output channels on `settings`' backend.
@@ -116,7 +143,7 @@ struct IndirectConvolution: Sendable {
         switch kernel {
         case .dots:
             return (0..<outputs).flatMap { o in rowOffsets.map { weight[o * outputStride + $0] } }
-        case .tiles:
+        case .tiles, .tapProducts:
             let count = latent_conv_packed_count(level.kernelLevel, outputs, rowOffsets.count)
             return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 rowOffsets.withUnsafeBufferPointer { rows in
@@ -132,6 +159,7 @@ struct IndirectConvolution: Sendable {
     /// The outputs of `samples` samples at `input` (``inputStride`` floats each), written at `y`
     /// (``outputStride`` floats each): bias + the product; no bias adds nothing.
     func callAsFunction(_ input: UnsafePointer<Float>, samples: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+        if let gather { return gather.run(self, input, samples: samples, bias: bias, into: y) }
         for phase in phases {
             phase.offsets.withUnsafeBufferPointer { offsets in
                 phase.packed.withUnsafeBufferPointer { packed in
@@ -140,7 +168,7 @@ struct IndirectConvolution: Sendable {
                         case .tiles:
                             latent_conv_indirect(level.kernelLevel, input, samples, inputStride, offsets.baseAddress, phase.positions, phase.taps,
                                                  channels, packed.baseAddress, outputs, bias, y, outputStride, outputOffsets)
-                        case .dots:
+                        case .dots, .tapProducts:
                             latent_conv_gather_dot(level.kernelLevel, input, samples, inputStride, offsets.baseAddress, phase.positions, phase.taps,
                                                    channels, packed.baseAddress, outputs, bias, y, outputStride, outputOffsets)
                         }

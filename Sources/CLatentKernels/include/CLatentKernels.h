@@ -296,9 +296,16 @@ void latent_upsample_nearest_nhwc(const float *x, long samples, long height, lon
 /// The adjoint of latent_upsample_nearest_nhwc: x (overwritten) sums each factor × factor block of g.
 void latent_upsample_nearest_adjoint_nhwc(const float *g, long samples, long height, long width, long channels, long factor, float *x);
 
-/// sums[c] += Σ_r x[r·columns + c]: float sums over blocks of 64 rows, each added to the double
+/// sums[c] += Σ_r x[r·columns + c]: float sums over blocks of 64 rows (rows taken in turn by four
+/// partial sums, added pairwise), each block added to the double
 /// total in row order.
 void latent_add_column_sums(const float *x, long rows, long columns, double *sums);
+
+/// y[s·y_sample_stride + pixel·channels + c] = bias[c] + Σ_t z[s·z_sample_stride + offsets[pixel·taps + t] + c]
+/// over the taps with a non-negative offset, in tap order (bias NULL: zero): a transposed
+/// convolution's col2im as a gather, each image pixel adding the tap products that reach it.
+void latent_gather_add(const float *z, long samples, long z_sample_stride, const long *offsets, long pixels, long taps,
+                       long channels, const float *bias, float *y, long y_sample_stride);
 
 /// out = g where y > 0, else 0: the rectifier's pullback given its output y.
 void latent_relu_backward(const float *y, const float *g, float *out, long n);
