@@ -124,8 +124,15 @@ public class Adam: Optimizer {
     public let decoupledWeightDecay: Float
     /// Steps taken so far (t in the bias corrections).
     public private(set) var steps = 0
-    private var firstMoments: [Tensor]
-    private var secondMoments: [Tensor]
+    /// m and v of each parameter, each in an object of its own, so that one step can hold all
+    /// their buffers at once.
+    private final class Moments {
+        var first: Tensor, second: Tensor
+        init(first: Tensor, second: Tensor) { (self.first, self.second) = (first, second) }
+    }
+    private var moments: [Moments]
+    /// Values per block of a step's cut: a multiple of every kernel's vector width.
+    private static let block = 64
 
     /// Defaults are the paper's: η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
     public init(parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -136,47 +143,65 @@ public class Adam: Optimizer {
         self.beta2 = beta2
         self.epsilon = epsilon
         self.decoupledWeightDecay = decoupledWeightDecay
-        firstMoments = parameters.map { .zeros($0.shape) }
-        secondMoments = parameters.map { .zeros($0.shape) }
+        moments = parameters.map { Moments(first: .zeros($0.shape), second: .zeros($0.shape)) }
     }
 
-    public var state: OptimizerState { OptimizerState(steps: steps, tensors: firstMoments + secondMoments) }
+    public var state: OptimizerState { OptimizerState(steps: steps, tensors: moments.map(\.first) + moments.map(\.second)) }
     public func restore(_ state: OptimizerState) throws {
         try state.check(against: parameters.map(\.shape) + parameters.map(\.shape), "Adam")
         steps = state.steps
-        firstMoments = Array(state.tensors.prefix(parameters.count))
-        secondMoments = Array(state.tensors.suffix(parameters.count))
+        moments = zip(state.tensors.prefix(parameters.count), state.tensors.suffix(parameters.count)).map { Moments(first: $0, second: $1) }
     }
 
+    /// One update of every parameter with a gradient, all in one parallel region: the
+    /// parameters' values laid end to end are cut into a part per thread (the update is
+    /// elementwise, so the cut changes nothing), where one region per tensor would leave the
+    /// small tensors of a network, each below the size worth splitting, to one thread.
     public func step() {
         steps += 1
         let t = Float(steps)
         let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
         let stepSize = learningRate * correction2 / (1 - Foundation.pow(beta1, t))
-        let level = ComputeSettings.current.cpuLevel
-        for (index, p) in parameters.enumerated() {
-            guard let g = p.gradient else { continue }
+        let settings = ComputeSettings.current, level = settings.cpuLevel
+        let (b1, b2, decay, epsilonHat) = (beta1, beta2, learningRate * decoupledWeightDecay, epsilon * correction2)
+        // Addresses as integers: each part touches its own elements only.
+        var tensors: [(theta: UInt, gradient: UInt, first: UInt, second: UInt, count: Int)] = []
+        func update(from index: Int) {
+            guard index < parameters.count else {
+                // Each tensor starts on a whole block of `Self.block` values and parts are cut on
+                // blocks, so every value takes the same path through the vectorised kernel (its
+                // vectors, or its tail) whatever the cut: the same bits at any thread count.
+                let blocks = tensors.reduce(0) { $0 + ($1.count + Self.block - 1) / Self.block }, jobs = tensors
+                forEachChunk(of: blocks, minimumChunk: (1 << 15) / Self.block, settings: settings) { part in
+                    let range = (part.lowerBound * Self.block)..<(part.upperBound * Self.block)
+                    var start = 0
+                    for tensor in jobs {
+                        defer { start += (tensor.count + Self.block - 1) / Self.block * Self.block }
+                        let lower = max(range.lowerBound, start), upper = min(range.upperBound, start + tensor.count)
+                        guard lower < upper else { continue }
+                        func at(_ address: UInt) -> UnsafeMutablePointer<Float> { UnsafeMutablePointer<Float>(bitPattern: address)! + (lower - start) }
+                        Kernels.adamUpdate(level: level, parameters: at(tensor.theta), gradient: at(tensor.gradient), firstMoment: at(tensor.first),
+                                           secondMoment: at(tensor.second), count: upper - lower, beta1: b1, beta2: b2, stepSize: stepSize,
+                                           epsilonHat: epsilonHat, decay: decay)
+                    }
+                }
+                return
+            }
+            let p = parameters[index], m = moments[index]
+            guard let g = p.gradient, p.value.count > 0 else { return update(from: index + 1) }
             p.value.withUnsafeMutableBufferPointer { theta in
                 g.withUnsafeBufferPointer { g in
-                    firstMoments[index].withUnsafeMutableBufferPointer { m in
-                        secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            // Addresses as integers: each chunk touches its own elements only.
-                            let (ut, ug, um, uv) = (UInt(bitPattern: theta.baseAddress), UInt(bitPattern: g.baseAddress),
-                                                    UInt(bitPattern: m.baseAddress), UInt(bitPattern: v.baseAddress))
-                            let (b1, b2, decay) = (beta1, beta2, learningRate * decoupledWeightDecay)
-                            let epsilonHat = epsilon * correction2
-                            forEachChunk(of: theta.count) { range in
-                                func at(_ address: UInt) -> UnsafeMutablePointer<Float> {
-                                    UnsafeMutablePointer<Float>(bitPattern: address)! + range.lowerBound
-                                }
-                                Kernels.adamUpdate(level: level, parameters: at(ut), gradient: at(ug), firstMoment: at(um), secondMoment: at(uv),
-                                                   count: range.count, beta1: b1, beta2: b2, stepSize: stepSize, epsilonHat: epsilonHat, decay: decay)
-                            }
+                    m.first.withUnsafeMutableBufferPointer { first in
+                        m.second.withUnsafeMutableBufferPointer { second in
+                            tensors.append((UInt(bitPattern: theta.baseAddress), UInt(bitPattern: g.baseAddress),
+                                            UInt(bitPattern: first.baseAddress), UInt(bitPattern: second.baseAddress), theta.count))
+                            update(from: index + 1)
                         }
                     }
                 }
             }
         }
+        update(from: 0)
     }
 }
 

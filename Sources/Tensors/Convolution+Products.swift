@@ -82,7 +82,7 @@ public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: T
                 }
             }
         }
-        let (dw, db) = partials.total(weightShape: weight.shape)
+        let (dw, db) = partials.total(weightShape: weight.shape, settings: settings)
         return (dx, dw, db)
     }
     let partials = GradientPartials(weightCount: weight.count, biasCount: outputs, groups: batching.groupCount)
@@ -124,7 +124,7 @@ public func convolution2dGradients(_ gradient: Tensor, images: Tensor, weight: T
             }
         }
     }
-    let (dw, db) = partials.total(weightShape: weight.shape)
+    let (dw, db) = partials.total(weightShape: weight.shape, settings: settings)
     return (dx, dw, db)
 }
 
@@ -207,7 +207,7 @@ public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, 
                 }
             }
         }
-        let (dw, db) = partials.total(weightShape: weight.shape)
+        let (dw, db) = partials.total(weightShape: weight.shape, settings: settings)
         return (dx, dw, db)
     }
     let partials = GradientPartials(weightCount: weight.count, biasCount: g.channels, groups: batching.groupCount)
@@ -244,7 +244,7 @@ public func transposedConvolution2dGradients(_ gradient: Tensor, input: Tensor, 
             }
         }
     }
-    let (dw, db) = partials.total(weightShape: weight.shape)
+    let (dw, db) = partials.total(weightShape: weight.shape, settings: settings)
     return (dx, dw, db)
 }
 

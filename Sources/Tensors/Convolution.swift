@@ -170,11 +170,13 @@ struct GradientPartials: @unchecked Sendable {
     /// the GEMM) rather than in the weight's layout (from ``IndirectWeightGradient``).
     let transposed: Bool
 
+    /// `transposed: false` partials come from ``IndirectWeightGradient``, which writes every
+    /// group's whole partial (zeros for a group without samples); the GEMM's are zeroed first,
+    /// for a group without samples that no product writes.
     init(weightCount: Int, biasCount: Int, groups: Int, transposed: Bool = true) {
         (self.weightCount, self.biasCount, self.groups, self.transposed) = (weightCount, biasCount, groups, transposed)
         weights = .allocate(capacity: weightCount * groups)
-        // Zero, for a group without samples (an empty batch) that no product writes.
-        weights.initialize(repeating: 0, count: weightCount * groups)
+        if transposed { weights.initialize(repeating: 0, count: weightCount * groups) }
         biases = .allocate(capacity: biasCount * groups)
         biases.initialize(repeating: 0, count: biasCount * groups)
     }
@@ -184,21 +186,26 @@ struct GradientPartials: @unchecked Sendable {
 
     /// The sums over groups as tensors, the weight's of `weightShape` = `[C, K]` (transposed from
     /// the partials' `K × C` layout where they are held transposed); frees the partials.
-    func total(weightShape: [Int]) -> (weight: Tensor, bias: Tensor) {
+    func total(weightShape: [Int], settings: ComputeSettings) -> (weight: Tensor, bias: Tensor) {
         defer { weights.deallocate(); biases.deallocate() }
         let columns = weightShape[0], rows = weightCount / max(columns, 1)
         let summed = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
         defer { summed.deallocate() }
-        summed.update(from: weights, count: weightCount)
-        for g in 1..<max(groups, 1) {
-            let partial = UnsafePointer(weights + g * weightCount)
-            for i in 0..<weightCount { summed[i] += partial[i] }
+        // Each value summed over the groups in group order, the values split between threads.
+        let (partials, total, count, groups) = (Address(weights), Address(summed), weightCount, groups)
+        forEachChunk(of: weightCount, minimumChunk: 1 << 12, settings: settings) { range in
+            let out = total[range.lowerBound]
+            out.update(from: partials[range.lowerBound], count: range.count)
+            for g in 1..<max(groups, 1) {
+                let partial = UnsafePointer(partials[g * count + range.lowerBound])
+                for i in 0..<range.count { out[i] += partial[i] }
+            }
         }
         let weight = Tensor(shape: weightShape) { out in
             if transposed {
                 for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = summed[r * columns + c] } }
-            } else {
-                for i in 0..<weightCount { out[i] = summed[i] }
+            } else if let base = out.baseAddress {
+                base.update(from: summed, count: weightCount)
             }
         }
         let bias = Tensor(shape: [biasCount]) { out in
