@@ -1,7 +1,7 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|convolution|conv-vae|transport|sinkhorn|neighbours|tsne|umap|mds|isomap|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|rbm|vae|convolution|conv-vae|transport|sinkhorn|neighbours|tsne|umap|mds|isomap|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N] [--epochs N] [--with-mlp] [--seed N]
 //   mpirun -np 2 latent-benchmarks allreduce     (sums across processes: the cost model's α and β)
 import Foundation
 import Latent
@@ -166,7 +166,8 @@ if which == "vae" { print(""); try benchmarkVAEEpoch(epochs: max(3, repetitions 
 if which == "convolution" { print(""); benchmarkConvolution(repetitions: repetitions); print(""); benchmarkConvolutionProducts(repetitions: repetitions) }
 if which == "conv-vae" {
     let epochs = arguments.firstIndex(of: "--epochs").flatMap { Int(arguments[$0 + 1]) } ?? 3
-    print(""); try benchmarkConvolutionalVAE(epochs: epochs, architectures: arguments.contains("--with-mlp") ? [.conv, .mlp] : [.conv])
+    let seed = arguments.firstIndex(of: "--seed").flatMap { UInt64(arguments[$0 + 1]) } ?? 1
+    print(""); try benchmarkConvolutionalVAE(epochs: epochs, architectures: arguments.contains("--with-mlp") ? [.conv, .mlp] : [.conv], seed: seed)
 }
 if which == "allreduce" { try benchmarkAllReduce(repetitions: repetitions) }
 if which == "gather" { try benchmarkGather(repetitions: repetitions, folder: "/tmp/latent-gather") }
