@@ -15,8 +15,10 @@ import CLatentKernels
 ///   and the input gradient of a convolution, with no scatter-adds and no zero-filled image.
 ///
 /// Where the outputs fill the kernel's column panels, micro-tiles of outputs run against packed
-/// weights (``Kernel/tiles``); where they are few (a single channel of logits), each output is a
-/// dot product vectorised along the channels (``Kernel/dots``). Every output value sums its
+/// weights (``Kernel/tiles``); where they are few (a single channel of logits), each output of a
+/// convolution is a dot product vectorised along the channels (``Kernel/dots``), and a transposed
+/// convolution first forms every grid position's tap products, which fill the panels, then
+/// gathers them (``Kernel/tapProducts``). Every output value sums its
 /// products in one fixed order (taps, then channels): the same bits at any thread count. On the
 /// built-in GEMM only; otherwise, and for output counts between the two, callers keep
 /// im2col/col2im and the GEMM.
