@@ -1,8 +1,8 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Layering: imports point down only.
-//   latent (LatentCommand) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → {Tensors, Collectives}
+//   latent (LatentCommand) → Exploration (the latent space in the browser: an HTTP server on Hummingbird) → Latent → Figures → Autoencoders → {DataFormats, DistributionMatching → NeuralNetworks} → {Tensors, Collectives}
 //   Neighbourhoods (nearest-neighbour graphs: exact and NN-descent) → Tensors; Autoencoders builds on it (t-SNE)
 //   C by concern: Tensors → CLatentKernels (compute: GEMM, kernels, threads), DataFormats → CLatentText (parsing), Collectives → CLatentMPI
 let package = Package(
@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         // `swift package generate-documentation` (Scripts/docs.sh, checked in CI).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `latent explore`'s HTTP server (SwiftNIO underneath); without swift-configuration, which it does not use.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
     ],
     targets: [
         .target(
@@ -46,10 +49,16 @@ let package = Package(
         .target(name: "Autoencoders", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching", "Neighbourhoods"]),
         .target(name: "Figures", dependencies: ["Tensors", "NeuralNetworks", "DataFormats", "Autoencoders", "CLatentZlib"]),
         .target(name: "Latent", dependencies: ["Tensors", "Collectives", "NeuralNetworks", "DataFormats", "DistributionMatching", "Neighbourhoods", "Autoencoders", "Figures"]),
+        .target(
+            name: "Exploration",
+            dependencies: ["Latent", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Page")]
+        ),
         .executableTarget(
             name: "LatentCommand",
             dependencies: [
                 "Latent",
+                "Exploration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +88,7 @@ let package = Package(
         .testTarget(name: "NeighbourhoodsTests", dependencies: ["Neighbourhoods", "DataFormats", "Tensors", "TestSupport"]),
         // A method written outside the library's modules, through public API alone (docs/architecture.md).
         .testTarget(name: "ExternalMethodTests", dependencies: ["Latent", "TestSupport", "MethodConformance"]),
+        .testTarget(name: "ExplorationTests", dependencies: ["Exploration", "Latent", "TestSupport"]),
         .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),
     ]
 )

@@ -8,7 +8,7 @@ package struct LatentCLI: ParsableCommand {
         commandName: "latent",
         abstract: "Learn latent spaces: dimensionality reduction and generative modelling with autoencoders.",
         version: latentVersion,
-        subcommands: [Demo.self, Fit.self, FitDensity.self, Evaluate.self, Encode.self, Decode.self, Translate.self, Sample.self, EvaluateSamples.self, Interpolate.self, Traverse.self, Attribute.self, Distance.self, Compare.self, ReportCommand.self, Datasets.self, Info.self]
+        subcommands: [Demo.self, Fit.self, FitDensity.self, Evaluate.self, Encode.self, Decode.self, Translate.self, Sample.self, EvaluateSamples.self, Interpolate.self, Traverse.self, Attribute.self, Distance.self, Compare.self, ExploreInBrowser.self, ReportCommand.self, Datasets.self, Info.self]
     )
 
     package init() {}

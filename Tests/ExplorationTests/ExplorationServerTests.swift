@@ -1,0 +1,133 @@
+import Exploration
+import Foundation
+import Latent
+import Testing
+import TestSupport
+
+/// The API over real HTTP on 127.0.0.1 (docs/explore.md).
+@Suite struct ExplorationServerTests {
+    static let zero4 = "0,0,0,0"
+
+    /// Every path answers what the documentation says, with the documented types.
+    @Test func theAPIAnswers() async throws {
+        let space = ExplorationFixture.vae
+        try await withServer(space) { port in
+            let page = try LoopbackHTTP.request(port: port, "/")
+            #expect(page.status == 200 && page.headers["content-type"]?.hasPrefix("text/html") == true && page.text.contains("/explore.js"))
+            #expect(page.headers["content-security-policy"]?.contains("default-src 'self'") == true)
+            for asset in ["/explore.js", "/explore.css"] { #expect(try LoopbackHTTP.request(port: port, asset).status == 200) }
+
+            let codes = try LoopbackHTTP.request(port: port, "/api/codes")
+            let document = try ExplorationDocuments.decode(ExplorationDocuments.Codes.self, from: codes.body)
+            #expect(codes.headers["content-type"] == "application/json" && document.codes == space.codes.scalars && document.codeSize == 4)
+
+            let item = try LoopbackHTTP.request(port: port, "/api/item/7")
+            #expect(item.status == 200 && item.headers["content-type"] == "image/png")
+            #expect(Array(item.body.prefix(8)) == [137, 80, 78, 71, 13, 10, 26, 10])
+            #expect(item.body == Data(try space.png(try space.sample(7).map(Float.init))))
+            let itemJSON = try ExplorationDocuments.decode(ExplorationDocuments.Item.self, from: try LoopbackHTTP.request(port: port, "/api/item/7?format=json").body)
+            #expect(itemJSON.index == 7 && itemJSON.label == space.data.labels?[7] && itemJSON.values.count == 784)
+            #expect(itemJSON.code == space.codes.rows(7..<8).scalars && itemJSON.className == space.data.classNames?[space.data.labels![7]])
+
+            let z = "0.5,-1.25,2,0.125"
+            let decoded = try ExplorationDocuments.decode(ExplorationDocuments.Decoded.self, from: try LoopbackHTTP.request(port: port, "/api/decode?z=\(z)&format=json").body)
+            let expected = try space.decode(try Tensor(shape: [1, 4], scalars: [0.5, -1.25, 2, 0.125]))
+            #expect(decoded.values == expected.scalars && decoded.code == [0.5, -1.25, 2, 0.125])
+            let png = try LoopbackHTTP.request(port: port, "/api/decode?z=\(z)")
+            let expectedPNG = Data(try space.png(expected.scalars))
+            #expect(png.headers["content-type"] == "image/png" && png.body == expectedPNG)
+
+            let neighbours = try ExplorationDocuments.decode(ExplorationDocuments.Neighbours.self, from: try LoopbackHTTP.request(port: port, "/api/neighbours?z=\(z)&k=5").body)
+            #expect(neighbours.neighbours.map(\.index) == (try space.neighbours(of: [0.5, -1.25, 2, 0.125], count: 5)).map(\.index))
+            #expect(try LoopbackHTTP.request(port: port, "/api/neighbours?z=\(z)").status == 200)
+        }
+    }
+
+    /// A table's samples are JSON rows with their names; an image of them is refused.
+    @Test func tablesAreRowsOfNamedValues() async throws {
+        let space = ExplorationFixture.table
+        try await withServer(space) { port in
+            let item = try ExplorationDocuments.decode(ExplorationDocuments.Item.self, from: try LoopbackHTTP.request(port: port, "/api/item/3").body)
+            let sample = try space.sample(3)
+            #expect(item.featureNames == ["p", "q", "r", "s", "t"] && item.values == sample && item.className == "a")
+            let decoded = try LoopbackHTTP.request(port: port, "/api/decode?z=1,2")
+            #expect(decoded.headers["content-type"] == "application/json" && decoded.text.contains("\"feature_names\":[\"p\""))
+            let refused = try LoopbackHTTP.request(port: port, "/api/decode?z=1,2&format=png")
+            #expect(refused.status == 400 && refused.text.contains("not images"))
+        }
+    }
+
+    /// Each bad request of the issue's list gets its 4xx status and a JSON error that says what
+    /// was wrong; none crashes the server, which answers normally after all of them.
+    @Test(arguments: [
+        ("/api/decode?z=1,2", 400, "z has 2 values; this model's codes have 4"),
+        ("/api/decode?z=1,2,3,4,5", 400, "z has 5 values"),
+        ("/api/decode", 400, "z is required"),
+        ("/api/decode?z=nan,0,0,0", 400, "value 1 of z is nan"),
+        ("/api/decode?z=0,inf,0,0", 400, "value 2 of z is inf"),
+        ("/api/decode?z=0,0,-infinity,0", 400, "value 3 of z is -inf"),
+        ("/api/decode?z=0,0,0,1e11", 400, "value 4 of z, 1e11, is beyond ±1e10"),
+        ("/api/decode?z=0,0,0,-2e10", 400, "beyond ±1e10"),
+        ("/api/decode?z=0,0,zero,0", 400, "value 3 of z, 'zero', is not a number"),
+        ("/api/decode?z=0,0,,0", 400, "value 3 of z, '', is not a number"),
+        ("/api/decode?z=0,0,0,0&format=gif", 400, "format must be png or json"),
+        ("/api/decode?z=0,0,0,0&z=1,1,1,1", 400, "z is given twice"),
+        ("/api/decode?z=0,0,0,0&zoom=2", 400, "unknown parameter 'zoom'"),
+        ("/api/neighbours?z=0,0,0,0&k=0", 400, "k must be a whole number from 1 to 100"),
+        ("/api/neighbours?z=0,0,0,0&k=1000", 400, "k must be"),
+        ("/api/item/600", 404, "sample 600 does not exist: samples are numbered 0 … 599"),
+        ("/api/item/-1", 404, "sample -1 does not exist"),
+        ("/api/item/99999999999999999999999", 400, "is not an index"),
+        ("/api/item/seven", 400, "item 'seven' is not an index"),
+        ("/api/items", 404, "no such path: /api/items"),
+        ("/nowhere", 404, "no such path"),
+        ("/../../../../etc/passwd", 404, "no such path"),
+        ("/api/item/..%2F..%2F..%2Fetc%2Fpasswd", 404, "no such path: /api/item/../../../etc/passwd"),
+        ("/%2e%2e/%2e%2e/etc/passwd", 404, "no such path"),
+        ("/explore.js/../../etc/passwd", 404, "no such path"),
+        ("/api/decode?z=" + String(repeating: "1,", count: 5000) + "1", 414, "the request target is"),
+    ] as [(String, Int, String)])
+    func aBadRequestIsAClearClientError(target: String, status: Int, message: String) async throws {
+        try await withServer(ExplorationFixture.vae) { port in
+            let answer = try LoopbackHTTP.request(port: port, target)
+            #expect(answer.status == status, "\(target.prefix(80)) → \(answer.status) \(answer.text.prefix(200))")
+            #expect(answer.headers["content-type"] == "application/json")
+            let failure = try ExplorationDocuments.decode(ExplorationDocuments.Failure.self, from: answer.body)
+            #expect(failure.error.message.contains(message), "\(failure.error.message)")
+            #expect(!answer.text.contains("root:"))
+            #expect(try LoopbackHTTP.request(port: port, "/api/decode?z=\(Self.zero4)&format=json").status == 200)
+        }
+    }
+
+    /// Methods other than GET are refused; a request line beyond what SwiftNIO's HTTP parser
+    /// reads (80 KiB) is refused by the parser itself (400, connection closed), and the server
+    /// goes on answering.
+    @Test func otherMethodsAndHugeRequestsAreRefused() async throws {
+        try await withServer(ExplorationFixture.vae) { port in
+            let post = try LoopbackHTTP.request(port: port, "/api/codes", method: "POST")
+            #expect(post.status == 405 && post.text.contains("answers GET only"))
+            let huge = try LoopbackHTTP.request(port: port, "/api/decode?z=" + String(repeating: "1", count: 200_000))
+            #expect((400..<500).contains(huge.status))
+            #expect(try LoopbackHTTP.request(port: port, "/api/codes").status == 200)
+        }
+    }
+
+    /// 400 decode requests in flight at once are all answered, each with its own code's DECODE
+    /// (batched across requests on the server, bit for bit what decoding it alone gives).
+    @Test func fourHundredConcurrentDecodesAreAllAnswered() async throws {
+        let space = ExplorationFixture.vae
+        let codes: [[Float]] = (0..<400).map { i in
+            let (a, b, c) = (Float(i % 7), Float(i % 5), Float(i % 3))
+            return [a * 0.25 - 0.75, b * 0.5 - 1, c - 1, Float(i) / 400]
+        }
+        let answers = try await withServer(space) { port in
+            try LoopbackHTTP.requests(port: port, codes.map { "/api/decode?z=\($0.map { "\($0)" }.joined(separator: ","))&format=json" })
+        }
+        #expect(answers.count == 400 && answers.allSatisfy { $0.status == 200 })
+        let expected = try space.decode(try Tensor(shape: [400, 4], scalars: codes.flatMap { $0 }))
+        for (row, answer) in answers.enumerated() {
+            let decoded = try ExplorationDocuments.decode(ExplorationDocuments.Decoded.self, from: answer.body)
+            #expect(decoded.code == codes[row] && decoded.values == expected.rows(row..<(row + 1)).scalars, "request \(row)")
+        }
+    }
+}
