@@ -89,6 +89,6 @@ let package = Package(
         // A method written outside the library's modules, through public API alone (docs/architecture.md).
         .testTarget(name: "ExternalMethodTests", dependencies: ["Latent", "TestSupport", "MethodConformance"]),
         .testTarget(name: "ExplorationTests", dependencies: ["Exploration", "Latent", "TestSupport"]),
-        .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "TestSupport"]),
+        .testTarget(name: "LatentCommandTests", dependencies: ["LatentCommand", "Latent", "Exploration", "TestSupport"]),
     ]
 )

@@ -120,7 +120,7 @@ extension Report {
     /// The report of one model on `data`: configuration, metrics, training curves,
     /// reconstructions, codes, and the commands that made the model and the report.
     public static func model(_ model: any Autoencoder, named name: String, data: Dataset, codeDensity: CodeDensity? = nil,
-                             fitCommand: String?, reportCommand: String) throws -> Report {
+                             fitCommand: String?, reportCommand: String, exploreCommand: String? = nil) throws -> Report {
         let method = type(of: model).methodName
         var report = Report(title: "\(method) model \(name) on \(data.name)")
         let metrics = try ReconstructionMetrics(model, samples: data.samples)
@@ -194,6 +194,11 @@ extension Report {
             report.add(.figure(file: "codes.svg", svg: scatter.svg(), caption: drawn + scatter.colouringCaption))
             if let overPrior = try codesOverPrior(model, codes: codes, of: sample, drawn: drawn) {
                 report.add(.figure(file: "codes-prior.svg", svg: overPrior.plot.svg(), caption: overPrior.caption))
+            }
+            if let exploreCommand {
+                report.add(.paragraph("To look around this space in the browser (hover a code to see its sample, click anywhere to decode that point, "
+                                      + "drag a path to decode along it), run the command below and open the address it prints:"))
+                report.add(.code(exploreCommand))
             }
         }
         report.add(.heading("Configuration"))

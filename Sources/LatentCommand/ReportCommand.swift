@@ -36,11 +36,29 @@ struct ReportCommand: ComputingCommand {
         let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
         display.update("drawing the report of \(model) on \(dataset.count) samples", force: true)
         let report = try Report.model(loaded, named: (model as NSString).lastPathComponent, data: dataset,
-                                      codeDensity: try file.codeDensity(file: model), fitCommand: file.metadata[SafeTensorsFile.commandKey], reportCommand: invocation())
+                                      codeDensity: try file.codeDensity(file: model), fitCommand: file.metadata[SafeTensorsFile.commandKey], reportCommand: invocation(),
+                                      exploreCommand: exploreInvocation())
         let page = try report.write(to: output)
         display.finish()
         let figures = report.blocks.filter { if case .figure = $0 { true } else { false } }.count
         try printResult(ReportResult(report: page, figures: figures, model: model, samples: dataset.count), json: outputOptions.json)
+    }
+
+    /// `latent explore` of the same model on the same data: this command's arguments without
+    /// what only a report takes.
+    func exploreInvocation(_ arguments: [String] = LatentCLI.arguments ?? Array(CommandLine.arguments.dropFirst())) -> String {
+        var kept: [String] = []
+        var skipNext = false
+        for argument in arguments {
+            if skipNext { skipNext = false; continue }
+            switch argument {
+            case "report": kept.append(kept.isEmpty ? "explore" : argument)
+            case "--output": skipNext = true
+            case "--json", "--quiet": continue
+            default: if !argument.hasPrefix("--output=") { kept.append(argument) }
+            }
+        }
+        return invocation(kept)
     }
 
     /// A translator's report on data of each domain.

@@ -167,6 +167,8 @@ func json(_ text: String) throws -> [String: Any] {
         #expect(try json(report.output)["figures"] as? Int == 6)  // fine-tuning, pretraining, reconstructions, interpolations, traversals, codes
         let page = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
         #expect(page.contains("latent fit deep-autoencoder --data fashion-mnist-mini:train") && page.contains("training-2.svg"))
+        // …and says how to explore the same model on the same data in the browser.
+        #expect(page.contains("latent explore deep.safetensors --data fashion-mnist-mini:test"), "\(page.suffix(1500))")
         let mismatch = try latent("report", "deep.safetensors", "--data", "circle?n=20", "--output", "r2", "--quiet", in: folder)
         #expect(mismatch.status != 0 && mismatch.errors.contains("has 2 features per sample; the model takes 784"), "\(mismatch.errors)")
         let cases: [([String], String)] = [

@@ -147,7 +147,7 @@ function densityShade(pixels, width, height) {
       const shade = Math.min(p, 1);
       if (shade < 0.01) continue;
       // White towards a pale blue-grey where the prior puts its mass.
-      const r = 255 - 40 * shade, g = 255 - 25 * shade, b = 255 - 5 * shade;
+      const r = 255 - 75 * shade, g = 255 - 50 * shade, b = 255 - 12 * shade;
       const colour = (255 << 24) | (b << 16) | (g << 8) | r;
       for (let dy = 0; dy < DENSITY_CELL && y + dy < height; dy++) {
         const row = (y + dy) * width;
@@ -334,7 +334,8 @@ async function decodeAt(u, v) {
       figure.append(image);
     }
     const caption = document.createElement("figcaption");
-    caption.textContent = `#${neighbour.index} ${neighbour.class_name || ""} (${neighbour.distance.toPrecision(3)})`;
+    caption.textContent = `${neighbour.class_name || "#" + neighbour.index} · ${neighbour.distance.toPrecision(3)}`;
+    caption.title = `sample ${neighbour.index}, at distance ${neighbour.distance} from the decoded code`;
     figure.append(caption);
     return figure;
   }));
