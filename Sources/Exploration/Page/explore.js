@@ -334,7 +334,7 @@ async function decodeAt(u, v) {
       figure.append(image);
     }
     const caption = document.createElement("figcaption");
-    caption.textContent = `${neighbour.class_name || "#" + neighbour.index} · ${neighbour.distance.toPrecision(3)}`;
+    caption.textContent = `${neighbour.class_name || "#" + neighbour.index}\n${neighbour.distance.toPrecision(3)}`;
     caption.title = `sample ${neighbour.index}, at distance ${neighbour.distance} from the decoded code`;
     figure.append(caption);
     return figure;
