@@ -5,7 +5,7 @@
 # Usage: Scripts/docs.sh   (archives in .build/plugins/Swift-DocC/outputs/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(Tensors Collectives NeuralNetworks DataFormats DistributionMatching Neighbourhoods Autoencoders Figures)
+targets=(Tensors Collectives NeuralNetworks DataFormats DistributionMatching Neighbourhoods Autoencoders Figures Exploration)
 arguments=()
 for target in "${targets[@]}"; do arguments+=(--target "$target"); done
 log=$(mktemp)

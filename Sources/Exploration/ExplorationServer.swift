@@ -9,7 +9,7 @@ import Logging
 /// memory: the page's three files are read once at start and no path ever reaches the file
 /// system, so no path can leave it. Every failure is a JSON body `{"error": {"message": …}}`
 /// with a 4xx status that says what was wrong; DECODE runs off the event loops, batched across
-/// concurrent requests (``DecodeBatcher``).
+/// concurrent requests: the codes that arrive while a batch decodes go together as the next.
 public struct ExplorationServer: Sendable {
     public let space: ExplorationSpace
     /// The address to bind: 127.0.0.1 unless asked otherwise.
