@@ -13,6 +13,7 @@ import Synchronization
 final class DecodeBatcher: Sendable {
     private struct Waiting {
         var code: [Float]
+        var domain: Int
         var continuation: CheckedContinuation<[Float], any Error>
     }
 
@@ -32,11 +33,11 @@ final class DecodeBatcher: Sendable {
         (self.space, self.context) = (space, context)
     }
 
-    /// DECODE(z) in the user's units (D values).
-    func decode(_ code: [Float]) async throws -> [Float] {
+    /// DECODE(z) into `domain` in the user's units (D values of that domain).
+    func decode(_ code: [Float], domain: Int) async throws -> [Float] {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { state in
-                state.waiting.append(Waiting(code: code, continuation: continuation))
+                state.waiting.append(Waiting(code: code, domain: domain, continuation: continuation))
                 defer { state.draining = true }
                 return !state.draining
             }
@@ -54,17 +55,23 @@ final class DecodeBatcher: Sendable {
                 return taken
             }
             guard !batch.isEmpty else { return }
-            let d = space.codeSize
-            do {
-                let codes = try Tensor(shape: [batch.count, d], scalars: batch.flatMap(\.code))
-                let decoded = try context.run { try space.decode(codes) }
-                let width = decoded.columns
-                for (row, waiting) in batch.enumerated() {
-                    waiting.continuation.resume(returning: Array(decoded.scalars[(row * width)..<((row + 1) * width)]))
-                }
-            } catch {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            // One product per domain asked for (a translator decodes into each of its domains).
+            for domain in Set(batch.map(\.domain)).sorted() {
+                decode(batch.filter { $0.domain == domain }, domain: domain)
             }
+        }
+    }
+
+    private func decode(_ batch: [Waiting], domain: Int) {
+        do {
+            let codes = try Tensor(shape: [batch.count, space.codeSize], scalars: batch.flatMap(\.code))
+            let decoded = try context.run { try space.decode(codes, domain: domain) }
+            let width = decoded.columns
+            for (row, waiting) in batch.enumerated() {
+                waiting.continuation.resume(returning: Array(decoded.scalars[(row * width)..<((row + 1) * width)]))
+            }
+        } catch {
+            for waiting in batch { waiting.continuation.resume(throwing: error) }
         }
     }
 }

@@ -65,6 +65,15 @@ public enum ExplorationQuery {
         return k
     }
 
+    /// `text` as the index of one of `domains`; without one, `fallback` (the data's domain).
+    public static func domain(_ text: String?, domains: [ExplorationDomain], fallback: Int) throws -> Int {
+        guard let text else { return fallback }
+        guard let index = domains.firstIndex(where: { $0.name == text }) else {
+            throw ExplorationError(.badRequest, "no domain '\(text.prefix(40))' (domains: \(domains.map(\.name).joined(separator: ", ")))")
+        }
+        return index
+    }
+
     /// `text` as a format; without one, PNG for images and JSON otherwise.
     public static func format(_ text: String?, images: Bool) throws -> ExplorationFormat {
         guard let text else { return images ? .png : .json }

@@ -87,21 +87,24 @@ public struct ExplorationServer: Sendable {
             try query.allow([])
             return Self.response(codes, type: Self.json)
         case (4, "api") where parts[2] == "item":
-            try query.allow(["format"])
+            try query.allow(["format", "domain"])
             let index = try ExplorationQuery.index(parts[3], count: space.data.count)
-            switch try ExplorationQuery.format(query["format"], images: space.imageShape != nil) {
-            case .png: return Self.response(ByteBuffer(bytes: try space.png(try space.sample(index).map(Float.init))), type: "image/png")
-            case .json: return try Self.json(space.itemDocument(index))
+            let domain = try ExplorationQuery.domain(query["domain"], domains: space.domains, fallback: space.dataDomain)
+            switch try ExplorationQuery.format(query["format"], images: space.domains[domain].imageShape != nil) {
+            case .png: return Self.response(ByteBuffer(bytes: try space.png(try space.item(index, domain: domain).map(Float.init), domain: domain)), type: "image/png")
+            case .json: return try Self.json(space.itemDocument(index, domain: domain))
             }
         case (3, "api") where parts[2] == "decode":
-            try query.allow(["z", "format"])
+            try query.allow(["z", "format", "domain"])
             let z = try ExplorationQuery.code(query["z"], size: space.codeSize)
-            let format = try ExplorationQuery.format(query["format"], images: space.imageShape != nil)
-            let values = try await batcher.decode(z)
+            let domain = try ExplorationQuery.domain(query["domain"], domains: space.domains, fallback: space.dataDomain)
+            let format = try ExplorationQuery.format(query["format"], images: space.domains[domain].imageShape != nil)
+            let values = try await batcher.decode(z, domain: domain)
             try Tensor(values).checkFinite("DECODE of z = \(query["z"] ?? "")")
             switch format {
-            case .png: return Self.response(ByteBuffer(bytes: try space.png(values)), type: "image/png")
-            case .json: return try Self.json(ExplorationDocuments.Decoded(code: z, values: values, featureNames: space.featureNames))
+            case .png: return Self.response(ByteBuffer(bytes: try space.png(values, domain: domain)), type: "image/png")
+            case .json: return try Self.json(ExplorationDocuments.Decoded(code: z, domain: space.domains[domain].name, values: values,
+                                                                           featureNames: space.domains[domain].featureNames))
             }
         case (3, "api") where parts[2] == "neighbours":
             try query.allow(["z", "k"])

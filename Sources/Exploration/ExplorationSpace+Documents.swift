@@ -26,6 +26,17 @@ public enum ExplorationDocuments {
         public var featureNames: [String]?
         /// The prior the model's codes were made to follow, for the density behind the points.
         public var prior: Prior?
+        /// The domains DECODE writes into (a translator's; one otherwise), and the data's.
+        public var domains: [Domain]
+        public var dataDomain: Int
+    }
+
+    /// One domain: its name, width, image shape (or null) and feature names.
+    public struct Domain: Codable, Sendable, Equatable {
+        public var name: String
+        public var features: Int
+        public var image: ImageShape?
+        public var featureNames: [String]?
     }
 
     /// An image's size.
@@ -41,9 +52,11 @@ public enum ExplorationDocuments {
         public var deviation: Float
     }
 
-    /// `GET /api/item/N?format=json`: one sample in the user's units.
+    /// `GET /api/item/N?format=json`: one sample in the user's units (or, with `domain=`, its
+    /// translation into that domain).
     public struct Item: Codable, Sendable {
         public var index: Int
+        public var domain: String
         public var label: Int?
         public var className: String?
         public var code: [Float]
@@ -51,9 +64,10 @@ public enum ExplorationDocuments {
         public var featureNames: [String]?
     }
 
-    /// `GET /api/decode?z=…&format=json`: DECODE(z) in the user's units.
+    /// `GET /api/decode?z=…&format=json`: DECODE(z) into a domain, in the user's units.
     public struct Decoded: Codable, Sendable {
         public var code: [Float]
+        public var domain: String
         public var values: [Float]
         public var featureNames: [String]?
     }
@@ -105,18 +119,30 @@ extension ExplorationSpace {
             let p = model.prior
             return .init(description: p.description, means: (0..<p.components).map { p.mean(component: $0, dimension: d) }, deviation: p.componentDeviation)
         }
+        let image = { (shape: [Int]?) in shape.map { ExplorationDocuments.ImageShape(height: $0[0], width: $0[1], channels: $0.count == 3 ? $0[2] : 1) } }
         return .init(model: modelName, method: type(of: model).methodName, samples: data.count, codeSize: d, indices: shown, codes: flat,
                      labels: data.labels.map { labels in shown.map { labels[$0] } }, classNames: data.classNames, axes: axes,
-                     image: imageShape.map { .init(height: $0[0], width: $0[1], channels: $0.count == 3 ? $0[2] : 1) },
-                     features: data.features, featureNames: featureNames, prior: prior)
+                     image: image(imageShape), features: data.features, featureNames: featureNames, prior: prior,
+                     domains: domains.map { .init(name: $0.name, features: $0.features, image: image($0.imageShape), featureNames: $0.featureNames) },
+                     dataDomain: dataDomain)
+    }
+
+    /// Sample `index` in `domain`: the sample itself in the data's domain (the data's origin
+    /// added back), else its translation DECODE_domain(ENCODE_data(x)).
+    public func item(_ index: Int, domain: Int) throws -> [Double] {
+        guard domain != dataDomain else { return try sample(index) }
+        _ = try sample(index)
+        let translated = try decode(codes.rows(index..<(index + 1)), domain: domain)
+        return translated.scalars.map { Double($0.description) ?? Double($0) }
     }
 
     /// The body of `GET /api/item/N?format=json`.
-    public func itemDocument(_ index: Int) throws -> ExplorationDocuments.Item {
-        let values = try sample(index)
+    public func itemDocument(_ index: Int, domain: Int? = nil) throws -> ExplorationDocuments.Item {
+        let domain = domain ?? dataDomain
+        let values = try item(index, domain: domain)
         let label = data.labels?[index]
-        return .init(index: index, label: label, className: label.flatMap { className($0) }, code: Array(codes.rows(index..<(index + 1)).scalars),
-                     values: values, featureNames: featureNames)
+        return .init(index: index, domain: domains[domain].name, label: label, className: label.flatMap { className($0) },
+                     code: Array(codes.rows(index..<(index + 1)).scalars), values: values, featureNames: domains[domain].featureNames)
     }
 
     /// The body of `GET /api/neighbours`.
@@ -133,14 +159,17 @@ extension ExplorationSpace {
         return names[label]
     }
 
-    /// `values` (D, in the user's units) as a PNG of ``imageShape`` at its own size, one image
-    /// pixel per PNG pixel, grey levels as `latent sample` and the reports draw them.
-    public func png(_ values: [Float]) throws -> [UInt8] {
-        guard let imageShape else {
-            throw ExplorationError(.badRequest, "samples of \(modelName) are not images (\(data.features) features, no image shape): ask for format=json")
+    /// `values` (D of `domain`, in the user's units) as a PNG of the domain's image shape at its
+    /// own size, one image pixel per PNG pixel, grey levels as `latent sample` and the reports
+    /// draw them: on the data's range in the data's domain, on [0, 1] (widened to the image's
+    /// own range) in a translator's other domains.
+    public func png(_ values: [Float], domain: Int? = nil) throws -> [UInt8] {
+        let domain = domain ?? dataDomain
+        guard let imageShape = domains[domain].imageShape else {
+            throw ExplorationError(.badRequest, "samples of \(domains.count > 1 ? "domain " + domains[domain].name : modelName) are not images (\(domains[domain].features) features, no image shape): ask for format=json")
         }
         let row = try Tensor(shape: [1, values.count], scalars: values)
-        let grid = try ImageGrid(title: "", rows: [.init(label: "", images: row)], imageShape: imageShape, range: displayRange)
+        let grid = try ImageGrid(title: "", rows: [.init(label: "", images: row)], imageShape: imageShape, range: domain == dataDomain ? displayRange : nil)
         return try grid.png(scale: 1).encoded(compression: .standard)
     }
 }

@@ -21,16 +21,23 @@ public struct ExplorationSpace: Sendable {
     public let shown: [Int]
     /// The plane of the page's scatter.
     public let axes: PlaneAxes
-    /// [height, width] or [height, width, 3] when samples are images, else nil (tables).
-    public let imageShape: [Int]?
+    /// The domains DECODE can write into: one for most models, a translator's each (its own
+    /// width, image shape and feature names).
+    public let domains: [ExplorationDomain]
+    /// The domain the data belong to (and their codes come from).
+    public let dataDomain: Int
     /// The values that map to black and white in images (the model's recorded range; nil: [0, 1]).
     public let valueRange: (low: Double, high: Double)?
-    /// One name per feature (a table's header), when known.
-    public let featureNames: [String]?
     /// Where the model came from (a file name), for the page's title.
     public let modelName: String
-    /// The values drawn black and white in images: the model's recorded range, else the data's own.
+    /// The values drawn black and white in images of the data's domain: the model's recorded
+    /// range, else the data's own.
     public let displayRange: (low: Double, high: Double)
+
+    /// [height, width] or [height, width, 3] when the data's samples are images, else nil (tables).
+    public var imageShape: [Int]? { domains[dataDomain].imageShape }
+    /// One name per feature of the data (a table's header), when known.
+    public var featureNames: [String]? { domains[dataDomain].featureNames }
 
     /// The most points a page draws: 100 000 (the whole of Fashion-MNIST's 70 000, and a canvas
     /// still pans at 60 frames a second).
@@ -46,6 +53,18 @@ public struct ExplorationSpace: Sendable {
     ///   code is not finite.
     public init(model: any Autoencoder, data: Dataset, imageShape: [Int]?, valueRange: (low: Double, high: Double)?,
                 featureNames: [String]?, modelName: String, seed: UInt64 = 0) throws {
+        let domain = ExplorationDomain(name: "data", features: model.inputSize, imageShape: imageShape,
+                                       featureNames: featureNames.flatMap { $0.count == data.features ? $0 : nil })
+        try self.init(model: model, data: data, domains: [domain], dataDomain: 0, valueRange: valueRange, modelName: modelName, seed: seed)
+    }
+
+    /// Encodes `data`, samples of domain `dataDomain` of `domains`, and lays out the plane. With
+    /// several domains the model must be a ``MultiDomainModel`` (the translator) of those domains,
+    /// in that order; its codes live in the space the domains share, and DECODE writes into any.
+    /// - Throws: as ``init(model:data:imageShape:valueRange:featureNames:modelName:seed:)``, and
+    ///   when the domains are not the model's.
+    public init(model: any Autoencoder, data: Dataset, domains: [ExplorationDomain], dataDomain: Int, valueRange: (low: Double, high: Double)?,
+                modelName: String, seed: UInt64 = 0) throws {
         guard !(model is any DiscreteCodes) else {
             throw ExplorationError(.unprocessable, "\(modelName) holds a \(type(of: model).methodName) model: its codes are cluster indices, with no space between them to explore")
         }
@@ -53,19 +72,36 @@ public struct ExplorationSpace: Sendable {
             throw ExplorationError(.unprocessable, "\(modelName) is a conditional VAE, whose codes mean something only with a class: explore unconditional models")
         }
         guard data.count >= 1 else { throw ExplorationError(.unprocessable, "\(data.name) has no samples to encode") }
-        guard data.features == model.inputSize else {
-            throw ExplorationError(.unprocessable, "\(modelName) takes samples of \(model.inputSize) features; \(data.name) has \(data.features)")
+        guard domains.indices.contains(dataDomain) else {
+            throw ExplorationError(.unprocessable, "the data's domain \(dataDomain) is not one of the \(domains.count) domains")
         }
-        let codes = try model.encode(data.samples)
+        let codes: Tensor
+        if domains.count > 1 {
+            guard let translator = model as? any MultiDomainModel, translator.domainNames == domains.map(\.name) else {
+                throw ExplorationError(.unprocessable, "\(modelName) does not have the domains \(domains.map(\.name).joined(separator: ", "))")
+            }
+            for (index, domain) in domains.enumerated() where domain.features != translator.inputSize(domain: index) {
+                throw ExplorationError(.unprocessable, "domain \(domain.name) of \(modelName) takes \(translator.inputSize(domain: index)) features, not \(domain.features)")
+            }
+            guard data.features == domains[dataDomain].features else {
+                throw ExplorationError(.unprocessable, "domain \(domains[dataDomain].name) of \(modelName) takes samples of \(domains[dataDomain].features) features; \(data.name) has \(data.features)")
+            }
+            codes = try translator.encode(data.samples, domain: dataDomain)
+        } else {
+            guard data.features == model.inputSize else {
+                throw ExplorationError(.unprocessable, "\(modelName) takes samples of \(model.inputSize) features; \(data.name) has \(data.features)")
+            }
+            codes = try model.encode(data.samples)
+        }
         try codes.checkFinite("the codes of \(data.name) by \(modelName)")
         self.model = model
         self.data = data
         self.codes = codes
         self.shown = Self.shownIndices(count: data.count, seed: seed)
         self.axes = try PlaneAxes(codes: codes)
-        self.imageShape = imageShape
+        self.domains = domains
+        self.dataDomain = dataDomain
         self.valueRange = valueRange
-        self.featureNames = featureNames.flatMap { $0.count == data.features ? $0 : nil }
         self.modelName = modelName
         self.displayRange = valueRange ?? Self.range(of: data)
     }
@@ -98,10 +134,14 @@ public struct ExplorationSpace: Sendable {
         return indices.prefix(maximumShown).sorted()
     }
 
-    /// DECODE of `codes` (`m × d`) in the user's units (`m × D`).
-    public func decode(_ codes: Tensor) throws -> Tensor {
+    /// DECODE of `codes` (`m × d`) into `domain` (by default the data's) in the user's units
+    /// (`m × D` of that domain).
+    public func decode(_ codes: Tensor, domain: Int? = nil) throws -> Tensor {
         guard codes.rank == 2, codes.columns == codeSize else {
             throw ExplorationError(.badRequest, "codes to decode must be m × \(codeSize); got shape \(codes.shape)")
+        }
+        if domains.count > 1, let translator = model as? any MultiDomainModel {
+            return try translator.decode(codes, domain: domain ?? dataDomain)
         }
         var decoded = try model.decode(codes)
         if let scaling = (model as? any ScaledModel)?.scaling { decoded = try scaling.addingOrigin(decoded) }
@@ -143,5 +183,20 @@ public struct ExplorationSpace: Sendable {
             }
         }
         return nearest.map { ($0.index, $0.squared.squareRoot()) }
+    }
+}
+
+/// One domain a space decodes into: its name, width, and how its samples are shown.
+public struct ExplorationDomain: Sendable, Equatable, Codable {
+    public var name: String
+    /// D of the domain.
+    public var features: Int
+    /// [height, width] or [height, width, 3] when its samples are images, else nil.
+    public var imageShape: [Int]?
+    /// One name per feature, when known.
+    public var featureNames: [String]?
+
+    public init(name: String, features: Int, imageShape: [Int]?, featureNames: [String]?) {
+        (self.name, self.features, self.imageShape, self.featureNames) = (name, features, imageShape, featureNames)
     }
 }

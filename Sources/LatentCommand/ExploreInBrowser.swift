@@ -26,6 +26,8 @@ struct ExploreInBrowser: ComputingCommand {
     @Option(help: "The address to listen on; another than 127.0.0.1 lets other machines read the data and the model.")
     var host: String = ExplorationServer.defaultHost
     @Option(help: "Seed of the draw of 100 000 codes from larger data.") var seed: UInt64 = 0
+    @Option(help: .defaulted("A translator: the domain --data belongs to; the page decodes into any domain.", rule: "its first"))
+    var domain: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var outputOptions: OutputOptions
@@ -33,6 +35,29 @@ struct ExploreInBrowser: ComputingCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 … 65535, got \(port)") }
         guard !host.isEmpty else { throw ValidationError("--host must name an address, e.g. 127.0.0.1") }
+    }
+
+    /// The model, the data and their codes; a translator's with each of its domains.
+    func loadSpace() throws -> ExplorationSpace {
+        let (file, loaded) = try readModel(model)
+        let name = (model as NSString).lastPathComponent
+        guard let translator = loaded as? Translator else {
+            if domain != nil { throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain") }
+            let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
+            let shape = (try? imageShape(features: dataset.features, file: file, model: model)) ?? nil
+            return try ExplorationSpace(model: loaded, data: dataset, imageShape: shape, valueRange: try file.valueRange(file: model),
+                                        featureNames: try file.featureNames(file: model) ?? dataset.featureNames, modelName: name, seed: seed)
+        }
+        let dataDomain = domain ?? translator.domainNames[0]
+        let (_, _, dataset) = try loadDomainData(model: model, data: data, domain: dataDomain, options: dataOptions.reading, labels: dataOptions.labels)
+        let (shapes, names) = (try file.domainSampleShapes(file: model), try file.domainFeatureNames(file: model))
+        let domains = translator.domainNames.enumerated().map { index, domainName in
+            let features = translator.inputSize(domain: index)
+            return ExplorationDomain(name: domainName, features: features, imageShape: shapes[domainName].flatMap { ImageGrid.drawableShape($0, features: features) },
+                                     featureNames: names[domainName].flatMap { $0.count == features ? $0 : nil })
+        }
+        return try ExplorationSpace(model: loaded, data: dataset, domains: domains, dataDomain: try translator.domainIndex(named: dataDomain),
+                                    valueRange: nil, modelName: name, seed: seed)
     }
 
     /// What `--json` prints once the server listens.
@@ -48,14 +73,9 @@ struct ExploreInBrowser: ComputingCommand {
     }
 
     func run() throws {
-        let (file, loaded) = try readModel(model)
-        let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
-        let shape = (try? imageShape(features: dataset.features, file: file, model: model)) ?? nil
         let space: ExplorationSpace
         do {
-            space = try ExplorationSpace(model: loaded, data: dataset, imageShape: shape, valueRange: try file.valueRange(file: model),
-                                         featureNames: try file.featureNames(file: model) ?? dataset.featureNames,
-                                         modelName: (model as NSString).lastPathComponent, seed: seed)
+            space = try loadSpace()
         } catch let error as ExplorationError {
             throw ValidationErrorText(error.message)
         }

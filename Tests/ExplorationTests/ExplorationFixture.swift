@@ -25,6 +25,19 @@ enum ExplorationFixture {
         let model = try! PCA.fit(samples, configuration: .init(components: .count(2)), using: &generator)
         return try! ExplorationSpace(model: model, data: data, imageShape: nil, valueRange: nil, featureNames: data.featureNames, modelName: "pca-2")
     }()
+
+    /// A translator between the images' top and bottom halves (14 × 28 each), its data the tops.
+    static let halves: ExplorationSpace = {
+        let loader = DatasetLoader()
+        let top = try! loader.load("fashion-mnist-mini:train?half=top").prefix(400)
+        let bottom = try! loader.load("fashion-mnist-mini:train?half=bottom").prefix(400)
+        var generator = RandomGenerator(seed: 3)
+        let configuration = Translator.Configuration(domains: [.init(name: "top", hidden: [32]), .init(name: "bottom", hidden: [32])], codeSize: 3,
+                                                     anchorFraction: 1, training: .init(epochs: 2, batchSize: 50, heldOutFraction: 0))
+        let model = try! Translator.fit(.paired([top.samples, bottom.samples]), configuration: configuration, using: &generator)
+        let domains = ["top", "bottom"].map { ExplorationDomain(name: $0, features: 392, imageShape: [14, 28], featureNames: nil) }
+        return try! ExplorationSpace(model: model, data: top, domains: domains, dataDomain: 0, valueRange: (0, 1), modelName: "halves")
+    }()
 }
 
 /// A server of `space` on a free port of 127.0.0.1 for the length of `body`.

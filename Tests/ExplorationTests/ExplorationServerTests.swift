@@ -57,6 +57,37 @@ import TestSupport
         }
     }
 
+    /// A translator's space decodes into either domain: the data's (the tops) by default, the
+    /// partner's with `domain=`; an item asked for in the partner's domain is the sample's
+    /// translation DECODE_bottom(ENCODE_top(x)).
+    @Test func aTranslatorDecodesIntoEachDomain() async throws {
+        let space = ExplorationFixture.halves
+        let translator = try #require(space.model as? Translator)
+        try await withServer(space) { port in
+            let document = try ExplorationDocuments.decode(ExplorationDocuments.Codes.self, from: try LoopbackHTTP.request(port: port, "/api/codes").body)
+            #expect(document.domains.map(\.name) == ["top", "bottom"] && document.dataDomain == 0 && document.codeSize == 3)
+            let z: [Float] = [0.25, -0.5, 1]
+            let query = z.map { "\($0)" }.joined(separator: ",")
+            let code = try Tensor(shape: [1, 3], scalars: z)
+            for (name, index) in [("top", 0), ("bottom", 1)] {
+                let decoded = try ExplorationDocuments.decode(ExplorationDocuments.Decoded.self,
+                                                              from: try LoopbackHTTP.request(port: port, "/api/decode?z=\(query)&format=json&domain=\(name)").body)
+                let expected = try translator.decode(code, domain: index).scalars
+                #expect(decoded.domain == name && decoded.values == expected)
+            }
+            let own = try ExplorationDocuments.decode(ExplorationDocuments.Decoded.self, from: try LoopbackHTTP.request(port: port, "/api/decode?z=\(query)&format=json").body)
+            #expect(own.domain == "top")
+            let translated = try ExplorationDocuments.decode(ExplorationDocuments.Item.self, from: try LoopbackHTTP.request(port: port, "/api/item/5?format=json&domain=bottom").body)
+            let expected = try translator.translate(space.data.samples.rows(5..<6), from: 0, to: 1).scalars
+            #expect(translated.domain == "bottom" && translated.values.count == 392)
+            #expect(zip(translated.values, expected).allSatisfy { abs($0 - Double($1)) <= 1e-6 * max(1, abs(Double($1))) })
+            let image = try LoopbackHTTP.request(port: port, "/api/item/5?domain=bottom")
+            #expect(image.headers["content-type"] == "image/png")
+            let unknown = try LoopbackHTTP.request(port: port, "/api/decode?z=\(query)&domain=left")
+            #expect(unknown.status == 400 && unknown.text.contains("no domain 'left' (domains: top, bottom)"))
+        }
+    }
+
     /// Each bad request of the list gets its 4xx status and a JSON error that says what
     /// was wrong; none crashes the server, which answers normally after all of them.
     @Test(arguments: [

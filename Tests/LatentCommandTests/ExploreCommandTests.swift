@@ -91,6 +91,39 @@ final class ExploreProcess: @unchecked Sendable {
         #expect(badPort.status != 0 && badPort.errors.contains("--port must be 0 … 65535"))
     }
 
+    /// A translator is explored from the data of any of its domains (`--domain`); the page offers
+    /// a switch of the domain it decodes into, and hovering shows the sample's translation.
+    @Test(.enabled(if: executablePath("chromium") != nil, "needs chromium (installed by .ci/run)"))
+    func aTranslatorDecodesIntoEitherDomain() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "translator", "--domain", "top=fashion-mnist-mini:test?half=top", "--domain", "bottom=fashion-mnist-mini:test?half=bottom",
+                             "--code-size", "3", "--hidden", "32", "--epochs", "2", "--output", "t.safetensors", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let refused = try latent("explore", Self.model.path, "--data", "fashion-mnist-mini:test", "--domain", "top", in: folder)
+        #expect(refused.status != 0 && refused.errors.contains("which has one domain"), "\(refused.errors)")
+        let explorer = try ExploreProcess(["t.safetensors", "--data", "fashion-mnist-mini:test?half=bottom", "--domain", "bottom", "--port", "0"], in: folder)
+        defer { _ = explorer.interrupt() }
+        let document = try ExplorationDocuments.decode(ExplorationDocuments.Codes.self, from: try LoopbackHTTP.request(port: explorer.port, "/api/codes").body)
+        #expect(document.domains.map(\.name) == ["top", "bottom"] && document.dataDomain == 1)
+        #expect(document.domains.allSatisfy { $0.image == ExplorationDocuments.ImageShape(height: 14, width: 28, channels: 1) })
+
+        let browser = try HeadlessBrowser(width: 1280, height: 900)
+        defer { browser.close() }
+        try browser.open(explorer.url)
+        try browser.wait(until: "window.latentExplorer && latentExplorer.ready")
+        #expect(try browser.evaluate("!document.getElementById('domain-control').hidden && latentExplorer.domain") as? String == "bottom")
+        let point = try #require(try browser.evaluate("latentExplorer.screenPoint(10)") as? [Double])
+        try browser.mouse(.moved, x: point[0], y: point[1])
+        try browser.wait(until: "!document.getElementById('hover-translation').hidden && document.getElementById('hover-translation-image').complete && document.getElementById('hover-translation-image').naturalHeight === 14")
+        #expect((try browser.evaluate("document.getElementById('hover-translation-image').getAttribute('src')") as? String)?.hasSuffix("?domain=top") == true)
+        _ = try browser.evaluate("(() => { const s = document.getElementById('domain'); s.value = '0'; s.dispatchEvent(new Event('change')); return s.value; })()")
+        try browser.mouse(.pressed, x: 300, y: 300)
+        try browser.mouse(.released, x: 300, y: 300)
+        try browser.wait(until: "latentExplorer.lastDecode && document.getElementById('decoded-image').complete && document.getElementById('decoded-image').naturalHeight === 14")
+        #expect((try browser.evaluate("document.getElementById('decoded-image').getAttribute('src')") as? String)?.hasSuffix("&domain=top") == true)
+        #expect(browser.errors.isEmpty, "the page reported: \(browser.errors)")
+    }
+
     /// The page in a real headless Chromium, driven by real mouse events: it loads with no
     /// console error; the scatter's pixels have every class's colour; hovering a point shows
     /// its image; clicking decodes that point of the plane to exactly what `latent decode`
@@ -131,6 +164,10 @@ final class ExploreProcess: @unchecked Sendable {
         let z = try #require(try browser.evaluate("latentExplorer.lastDecode.z") as? [String]).map { Float(Double($0)!) }
         let clicked = try #require(try browser.evaluate("[latentExplorer.lastDecode.u, latentExplorer.lastDecode.v, ...latentExplorer.planePoint(\(x), \(y))]") as? [Double])
         #expect(abs(clicked[0] - clicked[2]) < 1e-9 && abs(clicked[1] - clicked[3]) < 1e-9)
+        // …and the code decoded is the plane's point there: z = o + u·a₁ + v·a₂.
+        let axes = try ExplorationDocuments.decode(ExplorationDocuments.Codes.self, from: try LoopbackHTTP.request(port: explorer.port, "/api/codes").body).axes
+        let planeCode = axes.code(u: clicked[0], v: clicked[1])
+        #expect(zip(z, planeCode).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }, "clicked code \(z), the plane's \(planeCode)")
         let readPixels = """
             (() => { const i = document.getElementById('decoded-image'); const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight;
               const g = c.getContext('2d'); g.drawImage(i, 0, 0); return Array.from(g.getImageData(0, 0, c.width, c.height).data).filter((_, k) => k % 4 === 0); })()

@@ -42,6 +42,31 @@ function colourOf(i) {
   return state.labels ? PALETTE[state.labels[i] % PALETTE.length] : UNLABELLED;
 }
 
+// --- Domains: a translator decodes into each of its domains ----------------------------------
+
+function targetDomain() {
+  const select = $("domain");
+  return state.data.domains.length > 1 ? Number(select.value) : state.data.data_domain;
+}
+
+// The query parameter that names a domain, for a translator only.
+function domainParameter(domain) {
+  return state.data.domains.length > 1 ? `&domain=${encodeURIComponent(state.data.domains[domain].name)}` : "";
+}
+
+// The domain a hover shows the sample's translation into: the one decoded into, else the partner.
+function partnerDomain() {
+  const domains = state.data.domains;
+  if (domains.length < 2) return -1;
+  const target = targetDomain();
+  if (target !== state.data.data_domain) return target;
+  return domains.findIndex((_, k) => k !== state.data.data_domain);
+}
+
+function decodeURL(code, domain) {
+  return `/api/decode?z=${code.join(",")}${domainParameter(domain)}`;
+}
+
 // --- The plane ------------------------------------------------------------------------------
 
 function dot(a, b) { let s = 0; for (let j = 0; j < a.length; j++) s += a[j] * b[j]; return s; }
@@ -295,19 +320,32 @@ async function showHover(point, event) {
     if (state.hovered !== point) return;
     $("hover-table").replaceChildren(valuesTable(item.values, item.feature_names, 8));
   }
+  const partner = partnerDomain();
+  $("hover-translation").hidden = partner < 0;
+  if (partner < 0) return;
+  const domain = state.data.domains[partner];
+  $("hover-translation-label").textContent = `→ ${domain.name}`;
+  if (domain.image) {
+    $("hover-translation-image").src = `/api/item/${index}?domain=${encodeURIComponent(domain.name)}`;
+  } else {
+    const item = await fetchJSON(`/api/item/${index}?format=json&domain=${encodeURIComponent(domain.name)}`);
+    if (state.hovered !== point) return;
+    $("hover-translation-table").replaceChildren(valuesTable(item.values, item.feature_names, 8));
+  }
 }
 
 // --- Decoding --------------------------------------------------------------------------------
 
 function decodedView(code, width) {
-  if (state.data.image) {
+  const domain = targetDomain();
+  if (state.data.domains[domain].image) {
     const image = document.createElement("img");
-    image.src = `/api/decode?z=${code.join(",")}`;
+    image.src = decodeURL(code, domain);
     image.style.width = `${width}px`;
     return image;
   }
   const holder = document.createElement("div");
-  fetchJSON(`/api/decode?z=${code.join(",")}&format=json`)
+  fetchJSON(`${decodeURL(code, domain)}&format=json`)
     .then((decoded) => holder.replaceChildren(valuesTable(decoded.values, decoded.feature_names, 6)))
     .catch((error) => fail(error.message));
   return holder;
@@ -318,11 +356,16 @@ async function decodeAt(u, v) {
   state.lastDecode = { u, v, z: code };
   requestDraw();
   $("decoded").hidden = false;
-  $("decoded-at").textContent = `(${u.toPrecision(4)}, ${v.toPrecision(4)}) in the plane`;
-  if (state.data.image) {
-    $("decoded-image").src = `/api/decode?z=${code.join(",")}`;
+  const domain = targetDomain();
+  const into = state.data.domains.length > 1 ? ` into ${state.data.domains[domain].name}` : "";
+  $("decoded-at").textContent = `(${u.toPrecision(4)}, ${v.toPrecision(4)}) in the plane${into}`;
+  const image = Boolean(state.data.domains[domain].image);
+  $("decoded-image").hidden = !image;
+  $("decoded-table").hidden = image;
+  if (image) {
+    $("decoded-image").src = decodeURL(code, domain);
   } else {
-    const decoded = await fetchJSON(`/api/decode?z=${code.join(",")}&format=json`);
+    const decoded = await fetchJSON(`${decodeURL(code, domain)}&format=json`);
     $("decoded-table").replaceChildren(valuesTable(decoded.values, decoded.feature_names));
   }
   const found = await fetchJSON(`/api/neighbours?z=${code.join(",")}&k=${NEIGHBOURS}`);
@@ -485,6 +528,14 @@ async function start() {
     ` · x: ${data.axes.first_label}${data.axes.second_label ? ` · y: ${data.axes.second_label}` : ""}` +
     (data.prior ? ` · prior ${data.prior.description}` : "");
   $("rest-control").hidden = d <= 2;
+  if (data.domains.length > 1) {
+    $("domain").replaceChildren(...data.domains.map((domain, k) => new Option(domain.name, String(k), k === data.data_domain, k === data.data_domain)));
+    $("domain-control").hidden = false;
+    $("domain").addEventListener("change", () => {
+      if (state.lastDecode) decodeAt(state.lastDecode.u, state.lastDecode.v).catch((error) => fail(error.message));
+      if (state.strip.length) decodePath();
+    });
+  }
   $("density-control").hidden = !data.prior;
   buildLegend();
   buildGrid();
@@ -518,6 +569,7 @@ window.latentExplorer = {
   get hovered() { return state.hovered; },
   get lastDecode() { return state.lastDecode; },
   get strip() { return state.strip; },
+  get domain() { return state.data ? state.data.domains[targetDomain()].name : null; },
   get drawTimes() { return state.drawTimes.slice(); },
   get colours() { return PALETTE; },
   codeAt,
