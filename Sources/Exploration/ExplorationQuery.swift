@@ -30,7 +30,8 @@ public enum ExplorationQuery {
         }
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == size else {
-            throw ExplorationError(.badRequest, "\(parameter) has \(parts.count) value\(parts.count == 1 ? "" : "s"); this model's codes have \(size)")
+            let expected = parameter == "z" ? "this model's codes have \(size)" : "it takes \(size)"
+            throw ExplorationError(.badRequest, "\(parameter) has \(parts.count) value\(parts.count == 1 ? "" : "s"); \(expected)")
         }
         return try parts.enumerated().map { position, part in
             let trimmed = part.trimmingCharacters(in: .whitespaces)
@@ -42,6 +43,22 @@ public enum ExplorationQuery {
                 throw ExplorationError(.badRequest, "value \(position + 1) of \(parameter), \(trimmed), is beyond ±1e10")
             }
             return Float(value)
+        }
+    }
+
+    /// The code a request names: `z` itself, or the code of the plane's point `plane=u,v`
+    /// (``ExplorationSpace/code(u:v:)``), one of the two.
+    static func code(z: String?, plane: String?, space: ExplorationSpace) throws -> [Float] {
+        switch (z, plane) {
+        case (.some, .some): throw ExplorationError(.badRequest, "give z (a code) or plane (a point u,v of the plane), not both")
+        case (nil, .some(let plane)):
+            let point = try code(plane, size: 2, parameter: "plane")
+            return try space.code(u: Double(point[0]), v: Double(point[1]))
+        default:
+            guard z != nil || space.plane == .codes else {
+                throw ExplorationError(.badRequest, "z or plane is required: a code of \(space.codeSize) numbers, or a point u,v of the plane")
+            }
+            return try code(z, size: space.codeSize)
         }
     }
 

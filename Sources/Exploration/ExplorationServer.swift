@@ -95,8 +95,8 @@ public struct ExplorationServer: Sendable {
             case .json: return try Self.json(space.itemDocument(index, domain: domain))
             }
         case (3, "api") where parts[2] == "decode":
-            try query.allow(["z", "format", "domain"])
-            let z = try ExplorationQuery.code(query["z"], size: space.codeSize)
+            try query.allow(["z", "plane", "format", "domain"])
+            let z = try ExplorationQuery.code(z: query["z"], plane: query["plane"], space: space)
             let domain = try ExplorationQuery.domain(query["domain"], domains: space.domains, fallback: space.dataDomain)
             let format = try ExplorationQuery.format(query["format"], images: space.domains[domain].imageShape != nil)
             let values = try await batcher.decode(z, domain: domain)
@@ -107,8 +107,8 @@ public struct ExplorationServer: Sendable {
                                                                            featureNames: space.domains[domain].featureNames))
             }
         case (3, "api") where parts[2] == "neighbours":
-            try query.allow(["z", "k"])
-            let z = try ExplorationQuery.code(query["z"], size: space.codeSize)
+            try query.allow(["z", "plane", "k"])
+            let z = try ExplorationQuery.code(z: query["z"], plane: query["plane"], space: space)
             return try Self.json(space.neighboursDocument(of: z, count: try ExplorationQuery.neighbourCount(query["k"])))
         default:
             throw ExplorationError(.notFound, "no such path: \(path.prefix(200)) (the page is at /, the API under /api: codes, item/N, decode, neighbours)")

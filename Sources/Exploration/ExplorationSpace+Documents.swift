@@ -29,6 +29,12 @@ public enum ExplorationDocuments {
         /// The domains DECODE writes into (a translator's; one otherwise), and the data's.
         public var domains: [Domain]
         public var dataDomain: Int
+        /// The space the plane lies in ("codes", or "data" for a principal graph), where each
+        /// drawn point is (`indices.count × 2`, row after row), and a principal graph's nodes
+        /// and edges in the plane.
+        public var plane: ExplorationPlane
+        public var points: [Float]
+        public var graph: ExplorationGraph?
     }
 
     /// One domain: its name, width, image shape (or null) and feature names.
@@ -124,7 +130,10 @@ extension ExplorationSpace {
                      labels: data.labels.map { labels in shown.map { labels[$0] } }, classNames: data.classNames, axes: axes,
                      image: image(imageShape), features: data.features, featureNames: featureNames, prior: prior,
                      domains: domains.map { .init(name: $0.name, features: $0.features, image: image($0.imageShape), featureNames: $0.featureNames) },
-                     dataDomain: dataDomain)
+                     dataDomain: dataDomain, plane: plane, points: shown.flatMap { index -> [Float] in
+                         let point = planePoint(index)
+                         return [Float(point.u), Float(point.v)]
+                     }, graph: graph)
     }
 
     /// Sample `index` in `domain`: the sample itself in the data's domain (the data's origin
@@ -145,9 +154,16 @@ extension ExplorationSpace {
                      code: Array(codes.rows(index..<(index + 1)).scalars), values: values, featureNames: domains[domain].featureNames)
     }
 
-    /// The body of `GET /api/neighbours`.
+    /// The body of `GET /api/neighbours`: the samples whose codes are nearest to `z`, or in the
+    /// data's plane (a principal graph) the samples nearest to DECODE(z), the graph's point.
     public func neighboursDocument(of z: [Float], count: Int) throws -> ExplorationDocuments.Neighbours {
-        let found = try neighbours(of: z, count: count)
+        let found: [(index: Int, distance: Double)]
+        if plane == .data {
+            let decoded = try model.decode(try Tensor(shape: [1, z.count], scalars: z))
+            found = try nearestSamples(to: decoded.scalars, count: count)
+        } else {
+            found = try neighbours(of: z, count: count)
+        }
         return .init(code: z, neighbours: found.map { neighbour in
             let label = data.labels?[neighbour.index]
             return .init(index: neighbour.index, distance: neighbour.distance, label: label, className: label.flatMap { className($0) })

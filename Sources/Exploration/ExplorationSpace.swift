@@ -19,8 +19,10 @@ public struct ExplorationSpace: Sendable {
     /// The samples drawn on the page: all of them up to ``maximumShown``, else a seeded draw of
     /// that many (data indices, ascending).
     public let shown: [Int]
-    /// The plane of the page's scatter.
+    /// The plane of the page's scatter: of the codes, or of the data for a principal graph.
     public let axes: PlaneAxes
+    /// Which space ``axes`` lie in.
+    public let plane: ExplorationPlane
     /// The domains DECODE can write into: one for most models, a translator's each (its own
     /// width, image shape and feature names).
     public let domains: [ExplorationDomain]
@@ -98,7 +100,9 @@ public struct ExplorationSpace: Sendable {
         self.data = data
         self.codes = codes
         self.shown = Self.shownIndices(count: data.count, seed: seed)
-        self.axes = try PlaneAxes(codes: codes)
+        let plane = domains.count > 1 ? ExplorationPlane.codes : Self.plane(of: model)
+        self.plane = plane
+        self.axes = plane == .data ? try PlaneAxes(codes: data.samples, of: "data") : try PlaneAxes(codes: codes)
         self.domains = domains
         self.dataDomain = dataDomain
         self.valueRange = valueRange
@@ -163,16 +167,21 @@ public struct ExplorationSpace: Sendable {
     /// first; ties go to the lower index, so the answer does not depend on threads.
     public func neighbours(of z: [Float], count: Int) throws -> [(index: Int, distance: Double)] {
         guard z.count == codeSize else { throw ExplorationError(.badRequest, "a code has \(codeSize) values; got \(z.count)") }
-        let k = min(max(count, 0), data.count)
+        return nearest(in: codes, to: z, count: count)
+    }
+
+    /// The `count` rows of `rows` (`n × w`) nearest to `point` (w values).
+    func nearest(in rows: Tensor, to point: [Float], count: Int) -> [(index: Int, distance: Double)] {
+        let k = min(max(count, 0), rows.rows)
         guard k > 0 else { return [] }
-        let d = codeSize
+        let width = rows.columns
         var nearest: [(index: Int, squared: Double)] = []
         nearest.reserveCapacity(k + 1)
-        codes.withUnsafeBufferPointer { scalars in
-            for i in 0..<data.count {
+        rows.withUnsafeBufferPointer { scalars in
+            for i in 0..<rows.rows {
                 var squared = 0.0
-                for j in 0..<d {
-                    let difference = Double(scalars[i * d + j]) - Double(z[j])
+                for j in 0..<width {
+                    let difference = Double(scalars[i * width + j]) - Double(point[j])
                     squared += difference * difference
                 }
                 guard nearest.count < k || squared < nearest[k - 1].squared else { continue }

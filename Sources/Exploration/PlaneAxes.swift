@@ -1,7 +1,8 @@
 import Latent
 
 /// The plane of the code space a page draws: a point (u, v) of it is the code
-/// z = o + u·a₁ + v·a₂, and a code c is drawn at (c·a₁, c·a₂).
+/// z = o + u·a₁ + v·a₂, and a code c is drawn at (c·a₁, c·a₂). (For a principal graph, the
+/// plane of the data space instead: the same formulas with samples for codes.)
 ///
 /// a₁ and a₂ are orthonormal (`d` values each): the code's own two dimensions when d ≤ 2, else
 /// the codes' first two principal components (exact PCA, so the plane does not depend on a
@@ -21,8 +22,9 @@ public struct PlaneAxes: Sendable, Codable, Equatable {
     /// What each axis is, for the page's labels: "code 1", "principal component 1 of the codes".
     public let firstLabel: String, secondLabel: String
 
-    /// The plane of `codes` (`n × d`, n ≥ 1).
-    public init(codes: Tensor) throws {
+    /// The plane of `codes` (`n × d`, n ≥ 1); `what` names them in the axes' labels ("codes",
+    /// or "data" for a principal graph's plane).
+    public init(codes: Tensor, of what: String = "codes") throws {
         let (n, d) = (codes.rows, codes.columns)
         let mean = (0..<d).map { j in Float((0..<n).reduce(0.0) { $0 + Double(codes.scalars[$1 * d + j]) } / Double(n)) }
         var first = [Float](repeating: 0, count: d), second = [Float](repeating: 0, count: d)
@@ -31,11 +33,12 @@ public struct PlaneAxes: Sendable, Codable, Equatable {
             let pca = try PCA.fit(codes, configuration: .init(components: .count(2)), using: &generator)
             first = Array(pca.components.scalars[0..<d])
             second = Array(pca.components.scalars[d..<(2 * d)])
-            (firstLabel, secondLabel) = ("principal component 1 of the codes", "principal component 2 of the codes")
+            (firstLabel, secondLabel) = ("principal component 1 of the \(what)", "principal component 2 of the \(what)")
         } else {
             first[0] = 1
             if d >= 2 { second[1] = 1 }
-            (firstLabel, secondLabel) = ("code 1", d >= 2 ? "code 2" : "")
+            let unit = what == "codes" ? "code" : "feature"
+            (firstLabel, secondLabel) = ("\(unit) 1", d >= 2 ? "\(unit) 2" : "")
         }
         self.first = first
         self.second = second

@@ -16,7 +16,8 @@ struct ExploreInBrowser: ComputingCommand {
             (--json: one JSON object with it). The page draws the data's codes (up to 100 000) in the plane \
             of their first two dimensions, or of their first two principal components when wider; hovering \
             shows a sample, clicking decodes that point of the plane beside the nearest real samples, and a \
-            drawn path is decoded along its length. Everything is served from memory, with no network access; \
+            drawn path is decoded along its length. A translator's page decodes into any of its domains; a \
+            principal graph's draws the samples and the graph in the data's plane. Everything is served from memory, with no network access; \
             it binds 127.0.0.1 unless --host says otherwise. Ctrl-C stops it.
             """)
 
@@ -44,7 +45,9 @@ struct ExploreInBrowser: ComputingCommand {
         guard let translator = loaded as? Translator else {
             if domain != nil { throw ValidationErrorText("--domain: \(model) holds a \(type(of: loaded).methodName) model, which has one domain") }
             let dataset = try dataOptions.load(data, labels: dataOptions.labels, for: loaded, in: file, path: model)
-            let shape = (try? imageShape(features: dataset.features, file: file, model: model)) ?? nil
+            // Images only where a shape says so (the model's, else the data's): a table of 4 or 9
+            // columns is no 2 × 2 or 3 × 3 picture.
+            let shape = (try file.sampleShape(file: model) ?? dataset.sampleShape).flatMap { ImageGrid.drawableShape($0, features: dataset.features) }
             return try ExplorationSpace(model: loaded, data: dataset, imageShape: shape, valueRange: try file.valueRange(file: model),
                                         featureNames: try file.featureNames(file: model) ?? dataset.featureNames, modelName: name, seed: seed)
         }

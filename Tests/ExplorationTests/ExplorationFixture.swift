@@ -38,6 +38,14 @@ enum ExplorationFixture {
         let domains = ["top", "bottom"].map { ExplorationDomain(name: $0, features: 392, imageShape: [14, 28], featureNames: nil) }
         return try! ExplorationSpace(model: model, data: top, domains: domains, dataDomain: 0, valueRange: (0, 1), modelName: "halves")
     }()
+
+    /// A principal tree of 8 nodes on a 5-dimensional star (a table): drawn in the data's plane.
+    static let tree: ExplorationSpace = {
+        let data = try! DatasetLoader().load("star?n=300&dimension=5&seed=1")
+        var generator = RandomGenerator(seed: 4)
+        let model = try! PrincipalGraph.fit(data.samples, configuration: .init(topology: .tree, nodes: 8), using: &generator)
+        return try! ExplorationSpace(model: model, data: data, imageShape: nil, valueRange: nil, featureNames: nil, modelName: "tree-8")
+    }()
 }
 
 /// A server of `space` on a free port of 127.0.0.1 for the length of `body`.

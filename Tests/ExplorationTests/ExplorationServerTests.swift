@@ -88,6 +88,45 @@ import TestSupport
         }
     }
 
+    /// A principal graph's page lies in the data's plane: the points are the samples' places, the
+    /// graph's nodes and edges come with them, and a point u,v of the plane decodes to the
+    /// graph's point nearest to the sample there, DECODE(ENCODE(o + u·a₁ + v·a₂)), beside the
+    /// samples nearest to that point.
+    @Test func aPrincipalGraphIsDrawnInTheDataPlane() async throws {
+        let space = ExplorationFixture.tree
+        let model = try #require(space.model as? PrincipalGraph)
+        #expect(space.plane == .data && space.axes.firstLabel == "principal component 1 of the data" && space.axes.first.count == 5)
+        try await withServer(space) { port in
+            let document = try ExplorationDocuments.decode(ExplorationDocuments.Codes.self, from: try LoopbackHTTP.request(port: port, "/api/codes").body)
+            #expect(document.plane == .data && document.codeSize == 2 && document.points.count == 600)
+            let sample = space.data.samples.rows(17..<18).scalars
+            let (u, v) = space.axes.point(of: sample)
+            #expect(abs(Double(document.points[34]) - u) < 1e-4 && abs(Double(document.points[35]) - v) < 1e-4)
+            let graph = try #require(document.graph)
+            #expect(graph.nodes.count == 8 && graph.edges.count == 7)
+            let node = model.nodes.rows(3..<4).scalars
+            let place = space.axes.point(of: node)
+            #expect(abs(graph.nodes[3][0] - place.u) < 1e-9 && abs(graph.nodes[3][1] - place.v) < 1e-9)
+
+            let answer = try LoopbackHTTP.request(port: port, "/api/decode?plane=0.5,-0.25&format=json")
+            let decoded = try ExplorationDocuments.decode(ExplorationDocuments.Decoded.self, from: answer.body)
+            let x = try Tensor(shape: [1, 5], scalars: space.axes.code(u: 0.5, v: -0.25))
+            let code = try model.encode(x)
+            let projected = try model.decode(code)
+            #expect(decoded.values == projected.scalars && decoded.code == code.scalars)
+            let neighbours = try ExplorationDocuments.decode(ExplorationDocuments.Neighbours.self,
+                                                             from: try LoopbackHTTP.request(port: port, "/api/neighbours?plane=0.5,-0.25&k=4").body)
+            let nearest = try space.nearestSamples(to: projected.scalars, count: 4).map { $0.index }
+            #expect(neighbours.neighbours.map { $0.index } == nearest)
+            let both = try LoopbackHTTP.request(port: port, "/api/decode?plane=0,0&z=0,0")
+            #expect(both.status == 400 && both.text.contains("not both"))
+            let three = try LoopbackHTTP.request(port: port, "/api/decode?plane=0,0,0")
+            #expect(three.status == 400 && three.text.contains("plane has 3 values; it takes 2"))
+            let neither = try LoopbackHTTP.request(port: port, "/api/decode")
+            #expect(neither.status == 400 && neither.text.contains("z or plane is required"))
+        }
+    }
+
     /// Each bad request of the list gets its 4xx status and a JSON error that says what
     /// was wrong; none crashes the server, which answers normally after all of them.
     @Test(arguments: [

@@ -124,6 +124,38 @@ final class ExploreProcess: @unchecked Sendable {
         #expect(browser.errors.isEmpty, "the page reported: \(browser.errors)")
     }
 
+    /// A principal tree's page draws the samples and the tree in the data's plane; a click near a
+    /// node decodes the tree's point nearest to the sample there.
+    @Test(.enabled(if: executablePath("chromium") != nil, "needs chromium (installed by .ci/run)"))
+    func aPrincipalGraphIsDrawnWithItsSamples() throws {
+        let folder = scratchFolder()
+        let fit = try latent("fit", "principal-graph", "--data", "star?n=600&dimension=4&seed=2", "--topology", "tree", "--nodes", "10",
+                             "--output", "tree.safetensors", "--quiet", in: folder)
+        #expect(fit.status == 0, "\(fit.errors)")
+        let explorer = try ExploreProcess(["tree.safetensors", "--data", "star?n=600&dimension=4&seed=2", "--port", "0"], in: folder)
+        defer { _ = explorer.interrupt() }
+        let browser = try HeadlessBrowser(width: 1280, height: 900)
+        defer { browser.close() }
+        try browser.open(explorer.url)
+        try browser.wait(until: "window.latentExplorer && latentExplorer.ready")
+        #expect(try browser.evaluate("latentExplorer.plane") as? String == "data")
+        // What does not apply is not shown: no rest point (the plane is the data's), no prior, one domain.
+        let shown = "['rest-control', 'density-control', 'domain-control'].map(id => getComputedStyle(document.getElementById(id)).display)"
+        #expect(try browser.evaluate(shown) as? [String] == ["none", "none", "none"])
+        // The tree's ink: the overlay's dark grey (#222) on the canvas.
+        let countDark = "(() => { const c = document.getElementById('scatter'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; "
+            + "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] === 34 && d[i+1] === 34 && d[i+2] === 34) n++; return n; })()"
+        let dark = try browser.evaluate(countDark) as? Int
+        #expect((dark ?? 0) > 200, "pixels of the tree: \(dark ?? -1)")
+        let node = try #require(try browser.evaluate("latentExplorer.nodePoint(4)") as? [Double])
+        try browser.mouse(.moved, x: node[0] + 2, y: node[1] + 2)
+        try browser.mouse(.pressed, x: node[0] + 2, y: node[1] + 2)
+        try browser.mouse(.released, x: node[0] + 2, y: node[1] + 2)
+        try browser.wait(until: "latentExplorer.lastDecode && document.querySelector('#decoded-table table') && document.querySelectorAll('#neighbours figure').length === 8")
+        #expect((try browser.evaluate("latentExplorer.lastDecode.query") as? String)?.hasPrefix("plane=") == true)
+        #expect(browser.errors.isEmpty, "the page reported: \(browser.errors)")
+    }
+
     /// The page in a real headless Chromium, driven by real mouse events: it loads with no
     /// console error; the scatter's pixels have every class's colour; hovering a point shows
     /// its image; clicking decodes that point of the plane to exactly what `latent decode`

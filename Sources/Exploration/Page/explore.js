@@ -63,8 +63,15 @@ function partnerDomain() {
   return domains.findIndex((_, k) => k !== state.data.data_domain);
 }
 
-function decodeURL(code, domain) {
-  return `/api/decode?z=${code.join(",")}${domainParameter(domain)}`;
+// The query that names a point of the plane: its code z (the codes' plane), or the point
+// itself (a principal graph's plane lies in the data's space; the server encodes it).
+function pointQuery(u, v) {
+  if (state.data.plane === "data") return `plane=${shortest(u)},${shortest(v)}`;
+  return `z=${codeAt(u, v).join(",")}`;
+}
+
+function decodeURL(query, domain) {
+  return `/api/decode?${query}${domainParameter(domain)}`;
 }
 
 // --- The plane ------------------------------------------------------------------------------
@@ -87,18 +94,21 @@ function currentRest() {
   return state.data.axes.origin;
 }
 
-// z = o + u·a₁ + v·a₂, each value as the shortest text that reads back as the same Float32.
+// A number as the shortest text that reads back as the same Float32.
+function shortest(number) {
+  const value = Math.fround(number);
+  for (let digits = 6; digits < 10; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(value);
+}
+
+// z = o + u·a₁ + v·a₂, each value as the shortest text of its Float32.
 function codeAt(u, v) {
   const { first, second } = state.data.axes;
   const o = currentRest();
-  return o.map((x, j) => {
-    const value = Math.fround(x + u * first[j] + v * second[j]);
-    for (let digits = 6; digits < 10; digits++) {
-      const text = value.toPrecision(digits);
-      if (Math.fround(Number(text)) === value) return String(Number(text));
-    }
-    return String(value);
-  });
+  return o.map((x, j) => shortest(x + u * first[j] + v * second[j]));
 }
 
 // --- View: plane ↔ screen (device pixels) ---------------------------------------------------
@@ -215,6 +225,23 @@ function draw() {
 
 function drawOverlay() {
   context.save();
+  const graph = state.data.graph;
+  if (graph) {
+    // A principal graph: its edges, then its nodes, over the samples.
+    context.strokeStyle = "#222";
+    context.lineWidth = 2.5 * ratio();
+    context.beginPath();
+    for (const [a, b] of graph.edges) {
+      const [xa, ya] = toScreen(...graph.nodes[a]), [xb, yb] = toScreen(...graph.nodes[b]);
+      context.moveTo(xa, ya); context.lineTo(xb, yb);
+    }
+    context.stroke();
+    context.fillStyle = "#222";
+    for (const [u, v] of graph.nodes) {
+      const [x, y] = toScreen(u, v);
+      context.beginPath(); context.arc(x, y, 3.5 * ratio(), 0, 2 * Math.PI); context.fill();
+    }
+  }
   context.lineWidth = 2 * ratio();
   if (state.hovered >= 0) {
     const [x, y] = toScreen(state.u[state.hovered], state.v[state.hovered]);
@@ -336,24 +363,24 @@ async function showHover(point, event) {
 
 // --- Decoding --------------------------------------------------------------------------------
 
-function decodedView(code, width) {
+function decodedView(query, width) {
   const domain = targetDomain();
   if (state.data.domains[domain].image) {
     const image = document.createElement("img");
-    image.src = decodeURL(code, domain);
+    image.src = decodeURL(query, domain);
     image.style.width = `${width}px`;
     return image;
   }
   const holder = document.createElement("div");
-  fetchJSON(`${decodeURL(code, domain)}&format=json`)
+  fetchJSON(`${decodeURL(query, domain)}&format=json`)
     .then((decoded) => holder.replaceChildren(valuesTable(decoded.values, decoded.feature_names, 6)))
     .catch((error) => fail(error.message));
   return holder;
 }
 
 async function decodeAt(u, v) {
-  const code = codeAt(u, v);
-  state.lastDecode = { u, v, z: code };
+  const query = pointQuery(u, v);
+  state.lastDecode = { u, v, z: state.data.plane === "data" ? null : codeAt(u, v), query };
   requestDraw();
   $("decoded").hidden = false;
   const domain = targetDomain();
@@ -363,12 +390,12 @@ async function decodeAt(u, v) {
   $("decoded-image").hidden = !image;
   $("decoded-table").hidden = image;
   if (image) {
-    $("decoded-image").src = decodeURL(code, domain);
+    $("decoded-image").src = decodeURL(query, domain);
   } else {
-    const decoded = await fetchJSON(`${decodeURL(code, domain)}&format=json`);
+    const decoded = await fetchJSON(`${decodeURL(query, domain)}&format=json`);
     $("decoded-table").replaceChildren(valuesTable(decoded.values, decoded.feature_names));
   }
-  const found = await fetchJSON(`/api/neighbours?z=${code.join(",")}&k=${NEIGHBOURS}`);
+  const found = await fetchJSON(`/api/neighbours?${query}&k=${NEIGHBOURS}`);
   $("neighbours").replaceChildren(...found.neighbours.map((neighbour) => {
     const figure = document.createElement("figure");
     if (state.data.image) {
@@ -406,11 +433,11 @@ function resample(path, count) {
 function decodePath() {
   if (state.path.length < 2) return;
   const points = resample(state.path, PATH_POINTS);
-  state.strip = points.map(([u, v]) => codeAt(u, v));
+  state.strip = points.map(([u, v]) => pointQuery(u, v));
   $("strip").hidden = false;
-  $("strip-images").replaceChildren(...state.strip.map((code, n) => {
+  $("strip-images").replaceChildren(...state.strip.map((query, n) => {
     const figure = document.createElement("figure");
-    figure.append(decodedView(code, 72));
+    figure.append(decodedView(query, 72));
     const caption = document.createElement("figcaption");
     caption.textContent = `${n + 1}`;
     figure.append(caption);
@@ -516,18 +543,14 @@ async function start() {
   state.data = data;
   state.labels = data.labels ? Int32Array.from(data.labels) : null;
   state.u = new Float64Array(n); state.v = new Float64Array(n);
-  const { first, second } = data.axes;
-  for (let i = 0; i < n; i++) {
-    let su = 0, sv = 0;
-    for (let j = 0; j < d; j++) { const c = data.codes[i * d + j]; su += c * first[j]; sv += c * second[j]; }
-    state.u[i] = su; state.v[i] = sv;
-  }
+  for (let i = 0; i < n; i++) { state.u[i] = data.points[2 * i]; state.v[i] = data.points[2 * i + 1]; }
   document.title = `latent explore · ${data.model}`;
   $("title").textContent = `${data.model} · ${data.method}`;
   $("summary").textContent = `${n === data.samples ? n : `${n} of ${data.samples}`} samples, codes of ${d} dimension${d === 1 ? "" : "s"}` +
+    (data.graph ? ` · a graph of ${data.graph.nodes.length} nodes, drawn with the samples in the data's plane` : "") +
     ` · x: ${data.axes.first_label}${data.axes.second_label ? ` · y: ${data.axes.second_label}` : ""}` +
     (data.prior ? ` · prior ${data.prior.description}` : "");
-  $("rest-control").hidden = d <= 2;
+  $("rest-control").hidden = d <= 2 || data.plane === "data";
   if (data.domains.length > 1) {
     $("domain").replaceChildren(...data.domains.map((domain, k) => new Option(domain.name, String(k), k === data.data_domain, k === data.data_domain)));
     $("domain-control").hidden = false;
@@ -570,6 +593,13 @@ window.latentExplorer = {
   get lastDecode() { return state.lastDecode; },
   get strip() { return state.strip; },
   get domain() { return state.data ? state.data.domains[targetDomain()].name : null; },
+  get plane() { return state.data ? state.data.plane : null; },
+  // Where node k of a principal graph is drawn, in CSS pixels from the viewport's corner.
+  nodePoint(k) {
+    const [x, y] = toScreen(...state.data.graph.nodes[k]);
+    const box = canvas.getBoundingClientRect();
+    return [box.left + x / ratio(), box.top + y / ratio()];
+  },
   get drawTimes() { return state.drawTimes.slice(); },
   get colours() { return PALETTE; },
   codeAt,
