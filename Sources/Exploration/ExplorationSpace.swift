@@ -61,7 +61,7 @@ public struct ExplorationSpace: Sendable {
     }
 
     /// Encodes `data`, samples of domain `dataDomain` of `domains`, and lays out the plane. With
-    /// several domains the model must be a ``MultiDomainModel`` (the translator) of those domains,
+    /// several domains the model must be a multi-domain model (the translator) of those domains,
     /// in that order; its codes live in the space the domains share, and DECODE writes into any.
     /// - Throws: as ``init(model:data:imageShape:valueRange:featureNames:modelName:seed:)``, and
     ///   when the domains are not the model's.

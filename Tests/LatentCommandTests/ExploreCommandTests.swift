@@ -211,6 +211,20 @@ final class ExploreProcess: @unchecked Sendable {
         let values = try NPY.read(folder + "/clicked-decoded.npy").matrix(file: "clicked-decoded.npy").scalars
         #expect(shown == values.map { Int((min(max($0, 0), 1) * 255).rounded()) }, "the page's decoded image is not `latent decode` of its code")
 
+        // With the other dimensions at the hovered sample's code, a click decodes that code's
+        // off-plane part plus the clicked point's place: z = rest(c) + u·a₁ + v·a₂.
+        let codes = try ExplorationDocuments.decode(ExplorationDocuments.Codes.self, from: try LoopbackHTTP.request(port: explorer.port, "/api/codes").body)
+        let hoveredCode = Array(codes.codes[(hovered * 4)..<((hovered + 1) * 4)])
+        _ = try browser.evaluate("(() => { const s = document.getElementById('rest'); s.value = 'hovered'; s.dispatchEvent(new Event('change')); return 0; })()")
+        try browser.mouse(.pressed, x: 320, y: 240)
+        try browser.mouse(.released, x: 320, y: 240)
+        try browser.wait(until: "latentExplorer.lastDecode && Math.abs(latentExplorer.lastDecode.u - latentExplorer.planePoint(320, 240)[0]) < 1e-9")
+        let atHovered = try #require(try browser.evaluate("latentExplorer.lastDecode.z") as? [String]).map { Float(Double($0)!) }
+        let placed = try #require(try browser.evaluate("[latentExplorer.lastDecode.u, latentExplorer.lastDecode.v]") as? [Double])
+        let expectedCode = axes.code(u: placed[0], v: placed[1], rest: PlaneAxes.rest(at: hoveredCode, first: axes.first, second: axes.second))
+        #expect(zip(atHovered, expectedCode).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) }, "\(atHovered) vs \(expectedCode)")
+        _ = try browser.evaluate("(() => { const s = document.getElementById('rest'); s.value = 'mean'; s.dispatchEvent(new Event('change')); return 0; })()")
+
         // Hiding class 0 takes its colour off the canvas.
         let legend = try #require(try browser.evaluate("(() => { const b = document.querySelector('#legend li[data-label=\"0\"]').getBoundingClientRect(); return [b.left + 5, b.top + b.height / 2]; })()") as? [Double])
         try browser.mouse(.pressed, x: legend[0], y: legend[1])
