@@ -45,7 +45,13 @@ public final class HeadlessBrowser: @unchecked Sendable {
         answers = fcntl(fromBrowser[0], F_DUPFD_CLOEXEC, 100)
         for fd in toBrowser + fromBrowser { closeDescriptor(fd) }
         profile = temporaryFolder()
+        #if canImport(Darwin)
+        var actions: posix_spawn_file_actions_t? = nil
+        let environment = _NSGetEnviron().pointee
+        #else
         var actions = posix_spawn_file_actions_t()
+        let environment = environ
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, childIn, 3)
@@ -58,7 +64,7 @@ public final class HeadlessBrowser: @unchecked Sendable {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, &argv, environ)
+        let spawned = posix_spawn(&pid, path, &actions, nil, &argv, environment)
         closeDescriptor(childIn)
         closeDescriptor(childOut)
         guard spawned == 0 else { throw Failure("posix_spawn \(path): \(String(cString: strerror(spawned)))") }
