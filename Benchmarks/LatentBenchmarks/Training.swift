@@ -45,6 +45,16 @@ func benchmarkAutoencoderEpoch(_ train: Tensor, epochs: Int) throws {
                      Double(n) / median(times), flops / median(times) / 1e9))
     }
     benchmarkEpochGEMMFloor(widths: widths, samples: n, batchSize: 128)
+    // The built-in kernel's epoch, pass by pass: logistic hidden units, a linear code and linear logits.
+    benchmarkEpochPasses(layers: deepAutoencoderLayers(widths, codeSize: configuration.codeSize), samples: n, batchSize: 128, epoch: median(perEpoch[0]))
+}
+
+/// The deep autoencoder's layers: logistic hidden units, a linear code and linear logits.
+func deepAutoencoderLayers(_ widths: [Int] = [784, 1000, 500, 250, 30, 250, 500, 1000, 784], codeSize: Int = 30) -> [StepLayer] {
+    zip(widths, widths.dropFirst()).enumerated().map { index, sizes in
+        StepLayer(inputs: sizes.0, outputs: sizes.1, activation: sizes.1 == codeSize || index == widths.count - 2 ? .linear : .sigmoid,
+                  inputGradient: index > 0)
+    }
 }
 
 /// The time one epoch's matrix products alone take (every forward, weight-gradient and
@@ -132,6 +142,11 @@ func benchmarkVAEEpoch(epochs: Int) throws {
                  ComputeSettings.current.backend.description, ComputeSettings.current.threads, median(times), times.count,
                  times.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
     benchmarkEpochGEMMFloor(layers: [(784, 400, false), (400, 40, true), (20, 400, true), (400, 784, true)], samples: train.rows, batchSize: 128)
+    benchmarkEpochPasses(layers: [StepLayer(inputs: 784, outputs: 400, activation: .relu, inputGradient: false),
+                                  StepLayer(inputs: 400, outputs: 40, activation: .linear, inputGradient: true),
+                                  StepLayer(inputs: 20, outputs: 400, activation: .relu, inputGradient: true),
+                                  StepLayer(inputs: 400, outputs: 784, activation: .linear, inputGradient: true)],
+                         samples: train.rows, batchSize: 128, epoch: median(times))
 }
 
 /// The default convolutional VAE for 28 × 28 × 1 images and a code of 20 on full Fashion-MNIST

@@ -386,3 +386,28 @@ void latent_conv_gather_dot(latent_cpu_level level, const float *x, long samples
                                y_sample_stride, y_offsets, zeros);
     free(zeros);
 }
+
+// MARK: - Fused products
+
+long latent_gemm_depth_block(void) { return KC; }
+
+typedef void (*sgemm_fused_fn)(bool, bool, long, long, long, const float *, long, const float *, long, float *, long,
+                               const latent_epilogue *);
+static sgemm_fused_fn sgemm_fused_for(latent_cpu_level level) { DISPATCH(sgemm_fused) }
+
+void latent_sgemm_fused(latent_cpu_level level, bool transA, bool transB, long M, long N, long K,
+                        const float *A, long lda, const float *B, long ldb, float *C, long ldc,
+                        const latent_epilogue *epilogue) {
+    if (M <= 0 || N <= 0) return;
+    sgemm_fused_for(level)(transA, transB, M, N, K, A, lda, B, ldb, C, ldc, epilogue);
+}
+
+typedef void (*pullback_sums_fn)(latent_activation, float, const float *, const float *, float *, long, long, long, double *);
+static pullback_sums_fn pullback_sums_for(latent_cpu_level level) { DISPATCH(pullback_column_sums) }
+
+void latent_pullback_column_sums(latent_cpu_level level, latent_activation activation, float slope,
+                                 const float *y, const float *g, float *delta, long rows, long columns,
+                                 long ld, double *sums) {
+    if (rows <= 0 || columns <= 0) return;
+    pullback_sums_for(level)(activation, slope, y, g, delta, rows, columns, ld, sums);
+}

@@ -26,6 +26,16 @@ static inline VF FN(splat)(float x) {
     return v;
 }
 
+/// What a fused product's epilogue needs for one micro-tile (fused_body.h).
+typedef struct {
+    const latent_epilogue *e;
+    const float *bias;   // at the tile's first column, or NULL
+    bool first, last;    // whether this is the product's first / last depth block
+} FN(fusion);
+
+static inline __attribute__((always_inline)) void FN(micro_fused)(VF acc[MR][2], float *restrict C, long ldc, long mr, long nr,
+                                                                   const FN(fusion) *f);
+
 /// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of A into MR-row panels, zero-padded: each
 /// row of A is read contiguously and written down its panel with stride MR.
 static void FN(pack_a)(const float *A, long lda, long i0, long mc, long p0, long kc, float *restrict out) {
@@ -106,15 +116,21 @@ static void FN(pack_b)(bool trans, const float *B, long ldb, long p0, long kc, l
 }
 
 /// C[0..<mr, 0..<nr] = alpha·(a·b) + beta·C for one micro-tile; beta == 0 never reads C.
+/// With `fused`, the epilogue of a fused product finishes the tile instead (alpha and beta unused).
 static void FN(micro)(long kc, const float *restrict a, const float *restrict b,
-                      float *restrict C, long ldc, float alpha, float beta, long mr, long nr) {
+                      float *restrict C, long ldc, float alpha, float beta, long mr, long nr,
+                      const FN(fusion) *fused) {
     VF acc[MR][2];
     for (int r = 0; r < MR; r++) {
         acc[r][0] = (VF){};
         acc[r][1] = (VF){};
-        // The tile of C is needed after the loop: start fetching it now.
-        __builtin_prefetch(C + r * ldc, 1);
-        __builtin_prefetch(C + r * ldc + NR - 1, 1);
+    }
+    // The tile of C is needed after the loop: start fetching it now.
+    if (C) {
+        for (int r = 0; r < MR; r++) {
+            __builtin_prefetch(C + r * ldc, 1);
+            __builtin_prefetch(C + r * ldc + NR - 1, 1);
+        }
     }
     _Pragma("clang loop unroll_count(4)")
     for (long k = 0; k < kc; k++) {
@@ -125,6 +141,10 @@ static void FN(micro)(long kc, const float *restrict a, const float *restrict b,
             acc[r][0] = MADD(ar, b0, acc[r][0]);
             acc[r][1] = MADD(ar, b1, acc[r][1]);
         }
+    }
+    if (fused) {
+        FN(micro_fused)(acc, C, ldc, mr, nr, fused);
+        return;
     }
     VF va = FN(splat)(alpha), vb = FN(splat)(beta);
     if (mr == MR && nr == NR) {
@@ -152,16 +172,25 @@ static void FN(micro)(long kc, const float *restrict a, const float *restrict b,
         }
 }
 
-/// The blocked product behind sgemm and ssyrk. With `upper`, C is square with its diagonal at
-/// C[i][i] and micro-tiles lying wholly below that diagonal are neither packed nor computed.
+static void FN(adam)(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+                     long n, float beta1, float beta2, float step, float eps, float decay);
+
+/// The blocked product behind sgemm, ssyrk and the fused products. With `upper`, C is square
+/// with its diagonal at C[i][i] and micro-tiles lying wholly below that diagonal are neither
+/// packed nor computed. With `epilogue`, each tile is finished by it (fused_body.h).
 static void FN(gemm_blocked)(bool transA, bool transB, long M, long N, long K, float alpha,
                              const float *A, long lda, const float *B, long ldb,
-                             float beta, float *C, long ldc, bool upper) {
+                             float beta, float *C, long ldc, bool upper, const latent_epilogue *epilogue) {
     long kcMax = K < KC ? K : KC;
     long ncMax = ((N < NC ? N : NC) + NR - 1) / NR * NR;
     long mcMax = ((M < MC ? M : MC) + MR - 1) / MR * MR;
-    float *packedB = latent_workspace((size_t)(kcMax * ncMax + kcMax * mcMax));
+    // A fused Adam product without a C of its own (one depth block) keeps each MC × NC block of
+    // the gradient in the workspace, in cache, until its rows' updates have spent it.
+    const bool adam = epilogue && epilogue->parameters;
+    const bool scratch = adam && !C;
+    float *packedB = latent_workspace((size_t)(kcMax * ncMax + kcMax * mcMax + (scratch ? mcMax * ncMax : 0)));
     float *packedA = packedB + kcMax * ncMax;
+    float *gradient = scratch ? packedA + kcMax * mcMax : NULL;
     for (long jc = 0; jc < N; jc += NC) {
         long nc = N - jc < NC ? N - jc : NC;
         for (long pc = 0; pc < K; pc += KC) {
@@ -174,13 +203,32 @@ static void FN(gemm_blocked)(bool transA, bool transB, long M, long N, long K, f
                 if (upper && ic > jc + nc - 1) break;
                 if (transA) FN(pack_a_transposed)(A, lda, ic, mc, pc, kc, packedA);
                 else FN(pack_a)(A, lda, ic, mc, pc, kc, packedA);
+                // Where this block's tiles go: C, or the workspace (rows ncMax apart).
+                float *block = scratch ? gradient : C + ic * ldc + jc;
+                const long ldb_ = scratch ? ncMax : ldc;
                 for (long jr = 0; jr < nc; jr += NR) {
                     long nr = nc - jr < NR ? nc - jr : NR;
                     for (long ir = 0; ir < mc; ir += MR) {
                         long mr = mc - ir < MR ? mc - ir : MR;
                         if (upper && ic + ir > jc + jr + nr - 1) break;
-                        FN(micro)(kc, packedA + ir * kc, packedB + jr * kc,
-                                  C + (ic + ir) * ldc + jc + jr, ldc, alpha, betaBlock, mr, nr);
+                        FN(fusion) fusion, *fused = NULL;
+                        if (epilogue) {
+                            fusion = (FN(fusion)){.e = epilogue, .first = pc == 0, .last = pc + kc >= K,
+                                                  .bias = epilogue->bias ? epilogue->bias + jc + jr : NULL};
+                            fused = &fusion;
+                        }
+                        FN(micro)(kc, packedA + ir * kc, packedB + jr * kc, block + ir * ldb_ + jr, ldb_,
+                                  alpha, betaBlock, mr, nr, fused);
+                    }
+                }
+                if (adam && pc + kc >= K) {
+                    // The block's gradient is final: spend it on its parameters, row by row
+                    // (contiguous runs that the hardware prefetchers follow).
+                    const latent_epilogue *e = epilogue;
+                    for (long r = 0; r < mc; r++) {
+                        const long at = (ic + r) * e->parameter_stride + jc;
+                        FN(adam)(e->parameters + at, block + r * ldb_, e->first_moment + at, e->second_moment + at, nc,
+                                 e->beta1, e->beta2, e->step_size, e->epsilon_hat, e->decay);
                     }
                 }
             }
@@ -191,14 +239,14 @@ static void FN(gemm_blocked)(bool transA, bool transB, long M, long N, long K, f
 static void FN(sgemm)(bool transA, bool transB, long M, long N, long K, float alpha,
                       const float *A, long lda, const float *B, long ldb,
                       float beta, float *C, long ldc) {
-    FN(gemm_blocked)(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, false);
+    FN(gemm_blocked)(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, false, NULL);
 }
 
 /// The upper triangle of C = alpha·AᵀA + beta·C for A: K×N (tiles crossing the diagonal are
 /// written whole; entries below it are left undefined).
 static void FN(ssyrk_upper)(long N, long K, float alpha, const float *A, long lda,
                             float beta, float *C, long ldc) {
-    FN(gemm_blocked)(true, false, N, N, K, alpha, A, lda, A, lda, beta, C, ldc, true);
+    FN(gemm_blocked)(true, false, N, N, K, alpha, A, lda, A, lda, beta, C, ldc, true, NULL);
 }
 
 /// exp(x) for x in [−87, 88] from a degree-6 polynomial on the reduced argument (range reduction
@@ -239,13 +287,21 @@ static inline VF FN(sigmoid_from)(VF v, VF e) {
 }
 
 /// y = σ(x); σ(−x) = 1 − σ(x) keeps both tails accurate.
+/// The tail, padded to a whole vector, takes the same path, so a value's σ does not depend on
+/// where it lies (a fused product's tiles cut a tensor elsewhere than its vectors).
 static void FN(sigmoid)(const float *x, float *y, long n) {
     long i = 0;
     for (; i + VL <= n; i += VL) {
         VF v = FN(load)(x + i);
         FN(store)(y + i, FN(sigmoid_from)(v, FN(exp_negative_abs)(v)));
     }
-    for (; i < n; i++) y[i] = 1.0f / (1.0f + expf(-x[i]));
+    if (i < n) {
+        float tail[VL] = {0};
+        memcpy(tail, x + i, (size_t)(n - i) * sizeof(float));
+        VF v = FN(load)(tail);
+        FN(store)(tail, FN(sigmoid_from)(v, FN(exp_negative_abs)(v)));
+        memcpy(y + i, tail, (size_t)(n - i) * sizeof(float));
+    }
 }
 
 /// Σᵢ max(zᵢ, 0) − zᵢtᵢ + ln(1 + e^{−|zᵢ|}) (binary cross-entropy from logits), and
@@ -283,26 +339,42 @@ static double FN(bce_logits)(const float *z, const float *t, float *residual, lo
     return total;
 }
 
+/// Adam's constants as vectors (see `adam_lanes`).
+typedef struct { VF b1, b2, c1, c2, step, eps, keep; } FN(adam_constants);
+
+static inline FN(adam_constants) FN(adam_make)(float beta1, float beta2, float step, float eps, float decay) {
+    return (FN(adam_constants)){FN(splat)(beta1), FN(splat)(beta2), FN(splat)(1 - beta1), FN(splat)(1 - beta2),
+                                FN(splat)(step), FN(splat)(eps), FN(splat)(1 - decay)};
+}
+
+/// One Adam step on VL parameters from their gradient g: the one arithmetic of both the plain
+/// update and the fused product's, so the two agree bit for bit.
+static inline __attribute__((always_inline)) void FN(adam_lanes)(VF g, float *w, float *m, float *v, const FN(adam_constants) *k) {
+    // Explicit vectors: sqrtf may set errno, which keeps compilers from vectorising the loop.
+    VF mi = MADD(k->b1, FN(load)(m), k->c1 * g);
+    VF vi = MADD(k->b2, FN(load)(v), k->c2 * g * g);
+    FN(store)(m, mi);
+    FN(store)(v, vi);
+    FN(store)(w, k->keep * FN(load)(w) - k->step * mi / (__builtin_elementwise_sqrt(vi) + k->eps));
+}
+
 static void FN(adam)(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                      long n, float beta1, float beta2, float step, float eps, float decay) {
-    // Explicit vectors: sqrtf may set errno, which keeps compilers from vectorising the loop.
+    const FN(adam_constants) k = FN(adam_make)(beta1, beta2, step, eps, decay);
     long i = 0;
-    VF b1 = FN(splat)(beta1), b2 = FN(splat)(beta2), c1 = FN(splat)(1 - beta1), c2 = FN(splat)(1 - beta2);
-    VF vstep = FN(splat)(step), veps = FN(splat)(eps), keep = FN(splat)(1 - decay);
-    for (; i + VL <= n; i += VL) {
-        VF gi = FN(load)(g + i);
-        VF mi = MADD(b1, FN(load)(m + i), c1 * gi);
-        VF vi = MADD(b2, FN(load)(v + i), c2 * gi * gi);
-        FN(store)(m + i, mi);
-        FN(store)(v + i, vi);
-        FN(store)(w + i, keep * FN(load)(w + i) - vstep * mi / (__builtin_elementwise_sqrt(vi) + veps));
-    }
-    for (; i < n; i++) {
-        float mi = beta1 * m[i] + (1 - beta1) * g[i];
-        float vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-        m[i] = mi;
-        v[i] = vi;
-        w[i] = (1 - decay) * w[i] - step * mi / (sqrtf(vi) + eps);
+    for (; i + VL <= n; i += VL) FN(adam_lanes)(FN(load)(g + i), w + i, m + i, v + i, &k);
+    if (i < n) {
+        // The tail padded to a vector: the same path as every other value.
+        float tw[VL] = {0}, tg[VL] = {0}, tm[VL] = {0}, tv[VL] = {0};
+        const size_t bytes = (size_t)(n - i) * sizeof(float);
+        memcpy(tw, w + i, bytes);
+        memcpy(tg, g + i, bytes);
+        memcpy(tm, m + i, bytes);
+        memcpy(tv, v + i, bytes);
+        FN(adam_lanes)(FN(load)(tg), tw, tm, tv, &k);
+        memcpy(w + i, tw, bytes);
+        memcpy(m + i, tm, bytes);
+        memcpy(v + i, tv, bytes);
     }
 }
 
@@ -457,6 +529,7 @@ static void FN(cluster_sums)(const float *x, long n, long d, const long *labels,
     }
 }
 
+#include "fused_body.h"
 #include "sinkhorn_body.h"
 #include "pairs_body.h"
 #include "indirect_body.h"

@@ -131,6 +131,28 @@ public enum Activation: String, Codable, Sendable, CaseIterable, CustomStringCon
         return { y, g, delta, count in activation.pullback(output: y, gradient: g, into: delta, count: count) }
     }
 
+    /// f as a fused product's epilogue, nil where f has no vector kernel (tanh, ELU, softplus).
+    public var epilogue: EpilogueActivation? {
+        switch self {
+        case .linear: .linear
+        case .sigmoid: .sigmoid
+        case .relu: .relu
+        case .leakyRelu: .leakyRelu(slope: Self.leakyReluSlope)
+        case .tanh, .elu, .softplus: nil
+        }
+    }
+
+    /// δ = g·f′(x) given y = f(x), and Σₙ δ (a dense layer's bias gradient), in one pass where
+    /// f has a vector kernel (`pullbackWithColumnSums`).
+    func pullbackWithBiasGradient(_ gradient: Tensor, output y: Tensor) -> (delta: Tensor, biasGradient: Tensor) {
+        if let epilogue {
+            let (delta, sums) = pullbackWithColumnSums(epilogue, output: y, gradient: gradient)
+            return (delta, sums)
+        }
+        let delta = derivativeProduct(gradient, output: y)
+        return (delta, pullbackWithColumnSums(.linear, output: delta, gradient: delta).columnSums)
+    }
+
     /// g·f′(x) given y = f(x), as a new tensor: the form the fused dense layer needs, where y
     /// is at hand and x may not be.
     func derivativeProduct(_ gradient: Tensor, output y: Tensor) -> Tensor {

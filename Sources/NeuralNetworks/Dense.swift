@@ -60,26 +60,27 @@ public final class Dense: Layer {
 }
 
 /// y = f(x·Wᵀ + b) as one graph node: `x: n × inputs`, `weight: outputs × inputs`,
-/// `bias: outputs`. The pullback forms δ = g·f′(y) once, then ∂x = δ·W, ∂W = δᵀ·x and
-/// ∂b = Σₙ δ (each product one GEMM; ∂x only when x needs it).
+/// `bias: outputs`. The pullback forms δ = g·f′(y) and ∂b = Σₙ δ in one pass, then ∂x = δ·W
+/// (only when x needs it) and ∂W = δᵀ·x, each one GEMM. ∂W is left as its product
+/// (`GradientTerm.product`), for Adam to form block by block and spend at once.
 public func dense(_ x: Variable, weight: Variable, bias: Variable, activation: Activation) -> Variable {
     let (input, w) = (x.value, weight.value)
     require(input.rank == 2 && w.rank == 2 && input.shape[1] == w.shape[1] && bias.shape == [w.shape[0]],
             "dense: input \(input.shape), weight \(w.shape) and bias \(bias.shape) do not fit ([n, i], [o, i], [o])")
     let y = affine(input, w, bias: bias.value, activation: activation)
-    return Variable(y, parents: [x, weight, bias]) { g in
-        let delta = activation.derivativeProduct(g, output: y)
-        let gradientX: Tensor? = x.requiresGradient ? matmul(delta, w) : nil
-        return [gradientX, matmul(delta, transposeA: true, input), delta.sum(alongAxis: 0)]
-    }
+    return Variable(y, parents: [x, weight, bias], terms: { g in
+        let (delta, biasGradient) = activation.pullbackWithBiasGradient(g, output: y)
+        let gradientX = x.requiresGradient ? matmul(delta, w) : nil
+        return [gradientX.map(GradientTerm.tensor), .product(DeferredProduct(delta, transposeA: true, input)), .tensor(biasGradient)]
+    })
 }
 
-/// f(x·Wᵀ + b) (or f(x·W + b) with `transposeWeight: false`) without a graph, as one GEMM onto
-/// copies of the bias with f applied in place: the forward pass of ``Dense``, and the
-/// conditional means of an RBM. Shapes: `x: n × i`, `weight: o × i` (or `i × o`), `bias: o`.
+/// f(x·Wᵀ + b) (or f(x·W + b) with `transposeWeight: false`) without a graph, as one product
+/// whose tiles take the bias and f as they finish (`affineProduct`;
+/// f without a vector kernel runs after it): the forward pass of ``Dense``, and the conditional
+/// means of an RBM. Shapes: `x: n × i`, `weight: o × i` (or `i × o`), `bias: o`.
 public func affine(_ x: Tensor, _ weight: Tensor, transposeWeight: Bool = true, bias: Tensor, activation: Activation) -> Tensor {
-    var y = Tensor(repeatingRow: bias, count: x.shape[0])
-    gemm(x, weight, transposeB: transposeWeight, beta: 1, into: &y)
-    activation.apply(inPlace: &y)
+    var y = affineProduct(x, weight, transposeB: transposeWeight, bias: bias, activation: activation.epilogue ?? .linear)
+    if activation.epilogue == nil { activation.apply(inPlace: &y) }
     return y
 }

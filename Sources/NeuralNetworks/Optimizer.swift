@@ -153,10 +153,13 @@ public class Adam: Optimizer {
         moments = zip(state.tensors.prefix(parameters.count), state.tensors.suffix(parameters.count)).map { Moments(first: $0, second: $1) }
     }
 
-    /// One update of every parameter with a gradient, all in one parallel region: the
-    /// parameters' values laid end to end are cut into a part per thread (the update is
-    /// elementwise, so the cut changes nothing), where one region per tensor would leave the
-    /// small tensors of a network, each below the size worth splitting, to one thread.
+    /// One update of every parameter with a gradient. A gradient left as its product (a dense
+    /// layer's ∂W = δᵀ·x, `GradientTerm.product`) is formed block by block and spent at
+    /// once (`adamStep`):
+    /// never written out and read back. The others go in one parallel region: their values laid
+    /// end to end are cut into a part per thread (the update is elementwise, so the cut changes
+    /// nothing), where one region per tensor would leave the small tensors of a network, each
+    /// below the size worth splitting, to one thread. Either way, the same bits.
     public func step() {
         steps += 1
         let t = Float(steps)
@@ -166,6 +169,7 @@ public class Adam: Optimizer {
         let (b1, b2, decay, epsilonHat) = (beta1, beta2, learningRate * decoupledWeightDecay, epsilon * correction2)
         // Addresses as integers: each part touches its own elements only.
         var tensors: [(theta: UInt, gradient: UInt, first: UInt, second: UInt, count: Int)] = []
+        var products: [(parameter: Variable, moments: Moments, product: DeferredProduct)] = []
         func update(from index: Int) {
             guard index < parameters.count else {
                 // Each tensor starts on a whole block of `Self.block` values and parts are cut on
@@ -188,6 +192,10 @@ public class Adam: Optimizer {
                 return
             }
             let p = parameters[index], m = moments[index]
+            if let product = p.takeDeferredGradient() {
+                products.append((p, m, product))
+                return update(from: index + 1)
+            }
             guard let g = p.gradient, p.value.count > 0 else { return update(from: index + 1) }
             p.value.withUnsafeMutableBufferPointer { theta in
                 g.withUnsafeBufferPointer { g in
@@ -202,6 +210,11 @@ public class Adam: Optimizer {
             }
         }
         update(from: 0)
+        let constants = AdamConstants(beta1: b1, beta2: b2, stepSize: stepSize, epsilonHat: epsilonHat, decay: decay)
+        for (p, m, product) in products {
+            adamStep(gradientProduct: product.a, transposeA: product.transposeA, product.b, transposeB: product.transposeB,
+                     parameters: &p.value, firstMoment: &m.first, secondMoment: &m.second, constants: constants, settings: product.settings)
+        }
     }
 }
 

@@ -69,6 +69,45 @@ private func regressionData() -> (x: Tensor, y: Tensor, w: [Float], b: Float) {
         #expect(p.value.isApproximatelyEqual(to: Tensor([0.9, 1.1]), relativeTolerance: 1e-5))
     }
 
+    /// A dense layer leaves its weight's gradient as the product δᵀ·x; Adam spends it where the
+    /// product forms it. Stepping from that product, or from the gradient formed first (as any
+    /// reader of `gradient` forms it), gives the same weights bit for bit, at every level.
+    @Test(arguments: CPULevel.supported, [Activation.sigmoid, .relu, .tanh])
+    func adamFromTheDeferredProductIsAdamFromTheGradient(level: CPULevel, activation: Activation) {
+        let settings = ComputeSettings(backend: .builtIn(level), threads: 2, cpuLevel: level)
+        let x = randomTensor([37, 45], seed: 20), target = randomTensor([37, 29], seed: 21)
+        func trained(formingGradientsFirst: Bool) -> [Tensor] {
+            ComputeContext(settings: settings).run {
+                var generator = RandomGenerator(seed: 22)
+                let layers = [Dense(inputs: 45, outputs: 60, activation: activation, using: &generator),
+                              Dense(inputs: 60, outputs: 29, using: &generator)]
+                let parameters = layers.flatMap(\.parameters)
+                let adam = AdamW(parameters: parameters, learningRate: 0.01, weightDecay: 0.01)
+                for _ in 0..<3 {
+                    adam.zeroGradients()
+                    squaredError(layers[1](layers[0](Variable(x))), target).backward()
+                    if formingGradientsFirst { for p in parameters { _ = p.gradient } }
+                    adam.step()
+                }
+                return parameters.map(\.value)
+            }
+        }
+        let deferred = trained(formingGradientsFirst: false), formed = trained(formingGradientsFirst: true)
+        for (a, b) in zip(deferred, formed) { #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern), "\(level) \(activation) \(a.shape)") }
+    }
+
+    @Test func aDeferredGradientIsFormedWhenRead() {
+        var generator = RandomGenerator(seed: 23)
+        let layer = Dense(inputs: 6, outputs: 4, activation: .sigmoid, using: &generator)
+        let x = randomTensor([5, 6], seed: 24)
+        layer(Variable(x)).sum().backward()
+        // The gradient read is ∂W = δᵀ·x with δ = σ′ = y·(1 − y) (the seed is all ones).
+        let g = layer.weight.gradient!
+        let y = layer(x), delta = y * (1 - y)
+        #expect(g.isApproximatelyEqual(to: matmul(delta, transposeA: true, x), relativeTolerance: 1e-6, absoluteTolerance: 1e-7))
+        #expect(layer.weight.takeDeferredGradient() == nil, "read once, the gradient is a tensor")
+    }
+
     @Test func adamWDecaysWithoutGradientScaling() {
         let p = Variable(Tensor([2]), requiresGradient: true)
         p.gradient = Tensor([0])

@@ -100,6 +100,52 @@ void latent_adam_update(latent_cpu_level level, float *parameters, const float *
                         float *first_moment, float *second_moment, long n,
                         float beta1, float beta2, float step_size, float epsilon_hat, float decay);
 
+// MARK: - Fused products: work on each finished tile of C while it is in registers
+
+/// The elementwise functions a fused product applies to its tiles.
+typedef enum {
+    LATENT_ACTIVATION_LINEAR = 0,      ///< f(x) = x
+    LATENT_ACTIVATION_SIGMOID = 1,     ///< f(x) = 1 / (1 + e⁻ˣ), as `latent_sigmoid`
+    LATENT_ACTIVATION_RELU = 2,        ///< f(x) = max(x, 0), NaN kept
+    LATENT_ACTIVATION_LEAKY_RELU = 3   ///< f(x) = x for x ≥ 0 (and NaN), slope·x otherwise
+} latent_activation;
+
+/// What `latent_sgemm_fused` does with C. Either a forward layer's epilogue, C = f(op(A)·op(B) + 1·biasᵀ),
+/// or, when `parameters` is set, an optimizer's: G = op(A)·op(B) is the gradient of the M×N
+/// parameters and each block of it is spent on one Adam step of each (as `latent_adam_update`)
+/// while it is in cache, never written to C (`bias` and `activation` unused).
+typedef struct {
+    /// N values added to every row of C (before the product's first depth block, as a C of
+    /// copied bias rows with beta = 1 would be), or NULL.
+    const float *bias;
+    latent_activation activation;
+    /// The negative-side slope of LATENT_ACTIVATION_LEAKY_RELU.
+    float slope;
+    /// Adam's parameters θ, first and second moments (M×N, row stride `parameter_stride`), or NULL.
+    float *parameters, *first_moment, *second_moment;
+    long parameter_stride;
+    float beta1, beta2, step_size, epsilon_hat, decay;
+} latent_epilogue;
+
+/// Depth (K) of one block of the blocked product: a fused Adam product deeper than this keeps
+/// partial sums in C between blocks.
+long latent_gemm_depth_block(void);
+
+/// C = op(A)·op(B) with `epilogue` applied to each micro-tile as its last depth block finishes,
+/// single-threaded: the same blocked product as `latent_sgemm` (alpha = 1, beta = 0), so every
+/// value equals the unfused composition's bit for bit. With Adam, C is read and written only
+/// when K > `latent_gemm_depth_block()` (it may be NULL otherwise).
+void latent_sgemm_fused(latent_cpu_level level, bool transA, bool transB, long M, long N, long K,
+                        const float *A, long lda, const float *B, long ldb, float *C, long ldc,
+                        const latent_epilogue *epilogue);
+
+/// δ = g·f′ given y = f(x) over a rows × columns block (rows `ld` apart), and sums[j] += Σᵢ δᵢⱼ
+/// in double, rows in order: a dense layer's pullback and its bias gradient in one pass. With
+/// LATENT_ACTIVATION_LINEAR, δ is g and `y` and `delta` are not touched (they may be NULL).
+void latent_pullback_column_sums(latent_cpu_level level, latent_activation activation, float slope,
+                                 const float *y, const float *g, float *delta, long rows, long columns,
+                                 long ld, double *sums);
+
 // MARK: - Double-precision vector kernels (factorisations)
 
 /// Σ xᵢ·yᵢ (summed in vector lanes, so the order differs from a plain loop; it is fixed for a
