@@ -159,13 +159,8 @@ public struct ElasticEmbedding: Sendable {
             let weights = [(j, 1.0)] + neighbours.map { ($0, -1.0 / Double(neighbours.count)) }
             for (r, wr) in weights { for (c, wc) in weights { system[r, c] += moduli.stars[j] * wr * wc } }
         }
-        let cholesky = try CholeskyDecomposition(system)
-        var nodes = Matrix(rows: k, columns: d, values: [Double](repeating: 0, count: k * d))
-        for c in 0..<d {
-            let column = cholesky.solve((0..<k).map { sums[$0 * d + c] / total })
-            for j in 0..<k { nodes[j, c] = column[j] }
-        }
-        return nodes
+        // All D coordinates at once: one right-hand side per column of the sums.
+        return try CholeskyDecomposition(system).solve(Matrix(rows: k, columns: d, values: sums.map { $0 / total }))
     }
 
     /// U of `nodes` with `partition`.

@@ -411,3 +411,12 @@ void latent_pullback_column_sums(latent_cpu_level level, latent_activation activ
     if (rows <= 0 || columns <= 0) return;
     pullback_sums_for(level)(activation, slope, y, g, delta, rows, columns, ld, sums);
 }
+
+typedef void (*nearest_fn)(const float *, long, long, const float *, const float *, long, float *, long *, float *);
+static nearest_fn nearest_for(latent_cpu_level level) { DISPATCH(nearest_scores) }
+
+void latent_nearest_scores(latent_cpu_level level, const float *x, long n, long d, const float *transposed, const float *norms,
+                           long padded, float *scratch, long *best, float *product) {
+    if (n <= 0 || padded <= 0) return;
+    nearest_for(level)(x, n, d, transposed, norms, padded, scratch, best, product);
+}

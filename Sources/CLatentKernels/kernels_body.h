@@ -530,6 +530,7 @@ static void FN(cluster_sums)(const float *x, long n, long d, const long *labels,
 }
 
 #include "fused_body.h"
+#include "nearest_body.h"
 #include "sinkhorn_body.h"
 #include "pairs_body.h"
 #include "indirect_body.h"

@@ -1,3 +1,5 @@
+import CLatentKernels
+
 /// Each row's nearest centre and its squared distance: a vector quantiser's ENCODE (k-means'
 /// assignment, a principal graph's partition of the points among its nodes).
 public struct NearestCentres: Sendable, Equatable {
@@ -214,6 +216,27 @@ extension Tensor {
         let (n, k, d) = (rows, centres.rows, columns)
         let norms = centreSquaredNorms.map { Float($0) }
         var labels = [Int](repeating: 0, count: n), distances = [Double](repeating: 0, count: n)
+        if case .builtIn(let level) = settings.backend, d > 0, d <= latent_gemm_depth_block(), k > 0 {
+            // One pass, the products in registers: the same products and choice as below.
+            var tileRows = 0, tileColumns = 0
+            latent_gemm_tile(level.kernelLevel, &tileRows, &tileColumns)
+            let lanes = tileColumns / 2, padded = (k + lanes - 1) / lanes * lanes
+            var transposed = [Float](repeating: 0, count: d * padded), paddedNorms = [Float](repeating: .infinity, count: padded)
+            centres.withUnsafeBufferPointer { c in
+                for j in 0..<k { for t in 0..<d { transposed[t * padded + j] = c[j * d + t] } }
+            }
+            for j in 0..<k { paddedNorms[j] = norms[j] }
+            var scratch = [Float](repeating: 0, count: 2 * padded), products = [Float](repeating: 0, count: n)
+            withUnsafeBufferPointer { x in
+                latent_nearest_scores(level.kernelLevel, x.baseAddress, n, d, transposed, paddedNorms, padded, &scratch, &labels, &products)
+            }
+            for i in 0..<n {
+                let best = labels[i]
+                let squared = Swift.max(0, Double(norms[best]) - 2 * Double(products[i]) + rowSquaredNorms[i])
+                (labels[i], distances[i]) = squared > limit ? (-1, squared) : (best, squared)
+            }
+            return NearestCentres(indices: labels, squaredDistances: distances)
+        }
         var products = [Float](repeating: 0, count: Self.nearestChunkRows * k)
         let serial = ComputeSettings(backend: settings.backend, threads: 1, cpuLevel: settings.cpuLevel)
         withUnsafeBufferPointer { x in

@@ -107,6 +107,20 @@ private func maxAbs(_ a: Matrix, _ b: Matrix) -> Double { zip(a.values, b.values
         #expect(abs(c.logDeterminant - eigen.eigenvalues.map { log($0) }.reduce(0, +)) < 1e-9)
     }
 
+    /// Several right-hand sides at once: each column the one-column solve's, bit for bit.
+    @Test(arguments: [1, 3, 10])
+    func columnsAtOnceAreColumnsOneByOne(columns: Int) throws {
+        let a = randomSymmetric(30, seed: 22)
+        let c = try CholeskyDecomposition(a)
+        var generator = RandomGenerator(seed: 23)
+        let b = Matrix(Tensor.randomNormal([30, columns], using: &generator))
+        let together = c.solve(b)
+        for column in 0..<columns {
+            let alone = c.solve((0..<30).map { b[$0, column] })
+            #expect((0..<30).map { together[$0, column].bitPattern } == alone.map(\.bitPattern), "column \(column)")
+        }
+    }
+
     @Test func indefiniteMatrixNamesThePivot() {
         let a = Matrix(rows: 2, columns: 2, values: [1, 2, 2, 1])
         do {

@@ -63,6 +63,39 @@ import Testing
         #expect(sums.counts.reduce(0, +) == trimmed.indices.filter { $0 >= 0 }.count)
     }
 
+    /// The one-pass kernel behind `nearestCentresRankedInFloat` against what it replaces, the GEMM
+    /// of the rows against the centres then a scan of each row of products (first strict least
+    /// score wins), bit for bit at every level: one centre, fewer than a vector, a vector and one
+    /// more, more than the centres the kernel holds in registers at once, and ties (repeated
+    /// centres: the lowest index wins).
+    @Test(arguments: CPULevel.supported)
+    func rankedInFloatIsTheProductsThenTheScan(level: CPULevel) {
+        let settings = ComputeSettings(backend: .builtIn(level), threads: 1, cpuLevel: level)
+        var generator = RandomGenerator(seed: 12)
+        for (k, d) in [(1, 3), (5, 1), (16, 10), (17, 10), (100, 10), (300, 7), (40, 256)] {
+            let x = Tensor.randomNormal([301, d], using: &generator)
+            var c = Tensor.randomNormal([k, d], using: &generator)
+            // Ties with centre 1: a vector's width apart at every level (the same lane) and at the end.
+            for twin in [5, 9, 17, 33, k - 1] where twin > 1 && twin < k { for f in 0..<d { c[twin, f] = c[1, f] } }
+            let norms = (0..<k).map { j in (0..<d).reduce(0.0) { $0 + Double(c[j, $1]) * Double(c[j, $1]) } }
+            let rowNorms = x.rowSquaredNorms()
+            for limit in [Double.infinity, Double(d)] {
+                let fast = x.nearestCentresRankedInFloat(c, centreSquaredNorms: norms, rowSquaredNorms: rowNorms, beyond: limit, settings: settings)
+                let products = matmul(x, c, transposeB: true, settings: settings)
+                for i in 0..<x.rows {
+                    var best = 0, bestScore = Float.infinity
+                    for j in 0..<k {
+                        let score = Float(norms[j]) - 2 * products[i, j]
+                        if score < bestScore { (best, bestScore) = (j, score) }
+                    }
+                    let squared = max(0, Double(Float(norms[best])) - 2 * Double(products[i, best]) + rowNorms[i])
+                    let same = fast.indices[i] == (squared > limit ? -1 : best) && fast.squaredDistances[i].bitPattern == squared.bitPattern
+                    #expect(same, "\(level) k \(k) d \(d) limit \(limit) row \(i)")
+                }
+            }
+        }
+    }
+
     @Test func distancesToAPointAndToFewCentresAreTheDefinition() {
         var generator = RandomGenerator(seed: 2)
         let x = Tensor.randomNormal([50, 9], using: &generator), c = Tensor.randomNormal([4, 9], using: &generator)

@@ -139,6 +139,15 @@ void latent_sgemm_fused(latent_cpu_level level, bool transA, bool transB, long M
                         const float *A, long lda, const float *B, long ldb, float *C, long ldc,
                         const latent_epilogue *epilogue);
 
+/// The nearest of k centres to each of n rows (d ≤ `latent_gemm_depth_block()` features):
+/// best[i] = the j of least norms[j] − 2·(xᵢ·c_j) (the lowest on a tie) and product[i] = xᵢ·c_best,
+/// equal bit for bit to `latent_sgemm` of the rows against the centres followed by a scan of
+/// each row. `transposed`: the centres as columns, d × padded with padded = k rounded up to
+/// `latent_gemm_tile`'s columns / 2 (zeros beyond k); `norms`: padded values (+∞ beyond k);
+/// `scratch`: 2 × padded floats.
+void latent_nearest_scores(latent_cpu_level level, const float *x, long n, long d, const float *transposed, const float *norms,
+                           long padded, float *scratch, long *best, float *product);
+
 /// δ = g·f′ given y = f(x) over a rows × columns block (rows `ld` apart), and sums[j] += Σᵢ δᵢⱼ
 /// in double, rows in order: a dense layer's pullback and its bias gradient in one pass. With
 /// LATENT_ACTIVATION_LINEAR, δ is g and `y` and `delta` are not touched (they may be NULL).
