@@ -186,35 +186,19 @@ private func fusedProduct(level: CPULevel, transposeA: Bool, transposeB: Bool, m
                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                           c: UnsafeMutablePointer<Float>?, ldc: Int, tile: FusedTile, threads: Int) {
     guard m > 0, n > 0 else { return }
-    let (tileRows, tileColumns) = GEMMTile.of(level)
-    let parts = m * n * max(k, 1) < parallelGEMMThreshold ? 1 : threads
-    let splitColumns = n >= m
-    let extent = splitColumns ? n : m, unit = splitColumns ? tileColumns : tileRows
-    let units = (extent + unit - 1) / unit
-    let blocks = min(parts, units)
     let (ua, ub, uc) = (UInt(bitPattern: a), UInt(bitPattern: b), UInt(bitPattern: c))
-    parallelFor(blocks) { block in
-        let first = units * block / blocks * unit
-        let last = min(extent, units * (block + 1) / blocks * unit)
-        guard first < last else { return }
+    forEachBlockOfC(m: m, n: n, k: k, tile: Tensors.tile(for: .builtIn(level)), threads: threads) { block, splitColumns in
         let a = UnsafePointer<Float>(bitPattern: ua)!, b = UnsafePointer<Float>(bitPattern: ub)!
         let c = UnsafeMutablePointer<Float>(bitPattern: uc)
+        let first = block.lowerBound
         var epilogue = splitColumns ? tile.epilogue(row: 0, column: first) : tile.epilogue(row: first, column: 0)
         if splitColumns {
             let bBlock = transposeB ? b + first * ldb : b + first
-            latent_sgemm_fused(level.kernelLevel, transposeA, transposeB, m, last - first, k, a, lda, bBlock, ldb, c.map { $0 + first }, ldc, &epilogue)
+            latent_sgemm_fused(level.kernelLevel, transposeA, transposeB, m, block.count, k, a, lda, bBlock, ldb, c.map { $0 + first }, ldc, &epilogue)
         } else {
             let aBlock = transposeA ? a + first : a + first * lda
-            latent_sgemm_fused(level.kernelLevel, transposeA, transposeB, last - first, n, k, aBlock, lda, b, ldb, c.map { $0 + first * ldc }, ldc, &epilogue)
+            latent_sgemm_fused(level.kernelLevel, transposeA, transposeB, block.count, n, k, aBlock, lda, b, ldb, c.map { $0 + first * ldc }, ldc, &epilogue)
         }
-    }
-}
-
-private enum GEMMTile {
-    static func of(_ level: CPULevel) -> (rows: Int, columns: Int) {
-        var rows = 0, columns = 0
-        latent_gemm_tile(level.kernelLevel, &rows, &columns)
-        return (rows, columns)
     }
 }
 

@@ -52,33 +52,40 @@ public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alp
                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                  settings: ComputeSettings = .current) {
     guard m > 0, n > 0 else { return }
-    let (tileRows, tileColumns) = tile(for: settings.backend)
-    // Split C into blocks along its longer side, on tile boundaries, one per thread.
-    let work = m * n * max(k, 1)
-    let parts = work < parallelGEMMThreshold ? 1 : settings.threads
-    let splitColumns = n >= m
-    let extent = splitColumns ? n : m
-    let unit = splitColumns ? tileColumns : tileRows
-    let units = (extent + unit - 1) / unit
-    let blocks = min(parts, units)
     // Sendable addresses: each block writes a disjoint part of C.
     let (ua, ub, uc) = (UInt(bitPattern: a), UInt(bitPattern: b), UInt(bitPattern: c))
-    parallelFor(blocks) { block in
-        let first = units * block / blocks * unit
-        let last = min(extent, units * (block + 1) / blocks * unit)
-        guard first < last else { return }
+    forEachBlockOfC(m: m, n: n, k: k, tile: tile(for: settings.backend), threads: settings.threads) { block, splitColumns in
         let a = UnsafePointer<Float>(bitPattern: ua)!, b = UnsafePointer<Float>(bitPattern: ub)!
         let c = UnsafeMutablePointer<Float>(bitPattern: uc)!
         if splitColumns {
             // Columns [first, last) of op(B) start at column `first` of B, or row `first` of Bᵀ.
-            let bBlock = transposeB ? b + first * ldb : b + first
-            runGEMM(settings.backend, transposeA, transposeB, m, last - first, k, alpha,
-                    a, lda, bBlock, ldb, beta, c + first, ldc)
+            let bBlock = transposeB ? b + block.lowerBound * ldb : b + block.lowerBound
+            runGEMM(settings.backend, transposeA, transposeB, m, block.count, k, alpha,
+                    a, lda, bBlock, ldb, beta, c + block.lowerBound, ldc)
         } else {
-            let aBlock = transposeA ? a + first : a + first * lda
-            runGEMM(settings.backend, transposeA, transposeB, last - first, n, k, alpha,
-                    aBlock, lda, b, ldb, beta, c + first * ldc, ldc)
+            let aBlock = transposeA ? a + block.lowerBound : a + block.lowerBound * lda
+            runGEMM(settings.backend, transposeA, transposeB, block.count, n, k, alpha,
+                    aBlock, lda, b, ldb, beta, c + block.lowerBound * ldc, ldc)
         }
+    }
+}
+
+/// Runs `body(block, splitColumns)` for the blocks of an `m × n` product's C in parallel: C cut
+/// along its longer side (its columns when `splitColumns`, else its rows) on tile boundaries,
+/// one block per thread, or one block for products below `parallelGEMMThreshold` multiply-adds.
+/// Every element's sum is the kernel's whatever the cut, so results do not depend on it.
+func forEachBlockOfC(m: Int, n: Int, k: Int, tile: (rows: Int, columns: Int), threads: Int,
+                     _ body: @Sendable (_ block: Range<Int>, _ splitColumns: Bool) -> Void) {
+    let parts = m * n * max(k, 1) < parallelGEMMThreshold ? 1 : threads
+    let splitColumns = n >= m
+    let extent = splitColumns ? n : m, unit = splitColumns ? tile.columns : tile.rows
+    let units = (extent + unit - 1) / unit
+    let blocks = min(parts, units)
+    parallelFor(blocks) { block in
+        let first = units * block / blocks * unit
+        let last = min(extent, units * (block + 1) / blocks * unit)
+        guard first < last else { return }
+        body(first..<last, splitColumns)
     }
 }
 
