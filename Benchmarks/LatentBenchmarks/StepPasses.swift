@@ -115,6 +115,22 @@ func benchmarkEpochPasses(layers: [StepLayer], samples n: Int, batchSize: Int, e
     let together = perEpoch { products(); adamPass() }
     print(String(format: "  the products %.3f s and Adam's pass %.3f s, alone; one after the other %.3f s: %+.3f s from caches each leaves the other",
                  alone.products, alone.adam, together, together - alone.products - alone.adam))
+    // Adam's arithmetic without its memory: as many updates, each thread cycling a slice of
+    // θ, m, v and G that stays in its L2.
+    let parameterCount = layers.reduce(0) { $0 + $1.inputs * $1.outputs }, slice = 8192
+    var cached = (0..<4).map { _ in Tensor.randomUniform([2 * slice], lower: 0, upper: 1e-3, using: &generator) }
+    let arithmetic = perEpoch {
+        let addresses = (0..<4).map { index in cached[index].withUnsafeMutableBufferPointer { UInt(bitPattern: $0.baseAddress!) } }
+        forEachChunk(of: 2 * slice, minimumChunk: slice) { part in
+            let at = addresses.map { UnsafeMutablePointer<Float>(bitPattern: $0)! + part.lowerBound }
+            for _ in 0..<(parameterCount / (2 * slice)) {
+                Kernels.adamUpdate(level: level, parameters: at[0], gradient: at[1], firstMoment: at[2], secondMoment: at[3], count: part.count,
+                                   beta1: 0.9, beta2: 0.999, stepSize: 1e-3, epsilonHat: 1e-8, decay: 0)
+            }
+        }
+    }
+    withExtendedLifetime(cached) {}
+    print(String(format: "  Adam's arithmetic alone (as many updates, θ, m, v and G in L2): %.3f s; its pass from memory %.3f s", arithmetic, alone.adam))
     rows.append(("  weights' Adam step (fused into their gradient products, over the plain products)", fusedAdam - plainWeightGradient))
     rows.append(("  δ = g·f′ and the bias gradients, one pass per layer", perEpoch {
         for (index, layer) in layers.enumerated() {

@@ -25,18 +25,32 @@ func benchmarkAutoencoderEpoch(_ train: Tensor, epochs: Int) throws {
     let configuration = DeepAutoencoder.Configuration(pretraining: .none, initializer: .smallNormal,
                                                       training: .init(epochs: epochs, batchSize: 128, heldOutFraction: 0))
     let widths = [784] + configuration.hidden + [configuration.codeSize] + configuration.hidden.reversed() + [784]
+    let layers = zip(widths, widths.dropFirst()).enumerated().map { (inputs: $1.0, outputs: $1.1, inputGradient: $0 > 0) }
     let flops = trainingFlopsPerSample(widths) * Double(n)
-    // Each backend in turn, in two interleaved rounds, so that the machine's drifting load falls on both.
+    // Each backend in turn, in two interleaved rounds, so that the machine's drifting load falls
+    // on both. The built-in kernel's epochs are each followed by their floor, measured at once
+    // (outside the epoch's time): on a shared machine the load drifts by more than the gap
+    // between an epoch and its floor, so only an epoch and a floor taken side by side compare.
     let backends = gemmBackends()
     var perEpoch = [[Double]](repeating: [], count: backends.count)
+    var pairs: [(epoch: Double, floor: Double)] = []
     let original = ComputeSettings.current
     for _ in 0..<2 {
         for (index, backend) in backends.enumerated() {
+            let settings = ComputeSettings(backend: backend, threads: original.threads)
+            var epochStart = DispatchTime.now().uptimeNanoseconds, lastEpoch = 0
+            let context = FitContext(progress: { progress in
+                guard index == 0, progress.batch == progress.batches, progress.epoch != lastEpoch else { return }
+                lastEpoch = progress.epoch
+                let epoch = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
+                pairs.append((epoch, epochGEMMFloor(layers: layers, samples: n, batchSize: 128, settings: settings, repetitions: 3)))
+                epochStart = DispatchTime.now().uptimeNanoseconds
+            })
             var generator = RandomGenerator(seed: 0)
-            let model = try ComputeContext(settings: ComputeSettings(backend: backend, threads: original.threads)).run {
-                try DeepAutoencoder.fit(train, configuration: configuration, using: &generator)
+            let model = try ComputeContext(settings: settings).run {
+                try DeepAutoencoder.fit(train, configuration: configuration, using: &generator, context: context)
             }
-            perEpoch[index] += model.record!.secondsPerEpoch
+            perEpoch[index] += index == 0 ? pairs.suffix(epochs).map(\.epoch) : model.record!.secondsPerEpoch
         }
     }
     for (backend, times) in zip(backends, perEpoch) {
@@ -44,7 +58,11 @@ func benchmarkAutoencoderEpoch(_ train: Tensor, epochs: Int) throws {
                      backend.description, original.threads, median(times), times.count, times.map { String(format: "%.2f", $0) }.joined(separator: ", "),
                      Double(n) / median(times), flops / median(times) / 1e9))
     }
-    benchmarkEpochGEMMFloor(widths: widths, samples: n, batchSize: 128)
+    let ratios = pairs.map { $0.epoch / $0.floor }
+    print(String(format: "  each built-in epoch over its products alone measured right after it: %.2f× (median of %d; all: %@; floors %@ s)",
+                 median(ratios), ratios.count, ratios.map { String(format: "%.2f", $0) }.joined(separator: ", "),
+                 pairs.map { String(format: "%.2f", $0.floor) }.joined(separator: ", ")))
+    benchmarkEpochGEMMFloor(layers: layers, samples: n, batchSize: 128)
     // The built-in kernel's epoch, pass by pass: logistic hidden units, a linear code and linear logits.
     benchmarkEpochPasses(layers: deepAutoencoderLayers(widths, codeSize: configuration.codeSize), samples: n, batchSize: 128, epoch: median(perEpoch[0]))
 }
@@ -60,43 +78,43 @@ func deepAutoencoderLayers(_ widths: [Int] = [784, 1000, 500, 250, 30, 250, 500,
 /// The time one epoch's matrix products alone take (every forward, weight-gradient and
 /// input-gradient product of every step, at the training's shapes), for each backend: a floor
 /// under the epoch that no work outside the GEMM can beat.
-func benchmarkEpochGEMMFloor(widths: [Int], samples n: Int, batchSize: Int, steps: Int = 60) {
-    let layers = zip(widths, widths.dropFirst()).enumerated().map { (inputs: $1.0, outputs: $1.1, inputGradient: $0 > 0) }
-    benchmarkEpochGEMMFloor(layers: layers, samples: n, batchSize: batchSize, steps: steps)
+func benchmarkEpochGEMMFloor(layers: [(inputs: Int, outputs: Int, inputGradient: Bool)], samples n: Int, batchSize: Int, steps: Int = 60) {
+    let flops = Double(n) * 2 * layers.reduce(0.0) { $0 + Double($1.inputs * $1.outputs) * ($1.inputGradient ? 3 : 2) }
+    for backend in gemmBackends() {
+        let settings = ComputeSettings(backend: backend)
+        let seconds = epochGEMMFloor(layers: layers, samples: n, batchSize: batchSize, settings: settings, steps: steps)
+        print(String(format: "  its products alone (%@, %d threads): %.2f s per epoch (median of 5), %.1f GFLOP/s",
+                     backend.description, settings.threads, seconds, flops / seconds / 1e9))
+    }
 }
 
-/// The same for any list of dense layers, each with or without its input's gradient.
-func benchmarkEpochGEMMFloor(layers: [(inputs: Int, outputs: Int, inputGradient: Bool)], samples n: Int, batchSize: Int, steps: Int = 60) {
+/// One epoch's products alone under `settings`: `steps` steps' worth timed `repetitions` times,
+/// scaled to an epoch of `n` samples; the median.
+func epochGEMMFloor(layers: [(inputs: Int, outputs: Int, inputGradient: Bool)], samples n: Int, batchSize: Int,
+                    settings: ComputeSettings, steps: Int = 60, repetitions: Int = 5) -> Double {
     var generator = RandomGenerator(seed: 2)
     let weights = layers.map { Tensor.randomUniform([$0.outputs, $0.inputs], using: &generator) }
     let inputs = layers.map { Tensor.randomUniform([batchSize, $0.inputs], using: &generator) }
     let outputs = layers.map { Tensor.randomUniform([batchSize, $0.outputs], using: &generator) }
-    let backends = gemmBackends()
     let batches = (n + batchSize - 1) / batchSize
-    let flops = Double(n) * 2 * layers.reduce(0.0) { $0 + Double($1.inputs * $1.outputs) * ($1.inputGradient ? 3 : 2) }
-    for backend in backends {
-        let settings = ComputeSettings(backend: backend)
-        var times: [Double] = []
-        for _ in 0..<5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            // Outputs are allocated per product, as training does (without zero-filling).
-            for _ in 0..<steps {
-                for (index, layer) in layers.enumerated() {
-                    var output = Tensor.uninitialized([batchSize, layer.outputs])
-                    gemm(inputs[index], weights[index], transposeB: true, into: &output, settings: settings)
-                    var weightGradient = Tensor.uninitialized([layer.outputs, layer.inputs])
-                    gemm(outputs[index], transposeA: true, inputs[index], into: &weightGradient, settings: settings)
-                    if layer.inputGradient {
-                        var inputGradient = Tensor.uninitialized([batchSize, layer.inputs])
-                        gemm(outputs[index], weights[index], into: &inputGradient, settings: settings)
-                    }
+    let times = (0..<repetitions).map { _ in
+        let start = DispatchTime.now().uptimeNanoseconds
+        // Outputs are allocated per product, as training does (without zero-filling).
+        for _ in 0..<steps {
+            for (index, layer) in layers.enumerated() {
+                var output = Tensor.uninitialized([batchSize, layer.outputs])
+                gemm(inputs[index], weights[index], transposeB: true, into: &output, settings: settings)
+                var weightGradient = Tensor.uninitialized([layer.outputs, layer.inputs])
+                gemm(outputs[index], transposeA: true, inputs[index], into: &weightGradient, settings: settings)
+                if layer.inputGradient {
+                    var inputGradient = Tensor.uninitialized([batchSize, layer.inputs])
+                    gemm(outputs[index], weights[index], into: &inputGradient, settings: settings)
                 }
             }
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 * Double(batches) / Double(steps))
         }
-        print(String(format: "  its products alone (%@, %d threads): %.2f s per epoch (median of %d), %.1f GFLOP/s",
-                     backend.description, settings.threads, median(times), times.count, flops / median(times) / 1e9))
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 * Double(batches) / Double(steps)
     }
+    return median(times)
 }
 
 func benchmarkRBMEpoch(_ train: Tensor, epochs: Int) throws {

@@ -1,7 +1,7 @@
 // latent-benchmarks: GEMM throughput per backend and thread count, and the cost of one
 // Dense(784→1000, sigmoid) training step against its three GEMMs. Not a test: it measures.
 //
-//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|passes|rbm|vae|convolution|conv-vae|transport|sinkhorn|neighbours|tsne|umap|mds|isomap|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N] [--epochs N] [--with-mlp] [--seed N]
+//   swift run -c release latent-benchmarks [gemm|dense|eigen|load|classical|pca|train|step|passes|rbm|vae|convolution|conv-vae|transport|sinkhorn|neighbours|tsne|umap|mds|isomap|gather|all] [--sizes 20000,70000] [--skip-exact] [--repetitions N] [--epochs N] [--batch-size N] [--with-mlp] [--seed N]
 //   mpirun -np 2 latent-benchmarks allreduce     (sums across processes: the cost model's α and β)
 import Foundation
 import Latent
@@ -145,6 +145,10 @@ if which == "classical" { print(""); try benchmarkClassical() }
 if which == "pca" { print(""); try benchmarkPCAPhases() }
 if which == "passes" { print(""); benchmarkEpochPasses(layers: deepAutoencoderLayers(), samples: 60_000, batchSize: 128, epoch: nil) }
 if which == "train" { print(""); try benchmarkTraining(epochs: max(3, repetitions / 10)) }
+if which == "step" {
+    let batchSize = arguments.firstIndex(of: "--batch-size").flatMap { Int(arguments[$0 + 1]) } ?? 128
+    print(""); try benchmarkStepPlacement(rounds: max(15, repetitions), batchSize: batchSize)
+}
 if which == "neighbours" {
     let sizes = arguments.firstIndex(of: "--sizes").map { arguments[$0 + 1].split(separator: ",").compactMap { Int($0) } } ?? [20_000, 70_000]
     let k = arguments.firstIndex(of: "--k").flatMap { Int(arguments[$0 + 1]) } ?? 15
