@@ -20,6 +20,44 @@ static inline void FN(store)(float *p, VF v) { memcpy(p, &v, sizeof v); }
 typedef float FN(v4) __attribute__((vector_size(4 * sizeof(float))));
 static inline FN(v4) FN(load4)(const float *p) { FN(v4) v; memcpy(&v, p, sizeof v); return v; }
 static inline void FN(store4)(float *p, FN(v4) v) { memcpy(p, &v, sizeof v); }
+
+/// dst[k·stride + i] = src[i·ld + k] for i, k < 4: a 4 × 4 block transposed in registers.
+static inline __attribute__((always_inline)) void FN(transpose4)(const float *src, long ld, float *dst, long stride) {
+    FN(v4) r0 = FN(load4)(src), r1 = FN(load4)(src + ld), r2 = FN(load4)(src + 2 * ld), r3 = FN(load4)(src + 3 * ld);
+    FN(v4) t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+    FN(v4) t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+    FN(store4)(dst, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
+    FN(store4)(dst + stride, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
+    FN(store4)(dst + 2 * stride, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
+    FN(store4)(dst + 3 * stride, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
+}
+
+#if VL >= 8
+typedef float FN(v8) __attribute__((vector_size(8 * sizeof(float))));
+static inline FN(v8) FN(load8)(const float *p) { FN(v8) v; memcpy(&v, p, sizeof v); return v; }
+static inline void FN(store8)(float *p, FN(v8) v) { memcpy(p, &v, sizeof v); }
+
+/// dst[k·stride + i] = src[i·ld + k] for i, k < 8: an 8 × 8 block transposed in registers
+/// (pairs of 32-bit lanes, then 64-bit pairs, then 128-bit halves).
+static inline __attribute__((always_inline)) void FN(transpose8)(const float *src, long ld, float *dst, long stride) {
+    FN(v8) r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++) r[i] = FN(load8)(src + i * ld);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    for (int k = 0; k < 4; k++) {
+        FN(store8)(dst + k * stride, __builtin_shufflevector(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11));
+        FN(store8)(dst + (k + 4) * stride, __builtin_shufflevector(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15));
+    }
+}
+#endif
 static inline VF FN(splat)(float x) {
     VF v;
     for (int i = 0; i < VL; i++) v[i] = x;  // one broadcast instruction; 0 + x would not fold (−0)
@@ -42,12 +80,34 @@ static void FN(pack_a)(const float *A, long lda, long i0, long mc, long p0, long
     for (long ir = 0; ir < mc; ir += MR) {
         long rows = mc - ir < MR ? mc - ir : MR;
         float *panel = out + ir * kc;
-        for (long r = 0; r < rows; r++) {
+        long r = 0;
+        // Blocks of rows transposed in registers, so that each store writes consecutive values
+        // of a panel row (value by value, compilers emit scatters).
+#if VL >= 8
+        for (; r + 8 <= rows; r += 8) {
             const float *src = A + (i0 + ir + r) * lda + p0;
+            long k = 0;
+            for (; k + 8 <= kc; k += 8) FN(transpose8)(src + k, lda, panel + k * MR + r, MR);
+            for (; k < kc; k++)
+                for (int i = 0; i < 8; i++) panel[k * MR + r + i] = src[i * lda + k];
+        }
+#endif
+        for (; r + 4 <= rows; r += 4) {
+            const float *src = A + (i0 + ir + r) * lda + p0;
+            long k = 0;
+            for (; k + 4 <= kc; k += 4) FN(transpose4)(src + k, lda, panel + k * MR + r, MR);
+            for (; k < kc; k++)
+                for (int i = 0; i < 4; i++) panel[k * MR + r + i] = src[i * lda + k];
+        }
+        for (; r < rows; r++) {
+            const float *src = A + (i0 + ir + r) * lda + p0;
+            _Pragma("clang loop vectorize(disable)")
             for (long k = 0; k < kc; k++) panel[k * MR + r] = src[k];
         }
-        for (long r = rows; r < MR; r++)
+        for (; r < MR; r++) {
+            _Pragma("clang loop vectorize(disable)")
             for (long k = 0; k < kc; k++) panel[k * MR + r] = 0;
+        }
     }
 }
 
@@ -76,21 +136,22 @@ static void FN(pack_b)(bool trans, const float *B, long ldb, long p0, long kc, l
         long cols = nc - jr < NR ? nc - jr : NR;
         float *panel = out + jr * kc;
         if (trans) {
-            // Row j of B holds column j of op(B): transpose 4×4 blocks in registers.
+            // Row j of B holds column j of op(B): transpose 8 × 8 blocks (where vectors hold 8)
+            // and 4 × 4 blocks in registers.
             long c = 0;
+#if VL >= 8
+            for (; c + 8 <= cols; c += 8) {
+                const float *src = B + (j0 + jr + c) * ldb + p0;
+                long k = 0;
+                for (; k + 8 <= kc; k += 8) FN(transpose8)(src + k, ldb, panel + k * NR + c, NR);
+                for (; k < kc; k++)
+                    for (long i = 0; i < 8; i++) panel[k * NR + c + i] = src[i * ldb + k];
+            }
+#endif
             for (; c + 4 <= cols; c += 4) {
                 const float *src = B + (j0 + jr + c) * ldb + p0;
                 long k = 0;
-                for (; k + 4 <= kc; k += 4) {
-                    FN(v4) r0 = FN(load4)(src + k), r1 = FN(load4)(src + ldb + k);
-                    FN(v4) r2 = FN(load4)(src + 2 * ldb + k), r3 = FN(load4)(src + 3 * ldb + k);
-                    FN(v4) t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
-                    FN(v4) t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
-                    FN(store4)(panel + k * NR + c, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
-                    FN(store4)(panel + (k + 1) * NR + c, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
-                    FN(store4)(panel + (k + 2) * NR + c, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
-                    FN(store4)(panel + (k + 3) * NR + c, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
-                }
+                for (; k + 4 <= kc; k += 4) FN(transpose4)(src + k, ldb, panel + k * NR + c, NR);
                 for (; k < kc; k++)
                     for (long i = 0; i < 4; i++) panel[k * NR + c + i] = src[i * ldb + k];
             }

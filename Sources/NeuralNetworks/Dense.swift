@@ -62,7 +62,8 @@ public final class Dense: Layer {
 /// y = f(x·Wᵀ + b) as one graph node: `x: n × inputs`, `weight: outputs × inputs`,
 /// `bias: outputs`. The pullback forms δ = g·f′(y) and ∂b = Σₙ δ in one pass, then ∂x = δ·W
 /// (only when x needs it) and ∂W = δᵀ·x, each one GEMM. ∂W is left as its product
-/// (`GradientTerm.product`), for Adam to form block by block and spend at once.
+/// (`GradientTerm.product`): formed when read, or by Adam with `.fusedIntoProducts` block by
+/// block and spent at once.
 public func dense(_ x: Variable, weight: Variable, bias: Variable, activation: Activation) -> Variable {
     let (input, w) = (x.value, weight.value)
     require(input.rank == 2 && w.rank == 2 && input.shape[1] == w.shape[1] && bias.shape == [w.shape[0]],

@@ -113,6 +113,20 @@ public final class Momentum: Optimizer {
     }
 }
 
+/// How Adam meets a weight gradient that backward left as its product (a dense layer's
+/// ∂W = δᵀ·x, `GradientTerm.product`). Both give the same parameters bit for bit.
+public enum DeferredGradientUpdate: Sendable, Equatable {
+    /// Form each product as a matrix, then update every parameter in one parallel pass over θ,
+    /// G, m and v: the faster on the machines measured (BENCHMARKS.md, "Issue 35, fourth
+    /// session"), where a step's products then run undisturbed by Adam's stream. Holds the
+    /// gradients (as many values as the parameters) until the next step clears them.
+    case formed
+    /// Form each product block by block and spend each block on its parameters while it is in
+    /// cache (`adamStep(gradientProduct:…)`): no gradient is ever held, for networks whose
+    /// gradients would not fit beside their parameters and moments.
+    case fusedIntoProducts
+}
+
 /// Adam (Kingma & Ba 2015, Algorithm 1), and AdamW's decoupled weight decay
 /// (Loshchilov & Hutter 2019, Algorithm 2) when `decoupledWeightDecay > 0`:
 /// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − ηλθ − η·m̂/(√v̂ + ε).
@@ -124,6 +138,8 @@ public class Adam: Optimizer {
     public let decoupledWeightDecay: Float
     /// Steps taken so far (t in the bias corrections).
     public private(set) var steps = 0
+    /// How weight gradients left as products are formed and spent (the same bits either way).
+    public var deferredGradients: DeferredGradientUpdate
     /// m and v of each parameter, each in an object of its own, so that one step can hold all
     /// their buffers at once.
     private final class Moments {
@@ -136,8 +152,9 @@ public class Adam: Optimizer {
 
     /// Defaults are the paper's: η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
     public init(parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, decoupledWeightDecay: Float = 0) {
+                epsilon: Float = 1e-8, decoupledWeightDecay: Float = 0, deferredGradients: DeferredGradientUpdate = .formed) {
         self.parameters = parameters
+        self.deferredGradients = deferredGradients
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -153,13 +170,13 @@ public class Adam: Optimizer {
         moments = zip(state.tensors.prefix(parameters.count), state.tensors.suffix(parameters.count)).map { Moments(first: $0, second: $1) }
     }
 
-    /// One update of every parameter with a gradient. A gradient left as its product (a dense
-    /// layer's ∂W = δᵀ·x, `GradientTerm.product`) is formed block by block and spent at
-    /// once (`adamStep`):
-    /// never written out and read back. The others go in one parallel region: their values laid
+    /// One update of every parameter with a gradient, in one parallel region: the values laid
     /// end to end are cut into a part per thread (the update is elementwise, so the cut changes
     /// nothing), where one region per tensor would leave the small tensors of a network, each
-    /// below the size worth splitting, to one thread. Either way, the same bits.
+    /// below the size worth splitting, to one thread. A gradient left as its product (a dense
+    /// layer's ∂W = δᵀ·x, `GradientTerm.product`) is formed first, or, with
+    /// `deferredGradients` = `.fusedIntoProducts`, formed block by block and spent at once
+    /// (`adamStep`). Either way, the same bits.
     public func step() {
         steps += 1
         let t = Float(steps)
@@ -192,7 +209,7 @@ public class Adam: Optimizer {
                 return
             }
             let p = parameters[index], m = moments[index]
-            if let product = p.takeDeferredGradient() {
+            if deferredGradients == .fusedIntoProducts, let product = p.takeDeferredGradient() {
                 products.append((p, m, product))
                 return update(from: index + 1)
             }
@@ -221,9 +238,9 @@ public class Adam: Optimizer {
 /// AdamW: Adam with decoupled weight decay, λ = 0.01 by default as in PyTorch.
 public final class AdamW: Adam {
     public init(parameters: [Variable], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
+                epsilon: Float = 1e-8, weightDecay: Float = 0.01, deferredGradients: DeferredGradientUpdate = .formed) {
         super.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
-                   epsilon: epsilon, decoupledWeightDecay: weightDecay)
+                   epsilon: epsilon, decoupledWeightDecay: weightDecay, deferredGradients: deferredGradients)
     }
 }
 

@@ -69,20 +69,21 @@ private func regressionData() -> (x: Tensor, y: Tensor, w: [Float], b: Float) {
         #expect(p.value.isApproximatelyEqual(to: Tensor([0.9, 1.1]), relativeTolerance: 1e-5))
     }
 
-    /// A dense layer leaves its weight's gradient as the product δᵀ·x; Adam spends it where the
-    /// product forms it. Stepping from that product, or from the gradient formed first (as any
-    /// reader of `gradient` forms it), gives the same weights bit for bit, at every level.
+    /// A dense layer leaves its weight's gradient as the product δᵀ·x. Adam forming it and then
+    /// passing over every parameter (the default), Adam spending it where the product forms it
+    /// (`.fusedIntoProducts`), and the latter given gradients a reader formed first all give the
+    /// same weights bit for bit, at every level.
     @Test(arguments: CPULevel.supported, [Activation.sigmoid, .relu, .tanh])
     func adamFromTheDeferredProductIsAdamFromTheGradient(level: CPULevel, activation: Activation) {
         let settings = ComputeSettings(backend: .builtIn(level), threads: 2, cpuLevel: level)
         let x = randomTensor([37, 45], seed: 20), target = randomTensor([37, 29], seed: 21)
-        func trained(formingGradientsFirst: Bool) -> [Tensor] {
+        func trained(_ update: DeferredGradientUpdate, formingGradientsFirst: Bool = false) -> [Tensor] {
             ComputeContext(settings: settings).run {
                 var generator = RandomGenerator(seed: 22)
                 let layers = [Dense(inputs: 45, outputs: 60, activation: activation, using: &generator),
                               Dense(inputs: 60, outputs: 29, using: &generator)]
                 let parameters = layers.flatMap(\.parameters)
-                let adam = AdamW(parameters: parameters, learningRate: 0.01, weightDecay: 0.01)
+                let adam = AdamW(parameters: parameters, learningRate: 0.01, weightDecay: 0.01, deferredGradients: update)
                 for _ in 0..<3 {
                     adam.zeroGradients()
                     squaredError(layers[1](layers[0](Variable(x))), target).backward()
@@ -92,8 +93,12 @@ private func regressionData() -> (x: Tensor, y: Tensor, w: [Float], b: Float) {
                 return parameters.map(\.value)
             }
         }
-        let deferred = trained(formingGradientsFirst: false), formed = trained(formingGradientsFirst: true)
-        for (a, b) in zip(deferred, formed) { #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern), "\(level) \(activation) \(a.shape)") }
+        let formed = trained(.formed)
+        for (name, other) in [("fused", trained(.fusedIntoProducts)), ("fused after a read", trained(.fusedIntoProducts, formingGradientsFirst: true))] {
+            for (a, b) in zip(other, formed) {
+                #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern), "\(name): \(level) \(activation) \(a.shape)")
+            }
+        }
     }
 
     @Test func aDeferredGradientIsFormedWhenRead() {
