@@ -74,37 +74,40 @@ typedef struct {
 static inline __attribute__((always_inline)) void FN(micro_fused)(VF acc[MR][2], float *restrict C, long ldc, long mr, long nr,
                                                                    const FN(fusion) *f);
 
+/// panel[k·width + i] = src[i·ld + k] for i < count, k < kc: `count` rows of a matrix written
+/// down a panel `width` values wide, in 8 × 8 blocks (where vectors hold 8) and 4 × 4 blocks
+/// transposed in registers, so that each store writes consecutive values of a panel row (value by
+/// value, compilers emit scatters, slow on AMD).
+static void FN(transpose_rows)(const float *src, long ld, long count, long kc, float *restrict panel, long width) {
+    long i = 0;
+#if VL >= 8
+    for (; i + 8 <= count; i += 8) {
+        long k = 0;
+        for (; k + 8 <= kc; k += 8) FN(transpose8)(src + i * ld + k, ld, panel + k * width + i, width);
+        for (; k < kc; k++)
+            for (long r = i; r < i + 8; r++) panel[k * width + r] = src[r * ld + k];
+    }
+#endif
+    for (; i + 4 <= count; i += 4) {
+        long k = 0;
+        for (; k + 4 <= kc; k += 4) FN(transpose4)(src + i * ld + k, ld, panel + k * width + i, width);
+        for (; k < kc; k++)
+            for (long r = i; r < i + 4; r++) panel[k * width + r] = src[r * ld + k];
+    }
+    for (; i < count; i++) {
+        _Pragma("clang loop vectorize(disable)")
+        for (long k = 0; k < kc; k++) panel[k * width + i] = src[i * ld + k];
+    }
+}
+
 /// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of A into MR-row panels, zero-padded: each
 /// row of A is read contiguously and written down its panel with stride MR.
 static void FN(pack_a)(const float *A, long lda, long i0, long mc, long p0, long kc, float *restrict out) {
     for (long ir = 0; ir < mc; ir += MR) {
         long rows = mc - ir < MR ? mc - ir : MR;
         float *panel = out + ir * kc;
-        long r = 0;
-        // Blocks of rows transposed in registers, so that each store writes consecutive values
-        // of a panel row (value by value, compilers emit scatters).
-#if VL >= 8
-        for (; r + 8 <= rows; r += 8) {
-            const float *src = A + (i0 + ir + r) * lda + p0;
-            long k = 0;
-            for (; k + 8 <= kc; k += 8) FN(transpose8)(src + k, lda, panel + k * MR + r, MR);
-            for (; k < kc; k++)
-                for (int i = 0; i < 8; i++) panel[k * MR + r + i] = src[i * lda + k];
-        }
-#endif
-        for (; r + 4 <= rows; r += 4) {
-            const float *src = A + (i0 + ir + r) * lda + p0;
-            long k = 0;
-            for (; k + 4 <= kc; k += 4) FN(transpose4)(src + k, lda, panel + k * MR + r, MR);
-            for (; k < kc; k++)
-                for (int i = 0; i < 4; i++) panel[k * MR + r + i] = src[i * lda + k];
-        }
-        for (; r < rows; r++) {
-            const float *src = A + (i0 + ir + r) * lda + p0;
-            _Pragma("clang loop vectorize(disable)")
-            for (long k = 0; k < kc; k++) panel[k * MR + r] = src[k];
-        }
-        for (; r < MR; r++) {
+        FN(transpose_rows)(A + (i0 + ir) * lda + p0, lda, rows, kc, panel, MR);
+        for (long r = rows; r < MR; r++) {
             _Pragma("clang loop vectorize(disable)")
             for (long k = 0; k < kc; k++) panel[k * MR + r] = 0;
         }
@@ -136,29 +139,8 @@ static void FN(pack_b)(bool trans, const float *B, long ldb, long p0, long kc, l
         long cols = nc - jr < NR ? nc - jr : NR;
         float *panel = out + jr * kc;
         if (trans) {
-            // Row j of B holds column j of op(B): transpose 8 × 8 blocks (where vectors hold 8)
-            // and 4 × 4 blocks in registers.
-            long c = 0;
-#if VL >= 8
-            for (; c + 8 <= cols; c += 8) {
-                const float *src = B + (j0 + jr + c) * ldb + p0;
-                long k = 0;
-                for (; k + 8 <= kc; k += 8) FN(transpose8)(src + k, ldb, panel + k * NR + c, NR);
-                for (; k < kc; k++)
-                    for (long i = 0; i < 8; i++) panel[k * NR + c + i] = src[i * ldb + k];
-            }
-#endif
-            for (; c + 4 <= cols; c += 4) {
-                const float *src = B + (j0 + jr + c) * ldb + p0;
-                long k = 0;
-                for (; k + 4 <= kc; k += 4) FN(transpose4)(src + k, ldb, panel + k * NR + c, NR);
-                for (; k < kc; k++)
-                    for (long i = 0; i < 4; i++) panel[k * NR + c + i] = src[i * ldb + k];
-            }
-            for (; c < cols; c++) {
-                const float *src = B + (j0 + jr + c) * ldb + p0;
-                for (long k = 0; k < kc; k++) panel[k * NR + c] = src[k];
-            }
+            // Row j of B holds column j of op(B).
+            FN(transpose_rows)(B + (j0 + jr) * ldb + p0, ldb, cols, kc, panel, NR);
             for (long c = cols; c < NR; c++)
                 for (long k = 0; k < kc; k++) panel[k * NR + c] = 0;
         } else {
