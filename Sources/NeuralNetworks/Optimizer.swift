@@ -117,9 +117,9 @@ public final class Momentum: Optimizer {
 /// ∂W = δᵀ·x, `GradientTerm.product`). Both give the same parameters bit for bit.
 public enum DeferredGradientUpdate: Sendable, Equatable {
     /// Form each product as a matrix, then update every parameter in one parallel pass over θ,
-    /// G, m and v: the faster on the machines measured (BENCHMARKS.md, "Issue 35, fourth
-    /// session"), where a step's products then run undisturbed by Adam's stream. Holds the
-    /// gradients (as many values as the parameters) until the next step clears them.
+    /// G, m and v: 1–7 % the faster step on the AVX-512 EPYC measured (BENCHMARKS.md, "Issue 35,
+    /// fourth session"), its products running undisturbed by Adam's stream. Holds the gradients
+    /// (as many values as the parameters) until the next step clears them.
     case formed
     /// Form each product block by block and spend each block on its parameters while it is in
     /// cache (`adamStep(gradientProduct:…)`): no gradient is ever held, for networks whose
